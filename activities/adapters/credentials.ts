@@ -1,0 +1,283 @@
+/**
+ * Credentials, resolved inside activities only (DESIGN.md: secrets never enter workflow history).
+ *
+ * Kargo keeps repository credentials in ordinary Kubernetes Secrets labelled
+ * `kargo.akuity.io/cred-type: git | helm | image` and other secrets as `generic`; Shunt reads the
+ * same manifests from files. Values are never logged: only secret names are.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parseAllDocuments } from 'yaml';
+
+export interface RepoCredentials {
+  username?: string;
+  password?: string;
+}
+
+export type CredentialType = 'git' | 'helm' | 'image' | 'generic';
+
+export const CRED_TYPE_LABEL = 'kargo.akuity.io/cred-type';
+
+/** Where activities get credentials from. An absent credential is `undefined`, not an error. */
+export interface CredentialStore {
+  /** Credentials for a git repository URL (matched after git URL normalization). */
+  git(repoURL: string): Promise<RepoCredentials | undefined>;
+  /** Credentials for a container image repository. */
+  image(repoURL: string): Promise<RepoCredentials | undefined>;
+  /** Credentials for a Helm chart repository (HTTP or `oci://`). */
+  helm(repoURL: string): Promise<RepoCredentials | undefined>;
+  /** The data of a generic (or unlabelled) Secret by name; `{}` when there is none. */
+  secret(name: string): Promise<Record<string, string>>;
+}
+
+// ---- URL normalization (Kargo: pkg/git, pkg/image, pkg/helm) ------------------------------
+
+/** Lower-case, no userinfo, no trailing `/` or `.git`; SCP-style `git@host:path` → `ssh://host/path`. */
+export function normalizeGitURL(url: string): string {
+  let u = url.trim().toLowerCase();
+  const scp = /^(?:[^@/]+@)?([^:/]+):(?!\/\/)(.*)$/.exec(u);
+  if (scp && !/^[a-z][a-z0-9+.-]*:\/\//.test(u)) u = `ssh://${scp[1]}/${scp[2] ?? ''}`;
+  u = u.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^@/]*@/, '$1');
+  for (;;) {
+    const before = u;
+    u = u.replace(/\/+$/, '').replace(/\.git$/, '');
+    if (u === before) break;
+  }
+  return u;
+}
+
+/** Lower-case; Docker Hub's implicit registry and `library/` dropped. */
+export function normalizeImageURL(url: string): string {
+  let u = url.trim().toLowerCase();
+  u = u.replace(/^(?:https?:\/\/)/, '');
+  u = u.replace(/^(?:index\.)?docker\.io\//, '');
+  u = u.replace(/^library\//, '');
+  return u.replace(/\/+$/, '');
+}
+
+/** `oci://` charts normalize like images; HTTP chart repositories only lose case and trailing `/`. */
+export function normalizeChartURL(url: string): string {
+  const u = url.trim().toLowerCase();
+  if (u.startsWith('oci://')) return normalizeImageURL(u.slice('oci://'.length));
+  return u.replace(/\/+$/, '');
+}
+
+const NORMALIZERS: Record<Exclude<CredentialType, 'generic'>, (u: string) => string> = {
+  git: normalizeGitURL,
+  image: normalizeImageURL,
+  helm: normalizeChartURL,
+};
+
+// ---- file-backed store --------------------------------------------------------------------
+
+interface SecretRecord {
+  name: string;
+  type: CredentialType | undefined;
+  data: Record<string, string>;
+  source: string;
+}
+
+export interface FileCredentialStoreOptions {
+  /** Called once per unreadable document (file name and reason; never values). */
+  onWarning?: (message: string) => void;
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/**
+ * Reads Kubernetes `Secret` manifests (YAML, several documents per file allowed) from one file
+ * or a folder of `*.yaml|*.yml|*.json` files. `data` is base64, `stringData` plain (and wins,
+ * as in Kubernetes). The files are re-read whenever their list, size or mtime changes.
+ *
+ * Lookup follows Kargo: secrets of the type sorted by name; every exact (normalized) URL match
+ * is tried before any `repoURLIsRegex: "true"` match; a regex is tested against both the raw
+ * and the normalized URL.
+ */
+export class FileCredentialStore implements CredentialStore {
+  private readonly location: string;
+  private readonly onWarning: (message: string) => void;
+  private fingerprint = '';
+  private secrets: SecretRecord[] = [];
+  private loading: Promise<void> | undefined;
+
+  constructor(location: string, opts: FileCredentialStoreOptions = {}) {
+    this.location = path.resolve(location);
+    this.onWarning = opts.onWarning ?? (() => undefined);
+  }
+
+  async git(repoURL: string): Promise<RepoCredentials | undefined> {
+    return this.lookup('git', repoURL);
+  }
+  async image(repoURL: string): Promise<RepoCredentials | undefined> {
+    return this.lookup('image', repoURL);
+  }
+  async helm(repoURL: string): Promise<RepoCredentials | undefined> {
+    return this.lookup('helm', repoURL);
+  }
+
+  async secret(name: string): Promise<Record<string, string>> {
+    await this.refresh();
+    const found = this.secrets.find(
+      (s) => s.name === name && (s.type === undefined || s.type === 'generic'),
+    );
+    return found ? { ...found.data } : {};
+  }
+
+  private async lookup(
+    type: Exclude<CredentialType, 'generic'>,
+    repoURL: string,
+  ): Promise<RepoCredentials | undefined> {
+    await this.refresh();
+    const normalize = NORMALIZERS[type];
+    const wanted = normalize(repoURL);
+    const candidates = this.secrets.filter((s) => s.type === type && typeof s.data['repoURL'] === 'string');
+    const isRegex = (s: SecretRecord): boolean => (s.data['repoURLIsRegex'] ?? '').toLowerCase() === 'true';
+
+    let match = candidates.find((s) => !isRegex(s) && normalize(s.data['repoURL'] as string) === wanted);
+    if (!match) {
+      match = candidates.find((s) => {
+        if (!isRegex(s)) return false;
+        try {
+          const re = new RegExp(s.data['repoURL'] as string);
+          return re.test(repoURL) || re.test(wanted);
+        } catch {
+          this.onWarning(`secret ${s.name}: repoURL is not a valid regular expression`);
+          return false;
+        }
+      });
+    }
+    if (!match) return undefined;
+    const creds: RepoCredentials = {};
+    if (match.data['username'] !== undefined) creds.username = match.data['username'];
+    if (match.data['password'] !== undefined) creds.password = match.data['password'];
+    return creds;
+  }
+
+  private async listFiles(): Promise<string[]> {
+    let st: fs.Stats;
+    try {
+      st = await fs.promises.stat(this.location);
+    } catch {
+      return [];
+    }
+    if (st.isFile()) return [this.location];
+    const names = await fs.promises.readdir(this.location);
+    return names
+      .filter((n) => /\.(ya?ml|json)$/i.test(n) && !n.startsWith('.'))
+      .sort()
+      .map((n) => path.join(this.location, n));
+  }
+
+  private async refresh(): Promise<void> {
+    while (this.loading) await this.loading;
+    const files = await this.listFiles();
+    const stats = await Promise.all(
+      files.map(async (f) => {
+        try {
+          const s = await fs.promises.stat(f);
+          return `${f}:${s.size}:${s.mtimeMs}`;
+        } catch {
+          return `${f}:gone`;
+        }
+      }),
+    );
+    const fingerprint = stats.join('|');
+    if (fingerprint === this.fingerprint) return;
+    this.loading = (async () => {
+      const records: SecretRecord[] = [];
+      for (const file of files) {
+        let text: string;
+        try {
+          text = await fs.promises.readFile(file, 'utf8');
+        } catch {
+          continue;
+        }
+        records.push(...this.parseFile(file, text));
+      }
+      records.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+      this.secrets = records;
+      this.fingerprint = fingerprint;
+    })();
+    try {
+      await this.loading;
+    } finally {
+      this.loading = undefined;
+    }
+  }
+
+  private parseFile(file: string, text: string): SecretRecord[] {
+    const out: SecretRecord[] = [];
+    const rel = path.basename(file);
+    let docs;
+    try {
+      docs = parseAllDocuments(text);
+    } catch {
+      this.onWarning(`${rel}: not YAML`);
+      return out;
+    }
+    const list = Array.isArray(docs) ? docs : [docs];
+    list.forEach((doc, index) => {
+      if (doc.errors.length > 0) {
+        this.onWarning(`${rel} document ${index + 1}: not valid YAML`);
+        return;
+      }
+      const value: unknown = doc.toJS();
+      const items = isRecord(value) && value['kind'] === 'List' && Array.isArray(value['items']) ? value['items'] : [value];
+      for (const item of items) {
+        const rec = toSecretRecord(item, `${rel} document ${index + 1}`, this.onWarning);
+        if (rec) out.push(rec);
+      }
+    });
+    return out;
+  }
+}
+
+function toSecretRecord(
+  value: unknown,
+  where: string,
+  warn: (m: string) => void,
+): SecretRecord | undefined {
+  if (!isRecord(value) || value['kind'] !== 'Secret') return undefined;
+  const meta = isRecord(value['metadata']) ? value['metadata'] : {};
+  const name = typeof meta['name'] === 'string' ? meta['name'] : undefined;
+  if (!name) {
+    warn(`${where}: Secret without metadata.name ignored`);
+    return undefined;
+  }
+  const labels = isRecord(meta['labels']) ? meta['labels'] : {};
+  const rawType = labels[CRED_TYPE_LABEL];
+  const type: CredentialType | undefined =
+    rawType === 'git' || rawType === 'helm' || rawType === 'image' || rawType === 'generic' ? rawType : undefined;
+  const data: Record<string, string> = {};
+  if (isRecord(value['data'])) {
+    for (const [k, v] of Object.entries(value['data'])) {
+      if (typeof v !== 'string') continue;
+      data[k] = Buffer.from(v.replace(/\s+/g, ''), 'base64').toString('utf8');
+    }
+  }
+  if (isRecord(value['stringData'])) {
+    for (const [k, v] of Object.entries(value['stringData'])) {
+      if (v === null || v === undefined) continue;
+      data[k] = typeof v === 'string' ? v : String(v);
+    }
+  }
+  return { name, type, data, source: where };
+}
+
+/** A store with nothing in it (tests, workers without credentials). */
+export class EmptyCredentialStore implements CredentialStore {
+  async git(): Promise<RepoCredentials | undefined> {
+    return undefined;
+  }
+  async image(): Promise<RepoCredentials | undefined> {
+    return undefined;
+  }
+  async helm(): Promise<RepoCredentials | undefined> {
+    return undefined;
+  }
+  async secret(): Promise<Record<string, string>> {
+    return {};
+  }
+}

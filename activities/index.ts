@@ -1,0 +1,122 @@
+/**
+ * createActivities: the one object the worker registers (STYLE.md §1.1, dependency injection).
+ *
+ * Workspace affinity (DESIGN.md): `prepareWorkspace` runs on the shared task queue, creates the
+ * promotion's workspace on whichever worker picked it up and answers with that worker's own
+ * task queue; every later activity of the promotion is routed there.
+ */
+import { createHash } from 'node:crypto';
+import * as path from 'node:path';
+import { Context } from '@temporalio/activity';
+import type { CredentialStore } from './adapters/credentials.js';
+import { GitService } from './adapters/git.js';
+import { createWorkspace, openWorkspace, removeWorkspace } from './adapters/workspace.js';
+import { toApplicationFailure } from './failure.js';
+import { runStep, type ActivityLogger, type RunStepHooks, type RunStepInput, type RunStepOutcome } from './run-step.js';
+
+export type { RunStepInput, RunStepOutcome } from './run-step.js';
+
+export interface ActivityDeps {
+  /** The worker's data directory: workspaces in `<dataDir>/work`, git mirrors in `<dataDir>/git`. */
+  dataDir: string;
+  /** This worker's own task queue (where a promotion's later activities are routed). */
+  workerQueue: string;
+  credentials: CredentialStore;
+  git?: GitService;
+  logger?: ActivityLogger;
+}
+
+export interface PrepareWorkspaceInput {
+  promotion: string;
+}
+export interface PrepareWorkspaceResult {
+  workspaceKey: string;
+  taskQueue: string;
+}
+export interface WorkspaceKeyInput {
+  workspaceKey: string;
+}
+
+/** The workspace directory name for a promotion: readable, unique, stable across retries. */
+export function workspaceKeyFor(promotion: string): string {
+  const slug = promotion
+    .toLowerCase()
+    .replace(/[^a-z0-9._-]+/g, '-')
+    .replace(/^[^a-z0-9]+/, '')
+    .slice(0, 60)
+    .replace(/[-.]+$/, '');
+  const hash = createHash('sha1').update(promotion).digest('hex').slice(0, 10);
+  return slug ? `${slug}-${hash}` : `p-${hash}`;
+}
+
+/** Heartbeat and cancellation of the current activity; inert outside one (plain tests). */
+function activityHooks(): RunStepHooks {
+  try {
+    const ctx = Context.current();
+    return {
+      heartbeat: (details?: unknown) => {
+        try {
+          ctx.heartbeat(details);
+        } catch {
+          /* not fatal */
+        }
+      },
+      signal: ctx.cancellationSignal,
+    };
+  } catch {
+    return { heartbeat: () => undefined, signal: new AbortController().signal };
+  }
+}
+
+async function boundary<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    throw toApplicationFailure(err);
+  }
+}
+
+/** The activities a worker registers; workflows import this type only. */
+export interface Activities {
+  prepareWorkspace(input: PrepareWorkspaceInput): Promise<PrepareWorkspaceResult>;
+  runStep(input: RunStepInput): Promise<RunStepOutcome>;
+  releaseWorkspace(input: WorkspaceKeyInput): Promise<void>;
+  workspaceExists(input: WorkspaceKeyInput): Promise<boolean>;
+}
+
+export function createActivities(deps: ActivityDeps): Activities {
+  const workRoot = path.join(path.resolve(deps.dataDir), 'work');
+  const git = deps.git ?? new GitService({ dataDir: deps.dataDir });
+  const stepDeps = { workRoot, git, credentials: deps.credentials, logger: deps.logger };
+
+  return {
+    /** Runs on the shared queue: makes the workspace here and names this worker's queue. */
+    async prepareWorkspace(input: PrepareWorkspaceInput): Promise<PrepareWorkspaceResult> {
+      return boundary(async () => {
+        const workspaceKey = workspaceKeyFor(input.promotion);
+        await createWorkspace(workRoot, workspaceKey);
+        return { workspaceKey, taskQueue: deps.workerQueue };
+      });
+    },
+
+    /** Runs one promotion step in the promotion's workspace (see run-step.ts). */
+    async runStep(input: RunStepInput): Promise<RunStepOutcome> {
+      return boundary(() => runStep(stepDeps, input, activityHooks()));
+    },
+
+    /** Deletes the workspace and makes the git mirrors forget its worktrees. Idempotent. */
+    async releaseWorkspace(input: WorkspaceKeyInput): Promise<void> {
+      return boundary(async () => {
+        const ws = await openWorkspace(workRoot, input.workspaceKey);
+        if (!ws) return;
+        await git.releaseWorktrees(ws.root);
+        await removeWorkspace(workRoot, input.workspaceKey);
+      });
+    },
+
+    /** Whether the workspace is (still) on this worker. */
+    async workspaceExists(input: WorkspaceKeyInput): Promise<boolean> {
+      return boundary(async () => (await openWorkspace(workRoot, input.workspaceKey)) !== undefined);
+    },
+  };
+}

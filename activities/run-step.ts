@@ -1,0 +1,430 @@
+/**
+ * runStep: the activity the promotion workflow calls for each step (STYLE.md §2).
+ *
+ * Inside the activity, just before the step runs: decide whether to skip, evaluate vars, render
+ * the config's `${{ }}` expressions, validate it against the step's schema, run the step. Only
+ * the outcome (status, outputs, message) goes back to the workflow: the rendered config, which
+ * may hold secrets, never leaves this function.
+ */
+import { DomainError } from '../core/errors.js';
+import {
+  evaluateExpression,
+  ExpressionError,
+  kargoFunctions,
+  renderTemplate,
+  type ExpressionEnv,
+} from '../core/expressions/index.js';
+import type { ExpressionVariable } from '../core/model.js';
+import type { FreightCollection, FreightReference, PlannedStep } from '../core/promotion/types.js';
+import type { CredentialStore } from './adapters/credentials.js';
+import type { GitService } from './adapters/git.js';
+import { openWorkspace } from './adapters/workspace.js';
+import { getStep } from './steps/registry.js';
+import type { StepContext, StepResult } from './steps/step.js';
+
+export interface TargetFreight {
+  name: string;
+  alias: string;
+  origin: { kind: 'Warehouse'; name: string };
+}
+
+export interface RunStepInput {
+  project: string;
+  stage: string;
+  promotion: string;
+  actor?: string;
+  freight: FreightCollection;
+  targetFreight: TargetFreight;
+  /** Warehouses the stage requests. */
+  requestedOrigins: string[];
+  /** Directory name under the worker's work root. */
+  workspaceKey: string;
+  step: PlannedStep;
+  /** Promotion-level vars (they see ctx and earlier vars only; no outputs). */
+  promotionVars: ExpressionVariable[];
+  /** State so far, by alias. */
+  outputs: Record<string, Record<string, unknown>>;
+  /** Earlier steps, in order. */
+  statuses: { alias: string; status: string; continueOnError: boolean }[];
+}
+
+export type RunStepOutcome =
+  | { status: 'Succeeded' | 'Skipped'; output?: Record<string, unknown>; message?: string }
+  | { status: 'Running'; retryAfter: string; output?: Record<string, unknown>; message?: string };
+
+/** Minimal logger shape (pino-compatible). Never give it config values or outputs. */
+export interface ActivityLogger {
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+}
+
+export interface RunStepDeps {
+  /** `<dataDir>/work`: where workspaces live. */
+  workRoot: string;
+  git: GitService;
+  credentials: CredentialStore;
+  logger?: ActivityLogger | undefined;
+}
+
+export interface RunStepHooks {
+  heartbeat(details?: unknown): void;
+  signal: AbortSignal;
+}
+
+const FAILED_STATUSES = new Set(['Failed', 'Errored']);
+/** How many times evaluation is repeated to load secrets it asked for by computed names. */
+const MAX_SECRET_ROUNDS = 5;
+/** Secret values shorter than this are not scrubbed from outputs (too many false hits). */
+const MIN_SCRUB_LENGTH = 4;
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/**
+ * An ExpressionError from core/expressions, by class or by shape (its `name` is not reliable:
+ * depending on how the class fields are compiled it may read `DomainError`).
+ */
+function isExpressionError(err: unknown): err is Error & Record<string, unknown> {
+  if (err instanceof ExpressionError) return true;
+  if (!(err instanceof Error)) return false;
+  const e = err as unknown as Record<string, unknown>;
+  return e['code'] === 'InvalidExpression' && typeof e['detail'] === 'string' && typeof e['expression'] === 'string';
+}
+
+/** `config` + renderTemplate's path (`images[0].tag`, `["a.b"]`, or '') → `config.images[0].tag`. */
+function configPath(path: string | undefined): string {
+  if (!path) return 'config';
+  return path.startsWith('[') ? `config${path}` : `config.${path}`;
+}
+
+/** Restates an ExpressionError as `step "<alias>": <where>: <detail> in `expr` (position N)`. */
+function expressionFailure(alias: string, where: string, err: unknown): unknown {
+  if (!isExpressionError(err)) return err;
+  const detail = typeof err['detail'] === 'string' ? err['detail'] : err.message;
+  const expression = typeof err['expression'] === 'string' ? ` in \`${err['expression']}\`` : '';
+  const position = typeof err['position'] === 'number' ? ` (position ${err['position']})` : '';
+  return new DomainError('InvalidExpression', `step ${JSON.stringify(alias)}: ${where}: ${detail}${expression}${position}`);
+}
+
+/** Zod issues → `config.images[0].tag: expected string, received number; config.path: required`. */
+function describeIssues(issues: readonly { path: readonly PropertyKey[]; message: string; code?: string }[]): string[] {
+  return issues.map((issue) => {
+    let where = 'config';
+    for (const seg of issue.path) {
+      if (typeof seg === 'number') where += `[${seg}]`;
+      else if (typeof seg === 'string' && /^[A-Za-z_][A-Za-z0-9_-]*$/.test(seg)) where += `.${seg}`;
+      else where += `[${JSON.stringify(String(seg))}]`;
+    }
+    let message = issue.message.replace(/^Invalid input:\s*/, '');
+    if (/received undefined$/.test(message)) message = 'required';
+    return `${where}: ${message}`;
+  });
+}
+
+/** Names of secrets an expression visibly asks for, to load them before evaluating. */
+function secretNamesIn(value: unknown, out = new Set<string>()): Set<string> {
+  if (typeof value === 'string') {
+    if (!value.includes('${')) return out;
+    for (const m of value.matchAll(/\b(?:secret|sharedSecret)\(\s*(['"])([^'"]+)\1\s*\)/g)) if (m[2]) out.add(m[2]);
+    for (const m of value.matchAll(/\bsecrets\.([A-Za-z_][A-Za-z0-9_]*)/g)) if (m[1]) out.add(m[1]);
+    for (const m of value.matchAll(/\bsecrets\[\s*(['"])([^'"]+)\1\s*\]/g)) if (m[2]) out.add(m[2]);
+  } else if (Array.isArray(value)) {
+    for (const v of value) secretNamesIn(v, out);
+  } else if (isRecord(value)) {
+    for (const v of Object.values(value)) secretNamesIn(v, out);
+  }
+  return out;
+}
+
+/**
+ * Secrets for expressions, which evaluate synchronously while the store is async: an evaluation
+ * round records the names it missed (seeing `{}` for them); they are loaded and the evaluation,
+ * which is pure, runs again.
+ */
+class SecretCache {
+  private readonly cache = new Map<string, Record<string, string>>();
+  private misses = new Set<string>();
+  constructor(private readonly store: CredentialStore) {}
+
+  async preload(names: Iterable<string>): Promise<void> {
+    await Promise.all(
+      [...names].filter((n) => !this.cache.has(n)).map(async (n) => this.cache.set(n, await this.store.secret(n))),
+    );
+  }
+
+  lookup = (name: string): Record<string, string> => {
+    const hit = this.cache.get(name);
+    if (hit) return { ...hit };
+    this.misses.add(name);
+    return {};
+  };
+
+  /** The legacy `secrets` variable: `secrets.<name>.<key>`, loaded on first use. */
+  variable(): Record<string, unknown> {
+    const target: Record<string, unknown> = {};
+    const ensure = (key: string | symbol): void => {
+      if (typeof key !== 'string' || Object.prototype.hasOwnProperty.call(target, key)) return;
+      Object.defineProperty(target, key, {
+        value: this.lookup(key),
+        enumerable: true,
+        writable: false,
+        configurable: true,
+      });
+    };
+    return new Proxy(target, {
+      get: (t, key) => {
+        ensure(key);
+        return Reflect.get(t, key);
+      },
+      has: (t, key) => {
+        ensure(key);
+        return Reflect.has(t, key);
+      },
+      getOwnPropertyDescriptor: (t, key) => {
+        ensure(key);
+        return Reflect.getOwnPropertyDescriptor(t, key);
+      },
+    });
+  }
+
+  /** Runs `fn` until it asked for no secret it did not have. */
+  async evaluate<T>(fn: () => T): Promise<T> {
+    for (let round = 1; ; round++) {
+      this.misses = new Set();
+      let result: T | undefined;
+      let error: unknown;
+      let failed = false;
+      try {
+        result = fn();
+      } catch (err) {
+        error = err;
+        failed = true;
+      }
+      const missed = [...this.misses].filter((n) => !this.cache.has(n));
+      if (missed.length === 0 || round >= MAX_SECRET_ROUNDS) {
+        if (failed) throw error;
+        return result as T;
+      }
+      await this.preload(missed);
+    }
+  }
+
+  /** Every loaded secret value long enough to recognise. */
+  values(): string[] {
+    const out = new Set<string>();
+    for (const data of this.cache.values()) {
+      for (const v of Object.values(data)) if (v.length >= MIN_SCRUB_LENGTH) out.add(v);
+    }
+    return [...out].sort((a, b) => b.length - a.length);
+  }
+}
+
+/** Replaces secret values inside output strings with `***` (defence in depth). */
+function scrub(value: unknown, secrets: string[]): unknown {
+  if (secrets.length === 0) return value;
+  if (typeof value === 'string') {
+    let out = value;
+    for (const s of secrets) if (out.includes(s)) out = out.split(s).join('***');
+    return out;
+  }
+  if (Array.isArray(value)) return value.map((v) => scrub(v, secrets));
+  if (isRecord(value)) {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[k] = scrub(v, secrets);
+    return out;
+  }
+  return value;
+}
+
+/** The freight reference being promoted, found in the collection. */
+export function targetFreightReference(input: Pick<RunStepInput, 'freight' | 'targetFreight'>): FreightReference | undefined {
+  const items = Object.values(input.freight.items);
+  return (
+    items.find((r) => r.name === input.targetFreight.name) ??
+    input.freight.items[`Warehouse/${input.targetFreight.origin.name}`]
+  );
+}
+
+/** Outputs of the same task, with the `<taskAlias>::` prefix stripped. */
+function taskOutputs(
+  outputs: Record<string, Record<string, unknown>>,
+  taskAlias: string,
+): Record<string, Record<string, unknown>> {
+  const prefix = `${taskAlias}::`;
+  const out: Record<string, Record<string, unknown>> = {};
+  for (const [alias, value] of Object.entries(outputs)) {
+    if (alias.startsWith(prefix)) out[alias.slice(prefix.length)] = value;
+  }
+  return out;
+}
+
+interface Evaluated {
+  skip: boolean;
+  config?: Record<string, unknown>;
+}
+
+/**
+ * Runs one planned step. Throws DomainError for everything with a meaning (the activity wrapper
+ * converts it with toApplicationFailure); any other error is transient.
+ */
+export async function runStep(deps: RunStepDeps, input: RunStepInput, hooks: RunStepHooks): Promise<RunStepOutcome> {
+  const { step } = input;
+  const started = Date.now();
+  const definition = getStep(step.uses);
+  const secrets = new SecretCache(deps.credentials);
+
+  const ctxVar = {
+    project: input.project,
+    stage: input.stage,
+    promotion: input.promotion,
+    targetFreight: {
+      name: input.targetFreight.name,
+      alias: input.targetFreight.alias,
+      origin: { name: input.targetFreight.origin.name },
+    },
+    meta: {
+      promotion: { actor: input.actor ?? '' },
+      step: { alias: step.alias },
+    },
+  };
+  const freightRef = targetFreightReference(input);
+  const functions = kargoFunctions({
+    freight: input.freight,
+    requestedOrigins: input.requestedOrigins,
+    stepStatuses: input.statuses,
+    ...(step.taskAlias !== undefined ? { taskAlias: step.taskAlias } : {}),
+    secrets: secrets.lookup,
+  });
+
+  const evaluate = (): Evaluated => {
+    // No `if`: skip iff an earlier step that counts has Failed or Errored (Kargo).
+    if (step.if === undefined || step.if.trim() === '') {
+      const failed = input.statuses.some((s) => !s.continueOnError && FAILED_STATUSES.has(s.status));
+      if (failed) return { skip: true };
+    }
+    const vars: Record<string, unknown> = {};
+    const promotionEnv: ExpressionEnv = {
+      variables: { ctx: ctxVar, vars, secrets: secrets.variable() },
+      functions,
+    };
+    for (const v of input.promotionVars) {
+      if (v.value === undefined) continue;
+      try {
+        vars[v.name] = renderTemplate(v.value, promotionEnv);
+      } catch (err) {
+        throw expressionFailure(step.alias, `vars.${v.name}`, err);
+      }
+    }
+    const variables: Record<string, unknown> = {
+      ctx: ctxVar,
+      vars,
+      outputs: input.outputs,
+      secrets: secrets.variable(),
+      freight: freightRef ?? null,
+    };
+    if (step.taskAlias !== undefined) variables['task'] = { outputs: taskOutputs(input.outputs, step.taskAlias) };
+    const env: ExpressionEnv = { variables, functions };
+    for (const v of step.vars) {
+      if (v.value === undefined) continue;
+      try {
+        vars[v.name] = renderTemplate(v.value, env);
+      } catch (err) {
+        throw expressionFailure(step.alias, `vars.${v.name}`, err);
+      }
+    }
+
+    if (step.if !== undefined && step.if.trim() !== '') {
+      let cond: unknown;
+      try {
+        cond = step.if.includes('${{') || step.if.includes('${%') ? renderTemplate(step.if, env) : evaluateExpression(step.if, env);
+      } catch (err) {
+        throw expressionFailure(step.alias, 'if', err);
+      }
+      if (typeof cond !== 'boolean') {
+        throw new DomainError(
+          'InvalidExpression',
+          `step ${JSON.stringify(step.alias)}: if: must evaluate to a boolean, got ${cond === null ? 'null' : typeof cond}`,
+        );
+      }
+      if (!cond) return { skip: true };
+    }
+
+    let rendered: unknown;
+    try {
+      rendered = renderTemplate(step.config ?? {}, env);
+    } catch (err) {
+      if (isExpressionError(err)) {
+        throw expressionFailure(step.alias, configPath(typeof err['path'] === 'string' ? err['path'] : undefined), err);
+      }
+      throw err;
+    }
+    if (!isRecord(rendered)) {
+      throw new DomainError('InvalidStepConfig', `step ${JSON.stringify(step.alias)}: config: expected an object`);
+    }
+    return { skip: false, config: rendered };
+  };
+
+  await secrets.preload(secretNamesIn([step.if, step.vars, step.config, input.promotionVars]));
+  const evaluated = await secrets.evaluate(evaluate);
+  if (evaluated.skip) {
+    deps.logger?.info({ alias: step.alias, kind: step.uses, status: 'Skipped' }, 'promotion step skipped');
+    return { status: 'Skipped' };
+  }
+
+  const parsed = definition.config.safeParse(evaluated.config);
+  if (!parsed.success) {
+    const problems = describeIssues(parsed.error.issues);
+    throw new DomainError(
+      'InvalidStepConfig',
+      `step ${JSON.stringify(step.alias)} (${step.uses}): invalid config: ${problems.join('; ')}`,
+      problems,
+    );
+  }
+
+  const workspace = await openWorkspace(deps.workRoot, input.workspaceKey);
+  if (!workspace) {
+    throw new DomainError(
+      'FailedPrecondition',
+      `workspace ${JSON.stringify(input.workspaceKey)} is not on this worker; the promotion must start again from its first step`,
+    );
+  }
+
+  const ctx: StepContext = {
+    project: input.project,
+    stage: input.stage,
+    promotion: input.promotion,
+    freight: input.freight,
+    workspace,
+    git: deps.git,
+    credentials: deps.credentials,
+    outputs: input.outputs,
+    heartbeat: (details?: unknown) => hooks.heartbeat(details),
+    signal: hooks.signal,
+    alias: step.alias,
+    targetFreight: input.targetFreight,
+    requestedOrigins: input.requestedOrigins,
+  };
+
+  let result: StepResult;
+  try {
+    result = await definition.run(ctx, parsed.data);
+  } catch (err) {
+    if (hooks.signal.aborted && hooks.signal.reason !== undefined) throw hooks.signal.reason;
+    deps.logger?.warn(
+      { alias: step.alias, kind: step.uses, ms: Date.now() - started, error: err instanceof Error ? err.message : String(err) },
+      'promotion step errored',
+    );
+    throw err;
+  }
+
+  const secretValues = secrets.values();
+  const outcome: RunStepOutcome =
+    result.status === 'Running'
+      ? { status: 'Running', retryAfter: result.retryAfter }
+      : { status: result.status };
+  if (result.output !== undefined) outcome.output = scrub(result.output, secretValues) as Record<string, unknown>;
+  if (result.message !== undefined) outcome.message = scrub(result.message, secretValues) as string;
+  deps.logger?.info({ alias: step.alias, kind: step.uses, status: outcome.status, ms: Date.now() - started }, 'promotion step done');
+  return outcome;
+}

@@ -1,0 +1,80 @@
+import express from 'express';
+import { pino, type Logger } from 'pino';
+import type { ShuntBackend } from './backend.js';
+import { errorHandler, notFoundHandler } from './http-errors.js';
+import { REDACT_PATHS, actorMiddleware, requestContextMiddleware } from './request-context.js';
+import type { RouteDeps } from './route-deps.js';
+import { applyManifests } from './routes/apply-manifests.js';
+import { deleteProject } from './routes/delete-project.js';
+import { deleteStage } from './routes/delete-stage.js';
+import { deleteWarehouse } from './routes/delete-warehouse.js';
+import { getFreight } from './routes/get-freight.js';
+import { getHealth } from './routes/get-health.js';
+import { getProject } from './routes/get-project.js';
+import { getPromotion } from './routes/get-promotion.js';
+import { getStage } from './routes/get-stage.js';
+import { getWarehouse } from './routes/get-warehouse.js';
+import { listFreight } from './routes/list-freight.js';
+import { listProjects } from './routes/list-projects.js';
+import { listPromotions } from './routes/list-promotions.js';
+import { listStages } from './routes/list-stages.js';
+import { listWarehouses } from './routes/list-warehouses.js';
+import { promoteFreight } from './routes/promote-freight.js';
+
+export interface AppDeps {
+  backend: ShuntBackend;
+  /** Defaults to a pino logger at `info`; each request logs through a child of it. */
+  logger?: Logger;
+  /** Base address of the Temporal Web UI; when set, promotions carry `status.temporalUiUrl`. */
+  temporalUiUrl?: string;
+  /** Temporal namespace used in those links; default `default`. */
+  namespace?: string;
+}
+
+/** Largest accepted JSON body (an apply of many manifests). */
+export const MAX_BODY = '10mb';
+
+export const API_PREFIX = '/api/v1';
+
+/**
+ * Builds the REST API (no `listen`: api/server.ts or a test does that). Every route is listed
+ * here; each handler lives in its own file under api/routes/.
+ */
+export function createApp(deps: AppDeps): express.Express {
+  const logger = deps.logger ?? pino({ name: 'shunt-api', redact: REDACT_PATHS });
+  const views: RouteDeps['views'] = { namespace: deps.namespace ?? 'default' };
+  if (deps.temporalUiUrl !== undefined) views.temporalUiUrl = deps.temporalUiUrl;
+  const routeDeps: RouteDeps = { backend: deps.backend, views };
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.use(requestContextMiddleware(logger));
+  // Not strict: a body of `"x"` is valid JSON, and the route's schema explains what it expected.
+  app.use(express.json({ limit: MAX_BODY, strict: false }));
+  app.use(actorMiddleware);
+
+  app.get('/healthz', getHealth(routeDeps));
+
+  const api = express.Router();
+  api.post('/apply', applyManifests(routeDeps));
+  api.get('/projects', listProjects(routeDeps));
+  api.get('/projects/:project', getProject(routeDeps));
+  api.delete('/projects/:project', deleteProject(routeDeps));
+  api.get('/projects/:project/warehouses', listWarehouses(routeDeps));
+  api.get('/projects/:project/warehouses/:name', getWarehouse(routeDeps));
+  api.delete('/projects/:project/warehouses/:name', deleteWarehouse(routeDeps));
+  api.get('/projects/:project/stages', listStages(routeDeps));
+  api.get('/projects/:project/stages/:name', getStage(routeDeps));
+  api.delete('/projects/:project/stages/:name', deleteStage(routeDeps));
+  api.get('/projects/:project/freight', listFreight(routeDeps));
+  api.get('/projects/:project/freight/:name', getFreight(routeDeps));
+  api.get('/projects/:project/promotions', listPromotions(routeDeps));
+  api.post('/projects/:project/promotions', promoteFreight(routeDeps));
+  api.get('/projects/:project/promotions/:name', getPromotion(routeDeps));
+  app.use(API_PREFIX, api);
+
+  app.use(notFoundHandler);
+  app.use(errorHandler(logger));
+  return app;
+}

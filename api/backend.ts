@@ -1,0 +1,57 @@
+import type { ProjectState, PromotionRecord } from '../core/project/state.js';
+
+/**
+ * What the REST API needs from the rest of Shunt. The production implementation
+ * (api/temporal-backend.ts) talks to the project workflows through Temporal; tests of the
+ * routes use a hand-written fake of this interface.
+ *
+ * Every method throws DomainError (core/errors.ts) for failures the user can act on; the
+ * routes map its `code` to an HTTP status in one table (api/http-errors.ts).
+ */
+export interface ShuntBackend {
+  /** Parse, validate and apply manifest files. Nothing changes unless every file is valid. */
+  apply(files: ManifestFile[], options: { dryRun: boolean; actor?: string }): Promise<ApplyResult>;
+  listProjects(): Promise<ProjectSummary[]>;
+  /** Throws DomainError('NotFound') for an unknown project. */
+  getProject(project: string): Promise<ProjectState>;
+  /** Queues a promotion; throws FailedPrecondition when the freight is not available to the stage. */
+  promote(project: string, request: PromoteRequest): Promise<PromotionRecord>;
+  /** The promotion with live step status when it is running. */
+  getPromotion(project: string, name: string): Promise<PromotionRecord>;
+  deleteResource(project: string, kind: 'Stage' | 'Warehouse', name: string, actor?: string): Promise<void>;
+  deleteProject(project: string, actor?: string): Promise<void>;
+  health(): Promise<HealthStatus>;
+}
+
+export interface ManifestFile {
+  name: string;
+  content: string;
+}
+
+export interface ApplyResult {
+  /** One line per resource: what happened to it. */
+  results: { project?: string; kind: string; name: string; action: 'created' | 'configured' | 'unchanged' }[];
+  /** Older spellings that were accepted, each with the current one. */
+  hints: string[];
+  dryRun: boolean;
+}
+
+export interface ProjectSummary {
+  name: string;
+  stages: number;
+  warehouses: number;
+  freight: number;
+}
+
+export interface PromoteRequest {
+  stage: string;
+  /** Freight id or alias. */
+  freight: string;
+  actor?: string;
+}
+
+export interface HealthStatus {
+  temporal: boolean;
+  worker: boolean;
+  message?: string;
+}

@@ -1,0 +1,41 @@
+import { resolve } from 'node:path';
+import { z } from 'zod';
+
+const ApiEnv = z.object({
+  TEMPORAL_ADDRESS: z.string().min(1, 'TEMPORAL_ADDRESS is required (host:port of the Temporal frontend)'),
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  SHUNT_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  SHUNT_HOST: z.string().default('127.0.0.1'),
+  SHUNT_CONFIG: z.string().optional(),
+  SHUNT_TEMPORAL_UI_URL: z.string().url().optional(),
+  SHUNT_LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info'),
+});
+
+export interface ApiConfig {
+  temporalAddress: string;
+  namespace: string;
+  port: number;
+  host: string;
+  configPath?: string;
+  temporalUiUrl?: string;
+  logLevel: string;
+}
+
+/** Reads the api's settings from the environment once; prints every problem and exits 1. */
+export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): Readonly<ApiConfig> {
+  const parsed = ApiEnv.safeParse(env);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) process.stderr.write(`config: ${issue.path.join('.')}: ${issue.message}\n`);
+    process.exit(1);
+  }
+  const e = parsed.data;
+  return Object.freeze({
+    temporalAddress: e.TEMPORAL_ADDRESS,
+    namespace: e.TEMPORAL_NAMESPACE,
+    port: e.SHUNT_PORT,
+    host: e.SHUNT_HOST,
+    logLevel: e.SHUNT_LOG_LEVEL,
+    ...(e.SHUNT_CONFIG ? { configPath: resolve(e.SHUNT_CONFIG) } : {}),
+    ...(e.SHUNT_TEMPORAL_UI_URL ? { temporalUiUrl: e.SHUNT_TEMPORAL_UI_URL } : {}),
+  });
+}

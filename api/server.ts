@@ -1,0 +1,52 @@
+/** The api process: the REST API over Temporal, and SHUNT_CONFIG applied once ready. */
+import { Connection } from '@temporalio/client';
+import { pino } from 'pino';
+import { createApp } from './app.js';
+import { loadApiConfig } from './config.js';
+import { readManifestFiles } from './manifest-files.js';
+import { TemporalBackend } from './temporal-backend.js';
+
+const config = loadApiConfig();
+const log = pino({ name: 'shunt-api', level: config.logLevel, redact: ['req.headers.authorization', '*.password', '*.token'] });
+
+// Lazy: the api starts (and /healthz answers 503) even while Temporal is still coming up.
+const connection = Connection.lazy({ address: config.temporalAddress });
+const backend = new TemporalBackend({ connection, namespace: config.namespace });
+const app = createApp({
+  backend,
+  logger: log,
+  namespace: config.namespace,
+  ...(config.temporalUiUrl ? { temporalUiUrl: config.temporalUiUrl } : {}),
+});
+
+const server = app.listen(config.port, config.host, () => {
+  log.info({ url: `http://${config.host}:${config.port}` }, 'api listening');
+});
+server.on('error', (err) => {
+  log.fatal({ err }, 'api could not listen');
+  process.exit(1);
+});
+
+if (config.configPath) void applyConfigWhenReady(config.configPath);
+
+async function applyConfigWhenReady(path: string): Promise<void> {
+  for (;;) {
+    const health = await backend.health();
+    if (health.temporal && health.worker) break;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  try {
+    const result = await backend.apply(await readManifestFiles(path), { dryRun: false, actor: 'SHUNT_CONFIG' });
+    for (const line of result.results) log.info(line, 'applied from SHUNT_CONFIG');
+    for (const hint of result.hints) log.info({ hint }, 'older spelling accepted');
+  } catch (err) {
+    log.error({ err: err instanceof Error ? err.message : String(err), path }, 'could not apply SHUNT_CONFIG');
+  }
+}
+
+const shutdown = (): void => {
+  server.close(() => process.exit(0));
+  setTimeout(() => process.exit(0), 5000).unref();
+};
+process.on('SIGINT', shutdown);
+process.on('SIGTERM', shutdown);

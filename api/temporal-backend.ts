@@ -1,0 +1,304 @@
+/**
+ * ShuntBackend over Temporal: manifests are parsed and validated here with core/, then sent
+ * to the cluster and project workflows as updates; reads are queries.
+ */
+import {
+  Client,
+  WithStartWorkflowOperation,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+  type Connection,
+} from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
+import { DomainError, isErrorCode } from '../core/errors.js';
+import { formatIssue, parseManifests } from '../core/manifests/index.js';
+import type { ClusterPromotionTask, Manifest, Project, ProjectScopedManifest } from '../core/model.js';
+import { applyIssues, applyResources, emptyProjectState, type ApplyInput } from '../core/project/apply.js';
+import type { ProjectState, PromotionRecord } from '../core/project/state.js';
+import {
+  applyClusterUpdate,
+  applySpecsUpdate,
+  CLUSTER_WORKFLOW_ID,
+  clusterStateQuery,
+  deleteResourceUpdate,
+  projectStateQuery,
+  projectWorkflowId,
+  promoteUpdate,
+  promotionStatusQuery,
+  removeProjectUpdate,
+  SEARCH_ATTRIBUTES,
+  TASK_QUEUE,
+  type ClusterState,
+} from '../workflows/definitions.js';
+import type {
+  ApplyResult,
+  HealthStatus,
+  ManifestFile,
+  ProjectSummary,
+  PromoteRequest,
+  ShuntBackend,
+} from './backend.js';
+
+export interface TemporalBackendOptions {
+  connection: Connection;
+  namespace: string;
+  taskQueue?: string;
+}
+
+export class TemporalBackend implements ShuntBackend {
+  private readonly client: Client;
+  private readonly taskQueue: string;
+
+  constructor(private readonly opts: TemporalBackendOptions) {
+    this.client = new Client({ connection: opts.connection, namespace: opts.namespace });
+    this.taskQueue = opts.taskQueue ?? TASK_QUEUE;
+  }
+
+  async apply(files: ManifestFile[], options: { dryRun: boolean; actor?: string }): Promise<ApplyResult> {
+    const manifests: Manifest[] = [];
+    const problems: string[] = [];
+    const hints: string[] = [];
+    for (const file of files) {
+      const parsed = parseManifests(file.content, file.name);
+      manifests.push(...parsed.manifests);
+      problems.push(...parsed.issues.map(formatIssue));
+      hints.push(...parsed.hints);
+    }
+    if (problems.length) throw invalid(problems);
+    if (manifests.length === 0) throw new DomainError('BadRequest', 'no manifests found in the files given');
+
+    const cluster = await this.clusterState();
+    const projectManifests = new Map<string, Project>();
+    const clusterTasks = new Map<string, ClusterPromotionTask>(Object.entries(cluster.clusterTasks));
+    const appliedClusterTasks: ClusterPromotionTask[] = [];
+    const byProject = new Map<string, ProjectScopedManifest[]>();
+    for (const m of manifests) {
+      if (m.kind === 'Project') projectManifests.set(m.metadata.name, m);
+      else if (m.kind === 'ClusterPromotionTask') {
+        clusterTasks.set(m.metadata.name, m);
+        appliedClusterTasks.push(m);
+      } else {
+        const ns = m.metadata.namespace!;
+        byProject.set(ns, [...(byProject.get(ns) ?? []), m]);
+      }
+    }
+    for (const [project, resources] of byProject) {
+      if (!cluster.projects[project] && !projectManifests.has(project)) {
+        problems.push(
+          ...resources.map(
+            (r) => `${r.kind} ${r.metadata.name}: project "${project}" does not exist; apply a Project named "${project}" first (or in the same files)`,
+          ),
+        );
+      }
+    }
+    if (problems.length) throw invalid(problems);
+
+    // Every project this apply touches, and every existing one when a cluster task changed.
+    const touched = new Set([...projectManifests.keys(), ...byProject.keys()]);
+    if (appliedClusterTasks.length) for (const p of Object.keys(cluster.projects)) touched.add(p);
+    const inputs = new Map<string, ApplyInput>();
+    const states = new Map<string, ProjectState>();
+    for (const project of touched) {
+      const input: ApplyInput = {
+        resources: byProject.get(project) ?? [],
+        clusterTasks: [...clusterTasks.values()],
+        ...(projectManifests.get(project) ? { projectManifest: projectManifests.get(project)! } : {}),
+        ...(options.actor ? { actor: options.actor } : {}),
+      };
+      const state = cluster.projects[project] ? await this.projectState(project) : emptyProjectState(project, new Date().toISOString());
+      problems.push(...applyIssues(state, input).map((line) => `project ${project}: ${line}`));
+      inputs.set(project, input);
+      states.set(project, state);
+    }
+    if (problems.length) throw invalid(problems);
+
+    const results: ApplyResult['results'] = appliedClusterTasks.map((t) => ({
+      kind: 'ClusterPromotionTask',
+      name: t.metadata.name,
+      action: cluster.clusterTasks[t.metadata.name] ? 'configured' : 'created',
+    }));
+    if (options.dryRun) {
+      for (const [project, input] of inputs) {
+        const lines = applyResources(structuredClone(states.get(project)!), input, new Date().toISOString(), Math.random);
+        results.push(...lines.map((l) => ({ ...l, project })));
+      }
+      return { results, hints, dryRun: true };
+    }
+
+    await this.updateCluster({ projects: [...projectManifests.keys()], clusterTasks: appliedClusterTasks });
+    for (const [project, input] of inputs) {
+      const outcome = await this.run(() =>
+        this.client.workflow.executeUpdateWithStart(applySpecsUpdate, {
+          args: [input],
+          startWorkflowOperation: this.projectStart(project),
+        }),
+      );
+      results.push(...outcome.results.filter((l) => byProject.has(project) || l.kind === 'Project').map((l) => ({ ...l, project })));
+    }
+    return { results, hints, dryRun: false };
+  }
+
+  async listProjects(): Promise<ProjectSummary[]> {
+    const cluster = await this.clusterState();
+    const names = Object.keys(cluster.projects).sort();
+    return Promise.all(
+      names.map(async (name) => {
+        const state = await this.projectState(name);
+        return {
+          name,
+          stages: Object.keys(state.specs.stages).length,
+          warehouses: Object.keys(state.specs.warehouses).length,
+          freight: Object.keys(state.freight).length,
+        };
+      }),
+    );
+  }
+
+  async getProject(project: string): Promise<ProjectState> {
+    const cluster = await this.clusterState();
+    if (!cluster.projects[project]) throw new DomainError('NotFound', `project "${project}" not found`);
+    return this.projectState(project);
+  }
+
+  async promote(project: string, request: PromoteRequest): Promise<PromotionRecord> {
+    await this.getProject(project);
+    return this.run(() =>
+      this.client.workflow.getHandle(projectWorkflowId(project)).executeUpdate(promoteUpdate, { args: [request] }),
+    );
+  }
+
+  async getPromotion(project: string, name: string): Promise<PromotionRecord> {
+    const state = await this.getProject(project);
+    const record = state.promotions.find((p) => p.name === name);
+    if (!record) throw new DomainError('NotFound', `promotion "${name}" not found in project "${project}"`);
+    if (record.phase !== 'Running') return record;
+    try {
+      const live = await this.client.workflow.getHandle(record.workflowId).query(promotionStatusQuery);
+      return { ...record, steps: live.steps, state: live.state };
+    } catch {
+      return record;
+    }
+  }
+
+  async deleteResource(project: string, kind: 'Stage' | 'Warehouse', name: string, actor?: string): Promise<void> {
+    await this.getProject(project);
+    await this.run(() =>
+      this.client.workflow
+        .getHandle(projectWorkflowId(project))
+        .executeUpdate(deleteResourceUpdate, { args: [{ kind, name, ...(actor ? { actor } : {}) }] }),
+    );
+  }
+
+  async deleteProject(project: string, actor?: string): Promise<void> {
+    await this.getProject(project);
+    await this.run(() =>
+      this.client.workflow
+        .getHandle(projectWorkflowId(project))
+        .executeUpdate(deleteResourceUpdate, { args: [{ kind: 'Project', name: project, ...(actor ? { actor } : {}) }] }),
+    );
+    await this.run(() =>
+      this.client.workflow.getHandle(CLUSTER_WORKFLOW_ID).executeUpdate(removeProjectUpdate, { args: [project] }),
+    );
+  }
+
+  async health(): Promise<HealthStatus> {
+    try {
+      await this.opts.connection.workflowService.getSystemInfo({});
+    } catch (err) {
+      return { temporal: false, worker: false, message: `Temporal is unreachable: ${firstLine(err)}` };
+    }
+    try {
+      const described = await this.opts.connection.workflowService.describeTaskQueue({
+        namespace: this.opts.namespace,
+        taskQueue: { name: this.taskQueue, kind: temporal.api.enums.v1.TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
+        taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
+      });
+      const worker = (described.pollers?.length ?? 0) > 0;
+      return worker ? { temporal: true, worker } : { temporal: true, worker, message: `no worker is polling task queue "${this.taskQueue}"` };
+    } catch (err) {
+      return { temporal: true, worker: false, message: `cannot describe task queue: ${firstLine(err)}` };
+    }
+  }
+
+  // ---- helpers ---------------------------------------------------------------------------
+
+  private projectStart(project: string): WithStartWorkflowOperation<(input: { project: string }) => Promise<void>> {
+    return new WithStartWorkflowOperation('projectWorkflow', {
+      workflowId: projectWorkflowId(project),
+      taskQueue: this.taskQueue,
+      args: [{ project }],
+      workflowIdConflictPolicy: 'USE_EXISTING',
+      staticSummary: `Project ${project}`,
+      typedSearchAttributes: [{ key: SEARCH_ATTRIBUTES.project, value: project }],
+    });
+  }
+
+  private async clusterState(): Promise<ClusterState> {
+    return this.updateCluster({ projects: [], clusterTasks: [] });
+  }
+
+  /** Update-with-start: the cluster workflow exists from the first call on. */
+  private async updateCluster(request: { projects: string[]; clusterTasks: ClusterPromotionTask[] }): Promise<ClusterState> {
+    if (request.projects.length === 0 && request.clusterTasks.length === 0) {
+      try {
+        return await this.client.workflow.getHandle(CLUSTER_WORKFLOW_ID).query(clusterStateQuery);
+      } catch (err) {
+        if (!(err instanceof WorkflowNotFoundError) && !isQueryOnClosed(err)) throw unavailable(err);
+      }
+    }
+    return this.run(() =>
+      this.client.workflow.executeUpdateWithStart(applyClusterUpdate, {
+        args: [request],
+        startWorkflowOperation: new WithStartWorkflowOperation('clusterWorkflow', {
+          workflowId: CLUSTER_WORKFLOW_ID,
+          taskQueue: this.taskQueue,
+          args: [{}],
+          workflowIdConflictPolicy: 'USE_EXISTING',
+          staticSummary: 'Shunt cluster registry',
+        }),
+      }),
+    );
+  }
+
+  private async projectState(project: string): Promise<ProjectState> {
+    try {
+      return await this.client.workflow.getHandle(projectWorkflowId(project)).query(projectStateQuery);
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) throw new DomainError('NotFound', `project "${project}" not found`);
+      throw unavailable(err);
+    }
+  }
+
+  /** Runs a Temporal call, turning its failures into DomainErrors the api can map. */
+  private async run<T>(call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (err) {
+      if (err instanceof WorkflowUpdateFailedError) {
+        const cause = err.cause as { type?: string; message?: string; details?: unknown[] } | undefined;
+        const code = isErrorCode(cause?.type) ? cause.type : 'Internal';
+        const details = Array.isArray(cause?.details) ? cause.details.map(String) : [];
+        throw new DomainError(code, cause?.message ?? err.message, details);
+      }
+      if (err instanceof DomainError) throw err;
+      throw unavailable(err);
+    }
+  }
+}
+
+function invalid(problems: string[]): DomainError {
+  const head = problems.length === 1 ? problems[0]! : `${problems.length} problems in the manifests:\n${problems.map((p) => `  - ${p}`).join('\n')}`;
+  return new DomainError('InvalidManifest', head, problems);
+}
+
+function unavailable(err: unknown): DomainError {
+  return new DomainError('Unavailable', `Temporal did not answer: ${firstLine(err)}`);
+}
+
+function isQueryOnClosed(err: unknown): boolean {
+  return err instanceof Error && /workflow.*(completed|closed)/i.test(err.message);
+}
+
+function firstLine(err: unknown): string {
+  return (err instanceof Error ? err.message : String(err)).split('\n')[0] ?? '';
+}

@@ -1,0 +1,5 @@
+#!/usr/bin/env node
+// The `shunt` command. `npm run build` compiles cli/ into dist/cli/.
+import { main } from '../dist/cli/index.js';
+
+await main();

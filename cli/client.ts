@@ -1,0 +1,182 @@
+import { ApiError, CliError } from './errors.js';
+
+/**
+ * A small typed client of Shunt's REST API: the only part of the CLI that knows URLs. Response
+ * types name only the fields the CLI reads; everything else passes through untouched (for
+ * `-o json|yaml`).
+ */
+
+export type ProjectResourceKind = 'warehouses' | 'stages' | 'freight' | 'promotions';
+
+export interface ManifestFile {
+  name: string;
+  content: string;
+}
+
+export interface ApplyResponse {
+  results: { project?: string; kind: string; name: string; action: string }[];
+  hints: string[];
+  dryRun: boolean;
+}
+
+/** Any Kargo-shaped object; the CLI reads a few well-known fields and passes the rest through. */
+export interface KargoObject {
+  apiVersion?: string;
+  kind?: string;
+  metadata: { name: string; namespace?: string; creationTimestamp?: string; labels?: Record<string, string> };
+  [field: string]: unknown;
+}
+
+export interface KargoList<T = KargoObject> {
+  apiVersion: string;
+  kind: 'List';
+  items: T[];
+}
+
+export interface StepExecution {
+  alias: string;
+  status: string;
+  message?: string;
+  startedAt?: string;
+  finishedAt?: string;
+  errorCount?: number;
+}
+
+export interface PromotionObject extends KargoObject {
+  spec: { stage: string; freight: string };
+  status: {
+    phase: string;
+    message?: string;
+    currentStep?: number;
+    stepExecutionMetadata?: StepExecution[];
+    finishedAt?: string;
+    temporalUiUrl?: string;
+  };
+}
+
+export interface DeleteResponse {
+  kind: 'Status';
+  details: { kind: string; name: string };
+}
+
+export interface ClientOptions {
+  /** Base address of the api, e.g. `http://127.0.0.1:8080`. */
+  server: string;
+  /** Sent as `Authorization: Bearer <token>`. */
+  token?: string;
+  fetch?: typeof fetch;
+}
+
+export const API_PREFIX = '/api/v1';
+
+export class ShuntClient {
+  readonly server: string;
+  private readonly token: string | undefined;
+  private readonly fetchFn: typeof fetch;
+
+  constructor(options: ClientOptions) {
+    this.server = normalizeServer(options.server);
+    this.token = options.token === '' ? undefined : options.token;
+    this.fetchFn = options.fetch ?? globalThis.fetch;
+  }
+
+  apply(files: ManifestFile[], dryRun: boolean): Promise<ApplyResponse> {
+    return this.request('POST', '/apply', { files, dryRun });
+  }
+
+  listProjects(): Promise<KargoList> {
+    return this.request('GET', '/projects');
+  }
+
+  getProject(name: string): Promise<KargoObject> {
+    return this.request('GET', `/projects/${seg(name)}`);
+  }
+
+  list(project: string, kind: ProjectResourceKind): Promise<KargoList> {
+    return this.request('GET', `/projects/${seg(project)}/${kind}`);
+  }
+
+  /** For freight, `name` may be the id or the alias. */
+  get(project: string, kind: ProjectResourceKind, name: string): Promise<KargoObject> {
+    return this.request('GET', `/projects/${seg(project)}/${kind}/${seg(name)}`);
+  }
+
+  promote(project: string, request: { stage: string; freight: string }): Promise<PromotionObject> {
+    return this.request('POST', `/projects/${seg(project)}/promotions`, request);
+  }
+
+  getPromotion(project: string, name: string): Promise<PromotionObject> {
+    return this.request('GET', `/projects/${seg(project)}/promotions/${seg(name)}`);
+  }
+
+  deleteResource(project: string, kind: 'stages' | 'warehouses', name: string): Promise<DeleteResponse> {
+    return this.request('DELETE', `/projects/${seg(project)}/${kind}/${seg(name)}`);
+  }
+
+  deleteProject(name: string): Promise<DeleteResponse> {
+    return this.request('DELETE', `/projects/${seg(name)}`);
+  }
+
+  private async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    if (this.token !== undefined) headers['authorization'] = `Bearer ${this.token}`;
+    let response: Response;
+    try {
+      response = await this.fetchFn(`${this.server}${API_PREFIX}${path}`, {
+        method,
+        headers,
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+    } catch {
+      // fetch rejects (TypeError: fetch failed) only when no HTTP answer came back at all.
+      throw new CliError(
+        `cannot reach the Shunt api at ${this.server}: is it running? (set --server or SHUNT_SERVER)`,
+      );
+    }
+    const text = await response.text();
+    const parsed = parseJson(text);
+    if (!response.ok) throw apiError(response, parsed);
+    if (parsed === undefined) {
+      throw new CliError(`the api at ${this.server} answered ${method} ${path} with a body that is not JSON`);
+    }
+    return parsed as T;
+  }
+}
+
+function seg(value: string): string {
+  return encodeURIComponent(value);
+}
+
+function parseJson(text: string): unknown {
+  if (text === '') return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+function apiError(response: Response, body: unknown): ApiError {
+  const error = (body as { error?: { code?: unknown; message?: unknown; details?: unknown } } | undefined)?.error;
+  if (error !== undefined && typeof error.message === 'string') {
+    const details = Array.isArray(error.details) ? error.details.filter((d): d is string => typeof d === 'string') : [];
+    return new ApiError(response.status, typeof error.code === 'string' ? error.code : 'Unknown', error.message, details);
+  }
+  const statusText = response.statusText === '' ? '' : ` ${response.statusText}`;
+  return new ApiError(response.status, 'Unknown', `the api answered ${response.status}${statusText}`);
+}
+
+/** Checks `--server` and drops trailing slashes. */
+export function normalizeServer(server: string): string {
+  let url: URL;
+  try {
+    url = new URL(server);
+  } catch {
+    throw new CliError(`invalid server address "${server}": expected a URL such as http://127.0.0.1:8080`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new CliError(`invalid server address "${server}": only http and https are supported`);
+  }
+  return server.replace(/\/+$/, '');
+}

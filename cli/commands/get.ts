@@ -1,0 +1,50 @@
+import { Option, type Command } from 'commander';
+import type { KargoList, KargoObject } from '../client.js';
+import type { CommandContext } from '../context.js';
+import { CliError } from '../errors.js';
+import { formatDocument, OUTPUT_FORMATS, type OutputFormat } from '../format.js';
+import { GET_KINDS, parseGetKind } from '../kinds.js';
+import { renderTable } from '../tables.js';
+
+interface GetOptions {
+  project?: string;
+  output: OutputFormat;
+}
+
+/** `shunt get projects|warehouses|stages|freight|promotions [NAME] [--project P] [-o json|yaml|table]` */
+export function registerGet(program: Command, ctx: CommandContext): void {
+  program
+    .command('get')
+    .description(`show resources: ${GET_KINDS.join(', ')} (singular names work too)`)
+    .argument('<kind>', GET_KINDS.join('|'))
+    .argument('[name]', 'one resource by name (freight: id or alias)')
+    .option('--project <name>', 'the project (required for everything but projects)')
+    .addOption(new Option('-o, --output <format>', 'output format').choices(OUTPUT_FORMATS).default('table'))
+    .action(async (kindText: string, name: string | undefined, options: GetOptions, command: Command) => {
+      const kind = parseGetKind(kindText);
+      const client = ctx.client(command);
+      let document: KargoList | KargoObject;
+      if (kind === 'projects') {
+        document = name === undefined ? await client.listProjects() : await client.getProject(name);
+      } else {
+        const project = options.project;
+        if (project === undefined || project === '') throw new CliError(`--project is required to get ${kind}`);
+        document = name === undefined ? await client.list(project, kind) : await client.get(project, kind, name);
+      }
+
+      if (options.output !== 'table') {
+        ctx.io.stdout(formatDocument(document, options.output));
+        return;
+      }
+      const items = isList(document) ? document.items : [document];
+      if (items.length === 0) {
+        ctx.err(kind === 'projects' ? 'No projects found.' : `No ${kind} found in project ${options.project ?? ''}.`);
+        return;
+      }
+      ctx.io.stdout(renderTable(kind, items, ctx.io.now()));
+    });
+}
+
+function isList(document: KargoList | KargoObject): document is KargoList {
+  return document.kind === 'List' && Array.isArray((document as KargoList).items);
+}

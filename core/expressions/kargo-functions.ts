@@ -1,0 +1,113 @@
+/**
+ * Kargo's expression function library (pkg/expressions/function/functions.go) over injected data:
+ * core does no I/O, so secrets, config maps and metadata come in as lookup callbacks.
+ */
+import type { FreightCollection } from '../promotion/types.js';
+import { FunctionError } from './errors.js';
+import type { ExpressionFunction } from './evaluate.js';
+import { freightFunctions } from './freight-functions.js';
+import { SemverValue } from './semver-value.js';
+import { TEMPLATE_FUNCTIONS } from './template-functions.js';
+import { typeName } from './values.js';
+
+export interface StepStatusEntry {
+  /** Full alias; steps inflated from a task are `<taskAlias>::<alias>`. */
+  alias: string;
+  /** Kargo step status: Succeeded, Failed, Errored, Skipped, Aborted, Running... */
+  status: string;
+  continueOnError: boolean;
+}
+
+export interface KargoFunctionOptions {
+  /** The freight the promotion carries, one item per origin (`Warehouse/<name>`). */
+  freight?: FreightCollection;
+  /** Warehouses the stage requests; imageFrom/commitFrom/chartFrom without an origin search these. */
+  requestedOrigins?: string[];
+  /** Earlier steps of the promotion, in order, for success() failure() always() status(). */
+  stepStatuses?: StepStatusEntry[];
+  /** Set inside a task: `status('x')` looks up `<taskAlias>::x` first. */
+  taskAlias?: string;
+  /** `secret(name)`: the Secret's data; unknown (undefined) or no callback gives `{}`. */
+  secrets?: (name: string) => Record<string, string> | undefined;
+  /** `configMap(name)`: the ConfigMap's data; unknown (undefined) or no callback gives `{}`. */
+  configMaps?: (name: string) => Record<string, string> | undefined;
+  /** `freightMetadata(name)`: a Freight's `status.metadata`; unknown (undefined) gives nil. */
+  freightMetadata?: (freightName: string) => Record<string, unknown> | undefined;
+  /** `stageMetadata(name)`: a Stage's `status.metadata`; unknown (undefined) gives nil. */
+  stageMetadata?: (stageName: string) => Record<string, unknown> | undefined;
+}
+
+const TASK_SEPARATOR = '::';
+
+function oneString(fn: string, args: unknown[], allowEmpty = true): string {
+  if (args.length !== 1) throw new FunctionError(`${fn}: expected 1 argument, got ${args.length}`);
+  const v = args[0];
+  if (typeof v !== 'string') throw new FunctionError(`${fn}: argument must be string, got ${typeName(v)}`);
+  if (!allowEmpty && v === '') throw new FunctionError(`${fn}: argument must not be empty`);
+  return v;
+}
+
+function noArgs(fn: string, args: unknown[]): void {
+  if (args.length !== 0) throw new FunctionError(`${fn}: expected 0 arguments, got ${args.length}`);
+}
+
+/** failure(): any earlier step not marked continueOnError ended Failed or Errored. */
+export function hasFailure(steps: readonly StepStatusEntry[]): boolean {
+  return steps.some((s) => !s.continueOnError && (s.status === 'Failed' || s.status === 'Errored'));
+}
+
+/**
+ * status(alias): inside a task, `<taskAlias>::alias` is looked up first; then the alias as given
+ * (which also lets a top-level step ask for `task::inner`). Unknown steps give "".
+ */
+export function stepStatus(steps: readonly StepStatusEntry[], alias: string, taskAlias?: string): string {
+  if (taskAlias !== undefined && taskAlias !== '') {
+    const scoped = steps.find((s) => s.alias === `${taskAlias}${TASK_SEPARATOR}${alias}`);
+    if (scoped !== undefined) return scoped.status;
+  }
+  return steps.find((s) => s.alias === alias)?.status ?? '';
+}
+
+/** semverDiff(a, b): the most significant differing part; Incomparable if either is invalid. */
+export function semverDiff(a: string, b: string): string {
+  const va = SemverValue.tryParse(a);
+  const vb = SemverValue.tryParse(b);
+  if (va === undefined || vb === undefined) return 'Incomparable';
+  if (va.major !== vb.major) return 'Major';
+  if (va.minor !== vb.minor) return 'Minor';
+  if (va.patch !== vb.patch) return 'Patch';
+  // Like Kargo (and Masterminds), a prerelease-only difference counts as None.
+  if (va.metadata !== vb.metadata) return 'Metadata';
+  return 'None';
+}
+
+/**
+ * Every Kargo function, bound to one evaluation's data. Pass the result as `env.functions`.
+ * quote/unsafeQuote/asJSON/asYAML are included too (renderString adds them on its own anyway).
+ */
+export function kargoFunctions(opts: KargoFunctionOptions): Record<string, ExpressionFunction> {
+  const steps = opts.stepStatuses ?? [];
+  return {
+    ...TEMPLATE_FUNCTIONS,
+    ...freightFunctions({
+      ...(opts.freight === undefined ? {} : { freight: opts.freight }),
+      ...(opts.requestedOrigins === undefined ? {} : { requestedOrigins: opts.requestedOrigins }),
+    }),
+    secret: (...args) => ({ ...(opts.secrets?.(oneString('secret', args)) ?? {}) }),
+    configMap: (...args) => ({ ...(opts.configMaps?.(oneString('configMap', args)) ?? {}) }),
+    freightMetadata: (...args) => opts.freightMetadata?.(oneString('freightMetadata', args, false)) ?? null,
+    stageMetadata: (...args) => opts.stageMetadata?.(oneString('stageMetadata', args, false)) ?? null,
+    semverParse: (...args) => SemverValue.parse(oneString('semverParse', args)),
+    semverDiff: (...args) => {
+      if (args.length !== 2) throw new FunctionError(`semverDiff: expected 2 arguments, got ${args.length}`);
+      const [a, b] = args;
+      if (typeof a !== 'string') throw new FunctionError(`semverDiff: first argument must be string, got ${typeName(a)}`);
+      if (typeof b !== 'string') throw new FunctionError(`semverDiff: second argument must be string, got ${typeName(b)}`);
+      return semverDiff(a, b);
+    },
+    always: (...args) => (noArgs('always', args), true),
+    failure: (...args) => (noArgs('failure', args), hasFailure(steps)),
+    success: (...args) => (noArgs('success', args), !hasFailure(steps)),
+    status: (...args) => stepStatus(steps, oneString('status', args, false), opts.taskAlias),
+  };
+}

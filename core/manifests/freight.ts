@@ -1,0 +1,78 @@
+/**
+ * `kind: Freight`: freight assembled by hand (Kargo's "Freight assembly"). Its fields are
+ * top-level (no `spec`). `metadata.name` is optional and always replaced by the id derived
+ * from the content, as Kargo's admission webhook does.
+ */
+import { z } from 'zod';
+import type * as model from '../model.js';
+import { freightContentFromManifest, freightId } from '../freight/freight-id.js';
+import { ApiVersion, FreightMeta, IgnoredStatus, LabelName, omitKeys, StringMap, valueAt } from './common.js';
+import { FreightOrigin } from './stage.js';
+
+export const GitCommit: z.ZodType<model.GitCommit> = z.strictObject({
+  repoURL: z.string().min(1),
+  id: z.string().min(1),
+  branch: z.string().optional(),
+  tag: z.string().optional(),
+  message: z.string().optional(),
+  author: z.string().optional(),
+  committer: z.string().optional(),
+  subscriptionName: LabelName.optional(),
+});
+
+export const Image: z.ZodType<model.Image> = z.strictObject({
+  repoURL: z.string().min(1),
+  tag: z.string().min(1),
+  digest: z.string().optional(),
+  annotations: StringMap.optional(),
+  subscriptionName: LabelName.optional(),
+});
+
+export const Chart: z.ZodType<model.Chart> = z.strictObject({
+  repoURL: z.string().min(1),
+  name: z.string().optional(),
+  version: z.string().min(1),
+  subscriptionName: LabelName.optional(),
+});
+
+/** Freight aliases end up in a label value: letters, digits, '-', '_' and '.', at most 63. */
+const Alias = z
+  .string()
+  .max(63, { error: 'must be at most 63 characters' })
+  .regex(/^[a-zA-Z0-9]([-\w.]*[a-zA-Z0-9])?$/, {
+    error: (iss) => `${JSON.stringify(iss.input)} is not a valid alias: use letters, digits, '-', '_' and '.'`,
+  });
+
+export const FreightManifest: z.ZodType<model.FreightManifest> = z
+  .strictObject({
+    apiVersion: ApiVersion,
+    kind: z.literal('Freight'),
+    metadata: FreightMeta,
+    alias: Alias.optional(),
+    origin: FreightOrigin,
+    commits: z.array(GitCommit).optional(),
+    images: z.array(Image).optional(),
+    charts: z.array(Chart).optional(),
+    /** Set by Kargo on discovery; accepted and dropped. */
+    discoveredAt: z.unknown().optional(),
+    status: IgnoredStatus,
+  })
+  .superRefine((f, ctx) => {
+    if ((f.commits?.length ?? 0) + (f.images?.length ?? 0) + (f.charts?.length ?? 0) === 0) {
+      ctx.addIssue({ code: 'custom', path: [], message: 'expected at least one artifact in commits, images or charts' });
+    }
+  })
+  .transform((f) => {
+    const m = omitKeys(f, 'status', 'discoveredAt');
+    const id = freightId(freightContentFromManifest({ ...m, metadata: { ...m.metadata } }));
+    return { ...m, metadata: { ...m.metadata, name: id } };
+  });
+export type FreightManifest = model.FreightManifest;
+
+export function freightHints(raw: unknown, parsed: model.FreightManifest | undefined): string[] {
+  const given = valueAt(raw, ['metadata', 'name']);
+  if (parsed !== undefined && typeof given === 'string' && given !== '' && given !== parsed.metadata.name) {
+    return [`metadata.name is ignored: a Freight's name is its content-derived id (${parsed.metadata.name})`];
+  }
+  return [];
+}

@@ -1,0 +1,88 @@
+/**
+ * `kind: ProjectConfig`: per-project settings (auto-promotion policies, webhook receivers).
+ * Named exactly like its project and living in the project's namespace.
+ */
+import { z } from 'zod';
+import type * as model from '../model.js';
+import { addIssues, ApiVersion, asRecord, IgnoredStatus, NamespacedMeta, omitKeys, valueAt } from './common.js';
+import type { LocalIssue } from './steps.js';
+
+const StageSelector = z.strictObject({
+  name: z.string().min(1).optional(),
+  matchLabels: z.record(z.string(), z.string()).optional(),
+  matchExpressions: z
+    .array(
+      z.strictObject({
+        key: z.string().min(1),
+        operator: z.enum(['In', 'NotIn', 'Exists', 'DoesNotExist']),
+        values: z.array(z.string()).optional(),
+      }),
+    )
+    .optional(),
+});
+
+/** EE only (ignored by Shunt): roll back automatically after a failed verification or promotion. */
+const AutoRollback = z.strictObject({
+  onVerification: z.array(z.enum(['Failed', 'Error'])).optional(),
+  onPromotion: z.array(z.enum(['Failed', 'Errored'])).optional(),
+});
+
+export const PromotionPolicy: z.ZodType<model.PromotionPolicy> = z
+  .strictObject({
+    stage: z.string().min(1).optional(),
+    stageSelector: StageSelector.optional(),
+    autoPromotionEnabled: z.boolean().optional(),
+    autoRollback: AutoRollback.optional(),
+  })
+  .superRefine((p, ctx) => {
+    if ((p.stage === undefined) === (p.stageSelector === undefined)) {
+      ctx.addIssue({ code: 'custom', path: [], message: 'expected exactly one of stage or stageSelector' });
+    }
+  });
+
+const Link = z.looseObject({ title: z.string().optional(), url: z.string().optional() });
+
+export const ProjectConfigSpec: z.ZodType<model.ProjectConfigSpec> = z.strictObject({
+  promotionPolicies: z.array(PromotionPolicy).optional(),
+  webhookReceivers: z.array(z.looseObject({ name: z.string().min(1) })).optional(),
+  freightLinks: z.array(Link).optional(),
+  stageLinks: z.array(Link).optional(),
+  /** EE only; ignored. */
+  promotionWindows: z.array(z.record(z.string(), z.unknown())).optional(),
+});
+
+/** Rules across a ProjectConfig's fields (paths relative to the document). */
+export function projectConfigIssues(pc: { metadata: model.ObjectMeta }): LocalIssue[] {
+  const { name, namespace } = pc.metadata;
+  return namespace !== undefined && name !== namespace
+    ? [{ path: ['metadata', 'name'], message: `a ProjectConfig must be named like its project (${JSON.stringify(namespace)})` }]
+    : [];
+}
+
+export const ProjectConfig: z.ZodType<model.ProjectConfig> = z
+  .strictObject({
+    apiVersion: ApiVersion,
+    kind: z.literal('ProjectConfig'),
+    metadata: NamespacedMeta,
+    spec: ProjectConfigSpec.default({}),
+    status: IgnoredStatus,
+  })
+  .superRefine((pc, ctx) => addIssues(ctx, projectConfigIssues(pc)))
+  .transform((pc) => omitKeys(pc, 'status'));
+export type ProjectConfig = model.ProjectConfig;
+
+export function projectConfigHints(raw: unknown): string[] {
+  const hints: string[] = [];
+  const spec = asRecord(valueAt(raw, ['spec']));
+  const policies = spec?.['promotionPolicies'];
+  if (Array.isArray(policies) && policies.some((p) => asRecord(p)?.['autoRollback'] !== undefined)) {
+    hints.push("autoRollback is a Kargo Enterprise field; Shunt ignores it");
+  }
+  if (spec?.['promotionWindows'] !== undefined) {
+    hints.push("promotionWindows is a Kargo Enterprise field; Shunt ignores it");
+  }
+  if (Array.isArray(policies) && policies.some((p) => asRecord(p)?.['stage'] !== undefined)) {
+    hints.push('promotionPolicies[].stage is deprecated in Kargo; use stageSelector.name');
+  }
+  return hints;
+}

@@ -1,0 +1,146 @@
+/**
+ * `kind: Stage`: what freight a stage accepts and from where, how it is promoted into
+ * (the promotion template) and how it is verified.
+ */
+import { z } from 'zod';
+import type * as model from '../model.js';
+import {
+  addIssues,
+  ApiVersion,
+  asRecord,
+  Duration,
+  ExpressionVariable,
+  IgnoredStatus,
+  NamespacedMeta,
+  omitKeys,
+  ResourceName,
+  ShuntDuration,
+  StringMap,
+  valueAt,
+} from './common.js';
+import { type LocalIssue, PromotionStepSpec, templateStepIssues, under } from './steps.js';
+
+export const FreightOrigin: z.ZodType<model.FreightOrigin> = z.strictObject({
+  kind: z.literal('Warehouse'),
+  name: ResourceName,
+});
+
+export const FreightSources: z.ZodType<model.FreightSources> = z
+  .strictObject({
+    direct: z.boolean().optional(),
+    stages: z.array(ResourceName).optional(),
+    // Kargo treats "" like the default, OneOf.
+    availabilityStrategy: z.enum(['OneOf', 'All', '']).optional(),
+    requiredSoakTime: Duration.optional(),
+    autoPromotionOptions: z
+      .strictObject({ selectionPolicy: z.enum(['NewestFreight', 'MatchUpstream']).optional() })
+      .optional(),
+  })
+  .transform((s) => (s.availabilityStrategy === '' ? omitKeys(s, 'availabilityStrategy') : s) as model.FreightSources);
+
+export const FreightRequest: z.ZodType<model.FreightRequest> = z.strictObject({
+  origin: FreightOrigin,
+  sources: FreightSources,
+});
+
+export const PromotionTemplateSpec: z.ZodType<model.PromotionTemplateSpec> = z.strictObject({
+  vars: z.array(ExpressionVariable).optional(),
+  steps: z.array(PromotionStepSpec).min(1),
+});
+
+export const VerificationSpec: z.ZodType<model.VerificationSpec> = z.strictObject({
+  analysisTemplates: z
+    .array(
+      z.strictObject({
+        name: ResourceName,
+        kind: z.enum(['AnalysisTemplate', 'ClusterAnalysisTemplate']).optional(),
+      }),
+    )
+    .optional(),
+  analysisRunMetadata: z
+    .strictObject({ labels: StringMap.optional(), annotations: StringMap.optional() })
+    .optional(),
+  args: z.array(z.strictObject({ name: z.string().min(1), value: z.string() })).optional(),
+  soak: z.strictObject({ duration: ShuntDuration }).optional(),
+});
+
+/**
+ * Rules inside one Stage spec that the schema's field types cannot express. Paths are
+ * relative to `spec`. Also used by core/pipeline on specs that did not come from YAML.
+ */
+export function stageSpecIssues(spec: model.StageSpec): LocalIssue[] {
+  const issues: LocalIssue[] = [];
+  const origins = new Map<string, number>();
+  spec.requestedFreight.forEach((req, i) => {
+    const at = ['requestedFreight', i];
+    const key = `${req.origin.kind}/${req.origin.name}`;
+    const first = origins.get(key);
+    if (first !== undefined) {
+      issues.push({
+        path: [...at, 'origin'],
+        message: `${req.origin.kind} ${JSON.stringify(req.origin.name)} is already requested at requestedFreight[${first}]`,
+      });
+    } else origins.set(key, i);
+
+    const src = req.sources;
+    const upstream = src.stages ?? [];
+    if (src.direct !== true && upstream.length === 0) {
+      issues.push({ path: [...at, 'sources'], message: 'expected direct: true or at least one upstream stage' });
+    }
+    const seen = new Set<string>();
+    upstream.forEach((name, j) => {
+      if (seen.has(name)) {
+        issues.push({ path: [...at, 'sources', 'stages', j], message: `stage ${JSON.stringify(name)} is listed twice` });
+      }
+      seen.add(name);
+    });
+    if (
+      src.autoPromotionOptions?.selectionPolicy === 'MatchUpstream' &&
+      (src.direct === true || upstream.length !== 1)
+    ) {
+      issues.push({
+        path: [...at, 'sources', 'autoPromotionOptions', 'selectionPolicy'],
+        message: 'MatchUpstream requires direct: false and exactly one upstream stage',
+      });
+    }
+  });
+  const steps = spec.promotionTemplate?.spec.steps;
+  if (steps !== undefined) issues.push(...under(['promotionTemplate', 'spec', 'steps'], templateStepIssues(steps)));
+  return issues;
+}
+
+export const StageSpec: z.ZodType<model.StageSpec> = z
+  .strictObject({
+    shard: z.string().optional(),
+    vars: z.array(ExpressionVariable).optional(),
+    requestedFreight: z.array(FreightRequest).min(1),
+    promotionTemplate: z.strictObject({ spec: PromotionTemplateSpec }).optional(),
+    verification: VerificationSpec.optional(),
+    // Kargo's in-development "Targets"; accepted and ignored.
+    targets: z.unknown().optional(),
+  })
+  .superRefine((spec, ctx) => addIssues(ctx, stageSpecIssues(spec)))
+  .transform((spec) => omitKeys(spec, 'targets'));
+
+export const Stage: z.ZodType<model.Stage> = z
+  .strictObject({
+    apiVersion: ApiVersion,
+    kind: z.literal('Stage'),
+    metadata: NamespacedMeta,
+    spec: StageSpec,
+    status: IgnoredStatus,
+  })
+  .transform((s) => omitKeys(s, 'status'));
+export type Stage = model.Stage;
+
+/** Notes about fields Shunt accepts but does not act on. */
+export function stageHints(raw: unknown): string[] {
+  const hints: string[] = [];
+  const spec = asRecord(valueAt(raw, ['spec']));
+  if (spec?.['targets'] !== undefined) hints.push("spec.targets (Kargo's in-development Targets) is ignored by Shunt");
+  const templates = valueAt(spec, ['verification', 'analysisTemplates']);
+  if (Array.isArray(templates) && templates.length > 0) {
+    hints.push('Shunt does not run AnalysisTemplates yet; spec.verification.analysisTemplates is ignored');
+  }
+  return hints;
+}

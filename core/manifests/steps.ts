@@ -1,0 +1,125 @@
+/**
+ * Promotion steps as they appear in a Stage's `promotionTemplate` and in a
+ * (Cluster)PromotionTask, plus the structural rules Kargo's webhooks enforce on them.
+ *
+ * The rule functions here are plain functions over already-typed data so that
+ * core/pipeline can apply them to specs that did not come through the parser.
+ */
+import { z } from 'zod';
+import type * as model from '../model.js';
+import { Duration, ExpressionVariable } from './common.js';
+
+/** A problem inside one resource, with a path relative to the value checked. */
+export interface LocalIssue {
+  path: (string | number)[];
+  message: string;
+}
+
+/** What a user-chosen step alias must look like. */
+export const STEP_ALIAS = /^[a-zA-Z][\w-]*$/;
+/** Aliases Kargo keeps for unnamed steps (`step-<n>`, `task-<n>`). */
+export const RESERVED_STEP_ALIAS = /^(step|task)-\d+$/;
+
+export const PromotionTaskReference: z.ZodType<model.PromotionTaskReference> = z.strictObject({
+  name: z.string().min(1),
+  kind: z.enum(['PromotionTask', 'ClusterPromotionTask']).optional(),
+});
+
+export const StepRetry: z.ZodType<model.StepRetry> = z.strictObject({
+  errorThreshold: z.number().int().min(0).optional(),
+  timeout: Duration.optional(),
+});
+
+export const PromotionStepSpec: z.ZodType<model.PromotionStepSpec> = z.strictObject({
+  uses: z.string().min(1).optional(),
+  task: PromotionTaskReference.optional(),
+  as: z
+    .string()
+    .regex(STEP_ALIAS, {
+      error: (iss) =>
+        `${JSON.stringify(iss.input)} is not a valid step alias: start with a letter, then letters, digits, '_' or '-'`,
+    })
+    .optional(),
+  if: z.string().optional(),
+  continueOnError: z.boolean().optional(),
+  retry: StepRetry.optional(),
+  vars: z.array(ExpressionVariable).optional(),
+  config: z.record(z.string(), z.unknown()).optional(),
+});
+
+const TASK_STEP_FORBIDDEN = ['if', 'config', 'continueOnError', 'retry'] as const;
+
+/** The alias a step gets when it has none: `step-<n>` / `task-<n>`, n 1-based. */
+export function defaultStepAlias(step: model.PromotionStepSpec, index: number): string {
+  return `${step.task !== undefined ? 'task' : 'step'}-${index + 1}`;
+}
+
+function aliasIssues(steps: readonly model.PromotionStepSpec[]): LocalIssue[] {
+  const issues: LocalIssue[] = [];
+  const seen = new Map<string, number>();
+  steps.forEach((step, i) => {
+    const alias = step.as?.trim();
+    if (alias === undefined || alias === '') return;
+    if (RESERVED_STEP_ALIAS.test(alias)) {
+      issues.push({
+        path: [i, 'as'],
+        message: `step alias ${JSON.stringify(alias)} is reserved (Kargo names unnamed steps step-<n> and task-<n>)`,
+      });
+    }
+    const first = seen.get(alias);
+    if (first !== undefined) {
+      issues.push({ path: [i, 'as'], message: `step alias ${JSON.stringify(alias)} duplicates that of steps[${first}]` });
+    } else {
+      seen.set(alias, i);
+    }
+  });
+  return issues;
+}
+
+/**
+ * Rules for a Stage's promotion template steps: exactly one of `uses`/`task`; a task step
+ * carries only `task`, `as` and `vars`; aliases unique and not reserved. Paths are
+ * relative to the `steps` list.
+ */
+export function templateStepIssues(steps: readonly model.PromotionStepSpec[]): LocalIssue[] {
+  const issues: LocalIssue[] = [];
+  steps.forEach((step, i) => {
+    const hasUses = step.uses !== undefined;
+    const hasTask = step.task !== undefined;
+    if (hasUses && hasTask) {
+      issues.push({ path: [i], message: 'expected exactly one of uses or task, got both' });
+    } else if (!hasUses && !hasTask) {
+      issues.push({ path: [i], message: 'expected exactly one of uses or task' });
+    } else if (hasTask) {
+      const extra = TASK_STEP_FORBIDDEN.filter((k) => step[k] !== undefined);
+      if (extra.length > 0) {
+        issues.push({
+          path: [i],
+          message: `a task step may carry only task, as and vars; remove ${extra.join(', ')}`,
+        });
+      }
+    }
+  });
+  return [...issues, ...aliasIssues(steps)];
+}
+
+/**
+ * Rules for a (Cluster)PromotionTask's steps: each uses `uses` (tasks cannot reference
+ * tasks); aliases unique and not reserved. Paths are relative to the `steps` list.
+ */
+export function taskStepIssues(steps: readonly model.PromotionStepSpec[]): LocalIssue[] {
+  const issues: LocalIssue[] = [];
+  steps.forEach((step, i) => {
+    if (step.task !== undefined) {
+      issues.push({ path: [i, 'task'], message: 'a task cannot reference another task; use uses' });
+    } else if (step.uses === undefined) {
+      issues.push({ path: [i, 'uses'], message: 'required' });
+    }
+  });
+  return [...issues, ...aliasIssues(steps)];
+}
+
+/** Prefixes each issue's path. */
+export function under(prefix: (string | number)[], issues: readonly LocalIssue[]): LocalIssue[] {
+  return issues.map((i) => ({ path: [...prefix, ...i.path], message: i.message }));
+}

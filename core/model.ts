@@ -1,0 +1,253 @@
+/**
+ * The domain model shared by every layer: Kargo's resources (`kargo.akuity.io/v1alpha1`) as Shunt
+ * holds them after parsing, and the records the project workflow keeps about them.
+ *
+ * Everything here is plain JSON data: it crosses the workflow boundary and is stored in history.
+ */
+
+export const KARGO_API_VERSION = 'kargo.akuity.io/v1alpha1';
+
+export interface ObjectMeta {
+  name: string;
+  namespace?: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+}
+
+export interface FreightOrigin {
+  kind: 'Warehouse';
+  name: string;
+}
+
+/** `{name, value}`; a task var without `value` is required, with one it is a default. */
+export interface ExpressionVariable {
+  name: string;
+  value?: string;
+}
+
+export interface PromotionTaskReference {
+  name: string;
+  kind?: 'PromotionTask' | 'ClusterPromotionTask';
+}
+
+export interface StepRetry {
+  errorThreshold?: number;
+  /** Go duration string, e.g. `5m`. */
+  timeout?: string;
+}
+
+/** One entry of a promotion template's `steps`: exactly one of `uses` or `task`. */
+export interface PromotionStepSpec {
+  uses?: string;
+  task?: PromotionTaskReference;
+  as?: string;
+  if?: string;
+  continueOnError?: boolean;
+  retry?: StepRetry;
+  vars?: ExpressionVariable[];
+  config?: Record<string, unknown>;
+}
+
+export interface PromotionTemplateSpec {
+  vars?: ExpressionVariable[];
+  steps: PromotionStepSpec[];
+}
+
+export type AvailabilityStrategy = 'OneOf' | 'All';
+export type AutoPromotionSelectionPolicy = 'NewestFreight' | 'MatchUpstream';
+
+export interface FreightSources {
+  direct?: boolean;
+  stages?: string[];
+  availabilityStrategy?: AvailabilityStrategy;
+  /** Go duration string. */
+  requiredSoakTime?: string;
+  autoPromotionOptions?: { selectionPolicy?: AutoPromotionSelectionPolicy };
+}
+
+export interface FreightRequest {
+  origin: FreightOrigin;
+  sources: FreightSources;
+}
+
+export interface AnalysisTemplateReference {
+  name: string;
+  kind?: 'AnalysisTemplate' | 'ClusterAnalysisTemplate';
+}
+
+export interface VerificationSpec {
+  analysisTemplates?: AnalysisTemplateReference[];
+  analysisRunMetadata?: { labels?: Record<string, string>; annotations?: Record<string, string> };
+  args?: { name: string; value: string }[];
+  /** Shunt's own spelling: freight is verified here only after soaking this long. */
+  soak?: { duration: string };
+}
+
+export interface StageSpec {
+  shard?: string;
+  vars?: ExpressionVariable[];
+  requestedFreight: FreightRequest[];
+  promotionTemplate?: { spec: PromotionTemplateSpec };
+  verification?: VerificationSpec;
+}
+
+export interface ImageSubscription {
+  repoURL: string;
+  imageSelectionStrategy?: 'SemVer' | 'Lexical' | 'NewestBuild' | 'Digest';
+  constraint?: string;
+  strictSemvers?: boolean;
+  allowTagsRegexes?: string[];
+  ignoreTagsRegexes?: string[];
+  platform?: string;
+  discoveryLimit?: number;
+  cacheByTag?: boolean;
+  insecureSkipTLSVerify?: boolean;
+  [extra: string]: unknown;
+}
+
+export interface GitSubscription {
+  repoURL: string;
+  commitSelectionStrategy?: 'NewestFromBranch' | 'SemVer' | 'Lexical' | 'NewestTag';
+  branch?: string;
+  semverConstraint?: string;
+  strictSemvers?: boolean;
+  allowTagsRegexes?: string[];
+  ignoreTagsRegexes?: string[];
+  expressionFilter?: string;
+  includePaths?: string[];
+  excludePaths?: string[];
+  since?: string;
+  discoveryLimit?: number;
+  blobless?: boolean;
+  insecureSkipTLSVerify?: boolean;
+  [extra: string]: unknown;
+}
+
+export interface ChartSubscription {
+  repoURL: string;
+  name?: string;
+  semverConstraint?: string;
+  discoveryLimit?: number;
+  insecureSkipTLSVerify?: boolean;
+}
+
+export interface RepoSubscription {
+  name?: string;
+  image?: ImageSubscription;
+  git?: GitSubscription;
+  chart?: ChartSubscription;
+}
+
+export interface WarehouseSpec {
+  shard?: string;
+  interval?: string;
+  freightCreationPolicy?: 'Automatic' | 'Manual';
+  freightCreationCriteria?: { expression?: string };
+  subscriptions: RepoSubscription[];
+}
+
+export interface PromotionPolicy {
+  stage?: string;
+  stageSelector?: {
+    name?: string;
+    matchLabels?: Record<string, string>;
+    matchExpressions?: { key: string; operator: string; values?: string[] }[];
+  };
+  autoPromotionEnabled?: boolean;
+  [extra: string]: unknown;
+}
+
+export interface ProjectConfigSpec {
+  promotionPolicies?: PromotionPolicy[];
+  webhookReceivers?: Record<string, unknown>[];
+  [extra: string]: unknown;
+}
+
+export interface PromotionTaskSpec {
+  vars?: ExpressionVariable[];
+  steps: PromotionStepSpec[];
+}
+
+interface ResourceBase<K extends string> {
+  apiVersion: string;
+  kind: K;
+  metadata: ObjectMeta;
+}
+
+export interface Project extends ResourceBase<'Project'> {
+  spec?: Record<string, unknown>;
+}
+export interface ProjectConfig extends ResourceBase<'ProjectConfig'> {
+  spec: ProjectConfigSpec;
+}
+export interface Warehouse extends ResourceBase<'Warehouse'> {
+  spec: WarehouseSpec;
+}
+export interface Stage extends ResourceBase<'Stage'> {
+  spec: StageSpec;
+}
+export interface PromotionTask extends ResourceBase<'PromotionTask'> {
+  spec: PromotionTaskSpec;
+}
+export interface ClusterPromotionTask extends ResourceBase<'ClusterPromotionTask'> {
+  spec: PromotionTaskSpec;
+}
+
+// ---- artifacts and Freight --------------------------------------------------------------
+
+export interface GitCommit {
+  repoURL: string;
+  id: string;
+  branch?: string;
+  tag?: string;
+  message?: string;
+  author?: string;
+  committer?: string;
+  subscriptionName?: string;
+}
+
+export interface Image {
+  repoURL: string;
+  tag: string;
+  digest?: string;
+  annotations?: Record<string, string>;
+  subscriptionName?: string;
+}
+
+export interface Chart {
+  repoURL: string;
+  name?: string;
+  version: string;
+  subscriptionName?: string;
+}
+
+/** What a Freight carries; its id is derived from exactly this (see core/freight/freight-id.ts). */
+export interface FreightContent {
+  origin: FreightOrigin;
+  commits: GitCommit[];
+  images: Image[];
+  charts: Chart[];
+}
+
+/** A `kind: Freight` document as applied (before the id is computed). */
+export interface FreightManifest extends ResourceBase<'Freight'> {
+  alias?: string;
+  origin: FreightOrigin;
+  commits?: GitCommit[];
+  images?: Image[];
+  charts?: Chart[];
+}
+
+export type Manifest =
+  | Project
+  | ProjectConfig
+  | Warehouse
+  | Stage
+  | PromotionTask
+  | ClusterPromotionTask
+  | FreightManifest;
+
+export type ManifestKind = Manifest['kind'];
+
+/** Resources that belong to a project (namespaced in Kargo). */
+export type ProjectScopedManifest = ProjectConfig | Warehouse | Stage | PromotionTask | FreightManifest;

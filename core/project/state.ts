@@ -1,0 +1,96 @@
+import type {
+  ClusterPromotionTask,
+  Project,
+  ProjectConfig,
+  PromotionTask,
+  Stage,
+  Warehouse,
+} from '../model.js';
+import type { FreightCollection, FreightReference, PromotionPhase, StepStatus } from '../promotion/types.js';
+
+/**
+ * Everything the project workflow knows about one project. The project workflow is its only
+ * writer; the api reads it through a query and renders Kargo-shaped objects from it.
+ */
+export interface ProjectState {
+  project: string;
+  specs: ProjectSpecSet;
+  /** By freight id. */
+  freight: Record<string, FreightRecord>;
+  stages: Record<string, StageState>;
+  /** Newest last. Terminal promotions beyond a per-stage cap are dropped. */
+  promotions: PromotionRecord[];
+  /** Monotonic counter used in promotion names, so names sort in creation order. */
+  promotionSeq: number;
+  /** ISO time of the last change, for clients that poll. */
+  updatedAt: string;
+}
+
+export interface ProjectSpecSet {
+  project?: Project;
+  config?: ProjectConfig;
+  warehouses: Record<string, Warehouse>;
+  stages: Record<string, Stage>;
+  tasks: Record<string, PromotionTask>;
+  /** Snapshots of the cluster-scoped tasks this project's stages reference. */
+  clusterTasks: Record<string, ClusterPromotionTask>;
+}
+
+export interface FreightRecord extends FreightReference {
+  /** When the freight was created in Shunt (ISO). */
+  discoveredAt: string;
+  createdBy?: string;
+  /** Stage name → since when the stage has held it (ISO). */
+  currentlyIn: Record<string, { since: string }>;
+  /** Stage name → when verification succeeded there, and the longest continuous time held (ms). */
+  verifiedIn: Record<string, { verifiedAt: string; longestSoakMs?: number }>;
+  /** Stage name → manual approval. */
+  approvedFor: Record<string, { approvedAt: string; approvedBy?: string }>;
+}
+
+export interface StageState {
+  /** Newest first, at most 10, as Kargo's `freightHistory`. */
+  freightHistory: StageFreightEntry[];
+  /** Name of the running promotion, if any. */
+  currentPromotion?: string;
+  /** Promotion names waiting to run, in order. */
+  queue: string[];
+  lastPromotion?: { name: string; freight: string; phase: PromotionPhase; finishedAt?: string };
+}
+
+export interface StageFreightEntry {
+  collection: FreightCollection;
+  promotedAt: string;
+  promotion?: string;
+}
+
+export interface StepRecord {
+  alias: string;
+  uses: string;
+  status: StepStatus;
+  message?: string;
+  startedAt?: string;
+  finishedAt?: string;
+  errorCount: number;
+  continueOnError?: boolean;
+}
+
+export interface PromotionRecord {
+  name: string;
+  stage: string;
+  /** The freight promoted (id) and its alias at the time. */
+  freight: string;
+  freightAlias: string;
+  origin: string;
+  phase: PromotionPhase;
+  message?: string;
+  actor?: string;
+  createdAt: string;
+  startedAt?: string;
+  finishedAt?: string;
+  /** Temporal workflow id of the promotion run, for links to the Web UI. */
+  workflowId: string;
+  steps: StepRecord[];
+  /** Outputs of the steps, by alias (what Kargo keeps in `status.state`). */
+  state?: Record<string, Record<string, unknown>>;
+}

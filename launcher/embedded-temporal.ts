@@ -1,0 +1,96 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { Connection } from '@temporalio/client';
+import { SEARCH_ATTRIBUTE_FLAGS } from '../workflows/definitions.js';
+
+export interface EmbeddedTemporalOptions {
+  /** Path of the `temporal` CLI. */
+  binary: string;
+  ip?: string;
+  port: number;
+  /** Web UI port; undefined runs headless. */
+  uiPort?: number;
+  /** SQLite file; undefined keeps everything in memory. */
+  dbFile?: string;
+  namespace?: string;
+  /** More namespaces to create at start (tests give each suite its own). */
+  extraNamespaces?: string[];
+  /** How long to wait for the server to answer. */
+  readyTimeoutMs?: number;
+  /** Where the server's own log lines go. */
+  onOutput?: (line: string) => void;
+}
+
+export interface EmbeddedTemporal {
+  address: string;
+  uiUrl?: string;
+  process: ChildProcess;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts `temporal server start-dev` with Shunt's search attributes registered, and resolves
+ * once its frontend answers. State persists in `dbFile`, so a restart keeps every workflow.
+ */
+export async function startEmbeddedTemporal(opts: EmbeddedTemporalOptions): Promise<EmbeddedTemporal> {
+  const ip = opts.ip ?? '127.0.0.1';
+  const namespace = opts.namespace ?? 'default';
+  const args = ['server', 'start-dev', '--ip', ip, '--port', String(opts.port), '--namespace', namespace, '--log-level', 'warn'];
+  for (const ns of opts.extraNamespaces ?? []) args.push('--namespace', ns);
+  if (opts.dbFile) args.push('--db-filename', opts.dbFile);
+  if (opts.uiPort !== undefined) args.push('--ui-port', String(opts.uiPort));
+  else args.push('--headless');
+  for (const sa of SEARCH_ATTRIBUTE_FLAGS) args.push('--search-attribute', sa);
+  args.push('--dynamic-config-value', 'frontend.enableUpdateWorkflowExecution=true');
+  args.push('--dynamic-config-value', 'frontend.enableUpdateWorkflowExecutionAsyncAccepted=true');
+
+  const child = spawn(opts.binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const output: string[] = [];
+  const collect = (chunk: Buffer): void => {
+    for (const line of chunk.toString().split('\n')) {
+      if (!line.trim()) continue;
+      output.push(line);
+      if (output.length > 50) output.shift();
+      opts.onOutput?.(line);
+    }
+  };
+  child.stdout?.on('data', collect);
+  child.stderr?.on('data', collect);
+  let exited: number | null | undefined;
+  child.on('exit', (code) => (exited = code));
+
+  const address = `${ip}:${opts.port}`;
+  const deadline = Date.now() + (opts.readyTimeoutMs ?? 60_000);
+  for (;;) {
+    if (exited !== undefined) {
+      throw new Error(`the embedded Temporal server exited (code ${exited}) before it was ready:\n${output.join('\n')}`);
+    }
+    try {
+      const connection = await Connection.connect({ address, connectTimeout: 1000 });
+      try {
+        await connection.workflowService.describeNamespace({ namespace });
+        break;
+      } finally {
+        await connection.close();
+      }
+    } catch (err) {
+      if (Date.now() > deadline) {
+        child.kill('SIGKILL');
+        throw new Error(`the embedded Temporal server did not answer on ${address} within the time allowed: ${String(err)}\n${output.join('\n')}`);
+      }
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+  return {
+    address,
+    ...(opts.uiPort !== undefined ? { uiUrl: `http://${ip}:${opts.uiPort}` } : {}),
+    process: child,
+    async stop() {
+      if (exited !== undefined) return;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await once(child, 'exit');
+      clearTimeout(timer);
+    },
+  };
+}

@@ -1,0 +1,75 @@
+/**
+ * `npm start`: the embedded default. Starts a Temporal dev server (state in a SQLite file in the
+ * data dir) unless TEMPORAL_ADDRESS names one, then the worker and the api, each restarted if it
+ * dies, and stops them all on Ctrl-C.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadLauncherConfig } from './config.js';
+import { startEmbeddedTemporal, type EmbeddedTemporal } from './embedded-temporal.js';
+import { supervise, type SupervisedProcess } from './supervised-process.js';
+import { projectRoot, resolveTemporalTool } from './temporal-binary.js';
+
+const config = loadLauncherConfig();
+const say = (line: string): void => void process.stdout.write(`shunt: ${line}\n`);
+
+let temporal: EmbeddedTemporal | undefined;
+const children: SupervisedProcess[] = [];
+let stopping = false;
+
+async function stopAll(code: number): Promise<never> {
+  if (!stopping) {
+    stopping = true;
+    say('stopping');
+    await Promise.all(children.map((c) => c.stop()));
+    await temporal?.stop();
+  }
+  process.exit(code);
+}
+process.on('SIGINT', () => void stopAll(0));
+process.on('SIGTERM', () => void stopAll(0));
+
+try {
+  mkdirSync(config.dataDir, { recursive: true });
+  let address = config.temporalAddress;
+  let uiUrl: string | undefined;
+  if (!address) {
+    const binary = resolveTemporalTool('temporal');
+    say(`starting the embedded Temporal server (${binary}), state in ${join(config.dataDir, 'temporal.db')}`);
+    temporal = await startEmbeddedTemporal({
+      binary,
+      port: config.temporalPort,
+      uiPort: config.temporalUiPort,
+      dbFile: join(config.dataDir, 'temporal.db'),
+      namespace: config.namespace,
+      onOutput: (line) => process.stderr.write(`temporal: ${line}\n`),
+    });
+    temporal.process.on('exit', (code) => {
+      if (!stopping) {
+        say(`the embedded Temporal server exited (code ${code}); stopping`);
+        void stopAll(1);
+      }
+    });
+    address = temporal.address;
+    uiUrl = temporal.uiUrl;
+  } else {
+    say(`using the Temporal server at ${address} (namespace ${config.namespace})`);
+  }
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    TEMPORAL_ADDRESS: address,
+    TEMPORAL_NAMESPACE: config.namespace,
+    SHUNT_DATA_DIR: config.dataDir,
+    SHUNT_PORT: String(config.port),
+    SHUNT_HOST: config.host,
+    ...(uiUrl ? { SHUNT_TEMPORAL_UI_URL: uiUrl } : {}),
+  };
+  children.push(supervise('worker', join(projectRoot, 'dist', 'worker', 'main.js'), env, say));
+  children.push(supervise('api', join(projectRoot, 'dist', 'api', 'server.js'), env, say));
+  say(`api on http://${config.host}:${config.port} (GET /healthz answers 200 once ready)`);
+  if (uiUrl) say(`Temporal Web UI on ${uiUrl}`);
+  say('press Ctrl-C to stop');
+} catch (err) {
+  process.stderr.write(`shunt: ${err instanceof Error ? err.message : String(err)}\n`);
+  await stopAll(1);
+}

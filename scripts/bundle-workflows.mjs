@@ -1,0 +1,14 @@
+#!/usr/bin/env node
+// Bundles the compiled workflows (dist/workflows/index.js) once, so workers and replay tests
+// load dist/workflow-bundle.js instead of running webpack at every start.
+import { writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { bundleWorkflowCode } from '@temporalio/worker';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const { code } = await bundleWorkflowCode({
+  workflowsPath: join(root, 'dist', 'workflows', 'index.js'),
+  logger: { log() {}, trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error },
+});
+await writeFile(join(root, 'dist', 'workflow-bundle.js'), code);

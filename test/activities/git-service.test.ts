@@ -1,0 +1,205 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { commitURL, GitService, isCommitId, isValidRefName, redact } from '../../activities/adapters/git.js';
+import { createWorkspace } from '../../activities/adapters/workspace.js';
+import { commitToOrigin, createOrigin, Disposer, git, hermeticEnv, originHead, originLog, tempDir } from '../support/git-repos.js';
+import { newGitService } from './harness.js';
+
+const disposer = new Disposer();
+afterEach(() => disposer.dispose());
+
+describe('GitService mirrors', () => {
+  it('creates one mirror per repository once, then only fetches', async () => {
+    const origin = await createOrigin(disposer);
+    const dataDir = await tempDir(disposer);
+    const svc = newGitService(dataDir);
+    const ws1 = await createWorkspace(path.join(dataDir, 'work'), 'one');
+    const ws2 = await createWorkspace(path.join(dataDir, 'work'), 'two');
+
+    await svc.checkout({ repoURL: origin.url, dir: ws1.resolve('src'), branch: 'main' });
+    const mirror = svc.mirrorDir(origin.url);
+    const inode = fs.statSync(mirror).ino;
+    expect(svc.stats).toMatchObject({ mirrorsCreated: 1, mirrorFetches: 0 });
+
+    const newer = await commitToOrigin(disposer, origin, { 'n.txt': 'n\n' }, 'newer');
+    const res = await svc.checkout({ repoURL: `${origin.url}/`, dir: ws2.resolve('src'), branch: 'main' });
+
+    expect(svc.stats).toMatchObject({ mirrorsCreated: 1, mirrorFetches: 1 });
+    expect(fs.statSync(mirror).ino).toBe(inode);
+    expect(res.commit).toBe(newer);
+    expect(fs.readdirSync(svc.mirrorsRoot).filter((n) => n.endsWith('.git'))).toHaveLength(1);
+    // The checkout shares the mirror's objects instead of copying them.
+    expect(fs.existsSync(path.join(ws2.resolve('src'), '.git', 'objects'))).toBe(false);
+  });
+
+  it('serves concurrent checkouts of the same branch in different workspaces', async () => {
+    const origin = await createOrigin(disposer);
+    const dataDir = await tempDir(disposer);
+    const svc = newGitService(dataDir);
+    const workspaces = await Promise.all(
+      ['a', 'b', 'c', 'd'].map((k) => createWorkspace(path.join(dataDir, 'work'), k)),
+    );
+
+    const results = await Promise.all(
+      workspaces.map((ws) => svc.checkout({ repoURL: origin.url, dir: ws.resolve('src'), branch: 'main' })),
+    );
+
+    const head = await originHead(origin);
+    expect(results.map((r) => r.commit)).toEqual([head, head, head, head]);
+    expect(svc.stats.mirrorsCreated).toBe(1);
+    expect(fs.existsSync(`${svc.mirrorDir(origin.url)}.lock`)).toBe(false);
+  });
+
+  it('pushes from two workspaces of the same branch; the second integrates the first', async () => {
+    const origin = await createOrigin(disposer);
+    const dataDir = await tempDir(disposer);
+    const svc = newGitService(dataDir);
+    const dirs: string[] = [];
+    for (const k of ['dev', 'prod']) {
+      const ws = await createWorkspace(path.join(dataDir, 'work'), k);
+      const dir = ws.resolve('src');
+      await svc.checkout({ repoURL: origin.url, dir, branch: 'main' });
+      await fs.promises.writeFile(path.join(dir, `${k}.txt`), k);
+      await svc.commit(dir, { message: `update ${k}` });
+      dirs.push(dir);
+    }
+
+    await Promise.all(dirs.map((dir) => svc.push(dir)));
+
+    const log = await originLog(origin);
+    expect(log).toHaveLength(3);
+    expect(log.slice(0, 2).sort()).toEqual(['update dev', 'update prod']);
+  });
+
+  it('releases a workspace: worktrees removed and pruned from the mirror, others kept', async () => {
+    const origin = await createOrigin(disposer);
+    const dataDir = await tempDir(disposer);
+    const svc = newGitService(dataDir);
+    const keep = await createWorkspace(path.join(dataDir, 'work'), 'keep');
+    const drop = await createWorkspace(path.join(dataDir, 'work'), 'drop');
+    await svc.checkout({ repoURL: origin.url, dir: keep.resolve('src'), branch: 'main' });
+    await svc.checkout({ repoURL: origin.url, dir: drop.resolve('.'), branch: 'main' });
+    await svc.checkout({ repoURL: origin.url, dir: drop.resolve('nested/out'), branch: 'main' });
+
+    await svc.releaseWorktrees(drop.root);
+    await svc.releaseWorktrees(drop.root);
+
+    const list = await git(svc.mirrorDir(origin.url), ['worktree', 'list', '--porcelain']);
+    expect(list).toContain(keep.resolve('src'));
+    expect(list).not.toContain(drop.root);
+    expect(fs.existsSync(path.join(drop.root, 'README.md'))).toBe(false);
+    expect(fs.existsSync(keep.resolve('src/README.md'))).toBe(true);
+  });
+
+  it('checks out again at a path whose worktree was deleted without release', async () => {
+    const origin = await createOrigin(disposer);
+    const dataDir = await tempDir(disposer);
+    const svc = newGitService(dataDir);
+    const ws = await createWorkspace(path.join(dataDir, 'work'), 'w');
+    await svc.checkout({ repoURL: origin.url, dir: ws.resolve('src'), branch: 'main' });
+    await fs.promises.rm(ws.resolve('src'), { recursive: true, force: true });
+
+    const res = await svc.checkout({ repoURL: origin.url, dir: ws.resolve('src'), branch: 'main' });
+
+    expect(res.reused).toBe(false);
+    expect(res.commit).toBe(await originHead(origin));
+  });
+
+  it('refuses to check out over a different checkout or a non-empty directory', async () => {
+    const origin = await createOrigin(disposer);
+    const other = await createOrigin(disposer, { name: 'other' });
+    const dataDir = await tempDir(disposer);
+    const svc = newGitService(dataDir);
+    const ws = await createWorkspace(path.join(dataDir, 'work'), 'w');
+    await svc.checkout({ repoURL: origin.url, dir: ws.resolve('src'), branch: 'main' });
+    await fs.promises.mkdir(ws.resolve('full'));
+    await fs.promises.writeFile(ws.resolve('full/x'), 'x');
+
+    await expect(svc.checkout({ repoURL: other.url, dir: ws.resolve('src'), branch: 'main' })).rejects.toMatchObject({
+      code: 'StepFailed',
+    });
+    await expect(svc.checkout({ repoURL: origin.url, dir: ws.resolve('full'), branch: 'main' })).rejects.toMatchObject({
+      code: 'StepFailed',
+    });
+  });
+
+  it('reports an unreachable remote as a retryable Unavailable error', async () => {
+    const dataDir = await tempDir(disposer);
+    const svc = newGitService(dataDir);
+    const ws = await createWorkspace(path.join(dataDir, 'work'), 'w');
+    await expect(
+      svc.checkout({ repoURL: 'http://127.0.0.1:9/nothing.git', dir: ws.resolve('src'), branch: 'main' }),
+    ).rejects.toMatchObject({ code: 'Unavailable' });
+  });
+
+  it('heartbeats while git runs', async () => {
+    const origin = await createOrigin(disposer);
+    const dataDir = await tempDir(disposer);
+    const svc = new GitService({ dataDir, env: hermeticEnv(), heartbeatIntervalMs: 1 });
+    const ws = await createWorkspace(path.join(dataDir, 'work'), 'w');
+    let beats = 0;
+    await svc.checkout({
+      repoURL: origin.url,
+      dir: ws.resolve('src'),
+      branch: 'main',
+      heartbeat: () => {
+        beats++;
+      },
+    });
+    expect(beats).toBeGreaterThan(0);
+  });
+});
+
+describe('git helpers', () => {
+  it.each([
+    ['https://github.com/org/repo.git', 'https://github.com/org/repo/commit/abc'],
+    ['https://user:tok@github.com/org/repo', 'https://github.com/org/repo/commit/abc'],
+    ['https://gitlab.example.com/group/sub/repo.git', 'https://gitlab.example.com/group/sub/repo/-/commit/abc'],
+    ['https://bitbucket.org/org/repo.git', 'https://bitbucket.org/org/repo/commits/abc'],
+    ['file:///tmp/repo.git', undefined],
+    ['https://git.internal/org/repo.git', undefined],
+  ])('commitURL(%s)', (url, expected) => {
+    expect(commitURL(url, 'abc')).toBe(expected);
+  });
+
+  it.each([
+    ['main', true],
+    ['stage/dev', true],
+    ['kargo/promotion/dev.01j0abc', true],
+    ['--upload-pack=evil', false],
+    ['a..b', false],
+    ['a b', false],
+    ['x.lock', false],
+    ['.hidden', false],
+    ['a/', false],
+    ['a:b', false],
+  ])('isValidRefName(%j) = %s', (name, ok) => {
+    expect(isValidRefName(name)).toBe(ok);
+  });
+
+  it('accepts only hex commit ids', () => {
+    expect(isCommitId('deadbeef')).toBe(true);
+    expect(isCommitId('--output=/tmp/x')).toBe(false);
+  });
+
+  it('refuses option-like refs before running git', async () => {
+    const dataDir = await tempDir(disposer);
+    const svc = newGitService(dataDir);
+    const ws = await createWorkspace(path.join(dataDir, 'work'), 'w');
+    await expect(
+      svc.checkout({ repoURL: 'file:///nowhere.git', dir: ws.resolve('a'), commit: '--output=/tmp/pwned' }),
+    ).rejects.toMatchObject({ code: 'StepFailed', message: expect.stringContaining('not a commit id') });
+    await expect(
+      svc.checkout({ repoURL: 'file:///nowhere.git', dir: ws.resolve('a'), branch: '--upload-pack=x' }),
+    ).rejects.toMatchObject({ code: 'StepFailed' });
+    expect(svc.stats.mirrorsCreated).toBe(0);
+  });
+
+  it('redacts userinfo and credentials', () => {
+    const creds = { username: 'u', password: 's3cr3t-token' };
+    const b64 = Buffer.from('u:s3cr3t-token').toString('base64');
+    expect(redact(`https://u:s3cr3t-token@host/x failed, header ${b64}, token s3cr3t-token`, { credentials: creds })).toBe(
+      'https://***@host/x failed, header ***, token ***',
+    );
+  });
+});

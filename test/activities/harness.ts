@@ -1,0 +1,92 @@
+/**
+ * Shared set-up for step tests: a data dir, a hermetic GitService, a promotion workspace and a
+ * StepContext around them. Real git, hand-written fakes only (STYLE.md §3).
+ */
+import * as path from 'node:path';
+import { EmptyCredentialStore, type CredentialStore } from '../../activities/adapters/credentials.js';
+import { GitService } from '../../activities/adapters/git.js';
+import { createWorkspace, type Workspace } from '../../activities/adapters/workspace.js';
+import type { StepContext, StepDefinition, StepResult } from '../../activities/steps/step.js';
+import type { FreightCollection, FreightReference } from '../../core/promotion/types.js';
+import { hermeticEnv, tempDir, type Disposer } from '../support/git-repos.js';
+
+export const PROMOTION = 'dev.01j0000000000000000000000.abc1234';
+
+export function aFreightReference(overrides: Partial<FreightReference> = {}): FreightReference {
+  return {
+    name: 'f0a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3',
+    alias: 'wonky-wombat',
+    origin: { kind: 'Warehouse', name: 'guestbook' },
+    commits: [],
+    images: [{ repoURL: 'ghcr.io/example/guestbook', tag: '1.2.3', digest: 'sha256:1111' }],
+    charts: [],
+    ...overrides,
+  };
+}
+
+export function aFreightCollection(...refs: FreightReference[]): FreightCollection {
+  const list = refs.length > 0 ? refs : [aFreightReference()];
+  const items: Record<string, FreightReference> = {};
+  for (const r of list) items[`Warehouse/${r.origin.name}`] = r;
+  return { id: 'collection-1', items };
+}
+
+export interface Harness {
+  dataDir: string;
+  workRoot: string;
+  git: GitService;
+  workspace: Workspace;
+  ctx(overrides?: Partial<StepContext>): StepContext;
+  /** Validates `config` with the step's schema (as run-step does) and runs the step. */
+  run<C>(step: StepDefinition<C>, config: unknown, overrides?: Partial<StepContext>): Promise<StepResult>;
+}
+
+export function newGitService(dataDir: string): GitService {
+  return new GitService({ dataDir, env: hermeticEnv(), pushBackoffMs: 10, heartbeatIntervalMs: 50 });
+}
+
+export async function createHarness(
+  disposer: Disposer,
+  opts: {
+    credentials?: CredentialStore;
+    freight?: FreightCollection;
+    git?: GitService;
+    dataDir?: string;
+    workspaceKey?: string;
+    promotion?: string;
+  } = {},
+): Promise<Harness> {
+  const dataDir = opts.dataDir ?? (await tempDir(disposer, 'shunt-data-'));
+  const workRoot = path.join(dataDir, 'work');
+  const git = opts.git ?? newGitService(dataDir);
+  const workspace = await createWorkspace(workRoot, opts.workspaceKey ?? 'promo-1');
+  const credentials = opts.credentials ?? new EmptyCredentialStore();
+  const freight = opts.freight ?? aFreightCollection();
+  const heartbeats: unknown[] = [];
+  const ctx = (overrides: Partial<StepContext> = {}): StepContext => ({
+    project: 'guestbook',
+    stage: 'dev',
+    promotion: opts.promotion ?? PROMOTION,
+    freight,
+    workspace,
+    git,
+    credentials,
+    outputs: {},
+    heartbeat: (d?: unknown) => heartbeats.push(d),
+    signal: new AbortController().signal,
+    alias: 'step-1',
+    requestedOrigins: Object.values(freight.items).map((r) => r.origin.name),
+    ...overrides,
+  });
+  return {
+    dataDir,
+    workRoot,
+    git,
+    workspace,
+    ctx,
+    async run(step, config, overrides) {
+      const parsed = step.config.parse(config);
+      return step.run(ctx(overrides), parsed);
+    },
+  };
+}

@@ -1,0 +1,220 @@
+import YAML from 'yaml';
+import type {
+  ApplyResult,
+  HealthStatus,
+  ManifestFile,
+  ProjectSummary,
+  PromoteRequest,
+  ShuntBackend,
+} from '../../api/backend.js';
+import { DomainError } from '../../core/errors.js';
+import type { Stage } from '../../core/model.js';
+import type { FreightRecord, ProjectState, PromotionRecord } from '../../core/project/state.js';
+
+/**
+ * A hand-written ShuntBackend over in-memory ProjectStates, for driving the api and the CLI
+ * without Temporal. It keeps just enough of the real rules to exercise every route: applies
+ * Project / Warehouse / Stage documents, checks freight availability (direct, verified upstream,
+ * or approved), and queues promotions. Tests arrange state through `projects` and the helpers.
+ */
+export class FakeBackend implements ShuntBackend {
+  readonly projects = new Map<string, ProjectState>();
+  healthStatus: HealthStatus = { temporal: true, worker: true };
+  /** When set, every call throws it (to test error mapping). */
+  failWith: unknown;
+  /** Every call, in order, with its arguments: for asserting what the routes passed. */
+  readonly calls: { method: keyof ShuntBackend; args: unknown[] }[] = [];
+  /** Promotion name → updates applied one per getPromotion call (to script a running promotion). */
+  private readonly progress = new Map<string, Partial<PromotionRecord>[]>();
+  private clock = Date.parse('2026-01-01T00:00:00Z');
+
+  async apply(files: ManifestFile[], options: { dryRun: boolean; actor?: string }): Promise<ApplyResult> {
+    this.record('apply', files, options);
+    const docs: { file: string; doc: Record<string, unknown> }[] = [];
+    const problems: string[] = [];
+    for (const file of files) {
+      for (const [i, document] of YAML.parseAllDocuments(file.content).entries()) {
+        if (document.errors.length > 0) {
+          problems.push(`${file.name}: document ${i + 1}: ${document.errors[0]?.message ?? 'invalid YAML'}`);
+          continue;
+        }
+        const doc = document.toJS() as unknown;
+        if (doc === null || doc === undefined) continue;
+        if (typeof doc !== 'object' || Array.isArray(doc)) {
+          problems.push(`${file.name}: document ${i + 1}: expected a mapping`);
+          continue;
+        }
+        const kind = (doc as { kind?: unknown }).kind;
+        if (kind !== 'Project' && kind !== 'Warehouse' && kind !== 'Stage') {
+          problems.push(`${file.name}: document ${i + 1}: kind: unsupported kind ${JSON.stringify(kind)}`);
+          continue;
+        }
+        docs.push({ file: file.name, doc: doc as Record<string, unknown> });
+      }
+    }
+    if (problems.length > 0) {
+      throw new DomainError('InvalidManifest', `${problems.length} problem(s) in the manifests`, problems);
+    }
+
+    const projects = new Map([...this.projects].map(([k, v]) => [k, structuredClone(v)]));
+    const results: ApplyResult['results'] = [];
+    const hints: string[] = [];
+    for (const { file, doc } of docs) {
+      const metadata = (doc['metadata'] ?? {}) as { name?: string; namespace?: string };
+      const name = metadata.name ?? '';
+      if (doc['kind'] === 'Project') {
+        const existed = projects.has(name);
+        if (!existed) projects.set(name, emptyProject(name, this.now()));
+        results.push({ kind: 'Project', name, action: existed ? 'unchanged' : 'created' });
+        continue;
+      }
+      const project = metadata.namespace ?? '';
+      const state = projects.get(project);
+      if (state === undefined) {
+        throw new DomainError('InvalidManifest', `${file}: metadata.namespace: project "${project}" does not exist`);
+      }
+      const bucket = (doc['kind'] === 'Stage' ? state.specs.stages : state.specs.warehouses) as Record<string, unknown>;
+      const previous = bucket[name];
+      const action = previous === undefined ? 'created' : JSON.stringify(previous) === JSON.stringify(doc) ? 'unchanged' : 'configured';
+      bucket[name] = doc;
+      results.push({ project, kind: doc['kind'] as string, name, action });
+      if (JSON.stringify(doc).includes('"semverConstraint"') && doc['kind'] === 'Warehouse') {
+        hints.push(`${file}: warehouse ${name}: image subscription field "semverConstraint" is now "constraint"`);
+      }
+    }
+    if (!options.dryRun) {
+      this.projects.clear();
+      for (const [k, v] of projects) this.projects.set(k, v);
+    }
+    return { results, hints, dryRun: options.dryRun };
+  }
+
+  async listProjects(): Promise<ProjectSummary[]> {
+    this.record('listProjects');
+    return [...this.projects.values()].map((s) => ({
+      name: s.project,
+      stages: Object.keys(s.specs.stages).length,
+      warehouses: Object.keys(s.specs.warehouses).length,
+      freight: Object.keys(s.freight).length,
+    }));
+  }
+
+  async getProject(project: string): Promise<ProjectState> {
+    this.record('getProject', project);
+    return structuredClone(this.project(project));
+  }
+
+  async promote(project: string, request: PromoteRequest): Promise<PromotionRecord> {
+    this.record('promote', project, request);
+    const state = this.project(project);
+    const stage = state.specs.stages[request.stage];
+    if (stage === undefined) throw new DomainError('NotFound', `stage "${request.stage}" not found in project "${project}"`);
+    const freight =
+      state.freight[request.freight] ?? Object.values(state.freight).find((f) => f.alias === request.freight);
+    if (freight === undefined) {
+      throw new DomainError('NotFound', `freight "${request.freight}" not found in project "${project}"`);
+    }
+    const reason = unavailableReason(stage, freight);
+    if (reason !== undefined) {
+      throw new DomainError(
+        'FailedPrecondition',
+        `freight "${freight.alias}" is not available to stage "${request.stage}": ${reason}`,
+      );
+    }
+    state.promotionSeq += 1;
+    const steps = stage.spec.promotionTemplate?.spec.steps ?? [];
+    const record: PromotionRecord = {
+      name: `${request.stage}.${String(state.promotionSeq).padStart(6, '0')}.${freight.name.slice(0, 7)}`,
+      stage: request.stage,
+      freight: freight.name,
+      freightAlias: freight.alias,
+      origin: `Warehouse/${freight.origin.name}`,
+      phase: 'Pending',
+      createdAt: this.now(),
+      workflowId: `promotion:${project}:${request.stage}:${freight.name}`,
+      steps: steps.map((s, i) => ({ alias: s.as ?? `step-${i + 1}`, uses: s.uses ?? '', status: 'Pending', errorCount: 0 })),
+    };
+    if (request.actor !== undefined) record.actor = request.actor;
+    state.promotions.push(record);
+    (state.stages[request.stage] ??= { freightHistory: [], queue: [] }).queue.push(record.name);
+    return structuredClone(record);
+  }
+
+  async getPromotion(project: string, name: string): Promise<PromotionRecord> {
+    this.record('getPromotion', project, name);
+    const state = this.project(project);
+    const record = state.promotions.find((p) => p.name === name);
+    if (record === undefined) throw new DomainError('NotFound', `promotion "${name}" not found in project "${project}"`);
+    const next = this.progress.get(name)?.shift();
+    if (next !== undefined) Object.assign(record, next);
+    return structuredClone(record);
+  }
+
+  async deleteResource(project: string, kind: 'Stage' | 'Warehouse', name: string, actor?: string): Promise<void> {
+    this.record('deleteResource', project, kind, name, actor);
+    const state = this.project(project);
+    const bucket: Record<string, unknown> = kind === 'Stage' ? state.specs.stages : state.specs.warehouses;
+    if (bucket[name] === undefined) {
+      throw new DomainError('NotFound', `${kind.toLowerCase()} "${name}" not found in project "${project}"`);
+    }
+    delete bucket[name];
+  }
+
+  async deleteProject(project: string, actor?: string): Promise<void> {
+    this.record('deleteProject', project, actor);
+    this.project(project);
+    this.projects.delete(project);
+  }
+
+  async health(): Promise<HealthStatus> {
+    this.record('health');
+    return this.healthStatus;
+  }
+
+  // ---- arrangement helpers ---------------------------------------------------------------
+
+  /** Scripts a promotion: each later getPromotion applies the next update. */
+  scriptPromotion(name: string, updates: Partial<PromotionRecord>[]): void {
+    this.progress.set(name, [...updates]);
+  }
+
+  private project(project: string): ProjectState {
+    if (this.failWith !== undefined) throw this.failWith;
+    const state = this.projects.get(project);
+    if (state === undefined) throw new DomainError('NotFound', `project "${project}" not found`);
+    return state;
+  }
+
+  private record(method: keyof ShuntBackend, ...args: unknown[]): void {
+    this.calls.push({ method, args });
+    if (this.failWith !== undefined) throw this.failWith;
+  }
+
+  private now(): string {
+    this.clock += 1000;
+    return new Date(this.clock).toISOString();
+  }
+}
+
+export function emptyProject(project: string, now = '2026-01-01T00:00:00.000Z'): ProjectState {
+  return {
+    project,
+    specs: { warehouses: {}, stages: {}, tasks: {}, clusterTasks: {} },
+    freight: {},
+    stages: {},
+    promotions: [],
+    promotionSeq: 0,
+    updatedAt: now,
+  };
+}
+
+/** Kargo's availability rule (§1.7), enough for the fake: approved, direct, or verified upstream. */
+function unavailableReason(stage: Stage, freight: FreightRecord): string | undefined {
+  const name = stage.metadata.name;
+  const request = stage.spec.requestedFreight.find((r) => r.origin.name === freight.origin.name);
+  if (request === undefined) return `the stage does not request freight from warehouse "${freight.origin.name}"`;
+  if (freight.approvedFor[name] !== undefined || request.sources.direct === true) return undefined;
+  const upstream = request.sources.stages ?? [];
+  if (upstream.some((s) => freight.verifiedIn[s] !== undefined)) return undefined;
+  return `it is not verified in any upstream stage (${upstream.join(', ')})`;
+}

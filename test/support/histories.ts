@@ -1,0 +1,37 @@
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Client } from '@temporalio/client';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
+
+export const HISTORIES_DIR = fileURLToPath(new URL('../histories', import.meta.url));
+
+/**
+ * Saves a finished workflow's history as test/histories/<workflow>/<scenario>.json, when
+ * SHUNT_CAPTURE_HISTORIES=1 (npm run histories:capture). The replay suite replays every one.
+ */
+export async function saveHistory(client: Client, workflowId: string, workflow: string, scenario: string): Promise<void> {
+  if (process.env.SHUNT_CAPTURE_HISTORIES !== '1') return;
+  const history = await client.workflow.getHandle(workflowId).fetchHistory();
+  const dir = join(HISTORIES_DIR, workflow);
+  await mkdir(dir, { recursive: true });
+  await writeFile(join(dir, `${scenario}.json`), `${historyToJSON(history)}\n`);
+}
+
+export interface SavedHistory {
+  workflow: string;
+  scenario: string;
+  path: string;
+  history: unknown;
+}
+
+export async function loadHistories(): Promise<SavedHistory[]> {
+  const found: SavedHistory[] = [];
+  for (const workflow of (await readdir(HISTORIES_DIR, { withFileTypes: true })).filter((d) => d.isDirectory())) {
+    for (const file of (await readdir(join(HISTORIES_DIR, workflow.name))).filter((f) => f.endsWith('.json')).sort()) {
+      const path = join(HISTORIES_DIR, workflow.name, file);
+      found.push({ workflow: workflow.name, scenario: file.replace(/\.json$/, ''), path, history: JSON.parse(await readFile(path, 'utf8')) });
+    }
+  }
+  return found;
+}

@@ -1,0 +1,61 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import type { Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client, type Connection } from '@temporalio/client';
+import type { NativeConnection } from '@temporalio/worker';
+import { createApp } from '../../api/app.js';
+import { TemporalBackend } from '../../api/temporal-backend.js';
+import { createShuntWorkers, type ShuntWorkers } from '../../worker/create-workers.js';
+import { connectClient, connectWorker, uniqueName } from './temporal.js';
+
+export interface ShuntStack {
+  url: string;
+  namespace: string;
+  dataDir: string;
+  client: Client;
+  backend: TemporalBackend;
+  workers: ShuntWorkers;
+  stop(): Promise<void>;
+}
+
+/**
+ * Shunt as `npm start` runs it, in-process: workers and the api on a Temporal namespace of the
+ * suite's own (test/support/namespaces.mjs), over the real dev server.
+ */
+export async function startShuntStack(opts: { namespace: string; credentialsPath?: string }): Promise<ShuntStack> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'shunt-stack-'));
+  const nativeConnection: NativeConnection = await connectWorker();
+  const connection: Connection = await connectClient();
+  const workers = await createShuntWorkers({
+    connection: nativeConnection,
+    namespace: opts.namespace,
+    dataDir,
+    workerId: uniqueName('worker'),
+    credentialsPath: opts.credentialsPath ?? join(dataDir, 'credentials'),
+  });
+  const running = workers.run();
+  const backend = new TemporalBackend({ connection, namespace: opts.namespace });
+  const app = createApp({ backend, namespace: opts.namespace });
+  const server: Server = await new Promise((resolve) => {
+    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+  });
+  const address = server.address();
+  const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  return {
+    url,
+    namespace: opts.namespace,
+    dataDir,
+    client: new Client({ connection, namespace: opts.namespace }),
+    backend,
+    workers,
+    async stop() {
+      await new Promise((r) => server.close(r));
+      workers.shutdown();
+      await running;
+      await nativeConnection.close();
+      await connection.close();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,217 @@
+/**
+ * projectWorkflow on the real dev server, through the api's TemporalBackend, with the real
+ * promotion workflow and stub step activities: validation before any change, availability
+ * gates, serial per-stage queues, and state carried through continue-as-new.
+ */
+import { Client, type Connection } from '@temporalio/client';
+import { Worker, type NativeConnection } from '@temporalio/worker';
+import type { RunStepInput, RunStepOutcome } from '../../activities/run-step.js';
+import { TemporalBackend } from '../../api/temporal-backend.js';
+import { DomainError } from '../../core/errors.js';
+import { workflowBundlePath } from '../../worker/create-workers.js';
+import { projectWorkflowId, TASK_QUEUE } from '../../workflows/definitions.js';
+import { saveHistory } from '../support/histories.js';
+import { eventually } from '../support/poll.js';
+import { connectClient, connectWorker } from '../support/temporal.js';
+
+const namespace = 'project';
+let connection: Connection;
+let nativeConnection: NativeConnection;
+let client: Client;
+let backend: TemporalBackend;
+let worker: Worker;
+let running: Promise<void>;
+
+/** Steps block while the gate is closed, so tests can see queued promotions. */
+let gateOpen = true;
+const stepCalls: RunStepInput[] = [];
+
+beforeAll(async () => {
+  connection = await connectClient();
+  nativeConnection = await connectWorker();
+  client = new Client({ connection, namespace });
+  backend = new TemporalBackend({ connection, namespace });
+  worker = await Worker.create({
+    connection: nativeConnection,
+    namespace,
+    taskQueue: TASK_QUEUE,
+    workflowBundle: { codePath: workflowBundlePath() },
+    activities: {
+      prepareWorkspace: async () => ({ workspaceKey: 'ws', taskQueue: TASK_QUEUE }),
+      releaseWorkspace: async () => undefined,
+      workspaceExists: async () => true,
+      runStep: async (call: RunStepInput): Promise<RunStepOutcome> => {
+        stepCalls.push(call);
+        while (!gateOpen) await new Promise((r) => setTimeout(r, 50));
+        return { status: 'Succeeded', output: { stage: call.stage } };
+      },
+    },
+  });
+  running = worker.run();
+});
+
+afterAll(async () => {
+  worker?.shutdown();
+  await running;
+  await nativeConnection?.close();
+  await connection?.close();
+});
+
+const pipeline = (project: string, extraStage = ''): string => `
+apiVersion: kargo.akuity.io/v1alpha1
+kind: Project
+metadata: {name: ${project}}
+---
+apiVersion: kargo.akuity.io/v1alpha1
+kind: Warehouse
+metadata: {name: app, namespace: ${project}}
+spec:
+  subscriptions:
+    - image: {repoURL: ghcr.io/example/app}
+---
+apiVersion: kargo.akuity.io/v1alpha1
+kind: Stage
+metadata: {name: dev, namespace: ${project}}
+spec:
+  requestedFreight:
+    - origin: {kind: Warehouse, name: app}
+      sources: {direct: true}
+  promotionTemplate:
+    spec:
+      steps:
+        - uses: yaml-update
+          config: {path: values.yaml, updates: [{key: image.tag, value: "\${{ freight.images[0].tag }}"}]}
+---
+apiVersion: kargo.akuity.io/v1alpha1
+kind: Stage
+metadata: {name: test, namespace: ${project}}
+spec:
+  requestedFreight:
+    - origin: {kind: Warehouse, name: app}
+      sources: {stages: [dev]}
+  promotionTemplate:
+    spec:
+      steps:
+        - uses: yaml-update
+          config: {path: values.yaml, updates: [{key: a, value: b}]}
+${extraStage}`;
+
+const freight = (project: string, tag: string): string => `
+apiVersion: kargo.akuity.io/v1alpha1
+kind: Freight
+metadata: {namespace: ${project}}
+origin: {kind: Warehouse, name: app}
+images: [{repoURL: ghcr.io/example/app, tag: "${tag}"}]
+`;
+
+async function expectDomainError(promise: Promise<unknown>, code: string, message: RegExp): Promise<void> {
+  const err = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(DomainError);
+  expect((err as DomainError).code).toBe(code);
+  expect((err as DomainError).message).toMatch(message);
+}
+
+async function finished(project: string, name: string): Promise<string> {
+  return eventually(async () => {
+    const p = await backend.getPromotion(project, name);
+    return ['Succeeded', 'Failed', 'Errored', 'Aborted'].includes(p.phase) ? p.phase : undefined;
+  }, `promotion ${name} to finish`);
+}
+
+describe('projectWorkflow', () => {
+  it('applies a pipeline, then refuses an invalid change without changing anything', async () => {
+    await backend.apply([{ name: 'p.yaml', content: pipeline('alpha') }], { dryRun: false });
+    const bad = `
+apiVersion: kargo.akuity.io/v1alpha1
+kind: Stage
+metadata: {name: test, namespace: alpha}
+spec:
+  requestedFreight:
+    - origin: {kind: Warehouse, name: nowhere}
+      sources: {direct: true}
+  promotionTemplate: {spec: {steps: [{uses: git-clone, config: {repoURL: x}}]}}
+`;
+    await expectDomainError(backend.apply([{ name: 'bad.yaml', content: bad }], { dryRun: false }), 'InvalidManifest', /nowhere/);
+    const state = await backend.getProject('alpha');
+    expect(state.specs.stages.test?.spec.requestedFreight[0]?.sources.stages).toEqual(['dev']);
+  });
+
+  it('refuses namespaced resources of a project that does not exist', async () => {
+    await expectDomainError(
+      backend.apply([{ name: 'f.yaml', content: freight('ghost', '1.0.0') }], { dryRun: false }),
+      'InvalidManifest',
+      /project "ghost" does not exist/,
+    );
+  });
+
+  it('answers a dry run without applying', async () => {
+    const result = await backend.apply([{ name: 'f.yaml', content: freight('alpha', '9.9.9') }], { dryRun: true });
+    expect(result.dryRun).toBe(true);
+    expect(result.results[0]).toMatchObject({ kind: 'Freight', action: 'created' });
+    expect(Object.values((await backend.getProject('alpha')).freight).map((f) => f.images[0]?.tag)).not.toContain('9.9.9');
+  });
+
+  it('refuses promotions the stage may not take, with reasons', async () => {
+    await backend.apply([{ name: 'f.yaml', content: freight('alpha', '1.0.0') }], { dryRun: false });
+    const [f] = Object.values((await backend.getProject('alpha')).freight);
+    await expectDomainError(backend.promote('alpha', { stage: 'test', freight: f!.alias }), 'FailedPrecondition', /must first be verified in its upstream stage \(not verified in "dev"\)/);
+    await expectDomainError(backend.promote('alpha', { stage: 'nope', freight: f!.alias }), 'NotFound', /stage "nope" not found/);
+    await expectDomainError(backend.promote('alpha', { stage: 'dev', freight: 'no-such-freight' }), 'NotFound', /freight "no-such-freight" not found/);
+  });
+
+  it('runs promotions to one stage one at a time, in order', async () => {
+    await backend.apply([{ name: 'f.yaml', content: freight('alpha', '1.1.0') }], { dryRun: false });
+    const all = Object.values((await backend.getProject('alpha')).freight);
+    gateOpen = false;
+    const first = await backend.promote('alpha', { stage: 'dev', freight: all[0]!.name, actor: 'ann' });
+    const second = await backend.promote('alpha', { stage: 'dev', freight: all[1]!.name, actor: 'bob' });
+    await eventually(async () => ((await backend.getPromotion('alpha', first.name)).phase === 'Running' ? true : undefined), 'first running');
+    const state = await backend.getProject('alpha');
+    expect(state.stages.dev?.currentPromotion).toBe(first.name);
+    expect(state.stages.dev?.queue).toEqual([second.name]);
+    expect((await backend.getPromotion('alpha', second.name)).phase).toBe('Pending');
+    gateOpen = true;
+    expect(await finished('alpha', first.name)).toBe('Succeeded');
+    expect(await finished('alpha', second.name)).toBe('Succeeded');
+    const after = await backend.getProject('alpha');
+    expect(after.stages.dev?.freightHistory.map((h) => h.collection.items['Warehouse/app']?.name)).toEqual([all[1]!.name, all[0]!.name]);
+    expect(after.freight[all[1]!.name]?.verifiedIn.dev).toBeDefined();
+    expect(after.freight[all[0]!.name]?.currentlyIn.dev).toBeUndefined();
+    expect(after.freight[all[1]!.name]?.currentlyIn.dev).toBeDefined();
+    // Now the newer freight is verified in dev, so test may take it.
+    const toTest = await backend.promote('alpha', { stage: 'test', freight: all[1]!.name });
+    expect(await finished('alpha', toTest.name)).toBe('Succeeded');
+  });
+
+  it('keeps its state through continue-as-new', async () => {
+    const handle = await client.workflow.start('projectWorkflow', {
+      workflowId: projectWorkflowId('beta'),
+      taskQueue: TASK_QUEUE,
+      args: [{ project: 'beta', continueAsNewAfterEvents: 20 }],
+    });
+    await backend.apply([{ name: 'p.yaml', content: pipeline('beta') }], { dryRun: false });
+    for (const tag of ['1.0.0', '1.0.1', '1.0.2', '1.0.3', '1.0.4', '1.0.5']) {
+      await backend.apply([{ name: 'f.yaml', content: freight('beta', tag) }], { dryRun: false });
+    }
+    const state = await backend.getProject('beta');
+    expect(Object.keys(state.freight)).toHaveLength(6);
+    const promotion = await backend.promote('beta', { stage: 'dev', freight: Object.values(state.freight)[0]!.name });
+    expect(await finished('beta', promotion.name)).toBe('Succeeded');
+    const described = await client.workflow.getHandle(projectWorkflowId('beta')).describe();
+    expect(described.runId).not.toBe(handle.firstExecutionRunId);
+    await saveHistory(client, projectWorkflowId('beta'), 'project', 'after-continue-as-new');
+  });
+
+  it('deletes a project: its workflow ends and it is no longer listed', async () => {
+    await backend.apply([{ name: 'p.yaml', content: pipeline('gamma') }], { dryRun: false });
+    await saveHistory(client, projectWorkflowId('alpha'), 'project', 'apply-and-promote');
+    await backend.deleteProject('gamma');
+    expect((await backend.listProjects()).map((p) => p.name)).not.toContain('gamma');
+    await expectDomainError(backend.getProject('gamma'), 'NotFound', /project "gamma" not found/);
+    const described = await client.workflow.getHandle(projectWorkflowId('gamma')).describe();
+    expect(described.status.name).toBe('COMPLETED');
+  });
+});

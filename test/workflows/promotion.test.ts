@@ -1,0 +1,194 @@
+/**
+ * promotionWorkflow's branches on the real dev server, with hand-written stub activities:
+ * ordering and outputs, skip, error threshold, Running polls, timeouts, continueOnError.
+ */
+import { ApplicationFailure } from '@temporalio/common';
+import { Client, type Connection } from '@temporalio/client';
+import { Worker, type NativeConnection } from '@temporalio/worker';
+import type { RunStepInput, RunStepOutcome } from '../../activities/run-step.js';
+import type { PlannedStep } from '../../core/promotion/types.js';
+import { workflowBundlePath } from '../../worker/create-workers.js';
+import type { PromotionWorkflowInput } from '../../workflows/promotion.js';
+import { connectClient, connectWorker, uniqueName } from '../support/temporal.js';
+import { saveHistory } from '../support/histories.js';
+
+const namespace = 'workflows';
+let connection: Connection;
+let nativeConnection: NativeConnection;
+let client: Client;
+
+beforeAll(async () => {
+  connection = await connectClient();
+  nativeConnection = await connectWorker();
+  client = new Client({ connection, namespace });
+});
+afterAll(async () => {
+  await nativeConnection?.close();
+  await connection?.close();
+});
+
+const step = (alias: string, extra: Partial<PlannedStep> = {}): PlannedStep => ({
+  alias,
+  uses: 'yaml-update',
+  continueOnError: false,
+  retry: {},
+  vars: [],
+  config: {},
+  ...extra,
+});
+
+function input(steps: PlannedStep[]): PromotionWorkflowInput {
+  const freight = {
+    name: 'f'.repeat(40),
+    alias: 'brave-otter',
+    origin: { kind: 'Warehouse' as const, name: 'app' },
+    commits: [],
+    images: [{ repoURL: 'ghcr.io/example/app', tag: '1.0.0' }],
+    charts: [],
+  };
+  return {
+    project: 'demo',
+    stage: 'dev',
+    promotion: uniqueName('dev'),
+    plan: { vars: [], steps },
+    freight: { id: 'c1', items: { 'Warehouse/app': freight } },
+    targetFreight: freight,
+    requestedOrigins: ['app'],
+  };
+}
+
+type StepBehaviour = (call: RunStepInput, attempt: number) => RunStepOutcome | Promise<RunStepOutcome>;
+
+/** Runs a promotion with stub activities; `behaviour` answers each runStep by alias. */
+async function runPromotion(steps: PlannedStep[], behaviour: Record<string, StepBehaviour>, scenario?: string) {
+  const taskQueue = uniqueName('promotion-test');
+  const calls: RunStepInput[] = [];
+  const attempts = new Map<string, number>();
+  const activities = {
+    prepareWorkspace: async () => ({ workspaceKey: 'ws-1', taskQueue }),
+    releaseWorkspace: async () => undefined,
+    workspaceExists: async () => true,
+    runStep: async (call: RunStepInput): Promise<RunStepOutcome> => {
+      calls.push(call);
+      const n = (attempts.get(call.step.alias) ?? 0) + 1;
+      attempts.set(call.step.alias, n);
+      const b = behaviour[call.step.alias];
+      if (!b) return { status: 'Succeeded' };
+      return b(call, n);
+    },
+  };
+  const worker = await Worker.create({
+    connection: nativeConnection,
+    namespace,
+    taskQueue,
+    workflowBundle: { codePath: workflowBundlePath() },
+    activities,
+  });
+  const workflowId = uniqueName('promotion');
+  const result = await worker.runUntil(
+    client.workflow.execute('promotionWorkflow', { taskQueue, workflowId, args: [input(steps)] }),
+  );
+  if (scenario) await saveHistory(client, workflowId, 'promotion', scenario);
+  return { result: result as Awaited<ReturnType<typeof import('../../workflows/promotion.js').promotionWorkflow>>, calls, attempts };
+}
+
+const stepFailed = (message: string) => ApplicationFailure.create({ type: 'StepFailed', message, nonRetryable: true });
+const retryable = (message: string) =>
+  ApplicationFailure.create({ type: 'Unavailable', message, nonRetryable: true, details: [{ retryable: true }] });
+
+describe('promotionWorkflow', () => {
+  it('runs the steps in order and hands each the outputs of the ones before', async () => {
+    const { result, calls } = await runPromotion([step('clone'), step('edit'), step('commit')], {
+      clone: () => ({ status: 'Succeeded', output: { commits: { repo: 'abc' } } }),
+      edit: (call) => ({ status: 'Succeeded', output: { commitMessage: `edited after ${JSON.stringify(call.outputs)}` } }),
+    }, 'three-steps-succeed');
+    expect(calls.map((c) => c.step.alias)).toEqual(['clone', 'edit', 'commit']);
+    expect(calls[2]!.outputs.edit).toEqual({ commitMessage: 'edited after {"clone":{"commits":{"repo":"abc"}}}' });
+    expect(calls[2]!.statuses.map((s) => s.status)).toEqual(['Succeeded', 'Succeeded']);
+    expect(result.phase).toBe('Succeeded');
+    expect(result.steps.map((s) => s.status)).toEqual(['Succeeded', 'Succeeded', 'Succeeded']);
+  });
+
+  it('ends Failed when a step fails for a business reason, naming the step', async () => {
+    const { result, calls } = await runPromotion([step('clone'), step('push', { uses: 'git-push' }), step('after')], {
+      push: () => {
+        throw stepFailed('remote rejected the push');
+      },
+      after: (call) => ({ status: call.statuses.some((s) => s.status === 'Failed') ? 'Skipped' : 'Succeeded' }),
+    }, 'step-failed');
+    expect(result.phase).toBe('Failed');
+    expect(result.message).toBe('step "push" (git-push) failed: remote rejected the push');
+    expect(result.steps.map((s) => s.status)).toEqual(['Succeeded', 'Failed', 'Skipped']);
+    expect(calls).toHaveLength(3);
+  });
+
+  it('retries a step that errors until its error threshold, then succeeds', async () => {
+    const { result, attempts } = await runPromotion([step('flaky', { retry: { errorThreshold: 3 } })], {
+      flaky: (_call, n) => {
+        if (n < 3) throw retryable(`remote unreachable (attempt ${n})`);
+        return { status: 'Succeeded' };
+      },
+    });
+    expect(attempts.get('flaky')).toBe(3);
+    expect(result.phase).toBe('Succeeded');
+    expect(result.steps[0]!.errorCount).toBe(2);
+  });
+
+  it('ends Errored when the error threshold is met', async () => {
+    const { result, attempts } = await runPromotion([step('flaky', { retry: { errorThreshold: 2 } })], {
+      flaky: () => {
+        throw retryable('remote unreachable');
+      },
+    }, 'error-threshold-met');
+    expect(attempts.get('flaky')).toBe(2);
+    expect(result.phase).toBe('Errored');
+    expect(result.steps[0]!.message).toBe('remote unreachable (met error threshold of 2)');
+  });
+
+  it('does not retry with the default threshold of 1', async () => {
+    const { result, attempts } = await runPromotion([step('once')], {
+      once: () => {
+        throw retryable('boom');
+      },
+    });
+    expect(attempts.get('once')).toBe(1);
+    expect(result.phase).toBe('Errored');
+  });
+
+  it('polls a Running step after its retryAfter until it is done', async () => {
+    const { result, attempts } = await runPromotion([step('wait')], {
+      wait: (_call, n) => (n < 3 ? { status: 'Running', retryAfter: '100ms', message: 'waiting' } : { status: 'Succeeded' }),
+    }, 'running-then-succeeded');
+    expect(attempts.get('wait')).toBe(3);
+    expect(result.phase).toBe('Succeeded');
+  });
+
+  it('errors a Running step once its timeout would pass', async () => {
+    const { result } = await runPromotion([step('wait', { retry: { timeout: '1s' } })], {
+      wait: () => ({ status: 'Running', retryAfter: '400ms' }),
+    });
+    expect(result.phase).toBe('Errored');
+    expect(result.steps[0]!.message).toBe('step timed out after 1s');
+  });
+
+  it('ignores a failing continueOnError step for the phase', async () => {
+    const { result } = await runPromotion([step('optional', { continueOnError: true }), step('main')], {
+      optional: () => {
+        throw stepFailed('optional check failed');
+      },
+    });
+    expect(result.steps.map((s) => s.status)).toEqual(['Failed', 'Succeeded']);
+    expect(result.phase).toBe('Succeeded');
+  });
+
+  it('does not retry a step whose config is invalid', async () => {
+    const { result, attempts } = await runPromotion([step('bad', { retry: { errorThreshold: 5 } })], {
+      bad: () => {
+        throw ApplicationFailure.create({ type: 'InvalidStepConfig', message: 'config.path: required', nonRetryable: true });
+      },
+    });
+    expect(attempts.get('bad')).toBe(1);
+    expect(result.phase).toBe('Errored');
+    expect(result.message).toContain('config.path: required');
+  });
+});

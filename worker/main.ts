@@ -1,0 +1,33 @@
+/** The worker process: polls the shared queue and its own, until SIGINT/SIGTERM. */
+import { Connection } from '@temporalio/client';
+import { DefaultLogger, NativeConnection, Runtime, type LogLevel } from '@temporalio/worker';
+import { loadWorkerConfig } from './config.js';
+import { createShuntWorkers } from './create-workers.js';
+import { createLogger } from './logger.js';
+import { ensureSearchAttributes } from './search-attributes.js';
+
+const config = loadWorkerConfig();
+const log = createLogger(config.logLevel);
+
+const temporalLevel: Record<string, LogLevel> = { trace: 'TRACE', debug: 'DEBUG', info: 'INFO', warn: 'WARN', error: 'ERROR', fatal: 'ERROR' };
+Runtime.install({
+  logger: new DefaultLogger(temporalLevel[config.logLevel] ?? 'INFO', (entry) => {
+    const level = entry.level.toLowerCase() as 'info';
+    (log[level] ?? log.info).call(log, { ...entry.meta }, entry.message);
+  }),
+});
+
+try {
+  const client = await Connection.connect({ address: config.temporalAddress });
+  await ensureSearchAttributes(client, config.namespace, log);
+  await client.close();
+  const connection = await NativeConnection.connect({ address: config.temporalAddress });
+  const workers = await createShuntWorkers({ connection, ...config });
+  log.info({ workerId: config.workerId, ownQueue: workers.ownQueue, dataDir: config.dataDir }, 'worker started');
+  await workers.run();
+  await connection.close();
+  log.info('worker stopped');
+} catch (err) {
+  log.fatal({ err }, 'worker failed');
+  process.exit(1);
+}

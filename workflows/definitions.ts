@@ -1,0 +1,104 @@
+/**
+ * Names both sides of the Temporal boundary use: task queues, workflow ids, signals, queries,
+ * updates and search attributes. The api imports this file; it must stay free of side effects.
+ */
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { ClusterPromotionTask } from '../core/model.js';
+import type { ApplyInput, ApplyResultLine } from '../core/project/apply.js';
+import type { ProjectState, PromotionRecord, StepRecord } from '../core/project/state.js';
+import type { PromotionPhase } from '../core/promotion/types.js';
+
+/** The shared task queue: every workflow, and the activities that may run on any worker. */
+export const TASK_QUEUE = 'shunt';
+
+export const projectWorkflowId = (project: string): string => `project:${project}`;
+export const promotionWorkflowId = (project: string, promotion: string): string =>
+  `promotion:${project}:${promotion}`;
+
+export const SEARCH_ATTRIBUTES = {
+  project: defineSearchAttributeKey('ShuntProject', SearchAttributeType.KEYWORD),
+  stage: defineSearchAttributeKey('ShuntStage', SearchAttributeType.KEYWORD),
+  freight: defineSearchAttributeKey('ShuntFreight', SearchAttributeType.KEYWORD),
+  warehouse: defineSearchAttributeKey('ShuntWarehouse', SearchAttributeType.KEYWORD),
+} as const;
+
+/** `--search-attribute` values for the dev server. */
+export const SEARCH_ATTRIBUTE_FLAGS = Object.values(SEARCH_ATTRIBUTES).map((k) => `${k.name}=Keyword`);
+
+// ---- project workflow ------------------------------------------------------------------
+
+export interface ProjectWorkflowInput {
+  project: string;
+  /** Carried over by continue-as-new. */
+  state?: ProjectState;
+  /** Continue as new after this many history events (default 5000; tests use fewer). */
+  continueAsNewAfterEvents?: number;
+}
+
+export type ApplySpecsRequest = ApplyInput;
+
+export interface ApplyOutcome {
+  results: ApplyResultLine[];
+}
+
+export interface PromoteRequest {
+  stage: string;
+  /** Freight id or alias. */
+  freight: string;
+  actor?: string;
+}
+
+export interface DeleteResourceRequest {
+  kind: 'Stage' | 'Warehouse' | 'Project';
+  name: string;
+  actor?: string;
+}
+
+export const applySpecsUpdate = defineUpdate<ApplyOutcome, [ApplySpecsRequest]>('applySpecs');
+export const promoteUpdate = defineUpdate<PromotionRecord, [PromoteRequest]>('promote');
+export const deleteResourceUpdate = defineUpdate<void, [DeleteResourceRequest]>('deleteResource');
+export const projectStateQuery = defineQuery<ProjectState>('state');
+
+/** Sent by a promotion workflow to its project when it ends, whatever the outcome. */
+export interface PromotionFinished {
+  name: string;
+  phase: PromotionPhase;
+  message?: string;
+  steps: StepRecord[];
+  state: Record<string, Record<string, unknown>>;
+  startedAt?: string;
+  finishedAt: string;
+}
+export const promotionFinishedSignal = defineSignal<[PromotionFinished]>('promotionFinished');
+
+// ---- promotion workflow ----------------------------------------------------------------
+
+export interface PromotionStatus {
+  name: string;
+  phase: PromotionPhase;
+  currentStep?: number;
+  message?: string;
+  steps: StepRecord[];
+  state: Record<string, Record<string, unknown>>;
+  startedAt?: string;
+}
+export const promotionStatusQuery = defineQuery<PromotionStatus>('status');
+
+// ---- cluster workflow ------------------------------------------------------------------
+
+export const CLUSTER_WORKFLOW_ID = 'shunt:cluster';
+
+export interface ClusterState {
+  projects: Record<string, { createdAt: string }>;
+  clusterTasks: Record<string, ClusterPromotionTask>;
+}
+
+export interface ApplyClusterRequest {
+  projects: string[];
+  clusterTasks: ClusterPromotionTask[];
+}
+
+export const applyClusterUpdate = defineUpdate<ClusterState, [ApplyClusterRequest]>('applyCluster');
+export const removeProjectUpdate = defineUpdate<void, [string]>('removeProject');
+export const clusterStateQuery = defineQuery<ClusterState>('clusterState');

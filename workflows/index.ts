@@ -1,0 +1,4 @@
+/** The workflow bundle's entry: every workflow type the worker registers. */
+export { clusterWorkflow } from './cluster.js';
+export { projectWorkflow } from './project.js';
+export { promotionWorkflow } from './promotion.js';
