@@ -43,3 +43,17 @@ export function toApplicationFailure(err: unknown): TemporalFailure {
   }
   return ApplicationFailure.create({ type: 'Internal', message: String(err), nonRetryable: false });
 }
+
+/**
+ * What `runStep` throws: every error the step itself raised leaves the activity non-retryable,
+ * so the promotion workflow counts it against the step's error threshold (Kargo's
+ * `retry.errorThreshold`) instead of Temporal retrying it unseen. `details[0].retryable` says
+ * whether another attempt could help. Cancellation and other Temporal failures pass through.
+ */
+export function toStepFailure(err: unknown): TemporalFailure {
+  if (err instanceof TemporalFailure && !(err instanceof ApplicationFailure)) return err;
+  const type = err instanceof ApplicationFailure ? (err.type ?? 'Internal') : isDomainError(err) ? err.code : 'Internal';
+  const retryable = err instanceof ApplicationFailure ? !err.nonRetryable : !NON_RETRYABLE_CODES.includes(type as ErrorCode);
+  const message = err instanceof Error ? err.message : String(err);
+  return ApplicationFailure.create({ type, message, nonRetryable: true, details: [{ retryable }] });
+}

@@ -11,7 +11,7 @@ import { Context } from '@temporalio/activity';
 import type { CredentialStore } from './adapters/credentials.js';
 import { GitService } from './adapters/git.js';
 import { createWorkspace, openWorkspace, removeWorkspace } from './adapters/workspace.js';
-import { toApplicationFailure } from './failure.js';
+import { toApplicationFailure, toStepFailure } from './failure.js';
 import { runStep, type ActivityLogger, type RunStepHooks, type RunStepInput, type RunStepOutcome } from './run-step.js';
 
 export type { RunStepInput, RunStepOutcome } from './run-step.js';
@@ -36,6 +36,9 @@ export interface PrepareWorkspaceResult {
 export interface WorkspaceKeyInput {
   workspaceKey: string;
 }
+
+/** How often a running step tells Temporal it is alive (the workflow's heartbeat timeout is 1m). */
+const STEP_HEARTBEAT_MS = 10_000;
 
 /** The workspace directory name for a promotion: readable, unique, stable across retries. */
 export function workspaceKeyFor(promotion: string): string {
@@ -101,7 +104,16 @@ export function createActivities(deps: ActivityDeps): Activities {
 
     /** Runs one promotion step in the promotion's workspace (see run-step.ts). */
     async runStep(input: RunStepInput): Promise<RunStepOutcome> {
-      return boundary(() => runStep(stepDeps, input, activityHooks()));
+      const hooks = activityHooks();
+      // Steps heartbeat during long git work too; this keeps a slow step from looking dead.
+      const beat = setInterval(() => hooks.heartbeat(), STEP_HEARTBEAT_MS);
+      try {
+        return await runStep(stepDeps, input, hooks);
+      } catch (err) {
+        throw toStepFailure(err);
+      } finally {
+        clearInterval(beat);
+      }
     },
 
     /** Deletes the workspace and makes the git mirrors forget its worktrees. Idempotent. */

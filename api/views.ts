@@ -223,6 +223,8 @@ export function renderWarehouseList(state: ProjectState): ListView<WarehouseView
 
 export interface StepExecutionView {
   alias: string;
+  /** Shunt: the step kind, so a failure can say which step it was. */
+  uses: string;
   startedAt?: string;
   finishedAt?: string;
   errorCount: number;
@@ -275,7 +277,7 @@ export function renderPromotion(
   const stepExecutionMetadata = promotion.steps
     .filter((s) => s.status !== 'Pending' || s.startedAt !== undefined)
     .map((s): StepExecutionView => {
-      const view: StepExecutionView = { alias: s.alias, errorCount: s.errorCount, status: s.status };
+      const view: StepExecutionView = { alias: s.alias, uses: s.uses, errorCount: s.errorCount, status: s.status };
       if (s.startedAt !== undefined) view.startedAt = s.startedAt;
       if (s.finishedAt !== undefined) view.finishedAt = s.finishedAt;
       if (s.message !== undefined) view.message = s.message;

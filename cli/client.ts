@@ -35,6 +35,7 @@ export interface KargoList<T = KargoObject> {
 
 export interface StepExecution {
   alias: string;
+  uses?: string;
   status: string;
   message?: string;
   startedAt?: string;

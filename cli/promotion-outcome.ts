@@ -20,7 +20,7 @@ export function describeFailure(promotion: PromotionObject): string {
   const verb = VERB[phase] ?? `ended ${phase}`;
   const step = failedStep(promotion);
   const why = step?.message ?? message;
-  const where = step === undefined ? '' : ` at step "${step.alias}"`;
+  const where = step === undefined ? '' : ` at step "${step.alias}"${step.uses ? ` (${step.uses})` : ''}`;
   return `promotion ${promotion.metadata.name} ${verb}${where}${why === undefined || why === '' ? '' : `: ${why}`}`;
 }
 

@@ -244,7 +244,7 @@ describe('shunt against the api', () => {
       expect(result).toEqual({
         code: 1,
         stdout: 'promotion staging.000002.aaaaaaa created\n',
-        stderr: 'error: promotion staging.000002.aaaaaaa failed at step "push": remote rejected: non-fast-forward\n',
+        stderr: 'error: promotion staging.000002.aaaaaaa failed at step "push" (git-push): remote rejected: non-fast-forward\n',
       });
     });
 

@@ -159,8 +159,8 @@ describe('reading a project', () => {
         finishedAt: '2026-01-01T00:10:00.000Z',
         currentStep: 1,
         stepExecutionMetadata: [
-          { alias: 'clone', startedAt: '2026-01-01T00:09:01.000Z', finishedAt: '2026-01-01T00:09:30.000Z', errorCount: 0, status: 'Succeeded' },
-          { alias: 'push', startedAt: '2026-01-01T00:09:30.000Z', finishedAt: '2026-01-01T00:10:00.000Z', errorCount: 0, status: 'Succeeded' },
+          { alias: 'clone', uses: 'git-clone', startedAt: '2026-01-01T00:09:01.000Z', finishedAt: '2026-01-01T00:09:30.000Z', errorCount: 0, status: 'Succeeded' },
+          { alias: 'push', uses: 'git-push', startedAt: '2026-01-01T00:09:30.000Z', finishedAt: '2026-01-01T00:10:00.000Z', errorCount: 0, status: 'Succeeded' },
         ],
         state: { push: { commit: 'deadbeef' } },
         workflowId: `promotion:demo:dev:${FREIGHT_A}`,

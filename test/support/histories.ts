@@ -1,8 +1,9 @@
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import type { Client } from '@temporalio/client';
-import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 
 export const HISTORIES_DIR = fileURLToPath(new URL('../histories', import.meta.url));
 
@@ -12,10 +13,15 @@ export const HISTORIES_DIR = fileURLToPath(new URL('../histories', import.meta.u
  */
 export async function saveHistory(client: Client, workflowId: string, workflow: string, scenario: string): Promise<void> {
   if (process.env.SHUNT_CAPTURE_HISTORIES !== '1') return;
-  const history = await client.workflow.getHandle(workflowId).fetchHistory();
+  // The CLI writes the proto3 JSON form replay reads, independent of jest's module registry.
+  const { stdout } = await promisify(execFile)(
+    process.env.TEMPORAL_CLI_PATH ?? 'temporal',
+    ['workflow', 'show', '--workflow-id', workflowId, '--namespace', client.options.namespace, '--address', process.env.TEMPORAL_ADDRESS ?? '', '--output', 'json'],
+    { maxBuffer: 64 * 1024 * 1024 },
+  );
   const dir = join(HISTORIES_DIR, workflow);
   await mkdir(dir, { recursive: true });
-  await writeFile(join(dir, `${scenario}.json`), `${historyToJSON(history)}\n`);
+  await writeFile(join(dir, `${scenario}.json`), `${JSON.stringify(JSON.parse(stdout), null, 2)}\n`);
 }
 
 export interface SavedHistory {

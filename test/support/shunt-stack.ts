@@ -3,6 +3,7 @@ import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, type Connection } from '@temporalio/client';
+import { pino } from 'pino';
 import type { NativeConnection } from '@temporalio/worker';
 import { createApp } from '../../api/app.js';
 import { TemporalBackend } from '../../api/temporal-backend.js';
@@ -36,7 +37,7 @@ export async function startShuntStack(opts: { namespace: string; credentialsPath
   });
   const running = workers.run();
   const backend = new TemporalBackend({ connection, namespace: opts.namespace });
-  const app = createApp({ backend, namespace: opts.namespace });
+  const app = createApp({ backend, namespace: opts.namespace, logger: pino({ level: 'warn' }) });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });
