@@ -1,0 +1,139 @@
+/**
+ * `npm start` as a person runs it: the built launcher starts an embedded Temporal (SQLite in the
+ * data dir), the worker and the api as real processes; /healthz turns 200, the Web UI answers,
+ * a promotion runs, Ctrl-C stops everything, and a restart on the same data dir keeps every
+ * workflow.
+ */
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { freePort } from '../../launcher/free-port.js';
+import { eventually } from '../support/poll.js';
+
+const run = promisify(execFile);
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const example = join(root, 'examples', 'three-stage');
+
+let work: string;
+let ports: { api: number; temporal: number; ui: number };
+let launcher: ChildProcess | undefined;
+let output = '';
+
+function startLauncher(external?: { address: string; namespace: string }): ChildProcess {
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    SHUNT_DATA_DIR: join(work, external ? 'external-data' : 'data'),
+    SHUNT_PORT: String(ports.api),
+    SHUNT_TEMPORAL_PORT: String(ports.temporal),
+    SHUNT_TEMPORAL_UI_PORT: String(ports.ui),
+    SHUNT_LOG_LEVEL: 'warn',
+  };
+  delete env.TEMPORAL_ADDRESS;
+  if (external) {
+    env.TEMPORAL_ADDRESS = external.address;
+    env.TEMPORAL_NAMESPACE = external.namespace;
+  }
+  const child = spawn(process.execPath, [join(root, 'dist', 'launcher', 'main.js')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+  return child;
+}
+
+async function stopLauncher(child: ChildProcess): Promise<number | null> {
+  if (child.exitCode !== null) return child.exitCode;
+  child.kill('SIGINT');
+  const [code] = (await once(child, 'exit')) as [number | null];
+  return code;
+}
+
+async function healthy(): Promise<boolean> {
+  return eventually(
+    async () => ((await fetch(`http://127.0.0.1:${ports.api}/healthz`).catch(() => undefined))?.status === 200 ? true : undefined),
+    `GET /healthz to answer 200 (launcher output:\n${output})`,
+    90_000,
+  );
+}
+
+async function shunt(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const r = await run(process.execPath, [join(root, 'bin', 'shunt.js'), ...args], {
+      env: { ...process.env, SHUNT_SERVER: `http://127.0.0.1:${ports.api}` },
+    });
+    return { code: 0, ...r };
+  } catch (err) {
+    const e = err as { code?: number; stdout?: string; stderr?: string };
+    return { code: typeof e.code === 'number' ? e.code : 1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
+  }
+}
+
+beforeAll(async () => {
+  work = await mkdtemp(join(tmpdir(), 'shunt-start-'));
+  ports = { api: await freePort(), temporal: await freePort(), ui: await freePort() };
+  await run('bash', [join(example, 'make-demo-repo.sh'), join(work, 'demo')]);
+  const pipeline = (await readFile(join(example, 'pipeline.yaml'), 'utf8')).replaceAll(
+    'file:///tmp/shunt-demo/gitops.git',
+    `file://${join(work, 'demo', 'gitops.git')}`,
+  );
+  await writeFile(join(work, 'pipeline.yaml'), pipeline);
+});
+
+afterAll(async () => {
+  if (launcher) await stopLauncher(launcher);
+  if (work) await rm(work, { recursive: true, force: true });
+});
+
+describe('npm start on the embedded default', () => {
+  let promotion = '';
+
+  it('starts Temporal, the worker and the api; /healthz answers 200 once ready', async () => {
+    launcher = startLauncher();
+    expect(await healthy()).toBe(true);
+    expect(existsSync(join(work, 'data', 'temporal.db'))).toBe(true);
+    const ui = await fetch(`http://127.0.0.1:${ports.ui}/`);
+    expect(ui.status).toBe(200);
+  });
+
+  it('promotes freight through the running processes', async () => {
+    expect((await shunt('apply', '-f', join(work, 'pipeline.yaml'))).code).toBe(0);
+    expect((await shunt('apply', '-f', join(example, 'freight-1.0.0.yaml'))).code).toBe(0);
+    const freight = JSON.parse((await shunt('get', 'freight', '--project', 'demo', '-o', 'json')).stdout);
+    const result = await shunt('promote', '--project', 'demo', '--freight', freight.items[0].alias, '--stage', 'dev', '--wait');
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    promotion = /promotion (\S+) created/.exec(result.stdout)![1]!;
+  });
+
+  it('stops every process on Ctrl-C', async () => {
+    const code = await stopLauncher(launcher!);
+    expect(code).toBe(0);
+    const refused = await fetch(`http://127.0.0.1:${ports.api}/healthz`).then(
+      () => false,
+      () => true,
+    );
+    expect(refused).toBe(true);
+  });
+
+  it('keeps every workflow across a restart on the same data dir', async () => {
+    launcher = startLauncher();
+    expect(await healthy()).toBe(true);
+    const list = JSON.parse((await shunt('get', 'promotions', '--project', 'demo', '-o', 'json')).stdout);
+    expect(list.items.map((p: { metadata: { name: string }; status: { phase: string } }) => [p.metadata.name, p.status.phase])).toEqual([
+      [promotion, 'Succeeded'],
+    ]);
+    expect(await stopLauncher(launcher!)).toBe(0);
+    launcher = undefined;
+  });
+
+  it('uses the server named by TEMPORAL_ADDRESS and starts none', async () => {
+    output = '';
+    launcher = startLauncher({ address: process.env.TEMPORAL_ADDRESS!, namespace: 'spare' });
+    expect(await healthy()).toBe(true);
+    expect(output).toContain(`using the Temporal server at ${process.env.TEMPORAL_ADDRESS} (namespace spare)`);
+    expect(existsSync(join(work, 'external-data', 'temporal.db'))).toBe(false);
+  });
+});
