@@ -8,6 +8,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseAllDocuments } from 'yaml';
+import { normalizeChartURL, normalizeGitURL, normalizeImageRepo as normalizeImageURL } from '../../core/freight/normalize.js';
 
 export interface RepoCredentials {
   username?: string;
@@ -30,37 +31,10 @@ export interface CredentialStore {
   secret(name: string): Promise<Record<string, string>>;
 }
 
-// ---- URL normalization (Kargo: pkg/git, pkg/image, pkg/helm) ------------------------------
+// ---- URL normalization: Kargo's rules, one implementation in core/freight/normalize.ts -------
 
-/** Lower-case, no userinfo, no trailing `/` or `.git`; SCP-style `git@host:path` → `ssh://host/path`. */
-export function normalizeGitURL(url: string): string {
-  let u = url.trim().toLowerCase();
-  const scp = /^(?:[^@/]+@)?([^:/]+):(?!\/\/)(.*)$/.exec(u);
-  if (scp && !/^[a-z][a-z0-9+.-]*:\/\//.test(u)) u = `ssh://${scp[1]}/${scp[2] ?? ''}`;
-  u = u.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^@/]*@/, '$1');
-  for (;;) {
-    const before = u;
-    u = u.replace(/\/+$/, '').replace(/\.git$/, '');
-    if (u === before) break;
-  }
-  return u;
-}
 
-/** Lower-case; Docker Hub's implicit registry and `library/` dropped. */
-export function normalizeImageURL(url: string): string {
-  let u = url.trim().toLowerCase();
-  u = u.replace(/^(?:https?:\/\/)/, '');
-  u = u.replace(/^(?:index\.)?docker\.io\//, '');
-  u = u.replace(/^library\//, '');
-  return u.replace(/\/+$/, '');
-}
-
-/** `oci://` charts normalize like images; HTTP chart repositories only lose case and trailing `/`. */
-export function normalizeChartURL(url: string): string {
-  const u = url.trim().toLowerCase();
-  if (u.startsWith('oci://')) return normalizeImageURL(u.slice('oci://'.length));
-  return u.replace(/\/+$/, '');
-}
+export { normalizeChartURL, normalizeGitURL, normalizeImageURL };
 
 const NORMALIZERS: Record<Exclude<CredentialType, 'generic'>, (u: string) => string> = {
   git: normalizeGitURL,

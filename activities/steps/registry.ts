@@ -12,7 +12,7 @@ import { yamlUpdate } from './yaml-update.js';
 
 // Each definition is typed by its own config; the registry only hands them to run-step, which
 // validates the config with the definition's own schema before calling run.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+ 
 type AnyStep = StepDefinition<any>;
 
 export const STEP_REGISTRY: Readonly<Record<string, AnyStep>> = Object.freeze({

@@ -6,6 +6,7 @@
  * `tag`, ...) and the Go field names (`RepoURL`, `Tag`, ...) are readable aliases, so both
  * `imageFrom(u).Tag` and `imageFrom(u).tag` work. Missing string fields read as "" (Go's zero value).
  */
+import { normalizeGitURL } from '../freight/normalize.js';
 import type { Chart, GitCommit, Image } from '../model.js';
 import type { FreightCollection, FreightReference } from '../promotion/types.js';
 import { FunctionError } from './errors.js';
@@ -74,17 +75,7 @@ function chartStruct(chart: Chart): Record<string, unknown> {
   );
 }
 
-/**
- * Kargo's urls.NormalizeGit, as far as comparing two spellings of one repository needs: case,
- * user info, a trailing slash and `.git` do not matter.
- */
-export function normalizeGitUrl(url: string): string {
-  let u = url.trim().toLowerCase();
-  u = u.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@]*@/, '$1'); // scheme://user:pass@host
-  u = u.replace(/^[^/@:]+@([^/:]+):/, '$1:'); // scp-like git@host:path
-  u = u.replace(/\/+$/, '').replace(/\.git$/, '').replace(/\/+$/, '');
-  return u;
-}
+export { normalizeGitURL as normalizeGitUrl };
 
 function toOrigin(fn: string, v: unknown, position: string): Origin {
   if (isMap(v)) {
@@ -166,9 +157,9 @@ export function freightFunctions(opts: FreightFunctionOptions): Record<string, E
       arityRange('commitFrom', args, 1, 2);
       const repoURL = requireString('commitFrom', args[0], 'first');
       const origin = args.length === 2 ? toOrigin('commitFrom', args[1], 'second') : undefined;
-      const wanted = normalizeGitUrl(repoURL);
+      const wanted = normalizeGitURL(repoURL);
       const commit = findArtifact('commitFrom', `git repository ${repoURL}`, opts, origin, (item) =>
-        item.commits.find((c) => normalizeGitUrl(c.repoURL) === wanted),
+        item.commits.find((c) => normalizeGitURL(c.repoURL) === wanted),
       );
       return commit === undefined ? null : commitStruct(commit);
     },

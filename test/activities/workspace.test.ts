@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { createWorkspace, openWorkspace, removeWorkspace, Workspace } from '../../activities/adapters/workspace.js';
+import { createWorkspace, openWorkspace, removeWorkspace, type Workspace } from '../../activities/adapters/workspace.js';
 import { Disposer, tempDir } from '../support/git-repos.js';
 
 const disposer = new Disposer();

@@ -205,6 +205,68 @@ spec:
     await saveHistory(client, projectWorkflowId('beta'), 'project', 'after-continue-as-new');
   });
 
+  it('inflates a ClusterPromotionTask into the promotion, with its vars and task-scoped aliases', async () => {
+    const clusterTask = `
+apiVersion: kargo.akuity.io/v1alpha1
+kind: ClusterPromotionTask
+metadata: {name: bump}
+spec:
+  vars:
+    - name: file
+    - name: key
+      value: image.tag
+  steps:
+    - uses: yaml-update
+      as: edit
+      config: {path: "\${{ vars.file }}", updates: [{key: "\${{ vars.key }}", value: x}]}
+---
+apiVersion: kargo.akuity.io/v1alpha1
+kind: ProjectConfig
+metadata: {name: delta, namespace: delta}
+spec:
+  promotionPolicies:
+    - stageSelector: {name: dev}
+      autoPromotionEnabled: false
+---
+apiVersion: kargo.akuity.io/v1alpha1
+kind: Stage
+metadata: {name: qa, namespace: delta}
+spec:
+  requestedFreight:
+    - origin: {kind: Warehouse, name: app}
+      sources: {direct: true}
+  promotionTemplate:
+    spec:
+      steps:
+        - task: {name: bump, kind: ClusterPromotionTask}
+          as: bumper
+          vars: [{name: file, value: values.yaml}]
+`;
+    const applied = await backend.apply(
+      [
+        { name: 'p.yaml', content: pipeline('delta') },
+        { name: 'task.yaml', content: clusterTask },
+        { name: 'f.yaml', content: freight('delta', '2.0.0') },
+      ],
+      { dryRun: false },
+    );
+    expect(applied.results).toEqual(
+      expect.arrayContaining([
+        { kind: 'ClusterPromotionTask', name: 'bump', action: 'created' },
+        expect.objectContaining({ project: 'delta', kind: 'ProjectConfig', name: 'delta', action: 'created' }),
+      ]),
+    );
+    const [f] = Object.values((await backend.getProject('delta')).freight);
+    const promotion = await backend.promote('delta', { stage: 'qa', freight: f!.alias });
+    expect(await finished('delta', promotion.name)).toBe('Succeeded');
+    const call = stepCalls.find((c) => c.project === 'delta' && c.stage === 'qa');
+    expect(call?.step).toMatchObject({ alias: 'bumper::edit', uses: 'yaml-update', taskAlias: 'bumper' });
+    expect(call?.step.vars).toEqual([
+      { name: 'key', value: 'image.tag' },
+      { name: 'file', value: 'values.yaml' },
+    ]);
+  });
+
   it('deletes a project: its workflow ends and it is no longer listed', async () => {
     await backend.apply([{ name: 'p.yaml', content: pipeline('gamma') }], { dryRun: false });
     await saveHistory(client, projectWorkflowId('alpha'), 'project', 'apply-and-promote');

@@ -8,6 +8,7 @@ import { Worker, type NativeConnection } from '@temporalio/worker';
 import type { RunStepInput, RunStepOutcome } from '../../activities/run-step.js';
 import type { PlannedStep } from '../../core/promotion/types.js';
 import { workflowBundlePath } from '../../worker/create-workers.js';
+import type { PromotionFinished } from '../../workflows/definitions.js';
 import type { PromotionWorkflowInput } from '../../workflows/promotion.js';
 import { connectClient, connectWorker, uniqueName } from '../support/temporal.js';
 import { saveHistory } from '../support/histories.js';
@@ -89,7 +90,7 @@ async function runPromotion(steps: PlannedStep[], behaviour: Record<string, Step
     client.workflow.execute('promotionWorkflow', { taskQueue, workflowId, args: [input(steps)] }),
   );
   if (scenario) await saveHistory(client, workflowId, 'promotion', scenario);
-  return { result: result as Awaited<ReturnType<typeof import('../../workflows/promotion.js').promotionWorkflow>>, calls, attempts };
+  return { result: result as PromotionFinished, calls, attempts };
 }
 
 const stepFailed = (message: string) => ApplicationFailure.create({ type: 'StepFailed', message, nonRetryable: true });

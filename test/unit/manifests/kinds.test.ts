@@ -2,7 +2,7 @@ import { stringify } from 'yaml';
 import { formatIssue, parseManifests } from '../../../core/manifests/index.js';
 import type { Warehouse } from '../../../core/model.js';
 
-/* eslint-disable @typescript-eslint/no-explicit-any -- tests mutate raw YAML trees */
+ 
 type Raw = Record<string, any>;
 
 const API = 'kargo.akuity.io/v1alpha1';

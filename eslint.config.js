@@ -1,0 +1,80 @@
+// Lint that guards the architecture (STYLE.md §2): the determinism boundary around core/ and
+// workflows/, no floating promises, type-only imports where only types are used.
+import tseslint from 'typescript-eslint';
+
+const NODE_BUILTINS = {
+  patterns: [
+    { group: ['node:*'], message: 'core/ and workflows/ are deterministic: no Node builtins (they run in the workflow sandbox).' },
+  ],
+  paths: ['fs', 'path', 'os', 'crypto', 'child_process', 'http', 'https', 'net', 'url', 'util', 'events'].map((name) => ({
+    name,
+    message: 'core/ and workflows/ are deterministic: no Node builtins.',
+  })),
+};
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'node_modules/**', '.tools/**', 'coverage/**', 'bench/work/**', '**/*.mjs', '**/*.js'] },
+  {
+    files: ['**/*.ts'],
+    extends: [tseslint.configs.base],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
+      '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: false }],
+      eqeqeq: ['error', 'always', { null: 'ignore' }],
+      'no-restricted-syntax': ['error', { selector: 'TSEnumDeclaration', message: 'Use a string union, not an enum.' }],
+      'no-eval': 'error',
+      'no-new-func': 'error',
+    },
+  },
+  {
+    files: ['core/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          ...NODE_BUILTINS,
+          patterns: [
+            ...NODE_BUILTINS.patterns,
+            { group: ['@temporalio/*'], message: 'core/ is plain logic: no Temporal imports.' },
+            { group: ['**/activities/**', '**/workflows/**', '**/api/**', '**/cli/**', '**/worker/**', '**/launcher/**'], message: 'core/ imports nothing outside core/.' },
+          ],
+        },
+      ],
+      'no-restricted-properties': [
+        'error',
+        { object: 'Date', property: 'now', message: 'core/ takes the time as an argument.' },
+        { object: 'Math', property: 'random', message: 'core/ takes randomness as an argument.' },
+        { object: 'process', property: 'env', message: 'core/ reads no environment.' },
+      ],
+    },
+  },
+  {
+    files: ['workflows/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          ...NODE_BUILTINS,
+          patterns: [
+            ...NODE_BUILTINS.patterns,
+            { group: ['@temporalio/*', '!@temporalio/workflow', '!@temporalio/common'], message: 'workflows/ may use @temporalio/workflow and @temporalio/common only.' },
+            { group: ['**/api/**', '**/cli/**', '**/worker/**', '**/launcher/**'], message: 'workflows/ imports core/ and (types of) activities/ only.' },
+            { group: ['**/activities/**'], allowTypeImports: true, message: 'workflows/ may import only types from activities/.' },
+          ],
+        },
+      ],
+      'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'workflows read no environment.' }],
+    },
+  },
+  {
+    files: ['activities/**/*.ts', 'api/**/*.ts', 'cli/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['**/worker/**', '**/launcher/**'], message: 'nothing imports worker/ or launcher/.' }] },
+      ],
+    },
+  },
+);
