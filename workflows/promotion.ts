@@ -33,6 +33,8 @@ export interface PromotionWorkflowInput {
   requestedOrigins: string[];
   /** The project workflow to tell when this promotion ends. */
   parentWorkflowId?: string;
+  /** How long a step may wait for its worker before the worker counts as lost (default 5m). */
+  workerLostAfter?: string;
 }
 
 /** How many times a promotion may lose its worker and start its steps again elsewhere. */
@@ -87,7 +89,7 @@ export async function promotionWorkflow(input: PromotionWorkflowInput): Promise<
       startToCloseTimeout: '15m',
       heartbeatTimeout: '1m',
       // A worker that stops polling its own queue has died: start the steps again elsewhere.
-      scheduleToStartTimeout: '5m',
+      scheduleToStartTimeout: input.workerLostAfter ?? '5m',
       // Step errors come back as non-retryable failures and count against the step's error
       // threshold below; Temporal retries only what the step never saw (timeouts, lost workers).
       retry: { initialInterval: '1s', maximumInterval: '30s', maximumAttempts: 20 },

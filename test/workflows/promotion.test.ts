@@ -61,12 +61,23 @@ function input(steps: PlannedStep[]): PromotionWorkflowInput {
 type StepBehaviour = (call: RunStepInput, attempt: number) => RunStepOutcome | Promise<RunStepOutcome>;
 
 /** Runs a promotion with stub activities; `behaviour` answers each runStep by alias. */
-async function runPromotion(steps: PlannedStep[], behaviour: Record<string, StepBehaviour>, scenario?: string) {
+async function runPromotion(
+  steps: PlannedStep[],
+  behaviour: Record<string, StepBehaviour>,
+  scenario?: string,
+  options: { firstWorkspaceOnDeadWorker?: boolean } = {},
+) {
   const taskQueue = uniqueName('promotion-test');
   const calls: RunStepInput[] = [];
   const attempts = new Map<string, number>();
+  const workspaces: string[] = [];
   const activities = {
-    prepareWorkspace: async () => ({ workspaceKey: 'ws-1', taskQueue }),
+    prepareWorkspace: async () => {
+      workspaces.push(`ws-${workspaces.length + 1}`);
+      // A queue no worker polls: the worker that made the workspace has died.
+      const dead = options.firstWorkspaceOnDeadWorker && workspaces.length === 1;
+      return { workspaceKey: workspaces.at(-1)!, taskQueue: dead ? `${taskQueue}-dead` : taskQueue };
+    },
     releaseWorkspace: async () => undefined,
     workspaceExists: async () => true,
     runStep: async (call: RunStepInput): Promise<RunStepOutcome> => {
@@ -87,10 +98,14 @@ async function runPromotion(steps: PlannedStep[], behaviour: Record<string, Step
   });
   const workflowId = uniqueName('promotion');
   const result = await worker.runUntil(
-    client.workflow.execute('promotionWorkflow', { taskQueue, workflowId, args: [input(steps)] }),
+    client.workflow.execute('promotionWorkflow', {
+      taskQueue,
+      workflowId,
+      args: [{ ...input(steps), ...(options.firstWorkspaceOnDeadWorker ? { workerLostAfter: '2s' } : {}) }],
+    }),
   );
   if (scenario) await saveHistory(client, workflowId, 'promotion', scenario);
-  return { result: result as PromotionFinished, calls, attempts };
+  return { result: result as PromotionFinished, calls, attempts, workspaces };
 }
 
 const stepFailed = (message: string) => ApplicationFailure.create({ type: 'StepFailed', message, nonRetryable: true });
@@ -179,6 +194,21 @@ describe('promotionWorkflow', () => {
       },
     });
     expect(result.steps.map((s) => s.status)).toEqual(['Failed', 'Succeeded']);
+    expect(result.phase).toBe('Succeeded');
+  });
+
+  it('starts its steps again in a new workspace when the worker holding the first one is lost', async () => {
+    const { result, calls, workspaces } = await runPromotion(
+      [step('clone'), step('push')],
+      { clone: () => ({ status: 'Succeeded', output: { commits: { repo: 'abc' } } }) },
+      'worker-lost',
+      { firstWorkspaceOnDeadWorker: true },
+    );
+    expect(workspaces).toEqual(['ws-1', 'ws-2']);
+    expect(calls.map((c) => [c.step.alias, c.workspaceKey])).toEqual([
+      ['clone', 'ws-2'],
+      ['push', 'ws-2'],
+    ]);
     expect(result.phase).toBe('Succeeded');
   });
 
