@@ -2,17 +2,22 @@ import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { promisify } from 'node:util';
 import type { Client } from '@temporalio/client';
 
 export const HISTORIES_DIR = fileURLToPath(new URL('../histories', import.meta.url));
 
 /**
- * Saves a finished workflow's history as test/histories/<workflow>/<scenario>.json, when
- * SHUNT_CAPTURE_HISTORIES=1 (npm run histories:capture). The replay suite replays every one.
+ * Saves a workflow's history as test/histories/<workflow>/<scenario>.json, when
+ * SHUNT_CAPTURE_HISTORIES=1 (npm run histories:capture). An existing file is kept: histories
+ * recorded by older workflow code are what the replay suite must keep replaying. Set
+ * SHUNT_CAPTURE_HISTORIES=overwrite to record them all again.
  */
 export async function saveHistory(client: Client, workflowId: string, workflow: string, scenario: string): Promise<void> {
-  if (process.env.SHUNT_CAPTURE_HISTORIES !== '1') return;
+  const mode = process.env.SHUNT_CAPTURE_HISTORIES;
+  if (mode !== '1' && mode !== 'overwrite') return;
+  if (mode === '1' && existsSync(join(HISTORIES_DIR, workflow, `${scenario}.json`))) return;
   // The CLI writes the proto3 JSON form replay reads, independent of jest's module registry.
   const { stdout } = await promisify(execFile)(
     process.env.TEMPORAL_CLI_PATH ?? 'temporal',
