@@ -508,7 +508,8 @@ describe('applyResources', () => {
 
       // assert
       const aliases = Object.values(state.freight).map((f) => f.alias);
-      expect(new Set(aliases).size).toBe(aliases.length);
+      const duplicates = aliases.filter((a, i) => aliases.indexOf(a) !== i);
+      expect(duplicates).toEqual([]);
     });
   });
 });
