@@ -5,6 +5,7 @@ import { normalizeChartURL, normalizeGitURL } from '../freight/normalize.js';
 import { formatSpecIssue, validateProjectSpecs } from '../pipeline/validate.js';
 import { STEP_KINDS } from '../promotion/step-kinds.js';
 import { stableStringify } from '../stable-stringify.js';
+import { settleControlFlowStages } from './control-flow.js';
 import type { FreightRecord, ProjectSpecSet, ProjectState } from './state.js';
 
 export interface ApplyInput {
@@ -119,7 +120,7 @@ export function freightIssues(m: FreightManifest, specs: ProjectSpecSet): string
   }
   for (const i of images) issues.push(`${label}: image ${i.repoURL} is not a subscription of warehouse "${warehouse.metadata.name}"`);
   for (const c of commits) issues.push(`${label}: git repository ${c.repoURL} is not a subscription of warehouse "${warehouse.metadata.name}"`);
-  for (const c of charts) issues.push(`${label}: chart ${c.repoURL} is not a subscription of warehouse "${warehouse.metadata.name}"`);
+  for (const c of charts) issues.push(`${label}: chart ${c.repoURL}${c.name ? ` ${c.name}` : ''} is not a subscription of warehouse "${warehouse.metadata.name}"`);
   return issues;
 }
 
@@ -136,12 +137,17 @@ export function applyResources(
   const results: ApplyResultLine[] = [];
   const before = state.specs;
   if (input.projectManifest) {
-    results.push({ kind: 'Project', name: state.project, action: before.project ? 'unchanged' : 'created' });
+    const action: ApplyAction = !before.project
+      ? 'created'
+      : stableStringify(before.project) === stableStringify(input.projectManifest) ? 'unchanged' : 'configured';
+    results.push({ kind: 'Project', name: state.project, action });
   }
   state.specs = mergedSpecs(before, input);
+  // Aliases given explicitly in this apply are taken before any alias is generated.
+  const explicitAliases = input.resources.flatMap((r) => (r.kind === 'Freight' && r.alias ? [r.alias] : []));
   for (const r of input.resources) {
     if (r.kind === 'Freight') {
-      results.push(createFreight(state, r, now, random, input.actor));
+      results.push(createFreight(state, r, now, random, input.actor, explicitAliases));
       continue;
     }
     const previous =
@@ -153,6 +159,7 @@ export function applyResources(
     results.push({ kind: r.kind, name: r.metadata.name, action });
     if (r.kind === 'Stage' && !state.stages[r.metadata.name]) state.stages[r.metadata.name] = { freightHistory: [], queue: [] };
   }
+  settleControlFlowStages(state, now);
   state.updatedAt = now;
   return results;
 }
@@ -163,6 +170,7 @@ function createFreight(
   now: string,
   random: () => number,
   actor: string | undefined,
+  reserved: readonly string[],
 ): ApplyResultLine {
   const content = freightContentFromManifest(m);
   const id = freightId(content);
@@ -174,7 +182,7 @@ function createFreight(
     }
     return { kind: 'Freight', name: `${id} (${existing.alias})`, action: 'unchanged' };
   }
-  const taken = new Set(Object.values(state.freight).map((f) => f.alias));
+  const taken = new Set([...Object.values(state.freight).map((f) => f.alias), ...reserved]);
   const alias = m.alias ?? freightAlias(random, taken);
   const record: FreightRecord = {
     name: id,
@@ -213,6 +221,8 @@ export function deleteResource(state: ProjectState, kind: 'Stage' | 'Warehouse',
   if (kind === 'Stage') {
     delete state.specs.stages[name];
     delete state.stages[name];
+    // Its promotions go with it (none is running or queued: deleteIssue checked).
+    state.promotions = state.promotions.filter((p) => p.stage !== name);
     for (const f of Object.values(state.freight)) {
       delete f.currentlyIn[name];
       delete f.verifiedIn[name];

@@ -1,9 +1,11 @@
 import { DomainError } from '../errors.js';
+import { freightCollectionId } from '../freight/freight-id.js';
 import { planPromotion } from '../promotion/plan.js';
 import type { FreightCollection, FreightReference, PromotionPhase, PromotionPlan } from '../promotion/types.js';
 import { TERMINAL_PHASES } from '../promotion/types.js';
-import { ulid } from '../ulid.js';
+import { monotonicUlid } from '../ulid.js';
 import { freightAvailability } from './availability.js';
+import { settleControlFlowStages } from './control-flow.js';
 import type { FreightRecord, ProjectState, PromotionRecord, StageState, StepRecord } from './state.js';
 
 /** Terminal promotions kept per stage; older ones are dropped from the project state. */
@@ -53,12 +55,9 @@ export function toReference(f: FreightRecord): FreightReference {
   return { name: f.name, alias: f.alias, origin: f.origin, commits: f.commits, images: f.images, charts: f.charts };
 }
 
-/** A readable collection id: the sorted freight ids joined (Kargo hashes the same string). */
+/** Kargo's collection id: SHA-1 of the sorted freight names. */
 function collectionId(items: Record<string, FreightReference>): string {
-  return Object.values(items)
-    .map((f) => f.name.slice(0, 12))
-    .sort()
-    .join('-');
+  return freightCollectionId(Object.values(items).map((f) => f.name));
 }
 
 /** Queues a promotion; callers have checked promotionIssue first. */
@@ -69,7 +68,8 @@ export function queuePromotion(
   opts: { nowMs: number; now: string; random: () => number; actor?: string; workflowIdFor: (name: string) => string },
 ): PromotionRecord {
   state.promotionSeq += 1;
-  const name = `${stageName}.${ulid(opts.nowMs, opts.random)}.${freight.name.slice(0, 7)}`;
+  const previous = state.promotions.at(-1)?.name.split('.').at(-2);
+  const name = `${stageName}.${monotonicUlid(opts.nowMs, opts.random, previous)}.${freight.name.slice(0, 7)}`;
   const record: PromotionRecord = {
     name,
     stage: stageName,
@@ -96,10 +96,11 @@ export function findPromotion(state: ProjectState, name: string): PromotionRecor
 export function startablePromotions(state: ProjectState): PromotionRecord[] {
   const ready: PromotionRecord[] = [];
   for (const s of Object.values(state.stages)) {
-    if (s.currentPromotion || s.queue.length === 0) continue;
-    const p = findPromotion(state, s.queue[0]!);
+    if (s.currentPromotion) continue;
+    // A name without a record (should not happen) is dropped, and the next one considered.
+    while (s.queue.length > 0 && !findPromotion(state, s.queue[0]!)) s.queue.shift();
+    const p = s.queue.length > 0 ? findPromotion(state, s.queue[0]!) : undefined;
     if (p) ready.push(p);
-    else s.queue.shift();
   }
   return ready;
 }
@@ -147,7 +148,10 @@ export function finishPromotion(state: ProjectState, done: FinishedPromotion, no
   const s = stageState(state, promotion.stage);
   if (s.currentPromotion === promotion.name) delete s.currentPromotion;
   s.queue = s.queue.filter((n) => n !== promotion.name);
-  s.lastPromotion = { name: promotion.name, freight: promotion.freight, phase: done.phase, finishedAt: done.finishedAt };
+  // A promotion that never ran (aborted in the queue) is not the stage's last promotion.
+  if (promotion.startedAt) {
+    s.lastPromotion = { name: promotion.name, freight: promotion.freight, phase: done.phase, finishedAt: done.finishedAt };
+  }
 
   const freight = state.freight[promotion.freight];
   if (done.phase === 'Succeeded' && freight) {
@@ -164,6 +168,7 @@ export function finishPromotion(state: ProjectState, done: FinishedPromotion, no
     }
   }
   prunePromotions(state, promotion.stage);
+  settleControlFlowStages(state, done.finishedAt);
   state.updatedAt = done.finishedAt;
 }
 

@@ -20,7 +20,7 @@ export interface ProjectState {
   stages: Record<string, StageState>;
   /** Newest last. Terminal promotions beyond a per-stage cap are dropped. */
   promotions: PromotionRecord[];
-  /** Monotonic counter used in promotion names, so names sort in creation order. */
+  /** How many promotions the project has created. */
   promotionSeq: number;
   /** ISO time of the last change, for clients that poll. */
   updatedAt: string;

@@ -2,9 +2,6 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import {
   FileCredentialStore,
-  normalizeChartURL,
-  normalizeGitURL,
-  normalizeImageURL,
 } from '../../activities/adapters/credentials.js';
 import { Disposer, tempDir } from '../support/git-repos.js';
 
@@ -115,22 +112,4 @@ describe('FileCredentialStore', () => {
   });
 });
 
-describe('URL normalization', () => {
-  it.each([
-    ['https://GitHub.com/Org/Repo.git/', 'https://github.com/org/repo'],
-    ['https://user:pw@github.com/org/repo', 'https://github.com/org/repo'],
-    ['git@github.com:org/repo.git', 'ssh://github.com/org/repo'],
-    ['ssh://git@github.com/org/repo.git', 'ssh://github.com/org/repo'],
-  ])('git %s', (url, expected) => expect(normalizeGitURL(url)).toBe(expected));
-
-  it.each([
-    ['docker.io/library/nginx', 'nginx'],
-    ['index.docker.io/org/app', 'org/app'],
-    ['GHCR.io/Org/App', 'ghcr.io/org/app'],
-  ])('image %s', (url, expected) => expect(normalizeImageURL(url)).toBe(expected));
-
-  it.each([
-    ['oci://docker.io/library/chart', 'chart'],
-    ['https://Charts.example.com/', 'https://charts.example.com'],
-  ])('chart %s', (url, expected) => expect(normalizeChartURL(url)).toBe(expected));
-});
+// URL normalization rules are core/freight/normalize.ts's, tested in test/unit/freight/normalize.test.ts.

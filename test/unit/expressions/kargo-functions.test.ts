@@ -3,7 +3,6 @@ import type { FreightCollection, FreightReference } from '../../../core/promotio
 import {
   evaluateExpression,
   kargoFunctions,
-  normalizeGitUrl,
   renderString,
   SemverValue,
   type KargoFunctionOptions,
@@ -150,17 +149,6 @@ describe('kargoFunctions: warehouse and freight shortcuts', () => {
     expect(renderString("${{ imageFrom('ghcr.io/example/app', warehouse('app')).Tag }}", env)).toBe('1.2.3');
     expect(renderString("${{ quote(imageFrom('ghcr.io/example/shared').Tag) }}", env)).toBe('2.0.0');
     expect(evaluateExpression("keys(imageFrom('ghcr.io/example/shared'))", env)).toEqual(['repoURL', 'tag', 'digest']);
-  });
-});
-
-describe('normalizeGitUrl', () => {
-  it.each<[string, string]>([
-    ['https://github.com/Example/Repo.git', 'https://github.com/example/repo'],
-    ['https://user:pass@github.com/example/repo/', 'https://github.com/example/repo'],
-    ['ssh://git@github.com/example/repo.git', 'ssh://github.com/example/repo'],
-    ['git@github.com:example/repo.git', 'github.com:example/repo'],
-  ])('%s → %s', (url, expected) => {
-    expect(normalizeGitUrl(url)).toBe(expected);
   });
 });
 

@@ -199,7 +199,7 @@ describe('applyIssues', () => {
       [
         'Freight f: image ghcr.io/acme/other is not a subscription of warehouse "app"',
         'Freight f: git repository https://github.com/acme/gitops is not a subscription of warehouse "app"',
-        'Freight f: chart https://charts.example.com is not a subscription of warehouse "app"',
+        'Freight f: chart https://charts.example.com app is not a subscription of warehouse "app"',
       ],
     ],
     [
@@ -212,7 +212,7 @@ describe('applyIssues', () => {
       [aWarehouse('app', [{ chart: { repoURL: CHARTS, name: 'app' } }]), aFreightManifest({ images: [], charts: [{ ...chart, name: 'other' }] })],
       [
         'Freight f: warehouse "app" subscribes to chart https://charts.example.com app, but the freight has no artifact for it',
-        'Freight f: chart https://charts.example.com is not a subscription of warehouse "app"',
+        'Freight f: chart https://charts.example.com other is not a subscription of warehouse "app"',
       ],
     ],
     [
