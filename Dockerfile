@@ -1,0 +1,13 @@
+# Shunt's worker and api (docker-compose.yml runs one container of each from this image).
+FROM node:20.19-bookworm-slim
+RUN apt-get update && apt-get install -y --no-install-recommends git ca-certificates && rm -rf /var/lib/apt/lists/*
+WORKDIR /app
+COPY package.json package-lock.json ./
+COPY scripts ./scripts
+# The Temporal binaries are not needed in the image: it talks to the compose Temporal server.
+RUN TEMPORAL_CLI_PATH=/bin/true TEMPORAL_TEST_SERVER_PATH=/bin/true npm ci
+COPY . .
+RUN npm run build && npm prune --omit=dev
+ENV SHUNT_DATA_DIR=/data
+VOLUME /data
+CMD ["node", "dist/worker/main.js"]
