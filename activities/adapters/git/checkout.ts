@@ -1,0 +1,172 @@
+/** A promotion's checkout: a worktree of the mirror with a detached HEAD, created or reused. */
+import * as fs from 'node:fs';
+import { DomainError } from '../../../core/errors.js';
+import { createRemoteBranch } from './create-branch.js';
+import type { GitCommand } from './git-command.js';
+import type { Mirrors } from './mirror.js';
+import { displayURL } from './redact.js';
+import { isCommitId, isValidRefName } from './refs.js';
+import type { GitIdentity, GitStats, OperationHooks, RemoteAccess } from './types.js';
+import { worktreeInfo } from './worktree-info.js';
+
+export interface CheckoutRequest extends RemoteAccess, OperationHooks {
+  repoURL: string;
+  /** Absolute directory of the checkout (already confined to the workspace by the caller). */
+  dir: string;
+  /** At most one of branch / commit / tag; none = the remote's default branch. */
+  branch?: string | undefined;
+  commit?: string | undefined;
+  tag?: string | undefined;
+  /** Create a missing branch as an orphan with an empty "Initial commit" and push it. */
+  create?: boolean | undefined;
+  /** Cone-mode sparse checkout of these directories. */
+  sparse?: string[] | undefined;
+  author?: GitIdentity | undefined;
+}
+
+export interface CheckoutResult {
+  commit: string;
+  /** True when the directory already held this checkout (a re-run). */
+  reused: boolean;
+  /** The branch the checkout tracks, if any. */
+  branch?: string;
+}
+
+export interface CheckoutDeps {
+  git: GitCommand;
+  mirrors: Mirrors;
+  stats: GitStats;
+  /** Author of commits when a checkout names none. */
+  defaultAuthor: GitIdentity;
+}
+
+/**
+ * Checks out `repoURL` at a branch, commit or tag into `dir` as a worktree of the mirror.
+ * Idempotent: when `dir` already holds this very checkout it is reused as it is (including
+ * any commits made there since).
+ *
+ * @throws DomainError('StepFailed') for a missing branch/commit/tag, or when `dir` holds
+ *   something else.
+ */
+export async function checkout(deps: CheckoutDeps, req: CheckoutRequest): Promise<CheckoutResult> {
+  const { git, mirrors } = deps;
+  const wantedRef = req.branch
+    ? `branch:${req.branch}`
+    : req.commit
+      ? `commit:${req.commit}`
+      : req.tag
+        ? `tag:${req.tag}`
+        : 'default';
+  const mirror = mirrors.dir(req.repoURL);
+  const shown = displayURL(req.repoURL);
+  if (req.commit !== undefined && !isCommitId(req.commit)) {
+    throw new DomainError('StepFailed', `commit ${JSON.stringify(req.commit)} is not a commit id`);
+  }
+  for (const [what, name] of [
+    ['branch', req.branch],
+    ['tag', req.tag],
+  ] as const) {
+    if (name !== undefined && !isValidRefName(name)) {
+      throw new DomainError('StepFailed', `${what} ${JSON.stringify(name)} is not a valid git ref name`);
+    }
+  }
+
+  const existing = await worktreeInfo(git, req.dir);
+  if (existing) {
+    const sameMirror = fs.existsSync(mirror) && existing.commonDir === fs.realpathSync(mirror);
+    if (sameMirror && (existing.ref === undefined || existing.ref === wantedRef || wantedRef === 'default')) {
+      if (existing.ref === undefined) {
+        // Crashed between `worktree add` and recording what it is for: adopt it.
+        await recordCheckout(deps, req, wantedRef, req.branch);
+      }
+      const head = await git.revParse(req.dir, 'HEAD');
+      const result: CheckoutResult = { commit: head, reused: true };
+      const branch = existing.branch ?? req.branch;
+      if (branch) result.branch = branch;
+      return result;
+    }
+    throw new DomainError(
+      'StepFailed',
+      `checkout path already holds ${existing.repoURL ? displayURL(existing.repoURL) : 'another repository'}` +
+        ` (${existing.ref ?? 'unknown ref'}); cannot check out ${shown} (${wantedRef}) there`,
+    );
+  }
+  if (fs.existsSync(req.dir)) {
+    const entries = await fs.promises.readdir(req.dir);
+    if (entries.length > 0) {
+      throw new DomainError('StepFailed', `checkout path exists and is not empty; cannot check out ${shown} there`);
+    }
+  }
+
+  await mirrors.sync(req.repoURL, req);
+  let branch = req.branch;
+  const author = req.author ?? deps.defaultAuthor;
+  await mirrors.withLock(mirror, async () => {
+    let start: string | undefined;
+    if (req.commit) {
+      start = await git.tryRevParse(mirror, `${req.commit}^{commit}`);
+      if (!start) throw new DomainError('StepFailed', `commit ${req.commit} not found in ${shown}`);
+    } else if (req.tag) {
+      start = await git.tryRevParse(mirror, `refs/tags/${req.tag}^{commit}`);
+      if (!start) throw new DomainError('StepFailed', `tag ${JSON.stringify(req.tag)} not found in ${shown}`);
+    } else {
+      if (!branch) branch = await defaultBranch(git, mirror, req);
+      start = await git.tryRevParse(mirror, `refs/remotes/origin/${branch}^{commit}`);
+      if (!start) {
+        if (!req.create) {
+          throw new DomainError(
+            'StepFailed',
+            `remote branch ${JSON.stringify(branch)} of ${shown} does not exist; set create: true to create it`,
+          );
+        }
+        start = await createRemoteBranch(deps, mirror, req, branch, author);
+      }
+    }
+    await git.run(['worktree', 'prune'], { cwd: mirror });
+    const args = ['worktree', 'add', '--quiet', '--detach'];
+    if (req.sparse && req.sparse.length > 0) args.push('--no-checkout');
+    await git.run([...args, req.dir, start], { cwd: mirror, heartbeat: req.heartbeat, signal: req.signal });
+  });
+  await recordCheckout(deps, req, wantedRef, branch);
+  if (req.sparse && req.sparse.length > 0) {
+    await git.run(['sparse-checkout', 'set', '--cone', '--', ...req.sparse], { cwd: req.dir });
+    await git.run(['reset', '--quiet', '--hard'], { cwd: req.dir, heartbeat: req.heartbeat, signal: req.signal });
+  }
+  const head = await git.revParse(req.dir, 'HEAD');
+  const result: CheckoutResult = { commit: head, reused: false };
+  if (branch) result.branch = branch;
+  return result;
+}
+
+/** Records in the worktree's own config what it is for, and its commit author. */
+async function recordCheckout(
+  deps: CheckoutDeps,
+  req: CheckoutRequest,
+  wantedRef: string,
+  branch: string | undefined,
+): Promise<void> {
+  const author = req.author ?? deps.defaultAuthor;
+  const set = async (key: string, value: string): Promise<void> => {
+    await deps.git.run(['config', '--worktree', key, value], { cwd: req.dir });
+  };
+  await set('user.name', author.name);
+  await set('user.email', author.email);
+  await set('shunt.ref', wantedRef);
+  if (branch) await set('shunt.branch', branch);
+  if (req.insecureSkipTLSVerify) await set('http.sslVerify', 'false');
+}
+
+async function defaultBranch(git: GitCommand, mirror: string, access: CheckoutRequest): Promise<string> {
+  const res = await git.run(['ls-remote', '--symref', 'origin', 'HEAD'], {
+    cwd: mirror,
+    access,
+    remoteURL: access.repoURL,
+    heartbeat: access.heartbeat,
+    signal: access.signal,
+  });
+  const m = /^ref:\s+refs\/heads\/(\S+)\s+HEAD$/m.exec(res.stdout);
+  if (!m?.[1]) {
+    throw new DomainError('StepFailed', `cannot tell the default branch of ${displayURL(access.repoURL)}; name a branch`);
+  }
+  return m[1];
+}

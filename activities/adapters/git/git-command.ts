@@ -1,0 +1,118 @@
+/** Runs git: from the hermetic environment, with per-command remote settings, errors redacted. */
+import { spawn } from 'node:child_process';
+import { authEnv } from './auth-env.js';
+import { commandError } from './git-failures.js';
+import { hermeticEnv } from './hermetic-env.js';
+import { redact } from './redact.js';
+import type { OperationHooks, RemoteAccess } from './types.js';
+
+export interface GitRun {
+  stdout: string;
+  stderr: string;
+  code: number;
+}
+
+export interface RunOptions extends OperationHooks {
+  cwd: string;
+  access?: RemoteAccess | undefined;
+  /** The URL the command talks to (to decide about http credentials, and for messages). */
+  remoteURL?: string | undefined;
+  input?: string;
+  extraEnv?: Record<string, string>;
+  /** Resolve with a non-zero exit code instead of throwing. */
+  allowFailure?: boolean;
+}
+
+export interface GitCommandOptions {
+  /** The environment every command starts from, before it is made hermetic. */
+  env: Record<string, string | undefined>;
+  /** Send credentials over plain `http://` to non-loopback hosts. */
+  allowCredentialsOverHTTP: boolean;
+  /** Heartbeat interval while a git process runs. */
+  heartbeatIntervalMs: number;
+}
+
+export class GitCommand {
+  private readonly baseEnv: Record<string, string>;
+  private readonly allowCredentialsOverHTTP: boolean;
+  private readonly heartbeatIntervalMs: number;
+
+  constructor(opts: GitCommandOptions) {
+    this.baseEnv = hermeticEnv(opts.env);
+    this.allowCredentialsOverHTTP = opts.allowCredentialsOverHTTP;
+    this.heartbeatIntervalMs = opts.heartbeatIntervalMs;
+  }
+
+  /**
+   * Runs `git <args>`. Rejects with a redacted error on a non-zero exit unless `allowFailure`.
+   *
+   * @throws DomainError('StepFailed') (synchronously) when credentials may not go to the remote.
+   */
+  run(args: string[], opts: RunOptions): Promise<GitRun> {
+    const env = {
+      ...this.baseEnv,
+      ...authEnv({
+        access: opts.access,
+        remoteURL: opts.remoteURL,
+        baseEnv: this.baseEnv,
+        allowCredentialsOverHTTP: this.allowCredentialsOverHTTP,
+      }),
+      ...(opts.extraEnv ?? {}),
+    };
+    return new Promise<GitRun>((resolve, reject) => {
+      const child = spawn('git', args, {
+        cwd: opts.cwd,
+        env,
+        stdio: ['pipe', 'pipe', 'pipe'],
+        ...(opts.signal ? { signal: opts.signal } : {}),
+      });
+      const out: Buffer[] = [];
+      const err: Buffer[] = [];
+      child.stdout.on('data', (d: Buffer) => out.push(d));
+      child.stderr.on('data', (d: Buffer) => err.push(d));
+      const beat = opts.heartbeat
+        ? setInterval(() => {
+            try {
+              opts.heartbeat?.();
+            } catch {
+              /* heartbeat failures must not break git */
+            }
+          }, this.heartbeatIntervalMs)
+        : undefined;
+      child.on('error', (e) => {
+        if (beat) clearInterval(beat);
+        reject(new Error(redact(`git ${args[0] ?? ''} could not run: ${e.message}`, opts.access)));
+      });
+      child.on('close', (code) => {
+        if (beat) clearInterval(beat);
+        const res: GitRun = {
+          stdout: Buffer.concat(out).toString('utf8'),
+          stderr: Buffer.concat(err).toString('utf8'),
+          code: code ?? -1,
+        };
+        if (res.code !== 0 && !opts.allowFailure) {
+          reject(commandError(args, res, opts.access, opts.remoteURL));
+          return;
+        }
+        resolve(res);
+      });
+      child.stdin.on('error', () => undefined);
+      child.stdin.end(opts.input ?? '');
+    });
+  }
+
+  async revParse(cwd: string, rev: string): Promise<string> {
+    return (await this.run(['rev-parse', '--verify', rev], { cwd })).stdout.trim();
+  }
+
+  async tryRevParse(cwd: string, rev: string): Promise<string | undefined> {
+    const res = await this.run(['rev-parse', '--verify', '--quiet', rev], { cwd, allowFailure: true });
+    const out = res.stdout.trim();
+    return res.code === 0 && out ? out : undefined;
+  }
+
+  async isAncestor(cwd: string, a: string, b: string): Promise<boolean> {
+    const res = await this.run(['merge-base', '--is-ancestor', a, b], { cwd, allowFailure: true });
+    return res.code === 0;
+  }
+}

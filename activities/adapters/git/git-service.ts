@@ -1,0 +1,139 @@
+/** GitService: the one object activities use for git; it wires the modules of this folder. */
+import * as path from 'node:path';
+import { checkout, type CheckoutDeps, type CheckoutRequest, type CheckoutResult } from './checkout.js';
+import { commit, headMessage, isDirty, type CommitRequest, type CommitResult } from './commit.js';
+import { GitCommand } from './git-command.js';
+import { MirrorLocks } from './mirror-locks.js';
+import { Mirrors } from './mirror.js';
+import { push, type PushDeps, type PushRequest, type PushResult } from './push.js';
+import { displayURL } from './redact.js';
+import { releaseWorktrees } from './release-worktrees.js';
+import type { GitIdentity, GitStats, OperationHooks, RemoteAccess } from './types.js';
+import { worktreeInfo, type WorktreeInfo } from './worktree-info.js';
+
+export interface GitServiceOptions {
+  /** The worker's data directory; mirrors live in `<dataDir>/git/mirrors`. */
+  dataDir: string;
+  /**
+   * The environment every git command starts from (default: `process.env`). Tests pass a
+   * hermetic one (`GIT_CONFIG_GLOBAL=/dev/null`, `GIT_CONFIG_NOSYSTEM=1`, fixed dates).
+   */
+  env?: Record<string, string | undefined>;
+  /** Author of commits when a checkout names none (default `Shunt <shunt@localhost>`). */
+  defaultAuthor?: GitIdentity;
+  /** Send credentials over plain `http://` to non-loopback hosts (Kargo refuses by default). */
+  allowCredentialsOverHTTP?: boolean;
+  /** First delay between push attempts after a rejection (default 1000 ms; ×1.5, jitter, cap 30 s). */
+  pushBackoffMs?: number;
+  /** Give up waiting for another process's mirror lock after this long (default 10 min). */
+  lockTimeoutMs?: number;
+  /** Heartbeat interval while a git process runs (default 2000 ms). */
+  heartbeatIntervalMs?: number;
+}
+
+const DEFAULT_AUTHOR: GitIdentity = { name: 'Shunt', email: 'shunt@localhost' };
+
+/** A lock file older than this is taken to be left behind by a dead process. */
+const LOCK_STALE_MS = 10 * 60_000;
+
+export class GitService {
+  /** Mirror creations and fetches since this service started (tests assert reuse with these). */
+  readonly stats: GitStats = { mirrorsCreated: 0, mirrorFetches: 0, pushes: 0 };
+  readonly mirrorsRoot: string;
+  private readonly git: GitCommand;
+  private readonly mirrors: Mirrors;
+  private readonly checkoutDeps: CheckoutDeps;
+  private readonly pushDeps: PushDeps;
+
+  constructor(opts: GitServiceOptions) {
+    this.mirrorsRoot = path.join(path.resolve(opts.dataDir), 'git', 'mirrors');
+    this.git = new GitCommand({
+      env: opts.env ?? process.env,
+      allowCredentialsOverHTTP: opts.allowCredentialsOverHTTP ?? false,
+      heartbeatIntervalMs: opts.heartbeatIntervalMs ?? 2000,
+    });
+    const locks = new MirrorLocks(opts.lockTimeoutMs ?? 10 * 60_000, LOCK_STALE_MS);
+    this.mirrors = new Mirrors(this.mirrorsRoot, this.git, locks, this.stats);
+    const shared = { git: this.git, mirrors: this.mirrors, stats: this.stats };
+    this.checkoutDeps = { ...shared, defaultAuthor: opts.defaultAuthor ?? DEFAULT_AUTHOR };
+    this.pushDeps = { ...shared, backoffMs: opts.pushBackoffMs ?? 1000 };
+  }
+
+  /** `<mirrorsRoot>/<sha1(normalized url)>.git`: every spelling of one repository shares it. */
+  mirrorDir(repoURL: string): string {
+    return this.mirrors.dir(repoURL);
+  }
+
+  /**
+   * Makes the mirror of `repoURL` current: creates it the first time, fetches (new objects only)
+   * afterwards. Returns its directory.
+   */
+  async syncMirror(repoURL: string, opts: RemoteAccess & OperationHooks = {}): Promise<string> {
+    return this.mirrors.sync(repoURL, opts);
+  }
+
+  /** Describes `dir` when it is the top of a git worktree (ours or anyone's), else undefined. */
+  async worktreeInfo(dir: string): Promise<WorktreeInfo | undefined> {
+    return worktreeInfo(this.git, dir);
+  }
+
+  /**
+   * Checks out `repoURL` at a branch, commit or tag into `dir` as a worktree of the mirror.
+   * Idempotent: when `dir` already holds this very checkout it is reused as it is (including
+   * any commits made there since).
+   *
+   * @throws DomainError('StepFailed') for a missing branch/commit/tag, or when `dir` holds
+   *   something else.
+   */
+  async checkout(req: CheckoutRequest): Promise<CheckoutResult> {
+    return checkout(this.checkoutDeps, req);
+  }
+
+  async head(dir: string): Promise<string> {
+    return this.git.revParse(dir, 'HEAD');
+  }
+
+  /** The full message of HEAD. */
+  async headMessage(dir: string): Promise<string> {
+    return headMessage(this.git, dir);
+  }
+
+  /** Whether the worktree has changes (tracked or untracked) compared to HEAD. */
+  async isDirty(dir: string): Promise<boolean> {
+    return isDirty(this.git, dir);
+  }
+
+  /**
+   * Stages everything and commits. Nothing to commit is not an error: the result is the current
+   * HEAD with `created: false`.
+   */
+  async commit(dir: string, req: CommitRequest): Promise<CommitResult> {
+    return commit(this.git, dir, req);
+  }
+
+  /**
+   * Pushes HEAD of the checkout at `dir` to a branch of its remote.
+   *
+   * Idempotent: when the remote branch already contains HEAD nothing is pushed. A remote that
+   * moved on is integrated by rebasing onto it (not with `force`), then pushed again, up to
+   * `maxAttempts` times with backoff.
+   *
+   * @throws DomainError('StepFailed') on a rebase conflict or when there is no branch to push to.
+   */
+  async push(dir: string, req: PushRequest = {}): Promise<PushResult> {
+    return push(this.pushDeps, dir, req);
+  }
+
+  /**
+   * Forgets every worktree under `root` in every mirror: their directories are deleted and the
+   * mirrors pruned. Idempotent. The caller deletes `root` itself afterwards.
+   */
+  async releaseWorktrees(root: string): Promise<void> {
+    return releaseWorktrees(this.git, this.mirrors, root);
+  }
+
+  /** The URL as shown in messages: without userinfo. */
+  displayURL(url: string): string {
+    return displayURL(url);
+  }
+}

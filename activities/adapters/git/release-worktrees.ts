@@ -1,0 +1,53 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { GitCommand } from './git-command.js';
+import type { Mirrors } from './mirror.js';
+
+/**
+ * Forgets every worktree under `root` in every mirror: their directories are deleted and the
+ * mirrors pruned. Idempotent. The caller deletes `root` itself afterwards.
+ */
+export async function releaseWorktrees(git: GitCommand, mirrors: Mirrors, root: string): Promise<void> {
+  const roots = new Set([path.resolve(root)]);
+  try {
+    roots.add(fs.realpathSync(root));
+  } catch {
+    /* already gone */
+  }
+  const within = (p: string): boolean =>
+    [...roots].some((r) => p === r || p.startsWith(r.endsWith(path.sep) ? r : r + path.sep));
+  let names: string[];
+  try {
+    names = (await fs.promises.readdir(mirrors.root)).filter((n) => n.endsWith('.git'));
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const mirror = path.join(mirrors.root, name);
+    const admin = path.join(mirror, 'worktrees');
+    let ids: string[];
+    try {
+      ids = await fs.promises.readdir(admin);
+    } catch {
+      continue;
+    }
+    const mine: string[] = [];
+    for (const id of ids) {
+      try {
+        const gitdir = (await fs.promises.readFile(path.join(admin, id, 'gitdir'), 'utf8')).trim();
+        const wt = path.dirname(gitdir);
+        if (within(wt)) mine.push(wt);
+      } catch {
+        /* half-created entry: prune handles it */
+      }
+    }
+    if (mine.length === 0) continue;
+    await mirrors.withLock(mirror, async () => {
+      // Deepest first, so a checkout nested in another is removed before its parent.
+      for (const wt of mine.sort((a, b) => b.length - a.length)) {
+        await fs.promises.rm(wt, { recursive: true, force: true, maxRetries: 3 });
+      }
+      await git.run(['worktree', 'prune'], { cwd: mirror, allowFailure: true });
+    });
+  }
+}
