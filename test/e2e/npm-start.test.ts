@@ -54,7 +54,7 @@ async function stopLauncher(child: ChildProcess): Promise<number | null> {
 async function healthy(): Promise<boolean> {
   return eventually(
     async () => ((await fetch(`http://127.0.0.1:${ports.api}/healthz`).catch(() => undefined))?.status === 200 ? true : undefined),
-    `GET /healthz to answer 200 (launcher output:\n${output})`,
+    () => `GET /healthz to answer 200 (launcher output:\n${output.split('\n').filter((l) => !l.startsWith('temporal: time=')).join('\n')})`,
     90_000,
   );
 }
@@ -119,6 +119,7 @@ describe('npm start on the embedded default', () => {
   });
 
   it('keeps every workflow across a restart on the same data dir', async () => {
+    output = '';
     launcher = startLauncher();
     expect(await healthy()).toBe(true);
     const list = JSON.parse((await shunt('get', 'promotions', '--project', 'demo', '-o', 'json')).stdout);
@@ -130,6 +131,7 @@ describe('npm start on the embedded default', () => {
   });
 
   it('uses the server named by TEMPORAL_ADDRESS and starts none', async () => {
+    if (launcher) await stopLauncher(launcher);
     output = '';
     launcher = startLauncher({ address: process.env.TEMPORAL_ADDRESS!, namespace: 'spare' });
     expect(await healthy()).toBe(true);
