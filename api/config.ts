@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { EXIT_CONFIG } from '../core/exit-codes.js';
 
 const ApiEnv = z.object({
   TEMPORAL_ADDRESS: z.string().min(1, 'TEMPORAL_ADDRESS is required (host:port of the Temporal frontend)'),
@@ -26,7 +27,7 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Ap
   const parsed = ApiEnv.safeParse(env);
   if (!parsed.success) {
     for (const issue of parsed.error.issues) process.stderr.write(`config: ${issue.path.join('.')}: ${issue.message}\n`);
-    process.exit(1);
+    process.exit(EXIT_CONFIG);
   }
   const e = parsed.data;
   return Object.freeze({

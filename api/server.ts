@@ -1,6 +1,7 @@
 /** The api process: the REST API over Temporal, and SHUNT_CONFIG applied once ready. */
 import { Connection } from '@temporalio/client';
 import { pino } from 'pino';
+import { EXIT_CONFIG } from '../core/exit-codes.js';
 import { createApp } from './app.js';
 import { loadApiConfig } from './config.js';
 import { readManifestFiles } from './manifest-files.js';
@@ -22,7 +23,11 @@ const app = createApp({
 const server = app.listen(config.port, config.host, () => {
   log.info({ url: `http://${config.host}:${config.port}` }, 'api listening');
 });
-server.on('error', (err) => {
+server.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EADDRINUSE') {
+    log.fatal({ port: config.port }, `port ${config.port} is in use: stop what uses it, or set SHUNT_PORT`);
+    process.exit(EXIT_CONFIG);
+  }
   log.fatal({ err }, 'api could not listen');
   process.exit(1);
 });

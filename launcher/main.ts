@@ -64,8 +64,9 @@ try {
     SHUNT_HOST: config.host,
     ...(uiUrl ? { SHUNT_TEMPORAL_UI_URL: uiUrl } : {}),
   };
-  children.push(supervise('worker', join(projectRoot, 'dist', 'worker', 'main.js'), env, say));
-  children.push(supervise('api', join(projectRoot, 'dist', 'api', 'server.js'), env, say));
+  const fatal = (): void => void stopAll(1);
+  children.push(supervise('worker', join(projectRoot, 'dist', 'worker', 'main.js'), env, say, fatal));
+  children.push(supervise('api', join(projectRoot, 'dist', 'api', 'server.js'), env, say, fatal));
   say(`api on http://${config.host}:${config.port} (GET /healthz answers 200 once ready)`);
   if (uiUrl) say(`Temporal Web UI on ${uiUrl}`);
   say('press Ctrl-C to stop');

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { EXIT_CONFIG } from '../core/exit-codes.js';
 
 export interface SupervisedProcess {
   readonly name: string;
@@ -9,9 +10,16 @@ export interface SupervisedProcess {
 
 /**
  * Runs `node <script>` and starts it again (after a short pause) whenever it exits on its own,
- * so a crashed worker or api comes back while the rest keeps running.
+ * so a crashed worker or api comes back while the rest keeps running. A process that exits with
+ * EXIT_CONFIG cannot run as configured: `onFatal` is called instead of restarting it.
  */
-export function supervise(name: string, script: string, env: NodeJS.ProcessEnv, log: (line: string) => void): SupervisedProcess {
+export function supervise(
+  name: string,
+  script: string,
+  env: NodeJS.ProcessEnv,
+  log: (line: string) => void,
+  onFatal: () => void,
+): SupervisedProcess {
   let child: ChildProcess | undefined;
   let stopping = false;
   let restarts = 0;
@@ -20,6 +28,11 @@ export function supervise(name: string, script: string, env: NodeJS.ProcessEnv, 
     const started = Date.now();
     child.on('exit', (code, signal) => {
       if (stopping) return;
+      if (code === EXIT_CONFIG) {
+        log(`${name} cannot run as configured (see its message above); stopping`);
+        onFatal();
+        return;
+      }
       if (Date.now() - started > 60_000) restarts = 0;
       restarts++;
       const delay = Math.min(500 * 2 ** Math.min(restarts, 5), 15_000);

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { EXIT_CONFIG } from '../core/exit-codes.js';
 
 const WorkerEnv = z.object({
   TEMPORAL_ADDRESS: z.string().min(1, 'TEMPORAL_ADDRESS is required (host:port of the Temporal frontend)'),
@@ -29,7 +30,7 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): Readonly
   const parsed = WorkerEnv.safeParse(env);
   if (!parsed.success) {
     for (const issue of parsed.error.issues) process.stderr.write(`config: ${issue.path.join('.')}: ${issue.message}\n`);
-    process.exit(1);
+    process.exit(EXIT_CONFIG);
   }
   const e = parsed.data;
   const dataDir = resolve(e.SHUNT_DATA_DIR);

@@ -7,6 +7,7 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,7 +25,9 @@ let ports: { api: number; temporal: number; ui: number };
 let launcher: ChildProcess | undefined;
 let output = '';
 
-function startLauncher(external?: { address: string; namespace: string }): ChildProcess {
+async function startLauncher(external?: { address: string; namespace: string }, apiPort?: number): Promise<ChildProcess> {
+  // Fresh ports for each start: a port free a minute ago may since have gone to another process.
+  ports = { api: apiPort ?? (await freePort()), temporal: await freePort(), ui: await freePort() };
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     SHUNT_DATA_DIR: join(work, external ? 'external-data' : 'data'),
@@ -73,7 +76,6 @@ async function shunt(...args: string[]): Promise<{ code: number; stdout: string;
 
 beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'shunt-start-'));
-  ports = { api: await freePort(), temporal: await freePort(), ui: await freePort() };
   await run('bash', [join(example, 'make-demo-repo.sh'), join(work, 'demo')]);
   const pipeline = (await readFile(join(example, 'pipeline.yaml'), 'utf8')).replaceAll(
     'file:///tmp/shunt-demo/gitops.git',
@@ -91,7 +93,7 @@ describe('npm start on the embedded default', () => {
   let promotion = '';
 
   it('starts Temporal, the worker and the api; /healthz answers 200 once ready', async () => {
-    launcher = startLauncher();
+    launcher = await startLauncher();
     expect(await healthy()).toBe(true);
     expect(existsSync(join(work, 'data', 'temporal.db'))).toBe(true);
     const ui = await fetch(`http://127.0.0.1:${ports.ui}/`);
@@ -120,7 +122,7 @@ describe('npm start on the embedded default', () => {
 
   it('keeps every workflow across a restart on the same data dir', async () => {
     output = '';
-    launcher = startLauncher();
+    launcher = await startLauncher();
     expect(await healthy()).toBe(true);
     const list = JSON.parse((await shunt('get', 'promotions', '--project', 'demo', '-o', 'json')).stdout);
     expect(list.items.map((p: { metadata: { name: string }; status: { phase: string } }) => [p.metadata.name, p.status.phase])).toEqual([
@@ -133,9 +135,28 @@ describe('npm start on the embedded default', () => {
   it('uses the server named by TEMPORAL_ADDRESS and starts none', async () => {
     if (launcher) await stopLauncher(launcher);
     output = '';
-    launcher = startLauncher({ address: process.env.TEMPORAL_ADDRESS!, namespace: 'spare' });
+    launcher = await startLauncher({ address: process.env.TEMPORAL_ADDRESS!, namespace: 'spare' });
     expect(await healthy()).toBe(true);
     expect(output).toContain(`using the Temporal server at ${process.env.TEMPORAL_ADDRESS} (namespace spare)`);
     expect(existsSync(join(work, 'external-data', 'temporal.db'))).toBe(false);
+    expect(await stopLauncher(launcher!)).toBe(0);
+    launcher = undefined;
+  });
+
+  it('stops with a clear message, instead of restarting the api forever, when its port is taken', async () => {
+    const squatter = createServer();
+    await new Promise<void>((resolve) => squatter.listen(0, '127.0.0.1', resolve));
+    const port = (squatter.address() as AddressInfo).port;
+    try {
+      output = '';
+      launcher = await startLauncher({ address: process.env.TEMPORAL_ADDRESS!, namespace: 'spare' }, port);
+      const [code] = (await once(launcher, 'exit')) as [number | null];
+      launcher = undefined;
+      expect(code).toBe(1);
+      expect(output).toContain(`port ${port} is in use: stop what uses it, or set SHUNT_PORT`);
+      expect(output).toContain('api cannot run as configured (see its message above); stopping');
+    } finally {
+      squatter.close();
+    }
   });
 });
