@@ -51,7 +51,10 @@ async function applyConfigWhenReady(path: string): Promise<void> {
 
 const shutdown = (): void => {
   server.close(() => process.exit(0));
+  server.closeIdleConnections();
   setTimeout(() => process.exit(0), 5000).unref();
 };
 process.on('SIGINT', shutdown);
 process.on('SIGTERM', shutdown);
+// Started by the launcher with an IPC channel: if the launcher dies, so does the api.
+process.on('disconnect', shutdown);

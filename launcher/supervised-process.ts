@@ -24,7 +24,8 @@ export function supervise(
   let stopping = false;
   let restarts = 0;
   const start = (): void => {
-    child = spawn(process.execPath, [script], { env, stdio: ['ignore', 'inherit', 'inherit'] });
+    // The IPC channel closes when this process dies, even by SIGKILL: the child then stops too.
+    child = spawn(process.execPath, [script], { env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     const started = Date.now();
     child.on('exit', (code, signal) => {
       if (stopping) return;

@@ -17,6 +17,10 @@ Runtime.install({
   }),
 });
 
+// Started by the launcher with an IPC channel: if the launcher dies, even by SIGKILL, the
+// channel closes and the worker shuts down as on SIGTERM.
+process.on('disconnect', () => process.kill(process.pid, 'SIGTERM'));
+
 try {
   const client = await Connection.connect({ address: config.temporalAddress });
   await ensureSearchAttributes(client, config.namespace, log);
@@ -27,6 +31,8 @@ try {
   await workers.run();
   await connection.close();
   log.info('worker stopped');
+  // The launcher's IPC channel would keep the process alive: leave explicitly.
+  process.exit(0);
 } catch (err) {
   log.fatal({ err }, 'worker failed');
   process.exit(1);

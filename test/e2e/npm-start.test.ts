@@ -143,6 +143,19 @@ describe('npm start on the embedded default', () => {
     launcher = undefined;
   });
 
+  it('takes the worker and the api down with it when the launcher is killed outright', async () => {
+    launcher = await startLauncher({ address: process.env.TEMPORAL_ADDRESS!, namespace: 'spare' });
+    expect(await healthy()).toBe(true);
+    launcher.kill('SIGKILL');
+    await once(launcher, 'exit');
+    launcher = undefined;
+    await eventually(
+      async () => ((await fetch(`http://127.0.0.1:${ports.api}/healthz`).then(() => false, () => true)) ? true : undefined),
+      'the api to go away after its launcher was killed',
+      30_000,
+    );
+  });
+
   it('stops with a clear message, instead of restarting the api forever, when its port is taken', async () => {
     const squatter = createServer();
     await new Promise<void>((resolve) => squatter.listen(0, '127.0.0.1', resolve));
