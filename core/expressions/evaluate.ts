@@ -62,14 +62,14 @@ class Evaluator {
   ) {}
 
   run(ast: Ast): unknown {
-    return this.eval(ast, undefined, undefined);
+    return this.evaluateNode(ast, undefined, undefined);
   }
 
   private fail(message: string, node: Ast): never {
     throw new ExpressionError(message, this.src, node.pos);
   }
 
-  private eval(node: Ast, scope: Scope | undefined, frame: ClosureFrame | undefined): unknown {
+  private evaluateNode(node: Ast, scope: Scope | undefined, frame: ClosureFrame | undefined): unknown {
     if (++this.steps > MAX_STEPS) this.fail('expression exceeded its evaluation budget', node);
     switch (node.type) {
       case 'Literal':
@@ -79,60 +79,60 @@ class Evaluator {
       case 'Pointer':
         return this.pointer(node.name, node, frame);
       case 'Unary':
-        return this.unary(node.operator, this.eval(node.operand, scope, frame), node);
+        return this.unary(node.operator, this.evaluateNode(node.operand, scope, frame), node);
       case 'Binary':
         return this.binary(node.operator, node.left, node.right, node, scope, frame);
       case 'Conditional': {
-        const test = this.eval(node.test, scope, frame);
+        const test = this.evaluateNode(node.test, scope, frame);
         if (typeof test !== 'boolean') this.fail(`non-bool expression (type ${typeName(test)}) used as condition`, node.test);
-        return this.eval(test ? node.consequent : node.alternate, scope, frame);
+        return this.evaluateNode(test ? node.consequent : node.alternate, scope, frame);
       }
       case 'Member': {
-        const object = this.eval(node.object, scope, frame);
+        const object = this.evaluateNode(node.object, scope, frame);
         if (object === SHORT_CIRCUIT) return SHORT_CIRCUIT;
-        const key = this.eval(node.property, scope, frame);
+        const key = this.evaluateNode(node.property, scope, frame);
         if (isNil(object) && node.optional) return SHORT_CIRCUIT;
         return this.member(object, key, node);
       }
       case 'Slice': {
-        const object = this.eval(node.object, scope, frame);
+        const object = this.evaluateNode(node.object, scope, frame);
         if (object === SHORT_CIRCUIT) return SHORT_CIRCUIT;
-        const from = node.from === undefined ? undefined : this.eval(node.from, scope, frame);
-        const to = node.to === undefined ? undefined : this.eval(node.to, scope, frame);
+        const from = node.from === undefined ? undefined : this.evaluateNode(node.from, scope, frame);
+        const to = node.to === undefined ? undefined : this.evaluateNode(node.to, scope, frame);
         return this.slice(object, from, to, node);
       }
       case 'Call':
         return this.call(node.callee, node.args, node, scope, frame);
       case 'MethodCall': {
-        const object = this.eval(node.object, scope, frame);
+        const object = this.evaluateNode(node.object, scope, frame);
         if (object === SHORT_CIRCUIT) return SHORT_CIRCUIT;
         if (isNil(object) && node.optional) return SHORT_CIRCUIT;
-        const args = node.args.map((a) => this.eval(a, scope, frame));
+        const args = node.args.map((a) => this.evaluateNode(a, scope, frame));
         return this.method(object, node.method, args, node);
       }
       case 'Closure':
         return this.fail('a predicate can only be passed to a builtin such as filter or map', node);
       case 'Array': {
-        const out = node.elements.map((e) => this.eval(e, scope, frame));
+        const out = node.elements.map((e) => this.evaluateNode(e, scope, frame));
         return out.map((v) => (v === undefined ? null : v));
       }
       case 'Map': {
         const out: Record<string, unknown> = {};
         for (const entry of node.entries) {
-          const key = this.eval(entry.key, scope, frame);
+          const key = this.evaluateNode(entry.key, scope, frame);
           if (typeof key !== 'string' && typeof key !== 'number') {
             this.fail(`map key must be a string, got ${typeName(key)}`, entry.key);
           }
-          setOwn(out, String(key), this.eval(entry.value, scope, frame) ?? null);
+          setOwn(out, String(key), this.evaluateNode(entry.value, scope, frame) ?? null);
         }
         return out;
       }
       case 'Let': {
-        const value = this.eval(node.value, scope, frame);
-        return this.eval(node.body, { name: node.name, value, parent: scope }, frame);
+        const value = this.evaluateNode(node.value, scope, frame);
+        return this.evaluateNode(node.body, { name: node.name, value, parent: scope }, frame);
       }
       case 'Chain': {
-        const value = this.eval(node.expression, scope, frame);
+        const value = this.evaluateNode(node.expression, scope, frame);
         return value === SHORT_CIRCUIT ? null : value;
       }
     }
@@ -179,17 +179,17 @@ class Evaluator {
     scope: Scope | undefined,
     frame: ClosureFrame | undefined,
   ): unknown {
-    const left = this.eval(leftNode, scope, frame);
+    const left = this.evaluateNode(leftNode, scope, frame);
     // Short-circuiting operators look at the right side only when needed.
     if (op === '&&' || op === '||') {
       if (typeof left !== 'boolean') this.fail(`invalid operation: ${op} (mismatched types ${typeName(left)} and bool)`, node);
       if (op === '&&' ? !left : left) return left;
-      const right = this.eval(rightNode, scope, frame);
+      const right = this.evaluateNode(rightNode, scope, frame);
       if (typeof right !== 'boolean') this.fail(`invalid operation: ${op} (mismatched types bool and ${typeName(right)})`, node);
       return right;
     }
-    if (op === '??') return isNil(left) ? (this.eval(rightNode, scope, frame) ?? null) : left;
-    const right = this.eval(rightNode, scope, frame);
+    if (op === '??') return isNil(left) ? (this.evaluateNode(rightNode, scope, frame) ?? null) : left;
+    const right = this.evaluateNode(rightNode, scope, frame);
     try {
       return applyBinary(op, left, right);
     } catch (err) {
@@ -236,12 +236,12 @@ class Evaluator {
     try {
       if (isClosureBuiltin(name) && !(this.env.functions !== undefined && hasOwn(this.env.functions, name))) {
         return callClosureBuiltin(name, argNodes, {
-          value: (n) => this.eval(n, scope, frame),
-          run: (closure: ClosureNode, inner: ClosureFrame) => this.eval(closure.body, scope, inner),
+          value: (n) => this.evaluateNode(n, scope, frame),
+          run: (closure: ClosureNode, inner: ClosureFrame) => this.evaluateNode(closure.body, scope, inner),
         });
       }
       const args = argNodes.map((a) =>
-        a.type === 'Closure' ? this.fail('unexpected predicate', a) : this.eval(a, scope, frame),
+        a.type === 'Closure' ? this.fail('unexpected predicate', a) : this.evaluateNode(a, scope, frame),
       );
       const fn = this.env.functions !== undefined && hasOwn(this.env.functions, name) ? this.env.functions[name] : undefined;
       if (typeof fn === 'function') return fn(...args) ?? null;
