@@ -15,9 +15,11 @@ function issuesOf(text: string): string[] {
 describe('parseManifests: the three-stage fixture', () => {
   const parsed = parseManifests(fixture('three-stage.yaml'), 'three-stage.yaml');
 
-  it('parses every document without issues or hints', () => {
+  it('parses every document without issues, and says that verification is not run yet', () => {
     expect(parsed.issues.map(formatIssue)).toEqual([]);
-    expect(parsed.hints).toEqual([]);
+    expect(parsed.hints).toEqual([
+      'three-stage.yaml: document 7 (Stage prod): Shunt does not run verification (analysisTemplates, soak) yet: freight promoted here is not marked verified, so stages downstream cannot take it',
+    ]);
     expect(parsed.manifests.map((m) => `${m.kind}/${m.metadata.name}`)).toEqual([
       'Project/demo',
       'ProjectConfig/demo',
