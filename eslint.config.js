@@ -2,15 +2,19 @@
 // workflows/, no floating promises, type-only imports where only types are used.
 import tseslint from 'typescript-eslint';
 
-const NODE_BUILTINS = {
-  patterns: [
-    { group: ['node:*'], message: 'core/ and workflows/ are deterministic: no Node builtins (they run in the workflow sandbox).' },
-  ],
-  paths: ['fs', 'path', 'os', 'crypto', 'child_process', 'http', 'https', 'net', 'url', 'util', 'events'].map((name) => ({
-    name,
-    message: 'core/ and workflows/ are deterministic: no Node builtins.',
-  })),
-};
+const BUILTINS = ['fs', 'path', 'os', 'crypto', 'child_process', 'http', 'https', 'net', 'url', 'util', 'events'];
+
+/** `no-restricted-imports` for a deterministic folder: no Node builtins, plus `patterns`. */
+function deterministicImports(patterns) {
+  const message = 'core/ and workflows/ are deterministic: no Node builtins (they run in the workflow sandbox).';
+  return [
+    'error',
+    {
+      paths: BUILTINS.map((name) => ({ name, message })),
+      patterns: [{ group: ['node:*'], message }, ...patterns],
+    },
+  ];
+}
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', '.tools/**', 'coverage/**', 'bench/work/**', '**/*.mjs', '**/*.js'] },
@@ -31,17 +35,10 @@ export default tseslint.config(
   {
     files: ['core/**/*.ts'],
     rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          ...NODE_BUILTINS,
-          patterns: [
-            ...NODE_BUILTINS.patterns,
-            { group: ['@temporalio/*'], message: 'core/ is plain logic: no Temporal imports.' },
-            { group: ['**/activities/**', '**/workflows/**', '**/api/**', '**/cli/**', '**/worker/**', '**/launcher/**'], message: 'core/ imports nothing outside core/.' },
-          ],
-        },
-      ],
+      'no-restricted-imports': deterministicImports([
+        { group: ['@temporalio/*'], message: 'core/ is plain logic: no Temporal imports.' },
+        { group: ['**/activities/**', '**/workflows/**', '**/api/**', '**/cli/**', '**/worker/**', '**/launcher/**'], message: 'core/ imports nothing outside core/.' },
+      ]),
       'no-restricted-properties': [
         'error',
         { object: 'Date', property: 'now', message: 'core/ takes the time as an argument.' },
@@ -53,18 +50,11 @@ export default tseslint.config(
   {
     files: ['workflows/**/*.ts'],
     rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          ...NODE_BUILTINS,
-          patterns: [
-            ...NODE_BUILTINS.patterns,
-            { group: ['@temporalio/*', '!@temporalio/workflow', '!@temporalio/common'], message: 'workflows/ may use @temporalio/workflow and @temporalio/common only.' },
-            { group: ['**/api/**', '**/cli/**', '**/worker/**', '**/launcher/**'], message: 'workflows/ imports core/ and (types of) activities/ only.' },
-            { group: ['**/activities/**'], allowTypeImports: true, message: 'workflows/ may import only types from activities/.' },
-          ],
-        },
-      ],
+      'no-restricted-imports': deterministicImports([
+        { group: ['@temporalio/*', '!@temporalio/workflow', '!@temporalio/common'], message: 'workflows/ may use @temporalio/workflow and @temporalio/common only.' },
+        { group: ['**/api/**', '**/cli/**', '**/worker/**', '**/launcher/**'], message: 'workflows/ imports core/ and (types of) activities/ only.' },
+        { group: ['**/activities/**'], allowTypeImports: true, message: 'workflows/ may import only types from activities/.' },
+      ]),
       'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'workflows read no environment.' }],
     },
   },

@@ -105,7 +105,8 @@ export function createActivities(deps: ActivityDeps): Activities {
     /** Runs one promotion step in the promotion's workspace (see run-step.ts). */
     async runStep(input: RunStepInput): Promise<RunStepOutcome> {
       const hooks = activityHooks();
-      // Steps heartbeat during long git work too; this keeps a slow step from looking dead.
+      // Liveness is the activity's job, not each step's: a step may also wait, silently, for
+      // another promotion's hold on a shared git mirror. Git commands heartbeat as well.
       const beat = setInterval(() => hooks.heartbeat(), STEP_HEARTBEAT_MS);
       try {
         return await runStep(stepDeps, input, hooks);

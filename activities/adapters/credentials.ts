@@ -31,11 +31,7 @@ export interface CredentialStore {
   secret(name: string): Promise<Record<string, string>>;
 }
 
-// ---- URL normalization: Kargo's rules, one implementation in core/freight/normalize.ts -------
-
-
-export { normalizeChartURL, normalizeGitURL, normalizeImageURL };
-
+// URLs are compared after Kargo's normalization (core/freight/normalize.ts).
 const NORMALIZERS: Record<Exclude<CredentialType, 'generic'>, (u: string) => string> = {
   git: normalizeGitURL,
   image: normalizeImageURL,

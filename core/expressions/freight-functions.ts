@@ -75,8 +75,6 @@ function chartStruct(chart: Chart): Record<string, unknown> {
   );
 }
 
-export { normalizeGitURL as normalizeGitUrl };
-
 function toOrigin(fn: string, v: unknown, position: string): Origin {
   if (isMap(v)) {
     const kind = getOwn(v, 'kind') ?? getOwn(v, 'Kind');

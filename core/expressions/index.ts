@@ -21,6 +21,5 @@ export {
   type TemplateSyntaxIssue,
 } from './template.js';
 export { kargoFunctions, type KargoFunctionOptions, type StepStatusEntry } from './kargo-functions.js';
-export { normalizeGitUrl } from './freight-functions.js';
 export { TimeValue } from './time.js';
 export { SemverValue } from './semver-value.js';

@@ -179,7 +179,6 @@ const JSON_ESCAPES: Record<string, string> = {
 };
 
 export function quoteJsonString(s: string): string {
-   
   return `"${s.replace(/["\\\n\r\t<>&\u2028\u2029\u0000-\u001f]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, (c) => {
     const known = JSON_ESCAPES[c];
     if (known !== undefined) return known;

@@ -31,7 +31,6 @@ export function emptyProjectState(project: string, now: string): ProjectState {
     freight: {},
     stages: {},
     promotions: [],
-    promotionSeq: 0,
     updatedAt: now,
   };
 }

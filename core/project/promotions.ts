@@ -67,7 +67,6 @@ export function queuePromotion(
   freight: FreightRecord,
   opts: { nowMs: number; now: string; random: () => number; actor?: string; workflowIdFor: (name: string) => string },
 ): PromotionRecord {
-  state.promotionSeq += 1;
   const previous = state.promotions.at(-1)?.name.split('.').at(-2);
   const name = `${stageName}.${monotonicUlid(opts.nowMs, opts.random, previous)}.${freight.name.slice(0, 7)}`;
   const record: PromotionRecord = {

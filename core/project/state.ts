@@ -20,8 +20,6 @@ export interface ProjectState {
   stages: Record<string, StageState>;
   /** Newest last. Terminal promotions beyond a per-stage cap are dropped. */
   promotions: PromotionRecord[];
-  /** How many promotions the project has created. */
-  promotionSeq: number;
   /** ISO time of the last change, for clients that poll. */
   updatedAt: string;
 }

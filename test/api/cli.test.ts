@@ -273,7 +273,7 @@ describe('shunt against the api', () => {
         code: 1,
         stdout: '',
         stderr:
-          'error: freight "tidy-otter" is not available to stage "prod": it is not verified in any upstream stage (staging)\n',
+          'error: freight tidy-otter is not available to stage "prod": it must first be verified in its upstream stage (not verified in "staging"), or approved for "prod"\n',
       });
     });
 

@@ -8,8 +8,9 @@ import type {
   ShuntBackend,
 } from '../../api/backend.js';
 import { DomainError } from '../../core/errors.js';
-import type { Stage } from '../../core/model.js';
-import type { FreightRecord, ProjectState, PromotionRecord } from '../../core/project/state.js';
+import { emptyProjectState } from '../../core/project/apply.js';
+import { findFreight, promotionIssue } from '../../core/project/promotions.js';
+import type { ProjectState, PromotionRecord } from '../../core/project/state.js';
 
 /**
  * A hand-written ShuntBackend over in-memory ProjectStates, for driving the api and the CLI
@@ -107,24 +108,14 @@ export class FakeBackend implements ShuntBackend {
   async promote(project: string, request: PromoteRequest): Promise<PromotionRecord> {
     this.record('promote', project, request);
     const state = this.project(project);
-    const stage = state.specs.stages[request.stage];
-    if (stage === undefined) throw new DomainError('NotFound', `stage "${request.stage}" not found in project "${project}"`);
-    const freight =
-      state.freight[request.freight] ?? Object.values(state.freight).find((f) => f.alias === request.freight);
-    if (freight === undefined) {
-      throw new DomainError('NotFound', `freight "${request.freight}" not found in project "${project}"`);
-    }
-    const reason = unavailableReason(stage, freight);
-    if (reason !== undefined) {
-      throw new DomainError(
-        'FailedPrecondition',
-        `freight "${freight.alias}" is not available to stage "${request.stage}": ${reason}`,
-      );
-    }
-    state.promotionSeq += 1;
+    // The same admission rules as the project workflow (core/project/promotions.ts).
+    const issue = promotionIssue(state, request.stage, request.freight, this.clock);
+    if (issue) throw issue;
+    const stage = state.specs.stages[request.stage]!;
+    const freight = findFreight(state, request.freight)!;
     const steps = stage.spec.promotionTemplate?.spec.steps ?? [];
     const record: PromotionRecord = {
-      name: `${request.stage}.${String(state.promotionSeq).padStart(6, '0')}.${freight.name.slice(0, 7)}`,
+      name: `${request.stage}.${String(state.promotions.length + 1).padStart(6, '0')}.${freight.name.slice(0, 7)}`,
       stage: request.stage,
       freight: freight.name,
       freightAlias: freight.alias,
@@ -197,24 +188,6 @@ export class FakeBackend implements ShuntBackend {
 }
 
 export function emptyProject(project: string, now = '2026-01-01T00:00:00.000Z'): ProjectState {
-  return {
-    project,
-    specs: { warehouses: {}, stages: {}, tasks: {}, clusterTasks: {} },
-    freight: {},
-    stages: {},
-    promotions: [],
-    promotionSeq: 0,
-    updatedAt: now,
-  };
+  return emptyProjectState(project, now);
 }
 
-/** Kargo's availability rule (§1.7), enough for the fake: approved, direct, or verified upstream. */
-function unavailableReason(stage: Stage, freight: FreightRecord): string | undefined {
-  const name = stage.metadata.name;
-  const request = stage.spec.requestedFreight.find((r) => r.origin.name === freight.origin.name);
-  if (request === undefined) return `the stage does not request freight from warehouse "${freight.origin.name}"`;
-  if (freight.approvedFor[name] !== undefined || request.sources.direct === true) return undefined;
-  const upstream = request.sources.stages ?? [];
-  if (upstream.some((s) => freight.verifiedIn[s] !== undefined)) return undefined;
-  return `it is not verified in any upstream stage (${upstream.join(', ')})`;
-}

@@ -39,7 +39,7 @@ describe('POST /api/v1/projects/:project/promotions', () => {
     expect(res.status).toBe(409);
     expect(res.body.error).toEqual({
       code: 'FailedPrecondition',
-      message: 'freight "tidy-otter" is not available to stage "prod": it is not verified in any upstream stage (staging)',
+      message: 'freight tidy-otter is not available to stage "prod": it must first be verified in its upstream stage (not verified in "staging"), or approved for "prod"',
       details: [],
     });
   });

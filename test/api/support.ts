@@ -166,7 +166,6 @@ export function demoState(): ProjectState {
     ],
     state: { push: { commit: 'deadbeef' } },
   });
-  state.promotionSeq = 1;
   return state;
 }
 

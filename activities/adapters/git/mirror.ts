@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { normalizeGitURL } from '../credentials.js';
+import { normalizeGitURL } from '../../../core/freight/normalize.js';
 import type { GitCommand } from './git-command.js';
 import type { MirrorLocks } from './mirror-locks.js';
 import type { GitStats, OperationHooks, RemoteAccess } from './types.js';

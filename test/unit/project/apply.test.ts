@@ -86,7 +86,6 @@ describe('emptyProjectState', () => {
       freight: {},
       stages: {},
       promotions: [],
-      promotionSeq: 0,
       updatedAt: T0,
     });
   });

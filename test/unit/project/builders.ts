@@ -114,7 +114,6 @@ export function aState(opts: { stages?: Stage[]; warehouses?: Warehouse[]; freig
     freight: Object.fromEntries((opts.freight ?? []).map((f) => [f.name, f])),
     stages: Object.fromEntries(stages.map((s) => [s.metadata.name, { freightHistory: [], queue: [] }])),
     promotions: [],
-    promotionSeq: 0,
     updatedAt: T0,
   };
 }
