@@ -1,6 +1,7 @@
 /**
  * The architecture's fences (eslint.config.js) hold in CI: core/ and workflows/ stay
- * deterministic, nothing floats a promise, nothing imports worker/ or launcher/.
+ * deterministic, nothing floats a promise, nothing imports worker/ or launcher/. The probes
+ * show each fence fires, so a broken config cannot pass as a clean project.
  */
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -12,17 +13,41 @@ interface LintResult {
   messages: { ruleId: string | null; severity: number; line: number; message: string }[];
 }
 
+/** ESLint's JSON results for the project, or for `source` linted as if it were file `asFile`. */
+function lint(args: string[], source?: string): Promise<LintResult[]> {
+  return new Promise((resolve, reject) => {
+    const child = execFile(
+      process.execPath,
+      ['node_modules/eslint/bin/eslint.js', ...args, '-f', 'json'],
+      { cwd: root, maxBuffer: 64 * 1024 * 1024 },
+      (err, out, errOut) => {
+        if (out.trim().startsWith('[')) resolve(JSON.parse(out) as LintResult[]);
+        else reject(new Error(`eslint did not run: ${String(err)} ${errOut}`));
+      },
+    );
+    if (source !== undefined) child.stdin?.end(source);
+  });
+}
+
+const rulesFired = async (asFile: string, source: string): Promise<(string | null)[]> =>
+  (await lint(['--stdin', '--stdin-filename', asFile], source)).flatMap((r) => r.messages.map((m) => m.ruleId));
+
 describe('eslint', () => {
   it('reports no errors in the project', async () => {
-    const stdout = await new Promise<string>((resolve, reject) => {
-      execFile(process.execPath, ['node_modules/eslint/bin/eslint.js', '.', '-f', 'json'], { cwd: root, maxBuffer: 64 * 1024 * 1024 }, (err, out, errOut) => {
-        if (out.trim().startsWith('[')) resolve(out);
-        else reject(new Error(`eslint did not run: ${String(err)} ${errOut}`));
-      });
-    });
-    const errors = (JSON.parse(stdout) as LintResult[]).flatMap((r) =>
+    const errors = (await lint(['.'])).flatMap((r) =>
       r.messages.filter((m) => m.severity === 2).map((m) => `${r.filePath.slice(root.length)}:${m.line} ${m.ruleId}: ${m.message}`),
     );
     expect(errors).toEqual([]);
   }, 180_000);
+
+  it.each([
+    ['core/ulid.ts', "import { readFileSync } from 'node:fs';\nexport const x = String(readFileSync);\n", 'no-restricted-imports'],
+    ['core/ulid.ts', 'export const x = Date.now() + Math.random();\n', 'no-restricted-properties'],
+    ['workflows/cluster.ts', "import { Connection } from '@temporalio/client';\nexport const x = Connection;\n", 'no-restricted-imports'],
+    ['workflows/cluster.ts', "import { createActivities } from '../activities/index.js';\nexport const x = createActivities;\n", 'no-restricted-imports'],
+    ['api/app.ts', "import { loadWorkerConfig } from '../worker/config.js';\nexport const x = loadWorkerConfig;\n", 'no-restricted-imports'],
+    ['api/app.ts', 'async function f(): Promise<void> {}\nexport function g(): void {\n  f();\n}\n', '@typescript-eslint/no-floating-promises'],
+  ])('refuses in %s: %s', async (asFile, source, rule) => {
+    expect(await rulesFired(asFile, source)).toContain(rule);
+  }, 60_000);
 });
