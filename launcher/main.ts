@@ -7,6 +7,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadLauncherConfig } from './config.js';
 import { startEmbeddedTemporal, type EmbeddedTemporal } from './embedded-temporal.js';
+import { recordServer, stopStaleServer } from './stale-server.js';
 import { supervise, type SupervisedProcess } from './supervised-process.js';
 import { projectRoot, resolveTemporalTool } from './temporal-binary.js';
 
@@ -35,15 +36,19 @@ try {
   let uiUrl: string | undefined;
   if (!address) {
     const binary = resolveTemporalTool('temporal');
-    say(`starting the embedded Temporal server (${binary}), state in ${join(config.dataDir, 'temporal.db')}`);
+    const dbFile = join(config.dataDir, 'temporal.db');
+    const pidFile = join(config.dataDir, 'temporal.pid');
+    await stopStaleServer(pidFile, dbFile, say);
+    say(`starting the embedded Temporal server (${binary}), state in ${dbFile}`);
     temporal = await startEmbeddedTemporal({
       binary,
       port: config.temporalPort,
       uiPort: config.temporalUiPort,
-      dbFile: join(config.dataDir, 'temporal.db'),
+      dbFile,
       namespace: config.namespace,
       onOutput: (line) => process.stderr.write(`temporal: ${line}\n`),
     });
+    recordServer(pidFile, temporal.process.pid);
     temporal.process.on('exit', (code) => {
       if (!stopping) {
         say(`the embedded Temporal server exited (code ${code}); stopping`);

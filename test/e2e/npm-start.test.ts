@@ -6,7 +6,7 @@
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -62,6 +62,24 @@ async function healthy(): Promise<boolean> {
   );
 }
 
+/**
+ * Processes started for a data dir (every one inherits SHUNT_DATA_DIR): what a launch left
+ * running. Reads /proc, so Linux only, like this project's machines.
+ */
+function processesUsing(dataDir: string): { pid: number; command: string }[] {
+  const marker = `SHUNT_DATA_DIR=${dataDir}\0`;
+  return readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry) && Number(entry) !== process.pid)
+    .flatMap((entry) => {
+      try {
+        if (!`${readFileSync(`/proc/${entry}/environ`, 'latin1')}\0`.includes(marker)) return [];
+        return [{ pid: Number(entry), command: readFileSync(`/proc/${entry}/cmdline`, 'latin1').replaceAll('\0', ' ').trim() }];
+      } catch {
+        return [];
+      }
+    });
+}
+
 async function shunt(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
     const r = await run(process.execPath, [join(root, 'bin', 'shunt.js'), ...args], {
@@ -111,13 +129,12 @@ describe('npm start on the embedded default', () => {
   });
 
   it('stops every process on Ctrl-C', async () => {
+    expect(processesUsing(join(work, 'data')).map((p) => p.command)).toEqual(
+      expect.arrayContaining([expect.stringContaining('start-dev'), expect.stringContaining('dist/worker/main.js'), expect.stringContaining('dist/api/server.js')]),
+    );
     const code = await stopLauncher(launcher!);
     expect(code).toBe(0);
-    const refused = await fetch(`http://127.0.0.1:${ports.api}/healthz`).then(
-      () => false,
-      () => true,
-    );
-    expect(refused).toBe(true);
+    expect(processesUsing(join(work, 'data'))).toEqual([]);
   });
 
   it('keeps every workflow across a restart on the same data dir', async () => {
@@ -128,8 +145,29 @@ describe('npm start on the embedded default', () => {
     expect(list.items.map((p: { metadata: { name: string }; status: { phase: string } }) => [p.metadata.name, p.status.phase])).toEqual([
       [promotion, 'Succeeded'],
     ]);
+  });
+
+  it('after the launcher was killed outright, the next launch stops the Temporal server it left', async () => {
+    const data = join(work, 'data');
+    launcher!.kill('SIGKILL');
+    await once(launcher!, 'exit');
+    // The worker and the api follow their launcher; the Temporal server cannot, and stays.
+    const left = await eventually(async () => {
+      const procs = processesUsing(data);
+      return procs.length === 1 ? procs : undefined;
+    }, () => `only the Temporal server to remain: ${JSON.stringify(processesUsing(data))}`, 30_000);
+    expect(left[0]!.command).toContain('start-dev');
+
+    output = '';
+    launcher = await startLauncher();
+    expect(await healthy()).toBe(true);
+    expect(output).toContain(`stopping the Temporal server (pid ${left[0]!.pid}) left running by an earlier launch on this data dir`);
+    expect(processesUsing(data).map((p) => p.pid)).not.toContain(left[0]!.pid);
+    const list = JSON.parse((await shunt('get', 'promotions', '--project', 'demo', '-o', 'json')).stdout);
+    expect(list.items.map((p: { metadata: { name: string } }) => p.metadata.name)).toEqual([promotion]);
     expect(await stopLauncher(launcher!)).toBe(0);
     launcher = undefined;
+    expect(processesUsing(data)).toEqual([]);
   });
 
   it('uses the server named by TEMPORAL_ADDRESS and starts none', async () => {
@@ -150,8 +188,8 @@ describe('npm start on the embedded default', () => {
     await once(launcher, 'exit');
     launcher = undefined;
     await eventually(
-      async () => ((await fetch(`http://127.0.0.1:${ports.api}/healthz`).then(() => false, () => true)) ? true : undefined),
-      'the api to go away after its launcher was killed',
+      async () => (processesUsing(join(work, 'external-data')).length === 0 ? true : undefined),
+      () => `the worker and the api to go away after their launcher was killed: ${JSON.stringify(processesUsing(join(work, 'external-data')))}`,
       30_000,
     );
   });
