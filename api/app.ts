@@ -1,8 +1,11 @@
 import express from 'express';
 import { pino, type Logger } from 'pino';
+import { auditMiddleware } from './audit/audit-middleware.js';
+import type { AccessControl } from './auth/access-control.js';
+import { accessMiddleware, type TargetLookup } from './auth/index.js';
 import type { ShuntBackend } from './backend.js';
 import { errorHandler, notFoundHandler } from './http-errors.js';
-import { REDACT_PATHS, actorMiddleware, requestContextMiddleware } from './request-context.js';
+import { REDACT_PATHS, requestContextMiddleware } from './request-context.js';
 import type { RouteDeps } from './route-deps.js';
 import { applyManifests } from './routes/apply-manifests.js';
 import { deleteProject } from './routes/delete-project.js';
@@ -14,6 +17,8 @@ import { getProject } from './routes/get-project.js';
 import { getPromotion } from './routes/get-promotion.js';
 import { getStage } from './routes/get-stage.js';
 import { getWarehouse } from './routes/get-warehouse.js';
+import { getWhoAmI } from './routes/get-whoami.js';
+import { listEvents } from './routes/list-events.js';
 import { listFreight } from './routes/list-freight.js';
 import { listProjects } from './routes/list-projects.js';
 import { listPromotions } from './routes/list-promotions.js';
@@ -23,6 +28,8 @@ import { promoteFreight } from './routes/promote-freight.js';
 
 export interface AppDeps {
   backend: ShuntBackend;
+  /** Who may call the api: `openAccess()` (explicit open mode) or `enforcedAccess(config)`. */
+  access: AccessControl;
   /** Defaults to a pino logger at `info`; each request logs through a child of it. */
   logger?: Logger;
   /** Base address of the Temporal Web UI; when set, promotions carry `status.temporalUiUrl`. */
@@ -52,11 +59,14 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(requestContextMiddleware(logger));
   // Not strict: a body of `"x"` is valid JSON, and the route's schema explains what it expected.
   app.use(express.json({ limit: MAX_BODY, strict: false }));
-  app.use(actorMiddleware);
 
   app.get('/healthz', getHealth(routeDeps));
 
   const api = express.Router();
+  // Audit first: it wraps the answer, so denials by the access check are recorded too.
+  api.use(auditMiddleware(deps.backend));
+  api.use(accessMiddleware(deps.access, promotionLookup(deps.backend)));
+  api.get('/whoami', getWhoAmI(routeDeps));
   api.post('/apply', applyManifests(routeDeps));
   api.get('/projects', listProjects(routeDeps));
   api.get('/projects/:project', getProject(routeDeps));
@@ -72,9 +82,23 @@ export function createApp(deps: AppDeps): express.Express {
   api.get('/projects/:project/promotions', listPromotions(routeDeps));
   api.post('/projects/:project/promotions', promoteFreight(routeDeps));
   api.get('/projects/:project/promotions/:name', getPromotion(routeDeps));
+  api.get('/projects/:project/events', listEvents(routeDeps));
   app.use(API_PREFIX, api);
 
   app.use(notFoundHandler);
   app.use(errorHandler(logger));
   return app;
+}
+
+/** Finds a promotion's stage for the permission check of routes that name a promotion. */
+function promotionLookup(backend: ShuntBackend): TargetLookup {
+  return {
+    async promotionStage(project, name) {
+      try {
+        return (await backend.getPromotion(project, name)).stage;
+      } catch {
+        return undefined;
+      }
+    },
+  };
 }

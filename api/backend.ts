@@ -1,3 +1,4 @@
+import type { AuditEvent } from '../core/audit/event.js';
 import type { ProjectState, PromotionRecord } from '../core/project/state.js';
 
 /**
@@ -21,6 +22,10 @@ export interface ShuntBackend {
   deleteResource(project: string, kind: 'Stage' | 'Warehouse', name: string, actor?: string): Promise<void>;
   deleteProject(project: string, actor?: string): Promise<void>;
   health(): Promise<HealthStatus>;
+  /** Appends to the durable audit trail of `project` (undefined: the cluster-wide trail). */
+  recordAudit(project: string | undefined, event: AuditEvent): Promise<void>;
+  /** The audit trail, newest first; empty when nothing was ever recorded. */
+  listAudit(project: string | undefined, limit: number): Promise<AuditEvent[]>;
 }
 
 export interface ManifestFile {

@@ -10,6 +10,10 @@ const ApiEnv = z.object({
   SHUNT_CONFIG: z.string().optional(),
   SHUNT_TEMPORAL_UI_URL: z.string().url().optional(),
   SHUNT_LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info'),
+  SHUNT_AUTH_MODE: z.enum(['open', 'enforced'], { error: 'must be "open" or "enforced"' }).default('enforced'),
+  SHUNT_AUTH_CONFIG: z.string().optional(),
+  /** Where the worker serves its metrics; the api's /metrics includes them. */
+  SHUNT_WORKER_METRICS_URL: z.string().url().optional(),
 });
 
 export interface ApiConfig {
@@ -20,6 +24,10 @@ export interface ApiConfig {
   configPath?: string;
   temporalUiUrl?: string;
   logLevel: string;
+  /** `open`: no access control (chosen explicitly); `enforced`: tokens from authConfigPath. */
+  authMode: 'open' | 'enforced';
+  authConfigPath?: string;
+  workerMetricsUrl?: string;
 }
 
 /** Reads the api's settings from the environment once; prints every problem and exits 1. */
@@ -30,6 +38,12 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Ap
     process.exit(EXIT_CONFIG);
   }
   const e = parsed.data;
+  if (e.SHUNT_AUTH_MODE === 'enforced' && !e.SHUNT_AUTH_CONFIG) {
+    process.stderr.write(
+      'config: SHUNT_AUTH_CONFIG: required: the api requires bearer tokens; name the access-control file, or set SHUNT_AUTH_MODE=open to run without access control\n',
+    );
+    process.exit(EXIT_CONFIG);
+  }
   return Object.freeze({
     temporalAddress: e.TEMPORAL_ADDRESS,
     namespace: e.TEMPORAL_NAMESPACE,
@@ -38,5 +52,8 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Ap
     logLevel: e.SHUNT_LOG_LEVEL,
     ...(e.SHUNT_CONFIG ? { configPath: resolve(e.SHUNT_CONFIG) } : {}),
     ...(e.SHUNT_TEMPORAL_UI_URL ? { temporalUiUrl: e.SHUNT_TEMPORAL_UI_URL } : {}),
+    authMode: e.SHUNT_AUTH_MODE,
+    ...(e.SHUNT_AUTH_CONFIG ? { authConfigPath: resolve(e.SHUNT_AUTH_CONFIG) } : {}),
+    ...(e.SHUNT_WORKER_METRICS_URL ? { workerMetricsUrl: e.SHUNT_WORKER_METRICS_URL } : {}),
   });
 }

@@ -67,12 +67,15 @@ try {
     SHUNT_DATA_DIR: config.dataDir,
     SHUNT_PORT: String(config.port),
     SHUNT_HOST: config.host,
+    SHUNT_AUTH_MODE: config.authMode,
+    ...(config.authConfigPath ? { SHUNT_AUTH_CONFIG: config.authConfigPath } : {}),
     ...(uiUrl ? { SHUNT_TEMPORAL_UI_URL: uiUrl } : {}),
   };
   const fatal = (): void => void stopAll(1);
   children.push(supervise('worker', join(projectRoot, 'dist', 'worker', 'main.js'), env, say, fatal));
   children.push(supervise('api', join(projectRoot, 'dist', 'api', 'server.js'), env, say, fatal));
   say(`api on http://${config.host}:${config.port} (GET /healthz answers 200 once ready)`);
+  say(config.authReason);
   if (uiUrl) say(`Temporal Web UI on ${uiUrl}`);
   say('press Ctrl-C to stop');
 } catch (err) {

@@ -6,6 +6,7 @@ import { Client, type Connection } from '@temporalio/client';
 import { pino } from 'pino';
 import type { NativeConnection } from '@temporalio/worker';
 import { createApp } from '../../api/app.js';
+import { openAccess, type AccessControl } from '../../api/auth/index.js';
 import { TemporalBackend } from '../../api/temporal-backend.js';
 import { createShuntWorkers, type ShuntWorkers } from '../../worker/create-workers.js';
 import { connectClient, connectWorker, uniqueName } from './temporal.js';
@@ -24,7 +25,12 @@ export interface ShuntStack {
  * Shunt as `npm start` runs it, in-process: workers and the api on a Temporal namespace of the
  * suite's own (test/support/namespaces.mjs), over the real dev server.
  */
-export async function startShuntStack(opts: { namespace: string; credentialsPath?: string }): Promise<ShuntStack> {
+export async function startShuntStack(opts: {
+  namespace: string;
+  credentialsPath?: string;
+  /** Default: the api's explicit open mode. */
+  access?: AccessControl;
+}): Promise<ShuntStack> {
   const dataDir = await mkdtemp(join(tmpdir(), 'shunt-stack-'));
   const nativeConnection: NativeConnection = await connectWorker();
   const connection: Connection = await connectClient();
@@ -37,7 +43,7 @@ export async function startShuntStack(opts: { namespace: string; credentialsPath
   });
   const running = workers.run();
   const backend = new TemporalBackend({ connection, namespace: opts.namespace });
-  const app = createApp({ backend, namespace: opts.namespace, logger: pino({ level: 'warn' }) });
+  const app = createApp({ backend, access: opts.access ?? openAccess(), namespace: opts.namespace, logger: pino({ level: 'warn' }) });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });
