@@ -6,7 +6,7 @@ import { ApiError, CliError } from './errors.js';
  * `-o json|yaml`).
  */
 
-export type ProjectResourceKind = 'warehouses' | 'stages' | 'freight' | 'promotions';
+export type ProjectResourceKind = 'warehouses' | 'stages' | 'freight' | 'promotions' | 'events';
 
 export interface ManifestFile {
   name: string;
