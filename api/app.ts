@@ -5,6 +5,10 @@ import type { AccessControl } from './auth/access-control.js';
 import { accessMiddleware, type TargetLookup } from './auth/index.js';
 import type { ShuntBackend } from './backend.js';
 import { errorHandler, notFoundHandler } from './http-errors.js';
+import { ApiMetrics } from './metrics.js';
+import { openApiDocument } from './openapi.js';
+import { listRoutes } from './route-list.js';
+import { webPage } from './web-assets.js';
 import { REDACT_PATHS, requestContextMiddleware } from './request-context.js';
 import type { RouteDeps } from './route-deps.js';
 import { applyManifests } from './routes/apply-manifests.js';
@@ -36,12 +40,19 @@ export interface AppDeps {
   temporalUiUrl?: string;
   /** Temporal namespace used in those links; default `default`. */
   namespace?: string;
+  /** Where /metrics finds the worker's metrics (same process: its registry; else its HTTP endpoint). */
+  workerMetrics?: () => Promise<string>;
+  /** Default: a fresh registry without process metrics (the api process adds them). */
+  metrics?: ApiMetrics;
 }
 
 /** Largest accepted JSON body (an apply of many manifests). */
 export const MAX_BODY = '10mb';
 
 export const API_PREFIX = '/api/v1';
+
+/** The version the OpenAPI document states. */
+export const API_VERSION = '0.1.0';
 
 /**
  * Builds the REST API (no `listen`: api/server.ts or a test does that). Every route is listed
@@ -56,11 +67,18 @@ export function createApp(deps: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
+  const metrics = deps.metrics ?? new ApiMetrics(deps.backend);
   app.use(requestContextMiddleware(logger));
+  app.use(metrics.middleware());
   // Not strict: a body of `"x"` is valid JSON, and the route's schema explains what it expected.
   app.use(express.json({ limit: MAX_BODY, strict: false }));
 
   app.get('/healthz', getHealth(routeDeps));
+  app.get('/metrics', metrics.handler(deps.workerMetrics));
+  app.get('/openapi.json', (_req, res) => {
+    res.json(openApiDocument(listRoutes(app), API_VERSION));
+  });
+  app.get('/', webPage());
 
   const api = express.Router();
   // Audit first: it wraps the answer, so denials by the access check are recorded too.
@@ -84,6 +102,7 @@ export function createApp(deps: AppDeps): express.Express {
   api.get('/projects/:project/promotions/:name', getPromotion(routeDeps));
   api.get('/projects/:project/events', listEvents(routeDeps));
   app.use(API_PREFIX, api);
+  app.use(webPage());
 
   app.use(notFoundHandler);
   app.use(errorHandler(logger));

@@ -3,6 +3,7 @@ import { Connection } from '@temporalio/client';
 import { pino } from 'pino';
 import { EXIT_CONFIG } from '../core/exit-codes.js';
 import { createApp } from './app.js';
+import { ApiMetrics, fetchWorkerMetrics } from './metrics.js';
 import { accessControlFrom, type AccessControl } from './auth/index.js';
 import { loadApiConfig } from './config.js';
 import { readManifestFiles } from './manifest-files.js';
@@ -31,6 +32,8 @@ const backend = new TemporalBackend({ connection, namespace: config.namespace })
 const app = createApp({
   backend,
   access,
+  metrics: new ApiMetrics(backend, { defaultMetrics: true }),
+  ...(config.workerMetricsUrl ? { workerMetrics: fetchWorkerMetrics(config.workerMetricsUrl) } : {}),
   logger: log,
   namespace: config.namespace,
   ...(config.temporalUiUrl ? { temporalUiUrl: config.temporalUiUrl } : {}),

@@ -7,6 +7,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadLauncherConfig } from './config.js';
 import { startEmbeddedTemporal, type EmbeddedTemporal } from './embedded-temporal.js';
+import { freePort } from './free-port.js';
 import { recordServer, stopStaleServer } from './stale-server.js';
 import { supervise, type SupervisedProcess } from './supervised-process.js';
 import { projectRoot, resolveTemporalTool } from './temporal-binary.js';
@@ -60,8 +61,12 @@ try {
   } else {
     say(`using the Temporal server at ${address} (namespace ${config.namespace})`);
   }
+  // The worker serves its metrics on loopback; the api's /metrics includes them.
+  const workerMetricsPort = await freePort();
   const env: NodeJS.ProcessEnv = {
     ...process.env,
+    SHUNT_WORKER_METRICS_PORT: String(workerMetricsPort),
+    SHUNT_WORKER_METRICS_URL: `http://127.0.0.1:${workerMetricsPort}/metrics`,
     TEMPORAL_ADDRESS: address,
     TEMPORAL_NAMESPACE: config.namespace,
     SHUNT_DATA_DIR: config.dataDir,

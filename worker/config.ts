@@ -12,6 +12,8 @@ const WorkerEnv = z.object({
   SHUNT_CREDENTIALS: z.string().optional(),
   SHUNT_LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info'),
   SHUNT_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().positive().default(32),
+  /** Serve Prometheus metrics on 127.0.0.1 at this port (the launcher sets it; the api includes them). */
+  SHUNT_WORKER_METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
 });
 
 export interface WorkerConfig {
@@ -23,6 +25,7 @@ export interface WorkerConfig {
   credentialsPath: string;
   logLevel: z.infer<typeof WorkerEnv>['SHUNT_LOG_LEVEL'];
   maxConcurrentActivities: number;
+  metricsPort?: number;
 }
 
 /** Reads the worker's settings from the environment once; prints every problem and exits 1. */
@@ -42,6 +45,7 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): Readonly
     credentialsPath: resolve(e.SHUNT_CREDENTIALS ?? `${dataDir}/credentials`),
     logLevel: e.SHUNT_LOG_LEVEL,
     maxConcurrentActivities: e.SHUNT_MAX_CONCURRENT_ACTIVITIES,
+    ...(e.SHUNT_WORKER_METRICS_PORT ? { metricsPort: e.SHUNT_WORKER_METRICS_PORT } : {}),
   });
 }
 

@@ -6,6 +6,7 @@ import { FileCredentialStore } from '../activities/adapters/credentials.js';
 import { projectRoot } from '../launcher/temporal-binary.js';
 import { TASK_QUEUE } from '../workflows/definitions.js';
 import { workerTaskQueue } from './config.js';
+import { WorkerMetrics } from './metrics.js';
 
 export interface ShuntWorkerOptions {
   connection: NativeConnection;
@@ -16,6 +17,8 @@ export interface ShuntWorkerOptions {
   /** Shared task queue; tests give each run its own. */
   taskQueue?: string;
   maxConcurrentActivities?: number;
+  /** Where the workers' metrics go; default a registry of their own (ShuntWorkers.metrics). */
+  metrics?: WorkerMetrics;
 }
 
 export interface ShuntWorkers {
@@ -24,6 +27,7 @@ export interface ShuntWorkers {
   /** Polls this worker's own queue: the steps of promotions whose workspace it holds. */
   own: Worker;
   ownQueue: string;
+  metrics: WorkerMetrics;
   run(): Promise<void>;
   shutdown(): void;
 }
@@ -43,7 +47,9 @@ export async function createShuntWorkers(opts: ShuntWorkerOptions): Promise<Shun
     credentials: new FileCredentialStore(opts.credentialsPath),
   });
   const maxConcurrentActivityTaskExecutions = opts.maxConcurrentActivities ?? 32;
+  const metrics = opts.metrics ?? new WorkerMetrics();
   const shared = await Worker.create({
+    ...metrics.workerOptions(),
     connection: opts.connection,
     namespace: opts.namespace,
     taskQueue: opts.taskQueue ?? TASK_QUEUE,
@@ -52,6 +58,7 @@ export async function createShuntWorkers(opts: ShuntWorkerOptions): Promise<Shun
     maxConcurrentActivityTaskExecutions,
   });
   const own = await Worker.create({
+    ...metrics.workerOptions(),
     connection: opts.connection,
     namespace: opts.namespace,
     taskQueue: ownQueue,
@@ -62,6 +69,7 @@ export async function createShuntWorkers(opts: ShuntWorkerOptions): Promise<Shun
     shared,
     own,
     ownQueue,
+    metrics,
     async run() {
       await Promise.all([shared.run(), own.run()]);
     },
