@@ -38,12 +38,6 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Ap
     process.exit(EXIT_CONFIG);
   }
   const e = parsed.data;
-  if (e.SHUNT_AUTH_MODE === 'enforced' && !e.SHUNT_AUTH_CONFIG) {
-    process.stderr.write(
-      'config: SHUNT_AUTH_CONFIG: required: the api requires bearer tokens; name the access-control file, or set SHUNT_AUTH_MODE=open to run without access control\n',
-    );
-    process.exit(EXIT_CONFIG);
-  }
   return Object.freeze({
     temporalAddress: e.TEMPORAL_ADDRESS,
     namespace: e.TEMPORAL_NAMESPACE,

@@ -271,8 +271,13 @@ function drawEdges(stages) {
   svg.innerHTML = `<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="8" markerHeight="8" orient="auto"><path d="M0,0 L10,5 L0,10 z" fill="#7a8699"/></marker></defs>${paths.join('')}`;
 }
 
-function renderFreight({ stages, freight }) {
-  const names = stages.map((s) => s.metadata.name);
+/** Stage names in pipeline order: by column of the graph, then by name. */
+function pipelineOrder(warehouses, stages) {
+  return layout(warehouses, stages).slice(1).flat().map((n) => n.item.metadata.name);
+}
+
+function renderFreight({ warehouses, stages, freight }) {
+  const names = pipelineOrder(warehouses, stages);
   $('freight').tHead.replaceChildren(h('tr', {}, h('th', { scope: 'col' }, 'Freight'), h('th', { scope: 'col' }, 'Discovered'), names.map((n) => h('th', { scope: 'col' }, n))));
   const rows = freight.map((f) =>
     h('tr', {},
@@ -299,7 +304,9 @@ function freightCell(f, stageName, stages) {
     const remaining = Date.parse(here.since) + soak - Date.now();
     if (remaining > 0) out.push(h('span', {}, `soaking for ${down.metadata.name}: ${left(remaining)} left`));
   }
-  if (!approved) {
+  // Approval lets freight skip an upstream stage's verification: offered where a stage has one.
+  const stage = stages.find((s) => s.metadata.name === stageName);
+  if (!approved && !here && !verified && sourcesOf(stage).upstream.length > 0) {
     out.push(...actionButton(`Approve ${f.alias} for ${stageName}`, permissions(stageName).approve, async () => {
       await api('POST', `/projects/${seg(state.project)}/freight/${seg(f.metadata.name)}/approve`, { stage: stageName });
       return `${f.alias} approved for ${stageName}`;
@@ -315,9 +322,9 @@ function selectHistory(stage) {
   $('history-title').scrollIntoView({ block: 'start' });
 }
 
-function renderHistory({ stages, promotions, freight }) {
+function renderHistory({ warehouses, stages, promotions, freight }) {
   const select = $('history-stage');
-  const names = stages.map((s) => s.metadata.name);
+  const names = pipelineOrder(warehouses, stages);
   if (!names.includes(state.historyStage)) state.historyStage = names[0] ?? '';
   if ([...select.options].map((o) => o.value).join() !== names.join()) select.replaceChildren(...names.map((n) => h('option', { value: n }, n)));
   select.value = state.historyStage;
@@ -388,6 +395,7 @@ async function refresh() {
     if (!state.busy) fail();
   } catch (err) {
     if (err.status === 401) {
+      clearPage();
       state.who = null;
       $('who').textContent = '';
       $('token-form').hidden = false;
@@ -409,8 +417,20 @@ $('token-form').addEventListener('submit', (e) => {
   state.who = null;
   void refresh();
 });
+/** Forgets what the last caller saw: nothing of it may show under the next one's name. */
+function clearPage() {
+  state.data = null;
+  state.lastRender = '';
+  $('columns').replaceChildren();
+  $('edges').replaceChildren();
+  $('freight').tHead.replaceChildren();
+  $('freight').tBodies[0].replaceChildren();
+  $('history').replaceChildren();
+}
+
 $('sign-out').addEventListener('click', () => {
   sessionStorage.removeItem('shunt-token');
+  clearPage();
   state.who = null;
   void refresh();
 });

@@ -30,6 +30,8 @@ export async function startShuntStack(opts: {
   credentialsPath?: string;
   /** Default: the api's explicit open mode. */
   access?: AccessControl;
+  /** Base address of a Temporal Web UI for the promotions' links. */
+  temporalUiUrl?: string;
 }): Promise<ShuntStack> {
   const dataDir = await mkdtemp(join(tmpdir(), 'shunt-stack-'));
   const nativeConnection: NativeConnection = await connectWorker();
@@ -43,7 +45,13 @@ export async function startShuntStack(opts: {
   });
   const running = workers.run();
   const backend = new TemporalBackend({ connection, namespace: opts.namespace });
-  const app = createApp({ backend, access: opts.access ?? openAccess(), namespace: opts.namespace, logger: pino({ level: 'warn' }) });
+  const app = createApp({
+    backend,
+    access: opts.access ?? openAccess(),
+    namespace: opts.namespace,
+    logger: pino({ level: 'warn' }),
+    ...(opts.temporalUiUrl ? { temporalUiUrl: opts.temporalUiUrl } : {}),
+  });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });
