@@ -5,13 +5,11 @@
  * one of them has an entry here): the contract routes other parts add are described ahead.
  */
 import { z } from 'zod';
+import { ApplyBody, ApproveFreightBody, EventsQuery, PromoteBody } from '../core/api/requests.js';
 import { permissionFor } from './auth/permissions.js';
 import { ROLE_FOR_ACTION } from '../core/rbac/rbac.js';
 import { API_PREFIX_PATH } from './paths.js';
 import type { ListedRoute } from './route-list.js';
-import { ApplyBody } from './routes/apply-manifests.js';
-import { EventsQuery } from './routes/list-events.js';
-import { PromoteBody } from './routes/promote-freight.js';
 
 export interface RouteDoc {
   summary: string;
@@ -35,7 +33,6 @@ const ErrorBody = {
   },
 };
 
-const StageBody = z.object({ stage: z.string().min(1) });
 const Empty = z.object({}).optional();
 
 /** Keyed by `METHOD /path` with express parameters. */
@@ -60,7 +57,7 @@ export const ROUTE_DOCS: Readonly<Record<string, RouteDoc>> = {
   'POST /api/v1/projects/:project/stages/:stage/verification/abort': { summary: 'Abort the running verification', body: Empty, responses: { '200': 'aborted' } },
   'GET /api/v1/projects/:project/freight': { summary: 'List freight, newest first', responses: { '200': 'List of Freight' } },
   'GET /api/v1/projects/:project/freight/:name': { summary: 'Get freight by id or alias', responses: { '200': 'Freight' } },
-  'POST /api/v1/projects/:project/freight/:freight/approve': { summary: 'Approve freight for a stage', body: StageBody, responses: { '200': 'Freight' } },
+  'POST /api/v1/projects/:project/freight/:freight/approve': { summary: 'Approve freight for a stage', body: ApproveFreightBody, responses: { '200': 'Freight' } },
   'GET /api/v1/projects/:project/promotions': { summary: 'List promotions in creation order', responses: { '200': 'List of Promotion' } },
   'POST /api/v1/projects/:project/promotions': { summary: 'Promote freight to a stage (queued)', body: PromoteBody, responses: { '201': 'Promotion' } },
   'GET /api/v1/projects/:project/promotions/:name': { summary: 'Get a promotion with live step status', responses: { '200': 'Promotion' } },

@@ -1,14 +1,11 @@
 import type { RequestHandler } from 'express';
-import { z } from 'zod';
+import { EventsQuery } from '../../core/api/requests.js';
 import type { AuditEvent } from '../../core/audit/event.js';
 import { DomainError } from '../../core/errors.js';
 import { param } from '../request-context.js';
 import type { RouteDeps } from '../route-deps.js';
 import { renderList, type ListView } from '../views.js';
 
-export const EventsQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(1000).default(100),
-});
 
 /** An audit entry as the api shows it: Kargo-like metadata around the entry's fields. */
 export interface AuditEventView extends Omit<AuditEvent, 'id' | 'project'> {
