@@ -64,6 +64,8 @@ export const ROUTE_DOCS: Readonly<Record<string, RouteDoc>> = {
   'POST /api/v1/projects/:project/promotions/:name/approve': { summary: 'Release a promotion waiting for approval', body: Empty, responses: { '200': 'Promotion' } },
   'POST /api/v1/projects/:project/promotions/:name/retry': { summary: 'Retry a failed promotion', body: Empty, responses: { '200': 'Promotion', '201': 'Promotion' } },
   'POST /api/v1/projects/:project/promotions/:name/abort': { summary: 'Abort a running or queued promotion', body: Empty, responses: { '200': 'Promotion' } },
+  'GET /api/v1/projects/:project/webhook-receivers': { summary: 'The project\'s webhook receivers and their URLs', responses: { '200': 'List of webhook receivers' } },
+  'POST /webhooks/:provider/:token': { summary: 'A webhook from GitHub, GitLab, Docker Hub, Quay or a generic sender; authenticated by the receiver\'s own secret, never by bearer token', responses: { '200': 'accepted', '202': 'accepted' } },
   'GET /api/v1/projects/:project/events': { summary: 'The audit trail, newest first', query: EventsQuery, responses: { '200': 'List of AuditEvent' } },
 };
 
@@ -71,11 +73,19 @@ export function routeKey(route: ListedRoute): string {
   return `${route.method} ${route.path}`;
 }
 
+/** Parameter names do not matter for matching a route to its entry (`:name` = `:stage`). */
+const shape = (key: string): string => key.replace(/:\w+/g, ':');
+const DOCS_BY_SHAPE = new Map(Object.entries(ROUTE_DOCS).map(([key, doc]) => [shape(key), doc]));
+
+export function routeDoc(route: ListedRoute): RouteDoc | undefined {
+  return DOCS_BY_SHAPE.get(shape(routeKey(route)));
+}
+
 /** The document for the routes the app serves; routes without an entry get none (a test forbids that). */
 export function openApiDocument(routes: readonly ListedRoute[], version: string): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const route of routes) {
-    const doc = ROUTE_DOCS[routeKey(route)];
+    const doc = routeDoc(route);
     if (doc === undefined) continue;
     const openPath = route.path.replace(/:(\w+)/g, '{$1}');
     const parameters: unknown[] = [...route.path.matchAll(/:(\w+)/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: { type: 'string' } }));
@@ -89,7 +99,7 @@ export function openApiDocument(routes: readonly ListedRoute[], version: string)
         ? { description, content: { 'application/json': { schema: description.startsWith('List') ? KargoList : KargoObject } } }
         : { description };
     }
-    const secured = route.path.startsWith(API_PREFIX_PATH);
+    const secured = route.path.startsWith(`${API_PREFIX_PATH}/`);
     if (secured) {
       responses['400'] = { description: 'the request is malformed', content: { 'application/json': { schema: ErrorBody } } };
       responses['401'] = { description: 'no, malformed, unknown or invalid bearer token', content: { 'application/json': { schema: ErrorBody } } };

@@ -40,7 +40,7 @@ export function requestContextMiddleware(logger: Logger): RequestHandler {
     res.on('finish', () => {
       const durationMs = Number(process.hrtime.bigint() - started) / 1e6;
       const path = req.originalUrl.split('?')[0];
-      log.info({ method: req.method, path, status: res.statusCode, durationMs }, 'request completed');
+      log.info({ method: req.method, path, status: res.statusCode, durationMs, actor: context.actor }, 'request completed');
     });
     const context: RequestContext = { requestId, log, actor: ANONYMOUS_ACTOR };
     res.locals[CONTEXT_KEY] = context;

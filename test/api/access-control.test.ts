@@ -47,6 +47,14 @@ describe('authentication', () => {
     expect(res.body).toMatchObject({ name: 'vera-viewer', via: 'token', mode: 'enforced' });
   });
 
+  it('logs each request as JSON with its id and actor, and never the token', async () => {
+    const res = await request(api, 'GET', '/api/v1/projects', { headers: { ...bearer(TOKENS.developer), 'x-request-id': 'req-42' } });
+    expect(res.headers.get('x-request-id')).toBe('req-42');
+    const line = api.logs.find((l) => l['msg'] === 'request completed' && l['requestId'] === 'req-42');
+    expect(line).toMatchObject({ actor: 'dev-dana', status: 200, path: '/api/v1/projects' });
+    expect(JSON.stringify(api.logs)).not.toContain(TOKENS.developer);
+  });
+
   it('leaves /healthz open', async () => {
     expect((await request(api, 'GET', '/healthz')).status).toBe(200);
   });
