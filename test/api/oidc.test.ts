@@ -107,11 +107,30 @@ describe('OIDC bearer tokens', () => {
     ['a token with an unknown key id', () => jwt({ key: strangerKey, kid: 'nope' }), /no key of .* matches the token's key id/],
     ['a token of another issuer', () => jwt({ iss: 'https://evil.example.com' }), /the token's "iss" claim is refused/],
     ['a token for another audience', () => jwt({ aud: 'someone-else' }), /the token's "aud" claim is refused/],
-    ['a garbled JWT', async () => 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.AAAA', /signature does not verify|not a valid JWT|no key/],
+    ['a JWT with a made-up signature', async () => 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.AAAA', /^the token's signature does not verify against the keys of http/],
+    ['a JWT whose header is not JSON', async () => 'eyJub3Q.eyJ4In0.AAAA', /^the token is not a valid JWT: /],
   ])('answers 401 for %s, saying why', async (_what, make, reason) => {
     const res = await request(api, 'GET', '/api/v1/projects', { headers: bearer(await make()) });
     expect(res.status).toBe(401);
     expect(res.body.error.code).toBe('Unauthenticated');
     expect(res.body.error.message).toMatch(reason);
+  });
+});
+
+describe('an unreachable OIDC issuer', () => {
+  it('answers 503 saying the issuer cannot be read, not 401', async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const deadIssuer = `http://127.0.0.1:${(closed.address() as AddressInfo).port}`;
+    await new Promise((r) => closed.close(r));
+    const config = parseAuthConfig(`oidc: { issuer: "${deadIssuer}", audience: shunt }`, 'dead.yaml');
+    const dead = await startApi({ backend: demoBackend(), access: enforcedAccess(config) });
+    try {
+      const res = await request(dead, 'GET', '/api/v1/projects', { headers: bearer(await jwt()) });
+      expect(res.status).toBe(503);
+      expect(res.body.error).toMatchObject({ code: 'Unavailable', message: expect.stringMatching(/^cannot read the OIDC issuer's discovery document http:\/\/127\.0\.0\.1:\d+\/\.well-known\/openid-configuration: /) });
+    } finally {
+      await dead.close();
+    }
   });
 });
