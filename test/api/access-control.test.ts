@@ -71,6 +71,13 @@ describe('roles', () => {
     );
   });
 
+  it('lists only the projects the caller may read', async () => {
+    const names = async (token: string) =>
+      (await request(api, 'GET', '/api/v1/projects', { headers: bearer(token) })).body.items.map((p: { metadata: { name: string } }) => p.metadata.name);
+    expect(await names(TOKENS.viewer)).toEqual(['demo']);
+    expect(await names(TOKENS.outsider)).toEqual([]);
+  });
+
   it('refuses a viewer a promotion, naming the role it needs', async () => {
     const res = await promote(TOKENS.viewer, 'dev');
     expect(res.status).toBe(403);
