@@ -384,13 +384,21 @@ async function refresh() {
     state.data = { warehouses, stages, freight, promotions };
     // Re-render only when something changed, so focus and open selects survive a poll.
     const snapshot = JSON.stringify([state.data, state.who, state.historyStage]);
-    if (snapshot !== state.lastRender && !document.activeElement?.matches('select')) {
+    if (snapshot !== state.lastRender) {
       state.lastRender = snapshot;
-      const focused = document.activeElement?.textContent;
+      // Keep the user's choices and focus across the re-render.
+      const chosen = [...document.querySelectorAll('select[id^="promote-"]')].map((el) => [el.id, el.value]);
+      const focusedId = document.activeElement?.id;
+      const focusedText = document.activeElement?.textContent;
       renderGraph(state.data);
       renderFreight(state.data);
       renderHistory(state.data);
-      if (focused) [...document.querySelectorAll('button')].find((b) => b.textContent === focused)?.focus();
+      for (const [id, value] of chosen) {
+        const el = document.getElementById(id);
+        if (el && [...el.options].some((o) => o.value === value)) el.value = value;
+      }
+      const again = (focusedId && document.getElementById(focusedId)) || [...document.querySelectorAll('button')].find((b) => b.textContent === focusedText);
+      again?.focus();
     }
     if (!state.busy) fail();
   } catch (err) {

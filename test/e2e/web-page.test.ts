@@ -151,6 +151,35 @@ describe('the web page', () => {
     expect(events.filter((e) => e.action === 'apply').map((e) => e.actor)).toEqual(['adam-admin', 'adam-admin']);
   });
 
+  it('offers retry for a failed promotion and approval of new freight, calling the approval and retry routes', async () => {
+    // A newer freight, and a pipeline whose repository cannot be cloned.
+    await api('POST', '/apply', TOKENS.admin, { files: [{ name: 'f.yaml', content: await readFile(join(example, 'freight-1.1.0.yaml'), 'utf8') }] });
+    const pipeline = (await readFile(join(example, 'pipeline.yaml'), 'utf8')).replaceAll('file:///tmp/shunt-demo/gitops.git', `file://${join(work, 'missing.git')}`);
+    await api('POST', '/apply', TOKENS.admin, { files: [{ name: 'broken.yaml', content: pipeline }] });
+    const newer = (await api('GET', '/projects/demo/freight', TOKENS.viewer)).items.find((f: { images: { tag: string }[] }) => f.images[0]!.tag === '1.1.0');
+
+    await page.locator('#promote-dev').selectOption(newer.metadata.name);
+    await page.getByRole('button', { name: 'Promote to dev' }).click();
+    await page.locator('#history-stage').selectOption('dev');
+    await expectText(page.locator('#history'), /Errored/, 90_000);
+    await expectText(page.locator('#history'), /git-clone/);
+    await page.screenshot({ path: join(shots, '05-failed-promotion.png'), fullPage: true });
+
+    const failed = (await api('GET', '/projects/demo/promotions', TOKENS.viewer)).items.filter((p: { spec: { stage: string } }) => p.spec.stage === 'dev').pop();
+    const retried = page.waitForRequest((r) => r.method() === 'POST' && r.url().endsWith(`/api/v1/projects/demo/promotions/${failed.metadata.name}/retry`));
+    await page.getByRole('button', { name: `Retry ${failed.metadata.name}` }).click();
+    expect((await retried).headers()['authorization']).toBe(`Bearer ${TOKENS.releaseManager}`);
+
+    const approved = page.waitForRequest((r) => r.method() === 'POST' && r.url().endsWith(`/api/v1/projects/demo/freight/${newer.metadata.name}/approve`));
+    await page.getByRole('button', { name: `Approve ${newer.alias} for prod` }).click();
+    expect((await approved).postDataJSON()).toEqual({ stage: 'prod' });
+
+    // Both clicks are in the audit trail, whatever the routes answered.
+    const events = await eventuallyEvents((e) => e.some((x) => x.action === 'approve') && e.some((x) => x.action === 'retry'));
+    expect(events.find((e) => e.action === 'retry')).toMatchObject({ actor: 'rita-release', target: { stage: 'dev', promotion: failed.metadata.name } });
+    expect(events.find((e) => e.action === 'approve')).toMatchObject({ actor: 'rita-release', target: { stage: 'prod', freight: newer.metadata.name } });
+  });
+
   it('is usable from the keyboard: the first Tab reaches the skip link, controls have labels', async () => {
     await page.reload();
     await page.getByRole('button', { name: 'Sign out' }).waitFor();
@@ -161,6 +190,17 @@ describe('the web page', () => {
     expect(unlabeled).toEqual([]);
   });
 });
+
+async function eventuallyEvents(
+  done: (events: { action: string; actor: string; target: Record<string, string> }[]) => boolean,
+): Promise<{ action: string; actor: string; target: Record<string, string> }[]> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const events = (await api('GET', '/projects/demo/events', TOKENS.viewer)).items;
+    if (done(events) || Date.now() > deadline) return events;
+    await page.waitForTimeout(200);
+  }
+}
 
 /** Polls a locator's text until it matches (Playwright's own waiting, no fixed sleeps). */
 async function expectText(locator: ReturnType<Page['locator']>, pattern: RegExp, timeout = 60_000): Promise<void> {
