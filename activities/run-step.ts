@@ -16,6 +16,7 @@ import {
 } from '../core/expressions/index.js';
 import type { ExpressionVariable } from '../core/model.js';
 import type { FreightCollection, FreightReference, PlannedStep } from '../core/promotion/types.js';
+import type { ArgoCDClient } from './adapters/argocd-client.js';
 import type { CredentialStore } from './adapters/credentials.js';
 import type { GitService } from './adapters/git.js';
 import { openWorkspace } from './adapters/workspace.js';
@@ -64,6 +65,12 @@ export interface RunStepDeps {
   git: GitService;
   credentials: CredentialStore;
   logger?: ActivityLogger | undefined;
+  /** The credentials a project's steps see (Kubernetes Secrets in its namespace first); default `credentials`. */
+  credentialsForProject?: ((project: string) => CredentialStore) | undefined;
+  /** Argo CD, when the worker has a Kubernetes or Argo CD connection. */
+  argocd?: ArgoCDClient | undefined;
+  /** How long one run of an Argo CD step watches before reporting Running. */
+  argocdWaitMs?: number | undefined;
 }
 
 export interface RunStepHooks {
@@ -272,7 +279,8 @@ export async function runStep(deps: RunStepDeps, input: RunStepInput, hooks: Run
   const { step } = input;
   const started = Date.now();
   const definition = getStep(step.uses);
-  const secrets = new SecretCache(deps.credentials);
+  const credentials = deps.credentialsForProject?.(input.project) ?? deps.credentials;
+  const secrets = new SecretCache(credentials);
 
   const ctxVar = {
     project: input.project,
@@ -397,13 +405,15 @@ export async function runStep(deps: RunStepDeps, input: RunStepInput, hooks: Run
     freight: input.freight,
     workspace,
     git: deps.git,
-    credentials: deps.credentials,
+    credentials,
     outputs: input.outputs,
     heartbeat: (details?: unknown) => hooks.heartbeat(details),
     signal: hooks.signal,
     alias: step.alias,
     targetFreight: input.targetFreight,
     requestedOrigins: input.requestedOrigins,
+    ...(deps.argocd ? { argocd: deps.argocd } : {}),
+    ...(deps.argocdWaitMs !== undefined ? { argocdWaitMs: deps.argocdWaitMs } : {}),
   };
 
   let result: StepResult;

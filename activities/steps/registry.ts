@@ -3,6 +3,8 @@
  * it against core/promotion/step-kinds.ts (STEP_KIND_DEFAULTS) and the files of this folder.
  */
 import { DomainError } from '../../core/errors.js';
+import { argocdUpdate } from './argocd-update.js';
+import { argocdWait } from './argocd-wait.js';
 import { gitClone } from './git-clone.js';
 import { gitCommit } from './git-commit.js';
 import { gitPush } from './git-push.js';
@@ -16,6 +18,8 @@ import { yamlUpdate } from './yaml-update.js';
 type AnyStep = StepDefinition<any>;
 
 export const STEP_REGISTRY: Readonly<Record<string, AnyStep>> = Object.freeze({
+  'argocd-update': argocdUpdate,
+  'argocd-wait': argocdWait,
   'git-clone': gitClone,
   'git-commit': gitCommit,
   'git-push': gitPush,

@@ -12,6 +12,8 @@ export interface StepKindDefaults {
 }
 
 export const STEP_KIND_DEFAULTS = {
+  'argocd-update': { timeout: '5m', errorThreshold: 1 },
+  'argocd-wait': { timeout: '5m', errorThreshold: 1 },
   'git-clone': { errorThreshold: 1 },
   'git-commit': { errorThreshold: 1 },
   'git-push': { errorThreshold: 1 },
