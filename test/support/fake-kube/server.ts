@@ -13,7 +13,7 @@
  * Application CRD has none either).
  */
 import * as http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { jsonPatch, mergePatch, PatchError, strategicMergePatch } from './patch.js';
 import { ObjectStore, type KubeObject, type StoreEvent } from './store.js';
 
@@ -110,7 +110,7 @@ export class FakeKubeServer {
   readonly store = new ObjectStore();
   readonly requests: RequestRecord[] = [];
   private server: http.Server | undefined;
-  private readonly sockets = new Set<import('node:net').Socket>();
+  private readonly sockets = new Set<Socket>();
   private readonly watchers = new Set<() => void>();
   private readonly interference = new Map<string, number>();
   url = '';
