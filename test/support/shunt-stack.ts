@@ -7,7 +7,7 @@ import { pino } from 'pino';
 import type { NativeConnection } from '@temporalio/worker';
 import { createApp } from '../../api/app.js';
 import { TemporalBackend } from '../../api/temporal-backend.js';
-import { createShuntWorkers, type ShuntWorkers } from '../../worker/create-workers.js';
+import { createShuntWorkers, type ShuntWorkerOptions, type ShuntWorkers } from '../../worker/create-workers.js';
 import { connectClient, connectWorker, uniqueName } from './temporal.js';
 
 export interface ShuntStack {
@@ -24,7 +24,12 @@ export interface ShuntStack {
  * Shunt as `npm start` runs it, in-process: workers and the api on a Temporal namespace of the
  * suite's own (test/support/namespaces.mjs), over the real dev server.
  */
-export async function startShuntStack(opts: { namespace: string; credentialsPath?: string }): Promise<ShuntStack> {
+export async function startShuntStack(opts: {
+  namespace: string;
+  credentialsPath?: string;
+  /** Kubernetes / Argo CD settings for the worker (test/support/fake-kube). */
+  cluster?: Pick<ShuntWorkerOptions, 'kubernetes' | 'argocdNamespace' | 'argocdRest' | 'argocdWaitMs'>;
+}): Promise<ShuntStack> {
   const dataDir = await mkdtemp(join(tmpdir(), 'shunt-stack-'));
   const nativeConnection: NativeConnection = await connectWorker();
   const connection: Connection = await connectClient();
@@ -34,6 +39,7 @@ export async function startShuntStack(opts: { namespace: string; credentialsPath
     dataDir,
     workerId: uniqueName('worker'),
     credentialsPath: opts.credentialsPath ?? join(dataDir, 'credentials'),
+    ...opts.cluster,
   });
   const running = workers.run();
   const backend = new TemporalBackend({ connection, namespace: opts.namespace });
