@@ -3,7 +3,8 @@ import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { EXIT_CONFIG } from '../core/exit-codes.js';
-import type { KubeConnection } from '../activities/adapters/kubernetes/client.js';
+import { createKubeClients, type KubeConnection } from '../activities/adapters/kubernetes/client.js';
+import { ArgoCDRestClient } from '../activities/adapters/argocd-rest/client.js';
 
 const WorkerEnv = z.object({
   TEMPORAL_ADDRESS: z.string().min(1, 'TEMPORAL_ADDRESS is required (host:port of the Temporal frontend)'),
@@ -81,6 +82,14 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): Readonly
   }
   const dataDir = resolve(e.SHUNT_DATA_DIR);
   const kubernetes = kubeConnectionFrom(e);
+  // A connection that cannot work is a configuration error (exit code EXIT_CONFIG, no restarts).
+  try {
+    if (kubernetes) createKubeClients(kubernetes);
+    if (e.ARGOCD_SERVER && e.ARGOCD_AUTH_TOKEN) new ArgoCDRestClient({ server: e.ARGOCD_SERVER, token: e.ARGOCD_AUTH_TOKEN });
+  } catch (err) {
+    process.stderr.write(`config: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(EXIT_CONFIG);
+  }
   return Object.freeze({
     temporalAddress: e.TEMPORAL_ADDRESS,
     namespace: e.TEMPORAL_NAMESPACE,

@@ -74,3 +74,23 @@ describe('Kubernetes connection', () => {
     expect(kubeConnectionFrom(env)).toEqual(expected);
   });
 });
+
+describe('the worker process with a Kubernetes connection that cannot work', () => {
+  it.each([
+    [{ KUBECONFIG: '/nonexistent/kubeconfig' }, 'config: kubeconfig /nonexistent/kubeconfig cannot be read: ENOENT'],
+    [{ SHUNT_KUBERNETES: 'in-cluster' }, 'config: in-cluster Kubernetes connection requested, but /var/run/secrets/kubernetes.io/serviceaccount/token is missing: this process is not in a pod with a service account'],
+    [{ ARGOCD_SERVER: 'https://argocd.example.com' }, 'config: ARGOCD_SERVER and ARGOCD_AUTH_TOKEN go together: set both or neither'],
+  ])('%j: exits with the configuration exit code, saying what is wrong', async (env, message) => {
+    const { spawnSync } = await import('node:child_process');
+    const { EXIT_CONFIG } = await import('../../core/exit-codes.js');
+    const clean = Object.fromEntries(
+      Object.entries(process.env).filter(([k]) => !/^(KUBECONFIG|KUBERNETES_SERVICE_HOST|SHUNT_KUBERNETES|ARGOCD_)/.test(k)),
+    );
+    const res = spawnSync(process.execPath, [path.resolve('dist/worker/main.js')], {
+      env: { ...clean, TEMPORAL_ADDRESS: '127.0.0.1:7', ...env },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect({ status: res.status, stderr: res.stderr.trim() }).toEqual({ status: EXIT_CONFIG, stderr: message });
+  });
+});
