@@ -13,6 +13,7 @@ import { GitService } from './adapters/git.js';
 import { createWorkspace, openWorkspace, removeWorkspace } from './adapters/workspace.js';
 import { toApplicationFailure, toStepFailure } from './failure.js';
 import { runStep, type ActivityLogger, type RunStepHooks, type RunStepInput, type RunStepOutcome } from './run-step.js';
+import { createWarehouseActivities, type WarehouseActivities, type WarehouseActivityDeps } from './warehouse-activities.js';
 
 export type { RunStepInput, RunStepOutcome } from './run-step.js';
 
@@ -24,6 +25,10 @@ export interface ActivityDeps {
   credentials: CredentialStore;
   git?: GitService;
   logger?: ActivityLogger;
+  /** Temporal client + shared task queue: warehouse schedules and scan targets. */
+  temporal?: WarehouseActivityDeps['temporal'];
+  /** Per registry request timeout for discovery (default 30 s). */
+  registryTimeoutMs?: number;
 }
 
 export interface PrepareWorkspaceInput {
@@ -80,7 +85,7 @@ async function boundary<T>(fn: () => Promise<T>): Promise<T> {
 }
 
 /** The activities a worker registers; workflows import this type only. */
-export interface Activities {
+export interface Activities extends WarehouseActivities {
   prepareWorkspace(input: PrepareWorkspaceInput): Promise<PrepareWorkspaceResult>;
   runStep(input: RunStepInput): Promise<RunStepOutcome>;
   releaseWorkspace(input: WorkspaceKeyInput): Promise<void>;
@@ -93,6 +98,12 @@ export function createActivities(deps: ActivityDeps): Activities {
   const stepDeps = { workRoot, git, credentials: deps.credentials, logger: deps.logger };
 
   return {
+    ...createWarehouseActivities({
+      credentials: deps.credentials,
+      git,
+      temporal: deps.temporal,
+      ...(deps.registryTimeoutMs ? { registryTimeoutMs: deps.registryTimeoutMs } : {}),
+    }),
     /** Runs on the shared queue: makes the workspace here and names this worker's queue. */
     async prepareWorkspace(input: PrepareWorkspaceInput): Promise<PrepareWorkspaceResult> {
       return boundary(async () => {

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { Client } from '@temporalio/client';
 import { type NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities } from '../activities/index.js';
 import { FileCredentialStore } from '../activities/adapters/credentials.js';
@@ -16,6 +17,8 @@ export interface ShuntWorkerOptions {
   /** Shared task queue; tests give each run its own. */
   taskQueue?: string;
   maxConcurrentActivities?: number;
+  /** Per registry request timeout for warehouse discovery (default 30 s). */
+  registryTimeoutMs?: number;
 }
 
 export interface ShuntWorkers {
@@ -41,6 +44,8 @@ export async function createShuntWorkers(opts: ShuntWorkerOptions): Promise<Shun
     dataDir: opts.dataDir,
     workerQueue: ownQueue,
     credentials: new FileCredentialStore(opts.credentialsPath),
+    temporal: { client: new Client({ connection: opts.connection, namespace: opts.namespace }), taskQueue: opts.taskQueue ?? TASK_QUEUE },
+    ...(opts.registryTimeoutMs ? { registryTimeoutMs: opts.registryTimeoutMs } : {}),
   });
   const maxConcurrentActivityTaskExecutions = opts.maxConcurrentActivities ?? 32;
   const shared = await Worker.create({
