@@ -20,6 +20,7 @@ import { listPromotions } from './routes/list-promotions.js';
 import { listStages } from './routes/list-stages.js';
 import { listWarehouses } from './routes/list-warehouses.js';
 import { promoteFreight } from './routes/promote-freight.js';
+import { refreshWarehouse } from './routes/refresh-warehouse.js';
 
 export interface AppDeps {
   backend: ShuntBackend;
@@ -64,6 +65,7 @@ export function createApp(deps: AppDeps): express.Express {
   api.get('/projects/:project/warehouses', listWarehouses(routeDeps));
   api.get('/projects/:project/warehouses/:name', getWarehouse(routeDeps));
   api.delete('/projects/:project/warehouses/:name', deleteWarehouse(routeDeps));
+  api.post('/projects/:project/warehouses/:name/refresh', refreshWarehouse(routeDeps));
   api.get('/projects/:project/stages', listStages(routeDeps));
   api.get('/projects/:project/stages/:name', getStage(routeDeps));
   api.delete('/projects/:project/stages/:name', deleteStage(routeDeps));
