@@ -8,7 +8,7 @@
  *   is retried until it succeeds; what was applied is kept in the state, so the work resumes
  *   after a crash or continue-as-new.
  */
-import { condition, log, patched, proxyActivities, setHandler, sleep } from '@temporalio/workflow';
+import { CancellationScope, condition, log, patched, proxyActivities, setHandler, sleep } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
 import type { Warehouse } from '../core/model.js';
 import type { ProjectState } from '../core/project/state.js';
@@ -19,6 +19,12 @@ import { warehouseScanFailedSignal, warehouseScannedSignal, warehouseScanTargetQ
 const schedules = proxyActivities<Activities>({
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
+});
+
+/** On project deletion: a few tries, then the schedules are left to remove themselves. */
+const finalRemoval = proxyActivities<Activities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '1 second', maximumInterval: '5 seconds', maximumAttempts: 3 },
 });
 
 export interface WarehouseDiscovery {
@@ -46,6 +52,7 @@ export function registerWarehouseDiscovery(state: ProjectState, onChange: () => 
   let deleting = false;
   let busy = false;
   let done = false;
+  let current: CancellationScope | undefined;
   // Specs are replaced (never mutated) on apply, so their fingerprints can be cached by identity.
   const fingerprints = new WeakMap<Warehouse, string>();
   const fingerprint = (w: Warehouse): string => {
@@ -65,16 +72,27 @@ export function registerWarehouseDiscovery(state: ProjectState, onChange: () => 
       if (!hasScheduleChanges(changes)) break; // deleting, and nothing left to remove
       busy = true;
       try {
-        await schedules.applyWarehouseSchedules({ project: state.project, ...changes });
+        if (deleting) {
+          // A scan whose project is gone removes its own schedule (warehouse-scan.ts), so a
+          // removal that keeps failing must not hold the deletion up.
+          await finalRemoval.applyWarehouseSchedules({ project: state.project, ...changes }).catch((err: unknown) => {
+            log.warn('warehouse schedules not removed; each removes itself at its next scan', { error: err instanceof Error ? err.message : String(err) });
+          });
+          break;
+        }
+        current = new CancellationScope();
+        await current.run(() => schedules.applyWarehouseSchedules({ project: state.project, ...changes }));
         const applied = discoveryState(state).schedules;
         for (const u of changes.upsert) applied[u.warehouse] = u.fingerprint;
         for (const name of changes.remove) delete applied[name];
         pruneDiscovery(state);
         onChange();
       } catch (err) {
+        if (deleting) continue;
         log.warn('warehouse schedules not applied; trying again', { error: err instanceof Error ? err.message : String(err) });
         await sleep('30 seconds');
       } finally {
+        current = undefined;
         busy = false;
       }
     }
@@ -87,6 +105,8 @@ export function registerWarehouseDiscovery(state: ProjectState, onChange: () => 
   return {
     projectDeleted: () => {
       deleting = true;
+      // Stop applying the old set; the loop then removes every schedule.
+      current?.cancel();
     },
     drained: async () => {
       await condition(() => done || (!deleting && !busy));

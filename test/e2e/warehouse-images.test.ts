@@ -13,6 +13,7 @@ import { startRegistry, type TestRegistry } from '../support/oci-registry.js';
 import { eventually } from '../support/poll.js';
 import { startShuntStack, type ShuntStack } from '../support/shunt-stack.js';
 import { uniqueName } from '../support/temporal.js';
+import { saveHistory } from '../support/histories.js';
 
 interface FreightView {
   metadata: { name: string };
@@ -57,6 +58,14 @@ describe('warehouse image discovery (e2e)', () => {
     const code = await run([...argv, '--server', stack.url], { stdout: (t) => (out += t), stderr: (t) => (err += t), env: {} });
     return { code, out, err };
   };
+  /** The newest scan of the warehouse that has finished (for saving its history). */
+  const newestScan = async (): Promise<string> =>
+    eventually(async () => {
+      for await (const wf of stack.client.workflow.list({ query: `WorkflowType = 'warehouseScanWorkflow' AND ShuntProject = '${project}' AND ExecutionStatus = 'Completed'` })) {
+        return wf.workflowId;
+      }
+      return undefined;
+    }, 'a finished scan');
   const scannedAfter = async (at: string | undefined): Promise<WarehouseView> =>
     eventually(async () => {
       const w = await warehouse();
@@ -106,6 +115,7 @@ spec:
     expect(w.status.lastScan?.outcome).toBe('Succeeded');
     expect((await freight()).length).toBe(2);
     expect(w.status.discoveredArtifacts?.images[0]?.references.map((r) => r.tag)).toEqual(['1.1.0', '1.0.0']);
+    await saveHistory(stack.client, await newestScan(), 'warehouse-scan', 'nothing-new');
   });
 
   it('says why a scan fails, creates nothing, and recovers by itself', async () => {
@@ -129,6 +139,8 @@ spec:
     const healed = await eventually(async () => (await freight()).find((f) => f.images?.[0]?.tag === '1.2.0'), 'freight after recovery', 90_000);
     expect(healed).toBeDefined();
     expect((await warehouse()).status.lastScan?.outcome).toBe('Succeeded');
+    await saveHistory(stack.client, await newestScan(), 'warehouse-scan', 'fails-then-recovers');
+    await saveHistory(stack.client, `project:${project}`, 'project', 'warehouse-discovery');
   });
 
   it('refuses to refresh what does not exist', async () => {
