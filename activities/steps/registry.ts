@@ -7,6 +7,8 @@ import { gitClone } from './git-clone.js';
 import { gitCommit } from './git-commit.js';
 import { gitPush } from './git-push.js';
 import { kustomizeSetImage } from './kustomize-set-image.js';
+import { ociDownload } from './oci-download.js';
+import { ociPush } from './oci-push.js';
 import type { StepDefinition } from './step.js';
 import { yamlUpdate } from './yaml-update.js';
 
@@ -20,6 +22,8 @@ export const STEP_REGISTRY: Readonly<Record<string, AnyStep>> = Object.freeze({
   'git-commit': gitCommit,
   'git-push': gitPush,
   'kustomize-set-image': kustomizeSetImage,
+  'oci-download': ociDownload,
+  'oci-push': ociPush,
   'yaml-update': yamlUpdate,
 });
 

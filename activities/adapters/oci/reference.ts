@@ -41,3 +41,38 @@ export function parseRepository(repoURL: string): RepositoryRef {
   const scheme = LOOPBACK.test(host) ? 'http' : 'https';
   return { host, baseURL: `${scheme}://${host}`, repository };
 }
+
+export interface ArtifactRef {
+  /** The repository part, as the OciClient takes it (`host/path`, or `oci://host/path`). */
+  repoURL: string;
+  tag?: string;
+  digest?: string;
+  /** What the manifest endpoints take: the digest if given, else the tag. */
+  reference: string;
+}
+
+/**
+ * Splits `host/path:tag`, `host/path@sha256:…` or `host/path:tag@sha256:…` (optionally
+ * `oci://`-prefixed).
+ * @throws Error when neither a tag nor a digest is given.
+ */
+export function parseArtifactRef(ref: string): ArtifactRef {
+  let rest = ref.trim();
+  let digest: string | undefined;
+  const at = rest.indexOf('@');
+  if (at >= 0) {
+    digest = rest.slice(at + 1);
+    rest = rest.slice(0, at);
+    if (!/^sha256:[0-9a-f]{64}$/.test(digest)) throw new Error(`${JSON.stringify(ref)}: ${JSON.stringify(digest)} is not a sha256 digest`);
+  }
+  let tag: string | undefined;
+  const colon = rest.lastIndexOf(':');
+  if (colon > rest.lastIndexOf('/') && colon >= 0) {
+    tag = rest.slice(colon + 1);
+    rest = rest.slice(0, colon);
+    if (!/^[\w][\w.-]{0,127}$/.test(tag)) throw new Error(`${JSON.stringify(ref)}: ${JSON.stringify(tag)} is not a valid tag`);
+  }
+  if (!tag && !digest) throw new Error(`${JSON.stringify(ref)} names no tag or digest (use repo:tag or repo@sha256:…)`);
+  parseRepository(rest);
+  return { repoURL: rest, ...(tag ? { tag } : {}), ...(digest ? { digest } : {}), reference: digest ?? tag! };
+}
