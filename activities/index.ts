@@ -14,6 +14,7 @@ import { GitService } from './adapters/git.js';
 import { createWorkspace, openWorkspace, removeWorkspace } from './adapters/workspace.js';
 import { toApplicationFailure, toStepFailure } from './failure.js';
 import { runStep, type ActivityLogger, type RunStepHooks, type RunStepInput, type RunStepOutcome } from './run-step.js';
+import { createWarehouseActivities, type WarehouseActivities, type WarehouseActivityDeps } from './warehouse-activities.js';
 
 export type { RunStepInput, RunStepOutcome } from './run-step.js';
 
@@ -31,6 +32,10 @@ export interface ActivityDeps {
   argocd?: ArgoCDClient;
   /** How long one run of an Argo CD step watches before reporting Running (default 60s). */
   argocdWaitMs?: number;
+  /** Temporal client + shared task queue: warehouse schedules and scan targets. */
+  temporal?: WarehouseActivityDeps['temporal'];
+  /** Per registry request timeout for discovery (default 30 s). */
+  registryTimeoutMs?: number;
 }
 
 export interface PrepareWorkspaceInput {
@@ -87,7 +92,7 @@ async function boundary<T>(fn: () => Promise<T>): Promise<T> {
 }
 
 /** The activities a worker registers; workflows import this type only. */
-export interface Activities {
+export interface Activities extends WarehouseActivities {
   prepareWorkspace(input: PrepareWorkspaceInput): Promise<PrepareWorkspaceResult>;
   runStep(input: RunStepInput): Promise<RunStepOutcome>;
   releaseWorkspace(input: WorkspaceKeyInput): Promise<void>;
@@ -108,6 +113,12 @@ export function createActivities(deps: ActivityDeps): Activities {
   };
 
   return {
+    ...createWarehouseActivities({
+      credentials: deps.credentials,
+      git,
+      temporal: deps.temporal,
+      ...(deps.registryTimeoutMs ? { registryTimeoutMs: deps.registryTimeoutMs } : {}),
+    }),
     /** Runs on the shared queue: makes the workspace here and names this worker's queue. */
     async prepareWorkspace(input: PrepareWorkspaceInput): Promise<PrepareWorkspaceResult> {
       return boundary(async () => {

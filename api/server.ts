@@ -6,6 +6,7 @@ import { createApp } from './app.js';
 import { loadApiConfig } from './config.js';
 import { readManifestFiles } from './manifest-files.js';
 import { TemporalBackend } from './temporal-backend.js';
+import { FileCredentialStore } from '../activities/adapters/credentials.js';
 
 const config = loadApiConfig();
 const log = pino({ name: 'shunt-api', level: config.logLevel, redact: ['req.headers.authorization', '*.password', '*.token'] });
@@ -17,6 +18,7 @@ const app = createApp({
   backend,
   logger: log,
   namespace: config.namespace,
+  secrets: new FileCredentialStore(config.credentialsPath, { onWarning: (message) => log.warn({ message }, 'credentials file problem') }),
   ...(config.temporalUiUrl ? { temporalUiUrl: config.temporalUiUrl } : {}),
 });
 

@@ -36,8 +36,10 @@ import type {
   ManifestFile,
   ProjectSummary,
   PromoteRequest,
+  RefreshResult,
   ShuntBackend,
 } from './backend.js';
+import { refreshWarehouseScan } from './warehouse-refresh.js';
 
 // @temporalio/proto is CommonJS: Node's ESM loader sees only its default export.
 const { temporal } = proto;
@@ -202,6 +204,12 @@ export class TemporalBackend implements ShuntBackend {
     await this.run(() =>
       this.client.workflow.getHandle(CLUSTER_WORKFLOW_ID).executeUpdate(removeProjectUpdate, { args: [project] }),
     );
+  }
+
+  async refreshWarehouse(project: string, warehouse: string): Promise<RefreshResult> {
+    const state = await this.getProject(project);
+    if (!state.specs.warehouses[warehouse]) throw new DomainError('NotFound', `warehouse "${warehouse}" not found in project "${project}"`);
+    return this.run(() => refreshWarehouseScan(this.client, project, warehouse, this.taskQueue));
   }
 
   async health(): Promise<HealthStatus> {

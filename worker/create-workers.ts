@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { Client } from '@temporalio/client';
 import { type NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities } from '../activities/index.js';
 import { FileCredentialStore } from '../activities/adapters/credentials.js';
@@ -32,6 +33,8 @@ export interface ShuntWorkerOptions {
   argocdRest?: { server: string; token: string; insecure: boolean };
   /** How long one run of an Argo CD step watches before reporting Running (default 60s). */
   argocdWaitMs?: number;
+  /** Per registry request timeout for warehouse discovery (default 30 s). */
+  registryTimeoutMs?: number;
 }
 
 export interface ShuntWorkers {
@@ -70,6 +73,8 @@ export async function createShuntWorkers(opts: ShuntWorkerOptions): Promise<Shun
       : {}),
     ...(argocd ? { argocd } : {}),
     ...(opts.argocdWaitMs !== undefined ? { argocdWaitMs: opts.argocdWaitMs } : {}),
+    temporal: { client: new Client({ connection: opts.connection, namespace: opts.namespace }), taskQueue: opts.taskQueue ?? TASK_QUEUE },
+    ...(opts.registryTimeoutMs ? { registryTimeoutMs: opts.registryTimeoutMs } : {}),
   });
   const maxConcurrentActivityTaskExecutions = opts.maxConcurrentActivities ?? 32;
   const shared = await Worker.create({

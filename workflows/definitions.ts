@@ -102,3 +102,7 @@ export interface ApplyClusterRequest {
 export const applyClusterUpdate = defineUpdate<ClusterState, [ApplyClusterRequest]>('applyCluster');
 export const removeProjectUpdate = defineUpdate<void, [string]>('removeProject');
 export const clusterStateQuery = defineQuery<ClusterState>('clusterState');
+
+// ---- warehouse scans -------------------------------------------------------------------
+
+export * from './warehouse-definitions.js';

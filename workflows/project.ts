@@ -38,6 +38,7 @@ import {
   SEARCH_ATTRIBUTES,
   type ProjectWorkflowInput,
 } from './definitions.js';
+import { registerWarehouseDiscovery } from './project-discovery.js';
 import { promotionWorkflow } from './promotion.js';
 
 /** Continue as new well before Temporal's history limits. */
@@ -53,6 +54,7 @@ export async function projectWorkflow(input: ProjectWorkflowInput): Promise<void
   };
 
   setHandler(projectStateQuery, () => state);
+  const discovery = registerWarehouseDiscovery(state, () => (dirty = true));
 
   setHandler(
     applySpecsUpdate,
@@ -98,6 +100,7 @@ export async function projectWorkflow(input: ProjectWorkflowInput): Promise<void
     (request) => {
       if (request.kind === 'Project') {
         deleting = true;
+        discovery.projectDeleted();
         for (const s of Object.values(state.stages)) {
           for (const name of s.queue) abortQueued(state, name, `project deleted by ${request.actor ?? 'anonymous'}`);
           s.queue = [];
@@ -141,6 +144,7 @@ export async function projectWorkflow(input: ProjectWorkflowInput): Promise<void
       });
     }
   }
+  await discovery.drained();
   await condition(allHandlersFinished);
 }
 

@@ -9,6 +9,8 @@ import { gitClone } from './git-clone.js';
 import { gitCommit } from './git-commit.js';
 import { gitPush } from './git-push.js';
 import { kustomizeSetImage } from './kustomize-set-image.js';
+import { ociDownload } from './oci-download.js';
+import { ociPush } from './oci-push.js';
 import type { StepDefinition } from './step.js';
 import { yamlUpdate } from './yaml-update.js';
 
@@ -24,6 +26,8 @@ export const STEP_REGISTRY: Readonly<Record<string, AnyStep>> = Object.freeze({
   'git-commit': gitCommit,
   'git-push': gitPush,
   'kustomize-set-image': kustomizeSetImage,
+  'oci-download': ociDownload,
+  'oci-push': ociPush,
   'yaml-update': yamlUpdate,
 });
 

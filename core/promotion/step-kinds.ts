@@ -18,6 +18,8 @@ export const STEP_KIND_DEFAULTS = {
   'git-commit': { errorThreshold: 1 },
   'git-push': { errorThreshold: 1 },
   'kustomize-set-image': { errorThreshold: 1 },
+  'oci-download': { errorThreshold: 1 },
+  'oci-push': { errorThreshold: 1 },
   'yaml-update': { errorThreshold: 1 },
 } as const satisfies Record<string, StepKindDefaults>;
 

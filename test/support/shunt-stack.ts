@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { Client, type Connection } from '@temporalio/client';
 import { pino } from 'pino';
 import type { NativeConnection } from '@temporalio/worker';
+import { FileCredentialStore } from '../../activities/adapters/credentials.js';
 import { createApp } from '../../api/app.js';
 import { TemporalBackend } from '../../api/temporal-backend.js';
 import { createShuntWorkers, type ShuntWorkerOptions, type ShuntWorkers } from '../../worker/create-workers.js';
@@ -43,7 +44,8 @@ export async function startShuntStack(opts: {
   });
   const running = workers.run();
   const backend = new TemporalBackend({ connection, namespace: opts.namespace });
-  const app = createApp({ backend, namespace: opts.namespace, logger: pino({ level: 'warn' }) });
+  const credentialsPath = opts.credentialsPath ?? join(dataDir, 'credentials');
+  const app = createApp({ backend, namespace: opts.namespace, logger: pino({ level: 'warn' }), secrets: new FileCredentialStore(credentialsPath) });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });
