@@ -3,6 +3,18 @@
  * it against core/promotion/step-kinds.ts (STEP_KIND_DEFAULTS) and the files of this folder.
  */
 import { DomainError } from '../../core/errors.js';
+import { copy } from './copy.js';
+import { deleteStep } from './delete.js';
+import { fileWrite } from './file-write.js';
+import { gitClear } from './git-clear.js';
+import { jsonParse } from './json-parse.js';
+import { jsonUpdate } from './json-update.js';
+import { tar } from './tar.js';
+import { tomlParse } from './toml-parse.js';
+import { tomlUpdate } from './toml-update.js';
+import { untar } from './untar.js';
+import { yamlMerge } from './yaml-merge.js';
+import { yamlParse } from './yaml-parse.js';
 import { gitClone } from './git-clone.js';
 import { gitCommit } from './git-commit.js';
 import { gitPush } from './git-push.js';
@@ -16,6 +28,18 @@ import { yamlUpdate } from './yaml-update.js';
 type AnyStep = StepDefinition<any>;
 
 export const STEP_REGISTRY: Readonly<Record<string, AnyStep>> = Object.freeze({
+  'copy': copy,
+  'delete': deleteStep,
+  'file-write': fileWrite,
+  'git-clear': gitClear,
+  'json-parse': jsonParse,
+  'json-update': jsonUpdate,
+  'tar': tar,
+  'toml-parse': tomlParse,
+  'toml-update': tomlUpdate,
+  'untar': untar,
+  'yaml-merge': yamlMerge,
+  'yaml-parse': yamlParse,
   'git-clone': gitClone,
   'git-commit': gitCommit,
   'git-push': gitPush,

@@ -12,6 +12,18 @@ export interface StepKindDefaults {
 }
 
 export const STEP_KIND_DEFAULTS = {
+  'copy': { errorThreshold: 1 },
+  'delete': { errorThreshold: 1 },
+  'file-write': { errorThreshold: 1 },
+  'git-clear': { errorThreshold: 1 },
+  'json-parse': { errorThreshold: 1 },
+  'json-update': { errorThreshold: 1 },
+  'tar': { errorThreshold: 1 },
+  'toml-parse': { errorThreshold: 1 },
+  'toml-update': { errorThreshold: 1 },
+  'untar': { errorThreshold: 1 },
+  'yaml-merge': { errorThreshold: 1 },
+  'yaml-parse': { errorThreshold: 1 },
   'git-clone': { errorThreshold: 1 },
   'git-commit': { errorThreshold: 1 },
   'git-push': { errorThreshold: 1 },
