@@ -5,6 +5,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import type { Ignore } from 'ignore';
 import { DomainError } from '../../core/errors.js';
 import type { Workspace } from './workspace.js';
 
@@ -81,4 +82,11 @@ export async function assertTreeConfined(ws: Workspace, absDir: string): Promise
 export function parseMode(text: string): number | undefined {
   const m = /^(?:0o|0)?([0-7]{3,4})$/.exec(text.trim());
   return m?.[1] === undefined ? undefined : parseInt(m[1], 8);
+}
+
+/** Whether `rel` (`/`-separated) or one of its parent directories is ignored by `ig`. */
+export function ignoredPath(ig: Ignore, rel: string): boolean {
+  const parts = rel.replace(/\/+$/, '').split('/');
+  for (let i = 1; i < parts.length; i++) if (ig.ignores(`${parts.slice(0, i).join('/')}/`)) return true;
+  return ig.ignores(rel);
 }

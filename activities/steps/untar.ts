@@ -10,6 +10,7 @@ import ignore from 'ignore';
 import { extract, list } from 'tar';
 import { z } from 'zod';
 import { DomainError } from '../../core/errors.js';
+import { ignoredPath } from '../adapters/step-files.js';
 import type { StepDefinition } from './step.js';
 
 export const UntarConfig = z.strictObject({
@@ -45,6 +46,7 @@ export const untar: StepDefinition<UntarConfig> = {
     try {
       await list({
         file,
+        strict: true,
         onReadEntry: (entry) => {
           const raw = entry.path;
           if (path.posix.isAbsolute(raw) || raw.split('/').includes('..')) {
@@ -73,12 +75,13 @@ export const untar: StepDefinition<UntarConfig> = {
     await fs.promises.mkdir(dest, { recursive: true });
     ctx.workspace.resolve(config.outPath);
     await extract({
+      strict: true,
       file,
       cwd: dest,
       strip,
       filter: (p: string) => {
         const rel = stripped(p, strip);
-        return rel === undefined || !ig.ignores(rel);
+        return rel === undefined || !ignoredPath(ig, p.endsWith('/') ? `${rel}/` : rel);
       },
     });
     return { status: 'Succeeded' };
