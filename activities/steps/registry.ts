@@ -7,6 +7,7 @@ import { copy } from './copy.js';
 import { deleteStep } from './delete.js';
 import { fileWrite } from './file-write.js';
 import { gitClear } from './git-clear.js';
+import { gitTag } from './git-tag.js';
 import { jsonParse } from './json-parse.js';
 import { jsonUpdate } from './json-update.js';
 import { tar } from './tar.js';
@@ -32,6 +33,7 @@ export const STEP_REGISTRY: Readonly<Record<string, AnyStep>> = Object.freeze({
   'delete': deleteStep,
   'file-write': fileWrite,
   'git-clear': gitClear,
+  'git-tag': gitTag,
   'json-parse': jsonParse,
   'json-update': jsonUpdate,
   'tar': tar,

@@ -16,6 +16,7 @@ export const STEP_KIND_DEFAULTS = {
   'delete': { errorThreshold: 1 },
   'file-write': { errorThreshold: 1 },
   'git-clear': { errorThreshold: 1 },
+  'git-tag': { errorThreshold: 1 },
   'json-parse': { errorThreshold: 1 },
   'json-update': { errorThreshold: 1 },
   'tar': { errorThreshold: 1 },

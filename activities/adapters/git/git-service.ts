@@ -8,6 +8,7 @@ import { Mirrors } from './mirror.js';
 import { push, type PushDeps, type PushRequest, type PushResult } from './push.js';
 import { displayURL } from './redact.js';
 import { releaseWorktrees } from './release-worktrees.js';
+import { pushTag, tag, type PushTagRequest, type TagRequest, type TagResult } from './tag.js';
 import type { GitIdentity, GitStats, OperationHooks, RemoteAccess } from './types.js';
 import { worktreeInfo, type WorktreeInfo } from './worktree-info.js';
 
@@ -122,6 +123,16 @@ export class GitService {
    */
   async push(dir: string, req: PushRequest = {}): Promise<PushResult> {
     return push(this.pushDeps, dir, req);
+  }
+
+  /** Makes an annotated tag on HEAD of the checkout at `dir` (see tag.ts). */
+  async tag(dir: string, req: TagRequest): Promise<TagResult> {
+    return tag(this.git, dir, req);
+  }
+
+  /** Pushes a tag made in the checkout at `dir`; a tag the remote already has is a no-op. */
+  async pushTag(dir: string, req: PushTagRequest): Promise<{ tag: string; commit: string }> {
+    return pushTag(this.pushDeps, dir, req);
   }
 
   /**
