@@ -16,6 +16,11 @@ import { tomlUpdate } from './toml-update.js';
 import { untar } from './untar.js';
 import { yamlMerge } from './yaml-merge.js';
 import { yamlParse } from './yaml-parse.js';
+import { httpStep } from './http.js';
+import { httpDownload } from './http-download.js';
+import { composeOutput } from './compose-output.js';
+import { fail } from './fail.js';
+import { sendMessage } from './send-message.js';
 import { gitClone } from './git-clone.js';
 import { gitCommit } from './git-commit.js';
 import { gitPush } from './git-push.js';
@@ -42,6 +47,11 @@ export const STEP_REGISTRY: Readonly<Record<string, AnyStep>> = Object.freeze({
   'untar': untar,
   'yaml-merge': yamlMerge,
   'yaml-parse': yamlParse,
+  'http': httpStep,
+  'http-download': httpDownload,
+  'compose-output': composeOutput,
+  'fail': fail,
+  'send-message': sendMessage,
   'git-clone': gitClone,
   'git-commit': gitCommit,
   'git-push': gitPush,
