@@ -21,6 +21,8 @@ import { httpDownload } from './http-download.js';
 import { composeOutput } from './compose-output.js';
 import { fail } from './fail.js';
 import { sendMessage } from './send-message.js';
+import { setMetadata } from './set-metadata.js';
+import { setFreightAlias } from './set-freight-alias.js';
 import { gitClone } from './git-clone.js';
 import { gitCommit } from './git-commit.js';
 import { gitPush } from './git-push.js';
@@ -52,6 +54,8 @@ export const STEP_REGISTRY: Readonly<Record<string, AnyStep>> = Object.freeze({
   'compose-output': composeOutput,
   'fail': fail,
   'send-message': sendMessage,
+  'set-metadata': setMetadata,
+  'set-freight-alias': setFreightAlias,
   'git-clone': gitClone,
   'git-commit': gitCommit,
   'git-push': gitPush,

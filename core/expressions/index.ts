@@ -24,3 +24,4 @@ export { kargoFunctions, type KargoFunctionOptions, type StepStatusEntry } from 
 export { TimeValue } from './time.js';
 export { SemverValue } from './semver-value.js';
 export { evaluateOutputs, type OutputSpec } from './outputs.js';
+export { rewriteLegacyExpression, rewriteLegacyTemplate, usesLegacyStepsVariable } from './legacy.js';

@@ -44,6 +44,8 @@ export interface FreightRecord extends FreightReference {
   verifiedIn: Record<string, { verifiedAt: string; longestSoakMs?: number }>;
   /** Stage name → manual approval. */
   approvedFor: Record<string, { approvedAt: string; approvedBy?: string }>;
+  /** Kargo's `status.metadata`, written by the `set-metadata` step (core/project/effects.ts). */
+  metadata?: Record<string, unknown>;
 }
 
 export interface StageState {
@@ -54,6 +56,8 @@ export interface StageState {
   /** Promotion names waiting to run, in order. */
   queue: string[];
   lastPromotion?: { name: string; freight: string; phase: PromotionPhase; finishedAt?: string };
+  /** Kargo's `status.metadata`, written by the `set-metadata` step (core/project/effects.ts). */
+  metadata?: Record<string, unknown>;
 }
 
 export interface StageFreightEntry {

@@ -30,6 +30,8 @@ export const STEP_KIND_DEFAULTS = {
   'compose-output': { errorThreshold: 1 },
   'fail': { errorThreshold: 1 },
   'send-message': { errorThreshold: 1 },
+  'set-metadata': { errorThreshold: 1 },
+  'set-freight-alias': { errorThreshold: 1 },
   'git-clone': { errorThreshold: 1 },
   'git-commit': { errorThreshold: 1 },
   'git-push': { errorThreshold: 1 },
