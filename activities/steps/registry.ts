@@ -23,6 +23,9 @@ import { fail } from './fail.js';
 import { sendMessage } from './send-message.js';
 import { setMetadata } from './set-metadata.js';
 import { setFreightAlias } from './set-freight-alias.js';
+import { kustomizeBuild } from './kustomize-build.js';
+import { helmTemplate } from './helm-template.js';
+import { helmUpdateChart } from './helm-update-chart.js';
 import { gitClone } from './git-clone.js';
 import { gitCommit } from './git-commit.js';
 import { gitPush } from './git-push.js';
@@ -56,6 +59,9 @@ export const STEP_REGISTRY: Readonly<Record<string, AnyStep>> = Object.freeze({
   'send-message': sendMessage,
   'set-metadata': setMetadata,
   'set-freight-alias': setFreightAlias,
+  'kustomize-build': kustomizeBuild,
+  'helm-template': helmTemplate,
+  'helm-update-chart': helmUpdateChart,
   'git-clone': gitClone,
   'git-commit': gitCommit,
   'git-push': gitPush,

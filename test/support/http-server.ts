@@ -16,7 +16,7 @@ export interface SeenRequest {
 export interface Reply {
   status?: number;
   headers?: Record<string, string>;
-  body?: string | object;
+  body?: string | Buffer | object;
 }
 
 export type Handler = (req: SeenRequest) => Reply | Promise<Reply>;
@@ -36,8 +36,8 @@ export class TestHttpServer {
         this.requests.push(seen);
         Promise.resolve(this.handler(seen)).then(
           (reply) => {
-            const body = reply.body === undefined ? '' : typeof reply.body === 'string' ? reply.body : JSON.stringify(reply.body);
-            const headers = { ...(typeof reply.body === 'object' ? { 'content-type': 'application/json' } : {}), ...(reply.headers ?? {}) };
+            const body = reply.body === undefined ? '' : typeof reply.body === 'string' || Buffer.isBuffer(reply.body) ? reply.body : JSON.stringify(reply.body);
+            const headers = { ...(typeof reply.body === 'object' && !Buffer.isBuffer(reply.body) ? { 'content-type': 'application/json' } : {}), ...(reply.headers ?? {}) };
             res.writeHead(reply.status ?? 200, headers);
             res.end(body);
           },

@@ -10,7 +10,7 @@ import { aFreight, aPromotion, aStage, aState, request } from './builders.js';
 function state() {
   const f1 = aFreight('f1', { alias: 'old-otter' });
   const f2 = aFreight('f2', { alias: 'taken-tapir' });
-  const s = aState({ stages: [aStage('dev', { requestedFreight: [request('app', { direct: true })] })], freight: [f1, f2] });
+  const s = aState({ stages: [aStage('dev', { requests: [request('app', { direct: true })] })], freight: [f1, f2] });
   s.stages['dev'] = { freightHistory: [], queue: [] };
   return s;
 }
