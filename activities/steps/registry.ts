@@ -26,6 +26,9 @@ import { setFreightAlias } from './set-freight-alias.js';
 import { kustomizeBuild } from './kustomize-build.js';
 import { helmTemplate } from './helm-template.js';
 import { helmUpdateChart } from './helm-update-chart.js';
+import { gitOpenPr } from './git-open-pr.js';
+import { gitWaitForPr } from './git-wait-for-pr.js';
+import { gitMergePr } from './git-merge-pr.js';
 import { gitClone } from './git-clone.js';
 import { gitCommit } from './git-commit.js';
 import { gitPush } from './git-push.js';
@@ -62,6 +65,9 @@ export const STEP_REGISTRY: Readonly<Record<string, AnyStep>> = Object.freeze({
   'kustomize-build': kustomizeBuild,
   'helm-template': helmTemplate,
   'helm-update-chart': helmUpdateChart,
+  'git-open-pr': gitOpenPr,
+  'git-wait-for-pr': gitWaitForPr,
+  'git-merge-pr': gitMergePr,
   'git-clone': gitClone,
   'git-commit': gitCommit,
   'git-push': gitPush,

@@ -125,6 +125,30 @@ export class GitService {
     return push(this.pushDeps, dir, req);
   }
 
+  /**
+   * Compares two branches of `repoURL` (after bringing the mirror up to date): their heads, whether
+   * their trees differ, and the subject of the source's head commit.
+   */
+  async compareBranches(
+    repoURL: string,
+    source: string,
+    target: string,
+    opts: RemoteAccess & OperationHooks = {},
+  ): Promise<{ source?: string; target?: string; differs: boolean; subject?: string }> {
+    const mirror = await this.mirrors.sync(repoURL, opts);
+    const src = await this.git.tryRevParse(mirror, `refs/remotes/origin/${source}^{commit}`);
+    const dst = await this.git.tryRevParse(mirror, `refs/remotes/origin/${target}^{commit}`);
+    const out: { source?: string; target?: string; differs: boolean; subject?: string } = { differs: false };
+    if (src) out.source = src;
+    if (dst) out.target = dst;
+    if (src && dst) {
+      const diff = await this.git.run(['diff', '--quiet', dst, src], { cwd: mirror, allowFailure: true });
+      out.differs = diff.code !== 0;
+    }
+    if (src) out.subject = (await this.git.run(['log', '-1', '--format=%s', src], { cwd: mirror })).stdout.trim();
+    return out;
+  }
+
   /** Makes an annotated tag on HEAD of the checkout at `dir` (see tag.ts). */
   async tag(dir: string, req: TagRequest): Promise<TagResult> {
     return tag(this.git, dir, req);
