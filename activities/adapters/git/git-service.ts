@@ -11,6 +11,7 @@ import { releaseWorktrees } from './release-worktrees.js';
 import { pushTag, tag, type PushTagRequest, type TagRequest, type TagResult } from './tag.js';
 import type { GitIdentity, GitStats, OperationHooks, RemoteAccess } from './types.js';
 import { worktreeInfo, type WorktreeInfo } from './worktree-info.js';
+import { WorktreePool } from './worktree-pool.js';
 
 export interface GitServiceOptions {
   /** The worker's data directory; mirrors live in `<dataDir>/git/mirrors`. */
@@ -30,6 +31,8 @@ export interface GitServiceOptions {
   lockTimeoutMs?: number;
   /** Heartbeat interval while a git process runs (default 2000 ms). */
   heartbeatIntervalMs?: number;
+  /** Park released checkouts for reuse by the next promotion (default true; see worktree-pool.ts). */
+  reuseWorktrees?: boolean;
 }
 
 const DEFAULT_AUTHOR: GitIdentity = { name: 'Shunt', email: 'shunt@localhost' };
@@ -45,6 +48,7 @@ export class GitService {
   private readonly mirrors: Mirrors;
   private readonly checkoutDeps: CheckoutDeps;
   private readonly pushDeps: PushDeps;
+  private readonly pool: WorktreePool | undefined;
 
   constructor(opts: GitServiceOptions) {
     this.mirrorsRoot = path.join(path.resolve(opts.dataDir), 'git', 'mirrors');
@@ -56,7 +60,8 @@ export class GitService {
     const locks = new MirrorLocks(opts.lockTimeoutMs ?? 10 * 60_000, LOCK_STALE_MS);
     this.mirrors = new Mirrors(this.mirrorsRoot, this.git, locks, this.stats);
     const shared = { git: this.git, mirrors: this.mirrors, stats: this.stats };
-    this.checkoutDeps = { ...shared, defaultAuthor: opts.defaultAuthor ?? DEFAULT_AUTHOR };
+    this.pool = opts.reuseWorktrees === false ? undefined : new WorktreePool(this.git, path.join(path.dirname(this.mirrorsRoot), 'pool'));
+    this.checkoutDeps = { ...shared, defaultAuthor: opts.defaultAuthor ?? DEFAULT_AUTHOR, ...(this.pool ? { pool: this.pool } : {}) };
     this.pushDeps = { ...shared, backoffMs: opts.pushBackoffMs ?? 1000 };
   }
 
@@ -164,7 +169,7 @@ export class GitService {
    * mirrors pruned. Idempotent. The caller deletes `root` itself afterwards.
    */
   async releaseWorktrees(root: string): Promise<void> {
-    return releaseWorktrees(this.git, this.mirrors, root);
+    return releaseWorktrees(this.git, this.mirrors, root, this.pool);
   }
 
   /** The URL as shown in messages: without userinfo. */
