@@ -6,6 +6,7 @@ import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/commo
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { ClusterPromotionTask } from '../core/model.js';
 import type { ApplyInput, ApplyResultLine } from '../core/project/apply.js';
+import type { StepEffect } from '../core/project/effects.js';
 import type { ProjectState, PromotionRecord, StepRecord } from '../core/project/state.js';
 import type { PromotionPhase } from '../core/promotion/types.js';
 
@@ -69,6 +70,8 @@ export interface PromotionFinished {
   state: Record<string, Record<string, unknown>>;
   startedAt?: string;
   finishedAt: string;
+  /** Changes to project state the steps asked for (set-metadata, set-freight-alias). */
+  effects?: StepEffect[];
 }
 export const promotionFinishedSignal = defineSignal<[PromotionFinished]>('promotionFinished');
 
