@@ -9,6 +9,8 @@ import { bundleWorkflowCode } from '@temporalio/worker';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const { code } = await bundleWorkflowCode({
   workflowsPath: join(root, 'dist', 'workflows', 'index.js'),
+  // Reports each workflow's end to the worker's metrics (worker/metrics.ts).
+  workflowInterceptorModules: [join(root, 'dist', 'workflows', 'metrics-interceptor.js')],
   logger: { log() {}, trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error },
 });
 await writeFile(join(root, 'dist', 'workflow-bundle.js'), code);

@@ -13,6 +13,7 @@ import { ArgoCDRestClient } from '../activities/adapters/argocd-rest/client.js';
 import { projectRoot } from '../launcher/temporal-binary.js';
 import { TASK_QUEUE } from '../workflows/definitions.js';
 import { workerTaskQueue } from './config.js';
+import { WorkerMetrics } from './metrics.js';
 
 export interface ShuntWorkerOptions {
   connection: NativeConnection;
@@ -35,6 +36,8 @@ export interface ShuntWorkerOptions {
   argocdWaitMs?: number;
   /** Per registry request timeout for warehouse discovery (default 30 s). */
   registryTimeoutMs?: number;
+  /** Where the workers' metrics go; default a registry of their own (ShuntWorkers.metrics). */
+  metrics?: WorkerMetrics;
 }
 
 export interface ShuntWorkers {
@@ -43,6 +46,7 @@ export interface ShuntWorkers {
   /** Polls this worker's own queue: the steps of promotions whose workspace it holds. */
   own: Worker;
   ownQueue: string;
+  metrics: WorkerMetrics;
   run(): Promise<void>;
   shutdown(): void;
 }
@@ -77,7 +81,9 @@ export async function createShuntWorkers(opts: ShuntWorkerOptions): Promise<Shun
     ...(opts.registryTimeoutMs ? { registryTimeoutMs: opts.registryTimeoutMs } : {}),
   });
   const maxConcurrentActivityTaskExecutions = opts.maxConcurrentActivities ?? 32;
+  const metrics = opts.metrics ?? new WorkerMetrics();
   const shared = await Worker.create({
+    ...metrics.workerOptions(),
     connection: opts.connection,
     namespace: opts.namespace,
     taskQueue: opts.taskQueue ?? TASK_QUEUE,
@@ -86,6 +92,7 @@ export async function createShuntWorkers(opts: ShuntWorkerOptions): Promise<Shun
     maxConcurrentActivityTaskExecutions,
   });
   const own = await Worker.create({
+    ...metrics.workerOptions(),
     connection: opts.connection,
     namespace: opts.namespace,
     taskQueue: ownQueue,
@@ -96,6 +103,7 @@ export async function createShuntWorkers(opts: ShuntWorkerOptions): Promise<Shun
     shared,
     own,
     ownQueue,
+    metrics,
     async run() {
       await Promise.all([shared.run(), own.run()]);
     },
