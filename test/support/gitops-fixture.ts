@@ -54,10 +54,15 @@ export async function deployedTag(repoDir: string, stage: string, branch = 'main
 }
 
 /** The steps of a stage: clone, set the image tag for the stage, commit, push. */
-export function promotionSteps(repoURL: string, stage: string, extra: { beforeCommit?: string } = {}): string {
+export function promotionSteps(
+  repoURL: string,
+  stage: string,
+  extra: { beforeCommit?: string; errorThreshold?: number } = {},
+): string {
+  const retry = extra.errorThreshold === undefined ? '' : `          retry:\n            errorThreshold: ${extra.errorThreshold}\n`;
   return `      steps:
         - uses: git-clone
-          config:
+${retry}          config:
             repoURL: ${repoURL}
             checkout:
               - branch: main
@@ -74,7 +79,7 @@ ${extra.beforeCommit ?? ''}        - uses: git-commit
             path: ./repo
             message: \${{ outputs['update-image'].commitMessage }}
         - uses: git-push
-          config:
+${retry}          config:
             path: ./repo
 `;
 }
