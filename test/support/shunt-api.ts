@@ -1,8 +1,17 @@
 /** A thin client of Shunt's REST API for the crash, fault and load tests and the benchmarks. */
+import { eventually } from './poll.js';
 export interface PromotionItem {
   metadata: { name: string };
   spec?: { stage?: string };
-  status: { phase: string; message?: string; freight?: { name: string }; workflowId?: string };
+  status: {
+    phase: string;
+    message?: string;
+    freight?: { name: string };
+    workflowId?: string;
+    startedAt?: string;
+    finishedAt?: string;
+    stepExecutionMetadata?: { alias: string; uses: string; status: string; errorCount: number; message?: string }[];
+  };
 }
 
 export interface FreightItem {
@@ -45,6 +54,19 @@ export class ShuntApi {
 
   async promotions(project: string): Promise<PromotionItem[]> {
     return (await this.ok<{ items: PromotionItem[] }>('GET', `/api/v1/projects/${project}/promotions`)).items;
+  }
+
+  /** One promotion; while it runs, its steps as the promotion workflow reports them. */
+  async promotion(project: string, name: string): Promise<PromotionItem> {
+    return this.ok<PromotionItem>('GET', `/api/v1/projects/${project}/promotions/${name}`);
+  }
+
+  /** Waits until the promotion has finished; returns it. */
+  async finished(project: string, name: string, timeoutMs = 180_000): Promise<PromotionItem> {
+    return eventually(async () => {
+      const p = await this.promotion(project, name);
+      return ['Running', 'Pending'].includes(p.status.phase) ? undefined : p;
+    }, `promotion ${name} to finish`, timeoutMs);
   }
 
   /** The freight a stage holds now (Kargo's freightSummary for one requested origin). */
