@@ -12,6 +12,7 @@ const WorkerEnv = z.object({
   SHUNT_CREDENTIALS: z.string().optional(),
   SHUNT_LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info'),
   SHUNT_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().positive().default(32),
+  SHUNT_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).optional(),
 });
 
 export interface WorkerConfig {
@@ -23,6 +24,8 @@ export interface WorkerConfig {
   credentialsPath: string;
   logLevel: z.infer<typeof WorkerEnv>['SHUNT_LOG_LEVEL'];
   maxConcurrentActivities: number;
+  /** Workflows kept in the worker's sticky cache (default: Temporal's, from the heap limit). */
+  maxCachedWorkflows?: number;
 }
 
 /** Reads the worker's settings from the environment once; prints every problem and exits 1. */
@@ -42,6 +45,7 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): Readonly
     credentialsPath: resolve(e.SHUNT_CREDENTIALS ?? `${dataDir}/credentials`),
     logLevel: e.SHUNT_LOG_LEVEL,
     maxConcurrentActivities: e.SHUNT_MAX_CONCURRENT_ACTIVITIES,
+    ...(e.SHUNT_MAX_CACHED_WORKFLOWS !== undefined ? { maxCachedWorkflows: e.SHUNT_MAX_CACHED_WORKFLOWS } : {}),
   });
 }
 

@@ -16,6 +16,8 @@ export interface ShuntWorkerOptions {
   /** Shared task queue; tests give each run its own. */
   taskQueue?: string;
   maxConcurrentActivities?: number;
+  /** Sticky cache size of the workflow worker (default: Temporal's, from the heap limit). */
+  maxCachedWorkflows?: number;
 }
 
 export interface ShuntWorkers {
@@ -50,6 +52,7 @@ export async function createShuntWorkers(opts: ShuntWorkerOptions): Promise<Shun
     workflowBundle: { codePath: workflowBundlePath() },
     activities,
     maxConcurrentActivityTaskExecutions,
+    ...(opts.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: opts.maxCachedWorkflows } : {}),
   });
   const own = await Worker.create({
     connection: opts.connection,

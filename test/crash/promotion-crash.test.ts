@@ -18,6 +18,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GatedProxy, type Hold } from '../support/gated-proxy.js';
 import { GitHttpServer } from '../support/git-server.js';
+import { saveHistoryAt } from '../support/histories.js';
 import { Disposer, git } from '../support/git-repos.js';
 import {
   deployedTag,
@@ -157,6 +158,8 @@ describe('a promotion killed at each step boundary', () => {
     }
     expect((await api.freight(PROJECT)).map((f) => f.metadata.name)).toEqual([freight]);
     expect((await api.promotions(PROJECT)).map((p) => p.metadata.name).sort()).toEqual(Object.values(promotions).sort());
+    // npm run histories:capture keeps this run for the replay suite.
+    await saveHistoryAt(`127.0.0.1:${shunt.temporalPort}`, 'default', finished[2]!.status.workflowId!, 'promotion', 'process-tree-killed');
   }, CRASH_TEST_TIMEOUT);
 
   it('completes when only the worker is killed while the api and Temporal stay up', async () => {

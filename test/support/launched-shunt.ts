@@ -67,6 +67,8 @@ function killQuietly(pid: number): void {
 
 export class LaunchedShunt {
   apiPort = 0;
+  /** The embedded Temporal server's gRPC port (when the launcher starts one). */
+  temporalPort = 0;
   output = '';
   private child: ChildProcess | undefined;
 
@@ -87,7 +89,7 @@ export class LaunchedShunt {
       ...process.env,
       SHUNT_DATA_DIR: this.opts.dataDir,
       SHUNT_PORT: String(this.apiPort),
-      SHUNT_TEMPORAL_PORT: String(await freePort()),
+      SHUNT_TEMPORAL_PORT: String((this.temporalPort = await freePort())),
       SHUNT_TEMPORAL_UI_PORT: String(await freePort()),
       SHUNT_LOG_LEVEL: 'warn',
       ...this.opts.env,
