@@ -72,7 +72,7 @@ for (const file of files) {
   } catch (err) {
     const error = err instanceof Error ? (err.stack ?? err.message) : String(err);
     process.stderr.write(`bench: ${module} failed: ${error}\n`);
-    results.push({ module, durationMs: Date.now() - t0, figures: [], error: error.split('\n')[0] ?? error });
+    results.push({ module, durationMs: Date.now() - t0, figures: [], error: summary(err) });
   } finally {
     rmSync(workDir, { recursive: true, force: true });
   }
@@ -85,6 +85,12 @@ process.stdout.write(`\n${table}\n`);
 if (!quick && only.length === 0) updateReadme(table);
 process.stdout.write(`bench: results in bench/results.json (${Math.round(output.durationMs / 1000)} s)\n`);
 process.exit(results.some((r) => r.error) ? 1 : 0);
+
+/** One line for the table: the error's message, whitespace folded, at most 300 characters. */
+function summary(err: unknown): string {
+  const text = (err instanceof Error ? err.message : String(err)).replace(/\s+/g, ' ').trim();
+  return text.length > 300 ? `${text.slice(0, 297)}...` : text;
+}
 
 /** Replaces the README's table between the bench markers. */
 function updateReadme(table: string): void {

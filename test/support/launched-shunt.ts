@@ -8,11 +8,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { freePort } from '../../launcher/free-port.js';
+import { projectRoot as root } from '../../launcher/temporal-binary.js';
 import { eventually } from './poll.js';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
 
 export interface LaunchOptions {
   dataDir: string;
