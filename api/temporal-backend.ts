@@ -333,7 +333,9 @@ function invalid(problems: string[]): DomainError {
 }
 
 function unavailable(err: unknown): DomainError {
-  return new DomainError('Unavailable', `Temporal did not answer: ${firstLine(err)}`);
+  // The client wraps the gRPC failure ("14 UNAVAILABLE: ...") that says what went wrong.
+  const cause = err instanceof Error && err.cause !== undefined ? ` (${firstLine(err.cause)})` : '';
+  return new DomainError('Unavailable', `Temporal did not answer: ${firstLine(err)}${cause}`);
 }
 
 function isQueryOnClosed(err: unknown): boolean {

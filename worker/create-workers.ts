@@ -38,6 +38,8 @@ export interface ShuntWorkerOptions {
   registryTimeoutMs?: number;
   /** Where the workers' metrics go; default a registry of their own (ShuntWorkers.metrics). */
   metrics?: WorkerMetrics;
+  /** Sticky cache size of the workflow worker (default: Temporal's, from the heap limit). */
+  maxCachedWorkflows?: number;
 }
 
 export interface ShuntWorkers {
@@ -90,6 +92,7 @@ export async function createShuntWorkers(opts: ShuntWorkerOptions): Promise<Shun
     workflowBundle: { codePath: workflowBundlePath() },
     activities,
     maxConcurrentActivityTaskExecutions,
+    ...(opts.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: opts.maxCachedWorkflows } : {}),
   });
   const own = await Worker.create({
     ...metrics.workerOptions(),
