@@ -29,6 +29,10 @@ import { listPromotions } from './routes/list-promotions.js';
 import { listStages } from './routes/list-stages.js';
 import { listWarehouses } from './routes/list-warehouses.js';
 import { promoteFreight } from './routes/promote-freight.js';
+import { listWebhookReceivers } from './routes/list-webhook-receivers.js';
+import { receiveWebhook } from './routes/receive-webhook.js';
+import { refreshWarehouse } from './routes/refresh-warehouse.js';
+import type { SecretSource } from './webhooks/receivers.js';
 
 export interface AppDeps {
   backend: ShuntBackend;
@@ -44,6 +48,8 @@ export interface AppDeps {
   workerMetrics?: () => Promise<string>;
   /** Default: a fresh registry without process metrics (the api process adds them). */
   metrics?: ApiMetrics;
+  /** Where webhook receivers' Secrets are read (SHUNT_CREDENTIALS); without it no receiver answers. */
+  secrets?: SecretSource;
 }
 
 /** Largest accepted JSON body (an apply of many manifests). */
@@ -70,6 +76,9 @@ export function createApp(deps: AppDeps): express.Express {
   const metrics = deps.metrics ?? new ApiMetrics(deps.backend);
   app.use(requestContextMiddleware(logger));
   app.use(metrics.middleware());
+  // Webhooks need the raw body for their signatures, so they come before the JSON parser.
+  const secrets: SecretSource = deps.secrets ?? { secret: async () => ({}) };
+  app.post('/webhooks/:provider/:token', express.raw({ type: () => true, limit: MAX_BODY }), receiveWebhook(routeDeps, secrets));
   // Not strict: a body of `"x"` is valid JSON, and the route's schema explains what it expected.
   app.use(express.json({ limit: MAX_BODY, strict: false }));
 
@@ -92,6 +101,8 @@ export function createApp(deps: AppDeps): express.Express {
   api.get('/projects/:project/warehouses', listWarehouses(routeDeps));
   api.get('/projects/:project/warehouses/:name', getWarehouse(routeDeps));
   api.delete('/projects/:project/warehouses/:name', deleteWarehouse(routeDeps));
+  api.post('/projects/:project/warehouses/:name/refresh', refreshWarehouse(routeDeps));
+  api.get('/projects/:project/webhook-receivers', listWebhookReceivers(routeDeps, secrets));
   api.get('/projects/:project/stages', listStages(routeDeps));
   api.get('/projects/:project/stages/:name', getStage(routeDeps));
   api.delete('/projects/:project/stages/:name', deleteStage(routeDeps));

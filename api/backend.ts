@@ -21,6 +21,8 @@ export interface ShuntBackend {
   getPromotion(project: string, name: string): Promise<PromotionRecord>;
   deleteResource(project: string, kind: 'Stage' | 'Warehouse', name: string, actor?: string): Promise<void>;
   deleteProject(project: string, actor?: string): Promise<void>;
+  /** Starts a scan of the warehouse now; throws NotFound for an unknown project or warehouse. */
+  refreshWarehouse(project: string, warehouse: string, actor?: string): Promise<RefreshResult>;
   health(): Promise<HealthStatus>;
   /** Appends to the durable audit trail of `project` (undefined: the cluster-wide trail). */
   recordAudit(project: string | undefined, event: AuditEvent): Promise<void>;
@@ -53,6 +55,13 @@ export interface PromoteRequest {
   /** Freight id or alias. */
   freight: string;
   actor?: string;
+}
+
+export interface RefreshResult {
+  project: string;
+  warehouse: string;
+  /** `schedule`: the warehouse's schedule was triggered; `workflow`: a scan was started directly. */
+  via: 'schedule' | 'workflow';
 }
 
 export interface HealthStatus {

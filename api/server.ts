@@ -8,6 +8,7 @@ import { accessControlFrom, type AccessControl } from './auth/index.js';
 import { loadApiConfig } from './config.js';
 import { readManifestFiles } from './manifest-files.js';
 import { TemporalBackend } from './temporal-backend.js';
+import { FileCredentialStore } from '../activities/adapters/credentials.js';
 
 const config = loadApiConfig();
 const log = pino({ name: 'shunt-api', level: config.logLevel, redact: ['req.headers.authorization', '*.password', '*.token'] });
@@ -36,6 +37,7 @@ const app = createApp({
   ...(config.workerMetricsUrl ? { workerMetrics: fetchWorkerMetrics(config.workerMetricsUrl) } : {}),
   logger: log,
   namespace: config.namespace,
+  secrets: new FileCredentialStore(config.credentialsPath, { onWarning: (message) => log.warn({ message }, 'credentials file problem') }),
   ...(config.temporalUiUrl ? { temporalUiUrl: config.temporalUiUrl } : {}),
 });
 

@@ -40,8 +40,10 @@ import type {
   ManifestFile,
   ProjectSummary,
   PromoteRequest,
+  RefreshResult,
   ShuntBackend,
 } from './backend.js';
+import { refreshWarehouseScan } from './warehouse-refresh.js';
 
 // @temporalio/proto is CommonJS: Node's ESM loader sees only its default export.
 const { temporal } = proto;
@@ -208,6 +210,12 @@ export class TemporalBackend implements ShuntBackend {
     );
   }
 
+  async refreshWarehouse(project: string, warehouse: string): Promise<RefreshResult> {
+    const state = await this.getProject(project);
+    if (!state.specs.warehouses[warehouse]) throw new DomainError('NotFound', `warehouse "${warehouse}" not found in project "${project}"`);
+    return this.run(() => refreshWarehouseScan(this.client, project, warehouse, this.taskQueue));
+  }
+
   async health(): Promise<HealthStatus> {
     try {
       await this.opts.connection.workflowService.getSystemInfo({});
@@ -325,7 +333,9 @@ function invalid(problems: string[]): DomainError {
 }
 
 function unavailable(err: unknown): DomainError {
-  return new DomainError('Unavailable', `Temporal did not answer: ${firstLine(err)}`);
+  // The client wraps the gRPC failure ("14 UNAVAILABLE: ...") that says what went wrong.
+  const cause = err instanceof Error && err.cause !== undefined ? ` (${firstLine(err.cause)})` : '';
+  return new DomainError('Unavailable', `Temporal did not answer: ${firstLine(err)}${cause}`);
 }
 
 function isQueryOnClosed(err: unknown): boolean {

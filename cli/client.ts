@@ -116,6 +116,10 @@ export class ShuntClient {
     return this.request('DELETE', `/projects/${seg(project)}/${kind}/${seg(name)}`);
   }
 
+  refreshWarehouse(project: string, name: string): Promise<{ project: string; warehouse: string; via: string }> {
+    return this.request('POST', `/projects/${seg(project)}/warehouses/${seg(name)}/refresh`, {});
+  }
+
   deleteProject(name: string): Promise<DeleteResponse> {
     return this.request('DELETE', `/projects/${seg(name)}`);
   }

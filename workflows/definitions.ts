@@ -7,6 +7,7 @@ import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { AuditEvent } from '../core/audit/event.js';
 import type { ClusterPromotionTask } from '../core/model.js';
 import type { ApplyInput, ApplyResultLine } from '../core/project/apply.js';
+import type { StepEffect } from '../core/project/effects.js';
 import type { ProjectState, PromotionRecord, StepRecord } from '../core/project/state.js';
 import type { PromotionPhase } from '../core/promotion/types.js';
 
@@ -70,6 +71,8 @@ export interface PromotionFinished {
   state: Record<string, Record<string, unknown>>;
   startedAt?: string;
   finishedAt: string;
+  /** Changes to project state the steps asked for (set-metadata, set-freight-alias). */
+  effects?: StepEffect[];
 }
 export const promotionFinishedSignal = defineSignal<[PromotionFinished]>('promotionFinished');
 
@@ -104,6 +107,9 @@ export const applyClusterUpdate = defineUpdate<ClusterState, [ApplyClusterReques
 export const removeProjectUpdate = defineUpdate<void, [string]>('removeProject');
 export const clusterStateQuery = defineQuery<ClusterState>('clusterState');
 
+// ---- warehouse scans -------------------------------------------------------------------
+
+export * from './warehouse-definitions.js';
 // ---- audit workflow (one per project, one for cluster-wide entries) ----------------------
 
 export const AUDIT_CLUSTER_SCOPE = 'cluster';

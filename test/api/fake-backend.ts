@@ -5,6 +5,7 @@ import type {
   ManifestFile,
   ProjectSummary,
   PromoteRequest,
+  RefreshResult,
   ShuntBackend,
 } from '../../api/backend.js';
 import type { AuditEvent } from '../../core/audit/event.js';
@@ -150,6 +151,13 @@ export class FakeBackend implements ShuntBackend {
       throw new DomainError('NotFound', `${kind.toLowerCase()} "${name}" not found in project "${project}"`);
     }
     delete bucket[name];
+  }
+
+  async refreshWarehouse(project: string, warehouse: string, actor?: string): Promise<RefreshResult> {
+    this.record('refreshWarehouse', project, warehouse, actor);
+    const state = this.project(project);
+    if (!state.specs.warehouses[warehouse]) throw new DomainError('NotFound', `warehouse "${warehouse}" not found in project "${project}"`);
+    return { project, warehouse, via: 'schedule' };
   }
 
   async deleteProject(project: string, actor?: string): Promise<void> {
