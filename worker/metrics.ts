@@ -1,9 +1,10 @@
 /**
  * The worker's Prometheus metrics, measured where the work happens:
- * - promotions, verifications and warehouse scans: when their workflow ends (a sink called by
+ * - promotions and verifications: when their workflow ends (a sink called by
  *   workflows/metrics-interceptor.ts, never during replay, so each end counts once);
- * - promotion steps: around each runStep activity (an activity interceptor), so a retried
- *   attempt is one more observation, as it is one more run of the step.
+ * - promotion steps and warehouse scans: around each runStep and discoverArtifacts activity (an
+ *   activity interceptor), so a retried attempt is one more observation, as it is one more run
+ *   of the step or one more scan (and a failed attempt one more scan error).
  * Counters only go up; a worker restart starts them at zero, which Prometheus' rate() expects.
  */
 import { createServer, type Server } from 'node:http';
@@ -43,7 +44,7 @@ export class WorkerMetrics {
   });
   readonly scans = new Counter({
     name: 'shunt_warehouse_scans_total',
-    help: 'Warehouse scans that ended, by project, warehouse and outcome (completed or failed: a scan error).',
+    help: 'Warehouse scans (discovery attempts), by project, warehouse and outcome (succeeded, or failed: a scan error).',
     labelNames: ['project', 'warehouse', 'outcome'],
     registers: [this.registry],
   });
@@ -77,10 +78,6 @@ export class WorkerMetrics {
       case 'verificationWorkflow':
         this.verifications.inc({ project: report.project ?? '', stage: report.stage ?? '', outcome: phase });
         break;
-      case 'warehouseScanWorkflow':
-        this.scans.inc({ project: report.project ?? '', warehouse: report.warehouse ?? '', outcome: report.outcome });
-        this.scanDuration.observe({ warehouse: report.warehouse ?? '', outcome: report.outcome }, seconds);
-        break;
     }
   }
 
@@ -88,7 +85,7 @@ export class WorkerMetrics {
   workerOptions(): { sinks: InjectedSinks<ShuntMetricsSinks>; interceptors: WorkerInterceptors } {
     return {
       sinks: { shuntMetrics: { workflowFinished: { fn: (_info, report) => this.workflowFinished(report), callDuringReplay: false } } },
-      interceptors: { activity: [() => ({ inbound: new StepTimer(this) })] },
+      interceptors: { activity: [(ctx) => ({ inbound: new ActivityTimer(this, ctx.info.activityType) })] },
     };
   }
 
@@ -119,24 +116,50 @@ export class WorkerMetrics {
   }
 }
 
-class StepTimer implements ActivityInboundCallsInterceptor {
-  constructor(private readonly metrics: WorkerMetrics) {}
+type ExecuteInput = Parameters<NonNullable<ActivityInboundCallsInterceptor['execute']>>[0];
+type ExecuteNext = Parameters<NonNullable<ActivityInboundCallsInterceptor['execute']>>[1];
 
-  async execute(input: Parameters<NonNullable<ActivityInboundCallsInterceptor['execute']>>[0], next: Parameters<NonNullable<ActivityInboundCallsInterceptor['execute']>>[1]): Promise<unknown> {
+class ActivityTimer implements ActivityInboundCallsInterceptor {
+  constructor(
+    private readonly metrics: WorkerMetrics,
+    private readonly activityType: string,
+  ) {}
+
+  async execute(input: ExecuteInput, next: ExecuteNext): Promise<unknown> {
+    if (this.activityType === 'discoverArtifacts') return this.timeScan(input, next);
     const uses = stepKind(input.args[0]);
     if (uses === undefined) return next(input);
     const started = process.hrtime.bigint();
-    const seconds = (): number => Number(process.hrtime.bigint() - started) / 1e9;
     try {
       const result = await next(input);
       const status = (result as { status?: unknown } | null)?.status;
-      this.metrics.stepDuration.observe({ uses, outcome: typeof status === 'string' ? status : 'Succeeded' }, seconds());
+      this.metrics.stepDuration.observe({ uses, outcome: typeof status === 'string' ? status : 'Succeeded' }, since(started));
       return result;
     } catch (err) {
-      this.metrics.stepDuration.observe({ uses, outcome: 'Errored' }, seconds());
+      this.metrics.stepDuration.observe({ uses, outcome: 'Errored' }, since(started));
       throw err;
     }
   }
+
+  private async timeScan(input: ExecuteInput, next: ExecuteNext): Promise<unknown> {
+    const arg = (input.args[0] ?? {}) as { project?: unknown; warehouse?: unknown };
+    const project = typeof arg.project === 'string' ? arg.project : '';
+    const warehouse = typeof arg.warehouse === 'string' ? arg.warehouse : '';
+    const started = process.hrtime.bigint();
+    let outcome = 'failed';
+    try {
+      const result = await next(input);
+      outcome = 'succeeded';
+      return result;
+    } finally {
+      this.metrics.scans.inc({ project, warehouse, outcome });
+      this.metrics.scanDuration.observe({ warehouse, outcome }, since(started));
+    }
+  }
+}
+
+function since(started: bigint): number {
+  return Number(process.hrtime.bigint() - started) / 1e9;
 }
 
 /** runStep's input names its step (`step.uses`); other activities carry no step. */
