@@ -8,6 +8,7 @@
 import { createHash } from 'node:crypto';
 import * as path from 'node:path';
 import { Context } from '@temporalio/activity';
+import type { ArgoCDClient } from './adapters/argocd-client.js';
 import type { CredentialStore } from './adapters/credentials.js';
 import { GitService } from './adapters/git.js';
 import { createWorkspace, openWorkspace, removeWorkspace } from './adapters/workspace.js';
@@ -25,6 +26,12 @@ export interface ActivityDeps {
   credentials: CredentialStore;
   git?: GitService;
   logger?: ActivityLogger;
+  /** Per-project credentials (Kubernetes Secrets in the project namespace, then `credentials`). */
+  credentialsForProject?: (project: string) => CredentialStore;
+  /** Argo CD through Kubernetes or its REST API; absent = the Argo CD steps refuse to run. */
+  argocd?: ArgoCDClient;
+  /** How long one run of an Argo CD step watches before reporting Running (default 60s). */
+  argocdWaitMs?: number;
   /** Temporal client + shared task queue: warehouse schedules and scan targets. */
   temporal?: WarehouseActivityDeps['temporal'];
   /** Per registry request timeout for discovery (default 30 s). */
@@ -95,7 +102,15 @@ export interface Activities extends WarehouseActivities {
 export function createActivities(deps: ActivityDeps): Activities {
   const workRoot = path.join(path.resolve(deps.dataDir), 'work');
   const git = deps.git ?? new GitService({ dataDir: deps.dataDir });
-  const stepDeps = { workRoot, git, credentials: deps.credentials, logger: deps.logger };
+  const stepDeps = {
+    workRoot,
+    git,
+    credentials: deps.credentials,
+    logger: deps.logger,
+    credentialsForProject: deps.credentialsForProject,
+    argocd: deps.argocd,
+    argocdWaitMs: deps.argocdWaitMs,
+  };
 
   return {
     ...createWarehouseActivities({

@@ -1,3 +1,4 @@
+import type { AuditEvent } from '../core/audit/event.js';
 import type { ProjectState, PromotionRecord } from '../core/project/state.js';
 
 /**
@@ -23,6 +24,10 @@ export interface ShuntBackend {
   /** Starts a scan of the warehouse now; throws NotFound for an unknown project or warehouse. */
   refreshWarehouse(project: string, warehouse: string, actor?: string): Promise<RefreshResult>;
   health(): Promise<HealthStatus>;
+  /** Appends to the durable audit trail of `project` (undefined: the cluster-wide trail). */
+  recordAudit(project: string | undefined, event: AuditEvent): Promise<void>;
+  /** The audit trail, newest first; empty when nothing was ever recorded. */
+  listAudit(project: string | undefined, limit: number): Promise<AuditEvent[]>;
 }
 
 export interface ManifestFile {

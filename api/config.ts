@@ -13,6 +13,10 @@ const ApiEnv = z.object({
   /** Secrets of webhook receivers: the same Secret manifests the workers read. */
   SHUNT_DATA_DIR: z.string().min(1).default('./.shunt'),
   SHUNT_CREDENTIALS: z.string().optional(),
+  SHUNT_AUTH_MODE: z.enum(['open', 'enforced'], { error: 'must be "open" or "enforced"' }).default('enforced'),
+  SHUNT_AUTH_CONFIG: z.string().optional(),
+  /** Where the worker serves its metrics; the api's /metrics includes them. */
+  SHUNT_WORKER_METRICS_URL: z.string().url().optional(),
 });
 
 export interface ApiConfig {
@@ -24,6 +28,10 @@ export interface ApiConfig {
   temporalUiUrl?: string;
   logLevel: string;
   credentialsPath: string;
+  /** `open`: no access control (chosen explicitly); `enforced`: tokens from authConfigPath. */
+  authMode: 'open' | 'enforced';
+  authConfigPath?: string;
+  workerMetricsUrl?: string;
 }
 
 /** Reads the api's settings from the environment once; prints every problem and exits 1. */
@@ -43,5 +51,8 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Ap
     credentialsPath: resolve(e.SHUNT_CREDENTIALS ?? `${resolve(e.SHUNT_DATA_DIR)}/credentials`),
     ...(e.SHUNT_CONFIG ? { configPath: resolve(e.SHUNT_CONFIG) } : {}),
     ...(e.SHUNT_TEMPORAL_UI_URL ? { temporalUiUrl: e.SHUNT_TEMPORAL_UI_URL } : {}),
+    authMode: e.SHUNT_AUTH_MODE,
+    ...(e.SHUNT_AUTH_CONFIG ? { authConfigPath: resolve(e.SHUNT_AUTH_CONFIG) } : {}),
+    ...(e.SHUNT_WORKER_METRICS_URL ? { workerMetricsUrl: e.SHUNT_WORKER_METRICS_URL } : {}),
   });
 }

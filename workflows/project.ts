@@ -16,6 +16,7 @@ import {
 } from '@temporalio/workflow';
 import { DomainError } from '../core/errors.js';
 import { applyIssues, applyResources, deleteIssue, deleteResource, emptyProjectState } from '../core/project/apply.js';
+import { applyPromotionEffects, metadataSnapshot } from '../core/project/effects.js';
 import {
   finishPromotion,
   findFreight,
@@ -122,6 +123,7 @@ export async function projectWorkflow(input: ProjectWorkflowInput): Promise<void
 
   setHandler(promotionFinishedSignal, (done) => {
     finishPromotion(state, done, Date.now());
+    applyPromotionEffects(state, done);
     dirty = true;
   });
 
@@ -181,6 +183,7 @@ async function startPromotion(state: ProjectState, promotion: PromotionRecord): 
         targetFreight: toReference(freight),
         requestedOrigins: stage.spec.requestedFreight.map((r) => r.origin.name),
         parentWorkflowId: workflowInfo().workflowId,
+        metadata: metadataSnapshot(state),
       },
     ],
   });

@@ -47,6 +47,8 @@ export interface FreightRecord extends FreightReference {
   verifiedIn: Record<string, { verifiedAt: string; longestSoakMs?: number }>;
   /** Stage name → manual approval. */
   approvedFor: Record<string, { approvedAt: string; approvedBy?: string }>;
+  /** Kargo's `status.metadata`, written by the `set-metadata` step (core/project/effects.ts). */
+  metadata?: Record<string, unknown>;
 }
 
 export interface StageState {
@@ -57,6 +59,8 @@ export interface StageState {
   /** Promotion names waiting to run, in order. */
   queue: string[];
   lastPromotion?: { name: string; freight: string; phase: PromotionPhase; finishedAt?: string };
+  /** Kargo's `status.metadata`, written by the `set-metadata` step (core/project/effects.ts). */
+  metadata?: Record<string, unknown>;
 }
 
 export interface StageFreightEntry {

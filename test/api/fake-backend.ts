@@ -8,6 +8,7 @@ import type {
   RefreshResult,
   ShuntBackend,
 } from '../../api/backend.js';
+import type { AuditEvent } from '../../core/audit/event.js';
 import { DomainError } from '../../core/errors.js';
 import { emptyProjectState } from '../../core/project/apply.js';
 import { findFreight, promotionIssue } from '../../core/project/promotions.js';
@@ -168,6 +169,19 @@ export class FakeBackend implements ShuntBackend {
   async health(): Promise<HealthStatus> {
     this.record('health');
     return this.healthStatus;
+  }
+
+  /** Audit trails by project ('' for the cluster-wide one), oldest first. */
+  readonly audit = new Map<string, AuditEvent[]>();
+
+  async recordAudit(project: string | undefined, event: AuditEvent): Promise<void> {
+    const log = this.audit.get(project ?? '') ?? [];
+    log.push(event);
+    this.audit.set(project ?? '', log);
+  }
+
+  async listAudit(project: string | undefined, limit: number): Promise<AuditEvent[]> {
+    return [...(this.audit.get(project ?? '') ?? [])].reverse().slice(0, limit);
   }
 
   // ---- arrangement helpers ---------------------------------------------------------------
