@@ -17,7 +17,8 @@ import { eventually } from '../support/poll.js';
 import { connectClient, connectWorker, uniqueName } from '../support/temporal.js';
 
 const namespace = 'warehouse';
-const taskQueue = uniqueName('scan-tq');
+// A fixed queue: the suite's cluster workflow lives on it across runs against one server.
+const taskQueue = 'warehouse-scan-test';
 const project = uniqueName('scan');
 let connection: Connection;
 let nativeConnection: NativeConnection;
