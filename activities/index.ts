@@ -9,6 +9,8 @@ import { createHash } from 'node:crypto';
 import * as path from 'node:path';
 import { Context } from '@temporalio/activity';
 import type { ArgoCDClient } from './adapters/argocd-client.js';
+import type { KubeClients } from './adapters/kubernetes/client.js';
+import { analysisRunActivities, type AnalysisRunActivities } from './analysis-runs.js';
 import type { CredentialStore } from './adapters/credentials.js';
 import { GitService } from './adapters/git.js';
 import { createWorkspace, openWorkspace, removeWorkspace } from './adapters/workspace.js';
@@ -31,6 +33,8 @@ export interface ActivityDeps {
   argocd?: ArgoCDClient;
   /** How long one run of an Argo CD step watches before reporting Running (default 60s). */
   argocdWaitMs?: number;
+  /** The cluster, for AnalysisRuns (verification in cluster mode). */
+  kube?: KubeClients;
 }
 
 export interface PrepareWorkspaceInput {
@@ -92,6 +96,10 @@ export interface Activities {
   runStep(input: RunStepInput): Promise<RunStepOutcome>;
   releaseWorkspace(input: WorkspaceKeyInput): Promise<void>;
   workspaceExists(input: WorkspaceKeyInput): Promise<boolean>;
+  /** AnalysisRuns for verification in cluster mode (analysis-runs.ts). */
+  createAnalysisRun: AnalysisRunActivities['createAnalysisRun'];
+  readAnalysisRunPhase: AnalysisRunActivities['readAnalysisRunPhase'];
+  deleteAnalysisRun: AnalysisRunActivities['deleteAnalysisRun'];
 }
 
 export function createActivities(deps: ActivityDeps): Activities {
@@ -107,7 +115,13 @@ export function createActivities(deps: ActivityDeps): Activities {
     argocdWaitMs: deps.argocdWaitMs,
   };
 
+  const analysisRuns = analysisRunActivities(deps.kube);
+
   return {
+    createAnalysisRun: (input) => boundary(() => analysisRuns.createAnalysisRun(input)),
+    readAnalysisRunPhase: (input) => boundary(() => analysisRuns.readAnalysisRunPhase(input)),
+    deleteAnalysisRun: (input) => boundary(() => analysisRuns.deleteAnalysisRun(input)),
+
     /** Runs on the shared queue: makes the workspace here and names this worker's queue. */
     async prepareWorkspace(input: PrepareWorkspaceInput): Promise<PrepareWorkspaceResult> {
       return boundary(async () => {

@@ -69,6 +69,7 @@ export async function createShuntWorkers(opts: ShuntWorkerOptions): Promise<Shun
       ? { credentialsForProject: (project: string) => new ChainCredentialStore([new KubernetesCredentialStore(kube, project), sharedCreds, files]) }
       : {}),
     ...(argocd ? { argocd } : {}),
+    ...(kube ? { kube } : {}),
     ...(opts.argocdWaitMs !== undefined ? { argocdWaitMs: opts.argocdWaitMs } : {}),
   });
   const maxConcurrentActivityTaskExecutions = opts.maxConcurrentActivities ?? 32;
