@@ -16,6 +16,7 @@ import { GitService } from './adapters/git.js';
 import { createWorkspace, openWorkspace, removeWorkspace } from './adapters/workspace.js';
 import { toApplicationFailure, toStepFailure } from './failure.js';
 import { runStep, type ActivityLogger, type RunStepHooks, type RunStepInput, type RunStepOutcome } from './run-step.js';
+import { createWarehouseActivities, type WarehouseActivities, type WarehouseActivityDeps } from './warehouse-activities.js';
 
 export type { RunStepInput, RunStepOutcome } from './run-step.js';
 
@@ -35,6 +36,10 @@ export interface ActivityDeps {
   argocdWaitMs?: number;
   /** The cluster, for AnalysisRuns (verification in cluster mode). */
   kube?: KubeClients;
+  /** Temporal client + shared task queue: warehouse schedules and scan targets. */
+  temporal?: WarehouseActivityDeps['temporal'];
+  /** Per registry request timeout for discovery (default 30 s). */
+  registryTimeoutMs?: number;
 }
 
 export interface PrepareWorkspaceInput {
@@ -91,7 +96,7 @@ async function boundary<T>(fn: () => Promise<T>): Promise<T> {
 }
 
 /** The activities a worker registers; workflows import this type only. */
-export interface Activities {
+export interface Activities extends WarehouseActivities {
   prepareWorkspace(input: PrepareWorkspaceInput): Promise<PrepareWorkspaceResult>;
   runStep(input: RunStepInput): Promise<RunStepOutcome>;
   releaseWorkspace(input: WorkspaceKeyInput): Promise<void>;
@@ -122,6 +127,12 @@ export function createActivities(deps: ActivityDeps): Activities {
     readAnalysisRunPhase: (input) => boundary(() => analysisRuns.readAnalysisRunPhase(input)),
     deleteAnalysisRun: (input) => boundary(() => analysisRuns.deleteAnalysisRun(input)),
 
+    ...createWarehouseActivities({
+      credentials: deps.credentials,
+      git,
+      temporal: deps.temporal,
+      ...(deps.registryTimeoutMs ? { registryTimeoutMs: deps.registryTimeoutMs } : {}),
+    }),
     /** Runs on the shared queue: makes the workspace here and names this worker's queue. */
     async prepareWorkspace(input: PrepareWorkspaceInput): Promise<PrepareWorkspaceResult> {
       return boundary(async () => {

@@ -25,6 +25,9 @@ const WorkerEnv = z.object({
   ARGOCD_SERVER: z.string().min(1).optional(),
   ARGOCD_AUTH_TOKEN: z.string().min(1).optional(),
   ARGOCD_INSECURE: z.enum(['true', 'false']).default('false'),
+  /** Serve Prometheus metrics on 127.0.0.1 at this port (the launcher sets it; the api includes them). */
+  SHUNT_WORKER_METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+  SHUNT_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).optional(),
 });
 
 export interface WorkerConfig {
@@ -42,6 +45,10 @@ export interface WorkerConfig {
   sharedNamespace: string;
   /** Argo CD's REST API, for a worker outside the cluster; wins over Kubernetes for the Argo CD steps. */
   argocdRest?: { server: string; token: string; insecure: boolean };
+  /** Serve Prometheus metrics on 127.0.0.1 at this port. */
+  metricsPort?: number;
+  /** Workflows kept in the worker's sticky cache (default: Temporal's, from the heap limit). */
+  maxCachedWorkflows?: number;
 }
 
 /** Which Kubernetes connection the settings ask for. */
@@ -104,6 +111,8 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): Readonly
     ...(e.ARGOCD_SERVER && e.ARGOCD_AUTH_TOKEN
       ? { argocdRest: { server: e.ARGOCD_SERVER, token: e.ARGOCD_AUTH_TOKEN, insecure: e.ARGOCD_INSECURE === 'true' } }
       : {}),
+    ...(e.SHUNT_WORKER_METRICS_PORT ? { metricsPort: e.SHUNT_WORKER_METRICS_PORT } : {}),
+    ...(e.SHUNT_MAX_CACHED_WORKFLOWS !== undefined ? { maxCachedWorkflows: e.SHUNT_MAX_CACHED_WORKFLOWS } : {}),
   });
 }
 

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { Client } from '@temporalio/client';
 import { type NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities } from '../activities/index.js';
 import { FileCredentialStore } from '../activities/adapters/credentials.js';
@@ -12,6 +13,7 @@ import { ArgoCDRestClient } from '../activities/adapters/argocd-rest/client.js';
 import { projectRoot } from '../launcher/temporal-binary.js';
 import { TASK_QUEUE } from '../workflows/definitions.js';
 import { workerTaskQueue } from './config.js';
+import { WorkerMetrics } from './metrics.js';
 
 export interface ShuntWorkerOptions {
   connection: NativeConnection;
@@ -32,6 +34,12 @@ export interface ShuntWorkerOptions {
   argocdRest?: { server: string; token: string; insecure: boolean };
   /** How long one run of an Argo CD step watches before reporting Running (default 60s). */
   argocdWaitMs?: number;
+  /** Per registry request timeout for warehouse discovery (default 30 s). */
+  registryTimeoutMs?: number;
+  /** Where the workers' metrics go; default a registry of their own (ShuntWorkers.metrics). */
+  metrics?: WorkerMetrics;
+  /** Sticky cache size of the workflow worker (default: Temporal's, from the heap limit). */
+  maxCachedWorkflows?: number;
 }
 
 export interface ShuntWorkers {
@@ -40,6 +48,7 @@ export interface ShuntWorkers {
   /** Polls this worker's own queue: the steps of promotions whose workspace it holds. */
   own: Worker;
   ownQueue: string;
+  metrics: WorkerMetrics;
   run(): Promise<void>;
   shutdown(): void;
 }
@@ -71,17 +80,23 @@ export async function createShuntWorkers(opts: ShuntWorkerOptions): Promise<Shun
     ...(argocd ? { argocd } : {}),
     ...(kube ? { kube } : {}),
     ...(opts.argocdWaitMs !== undefined ? { argocdWaitMs: opts.argocdWaitMs } : {}),
+    temporal: { client: new Client({ connection: opts.connection, namespace: opts.namespace }), taskQueue: opts.taskQueue ?? TASK_QUEUE },
+    ...(opts.registryTimeoutMs ? { registryTimeoutMs: opts.registryTimeoutMs } : {}),
   });
   const maxConcurrentActivityTaskExecutions = opts.maxConcurrentActivities ?? 32;
+  const metrics = opts.metrics ?? new WorkerMetrics();
   const shared = await Worker.create({
+    ...metrics.workerOptions(),
     connection: opts.connection,
     namespace: opts.namespace,
     taskQueue: opts.taskQueue ?? TASK_QUEUE,
     workflowBundle: { codePath: workflowBundlePath() },
     activities,
     maxConcurrentActivityTaskExecutions,
+    ...(opts.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: opts.maxCachedWorkflows } : {}),
   });
   const own = await Worker.create({
+    ...metrics.workerOptions(),
     connection: opts.connection,
     namespace: opts.namespace,
     taskQueue: ownQueue,
@@ -92,6 +107,7 @@ export async function createShuntWorkers(opts: ShuntWorkerOptions): Promise<Shun
     shared,
     own,
     ownQueue,
+    metrics,
     async run() {
       await Promise.all([shared.run(), own.run()]);
     },

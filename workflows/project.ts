@@ -16,6 +16,7 @@ import {
 } from '@temporalio/workflow';
 import { DomainError } from '../core/errors.js';
 import { applyIssues, applyResources, deleteIssue, deleteResource, emptyProjectState } from '../core/project/apply.js';
+import { applyPromotionEffects, metadataSnapshot } from '../core/project/effects.js';
 import {
   finishPromotion,
   findFreight,
@@ -38,6 +39,7 @@ import {
   SEARCH_ATTRIBUTES,
   type ProjectWorkflowInput,
 } from './definitions.js';
+import { registerWarehouseDiscovery } from './project-discovery.js';
 import { promotionWorkflow } from './promotion.js';
 
 /** Continue as new well before Temporal's history limits. */
@@ -53,6 +55,7 @@ export async function projectWorkflow(input: ProjectWorkflowInput): Promise<void
   };
 
   setHandler(projectStateQuery, () => state);
+  const discovery = registerWarehouseDiscovery(state, () => (dirty = true));
 
   setHandler(
     applySpecsUpdate,
@@ -98,6 +101,7 @@ export async function projectWorkflow(input: ProjectWorkflowInput): Promise<void
     (request) => {
       if (request.kind === 'Project') {
         deleting = true;
+        discovery.projectDeleted();
         for (const s of Object.values(state.stages)) {
           for (const name of s.queue) abortQueued(state, name, `project deleted by ${request.actor ?? 'anonymous'}`);
           s.queue = [];
@@ -119,6 +123,7 @@ export async function projectWorkflow(input: ProjectWorkflowInput): Promise<void
 
   setHandler(promotionFinishedSignal, (done) => {
     finishPromotion(state, done, Date.now());
+    applyPromotionEffects(state, done);
     dirty = true;
   });
 
@@ -141,6 +146,7 @@ export async function projectWorkflow(input: ProjectWorkflowInput): Promise<void
       });
     }
   }
+  await discovery.drained();
   await condition(allHandlersFinished);
 }
 
@@ -177,6 +183,7 @@ async function startPromotion(state: ProjectState, promotion: PromotionRecord): 
         targetFreight: toReference(freight),
         requestedOrigins: stage.spec.requestedFreight.map((r) => r.origin.name),
         parentWorkflowId: workflowInfo().workflowId,
+        metadata: metadataSnapshot(state),
       },
     ],
   });

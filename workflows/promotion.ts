@@ -14,7 +14,9 @@ import {
   TimeoutFailure,
 } from '@temporalio/workflow';
 import type { StepRecord } from '../core/project/state.js';
+import { applyEffectsToSnapshot, type MetadataSnapshot, type StepEffect } from '../core/project/effects.js';
 import { parseDuration } from '../core/promotion/durations.js';
+import { recordStepOutput } from '../core/promotion/outputs.js';
 import { finalPhase, stepLimits, type StepErrorKind } from '../core/promotion/step-outcome.js';
 import type { FreightCollection, FreightReference, PromotionPhase, PromotionPlan } from '../core/promotion/types.js';
 import type { createActivities } from '../activities/index.js';
@@ -35,6 +37,8 @@ export interface PromotionWorkflowInput {
   parentWorkflowId?: string;
   /** How long a step may wait for its worker before the worker counts as lost (default 5m). */
   workerLostAfter?: string;
+  /** Freight and stage metadata when the promotion started (freightMetadata(), stageMetadata()). */
+  metadata?: MetadataSnapshot;
 }
 
 /** How many times a promotion may lose its worker and start its steps again elsewhere. */
@@ -55,6 +59,8 @@ export async function promotionWorkflow(input: PromotionWorkflowInput): Promise<
     continueOnError: s.continueOnError,
   }));
   const outputs: Record<string, Record<string, unknown>> = {};
+  const effects: StepEffect[] = [];
+  const metadata: MetadataSnapshot = input.metadata ?? { freight: {}, stages: {} };
   const startedAt = nowIso();
   let phase: PromotionPhase = 'Running';
   let currentStep: number | undefined;
@@ -112,8 +118,13 @@ export async function promotionWorkflow(input: PromotionWorkflowInput): Promise<
           promotionVars: input.plan.vars,
           outputs,
           statuses: steps.slice(0, i).map((s) => ({ alias: s.alias, status: s.status, continueOnError: s.continueOnError ?? false })),
+          ...(input.metadata || effects.length > 0 ? { metadata } : {}),
         });
-        if (outcome.output) outputs[step.alias] = outcome.output;
+        if (outcome.output) recordStepOutput(outputs, step, outcome.output);
+        if (outcome.status !== 'Running' && outcome.effects?.length) {
+          effects.push(...outcome.effects);
+          applyEffectsToSnapshot(metadata, outcome.effects);
+        }
         if (outcome.message) record.message = outcome.message;
         if (outcome.status === 'Running') {
           const waitMs = parseDuration(outcome.retryAfter);
@@ -186,6 +197,7 @@ export async function promotionWorkflow(input: PromotionWorkflowInput): Promise<
     startedAt,
     finishedAt: nowIso(),
     ...(message ? { message } : {}),
+    ...(effects.length > 0 ? { effects } : {}),
   };
   if (input.parentWorkflowId) {
     try {

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import type { StepEffect } from '../../core/project/effects.js';
 import type { FreightCollection } from '../../core/promotion/types.js';
 import type { Workspace } from '../adapters/workspace.js';
 import type { GitService } from '../adapters/git.js';
@@ -34,7 +35,8 @@ export interface StepContext {
 }
 
 export type StepResult =
-  | { status: 'Succeeded' | 'Skipped'; output?: Record<string, unknown>; message?: string }
+  /** `effects`: changes to project state (metadata, aliases) the project workflow applies. */
+  | { status: 'Succeeded' | 'Skipped'; output?: Record<string, unknown>; message?: string; effects?: StepEffect[] }
   /** Not done yet: the promotion sleeps `retryAfter` (a duration string) and runs the step again. */
   | { status: 'Running'; retryAfter: string; output?: Record<string, unknown>; message?: string };
 

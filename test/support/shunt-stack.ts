@@ -5,7 +5,9 @@ import { join } from 'node:path';
 import { Client, type Connection } from '@temporalio/client';
 import { pino } from 'pino';
 import type { NativeConnection } from '@temporalio/worker';
+import { FileCredentialStore } from '../../activities/adapters/credentials.js';
 import { createApp } from '../../api/app.js';
+import { openAccess, type AccessControl } from '../../api/auth/index.js';
 import { TemporalBackend } from '../../api/temporal-backend.js';
 import { createShuntWorkers, type ShuntWorkerOptions, type ShuntWorkers } from '../../worker/create-workers.js';
 import { connectClient, connectWorker, uniqueName } from './temporal.js';
@@ -29,6 +31,10 @@ export async function startShuntStack(opts: {
   credentialsPath?: string;
   /** Kubernetes / Argo CD settings for the worker (test/support/fake-kube). */
   cluster?: Pick<ShuntWorkerOptions, 'kubernetes' | 'argocdNamespace' | 'argocdRest' | 'argocdWaitMs'>;
+  /** Default: the api's explicit open mode. */
+  access?: AccessControl;
+  /** Base address of a Temporal Web UI for the promotions' links. */
+  temporalUiUrl?: string;
 }): Promise<ShuntStack> {
   const dataDir = await mkdtemp(join(tmpdir(), 'shunt-stack-'));
   const nativeConnection: NativeConnection = await connectWorker();
@@ -43,7 +49,15 @@ export async function startShuntStack(opts: {
   });
   const running = workers.run();
   const backend = new TemporalBackend({ connection, namespace: opts.namespace });
-  const app = createApp({ backend, namespace: opts.namespace, logger: pino({ level: 'warn' }) });
+  const credentialsPath = opts.credentialsPath ?? join(dataDir, 'credentials');
+  const app = createApp({
+    backend,
+    access: opts.access ?? openAccess(),
+    namespace: opts.namespace,
+    logger: pino({ level: 'warn' }),
+    secrets: new FileCredentialStore(credentialsPath),
+    ...(opts.temporalUiUrl ? { temporalUiUrl: opts.temporalUiUrl } : {}),
+  });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });
