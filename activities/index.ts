@@ -129,6 +129,7 @@ export function createActivities(deps: ActivityDeps): Activities {
 
     ...createWarehouseActivities({
       credentials: deps.credentials,
+      credentialsForProject: deps.credentialsForProject,
       git,
       temporal: deps.temporal,
       ...(deps.registryTimeoutMs ? { registryTimeoutMs: deps.registryTimeoutMs } : {}),
