@@ -56,6 +56,16 @@ const REPRESENTATIVE: { history: string; shows: string; check: (h: SavedHistory)
     shows: 'a project workflow that applied specs and started a promotion',
     check: (h) => has(h, 'WORKFLOW_EXECUTION_UPDATE_COMPLETED') && has(h, 'START_CHILD_WORKFLOW_EXECUTION_INITIATED'),
   },
+  {
+    history: 'warehouse-scan/fails-then-recovers',
+    shows: 'a warehouse scan whose discovery failed, was reported, and succeeded after a backoff timer',
+    check: (h) => has(h, 'ACTIVITY_TASK_FAILED') && has(h, 'TIMER_FIRED') && events(h).filter((e) => e.eventType === 'EVENT_TYPE_EXTERNAL_WORKFLOW_EXECUTION_SIGNALED').length === 2,
+  },
+  {
+    history: 'project/warehouse-discovery',
+    shows: 'a project workflow that applied warehouse schedules and took scan reports',
+    check: (h) => has(h, 'MARKER_RECORDED') && has(h, 'ACTIVITY_TASK_COMPLETED') && has(h, 'WORKFLOW_EXECUTION_SIGNALED'),
+  },
 ];
 
 let histories: Map<string, SavedHistory>;
