@@ -19,6 +19,7 @@ import {
 import type { ExpressionVariable } from '../core/model.js';
 import type { MetadataSnapshot, StepEffect } from '../core/project/effects.js';
 import type { FreightCollection, FreightReference, PlannedStep } from '../core/promotion/types.js';
+import type { ArgoCDClient } from './adapters/argocd-client.js';
 import type { CredentialStore } from './adapters/credentials.js';
 import type { GitService } from './adapters/git.js';
 import { openWorkspace } from './adapters/workspace.js';
@@ -73,6 +74,12 @@ export interface RunStepDeps {
   git: GitService;
   credentials: CredentialStore;
   logger?: ActivityLogger | undefined;
+  /** The credentials a project's steps see (Kubernetes Secrets in its namespace first); default `credentials`. */
+  credentialsForProject?: ((project: string) => CredentialStore) | undefined;
+  /** Argo CD, when the worker has a Kubernetes or Argo CD connection. */
+  argocd?: ArgoCDClient | undefined;
+  /** How long one run of an Argo CD step watches before reporting Running. */
+  argocdWaitMs?: number | undefined;
 }
 
 export interface RunStepHooks {
@@ -291,7 +298,8 @@ export async function runStep(deps: RunStepDeps, input: RunStepInput, hooks: Run
   const step = { ...input.step, if: input.step.if === undefined ? undefined : rewriteLegacyExpression(input.step.if), vars: rewriteLegacyTemplate(input.step.vars), config: rewriteLegacyTemplate(input.step.config) };
   const started = Date.now();
   const definition = getStep(step.uses);
-  const secrets = new SecretCache(deps.credentials);
+  const credentials = deps.credentialsForProject?.(input.project) ?? deps.credentials;
+  const secrets = new SecretCache(credentials);
 
   const ctxVar = {
     uiBaseUrl: input.uiBaseUrl ?? '',
@@ -421,13 +429,15 @@ export async function runStep(deps: RunStepDeps, input: RunStepInput, hooks: Run
     freight: input.freight,
     workspace,
     git: deps.git,
-    credentials: deps.credentials,
+    credentials,
     outputs: input.outputs,
     heartbeat: (details?: unknown) => hooks.heartbeat(details),
     signal: hooks.signal,
     alias: step.alias,
     targetFreight: input.targetFreight,
     requestedOrigins: input.requestedOrigins,
+    ...(deps.argocd ? { argocd: deps.argocd } : {}),
+    ...(deps.argocdWaitMs !== undefined ? { argocdWaitMs: deps.argocdWaitMs } : {}),
   };
 
   let result: StepResult;

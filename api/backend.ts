@@ -1,3 +1,4 @@
+import type { AuditEvent } from '../core/audit/event.js';
 import type { ProjectState, PromotionRecord } from '../core/project/state.js';
 
 /**
@@ -20,7 +21,13 @@ export interface ShuntBackend {
   getPromotion(project: string, name: string): Promise<PromotionRecord>;
   deleteResource(project: string, kind: 'Stage' | 'Warehouse', name: string, actor?: string): Promise<void>;
   deleteProject(project: string, actor?: string): Promise<void>;
+  /** Starts a scan of the warehouse now; throws NotFound for an unknown project or warehouse. */
+  refreshWarehouse(project: string, warehouse: string, actor?: string): Promise<RefreshResult>;
   health(): Promise<HealthStatus>;
+  /** Appends to the durable audit trail of `project` (undefined: the cluster-wide trail). */
+  recordAudit(project: string | undefined, event: AuditEvent): Promise<void>;
+  /** The audit trail, newest first; empty when nothing was ever recorded. */
+  listAudit(project: string | undefined, limit: number): Promise<AuditEvent[]>;
 }
 
 export interface ManifestFile {
@@ -48,6 +55,13 @@ export interface PromoteRequest {
   /** Freight id or alias. */
   freight: string;
   actor?: string;
+}
+
+export interface RefreshResult {
+  project: string;
+  warehouse: string;
+  /** `schedule`: the warehouse's schedule was triggered; `workflow`: a scan was started directly. */
+  via: 'schedule' | 'workflow';
 }
 
 export interface HealthStatus {

@@ -6,6 +6,7 @@
  * `status.stats.freight`).
  */
 import { KARGO_API_VERSION, type FreightOrigin, type ObjectMeta, type Stage, type Warehouse } from '../core/model.js';
+import { warehouseDiscoveryView, type WarehouseDiscoveryView } from './warehouse-status.js';
 import type { FreightRecord, ProjectState, PromotionRecord, StageState } from '../core/project/state.js';
 import type { FreightReference, PromotionPhase, StepStatus } from '../core/promotion/types.js';
 import type { ProjectSummary } from './backend.js';
@@ -196,7 +197,7 @@ export interface WarehouseView {
   kind: 'Warehouse';
   metadata: ObjectMeta & { namespace: string };
   spec: Warehouse['spec'];
-  status: { lastFreightID?: string };
+  status: { lastFreightID?: string } & WarehouseDiscoveryView;
 }
 
 export function renderWarehouse(state: ProjectState, warehouse: Warehouse): WarehouseView {
@@ -211,7 +212,7 @@ export function renderWarehouse(state: ProjectState, warehouse: Warehouse): Ware
     kind: 'Warehouse',
     metadata: { ...warehouse.metadata, namespace: state.project },
     spec: warehouse.spec,
-    status: newest === undefined ? {} : { lastFreightID: newest.name },
+    status: { ...(newest === undefined ? {} : { lastFreightID: newest.name }), ...warehouseDiscoveryView(state, name) },
   };
 }
 

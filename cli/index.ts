@@ -3,6 +3,7 @@ import { registerApply } from './commands/apply.js';
 import { registerDelete } from './commands/delete.js';
 import { registerGet } from './commands/get.js';
 import { registerPromote } from './commands/promote.js';
+import { registerRefresh } from './commands/refresh.js';
 import { CommandContext, DEFAULT_SERVER } from './context.js';
 import { resolveIo, type CliIo } from './io.js';
 
@@ -34,6 +35,7 @@ export function buildProgram(ctx: CommandContext): Command {
   registerGet(program, ctx);
   registerPromote(program, ctx);
   registerDelete(program, ctx);
+  registerRefresh(program, ctx);
   return program;
 }
 

@@ -2,3 +2,5 @@
 export { clusterWorkflow } from './cluster.js';
 export { projectWorkflow } from './project.js';
 export { promotionWorkflow } from './promotion.js';
+export { warehouseScanWorkflow } from './warehouse-scan.js';
+export { auditWorkflow } from './audit.js';

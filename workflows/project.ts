@@ -39,6 +39,7 @@ import {
   SEARCH_ATTRIBUTES,
   type ProjectWorkflowInput,
 } from './definitions.js';
+import { registerWarehouseDiscovery } from './project-discovery.js';
 import { promotionWorkflow } from './promotion.js';
 
 /** Continue as new well before Temporal's history limits. */
@@ -54,6 +55,7 @@ export async function projectWorkflow(input: ProjectWorkflowInput): Promise<void
   };
 
   setHandler(projectStateQuery, () => state);
+  const discovery = registerWarehouseDiscovery(state, () => (dirty = true));
 
   setHandler(
     applySpecsUpdate,
@@ -99,6 +101,7 @@ export async function projectWorkflow(input: ProjectWorkflowInput): Promise<void
     (request) => {
       if (request.kind === 'Project') {
         deleting = true;
+        discovery.projectDeleted();
         for (const s of Object.values(state.stages)) {
           for (const name of s.queue) abortQueued(state, name, `project deleted by ${request.actor ?? 'anonymous'}`);
           s.queue = [];
@@ -143,6 +146,7 @@ export async function projectWorkflow(input: ProjectWorkflowInput): Promise<void
       });
     }
   }
+  await discovery.drained();
   await condition(allHandlersFinished);
 }
 

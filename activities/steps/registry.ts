@@ -3,6 +3,8 @@
  * it against core/promotion/step-kinds.ts (STEP_KIND_DEFAULTS) and the files of this folder.
  */
 import { DomainError } from '../../core/errors.js';
+import { argocdUpdate } from './argocd-update.js';
+import { argocdWait } from './argocd-wait.js';
 import { copy } from './copy.js';
 import { deleteStep } from './delete.js';
 import { fileWrite } from './file-write.js';
@@ -33,6 +35,8 @@ import { gitClone } from './git-clone.js';
 import { gitCommit } from './git-commit.js';
 import { gitPush } from './git-push.js';
 import { kustomizeSetImage } from './kustomize-set-image.js';
+import { ociDownload } from './oci-download.js';
+import { ociPush } from './oci-push.js';
 import type { StepDefinition } from './step.js';
 import { yamlUpdate } from './yaml-update.js';
 
@@ -42,6 +46,8 @@ import { yamlUpdate } from './yaml-update.js';
 type AnyStep = StepDefinition<any>;
 
 export const STEP_REGISTRY: Readonly<Record<string, AnyStep>> = Object.freeze({
+  'argocd-update': argocdUpdate,
+  'argocd-wait': argocdWait,
   'copy': copy,
   'delete': deleteStep,
   'file-write': fileWrite,
@@ -72,6 +78,8 @@ export const STEP_REGISTRY: Readonly<Record<string, AnyStep>> = Object.freeze({
   'git-commit': gitCommit,
   'git-push': gitPush,
   'kustomize-set-image': kustomizeSetImage,
+  'oci-download': ociDownload,
+  'oci-push': ociPush,
   'yaml-update': yamlUpdate,
 });
 

@@ -4,6 +4,7 @@ import type { FreightCollection } from '../../core/promotion/types.js';
 import type { Workspace } from '../adapters/workspace.js';
 import type { GitService } from '../adapters/git.js';
 import type { CredentialStore } from '../adapters/credentials.js';
+import type { ArgoCDClient } from '../adapters/argocd-client.js';
 
 /** What a step gets to do its work: nothing else reaches it. */
 export interface StepContext {
@@ -27,6 +28,10 @@ export interface StepContext {
   targetFreight?: { name: string; alias: string; origin: { kind: 'Warehouse'; name: string } };
   /** Warehouses the stage requests freight from; steps that pick artifacts stay within them. */
   requestedOrigins?: string[];
+  /** Argo CD (through Kubernetes or its REST API), when the worker is configured for it. */
+  argocd?: ArgoCDClient;
+  /** How long an Argo CD step waits (watching) in one run before reporting Running. */
+  argocdWaitMs?: number;
 }
 
 export type StepResult =

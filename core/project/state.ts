@@ -7,6 +7,7 @@ import type {
   Warehouse,
 } from '../model.js';
 import type { FreightCollection, FreightReference, PromotionPhase, StepStatus } from '../promotion/types.js';
+import type { DiscoveryState } from '../warehouse/scan-state.js';
 
 /**
  * Everything the project workflow knows about one project. The project workflow is its only
@@ -22,6 +23,8 @@ export interface ProjectState {
   promotions: PromotionRecord[];
   /** ISO time of the last change, for clients that poll. */
   updatedAt: string;
+  /** What each warehouse's scans found, their last outcome, and the schedules applied. */
+  discovery?: DiscoveryState;
 }
 
 export interface ProjectSpecSet {

@@ -12,6 +12,8 @@ export interface StepKindDefaults {
 }
 
 export const STEP_KIND_DEFAULTS = {
+  'argocd-update': { timeout: '5m', errorThreshold: 1 },
+  'argocd-wait': { timeout: '5m', errorThreshold: 1 },
   'copy': { errorThreshold: 1 },
   'delete': { errorThreshold: 1 },
   'file-write': { errorThreshold: 1 },
@@ -42,6 +44,8 @@ export const STEP_KIND_DEFAULTS = {
   'git-commit': { errorThreshold: 1 },
   'git-push': { errorThreshold: 1 },
   'kustomize-set-image': { errorThreshold: 1 },
+  'oci-download': { errorThreshold: 1 },
+  'oci-push': { errorThreshold: 1 },
   'yaml-update': { errorThreshold: 1 },
 } as const satisfies Record<string, StepKindDefaults>;
 
