@@ -9,6 +9,8 @@ import { createHash } from 'node:crypto';
 import * as path from 'node:path';
 import { Context } from '@temporalio/activity';
 import type { ArgoCDClient } from './adapters/argocd-client.js';
+import type { KubeClients } from './adapters/kubernetes/client.js';
+import { analysisRunActivities, type AnalysisRunActivities } from './analysis-runs.js';
 import type { CredentialStore } from './adapters/credentials.js';
 import { GitService } from './adapters/git.js';
 import { createWorkspace, openWorkspace, removeWorkspace } from './adapters/workspace.js';
@@ -32,6 +34,8 @@ export interface ActivityDeps {
   argocd?: ArgoCDClient;
   /** How long one run of an Argo CD step watches before reporting Running (default 60s). */
   argocdWaitMs?: number;
+  /** The cluster, for AnalysisRuns (verification in cluster mode). */
+  kube?: KubeClients;
   /** Temporal client + shared task queue: warehouse schedules and scan targets. */
   temporal?: WarehouseActivityDeps['temporal'];
   /** Per registry request timeout for discovery (default 30 s). */
@@ -97,6 +101,10 @@ export interface Activities extends WarehouseActivities {
   runStep(input: RunStepInput): Promise<RunStepOutcome>;
   releaseWorkspace(input: WorkspaceKeyInput): Promise<void>;
   workspaceExists(input: WorkspaceKeyInput): Promise<boolean>;
+  /** AnalysisRuns for verification in cluster mode (analysis-runs.ts). */
+  createAnalysisRun: AnalysisRunActivities['createAnalysisRun'];
+  readAnalysisRunPhase: AnalysisRunActivities['readAnalysisRunPhase'];
+  deleteAnalysisRun: AnalysisRunActivities['deleteAnalysisRun'];
 }
 
 export function createActivities(deps: ActivityDeps): Activities {
@@ -112,9 +120,16 @@ export function createActivities(deps: ActivityDeps): Activities {
     argocdWaitMs: deps.argocdWaitMs,
   };
 
+  const analysisRuns = analysisRunActivities(deps.kube);
+
   return {
+    createAnalysisRun: (input) => boundary(() => analysisRuns.createAnalysisRun(input)),
+    readAnalysisRunPhase: (input) => boundary(() => analysisRuns.readAnalysisRunPhase(input)),
+    deleteAnalysisRun: (input) => boundary(() => analysisRuns.deleteAnalysisRun(input)),
+
     ...createWarehouseActivities({
       credentials: deps.credentials,
+      credentialsForProject: deps.credentialsForProject,
       git,
       temporal: deps.temporal,
       ...(deps.registryTimeoutMs ? { registryTimeoutMs: deps.registryTimeoutMs } : {}),

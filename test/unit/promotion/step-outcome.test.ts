@@ -10,10 +10,8 @@ function aPlannedStep(overrides: Partial<PlannedStep> = {}): PlannedStep {
 
 describe('stepLimits', () => {
   it('starts from the step defaults this table assumes', () => {
-    // The cases below rely on every known step but the Argo CD ones (5m, as in Kargo) defaulting
-    // to one attempt and no timeout.
-    const others = Object.entries(STEP_KIND_DEFAULTS).filter(([kind]) => !kind.startsWith('argocd-'));
-    expect(others.every(([, d]) => d.errorThreshold === 1 && !('timeout' in d))).toBe(true);
+    // The cases below use git-clone, which defaults to one attempt and no timeout.
+    expect(STEP_KIND_DEFAULTS['git-clone']).toEqual({ errorThreshold: 1 });
   });
 
   it.each<[string, Partial<PlannedStep>, StepLimits]>([
@@ -32,6 +30,8 @@ describe('stepLimits', () => {
     ['a timeout of 0s (none)', { retry: { timeout: '0s' } }, { errorThreshold: 1 }],
     ['an empty timeout (none)', { retry: { timeout: '' } }, { errorThreshold: 1 }],
     ['both settings', { retry: { errorThreshold: 3, timeout: '10m' } }, { errorThreshold: 3, timeoutMs: 600_000 }],
+    ["argocd-update's default timeout (5m, Kargo's)", { uses: 'argocd-update' }, { errorThreshold: 1, timeoutMs: 300_000 }],
+    ['a timeout over a default one', { uses: 'argocd-wait', retry: { timeout: '30s' } }, { errorThreshold: 1, timeoutMs: 30_000 }],
   ])('gives the limits for %s', (_, overrides, expected) => {
     // arrange
     const step = aPlannedStep(overrides);
