@@ -4,7 +4,10 @@ import type { ShuntBackend } from './backend.js';
 import { errorHandler, notFoundHandler } from './http-errors.js';
 import { REDACT_PATHS, actorMiddleware, requestContextMiddleware } from './request-context.js';
 import type { RouteDeps } from './route-deps.js';
+import { abortPromotionRoute } from './routes/abort-promotion.js';
 import { applyManifests } from './routes/apply-manifests.js';
+import { approveFreightRoute } from './routes/approve-freight.js';
+import { approvePromotionRoute } from './routes/approve-promotion.js';
 import { deleteProject } from './routes/delete-project.js';
 import { deleteStage } from './routes/delete-stage.js';
 import { deleteWarehouse } from './routes/delete-warehouse.js';
@@ -20,6 +23,7 @@ import { listPromotions } from './routes/list-promotions.js';
 import { listStages } from './routes/list-stages.js';
 import { listWarehouses } from './routes/list-warehouses.js';
 import { promoteFreight } from './routes/promote-freight.js';
+import { retryPromotionRoute } from './routes/retry-promotion.js';
 
 export interface AppDeps {
   backend: ShuntBackend;
@@ -72,6 +76,10 @@ export function createApp(deps: AppDeps): express.Express {
   api.get('/projects/:project/promotions', listPromotions(routeDeps));
   api.post('/projects/:project/promotions', promoteFreight(routeDeps));
   api.get('/projects/:project/promotions/:name', getPromotion(routeDeps));
+  api.post('/projects/:project/freight/:name/approve', approveFreightRoute(routeDeps));
+  api.post('/projects/:project/promotions/:name/approve', approvePromotionRoute(routeDeps));
+  api.post('/projects/:project/promotions/:name/retry', retryPromotionRoute(routeDeps));
+  api.post('/projects/:project/promotions/:name/abort', abortPromotionRoute(routeDeps));
   app.use(API_PREFIX, api);
 
   app.use(notFoundHandler);

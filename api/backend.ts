@@ -1,3 +1,4 @@
+import type { FreightApproval } from '../core/project/approvals.js';
 import type { ProjectState, PromotionRecord } from '../core/project/state.js';
 
 /**
@@ -19,6 +20,14 @@ export interface ShuntBackend {
   /** The promotion with live step status when it is running. */
   getPromotion(project: string, name: string): Promise<PromotionRecord>;
   deleteResource(project: string, kind: 'Stage' | 'Warehouse', name: string, actor?: string): Promise<void>;
+  /** Makes freight available to a stage (Kargo's approvedFor); NotFound for an unknown freight or stage. */
+  approveFreight(project: string, request: { freight: string; stage: string; actor?: string }): Promise<FreightApproval>;
+  /** Releases a promotion waiting for approval; FailedPrecondition when it is not waiting. */
+  approvePromotion(project: string, name: string, actor?: string): Promise<PromotionRecord>;
+  /** Queues a new promotion re-running a failed, errored or aborted one; answers with the new one. */
+  retryPromotion(project: string, name: string, actor?: string): Promise<PromotionRecord>;
+  /** Stops a pending or running promotion; FailedPrecondition for a finished one. */
+  abortPromotion(project: string, name: string, actor?: string): Promise<PromotionRecord>;
   deleteProject(project: string, actor?: string): Promise<void>;
   health(): Promise<HealthStatus>;
 }

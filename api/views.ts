@@ -6,7 +6,14 @@
  * `status.stats.freight`).
  */
 import { KARGO_API_VERSION, type FreightOrigin, type ObjectMeta, type Stage, type Warehouse } from '../core/model.js';
-import type { FreightRecord, ProjectState, PromotionRecord, StageState } from '../core/project/state.js';
+import type {
+  ApprovalRequest,
+  FreightRecord,
+  ProjectState,
+  PromotionApproval,
+  PromotionRecord,
+  StageState,
+} from '../core/project/state.js';
 import type { FreightReference, PromotionPhase, StepStatus } from '../core/promotion/types.js';
 import type { ProjectSummary } from './backend.js';
 
@@ -48,7 +55,7 @@ export interface FreightView {
   status: {
     currentlyIn: Record<string, { since: string }>;
     verifiedIn: Record<string, { verifiedAt: string; longestSoak?: string }>;
-    approvedFor: Record<string, { approvedAt: string }>;
+    approvedFor: Record<string, { approvedAt: string; approvedBy?: string }>;
   };
 }
 
@@ -62,7 +69,7 @@ export function renderFreight(project: string, freight: FreightRecord): FreightV
   }
   const approvedFor: FreightView['status']['approvedFor'] = {};
   for (const [stage, a] of Object.entries(freight.approvedFor)) {
-    approvedFor[stage] = { approvedAt: a.approvedAt };
+    approvedFor[stage] = a.approvedBy === undefined ? { approvedAt: a.approvedAt } : { approvedAt: a.approvedAt, approvedBy: a.approvedBy };
   }
   const currentlyIn: FreightView['status']['currentlyIn'] = {};
   for (const [stage, c] of Object.entries(freight.currentlyIn)) {
@@ -257,6 +264,14 @@ export interface PromotionView {
     workflowId: string;
     /** Shunt: a link to that workflow in the Temporal Web UI, when its address is configured. */
     temporalUiUrl?: string;
+    /** Shunt: the promotion waits for a person (`shunt approve promotion NAME`). */
+    waitingForApproval?: ApprovalRequest;
+    /** Shunt: who approved it, and when. */
+    approvals?: PromotionApproval[];
+    /** Shunt: the freight is older than the stage's current freight. */
+    rollback?: boolean;
+    /** Shunt: the promotion this one retries. */
+    retryOf?: string;
   };
 }
 
@@ -295,6 +310,10 @@ export function renderPromotion(
   if (promotion.startedAt !== undefined) status.startedAt = promotion.startedAt;
   if (promotion.finishedAt !== undefined) status.finishedAt = promotion.finishedAt;
   if (promotion.state !== undefined) status.state = promotion.state;
+  if (promotion.waitingForApproval !== undefined) status.waitingForApproval = promotion.waitingForApproval;
+  if (promotion.approvals !== undefined) status.approvals = promotion.approvals;
+  if (promotion.rollback) status.rollback = true;
+  if (promotion.retryOf !== undefined) status.retryOf = promotion.retryOf;
   if (options.temporalUiUrl !== undefined && options.temporalUiUrl !== '') {
     status.temporalUiUrl = temporalWorkflowUrl(options.temporalUiUrl, options.namespace ?? 'default', promotion.workflowId);
   }

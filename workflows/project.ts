@@ -9,8 +9,11 @@ import {
   ApplicationFailure,
   condition,
   continueAsNew,
+  getExternalWorkflowHandle,
   ParentClosePolicy,
+  patched,
   setHandler,
+  sleep,
   startChild,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -27,8 +30,19 @@ import {
   startablePromotions,
   toReference,
 } from '../core/project/promotions.js';
+import { stageApprovalGate } from '../core/project/approval-gate.js';
+import { approveFreight, approveFreightIssue } from '../core/project/approvals.js';
+import { settleControlFlowStages } from '../core/project/control-flow.js';
+import { recordProgress } from '../core/project/promotions.js';
+import { abortIssue, claimWorkspaces, queueRetry, retryIssue } from '../core/project/retry-abort.js';
 import type { ProjectState, PromotionRecord } from '../core/project/state.js';
+import { TERMINAL_PHASES } from '../core/promotion/types.js';
 import {
+  abortPromotionUpdate,
+  approveFreightUpdate,
+  promotionPingSignal,
+  promotionProgressSignal,
+  retryPromotionUpdate,
   applySpecsUpdate,
   deleteResourceUpdate,
   projectStateQuery,
@@ -117,10 +131,103 @@ export async function projectWorkflow(input: ProjectWorkflowInput): Promise<void
     },
   );
 
+  /** Who asked to abort a running promotion, for its final message. */
+  const abortRequests = new Map<string, string>();
   setHandler(promotionFinishedSignal, (done) => {
-    finishPromotion(state, done, Date.now());
+    const abortedBy = abortRequests.get(done.name);
+    abortRequests.delete(done.name);
+    finishPromotion(state, done.phase === 'Aborted' && abortedBy ? { ...done, message: abortedBy } : done, Date.now());
     dirty = true;
   });
+
+  setHandler(promotionProgressSignal, (progress) => {
+    recordProgress(state, progress, nowIso());
+  });
+
+  setHandler(
+    approveFreightUpdate,
+    (request) => {
+      const approval = approveFreight(state, request.freight, request.stage, {
+        now: nowIso(),
+        ...(request.actor ? { actor: request.actor } : {}),
+      });
+      settleControlFlowStages(state, nowIso());
+      dirty = true;
+      return approval;
+    },
+    {
+      validator: (request) => {
+        refuseWhileDeleting();
+        const issue = approveFreightIssue(state, request.freight, request.stage);
+        if (issue) throw failure(issue);
+      },
+    },
+  );
+
+  setHandler(
+    abortPromotionUpdate,
+    async (request) => {
+      const promotion = state.promotions.find((p) => p.name === request.promotion)!;
+      const by = `aborted by ${request.actor ?? 'anonymous'}`;
+      if (promotion.phase === 'Pending') {
+        abortQueued(state, promotion.name, by);
+      } else {
+        promotion.message = `abort requested (${by})`;
+        abortRequests.set(promotion.name, by);
+        try {
+          // The promotion marks its running step Aborted, cleans up and reports back.
+          await getExternalWorkflowHandle(promotion.workflowId).cancel();
+        } catch {
+          // Its workflow is gone (terminated from outside): nothing will report back.
+          abortQueued(state, promotion.name, `${by}; its workflow had already ended`);
+        }
+      }
+      dirty = true;
+      return promotion;
+    },
+    {
+      validator: (request) => {
+        const issue = abortIssue(state, request.promotion);
+        if (issue) throw failure(issue);
+      },
+    },
+  );
+
+  setHandler(
+    retryPromotionUpdate,
+    (request) => {
+      const record = queueRetry(state, request.promotion, {
+        now: nowIso(),
+        nowMs: Date.now(),
+        random: Math.random,
+        workflowIdFor: (name) => promotionWorkflowId(state.project, name),
+        ...(request.actor ? { actor: request.actor } : {}),
+      });
+      dirty = true;
+      return record;
+    },
+    {
+      validator: (request) => {
+        refuseWhileDeleting();
+        const issue = retryIssue(state, request.promotion, Date.now());
+        if (issue) throw failure(issue);
+      },
+    },
+  );
+
+  /** A promotion's workflow closed without reporting (terminated from outside): free its stage. */
+  const closedWithoutReport = (name: string, reason: string): void => {
+    const p = state.promotions.find((x) => x.name === name);
+    if (!p || TERMINAL_PHASES.includes(p.phase)) return;
+    abortQueued(state, name, `the promotion's workflow ended without reporting: ${reason}`, 'Errored');
+    dirty = true;
+  };
+  // Promotions started by an earlier run of this workflow (before continue-as-new) are not our
+  // children any more: look at them now and then, so a terminated one cannot block its stage.
+  const inherited = Object.values(state.stages).flatMap((s) => (s.currentPromotion ? [s.currentPromotion] : []));
+  if (inherited.length && patched('watch-inherited-promotions')) {
+    for (const name of inherited) void watchInherited(state, name, closedWithoutReport);
+  }
 
   for (;;) {
     await condition(() => dirty);
@@ -130,7 +237,7 @@ export async function projectWorkflow(input: ProjectWorkflowInput): Promise<void
       if (!running) break;
       continue;
     }
-    for (const promotion of startablePromotions(state)) await startPromotion(state, promotion);
+    for (const promotion of startablePromotions(state)) await startPromotion(state, promotion, closedWithoutReport);
     const info = workflowInfo();
     if (info.continueAsNewSuggested || info.historyLength > (input.continueAsNewAfterEvents ?? MAX_HISTORY_EVENTS)) {
       await condition(allHandlersFinished);
@@ -144,7 +251,11 @@ export async function projectWorkflow(input: ProjectWorkflowInput): Promise<void
   await condition(allHandlersFinished);
 }
 
-async function startPromotion(state: ProjectState, promotion: PromotionRecord): Promise<void> {
+async function startPromotion(
+  state: ProjectState,
+  promotion: PromotionRecord,
+  onClosedWithoutReport: (name: string, reason: string) => void,
+): Promise<void> {
   const freight = state.freight[promotion.freight];
   let plan;
   try {
@@ -155,7 +266,9 @@ async function startPromotion(state: ProjectState, promotion: PromotionRecord): 
     return;
   }
   const stage = state.specs.stages[promotion.stage]!;
-  await startChild(promotionWorkflow, {
+  const gate = stageApprovalGate(stage);
+  const workspaces = claimWorkspaces(state, promotion);
+  const child = await startChild(promotionWorkflow, {
     workflowId: promotion.workflowId,
     taskQueue: workflowInfo().taskQueue,
     parentClosePolicy: ParentClosePolicy.ABANDON,
@@ -177,15 +290,44 @@ async function startPromotion(state: ProjectState, promotion: PromotionRecord): 
         targetFreight: toReference(freight),
         requestedOrigins: stage.spec.requestedFreight.map((r) => r.origin.name),
         parentWorkflowId: workflowInfo().workflowId,
+        ...(gate.required ? { approvalGate: { approverNotRequester: gate.approverNotRequester } } : {}),
+        ...(workspaces.resume ? { resume: workspaces.resume } : {}),
+        ...(workspaces.stale.length ? { staleWorkspaces: workspaces.stale } : {}),
       },
     ],
   });
+  // A promotion reports its end with a signal before its workflow completes; one that closes
+  // without reporting was terminated (or timed out) from outside.
+  void child.result().then(
+    () => undefined,
+    (err: unknown) => onClosedWithoutReport(promotion.name, err instanceof Error ? (err.cause as Error | undefined)?.message ?? err.message : String(err)),
+  );
   markStarted(
     state,
     promotion,
     plan.steps.map((s) => ({ alias: s.alias, uses: s.uses, status: 'Pending', errorCount: 0, continueOnError: s.continueOnError })),
     nowIso(),
   );
+}
+
+/** Pings an inherited running promotion every few minutes until it is over; a failed ping means its workflow is gone. */
+async function watchInherited(state: ProjectState, name: string, onGone: (name: string, reason: string) => void): Promise<void> {
+  const running = (): boolean => {
+    const p = state.promotions.find((x) => x.name === name);
+    return p !== undefined && !TERMINAL_PHASES.includes(p.phase);
+  };
+  while (running()) {
+    await sleep('5 minutes');
+    if (!running()) return;
+    const p = state.promotions.find((x) => x.name === name)!;
+    try {
+      await getExternalWorkflowHandle(p.workflowId).signal(promotionPingSignal);
+    } catch (err) {
+      // A promotion signals its end before completing, so one still running here never reported.
+      if (running()) onGone(name, err instanceof Error ? err.message : String(err));
+      return;
+    }
+  }
 }
 
 function abortQueued(state: ProjectState, name: string, message: string, phase: 'Aborted' | 'Errored' = 'Aborted'): void {

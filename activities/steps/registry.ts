@@ -8,6 +8,7 @@ import { gitCommit } from './git-commit.js';
 import { gitPush } from './git-push.js';
 import { kustomizeSetImage } from './kustomize-set-image.js';
 import type { StepDefinition } from './step.js';
+import { waitForApproval } from './wait-for-approval.js';
 import { yamlUpdate } from './yaml-update.js';
 
 // Each definition is typed by its own config; the registry only hands them to run-step, which
@@ -21,6 +22,7 @@ export const STEP_REGISTRY: Readonly<Record<string, AnyStep>> = Object.freeze({
   'git-push': gitPush,
   'kustomize-set-image': kustomizeSetImage,
   'yaml-update': yamlUpdate,
+  'wait-for-approval': waitForApproval,
 });
 
 /** The registered kinds, sorted. */

@@ -91,4 +91,41 @@ export interface PromotionRecord {
   steps: StepRecord[];
   /** Outputs of the steps, by alias (what Kargo keeps in `status.state`). */
   state?: Record<string, Record<string, unknown>>;
+  /** Set when the freight is older than the stage's current freight of that origin. */
+  rollback?: boolean;
+  /** Set on a retry: the promotion it re-runs. */
+  retryOf?: string;
+  /** Set while the promotion waits for a person (the stage's approval gate or a wait-for-approval step). */
+  waitingForApproval?: ApprovalRequest;
+  /** Approvals given to this promotion, oldest first. */
+  approvals?: PromotionApproval[];
+  /** Kept by a failed promotion so that a retry can resume in it. */
+  workspace?: KeptWorkspace;
+  /** Created by auto-promotion (Kargo's controller actor), not by a person. */
+  auto?: boolean;
+}
+
+export interface ApprovalRequest {
+  /** `stage` for the stage's gate, else the step alias. */
+  gate: string;
+  since: string;
+  message?: string;
+  /** The approver must be someone other than the promotion's actor. */
+  approverNotRequester?: boolean;
+}
+
+export interface PromotionApproval {
+  gate: string;
+  approvedBy: string;
+  approvedAt: string;
+}
+
+/** A failed promotion's workspace, where its retry may resume at the failed step. */
+export interface KeptWorkspace {
+  workspaceKey: string;
+  taskQueue: string;
+  /** Index of the step to resume at. */
+  failedStep: number;
+  /** Digest of the plan it ran: a retry resumes only with the same plan. */
+  planDigest: string;
 }

@@ -17,6 +17,7 @@ export const STEP_KIND_DEFAULTS = {
   'git-push': { errorThreshold: 1 },
   'kustomize-set-image': { errorThreshold: 1 },
   'yaml-update': { errorThreshold: 1 },
+  'wait-for-approval': { errorThreshold: 1 },
 } as const satisfies Record<string, StepKindDefaults>;
 
 export type StepKind = keyof typeof STEP_KIND_DEFAULTS;
