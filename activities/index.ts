@@ -13,6 +13,9 @@ import { GitService } from './adapters/git.js';
 import { createWorkspace, openWorkspace, removeWorkspace } from './adapters/workspace.js';
 import { toApplicationFailure, toStepFailure } from './failure.js';
 import { runStep, type ActivityLogger, type RunStepHooks, type RunStepInput, type RunStepOutcome } from './run-step.js';
+import type { AnalysisMetric } from '../core/model.js';
+import type { Measurement } from '../core/verification/analysis.js';
+import { measure } from './verification/measure.js';
 
 export type { RunStepInput, RunStepOutcome } from './run-step.js';
 
@@ -85,6 +88,15 @@ export interface Activities {
   runStep(input: RunStepInput): Promise<RunStepOutcome>;
   releaseWorkspace(input: WorkspaceKeyInput): Promise<void>;
   workspaceExists(input: WorkspaceKeyInput): Promise<boolean>;
+  measureMetric(input: MeasureMetricInput): Promise<Measurement>;
+}
+
+export interface MeasureMetricInput {
+  project: string;
+  stage: string;
+  verification: string;
+  /** The metric with its `{{args.X}}` already substituted. */
+  metric: AnalysisMetric;
 }
 
 export function createActivities(deps: ActivityDeps): Activities {
@@ -125,6 +137,11 @@ export function createActivities(deps: ActivityDeps): Activities {
         await git.releaseWorktrees(ws.root);
         await removeWorkspace(workRoot, input.workspaceKey);
       });
+    },
+
+    /** One measurement of an analysis metric (web or prometheus provider). */
+    async measureMetric(input: MeasureMetricInput): Promise<Measurement> {
+      return boundary(() => measure(input.metric));
     },
 
     /** Whether the workspace is (still) on this worker. */

@@ -5,6 +5,7 @@ import { errorHandler, notFoundHandler } from './http-errors.js';
 import { REDACT_PATHS, actorMiddleware, requestContextMiddleware } from './request-context.js';
 import type { RouteDeps } from './route-deps.js';
 import { abortPromotionRoute } from './routes/abort-promotion.js';
+import { abortVerificationRoute } from './routes/abort-verification.js';
 import { applyManifests } from './routes/apply-manifests.js';
 import { approveFreightRoute } from './routes/approve-freight.js';
 import { approvePromotionRoute } from './routes/approve-promotion.js';
@@ -24,6 +25,7 @@ import { listStages } from './routes/list-stages.js';
 import { listWarehouses } from './routes/list-warehouses.js';
 import { promoteFreight } from './routes/promote-freight.js';
 import { retryPromotionRoute } from './routes/retry-promotion.js';
+import { verifyStageRoute } from './routes/verify-stage.js';
 
 export interface AppDeps {
   backend: ShuntBackend;
@@ -80,6 +82,8 @@ export function createApp(deps: AppDeps): express.Express {
   api.post('/projects/:project/promotions/:name/approve', approvePromotionRoute(routeDeps));
   api.post('/projects/:project/promotions/:name/retry', retryPromotionRoute(routeDeps));
   api.post('/projects/:project/promotions/:name/abort', abortPromotionRoute(routeDeps));
+  api.post('/projects/:project/stages/:name/verify', verifyStageRoute(routeDeps));
+  api.post('/projects/:project/stages/:name/verification/abort', abortVerificationRoute(routeDeps));
   app.use(API_PREFIX, api);
 
   app.use(notFoundHandler);

@@ -1,5 +1,5 @@
 import type { FreightApproval } from '../core/project/approvals.js';
-import type { ProjectState, PromotionRecord } from '../core/project/state.js';
+import type { ProjectState, PromotionRecord, VerificationRecord } from '../core/project/state.js';
 
 /**
  * What the REST API needs from the rest of Shunt. The production implementation
@@ -28,6 +28,10 @@ export interface ShuntBackend {
   retryPromotion(project: string, name: string, actor?: string): Promise<PromotionRecord>;
   /** Stops a pending or running promotion; FailedPrecondition for a finished one. */
   abortPromotion(project: string, name: string, actor?: string): Promise<PromotionRecord>;
+  /** Re-runs the stage's verification for its current freight; FailedPrecondition when one runs or none is configured. */
+  verifyStage(project: string, stage: string, actor?: string): Promise<VerificationRecord>;
+  /** Stops the stage's running verification; FailedPrecondition when none runs. */
+  abortVerification(project: string, stage: string, actor?: string): Promise<VerificationRecord>;
   deleteProject(project: string, actor?: string): Promise<void>;
   health(): Promise<HealthStatus>;
 }

@@ -14,11 +14,13 @@ import { DomainError, isErrorCode } from '../core/errors.js';
 import { formatIssue, parseManifests } from '../core/manifests/index.js';
 import type { ClusterPromotionTask, Manifest, Project, ProjectScopedManifest } from '../core/model.js';
 import { applyIssues, applyResources, emptyProjectState, type ApplyInput } from '../core/project/apply.js';
-import type { ProjectState, PromotionRecord } from '../core/project/state.js';
+import type { ProjectState, PromotionRecord, VerificationRecord } from '../core/project/state.js';
 import type { FreightApproval } from '../core/project/approvals.js';
 import {
   abortPromotionUpdate,
+  abortVerificationUpdate,
   approveFreightUpdate,
+  verifyStageUpdate,
   approvePromotionUpdate,
   retryPromotionUpdate,
   applyClusterUpdate,
@@ -233,6 +235,24 @@ export class TemporalBackend implements ShuntBackend {
       this.client.workflow
         .getHandle(projectWorkflowId(project))
         .executeUpdate(abortPromotionUpdate, { args: [{ promotion: name, ...(actor ? { actor } : {}) }] }),
+    );
+  }
+
+  async verifyStage(project: string, stage: string, actor?: string): Promise<VerificationRecord> {
+    await this.getProject(project);
+    return this.run(() =>
+      this.client.workflow
+        .getHandle(projectWorkflowId(project))
+        .executeUpdate(verifyStageUpdate, { args: [{ stage, ...(actor ? { actor } : {}) }] }),
+    );
+  }
+
+  async abortVerification(project: string, stage: string, actor?: string): Promise<VerificationRecord> {
+    await this.getProject(project);
+    return this.run(() =>
+      this.client.workflow
+        .getHandle(projectWorkflowId(project))
+        .executeUpdate(abortVerificationUpdate, { args: [{ stage, ...(actor ? { actor } : {}) }] }),
     );
   }
 

@@ -13,6 +13,7 @@ import type {
   PromotionApproval,
   PromotionRecord,
   StageState,
+  VerificationRecord,
 } from '../core/project/state.js';
 import type { FreightReference, PromotionPhase, StepStatus } from '../core/promotion/types.js';
 import type { ProjectSummary } from './backend.js';
@@ -126,7 +127,15 @@ export interface StageView {
   metadata: ObjectMeta & { namespace: string };
   spec: Stage['spec'];
   status: {
-    freightHistory: { id: string; items: Record<string, FreightReferenceView> }[];
+    freightHistory: {
+      id: string;
+      items: Record<string, FreightReferenceView>;
+      promotedAt?: string;
+      promotion?: string;
+      verificationHistory?: VerificationRecord[];
+    }[];
+    /** Shunt: the verification of the current freight that is pending or running. */
+    currentVerification?: VerificationRecord;
     currentPromotion?: PromotionReferenceView;
     lastPromotion?: PromotionReferenceView;
     freightSummary: string;
@@ -140,9 +149,16 @@ export function renderStage(state: ProjectState, stage: Stage): StageView {
   const freightHistory = stageState.freightHistory.map((entry) => {
     const items: Record<string, FreightReferenceView> = {};
     for (const [key, ref] of Object.entries(entry.collection.items)) items[key] = freightReference(ref);
-    return { id: entry.collection.id, items };
+    return {
+      id: entry.collection.id,
+      items,
+      promotedAt: entry.promotedAt,
+      ...(entry.promotion ? { promotion: entry.promotion } : {}),
+      ...(entry.verificationHistory ? { verificationHistory: entry.verificationHistory } : {}),
+    };
   });
   const status: StageView['status'] = { freightHistory, freightSummary: freightSummary(stage, stageState) };
+  if (stageState.currentVerification) status.currentVerification = stageState.currentVerification;
 
   if (stageState.currentPromotion !== undefined) {
     const running = state.promotions.find((p) => p.name === stageState.currentPromotion);

@@ -7,6 +7,8 @@ import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { ClusterPromotionTask } from '../core/model.js';
 import type { ApplyInput, ApplyResultLine } from '../core/project/apply.js';
 import type { FreightApproval } from '../core/project/approvals.js';
+import type { VerificationFinished } from '../core/project/verification.js';
+import type { MetricResult } from '../core/verification/analysis.js';
 import type {
   ApprovalRequest,
   KeptWorkspace,
@@ -14,6 +16,8 @@ import type {
   PromotionApproval,
   PromotionRecord,
   StepRecord,
+  VerificationPhase,
+  VerificationRecord,
 } from '../core/project/state.js';
 import type { PromotionPhase } from '../core/promotion/types.js';
 
@@ -131,6 +135,35 @@ export interface ApprovePromotionRequest {
 }
 /** Releases a promotion waiting for a person (stage gate or wait-for-approval step). */
 export const approvePromotionUpdate = defineUpdate<PromotionApproval, [ApprovePromotionRequest]>('approvePromotion');
+
+// ---- verification workflow ------------------------------------------------------------
+
+export const verificationWorkflowId = (project: string, id: string): string => `verification:${project}:${id}`;
+
+/** Re-runs the stage's verification for its current freight (`shunt verify`). */
+export interface StageActionRequest {
+  stage: string;
+  actor?: string;
+}
+export const verifyStageUpdate = defineUpdate<VerificationRecord, [StageActionRequest]>('verifyStage');
+/** Stops the stage's pending or running verification (`shunt abort verification`). */
+export const abortVerificationUpdate = defineUpdate<VerificationRecord, [StageActionRequest]>('abortVerification');
+
+/** Sent by a verification to its project: metrics so far, or the soak's end. */
+export type VerificationProgress = Partial<VerificationRecord> & { id: string; stage: string };
+export const verificationProgressSignal = defineSignal<[VerificationProgress]>('verificationProgress');
+/** Sent by a verification to its project when it ends, whatever the outcome. */
+export const verificationFinishedSignal = defineSignal<[VerificationFinished]>('verificationFinished');
+
+export interface VerificationStatus {
+  id: string;
+  stage: string;
+  phase: VerificationPhase;
+  message?: string;
+  metrics: MetricResult[];
+  soakUntil?: string;
+}
+export const verificationStatusQuery = defineQuery<VerificationStatus>('verificationStatus');
 
 // ---- cluster workflow ------------------------------------------------------------------
 

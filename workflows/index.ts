@@ -2,3 +2,4 @@
 export { clusterWorkflow } from './cluster.js';
 export { projectWorkflow } from './project.js';
 export { promotionWorkflow } from './promotion.js';
+export { verificationWorkflow } from './verification.js';

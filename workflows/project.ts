@@ -35,9 +35,25 @@ import { approveFreight, approveFreightIssue } from '../core/project/approvals.j
 import { settleControlFlowStages } from '../core/project/control-flow.js';
 import { recordProgress } from '../core/project/promotions.js';
 import { abortIssue, claimWorkspaces, queueRetry, retryIssue } from '../core/project/retry-abort.js';
-import type { ProjectState, PromotionRecord } from '../core/project/state.js';
+import {
+  abortVerificationIssue,
+  finishVerification,
+  markVerificationStarted,
+  pendingVerifications,
+  recordVerificationProgress,
+  requestVerification,
+  stageTemplates,
+  verificationConfigured,
+  verifyIssue,
+} from '../core/project/verification.js';
+import type { ProjectState, PromotionRecord, VerificationRecord } from '../core/project/state.js';
 import { TERMINAL_PHASES } from '../core/promotion/types.js';
 import {
+  abortVerificationUpdate,
+  verificationFinishedSignal,
+  verificationProgressSignal,
+  verificationWorkflowId,
+  verifyStageUpdate,
   abortPromotionUpdate,
   approveFreightUpdate,
   promotionPingSignal,
@@ -53,6 +69,7 @@ import {
   type ProjectWorkflowInput,
 } from './definitions.js';
 import { promotionWorkflow } from './promotion.js';
+import { verificationWorkflow } from './verification.js';
 
 /** Continue as new well before Temporal's history limits. */
 const MAX_HISTORY_EVENTS = 5000;
@@ -137,6 +154,10 @@ export async function projectWorkflow(input: ProjectWorkflowInput): Promise<void
     const abortedBy = abortRequests.get(done.name);
     abortRequests.delete(done.name);
     finishPromotion(state, done.phase === 'Aborted' && abortedBy ? { ...done, message: abortedBy } : done, Date.now());
+    const promotion = state.promotions.find((p) => p.name === done.name);
+    if (done.phase === 'Succeeded' && promotion && verificationConfigured(state.specs.stages[promotion.stage])) {
+      requestVerification(state, promotion.stage, verificationOptions());
+    }
     dirty = true;
   });
 
@@ -215,6 +236,75 @@ export async function projectWorkflow(input: ProjectWorkflowInput): Promise<void
     },
   );
 
+  const verificationOptions = (actor?: string) => ({
+    now: nowIso(),
+    nowMs: Date.now(),
+    random: Math.random,
+    workflowIdFor: (id: string) => verificationWorkflowId(state.project, id),
+    ...(actor ? { actor } : {}),
+  });
+
+  setHandler(verificationProgressSignal, (progress) => recordVerificationProgress(state, progress));
+  setHandler(verificationFinishedSignal, (done) => {
+    finishVerification(state, done);
+    dirty = true;
+  });
+
+  setHandler(
+    verifyStageUpdate,
+    (request) => {
+      const record = requestVerification(state, request.stage, verificationOptions(request.actor))!;
+      dirty = true;
+      return record;
+    },
+    {
+      validator: (request) => {
+        refuseWhileDeleting();
+        const issue = verifyIssue(state, request.stage);
+        if (issue) throw failure(issue);
+      },
+    },
+  );
+
+  setHandler(
+    abortVerificationUpdate,
+    async (request) => {
+      const record = state.stages[request.stage]!.currentVerification!;
+      const by = `aborted by ${request.actor ?? 'anonymous'}`;
+      if (record.phase === 'Pending') {
+        finishVerification(state, { id: record.id, stage: record.stage, phase: 'Aborted', message: by, finishTime: nowIso() });
+      } else {
+        try {
+          await getExternalWorkflowHandle(record.workflowId).cancel();
+          record.message = `abort requested (${by})`;
+        } catch {
+          finishVerification(state, { id: record.id, stage: record.stage, phase: 'Aborted', message: `${by}; its workflow had already ended`, finishTime: nowIso() });
+        }
+      }
+      dirty = true;
+      return record;
+    },
+    {
+      validator: (request) => {
+        const issue = abortVerificationIssue(state, request.stage);
+        if (issue) throw failure(issue);
+      },
+    },
+  );
+
+  /** A verification's workflow closed without reporting: record it as errored so the stage moves on. */
+  const verificationClosedWithoutReport = (record: VerificationRecord, reason: string): void => {
+    if (state.stages[record.stage]?.currentVerification?.id !== record.id) return;
+    finishVerification(state, {
+      id: record.id,
+      stage: record.stage,
+      phase: 'Error',
+      message: `the verification's workflow ended without reporting: ${reason}`,
+      finishTime: nowIso(),
+    });
+    dirty = true;
+  };
+
   /** A promotion's workflow closed without reporting (terminated from outside): free its stage. */
   const closedWithoutReport = (name: string, reason: string): void => {
     const p = state.promotions.find((x) => x.name === name);
@@ -225,8 +315,26 @@ export async function projectWorkflow(input: ProjectWorkflowInput): Promise<void
   // Promotions started by an earlier run of this workflow (before continue-as-new) are not our
   // children any more: look at them now and then, so a terminated one cannot block its stage.
   const inherited = Object.values(state.stages).flatMap((s) => (s.currentPromotion ? [s.currentPromotion] : []));
-  if (inherited.length && patched('watch-inherited-promotions')) {
-    for (const name of inherited) void watchInherited(state, name, closedWithoutReport);
+  const inheritedVerifications = Object.values(state.stages).flatMap((s) =>
+    s.currentVerification?.phase === 'Running' ? [s.currentVerification] : [],
+  );
+  if ((inherited.length || inheritedVerifications.length) && patched('watch-inherited-promotions')) {
+    for (const name of inherited) {
+      const p = state.promotions.find((x) => x.name === name);
+      if (!p) continue;
+      void watchInherited(
+        p.workflowId,
+        () => !TERMINAL_PHASES.includes(p.phase),
+        (reason) => closedWithoutReport(name, reason),
+      );
+    }
+    for (const v of inheritedVerifications) {
+      void watchInherited(
+        v.workflowId,
+        () => state.stages[v.stage]?.currentVerification?.id === v.id,
+        (reason) => verificationClosedWithoutReport(v, reason),
+      );
+    }
   }
 
   for (;;) {
@@ -237,6 +345,7 @@ export async function projectWorkflow(input: ProjectWorkflowInput): Promise<void
       if (!running) break;
       continue;
     }
+    for (const v of pendingVerifications(state)) await startVerification(state, v, verificationClosedWithoutReport);
     for (const promotion of startablePromotions(state)) await startPromotion(state, promotion, closedWithoutReport);
     const info = workflowInfo();
     if (info.continueAsNewSuggested || info.historyLength > (input.continueAsNewAfterEvents ?? MAX_HISTORY_EVENTS)) {
@@ -310,24 +419,59 @@ async function startPromotion(
   );
 }
 
-/** Pings an inherited running promotion every few minutes until it is over; a failed ping means its workflow is gone. */
-async function watchInherited(state: ProjectState, name: string, onGone: (name: string, reason: string) => void): Promise<void> {
-  const running = (): boolean => {
-    const p = state.promotions.find((x) => x.name === name);
-    return p !== undefined && !TERMINAL_PHASES.includes(p.phase);
-  };
+/**
+ * Pings a workflow this run inherited (started before continue-as-new, so not our child any
+ * more) every few minutes while it counts as running; a failed ping means it is gone.
+ */
+async function watchInherited(workflowId: string, running: () => boolean, onGone: (reason: string) => void): Promise<void> {
   while (running()) {
     await sleep('5 minutes');
     if (!running()) return;
-    const p = state.promotions.find((x) => x.name === name)!;
     try {
-      await getExternalWorkflowHandle(p.workflowId).signal(promotionPingSignal);
+      await getExternalWorkflowHandle(workflowId).signal(promotionPingSignal);
     } catch (err) {
-      // A promotion signals its end before completing, so one still running here never reported.
-      if (running()) onGone(name, err instanceof Error ? err.message : String(err));
+      // Promotions and verifications signal their end before completing, so one still counted
+      // as running here never reported.
+      if (running()) onGone(err instanceof Error ? err.message : String(err));
       return;
     }
   }
+}
+
+async function startVerification(
+  state: ProjectState,
+  record: VerificationRecord,
+  onClosedWithoutReport: (record: VerificationRecord, reason: string) => void,
+): Promise<void> {
+  const stage = state.specs.stages[record.stage]!;
+  const verification = stage.spec.verification ?? {};
+  const child = await startChild(verificationWorkflow, {
+    workflowId: record.workflowId,
+    taskQueue: workflowInfo().taskQueue,
+    parentClosePolicy: ParentClosePolicy.ABANDON,
+    staticSummary: `Verify ${record.stage} (${record.freight.map((f) => state.freight[f]?.alias ?? f).join(', ')})`,
+    typedSearchAttributes: [
+      { key: SEARCH_ATTRIBUTES.project, value: state.project },
+      { key: SEARCH_ATTRIBUTES.stage, value: record.stage },
+      ...(record.freight[0] ? [{ key: SEARCH_ATTRIBUTES.freight, value: record.freight[0] }] : []),
+    ],
+    args: [
+      {
+        project: state.project,
+        stage: record.stage,
+        id: record.id,
+        templates: stageTemplates(state, stage),
+        args: verification.args ?? [],
+        ...(verification.soak ? { soak: verification.soak.duration } : {}),
+        parentWorkflowId: workflowInfo().workflowId,
+      },
+    ],
+  });
+  markVerificationStarted(record, nowIso());
+  void child.result().then(
+    () => undefined,
+    (err: unknown) => onClosedWithoutReport(record, err instanceof Error ? (err.cause as Error | undefined)?.message ?? err.message : String(err)),
+  );
 }
 
 function abortQueued(state: ProjectState, name: string, message: string, phase: 'Aborted' | 'Errored' = 'Aborted'): void {

@@ -122,7 +122,8 @@ export function findPromotion(state: ProjectState, name: string): PromotionRecor
 export function startablePromotions(state: ProjectState): PromotionRecord[] {
   const ready: PromotionRecord[] = [];
   for (const s of Object.values(state.stages)) {
-    if (s.currentPromotion) continue;
+    // As in Kargo, the next promotion also waits for the current freight's verification.
+    if (s.currentPromotion || s.currentVerification) continue;
     // A name without a record (should not happen) is dropped, and the next one considered.
     while (s.queue.length > 0 && !findPromotion(state, s.queue[0]!)) s.queue.shift();
     const p = s.queue.length > 0 ? findPromotion(state, s.queue[0]!) : undefined;

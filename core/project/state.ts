@@ -1,4 +1,5 @@
 import type {
+  AnalysisTemplate,
   ClusterPromotionTask,
   Project,
   ProjectConfig,
@@ -7,6 +8,7 @@ import type {
   Warehouse,
 } from '../model.js';
 import type { FreightCollection, FreightReference, PromotionPhase, StepStatus } from '../promotion/types.js';
+import type { MetricResult } from '../verification/analysis.js';
 
 /**
  * Everything the project workflow knows about one project. The project workflow is its only
@@ -32,6 +34,8 @@ export interface ProjectSpecSet {
   tasks: Record<string, PromotionTask>;
   /** Snapshots of the cluster-scoped tasks this project's stages reference. */
   clusterTasks: Record<string, ClusterPromotionTask>;
+  /** Argo Rollouts AnalysisTemplates for stage verification (absent in states saved before them). */
+  analysisTemplates?: Record<string, AnalysisTemplate>;
 }
 
 export interface FreightRecord extends FreightReference {
@@ -54,12 +58,38 @@ export interface StageState {
   /** Promotion names waiting to run, in order. */
   queue: string[];
   lastPromotion?: { name: string; freight: string; phase: PromotionPhase; finishedAt?: string };
+  /** The verification of the current freight that is pending or running, if any. */
+  currentVerification?: VerificationRecord;
+}
+
+export type VerificationPhase = 'Pending' | 'Running' | 'Successful' | 'Failed' | 'Error' | 'Aborted' | 'Inconclusive';
+
+/** One verification of a stage's freight collection (Kargo's verificationHistory entry). */
+export interface VerificationRecord {
+  /** `<stage>.<ulid>.<first 7 of the collection id>`, as Kargo names AnalysisRuns. */
+  id: string;
+  stage: string;
+  /** The freight collection verified, and the freight in it. */
+  collection: string;
+  freight: string[];
+  phase: VerificationPhase;
+  message?: string;
+  actor?: string;
+  startTime?: string;
+  finishTime?: string;
+  workflowId: string;
+  /** Per-metric results of the analysis, when templates were run. */
+  metrics?: MetricResult[];
+  /** While soaking: when the soak ends (ISO). */
+  soakUntil?: string;
 }
 
 export interface StageFreightEntry {
   collection: FreightCollection;
   promotedAt: string;
   promotion?: string;
+  /** Finished verifications of this collection, newest first, at most 10. */
+  verificationHistory?: VerificationRecord[];
 }
 
 export interface StepRecord {

@@ -13,7 +13,8 @@ import { approveFreight, approveFreightIssue, type FreightApproval } from '../..
 import { approverIssue } from '../../core/project/approval-gate.js';
 import { findFreight, promotionIssue } from '../../core/project/promotions.js';
 import { abortIssue, retryIssue } from '../../core/project/retry-abort.js';
-import type { ProjectState, PromotionRecord } from '../../core/project/state.js';
+import type { ProjectState, PromotionRecord, VerificationRecord } from '../../core/project/state.js';
+import { abortVerificationIssue, finishVerification, requestVerification, verifyIssue } from '../../core/project/verification.js';
 
 /**
  * A hand-written ShuntBackend over in-memory ProjectStates, for driving the api and the CLI
@@ -200,6 +201,31 @@ export class FakeBackend implements ShuntBackend {
     const stage = state.stages[record.stage];
     if (stage) stage.queue = stage.queue.filter((n) => n !== name);
     return structuredClone(record);
+  }
+
+  async verifyStage(project: string, stage: string, actor?: string): Promise<VerificationRecord> {
+    this.record('verifyStage', project, stage, actor);
+    const state = this.project(project);
+    const issue = verifyIssue(state, stage);
+    if (issue) throw issue;
+    const record = requestVerification(state, stage, {
+      now: this.now(),
+      nowMs: this.clock,
+      random: () => 0.5,
+      workflowIdFor: (id) => `verification:${project}:${id}`,
+      ...(actor ? { actor } : {}),
+    })!;
+    return structuredClone(record);
+  }
+
+  async abortVerification(project: string, stage: string, actor?: string): Promise<VerificationRecord> {
+    this.record('abortVerification', project, stage, actor);
+    const state = this.project(project);
+    const issue = abortVerificationIssue(state, stage);
+    if (issue) throw issue;
+    const current = state.stages[stage]!.currentVerification!;
+    const done = finishVerification(state, { id: current.id, stage, phase: 'Aborted', message: `aborted by ${actor ?? 'anonymous'}`, finishTime: this.now() });
+    return structuredClone(done!);
   }
 
   async deleteProject(project: string, actor?: string): Promise<void> {

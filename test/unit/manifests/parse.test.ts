@@ -15,11 +15,9 @@ function issuesOf(text: string): string[] {
 describe('parseManifests: the three-stage fixture', () => {
   const parsed = parseManifests(fixture('three-stage.yaml'), 'three-stage.yaml');
 
-  it('parses every document without issues, and says that verification is not run yet', () => {
+  it('parses every document without issues or hints', () => {
     expect(parsed.issues.map(formatIssue)).toEqual([]);
-    expect(parsed.hints).toEqual([
-      'three-stage.yaml: document 7 (Stage prod): Shunt does not run verification (analysisTemplates, soak) yet: freight promoted here is not marked verified, so stages downstream cannot take it',
-    ]);
+    expect(parsed.hints).toEqual([]);
     expect(parsed.manifests.map((m) => `${m.kind}/${m.metadata.name}`)).toEqual([
       'Project/demo',
       'ProjectConfig/demo',
@@ -143,12 +141,17 @@ describe('parseManifests: documents', () => {
     [
       'an unknown kind',
       `${API}\nkind: Foo\nmetadata: {name: x}\n`,
-      'pipeline.yaml: document 1 (Foo x): kind: unknown kind Foo; expected one of Project, ProjectConfig, Warehouse, Stage, PromotionTask, ClusterPromotionTask, Freight',
+      'pipeline.yaml: document 1 (Foo x): kind: unknown kind Foo; expected one of Project, ProjectConfig, Warehouse, Stage, PromotionTask, ClusterPromotionTask, Freight, AnalysisTemplate',
     ],
     [
-      'an AnalysisTemplate',
+      'an AnalysisTemplate without spec',
       'apiVersion: argoproj.io/v1alpha1\nkind: AnalysisTemplate\nmetadata: {name: smoke, namespace: demo}\n',
-      'pipeline.yaml: document 1 (AnalysisTemplate smoke): kind: AnalysisTemplate is not supported yet: Shunt verifies freight by soak time only; remove it from the file',
+      'pipeline.yaml: document 1 (AnalysisTemplate smoke): spec: required',
+    ],
+    [
+      'a ClusterAnalysisTemplate',
+      'apiVersion: argoproj.io/v1alpha1\nkind: ClusterAnalysisTemplate\nmetadata: {name: smoke}\n',
+      'pipeline.yaml: document 1 (ClusterAnalysisTemplate smoke): kind: ClusterAnalysisTemplate is not supported: apply the template as a (namespaced) AnalysisTemplate in the project instead',
     ],
     [
       'a wrong apiVersion',
