@@ -245,8 +245,12 @@ export async function projectWorkflow(input: ProjectWorkflowInput): Promise<void
   });
 
   setHandler(verificationProgressSignal, (progress) => recordVerificationProgress(state, progress));
+  /** Who asked to abort a running verification, for its final message. */
+  const verificationAborts = new Map<string, string>();
   setHandler(verificationFinishedSignal, (done) => {
-    finishVerification(state, done);
+    const abortedBy = verificationAborts.get(done.id);
+    verificationAborts.delete(done.id);
+    finishVerification(state, done.phase === 'Aborted' && abortedBy ? { ...done, message: abortedBy } : done);
     dirty = true;
   });
 
@@ -277,6 +281,7 @@ export async function projectWorkflow(input: ProjectWorkflowInput): Promise<void
         try {
           await getExternalWorkflowHandle(record.workflowId).cancel();
           record.message = `abort requested (${by})`;
+          verificationAborts.set(record.id, by);
         } catch {
           finishVerification(state, { id: record.id, stage: record.stage, phase: 'Aborted', message: `${by}; its workflow had already ended`, finishTime: nowIso() });
         }

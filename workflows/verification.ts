@@ -104,6 +104,7 @@ export async function verificationWorkflow(input: VerificationWorkflowInput): Pr
           while (!terminating) {
             const measurement = await acts.measureMetric({ project: input.project, stage: input.stage, verification: input.id, metric });
             recordMeasurement(result, metric, measurement);
+            await tellProject({ metrics: results });
             if (decidesRun(result)) {
               terminating = true;
               return;
