@@ -6,6 +6,7 @@
  * `status.stats.freight`).
  */
 import { KARGO_API_VERSION, type FreightOrigin, type ObjectMeta, type Stage, type Warehouse } from '../core/model.js';
+import { autoPromotionEnabled } from '../core/project/auto-promotion.js';
 import type {
   ApprovalRequest,
   FreightRecord,
@@ -136,6 +137,8 @@ export interface StageView {
     }[];
     /** Shunt: the verification of the current freight that is pending or running. */
     currentVerification?: VerificationRecord;
+    autoPromotionEnabled: boolean;
+    autoPromotionHolds?: NonNullable<StageState['autoPromotionHolds']>;
     currentPromotion?: PromotionReferenceView;
     lastPromotion?: PromotionReferenceView;
     freightSummary: string;
@@ -157,7 +160,12 @@ export function renderStage(state: ProjectState, stage: Stage): StageView {
       ...(entry.verificationHistory ? { verificationHistory: entry.verificationHistory } : {}),
     };
   });
-  const status: StageView['status'] = { freightHistory, freightSummary: freightSummary(stage, stageState) };
+  const status: StageView['status'] = {
+    freightHistory,
+    freightSummary: freightSummary(stage, stageState),
+    autoPromotionEnabled: autoPromotionEnabled(state, name),
+  };
+  if (stageState.autoPromotionHolds && Object.keys(stageState.autoPromotionHolds).length) status.autoPromotionHolds = stageState.autoPromotionHolds;
   if (stageState.currentVerification) status.currentVerification = stageState.currentVerification;
 
   if (stageState.currentPromotion !== undefined) {
@@ -288,6 +296,8 @@ export interface PromotionView {
     rollback?: boolean;
     /** Shunt: the promotion this one retries. */
     retryOf?: string;
+    /** Shunt: created by auto-promotion, not by a person. */
+    autoPromotion?: boolean;
   };
 }
 
@@ -330,6 +340,7 @@ export function renderPromotion(
   if (promotion.approvals !== undefined) status.approvals = promotion.approvals;
   if (promotion.rollback) status.rollback = true;
   if (promotion.retryOf !== undefined) status.retryOf = promotion.retryOf;
+  if (promotion.auto) status.autoPromotion = true;
   if (options.temporalUiUrl !== undefined && options.temporalUiUrl !== '') {
     status.temporalUiUrl = temporalWorkflowUrl(options.temporalUiUrl, options.namespace ?? 'default', promotion.workflowId);
   }

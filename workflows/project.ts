@@ -31,6 +31,7 @@ import {
   toReference,
 } from '../core/project/promotions.js';
 import { stageApprovalGate } from '../core/project/approval-gate.js';
+import { applyHolds, dueAutoPromotions, nextSoakDeadline } from '../core/project/auto-promotion.js';
 import { approveFreight, approveFreightIssue } from '../core/project/approvals.js';
 import { settleControlFlowStages } from '../core/project/control-flow.js';
 import { recordProgress } from '../core/project/promotions.js';
@@ -154,6 +155,7 @@ export async function projectWorkflow(input: ProjectWorkflowInput): Promise<void
     const abortedBy = abortRequests.get(done.name);
     abortRequests.delete(done.name);
     finishPromotion(state, done.phase === 'Aborted' && abortedBy ? { ...done, message: abortedBy } : done, Date.now());
+    applyHolds(state, done.name, Date.now(), nowIso());
     const promotion = state.promotions.find((p) => p.name === done.name);
     if (done.phase === 'Succeeded' && promotion && verificationConfigured(state.specs.stages[promotion.stage])) {
       requestVerification(state, promotion.stage, verificationOptions());
@@ -343,13 +345,17 @@ export async function projectWorkflow(input: ProjectWorkflowInput): Promise<void
   }
 
   for (;;) {
-    await condition(() => dirty);
+    // A required soak upstream of an auto-promoted stage ends at a known time: wake up then.
+    const soakEnds = nextSoakDeadline(state, Date.now());
+    if (soakEnds === undefined) await condition(() => dirty);
+    else await condition(() => dirty, Math.max(1, soakEnds - Date.now()));
     dirty = false;
     if (deleting) {
       const running = Object.values(state.stages).some((s) => s.currentPromotion);
       if (!running) break;
       continue;
     }
+    queueAutoPromotions(state);
     for (const v of pendingVerifications(state)) await startVerification(state, v, verificationClosedWithoutReport);
     for (const promotion of startablePromotions(state)) await startPromotion(state, promotion, closedWithoutReport);
     const info = workflowInfo();
@@ -477,6 +483,21 @@ async function startVerification(
     () => undefined,
     (err: unknown) => onClosedWithoutReport(record, err instanceof Error ? (err.cause as Error | undefined)?.message ?? err.message : String(err)),
   );
+}
+
+/** Queues what auto-promotion asks for, replacing older auto-promotions still waiting in the queue. */
+function queueAutoPromotions(state: ProjectState): void {
+  for (const due of dueAutoPromotions(state, Date.now())) {
+    const freight = state.freight[due.freight]!;
+    for (const name of due.replaces) abortQueued(state, name, `superseded by newer freight ${freight.alias}`);
+    const record = queuePromotion(state, due.stage, freight, {
+      now: nowIso(),
+      nowMs: Date.now(),
+      random: Math.random,
+      workflowIdFor: (name) => promotionWorkflowId(state.project, name),
+    });
+    record.auto = true;
+  }
 }
 
 function abortQueued(state: ProjectState, name: string, message: string, phase: 'Aborted' | 'Errored' = 'Aborted'): void {

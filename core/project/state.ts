@@ -58,6 +58,8 @@ export interface StageState {
   /** Promotion names waiting to run, in order. */
   queue: string[];
   lastPromotion?: { name: string; freight: string; phase: PromotionPhase; finishedAt?: string };
+  /** Kargo's auto-promotion holds, by `Warehouse/<origin>`: set by a person's rollback. */
+  autoPromotionHolds?: Record<string, { freight: string; promotion: string; actor?: string; createdAt: string }>;
   /** The verification of the current freight that is pending or running, if any. */
   currentVerification?: VerificationRecord;
 }
