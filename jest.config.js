@@ -21,5 +21,8 @@ export default {
     { ...base, displayName: 'replay', testMatch: ['<rootDir>/test/replay/**/*.test.ts'] },
     { ...base, displayName: 'api', testMatch: ['<rootDir>/test/api/**/*.test.ts'] },
     { ...base, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.test.ts'] },
+    { ...base, displayName: 'crash', testMatch: ['<rootDir>/test/crash/**/*.test.ts'] },
+    { ...base, displayName: 'fault', testMatch: ['<rootDir>/test/fault/**/*.test.ts'] },
+    { ...base, displayName: 'load', testMatch: ['<rootDir>/test/load/**/*.test.ts'] },
   ],
 };

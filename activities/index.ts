@@ -8,6 +8,7 @@
 import { createHash } from 'node:crypto';
 import * as path from 'node:path';
 import { Context } from '@temporalio/activity';
+import type { ArgoCDClient } from './adapters/argocd-client.js';
 import type { CredentialStore } from './adapters/credentials.js';
 import { GitService } from './adapters/git.js';
 import { createWorkspace, openWorkspace, removeWorkspace } from './adapters/workspace.js';
@@ -16,6 +17,7 @@ import { runStep, type ActivityLogger, type RunStepHooks, type RunStepInput, typ
 import type { AnalysisMetric } from '../core/model.js';
 import type { Measurement } from '../core/verification/analysis.js';
 import { measure } from './verification/measure.js';
+import { createWarehouseActivities, type WarehouseActivities, type WarehouseActivityDeps } from './warehouse-activities.js';
 
 export type { RunStepInput, RunStepOutcome } from './run-step.js';
 
@@ -27,6 +29,16 @@ export interface ActivityDeps {
   credentials: CredentialStore;
   git?: GitService;
   logger?: ActivityLogger;
+  /** Per-project credentials (Kubernetes Secrets in the project namespace, then `credentials`). */
+  credentialsForProject?: (project: string) => CredentialStore;
+  /** Argo CD through Kubernetes or its REST API; absent = the Argo CD steps refuse to run. */
+  argocd?: ArgoCDClient;
+  /** How long one run of an Argo CD step watches before reporting Running (default 60s). */
+  argocdWaitMs?: number;
+  /** Temporal client + shared task queue: warehouse schedules and scan targets. */
+  temporal?: WarehouseActivityDeps['temporal'];
+  /** Per registry request timeout for discovery (default 30 s). */
+  registryTimeoutMs?: number;
 }
 
 export interface PrepareWorkspaceInput {
@@ -83,7 +95,7 @@ async function boundary<T>(fn: () => Promise<T>): Promise<T> {
 }
 
 /** The activities a worker registers; workflows import this type only. */
-export interface Activities {
+export interface Activities extends WarehouseActivities {
   prepareWorkspace(input: PrepareWorkspaceInput): Promise<PrepareWorkspaceResult>;
   runStep(input: RunStepInput): Promise<RunStepOutcome>;
   releaseWorkspace(input: WorkspaceKeyInput): Promise<void>;
@@ -102,9 +114,23 @@ export interface MeasureMetricInput {
 export function createActivities(deps: ActivityDeps): Activities {
   const workRoot = path.join(path.resolve(deps.dataDir), 'work');
   const git = deps.git ?? new GitService({ dataDir: deps.dataDir });
-  const stepDeps = { workRoot, git, credentials: deps.credentials, logger: deps.logger };
+  const stepDeps = {
+    workRoot,
+    git,
+    credentials: deps.credentials,
+    logger: deps.logger,
+    credentialsForProject: deps.credentialsForProject,
+    argocd: deps.argocd,
+    argocdWaitMs: deps.argocdWaitMs,
+  };
 
   return {
+    ...createWarehouseActivities({
+      credentials: deps.credentials,
+      git,
+      temporal: deps.temporal,
+      ...(deps.registryTimeoutMs ? { registryTimeoutMs: deps.registryTimeoutMs } : {}),
+    }),
     /** Runs on the shared queue: makes the workspace here and names this worker's queue. */
     async prepareWorkspace(input: PrepareWorkspaceInput): Promise<PrepareWorkspaceResult> {
       return boundary(async () => {

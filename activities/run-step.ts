@@ -12,10 +12,14 @@ import {
   ExpressionError,
   kargoFunctions,
   renderTemplate,
+  rewriteLegacyExpression,
+  rewriteLegacyTemplate,
   type ExpressionEnv,
 } from '../core/expressions/index.js';
 import type { ExpressionVariable } from '../core/model.js';
+import type { MetadataSnapshot, StepEffect } from '../core/project/effects.js';
 import type { FreightCollection, FreightReference, PlannedStep } from '../core/promotion/types.js';
+import type { ArgoCDClient } from './adapters/argocd-client.js';
 import type { CredentialStore } from './adapters/credentials.js';
 import type { GitService } from './adapters/git.js';
 import { openWorkspace } from './adapters/workspace.js';
@@ -46,10 +50,16 @@ export interface RunStepInput {
   outputs: Record<string, Record<string, unknown>>;
   /** Earlier steps, in order. */
   statuses: { alias: string; status: string; continueOnError: boolean }[];
+  /** Freight and stage metadata for freightMetadata() / stageMetadata() (set-metadata writes it). */
+  metadata?: MetadataSnapshot;
+  /** Base URL of Shunt's web page, for `ctx.uiBaseUrl`. */
+  uiBaseUrl?: string;
+  /** Whether this promotion rolls a stage back (`ctx.meta.promotion.rollback`). */
+  rollback?: boolean;
 }
 
 export type RunStepOutcome =
-  | { status: 'Succeeded' | 'Skipped'; output?: Record<string, unknown>; message?: string }
+  | { status: 'Succeeded' | 'Skipped'; output?: Record<string, unknown>; message?: string; effects?: StepEffect[] }
   | { status: 'Running'; retryAfter: string; output?: Record<string, unknown>; message?: string };
 
 /** Minimal logger shape (pino-compatible). Never give it config values or outputs. */
@@ -64,6 +74,12 @@ export interface RunStepDeps {
   git: GitService;
   credentials: CredentialStore;
   logger?: ActivityLogger | undefined;
+  /** The credentials a project's steps see (Kubernetes Secrets in its namespace first); default `credentials`. */
+  credentialsForProject?: ((project: string) => CredentialStore) | undefined;
+  /** Argo CD, when the worker has a Kubernetes or Argo CD connection. */
+  argocd?: ArgoCDClient | undefined;
+  /** How long one run of an Argo CD step watches before reporting Running. */
+  argocdWaitMs?: number | undefined;
 }
 
 export interface RunStepHooks {
@@ -237,6 +253,16 @@ function scrub(value: unknown, secrets: string[]): unknown {
   return value;
 }
 
+function isDomainErrorLike(err: unknown): err is Error & { code: string } {
+  return err instanceof Error && typeof (err as unknown as { code?: unknown }).code === 'string';
+}
+
+/** freightMetadata(alias): the metadata of the collection's freight with that alias. */
+function metadataByAlias(input: RunStepInput, alias: string): Record<string, unknown> | undefined {
+  const ref = Object.values(input.freight.items).find((r) => r.alias === alias);
+  return ref ? input.metadata?.freight[ref.name] : undefined;
+}
+
 /** The freight reference being promoted, found in the collection. */
 export function targetFreightReference(input: Pick<RunStepInput, 'freight' | 'targetFreight'>): FreightReference | undefined {
   const items = Object.values(input.freight.items);
@@ -269,12 +295,14 @@ interface Evaluated {
  * converts it with toApplicationFailure); any other error is transient.
  */
 export async function runStep(deps: RunStepDeps, input: RunStepInput, hooks: RunStepHooks): Promise<RunStepOutcome> {
-  const { step } = input;
+  const step = { ...input.step, if: input.step.if === undefined ? undefined : rewriteLegacyExpression(input.step.if), vars: rewriteLegacyTemplate(input.step.vars), config: rewriteLegacyTemplate(input.step.config) };
   const started = Date.now();
   const definition = getStep(step.uses);
-  const secrets = new SecretCache(deps.credentials);
+  const credentials = deps.credentialsForProject?.(input.project) ?? deps.credentials;
+  const secrets = new SecretCache(credentials);
 
   const ctxVar = {
+    uiBaseUrl: input.uiBaseUrl ?? '',
     project: input.project,
     stage: input.stage,
     promotion: input.promotion,
@@ -284,7 +312,7 @@ export async function runStep(deps: RunStepDeps, input: RunStepInput, hooks: Run
       origin: { name: input.targetFreight.origin.name },
     },
     meta: {
-      promotion: { actor: input.actor ?? '' },
+      promotion: { actor: input.actor ?? '', rollback: input.rollback === true },
       step: { alias: step.alias },
     },
   };
@@ -295,6 +323,10 @@ export async function runStep(deps: RunStepDeps, input: RunStepInput, hooks: Run
     stepStatuses: input.statuses,
     ...(step.taskAlias !== undefined ? { taskAlias: step.taskAlias } : {}),
     secrets: secrets.lookup,
+    // Shunt has one credential store: shared secrets are looked up in it too.
+    sharedSecrets: secrets.lookup,
+    freightMetadata: (name) => input.metadata?.freight[name] ?? (input.metadata ? metadataByAlias(input, name) : undefined),
+    stageMetadata: (name) => input.metadata?.stages[name],
   });
 
   const evaluate = (): Evaluated => {
@@ -397,13 +429,15 @@ export async function runStep(deps: RunStepDeps, input: RunStepInput, hooks: Run
     freight: input.freight,
     workspace,
     git: deps.git,
-    credentials: deps.credentials,
+    credentials,
     outputs: input.outputs,
     heartbeat: (details?: unknown) => hooks.heartbeat(details),
     signal: hooks.signal,
     alias: step.alias,
     targetFreight: input.targetFreight,
     requestedOrigins: input.requestedOrigins,
+    ...(deps.argocd ? { argocd: deps.argocd } : {}),
+    ...(deps.argocdWaitMs !== undefined ? { argocdWaitMs: deps.argocdWaitMs } : {}),
   };
 
   let result: StepResult;
@@ -411,6 +445,11 @@ export async function runStep(deps: RunStepDeps, input: RunStepInput, hooks: Run
     result = await definition.run(ctx, parsed.data);
   } catch (err) {
     if (hooks.signal.aborted && hooks.signal.reason !== undefined) throw hooks.signal.reason;
+    // Bare expressions a step evaluates itself (http, *-parse) name the step too.
+    if (isExpressionError(err)) err = expressionFailure(step.alias, configPath(typeof err['path'] === 'string' ? err['path'].replace(/^config\.?/, '') : undefined), err);
+    else if (isDomainErrorLike(err) && err.code === 'InvalidExpression' && !err.message.startsWith('step ')) {
+      err = new DomainError('InvalidExpression', `step ${JSON.stringify(step.alias)}: ${err.message}`);
+    }
     deps.logger?.warn(
       { alias: step.alias, kind: step.uses, ms: Date.now() - started, error: err instanceof Error ? err.message : String(err) },
       'promotion step errored',
@@ -425,6 +464,9 @@ export async function runStep(deps: RunStepDeps, input: RunStepInput, hooks: Run
       : { status: result.status };
   if (result.output !== undefined) outcome.output = scrub(result.output, secretValues) as Record<string, unknown>;
   if (result.message !== undefined) outcome.message = scrub(result.message, secretValues) as string;
+  if (result.status !== 'Running' && result.effects !== undefined && result.effects.length > 0 && outcome.status !== 'Running') {
+    outcome.effects = scrub(result.effects, secretValues) as StepEffect[];
+  }
   deps.logger?.info({ alias: step.alias, kind: step.uses, status: outcome.status, ms: Date.now() - started }, 'promotion step done');
   return outcome;
 }

@@ -1,5 +1,6 @@
 import type { FreightApproval } from '../core/project/approvals.js';
 import type { ProjectState, PromotionRecord, VerificationRecord } from '../core/project/state.js';
+import type { AuditEvent } from '../core/audit/event.js';
 
 /**
  * What the REST API needs from the rest of Shunt. The production implementation
@@ -33,7 +34,13 @@ export interface ShuntBackend {
   /** Stops the stage's running verification; FailedPrecondition when none runs. */
   abortVerification(project: string, stage: string, actor?: string): Promise<VerificationRecord>;
   deleteProject(project: string, actor?: string): Promise<void>;
+  /** Starts a scan of the warehouse now; throws NotFound for an unknown project or warehouse. */
+  refreshWarehouse(project: string, warehouse: string, actor?: string): Promise<RefreshResult>;
   health(): Promise<HealthStatus>;
+  /** Appends to the durable audit trail of `project` (undefined: the cluster-wide trail). */
+  recordAudit(project: string | undefined, event: AuditEvent): Promise<void>;
+  /** The audit trail, newest first; empty when nothing was ever recorded. */
+  listAudit(project: string | undefined, limit: number): Promise<AuditEvent[]>;
 }
 
 export interface ManifestFile {
@@ -61,6 +68,13 @@ export interface PromoteRequest {
   /** Freight id or alias. */
   freight: string;
   actor?: string;
+}
+
+export interface RefreshResult {
+  project: string;
+  warehouse: string;
+  /** `schedule`: the warehouse's schedule was triggered; `workflow`: a scan was started directly. */
+  via: 'schedule' | 'workflow';
 }
 
 export interface HealthStatus {

@@ -10,6 +10,13 @@ const ApiEnv = z.object({
   SHUNT_CONFIG: z.string().optional(),
   SHUNT_TEMPORAL_UI_URL: z.string().url().optional(),
   SHUNT_LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info'),
+  /** Secrets of webhook receivers: the same Secret manifests the workers read. */
+  SHUNT_DATA_DIR: z.string().min(1).default('./.shunt'),
+  SHUNT_CREDENTIALS: z.string().optional(),
+  SHUNT_AUTH_MODE: z.enum(['open', 'enforced'], { error: 'must be "open" or "enforced"' }).default('enforced'),
+  SHUNT_AUTH_CONFIG: z.string().optional(),
+  /** Where the worker serves its metrics; the api's /metrics includes them. */
+  SHUNT_WORKER_METRICS_URL: z.string().url().optional(),
 });
 
 export interface ApiConfig {
@@ -20,6 +27,11 @@ export interface ApiConfig {
   configPath?: string;
   temporalUiUrl?: string;
   logLevel: string;
+  credentialsPath: string;
+  /** `open`: no access control (chosen explicitly); `enforced`: tokens from authConfigPath. */
+  authMode: 'open' | 'enforced';
+  authConfigPath?: string;
+  workerMetricsUrl?: string;
 }
 
 /** Reads the api's settings from the environment once; prints every problem and exits 1. */
@@ -36,7 +48,11 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Ap
     port: e.SHUNT_PORT,
     host: e.SHUNT_HOST,
     logLevel: e.SHUNT_LOG_LEVEL,
+    credentialsPath: resolve(e.SHUNT_CREDENTIALS ?? `${resolve(e.SHUNT_DATA_DIR)}/credentials`),
     ...(e.SHUNT_CONFIG ? { configPath: resolve(e.SHUNT_CONFIG) } : {}),
     ...(e.SHUNT_TEMPORAL_UI_URL ? { temporalUiUrl: e.SHUNT_TEMPORAL_UI_URL } : {}),
+    authMode: e.SHUNT_AUTH_MODE,
+    ...(e.SHUNT_AUTH_CONFIG ? { authConfigPath: resolve(e.SHUNT_AUTH_CONFIG) } : {}),
+    ...(e.SHUNT_WORKER_METRICS_URL ? { workerMetricsUrl: e.SHUNT_WORKER_METRICS_URL } : {}),
   });
 }

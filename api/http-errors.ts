@@ -13,6 +13,8 @@ export const HTTP_STATUS_BY_CODE: Readonly<Record<ErrorCode, number>> = {
   InvalidExpression: 400,
   InvalidStepConfig: 400,
   PathEscape: 400,
+  Unauthenticated: 401,
+  PermissionDenied: 403,
   NotFound: 404,
   Conflict: 409,
   FailedPrecondition: 409,

@@ -14,7 +14,7 @@ export const REDACT_PATHS = [
 ];
 
 export const REQUEST_ID_HEADER = 'x-request-id';
-/** Who is acting, until real auth exists; kept in this one middleware so auth can replace it. */
+/** Who is acting, in open mode only (api/auth/access-control.ts); ignored when tokens are required. */
 export const ACTOR_HEADER = 'x-shunt-actor';
 export const ANONYMOUS_ACTOR = 'anonymous';
 
@@ -40,7 +40,7 @@ export function requestContextMiddleware(logger: Logger): RequestHandler {
     res.on('finish', () => {
       const durationMs = Number(process.hrtime.bigint() - started) / 1e6;
       const path = req.originalUrl.split('?')[0];
-      log.info({ method: req.method, path, status: res.statusCode, durationMs }, 'request completed');
+      log.info({ method: req.method, path, status: res.statusCode, durationMs, actor: context.actor }, 'request completed');
     });
     const context: RequestContext = { requestId, log, actor: ANONYMOUS_ACTOR };
     res.locals[CONTEXT_KEY] = context;
@@ -48,12 +48,10 @@ export function requestContextMiddleware(logger: Logger): RequestHandler {
   };
 }
 
-/** Sets the actor of the request; the one place auth will plug into. */
-export const actorMiddleware: RequestHandler = (req, res, next) => {
-  const header = req.get(ACTOR_HEADER)?.trim();
-  context(res).actor = header !== undefined && header !== '' ? header : ANONYMOUS_ACTOR;
-  next();
-};
+/** Sets the actor of the request: called by the access middleware (api/auth/middleware.ts) only. */
+export function setActor(res: Response, actor: string): void {
+  context(res).actor = actor;
+}
 
 function context(res: Response): RequestContext {
   const value = res.locals[CONTEXT_KEY] as RequestContext | undefined;

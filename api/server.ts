@@ -3,20 +3,41 @@ import { Connection } from '@temporalio/client';
 import { pino } from 'pino';
 import { EXIT_CONFIG } from '../core/exit-codes.js';
 import { createApp } from './app.js';
+import { ApiMetrics, fetchWorkerMetrics } from './metrics.js';
+import { accessControlFrom, type AccessControl } from './auth/index.js';
 import { loadApiConfig } from './config.js';
 import { readManifestFiles } from './manifest-files.js';
 import { TemporalBackend } from './temporal-backend.js';
+import { FileCredentialStore } from '../activities/adapters/credentials.js';
 
 const config = loadApiConfig();
 const log = pino({ name: 'shunt-api', level: config.logLevel, redact: ['req.headers.authorization', '*.password', '*.token'] });
 
 // Lazy: the api starts (and /healthz answers 503) even while Temporal is still coming up.
+let access: AccessControl;
+try {
+  access = await accessControlFrom(config);
+} catch (err) {
+  const details = (err as { details?: unknown }).details;
+  log.fatal({ details }, err instanceof Error ? err.message : String(err));
+  process.exit(EXIT_CONFIG);
+}
+if (access.mode === 'open') {
+  log.warn({ host: config.host }, 'access control is OFF (SHUNT_AUTH_MODE=open): anyone who can reach the api may apply, promote and delete');
+} else {
+  log.info({ authConfig: config.authConfigPath }, 'access control is on: requests need a bearer token');
+}
+
 const connection = Connection.lazy({ address: config.temporalAddress });
 const backend = new TemporalBackend({ connection, namespace: config.namespace });
 const app = createApp({
   backend,
+  access,
+  metrics: new ApiMetrics(backend, { defaultMetrics: true }),
+  ...(config.workerMetricsUrl ? { workerMetrics: fetchWorkerMetrics(config.workerMetricsUrl) } : {}),
   logger: log,
   namespace: config.namespace,
+  secrets: new FileCredentialStore(config.credentialsPath, { onWarning: (message) => log.warn({ message }, 'credentials file problem') }),
   ...(config.temporalUiUrl ? { temporalUiUrl: config.temporalUiUrl } : {}),
 });
 

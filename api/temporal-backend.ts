@@ -10,6 +10,7 @@ import {
   type Connection,
 } from '@temporalio/client';
 import proto from '@temporalio/proto';
+import type { AuditEvent } from '../core/audit/event.js';
 import { DomainError, isErrorCode } from '../core/errors.js';
 import { formatIssue, parseManifests } from '../core/manifests/index.js';
 import type { ClusterPromotionTask, Manifest, Project, ProjectScopedManifest } from '../core/model.js';
@@ -25,6 +26,8 @@ import {
   retryPromotionUpdate,
   applyClusterUpdate,
   applySpecsUpdate,
+  auditEventsQuery,
+  auditWorkflowId,
   CLUSTER_WORKFLOW_ID,
   clusterStateQuery,
   deleteResourceUpdate,
@@ -32,6 +35,7 @@ import {
   projectWorkflowId,
   promoteUpdate,
   promotionStatusQuery,
+  recordAuditSignal,
   removeProjectUpdate,
   SEARCH_ATTRIBUTES,
   TASK_QUEUE,
@@ -43,8 +47,10 @@ import type {
   ManifestFile,
   ProjectSummary,
   PromoteRequest,
+  RefreshResult,
   ShuntBackend,
 } from './backend.js';
+import { refreshWarehouseScan } from './warehouse-refresh.js';
 
 // @temporalio/proto is CommonJS: Node's ESM loader sees only its default export.
 const { temporal } = proto;
@@ -268,6 +274,12 @@ export class TemporalBackend implements ShuntBackend {
     );
   }
 
+  async refreshWarehouse(project: string, warehouse: string): Promise<RefreshResult> {
+    const state = await this.getProject(project);
+    if (!state.specs.warehouses[warehouse]) throw new DomainError('NotFound', `warehouse "${warehouse}" not found in project "${project}"`);
+    return this.run(() => refreshWarehouseScan(this.client, project, warehouse, this.taskQueue));
+  }
+
   async health(): Promise<HealthStatus> {
     try {
       await this.opts.connection.workflowService.getSystemInfo({});
@@ -284,6 +296,32 @@ export class TemporalBackend implements ShuntBackend {
       return worker ? { temporal: true, worker } : { temporal: true, worker, message: `no worker is polling task queue "${this.taskQueue}"` };
     } catch (err) {
       return { temporal: true, worker: false, message: `cannot describe task queue: ${firstLine(err)}` };
+    }
+  }
+
+  async recordAudit(project: string | undefined, event: AuditEvent): Promise<void> {
+    // Signal-with-start: durable once the server accepts it, even while no worker runs.
+    try {
+      await this.client.workflow.signalWithStart('auditWorkflow', {
+        workflowId: auditWorkflowId(project),
+        taskQueue: this.taskQueue,
+        args: [{}],
+        signal: recordAuditSignal,
+        signalArgs: [event],
+        staticSummary: project === undefined ? 'Shunt audit trail (cluster)' : `Audit trail of project ${project}`,
+        ...(project === undefined ? {} : { typedSearchAttributes: [{ key: SEARCH_ATTRIBUTES.project, value: project }] }),
+      });
+    } catch (err) {
+      throw unavailable(err);
+    }
+  }
+
+  async listAudit(project: string | undefined, limit: number): Promise<AuditEvent[]> {
+    try {
+      return await this.client.workflow.getHandle(auditWorkflowId(project)).query(auditEventsQuery, { limit });
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) return [];
+      throw unavailable(err);
     }
   }
 
@@ -359,7 +397,9 @@ function invalid(problems: string[]): DomainError {
 }
 
 function unavailable(err: unknown): DomainError {
-  return new DomainError('Unavailable', `Temporal did not answer: ${firstLine(err)}`);
+  // The client wraps the gRPC failure ("14 UNAVAILABLE: ...") that says what went wrong.
+  const cause = err instanceof Error && err.cause !== undefined ? ` (${firstLine(err.cause)})` : '';
+  return new DomainError('Unavailable', `Temporal did not answer: ${firstLine(err)}${cause}`);
 }
 
 function isQueryOnClosed(err: unknown): boolean {

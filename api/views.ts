@@ -16,6 +16,7 @@ import type {
   StageState,
   VerificationRecord,
 } from '../core/project/state.js';
+import { warehouseDiscoveryView, type WarehouseDiscoveryView } from './warehouse-status.js';
 import type { FreightReference, PromotionPhase, StepStatus } from '../core/promotion/types.js';
 import type { ProjectSummary } from './backend.js';
 
@@ -227,7 +228,7 @@ export interface WarehouseView {
   kind: 'Warehouse';
   metadata: ObjectMeta & { namespace: string };
   spec: Warehouse['spec'];
-  status: { lastFreightID?: string };
+  status: { lastFreightID?: string } & WarehouseDiscoveryView;
 }
 
 export function renderWarehouse(state: ProjectState, warehouse: Warehouse): WarehouseView {
@@ -242,7 +243,7 @@ export function renderWarehouse(state: ProjectState, warehouse: Warehouse): Ware
     kind: 'Warehouse',
     metadata: { ...warehouse.metadata, namespace: state.project },
     spec: warehouse.spec,
-    status: newest === undefined ? {} : { lastFreightID: newest.name },
+    status: { ...(newest === undefined ? {} : { lastFreightID: newest.name }), ...warehouseDiscoveryView(state, name) },
   };
 }
 

@@ -1,3 +1,4 @@
+import type { ApplyBody, PromoteBody } from '../core/api/requests.js';
 import { ApiError, CliError } from './errors.js';
 
 /**
@@ -6,7 +7,7 @@ import { ApiError, CliError } from './errors.js';
  * `-o json|yaml`).
  */
 
-export type ProjectResourceKind = 'warehouses' | 'stages' | 'freight' | 'promotions';
+export type ProjectResourceKind = 'warehouses' | 'stages' | 'freight' | 'promotions' | 'events';
 
 export interface ManifestFile {
   name: string;
@@ -98,7 +99,8 @@ export class ShuntClient {
   }
 
   apply(files: ManifestFile[], dryRun: boolean): Promise<ApplyResponse> {
-    return this.request('POST', '/apply', { files, dryRun });
+    const body: ApplyBody = { files, dryRun };
+    return this.request('POST', '/apply', body);
   }
 
   listProjects(): Promise<KargoList> {
@@ -118,7 +120,7 @@ export class ShuntClient {
     return this.request('GET', `/projects/${seg(project)}/${kind}/${seg(name)}`);
   }
 
-  promote(project: string, request: { stage: string; freight: string }): Promise<PromotionObject> {
+  promote(project: string, request: PromoteBody): Promise<PromotionObject> {
     return this.request('POST', `/projects/${seg(project)}/promotions`, request);
   }
 
@@ -143,6 +145,10 @@ export class ShuntClient {
 
   deleteResource(project: string, kind: 'stages' | 'warehouses', name: string): Promise<DeleteResponse> {
     return this.request('DELETE', `/projects/${seg(project)}/${kind}/${seg(name)}`);
+  }
+
+  refreshWarehouse(project: string, name: string): Promise<{ project: string; warehouse: string; via: string }> {
+    return this.request('POST', `/projects/${seg(project)}/warehouses/${seg(name)}/refresh`, {});
   }
 
   deleteProject(name: string): Promise<DeleteResponse> {

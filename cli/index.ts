@@ -7,6 +7,7 @@ import { registerGet } from './commands/get.js';
 import { registerPromote } from './commands/promote.js';
 import { registerRetry } from './commands/retry.js';
 import { registerVerify } from './commands/verify.js';
+import { registerRefresh } from './commands/refresh.js';
 import { CommandContext, DEFAULT_SERVER } from './context.js';
 import { resolveIo, type CliIo } from './io.js';
 
@@ -42,6 +43,7 @@ export function buildProgram(ctx: CommandContext): Command {
   registerRetry(program, ctx);
   registerAbort(program, ctx);
   registerVerify(program, ctx);
+  registerRefresh(program, ctx);
   return program;
 }
 

@@ -15,9 +15,11 @@ const GET_KIND_ALIASES: Record<string, GetKind> = {
   freights: 'freight',
   promotions: 'promotions',
   promotion: 'promotions',
+  events: 'events',
+  event: 'events',
 };
 
-export const GET_KINDS: readonly GetKind[] = ['projects', 'warehouses', 'stages', 'freight', 'promotions'];
+export const GET_KINDS: readonly GetKind[] = ['projects', 'warehouses', 'stages', 'freight', 'promotions', 'events'];
 
 /** Accepts plural and singular spellings, any case. */
 export function parseGetKind(text: string): GetKind {

@@ -80,6 +80,23 @@ const TABLES: Record<GetKind, TableSpec> = {
       ];
     },
   },
+  events: {
+    headers: ['AGE', 'ACTOR', 'ACTION', 'TARGET', 'OUTCOME', 'MESSAGE'],
+    row: (e, now) => {
+      const target = at(e, 'target');
+      const parts = isRecord(target)
+        ? ['stage', 'freight', 'promotion', 'warehouse'].flatMap((k) => (typeof target[k] === 'string' ? [`${k}=${String(target[k])}`] : []))
+        : [];
+      return [
+        formatAge(e.metadata.creationTimestamp, now),
+        orNone(str(at(e, 'actor'))),
+        orNone(str(at(e, 'action'))),
+        parts.length === 0 ? NONE : parts.join(' '),
+        `${str(at(e, 'outcome')) ?? NONE} (${num(at(e, 'status'))})`,
+        orNone(str(at(e, 'message'))?.split('\n')[0]),
+      ];
+    },
+  },
 };
 
 function at(value: unknown, ...path: string[]): unknown {

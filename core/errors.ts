@@ -22,6 +22,10 @@ export type ErrorCode =
   | 'BadRequest'
   /** A path escapes the promotion's workspace. */
   | 'PathEscape'
+  /** The caller did not prove who it is (no, malformed, unknown or invalid token). */
+  | 'Unauthenticated'
+  /** The caller is known but lacks the role the request needs. */
+  | 'PermissionDenied'
   /** A dependency (Temporal, git remote) cannot be reached right now. */
   | 'Unavailable'
   | 'Internal';
@@ -49,6 +53,8 @@ export const NON_RETRYABLE_CODES: readonly ErrorCode[] = [
   'Conflict',
   'BadRequest',
   'PathEscape',
+  'Unauthenticated',
+  'PermissionDenied',
 ];
 
 export function isErrorCode(value: unknown): value is ErrorCode {

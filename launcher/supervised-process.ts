@@ -19,13 +19,15 @@ export function supervise(
   env: NodeJS.ProcessEnv,
   log: (line: string) => void,
   onFatal: () => void,
+  /** Node options before the script (e.g. V8 heap settings). */
+  nodeArgs: readonly string[] = [],
 ): SupervisedProcess {
   let child: ChildProcess | undefined;
   let stopping = false;
   let restarts = 0;
   const start = (): void => {
     // The IPC channel closes when this process dies, even by SIGKILL: the child then stops too.
-    child = spawn(process.execPath, [script], { env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    child = spawn(process.execPath, [...nodeArgs, script], { env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     const started = Date.now();
     child.on('exit', (code, signal) => {
       if (stopping) return;

@@ -157,6 +157,12 @@ async function main() {
       process.stderr.write(`shunt tools: ${err.message}\n`);
     }
   }
+  try {
+    log(`helm: ${(await import('./install-helm.mjs')).ensureHelm(log)}`);
+  } catch (err) {
+    failed = true;
+    process.stderr.write(`shunt tools: ${err.message}\n`);
+  }
   // npm install must not fail for this: `npm start` and `npm test` repeat the check and stop
   // with the same message. --strict makes it an error (CI).
   if (failed && process.argv.includes('--strict')) process.exit(1);

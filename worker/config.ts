@@ -3,6 +3,8 @@ import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { EXIT_CONFIG } from '../core/exit-codes.js';
+import { createKubeClients, type KubeConnection } from '../activities/adapters/kubernetes/client.js';
+import { ArgoCDRestClient } from '../activities/adapters/argocd-rest/client.js';
 
 const WorkerEnv = z.object({
   TEMPORAL_ADDRESS: z.string().min(1, 'TEMPORAL_ADDRESS is required (host:port of the Temporal frontend)'),
@@ -12,6 +14,20 @@ const WorkerEnv = z.object({
   SHUNT_CREDENTIALS: z.string().optional(),
   SHUNT_LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info'),
   SHUNT_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().positive().default(32),
+  // Kubernetes / Argo CD (README, "Argo CD"). auto: in-cluster when in a pod, else KUBECONFIG, else none.
+  SHUNT_KUBERNETES: z.enum(['auto', 'off', 'in-cluster', 'kubeconfig']).default('auto'),
+  KUBECONFIG: z.string().optional(),
+  KUBERNETES_SERVICE_HOST: z.string().optional(),
+  HOME: z.string().optional(),
+  SHUNT_KUBE_CONTEXT: z.string().min(1).optional(),
+  SHUNT_ARGOCD_NAMESPACE: z.string().min(1).default('argocd'),
+  SHUNT_SHARED_NAMESPACE: z.string().min(1).default('kargo-shared-resources'),
+  ARGOCD_SERVER: z.string().min(1).optional(),
+  ARGOCD_AUTH_TOKEN: z.string().min(1).optional(),
+  ARGOCD_INSECURE: z.enum(['true', 'false']).default('false'),
+  /** Serve Prometheus metrics on 127.0.0.1 at this port (the launcher sets it; the api includes them). */
+  SHUNT_WORKER_METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+  SHUNT_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).optional(),
 });
 
 export interface WorkerConfig {
@@ -23,6 +39,40 @@ export interface WorkerConfig {
   credentialsPath: string;
   logLevel: z.infer<typeof WorkerEnv>['SHUNT_LOG_LEVEL'];
   maxConcurrentActivities: number;
+  /** How the worker reaches Kubernetes (Argo CD Applications, Secrets, AnalysisRuns); absent = not at all. */
+  kubernetes?: KubeConnection;
+  argocdNamespace: string;
+  sharedNamespace: string;
+  /** Argo CD's REST API, for a worker outside the cluster; wins over Kubernetes for the Argo CD steps. */
+  argocdRest?: { server: string; token: string; insecure: boolean };
+  /** Serve Prometheus metrics on 127.0.0.1 at this port. */
+  metricsPort?: number;
+  /** Workflows kept in the worker's sticky cache (default: Temporal's, from the heap limit). */
+  maxCachedWorkflows?: number;
+}
+
+/** Which Kubernetes connection the settings ask for. */
+export function kubeConnectionFrom(e: {
+  SHUNT_KUBERNETES: 'auto' | 'off' | 'in-cluster' | 'kubeconfig';
+  KUBECONFIG?: string | undefined;
+  KUBERNETES_SERVICE_HOST?: string | undefined;
+  SHUNT_KUBE_CONTEXT?: string | undefined;
+  HOME?: string | undefined;
+}): KubeConnection | undefined {
+  const kubeconfig = e.KUBECONFIG?.split(':').find((p) => p !== '');
+  const fromFile = (path: string): KubeConnection =>
+    e.SHUNT_KUBE_CONTEXT ? { mode: 'kubeconfig', path: resolve(path), context: e.SHUNT_KUBE_CONTEXT } : { mode: 'kubeconfig', path: resolve(path) };
+  switch (e.SHUNT_KUBERNETES) {
+    case 'off':
+      return undefined;
+    case 'in-cluster':
+      return { mode: 'in-cluster' };
+    case 'kubeconfig':
+      return fromFile(kubeconfig ?? `${e.HOME ?? ''}/.kube/config`);
+    default:
+      if (e.KUBERNETES_SERVICE_HOST) return { mode: 'in-cluster' };
+      return kubeconfig ? fromFile(kubeconfig) : undefined;
+  }
 }
 
 /** Reads the worker's settings from the environment once; prints every problem and exits 1. */
@@ -33,7 +83,20 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): Readonly
     process.exit(EXIT_CONFIG);
   }
   const e = parsed.data;
+  if ((e.ARGOCD_SERVER === undefined) !== (e.ARGOCD_AUTH_TOKEN === undefined)) {
+    process.stderr.write('config: ARGOCD_SERVER and ARGOCD_AUTH_TOKEN go together: set both or neither\n');
+    process.exit(EXIT_CONFIG);
+  }
   const dataDir = resolve(e.SHUNT_DATA_DIR);
+  const kubernetes = kubeConnectionFrom(e);
+  // A connection that cannot work is a configuration error (exit code EXIT_CONFIG, no restarts).
+  try {
+    if (kubernetes) createKubeClients(kubernetes);
+    if (e.ARGOCD_SERVER && e.ARGOCD_AUTH_TOKEN) new ArgoCDRestClient({ server: e.ARGOCD_SERVER, token: e.ARGOCD_AUTH_TOKEN });
+  } catch (err) {
+    process.stderr.write(`config: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(EXIT_CONFIG);
+  }
   return Object.freeze({
     temporalAddress: e.TEMPORAL_ADDRESS,
     namespace: e.TEMPORAL_NAMESPACE,
@@ -42,6 +105,14 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): Readonly
     credentialsPath: resolve(e.SHUNT_CREDENTIALS ?? `${dataDir}/credentials`),
     logLevel: e.SHUNT_LOG_LEVEL,
     maxConcurrentActivities: e.SHUNT_MAX_CONCURRENT_ACTIVITIES,
+    ...(kubernetes ? { kubernetes } : {}),
+    argocdNamespace: e.SHUNT_ARGOCD_NAMESPACE,
+    sharedNamespace: e.SHUNT_SHARED_NAMESPACE,
+    ...(e.ARGOCD_SERVER && e.ARGOCD_AUTH_TOKEN
+      ? { argocdRest: { server: e.ARGOCD_SERVER, token: e.ARGOCD_AUTH_TOKEN, insecure: e.ARGOCD_INSECURE === 'true' } }
+      : {}),
+    ...(e.SHUNT_WORKER_METRICS_PORT ? { metricsPort: e.SHUNT_WORKER_METRICS_PORT } : {}),
+    ...(e.SHUNT_MAX_CACHED_WORKFLOWS !== undefined ? { maxCachedWorkflows: e.SHUNT_MAX_CACHED_WORKFLOWS } : {}),
   });
 }
 

@@ -1,11 +1,19 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { Client } from '@temporalio/client';
 import { type NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities } from '../activities/index.js';
 import { FileCredentialStore } from '../activities/adapters/credentials.js';
+import { ChainCredentialStore } from '../activities/adapters/chain-credential-store.js';
+import type { ArgoCDClient } from '../activities/adapters/argocd-client.js';
+import { KubernetesArgoCDClient } from '../activities/adapters/kubernetes/argocd-applications.js';
+import { createKubeClients, type KubeConnection } from '../activities/adapters/kubernetes/client.js';
+import { KubernetesCredentialStore } from '../activities/adapters/kubernetes/credential-store.js';
+import { ArgoCDRestClient } from '../activities/adapters/argocd-rest/client.js';
 import { projectRoot } from '../launcher/temporal-binary.js';
 import { TASK_QUEUE } from '../workflows/definitions.js';
 import { workerTaskQueue } from './config.js';
+import { WorkerMetrics } from './metrics.js';
 
 export interface ShuntWorkerOptions {
   connection: NativeConnection;
@@ -16,6 +24,22 @@ export interface ShuntWorkerOptions {
   /** Shared task queue; tests give each run its own. */
   taskQueue?: string;
   maxConcurrentActivities?: number;
+  /** Kubernetes (Argo CD Applications, credential Secrets, AnalysisRuns); absent = none. */
+  kubernetes?: KubeConnection;
+  /** Where Applications live when a step names no namespace (default argocd). */
+  argocdNamespace?: string;
+  /** Kargo's shared-resources namespace, searched for credentials after the project's. */
+  sharedNamespace?: string;
+  /** Argo CD's REST API (outside the cluster); used by the Argo CD steps instead of Kubernetes. */
+  argocdRest?: { server: string; token: string; insecure: boolean };
+  /** How long one run of an Argo CD step watches before reporting Running (default 60s). */
+  argocdWaitMs?: number;
+  /** Per registry request timeout for warehouse discovery (default 30 s). */
+  registryTimeoutMs?: number;
+  /** Where the workers' metrics go; default a registry of their own (ShuntWorkers.metrics). */
+  metrics?: WorkerMetrics;
+  /** Sticky cache size of the workflow worker (default: Temporal's, from the heap limit). */
+  maxCachedWorkflows?: number;
 }
 
 export interface ShuntWorkers {
@@ -24,6 +48,7 @@ export interface ShuntWorkers {
   /** Polls this worker's own queue: the steps of promotions whose workspace it holds. */
   own: Worker;
   ownQueue: string;
+  metrics: WorkerMetrics;
   run(): Promise<void>;
   shutdown(): void;
 }
@@ -37,21 +62,40 @@ export function workflowBundlePath(): string {
 
 export async function createShuntWorkers(opts: ShuntWorkerOptions): Promise<ShuntWorkers> {
   const ownQueue = workerTaskQueue(opts.workerId);
+  const files = new FileCredentialStore(opts.credentialsPath);
+  // A bad kubeconfig stops the worker here, at start, with what is wrong with it.
+  const kube = opts.kubernetes ? createKubeClients(opts.kubernetes) : undefined;
+  const argocdNamespace = opts.argocdNamespace ?? 'argocd';
+  let argocd: ArgoCDClient | undefined;
+  if (opts.argocdRest) argocd = new ArgoCDRestClient({ ...opts.argocdRest, defaultNamespace: argocdNamespace });
+  else if (kube) argocd = new KubernetesArgoCDClient(kube, argocdNamespace);
+  const sharedCreds = kube ? new KubernetesCredentialStore(kube, opts.sharedNamespace ?? 'kargo-shared-resources', { genericSecrets: false }) : undefined;
   const activities = createActivities({
     dataDir: opts.dataDir,
     workerQueue: ownQueue,
-    credentials: new FileCredentialStore(opts.credentialsPath),
+    credentials: files,
+    ...(kube && sharedCreds
+      ? { credentialsForProject: (project: string) => new ChainCredentialStore([new KubernetesCredentialStore(kube, project), sharedCreds, files]) }
+      : {}),
+    ...(argocd ? { argocd } : {}),
+    ...(opts.argocdWaitMs !== undefined ? { argocdWaitMs: opts.argocdWaitMs } : {}),
+    temporal: { client: new Client({ connection: opts.connection, namespace: opts.namespace }), taskQueue: opts.taskQueue ?? TASK_QUEUE },
+    ...(opts.registryTimeoutMs ? { registryTimeoutMs: opts.registryTimeoutMs } : {}),
   });
   const maxConcurrentActivityTaskExecutions = opts.maxConcurrentActivities ?? 32;
+  const metrics = opts.metrics ?? new WorkerMetrics();
   const shared = await Worker.create({
+    ...metrics.workerOptions(),
     connection: opts.connection,
     namespace: opts.namespace,
     taskQueue: opts.taskQueue ?? TASK_QUEUE,
     workflowBundle: { codePath: workflowBundlePath() },
     activities,
     maxConcurrentActivityTaskExecutions,
+    ...(opts.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: opts.maxCachedWorkflows } : {}),
   });
   const own = await Worker.create({
+    ...metrics.workerOptions(),
     connection: opts.connection,
     namespace: opts.namespace,
     taskQueue: ownQueue,
@@ -62,6 +106,7 @@ export async function createShuntWorkers(opts: ShuntWorkerOptions): Promise<Shun
     shared,
     own,
     ownQueue,
+    metrics,
     async run() {
       await Promise.all([shared.run(), own.run()]);
     },

@@ -4,6 +4,7 @@ import { DefaultLogger, NativeConnection, Runtime, type LogLevel } from '@tempor
 import { loadWorkerConfig } from './config.js';
 import { createShuntWorkers } from './create-workers.js';
 import { createLogger } from './logger.js';
+import { WorkerMetrics } from './metrics.js';
 import { ensureSearchAttributes } from './search-attributes.js';
 
 const config = loadWorkerConfig();
@@ -26,10 +27,14 @@ try {
   await ensureSearchAttributes(client, config.namespace, log);
   await client.close();
   const connection = await NativeConnection.connect({ address: config.temporalAddress });
-  const workers = await createShuntWorkers({ connection, ...config });
+  const metrics = new WorkerMetrics({ defaultMetrics: true });
+  const metricsServer = config.metricsPort === undefined ? undefined : await metrics.serve(config.metricsPort);
+  if (config.metricsPort !== undefined) log.info({ url: `http://127.0.0.1:${config.metricsPort}/metrics` }, 'worker metrics served');
+  const workers = await createShuntWorkers({ connection, ...config, metrics });
   log.info({ workerId: config.workerId, ownQueue: workers.ownQueue, dataDir: config.dataDir }, 'worker started');
   await workers.run();
   await connection.close();
+  metricsServer?.close();
   log.info('worker stopped');
   // The launcher's IPC channel would keep the process alive: leave explicitly.
   process.exit(0);

@@ -4,6 +4,7 @@
  */
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { AuditEvent } from '../core/audit/event.js';
 import type { ClusterPromotionTask } from '../core/model.js';
 import type { ApplyInput, ApplyResultLine } from '../core/project/apply.js';
 import type { FreightApproval } from '../core/project/approvals.js';
@@ -19,6 +20,7 @@ import type {
   VerificationPhase,
   VerificationRecord,
 } from '../core/project/state.js';
+import type { StepEffect } from '../core/project/effects.js';
 import type { PromotionPhase } from '../core/promotion/types.js';
 
 /** The shared task queue: every workflow, and the activities that may run on any worker. */
@@ -112,6 +114,8 @@ export interface PromotionFinished {
   approvals?: PromotionApproval[];
   /** A failed promotion keeps its workspace for a retry to resume in. */
   workspace?: KeptWorkspace;
+  /** Changes to project state the steps asked for (set-metadata, set-freight-alias). */
+  effects?: StepEffect[];
 }
 export const promotionFinishedSignal = defineSignal<[PromotionFinished]>('promotionFinished');
 
@@ -182,3 +186,25 @@ export interface ApplyClusterRequest {
 export const applyClusterUpdate = defineUpdate<ClusterState, [ApplyClusterRequest]>('applyCluster');
 export const removeProjectUpdate = defineUpdate<void, [string]>('removeProject');
 export const clusterStateQuery = defineQuery<ClusterState>('clusterState');
+
+// ---- warehouse scans -------------------------------------------------------------------
+
+export * from './warehouse-definitions.js';
+// ---- audit workflow (one per project, one for cluster-wide entries) ----------------------
+
+export const AUDIT_CLUSTER_SCOPE = 'cluster';
+export const auditWorkflowId = (project: string | undefined): string =>
+  project === undefined ? `audit:${AUDIT_CLUSTER_SCOPE}` : `audit:project:${project}`;
+
+export interface AuditWorkflowInput {
+  /** Carried over by continue-as-new; oldest first. */
+  events?: AuditEvent[];
+  /** Entries kept (default 1000): older ones are dropped. */
+  maxEvents?: number;
+  /** Continue as new after this many history events (default 2000; tests use fewer). */
+  continueAsNewAfterEvents?: number;
+}
+
+export const recordAuditSignal = defineSignal<[AuditEvent]>('recordAudit');
+/** Newest first. */
+export const auditEventsQuery = defineQuery<AuditEvent[], [{ limit?: number }?]>('auditEvents');

@@ -19,6 +19,7 @@ import {
 } from '@temporalio/workflow';
 import { DomainError } from '../core/errors.js';
 import { applyIssues, applyResources, deleteIssue, deleteResource, emptyProjectState } from '../core/project/apply.js';
+import { applyPromotionEffects, metadataSnapshot } from '../core/project/effects.js';
 import {
   finishPromotion,
   findFreight,
@@ -69,6 +70,7 @@ import {
   SEARCH_ATTRIBUTES,
   type ProjectWorkflowInput,
 } from './definitions.js';
+import { registerWarehouseDiscovery } from './project-discovery.js';
 import { promotionWorkflow } from './promotion.js';
 import { verificationWorkflow } from './verification.js';
 
@@ -85,6 +87,7 @@ export async function projectWorkflow(input: ProjectWorkflowInput): Promise<void
   };
 
   setHandler(projectStateQuery, () => state);
+  const discovery = registerWarehouseDiscovery(state, () => (dirty = true));
 
   setHandler(
     applySpecsUpdate,
@@ -130,6 +133,7 @@ export async function projectWorkflow(input: ProjectWorkflowInput): Promise<void
     (request) => {
       if (request.kind === 'Project') {
         deleting = true;
+        discovery.projectDeleted();
         for (const s of Object.values(state.stages)) {
           for (const name of s.queue) abortQueued(state, name, `project deleted by ${request.actor ?? 'anonymous'}`);
           s.queue = [];
@@ -155,6 +159,7 @@ export async function projectWorkflow(input: ProjectWorkflowInput): Promise<void
     const abortedBy = abortRequests.get(done.name);
     abortRequests.delete(done.name);
     finishPromotion(state, done.phase === 'Aborted' && abortedBy ? { ...done, message: abortedBy } : done, Date.now());
+    applyPromotionEffects(state, done);
     applyHolds(state, done.name, Date.now(), nowIso());
     const promotion = state.promotions.find((p) => p.name === done.name);
     if (done.phase === 'Succeeded' && promotion && verificationConfigured(state.specs.stages[promotion.stage])) {
@@ -368,6 +373,7 @@ export async function projectWorkflow(input: ProjectWorkflowInput): Promise<void
       });
     }
   }
+  await discovery.drained();
   await condition(allHandlersFinished);
 }
 
@@ -410,6 +416,7 @@ async function startPromotion(
         targetFreight: toReference(freight),
         requestedOrigins: stage.spec.requestedFreight.map((r) => r.origin.name),
         parentWorkflowId: workflowInfo().workflowId,
+        metadata: metadataSnapshot(state),
         ...(gate.required ? { approvalGate: { approverNotRequester: gate.approverNotRequester } } : {}),
         ...(workspaces.resume ? { resume: workspaces.resume } : {}),
         ...(workspaces.stale.length ? { staleWorkspaces: workspaces.stale } : {}),

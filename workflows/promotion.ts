@@ -20,7 +20,9 @@ import {
 } from '@temporalio/workflow';
 import { approverIssue } from '../core/project/approval-gate.js';
 import type { ApprovalRequest, KeptWorkspace, PromotionApproval, StepRecord } from '../core/project/state.js';
+import { applyEffectsToSnapshot, type MetadataSnapshot, type StepEffect } from '../core/project/effects.js';
 import { parseDuration } from '../core/promotion/durations.js';
+import { recordStepOutput } from '../core/promotion/outputs.js';
 import { planDigest } from '../core/promotion/plan-digest.js';
 import { finalPhase, stepLimits, type StepErrorKind } from '../core/promotion/step-outcome.js';
 import type { FreightCollection, FreightReference, PromotionPhase, PromotionPlan } from '../core/promotion/types.js';
@@ -50,6 +52,8 @@ export interface PromotionWorkflowInput {
   parentWorkflowId?: string;
   /** How long a step may wait for its worker before the worker counts as lost (default 5m). */
   workerLostAfter?: string;
+  /** Freight and stage metadata when the promotion started (freightMetadata(), stageMetadata()). */
+  metadata?: MetadataSnapshot;
   /** The stage requires a person's approval before the first step runs. */
   approvalGate?: { approverNotRequester: boolean };
   /** A retry: the failed promotion's kept workspace and results, to resume at the failed step. */
@@ -79,6 +83,8 @@ export async function promotionWorkflow(input: PromotionWorkflowInput): Promise<
     continueOnError: s.continueOnError,
   }));
   const outputs: Record<string, Record<string, unknown>> = {};
+  const effects: StepEffect[] = [];
+  const metadata: MetadataSnapshot = input.metadata ?? { freight: {}, stages: {} };
   const startedAt = nowIso();
   let phase: PromotionPhase = 'Running';
   let currentStep: number | undefined;
@@ -208,8 +214,13 @@ export async function promotionWorkflow(input: PromotionWorkflowInput): Promise<
             promotionVars: input.plan.vars,
             outputs,
             statuses: steps.slice(0, i).map((s) => ({ alias: s.alias, status: s.status, continueOnError: s.continueOnError ?? false })),
+            ...(input.metadata || effects.length > 0 ? { metadata } : {}),
           });
-          if (outcome.output) outputs[step.alias] = outcome.output;
+          if (outcome.output) recordStepOutput(outputs, step, outcome.output);
+          if (outcome.status !== 'Running' && outcome.effects?.length) {
+            effects.push(...outcome.effects);
+            applyEffectsToSnapshot(metadata, outcome.effects);
+          }
           if (outcome.message) record.message = outcome.message;
           if (outcome.status === 'Running') {
             const waitMs = parseDuration(outcome.retryAfter);
@@ -312,6 +323,7 @@ export async function promotionWorkflow(input: PromotionWorkflowInput): Promise<
       ...(message ? { message } : {}),
       ...(approvals.length ? { approvals } : {}),
       ...(kept ? { workspace: kept } : {}),
+      ...(effects.length > 0 ? { effects } : {}),
     };
     if (input.parentWorkflowId) {
       try {

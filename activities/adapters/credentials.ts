@@ -8,7 +8,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { normalizeChartURL, normalizeGitURL, normalizeImageRepo as normalizeImageURL } from '../../core/freight/normalize.js';
+import { matchCredential } from './credential-match.js';
 
 export interface RepoCredentials {
   username?: string;
@@ -30,13 +30,6 @@ export interface CredentialStore {
   /** The data of a generic (or unlabelled) Secret by name; `{}` when there is none. */
   secret(name: string): Promise<Record<string, string>>;
 }
-
-// URLs are compared after Kargo's normalization (core/freight/normalize.ts).
-const NORMALIZERS: Record<Exclude<CredentialType, 'generic'>, (u: string) => string> = {
-  git: normalizeGitURL,
-  image: normalizeImageURL,
-  helm: normalizeChartURL,
-};
 
 // ---- file-backed store --------------------------------------------------------------------
 
@@ -100,29 +93,7 @@ export class FileCredentialStore implements CredentialStore {
     repoURL: string,
   ): Promise<RepoCredentials | undefined> {
     await this.refresh();
-    const normalize = NORMALIZERS[type];
-    const wanted = normalize(repoURL);
-    const candidates = this.secrets.filter((s) => s.type === type && typeof s.data['repoURL'] === 'string');
-    const isRegex = (s: SecretRecord): boolean => (s.data['repoURLIsRegex'] ?? '').toLowerCase() === 'true';
-
-    let match = candidates.find((s) => !isRegex(s) && normalize(s.data['repoURL'] as string) === wanted);
-    if (!match) {
-      match = candidates.find((s) => {
-        if (!isRegex(s)) return false;
-        try {
-          const re = new RegExp(s.data['repoURL'] as string);
-          return re.test(repoURL) || re.test(wanted);
-        } catch {
-          this.onWarning(`secret ${s.name}: repoURL is not a valid regular expression`);
-          return false;
-        }
-      });
-    }
-    if (!match) return undefined;
-    const creds: RepoCredentials = {};
-    if (match.data['username'] !== undefined) creds.username = match.data['username'];
-    if (match.data['password'] !== undefined) creds.password = match.data['password'];
-    return creds;
+    return matchCredential(this.secrets, type, repoURL, this.onWarning);
   }
 
   private async listFiles(): Promise<string[]> {

@@ -13,7 +13,11 @@ export const PROMOTION_TRAILER = 'Shunt-Promotion';
 
 export const GitCommitConfig = z
   .strictObject({
-    path: z.string().min(1).describe('The checkout, relative to the workspace.'),
+    path: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('The checkout, relative to the workspace (default: the workspace root, where git-clone without checkout puts it).'),
     message: z.string().min(1).optional().describe('The commit message.'),
     messageFromSteps: z
       .array(z.string().min(1))
@@ -65,10 +69,11 @@ export const gitCommit: StepDefinition<GitCommitConfig> = {
   config: GitCommitConfig,
   defaults: { errorThreshold: 1 },
   async run(ctx, config) {
-    const dir = ctx.workspace.resolve(config.path);
+    const where = config.path ?? '.';
+    const dir = ctx.workspace.resolve(where);
     const info = await ctx.git.worktreeInfo(dir);
     if (!info) {
-      throw new DomainError('StepFailed', `path ${JSON.stringify(config.path)} is not a git checkout (run git-clone first)`);
+      throw new DomainError('StepFailed', `path ${JSON.stringify(where)} is not a git checkout (run git-clone first)`);
     }
     const message = config.message ?? messageFromSteps(config.messageFromSteps ?? [], ctx.outputs);
     let author: { name: string; email: string } | undefined;

@@ -15,23 +15,25 @@ import type { StepDefinition } from './step.js';
 
 export const GitPushConfig = z
   .strictObject({
-    path: z.string().min(1).describe('The checkout, relative to the workspace.'),
+    path: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('The checkout, relative to the workspace (default: the workspace root, where git-clone without checkout puts it).'),
     targetBranch: z.string().min(1).optional().describe('Branch to push to (default: the checked-out branch).'),
     generateTargetBranch: z
       .boolean()
       .optional()
       .describe('Push to `kargo/promotion/<promotion>`, forcing; for pull-request flows.'),
+    tag: z.string().min(1).optional().describe('Push this tag (made by git-tag) instead of a branch.'),
     force: z.boolean().optional().describe('Overwrite the remote branch instead of integrating it.'),
     maxAttempts: z.number().int().min(1).max(50).optional().describe('Push attempts after rejections (default 10).'),
     provider: z.string().optional().describe('Accepted for compatibility; only used by PR steps.'),
   })
   .superRefine((c, ctx) => {
-    if (c.targetBranch !== undefined && c.generateTargetBranch) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['generateTargetBranch'],
-        message: 'use either targetBranch or generateTargetBranch',
-      });
+    const set = [c.targetBranch !== undefined, c.generateTargetBranch === true, c.tag !== undefined].filter(Boolean);
+    if (set.length > 1) {
+      ctx.addIssue({ code: 'custom', message: 'set at most one of targetBranch, generateTargetBranch, tag' });
     }
   });
 export type GitPushConfig = z.infer<typeof GitPushConfig>;
@@ -45,10 +47,25 @@ export const gitPush: StepDefinition<GitPushConfig> = {
   config: GitPushConfig,
   defaults: { errorThreshold: 1 },
   async run(ctx, config) {
-    const dir = ctx.workspace.resolve(config.path);
+    const where = config.path ?? '.';
+    const dir = ctx.workspace.resolve(where);
     const info = await ctx.git.worktreeInfo(dir);
     if (!info?.repoURL) {
-      throw new DomainError('StepFailed', `path ${JSON.stringify(config.path)} is not a git checkout (run git-clone first)`);
+      throw new DomainError('StepFailed', `path ${JSON.stringify(where)} is not a git checkout (run git-clone first)`);
+    }
+    if (config.tag !== undefined) {
+      const credentials = await ctx.credentials.git(info.repoURL);
+      const res = await ctx.git.pushTag(dir, {
+        tag: config.tag,
+        force: config.force,
+        credentials,
+        heartbeat: () => ctx.heartbeat({ step: 'git-push', path: where }),
+        signal: ctx.signal,
+      });
+      const output: Record<string, unknown> = { tag: res.tag, commit: res.commit };
+      const url = commitURL(info.repoURL, res.commit);
+      if (url) output['commitURL'] = url;
+      return { status: 'Succeeded', output };
     }
     const generated = config.generateTargetBranch === true;
     const targetBranch = generated ? generatedBranchName(ctx.promotion) : config.targetBranch;
@@ -58,7 +75,7 @@ export const gitPush: StepDefinition<GitPushConfig> = {
       force: generated || config.force === true,
       maxAttempts: config.maxAttempts ?? 10,
       credentials,
-      heartbeat: () => ctx.heartbeat({ step: 'git-push', path: config.path }),
+      heartbeat: () => ctx.heartbeat({ step: 'git-push', path: where }),
       signal: ctx.signal,
     });
     const output: Record<string, unknown> = { branch: res.branch, commit: res.commit };

@@ -234,7 +234,9 @@ export function kustomizeCommitMessage(filePath: string, images: TargetImage[]):
     if (i.digest) ref += `@${i.digest}`;
     return `- ${ref}`;
   });
-  return `Updated ${filePath} to use new image${images.length > 1 ? 's' : ''}\n\n${lines.join('\n')}`;
+  // Like Kargo (Go's path.Join): `./src/base/` reads `src/base`.
+  const shown = path.posix.normalize(filePath.split(path.sep).join('/')).replace(/^\.\//, '');
+  return `Updated ${shown} to use new image${images.length > 1 ? 's' : ''}\n\n${lines.join('\n')}`;
 }
 
 export const kustomizeSetImage: StepDefinition<KustomizeSetImageConfig> = {

@@ -1,8 +1,10 @@
 import type { z } from 'zod';
+import type { StepEffect } from '../../core/project/effects.js';
 import type { FreightCollection } from '../../core/promotion/types.js';
 import type { Workspace } from '../adapters/workspace.js';
 import type { GitService } from '../adapters/git.js';
 import type { CredentialStore } from '../adapters/credentials.js';
+import type { ArgoCDClient } from '../adapters/argocd-client.js';
 
 /** What a step gets to do its work: nothing else reaches it. */
 export interface StepContext {
@@ -26,10 +28,15 @@ export interface StepContext {
   targetFreight?: { name: string; alias: string; origin: { kind: 'Warehouse'; name: string } };
   /** Warehouses the stage requests freight from; steps that pick artifacts stay within them. */
   requestedOrigins?: string[];
+  /** Argo CD (through Kubernetes or its REST API), when the worker is configured for it. */
+  argocd?: ArgoCDClient;
+  /** How long an Argo CD step waits (watching) in one run before reporting Running. */
+  argocdWaitMs?: number;
 }
 
 export type StepResult =
-  | { status: 'Succeeded' | 'Skipped'; output?: Record<string, unknown>; message?: string }
+  /** `effects`: changes to project state (metadata, aliases) the project workflow applies. */
+  | { status: 'Succeeded' | 'Skipped'; output?: Record<string, unknown>; message?: string; effects?: StepEffect[] }
   /** Not done yet: the promotion sleeps `retryAfter` (a duration string) and runs the step again. */
   | { status: 'Running'; retryAfter: string; output?: Record<string, unknown>; message?: string };
 

@@ -1,21 +1,11 @@
 import type { RequestHandler } from 'express';
-import { z } from 'zod';
+import { PromoteBody } from '../../core/api/requests.js';
 import { parseBody } from '../parse-body.js';
 import { actorOf, param } from '../request-context.js';
 import type { RouteDeps } from '../route-deps.js';
 import { renderPromotion } from '../views.js';
 
-const name = (what: string) =>
-  z
-    .string({ error: (issue) => (issue.input === undefined ? 'required' : `${what} must be a string`) })
-    .trim()
-    .min(1, 'must not be empty');
-
-export const PromoteBody = z.object({
-  stage: name('stage'),
-  /** Freight id or alias. */
-  freight: name('freight'),
-});
+export { PromoteBody };
 
 /** POST /api/v1/projects/:project/promotions `{stage, freight}`: queue a promotion; 201 Promotion. */
 export function promoteFreight({ backend, views }: RouteDeps): RequestHandler {

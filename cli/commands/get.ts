@@ -29,6 +29,7 @@ export function registerGet(program: Command, ctx: CommandContext): void {
       } else {
         const project = options.project;
         if (project === undefined || project === '') throw new CliError(`--project is required to get ${kind}`);
+        if (kind === 'events' && name !== undefined) throw new CliError('events are listed, not fetched by name: drop the name');
         document = name === undefined ? await client.list(project, kind) : await client.get(project, kind, name);
       }
 

@@ -33,6 +33,12 @@ export interface KargoFunctionOptions {
   configMaps?: (name: string) => Record<string, string> | undefined;
   /** `freightMetadata(name)`: a Freight's `status.metadata`; unknown (undefined) gives nil. */
   freightMetadata?: (freightName: string) => Record<string, unknown> | undefined;
+  /** `sharedSecret(name)`: a shared generic Secret's data; unknown (undefined) or no callback gives `{}`. */
+  sharedSecrets?: (name: string) => Record<string, string> | undefined;
+  /** `sharedConfigMap(name)`: a shared ConfigMap's data; unknown (undefined) or no callback gives `{}`. */
+  sharedConfigMaps?: (name: string) => Record<string, string> | undefined;
+  /** `freightStatus(name)`: a Freight's whole status (currentlyIn, verifiedIn, approvedFor, metadata); unknown gives nil. */
+  freightStatus?: (freightName: string) => Record<string, unknown> | undefined;
   /** `stageMetadata(name)`: a Stage's `status.metadata`; unknown (undefined) gives nil. */
   stageMetadata?: (stageName: string) => Record<string, unknown> | undefined;
 }
@@ -95,6 +101,9 @@ export function kargoFunctions(opts: KargoFunctionOptions): Record<string, Expre
     }),
     secret: (...args) => ({ ...(opts.secrets?.(oneString('secret', args)) ?? {}) }),
     configMap: (...args) => ({ ...(opts.configMaps?.(oneString('configMap', args)) ?? {}) }),
+    sharedSecret: (...args) => ({ ...(opts.sharedSecrets?.(oneString('sharedSecret', args)) ?? {}) }),
+    sharedConfigMap: (...args) => ({ ...(opts.sharedConfigMaps?.(oneString('sharedConfigMap', args)) ?? {}) }),
+    freightStatus: (...args) => opts.freightStatus?.(oneString('freightStatus', args, false)) ?? null,
     freightMetadata: (...args) => opts.freightMetadata?.(oneString('freightMetadata', args, false)) ?? null,
     stageMetadata: (...args) => opts.stageMetadata?.(oneString('stageMetadata', args, false)) ?? null,
     semverParse: (...args) => SemverValue.parse(oneString('semverParse', args)),

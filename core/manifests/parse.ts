@@ -16,6 +16,7 @@ import { ProjectConfig, projectConfigHints } from './project-config.js';
 import { Project, projectHints } from './project.js';
 import { ClusterPromotionTask, PromotionTask } from './promotion-task.js';
 import { Stage, stageHints } from './stage.js';
+import { stageStepHints, taskStepHints } from './steps.js';
 import { Warehouse, warehouseHints } from './warehouse.js';
 
 export interface ManifestIssue {
@@ -63,7 +64,9 @@ const HINTS: Partial<Record<ManifestKind, (raw: unknown, parsed: Manifest | unde
   Project: projectHints,
   ProjectConfig: projectConfigHints,
   Warehouse: warehouseHints,
-  Stage: stageHints,
+  Stage: (raw) => [...stageHints(raw), ...stageStepHints(raw)],
+  PromotionTask: taskStepHints,
+  ClusterPromotionTask: taskStepHints,
   Freight: (raw, parsed) => freightHints(raw, parsed?.kind === 'Freight' ? parsed : undefined),
 };
 

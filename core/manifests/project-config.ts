@@ -6,6 +6,7 @@ import { z } from 'zod';
 import type * as model from '../model.js';
 import { addIssues, ApiVersion, asRecord, IgnoredStatus, NamespacedMeta, omitKeys, valueAt } from './common.js';
 import type { LocalIssue } from './steps.js';
+import { WebhookReceiverEntry } from './webhook-receiver.js';
 
 const StageSelector = z.strictObject({
   name: z.string().min(1).optional(),
@@ -44,7 +45,7 @@ const Link = z.looseObject({ title: z.string().optional(), url: z.string().optio
 
 export const ProjectConfigSpec: z.ZodType<model.ProjectConfigSpec> = z.strictObject({
   promotionPolicies: z.array(PromotionPolicy).optional(),
-  webhookReceivers: z.array(z.looseObject({ name: z.string().min(1) })).optional(),
+  webhookReceivers: z.array(WebhookReceiverEntry).optional(),
   freightLinks: z.array(Link).optional(),
   stageLinks: z.array(Link).optional(),
   /** EE only; ignored. */

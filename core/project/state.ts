@@ -9,6 +9,7 @@ import type {
 } from '../model.js';
 import type { FreightCollection, FreightReference, PromotionPhase, StepStatus } from '../promotion/types.js';
 import type { MetricResult } from '../verification/analysis.js';
+import type { DiscoveryState } from '../warehouse/scan-state.js';
 
 /**
  * Everything the project workflow knows about one project. The project workflow is its only
@@ -24,6 +25,8 @@ export interface ProjectState {
   promotions: PromotionRecord[];
   /** ISO time of the last change, for clients that poll. */
   updatedAt: string;
+  /** What each warehouse's scans found, their last outcome, and the schedules applied. */
+  discovery?: DiscoveryState;
 }
 
 export interface ProjectSpecSet {
@@ -48,6 +51,8 @@ export interface FreightRecord extends FreightReference {
   verifiedIn: Record<string, { verifiedAt: string; longestSoakMs?: number }>;
   /** Stage name → manual approval. */
   approvedFor: Record<string, { approvedAt: string; approvedBy?: string }>;
+  /** Kargo's `status.metadata`, written by the `set-metadata` step (core/project/effects.ts). */
+  metadata?: Record<string, unknown>;
 }
 
 export interface StageState {
@@ -58,6 +63,8 @@ export interface StageState {
   /** Promotion names waiting to run, in order. */
   queue: string[];
   lastPromotion?: { name: string; freight: string; phase: PromotionPhase; finishedAt?: string };
+  /** Kargo's `status.metadata`, written by the `set-metadata` step (core/project/effects.ts). */
+  metadata?: Record<string, unknown>;
   /** Kargo's auto-promotion holds, by `Warehouse/<origin>`: set by a person's rollback. */
   autoPromotionHolds?: Record<string, { freight: string; promotion: string; actor?: string; createdAt: string }>;
   /** The verification of the current freight that is pending or running, if any. */

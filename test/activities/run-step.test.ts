@@ -124,10 +124,10 @@ describe('step registry', () => {
 describe('runStep', () => {
   it('fails an unknown step kind as InvalidStepConfig, not retryable', async () => {
     const s = await setup();
-    const f = await failureOf(s.run(s.input({ uses: 'git-open-pr' })));
+    const f = await failureOf(s.run(s.input({ uses: 'jira' })));
     expect(f.type).toBe('InvalidStepConfig');
     expect(f.nonRetryable).toBe(true);
-    expect(f.message).toBe('step kind "git-open-pr" is not registered');
+    expect(f.message).toBe('step kind "jira" is not registered');
   });
 
   it('skips a step whose if is false, and runs nothing', async () => {

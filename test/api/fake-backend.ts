@@ -5,8 +5,10 @@ import type {
   ManifestFile,
   ProjectSummary,
   PromoteRequest,
+  RefreshResult,
   ShuntBackend,
 } from '../../api/backend.js';
+import type { AuditEvent } from '../../core/audit/event.js';
 import { DomainError } from '../../core/errors.js';
 import { emptyProjectState } from '../../core/project/apply.js';
 import { approveFreight, approveFreightIssue, type FreightApproval } from '../../core/project/approvals.js';
@@ -228,6 +230,13 @@ export class FakeBackend implements ShuntBackend {
     return structuredClone(done!);
   }
 
+  async refreshWarehouse(project: string, warehouse: string, actor?: string): Promise<RefreshResult> {
+    this.record('refreshWarehouse', project, warehouse, actor);
+    const state = this.project(project);
+    if (!state.specs.warehouses[warehouse]) throw new DomainError('NotFound', `warehouse "${warehouse}" not found in project "${project}"`);
+    return { project, warehouse, via: 'schedule' };
+  }
+
   async deleteProject(project: string, actor?: string): Promise<void> {
     this.record('deleteProject', project, actor);
     this.project(project);
@@ -237,6 +246,19 @@ export class FakeBackend implements ShuntBackend {
   async health(): Promise<HealthStatus> {
     this.record('health');
     return this.healthStatus;
+  }
+
+  /** Audit trails by project ('' for the cluster-wide one), oldest first. */
+  readonly audit = new Map<string, AuditEvent[]>();
+
+  async recordAudit(project: string | undefined, event: AuditEvent): Promise<void> {
+    const log = this.audit.get(project ?? '') ?? [];
+    log.push(event);
+    this.audit.set(project ?? '', log);
+  }
+
+  async listAudit(project: string | undefined, limit: number): Promise<AuditEvent[]> {
+    return [...(this.audit.get(project ?? '') ?? [])].reverse().slice(0, limit);
   }
 
   // ---- arrangement helpers ---------------------------------------------------------------

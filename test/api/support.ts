@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { pino, type Logger } from 'pino';
 import { createApp, type AppDeps } from '../../api/app.js';
+import { openAccess } from '../../api/auth/index.js';
 import type { Stage, Warehouse } from '../../core/model.js';
 import type { FreightRecord, ProjectState } from '../../core/project/state.js';
 import { emptyProject, FakeBackend } from './fake-backend.js';
@@ -19,7 +20,8 @@ export interface RunningApi {
 export async function startApi(options: Partial<AppDeps> & { backend?: FakeBackend } = {}): Promise<RunningApi> {
   const backend = options.backend ?? new FakeBackend();
   const { logger, logs } = captureLogger();
-  const app = createApp({ logger, ...options, backend });
+  // These suites test the routes themselves: they run the api in its explicit open mode.
+  const app = createApp({ logger, access: openAccess(), ...options, backend });
   const server: Server = createServer(app);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -116,6 +116,8 @@ describe('npm start on the embedded default', () => {
     expect(existsSync(join(work, 'data', 'temporal.db'))).toBe(true);
     const ui = await fetch(`http://127.0.0.1:${ports.ui}/`);
     expect(ui.status).toBe(200);
+    // The embedded default stays open, on loopback only, and says so.
+    expect(output).toContain('shunt: access control OFF: the api listens on 127.0.0.1 only; set SHUNT_AUTH_CONFIG to require tokens');
   });
 
   it('promotes freight through the running processes', async () => {
@@ -126,6 +128,13 @@ describe('npm start on the embedded default', () => {
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     promotion = /promotion (\S+) created/.exec(result.stdout)![1]!;
+    // The api's /metrics carries the worker's, measured in the worker process.
+    const metrics = await eventually(async () => {
+      const text = await (await fetch(`http://127.0.0.1:${ports.api}/metrics`)).text();
+      return text.includes('shunt_promotions_total{project="demo",stage="dev",phase="Succeeded"} 1') ? text : undefined;
+    }, 'the worker\'s promotion counter at the api\'s /metrics');
+    expect(metrics).toMatch(/^shunt_worker_process_cpu_user_seconds_total /m);
+    expect(metrics).toMatch(/^shunt_api_process_cpu_user_seconds_total /m);
   });
 
   it('stops every process on Ctrl-C', async () => {

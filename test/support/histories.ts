@@ -15,13 +15,18 @@ export const HISTORIES_DIR = fileURLToPath(new URL('../histories', import.meta.u
  * SHUNT_CAPTURE_HISTORIES=overwrite to record them all again.
  */
 export async function saveHistory(client: Client, workflowId: string, workflow: string, scenario: string): Promise<void> {
+  await saveHistoryAt(process.env.TEMPORAL_ADDRESS ?? '', client.options.namespace, workflowId, workflow, scenario);
+}
+
+/** saveHistory for a server of the test's own (e.g. the embedded one a launched Shunt started). */
+export async function saveHistoryAt(address: string, namespace: string, workflowId: string, workflow: string, scenario: string): Promise<void> {
   const mode = process.env.SHUNT_CAPTURE_HISTORIES;
   if (mode !== '1' && mode !== 'overwrite') return;
   if (mode === '1' && existsSync(join(HISTORIES_DIR, workflow, `${scenario}.json`))) return;
   // The CLI writes the proto3 JSON form replay reads, independent of jest's module registry.
   const { stdout } = await promisify(execFile)(
     process.env.TEMPORAL_CLI_PATH ?? 'temporal',
-    ['workflow', 'show', '--workflow-id', workflowId, '--namespace', client.options.namespace, '--address', process.env.TEMPORAL_ADDRESS ?? '', '--output', 'json'],
+    ['workflow', 'show', '--workflow-id', workflowId, '--namespace', namespace, '--address', address, '--output', 'json'],
     { maxBuffer: 64 * 1024 * 1024 },
   );
   const dir = join(HISTORIES_DIR, workflow);

@@ -5,9 +5,11 @@ import { join } from 'node:path';
 import { Client, type Connection } from '@temporalio/client';
 import { pino } from 'pino';
 import type { NativeConnection } from '@temporalio/worker';
+import { FileCredentialStore } from '../../activities/adapters/credentials.js';
 import { createApp } from '../../api/app.js';
+import { openAccess, type AccessControl } from '../../api/auth/index.js';
 import { TemporalBackend } from '../../api/temporal-backend.js';
-import { createShuntWorkers, type ShuntWorkers } from '../../worker/create-workers.js';
+import { createShuntWorkers, type ShuntWorkerOptions, type ShuntWorkers } from '../../worker/create-workers.js';
 import { connectClient, connectWorker, uniqueName } from './temporal.js';
 
 export interface ShuntStack {
@@ -24,7 +26,16 @@ export interface ShuntStack {
  * Shunt as `npm start` runs it, in-process: workers and the api on a Temporal namespace of the
  * suite's own (test/support/namespaces.mjs), over the real dev server.
  */
-export async function startShuntStack(opts: { namespace: string; credentialsPath?: string }): Promise<ShuntStack> {
+export async function startShuntStack(opts: {
+  namespace: string;
+  credentialsPath?: string;
+  /** Kubernetes / Argo CD settings for the worker (test/support/fake-kube). */
+  cluster?: Pick<ShuntWorkerOptions, 'kubernetes' | 'argocdNamespace' | 'argocdRest' | 'argocdWaitMs'>;
+  /** Default: the api's explicit open mode. */
+  access?: AccessControl;
+  /** Base address of a Temporal Web UI for the promotions' links. */
+  temporalUiUrl?: string;
+}): Promise<ShuntStack> {
   const dataDir = await mkdtemp(join(tmpdir(), 'shunt-stack-'));
   const nativeConnection: NativeConnection = await connectWorker();
   const connection: Connection = await connectClient();
@@ -34,10 +45,19 @@ export async function startShuntStack(opts: { namespace: string; credentialsPath
     dataDir,
     workerId: uniqueName('worker'),
     credentialsPath: opts.credentialsPath ?? join(dataDir, 'credentials'),
+    ...opts.cluster,
   });
   const running = workers.run();
   const backend = new TemporalBackend({ connection, namespace: opts.namespace });
-  const app = createApp({ backend, namespace: opts.namespace, logger: pino({ level: 'warn' }) });
+  const credentialsPath = opts.credentialsPath ?? join(dataDir, 'credentials');
+  const app = createApp({
+    backend,
+    access: opts.access ?? openAccess(),
+    namespace: opts.namespace,
+    logger: pino({ level: 'warn' }),
+    secrets: new FileCredentialStore(credentialsPath),
+    ...(opts.temporalUiUrl ? { temporalUiUrl: opts.temporalUiUrl } : {}),
+  });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });

@@ -10,6 +10,7 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { parse as parseYaml } from 'yaml';
+import { parseAuthConfig } from '../../api/auth/config-file.js';
 import { loadApiConfig } from '../../api/config.js';
 import { DEFAULT_SERVER } from '../../cli/context.js';
 import { formatIssue, parseManifests } from '../../core/manifests/index.js';
@@ -188,7 +189,15 @@ describe('examples/', () => {
     expect(yamlFiles.length).toBeGreaterThan(0);
   });
 
-  it.each(yamlFiles)('%s parses through core/manifests with no issues', (file) => {
+  // examples/auth/ holds access-control files, checked by the access-control parser below.
+  const authFiles = yamlFiles.filter((f) => f.startsWith(join('examples', 'auth')));
+  const manifestFiles = yamlFiles.filter((f) => !authFiles.includes(f));
+
+  it.each(authFiles)('%s parses as an access-control config', (file) => {
+    expect(parseAuthConfig(read(file), file).tokens.length).toBeGreaterThan(0);
+  });
+
+  it.each(manifestFiles)('%s parses through core/manifests with no issues', (file) => {
     const parsed = parseManifests(read(file), file);
     expect(parsed.issues.map(formatIssue)).toEqual([]);
     expect(parsed.hints).toEqual([]);

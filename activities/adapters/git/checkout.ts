@@ -8,6 +8,7 @@ import { displayURL } from './redact.js';
 import { isCommitId, isValidRefName } from './refs.js';
 import type { GitIdentity, GitStats, OperationHooks, RemoteAccess } from './types.js';
 import { worktreeInfo } from './worktree-info.js';
+import { PARKED_REF, sparseKey, type WorktreePool } from './worktree-pool.js';
 
 export interface CheckoutRequest extends RemoteAccess, OperationHooks {
   repoURL: string;
@@ -38,6 +39,8 @@ export interface CheckoutDeps {
   stats: GitStats;
   /** Author of commits when a checkout names none. */
   defaultAuthor: GitIdentity;
+  /** Parked worktrees to reuse (see worktree-pool.ts). */
+  pool?: WorktreePool;
 }
 
 /**
@@ -72,7 +75,9 @@ export async function checkout(deps: CheckoutDeps, req: CheckoutRequest): Promis
   }
 
   const existing = await worktreeInfo(git, req.dir);
-  if (existing) {
+  // A worktree taken from the pool whose reset a crash interrupted: finish taking it.
+  let reuse = existing?.ref === PARKED_REF && fs.existsSync(mirror) && existing.commonDir === fs.realpathSync(mirror);
+  if (existing && !reuse) {
     const sameMirror = fs.existsSync(mirror) && existing.commonDir === fs.realpathSync(mirror);
     if (sameMirror && (existing.ref === undefined || existing.ref === wantedRef || wantedRef === 'default')) {
       if (existing.ref === undefined) {
@@ -91,7 +96,7 @@ export async function checkout(deps: CheckoutDeps, req: CheckoutRequest): Promis
         ` (${existing.ref ?? 'unknown ref'}); cannot check out ${shown} (${wantedRef}) there`,
     );
   }
-  if (fs.existsSync(req.dir)) {
+  if (!reuse && fs.existsSync(req.dir)) {
     const entries = await fs.promises.readdir(req.dir);
     if (entries.length > 0) {
       throw new DomainError('StepFailed', `checkout path exists and is not empty; cannot check out ${shown} there`);
@@ -101,7 +106,7 @@ export async function checkout(deps: CheckoutDeps, req: CheckoutRequest): Promis
   await mirrors.sync(req.repoURL, req);
   let branch = req.branch;
   const author = req.author ?? deps.defaultAuthor;
-  await mirrors.withLock(mirror, async () => {
+  await mirrors.withLock(mirror, async (): Promise<string> => {
     let start: string | undefined;
     if (req.commit) {
       start = await git.tryRevParse(mirror, `${req.commit}^{commit}`);
@@ -122,13 +127,21 @@ export async function checkout(deps: CheckoutDeps, req: CheckoutRequest): Promis
         start = await createRemoteBranch(deps, mirror, req, branch, author);
       }
     }
-    await git.run(['worktree', 'prune'], { cwd: mirror });
-    const args = ['worktree', 'add', '--quiet', '--detach'];
-    if (req.sparse && req.sparse.length > 0) args.push('--no-checkout');
-    await git.run([...args, req.dir, start], { cwd: mirror, heartbeat: req.heartbeat, signal: req.signal });
+    if (!reuse && deps.pool) reuse = await deps.pool.take(mirror, sparseKey(req.sparse), req.dir);
+    if (reuse && deps.pool) {
+      await deps.pool.reset(req.dir, start, req);
+    } else {
+      await git.run(['worktree', 'prune'], { cwd: mirror });
+      const args = ['worktree', 'add', '--quiet', '--detach'];
+      if (req.sparse && req.sparse.length > 0) args.push('--no-checkout');
+      await git.run([...args, req.dir, start], { cwd: mirror, heartbeat: req.heartbeat, signal: req.signal });
+    }
+    // Still under the lock: git reads every worktree's admin files, which another checkout may
+    // be writing (a `worktree add` seen half-made fails other commands).
+    await recordCheckout(deps, req, wantedRef, branch);
+    return start;
   });
-  await recordCheckout(deps, req, wantedRef, branch);
-  if (req.sparse && req.sparse.length > 0) {
+  if (!reuse && req.sparse && req.sparse.length > 0) {
     await git.run(['sparse-checkout', 'set', '--cone', '--', ...req.sparse], { cwd: req.dir });
     await git.run(['reset', '--quiet', '--hard'], { cwd: req.dir, heartbeat: req.heartbeat, signal: req.signal });
   }
@@ -152,6 +165,7 @@ async function recordCheckout(
   await set('user.name', author.name);
   await set('user.email', author.email);
   await set('shunt.ref', wantedRef);
+  await set('shunt.sparse', sparseKey(req.sparse));
   if (branch) await set('shunt.branch', branch);
   if (req.insecureSkipTLSVerify) await set('http.sslVerify', 'false');
 }

@@ -8,8 +8,10 @@ import { Mirrors } from './mirror.js';
 import { push, type PushDeps, type PushRequest, type PushResult } from './push.js';
 import { displayURL } from './redact.js';
 import { releaseWorktrees } from './release-worktrees.js';
+import { pushTag, tag, type PushTagRequest, type TagRequest, type TagResult } from './tag.js';
 import type { GitIdentity, GitStats, OperationHooks, RemoteAccess } from './types.js';
 import { worktreeInfo, type WorktreeInfo } from './worktree-info.js';
+import { WorktreePool } from './worktree-pool.js';
 
 export interface GitServiceOptions {
   /** The worker's data directory; mirrors live in `<dataDir>/git/mirrors`. */
@@ -29,6 +31,8 @@ export interface GitServiceOptions {
   lockTimeoutMs?: number;
   /** Heartbeat interval while a git process runs (default 2000 ms). */
   heartbeatIntervalMs?: number;
+  /** Park released checkouts for reuse by the next promotion (default true; see worktree-pool.ts). */
+  reuseWorktrees?: boolean;
 }
 
 const DEFAULT_AUTHOR: GitIdentity = { name: 'Shunt', email: 'shunt@localhost' };
@@ -44,6 +48,7 @@ export class GitService {
   private readonly mirrors: Mirrors;
   private readonly checkoutDeps: CheckoutDeps;
   private readonly pushDeps: PushDeps;
+  private readonly pool: WorktreePool | undefined;
 
   constructor(opts: GitServiceOptions) {
     this.mirrorsRoot = path.join(path.resolve(opts.dataDir), 'git', 'mirrors');
@@ -55,7 +60,8 @@ export class GitService {
     const locks = new MirrorLocks(opts.lockTimeoutMs ?? 10 * 60_000, LOCK_STALE_MS);
     this.mirrors = new Mirrors(this.mirrorsRoot, this.git, locks, this.stats);
     const shared = { git: this.git, mirrors: this.mirrors, stats: this.stats };
-    this.checkoutDeps = { ...shared, defaultAuthor: opts.defaultAuthor ?? DEFAULT_AUTHOR };
+    this.pool = opts.reuseWorktrees === false ? undefined : new WorktreePool(this.git, path.join(path.dirname(this.mirrorsRoot), 'pool'));
+    this.checkoutDeps = { ...shared, defaultAuthor: opts.defaultAuthor ?? DEFAULT_AUTHOR, ...(this.pool ? { pool: this.pool } : {}) };
     this.pushDeps = { ...shared, backoffMs: opts.pushBackoffMs ?? 1000 };
   }
 
@@ -125,11 +131,45 @@ export class GitService {
   }
 
   /**
+   * Compares two branches of `repoURL` (after bringing the mirror up to date): their heads, whether
+   * their trees differ, and the subject of the source's head commit.
+   */
+  async compareBranches(
+    repoURL: string,
+    source: string,
+    target: string,
+    opts: RemoteAccess & OperationHooks = {},
+  ): Promise<{ source?: string; target?: string; differs: boolean; subject?: string }> {
+    const mirror = await this.mirrors.sync(repoURL, opts);
+    const src = await this.git.tryRevParse(mirror, `refs/remotes/origin/${source}^{commit}`);
+    const dst = await this.git.tryRevParse(mirror, `refs/remotes/origin/${target}^{commit}`);
+    const out: { source?: string; target?: string; differs: boolean; subject?: string } = { differs: false };
+    if (src) out.source = src;
+    if (dst) out.target = dst;
+    if (src && dst) {
+      const diff = await this.git.run(['diff', '--quiet', dst, src], { cwd: mirror, allowFailure: true });
+      out.differs = diff.code !== 0;
+    }
+    if (src) out.subject = (await this.git.run(['log', '-1', '--format=%s', src], { cwd: mirror })).stdout.trim();
+    return out;
+  }
+
+  /** Makes an annotated tag on HEAD of the checkout at `dir` (see tag.ts). */
+  async tag(dir: string, req: TagRequest): Promise<TagResult> {
+    return tag(this.git, dir, req);
+  }
+
+  /** Pushes a tag made in the checkout at `dir`; a tag the remote already has is a no-op. */
+  async pushTag(dir: string, req: PushTagRequest): Promise<{ tag: string; commit: string }> {
+    return pushTag(this.pushDeps, dir, req);
+  }
+
+  /**
    * Forgets every worktree under `root` in every mirror: their directories are deleted and the
    * mirrors pruned. Idempotent. The caller deletes `root` itself afterwards.
    */
   async releaseWorktrees(root: string): Promise<void> {
-    return releaseWorktrees(this.git, this.mirrors, root);
+    return releaseWorktrees(this.git, this.mirrors, root, this.pool);
   }
 
   /** The URL as shown in messages: without userinfo. */

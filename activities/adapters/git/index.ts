@@ -25,5 +25,6 @@ export { GitService, type GitServiceOptions } from './git-service.js';
 export type { PushRequest, PushResult } from './push.js';
 export { redact } from './redact.js';
 export { isCommitId, isValidRefName } from './refs.js';
+export type { PushTagRequest, TagRequest, TagResult } from './tag.js';
 export type { GitIdentity, OperationHooks, RemoteAccess } from './types.js';
 export type { WorktreeInfo } from './worktree-info.js';

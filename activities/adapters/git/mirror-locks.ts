@@ -1,4 +1,5 @@
 import * as fs from 'node:fs';
+import { hostname } from 'node:os';
 import * as path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DomainError } from '../../../core/errors.js';
@@ -43,7 +44,7 @@ export class MirrorLocks {
     for (;;) {
       try {
         const fh = await fs.promises.open(lockFile, 'wx');
-        await fh.writeFile(`${process.pid} ${new Date().toISOString()}\n`);
+        await fh.writeFile(`${process.pid} ${new Date().toISOString()} ${hostname()}\n`);
         await fh.close();
         return;
       } catch (err) {
@@ -51,7 +52,7 @@ export class MirrorLocks {
       }
       try {
         const st = await fs.promises.stat(lockFile);
-        if (Date.now() - st.mtimeMs > this.staleMs) {
+        if (Date.now() - st.mtimeMs > this.staleMs || (await holderIsGone(lockFile))) {
           await fs.promises.rm(lockFile, { force: true });
           continue;
         }
@@ -64,5 +65,25 @@ export class MirrorLocks {
       await sleep(delay);
       delay = Math.min(delay * 2, 500);
     }
+  }
+}
+
+/**
+ * Whether the process that wrote the lock file is gone: a worker killed outright (SIGKILL, OOM)
+ * leaves its lock behind, and the worker started in its place must not wait for it to go stale.
+ * Only for a lock written on this host; a lock naming this very process is a leftover of an
+ * earlier process that had the same pid (the in-process chain never lets this one contend with
+ * itself).
+ */
+async function holderIsGone(lockFile: string): Promise<boolean> {
+  const [pidText, , host] = (await fs.promises.readFile(lockFile, 'utf8')).trim().split(' ');
+  const pid = Number(pidText);
+  if (!Number.isInteger(pid) || pid <= 0 || host !== hostname()) return false;
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'ESRCH';
   }
 }

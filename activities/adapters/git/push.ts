@@ -62,10 +62,15 @@ export async function push(deps: PushDeps, dir: string, req: PushRequest): Promi
   const mirror = info.commonDir;
   const remoteRef = `refs/remotes/origin/${branch}`;
   let delay = deps.backoffMs;
+  // The mirror was fetched when the checkout was made, usually moments ago: push at once and
+  // fetch only if the remote says it moved on (this try counts as no attempt, and costs no wait).
+  let optimistic = req.force !== true && (await git.tryRevParse(dir, `${remoteRef}^{commit}`)) !== undefined;
 
   for (let attempt = 1; ; attempt++) {
-    await mirrors.withLock(mirror, () => mirrors.fetch(mirror, repoURL, req, req));
-    stats.mirrorFetches++;
+    if (!optimistic) {
+      await mirrors.withLock(mirror, () => mirrors.fetch(mirror, repoURL, req, req));
+      stats.mirrorFetches++;
+    }
     let head = await git.revParse(dir, 'HEAD');
     const remote = await git.tryRevParse(dir, `${remoteRef}^{commit}`);
     if (remote === head) return { branch, commit: head, pushed: false, attempts: attempt };
@@ -92,6 +97,11 @@ export async function push(deps: PushDeps, dir: string, req: PushRequest): Promi
     if (res.code === 0) return { branch, commit: head, pushed: true, attempts: attempt };
     const rejected = PUSH_REJECTED.test(res.stdout + res.stderr) && !AUTH_FAILURE.test(res.stderr);
     if (!rejected) throw commandError(args, res, req, repoURL);
+    if (optimistic) {
+      optimistic = false;
+      attempt--;
+      continue;
+    }
     if (attempt >= maxAttempts) {
       throw new Error(
         `push to branch ${JSON.stringify(branch)} of ${displayURL(repoURL)} still rejected after ${attempt} attempts`,

@@ -2,12 +2,14 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { GitCommand } from './git-command.js';
 import type { Mirrors } from './mirror.js';
+import type { WorktreePool } from './worktree-pool.js';
 
 /**
- * Forgets every worktree under `root` in every mirror: their directories are deleted and the
- * mirrors pruned. Idempotent. The caller deletes `root` itself afterwards.
+ * Releases every worktree under `root` in every mirror: parked in `pool` for the next promotion
+ * while it has room, else deleted and the mirror pruned. Idempotent. The caller deletes `root`
+ * itself afterwards.
  */
-export async function releaseWorktrees(git: GitCommand, mirrors: Mirrors, root: string): Promise<void> {
+export async function releaseWorktrees(git: GitCommand, mirrors: Mirrors, root: string, pool?: WorktreePool): Promise<void> {
   const roots = new Set([path.resolve(root)]);
   try {
     roots.add(fs.realpathSync(root));
@@ -45,6 +47,7 @@ export async function releaseWorktrees(git: GitCommand, mirrors: Mirrors, root: 
     await mirrors.withLock(mirror, async () => {
       // Deepest first, so a checkout nested in another is removed before its parent.
       for (const wt of mine.sort((a, b) => b.length - a.length)) {
+        if (pool && fs.existsSync(wt) && (await pool.park(mirror, wt))) continue;
         await fs.promises.rm(wt, { recursive: true, force: true, maxRetries: 3 });
       }
       await git.run(['worktree', 'prune'], { cwd: mirror, allowFailure: true });

@@ -17,7 +17,7 @@ describe('parseGetKind', () => {
 
   it('lists the kinds it knows when it does not know one', () => {
     expect(() => parseGetKind('pods')).toThrow(
-      'unknown resource kind "pods" (expected one of: projects, warehouses, stages, freight, promotions)',
+      'unknown resource kind "pods" (expected one of: projects, warehouses, stages, freight, promotions, events)',
     );
   });
 });

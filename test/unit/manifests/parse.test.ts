@@ -15,9 +15,11 @@ function issuesOf(text: string): string[] {
 describe('parseManifests: the three-stage fixture', () => {
   const parsed = parseManifests(fixture('three-stage.yaml'), 'three-stage.yaml');
 
-  it('parses every document without issues or hints', () => {
+  it('parses every document without issues, and names an older step spelling', () => {
     expect(parsed.issues.map(formatIssue)).toEqual([]);
-    expect(parsed.hints).toEqual([]);
+    expect(parsed.hints).toEqual([
+      "three-stage.yaml: document 6 (Stage staging): spec.promotionTemplate.spec.steps[1] (set-image): images[0] has neither tag nor digest and takes the promoted freight's tag; the current spelling is tag: ${{ imageFrom('ghcr.io/example/guestbook').Tag }}",
+    ]);
     expect(parsed.manifests.map((m) => `${m.kind}/${m.metadata.name}`)).toEqual([
       'Project/demo',
       'ProjectConfig/demo',

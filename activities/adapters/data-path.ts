@@ -1,0 +1,49 @@
+/**
+ * Setting a value at an sjson-style key path (`a.b.0.c`; `-1` appends to a list) in plain data,
+ * for the `json-update` and `toml-update` steps. Missing mapping keys are created.
+ */
+import { DomainError } from '../../core/errors.js';
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Date);
+}
+
+/** Sets `segments` in `root` (mutated); returns whether anything changed. */
+export function setDataPath(root: Record<string, unknown>, segments: string[], value: unknown, what: string): boolean {
+  let node: unknown = root;
+  for (let i = 0; i < segments.length; i++) {
+    const seg = segments[i] as string;
+    const last = i === segments.length - 1;
+    const shown = segments.slice(0, i + 1).join('.');
+    if (Array.isArray(node)) {
+      if (!/^(-1|\d+)$/.test(seg)) {
+        throw new DomainError('StepFailed', `${what}: ${shown}: ${JSON.stringify(seg)} is not a list index`);
+      }
+      let index = seg === '-1' ? node.length : Number(seg);
+      if (index > node.length) {
+        throw new DomainError('StepFailed', `${what}: ${shown}: index ${index} is past the end of a list of ${node.length}`);
+      }
+      if (last) {
+        if (index < node.length && JSON.stringify(node[index]) === JSON.stringify(value)) return false;
+        node[index] = value;
+        return true;
+      }
+      if (index === node.length) node.push({});
+      if (!isRecord(node[index]) && !Array.isArray(node[index])) node[index] = {};
+      node = node[index];
+      index = 0;
+      continue;
+    }
+    if (!isRecord(node)) {
+      throw new DomainError('StepFailed', `${what}: ${segments.slice(0, i).join('.')} is a scalar, cannot set ${shown}`);
+    }
+    if (last) {
+      if (Object.prototype.hasOwnProperty.call(node, seg) && JSON.stringify(node[seg]) === JSON.stringify(value)) return false;
+      node[seg] = value;
+      return true;
+    }
+    if (!Object.prototype.hasOwnProperty.call(node, seg) || node[seg] === null) node[seg] = {};
+    node = node[seg];
+  }
+  return false;
+}

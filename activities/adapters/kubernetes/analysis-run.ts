@@ -1,0 +1,133 @@
+/**
+ * Argo Rollouts AnalysisRuns for verification in cluster mode (the contract in
+ * coordination.md): an AnalysisRun is made from AnalysisTemplates as Kargo makes it (the
+ * templates' metrics together, their args merged, values from the verification's args),
+ * created once per name (409 AlreadyExists means an earlier attempt made it), read for its
+ * phase, and deleted. Argo Rollouts in the cluster runs it.
+ */
+import { DomainError } from '../../../core/errors.js';
+import type { KubeClients } from './client.js';
+import { isAlreadyExists, isNotFound, kubeFailure } from './errors.js';
+
+export interface AnalysisRunRequest {
+  namespace: string;
+  /** Name for the AnalysisRun; unique per verification attempt (idempotent create). */
+  name: string;
+  /** The AnalysisTemplate manifest objects (argoproj.io/v1alpha1) whose metrics the run carries. */
+  templates: Array<Record<string, unknown>>;
+  args: Array<{ name: string; value: string }>;
+  labels?: Record<string, string>;
+}
+
+export interface AnalysisRunPhase {
+  phase: 'Pending' | 'Running' | 'Successful' | 'Failed' | 'Error' | 'Inconclusive';
+  message?: string;
+}
+
+const GROUP = 'argoproj.io';
+const VERSION = 'v1alpha1';
+const PLURAL = 'analysisruns';
+const PHASES = new Set(['Pending', 'Running', 'Successful', 'Failed', 'Error', 'Inconclusive']);
+
+type Json = Record<string, unknown>;
+const isRecord = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * The AnalysisRun manifest for `req`.
+ * @throws DomainError('BadRequest') for a template without metrics, two metrics of one name, or
+ *   an argument no template declares or that ends up without a value.
+ */
+export function buildAnalysisRun(req: AnalysisRunRequest): Json {
+  const metrics: Json[] = [];
+  const args = new Map<string, Json>();
+  let dryRun: Json[] = [];
+  let measurementRetention: Json[] = [];
+  for (const [i, template] of req.templates.entries()) {
+    const meta = isRecord(template['metadata']) ? template['metadata'] : {};
+    const tname = typeof meta['name'] === 'string' ? meta['name'] : `templates[${i}]`;
+    const spec = isRecord(template['spec']) ? template['spec'] : {};
+    if (!Array.isArray(spec['metrics']) || spec['metrics'].length === 0) {
+      throw new DomainError('BadRequest', `AnalysisTemplate ${tname} has no spec.metrics`);
+    }
+    for (const m of spec['metrics'] as Json[]) {
+      if (metrics.some((x) => x['name'] === m['name'])) {
+        throw new DomainError('BadRequest', `AnalysisTemplate ${tname}: metric ${String(m['name'])} is defined by two templates`);
+      }
+      metrics.push(structuredClone(m));
+    }
+    for (const a of (Array.isArray(spec['args']) ? spec['args'] : []) as Json[]) {
+      const name = String(a['name']);
+      const prev = args.get(name);
+      // Templates may share an argument; one with a value (or valueFrom) wins over none.
+      if (!prev || (prev['value'] === undefined && prev['valueFrom'] === undefined)) args.set(name, structuredClone(a));
+    }
+    if (Array.isArray(spec['dryRun'])) dryRun = [...dryRun, ...(spec['dryRun'] as Json[])];
+    if (Array.isArray(spec['measurementRetention'])) measurementRetention = [...measurementRetention, ...(spec['measurementRetention'] as Json[])];
+  }
+  for (const { name, value } of req.args) {
+    const declared = args.get(name);
+    if (!declared) throw new DomainError('BadRequest', `verification argument ${JSON.stringify(name)} is not declared by any of the AnalysisTemplates`);
+    declared['value'] = value;
+    delete declared['valueFrom'];
+  }
+  for (const [name, a] of args) {
+    if (a['value'] === undefined && a['valueFrom'] === undefined) {
+      throw new DomainError('BadRequest', `AnalysisTemplate argument ${JSON.stringify(name)} has no value: give it in the stage's verification.args`);
+    }
+  }
+  return {
+    apiVersion: `${GROUP}/${VERSION}`,
+    kind: 'AnalysisRun',
+    metadata: { name: req.name, namespace: req.namespace, ...(req.labels ? { labels: { ...req.labels } } : {}) },
+    spec: {
+      metrics,
+      ...(args.size > 0 ? { args: [...args.values()] } : {}),
+      ...(dryRun.length > 0 ? { dryRun } : {}),
+      ...(measurementRetention.length > 0 ? { measurementRetention } : {}),
+    },
+  };
+}
+
+const what = (namespace: string, name: string): string => `AnalysisRun ${JSON.stringify(name)} in namespace ${JSON.stringify(namespace)}`;
+
+/** Creates the AnalysisRun; one that already exists (an earlier attempt) is left as it is. */
+export async function createAnalysisRun(clients: KubeClients, req: AnalysisRunRequest): Promise<void> {
+  const body = buildAnalysisRun(req);
+  try {
+    await clients.custom.createNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: req.namespace, plural: PLURAL, body });
+  } catch (err) {
+    if (isAlreadyExists(err)) return;
+    throw kubeFailure(err, `creating ${what(req.namespace, req.name)}`, clients.server);
+  }
+}
+
+/** The run's phase as Argo Rollouts reports it (`Pending` until it sets one). @throws NotFound. */
+export async function readAnalysisRunPhase(clients: KubeClients, namespace: string, name: string): Promise<AnalysisRunPhase> {
+  let run: Json;
+  try {
+    run = (await clients.custom.getNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: PLURAL, name })) as Json;
+  } catch (err) {
+    if (isNotFound(err)) throw new DomainError('NotFound', `${what(namespace, name)} not found`);
+    throw kubeFailure(err, `reading ${what(namespace, name)}`, clients.server);
+  }
+  const status = isRecord(run['status']) ? run['status'] : {};
+  const raw = typeof status['phase'] === 'string' && status['phase'] !== '' ? status['phase'] : 'Pending';
+  const phase = (PHASES.has(raw) ? raw : 'Error') as AnalysisRunPhase['phase'];
+  const message =
+    typeof status['message'] === 'string' && status['message'] !== ''
+      ? status['message']
+      : PHASES.has(raw)
+        ? undefined
+        : `Argo Rollouts reported an unknown phase ${JSON.stringify(raw)}`;
+  return message !== undefined ? { phase, message } : { phase };
+}
+
+/** Deletes the run; one already gone is fine. */
+export async function deleteAnalysisRun(clients: KubeClients, namespace: string, name: string): Promise<void> {
+  try {
+    await clients.custom.deleteNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: PLURAL, name });
+  } catch (err) {
+    if (isNotFound(err)) return;
+    throw kubeFailure(err, `deleting ${what(namespace, name)}`, clients.server);
+  }
+}

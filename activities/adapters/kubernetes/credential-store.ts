@@ -1,0 +1,65 @@
+/**
+ * Credentials from Kubernetes Secrets, as Kargo reads them: Secrets labelled
+ * `kargo.akuity.io/cred-type: git | helm | image` in one namespace, matched by `repoURL`
+ * (exact after normalization, then `repoURLIsRegex`), read when a step needs them and never
+ * cached beyond the call. Values stay in the activity; errors name the namespace, not values.
+ */
+import type { V1Secret } from '@kubernetes/client-node';
+import { matchCredential, type CredentialSecret, type RepoCredentialType } from '../credential-match.js';
+import { CRED_TYPE_LABEL, type CredentialStore, type CredentialType, type RepoCredentials } from '../credentials.js';
+import type { KubeClients } from './client.js';
+import { isNotFound, kubeFailure } from './errors.js';
+
+function toCredentialSecret(s: V1Secret): CredentialSecret {
+  const raw = s.metadata?.labels?.[CRED_TYPE_LABEL];
+  const type: CredentialType | undefined = raw === 'git' || raw === 'helm' || raw === 'image' || raw === 'generic' ? raw : undefined;
+  const data: Record<string, string> = {};
+  for (const [k, v] of Object.entries(s.data ?? {})) data[k] = Buffer.from(v, 'base64').toString('utf8');
+  return { name: s.metadata?.name ?? '', type, data };
+}
+
+export interface KubernetesCredentialStoreOptions {
+  /** Whether `secret(name)` reads this namespace (the project's: yes; the shared one: no). */
+  genericSecrets?: boolean;
+}
+
+export class KubernetesCredentialStore implements CredentialStore {
+  constructor(
+    private readonly clients: KubeClients,
+    readonly namespace: string,
+    private readonly opts: KubernetesCredentialStoreOptions = {},
+  ) {}
+
+  git(repoURL: string): Promise<RepoCredentials | undefined> {
+    return this.lookup('git', repoURL);
+  }
+  image(repoURL: string): Promise<RepoCredentials | undefined> {
+    return this.lookup('image', repoURL);
+  }
+  helm(repoURL: string): Promise<RepoCredentials | undefined> {
+    return this.lookup('helm', repoURL);
+  }
+
+  async secret(name: string): Promise<Record<string, string>> {
+    if (this.opts.genericSecrets === false) return {};
+    let s: V1Secret;
+    try {
+      s = await this.clients.core.readNamespacedSecret({ name, namespace: this.namespace });
+    } catch (err) {
+      if (isNotFound(err)) return {};
+      throw kubeFailure(err, `reading Secret ${JSON.stringify(name)} in namespace ${JSON.stringify(this.namespace)}`, this.clients.server);
+    }
+    const rec = toCredentialSecret(s);
+    return rec.type === undefined || rec.type === 'generic' ? rec.data : {};
+  }
+
+  private async lookup(type: RepoCredentialType, repoURL: string): Promise<RepoCredentials | undefined> {
+    let list;
+    try {
+      list = await this.clients.core.listNamespacedSecret({ namespace: this.namespace, labelSelector: `${CRED_TYPE_LABEL}=${type}` });
+    } catch (err) {
+      throw kubeFailure(err, `listing ${type} credential Secrets in namespace ${JSON.stringify(this.namespace)}`, this.clients.server);
+    }
+    return matchCredential(list.items.map(toCredentialSecret), type, repoURL);
+  }
+}

@@ -1,0 +1,90 @@
+/**
+ * What the Kubernetes API answered, restated for people: the API server's own Status message
+ * (`applications.argoproj.io "web" not found`), the HTTP code and reason, or, when the server
+ * cannot be reached at all, which server and why. Nothing here carries a credential.
+ */
+import { DomainError, type ErrorCode } from '../../../core/errors.js';
+
+export interface KubeStatus {
+  code: number;
+  reason: string;
+  message: string;
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** The Status an ApiException carries (its body is the raw JSON text), or undefined. */
+export function kubeStatusOf(err: unknown): KubeStatus | undefined {
+  if (!isRecord(err) || typeof err['code'] !== 'number' || !('body' in err)) return undefined;
+  const code = err['code'];
+  let body: unknown = err['body'];
+  if (typeof body === 'string') {
+    try {
+      body = JSON.parse(body);
+    } catch {
+      /* not JSON */
+    }
+  }
+  const status = isRecord(body) ? body : {};
+  return {
+    code,
+    reason: typeof status['reason'] === 'string' ? status['reason'] : code === 401 ? 'Unauthorized' : '',
+    message:
+      typeof status['message'] === 'string'
+        ? status['message']
+        : typeof body === 'string' && body !== ''
+          ? body.slice(0, 300)
+          : `HTTP ${code}`,
+  };
+}
+
+export const isNotFound = (err: unknown): boolean => kubeStatusOf(err)?.code === 404;
+export const isConflict = (err: unknown): boolean => kubeStatusOf(err)?.code === 409;
+export const isAlreadyExists = (err: unknown): boolean => {
+  const s = kubeStatusOf(err);
+  return s?.code === 409 && s.reason === 'AlreadyExists';
+};
+
+/** Network-level failure codes (the server is not there, or not answering). */
+function networkCode(err: unknown): string | undefined {
+  for (let e: unknown = err, depth = 0; isRecord(e) && depth < 5; e = e['cause'], depth++) {
+    const code = e['code'];
+    if (typeof code === 'string' && /^(E[A-Z]+|UND_ERR_[A-Z_]+)$/.test(code)) return code;
+  }
+  return undefined;
+}
+
+/**
+ * A DomainError for what went wrong talking to `server` while doing `what`: 401/403 are
+ * FailedPrecondition (fix the service account), 404 NotFound, 409 Conflict, 422/400 BadRequest,
+ * 5xx and unreachable servers Unavailable (worth retrying).
+ */
+export function kubeFailure(err: unknown, what: string, server: string): DomainError {
+  if (err instanceof DomainError) return err;
+  const status = kubeStatusOf(err);
+  if (status) {
+    const code: ErrorCode =
+      status.code === 401 || status.code === 403
+        ? 'FailedPrecondition'
+        : status.code === 404
+          ? 'NotFound'
+          : status.code === 409
+            ? 'Conflict'
+            : status.code === 400 || status.code === 415 || status.code === 422
+              ? 'BadRequest'
+              : 'Unavailable';
+    const hint =
+      status.code === 401
+        ? ' (the Kubernetes credentials were refused: check the token or service account)'
+        : status.code === 403
+          ? ' (the service account lacks permission: check its Role)'
+          : '';
+    return new DomainError(code, `${what}: ${status.message} (HTTP ${status.code}${status.reason ? ` ${status.reason}` : ''})${hint}`);
+  }
+  const net = networkCode(err);
+  if (net) return new DomainError('Unavailable', `${what}: the Kubernetes API server ${server} cannot be reached (${net})`);
+  const message = err instanceof Error ? err.message : String(err);
+  return new DomainError('Unavailable', `${what}: ${message} (Kubernetes API server ${server})`);
+}

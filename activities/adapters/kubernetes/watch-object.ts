@@ -1,0 +1,124 @@
+/**
+ * Waits for one namespaced object to reach a state, with a list + watch (never tight polling):
+ * list it by name to get a resourceVersion, check, then watch from that resourceVersion and
+ * check every event. A watch the server ends early is re-established from a fresh list.
+ */
+import { DomainError } from '../../../core/errors.js';
+import type { KubeClients } from './client.js';
+import { kubeFailure } from './errors.js';
+
+export interface WatchTarget {
+  /** The list path, e.g. `/apis/argoproj.io/v1alpha1/namespaces/argocd/applications`. */
+  path: string;
+  name: string;
+  /** Lists by name (the list carries the resourceVersion to watch from). */
+  list(fieldSelector: string): Promise<{ metadata?: { resourceVersion?: string }; items?: unknown[] }>;
+  what: string;
+}
+
+export interface WatchWaitOptions {
+  withinMs: number;
+  signal: AbortSignal;
+  heartbeat(): void;
+}
+
+const HEARTBEAT_MS = 5_000;
+const RELIST_PAUSE_MS = 500;
+
+export async function waitForObject<O, T>(
+  clients: KubeClients,
+  target: WatchTarget,
+  check: (obj: O | undefined) => T | undefined,
+  opts: WatchWaitOptions,
+): Promise<T | undefined> {
+  const deadline = Date.now() + opts.withinMs;
+  const fieldSelector = `metadata.name=${target.name}`;
+  const beat = setInterval(() => opts.heartbeat(), HEARTBEAT_MS);
+  try {
+    for (;;) {
+      if (opts.signal.aborted) throw opts.signal.reason ?? new Error('cancelled');
+      let listed;
+      try {
+        listed = await target.list(fieldSelector);
+      } catch (err) {
+        throw kubeFailure(err, target.what, clients.server);
+      }
+      const first = check((listed.items?.[0] as O | undefined) ?? undefined);
+      if (first !== undefined) return first;
+      const remaining = deadline - Date.now();
+      if (remaining <= 0) return undefined;
+
+      const outcome = await new Promise<{ value?: T; ended?: unknown; timedOut?: boolean }>((resolve, reject) => {
+        let settled = false;
+        let controller: AbortController | undefined;
+        const finish = (r: { value?: T; ended?: unknown; timedOut?: boolean }): void => {
+          if (settled) return;
+          settled = true;
+          clearTimeout(timer);
+          opts.signal.removeEventListener('abort', onAbort);
+          controller?.abort();
+          resolve(r);
+        };
+        const onAbort = (): void => {
+          if (settled) return;
+          settled = true;
+          clearTimeout(timer);
+          controller?.abort();
+          reject(opts.signal.reason ?? new Error('cancelled'));
+        };
+        const timer = setTimeout(() => finish({ timedOut: true }), remaining);
+        opts.signal.addEventListener('abort', onAbort, { once: true });
+        clients.watch
+          .watch(
+            target.path,
+            {
+              fieldSelector,
+              resourceVersion: listed.metadata?.resourceVersion,
+              allowWatchBookmarks: true,
+              timeoutSeconds: Math.max(1, Math.ceil(remaining / 1000)),
+            },
+            (type: string, obj: unknown) => {
+              if (type === 'BOOKMARK') return;
+              if (type === 'ERROR') {
+                finish({ ended: obj });
+                return;
+              }
+              let value: T | undefined;
+              try {
+                value = check(type === 'DELETED' ? undefined : (obj as O));
+              } catch (err) {
+                if (!settled) {
+                  settled = true;
+                  clearTimeout(timer);
+                  opts.signal.removeEventListener('abort', onAbort);
+                  controller?.abort();
+                  reject(err);
+                }
+                return;
+              }
+              if (value !== undefined) finish({ value });
+            },
+            (err: unknown) => finish({ ended: err ?? 'closed' }),
+          )
+          .then((c) => {
+            controller = c;
+            if (settled) c.abort();
+          })
+          .catch((err: unknown) => {
+            if (settled) return;
+            settled = true;
+            clearTimeout(timer);
+            opts.signal.removeEventListener('abort', onAbort);
+            reject(err instanceof DomainError ? err : kubeFailure(err, `${target.what} (watch)`, clients.server));
+          });
+      });
+      if (outcome.value !== undefined) return outcome.value;
+      if (outcome.timedOut) return undefined;
+      // The watch ended (server timeout, 410 Gone, dropped connection): list again and go on,
+      // after a short pause so a server that keeps closing watches is not hammered.
+      await new Promise((r) => setTimeout(r, Math.min(RELIST_PAUSE_MS, Math.max(0, deadline - Date.now()))));
+    }
+  } finally {
+    clearInterval(beat);
+  }
+}

@@ -1,0 +1,31 @@
+/**
+ * `git-clear`: empties a checkout's working tree (everything but `.git`), typically before
+ * rendering manifests into it afresh. The next git-commit records the deletions.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { z } from 'zod';
+import { DomainError } from '../../core/errors.js';
+import type { StepDefinition } from './step.js';
+
+export const GitClearConfig = z.strictObject({
+  path: z.string().min(1).describe('The checkout, relative to the workspace.'),
+});
+export type GitClearConfig = z.infer<typeof GitClearConfig>;
+
+export const gitClear: StepDefinition<GitClearConfig> = {
+  kind: 'git-clear',
+  config: GitClearConfig,
+  defaults: { errorThreshold: 1 },
+  async run(ctx, config) {
+    const dir = ctx.workspace.resolve(config.path);
+    if (!(await ctx.git.worktreeInfo(dir))) {
+      throw new DomainError('StepFailed', `path ${JSON.stringify(config.path)} is not a git checkout (run git-clone first)`);
+    }
+    for (const name of await fs.promises.readdir(dir)) {
+      if (name === '.git') continue;
+      await fs.promises.rm(path.join(dir, name), { recursive: true, force: true });
+    }
+    return { status: 'Succeeded' };
+  },
+};

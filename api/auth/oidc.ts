@@ -1,0 +1,85 @@
+/**
+ * OIDC bearer tokens: a JWT signed by the configured issuer, verified against the issuer's
+ * JWKS (fetched and cached by `jose`), with issuer, audience and expiry checked. The actor is
+ * the username claim; the groups claim maps to grants through the config file.
+ */
+import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload } from 'jose';
+import { DomainError } from '../../core/errors.js';
+import type { Grant, Subject } from '../../core/rbac/rbac.js';
+import type { OidcSpec } from './config-file.js';
+
+export class OidcVerifier {
+  private jwks: ReturnType<typeof createRemoteJWKSet> | undefined;
+
+  constructor(
+    private readonly spec: OidcSpec,
+    private readonly fetchFn: typeof fetch = globalThis.fetch,
+  ) {}
+
+  async verify(token: string): Promise<Subject> {
+    const jwks = await this.keySet();
+    let payload: JWTPayload;
+    try {
+      ({ payload } = await jwtVerify(token, jwks, { issuer: this.spec.issuer, audience: this.spec.audience }));
+    } catch (err) {
+      throw jwtRefusal(err, this.spec);
+    }
+    const name = claimString(payload, this.spec.usernameClaim) ?? claimString(payload, 'sub');
+    if (name === undefined) {
+      throw new DomainError('Unauthenticated', `the token has neither a "${this.spec.usernameClaim}" nor a "sub" claim`);
+    }
+    const groups = claimStrings(payload, this.spec.groupsClaim);
+    const grants: Grant[] = this.spec.groups.filter((g) => groups.includes(g.group)).flatMap((g) => g.grants);
+    return { name, via: 'oidc', grants };
+  }
+
+  private async keySet(): Promise<ReturnType<typeof createRemoteJWKSet>> {
+    if (this.jwks) return this.jwks;
+    const uri = this.spec.jwksUri ?? (await this.discoverJwksUri());
+    this.jwks = createRemoteJWKSet(new URL(uri), { timeoutDuration: 5000, cooldownDuration: 30_000 });
+    return this.jwks;
+  }
+
+  private async discoverJwksUri(): Promise<string> {
+    const url = `${this.spec.issuer.replace(/\/+$/, '')}/.well-known/openid-configuration`;
+    try {
+      const response = await this.fetchFn(url);
+      if (!response.ok) throw new Error(`answered ${response.status}`);
+      const doc = (await response.json()) as { jwks_uri?: unknown };
+      if (typeof doc.jwks_uri !== 'string') throw new Error('names no jwks_uri');
+      return doc.jwks_uri;
+    } catch (err) {
+      throw new DomainError('Unavailable', `cannot read the OIDC issuer's discovery document ${url}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+}
+
+/** What each kind of bad JWT gets: a 401 saying why (503 when the issuer's keys cannot be fetched). */
+function jwtRefusal(err: unknown, spec: OidcSpec): DomainError {
+  if (err instanceof errors.JWTExpired) return new DomainError('Unauthenticated', `the token expired (exp ${String(err.payload.exp)})`);
+  if (err instanceof errors.JWSSignatureVerificationFailed) {
+    return new DomainError('Unauthenticated', `the token's signature does not verify against the keys of ${spec.issuer}`);
+  }
+  if (err instanceof errors.JWKSNoMatchingKey) {
+    return new DomainError('Unauthenticated', `no key of ${spec.issuer} matches the token's key id`);
+  }
+  if (err instanceof errors.JWTClaimValidationFailed) {
+    return new DomainError('Unauthenticated', `the token's "${err.claim}" claim is refused: ${err.message}`);
+  }
+  if (err instanceof errors.JWKSTimeout || err instanceof errors.JWKSInvalid) {
+    return new DomainError('Unavailable', `cannot fetch the signing keys of ${spec.issuer}: ${err.message}`);
+  }
+  if (err instanceof errors.JOSEError) return new DomainError('Unauthenticated', `the token is not a valid JWT: ${err.message}`);
+  return new DomainError('Unavailable', `cannot verify the token against ${spec.issuer}: ${err instanceof Error ? err.message : String(err)}`);
+}
+
+function claimString(payload: JWTPayload, claim: string): string | undefined {
+  const value = payload[claim];
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+function claimStrings(payload: JWTPayload, claim: string): string[] {
+  const value = payload[claim];
+  if (typeof value === 'string') return [value];
+  return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
+}

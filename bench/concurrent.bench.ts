@@ -1,0 +1,81 @@
+/**
+ * 200 promotions at once across 50 stages and 10 projects (the load test's scenario, see
+ * test/support/load-scenario.ts) on Shunt started as `npm start` starts it: promotions per
+ * minute from the first request until the last promotion finished, how many completed, and the
+ * worker process's peak resident memory (VmHWM) over its whole life, which includes this load.
+ */
+import { join } from 'node:path';
+import { Disposer } from '../test/support/git-repos.js';
+import { LaunchedShunt } from '../test/support/launched-shunt.js';
+import { FULL_LOAD, prepareLoad, runLoad, type LoadShape } from '../test/support/load-scenario.js';
+import { ShuntApi } from '../test/support/shunt-api.js';
+import { peakRssMB, rssMB, sampleRss } from './support/process-memory.js';
+import { median, percentile } from './stats.js';
+import type { BenchModule } from './types.js';
+
+const QUICK_LOAD: LoadShape = { projects: 2, stages: 5, rounds: 2 };
+
+const bench: BenchModule = async ({ workDir, quick, log }) => {
+  const shape = quick ? QUICK_LOAD : FULL_LOAD;
+  const total = shape.projects * shape.stages * shape.rounds;
+  const disposer = new Disposer();
+  try {
+    const shunt = new LaunchedShunt({ dataDir: join(workDir, 'data') });
+    disposer.add(() => shunt.stop());
+    await shunt.start();
+    const api = new ShuntApi(() => shunt.api);
+    const worker = shunt.workerPid();
+    const idle = rssMB(worker);
+    log(`worker ${worker} resident at idle: ${Math.round(idle)} MB`);
+    const pipeline = await prepareLoad(api, disposer, workDir, shape);
+    const sampler = sampleRss(worker);
+    const run = await runLoad(api, pipeline, 900_000);
+    const rss = sampler.stop();
+    if (shunt.workerPid() !== worker) throw new Error('the worker restarted during the load: its peak memory is not known');
+    const peak = peakRssMB(worker);
+    const succeeded = run.promotions.filter((p) => p.item.status.phase === 'Succeeded').length;
+    const perMin = (run.promotions.length / run.elapsedMs) * 60_000;
+    const durations = run.promotions
+      .filter((p) => p.item.status.startedAt && p.item.status.finishedAt)
+      .map((p) => Date.parse(p.item.status.finishedAt!) - Date.parse(p.item.status.startedAt!));
+    log(`${succeeded}/${total} succeeded in ${Math.round(run.elapsedMs / 1000)} s; worker peak ${Math.round(peak)} MB; ${run.reads.ok} reads answered, ${run.reads.failed.length} not`);
+    const load = `${shape.projects} projects × ${shape.stages} stages × ${shape.rounds} freight`;
+    return [
+      {
+        name: 'concurrent.promotions-per-minute',
+        title: `Promotions per minute, ${total} at once (${load})`,
+        unit: 'per-min',
+        median: perMin,
+        samples: [perMin],
+      },
+      {
+        name: 'concurrent.completed',
+        title: `Promotions completed of ${total} requested at once`,
+        unit: 'count',
+        median: succeeded,
+        samples: [succeeded],
+        target: { op: '>=', value: total },
+      },
+      {
+        name: 'concurrent.promotion-duration',
+        title: `One promotion's run time under that load (queued behind its stage's earlier ones)`,
+        unit: 's',
+        median: median(durations) / 1000,
+        p95: percentile(durations, 95) / 1000,
+        samples: durations.map((d) => d / 1000),
+      },
+      {
+        name: 'worker.peak-rss',
+        title: `Worker peak resident memory at that load`,
+        unit: 'MB',
+        median: peak,
+        samples: [peak],
+        target: { op: '<', value: 300 },
+        note: `idle ${Math.round(idle)} MB, median while loaded ${Math.round(median(rss))} MB`,
+      },
+    ];
+  } finally {
+    await disposer.dispose();
+  }
+};
+export default bench;

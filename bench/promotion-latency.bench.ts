@@ -1,0 +1,71 @@
+/**
+ * Promotion latency on a small repository through the real stack: Shunt started as `npm start`
+ * starts it (embedded Temporal, worker, api as processes), a GitOps repository of a few files
+ * served over git smart HTTP on 127.0.0.1, one stage with clone, set image, commit, push. Each
+ * sample is one promotion, from the POST that requests it until the api reports it Succeeded.
+ */
+import { join } from 'node:path';
+import { GitHttpServer } from '../test/support/git-server.js';
+import { Disposer } from '../test/support/git-repos.js';
+import { freightManifest, gitopsRepo, projectManifests, promotionSteps } from '../test/support/gitops-fixture.js';
+import { LaunchedShunt } from '../test/support/launched-shunt.js';
+import { ShuntApi } from '../test/support/shunt-api.js';
+import { median, percentile } from './stats.js';
+import type { BenchModule } from './types.js';
+
+const PROJECT = 'latency';
+
+const bench: BenchModule = async ({ workDir, quick, log }) => {
+  const disposer = new Disposer();
+  try {
+    await gitopsRepo(disposer, join(workDir, 'repos'), 'small', ['dev']);
+    const server = new GitHttpServer({ root: join(workDir, 'repos') });
+    await server.start();
+    disposer.add(() => server.stop());
+    const shunt = new LaunchedShunt({ dataDir: join(workDir, 'data') });
+    disposer.add(() => shunt.stop());
+    await shunt.start();
+    const api = new ShuntApi(() => shunt.api);
+    await api.apply('latency.yaml', projectManifests(PROJECT, [{ name: 'dev', steps: promotionSteps(server.url('small'), 'dev') }]));
+
+    const runs = quick ? 3 : 15;
+    const samples: number[] = [];
+    // One warm-up promotion (first mirror clone, first workflow task) that is not counted.
+    for (let i = 0; i <= runs; i++) {
+      const tag = `1.${i}.0`;
+      await api.apply(`freight-${tag}.yaml`, freightManifest(PROJECT, tag));
+      const freight = (await api.freight(PROJECT)).find((f) => f.images[0]?.tag === tag)!.metadata.name;
+      const t0 = performance.now();
+      const name = await api.promote(PROJECT, 'dev', freight);
+      const done = await waitFinished(api, name);
+      const ms = performance.now() - t0;
+      if (done !== 'Succeeded') throw new Error(`promotion ${name} ended ${done}`);
+      if (i > 0) samples.push(ms);
+      log(`${i === 0 ? 'warm-up' : `run ${i}/${runs}`}: ${Math.round(ms)} ms`);
+    }
+    return [
+      {
+        name: 'promotion-latency.small-repo',
+        title: 'Promotion latency, small repository (clone, set image, commit, push over smart HTTP)',
+        unit: 'ms',
+        median: median(samples),
+        p95: percentile(samples, 95),
+        samples,
+      },
+    ];
+  } finally {
+    await disposer.dispose();
+  }
+};
+export default bench;
+
+/** Polls the promotion closely (every 20 ms) so the poll adds little to the figure. */
+async function waitFinished(api: ShuntApi, name: string): Promise<string> {
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    const p = await api.promotion(PROJECT, name);
+    if (!['Running', 'Pending'].includes(p.status.phase)) return p.status.phase;
+    if (Date.now() > deadline) throw new Error(`promotion ${name} still ${p.status.phase} after 2 minutes`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}

@@ -1,0 +1,42 @@
+/**
+ * The REST API's request bodies and query parameters, as zod schemas: the routes validate with
+ * them, /openapi.json is generated from them, and the CLI's client is typed by them.
+ */
+import { z } from 'zod';
+
+const requiredString = (what: string) =>
+  z.string({ error: (issue) => (issue.input === undefined ? 'required' : `${what} must be a string`) });
+
+const name = (what: string) => requiredString(what).trim().min(1, 'must not be empty');
+
+/** POST /api/v1/apply */
+export const ApplyBody = z.object({
+  files: z
+    .array(
+      z.object({
+        name: requiredString('name').min(1, 'must not be empty'),
+        content: requiredString('content'),
+      }),
+      { error: (issue) => (issue.input === undefined ? 'required' : 'must be an array of {name, content}') },
+    )
+    .min(1, 'at least one file is required'),
+  dryRun: z.boolean({ error: 'must be true or false' }).optional(),
+});
+export type ApplyBody = z.input<typeof ApplyBody>;
+
+/** POST /api/v1/projects/:project/promotions */
+export const PromoteBody = z.object({
+  stage: name('stage'),
+  /** Freight id or alias. */
+  freight: name('freight'),
+});
+export type PromoteBody = z.input<typeof PromoteBody>;
+
+/** POST /api/v1/projects/:project/freight/:freight/approve */
+export const ApproveFreightBody = z.object({ stage: name('stage') });
+export type ApproveFreightBody = z.input<typeof ApproveFreightBody>;
+
+/** GET /api/v1/projects/:project/events */
+export const EventsQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+});

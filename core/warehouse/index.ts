@@ -1,0 +1,6 @@
+/** Warehouse logic: selection, freight creation from discovered artifacts, schedules. Pure. */
+export * from './criteria.js';
+export * from './discovered.js';
+export * from './freight-candidate.js';
+export * from './scan-state.js';
+export * from './schedules.js';

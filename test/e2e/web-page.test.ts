@@ -1,0 +1,183 @@
+/**
+ * The web page in headless Chromium (Debian's chromium, driven by playwright-core) against a
+ * real stack that requires tokens: sign in, see the pipeline graph, promote freight by clicking
+ * (each promotion a real commit pushed to a real git repository), find a button the role does
+ * not allow disabled with the reason, and see every click in the audit trail. Screenshots go
+ * to test-output/.
+ */
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { enforcedAccess } from '../../api/auth/index.js';
+import { authConfig, bearer, TOKENS } from '../api/auth-fixtures.js';
+import { startShuntStack, type ShuntStack } from '../support/shunt-stack.js';
+
+const run = promisify(execFile);
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const example = join(root, 'examples', 'three-stage');
+const shots = join(root, 'test-output', 'web');
+const CHROMIUM = '/usr/bin/chromium';
+const gitEnv = { ...process.env, GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_NOSYSTEM: '1' };
+
+let stack: ShuntStack;
+let work: string;
+let origin: string;
+let profile: string;
+let context: BrowserContext;
+let page: Page;
+
+async function api(method: string, path: string, token: string, body?: unknown): Promise<any> {
+  const res = await fetch(`${stack.url}/api/v1${path}`, {
+    method,
+    headers: { ...bearer(token), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const json = await res.json();
+  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
+  return json;
+}
+
+const commits = async (): Promise<number> => Number((await run('git', ['--git-dir', origin, 'rev-list', '--count', 'main'], { env: gitEnv })).stdout.trim());
+
+async function signIn(token: string): Promise<void> {
+  await page.getByLabel('Bearer token').fill(token);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (listed in .ci/apt-packages)`);
+  await mkdir(shots, { recursive: true });
+  stack = await startShuntStack({ namespace: 'web', access: enforcedAccess(authConfig()), temporalUiUrl: 'http://127.0.0.1:8233' });
+  work = await mkdtemp(join(tmpdir(), 'shunt-web-'));
+  await run('bash', [join(example, 'make-demo-repo.sh'), join(work, 'demo')], { env: gitEnv });
+  origin = join(work, 'demo', 'gitops.git');
+  const pipeline = (await readFile(join(example, 'pipeline.yaml'), 'utf8')).replaceAll('file:///tmp/shunt-demo/gitops.git', `file://${origin}`);
+  await api('POST', '/apply', TOKENS.admin, { files: [{ name: 'pipeline.yaml', content: pipeline }] });
+  await api('POST', '/apply', TOKENS.admin, { files: [{ name: 'freight.yaml', content: await readFile(join(example, 'freight-1.0.0.yaml'), 'utf8') }] });
+  profile = await mkdtemp(join(tmpdir(), 'shunt-chromium-'));
+  // A fresh profile; without the background-networking flags Chromium's own connections are
+  // refused by a closed network and slow every page load.
+  context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  page = context.pages()[0] ?? (await context.newPage());
+  page.setDefaultTimeout(60_000);
+});
+
+afterAll(async () => {
+  await context?.close();
+  await stack?.stop();
+  if (work) await rm(work, { recursive: true, force: true });
+  if (profile) await rm(profile, { recursive: true, force: true });
+});
+
+describe('the web page', () => {
+  let alias = '';
+
+  it('asks for a token when the api requires one', async () => {
+    await page.goto(`${stack.url}/`);
+    await page.getByLabel('Bearer token').waitFor();
+    await expectText(page.getByRole('alert'), /requires a bearer token/);
+    await page.screenshot({ path: join(shots, '01-sign-in.png'), fullPage: true });
+  });
+
+  it('shows the pipeline as a graph, warehouse to stages, once signed in', async () => {
+    await signIn(TOKENS.developer);
+    await expectText(page.locator('#who'), /Signed in as dev-dana/);
+    const columns = page.locator('#columns > .column');
+    await expectCount(columns, 4);
+    await expectText(columns.nth(0), /Warehouse app/);
+    await expectText(columns.nth(1), /Stage dev/);
+    await expectText(columns.nth(2), /Stage staging/);
+    await expectText(columns.nth(3), /Stage prod/);
+    expect(await page.locator('#edges path').count()).toBeGreaterThanOrEqual(3); // arrowhead + 3 edges
+    const freight = (await api('GET', '/projects/demo/freight', TOKENS.viewer)).items[0];
+    alias = freight.alias;
+    await expectText(page.locator('#freight tbody'), new RegExp(alias));
+  });
+
+  it('promotes freight to dev and then staging by clicking, one commit each', async () => {
+    const before = await commits();
+    await page.getByRole('button', { name: 'Promote to dev' }).click();
+    await expectText(page.getByTestId('current-dev'), new RegExp(alias), 120_000);
+    await expectText(page.locator('#history'), /Succeeded/);
+    await expectText(page.locator('#history'), /git-push/);
+    expect(await commits()).toBe(before + 1);
+
+    await page.getByRole('button', { name: 'Promote to staging' }).click();
+    await expectText(page.getByTestId('current-staging'), new RegExp(alias), 120_000);
+    expect(await commits()).toBe(before + 2);
+    await page.screenshot({ path: join(shots, '02-promoted-to-staging.png'), fullPage: true });
+  });
+
+  it('disables what the role does not allow and says why: a developer cannot promote prod', async () => {
+    const promoteProd = page.getByRole('button', { name: 'Promote to prod' });
+    await promoteProd.waitFor();
+    expect(await promoteProd.isDisabled()).toBe(true);
+    const described = await promoteProd.getAttribute('aria-describedby');
+    await expectText(page.locator(`#${described}`), /dev-dana .* may not promote to stage "prod" of project "demo": that needs the promoter role there/);
+    const approveProd = page.getByRole('button', { name: `Approve ${alias} for prod` });
+    expect(await approveProd.isDisabled()).toBe(true);
+    await page.screenshot({ path: join(shots, '03-prod-refused-for-developer.png'), fullPage: true });
+  });
+
+  it('lets a release manager promote prod, and the audit trail names each click', async () => {
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await signIn(TOKENS.releaseManager);
+    await expectText(page.locator('#who'), /Signed in as rita-release/);
+    const promoteProd = page.getByRole('button', { name: 'Promote to prod', disabled: false });
+    await promoteProd.click();
+    await expectText(page.getByTestId('current-prod'), new RegExp(alias), 120_000);
+    await page.locator('#history-stage').selectOption('prod');
+    await expectText(page.locator('#history'), /Succeeded · .* · by rita-release/);
+    const link = page.getByRole('link', { name: 'run in Temporal' }).first();
+    expect(await link.getAttribute('href')).toMatch(/^http:\/\/127\.0\.0\.1:8233\/namespaces\/web\/workflows\/promotion:demo:prod\./);
+    await page.screenshot({ path: join(shots, '04-promoted-to-prod.png'), fullPage: true });
+
+    const events = (await api('GET', '/projects/demo/events', TOKENS.viewer)).items as { actor: string; action: string; outcome: string; target: { stage?: string } }[];
+    const promotions = events.filter((e) => e.action === 'promote').map((e) => [e.actor, e.target.stage, e.outcome]);
+    expect(promotions).toEqual([
+      ['rita-release', 'prod', 'succeeded'],
+      ['dev-dana', 'staging', 'succeeded'],
+      ['dev-dana', 'dev', 'succeeded'],
+    ]);
+    expect(events.filter((e) => e.action === 'apply').map((e) => e.actor)).toEqual(['adam-admin', 'adam-admin']);
+  });
+
+  it('is usable from the keyboard: the first Tab reaches the skip link, controls have labels', async () => {
+    await page.reload();
+    await page.getByRole('button', { name: 'Sign out' }).waitFor();
+    await page.keyboard.press('Tab');
+    // Evaluated in the page (strings: this file is compiled without the DOM types).
+    expect(await page.evaluate('document.activeElement?.textContent')).toBe('Skip to the pipeline');
+    const unlabeled = await page.evaluate("[...document.querySelectorAll('select, input')].filter((el) => !el.labels?.length).map((el) => el.id)");
+    expect(unlabeled).toEqual([]);
+  });
+});
+
+/** Polls a locator's text until it matches (Playwright's own waiting, no fixed sleeps). */
+async function expectText(locator: ReturnType<Page['locator']>, pattern: RegExp, timeout = 60_000): Promise<void> {
+  const deadline = Date.now() + timeout;
+  let last = '';
+  while (Date.now() < deadline) {
+    last = (await locator.first().textContent().catch(() => '')) ?? '';
+    if (pattern.test(last)) return;
+    await page.waitForTimeout(200);
+  }
+  throw new Error(`expected ${String(pattern)} in ${locator.toString()}, last saw: ${last.slice(0, 400)}`);
+}
+
+async function expectCount(locator: ReturnType<Page['locator']>, count: number): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while ((await locator.count()) !== count) {
+    if (Date.now() > deadline) throw new Error(`expected ${count} of ${locator.toString()}, saw ${await locator.count()}`);
+    await page.waitForTimeout(200);
+  }
+}

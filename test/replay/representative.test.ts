@@ -1,0 +1,63 @@
+/**
+ * The saved histories that replay.test.ts replays must cover the runs that matter, each showing
+ * the thing that makes it representative (a history that no longer does is as good as none):
+ * a deletion or a re-capture that loses one of these fails here, not silently.
+ */
+import { loadHistories, type SavedHistory } from '../support/histories.js';
+
+interface HistoryEvent {
+  eventType?: string;
+  workflowExecutionStartedEventAttributes?: { continuedExecutionRunId?: string; workflowType?: { name?: string } };
+  activityTaskTimedOutEventAttributes?: { failure?: { timeoutFailureInfo?: { timeoutType?: string } } };
+}
+
+const events = (h: SavedHistory): HistoryEvent[] => (h.history as { events: HistoryEvent[] }).events;
+const has = (h: SavedHistory, type: string): boolean => events(h).some((e) => e.eventType === `EVENT_TYPE_${type}`);
+const timedOut = (h: SavedHistory, kind: string): boolean =>
+  events(h).some((e) => e.activityTaskTimedOutEventAttributes?.failure?.timeoutFailureInfo?.timeoutType === `TIMEOUT_TYPE_${kind}`);
+
+const REPRESENTATIVE: { history: string; shows: string; check: (h: SavedHistory) => boolean }[] = [
+  {
+    history: 'promotion/real-steps-e2e',
+    shows: 'a promotion whose real git steps succeeded',
+    check: (h) => has(h, 'ACTIVITY_TASK_COMPLETED') && has(h, 'WORKFLOW_EXECUTION_COMPLETED'),
+  },
+  {
+    history: 'promotion/step-failed',
+    shows: 'a promotion whose step failed',
+    check: (h) => has(h, 'ACTIVITY_TASK_FAILED') && has(h, 'WORKFLOW_EXECUTION_COMPLETED'),
+  },
+  {
+    history: 'promotion/worker-lost',
+    shows: 'a promotion that lost its worker and started its steps again elsewhere',
+    check: (h) => timedOut(h, 'SCHEDULE_TO_START'),
+  },
+  {
+    history: 'promotion/process-tree-killed',
+    shows: 'a promotion that went on after the whole process tree was killed (test/crash)',
+    check: (h) => timedOut(h, 'HEARTBEAT') && has(h, 'WORKFLOW_EXECUTION_COMPLETED'),
+  },
+  {
+    history: 'project/after-continue-as-new',
+    shows: 'a project workflow after continue-as-new',
+    check: (h) => Boolean(events(h)[0]?.workflowExecutionStartedEventAttributes?.continuedExecutionRunId),
+  },
+  {
+    history: 'project/apply-and-promote',
+    shows: 'a project workflow that applied specs and started a promotion',
+    check: (h) => has(h, 'WORKFLOW_EXECUTION_UPDATE_COMPLETED') && has(h, 'START_CHILD_WORKFLOW_EXECUTION_INITIATED'),
+  },
+];
+
+let histories: Map<string, SavedHistory>;
+beforeAll(async () => {
+  histories = new Map((await loadHistories()).map((h) => [`${h.workflow}/${h.scenario}`, h]));
+});
+
+describe('the saved histories cover representative runs', () => {
+  it.each(REPRESENTATIVE)('$history: $shows', ({ history, check }) => {
+    const saved = histories.get(history);
+    expect(saved).toBeDefined();
+    expect(check(saved!)).toBe(true);
+  });
+});

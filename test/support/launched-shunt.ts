@@ -1,0 +1,179 @@
+/**
+ * Shunt started the way `npm start` starts it: `node dist/launcher/main.js` on a data dir, which
+ * starts the embedded Temporal server (SQLite in the data dir), the worker and the api as real
+ * processes. The launcher runs in a process group of its own, so a test can kill the whole tree
+ * at once with SIGKILL, as a power cut or an OOM kill of the container would.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { freePort } from '../../launcher/free-port.js';
+import { projectRoot as root } from '../../launcher/temporal-binary.js';
+import { eventually } from './poll.js';
+
+
+export interface LaunchOptions {
+  dataDir: string;
+  /** Extra environment (e.g. TEMPORAL_ADDRESS to use an existing server). */
+  env?: NodeJS.ProcessEnv;
+}
+
+/** Processes started for a data dir (every one inherits SHUNT_DATA_DIR). Linux /proc only. */
+export function processesUsing(dataDir: string): { pid: number; command: string }[] {
+  const marker = `SHUNT_DATA_DIR=${dataDir}\0`;
+  return readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry) && Number(entry) !== process.pid)
+    .flatMap((entry) => {
+      try {
+        if (!`${readFileSync(`/proc/${entry}/environ`, 'latin1')}\0`.includes(marker)) return [];
+        return [{ pid: Number(entry), command: readFileSync(`/proc/${entry}/cmdline`, 'latin1').replaceAll('\0', ' ').trim() }];
+      } catch {
+        return [];
+      }
+    });
+}
+
+/** `pid` and every process below it. */
+export function processTree(pid: number): number[] {
+  const children = new Map<number, number[]>();
+  for (const entry of readdirSync('/proc').filter((e) => /^\d+$/.test(e))) {
+    try {
+      // Field 4 of /proc/<pid>/stat is the parent; the command (field 2) may hold spaces.
+      const stat = readFileSync(`/proc/${entry}/stat`, 'latin1');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
+    } catch {
+      /* gone meanwhile */
+    }
+  }
+  const out: number[] = [];
+  const walk = (p: number): void => {
+    out.push(p);
+    for (const c of children.get(p) ?? []) walk(c);
+  };
+  walk(pid);
+  return out;
+}
+
+function killQuietly(pid: number): void {
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    /* already gone */
+  }
+}
+
+export class LaunchedShunt {
+  apiPort = 0;
+  /** The embedded Temporal server's gRPC port (when the launcher starts one). */
+  temporalPort = 0;
+  output = '';
+  private child: ChildProcess | undefined;
+
+  constructor(private readonly opts: LaunchOptions) {}
+
+  get api(): string {
+    return `http://127.0.0.1:${this.apiPort}`;
+  }
+
+  get dataDir(): string {
+    return this.opts.dataDir;
+  }
+
+  /** Starts the launcher on fresh ports and waits for GET /healthz to answer 200. */
+  async start(): Promise<void> {
+    this.apiPort = await freePort();
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      SHUNT_DATA_DIR: this.opts.dataDir,
+      SHUNT_PORT: String(this.apiPort),
+      SHUNT_TEMPORAL_PORT: String((this.temporalPort = await freePort())),
+      SHUNT_TEMPORAL_UI_PORT: String(await freePort()),
+      SHUNT_LOG_LEVEL: 'warn',
+      ...this.opts.env,
+    };
+    if (!this.opts.env?.TEMPORAL_ADDRESS) delete env.TEMPORAL_ADDRESS;
+    const child = spawn(process.execPath, [join(root, 'dist', 'launcher', 'main.js')], {
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
+    child.stdout?.on('data', (d: Buffer) => (this.output += d.toString()));
+    child.stderr?.on('data', (d: Buffer) => (this.output += d.toString()));
+    this.child = child;
+    await this.healthy();
+  }
+
+  async healthy(): Promise<void> {
+    await eventually(
+      async () => ((await fetch(`${this.api}/healthz`).catch(() => undefined))?.status === 200 ? true : undefined),
+      () => `GET /healthz to answer 200 (launcher output:\n${this.interestingOutput()})`,
+      120_000,
+    );
+  }
+
+  /** The launcher's output without the Temporal server's own log lines. */
+  interestingOutput(): string {
+    return this.output
+      .split('\n')
+      .filter((l) => !l.startsWith('temporal: time='))
+      .slice(-60)
+      .join('\n');
+  }
+
+  /** The pid of the running worker process (dist/worker/main.js). */
+  workerPid(): number {
+    const worker = processesUsing(this.dataDir).find((p) => p.command.includes(join('dist', 'worker', 'main.js')));
+    if (!worker) throw new Error(`no worker process runs on ${this.dataDir}`);
+    return worker.pid;
+  }
+
+  /**
+   * SIGKILL to every process of the tree at once (the launcher's process group, and anything
+   * that carries the data dir), then waits until none is left.
+   */
+  async killTree(): Promise<void> {
+    const child = this.child;
+    this.child = undefined;
+    const pids = new Set(processesUsing(this.dataDir).map((p) => p.pid));
+    if (child?.pid) {
+      try {
+        process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        /* group already gone */
+      }
+    }
+    for (const pid of pids) killQuietly(pid);
+    if (child && child.exitCode === null && child.signalCode === null) await once(child, 'exit');
+    await eventually(
+      async () => (processesUsing(this.dataDir).length === 0 ? true : undefined),
+      () => `every process on ${this.dataDir} to be gone: ${JSON.stringify(processesUsing(this.dataDir))}`,
+      30_000,
+    );
+  }
+
+  /** SIGKILL to the worker process and the git commands it runs; the launcher restarts it. */
+  async killWorker(): Promise<number> {
+    const pid = this.workerPid();
+    for (const p of processTree(pid)) killQuietly(p);
+    await eventually(
+      async () => {
+        const now = processesUsing(this.dataDir).find((p) => p.command.includes(join('dist', 'worker', 'main.js')));
+        return now && now.pid !== pid ? now.pid : undefined;
+      },
+      () => `the launcher to start the worker again (launcher output:\n${this.interestingOutput()})`,
+      60_000,
+    );
+    return pid;
+  }
+
+  /** Ctrl-C: the launcher stops everything. */
+  async stop(): Promise<void> {
+    const child = this.child;
+    this.child = undefined;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    child.kill('SIGINT');
+    await once(child, 'exit');
+  }
+}

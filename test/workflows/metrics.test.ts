@@ -1,0 +1,133 @@
+/**
+ * The worker's metrics measured where the work happens: promotions counted by stage and final
+ * phase when their workflow ends (sink from the bundle's interceptor), each run of a step timed
+ * by the activity interceptor, over the real dev server and the real project and promotion
+ * workflows (step activities stubbed). The api's /metrics shows them with the stage queues.
+ */
+import { type Connection } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import { Worker, type NativeConnection } from '@temporalio/worker';
+import type { RunStepInput, RunStepOutcome } from '../../activities/run-step.js';
+import { createApp } from '../../api/app.js';
+import { openAccess } from '../../api/auth/index.js';
+import { TemporalBackend } from '../../api/temporal-backend.js';
+import { workflowBundlePath } from '../../worker/create-workers.js';
+import { WorkerMetrics } from '../../worker/metrics.js';
+import { TASK_QUEUE } from '../../workflows/definitions.js';
+import { eventually } from '../support/poll.js';
+import { connectClient, connectWorker } from '../support/temporal.js';
+import type { Server } from 'node:http';
+import { pino } from 'pino';
+
+const namespace = 'metrics';
+let connection: Connection;
+let nativeConnection: NativeConnection;
+let backend: TemporalBackend;
+let worker: Worker;
+let running: Promise<void>;
+const metrics = new WorkerMetrics();
+let server: Server;
+let url: string;
+
+beforeAll(async () => {
+  connection = await connectClient();
+  nativeConnection = await connectWorker();
+  backend = new TemporalBackend({ connection, namespace });
+  worker = await Worker.create({
+    connection: nativeConnection,
+    namespace,
+    taskQueue: TASK_QUEUE,
+    workflowBundle: { codePath: workflowBundlePath() },
+    ...metrics.workerOptions(),
+    activities: {
+      prepareWorkspace: async () => ({ workspaceKey: 'ws', taskQueue: TASK_QUEUE }),
+      releaseWorkspace: async () => undefined,
+      workspaceExists: async () => true,
+      runStep: async (call: RunStepInput): Promise<RunStepOutcome> => {
+        if (call.step.uses === 'git-push') throw ApplicationFailure.nonRetryable('remote refused the push', 'StepFailed');
+        return { status: 'Succeeded', output: {} };
+      },
+    },
+  });
+  running = worker.run();
+  const app = createApp({ backend, access: openAccess(), logger: pino({ level: 'warn' }), workerMetrics: () => metrics.registry.metrics() });
+  server = await new Promise((resolve) => {
+    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+  });
+  const address = server.address();
+  url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+});
+
+afterAll(async () => {
+  await new Promise((r) => server?.close(r));
+  worker?.shutdown();
+  await running;
+  await nativeConnection?.close();
+  await connection?.close();
+});
+
+const pipeline = `
+apiVersion: kargo.akuity.io/v1alpha1
+kind: Project
+metadata: {name: metered}
+---
+apiVersion: kargo.akuity.io/v1alpha1
+kind: Warehouse
+metadata: {name: app, namespace: metered}
+spec: {subscriptions: [{image: {repoURL: ghcr.io/example/app}}]}
+---
+apiVersion: kargo.akuity.io/v1alpha1
+kind: Stage
+metadata: {name: dev, namespace: metered}
+spec:
+  requestedFreight: [{origin: {kind: Warehouse, name: app}, sources: {direct: true}}]
+  promotionTemplate: {spec: {steps: [{uses: yaml-update, config: {path: v.yaml, updates: [{key: a, value: b}]}}]}}
+---
+apiVersion: kargo.akuity.io/v1alpha1
+kind: Stage
+metadata: {name: broken, namespace: metered}
+spec:
+  requestedFreight: [{origin: {kind: Warehouse, name: app}, sources: {direct: true}}]
+  promotionTemplate: {spec: {steps: [{uses: yaml-update, config: {path: v.yaml, updates: [{key: a, value: b}]}}, {uses: git-push, config: {path: ./repo}}]}}
+---
+apiVersion: kargo.akuity.io/v1alpha1
+kind: Freight
+metadata: {namespace: metered}
+origin: {kind: Warehouse, name: app}
+images: [{repoURL: ghcr.io/example/app, tag: "1.0.0"}]
+`;
+
+async function finished(name: string): Promise<string> {
+  return eventually(async () => {
+    const p = await backend.getPromotion('metered', name);
+    return ['Succeeded', 'Failed', 'Errored', 'Aborted'].includes(p.phase) ? p.phase : undefined;
+  }, `promotion ${name} to finish`);
+}
+
+const value = (text: string, series: string): number => {
+  const line = text.split('\n').find((l) => l.startsWith(`${series} `));
+  return line === undefined ? 0 : Number(line.slice(series.length + 1));
+};
+
+describe('worker metrics', () => {
+  it('counts promotions by stage and phase, times each step, and shows them at /metrics', async () => {
+    await backend.apply([{ name: 'p.yaml', content: pipeline }], { dryRun: false });
+    const freight = Object.keys((await backend.getProject('metered')).freight)[0]!;
+    const ok = await backend.promote('metered', { stage: 'dev', freight });
+    const bad = await backend.promote('metered', { stage: 'broken', freight });
+    expect(await finished(ok.name)).toBe('Succeeded');
+    expect(await finished(bad.name)).toBe('Failed');
+
+    // The sink runs when the workflow's last task completes: wait for both to be counted.
+    const text = await eventually(async () => {
+      const t = await (await fetch(`${url}/metrics`)).text();
+      return value(t, 'shunt_promotions_total{project="metered",stage="broken",phase="Failed"}') === 1 ? t : undefined;
+    }, 'the failed promotion to be counted');
+    expect(value(text, 'shunt_promotions_total{project="metered",stage="dev",phase="Succeeded"}')).toBe(1);
+    expect(value(text, 'shunt_promotion_duration_seconds_count{stage="dev",phase="Succeeded"}')).toBe(1);
+    expect(value(text, 'shunt_promotion_step_duration_seconds_count{uses="yaml-update",outcome="Succeeded"}')).toBe(2);
+    expect(value(text, 'shunt_promotion_step_duration_seconds_count{uses="git-push",outcome="Errored"}')).toBeGreaterThanOrEqual(1);
+    expect(value(text, 'shunt_workflow_runs_total{workflow="promotionWorkflow",outcome="completed"}')).toBe(2);
+    expect(text).toContain('shunt_stage_queue_depth{project="metered",stage="dev"} 0');
+  });
+});
