@@ -31,7 +31,7 @@ class Secrets implements CredentialStore {
   async helm() {
     return undefined;
   }
-  async secret(name: string) {
+  async secret(name: string): Promise<Record<string, string>> {
     return name === 'hook' ? { token: 's3cr3t-token-value' } : {};
   }
 }
