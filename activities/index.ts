@@ -14,9 +14,8 @@ import { GitService } from './adapters/git.js';
 import { createWorkspace, openWorkspace, removeWorkspace } from './adapters/workspace.js';
 import { toApplicationFailure, toStepFailure } from './failure.js';
 import { runStep, type ActivityLogger, type RunStepHooks, type RunStepInput, type RunStepOutcome } from './run-step.js';
-import type { AnalysisMetric } from '../core/model.js';
-import type { Measurement } from '../core/verification/analysis.js';
-import { measure } from './verification/measure.js';
+import type { KubeClients } from './adapters/kubernetes/client.js';
+import { createVerificationActivities, type VerificationActivities } from './verification/index.js';
 import { createWarehouseActivities, type WarehouseActivities, type WarehouseActivityDeps } from './warehouse-activities.js';
 
 export type { RunStepInput, RunStepOutcome } from './run-step.js';
@@ -39,6 +38,8 @@ export interface ActivityDeps {
   temporal?: WarehouseActivityDeps['temporal'];
   /** Per registry request timeout for discovery (default 30 s). */
   registryTimeoutMs?: number;
+  /** The cluster where verification runs Argo Rollouts AnalysisRuns; absent = analysis runs natively. */
+  analysisCluster?: KubeClients;
 }
 
 export interface PrepareWorkspaceInput {
@@ -95,21 +96,14 @@ async function boundary<T>(fn: () => Promise<T>): Promise<T> {
 }
 
 /** The activities a worker registers; workflows import this type only. */
-export interface Activities extends WarehouseActivities {
+export interface Activities extends WarehouseActivities, VerificationActivities {
   prepareWorkspace(input: PrepareWorkspaceInput): Promise<PrepareWorkspaceResult>;
   runStep(input: RunStepInput): Promise<RunStepOutcome>;
   releaseWorkspace(input: WorkspaceKeyInput): Promise<void>;
   workspaceExists(input: WorkspaceKeyInput): Promise<boolean>;
-  measureMetric(input: MeasureMetricInput): Promise<Measurement>;
 }
 
-export interface MeasureMetricInput {
-  project: string;
-  stage: string;
-  verification: string;
-  /** The metric with its `{{args.X}}` already substituted. */
-  metric: AnalysisMetric;
-}
+export type { MeasureMetricInput } from './verification/index.js';
 
 export function createActivities(deps: ActivityDeps): Activities {
   const workRoot = path.join(path.resolve(deps.dataDir), 'work');
@@ -125,6 +119,7 @@ export function createActivities(deps: ActivityDeps): Activities {
   };
 
   return {
+    ...createVerificationActivities(deps.analysisCluster ? { cluster: deps.analysisCluster } : {}),
     ...createWarehouseActivities({
       credentials: deps.credentials,
       git,
@@ -163,11 +158,6 @@ export function createActivities(deps: ActivityDeps): Activities {
         await git.releaseWorktrees(ws.root);
         await removeWorkspace(workRoot, input.workspaceKey);
       });
-    },
-
-    /** One measurement of an analysis metric (web or prometheus provider). */
-    async measureMetric(input: MeasureMetricInput): Promise<Measurement> {
-      return boundary(() => measure(input.metric));
     },
 
     /** Whether the workspace is (still) on this worker. */

@@ -55,6 +55,9 @@ export interface VerificationWorkflowInput {
   parentWorkflowId?: string;
 }
 
+/** How often a cluster's AnalysisRun is looked at while it runs. */
+const ANALYSIS_RUN_POLL = '5s';
+
 /** How long Argo waits before measuring again after a measurement errored. */
 const ERROR_RETRY_MS = 10_000;
 
@@ -92,7 +95,33 @@ export async function verificationWorkflow(input: VerificationWorkflowInput): Pr
   };
 
   try {
-    if (metrics.length) {
+    const mode = metrics.length ? await acts.analysisMode() : 'native';
+    if (metrics.length && mode === 'cluster') {
+      // The worker reaches a cluster: Argo Rollouts there runs the templates as an AnalysisRun.
+      const ref = { namespace: input.project, name: input.id };
+      setCurrentDetails(`AnalysisRun ${ref.name} in namespace ${ref.namespace}`);
+      await acts.startAnalysisRun({
+        ...ref,
+        templates: input.templates as unknown as Array<Record<string, unknown>>,
+        args: input.args,
+        labels: { 'kargo.akuity.io/stage': input.stage },
+      });
+      try {
+        for (;;) {
+          const run = await acts.analysisRunPhase(ref);
+          if (run.phase !== 'Pending' && run.phase !== 'Running') {
+            phase = run.phase;
+            message = run.message ?? `AnalysisRun ${ref.name} ${run.phase}`;
+            break;
+          }
+          await sleep(ANALYSIS_RUN_POLL);
+        }
+      } catch (err) {
+        if (isCancellation(err)) await CancellationScope.nonCancellable(() => acts.deleteAnalysisRun(ref));
+        throw err;
+      }
+      await tellProject({ message });
+    } else if (metrics.length) {
       setCurrentDetails(`Analysing: ${metrics.map((m) => m.name).join(', ')}`);
       let terminating = false;
       await Promise.all(

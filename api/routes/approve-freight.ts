@@ -1,15 +1,8 @@
 import type { RequestHandler } from 'express';
-import { z } from 'zod';
+import { ApproveFreightBody } from '../../core/api/requests.js';
 import { parseBody } from '../parse-body.js';
 import { actorOf, param } from '../request-context.js';
 import type { RouteDeps } from '../route-deps.js';
-
-export const ApproveFreightBody = z.object({
-  stage: z
-    .string({ error: (issue) => (issue.input === undefined ? 'required' : 'stage must be a string') })
-    .trim()
-    .min(1, 'must not be empty'),
-});
 
 /**
  * POST /api/v1/projects/:project/freight/:name/approve `{stage}`: makes the freight (id or alias)

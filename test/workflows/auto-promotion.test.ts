@@ -42,6 +42,8 @@ beforeAll(async () => {
     activities: {
       prepareWorkspace: async () => ({ workspaceKey: 'ws', taskQueue: TASK_QUEUE }),
       releaseWorkspace: async () => undefined,
+      // Warehouse schedules are another issue's; these tests apply warehouses without an interval to run.
+      applyWarehouseSchedules: async () => undefined,
       workspaceExists: async () => true,
       runStep: async (call: RunStepInput): Promise<RunStepOutcome> => {
         const tag = call.targetFreight.alias;

@@ -37,6 +37,7 @@ const stubActivities = {
   prepareWorkspace: async () => ({ workspaceKey: 'ws', taskQueue: TASK_QUEUE }),
   releaseWorkspace: async () => undefined,
   workspaceExists: async () => true,
+  applyWarehouseSchedules: async () => undefined,
   runStep: async (): Promise<RunStepOutcome> => ({ status: 'Succeeded' }),
 };
 

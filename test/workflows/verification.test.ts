@@ -7,8 +7,7 @@
 import { Client, type Connection } from '@temporalio/client';
 import { Worker, type NativeConnection } from '@temporalio/worker';
 import type { RunStepInput, RunStepOutcome } from '../../activities/run-step.js';
-import { measure } from '../../activities/verification/measure.js';
-import type { MeasureMetricInput } from '../../activities/index.js';
+import { createVerificationActivities } from '../../activities/verification/index.js';
 import { TemporalBackend } from '../../api/temporal-backend.js';
 import { DomainError } from '../../core/errors.js';
 import type { PromotionRecord, VerificationRecord } from '../../core/project/state.js';
@@ -42,9 +41,12 @@ beforeAll(async () => {
     activities: {
       prepareWorkspace: async () => ({ workspaceKey: 'ws', taskQueue: TASK_QUEUE }),
       releaseWorkspace: async () => undefined,
+      // Warehouse schedules are another issue's; these tests apply warehouses without an interval to run.
+      applyWarehouseSchedules: async () => undefined,
       workspaceExists: async () => true,
       runStep: async (_call: RunStepInput): Promise<RunStepOutcome> => ({ status: 'Succeeded' }),
-      measureMetric: async (input: MeasureMetricInput) => measure(input.metric),
+      // The real verification activities, with no cluster: analysis runs natively.
+      ...createVerificationActivities({}),
     },
   });
   running = worker.run();
