@@ -153,6 +153,15 @@ export async function projectWorkflow(input: ProjectWorkflowInput): Promise<void
     },
   );
 
+  // Defined before the signal handlers: a buffered signal runs its handler inside setHandler.
+  const verificationOptions = (actor?: string) => ({
+    now: nowIso(),
+    nowMs: Date.now(),
+    random: Math.random,
+    workflowIdFor: (id: string) => verificationWorkflowId(state.project, id),
+    ...(actor ? { actor } : {}),
+  });
+
   /** Who asked to abort a running promotion, for its final message. */
   const abortRequests = new Map<string, string>();
   setHandler(promotionFinishedSignal, (done) => {
@@ -243,13 +252,6 @@ export async function projectWorkflow(input: ProjectWorkflowInput): Promise<void
     },
   );
 
-  const verificationOptions = (actor?: string) => ({
-    now: nowIso(),
-    nowMs: Date.now(),
-    random: Math.random,
-    workflowIdFor: (id: string) => verificationWorkflowId(state.project, id),
-    ...(actor ? { actor } : {}),
-  });
 
   setHandler(verificationProgressSignal, (progress) => recordVerificationProgress(state, progress));
   /** Who asked to abort a running verification, for its final message. */
