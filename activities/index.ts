@@ -9,12 +9,13 @@ import { createHash } from 'node:crypto';
 import * as path from 'node:path';
 import { Context } from '@temporalio/activity';
 import type { ArgoCDClient } from './adapters/argocd-client.js';
+import type { KubeClients } from './adapters/kubernetes/client.js';
+import { analysisRunActivities, type AnalysisRunActivities } from './analysis-runs.js';
 import type { CredentialStore } from './adapters/credentials.js';
 import { GitService } from './adapters/git.js';
 import { createWorkspace, openWorkspace, removeWorkspace } from './adapters/workspace.js';
 import { toApplicationFailure, toStepFailure } from './failure.js';
 import { runStep, type ActivityLogger, type RunStepHooks, type RunStepInput, type RunStepOutcome } from './run-step.js';
-import type { KubeClients } from './adapters/kubernetes/client.js';
 import { createVerificationActivities, type VerificationActivities } from './verification/index.js';
 import { createWarehouseActivities, type WarehouseActivities, type WarehouseActivityDeps } from './warehouse-activities.js';
 
@@ -34,12 +35,12 @@ export interface ActivityDeps {
   argocd?: ArgoCDClient;
   /** How long one run of an Argo CD step watches before reporting Running (default 60s). */
   argocdWaitMs?: number;
+  /** The cluster, for AnalysisRuns (verification in cluster mode). */
+  kube?: KubeClients;
   /** Temporal client + shared task queue: warehouse schedules and scan targets. */
   temporal?: WarehouseActivityDeps['temporal'];
   /** Per registry request timeout for discovery (default 30 s). */
   registryTimeoutMs?: number;
-  /** The cluster where verification runs Argo Rollouts AnalysisRuns; absent = analysis runs natively. */
-  analysisCluster?: KubeClients;
 }
 
 export interface PrepareWorkspaceInput {
@@ -101,6 +102,10 @@ export interface Activities extends WarehouseActivities, VerificationActivities 
   runStep(input: RunStepInput): Promise<RunStepOutcome>;
   releaseWorkspace(input: WorkspaceKeyInput): Promise<void>;
   workspaceExists(input: WorkspaceKeyInput): Promise<boolean>;
+  /** AnalysisRuns for verification in cluster mode (analysis-runs.ts). */
+  createAnalysisRun: AnalysisRunActivities['createAnalysisRun'];
+  readAnalysisRunPhase: AnalysisRunActivities['readAnalysisRunPhase'];
+  deleteAnalysisRun: AnalysisRunActivities['deleteAnalysisRun'];
 }
 
 export type { MeasureMetricInput } from './verification/index.js';
@@ -118,10 +123,17 @@ export function createActivities(deps: ActivityDeps): Activities {
     argocdWaitMs: deps.argocdWaitMs,
   };
 
+  const analysisRuns = analysisRunActivities(deps.kube);
+
   return {
-    ...createVerificationActivities(deps.analysisCluster ? { cluster: deps.analysisCluster } : {}),
+    createAnalysisRun: (input) => boundary(() => analysisRuns.createAnalysisRun(input)),
+    readAnalysisRunPhase: (input) => boundary(() => analysisRuns.readAnalysisRunPhase(input)),
+    deleteAnalysisRun: (input) => boundary(() => analysisRuns.deleteAnalysisRun(input)),
+
+    ...createVerificationActivities(deps.kube ? { cluster: deps.kube } : {}),
     ...createWarehouseActivities({
       credentials: deps.credentials,
+      credentialsForProject: deps.credentialsForProject,
       git,
       temporal: deps.temporal,
       ...(deps.registryTimeoutMs ? { registryTimeoutMs: deps.registryTimeoutMs } : {}),

@@ -18,6 +18,8 @@ import { removeWarehouseSchedule, upsertWarehouseSchedule } from './schedules/wa
 
 export interface WarehouseActivityDeps {
   credentials: CredentialStore;
+  /** A project's credentials (Kubernetes Secrets in its namespace first); default `credentials`. */
+  credentialsForProject?: ((project: string) => CredentialStore) | undefined;
   git: GitService;
   /** Talks to Temporal for schedules and the scan-target query; absent in plain activity tests. */
   temporal?: { client: Client; taskQueue: string } | undefined;
@@ -82,7 +84,7 @@ export function createWarehouseActivities(deps: WarehouseActivityDeps): Warehous
       const signal = cancellation();
       try {
         return await discoverWarehouse(input.spec, {
-          credentials: deps.credentials,
+          credentials: deps.credentialsForProject?.(input.project) ?? deps.credentials,
           imageCache,
           git: deps.git,
           ...(deps.registryTimeoutMs ? { timeoutMs: deps.registryTimeoutMs } : {}),

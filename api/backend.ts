@@ -73,8 +73,8 @@ export interface PromoteRequest {
 export interface RefreshResult {
   project: string;
   warehouse: string;
-  /** `schedule`: the warehouse's schedule was triggered; `workflow`: a scan was started directly. */
-  via: 'schedule' | 'workflow';
+  /** The on-demand scan workflow that runs (or will run once more) for this refresh. */
+  workflowId: string;
 }
 
 export interface HealthStatus {

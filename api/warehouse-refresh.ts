@@ -1,24 +1,25 @@
 /**
- * Scanning a warehouse now (refresh, webhooks): trigger its schedule, so the scan obeys the
- * schedule's overlap rules; when the schedule is not there yet (the project workflow creates it
- * right after an apply), start a scan directly.
+ * Scanning a warehouse now (refresh, webhooks): signal-with-start of the warehouse's on-demand
+ * scan workflow. If one is running, it scans once more when done (so a push during a scan is
+ * never missed); otherwise one starts at once, without the schedule's extra hop.
  */
 import type { Client } from '@temporalio/client';
-import { triggerWarehouseScan } from '../activities/schedules/warehouse-schedules.js';
-import { SEARCH_ATTRIBUTES, warehouseScanWorkflowId } from '../workflows/definitions.js';
+import { SEARCH_ATTRIBUTES, warehouseRescanSignal, warehouseRescanWorkflowId } from '../workflows/definitions.js';
 import type { RefreshResult } from './backend.js';
 
 export async function refreshWarehouseScan(client: Client, project: string, warehouse: string, taskQueue: string): Promise<RefreshResult> {
-  if (await triggerWarehouseScan(client, project, warehouse)) return { project, warehouse, via: 'schedule' };
-  await client.workflow.start('warehouseScanWorkflow', {
-    workflowId: `${warehouseScanWorkflowId(project, warehouse)}:refresh`,
+  const workflowId = warehouseRescanWorkflowId(project, warehouse);
+  await client.workflow.signalWithStart('warehouseScanWorkflow', {
+    workflowId,
     taskQueue,
     args: [{ project, warehouse }],
-    workflowIdConflictPolicy: 'USE_EXISTING',
+    signal: warehouseRescanSignal,
+    signalArgs: [],
+    staticSummary: `Scan warehouse ${warehouse} of project ${project} now`,
     typedSearchAttributes: [
       { key: SEARCH_ATTRIBUTES.project, value: project },
       { key: SEARCH_ATTRIBUTES.warehouse, value: warehouse },
     ],
   });
-  return { project, warehouse, via: 'workflow' };
+  return { project, warehouse, workflowId };
 }

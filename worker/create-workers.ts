@@ -78,7 +78,7 @@ export async function createShuntWorkers(opts: ShuntWorkerOptions): Promise<Shun
       ? { credentialsForProject: (project: string) => new ChainCredentialStore([new KubernetesCredentialStore(kube, project), sharedCreds, files]) }
       : {}),
     ...(argocd ? { argocd } : {}),
-    ...(kube ? { analysisCluster: kube } : {}),
+    ...(kube ? { kube } : {}),
     ...(opts.argocdWaitMs !== undefined ? { argocdWaitMs: opts.argocdWaitMs } : {}),
     temporal: { client: new Client({ connection: opts.connection, namespace: opts.namespace }), taskQueue: opts.taskQueue ?? TASK_QUEUE },
     ...(opts.registryTimeoutMs ? { registryTimeoutMs: opts.registryTimeoutMs } : {}),

@@ -100,7 +100,7 @@ export async function verificationWorkflow(input: VerificationWorkflowInput): Pr
       // The worker reaches a cluster: Argo Rollouts there runs the templates as an AnalysisRun.
       const ref = { namespace: input.project, name: input.id };
       setCurrentDetails(`AnalysisRun ${ref.name} in namespace ${ref.namespace}`);
-      await acts.startAnalysisRun({
+      await acts.createAnalysisRun({
         ...ref,
         templates: input.templates as unknown as Array<Record<string, unknown>>,
         args: input.args,
@@ -108,7 +108,7 @@ export async function verificationWorkflow(input: VerificationWorkflowInput): Pr
       });
       try {
         for (;;) {
-          const run = await acts.analysisRunPhase(ref);
+          const run = await acts.readAnalysisRunPhase(ref);
           if (run.phase !== 'Pending' && run.phase !== 'Running') {
             phase = run.phase;
             message = run.message ?? `AnalysisRun ${ref.name} ${run.phase}`;

@@ -24,6 +24,11 @@ export interface WarehouseScanTarget {
   intervalMs: number;
 }
 
+/** The id of on-demand scans (refresh, webhooks), started or signalled with signal-with-start. */
+export const warehouseRescanWorkflowId = (project: string, warehouse: string): string => `warehouse-scan:${project}:${warehouse}:now`;
+/** "Scan again once you are done": what a refresh or webhook sends to a running on-demand scan. */
+export const warehouseRescanSignal = defineSignal('warehouseRescan');
+
 export const warehouseScanTargetQuery = defineQuery<WarehouseScanTarget | null, [string]>('warehouseScanTarget');
 export const warehouseScannedSignal = defineSignal<[ScanSucceeded]>('warehouseScanned');
 export const warehouseScanFailedSignal = defineSignal<[ScanFailed]>('warehouseScanFailed');

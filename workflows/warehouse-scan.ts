@@ -12,12 +12,14 @@ import {
   ApplicationFailure,
   getExternalWorkflowHandle,
   proxyActivities,
+  setHandler,
   sleep,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
 import {
   projectWorkflowId,
   warehouseScanFailedSignal,
+  warehouseRescanSignal,
   warehouseScannedSignal,
   type WarehouseScanInput,
 } from './definitions.js';
@@ -39,11 +41,28 @@ export const FIRST_BACKOFF_MS = 1000;
 export const MAX_BACKOFF_MS = 60_000;
 
 export async function warehouseScanWorkflow(input: WarehouseScanInput): Promise<void> {
+  // A refresh or webhook arriving while this scan runs asks for one more scan afterwards, so a
+  // push that lands mid-scan is never missed.
+  let again = false;
+  setHandler(warehouseRescanSignal, () => {
+    again = true;
+  });
+  do {
+    await scanOnce(input, () => {
+      again = false;
+    });
+  } while (again);
+}
+
+/** One scan with its retries; `started` is called once the scan target is read. */
+async function scanOnce(input: WarehouseScanInput, loaded: () => void): Promise<void> {
   const project = getExternalWorkflowHandle(projectWorkflowId(input.project));
   const started = Date.now();
   let backoff = FIRST_BACKOFF_MS;
   for (let attempt = 1; ; attempt++) {
     const target = await control.loadWarehouseScanTarget(input);
+    // Anything that asked for a scan before now is covered by the discovery that follows.
+    loaded();
     if (target === null) {
       // The warehouse (or its project) is gone: its schedule has no more work.
       await control.removeWarehouseSchedule(input);

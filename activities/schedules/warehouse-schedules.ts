@@ -1,6 +1,7 @@
 /**
  * The Temporal Schedules that scan warehouses: one per warehouse, firing the scan workflow every
- * `spec.interval`, overlapping runs skipped. Creating is idempotent (an existing schedule is
+ * `spec.interval`, overlapping runs skipped (refresh and webhooks start on-demand scans
+ * directly: api/warehouse-refresh.ts). Creating is idempotent (an existing schedule is
  * updated), removing a missing one is fine: the project workflow calls these through activities
  * and retries them until they succeed, so the schedules follow the specs durably.
  */
@@ -70,20 +71,5 @@ export async function removeWarehouseSchedule(client: Client, project: string, w
     await client.schedule.getHandle(warehouseScheduleId(project, warehouse)).delete();
   } catch (err) {
     if (!(err instanceof ScheduleNotFoundError)) throw err;
-  }
-}
-
-/**
- * Starts a scan now (refresh, webhook). A scan already running keeps going and one more runs
- * after it (BUFFER_ONE), so an artifact pushed during a scan is never missed.
- * @returns false when the warehouse has no schedule (yet).
- */
-export async function triggerWarehouseScan(client: Client, project: string, warehouse: string): Promise<boolean> {
-  try {
-    await client.schedule.getHandle(warehouseScheduleId(project, warehouse)).trigger(ScheduleOverlapPolicy.BUFFER_ONE);
-    return true;
-  } catch (err) {
-    if (err instanceof ScheduleNotFoundError) return false;
-    throw err;
   }
 }

@@ -3,20 +3,12 @@
  * prometheus providers), or, when the worker has a cluster, a real Argo Rollouts AnalysisRun
  * through the Kubernetes API (activities/adapters/kubernetes/analysis-run.ts).
  */
-import {
-  createAnalysisRun,
-  deleteAnalysisRun,
-  readAnalysisRunPhase,
-  type AnalysisRunPhase,
-  type AnalysisRunRequest,
-} from '../adapters/kubernetes/analysis-run.js';
 import type { KubeClients } from '../adapters/kubernetes/client.js';
 import type { AnalysisMetric } from '../../core/model.js';
 import type { Measurement } from '../../core/verification/analysis.js';
 import { toApplicationFailure } from '../failure.js';
 import { measure } from './measure.js';
 
-export type { AnalysisRunPhase, AnalysisRunRequest } from '../adapters/kubernetes/analysis-run.js';
 
 export interface MeasureMetricInput {
   project: string;
@@ -26,18 +18,10 @@ export interface MeasureMetricInput {
   metric: AnalysisMetric;
 }
 
-export interface AnalysisRunRef {
-  namespace: string;
-  name: string;
-}
-
 export interface VerificationActivities {
   measureMetric(input: MeasureMetricInput): Promise<Measurement>;
   /** `cluster` when this worker reaches a Kubernetes cluster (AnalysisRuns there), else `native`. */
   analysisMode(): Promise<'cluster' | 'native'>;
-  startAnalysisRun(input: AnalysisRunRequest): Promise<void>;
-  analysisRunPhase(input: AnalysisRunRef): Promise<AnalysisRunPhase>;
-  deleteAnalysisRun(input: AnalysisRunRef): Promise<void>;
 }
 
 async function boundary<T>(fn: () => Promise<T>): Promise<T> {
@@ -49,25 +33,12 @@ async function boundary<T>(fn: () => Promise<T>): Promise<T> {
 }
 
 export function createVerificationActivities(deps: { cluster?: KubeClients }): VerificationActivities {
-  const cluster = (): KubeClients => {
-    if (!deps.cluster) throw new Error('this worker has no Kubernetes cluster configured (SHUNT_KUBERNETES)');
-    return deps.cluster;
-  };
   return {
     async measureMetric(input) {
       return boundary(() => measure(input.metric));
     },
     async analysisMode() {
       return deps.cluster ? 'cluster' : 'native';
-    },
-    async startAnalysisRun(input) {
-      return boundary(() => createAnalysisRun(cluster(), input));
-    },
-    async analysisRunPhase(input) {
-      return boundary(() => readAnalysisRunPhase(cluster(), input.namespace, input.name));
-    },
-    async deleteAnalysisRun(input) {
-      return boundary(() => deleteAnalysisRun(cluster(), input.namespace, input.name));
     },
   };
 }

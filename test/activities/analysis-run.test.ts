@@ -10,7 +10,10 @@ import {
   type AnalysisRunRequest,
 } from '../../activities/adapters/kubernetes/analysis-run.js';
 import { createKubeClients } from '../../activities/adapters/kubernetes/client.js';
+import { EmptyCredentialStore } from '../../activities/adapters/credentials.js';
+import { createActivities } from '../../activities/index.js';
 import { eventually } from '../support/poll.js';
+import { Disposer, tempDir } from '../support/git-repos.js';
 import { startFakeCluster, type FakeCluster } from '../support/fake-kube/index.js';
 
 let cluster: FakeCluster;
@@ -110,6 +113,29 @@ describe('AnalysisRuns', () => {
         message: `creating AnalysisRun "x" in namespace "guestbook": the Kubernetes API server ${url} cannot be reached (ECONNREFUSED)`,
       });
       cluster = await startFakeCluster(); // afterEach stops it
+    });
+  });
+});
+
+describe('AnalysisRun activities', () => {
+  const disposer = new Disposer();
+  afterEach(() => disposer.dispose());
+
+  it('create, read and delete through the worker’s activities', async () => {
+    const acts = createActivities({ dataDir: await tempDir(disposer), workerQueue: 'q', credentials: new EmptyCredentialStore(), kube: cluster.clients });
+    await acts.createAnalysisRun(request('act-1'));
+    await expect(phase('act-1', 'Successful')).resolves.toEqual({ phase: 'Successful' });
+    await expect(acts.readAnalysisRunPhase({ namespace: 'guestbook', name: 'act-1' })).resolves.toEqual({ phase: 'Successful' });
+    await acts.deleteAnalysisRun({ namespace: 'guestbook', name: 'act-1' });
+    expect(cluster.server.get('analysisruns', 'guestbook', 'act-1')).toBeUndefined();
+  });
+
+  it('a worker without a cluster: a FailedPrecondition failure, not retried, saying how to connect one', async () => {
+    const acts = createActivities({ dataDir: await tempDir(disposer), workerQueue: 'q', credentials: new EmptyCredentialStore() });
+    await expect(acts.createAnalysisRun(request('x'))).rejects.toMatchObject({
+      type: 'FailedPrecondition',
+      nonRetryable: true,
+      message: expect.stringContaining('this worker has no Kubernetes connection: run it in the cluster or set KUBECONFIG'),
     });
   });
 });

@@ -10,7 +10,10 @@ import { FileCredentialStore } from '../../activities/adapters/credentials.js';
 import { createKubeClients } from '../../activities/adapters/kubernetes/client.js';
 import { KubernetesCredentialStore } from '../../activities/adapters/kubernetes/credential-store.js';
 import { startFakeCluster, type FakeCluster } from '../support/fake-kube/index.js';
-import { Disposer, tempDir } from '../support/git-repos.js';
+import { createWarehouseActivities, type DiscoverArtifactsInput } from '../../activities/warehouse-activities.js';
+import { EmptyCredentialStore } from '../../activities/adapters/credentials.js';
+import { createOrigin, Disposer, tempDir } from '../support/git-repos.js';
+import { newGitService } from './harness.js';
 
 const disposer = new Disposer();
 let cluster: FakeCluster;
@@ -103,5 +106,20 @@ describe('KubernetesCredentialStore', () => {
       message: `listing git credential Secrets in namespace "guestbook": the Kubernetes API server ${url} cannot be reached (ECONNREFUSED)`,
     });
     cluster = await startFakeCluster();
+  });
+
+  it('serves Warehouse discovery too: a git subscription looks its credential up in the project’s namespace', async () => {
+    const origin = await createOrigin(disposer);
+    const acts = createWarehouseActivities({
+      credentials: new EmptyCredentialStore(),
+      credentialsForProject: (project) => new KubernetesCredentialStore(cluster.clients, project),
+      git: newGitService(await tempDir(disposer)),
+    });
+    const spec = { subscriptions: [{ git: { repoURL: origin.url } }] } as unknown as DiscoverArtifactsInput['spec'];
+    const found = await acts.discoverArtifacts({ project: 'guestbook', warehouse: 'w', spec });
+    expect(JSON.stringify(found)).toContain(origin.url);
+    expect(cluster.server.requests).toContainEqual(
+      expect.objectContaining({ method: 'GET', path: '/api/v1/namespaces/guestbook/secrets', query: { labelSelector: 'kargo.akuity.io/cred-type=git' } }),
+    );
   });
 });

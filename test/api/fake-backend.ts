@@ -234,7 +234,7 @@ export class FakeBackend implements ShuntBackend {
     this.record('refreshWarehouse', project, warehouse, actor);
     const state = this.project(project);
     if (!state.specs.warehouses[warehouse]) throw new DomainError('NotFound', `warehouse "${warehouse}" not found in project "${project}"`);
-    return { project, warehouse, via: 'schedule' };
+    return { project, warehouse, workflowId: `warehouse-scan:${project}:${warehouse}:now` };
   }
 
   async deleteProject(project: string, actor?: string): Promise<void> {

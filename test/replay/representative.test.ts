@@ -9,12 +9,21 @@ interface HistoryEvent {
   eventType?: string;
   workflowExecutionStartedEventAttributes?: { continuedExecutionRunId?: string; workflowType?: { name?: string } };
   activityTaskTimedOutEventAttributes?: { failure?: { timeoutFailureInfo?: { timeoutType?: string } } };
+  activityTaskStartedEventAttributes?: { attempt?: number; lastFailure?: { timeoutFailureInfo?: { timeoutType?: string } } };
 }
 
 const events = (h: SavedHistory): HistoryEvent[] => (h.history as { events: HistoryEvent[] }).events;
 const has = (h: SavedHistory, type: string): boolean => events(h).some((e) => e.eventType === `EVENT_TYPE_${type}`);
 const timedOut = (h: SavedHistory, kind: string): boolean =>
   events(h).some((e) => e.activityTaskTimedOutEventAttributes?.failure?.timeoutFailureInfo?.timeoutType === `TIMEOUT_TYPE_${kind}`);
+
+/** An activity started again after its earlier attempt timed out this way (e.g. its worker was killed). */
+const retriedAfter = (h: SavedHistory, kind: string): boolean =>
+  events(h).some(
+    (e) =>
+      (e.activityTaskStartedEventAttributes?.attempt ?? 1) > 1 &&
+      e.activityTaskStartedEventAttributes?.lastFailure?.timeoutFailureInfo?.timeoutType === `TIMEOUT_TYPE_${kind}`,
+  );
 
 const REPRESENTATIVE: { history: string; shows: string; check: (h: SavedHistory) => boolean }[] = [
   {
@@ -35,7 +44,7 @@ const REPRESENTATIVE: { history: string; shows: string; check: (h: SavedHistory)
   {
     history: 'promotion/process-tree-killed',
     shows: 'a promotion that went on after the whole process tree was killed (test/crash)',
-    check: (h) => timedOut(h, 'HEARTBEAT') && has(h, 'WORKFLOW_EXECUTION_COMPLETED'),
+    check: (h) => retriedAfter(h, 'HEARTBEAT') && has(h, 'WORKFLOW_EXECUTION_COMPLETED'),
   },
   {
     history: 'project/after-continue-as-new',
@@ -46,6 +55,16 @@ const REPRESENTATIVE: { history: string; shows: string; check: (h: SavedHistory)
     history: 'project/apply-and-promote',
     shows: 'a project workflow that applied specs and started a promotion',
     check: (h) => has(h, 'WORKFLOW_EXECUTION_UPDATE_COMPLETED') && has(h, 'START_CHILD_WORKFLOW_EXECUTION_INITIATED'),
+  },
+  {
+    history: 'warehouse-scan/fails-then-recovers',
+    shows: 'a warehouse scan whose discovery failed, was reported, and succeeded after a backoff timer',
+    check: (h) => has(h, 'ACTIVITY_TASK_FAILED') && has(h, 'TIMER_FIRED') && events(h).filter((e) => e.eventType === 'EVENT_TYPE_EXTERNAL_WORKFLOW_EXECUTION_SIGNALED').length === 2,
+  },
+  {
+    history: 'project/warehouse-discovery',
+    shows: 'a project workflow that applied warehouse schedules and took scan reports',
+    check: (h) => has(h, 'MARKER_RECORDED') && has(h, 'ACTIVITY_TASK_COMPLETED') && has(h, 'WORKFLOW_EXECUTION_SIGNALED'),
   },
 ];
 

@@ -7,7 +7,9 @@
  * - `hold(match, 'response')`: the first matching request is forwarded and fully answered by the
  *   server, but the answer is held, so the client is caught *after* the request took effect and
  *   before it learned so (e.g. a push that landed on the remote);
- * - `down()` / `up()`: while down, every connection is reset at once (the remote unreachable).
+ * - `down()` / `up()`: while down, every connection is reset at once (the remote unreachable);
+ * - `failWith(status)`: every request is answered with that status (a server error);
+ * - `stall()`: requests are accepted and not answered until `up()` (a server that hangs).
  *
  * A held exchange whose client went away (killed) is dropped on release: nothing is forwarded.
  */
@@ -39,6 +41,8 @@ export class GatedProxy {
   private readonly sockets = new Set<Socket>();
   private server: http.Server | undefined;
   private isDown = false;
+  private failStatus: number | undefined;
+  private stalled: { until: Promise<void>; resume(): void } | undefined;
   private port = 0;
 
   constructor(private readonly upstream: string) {}
@@ -90,12 +94,30 @@ export class GatedProxy {
     this.sockets.clear();
   }
 
+  /** Every request answered with `status` until `up()`. */
+  failWith(status: number): void {
+    this.failStatus = status;
+  }
+
+  /** Requests held unanswered until `up()`. */
+  stall(): void {
+    if (this.stalled) return;
+    let resume!: () => void;
+    const until = new Promise<void>((r) => (resume = r));
+    this.stalled = { until, resume };
+  }
+
+  /** Back to forwarding everything. */
   up(): void {
     this.isDown = false;
+    this.failStatus = undefined;
+    this.stalled?.resume();
+    this.stalled = undefined;
   }
 
   async stop(): Promise<void> {
     this.releaseAll();
+    this.up();
     const server = this.server;
     this.server = undefined;
     if (!server) return;
@@ -109,6 +131,16 @@ export class GatedProxy {
     this.requests.push({ method, url });
     let clientGone = false;
     res.on('close', () => (clientGone = !res.writableFinished));
+    if (this.failStatus !== undefined) {
+      req.resume();
+      res.writeHead(this.failStatus, { 'content-type': 'text/plain' });
+      res.end(`test proxy: answering ${this.failStatus}\n`);
+      return;
+    }
+    if (this.stalled) {
+      await this.stalled.until;
+      if (clientGone || res.destroyed) return;
+    }
     const rule = this.rules.find((r) => !r.taken && r.match(method, url));
     if (rule) rule.taken = true;
 

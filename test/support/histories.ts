@@ -5,6 +5,7 @@ import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { promisify } from 'node:util';
 import type { Client } from '@temporalio/client';
+import { resolveTemporalTool } from '../../launcher/temporal-binary.js';
 
 export const HISTORIES_DIR = fileURLToPath(new URL('../histories', import.meta.url));
 
@@ -25,7 +26,7 @@ export async function saveHistoryAt(address: string, namespace: string, workflow
   if (mode === '1' && existsSync(join(HISTORIES_DIR, workflow, `${scenario}.json`))) return;
   // The CLI writes the proto3 JSON form replay reads, independent of jest's module registry.
   const { stdout } = await promisify(execFile)(
-    process.env.TEMPORAL_CLI_PATH ?? 'temporal',
+    process.env.TEMPORAL_CLI_PATH ?? resolveTemporalTool('temporal'),
     ['workflow', 'show', '--workflow-id', workflowId, '--namespace', namespace, '--address', address, '--output', 'json'],
     { maxBuffer: 64 * 1024 * 1024 },
   );

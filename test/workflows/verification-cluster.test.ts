@@ -7,6 +7,7 @@
 import { Client, type Connection } from '@temporalio/client';
 import { Worker, type NativeConnection } from '@temporalio/worker';
 import type { RunStepOutcome } from '../../activities/run-step.js';
+import { analysisRunActivities } from '../../activities/analysis-runs.js';
 import { createVerificationActivities } from '../../activities/verification/index.js';
 import { TemporalBackend } from '../../api/temporal-backend.js';
 import type { VerificationRecord } from '../../core/project/state.js';
@@ -45,6 +46,7 @@ beforeAll(async () => {
       workspaceExists: async () => true,
       runStep: async (): Promise<RunStepOutcome> => ({ status: 'Succeeded' }),
       ...createVerificationActivities({ cluster: cluster.clients }),
+      ...analysisRunActivities(cluster.clients),
     },
   });
   running = worker.run();

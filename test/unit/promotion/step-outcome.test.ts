@@ -30,6 +30,8 @@ describe('stepLimits', () => {
     ['a timeout of 0s (none)', { retry: { timeout: '0s' } }, { errorThreshold: 1 }],
     ['an empty timeout (none)', { retry: { timeout: '' } }, { errorThreshold: 1 }],
     ['both settings', { retry: { errorThreshold: 3, timeout: '10m' } }, { errorThreshold: 3, timeoutMs: 600_000 }],
+    ["argocd-update's default timeout (5m, Kargo's)", { uses: 'argocd-update' }, { errorThreshold: 1, timeoutMs: 300_000 }],
+    ['a timeout over a default one', { uses: 'argocd-wait', retry: { timeout: '30s' } }, { errorThreshold: 1, timeoutMs: 30_000 }],
   ])('gives the limits for %s', (_, overrides, expected) => {
     // arrange
     const step = aPlannedStep(overrides);

@@ -1,0 +1,125 @@
+/**
+ * warehouseScanWorkflow with the real project workflow and stub discovery activities: a refresh
+ * during a running scan makes exactly one more scan; a failing discovery is reported with its
+ * reason and retried with backoff until it succeeds; no partial result is ever reported.
+ */
+import { Client, type Connection } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import { Worker, type NativeConnection } from '@temporalio/worker';
+import type { DiscoverArtifactsInput } from '../../activities/warehouse-activities.js';
+import { refreshWarehouseScan } from '../../api/warehouse-refresh.js';
+import { TemporalBackend } from '../../api/temporal-backend.js';
+import type { DiscoveredArtifacts } from '../../core/warehouse/discovered.js';
+import { warehouseSpecHash } from '../../core/warehouse/scan-state.js';
+import { workflowBundlePath } from '../../worker/create-workers.js';
+import { warehouseRescanWorkflowId } from '../../workflows/definitions.js';
+import { eventually } from '../support/poll.js';
+import { connectClient, connectWorker, uniqueName } from '../support/temporal.js';
+
+const namespace = 'warehouse';
+// A fixed queue: the suite's cluster workflow lives on it across runs against one server.
+const taskQueue = 'warehouse-scan-test';
+const project = uniqueName('scan');
+let connection: Connection;
+let nativeConnection: NativeConnection;
+let client: Client;
+let backend: TemporalBackend;
+let worker: Worker;
+let running: Promise<void>;
+
+const calls: DiscoverArtifactsInput[] = [];
+let gate: (() => void) | undefined;
+let failuresLeft = 0;
+let tag = '1.0.0';
+
+const found = (t: string): DiscoveredArtifacts => ({
+  discoveredAt: new Date().toISOString(),
+  subscriptions: [{ kind: 'image', repoURL: 'reg.test/app', images: [{ tag: t, digest: `sha256:${t}` }] }],
+});
+
+beforeAll(async () => {
+  connection = await connectClient();
+  nativeConnection = await connectWorker();
+  client = new Client({ connection, namespace });
+  backend = new TemporalBackend({ connection, namespace, taskQueue });
+  worker = await Worker.create({
+    connection: nativeConnection,
+    namespace,
+    taskQueue,
+    workflowBundle: { codePath: workflowBundlePath() },
+    activities: {
+      applyWarehouseSchedules: async () => undefined,
+      removeWarehouseSchedule: async () => undefined,
+      loadWarehouseScanTarget: async (input: { project: string; warehouse: string }) => {
+        const state = await backend.getProject(input.project);
+        const w = state.specs.warehouses[input.warehouse];
+        return w ? { spec: w.spec, specHash: warehouseSpecHash(w.spec), intervalMs: 3_600_000 } : null;
+      },
+      discoverArtifacts: async (input: DiscoverArtifactsInput) => {
+        calls.push(input);
+        if (gate) await new Promise<void>((r) => (gate = r));
+        if (failuresLeft > 0) {
+          failuresLeft--;
+          throw ApplicationFailure.create({ type: 'Unavailable', message: 'registry reg.test answered 503 to GET /v2/app/tags/list' });
+        }
+        return found(tag);
+      },
+    },
+  });
+  running = worker.run();
+  const manifests = `apiVersion: kargo.akuity.io/v1alpha1
+kind: Project
+metadata: {name: ${project}}
+---
+apiVersion: kargo.akuity.io/v1alpha1
+kind: Warehouse
+metadata: {name: app, namespace: ${project}}
+spec:
+  subscriptions:
+  - image: {repoURL: reg.test/app}
+`;
+  await backend.apply([{ name: 'p.yaml', content: manifests }], { dryRun: false });
+});
+
+afterAll(async () => {
+  worker?.shutdown();
+  await running;
+  await nativeConnection?.close();
+  await connection?.close();
+});
+
+const freightTags = async (): Promise<string[]> => Object.values((await backend.getProject(project)).freight).map((f) => f.images[0]?.tag ?? '');
+
+describe('warehouseScanWorkflow', () => {
+  it('scans once more when asked during a scan, and makes Freight of the newest', async () => {
+    gate = () => undefined; // hold the first discovery
+    await refreshWarehouseScan(client, project, 'app', taskQueue);
+    await eventually(async () => (calls.length === 1 ? true : undefined), 'the first discovery');
+    tag = '1.1.0';
+    await refreshWarehouseScan(client, project, 'app', taskQueue);
+    await refreshWarehouseScan(client, project, 'app', taskQueue);
+    const release = gate;
+    gate = undefined;
+    release();
+    await client.workflow.getHandle(warehouseRescanWorkflowId(project, 'app')).result();
+    expect(calls).toHaveLength(2);
+    expect((await freightTags()).sort()).toEqual(['1.1.0']);
+  });
+
+  it('reports each failure with its reason, retries with backoff, then recovers', async () => {
+    calls.length = 0;
+    failuresLeft = 2;
+    tag = '1.2.0';
+    await refreshWarehouseScan(client, project, 'app', taskQueue);
+    const failed = await eventually(async () => {
+      const s = (await backend.getProject(project)).discovery?.warehouses['app']?.lastScan;
+      return s?.outcome === 'Failed' ? s : undefined;
+    }, 'a failed scan');
+    expect(failed).toMatchObject({ message: 'registry reg.test answered 503 to GET /v2/app/tags/list', attempt: expect.any(Number), nextAttemptAt: expect.any(String) });
+    expect(await freightTags()).not.toContain('1.2.0');
+    await client.workflow.getHandle(warehouseRescanWorkflowId(project, 'app')).result();
+    expect(calls).toHaveLength(3);
+    expect(await freightTags()).toContain('1.2.0');
+    expect((await backend.getProject(project)).discovery?.warehouses['app']?.lastScan?.outcome).toBe('Succeeded');
+  });
+});
