@@ -16,6 +16,7 @@ import { GitService } from './adapters/git.js';
 import { createWorkspace, openWorkspace, removeWorkspace } from './adapters/workspace.js';
 import { toApplicationFailure, toStepFailure } from './failure.js';
 import { runStep, type ActivityLogger, type RunStepHooks, type RunStepInput, type RunStepOutcome } from './run-step.js';
+import { createVerificationActivities, type VerificationActivities } from './verification/index.js';
 import { createWarehouseActivities, type WarehouseActivities, type WarehouseActivityDeps } from './warehouse-activities.js';
 
 export type { RunStepInput, RunStepOutcome } from './run-step.js';
@@ -96,7 +97,7 @@ async function boundary<T>(fn: () => Promise<T>): Promise<T> {
 }
 
 /** The activities a worker registers; workflows import this type only. */
-export interface Activities extends WarehouseActivities {
+export interface Activities extends WarehouseActivities, VerificationActivities {
   prepareWorkspace(input: PrepareWorkspaceInput): Promise<PrepareWorkspaceResult>;
   runStep(input: RunStepInput): Promise<RunStepOutcome>;
   releaseWorkspace(input: WorkspaceKeyInput): Promise<void>;
@@ -106,6 +107,8 @@ export interface Activities extends WarehouseActivities {
   readAnalysisRunPhase: AnalysisRunActivities['readAnalysisRunPhase'];
   deleteAnalysisRun: AnalysisRunActivities['deleteAnalysisRun'];
 }
+
+export type { MeasureMetricInput } from './verification/index.js';
 
 export function createActivities(deps: ActivityDeps): Activities {
   const workRoot = path.join(path.resolve(deps.dataDir), 'work');
@@ -127,6 +130,7 @@ export function createActivities(deps: ActivityDeps): Activities {
     readAnalysisRunPhase: (input) => boundary(() => analysisRuns.readAnalysisRunPhase(input)),
     deleteAnalysisRun: (input) => boundary(() => analysisRuns.deleteAnalysisRun(input)),
 
+    ...createVerificationActivities(deps.kube ? { cluster: deps.kube } : {}),
     ...createWarehouseActivities({
       credentials: deps.credentials,
       credentialsForProject: deps.credentialsForProject,

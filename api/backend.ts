@@ -1,5 +1,6 @@
+import type { FreightApproval } from '../core/project/approvals.js';
+import type { ProjectState, PromotionRecord, VerificationRecord } from '../core/project/state.js';
 import type { AuditEvent } from '../core/audit/event.js';
-import type { ProjectState, PromotionRecord } from '../core/project/state.js';
 
 /**
  * What the REST API needs from the rest of Shunt. The production implementation
@@ -20,6 +21,18 @@ export interface ShuntBackend {
   /** The promotion with live step status when it is running. */
   getPromotion(project: string, name: string): Promise<PromotionRecord>;
   deleteResource(project: string, kind: 'Stage' | 'Warehouse', name: string, actor?: string): Promise<void>;
+  /** Makes freight available to a stage (Kargo's approvedFor); NotFound for an unknown freight or stage. */
+  approveFreight(project: string, request: { freight: string; stage: string; actor?: string }): Promise<FreightApproval>;
+  /** Releases a promotion waiting for approval; FailedPrecondition when it is not waiting. */
+  approvePromotion(project: string, name: string, actor?: string): Promise<PromotionRecord>;
+  /** Queues a new promotion re-running a failed, errored or aborted one; answers with the new one. */
+  retryPromotion(project: string, name: string, actor?: string): Promise<PromotionRecord>;
+  /** Stops a pending or running promotion; FailedPrecondition for a finished one. */
+  abortPromotion(project: string, name: string, actor?: string): Promise<PromotionRecord>;
+  /** Re-runs the stage's verification for its current freight; FailedPrecondition when one runs or none is configured. */
+  verifyStage(project: string, stage: string, actor?: string): Promise<VerificationRecord>;
+  /** Stops the stage's running verification; FailedPrecondition when none runs. */
+  abortVerification(project: string, stage: string, actor?: string): Promise<VerificationRecord>;
   deleteProject(project: string, actor?: string): Promise<void>;
   /** Starts a scan of the warehouse now; throws NotFound for an unknown project or warehouse. */
   refreshWarehouse(project: string, warehouse: string, actor?: string): Promise<RefreshResult>;

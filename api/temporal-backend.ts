@@ -15,8 +15,15 @@ import { DomainError, isErrorCode } from '../core/errors.js';
 import { formatIssue, parseManifests } from '../core/manifests/index.js';
 import type { ClusterPromotionTask, Manifest, Project, ProjectScopedManifest } from '../core/model.js';
 import { applyIssues, applyResources, emptyProjectState, type ApplyInput } from '../core/project/apply.js';
-import type { ProjectState, PromotionRecord } from '../core/project/state.js';
+import type { ProjectState, PromotionRecord, VerificationRecord } from '../core/project/state.js';
+import type { FreightApproval } from '../core/project/approvals.js';
 import {
+  abortPromotionUpdate,
+  abortVerificationUpdate,
+  approveFreightUpdate,
+  verifyStageUpdate,
+  approvePromotionUpdate,
+  retryPromotionUpdate,
   applyClusterUpdate,
   applySpecsUpdate,
   auditEventsQuery,
@@ -183,7 +190,10 @@ export class TemporalBackend implements ShuntBackend {
     if (record.phase !== 'Running') return record;
     try {
       const live = await this.client.workflow.getHandle(record.workflowId).query(promotionStatusQuery);
-      return { ...record, steps: live.steps, state: live.state };
+      const merged: PromotionRecord = { ...record, steps: live.steps, state: live.state };
+      if (live.waitingForApproval) merged.waitingForApproval = live.waitingForApproval;
+      if (live.approvals) merged.approvals = live.approvals;
+      return merged;
     } catch {
       return record;
     }
@@ -195,6 +205,60 @@ export class TemporalBackend implements ShuntBackend {
       this.client.workflow
         .getHandle(projectWorkflowId(project))
         .executeUpdate(deleteResourceUpdate, { args: [{ kind, name, ...(actor ? { actor } : {}) }] }),
+    );
+  }
+
+  async approveFreight(project: string, request: { freight: string; stage: string; actor?: string }): Promise<FreightApproval> {
+    await this.getProject(project);
+    return this.run(() =>
+      this.client.workflow.getHandle(projectWorkflowId(project)).executeUpdate(approveFreightUpdate, { args: [request] }),
+    );
+  }
+
+  async approvePromotion(project: string, name: string, actor?: string): Promise<PromotionRecord> {
+    const record = await this.getPromotion(project, name);
+    if (record.phase !== 'Running' || !record.waitingForApproval) {
+      throw new DomainError('FailedPrecondition', `promotion ${name} is not waiting for approval (it is ${record.phase.toLowerCase()})`);
+    }
+    await this.run(() =>
+      this.client.workflow.getHandle(record.workflowId).executeUpdate(approvePromotionUpdate, { args: [actor ? { actor } : {}] }),
+    );
+    return this.getPromotion(project, name);
+  }
+
+  async retryPromotion(project: string, name: string, actor?: string): Promise<PromotionRecord> {
+    await this.getProject(project);
+    return this.run(() =>
+      this.client.workflow
+        .getHandle(projectWorkflowId(project))
+        .executeUpdate(retryPromotionUpdate, { args: [{ promotion: name, ...(actor ? { actor } : {}) }] }),
+    );
+  }
+
+  async abortPromotion(project: string, name: string, actor?: string): Promise<PromotionRecord> {
+    await this.getProject(project);
+    return this.run(() =>
+      this.client.workflow
+        .getHandle(projectWorkflowId(project))
+        .executeUpdate(abortPromotionUpdate, { args: [{ promotion: name, ...(actor ? { actor } : {}) }] }),
+    );
+  }
+
+  async verifyStage(project: string, stage: string, actor?: string): Promise<VerificationRecord> {
+    await this.getProject(project);
+    return this.run(() =>
+      this.client.workflow
+        .getHandle(projectWorkflowId(project))
+        .executeUpdate(verifyStageUpdate, { args: [{ stage, ...(actor ? { actor } : {}) }] }),
+    );
+  }
+
+  async abortVerification(project: string, stage: string, actor?: string): Promise<VerificationRecord> {
+    await this.getProject(project);
+    return this.run(() =>
+      this.client.workflow
+        .getHandle(projectWorkflowId(project))
+        .executeUpdate(abortVerificationUpdate, { args: [{ stage, ...(actor ? { actor } : {}) }] }),
     );
   }
 

@@ -6,8 +6,17 @@
  * `status.stats.freight`).
  */
 import { KARGO_API_VERSION, type FreightOrigin, type ObjectMeta, type Stage, type Warehouse } from '../core/model.js';
+import { autoPromotionEnabled } from '../core/project/auto-promotion.js';
+import type {
+  ApprovalRequest,
+  FreightRecord,
+  ProjectState,
+  PromotionApproval,
+  PromotionRecord,
+  StageState,
+  VerificationRecord,
+} from '../core/project/state.js';
 import { warehouseDiscoveryView, type WarehouseDiscoveryView } from './warehouse-status.js';
-import type { FreightRecord, ProjectState, PromotionRecord, StageState } from '../core/project/state.js';
 import type { FreightReference, PromotionPhase, StepStatus } from '../core/promotion/types.js';
 import type { ProjectSummary } from './backend.js';
 
@@ -49,7 +58,7 @@ export interface FreightView {
   status: {
     currentlyIn: Record<string, { since: string }>;
     verifiedIn: Record<string, { verifiedAt: string; longestSoak?: string }>;
-    approvedFor: Record<string, { approvedAt: string }>;
+    approvedFor: Record<string, { approvedAt: string; approvedBy?: string }>;
   };
 }
 
@@ -63,7 +72,7 @@ export function renderFreight(project: string, freight: FreightRecord): FreightV
   }
   const approvedFor: FreightView['status']['approvedFor'] = {};
   for (const [stage, a] of Object.entries(freight.approvedFor)) {
-    approvedFor[stage] = { approvedAt: a.approvedAt };
+    approvedFor[stage] = a.approvedBy === undefined ? { approvedAt: a.approvedAt } : { approvedAt: a.approvedAt, approvedBy: a.approvedBy };
   }
   const currentlyIn: FreightView['status']['currentlyIn'] = {};
   for (const [stage, c] of Object.entries(freight.currentlyIn)) {
@@ -120,7 +129,17 @@ export interface StageView {
   metadata: ObjectMeta & { namespace: string };
   spec: Stage['spec'];
   status: {
-    freightHistory: { id: string; items: Record<string, FreightReferenceView> }[];
+    freightHistory: {
+      id: string;
+      items: Record<string, FreightReferenceView>;
+      promotedAt?: string;
+      promotion?: string;
+      verificationHistory?: VerificationRecord[];
+    }[];
+    /** Shunt: the verification of the current freight that is pending or running. */
+    currentVerification?: VerificationRecord;
+    autoPromotionEnabled: boolean;
+    autoPromotionHolds?: NonNullable<StageState['autoPromotionHolds']>;
     currentPromotion?: PromotionReferenceView;
     lastPromotion?: PromotionReferenceView;
     freightSummary: string;
@@ -134,9 +153,21 @@ export function renderStage(state: ProjectState, stage: Stage): StageView {
   const freightHistory = stageState.freightHistory.map((entry) => {
     const items: Record<string, FreightReferenceView> = {};
     for (const [key, ref] of Object.entries(entry.collection.items)) items[key] = freightReference(ref);
-    return { id: entry.collection.id, items };
+    return {
+      id: entry.collection.id,
+      items,
+      promotedAt: entry.promotedAt,
+      ...(entry.promotion ? { promotion: entry.promotion } : {}),
+      ...(entry.verificationHistory ? { verificationHistory: entry.verificationHistory } : {}),
+    };
   });
-  const status: StageView['status'] = { freightHistory, freightSummary: freightSummary(stage, stageState) };
+  const status: StageView['status'] = {
+    freightHistory,
+    freightSummary: freightSummary(stage, stageState),
+    autoPromotionEnabled: autoPromotionEnabled(state, name),
+  };
+  if (stageState.autoPromotionHolds && Object.keys(stageState.autoPromotionHolds).length) status.autoPromotionHolds = stageState.autoPromotionHolds;
+  if (stageState.currentVerification) status.currentVerification = stageState.currentVerification;
 
   if (stageState.currentPromotion !== undefined) {
     const running = state.promotions.find((p) => p.name === stageState.currentPromotion);
@@ -258,6 +289,16 @@ export interface PromotionView {
     workflowId: string;
     /** Shunt: a link to that workflow in the Temporal Web UI, when its address is configured. */
     temporalUiUrl?: string;
+    /** Shunt: the promotion waits for a person (`shunt approve promotion NAME`). */
+    waitingForApproval?: ApprovalRequest;
+    /** Shunt: who approved it, and when. */
+    approvals?: PromotionApproval[];
+    /** Shunt: the freight is older than the stage's current freight. */
+    rollback?: boolean;
+    /** Shunt: the promotion this one retries. */
+    retryOf?: string;
+    /** Shunt: created by auto-promotion, not by a person. */
+    autoPromotion?: boolean;
   };
 }
 
@@ -296,6 +337,11 @@ export function renderPromotion(
   if (promotion.startedAt !== undefined) status.startedAt = promotion.startedAt;
   if (promotion.finishedAt !== undefined) status.finishedAt = promotion.finishedAt;
   if (promotion.state !== undefined) status.state = promotion.state;
+  if (promotion.waitingForApproval !== undefined) status.waitingForApproval = promotion.waitingForApproval;
+  if (promotion.approvals !== undefined) status.approvals = promotion.approvals;
+  if (promotion.rollback) status.rollback = true;
+  if (promotion.retryOf !== undefined) status.retryOf = promotion.retryOf;
+  if (promotion.auto) status.autoPromotion = true;
   if (options.temporalUiUrl !== undefined && options.temporalUiUrl !== '') {
     status.temporalUiUrl = temporalWorkflowUrl(options.temporalUiUrl, options.namespace ?? 'default', promotion.workflowId);
   }

@@ -56,6 +56,22 @@ export interface PromotionObject extends KargoObject {
   };
 }
 
+export interface FreightApprovalResponse {
+  freight: string;
+  alias: string;
+  stage: string;
+  approvedAt: string;
+  approvedBy?: string;
+  alreadyApproved: boolean;
+}
+
+export interface VerificationResponse {
+  id: string;
+  stage: string;
+  phase: string;
+  message?: string;
+}
+
 export interface DeleteResponse {
   kind: 'Status';
   details: { kind: string; name: string };
@@ -110,6 +126,21 @@ export class ShuntClient {
 
   getPromotion(project: string, name: string): Promise<PromotionObject> {
     return this.request('GET', `/projects/${seg(project)}/promotions/${seg(name)}`);
+  }
+
+  approveFreight(project: string, freight: string, stage: string): Promise<FreightApprovalResponse> {
+    return this.request('POST', `/projects/${seg(project)}/freight/${seg(freight)}/approve`, { stage });
+  }
+
+  /** `action` on a promotion: approve (a waiting gate), retry or abort. */
+  promotionAction(project: string, name: string, action: 'approve' | 'retry' | 'abort'): Promise<PromotionObject> {
+    return this.request('POST', `/projects/${seg(project)}/promotions/${seg(name)}/${action}`, {});
+  }
+
+  /** Re-run (`verify`) or stop (`abort`) a stage's verification. */
+  verificationAction(project: string, stage: string, action: 'verify' | 'abort'): Promise<VerificationResponse> {
+    const path = action === 'verify' ? 'verify' : 'verification/abort';
+    return this.request('POST', `/projects/${seg(project)}/stages/${seg(stage)}/${path}`, {});
   }
 
   deleteResource(project: string, kind: 'stages' | 'warehouses', name: string): Promise<DeleteResponse> {

@@ -1,8 +1,12 @@
 import { Command, Option } from 'commander';
+import { registerAbort } from './commands/abort.js';
 import { registerApply } from './commands/apply.js';
+import { registerApprove } from './commands/approve.js';
 import { registerDelete } from './commands/delete.js';
 import { registerGet } from './commands/get.js';
 import { registerPromote } from './commands/promote.js';
+import { registerRetry } from './commands/retry.js';
+import { registerVerify } from './commands/verify.js';
 import { registerRefresh } from './commands/refresh.js';
 import { CommandContext, DEFAULT_SERVER } from './context.js';
 import { resolveIo, type CliIo } from './io.js';
@@ -35,6 +39,10 @@ export function buildProgram(ctx: CommandContext): Command {
   registerGet(program, ctx);
   registerPromote(program, ctx);
   registerDelete(program, ctx);
+  registerApprove(program, ctx);
+  registerRetry(program, ctx);
+  registerAbort(program, ctx);
+  registerVerify(program, ctx);
   registerRefresh(program, ctx);
   return program;
 }

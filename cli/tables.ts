@@ -73,7 +73,9 @@ const TABLES: Record<GetKind, TableSpec> = {
         p.metadata.name,
         orNone(str(at(p, 'spec', 'stage'))),
         freight === undefined ? NONE : shortId(freight),
-        orNone(str(at(p, 'status', 'phase'))),
+        at(p, 'status', 'waitingForApproval') === undefined
+          ? orNone(str(at(p, 'status', 'phase')))
+          : `${orNone(str(at(p, 'status', 'phase')))} (waiting for approval)`,
         formatAge(p.metadata.creationTimestamp, now),
       ];
     },

@@ -238,7 +238,64 @@ export interface FreightManifest extends ResourceBase<'Freight'> {
   charts?: Chart[];
 }
 
+// ---- Argo Rollouts AnalysisTemplate (argoproj.io/v1alpha1), what stage verification runs ----
+
+export const ARGO_ROLLOUTS_API_VERSION = 'argoproj.io/v1alpha1';
+
+export interface AnalysisArg {
+  name: string;
+  value?: string;
+}
+
+export interface WebMetricProvider {
+  url: string;
+  method?: 'GET' | 'POST' | 'PUT';
+  headers?: { key: string; value: string }[];
+  body?: string;
+  /** Kubernetes JSONPath, e.g. `{$.data.ok}`; default the whole body. */
+  jsonPath?: string;
+  timeoutSeconds?: number;
+  insecure?: boolean;
+}
+
+export interface PrometheusMetricProvider {
+  address: string;
+  query: string;
+  /** Go duration for the query (Argo's `timeout`, seconds as a number). */
+  timeout?: number;
+}
+
+export interface MetricProvider {
+  web?: WebMetricProvider;
+  prometheus?: PrometheusMetricProvider;
+  /** Providers Shunt can run only through a cluster's Argo Rollouts (job, kayenta, datadog, …). */
+  [other: string]: unknown;
+}
+
+export interface AnalysisMetric {
+  name: string;
+  provider: MetricProvider;
+  successCondition?: string;
+  failureCondition?: string;
+  /** Measurements to take; default 1 without an interval, unbounded with one. */
+  count?: number;
+  /** Go duration between measurements. */
+  interval?: string;
+  initialDelay?: string;
+  failureLimit?: number;
+  inconclusiveLimit?: number;
+  consecutiveErrorLimit?: number;
+}
+
+export interface AnalysisTemplate {
+  apiVersion: typeof ARGO_ROLLOUTS_API_VERSION;
+  kind: 'AnalysisTemplate';
+  metadata: ObjectMeta;
+  spec: { args?: AnalysisArg[]; metrics: AnalysisMetric[] };
+}
+
 export type Manifest =
+  | AnalysisTemplate
   | Project
   | ProjectConfig
   | Warehouse
@@ -250,4 +307,4 @@ export type Manifest =
 export type ManifestKind = Manifest['kind'];
 
 /** Resources that belong to a project (namespaced in Kargo). */
-export type ProjectScopedManifest = ProjectConfig | Warehouse | Stage | PromotionTask | FreightManifest;
+export type ProjectScopedManifest = ProjectConfig | Warehouse | Stage | PromotionTask | FreightManifest | AnalysisTemplate;

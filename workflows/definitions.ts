@@ -7,8 +7,20 @@ import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { AuditEvent } from '../core/audit/event.js';
 import type { ClusterPromotionTask } from '../core/model.js';
 import type { ApplyInput, ApplyResultLine } from '../core/project/apply.js';
+import type { FreightApproval } from '../core/project/approvals.js';
+import type { VerificationFinished } from '../core/project/verification.js';
+import type { MetricResult } from '../core/verification/analysis.js';
+import type {
+  ApprovalRequest,
+  KeptWorkspace,
+  ProjectState,
+  PromotionApproval,
+  PromotionRecord,
+  StepRecord,
+  VerificationPhase,
+  VerificationRecord,
+} from '../core/project/state.js';
 import type { StepEffect } from '../core/project/effects.js';
-import type { ProjectState, PromotionRecord, StepRecord } from '../core/project/state.js';
 import type { PromotionPhase } from '../core/promotion/types.js';
 
 /** The shared task queue: every workflow, and the activities that may run on any worker. */
@@ -62,6 +74,34 @@ export const promoteUpdate = defineUpdate<PromotionRecord, [PromoteRequest]>('pr
 export const deleteResourceUpdate = defineUpdate<void, [DeleteResourceRequest]>('deleteResource');
 export const projectStateQuery = defineQuery<ProjectState>('state');
 
+export interface ApproveFreightRequest {
+  /** Freight id or alias. */
+  freight: string;
+  stage: string;
+  actor?: string;
+}
+/** Makes freight available to a stage (Kargo's approvedFor), recording who and when. */
+export const approveFreightUpdate = defineUpdate<FreightApproval, [ApproveFreightRequest]>('approveFreight');
+
+export interface PromotionActionRequest {
+  promotion: string;
+  actor?: string;
+}
+/** Stops a pending (queued) or running promotion; answers with its record. */
+export const abortPromotionUpdate = defineUpdate<PromotionRecord, [PromotionActionRequest]>('abortPromotion');
+/** Queues a new promotion re-running a failed, errored or aborted one; answers with the new record. */
+export const retryPromotionUpdate = defineUpdate<PromotionRecord, [PromotionActionRequest]>('retryPromotion');
+
+/** Sent by a promotion to its project while it runs: it waits for a person, or got an approval. */
+export interface PromotionProgress {
+  name: string;
+  waitingForApproval?: ApprovalRequest;
+  approvals: PromotionApproval[];
+}
+export const promotionProgressSignal = defineSignal<[PromotionProgress]>('promotionProgress');
+/** Sent by a project to a promotion it no longer parents, to learn whether it is still there. */
+export const promotionPingSignal = defineSignal('ping');
+
 /** Sent by a promotion workflow to its project when it ends, whatever the outcome. */
 export interface PromotionFinished {
   name: string;
@@ -71,6 +111,9 @@ export interface PromotionFinished {
   state: Record<string, Record<string, unknown>>;
   startedAt?: string;
   finishedAt: string;
+  approvals?: PromotionApproval[];
+  /** A failed promotion keeps its workspace for a retry to resume in. */
+  workspace?: KeptWorkspace;
   /** Changes to project state the steps asked for (set-metadata, set-freight-alias). */
   effects?: StepEffect[];
 }
@@ -86,8 +129,45 @@ export interface PromotionStatus {
   steps: StepRecord[];
   state: Record<string, Record<string, unknown>>;
   startedAt?: string;
+  waitingForApproval?: ApprovalRequest;
+  approvals?: PromotionApproval[];
 }
 export const promotionStatusQuery = defineQuery<PromotionStatus>('status');
+
+export interface ApprovePromotionRequest {
+  actor?: string;
+}
+/** Releases a promotion waiting for a person (stage gate or wait-for-approval step). */
+export const approvePromotionUpdate = defineUpdate<PromotionApproval, [ApprovePromotionRequest]>('approvePromotion');
+
+// ---- verification workflow ------------------------------------------------------------
+
+export const verificationWorkflowId = (project: string, id: string): string => `verification:${project}:${id}`;
+
+/** Re-runs the stage's verification for its current freight (`shunt verify`). */
+export interface StageActionRequest {
+  stage: string;
+  actor?: string;
+}
+export const verifyStageUpdate = defineUpdate<VerificationRecord, [StageActionRequest]>('verifyStage');
+/** Stops the stage's pending or running verification (`shunt abort verification`). */
+export const abortVerificationUpdate = defineUpdate<VerificationRecord, [StageActionRequest]>('abortVerification');
+
+/** Sent by a verification to its project: metrics so far, or the soak's end. */
+export type VerificationProgress = Partial<VerificationRecord> & { id: string; stage: string };
+export const verificationProgressSignal = defineSignal<[VerificationProgress]>('verificationProgress');
+/** Sent by a verification to its project when it ends, whatever the outcome. */
+export const verificationFinishedSignal = defineSignal<[VerificationFinished]>('verificationFinished');
+
+export interface VerificationStatus {
+  id: string;
+  stage: string;
+  phase: VerificationPhase;
+  message?: string;
+  metrics: MetricResult[];
+  soakUntil?: string;
+}
+export const verificationStatusQuery = defineQuery<VerificationStatus>('verificationStatus');
 
 // ---- cluster workflow ------------------------------------------------------------------
 

@@ -2,5 +2,6 @@
 export { clusterWorkflow } from './cluster.js';
 export { projectWorkflow } from './project.js';
 export { promotionWorkflow } from './promotion.js';
+export { verificationWorkflow } from './verification.js';
 export { warehouseScanWorkflow } from './warehouse-scan.js';
 export { auditWorkflow } from './audit.js';

@@ -9,8 +9,11 @@ import {
   ApplicationFailure,
   condition,
   continueAsNew,
+  getExternalWorkflowHandle,
   ParentClosePolicy,
+  patched,
   setHandler,
+  sleep,
   startChild,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -28,8 +31,36 @@ import {
   startablePromotions,
   toReference,
 } from '../core/project/promotions.js';
-import type { ProjectState, PromotionRecord } from '../core/project/state.js';
+import { stageApprovalGate } from '../core/project/approval-gate.js';
+import { applyHolds, dueAutoPromotions, nextSoakDeadline } from '../core/project/auto-promotion.js';
+import { approveFreight, approveFreightIssue } from '../core/project/approvals.js';
+import { settleControlFlowStages } from '../core/project/control-flow.js';
+import { recordProgress } from '../core/project/promotions.js';
+import { abortIssue, claimWorkspaces, queueRetry, retryIssue } from '../core/project/retry-abort.js';
 import {
+  abortVerificationIssue,
+  finishVerification,
+  markVerificationStarted,
+  pendingVerifications,
+  recordVerificationProgress,
+  requestVerification,
+  stageTemplates,
+  verificationConfigured,
+  verifyIssue,
+} from '../core/project/verification.js';
+import type { ProjectState, PromotionRecord, VerificationRecord } from '../core/project/state.js';
+import { TERMINAL_PHASES } from '../core/promotion/types.js';
+import {
+  abortVerificationUpdate,
+  verificationFinishedSignal,
+  verificationProgressSignal,
+  verificationWorkflowId,
+  verifyStageUpdate,
+  abortPromotionUpdate,
+  approveFreightUpdate,
+  promotionPingSignal,
+  promotionProgressSignal,
+  retryPromotionUpdate,
   applySpecsUpdate,
   deleteResourceUpdate,
   projectStateQuery,
@@ -41,6 +72,7 @@ import {
 } from './definitions.js';
 import { registerWarehouseDiscovery } from './project-discovery.js';
 import { promotionWorkflow } from './promotion.js';
+import { verificationWorkflow } from './verification.js';
 
 /** Continue as new well before Temporal's history limits. */
 const MAX_HISTORY_EVENTS = 5000;
@@ -121,21 +153,218 @@ export async function projectWorkflow(input: ProjectWorkflowInput): Promise<void
     },
   );
 
+  // Defined before the signal handlers: a buffered signal runs its handler inside setHandler.
+  const verificationOptions = (actor?: string) => ({
+    now: nowIso(),
+    nowMs: Date.now(),
+    random: Math.random,
+    workflowIdFor: (id: string) => verificationWorkflowId(state.project, id),
+    ...(actor ? { actor } : {}),
+  });
+
+  /** Who asked to abort a running promotion, for its final message. */
+  const abortRequests = new Map<string, string>();
   setHandler(promotionFinishedSignal, (done) => {
-    finishPromotion(state, done, Date.now());
+    const abortedBy = abortRequests.get(done.name);
+    abortRequests.delete(done.name);
+    finishPromotion(state, done.phase === 'Aborted' && abortedBy ? { ...done, message: abortedBy } : done, Date.now());
     applyPromotionEffects(state, done);
+    applyHolds(state, done.name, Date.now(), nowIso());
+    const promotion = state.promotions.find((p) => p.name === done.name);
+    if (done.phase === 'Succeeded' && promotion && verificationConfigured(state.specs.stages[promotion.stage])) {
+      requestVerification(state, promotion.stage, verificationOptions());
+    }
     dirty = true;
   });
 
+  setHandler(promotionProgressSignal, (progress) => {
+    recordProgress(state, progress, nowIso());
+  });
+
+  setHandler(
+    approveFreightUpdate,
+    (request) => {
+      const approval = approveFreight(state, request.freight, request.stage, {
+        now: nowIso(),
+        ...(request.actor ? { actor: request.actor } : {}),
+      });
+      settleControlFlowStages(state, nowIso());
+      dirty = true;
+      return approval;
+    },
+    {
+      validator: (request) => {
+        refuseWhileDeleting();
+        const issue = approveFreightIssue(state, request.freight, request.stage);
+        if (issue) throw failure(issue);
+      },
+    },
+  );
+
+  setHandler(
+    abortPromotionUpdate,
+    async (request) => {
+      const promotion = state.promotions.find((p) => p.name === request.promotion)!;
+      const by = `aborted by ${request.actor ?? 'anonymous'}`;
+      if (promotion.phase === 'Pending') {
+        abortQueued(state, promotion.name, by);
+      } else {
+        promotion.message = `abort requested (${by})`;
+        abortRequests.set(promotion.name, by);
+        try {
+          // The promotion marks its running step Aborted, cleans up and reports back.
+          await getExternalWorkflowHandle(promotion.workflowId).cancel();
+        } catch {
+          // Its workflow is gone (terminated from outside): nothing will report back.
+          abortQueued(state, promotion.name, `${by}; its workflow had already ended`);
+        }
+      }
+      dirty = true;
+      return promotion;
+    },
+    {
+      validator: (request) => {
+        const issue = abortIssue(state, request.promotion);
+        if (issue) throw failure(issue);
+      },
+    },
+  );
+
+  setHandler(
+    retryPromotionUpdate,
+    (request) => {
+      const record = queueRetry(state, request.promotion, {
+        now: nowIso(),
+        nowMs: Date.now(),
+        random: Math.random,
+        workflowIdFor: (name) => promotionWorkflowId(state.project, name),
+        ...(request.actor ? { actor: request.actor } : {}),
+      });
+      dirty = true;
+      return record;
+    },
+    {
+      validator: (request) => {
+        refuseWhileDeleting();
+        const issue = retryIssue(state, request.promotion, Date.now());
+        if (issue) throw failure(issue);
+      },
+    },
+  );
+
+
+  setHandler(verificationProgressSignal, (progress) => recordVerificationProgress(state, progress));
+  /** Who asked to abort a running verification, for its final message. */
+  const verificationAborts = new Map<string, string>();
+  setHandler(verificationFinishedSignal, (done) => {
+    const abortedBy = verificationAborts.get(done.id);
+    verificationAborts.delete(done.id);
+    finishVerification(state, done.phase === 'Aborted' && abortedBy ? { ...done, message: abortedBy } : done);
+    dirty = true;
+  });
+
+  setHandler(
+    verifyStageUpdate,
+    (request) => {
+      const record = requestVerification(state, request.stage, verificationOptions(request.actor))!;
+      dirty = true;
+      return record;
+    },
+    {
+      validator: (request) => {
+        refuseWhileDeleting();
+        const issue = verifyIssue(state, request.stage);
+        if (issue) throw failure(issue);
+      },
+    },
+  );
+
+  setHandler(
+    abortVerificationUpdate,
+    async (request) => {
+      const record = state.stages[request.stage]!.currentVerification!;
+      const by = `aborted by ${request.actor ?? 'anonymous'}`;
+      if (record.phase === 'Pending') {
+        finishVerification(state, { id: record.id, stage: record.stage, phase: 'Aborted', message: by, finishTime: nowIso() });
+      } else {
+        try {
+          await getExternalWorkflowHandle(record.workflowId).cancel();
+          record.message = `abort requested (${by})`;
+          verificationAborts.set(record.id, by);
+        } catch {
+          finishVerification(state, { id: record.id, stage: record.stage, phase: 'Aborted', message: `${by}; its workflow had already ended`, finishTime: nowIso() });
+        }
+      }
+      dirty = true;
+      return record;
+    },
+    {
+      validator: (request) => {
+        const issue = abortVerificationIssue(state, request.stage);
+        if (issue) throw failure(issue);
+      },
+    },
+  );
+
+  /** A verification's workflow closed without reporting: record it as errored so the stage moves on. */
+  const verificationClosedWithoutReport = (record: VerificationRecord, reason: string): void => {
+    if (state.stages[record.stage]?.currentVerification?.id !== record.id) return;
+    finishVerification(state, {
+      id: record.id,
+      stage: record.stage,
+      phase: 'Error',
+      message: `the verification's workflow ended without reporting: ${reason}`,
+      finishTime: nowIso(),
+    });
+    dirty = true;
+  };
+
+  /** A promotion's workflow closed without reporting (terminated from outside): free its stage. */
+  const closedWithoutReport = (name: string, reason: string): void => {
+    const p = state.promotions.find((x) => x.name === name);
+    if (!p || TERMINAL_PHASES.includes(p.phase)) return;
+    abortQueued(state, name, `the promotion's workflow ended without reporting: ${reason}`, 'Errored');
+    dirty = true;
+  };
+  // Promotions started by an earlier run of this workflow (before continue-as-new) are not our
+  // children any more: look at them now and then, so a terminated one cannot block its stage.
+  const inherited = Object.values(state.stages).flatMap((s) => (s.currentPromotion ? [s.currentPromotion] : []));
+  const inheritedVerifications = Object.values(state.stages).flatMap((s) =>
+    s.currentVerification?.phase === 'Running' ? [s.currentVerification] : [],
+  );
+  if ((inherited.length || inheritedVerifications.length) && patched('watch-inherited-promotions')) {
+    for (const name of inherited) {
+      const p = state.promotions.find((x) => x.name === name);
+      if (!p) continue;
+      void watchInherited(
+        p.workflowId,
+        () => !TERMINAL_PHASES.includes(p.phase),
+        (reason) => closedWithoutReport(name, reason),
+      );
+    }
+    for (const v of inheritedVerifications) {
+      void watchInherited(
+        v.workflowId,
+        () => state.stages[v.stage]?.currentVerification?.id === v.id,
+        (reason) => verificationClosedWithoutReport(v, reason),
+      );
+    }
+  }
+
   for (;;) {
-    await condition(() => dirty);
+    // A required soak upstream of an auto-promoted stage ends at a known time: wake up then.
+    const soakEnds = nextSoakDeadline(state, Date.now());
+    if (soakEnds === undefined) await condition(() => dirty);
+    else await condition(() => dirty, Math.max(1, soakEnds - Date.now()));
     dirty = false;
     if (deleting) {
       const running = Object.values(state.stages).some((s) => s.currentPromotion);
       if (!running) break;
       continue;
     }
-    for (const promotion of startablePromotions(state)) await startPromotion(state, promotion);
+    queueAutoPromotions(state);
+    for (const v of pendingVerifications(state)) await startVerification(state, v, verificationClosedWithoutReport);
+    for (const promotion of startablePromotions(state)) await startPromotion(state, promotion, closedWithoutReport);
     const info = workflowInfo();
     if (info.continueAsNewSuggested || info.historyLength > (input.continueAsNewAfterEvents ?? MAX_HISTORY_EVENTS)) {
       await condition(allHandlersFinished);
@@ -150,7 +379,11 @@ export async function projectWorkflow(input: ProjectWorkflowInput): Promise<void
   await condition(allHandlersFinished);
 }
 
-async function startPromotion(state: ProjectState, promotion: PromotionRecord): Promise<void> {
+async function startPromotion(
+  state: ProjectState,
+  promotion: PromotionRecord,
+  onClosedWithoutReport: (name: string, reason: string) => void,
+): Promise<void> {
   const freight = state.freight[promotion.freight];
   let plan;
   try {
@@ -161,7 +394,9 @@ async function startPromotion(state: ProjectState, promotion: PromotionRecord): 
     return;
   }
   const stage = state.specs.stages[promotion.stage]!;
-  await startChild(promotionWorkflow, {
+  const gate = stageApprovalGate(stage);
+  const workspaces = claimWorkspaces(state, promotion);
+  const child = await startChild(promotionWorkflow, {
     workflowId: promotion.workflowId,
     taskQueue: workflowInfo().taskQueue,
     parentClosePolicy: ParentClosePolicy.ABANDON,
@@ -184,15 +419,94 @@ async function startPromotion(state: ProjectState, promotion: PromotionRecord): 
         requestedOrigins: stage.spec.requestedFreight.map((r) => r.origin.name),
         parentWorkflowId: workflowInfo().workflowId,
         metadata: metadataSnapshot(state),
+        ...(gate.required ? { approvalGate: { approverNotRequester: gate.approverNotRequester } } : {}),
+        ...(workspaces.resume ? { resume: workspaces.resume } : {}),
+        ...(workspaces.stale.length ? { staleWorkspaces: workspaces.stale } : {}),
       },
     ],
   });
+  // A promotion reports its end with a signal before its workflow completes; one that closes
+  // without reporting was terminated (or timed out) from outside.
+  void child.result().then(
+    () => undefined,
+    (err: unknown) => onClosedWithoutReport(promotion.name, err instanceof Error ? (err.cause as Error | undefined)?.message ?? err.message : String(err)),
+  );
   markStarted(
     state,
     promotion,
     plan.steps.map((s) => ({ alias: s.alias, uses: s.uses, status: 'Pending', errorCount: 0, continueOnError: s.continueOnError })),
     nowIso(),
   );
+}
+
+/**
+ * Pings a workflow this run inherited (started before continue-as-new, so not our child any
+ * more) every few minutes while it counts as running; a failed ping means it is gone.
+ */
+async function watchInherited(workflowId: string, running: () => boolean, onGone: (reason: string) => void): Promise<void> {
+  while (running()) {
+    await sleep('5 minutes');
+    if (!running()) return;
+    try {
+      await getExternalWorkflowHandle(workflowId).signal(promotionPingSignal);
+    } catch (err) {
+      // Promotions and verifications signal their end before completing, so one still counted
+      // as running here never reported.
+      if (running()) onGone(err instanceof Error ? err.message : String(err));
+      return;
+    }
+  }
+}
+
+async function startVerification(
+  state: ProjectState,
+  record: VerificationRecord,
+  onClosedWithoutReport: (record: VerificationRecord, reason: string) => void,
+): Promise<void> {
+  const stage = state.specs.stages[record.stage]!;
+  const verification = stage.spec.verification ?? {};
+  const child = await startChild(verificationWorkflow, {
+    workflowId: record.workflowId,
+    taskQueue: workflowInfo().taskQueue,
+    parentClosePolicy: ParentClosePolicy.ABANDON,
+    staticSummary: `Verify ${record.stage} (${record.freight.map((f) => state.freight[f]?.alias ?? f).join(', ')})`,
+    typedSearchAttributes: [
+      { key: SEARCH_ATTRIBUTES.project, value: state.project },
+      { key: SEARCH_ATTRIBUTES.stage, value: record.stage },
+      ...(record.freight[0] ? [{ key: SEARCH_ATTRIBUTES.freight, value: record.freight[0] }] : []),
+    ],
+    args: [
+      {
+        project: state.project,
+        stage: record.stage,
+        id: record.id,
+        templates: stageTemplates(state, stage),
+        args: verification.args ?? [],
+        ...(verification.soak ? { soak: verification.soak.duration } : {}),
+        parentWorkflowId: workflowInfo().workflowId,
+      },
+    ],
+  });
+  markVerificationStarted(record, nowIso());
+  void child.result().then(
+    () => undefined,
+    (err: unknown) => onClosedWithoutReport(record, err instanceof Error ? (err.cause as Error | undefined)?.message ?? err.message : String(err)),
+  );
+}
+
+/** Queues what auto-promotion asks for, replacing older auto-promotions still waiting in the queue. */
+function queueAutoPromotions(state: ProjectState): void {
+  for (const due of dueAutoPromotions(state, Date.now())) {
+    const freight = state.freight[due.freight]!;
+    for (const name of due.replaces) abortQueued(state, name, `superseded by newer freight ${freight.alias}`);
+    const record = queuePromotion(state, due.stage, freight, {
+      now: nowIso(),
+      nowMs: Date.now(),
+      random: Math.random,
+      workflowIdFor: (name) => promotionWorkflowId(state.project, name),
+    });
+    record.auto = true;
+  }
 }
 
 function abortQueued(state: ProjectState, name: string, message: string, phase: 'Aborted' | 'Errored' = 'Aborted'): void {

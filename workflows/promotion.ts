@@ -6,21 +6,36 @@
 import {
   ActivityFailure,
   ApplicationFailure,
+  CancellationScope,
+  condition,
   getExternalWorkflowHandle,
+  isCancellation,
   log,
+  patched,
   proxyActivities,
+  setCurrentDetails,
   setHandler,
   sleep,
   TimeoutFailure,
 } from '@temporalio/workflow';
-import type { StepRecord } from '../core/project/state.js';
+import { approverIssue } from '../core/project/approval-gate.js';
+import type { ApprovalRequest, KeptWorkspace, PromotionApproval, StepRecord } from '../core/project/state.js';
 import { applyEffectsToSnapshot, type MetadataSnapshot, type StepEffect } from '../core/project/effects.js';
 import { parseDuration } from '../core/promotion/durations.js';
 import { recordStepOutput } from '../core/promotion/outputs.js';
+import { planDigest } from '../core/promotion/plan-digest.js';
 import { finalPhase, stepLimits, type StepErrorKind } from '../core/promotion/step-outcome.js';
 import type { FreightCollection, FreightReference, PromotionPhase, PromotionPlan } from '../core/promotion/types.js';
 import type { createActivities } from '../activities/index.js';
-import { promotionFinishedSignal, promotionStatusQuery, type PromotionFinished } from './definitions.js';
+import {
+  approvePromotionUpdate,
+  promotionFinishedSignal,
+  promotionPingSignal,
+  promotionProgressSignal,
+  promotionStatusQuery,
+  type PromotionFinished,
+  type PromotionProgress,
+} from './definitions.js';
 
 type Activities = ReturnType<typeof createActivities>;
 
@@ -39,7 +54,16 @@ export interface PromotionWorkflowInput {
   workerLostAfter?: string;
   /** Freight and stage metadata when the promotion started (freightMetadata(), stageMetadata()). */
   metadata?: MetadataSnapshot;
+  /** The stage requires a person's approval before the first step runs. */
+  approvalGate?: { approverNotRequester: boolean };
+  /** A retry: the failed promotion's kept workspace and results, to resume at the failed step. */
+  resume?: { workspace: KeptWorkspace; steps: StepRecord[]; outputs: Record<string, Record<string, unknown>> };
+  /** Workspaces earlier failed promotions of the stage kept; released when this one ends. */
+  staleWorkspaces?: Array<{ workspaceKey: string; taskQueue: string }>;
 }
+
+/** The step kind whose waiting the workflow does (activities/steps/wait-for-approval.ts checks its config). */
+const WAIT_FOR_APPROVAL = 'wait-for-approval';
 
 /** How many times a promotion may lose its worker and start its steps again elsewhere. */
 const MAX_WORKSPACE_RESTARTS = 5;
@@ -65,6 +89,9 @@ export async function promotionWorkflow(input: PromotionWorkflowInput): Promise<
   let phase: PromotionPhase = 'Running';
   let currentStep: number | undefined;
   let message: string | undefined;
+  let waiting: ApprovalRequest | undefined;
+  let granted: PromotionApproval | undefined;
+  const approvals: PromotionApproval[] = [];
 
   setHandler(promotionStatusQuery, () => ({
     name: input.promotion,
@@ -74,109 +101,261 @@ export async function promotionWorkflow(input: PromotionWorkflowInput): Promise<
     startedAt,
     ...(currentStep !== undefined ? { currentStep } : {}),
     ...(message ? { message } : {}),
+    ...(waiting ? { waitingForApproval: waiting } : {}),
+    ...(approvals.length ? { approvals } : {}),
   }));
 
-  let workspace = await shared.prepareWorkspace({ promotion: input.promotion });
-  let restarts = 0;
+  setHandler(promotionPingSignal, () => undefined);
 
-  for (let i = 0; i < input.plan.steps.length; i++) {
-    currentStep = i;
-    const step = input.plan.steps[i]!;
-    const record = steps[i]!;
-    const limits = stepLimits(step);
-    const firstStartMs = Date.now();
-    record.status = 'Running';
-    record.startedAt = nowIso();
-    record.errorCount = 0;
-    delete record.message;
-
-    const onWorker = proxyActivities<Activities>({
-      taskQueue: workspace.taskQueue,
-      startToCloseTimeout: '15m',
-      heartbeatTimeout: '1m',
-      // A worker that stops polling its own queue has died: start the steps again elsewhere.
-      scheduleToStartTimeout: input.workerLostAfter ?? '5m',
-      // Step errors come back as non-retryable failures and count against the step's error
-      // threshold below; Temporal retries only what the step never saw (timeouts, lost workers).
-      retry: { initialInterval: '1s', maximumInterval: '30s', maximumAttempts: 20 },
-      summary: `${step.alias} (${step.uses})`,
-    });
-
-    let restart = false;
-    for (;;) {
-      try {
-        const outcome = await onWorker.runStep({
-          project: input.project,
-          stage: input.stage,
-          promotion: input.promotion,
-          ...(input.actor ? { actor: input.actor } : {}),
-          freight: input.freight,
-          targetFreight: { name: input.targetFreight.name, alias: input.targetFreight.alias, origin: input.targetFreight.origin },
-          requestedOrigins: input.requestedOrigins,
-          workspaceKey: workspace.workspaceKey,
-          step,
-          promotionVars: input.plan.vars,
-          outputs,
-          statuses: steps.slice(0, i).map((s) => ({ alias: s.alias, status: s.status, continueOnError: s.continueOnError ?? false })),
-          ...(input.metadata || effects.length > 0 ? { metadata } : {}),
-        });
-        if (outcome.output) recordStepOutput(outputs, step, outcome.output);
-        if (outcome.status !== 'Running' && outcome.effects?.length) {
-          effects.push(...outcome.effects);
-          applyEffectsToSnapshot(metadata, outcome.effects);
+  setHandler(
+    approvePromotionUpdate,
+    (request) => {
+      granted ??= { gate: waiting!.gate, approvedBy: request.actor ?? 'anonymous', approvedAt: nowIso() };
+      return granted;
+    },
+    {
+      validator: (request) => {
+        if (!waiting || granted) {
+          throw ApplicationFailure.create({
+            type: 'FailedPrecondition',
+            message: `promotion ${input.promotion} is not waiting for approval`,
+            nonRetryable: true,
+          });
         }
-        if (outcome.message) record.message = outcome.message;
-        if (outcome.status === 'Running') {
-          const waitMs = parseDuration(outcome.retryAfter);
-          if (limits.timeoutMs !== undefined && Date.now() + waitMs - firstStartMs > limits.timeoutMs) {
-            record.status = 'Errored';
-            record.message = `step timed out after ${step.retry.timeout ?? limits.timeoutMs + 'ms'}`;
+        const issue = approverIssue(waiting, input.actor, request.actor);
+        if (issue) throw ApplicationFailure.create({ type: 'FailedPrecondition', message: issue, nonRetryable: true });
+      },
+    },
+  );
+
+  /** Waits, holding no worker, until a person approves; the project and the Web UI show the wait. */
+  const waitForApproval = async (request: ApprovalRequest): Promise<PromotionApproval> => {
+    waiting = request;
+    granted = undefined;
+    setCurrentDetails(`Waiting for approval (${request.gate})${request.message ? `: ${request.message}` : ''}`);
+    await tellProject({ name: input.promotion, waitingForApproval: request, approvals: [...approvals] });
+    await condition(() => granted !== undefined);
+    const approval = granted!;
+    waiting = undefined;
+    approvals.push(approval);
+    setCurrentDetails(`Approved (${approval.gate}) by ${approval.approvedBy} at ${approval.approvedAt}`);
+    await tellProject({ name: input.promotion, approvals: [...approvals] });
+    return approval;
+  };
+  const tellProject = async (progress: PromotionProgress): Promise<void> => {
+    if (!input.parentWorkflowId) return;
+    try {
+      await getExternalWorkflowHandle(input.parentWorkflowId).signal(promotionProgressSignal, progress);
+    } catch (err) {
+      if (isCancellation(err)) throw err;
+      log.warn('could not tell the project workflow about the promotion', { error: String(err) });
+    }
+  };
+
+  let workspace: { workspaceKey: string; taskQueue: string } | undefined;
+  let aborted = false;
+  let firstStep = 0;
+  try {
+    if (input.approvalGate) {
+      await waitForApproval({ gate: 'stage', since: nowIso(), approverNotRequester: input.approvalGate.approverNotRequester });
+    }
+    if (input.resume) {
+      const resumed = await resumeIn(input.resume.workspace, input.plan);
+      if (resumed) {
+        workspace = resumed;
+        firstStep = input.resume.workspace.failedStep;
+        for (let i = 0; i < firstStep; i++) {
+          const earlier = input.resume.steps[i];
+          if (earlier) steps[i] = { ...earlier };
+        }
+        Object.assign(outputs, input.resume.outputs);
+        log.info('retry resumes at the failed step in the kept workspace', { promotion: input.promotion, step: firstStep });
+      }
+    }
+    workspace ??= await shared.prepareWorkspace({ promotion: input.promotion });
+    let restarts = 0;
+
+    for (let i = firstStep; i < input.plan.steps.length; i++) {
+      currentStep = i;
+      const step = input.plan.steps[i]!;
+      const record = steps[i]!;
+      const limits = stepLimits(step);
+      const firstStartMs = Date.now();
+      record.status = 'Running';
+      record.startedAt = nowIso();
+      record.errorCount = 0;
+      delete record.message;
+
+      const onWorker = proxyActivities<Activities>({
+        taskQueue: workspace.taskQueue,
+        startToCloseTimeout: '15m',
+        heartbeatTimeout: '1m',
+        // A worker that stops polling its own queue has died: start the steps again elsewhere.
+        scheduleToStartTimeout: input.workerLostAfter ?? '5m',
+        // Step errors come back as non-retryable failures and count against the step's error
+        // threshold below; Temporal retries only what the step never saw (timeouts, lost workers).
+        retry: { initialInterval: '1s', maximumInterval: '30s', maximumAttempts: 20 },
+        summary: `${step.alias} (${step.uses})`,
+      });
+
+      let restart = false;
+      for (;;) {
+        try {
+          const outcome = await onWorker.runStep({
+            project: input.project,
+            stage: input.stage,
+            promotion: input.promotion,
+            ...(input.actor ? { actor: input.actor } : {}),
+            freight: input.freight,
+            targetFreight: { name: input.targetFreight.name, alias: input.targetFreight.alias, origin: input.targetFreight.origin },
+            requestedOrigins: input.requestedOrigins,
+            workspaceKey: workspace.workspaceKey,
+            step,
+            promotionVars: input.plan.vars,
+            outputs,
+            statuses: steps.slice(0, i).map((s) => ({ alias: s.alias, status: s.status, continueOnError: s.continueOnError ?? false })),
+            ...(input.metadata || effects.length > 0 ? { metadata } : {}),
+          });
+          if (outcome.output) recordStepOutput(outputs, step, outcome.output);
+          if (outcome.status !== 'Running' && outcome.effects?.length) {
+            effects.push(...outcome.effects);
+            applyEffectsToSnapshot(metadata, outcome.effects);
+          }
+          if (outcome.message) record.message = outcome.message;
+          if (outcome.status === 'Running') {
+            const waitMs = parseDuration(outcome.retryAfter);
+            if (limits.timeoutMs !== undefined && Date.now() + waitMs - firstStartMs > limits.timeoutMs) {
+              record.status = 'Errored';
+              record.message = `step timed out after ${step.retry.timeout ?? limits.timeoutMs + 'ms'}`;
+              break;
+            }
+            await sleep(waitMs);
+            continue;
+          }
+          if (step.uses === WAIT_FOR_APPROVAL && outcome.status === 'Succeeded') {
+            const config = outcome.output ?? {};
+            const approval = await waitForApproval({
+              gate: step.alias,
+              since: nowIso(),
+              ...(typeof config['message'] === 'string' ? { message: config['message'] } : {}),
+              approverNotRequester: config['approverNotRequester'] === true,
+            });
+            outputs[step.alias] = { ...config, approvedBy: approval.approvedBy, approvedAt: approval.approvedAt };
+          }
+          record.status = outcome.status;
+          break;
+        } catch (err) {
+          if (isCancellation(err)) throw err;
+          if (workerLost(err) && restarts < MAX_WORKSPACE_RESTARTS) {
+            restarts++;
+            log.warn('promotion lost its worker; starting its steps again on another', { promotion: input.promotion, step: step.alias });
+            workspace = await shared.prepareWorkspace({ promotion: `${input.promotion}-r${restarts}` });
+            restart = true;
             break;
           }
-          await sleep(waitMs);
-          continue;
-        }
-        record.status = outcome.status;
-        break;
-      } catch (err) {
-        if (workerLost(err) && restarts < MAX_WORKSPACE_RESTARTS) {
-          restarts++;
-          log.warn('promotion lost its worker; starting its steps again on another', { promotion: input.promotion, step: step.alias });
-          workspace = await shared.prepareWorkspace({ promotion: `${input.promotion}-r${restarts}` });
-          restart = true;
+          const stepError = classify(err);
+          record.errorCount++;
+          record.message = stepError.message;
+          const timedOut = limits.timeoutMs !== undefined && Date.now() - firstStartMs > limits.timeoutMs;
+          if (stepError.kind === 'retryable' && record.errorCount < limits.errorThreshold && !timedOut) {
+            await sleep(Math.min(1000 * 2 ** (record.errorCount - 1), 30_000));
+            continue;
+          }
+          record.status = stepError.kind === 'failed' ? 'Failed' : 'Errored';
+          if (stepError.kind === 'retryable' && limits.errorThreshold > 1) {
+            record.message = `${stepError.message} (met error threshold of ${limits.errorThreshold})`;
+          }
           break;
         }
-        const stepError = classify(err);
-        record.errorCount++;
-        record.message = stepError.message;
-        const timedOut = limits.timeoutMs !== undefined && Date.now() - firstStartMs > limits.timeoutMs;
-        if (stepError.kind === 'retryable' && record.errorCount < limits.errorThreshold && !timedOut) {
-          await sleep(Math.min(1000 * 2 ** (record.errorCount - 1), 30_000));
-          continue;
+      }
+      if (restart) {
+        for (const s of steps) {
+          s.status = 'Pending';
+          s.errorCount = 0;
         }
-        record.status = stepError.kind === 'failed' ? 'Failed' : 'Errored';
-        if (stepError.kind === 'retryable' && limits.errorThreshold > 1) {
-          record.message = `${stepError.message} (met error threshold of ${limits.errorThreshold})`;
-        }
-        break;
+        i = -1;
+        continue;
+      }
+      record.finishedAt = nowIso();
+    }
+  } catch (err) {
+    if (!isCancellation(err)) throw err;
+    aborted = true;
+    for (const s of steps) {
+      if (s.status === 'Running') {
+        s.status = 'Aborted';
+        s.finishedAt = nowIso();
       }
     }
-    if (restart) {
-      for (const s of steps) {
-        s.status = 'Pending';
-        s.errorCount = 0;
-      }
-      i = -1;
-      continue;
-    }
-    record.finishedAt = nowIso();
   }
   currentStep = undefined;
+  waiting = undefined;
 
-  phase = finalPhase(steps);
+  phase = aborted ? 'Aborted' : finalPhase(steps);
   const failed = steps.find((s) => !s.continueOnError && (s.status === 'Failed' || s.status === 'Errored'));
-  message = failed ? `step "${failed.alias}" (${failed.uses}) ${failed.status.toLowerCase()}: ${failed.message ?? ''}`.trim() : undefined;
+  message = aborted
+    ? 'promotion aborted'
+    : failed ? `step "${failed.alias}" (${failed.uses}) ${failed.status.toLowerCase()}: ${failed.message ?? ''}`.trim() : undefined;
 
+  // Cleaning up and reporting must happen even when the promotion was aborted (cancelled).
+  return CancellationScope.nonCancellable(async () => {
+    let kept: KeptWorkspace | undefined;
+    if (workspace) {
+      const failedAt = steps.findIndex((s) => !s.continueOnError && (s.status === 'Failed' || s.status === 'Errored'));
+      const keep = (phase === 'Failed' || phase === 'Errored') && failedAt >= 0 && patched('keep-failed-workspace');
+      if (keep) {
+        kept = { ...workspace, failedStep: failedAt, planDigest: planDigest(input.plan) };
+      } else {
+        await release(workspace, input.promotion);
+      }
+    }
+    for (const stale of input.staleWorkspaces ?? []) {
+      if (stale.workspaceKey !== workspace?.workspaceKey) await release(stale, input.promotion);
+    }
+
+    const finished: PromotionFinished = {
+      name: input.promotion,
+      phase,
+      steps,
+      state: outputs,
+      startedAt,
+      finishedAt: nowIso(),
+      ...(message ? { message } : {}),
+      ...(approvals.length ? { approvals } : {}),
+      ...(kept ? { workspace: kept } : {}),
+      ...(effects.length > 0 ? { effects } : {}),
+    };
+    if (input.parentWorkflowId) {
+      try {
+        await getExternalWorkflowHandle(input.parentWorkflowId).signal(promotionFinishedSignal, finished);
+      } catch (err) {
+        log.warn('could not tell the project workflow that the promotion ended', { error: String(err) });
+      }
+    }
+    return finished;
+  });
+}
+
+/** The kept workspace, when it is still on its worker and the plan has not changed; else undefined. */
+async function resumeIn(kept: KeptWorkspace, plan: PromotionPlan): Promise<{ workspaceKey: string; taskQueue: string } | undefined> {
+  if (kept.planDigest !== planDigest(plan)) return undefined;
+  const owner = proxyActivities<Activities>({
+    taskQueue: kept.taskQueue,
+    startToCloseTimeout: '1m',
+    // The worker that holds the workspace may be gone: then the retry starts from the beginning.
+    scheduleToStartTimeout: '1m',
+    retry: { maximumAttempts: 1 },
+  });
+  try {
+    const exists = await owner.workspaceExists({ workspaceKey: kept.workspaceKey });
+    return exists ? { workspaceKey: kept.workspaceKey, taskQueue: kept.taskQueue } : undefined;
+  } catch (err) {
+    if (isCancellation(err)) throw err;
+    return undefined;
+  }
+}
+
+async function release(workspace: { workspaceKey: string; taskQueue: string }, promotion: string): Promise<void> {
   try {
     const owner = proxyActivities<Activities>({
       taskQueue: workspace.taskQueue,
@@ -186,27 +365,8 @@ export async function promotionWorkflow(input: PromotionWorkflowInput): Promise<
     });
     await owner.releaseWorkspace({ workspaceKey: workspace.workspaceKey });
   } catch (err) {
-    log.warn('could not release the promotion workspace', { promotion: input.promotion, error: String(err) });
+    log.warn('could not release the promotion workspace', { promotion, error: String(err) });
   }
-
-  const finished: PromotionFinished = {
-    name: input.promotion,
-    phase,
-    steps,
-    state: outputs,
-    startedAt,
-    finishedAt: nowIso(),
-    ...(message ? { message } : {}),
-    ...(effects.length > 0 ? { effects } : {}),
-  };
-  if (input.parentWorkflowId) {
-    try {
-      await getExternalWorkflowHandle(input.parentWorkflowId).signal(promotionFinishedSignal, finished);
-    } catch (err) {
-      log.warn('could not tell the project workflow that the promotion ended', { error: String(err) });
-    }
-  }
-  return finished;
 }
 
 function workerLost(err: unknown): boolean {

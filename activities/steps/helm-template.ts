@@ -11,7 +11,7 @@ import { z } from 'zod';
 import { DomainError } from '../../core/errors.js';
 import { runHelm } from '../adapters/helm.js';
 import { isYamlFileName, writeManifests } from '../adapters/manifest-output.js';
-import { existsInWorkspace } from '../adapters/step-files.js';
+import { assertTreeConfined, existsInWorkspace } from '../adapters/step-files.js';
 import type { StepDefinition } from './step.js';
 
 export const HelmTemplateConfig = z.strictObject({
@@ -51,6 +51,7 @@ export const helmTemplate: StepDefinition<HelmTemplateConfig> = {
     if (!fs.existsSync(path.join(chart, 'Chart.yaml'))) {
       throw new DomainError('StepFailed', `path ${JSON.stringify(config.path)} is not a Helm chart (no Chart.yaml)`);
     }
+    await assertTreeConfined(ctx.workspace, chart);
     const hooks = { signal: ctx.signal, heartbeat: () => ctx.heartbeat({ step: 'helm-template' }), hide: ctx.workspace.root, shown: '.' };
     if (config.buildDependencies) {
       await runHelm(['dependency', 'build', chart], { cwd: chart, what: `helm dependency build of ${JSON.stringify(config.path)}`, ...hooks });

@@ -10,7 +10,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { z } from 'zod';
 import { DomainError } from '../../core/errors.js';
+import { assertKustomizationConfined } from '../adapters/kustomize-paths.js';
 import { writeManifests } from '../adapters/manifest-output.js';
+import { assertTreeConfined } from '../adapters/step-files.js';
 import { findBinary, lastLines, runTool } from '../adapters/tools.js';
 import type { StepDefinition } from './step.js';
 
@@ -53,6 +55,8 @@ export const kustomizeBuild: StepDefinition<KustomizeBuildConfig> = {
     if (!(await fs.promises.stat(dir).catch(() => undefined))?.isDirectory()) {
       throw new DomainError('StepFailed', `path ${JSON.stringify(config.path)} is not a directory`);
     }
+    await assertTreeConfined(ctx.workspace, dir);
+    assertKustomizationConfined(ctx.workspace, dir);
     const cmd = kustomizeCommand();
     const args = [...cmd.args, dir];
     const helm = config.plugin?.helm;

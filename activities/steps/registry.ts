@@ -38,6 +38,7 @@ import { kustomizeSetImage } from './kustomize-set-image.js';
 import { ociDownload } from './oci-download.js';
 import { ociPush } from './oci-push.js';
 import type { StepDefinition } from './step.js';
+import { waitForApproval } from './wait-for-approval.js';
 import { yamlUpdate } from './yaml-update.js';
 
 // Each definition is typed by its own config; the registry only hands them to run-step, which
@@ -81,6 +82,7 @@ export const STEP_REGISTRY: Readonly<Record<string, AnyStep>> = Object.freeze({
   'oci-download': ociDownload,
   'oci-push': ociPush,
   'yaml-update': yamlUpdate,
+  'wait-for-approval': waitForApproval,
 });
 
 /** The registered kinds, sorted. */

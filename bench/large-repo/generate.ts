@@ -15,11 +15,13 @@ export interface RepoShape {
 
 const ENVS = 20;
 
+/** Apps are grouped by ten (`apps/group-NNN/app-NNNN/env-MM/values.yaml`), so trees stay small. */
 export function filePath(i: number, files: number): string {
   const apps = Math.ceil(files / ENVS);
   const app = i % apps;
   const env = Math.floor(i / apps) % ENVS;
-  return `apps/app-${String(app).padStart(4, '0')}/env-${String(env).padStart(2, '0')}/values.yaml`;
+  const group = String(Math.floor(app / 10)).padStart(3, '0');
+  return `apps/group-${group}/app-${String(app).padStart(4, '0')}/env-${String(env).padStart(2, '0')}/values.yaml`;
 }
 
 export function values(app: string, tag: string): string {
@@ -35,7 +37,7 @@ function* stream(shape: RepoShape): Generator<string> {
   let out = `commit refs/heads/main\nmark :1\ncommitter ${when(0)}\n${data('seed: all apps at 1.0.0')}`;
   for (let f = 0; f < shape.files; f++) {
     const p = filePath(f, shape.files);
-    out += `M 100644 inline ${p}\n${data(values(p.split('/')[1] as string, '1.0.0'))}`;
+    out += `M 100644 inline ${p}\n${data(values(p.split('/')[2] as string, '1.0.0'))}`;
     if (out.length > 1 << 20) {
       yield out;
       out = '';
@@ -46,7 +48,7 @@ function* stream(shape: RepoShape): Generator<string> {
   for (let i = 1; i < shape.commits; i++) {
     const p = filePath(i % shape.files, shape.files);
     const tag = `1.${Math.floor(i / shape.files)}.${i}`;
-    out += `commit refs/heads/main\nmark :${i + 1}\ncommitter ${when(i)}\n${data(`bump ${p} to ${tag}`)}from :${i}\nM 100644 inline ${p}\n${data(values(p.split('/')[1] as string, tag))}\n`;
+    out += `commit refs/heads/main\nmark :${i + 1}\ncommitter ${when(i)}\n${data(`bump ${p} to ${tag}`)}from :${i}\nM 100644 inline ${p}\n${data(values(p.split('/')[2] as string, tag))}\n`;
     if (out.length > 1 << 20) {
       yield out;
       out = '';
@@ -59,7 +61,7 @@ function* stream(shape: RepoShape): Generator<string> {
 export async function ensureRepo(cacheDir: string, shape: RepoShape, log: (m: string) => void): Promise<string> {
   const dir = path.join(cacheDir, 'origin.git');
   const stamp = path.join(cacheDir, 'shape.json');
-  const want = JSON.stringify(shape);
+  const want = JSON.stringify({ ...shape, layout: 2 });
   if (fs.existsSync(stamp) && fs.readFileSync(stamp, 'utf8') === want && fs.existsSync(path.join(dir, 'HEAD'))) return dir;
   fs.rmSync(cacheDir, { recursive: true, force: true });
   fs.mkdirSync(dir, { recursive: true });

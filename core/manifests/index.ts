@@ -18,6 +18,7 @@ export {
   toPathIssues,
   type PathIssue,
 } from './common.js';
+export { AnalysisTemplate, analysisTemplateIssues } from './analysis-template.js';
 export { Chart, FreightManifest, GitCommit, Image } from './freight.js';
 export { formatIssue, MANIFEST_KINDS, parseManifests, type ManifestIssue, type ParsedManifests } from './parse.js';
 export { ProjectConfig, ProjectConfigSpec, PromotionPolicy, projectConfigIssues } from './project-config.js';

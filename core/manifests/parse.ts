@@ -10,6 +10,7 @@ import { LineCounter, parseAllDocuments } from 'yaml';
 import type { z } from 'zod';
 import type { Manifest, ManifestKind } from '../model.js';
 import { asRecord, describeType, formatPath, plainErrors, toPathIssues } from './common.js';
+import { AnalysisTemplate } from './analysis-template.js';
 import { FreightManifest, freightHints } from './freight.js';
 import { ProjectConfig, projectConfigHints } from './project-config.js';
 import { Project, projectHints } from './project.js';
@@ -45,6 +46,7 @@ export const MANIFEST_KINDS: readonly ManifestKind[] = [
   'PromotionTask',
   'ClusterPromotionTask',
   'Freight',
+  'AnalysisTemplate',
 ];
 
 const SCHEMAS: Record<ManifestKind, z.ZodType<Manifest>> = {
@@ -55,6 +57,7 @@ const SCHEMAS: Record<ManifestKind, z.ZodType<Manifest>> = {
   PromotionTask,
   ClusterPromotionTask,
   Freight: FreightManifest,
+  AnalysisTemplate,
 };
 
 const HINTS: Partial<Record<ManifestKind, (raw: unknown, parsed: Manifest | undefined) => string[]>> = {
@@ -69,10 +72,8 @@ const HINTS: Partial<Record<ManifestKind, (raw: unknown, parsed: Manifest | unde
 
 /** Kinds people put next to Kargo manifests that Shunt does not take (yet), with why. */
 const UNSUPPORTED_KINDS: Record<string, string> = {
-  AnalysisTemplate:
-    'AnalysisTemplate is not supported yet: Shunt verifies freight by soak time only; remove it from the file',
   ClusterAnalysisTemplate:
-    'ClusterAnalysisTemplate is not supported yet: Shunt verifies freight by soak time only; remove it from the file',
+    'ClusterAnalysisTemplate is not supported: apply the template as a (namespaced) AnalysisTemplate in the project instead',
   Promotion: 'Promotion is not applied from manifests: promote freight into a stage instead',
   ClusterConfig: 'ClusterConfig is not supported by Shunt; configure the git identity in the worker instead',
 };

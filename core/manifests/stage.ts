@@ -138,12 +138,5 @@ export function stageHints(raw: unknown): string[] {
   const hints: string[] = [];
   const spec = asRecord(valueAt(raw, ['spec']));
   if (spec?.['targets'] !== undefined) hints.push("spec.targets (Kargo's in-development Targets) is ignored by Shunt");
-  const templates = valueAt(spec, ['verification', 'analysisTemplates']);
-  const soak = valueAt(spec, ['verification', 'soak']);
-  if ((Array.isArray(templates) && templates.length > 0) || soak !== undefined) {
-    hints.push(
-      'Shunt does not run verification (analysisTemplates, soak) yet: freight promoted here is not marked verified, so stages downstream cannot take it',
-    );
-  }
   return hints;
 }

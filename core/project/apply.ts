@@ -6,6 +6,7 @@ import { formatSpecIssue, validateProjectSpecs } from '../pipeline/validate.js';
 import { STEP_KINDS } from '../promotion/step-kinds.js';
 import { stableStringify } from '../stable-stringify.js';
 import { settleControlFlowStages } from './control-flow.js';
+import { verificationIssues } from './verification.js';
 import type { FreightRecord, ProjectSpecSet, ProjectState } from './state.js';
 
 export interface ApplyInput {
@@ -42,6 +43,9 @@ export function mergedSpecs(specs: ProjectSpecSet, input: ApplyInput): ProjectSp
     warehouses: { ...specs.warehouses },
     stages: { ...specs.stages },
     tasks: { ...specs.tasks },
+    ...(specs.analysisTemplates || input.resources.some((r) => r.kind === 'AnalysisTemplate')
+      ? { analysisTemplates: { ...specs.analysisTemplates } }
+      : {}),
     clusterTasks: Object.fromEntries(input.clusterTasks.map((t) => [t.metadata.name, t])),
   };
   if (input.projectManifest) next.project = input.projectManifest;
@@ -50,6 +54,7 @@ export function mergedSpecs(specs: ProjectSpecSet, input: ApplyInput): ProjectSp
     else if (r.kind === 'Stage') next.stages[r.metadata.name] = r;
     else if (r.kind === 'PromotionTask') next.tasks[r.metadata.name] = r;
     else if (r.kind === 'ProjectConfig') next.config = r;
+    else if (r.kind === 'AnalysisTemplate') next.analysisTemplates![r.metadata.name] = r;
   }
   return next;
 }
@@ -65,7 +70,9 @@ export function specIssues(project: string, specs: ProjectSpecSet): string[] {
       clusterTasks: Object.values(specs.clusterTasks),
     },
     STEP_KINDS,
-  ).map(formatSpecIssue);
+  )
+    .map(formatSpecIssue)
+    .concat(verificationIssues(specs));
 }
 
 /**
@@ -153,6 +160,7 @@ export function applyResources(
       r.kind === 'Warehouse' ? before.warehouses[r.metadata.name]
       : r.kind === 'Stage' ? before.stages[r.metadata.name]
       : r.kind === 'PromotionTask' ? before.tasks[r.metadata.name]
+      : r.kind === 'AnalysisTemplate' ? before.analysisTemplates?.[r.metadata.name]
       : before.config;
     const action: ApplyAction = !previous ? 'created' : stableStringify(previous) === stableStringify(r) ? 'unchanged' : 'configured';
     results.push({ kind: r.kind, name: r.metadata.name, action });

@@ -6,7 +6,16 @@ import { TERMINAL_PHASES } from '../promotion/types.js';
 import { monotonicUlid } from '../ulid.js';
 import { freightAvailability } from './availability.js';
 import { settleControlFlowStages } from './control-flow.js';
-import type { FreightRecord, ProjectState, PromotionRecord, StageState, StepRecord } from './state.js';
+import type {
+  ApprovalRequest,
+  FreightRecord,
+  KeptWorkspace,
+  ProjectState,
+  PromotionApproval,
+  PromotionRecord,
+  StageState,
+  StepRecord,
+} from './state.js';
 
 /** Terminal promotions kept per stage; older ones are dropped from the project state. */
 export const PROMOTIONS_KEPT_PER_STAGE = 20;
@@ -39,8 +48,25 @@ export function promotionIssue(state: ProjectState, stageName: string, freightRe
   const freight = findFreight(state, freightRef);
   if (!freight) return new DomainError('NotFound', `freight "${freightRef}" not found in project "${state.project}"`);
   const availability = freightAvailability(stage, freight, nowMs);
-  if (!availability.available) return new DomainError('FailedPrecondition', availability.reason);
+  if (!availability.available) {
+    const reason = isRollback(state, stageName, freight)
+      ? `rolling stage "${stageName}" back to freight ${freight.alias} is refused: ${availability.reason}`
+      : availability.reason;
+    return new DomainError('FailedPrecondition', reason);
+  }
   return undefined;
+}
+
+/**
+ * Whether promoting `freight` to the stage rolls it back: the stage has held this freight
+ * before (it is in its freight history) but holds another freight of that origin now.
+ */
+export function isRollback(state: ProjectState, stageName: string, freight: FreightRecord): boolean {
+  const history = state.stages[stageName]?.freightHistory ?? [];
+  const slot = `Warehouse/${freight.origin.name}`;
+  const current = history[0]?.collection.items[slot];
+  if (!current || current.name === freight.name) return false;
+  return history.slice(1).some((entry) => entry.collection.items[slot]?.name === freight.name);
 }
 
 /** The collection the stage will hold after promoting `freight`: its other origins carried over. */
@@ -81,6 +107,7 @@ export function queuePromotion(
     steps: [],
   };
   if (opts.actor) record.actor = opts.actor;
+  if (isRollback(state, stageName, freight)) record.rollback = true;
   state.promotions.push(record);
   stageState(state, stageName).queue.push(name);
   state.updatedAt = opts.now;
@@ -95,7 +122,8 @@ export function findPromotion(state: ProjectState, name: string): PromotionRecor
 export function startablePromotions(state: ProjectState): PromotionRecord[] {
   const ready: PromotionRecord[] = [];
   for (const s of Object.values(state.stages)) {
-    if (s.currentPromotion) continue;
+    // As in Kargo, the next promotion also waits for the current freight's verification.
+    if (s.currentPromotion || s.currentVerification) continue;
     // A name without a record (should not happen) is dropped, and the next one considered.
     while (s.queue.length > 0 && !findPromotion(state, s.queue[0]!)) s.queue.shift();
     const p = s.queue.length > 0 ? findPromotion(state, s.queue[0]!) : undefined;
@@ -130,6 +158,28 @@ export interface FinishedPromotion {
   steps: StepRecord[];
   state: Record<string, Record<string, unknown>>;
   finishedAt: string;
+  approvals?: PromotionApproval[];
+  workspace?: KeptWorkspace;
+}
+
+/** A running promotion now waits for a person, or has been approved. */
+export function recordProgress(
+  state: ProjectState,
+  progress: { name: string; waitingForApproval?: ApprovalRequest; approvals: PromotionApproval[] },
+  now: string,
+): void {
+  const promotion = findPromotion(state, progress.name);
+  if (!promotion || TERMINAL_PHASES.includes(promotion.phase)) return;
+  if (progress.waitingForApproval) {
+    promotion.waitingForApproval = progress.waitingForApproval;
+    const gate = progress.waitingForApproval.gate === 'stage' ? `stage "${promotion.stage}" requires approval` : `step "${progress.waitingForApproval.gate}"`;
+    promotion.message = `waiting for approval (${gate})${progress.waitingForApproval.message ? `: ${progress.waitingForApproval.message}` : ''}`;
+  } else {
+    delete promotion.waitingForApproval;
+    delete promotion.message;
+  }
+  if (progress.approvals.length) promotion.approvals = progress.approvals;
+  state.updatedAt = now;
 }
 
 /**
@@ -144,6 +194,10 @@ export function finishPromotion(state: ProjectState, done: FinishedPromotion, no
   promotion.state = done.state;
   promotion.finishedAt = done.finishedAt;
   if (done.message !== undefined) promotion.message = done.message;
+  else delete promotion.message;
+  delete promotion.waitingForApproval;
+  if (done.approvals?.length) promotion.approvals = done.approvals;
+  if (done.workspace) promotion.workspace = done.workspace;
   const s = stageState(state, promotion.stage);
   if (s.currentPromotion === promotion.name) delete s.currentPromotion;
   s.queue = s.queue.filter((n) => n !== promotion.name);

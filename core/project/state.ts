@@ -1,4 +1,5 @@
 import type {
+  AnalysisTemplate,
   ClusterPromotionTask,
   Project,
   ProjectConfig,
@@ -7,6 +8,7 @@ import type {
   Warehouse,
 } from '../model.js';
 import type { FreightCollection, FreightReference, PromotionPhase, StepStatus } from '../promotion/types.js';
+import type { MetricResult } from '../verification/analysis.js';
 import type { DiscoveryState } from '../warehouse/scan-state.js';
 
 /**
@@ -35,6 +37,8 @@ export interface ProjectSpecSet {
   tasks: Record<string, PromotionTask>;
   /** Snapshots of the cluster-scoped tasks this project's stages reference. */
   clusterTasks: Record<string, ClusterPromotionTask>;
+  /** Argo Rollouts AnalysisTemplates for stage verification (absent in states saved before them). */
+  analysisTemplates?: Record<string, AnalysisTemplate>;
 }
 
 export interface FreightRecord extends FreightReference {
@@ -61,12 +65,40 @@ export interface StageState {
   lastPromotion?: { name: string; freight: string; phase: PromotionPhase; finishedAt?: string };
   /** Kargo's `status.metadata`, written by the `set-metadata` step (core/project/effects.ts). */
   metadata?: Record<string, unknown>;
+  /** Kargo's auto-promotion holds, by `Warehouse/<origin>`: set by a person's rollback. */
+  autoPromotionHolds?: Record<string, { freight: string; promotion: string; actor?: string; createdAt: string }>;
+  /** The verification of the current freight that is pending or running, if any. */
+  currentVerification?: VerificationRecord;
+}
+
+export type VerificationPhase = 'Pending' | 'Running' | 'Successful' | 'Failed' | 'Error' | 'Aborted' | 'Inconclusive';
+
+/** One verification of a stage's freight collection (Kargo's verificationHistory entry). */
+export interface VerificationRecord {
+  /** `<stage>.<ulid>.<first 7 of the collection id>`, as Kargo names AnalysisRuns. */
+  id: string;
+  stage: string;
+  /** The freight collection verified, and the freight in it. */
+  collection: string;
+  freight: string[];
+  phase: VerificationPhase;
+  message?: string;
+  actor?: string;
+  startTime?: string;
+  finishTime?: string;
+  workflowId: string;
+  /** Per-metric results of the analysis, when templates were run. */
+  metrics?: MetricResult[];
+  /** While soaking: when the soak ends (ISO). */
+  soakUntil?: string;
 }
 
 export interface StageFreightEntry {
   collection: FreightCollection;
   promotedAt: string;
   promotion?: string;
+  /** Finished verifications of this collection, newest first, at most 10. */
+  verificationHistory?: VerificationRecord[];
 }
 
 export interface StepRecord {
@@ -98,4 +130,41 @@ export interface PromotionRecord {
   steps: StepRecord[];
   /** Outputs of the steps, by alias (what Kargo keeps in `status.state`). */
   state?: Record<string, Record<string, unknown>>;
+  /** Set when the freight is older than the stage's current freight of that origin. */
+  rollback?: boolean;
+  /** Set on a retry: the promotion it re-runs. */
+  retryOf?: string;
+  /** Set while the promotion waits for a person (the stage's approval gate or a wait-for-approval step). */
+  waitingForApproval?: ApprovalRequest;
+  /** Approvals given to this promotion, oldest first. */
+  approvals?: PromotionApproval[];
+  /** Kept by a failed promotion so that a retry can resume in it. */
+  workspace?: KeptWorkspace;
+  /** Created by auto-promotion (Kargo's controller actor), not by a person. */
+  auto?: boolean;
+}
+
+export interface ApprovalRequest {
+  /** `stage` for the stage's gate, else the step alias. */
+  gate: string;
+  since: string;
+  message?: string;
+  /** The approver must be someone other than the promotion's actor. */
+  approverNotRequester?: boolean;
+}
+
+export interface PromotionApproval {
+  gate: string;
+  approvedBy: string;
+  approvedAt: string;
+}
+
+/** A failed promotion's workspace, where its retry may resume at the failed step. */
+export interface KeptWorkspace {
+  workspaceKey: string;
+  taskQueue: string;
+  /** Index of the step to resume at. */
+  failedStep: number;
+  /** Digest of the plan it ran: a retry resumes only with the same plan. */
+  planDigest: string;
 }

@@ -47,6 +47,7 @@ export const STEP_KIND_DEFAULTS = {
   'oci-download': { errorThreshold: 1 },
   'oci-push': { errorThreshold: 1 },
   'yaml-update': { errorThreshold: 1 },
+  'wait-for-approval': { errorThreshold: 1 },
 } as const satisfies Record<string, StepKindDefaults>;
 
 export type StepKind = keyof typeof STEP_KIND_DEFAULTS;

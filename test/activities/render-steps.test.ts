@@ -73,6 +73,10 @@ describe('kustomize-build', () => {
     expect(broken.message).not.toContain(h.workspace.root);
     expect((await errorOf(h.run(kustomizeBuild, { path: 'nope', outPath: 'o.yaml' }))).message).toBe('path "nope" is not a directory');
     expect((await errorOf(h.run(kustomizeBuild, { path: '../x', outPath: 'o.yaml' }))).code).toBe('PathEscape');
+    fs.mkdirSync(h.workspace.resolve('escape'));
+    fs.writeFileSync(h.workspace.resolve('escape/kustomization.yaml'), 'resources:\n  - ../../../../../../etc\n');
+    const escape = await errorOf(h.run(kustomizeBuild, { path: 'escape', outPath: 'o.yaml' }));
+    expect(escape).toMatchObject({ code: 'PathEscape', message: 'escape/kustomization.yaml refers to "../../../../../../etc", which lies outside the promotion workspace' });
 
     const savedPath = process.env['PATH'];
     process.env['PATH'] = '/nonexistent';

@@ -333,7 +333,7 @@ describe('runStep', () => {
     const first = await runAll();
     const second = await runAll();
 
-    expect(await originLog(origin)).toEqual(['Updated ./src/stages/dev/kustomization.yaml to use new image', 'seed']);
+    expect(await originLog(origin)).toEqual(['Updated src/stages/dev/kustomization.yaml to use new image', 'seed']);
     expect(await originFile(origin, 'stages/dev/kustomization.yaml')).toContain('newTag: "1.2.3"   # pinned by promotion');
     expect(second['push']).toEqual(first['push']);
     expect(first['commit']?.['commit']).toBe(first['push']?.['commit']);

@@ -11,8 +11,12 @@ import type {
 import type { AuditEvent } from '../../core/audit/event.js';
 import { DomainError } from '../../core/errors.js';
 import { emptyProjectState } from '../../core/project/apply.js';
+import { approveFreight, approveFreightIssue, type FreightApproval } from '../../core/project/approvals.js';
+import { approverIssue } from '../../core/project/approval-gate.js';
 import { findFreight, promotionIssue } from '../../core/project/promotions.js';
-import type { ProjectState, PromotionRecord } from '../../core/project/state.js';
+import { abortIssue, retryIssue } from '../../core/project/retry-abort.js';
+import type { ProjectState, PromotionRecord, VerificationRecord } from '../../core/project/state.js';
+import { abortVerificationIssue, finishVerification, requestVerification, verifyIssue } from '../../core/project/verification.js';
 
 /**
  * A hand-written ShuntBackend over in-memory ProjectStates, for driving the api and the CLI
@@ -153,6 +157,79 @@ export class FakeBackend implements ShuntBackend {
     delete bucket[name];
   }
 
+  async approveFreight(project: string, request: { freight: string; stage: string; actor?: string }): Promise<FreightApproval> {
+    this.record('approveFreight', project, request);
+    const state = this.project(project);
+    const issue = approveFreightIssue(state, request.freight, request.stage);
+    if (issue) throw issue;
+    return approveFreight(state, request.freight, request.stage, { now: this.now(), ...(request.actor ? { actor: request.actor } : {}) });
+  }
+
+  async approvePromotion(project: string, name: string, actor?: string): Promise<PromotionRecord> {
+    this.record('approvePromotion', project, name, actor);
+    const record = this.promotion(project, name);
+    const waiting = record.waitingForApproval;
+    if (record.phase !== 'Running' || !waiting) {
+      throw new DomainError('FailedPrecondition', `promotion ${name} is not waiting for approval (it is ${record.phase.toLowerCase()})`);
+    }
+    const issue = approverIssue(waiting, record.actor, actor);
+    if (issue) throw new DomainError('FailedPrecondition', issue);
+    record.approvals = [...(record.approvals ?? []), { gate: waiting.gate, approvedBy: actor ?? 'anonymous', approvedAt: this.now() }];
+    delete record.waitingForApproval;
+    return structuredClone(record);
+  }
+
+  async retryPromotion(project: string, name: string, actor?: string): Promise<PromotionRecord> {
+    this.record('retryPromotion', project, name, actor);
+    const state = this.project(project);
+    const issue = retryIssue(state, name, this.clock);
+    if (issue) throw issue;
+    const original = this.promotion(project, name);
+    const record = await this.promote(project, { stage: original.stage, freight: original.freight, ...(actor ? { actor } : {}) });
+    const stored = state.promotions.find((p) => p.name === record.name)!;
+    stored.retryOf = name;
+    return structuredClone(stored);
+  }
+
+  async abortPromotion(project: string, name: string, actor?: string): Promise<PromotionRecord> {
+    this.record('abortPromotion', project, name, actor);
+    const state = this.project(project);
+    const issue = abortIssue(state, name);
+    if (issue) throw issue;
+    const record = this.promotion(project, name);
+    record.phase = 'Aborted';
+    record.message = `aborted by ${actor ?? 'anonymous'}`;
+    record.finishedAt = this.now();
+    const stage = state.stages[record.stage];
+    if (stage) stage.queue = stage.queue.filter((n) => n !== name);
+    return structuredClone(record);
+  }
+
+  async verifyStage(project: string, stage: string, actor?: string): Promise<VerificationRecord> {
+    this.record('verifyStage', project, stage, actor);
+    const state = this.project(project);
+    const issue = verifyIssue(state, stage);
+    if (issue) throw issue;
+    const record = requestVerification(state, stage, {
+      now: this.now(),
+      nowMs: this.clock,
+      random: () => 0.5,
+      workflowIdFor: (id) => `verification:${project}:${id}`,
+      ...(actor ? { actor } : {}),
+    })!;
+    return structuredClone(record);
+  }
+
+  async abortVerification(project: string, stage: string, actor?: string): Promise<VerificationRecord> {
+    this.record('abortVerification', project, stage, actor);
+    const state = this.project(project);
+    const issue = abortVerificationIssue(state, stage);
+    if (issue) throw issue;
+    const current = state.stages[stage]!.currentVerification!;
+    const done = finishVerification(state, { id: current.id, stage, phase: 'Aborted', message: `aborted by ${actor ?? 'anonymous'}`, finishTime: this.now() });
+    return structuredClone(done!);
+  }
+
   async refreshWarehouse(project: string, warehouse: string, actor?: string): Promise<RefreshResult> {
     this.record('refreshWarehouse', project, warehouse, actor);
     const state = this.project(project);
@@ -189,6 +266,12 @@ export class FakeBackend implements ShuntBackend {
   /** Scripts a promotion: each later getPromotion applies the next update. */
   scriptPromotion(name: string, updates: Partial<PromotionRecord>[]): void {
     this.progress.set(name, [...updates]);
+  }
+
+  private promotion(project: string, name: string): PromotionRecord {
+    const record = this.project(project).promotions.find((p) => p.name === name);
+    if (record === undefined) throw new DomainError('NotFound', `promotion "${name}" not found in project "${project}"`);
+    return record;
   }
 
   private project(project: string): ProjectState {

@@ -97,7 +97,7 @@ describe('reading a project', () => {
       },
     });
     const prod = list.body.items[1];
-    expect(prod.status).toEqual({ freightHistory: [], freightSummary: '0/1 Fulfilled' });
+    expect(prod.status).toEqual({ freightHistory: [], freightSummary: '0/1 Fulfilled', autoPromotionEnabled: false });
   });
 
   it('lists freight newest first, Kargo-shaped', async () => {

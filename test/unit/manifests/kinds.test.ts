@@ -192,7 +192,6 @@ describe('Stage', () => {
     expect(s.spec.requestedFreight[0].sources).toEqual({ stages: ['staging'] });
     expect(r.hints).toEqual([
       "pipeline.yaml: document 1 (Stage prod): spec.targets (Kargo's in-development Targets) is ignored by Shunt",
-      'pipeline.yaml: document 1 (Stage prod): Shunt does not run verification (analysisTemplates, soak) yet: freight promoted here is not marked verified, so stages downstream cannot take it',
       'pipeline.yaml: document 1 (Stage prod): spec.promotionTemplate.spec.steps[0] (clone): git-clone without checkout clones into the workspace root; the current spelling is checkout: [{ branch: <branch>, path: ./src }]',
       'pipeline.yaml: document 1 (Stage prod): spec.promotionTemplate.spec.steps[2]: git-push without path uses the workspace root; Kargo requires path',
     ]);

@@ -15,11 +15,10 @@ function issuesOf(text: string): string[] {
 describe('parseManifests: the three-stage fixture', () => {
   const parsed = parseManifests(fixture('three-stage.yaml'), 'three-stage.yaml');
 
-  it('parses every document without issues, says that verification is not run yet, and names an older step spelling', () => {
+  it('parses every document without issues, and names an older step spelling', () => {
     expect(parsed.issues.map(formatIssue)).toEqual([]);
     expect(parsed.hints).toEqual([
       "three-stage.yaml: document 6 (Stage staging): spec.promotionTemplate.spec.steps[1] (set-image): images[0] has neither tag nor digest and takes the promoted freight's tag; the current spelling is tag: ${{ imageFrom('ghcr.io/example/guestbook').Tag }}",
-      'three-stage.yaml: document 7 (Stage prod): Shunt does not run verification (analysisTemplates, soak) yet: freight promoted here is not marked verified, so stages downstream cannot take it',
     ]);
     expect(parsed.manifests.map((m) => `${m.kind}/${m.metadata.name}`)).toEqual([
       'Project/demo',
@@ -144,12 +143,17 @@ describe('parseManifests: documents', () => {
     [
       'an unknown kind',
       `${API}\nkind: Foo\nmetadata: {name: x}\n`,
-      'pipeline.yaml: document 1 (Foo x): kind: unknown kind Foo; expected one of Project, ProjectConfig, Warehouse, Stage, PromotionTask, ClusterPromotionTask, Freight',
+      'pipeline.yaml: document 1 (Foo x): kind: unknown kind Foo; expected one of Project, ProjectConfig, Warehouse, Stage, PromotionTask, ClusterPromotionTask, Freight, AnalysisTemplate',
     ],
     [
-      'an AnalysisTemplate',
+      'an AnalysisTemplate without spec',
       'apiVersion: argoproj.io/v1alpha1\nkind: AnalysisTemplate\nmetadata: {name: smoke, namespace: demo}\n',
-      'pipeline.yaml: document 1 (AnalysisTemplate smoke): kind: AnalysisTemplate is not supported yet: Shunt verifies freight by soak time only; remove it from the file',
+      'pipeline.yaml: document 1 (AnalysisTemplate smoke): spec: required',
+    ],
+    [
+      'a ClusterAnalysisTemplate',
+      'apiVersion: argoproj.io/v1alpha1\nkind: ClusterAnalysisTemplate\nmetadata: {name: smoke}\n',
+      'pipeline.yaml: document 1 (ClusterAnalysisTemplate smoke): kind: ClusterAnalysisTemplate is not supported: apply the template as a (namespaced) AnalysisTemplate in the project instead',
     ],
     [
       'a wrong apiVersion',

@@ -1,0 +1,100 @@
+/**
+ * `kind: AnalysisTemplate` (Argo Rollouts, `argoproj.io/v1alpha1`): the checks a stage's
+ * verification runs. Shunt runs the `web` and `prometheus` providers itself; other providers
+ * (job, kayenta, datadog, …) need a cluster with Argo Rollouts, where the template goes into a
+ * real AnalysisRun.
+ */
+import { z } from 'zod';
+import { checkExpressionSyntax } from '../expressions/index.js';
+import type * as model from '../model.js';
+import { ARGO_ROLLOUTS_API_VERSION } from '../model.js';
+import { addIssues, Duration, NamespacedMeta, omitKeys } from './common.js';
+import type { LocalIssue } from './steps.js';
+
+const ArgoApiVersion = z.literal(ARGO_ROLLOUTS_API_VERSION, {
+  error: (iss) => (iss.input === undefined ? 'required' : `expected "${ARGO_ROLLOUTS_API_VERSION}", got ${JSON.stringify(iss.input)}`),
+});
+
+/** Argo takes `count`, limits and delays as int-or-string; strings of digits are accepted too. */
+const IntOrString = z.union([z.number().int().min(-1), z.string().regex(/^-?\d+$/).transform(Number)]);
+
+const WebProvider = z.strictObject({
+  url: z.string().min(1),
+  method: z.enum(['GET', 'POST', 'PUT']).optional(),
+  headers: z.array(z.strictObject({ key: z.string().min(1), value: z.string() })).optional(),
+  body: z.string().optional(),
+  jsonBody: z.unknown().optional(),
+  jsonPath: z.string().optional(),
+  timeoutSeconds: z.number().int().positive().optional(),
+  insecure: z.boolean().optional(),
+});
+
+const PrometheusProvider = z.looseObject({
+  address: z.string().min(1),
+  query: z.string().min(1),
+  timeout: z.number().int().positive().optional(),
+});
+
+const Metric = z
+  .looseObject({
+    name: z.string().min(1),
+    provider: z.looseObject({ web: WebProvider.optional(), prometheus: PrometheusProvider.optional() }),
+    successCondition: z.string().optional(),
+    failureCondition: z.string().optional(),
+    count: IntOrString.optional(),
+    interval: Duration.optional(),
+    initialDelay: Duration.optional(),
+    failureLimit: IntOrString.optional(),
+    inconclusiveLimit: IntOrString.optional(),
+    consecutiveErrorLimit: IntOrString.optional(),
+  })
+  .transform((m) => m as unknown as model.AnalysisMetric);
+
+const Spec = z.looseObject({
+  args: z.array(z.looseObject({ name: z.string().min(1), value: z.string().optional() })).optional(),
+  metrics: z.array(Metric).min(1),
+});
+
+/** Rules the field types cannot express; paths are relative to `spec`. */
+export function analysisTemplateIssues(spec: { args?: model.AnalysisArg[]; metrics: model.AnalysisMetric[] }): LocalIssue[] {
+  const issues: LocalIssue[] = [];
+  const names = new Set<string>();
+  spec.metrics.forEach((m, i) => {
+    const at = ['metrics', i];
+    if (names.has(m.name)) issues.push({ path: [...at, 'name'], message: `metric ${JSON.stringify(m.name)} is defined twice` });
+    names.add(m.name);
+    const providers = Object.keys(m.provider).filter((k) => m.provider[k] !== undefined);
+    if (providers.length !== 1) {
+      issues.push({ path: [...at, 'provider'], message: `expected exactly one provider, got ${providers.length ? providers.join(', ') : 'none'}` });
+    }
+    for (const field of ['successCondition', 'failureCondition'] as const) {
+      const condition = m[field];
+      if (condition === undefined) continue;
+      // Arguments are substituted before evaluation: check the syntax with placeholders.
+      const problem = checkExpressionSyntax(condition.replace(/\{\{\s*args\.[\w-]+\s*\}\}/g, '0'));
+      if (problem) issues.push({ path: [...at, field], message: `invalid expression: ${problem}` });
+    }
+    if (m.count !== undefined && m.count < 0) issues.push({ path: [...at, 'count'], message: 'must not be negative' });
+    if (m.count !== undefined && m.count > 1 && m.interval === undefined) {
+      issues.push({ path: [...at, 'interval'], message: 'required when count is above 1 (the time between measurements)' });
+    }
+  });
+  const argNames = new Set<string>();
+  (spec.args ?? []).forEach((a, i) => {
+    if (argNames.has(a.name)) issues.push({ path: ['args', i, 'name'], message: `argument ${JSON.stringify(a.name)} is declared twice` });
+    argNames.add(a.name);
+  });
+  return issues;
+}
+
+export const AnalysisTemplate: z.ZodType<model.AnalysisTemplate> = z
+  .looseObject({
+    apiVersion: ArgoApiVersion,
+    kind: z.literal('AnalysisTemplate'),
+    metadata: NamespacedMeta,
+    spec: Spec,
+    status: z.unknown().optional(),
+  })
+  .superRefine((t, ctx) => addIssues(ctx, analysisTemplateIssues(t.spec as unknown as model.AnalysisTemplate['spec']).map((i) => ({ ...i, path: ['spec', ...i.path] }))))
+  .transform((t) => omitKeys(t, 'status') as unknown as model.AnalysisTemplate);
+export type AnalysisTemplate = model.AnalysisTemplate;

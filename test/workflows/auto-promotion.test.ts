@@ -1,0 +1,229 @@
+/**
+ * Auto-promotion on the real dev server, through the api's TemporalBackend, with the real
+ * project and promotion workflows and stub steps: freight flows by itself where the
+ * ProjectConfig allows, one promotion at a time per stage, a newer freight replacing an older
+ * one still queued, a person's rollback holding the origin, a failed auto-promotion not retried,
+ * and a required soak upstream waking the project by a durable timer.
+ */
+import { Client, type Connection } from '@temporalio/client';
+import { Worker, type NativeConnection } from '@temporalio/worker';
+import type { RunStepInput, RunStepOutcome } from '../../activities/run-step.js';
+import { TemporalBackend } from '../../api/temporal-backend.js';
+import type { ProjectState, PromotionRecord } from '../../core/project/state.js';
+import { workflowBundlePath } from '../../worker/create-workers.js';
+import { projectWorkflowId, TASK_QUEUE } from '../../workflows/definitions.js';
+import { saveHistory } from '../support/histories.js';
+import { eventually } from '../support/poll.js';
+import { connectClient, connectWorker, uniqueName } from '../support/temporal.js';
+
+const namespace = 'autopromotion';
+let connection: Connection;
+let nativeConnection: NativeConnection;
+let client: Client;
+let backend: TemporalBackend;
+let worker: Worker;
+let running: Promise<void>;
+
+/** Promotions into dev of these tags block until released. */
+const blocked = new Set<string>();
+/** Promotions of these tags fail. */
+const failing = new Set<string>();
+
+beforeAll(async () => {
+  connection = await connectClient();
+  nativeConnection = await connectWorker();
+  client = new Client({ connection, namespace });
+  backend = new TemporalBackend({ connection, namespace });
+  worker = await Worker.create({
+    connection: nativeConnection,
+    namespace,
+    taskQueue: TASK_QUEUE,
+    workflowBundle: { codePath: workflowBundlePath() },
+    activities: {
+      prepareWorkspace: async () => ({ workspaceKey: 'ws', taskQueue: TASK_QUEUE }),
+      releaseWorkspace: async () => undefined,
+      // Warehouse schedules are another issue's; these tests apply warehouses without an interval to run.
+      applyWarehouseSchedules: async () => undefined,
+      workspaceExists: async () => true,
+      runStep: async (call: RunStepInput): Promise<RunStepOutcome> => {
+        const tag = call.targetFreight.alias;
+        while (call.stage === 'dev' && blocked.has(tag)) await new Promise((r) => setTimeout(r, 50));
+        if (failing.has(tag)) {
+          const { ApplicationFailure } = await import('@temporalio/common');
+          throw ApplicationFailure.create({ type: 'StepFailed', message: `no ${tag} today`, nonRetryable: true });
+        }
+        return { status: 'Succeeded' };
+      },
+    },
+  });
+  running = worker.run();
+});
+
+afterAll(async () => {
+  worker?.shutdown();
+  await running;
+  await nativeConnection?.close();
+  await connection?.close();
+});
+
+const STEPS = `  promotionTemplate:
+    spec:
+      steps:
+        - uses: yaml-update
+          config: {path: values.yaml, updates: [{key: a, value: b}]}`;
+
+function pipeline(project: string): string {
+  return `
+apiVersion: kargo.akuity.io/v1alpha1
+kind: Project
+metadata: {name: ${project}}
+---
+apiVersion: kargo.akuity.io/v1alpha1
+kind: ProjectConfig
+metadata: {name: ${project}, namespace: ${project}}
+spec:
+  promotionPolicies:
+    - stageSelector: {name: prod}
+      autoPromotionEnabled: false
+    - stageSelector: {name: "glob:*"}
+      autoPromotionEnabled: true
+---
+apiVersion: kargo.akuity.io/v1alpha1
+kind: Warehouse
+metadata: {name: app, namespace: ${project}}
+spec:
+  subscriptions:
+    - image: {repoURL: ghcr.io/example/app}
+---
+apiVersion: kargo.akuity.io/v1alpha1
+kind: Stage
+metadata: {name: dev, namespace: ${project}}
+spec:
+  requestedFreight:
+    - origin: {kind: Warehouse, name: app}
+      sources: {direct: true}
+${STEPS}
+---
+apiVersion: kargo.akuity.io/v1alpha1
+kind: Stage
+metadata: {name: test, namespace: ${project}}
+spec:
+  requestedFreight:
+    - origin: {kind: Warehouse, name: app}
+      sources:
+        stages: [dev]
+        requiredSoakTime: 2s
+        autoPromotionOptions: {selectionPolicy: MatchUpstream}
+${STEPS}
+---
+apiVersion: kargo.akuity.io/v1alpha1
+kind: Stage
+metadata: {name: prod, namespace: ${project}}
+spec:
+  requestedFreight:
+    - origin: {kind: Warehouse, name: app}
+      sources: {stages: [test]}
+${STEPS}
+`;
+}
+
+const freight = (project: string, tag: string): string => `
+apiVersion: kargo.akuity.io/v1alpha1
+kind: Freight
+metadata: {namespace: ${project}}
+alias: ${tag}
+origin: {kind: Warehouse, name: app}
+images: [{repoURL: ghcr.io/example/app, tag: "${tag}"}]
+`;
+
+async function addFreight(project: string, tag: string): Promise<void> {
+  await backend.apply([{ name: 'f.yaml', content: freight(project, tag) }], { dryRun: false });
+}
+
+const promotionsOf = (state: ProjectState, stage: string): PromotionRecord[] => state.promotions.filter((p) => p.stage === stage);
+const currentIn = (state: ProjectState, stage: string): string | undefined =>
+  state.stages[stage]?.freightHistory[0]?.collection.items['Warehouse/app']?.alias;
+
+async function until(project: string, check: (s: ProjectState) => boolean, what: string): Promise<ProjectState> {
+  return eventually(async () => {
+    const s = await backend.getProject(project);
+    return check(s) ? s : undefined;
+  }, what);
+}
+
+describe('auto-promotion', () => {
+  it('moves freight by itself through the stages the policies enable, waiting out the required soak by a timer', async () => {
+    const project = uniqueName('auto');
+    await backend.apply([{ name: 'p.yaml', content: pipeline(project) }], { dryRun: false });
+
+    await addFreight(project, 'v1');
+
+    const state = await until(project, (s) => currentIn(s, 'test') === 'v1', 'v1 to reach test by itself');
+    expect(currentIn(state, 'dev')).toBe('v1');
+    expect(promotionsOf(state, 'dev').map((p) => [p.freightAlias, p.phase, p.auto])).toEqual([['v1', 'Succeeded', true]]);
+    // test waited for v1 to soak 2s in dev: nothing else happened to wake the project up.
+    const toTest = promotionsOf(state, 'test')[0]!;
+    const inDevSince = Date.parse(Object.values(state.freight)[0]!.currentlyIn['dev']!.since);
+    expect(Date.parse(toTest.createdAt) - inDevSince).toBeGreaterThanOrEqual(2000);
+    // prod's policy (first match) disables it.
+    expect(promotionsOf(state, 'prod')).toEqual([]);
+    await saveHistory(client, projectWorkflowId(project), 'project', 'auto-promotion-with-soak');
+  });
+
+  it('replaces an older auto-promotion still queued with the newest freight, one promotion at a time', async () => {
+    const project = uniqueName('auto');
+    await backend.apply([{ name: 'p.yaml', content: pipeline(project) }], { dryRun: false });
+    blocked.add('r1');
+    await addFreight(project, 'r1');
+    await until(project, (s) => promotionsOf(s, 'dev').some((p) => p.phase === 'Running'), 'r1 to start in dev');
+
+    await addFreight(project, 'r2');
+    await until(project, (s) => promotionsOf(s, 'dev').some((p) => p.freightAlias === 'r2' && p.phase === 'Pending'), 'r2 to be queued');
+    await addFreight(project, 'r3');
+    const replaced = await until(project, (s) => promotionsOf(s, 'dev').some((p) => p.freightAlias === 'r3'), 'r3 to be queued');
+    blocked.delete('r1');
+
+    expect(promotionsOf(replaced, 'dev').map((p) => [p.freightAlias, p.phase, p.message])).toEqual([
+      ['r1', 'Running', undefined],
+      ['r2', 'Aborted', 'superseded by newer freight r3'],
+      ['r3', 'Pending', undefined],
+    ]);
+    const after = await until(project, (s) => currentIn(s, 'dev') === 'r3', 'r3 to reach dev');
+    expect(promotionsOf(after, 'dev').map((p) => p.phase)).toEqual(['Succeeded', 'Aborted', 'Succeeded']);
+  });
+
+  it("holds the origin after a person's rollback, and never retries a failed auto-promotion", async () => {
+    const project = uniqueName('auto');
+    await backend.apply([{ name: 'p.yaml', content: pipeline(project) }], { dryRun: false });
+    await addFreight(project, 'h1');
+    await until(project, (s) => currentIn(s, 'dev') === 'h1', 'h1 in dev');
+    await addFreight(project, 'h2');
+    await until(project, (s) => currentIn(s, 'dev') === 'h2', 'h2 in dev');
+
+    const rollback = await backend.promote(project, { stage: 'dev', freight: 'h1', actor: 'ivy' });
+    expect(rollback.rollback).toBe(true);
+    const held = await until(project, (s) => currentIn(s, 'dev') === 'h1' && s.stages['dev']?.autoPromotionHolds !== undefined, 'the rollback to hold dev');
+    expect(held.stages['dev']!.autoPromotionHolds).toEqual({
+      'Warehouse/app': expect.objectContaining({ freight: Object.values(held.freight).find((f) => f.alias === 'h1')!.name, actor: 'ivy' }),
+    });
+    await addFreight(project, 'h3');
+    // Held: h3 does not go to dev by itself.
+    await backend.apply([{ name: 'p.yaml', content: pipeline(project) }], { dryRun: false });
+    expect(promotionsOf(await backend.getProject(project), 'dev').some((p) => p.freightAlias === 'h3')).toBe(false);
+
+    // A person promoting the candidate lifts the hold once it succeeds.
+    const manual = await backend.promote(project, { stage: 'dev', freight: 'h3', actor: 'ivy' });
+    const lifted = await until(project, (s) => s.promotions.find((p) => p.name === manual.name)?.phase === 'Succeeded', 'the manual h3 promotion');
+    expect(lifted.stages['dev']!.autoPromotionHolds).toEqual({});
+
+    failing.add('h4');
+    await addFreight(project, 'h4');
+    await until(project, (s) => promotionsOf(s, 'dev').some((p) => p.freightAlias === 'h4' && p.phase === 'Failed'), 'the h4 auto-promotion to fail');
+    failing.delete('h4');
+    await backend.apply([{ name: 'p.yaml', content: pipeline(project) }], { dryRun: false });
+    await addFreight(project, 'h5');
+    const settled = await until(project, (s) => currentIn(s, 'dev') === 'h5', 'the newest freight to flow again');
+    // h4's auto-promotion failed: auto-promotion never tried it again.
+    expect(promotionsOf(settled, 'dev').filter((p) => p.freightAlias === 'h4').map((p) => [p.phase, p.auto])).toEqual([['Failed', true]]);
+  });
+});

@@ -1,0 +1,150 @@
+/**
+ * Verification in cluster mode on the real dev server: the worker reaches a Kubernetes cluster
+ * (our own API server speaking the real wire format, with an Argo Rollouts-like controller), so
+ * the stage's AnalysisTemplates run as a real AnalysisRun there; its phase decides the
+ * verification, and aborting the verification deletes the run.
+ */
+import { Client, type Connection } from '@temporalio/client';
+import { Worker, type NativeConnection } from '@temporalio/worker';
+import type { RunStepOutcome } from '../../activities/run-step.js';
+import { analysisRunActivities } from '../../activities/analysis-runs.js';
+import { createVerificationActivities } from '../../activities/verification/index.js';
+import { TemporalBackend } from '../../api/temporal-backend.js';
+import type { VerificationRecord } from '../../core/project/state.js';
+import { workflowBundlePath } from '../../worker/create-workers.js';
+import { TASK_QUEUE } from '../../workflows/definitions.js';
+import { startFakeCluster, type FakeCluster } from '../support/fake-kube/index.js';
+import { saveHistory } from '../support/histories.js';
+import { eventually } from '../support/poll.js';
+import { connectClient, connectWorker, uniqueName } from '../support/temporal.js';
+
+const namespace = 'verification-cluster';
+let connection: Connection;
+let nativeConnection: NativeConnection;
+let client: Client;
+let backend: TemporalBackend;
+let worker: Worker;
+let running: Promise<void>;
+let cluster: FakeCluster;
+
+beforeAll(async () => {
+  cluster = await startFakeCluster();
+  connection = await connectClient();
+  nativeConnection = await connectWorker();
+  client = new Client({ connection, namespace });
+  backend = new TemporalBackend({ connection, namespace });
+  worker = await Worker.create({
+    connection: nativeConnection,
+    namespace,
+    taskQueue: TASK_QUEUE,
+    workflowBundle: { codePath: workflowBundlePath() },
+    activities: {
+      prepareWorkspace: async () => ({ workspaceKey: 'ws', taskQueue: TASK_QUEUE }),
+      releaseWorkspace: async () => undefined,
+      // Warehouse schedules are another issue's; these tests apply warehouses without an interval to run.
+      applyWarehouseSchedules: async () => undefined,
+      workspaceExists: async () => true,
+      runStep: async (): Promise<RunStepOutcome> => ({ status: 'Succeeded' }),
+      ...createVerificationActivities({ cluster: cluster.clients }),
+      ...analysisRunActivities(cluster.clients),
+    },
+  });
+  running = worker.run();
+});
+
+afterAll(async () => {
+  worker?.shutdown();
+  await running;
+  await nativeConnection?.close();
+  await connection?.close();
+  await cluster?.stop();
+});
+
+const pipeline = (project: string): string => `
+apiVersion: kargo.akuity.io/v1alpha1
+kind: Project
+metadata: {name: ${project}}
+---
+apiVersion: kargo.akuity.io/v1alpha1
+kind: Warehouse
+metadata: {name: app, namespace: ${project}}
+spec: {subscriptions: [{image: {repoURL: ghcr.io/example/app}}]}
+---
+apiVersion: argoproj.io/v1alpha1
+kind: AnalysisTemplate
+metadata: {name: job-check, namespace: ${project}}
+spec:
+  args: [{name: suite}]
+  metrics:
+    - name: smoke
+      provider:
+        job:
+          spec:
+            template:
+              spec:
+                containers: [{name: t, image: "example/tests", args: ["{{args.suite}}"]}]
+                restartPolicy: Never
+---
+apiVersion: kargo.akuity.io/v1alpha1
+kind: Stage
+metadata: {name: dev, namespace: ${project}}
+spec:
+  requestedFreight: [{origin: {kind: Warehouse, name: app}, sources: {direct: true}}]
+  promotionTemplate: {spec: {steps: [{uses: yaml-update, config: {path: v.yaml, updates: [{key: a, value: b}]}}]}}
+  verification:
+    analysisTemplates: [{name: job-check}]
+    args: [{name: suite, value: smoke}]
+---
+apiVersion: kargo.akuity.io/v1alpha1
+kind: Freight
+metadata: {namespace: ${project}}
+alias: one
+origin: {kind: Warehouse, name: app}
+images: [{repoURL: ghcr.io/example/app, tag: "1.0.0"}]
+`;
+
+async function verificationOf(project: string, done: boolean): Promise<VerificationRecord> {
+  return eventually(async () => {
+    const s = (await backend.getProject(project)).stages['dev'];
+    if (done) return s?.currentVerification ? undefined : s?.freightHistory[0]?.verificationHistory?.[0];
+    return s?.currentVerification?.phase === 'Running' ? s.currentVerification : undefined;
+  }, `the verification of dev (${done ? 'done' : 'running'})`);
+}
+
+describe('verification through a cluster AnalysisRun', () => {
+  it('creates the AnalysisRun from the templates and args, and follows it to its phase', async () => {
+    const project = uniqueName('kube');
+    cluster.rollouts.defaultOutcome = { phase: 'Failed', message: 'metric "smoke" assessed Failed due to failed (1) > failureLimit (0)' };
+    await backend.apply([{ name: 'p.yaml', content: pipeline(project) }], { dryRun: false });
+    await backend.promote(project, { stage: 'dev', freight: 'one' });
+
+    const failed = await verificationOf(project, true);
+
+    expect(failed).toMatchObject({ phase: 'Failed', message: 'metric "smoke" assessed Failed due to failed (1) > failureLimit (0)' });
+    const run = cluster.server.store.get('analysisruns', project, failed.id)!;
+    expect(run['metadata']).toMatchObject({ name: failed.id, labels: { 'kargo.akuity.io/stage': 'dev' } });
+    expect(run['spec']).toMatchObject({ args: [{ name: 'suite', value: 'smoke' }], metrics: [{ name: 'smoke' }] });
+    expect(Object.values((await backend.getProject(project)).freight)[0]!.verifiedIn).toEqual({});
+
+    cluster.rollouts.defaultOutcome = { phase: 'Successful' };
+    const again = await backend.verifyStage(project, 'dev');
+    await eventually(async () => ((await verificationOf(project, true)).id === again.id ? true : undefined), 'the re-run');
+    expect((await verificationOf(project, true)).phase).toBe('Successful');
+    expect(Object.keys(Object.values((await backend.getProject(project)).freight)[0]!.verifiedIn)).toEqual(['dev']);
+    await saveHistory(client, again.workflowId, 'verification', 'cluster-analysis-run');
+  });
+
+  it('deletes the AnalysisRun when the verification is aborted', async () => {
+    const project = uniqueName('kube');
+    cluster.rollouts.defaultOutcome = { phase: 'Running' };
+    await backend.apply([{ name: 'p.yaml', content: pipeline(project) }], { dryRun: false });
+    await backend.promote(project, { stage: 'dev', freight: 'one' });
+    const runningVerification = await verificationOf(project, false);
+    await eventually(async () => cluster.server.store.get('analysisruns', project, runningVerification.id), 'the AnalysisRun to exist');
+
+    await backend.abortVerification(project, 'dev', 'jo');
+
+    expect(await verificationOf(project, true)).toMatchObject({ phase: 'Aborted', message: 'aborted by jo' });
+    await eventually(async () => (cluster.server.store.get('analysisruns', project, runningVerification.id) ? undefined : true), 'the AnalysisRun to be deleted');
+  });
+});

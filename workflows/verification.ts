@@ -1,0 +1,194 @@
+/**
+ * verificationWorkflow: verifies the freight a stage holds after a promotion. First the
+ * analysis (Argo Rollouts AnalysisTemplates: every metric measured by an activity, as often as
+ * it asks; a metric that fails, errors or is inconclusive ends the run), then the soak: a durable
+ * timer, so a 24 h soak survives restarts of workers and server and resumes with the time left.
+ * Decisions come from core/verification/analysis.ts; this file only sequences them.
+ */
+import {
+  CancellationScope,
+  condition,
+  getExternalWorkflowHandle,
+  isCancellation,
+  log,
+  proxyActivities,
+  setCurrentDetails,
+  setHandler,
+  sleep,
+} from '@temporalio/workflow';
+import type { AnalysisTemplate } from '../core/model.js';
+import type { VerificationPhase } from '../core/project/state.js';
+import type { VerificationFinished } from '../core/project/verification.js';
+import { parseDuration } from '../core/promotion/durations.js';
+import {
+  assessMetric,
+  decidesRun,
+  initialDelayMs,
+  intervalMs,
+  isTerminalPhase,
+  newMetricResult,
+  recordMeasurement,
+  runPhase,
+  type MetricResult,
+} from '../core/verification/analysis.js';
+import { resolveArgs, substituteArgs } from '../core/verification/args.js';
+import type { createActivities } from '../activities/index.js';
+import {
+  promotionPingSignal,
+  verificationFinishedSignal,
+  verificationProgressSignal,
+  verificationStatusQuery,
+  type VerificationProgress,
+} from './definitions.js';
+
+type Activities = ReturnType<typeof createActivities>;
+
+export interface VerificationWorkflowInput {
+  project: string;
+  stage: string;
+  /** The verification's id (`<stage>.<ulid>.<collection>`). */
+  id: string;
+  templates: AnalysisTemplate[];
+  args: { name: string; value: string }[];
+  /** Go duration: the freight must stay this long before it counts as verified. */
+  soak?: string;
+  parentWorkflowId?: string;
+}
+
+/** How often a cluster's AnalysisRun is looked at while it runs. */
+const ANALYSIS_RUN_POLL = '5s';
+
+/** How long Argo waits before measuring again after a measurement errored. */
+const ERROR_RETRY_MS = 10_000;
+
+const acts = proxyActivities<Activities>({
+  startToCloseTimeout: '2m',
+  retry: { initialInterval: '1s', maximumInterval: '30s', maximumAttempts: 5 },
+});
+
+export async function verificationWorkflow(input: VerificationWorkflowInput): Promise<VerificationFinished> {
+  const { values } = resolveArgs(input.templates, input.args);
+  const metrics = input.templates.flatMap((t) => t.spec.metrics.map((m) => substituteArgs(m, values)));
+  const results: MetricResult[] = metrics.map((m) => newMetricResult(m.name));
+  let phase: VerificationPhase = 'Running';
+  let message: string | undefined;
+  let soakUntil: string | undefined;
+
+  setHandler(verificationStatusQuery, () => ({
+    id: input.id,
+    stage: input.stage,
+    phase,
+    metrics: results,
+    ...(message ? { message } : {}),
+    ...(soakUntil ? { soakUntil } : {}),
+  }));
+  setHandler(promotionPingSignal, () => undefined);
+
+  const tellProject = async (progress: Omit<VerificationProgress, 'id' | 'stage'>): Promise<void> => {
+    if (!input.parentWorkflowId) return;
+    try {
+      await getExternalWorkflowHandle(input.parentWorkflowId).signal(verificationProgressSignal, { id: input.id, stage: input.stage, ...progress });
+    } catch (err) {
+      if (isCancellation(err)) throw err;
+      log.warn('could not tell the project workflow about the verification', { error: String(err) });
+    }
+  };
+
+  try {
+    const mode = metrics.length ? await acts.analysisMode() : 'native';
+    if (metrics.length && mode === 'cluster') {
+      // The worker reaches a cluster: Argo Rollouts there runs the templates as an AnalysisRun.
+      const ref = { namespace: input.project, name: input.id };
+      setCurrentDetails(`AnalysisRun ${ref.name} in namespace ${ref.namespace}`);
+      await acts.createAnalysisRun({
+        ...ref,
+        templates: input.templates as unknown as Array<Record<string, unknown>>,
+        args: input.args,
+        labels: { 'kargo.akuity.io/stage': input.stage },
+      });
+      try {
+        for (;;) {
+          const run = await acts.readAnalysisRunPhase(ref);
+          if (run.phase !== 'Pending' && run.phase !== 'Running') {
+            phase = run.phase;
+            message = run.message ?? `AnalysisRun ${ref.name} ${run.phase}`;
+            break;
+          }
+          await sleep(ANALYSIS_RUN_POLL);
+        }
+      } catch (err) {
+        if (isCancellation(err)) await CancellationScope.nonCancellable(() => acts.deleteAnalysisRun(ref));
+        throw err;
+      }
+      await tellProject({ message });
+    } else if (metrics.length) {
+      setCurrentDetails(`Analysing: ${metrics.map((m) => m.name).join(', ')}`);
+      let terminating = false;
+      await Promise.all(
+        metrics.map(async (metric, i) => {
+          const result = results[i]!;
+          result.phase = 'Running';
+          const delay = initialDelayMs(metric);
+          if (delay > 0) await condition(() => terminating, delay);
+          while (!terminating) {
+            const measurement = await acts.measureMetric({ project: input.project, stage: input.stage, verification: input.id, metric });
+            recordMeasurement(result, metric, measurement);
+            await tellProject({ metrics: results });
+            if (decidesRun(result)) {
+              terminating = true;
+              return;
+            }
+            if (isTerminalPhase(result.phase)) return;
+            const wait = measurement.phase === 'Error' ? Math.min(intervalMs(metric) || ERROR_RETRY_MS, ERROR_RETRY_MS) : intervalMs(metric);
+            await condition(() => terminating, wait);
+          }
+        }),
+      );
+      metrics.forEach((metric, i) => {
+        const r = results[i]!;
+        if (!isTerminalPhase(r.phase)) r.phase = assessMetric(r, metric, true).phase;
+      });
+      phase = runPhase(results) as VerificationPhase;
+      message = results.find((r) => r.phase === phase && r.message)?.message;
+      await tellProject({ metrics: results, ...(message ? { message } : {}) });
+    } else {
+      phase = 'Successful';
+    }
+    if (phase === 'Successful' && input.soak) {
+      const ms = parseDuration(input.soak);
+      soakUntil = new Date(Date.now() + ms).toISOString();
+      phase = 'Running';
+      message = `soaking for ${input.soak}, until ${soakUntil}`;
+      setCurrentDetails(`Soaking until ${soakUntil}`);
+      await tellProject({ soakUntil, message });
+      await sleep(ms);
+      phase = 'Successful';
+      message = `soaked for ${input.soak}`;
+    }
+  } catch (err) {
+    if (!isCancellation(err)) throw err;
+    phase = 'Aborted';
+    message = 'verification aborted';
+  }
+  soakUntil = undefined;
+  setCurrentDetails(`Verification ${phase}${message ? `: ${message}` : ''}`);
+
+  return CancellationScope.nonCancellable(async () => {
+    const finished: VerificationFinished = {
+      id: input.id,
+      stage: input.stage,
+      phase,
+      finishTime: new Date().toISOString(),
+      ...(message ? { message } : {}),
+      ...(results.length ? { metrics: results } : {}),
+    };
+    if (input.parentWorkflowId) {
+      try {
+        await getExternalWorkflowHandle(input.parentWorkflowId).signal(verificationFinishedSignal, finished);
+      } catch (err) {
+        log.warn('could not tell the project workflow that the verification ended', { error: String(err) });
+      }
+    }
+    return finished;
+  });
+}
