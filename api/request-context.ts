@@ -29,6 +29,12 @@ const CONTEXT_KEY = 'shunt';
 
 const SAFE_REQUEST_ID = /^[\w.:-]{1,128}$/;
 
+/** The request path without its query, and with a webhook receiver's secret path token masked. */
+export function loggablePath(url: string): string {
+  const path = url.split('?')[0] ?? '';
+  return path.replace(/^(\/webhooks\/[^/]+\/)[^/]+/, '$1***');
+}
+
 /** Gives each request an id (the caller's `x-request-id` if sane, else a UUID) and a child logger. */
 export function requestContextMiddleware(logger: Logger): RequestHandler {
   return (req, res, next) => {
@@ -39,7 +45,7 @@ export function requestContextMiddleware(logger: Logger): RequestHandler {
     const started = process.hrtime.bigint();
     res.on('finish', () => {
       const durationMs = Number(process.hrtime.bigint() - started) / 1e6;
-      const path = req.originalUrl.split('?')[0];
+      const path = loggablePath(req.originalUrl);
       log.info({ method: req.method, path, status: res.statusCode, durationMs, actor: context.actor }, 'request completed');
     });
     const context: RequestContext = { requestId, log, actor: ANONYMOUS_ACTOR };
