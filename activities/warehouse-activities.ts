@@ -14,7 +14,7 @@ import type { GitService } from './adapters/git/git-service.js';
 import { redact } from './adapters/git/redact.js';
 import { ImageInfoCache } from './adapters/oci/image-cache.js';
 import { discoverWarehouse } from './discovery/warehouse.js';
-import { removeWarehouseSchedule, upsertWarehouseSchedule } from './schedules/warehouse-schedules.js';
+import { removeWarehouseSchedule, pauseWarehouseSchedule, upsertWarehouseSchedule } from './schedules/warehouse-schedules.js';
 
 export interface WarehouseActivityDeps {
   credentials: CredentialStore;
@@ -37,7 +37,10 @@ export interface DiscoverArtifactsInput {
 export interface ApplyWarehouseSchedulesInput {
   project: string;
   upsert: ScheduleUpsert[];
+  /** Warehouses gone from the specs: their schedules are paused (deleted with `purge`). */
   remove: string[];
+  /** The project is being deleted: delete the schedules instead of pausing them. */
+  purge?: boolean;
 }
 
 export interface WarehouseActivities {
@@ -104,7 +107,10 @@ export function createWarehouseActivities(deps: WarehouseActivityDeps): Warehous
       for (const u of input.upsert) {
         await upsertWarehouseSchedule(client, { project: input.project, warehouse: u.warehouse, intervalMs: u.intervalMs, taskQueue }, u.triggerNow);
       }
-      for (const name of input.remove) await removeWarehouseSchedule(client, input.project, name);
+      for (const name of input.remove) {
+        if (input.purge) await removeWarehouseSchedule(client, input.project, name);
+        else await pauseWarehouseSchedule(client, input.project, name);
+      }
     },
 
     async removeWarehouseSchedule(input) {

@@ -75,7 +75,7 @@ export function registerWarehouseDiscovery(state: ProjectState, onChange: () => 
         if (deleting) {
           // A scan whose project is gone removes its own schedule (warehouse-scan.ts), so a
           // removal that keeps failing must not hold the deletion up.
-          await finalRemoval.applyWarehouseSchedules({ project: state.project, ...changes }).catch((err: unknown) => {
+          await finalRemoval.applyWarehouseSchedules({ project: state.project, ...changes, purge: true }).catch((err: unknown) => {
             log.warn('warehouse schedules not removed; each removes itself at its next scan', { error: err instanceof Error ? err.message : String(err) });
           });
           break;

@@ -73,3 +73,12 @@ export async function removeWarehouseSchedule(client: Client, project: string, w
     if (!(err instanceof ScheduleNotFoundError)) throw err;
   }
 }
+
+/** A deleted warehouse's schedule is paused (Kargo-style: nothing scans it); applying it again resumes it. */
+export async function pauseWarehouseSchedule(client: Client, project: string, warehouse: string): Promise<void> {
+  try {
+    await client.schedule.getHandle(warehouseScheduleId(project, warehouse)).pause(`warehouse ${warehouse} was deleted`);
+  } catch (err) {
+    if (!(err instanceof ScheduleNotFoundError)) throw err;
+  }
+}

@@ -3,9 +3,8 @@
  * in-process, Debian's docker-registry with images the test pushes itself. A warehouse gets a
  * Schedule, its first scan makes Freight, `shunt refresh` scans at once, the same combination
  * never makes a second Freight, a registry outage shows in the status and heals by itself, and
- * deleting the warehouse removes its schedule.
+ * deleting the warehouse pauses its schedule.
  */
-import { ScheduleNotFoundError } from '@temporalio/client';
 import { run } from '../../cli/index.js';
 import { warehouseScheduleId } from '../../workflows/definitions.js';
 import { pushImage } from '../support/oci-images.js';
@@ -156,16 +155,13 @@ spec:
     expect(wrongKind.err).toContain('cannot refresh "stage": only a warehouse can be refreshed');
   });
 
-  it('removes the schedule with the warehouse', async () => {
+  it('pauses the schedule when the warehouse is deleted', async () => {
     const deleted = await api('DELETE', `/projects/${project}/warehouses/app`);
     expect(deleted.status).toBe(200);
-    await eventually(async () => {
-      try {
-        await stack.client.schedule.getHandle(warehouseScheduleId(project, 'app')).describe();
-        return undefined;
-      } catch (err) {
-        return err instanceof ScheduleNotFoundError ? true : undefined;
-      }
-    }, 'the schedule to be deleted');
+    const paused = await eventually(async () => {
+      const d = await stack.client.schedule.getHandle(warehouseScheduleId(project, 'app')).describe();
+      return d.state.paused ? d.state : undefined;
+    }, 'the schedule to be paused');
+    expect(paused.note).toBe('warehouse app was deleted');
   });
 });
