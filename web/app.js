@@ -56,7 +56,8 @@ function fail(err) {
 function actionButton(label, decision, action, primary = false) {
   const id = `r-${Math.random().toString(36).slice(2)}`;
   const allowed = decision?.allowed !== false;
-  const button = h('button', { type: 'button', class: primary ? 'primary' : undefined, disabled: !allowed, 'aria-describedby': allowed ? undefined : id, title: allowed ? undefined : decision.reason }, label);
+  // While another action is in flight the buttons are disabled, so no click is silently dropped.
+  const button = h('button', { type: 'button', class: primary ? 'primary' : undefined, disabled: !allowed || state.busy, 'data-action': '', 'aria-describedby': allowed ? undefined : id, title: allowed ? undefined : decision.reason }, label);
   if (allowed) button.addEventListener('click', () => run(label, action));
   return allowed ? [button] : [button, h('p', { id, class: 'reason' }, decision.reason)];
 }
@@ -64,6 +65,7 @@ function actionButton(label, decision, action, primary = false) {
 async function run(label, action) {
   if (state.busy) return;
   state.busy = true;
+  for (const b of document.querySelectorAll('button[data-action]')) b.disabled = true;
   fail();
   say(`${label}…`);
   try {
