@@ -18,9 +18,17 @@ Runtime.install({
   }),
 });
 
+/** How long an orphaned worker may take to shut down gracefully before it exits anyway. */
+const ORPHAN_EXIT_MS = 10_000;
+
 // Started by the launcher with an IPC channel: if the launcher dies, even by SIGKILL, the
 // channel closes and the worker shuts down as on SIGTERM.
-process.on('disconnect', () => process.kill(process.pid, 'SIGTERM'));
+process.on('disconnect', () => {
+  process.kill(process.pid, 'SIGTERM');
+  // Nobody supervises this process any more: a graceful shutdown that hangs (an activity that
+  // ignores cancellation, a poll that does not return) must not leave it behind.
+  setTimeout(() => process.exit(1), ORPHAN_EXIT_MS).unref();
+});
 
 try {
   const client = await Connection.connect({ address: config.temporalAddress });
