@@ -5,24 +5,21 @@
  * one still queued, a person's rollback holding the origin, a failed auto-promotion not retried,
  * and a required soak upstream waking the project by a durable timer.
  */
-import { Client, type Connection } from '@temporalio/client';
-import { Worker, type NativeConnection } from '@temporalio/worker';
+import type { Client } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
 import type { RunStepInput, RunStepOutcome } from '../../activities/run-step.js';
-import { TemporalBackend } from '../../api/temporal-backend.js';
+import type { TemporalBackend } from '../../api/temporal-backend.js';
 import type { ProjectState, PromotionRecord } from '../../core/project/state.js';
-import { workflowBundlePath } from '../../worker/create-workers.js';
-import { projectWorkflowId, TASK_QUEUE } from '../../workflows/definitions.js';
+import { projectWorkflowId } from '../../workflows/definitions.js';
 import { saveHistory } from '../support/histories.js';
 import { eventually } from '../support/poll.js';
-import { connectClient, connectWorker, uniqueName } from '../support/temporal.js';
+import { uniqueName } from '../support/temporal.js';
+import { freightManifest, projectAndWarehouse, startWorkflowHarness, type WorkflowHarness } from '../support/workflow-harness.js';
 
 const namespace = 'autopromotion';
-let connection: Connection;
-let nativeConnection: NativeConnection;
+let harness: WorkflowHarness;
 let client: Client;
 let backend: TemporalBackend;
-let worker: Worker;
-let running: Promise<void>;
 
 /** Promotions into dev of these tags block until released. */
 const blocked = new Set<string>();
@@ -30,40 +27,22 @@ const blocked = new Set<string>();
 const failing = new Set<string>();
 
 beforeAll(async () => {
-  connection = await connectClient();
-  nativeConnection = await connectWorker();
-  client = new Client({ connection, namespace });
-  backend = new TemporalBackend({ connection, namespace });
-  worker = await Worker.create({
-    connection: nativeConnection,
+  harness = await startWorkflowHarness({
     namespace,
-    taskQueue: TASK_QUEUE,
-    workflowBundle: { codePath: workflowBundlePath() },
     activities: {
-      prepareWorkspace: async () => ({ workspaceKey: 'ws', taskQueue: TASK_QUEUE }),
-      releaseWorkspace: async () => undefined,
-      // Warehouse schedules are another issue's; these tests apply warehouses without an interval to run.
-      applyWarehouseSchedules: async () => undefined,
-      workspaceExists: async () => true,
       runStep: async (call: RunStepInput): Promise<RunStepOutcome> => {
         const tag = call.targetFreight.alias;
         while (call.stage === 'dev' && blocked.has(tag)) await new Promise((r) => setTimeout(r, 50));
-        if (failing.has(tag)) {
-          const { ApplicationFailure } = await import('@temporalio/common');
-          throw ApplicationFailure.create({ type: 'StepFailed', message: `no ${tag} today`, nonRetryable: true });
-        }
+        if (failing.has(tag)) throw ApplicationFailure.create({ type: 'StepFailed', message: `no ${tag} today`, nonRetryable: true });
         return { status: 'Succeeded' };
       },
     },
   });
-  running = worker.run();
+  ({ client, backend } = harness);
 });
 
 afterAll(async () => {
-  worker?.shutdown();
-  await running;
-  await nativeConnection?.close();
-  await connection?.close();
+  await harness?.stop();
 });
 
 const STEPS = `  promotionTemplate:
@@ -73,11 +52,7 @@ const STEPS = `  promotionTemplate:
           config: {path: values.yaml, updates: [{key: a, value: b}]}`;
 
 function pipeline(project: string): string {
-  return `
-apiVersion: kargo.akuity.io/v1alpha1
-kind: Project
-metadata: {name: ${project}}
----
+  return `${projectAndWarehouse(project)}---
 apiVersion: kargo.akuity.io/v1alpha1
 kind: ProjectConfig
 metadata: {name: ${project}, namespace: ${project}}
@@ -87,13 +62,6 @@ spec:
       autoPromotionEnabled: false
     - stageSelector: {name: "glob:*"}
       autoPromotionEnabled: true
----
-apiVersion: kargo.akuity.io/v1alpha1
-kind: Warehouse
-metadata: {name: app, namespace: ${project}}
-spec:
-  subscriptions:
-    - image: {repoURL: ghcr.io/example/app}
 ---
 apiVersion: kargo.akuity.io/v1alpha1
 kind: Stage
@@ -127,17 +95,8 @@ ${STEPS}
 `;
 }
 
-const freight = (project: string, tag: string): string => `
-apiVersion: kargo.akuity.io/v1alpha1
-kind: Freight
-metadata: {namespace: ${project}}
-alias: ${tag}
-origin: {kind: Warehouse, name: app}
-images: [{repoURL: ghcr.io/example/app, tag: "${tag}"}]
-`;
-
 async function addFreight(project: string, tag: string): Promise<void> {
-  await backend.apply([{ name: 'f.yaml', content: freight(project, tag) }], { dryRun: false });
+  await backend.apply([{ name: 'f.yaml', content: freightManifest(project, tag, tag) }], { dryRun: false });
 }
 
 const promotionsOf = (state: ProjectState, stage: string): PromotionRecord[] => state.promotions.filter((p) => p.stage === stage);

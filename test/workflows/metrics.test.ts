@@ -4,52 +4,36 @@
  * by the activity interceptor, over the real dev server and the real project and promotion
  * workflows (step activities stubbed). The api's /metrics shows them with the stage queues.
  */
-import { type Connection } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { Worker, type NativeConnection } from '@temporalio/worker';
 import type { RunStepInput, RunStepOutcome } from '../../activities/run-step.js';
 import { createApp } from '../../api/app.js';
 import { openAccess } from '../../api/auth/index.js';
-import { TemporalBackend } from '../../api/temporal-backend.js';
-import { workflowBundlePath } from '../../worker/create-workers.js';
+import type { TemporalBackend } from '../../api/temporal-backend.js';
 import { WorkerMetrics } from '../../worker/metrics.js';
-import { TASK_QUEUE } from '../../workflows/definitions.js';
 import { eventually } from '../support/poll.js';
-import { connectClient, connectWorker } from '../support/temporal.js';
+import { startWorkflowHarness, type WorkflowHarness } from '../support/workflow-harness.js';
 import type { Server } from 'node:http';
 import { pino } from 'pino';
 
 const namespace = 'metrics';
-let connection: Connection;
-let nativeConnection: NativeConnection;
+let harness: WorkflowHarness;
 let backend: TemporalBackend;
-let worker: Worker;
-let running: Promise<void>;
 const metrics = new WorkerMetrics();
 let server: Server;
 let url: string;
 
 beforeAll(async () => {
-  connection = await connectClient();
-  nativeConnection = await connectWorker();
-  backend = new TemporalBackend({ connection, namespace });
-  worker = await Worker.create({
-    connection: nativeConnection,
+  harness = await startWorkflowHarness({
     namespace,
-    taskQueue: TASK_QUEUE,
-    workflowBundle: { codePath: workflowBundlePath() },
-    ...metrics.workerOptions(),
+    workerOptions: metrics.workerOptions(),
     activities: {
-      prepareWorkspace: async () => ({ workspaceKey: 'ws', taskQueue: TASK_QUEUE }),
-      releaseWorkspace: async () => undefined,
-      workspaceExists: async () => true,
       runStep: async (call: RunStepInput): Promise<RunStepOutcome> => {
         if (call.step.uses === 'git-push') throw ApplicationFailure.nonRetryable('remote refused the push', 'StepFailed');
         return { status: 'Succeeded', output: {} };
       },
     },
   });
-  running = worker.run();
+  ({ backend } = harness);
   const app = createApp({ backend, access: openAccess(), logger: pino({ level: 'warn' }), workerMetrics: () => metrics.registry.metrics() });
   server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
@@ -60,10 +44,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await new Promise((r) => server?.close(r));
-  worker?.shutdown();
-  await running;
-  await nativeConnection?.close();
-  await connection?.close();
+  await harness?.stop();
 });
 
 const pipeline = `

@@ -3,43 +3,28 @@
  * promotion workflow and stub step activities: validation before any change, availability
  * gates, serial per-stage queues, and state carried through continue-as-new.
  */
-import { Client, type Connection } from '@temporalio/client';
-import { Worker, type NativeConnection } from '@temporalio/worker';
+import type { Client } from '@temporalio/client';
 import type { RunStepInput, RunStepOutcome } from '../../activities/run-step.js';
-import { TemporalBackend } from '../../api/temporal-backend.js';
+import type { TemporalBackend } from '../../api/temporal-backend.js';
 import { DomainError } from '../../core/errors.js';
-import { workflowBundlePath } from '../../worker/create-workers.js';
 import { projectWorkflowId, TASK_QUEUE } from '../../workflows/definitions.js';
 import { saveHistory } from '../support/histories.js';
 import { eventually } from '../support/poll.js';
-import { connectClient, connectWorker } from '../support/temporal.js';
+import { freightManifest, projectAndWarehouse, promotionEnded, startWorkflowHarness, type WorkflowHarness } from '../support/workflow-harness.js';
 
 const namespace = 'project';
-let connection: Connection;
-let nativeConnection: NativeConnection;
+let harness: WorkflowHarness;
 let client: Client;
 let backend: TemporalBackend;
-let worker: Worker;
-let running: Promise<void>;
 
 /** Steps block while the gate is closed, so tests can see queued promotions. */
 let gateOpen = true;
 const stepCalls: RunStepInput[] = [];
 
 beforeAll(async () => {
-  connection = await connectClient();
-  nativeConnection = await connectWorker();
-  client = new Client({ connection, namespace });
-  backend = new TemporalBackend({ connection, namespace });
-  worker = await Worker.create({
-    connection: nativeConnection,
+  harness = await startWorkflowHarness({
     namespace,
-    taskQueue: TASK_QUEUE,
-    workflowBundle: { codePath: workflowBundlePath() },
     activities: {
-      prepareWorkspace: async () => ({ workspaceKey: 'ws', taskQueue: TASK_QUEUE }),
-      releaseWorkspace: async () => undefined,
-      workspaceExists: async () => true,
       runStep: async (call: RunStepInput): Promise<RunStepOutcome> => {
         stepCalls.push(call);
         while (!gateOpen) await new Promise((r) => setTimeout(r, 50));
@@ -47,28 +32,14 @@ beforeAll(async () => {
       },
     },
   });
-  running = worker.run();
+  ({ client, backend } = harness);
 });
 
 afterAll(async () => {
-  worker?.shutdown();
-  await running;
-  await nativeConnection?.close();
-  await connection?.close();
+  await harness?.stop();
 });
 
-const pipeline = (project: string, extraStage = ''): string => `
-apiVersion: kargo.akuity.io/v1alpha1
-kind: Project
-metadata: {name: ${project}}
----
-apiVersion: kargo.akuity.io/v1alpha1
-kind: Warehouse
-metadata: {name: app, namespace: ${project}}
-spec:
-  subscriptions:
-    - image: {repoURL: ghcr.io/example/app}
----
+const pipeline = (project: string, extraStage = ''): string => `${projectAndWarehouse(project)}---
 apiVersion: kargo.akuity.io/v1alpha1
 kind: Stage
 metadata: {name: dev, namespace: ${project}}
@@ -96,13 +67,7 @@ spec:
           config: {path: values.yaml, updates: [{key: a, value: b}]}
 ${extraStage}`;
 
-const freight = (project: string, tag: string): string => `
-apiVersion: kargo.akuity.io/v1alpha1
-kind: Freight
-metadata: {namespace: ${project}}
-origin: {kind: Warehouse, name: app}
-images: [{repoURL: ghcr.io/example/app, tag: "${tag}"}]
-`;
+const freight = (project: string, tag: string): string => freightManifest(project, tag);
 
 async function expectDomainError(promise: Promise<unknown>, code: string, message: RegExp): Promise<void> {
   const err = await promise.then(
@@ -115,10 +80,7 @@ async function expectDomainError(promise: Promise<unknown>, code: string, messag
 }
 
 async function finished(project: string, name: string): Promise<string> {
-  return eventually(async () => {
-    const p = await backend.getPromotion(project, name);
-    return ['Succeeded', 'Failed', 'Errored', 'Aborted'].includes(p.phase) ? p.phase : undefined;
-  }, `promotion ${name} to finish`);
+  return (await promotionEnded(backend, project, name)).phase;
 }
 
 describe('projectWorkflow', () => {

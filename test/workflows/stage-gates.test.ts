@@ -3,25 +3,29 @@
  * with the real project and promotion workflows and stub step activities. Each bad request says
  * what it gets: the DomainError code and message the api turns into its HTTP answer.
  */
-import { Client, type Connection } from '@temporalio/client';
-import { Worker, type NativeConnection } from '@temporalio/worker';
+import type { Client } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
 import type { RunStepInput, RunStepOutcome } from '../../activities/run-step.js';
-import { TemporalBackend } from '../../api/temporal-backend.js';
-import { DomainError } from '../../core/errors.js';
+import type { TemporalBackend } from '../../api/temporal-backend.js';
 import type { PromotionRecord } from '../../core/project/state.js';
-import { workflowBundlePath } from '../../worker/create-workers.js';
 import { projectWorkflowId, TASK_QUEUE } from '../../workflows/definitions.js';
 import { saveHistory } from '../support/histories.js';
 import { eventually } from '../support/poll.js';
-import { connectClient, connectWorker, uniqueName } from '../support/temporal.js';
+import { uniqueName } from '../support/temporal.js';
+import {
+  freightManifest,
+  projectAndWarehouse,
+  promotionEnded,
+  refusal,
+  startWorkflowHarness,
+  tagAlias,
+  type WorkflowHarness,
+} from '../support/workflow-harness.js';
 
 const namespace = 'stages';
-let connection: Connection;
-let nativeConnection: NativeConnection;
+let harness: WorkflowHarness;
 let client: Client;
 let backend: TemporalBackend;
-let worker: Worker;
-let running: Promise<void>;
 
 /** Every step run, in order. */
 const stepCalls: RunStepInput[] = [];
@@ -32,15 +36,8 @@ const workspaces = new Set<string>();
 let workspaceSeq = 0;
 
 beforeAll(async () => {
-  connection = await connectClient();
-  nativeConnection = await connectWorker();
-  client = new Client({ connection, namespace });
-  backend = new TemporalBackend({ connection, namespace });
-  worker = await Worker.create({
-    connection: nativeConnection,
+  harness = await startWorkflowHarness({
     namespace,
-    taskQueue: TASK_QUEUE,
-    workflowBundle: { codePath: workflowBundlePath() },
     activities: {
       prepareWorkspace: async () => {
         const key = `ws-${++workspaceSeq}`;
@@ -50,13 +47,10 @@ beforeAll(async () => {
       releaseWorkspace: async ({ workspaceKey }: { workspaceKey: string }) => {
         workspaces.delete(workspaceKey);
       },
-      // Warehouse schedules are another issue's; these tests apply warehouses without an interval to run.
-      applyWarehouseSchedules: async () => undefined,
       workspaceExists: async ({ workspaceKey }: { workspaceKey: string }) => workspaces.has(workspaceKey),
       runStep: async (call: RunStepInput): Promise<RunStepOutcome> => {
         stepCalls.push(call);
         if (call.step.alias === 'flaky' && flakyFails) {
-          const { ApplicationFailure } = await import('@temporalio/common');
           throw ApplicationFailure.create({ type: 'StepFailed', message: 'the flaky step failed', nonRetryable: true });
         }
         if (call.step.uses === 'wait-for-approval') {
@@ -66,14 +60,11 @@ beforeAll(async () => {
       },
     },
   });
-  running = worker.run();
+  ({ client, backend } = harness);
 });
 
 afterAll(async () => {
-  worker?.shutdown();
-  await running;
-  await nativeConnection?.close();
-  await connection?.close();
+  await harness?.stop();
 });
 
 const yamlStep = (as: string): string => `        - uses: yaml-update
@@ -81,18 +72,7 @@ const yamlStep = (as: string): string => `        - uses: yaml-update
           config: {path: values.yaml, updates: [{key: a, value: b}]}`;
 
 function pipeline(project: string, opts: { prodAnnotations?: string; prodSteps?: string[] } = {}): string {
-  return `
-apiVersion: kargo.akuity.io/v1alpha1
-kind: Project
-metadata: {name: ${project}}
----
-apiVersion: kargo.akuity.io/v1alpha1
-kind: Warehouse
-metadata: {name: app, namespace: ${project}}
-spec:
-  subscriptions:
-    - image: {repoURL: ghcr.io/example/app}
----
+  return `${projectAndWarehouse(project)}---
 apiVersion: kargo.akuity.io/v1alpha1
 kind: Stage
 metadata: {name: dev, namespace: ${project}}
@@ -124,14 +104,7 @@ ${(opts.prodSteps ?? [yamlStep('edit')]).join('\n')}
 `;
 }
 
-const freight = (project: string, tag: string): string => `
-apiVersion: kargo.akuity.io/v1alpha1
-kind: Freight
-metadata: {namespace: ${project}}
-alias: v${tag.replace(/\./g, '-')}
-origin: {kind: Warehouse, name: app}
-images: [{repoURL: ghcr.io/example/app, tag: "${tag}"}]
-`;
+const freight = (project: string, tag: string): string => freightManifest(project, tag, tagAlias(tag));
 
 async function setUp(opts: Parameters<typeof pipeline>[1] = {}, tags = ['1.0.0']): Promise<string> {
   const project = uniqueName('st');
@@ -140,23 +113,13 @@ async function setUp(opts: Parameters<typeof pipeline>[1] = {}, tags = ['1.0.0']
   return project;
 }
 
-async function refusal(promise: Promise<unknown>): Promise<string> {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(DomainError);
-  return `${(err as DomainError).code}: ${(err as DomainError).message}`;
-}
-
 async function phaseOf(project: string, name: string, want: (p: PromotionRecord) => boolean, what: string): Promise<PromotionRecord> {
   return eventually(async () => {
     const p = await backend.getPromotion(project, name);
     return want(p) ? p : undefined;
   }, `${what} (promotion ${name})`);
 }
-const ended = (project: string, name: string): Promise<PromotionRecord> =>
-  phaseOf(project, name, (p) => ['Succeeded', 'Failed', 'Errored', 'Aborted'].includes(p.phase), 'it to end');
+const ended = (project: string, name: string): Promise<PromotionRecord> => promotionEnded(backend, project, name);
 const waitingForApproval = (project: string, name: string): Promise<PromotionRecord> =>
   phaseOf(project, name, (p) => p.waitingForApproval !== undefined, 'it to wait for approval');
 

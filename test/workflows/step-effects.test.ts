@@ -4,21 +4,13 @@
  * project applies metadata and aliases when the promotion ends; an alias already taken is not
  * applied and the promotion's message says so.
  */
-import type { Connection } from '@temporalio/client';
-import { Worker, type NativeConnection } from '@temporalio/worker';
 import type { RunStepInput, RunStepOutcome } from '../../activities/run-step.js';
-import { TemporalBackend } from '../../api/temporal-backend.js';
-import { workflowBundlePath } from '../../worker/create-workers.js';
-import { TASK_QUEUE } from '../../workflows/definitions.js';
-import { eventually } from '../support/poll.js';
-import { connectClient, connectWorker } from '../support/temporal.js';
+import type { TemporalBackend } from '../../api/temporal-backend.js';
+import { freightManifest, projectAndWarehouse, promotionEnded, startWorkflowHarness, type WorkflowHarness } from '../support/workflow-harness.js';
 
 const namespace = 'step-effects';
-let connection: Connection;
-let nativeConnection: NativeConnection;
+let harness: WorkflowHarness;
 let backend: TemporalBackend;
-let worker: Worker;
-let running: Promise<void>;
 const seen: RunStepInput[] = [];
 
 /** Stands in for the real steps: set-metadata / set-freight-alias return effects as theirs do. */
@@ -35,43 +27,15 @@ async function runStep(call: RunStepInput): Promise<RunStepOutcome> {
 }
 
 beforeAll(async () => {
-  connection = await connectClient();
-  nativeConnection = await connectWorker();
-  backend = new TemporalBackend({ connection, namespace });
-  worker = await Worker.create({
-    connection: nativeConnection,
-    namespace,
-    taskQueue: TASK_QUEUE,
-    workflowBundle: { codePath: workflowBundlePath() },
-    activities: {
-      prepareWorkspace: async () => ({ workspaceKey: 'ws', taskQueue: TASK_QUEUE }),
-      releaseWorkspace: async () => undefined,
-      workspaceExists: async () => true,
-      runStep,
-    },
-  });
-  running = worker.run();
+  harness = await startWorkflowHarness({ namespace, activities: { runStep } });
+  ({ backend } = harness);
 });
 
 afterAll(async () => {
-  worker?.shutdown();
-  await running;
-  await nativeConnection?.close();
-  await connection?.close();
+  await harness?.stop();
 });
 
-const PIPELINE = `
-apiVersion: kargo.akuity.io/v1alpha1
-kind: Project
-metadata: {name: fx}
----
-apiVersion: kargo.akuity.io/v1alpha1
-kind: Warehouse
-metadata: {name: app, namespace: fx}
-spec:
-  subscriptions:
-    - image: {repoURL: ghcr.io/example/app}
----
+const PIPELINE = `${projectAndWarehouse('fx')}---
 apiVersion: kargo.akuity.io/v1alpha1
 kind: Stage
 metadata: {name: dev, namespace: fx}
@@ -91,20 +55,9 @@ spec:
           config: {alias: blessed}
 `;
 
-const freight = (tag: string): string => `
-apiVersion: kargo.akuity.io/v1alpha1
-kind: Freight
-metadata: {namespace: fx}
-origin: {kind: Warehouse, name: app}
-images: [{repoURL: ghcr.io/example/app, tag: "${tag}"}]
-`;
+const freight = (tag: string): string => freightManifest('fx', tag);
 
-async function finished(name: string): Promise<{ phase: string; message?: string }> {
-  return eventually(async () => {
-    const p = await backend.getPromotion('fx', name);
-    return ['Succeeded', 'Failed', 'Errored', 'Aborted'].includes(p.phase) ? p : undefined;
-  }, `promotion ${name} to finish`);
-}
+const finished = (name: string): Promise<{ phase: string; message?: string }> => promotionEnded(backend, 'fx', name);
 
 describe('step effects', () => {
   it('apply metadata and aliases to the project; later steps see metadata at once; a taken alias is reported', async () => {

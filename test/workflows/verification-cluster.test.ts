@@ -4,59 +4,39 @@
  * the stage's AnalysisTemplates run as a real AnalysisRun there; its phase decides the
  * verification, and aborting the verification deletes the run.
  */
-import { Client, type Connection } from '@temporalio/client';
-import { Worker, type NativeConnection } from '@temporalio/worker';
+import type { Client } from '@temporalio/client';
 import type { RunStepOutcome } from '../../activities/run-step.js';
 import { analysisRunActivities } from '../../activities/analysis-runs.js';
 import { createVerificationActivities } from '../../activities/verification/index.js';
-import { TemporalBackend } from '../../api/temporal-backend.js';
+import type { TemporalBackend } from '../../api/temporal-backend.js';
 import type { VerificationRecord } from '../../core/project/state.js';
-import { workflowBundlePath } from '../../worker/create-workers.js';
-import { TASK_QUEUE } from '../../workflows/definitions.js';
 import { startFakeCluster, type FakeCluster } from '../support/fake-kube/index.js';
 import { saveHistory } from '../support/histories.js';
 import { eventually } from '../support/poll.js';
-import { connectClient, connectWorker, uniqueName } from '../support/temporal.js';
+import { uniqueName } from '../support/temporal.js';
+import { startWorkflowHarness, type WorkflowHarness } from '../support/workflow-harness.js';
 
 const namespace = 'verification-cluster';
-let connection: Connection;
-let nativeConnection: NativeConnection;
+let harness: WorkflowHarness;
 let client: Client;
 let backend: TemporalBackend;
-let worker: Worker;
-let running: Promise<void>;
 let cluster: FakeCluster;
 
 beforeAll(async () => {
   cluster = await startFakeCluster();
-  connection = await connectClient();
-  nativeConnection = await connectWorker();
-  client = new Client({ connection, namespace });
-  backend = new TemporalBackend({ connection, namespace });
-  worker = await Worker.create({
-    connection: nativeConnection,
+  harness = await startWorkflowHarness({
     namespace,
-    taskQueue: TASK_QUEUE,
-    workflowBundle: { codePath: workflowBundlePath() },
     activities: {
-      prepareWorkspace: async () => ({ workspaceKey: 'ws', taskQueue: TASK_QUEUE }),
-      releaseWorkspace: async () => undefined,
-      // Warehouse schedules are another issue's; these tests apply warehouses without an interval to run.
-      applyWarehouseSchedules: async () => undefined,
-      workspaceExists: async () => true,
       runStep: async (): Promise<RunStepOutcome> => ({ status: 'Succeeded' }),
       ...createVerificationActivities({ cluster: cluster.clients }),
       ...analysisRunActivities(cluster.clients),
     },
   });
-  running = worker.run();
+  ({ client, backend } = harness);
 });
 
 afterAll(async () => {
-  worker?.shutdown();
-  await running;
-  await nativeConnection?.close();
-  await connection?.close();
+  await harness?.stop();
   await cluster?.stop();
 });
 

@@ -4,59 +4,48 @@
  * the test's own (web and Prometheus wire format), stub promotion steps. Freight becomes verified
  * in a stage only when its verification succeeds; the pipeline fans out and back in (All).
  */
-import { Client, type Connection } from '@temporalio/client';
-import { Worker, type NativeConnection } from '@temporalio/worker';
-import type { RunStepInput, RunStepOutcome } from '../../activities/run-step.js';
+import type { Client } from '@temporalio/client';
+import type { RunStepOutcome } from '../../activities/run-step.js';
 import { createVerificationActivities } from '../../activities/verification/index.js';
-import { TemporalBackend } from '../../api/temporal-backend.js';
-import { DomainError } from '../../core/errors.js';
+import type { TemporalBackend } from '../../api/temporal-backend.js';
+import type { DomainError } from '../../core/errors.js';
 import type { PromotionRecord, VerificationRecord } from '../../core/project/state.js';
-import { workflowBundlePath } from '../../worker/create-workers.js';
-import { projectWorkflowId, TASK_QUEUE } from '../../workflows/definitions.js';
+import { projectWorkflowId } from '../../workflows/definitions.js';
 import { saveHistory } from '../support/histories.js';
 import { startMetricsServer, type MetricsServer } from '../support/metrics-server.js';
 import { eventually } from '../support/poll.js';
-import { connectClient, connectWorker, uniqueName } from '../support/temporal.js';
+import { uniqueName } from '../support/temporal.js';
+import {
+  freightManifest,
+  projectAndWarehouse,
+  promotionEnded,
+  refusal,
+  startWorkflowHarness,
+  tagAlias,
+  type WorkflowHarness,
+} from '../support/workflow-harness.js';
 
 const namespace = 'verification';
-let connection: Connection;
-let nativeConnection: NativeConnection;
+let harness: WorkflowHarness;
 let client: Client;
 let backend: TemporalBackend;
-let worker: Worker;
-let running: Promise<void>;
 let metrics: MetricsServer;
 
 beforeAll(async () => {
   metrics = await startMetricsServer();
-  connection = await connectClient();
-  nativeConnection = await connectWorker();
-  client = new Client({ connection, namespace });
-  backend = new TemporalBackend({ connection, namespace });
-  worker = await Worker.create({
-    connection: nativeConnection,
+  harness = await startWorkflowHarness({
     namespace,
-    taskQueue: TASK_QUEUE,
-    workflowBundle: { codePath: workflowBundlePath() },
     activities: {
-      prepareWorkspace: async () => ({ workspaceKey: 'ws', taskQueue: TASK_QUEUE }),
-      releaseWorkspace: async () => undefined,
-      // Warehouse schedules are another issue's; these tests apply warehouses without an interval to run.
-      applyWarehouseSchedules: async () => undefined,
-      workspaceExists: async () => true,
-      runStep: async (_call: RunStepInput): Promise<RunStepOutcome> => ({ status: 'Succeeded' }),
+      runStep: async (): Promise<RunStepOutcome> => ({ status: 'Succeeded' }),
       // The real verification activities, with no cluster: analysis runs natively.
       ...createVerificationActivities({}),
     },
   });
-  running = worker.run();
+  ({ client, backend } = harness);
 });
 
 afterAll(async () => {
-  worker?.shutdown();
-  await running;
-  await nativeConnection?.close();
-  await connection?.close();
+  await harness?.stop();
   await metrics?.close();
 });
 
@@ -67,18 +56,7 @@ const STEPS = `  promotionTemplate:
           config: {path: values.yaml, updates: [{key: a, value: b}]}`;
 
 function head(project: string): string {
-  return `
-apiVersion: kargo.akuity.io/v1alpha1
-kind: Project
-metadata: {name: ${project}}
----
-apiVersion: kargo.akuity.io/v1alpha1
-kind: Warehouse
-metadata: {name: app, namespace: ${project}}
-spec:
-  subscriptions:
-    - image: {repoURL: ghcr.io/example/app}
----
+  return `${projectAndWarehouse(project)}---
 apiVersion: argoproj.io/v1alpha1
 kind: AnalysisTemplate
 metadata: {name: health, namespace: ${project}}
@@ -119,35 +97,15 @@ ${extra}
 `;
 }
 
-const freightDoc = (project: string, tag: string): string => `
-apiVersion: kargo.akuity.io/v1alpha1
-kind: Freight
-metadata: {namespace: ${project}}
-alias: v${tag.replace(/\./g, '-')}
-origin: {kind: Warehouse, name: app}
-images: [{repoURL: ghcr.io/example/app, tag: "${tag}"}]
-`;
+const freightDoc = (project: string, tag: string): string => freightManifest(project, tag, tagAlias(tag));
 
-async function apply(project: string, content: string): Promise<void> {
+async function apply(content: string): Promise<void> {
   await backend.apply([{ name: 'p.yaml', content }], { dryRun: false });
-  void project;
-}
-
-async function refusal(promise: Promise<unknown>): Promise<string> {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(DomainError);
-  return `${(err as DomainError).code}: ${(err as DomainError).message}`;
 }
 
 async function promoted(project: string, stageName: string, freight: string): Promise<PromotionRecord> {
   const p = await backend.promote(project, { stage: stageName, freight });
-  return eventually(async () => {
-    const now = await backend.getPromotion(project, p.name);
-    return ['Succeeded', 'Failed', 'Errored', 'Aborted'].includes(now.phase) ? now : undefined;
-  }, `promotion ${p.name} to end`);
+  return promotionEnded(backend, project, p.name);
 }
 
 /** The stage's last finished verification once none is running. */
@@ -171,14 +129,13 @@ describe('verification with AnalysisTemplates', () => {
     metrics.setJson('/dev/health', 200, { ok: true });
     metrics.setQuery('rate{service="app-dev"}', [0.99]);
     await apply(
-      project,
       head(project) +
         stage(project, 'dev', '{direct: true}', `  verification:
     analysisTemplates: [{name: health}, {name: success-rate}]
     args: [{name: path, value: /dev/health}, {name: service, value: app-dev}]`) +
         stage(project, 'test', '{stages: [dev]}'),
     );
-    await apply(project, freightDoc(project, '1.0.0'));
+    await apply(freightDoc(project, '1.0.0'));
 
     expect((await promoted(project, 'dev', 'v1-0-0')).phase).toBe('Succeeded');
     const verification = await verificationDone(project, 'dev');
@@ -197,14 +154,13 @@ describe('verification with AnalysisTemplates', () => {
     const project = uniqueName('ver');
     metrics.setJson('/flaky/health', 200, { ok: false });
     await apply(
-      project,
       head(project) +
         stage(project, 'dev', '{direct: true}', `  verification:
     analysisTemplates: [{name: health}]
     args: [{name: path, value: /flaky/health}]`) +
         stage(project, 'test', '{stages: [dev]}'),
     );
-    await apply(project, freightDoc(project, '1.0.0'));
+    await apply(freightDoc(project, '1.0.0'));
 
     await promoted(project, 'dev', 'v1-0-0');
     const failed = await verificationDone(project, 'dev');
@@ -233,14 +189,13 @@ describe('verification with AnalysisTemplates', () => {
     const project = uniqueName('ver');
     metrics.setJson('/slow/health', 200, { ok: true });
     await apply(
-      project,
       head(project).replace('    - name: healthy\n', '    - name: healthy\n      interval: 1h\n      count: 3\n') +
         stage(project, 'dev', '{direct: true}', `  verification:
     analysisTemplates: [{name: health}]
     args: [{name: path, value: /slow/health}]`),
     );
-    await apply(project, freightDoc(project, '1.0.0'));
-    await apply(project, freightDoc(project, '2.0.0'));
+    await apply(freightDoc(project, '1.0.0'));
+    await apply(freightDoc(project, '2.0.0'));
     await promoted(project, 'dev', 'v1-0-0');
     const runningVerification = await eventually(async () => {
       const v = (await backend.getProject(project)).stages['dev']!.currentVerification;
@@ -267,7 +222,6 @@ describe('a pipeline that fans out and back in, with both soak spellings', () =>
   it('lets prod take freight only once it is verified in both upstreams (All), soaked where required', async () => {
     const project = uniqueName('fan');
     await apply(
-      project,
       head(project) +
         stage(project, 'dev', '{direct: true}') +
         stage(project, 'qa-a', '{stages: [dev]}') +
@@ -276,7 +230,7 @@ describe('a pipeline that fans out and back in, with both soak spellings', () =>
         stage(project, 'prod', '{stages: [qa-a, qa-b], availabilityStrategy: All, requiredSoakTime: 3s}') +
         stage(project, 'hotfix', '{stages: [qa-a, qa-b]}'),
     );
-    await apply(project, freightDoc(project, '1.0.0'));
+    await apply(freightDoc(project, '1.0.0'));
     await promoted(project, 'dev', 'v1-0-0');
     await promoted(project, 'qa-a', 'v1-0-0');
 

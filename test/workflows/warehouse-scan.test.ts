@@ -3,29 +3,25 @@
  * during a running scan makes exactly one more scan; a failing discovery is reported with its
  * reason and retried with backoff until it succeeds; no partial result is ever reported.
  */
-import { Client, type Connection } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { Worker, type NativeConnection } from '@temporalio/worker';
 import type { DiscoverArtifactsInput } from '../../activities/warehouse-activities.js';
 import { refreshWarehouseScan } from '../../api/warehouse-refresh.js';
-import { TemporalBackend } from '../../api/temporal-backend.js';
+import type { TemporalBackend } from '../../api/temporal-backend.js';
 import type { DiscoveredArtifacts } from '../../core/warehouse/discovered.js';
 import { warehouseSpecHash } from '../../core/warehouse/scan-state.js';
-import { workflowBundlePath } from '../../worker/create-workers.js';
 import { warehouseRescanWorkflowId } from '../../workflows/definitions.js';
 import { eventually } from '../support/poll.js';
-import { connectClient, connectWorker, uniqueName } from '../support/temporal.js';
+import { uniqueName } from '../support/temporal.js';
+import { startWorkflowHarness, type WorkflowHarness } from '../support/workflow-harness.js';
 
 const namespace = 'warehouse';
 // A fixed queue: the suite's cluster workflow lives on it across runs against one server.
 const taskQueue = 'warehouse-scan-test';
 const project = uniqueName('scan');
-let connection: Connection;
-let nativeConnection: NativeConnection;
+let harness: WorkflowHarness;
 let client: Client;
 let backend: TemporalBackend;
-let worker: Worker;
-let running: Promise<void>;
 
 const calls: DiscoverArtifactsInput[] = [];
 let gate: (() => void) | undefined;
@@ -38,18 +34,10 @@ const found = (t: string): DiscoveredArtifacts => ({
 });
 
 beforeAll(async () => {
-  connection = await connectClient();
-  nativeConnection = await connectWorker();
-  client = new Client({ connection, namespace });
-  backend = new TemporalBackend({ connection, namespace, taskQueue });
-  worker = await Worker.create({
-    connection: nativeConnection,
+  harness = await startWorkflowHarness({
     namespace,
     taskQueue,
-    workflowBundle: { codePath: workflowBundlePath() },
     activities: {
-      applyWarehouseSchedules: async () => undefined,
-      removeWarehouseSchedule: async () => undefined,
       loadWarehouseScanTarget: async (input: { project: string; warehouse: string }) => {
         const state = await backend.getProject(input.project);
         const w = state.specs.warehouses[input.warehouse];
@@ -66,7 +54,7 @@ beforeAll(async () => {
       },
     },
   });
-  running = worker.run();
+  ({ client, backend } = harness);
   const manifests = `apiVersion: kargo.akuity.io/v1alpha1
 kind: Project
 metadata: {name: ${project}}
@@ -82,10 +70,7 @@ spec:
 });
 
 afterAll(async () => {
-  worker?.shutdown();
-  await running;
-  await nativeConnection?.close();
-  await connection?.close();
+  await harness?.stop();
 });
 
 const freightTags = async (): Promise<string[]> => Object.values((await backend.getProject(project)).freight).map((f) => f.images[0]?.tag ?? '');

@@ -1,0 +1,117 @@
+/**
+ * The real workflows (project, promotion, verification, warehouse scan) on the test dev server,
+ * driven through the api's TemporalBackend, with activities the test chooses. A workflow suite
+ * states only what differs from the stand-ins below; the real activities are exercised by the
+ * activities, e2e, crash and load suites.
+ */
+import { Client, type Connection } from '@temporalio/client';
+import { Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
+import { TemporalBackend } from '../../api/temporal-backend.js';
+import { DomainError } from '../../core/errors.js';
+import type { PromotionRecord } from '../../core/project/state.js';
+import { workflowBundlePath } from '../../worker/create-workers.js';
+import { TASK_QUEUE } from '../../workflows/definitions.js';
+import { eventually } from './poll.js';
+import { connectClient, connectWorker } from './temporal.js';
+
+// Activities have many shapes; the worker checks them by name only.
+export type ActivityFn = (...args: any[]) => Promise<unknown>;
+
+/**
+ * One workspace that always exists on the one worker; warehouse schedules left alone (these
+ * suites apply warehouses and add freight by hand, so nothing is scanned).
+ */
+export const STAND_IN_ACTIVITIES: Readonly<Record<string, ActivityFn>> = {
+  prepareWorkspace: async () => ({ workspaceKey: 'ws', taskQueue: TASK_QUEUE }),
+  releaseWorkspace: async () => undefined,
+  workspaceExists: async () => true,
+  applyWarehouseSchedules: async () => undefined,
+  removeWarehouseSchedule: async () => undefined,
+};
+
+export interface WorkflowHarness {
+  connection: Connection;
+  client: Client;
+  backend: TemporalBackend;
+  stop(): Promise<void>;
+}
+
+export async function startWorkflowHarness(opts: {
+  namespace: string;
+  /** Merged over STAND_IN_ACTIVITIES. */
+  activities: Record<string, ActivityFn>;
+  /** Default: Shunt's shared queue. */
+  taskQueue?: string;
+  /** E.g. interceptors and sinks. */
+  workerOptions?: Partial<WorkerOptions>;
+}): Promise<WorkflowHarness> {
+  const taskQueue = opts.taskQueue ?? TASK_QUEUE;
+  const connection = await connectClient();
+  const nativeConnection: NativeConnection = await connectWorker();
+  const worker = await Worker.create({
+    ...opts.workerOptions,
+    connection: nativeConnection,
+    namespace: opts.namespace,
+    taskQueue,
+    workflowBundle: { codePath: workflowBundlePath() },
+    activities: { ...STAND_IN_ACTIVITIES, ...opts.activities },
+  });
+  const running = worker.run();
+  return {
+    connection,
+    client: new Client({ connection, namespace: opts.namespace }),
+    backend: new TemporalBackend({ connection, namespace: opts.namespace, ...(opts.taskQueue ? { taskQueue } : {}) }),
+    async stop() {
+      worker.shutdown();
+      await running;
+      await nativeConnection.close();
+      await connection.close();
+    },
+  };
+}
+
+/** The Project and its Warehouse `app` (image ghcr.io/example/app) most suites start from. */
+export const projectAndWarehouse = (project: string): string => `
+apiVersion: kargo.akuity.io/v1alpha1
+kind: Project
+metadata: {name: ${project}}
+---
+apiVersion: kargo.akuity.io/v1alpha1
+kind: Warehouse
+metadata: {name: app, namespace: ${project}}
+spec:
+  subscriptions:
+    - image: {repoURL: ghcr.io/example/app}
+`;
+
+/** A Freight of warehouse `app` with the image's tag, and an alias when given. */
+export const freightManifest = (project: string, tag: string, alias?: string): string => `
+apiVersion: kargo.akuity.io/v1alpha1
+kind: Freight
+metadata: {namespace: ${project}}
+${alias ? `alias: ${alias}\n` : ''}origin: {kind: Warehouse, name: app}
+images: [{repoURL: ghcr.io/example/app, tag: "${tag}"}]
+`;
+
+/** `1.0.0` → `v1-0-0`: a readable alias for a tag. */
+export const tagAlias = (tag: string): string => `v${tag.replace(/\./g, '-')}`;
+
+/** What the api would answer for a refused request: `Code: message`. Fails when it was not refused. */
+export async function refusal(promise: Promise<unknown>): Promise<string> {
+  const err = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(DomainError);
+  return `${(err as DomainError).code}: ${(err as DomainError).message}`;
+}
+
+export const TERMINAL_PHASES: readonly string[] = ['Succeeded', 'Failed', 'Errored', 'Aborted'];
+
+/** The promotion once it has ended, whatever the outcome. */
+export function promotionEnded(backend: TemporalBackend, project: string, name: string): Promise<PromotionRecord> {
+  return eventually(async () => {
+    const p = await backend.getPromotion(project, name);
+    return TERMINAL_PHASES.includes(p.phase) ? p : undefined;
+  }, `promotion ${name} to end`);
+}
