@@ -7,18 +7,15 @@
 import { z } from 'zod';
 import { DomainError } from '../../core/errors.js';
 import { DurationText } from '../adapters/http-config.js';
-import { gitProvider } from '../adapters/git-providers/index.js';
-import { PrNumber, ProviderField } from '../adapters/git-providers/pr-config.js';
+import { PrNumber, PrRepositoryFields, providerForStep } from '../adapters/git-providers/pr-config.js';
 import type { StepDefinition } from './step.js';
 
 export const GitMergePrConfig = z.strictObject({
-  repoURL: z.string().min(1).describe('URL of the repository.'),
+  ...PrRepositoryFields,
   prNumber: PrNumber.describe('Number of the pull request.'),
   mergeMethod: z.string().min(1).optional().describe('Provider-specific: GitHub merge/squash/rebase, GitLab merge/squash.'),
   wait: z.boolean().optional().describe('Wait (Running) while the request cannot be merged yet (default false).'),
   pollInterval: DurationText.optional().describe('Wait between attempts with wait: true (default 10s).'),
-  provider: ProviderField,
-  insecureSkipTLSVerify: z.boolean().optional(),
 });
 export type GitMergePrConfig = z.infer<typeof GitMergePrConfig>;
 
@@ -27,12 +24,7 @@ export const gitMergePr: StepDefinition<GitMergePrConfig> = {
   config: GitMergePrConfig,
   defaults: { errorThreshold: 1 },
   async run(ctx, config) {
-    const provider = await gitProvider(config.repoURL, {
-      provider: config.provider,
-      credentials: ctx.credentials,
-      insecureSkipTLSVerify: config.insecureSkipTLSVerify,
-      signal: ctx.signal,
-    });
+    const provider = await providerForStep(ctx, config);
     const pr = await provider.getPullRequest(config.prNumber);
     if (pr.merged) return { status: 'Succeeded', output: { commit: pr.mergeCommit ?? '' } };
     if (!pr.open) throw new DomainError('StepFailed', `pull request ${pr.url} is closed and cannot be merged`);

@@ -7,20 +7,17 @@
  */
 import { z } from 'zod';
 import { DomainError } from '../../core/errors.js';
-import { gitProvider } from '../adapters/git-providers/index.js';
-import { ProviderField } from '../adapters/git-providers/pr-config.js';
+import { PrRepositoryFields, providerForStep } from '../adapters/git-providers/pr-config.js';
 import type { StepDefinition } from './step.js';
 
 export const GitOpenPrConfig = z.strictObject({
-  repoURL: z.string().min(1).describe('URL of the repository.'),
+  ...PrRepositoryFields,
   sourceBranch: z.string().min(1).describe('Branch with the changes (e.g. the one git-push generateTargetBranch pushed).'),
   targetBranch: z.string().min(1).describe('Branch to merge into; must exist.'),
   title: z.string().min(1).optional().describe("Title (default: the subject of the source branch's head commit)."),
   description: z.string().optional().describe('Body of the request.'),
   labels: z.array(z.string().min(1)).optional(),
-  provider: ProviderField,
   createTargetBranch: z.boolean().optional().describe('Accepted for compatibility; has no effect (as in Kargo).'),
-  insecureSkipTLSVerify: z.boolean().optional(),
 });
 export type GitOpenPrConfig = z.infer<typeof GitOpenPrConfig>;
 
@@ -29,12 +26,7 @@ export const gitOpenPr: StepDefinition<GitOpenPrConfig> = {
   config: GitOpenPrConfig,
   defaults: { errorThreshold: 1 },
   async run(ctx, config) {
-    const provider = await gitProvider(config.repoURL, {
-      provider: config.provider,
-      credentials: ctx.credentials,
-      insecureSkipTLSVerify: config.insecureSkipTLSVerify,
-      signal: ctx.signal,
-    });
+    const provider = await providerForStep(ctx, config);
     const existing = await provider.findPullRequest(config.sourceBranch, config.targetBranch);
     const output = (id: number, url: string): Record<string, unknown> => ({ pr: { id, url }, prNumber: id });
     if (existing) return { status: 'Succeeded', output: output(existing.id, existing.url) };

@@ -7,16 +7,13 @@
 import { z } from 'zod';
 import { DomainError } from '../../core/errors.js';
 import { DurationText } from '../adapters/http-config.js';
-import { gitProvider } from '../adapters/git-providers/index.js';
-import { PrNumber, ProviderField } from '../adapters/git-providers/pr-config.js';
+import { PrNumber, PrRepositoryFields, providerForStep } from '../adapters/git-providers/pr-config.js';
 import type { StepDefinition } from './step.js';
 
 export const GitWaitForPrConfig = z.strictObject({
-  repoURL: z.string().min(1).describe('URL of the repository.'),
+  ...PrRepositoryFields,
   prNumber: PrNumber.describe('Number of the pull request (e.g. `${{ outputs["open-pr"].pr.id }}`).'),
   pollInterval: DurationText.optional().describe('Wait between checks (default 30s).'),
-  provider: ProviderField,
-  insecureSkipTLSVerify: z.boolean().optional(),
 });
 export type GitWaitForPrConfig = z.infer<typeof GitWaitForPrConfig>;
 
@@ -25,12 +22,7 @@ export const gitWaitForPr: StepDefinition<GitWaitForPrConfig> = {
   config: GitWaitForPrConfig,
   defaults: { errorThreshold: 1 },
   async run(ctx, config) {
-    const provider = await gitProvider(config.repoURL, {
-      provider: config.provider,
-      credentials: ctx.credentials,
-      insecureSkipTLSVerify: config.insecureSkipTLSVerify,
-      signal: ctx.signal,
-    });
+    const provider = await providerForStep(ctx, config);
     const pr = await provider.getPullRequest(config.prNumber);
     const prOut = { id: pr.id, url: pr.url, open: pr.open, merged: pr.merged };
     if (pr.merged) return { status: 'Succeeded', output: { commit: pr.mergeCommit ?? '', pr: prOut } };
