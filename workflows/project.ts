@@ -86,6 +86,8 @@ export async function projectWorkflow(input: ProjectWorkflowInput): Promise<void
     if (deleting) throw ApplicationFailure.create({ type: 'FailedPrecondition', message: `project "${state.project}" is being deleted` });
   };
 
+  const promotionIds = (name: string): string => promotionWorkflowId(state.project, name);
+
   setHandler(projectStateQuery, () => state);
   const discovery = registerWarehouseDiscovery(state, () => (dirty = true));
 
@@ -109,13 +111,7 @@ export async function projectWorkflow(input: ProjectWorkflowInput): Promise<void
     promoteUpdate,
     (request) => {
       const freight = findFreight(state, request.freight)!;
-      const record = queuePromotion(state, request.stage, freight, {
-        now: nowIso(),
-        nowMs: Date.now(),
-        random: Math.random,
-        workflowIdFor: (name) => promotionWorkflowId(state.project, name),
-        ...(request.actor ? { actor: request.actor } : {}),
-      });
+      const record = queuePromotion(state, request.stage, freight, queueContext(promotionIds, request.actor));
       dirty = true;
       return record;
     },
@@ -154,13 +150,7 @@ export async function projectWorkflow(input: ProjectWorkflowInput): Promise<void
   );
 
   // Defined before the signal handlers: a buffered signal runs its handler inside setHandler.
-  const verificationOptions = (actor?: string) => ({
-    now: nowIso(),
-    nowMs: Date.now(),
-    random: Math.random,
-    workflowIdFor: (id: string) => verificationWorkflowId(state.project, id),
-    ...(actor ? { actor } : {}),
-  });
+  const verificationOptions = (actor?: string) => queueContext((id) => verificationWorkflowId(state.project, id), actor);
 
   /** Who asked to abort a running promotion, for its final message. */
   const abortRequests = new Map<string, string>();
@@ -233,13 +223,7 @@ export async function projectWorkflow(input: ProjectWorkflowInput): Promise<void
   setHandler(
     retryPromotionUpdate,
     (request) => {
-      const record = queueRetry(state, request.promotion, {
-        now: nowIso(),
-        nowMs: Date.now(),
-        random: Math.random,
-        workflowIdFor: (name) => promotionWorkflowId(state.project, name),
-        ...(request.actor ? { actor: request.actor } : {}),
-      });
+      const record = queueRetry(state, request.promotion, queueContext(promotionIds, request.actor));
       dirty = true;
       return record;
     },
@@ -499,14 +483,14 @@ function queueAutoPromotions(state: ProjectState): void {
   for (const due of dueAutoPromotions(state, Date.now())) {
     const freight = state.freight[due.freight]!;
     for (const name of due.replaces) abortQueued(state, name, `superseded by newer freight ${freight.alias}`);
-    const record = queuePromotion(state, due.stage, freight, {
-      now: nowIso(),
-      nowMs: Date.now(),
-      random: Math.random,
-      workflowIdFor: (name) => promotionWorkflowId(state.project, name),
-    });
+    const record = queuePromotion(state, due.stage, freight, queueContext((name) => promotionWorkflowId(state.project, name)));
     record.auto = true;
   }
+}
+
+/** What queueing a promotion or a verification needs from the workflow: time, randomness, ids, and who asked. */
+function queueContext(workflowIdFor: (name: string) => string, actor?: string) {
+  return { now: nowIso(), nowMs: Date.now(), random: Math.random, workflowIdFor, ...(actor ? { actor } : {}) };
 }
 
 function abortQueued(state: ProjectState, name: string, message: string, phase: 'Aborted' | 'Errored' = 'Aborted'): void {
