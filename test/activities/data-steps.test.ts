@@ -3,7 +3,6 @@
  * toml-update, yaml-merge. Edits are compared with golden files (UPDATE_GOLDEN=1 rewrites them).
  */
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { jsonParse } from '../../activities/steps/json-parse.js';
 import { jsonUpdate } from '../../activities/steps/json-update.js';
 import { tomlParse } from '../../activities/steps/toml-parse.js';
@@ -11,36 +10,10 @@ import { tomlUpdate } from '../../activities/steps/toml-update.js';
 import { yamlMerge } from '../../activities/steps/yaml-merge.js';
 import { yamlParse } from '../../activities/steps/yaml-parse.js';
 import { Disposer } from '../support/git-repos.js';
-import { createHarness, type Harness } from './harness.js';
+import { createHarness, errorOf, expectGolden, fixture, place } from './harness.js';
 
-const FIXTURES = path.resolve('test/fixtures/steps');
-const UPDATE = process.env['UPDATE_GOLDEN'] === '1';
 const disposer = new Disposer();
 afterEach(() => disposer.dispose());
-
-const fixture = (rel: string): string => fs.readFileSync(path.join(FIXTURES, rel), 'utf8');
-
-function expectGolden(actual: string, rel: string): void {
-  const file = path.join(FIXTURES, rel);
-  if (UPDATE) fs.writeFileSync(file, actual);
-  expect(actual).toBe(fs.readFileSync(file, 'utf8'));
-}
-
-async function place(h: Harness, rel: string, content: string): Promise<string> {
-  const file = h.workspace.resolve(rel);
-  await fs.promises.mkdir(path.dirname(file), { recursive: true });
-  await fs.promises.writeFile(file, content);
-  return file;
-}
-
-async function errorOf(p: Promise<unknown>): Promise<{ code?: string; message: string }> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(Error);
-  return err as { code?: string; message: string };
-}
 
 describe('yaml-parse', () => {
   it('computes each output with a bare expression over the document', async () => {

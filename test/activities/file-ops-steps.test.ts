@@ -13,28 +13,13 @@ import { gitClone } from '../../activities/steps/git-clone.js';
 import { tar } from '../../activities/steps/tar.js';
 import { untar } from '../../activities/steps/untar.js';
 import { createOrigin, Disposer, tempDir } from '../support/git-repos.js';
-import { createHarness, type Harness } from './harness.js';
+import { createHarness, errorOf, type Harness, place } from './harness.js';
 
 const disposer = new Disposer();
 afterEach(() => disposer.dispose());
 
-async function place(h: Harness, rel: string, content: string): Promise<void> {
-  const file = h.workspace.resolve(rel);
-  await fs.promises.mkdir(path.dirname(file), { recursive: true });
-  await fs.promises.writeFile(file, content);
-}
-
 const read = (h: Harness, rel: string): string => fs.readFileSync(h.workspace.resolve(rel), 'utf8');
 const exists = (h: Harness, rel: string): boolean => fs.existsSync(path.join(h.workspace.root, rel));
-
-async function errorOf(p: Promise<unknown>): Promise<{ code?: string; message: string }> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(Error);
-  return err as { code?: string; message: string };
-}
 
 /** A tree with a nested file, an ignorable file, a `.git` file and an inside symlink. */
 async function tree(h: Harness): Promise<void> {

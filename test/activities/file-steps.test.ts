@@ -4,31 +4,10 @@ import { parse } from 'yaml';
 import { kustomizeSetImage } from '../../activities/steps/kustomize-set-image.js';
 import { yamlUpdate } from '../../activities/steps/yaml-update.js';
 import { Disposer } from '../support/git-repos.js';
-import { aFreightCollection, aFreightReference, createHarness, type Harness } from './harness.js';
-
-const FIXTURES = path.resolve('test/fixtures/steps');
-const UPDATE = process.env['UPDATE_GOLDEN'] === '1';
+import { aFreightCollection, aFreightReference, createHarness, expectGolden, fixture, place } from './harness.js';
 
 const disposer = new Disposer();
 afterEach(() => disposer.dispose());
-
-function fixture(rel: string): string {
-  return fs.readFileSync(path.join(FIXTURES, rel), 'utf8');
-}
-
-/** Compares with a golden file (UPDATE_GOLDEN=1 rewrites it; review the diff like code). */
-function expectGolden(actual: string, rel: string): void {
-  const file = path.join(FIXTURES, rel);
-  if (UPDATE) fs.writeFileSync(file, actual);
-  expect(actual).toBe(fs.readFileSync(file, 'utf8'));
-}
-
-async function place(h: Harness, rel: string, content: string): Promise<string> {
-  const file = h.workspace.resolve(rel);
-  await fs.promises.mkdir(path.dirname(file), { recursive: true });
-  await fs.promises.writeFile(file, content);
-  return file;
-}
 
 describe('kustomize-set-image', () => {
   it('sets the tag of the promoted image in place, keeping comments and formatting', async () => {

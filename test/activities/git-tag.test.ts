@@ -6,19 +6,10 @@ import { gitCommit } from '../../activities/steps/git-commit.js';
 import { gitPush } from '../../activities/steps/git-push.js';
 import { gitTag } from '../../activities/steps/git-tag.js';
 import { commitToOrigin, createOrigin, Disposer, git, originHead, originLog, tagOrigin } from '../support/git-repos.js';
-import { createHarness } from './harness.js';
+import { createHarness, errorOf } from './harness.js';
 
 const disposer = new Disposer();
 afterEach(() => disposer.dispose());
-
-async function errorOf(p: Promise<unknown>): Promise<{ code?: string; message: string }> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(Error);
-  return err as { code?: string; message: string };
-}
 
 describe('git-tag', () => {
   it('tags HEAD, pushes the tag, and is a no-op the second time', async () => {

@@ -2,6 +2,7 @@
  * Shared set-up for step tests: a data dir, a hermetic GitService, a promotion workspace and a
  * StepContext around them. Real git, hand-written fakes only (STYLE.md §3).
  */
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { EmptyCredentialStore, type CredentialStore } from '../../activities/adapters/credentials.js';
 import { GitService } from '../../activities/adapters/git.js';
@@ -89,4 +90,34 @@ export async function createHarness(
       return step.run(ctx(overrides), parsed);
     },
   };
+}
+
+/** Input and golden files of the step tests. */
+export const FIXTURES = path.resolve('test/fixtures/steps');
+
+export const fixture = (rel: string): string => fs.readFileSync(path.join(FIXTURES, rel), 'utf8');
+
+/** Compares with a golden file (UPDATE_GOLDEN=1 rewrites it; review the diff like code). */
+export function expectGolden(actual: string, rel: string): void {
+  const file = path.join(FIXTURES, rel);
+  if (process.env['UPDATE_GOLDEN'] === '1') fs.writeFileSync(file, actual);
+  expect(actual).toBe(fs.readFileSync(file, 'utf8'));
+}
+
+/** Writes a file into the harness's workspace (directories made as needed); answers its path. */
+export async function place(h: Harness, rel: string, content: string): Promise<string> {
+  const file = h.workspace.resolve(rel);
+  await fs.promises.mkdir(path.dirname(file), { recursive: true });
+  await fs.promises.writeFile(file, content);
+  return file;
+}
+
+/** The error a step run was refused with; fails the test when it was not refused. */
+export async function errorOf(p: Promise<unknown>): Promise<{ code?: string; message: string }> {
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(Error);
+  return err as { code?: string; message: string };
 }

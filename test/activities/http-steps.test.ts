@@ -8,7 +8,7 @@ import { httpStep } from '../../activities/steps/http.js';
 import { sendMessage } from '../../activities/steps/send-message.js';
 import { Disposer } from '../support/git-repos.js';
 import { TestHttpServer } from '../support/http-server.js';
-import { createHarness } from './harness.js';
+import { createHarness, errorOf } from './harness.js';
 
 const disposer = new Disposer();
 let server: TestHttpServer;
@@ -20,15 +20,6 @@ afterEach(async () => {
   await server.stop();
   await disposer.dispose();
 });
-
-async function errorOf(p: Promise<unknown>): Promise<{ code?: string; message: string }> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(Error);
-  return err as { code?: string; message: string };
-}
 
 class SecretStore implements CredentialStore {
   constructor(private readonly data: Record<string, Record<string, string>>) {}

@@ -9,7 +9,7 @@ import { gitOpenPr } from '../../activities/steps/git-open-pr.js';
 import { gitWaitForPr } from '../../activities/steps/git-wait-for-pr.js';
 import { commitToOrigin, createOrigin, Disposer, git, tempDir } from '../support/git-repos.js';
 import { FakeGitProvider } from '../support/fake-git-provider.js';
-import { createHarness } from './harness.js';
+import { createHarness, errorOf } from './harness.js';
 
 const TOKEN = 'tok-3f9a1c2b7e';
 const disposer = new Disposer();
@@ -29,15 +29,6 @@ class TokenStore implements CredentialStore {
   async secret() {
     return {};
   }
-}
-
-async function errorOf(p: Promise<unknown>): Promise<{ code?: string; message: string }> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(Error);
-  return err as { code?: string; message: string };
 }
 
 async function setup(kind: 'github' | 'gitlab', token: string | undefined = TOKEN) {

@@ -13,20 +13,10 @@ import { helmUpdateChart } from '../../activities/steps/helm-update-chart.js';
 import { kustomizeBuild, MISSING_KUSTOMIZE } from '../../activities/steps/kustomize-build.js';
 import { Disposer, tempDir } from '../support/git-repos.js';
 import { TestHttpServer } from '../support/http-server.js';
-import { createHarness, type Harness } from './harness.js';
+import { createHarness, errorOf, FIXTURES, type Harness } from './harness.js';
 
-const FIXTURES = path.resolve('test/fixtures/steps');
 const disposer = new Disposer();
 afterEach(() => disposer.dispose());
-
-async function errorOf(p: Promise<unknown>): Promise<{ code?: string; message: string }> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(Error);
-  return err as { code?: string; message: string };
-}
 
 function copyFixture(h: Harness, from: string, to: string, replace: Record<string, string> = {}): void {
   const dst = h.workspace.resolve(to);
