@@ -8,6 +8,10 @@
  * - **script**: what a CI script does: `git clone` + edit + `git commit` + `git push`;
  * - **floor**: the least git can do: `git fetch` + reset + edit + commit + push on an existing clone.
  *
+ * A Shunt promotion is timed from the checkout to the released workspace; the removal of the
+ * released checkout's leftovers, which the worker does in the background between promotions, is
+ * awaited untimed before the next variant runs, so it never overlaps another's timing.
+ *
  * Figures: each time (ms) and the ratios shunt/script (target ≤ 0.1) and shunt/floor (≤ 1.5).
  */
 import { spawn, spawnSync } from 'node:child_process';
@@ -127,8 +131,17 @@ const bench: BenchModule = async (ctx: BenchContext): Promise<BenchFigure[]> => 
   const shape: RepoShape = ctx.quick ? { commits: 10_000, files: 2_000 } : { commits: 100_000, files: 20_000 };
   const samples = ctx.quick ? 2 : 5;
   const cacheDir = path.join(path.dirname(ctx.workDir), 'cache', `large-repo-${shape.commits}-${shape.files}`);
-  const origin = await ensureRepo(cacheDir, shape, ctx.log);
-  const daemon = await startDaemon(path.dirname(origin), origin);
+  const cached = await ensureRepo(cacheDir, shape, ctx.log);
+  // Served from a copy, so pushes never change the cache; and every timed run starts from the
+  // same remote: its main branch is put back to where it was, the pushed objects left
+  // unreachable. (A remote that keeps growing with loose objects makes each clone slower than
+  // the last, which would flatter Shunt: a real server repacks.)
+  const served = path.join(ctx.workDir, 'served');
+  const origin = path.join(served, path.basename(cached));
+  fs.cpSync(cached, origin, { recursive: true });
+  const baseline = sh(origin, ['rev-parse', 'refs/heads/main']).trim();
+  const restore = (): void => void sh(origin, ['update-ref', 'refs/heads/main', baseline]);
+  const daemon = await startDaemon(served, origin);
   try {
     const file = filePath(1, shape.files);
     const times: Record<'shunt' | 'shuntSparse' | 'script' | 'floor', number[]> = { shunt: [], shuntSparse: [], script: [], floor: [] };
@@ -138,14 +151,20 @@ const bench: BenchModule = async (ctx: BenchContext): Promise<BenchFigure[]> => 
     const workRoot = path.join(ctx.workDir, 'worker', 'work');
     ctx.log('warming the worker mirror (first promotion, not timed)');
     await shuntPromotion(git, workRoot, daemon.url, 0, file, false);
+    await git.idle();
 
     // The floor's long-lived clone (not timed).
     const floorDir = path.join(ctx.workDir, 'floor');
     sh(ctx.workDir, ['clone', '--quiet', daemon.url, floorDir]);
 
     for (let i = 1; i <= samples; i++) {
+      restore();
       times.shunt.push(await timed(() => shuntPromotion(git, workRoot, daemon.url, i, file, false)));
+      await git.idle();
+      restore();
       times.shuntSparse.push(await timed(() => shuntPromotion(git, workRoot, daemon.url, 1000 + i, file, true)));
+      await git.idle();
+      restore();
       const scriptDir = path.join(ctx.workDir, `script-${i}`);
       times.script.push(
         await timed(() => {
@@ -156,6 +175,7 @@ const bench: BenchModule = async (ctx: BenchContext): Promise<BenchFigure[]> => 
         }),
       );
       fs.rmSync(scriptDir, { recursive: true, force: true });
+      restore();
       times.floor.push(
         await timed(() => {
           sh(floorDir, ['fetch', '--quiet', 'origin']);

@@ -68,4 +68,27 @@ describe('worktree pool', () => {
     expect(res.commit).toBe(await originHead(origin));
     expect((await git(dir, ['status', '--porcelain'])).trim()).toBe('');
   });
+
+  it('removes a released checkout\'s leftovers in the background; a taker cleans one a dead worker left marked dirty', async () => {
+    const { origin, svc, work } = await setup();
+    const ws1 = await createWorkspace(work, 'p1');
+    const dir1 = ws1.resolve('src');
+    await svc.checkout({ repoURL: origin.url, dir: dir1, branch: 'main' });
+    fs.writeFileSync(path.join(dir1, 'leftover.txt'), 'untracked');
+    await svc.releaseWorktrees(ws1.root);
+    await svc.idle();
+    const [mirrorName] = fs.readdirSync(path.join(work, '..', 'git', 'pool'));
+    const pooled = path.join(work, '..', 'git', 'pool', mirrorName as string, 'full-0');
+    expect(fs.existsSync(path.join(pooled, 'leftover.txt'))).toBe(false);
+    expect((await git(pooled, ['config', '--worktree', 'shunt.ref'])).trim()).toBe('parked');
+
+    // A worker killed before its background cleaning ran: the mark says dirty, a file remains.
+    await git(pooled, ['config', '--worktree', 'shunt.ref', 'parked-dirty']);
+    fs.writeFileSync(path.join(pooled, 'left-by-the-dead.txt'), 'untracked');
+    const ws2 = await createWorkspace(work, 'p2');
+    const dir2 = ws2.resolve('src');
+    await svc.checkout({ repoURL: origin.url, dir: dir2, branch: 'main' });
+    expect(fs.existsSync(path.join(dir2, 'left-by-the-dead.txt'))).toBe(false);
+    expect((await git(dir2, ['status', '--porcelain', '--ignored'])).trim()).toBe('');
+  });
 });

@@ -8,7 +8,8 @@ import { displayURL } from './redact.js';
 import { isCommitId, isValidRefName } from './refs.js';
 import type { GitIdentity, GitStats, OperationHooks, RemoteAccess } from './types.js';
 import { worktreeInfo } from './worktree-info.js';
-import { PARKED_REF, sparseKey, type WorktreePool } from './worktree-pool.js';
+import { writeWorktreeSettings } from './worktree-config.js';
+import { PARKED_REF, isParked, sparseKey, type WorktreePool } from './worktree-pool.js';
 
 export interface CheckoutRequest extends RemoteAccess, OperationHooks {
   repoURL: string;
@@ -76,7 +77,8 @@ export async function checkout(deps: CheckoutDeps, req: CheckoutRequest): Promis
 
   const existing = await worktreeInfo(git, req.dir);
   // A worktree taken from the pool whose reset a crash interrupted: finish taking it.
-  let reuse = existing?.ref === PARKED_REF && fs.existsSync(mirror) && existing.commonDir === fs.realpathSync(mirror);
+  let reuse = isParked(existing?.ref) && fs.existsSync(mirror) && existing?.commonDir === fs.realpathSync(mirror);
+  const interruptedTake = reuse && existing?.ref !== PARKED_REF;
   if (existing && !reuse) {
     const sameMirror = fs.existsSync(mirror) && existing.commonDir === fs.realpathSync(mirror);
     if (sameMirror && (existing.ref === undefined || existing.ref === wantedRef || wantedRef === 'default')) {
@@ -127,9 +129,9 @@ export async function checkout(deps: CheckoutDeps, req: CheckoutRequest): Promis
         start = await createRemoteBranch(deps, mirror, req, branch, author);
       }
     }
-    if (!reuse && deps.pool) reuse = await deps.pool.take(mirror, sparseKey(req.sparse), req.dir);
+    if (!reuse && deps.pool) reuse = await deps.pool.take(mirror, sparseKey(req.sparse), req.dir, req);
     if (reuse && deps.pool) {
-      await deps.pool.reset(req.dir, start, req);
+      await deps.pool.reset(req.dir, start, { heartbeat: req.heartbeat, signal: req.signal, dirty: interruptedTake });
     } else {
       await git.run(['worktree', 'prune'], { cwd: mirror });
       const args = ['worktree', 'add', '--quiet', '--detach'];
@@ -159,15 +161,13 @@ async function recordCheckout(
   branch: string | undefined,
 ): Promise<void> {
   const author = req.author ?? deps.defaultAuthor;
-  const set = async (key: string, value: string): Promise<void> => {
-    await deps.git.run(['config', '--worktree', key, value], { cwd: req.dir });
-  };
-  await set('user.name', author.name);
-  await set('user.email', author.email);
-  await set('shunt.ref', wantedRef);
-  await set('shunt.sparse', sparseKey(req.sparse));
-  if (branch) await set('shunt.branch', branch);
-  if (req.insecureSkipTLSVerify) await set('http.sslVerify', 'false');
+  const shunt: Record<string, string> = { ref: wantedRef, sparse: sparseKey(req.sparse) };
+  if (branch) shunt['branch'] = branch;
+  await writeWorktreeSettings(req.dir, {
+    user: { name: author.name, email: author.email },
+    shunt,
+    ...(req.insecureSkipTLSVerify ? { insecureSkipTLSVerify: true } : {}),
+  });
 }
 
 async function defaultBranch(git: GitCommand, mirror: string, access: CheckoutRequest): Promise<string> {

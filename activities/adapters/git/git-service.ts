@@ -60,7 +60,7 @@ export class GitService {
     const locks = new MirrorLocks(opts.lockTimeoutMs ?? 10 * 60_000, LOCK_STALE_MS);
     this.mirrors = new Mirrors(this.mirrorsRoot, this.git, locks, this.stats);
     const shared = { git: this.git, mirrors: this.mirrors, stats: this.stats };
-    this.pool = opts.reuseWorktrees === false ? undefined : new WorktreePool(this.git, path.join(path.dirname(this.mirrorsRoot), 'pool'));
+    this.pool = opts.reuseWorktrees === false ? undefined : new WorktreePool(this.git, path.join(path.dirname(this.mirrorsRoot), 'pool'), locks);
     this.checkoutDeps = { ...shared, defaultAuthor: opts.defaultAuthor ?? DEFAULT_AUTHOR, ...(this.pool ? { pool: this.pool } : {}) };
     this.pushDeps = { ...shared, backoffMs: opts.pushBackoffMs ?? 1000 };
   }
@@ -170,6 +170,11 @@ export class GitService {
    */
   async releaseWorktrees(root: string): Promise<void> {
     return releaseWorktrees(this.git, this.mirrors, root, this.pool);
+  }
+
+  /** Resolves once the background work of released checkouts (see worktree-pool.ts) is done. */
+  async idle(): Promise<void> {
+    await this.pool?.idle();
   }
 
   /** The URL as shown in messages: without userinfo. */

@@ -74,12 +74,11 @@ export async function push(deps: PushDeps, dir: string, req: PushRequest): Promi
     let head = await git.revParse(dir, 'HEAD');
     const remote = await git.tryRevParse(dir, `${remoteRef}^{commit}`);
     if (remote === head) return { branch, commit: head, pushed: false, attempts: attempt };
-    if (remote && !req.force) {
+    // The usual case first: HEAD is the remote branch plus this promotion's commit.
+    if (remote && !req.force && !(await git.isAncestor(dir, remote, head))) {
       if (await git.isAncestor(dir, head, remote)) return { branch, commit: head, pushed: false, attempts: attempt };
-      if (!(await git.isAncestor(dir, remote, head))) {
-        head = await rebase(git, dir, remoteRef, branch, repoURL);
-        if (head === remote) return { branch, commit: head, pushed: false, attempts: attempt };
-      }
+      head = await rebase(git, dir, remoteRef, branch, repoURL);
+      if (head === remote) return { branch, commit: head, pushed: false, attempts: attempt };
     }
     const args = ['push', '--porcelain', 'origin', `HEAD:refs/heads/${branch}`];
     if (req.force) args.splice(1, 0, '--force');

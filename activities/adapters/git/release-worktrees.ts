@@ -6,7 +6,7 @@ import type { WorktreePool } from './worktree-pool.js';
 
 /**
  * Releases every worktree under `root` in every mirror: parked in `pool` for the next promotion
- * while it has room, else deleted and the mirror pruned. Idempotent. The caller deletes `root`
+ * while it has room (its leftovers removed in the background), else deleted and the mirror pruned. Idempotent. The caller deletes `root`
  * itself afterwards.
  */
 export async function releaseWorktrees(git: GitCommand, mirrors: Mirrors, root: string, pool?: WorktreePool): Promise<void> {
@@ -44,13 +44,19 @@ export async function releaseWorktrees(git: GitCommand, mirrors: Mirrors, root: 
       }
     }
     if (mine.length === 0) continue;
+    const parked: string[] = [];
     await mirrors.withLock(mirror, async () => {
       // Deepest first, so a checkout nested in another is removed before its parent.
       for (const wt of mine.sort((a, b) => b.length - a.length)) {
-        if (pool && fs.existsSync(wt) && (await pool.park(mirror, wt))) continue;
+        const dest = pool && fs.existsSync(wt) ? await pool.park(mirror, wt) : undefined;
+        if (dest) {
+          parked.push(dest);
+          continue;
+        }
         await fs.promises.rm(wt, { recursive: true, force: true, maxRetries: 3 });
       }
       await git.run(['worktree', 'prune'], { cwd: mirror, allowFailure: true });
     });
+    for (const dest of parked) pool?.cleanLater(dest);
   }
 }

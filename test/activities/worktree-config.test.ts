@@ -1,0 +1,50 @@
+/** Shunt's worktree settings written straight into config.worktree, and read back by git itself. */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { cleanMessage } from '../../activities/adapters/git/commit.js';
+import { quoteConfigValue, withoutOwnedSections, worktreeGitDir } from '../../activities/adapters/git/worktree-config.js';
+import { createWorkspace } from '../../activities/adapters/workspace.js';
+import { createOrigin, Disposer, git, tempDir } from '../support/git-repos.js';
+import { newGitService } from './harness.js';
+
+const disposer = new Disposer();
+afterEach(() => disposer.dispose());
+
+describe('worktree settings', () => {
+  it('quotes values the way git reads them back: backslashes, quotes, tabs and newlines escaped', () => {
+    expect(quoteConfigValue('plain')).toBe('"plain"');
+    expect(quoteConfigValue('a "b" \\ c\td\ne')).toBe('"a \\"b\\" \\\\ c\\td\\ne"');
+  });
+
+  it('replaces only the sections Shunt owns and keeps the rest (git sparse-checkout\'s [core])', () => {
+    const text = '[core]\n\tsparseCheckout = true\n[user]\n\tname = Old\n[shunt]\n\tref = parked\n[http]\n\tsslVerify = false\n[core]\n\tsparseCheckoutCone = true\n';
+    expect(withoutOwnedSections(text)).toBe('[core]\n\tsparseCheckout = true\n[core]\n\tsparseCheckoutCone = true');
+  });
+
+  it('a checkout records ref, branch, sparse set and author; git reads every value back exactly, odd characters included', async () => {
+    const origin = await createOrigin(disposer);
+    const dataDir = await tempDir(disposer);
+    const svc = newGitService(dataDir);
+    const ws = await createWorkspace(path.join(dataDir, 'work'), 'p1');
+    const dir = ws.resolve('src');
+    const author = { name: 'Zoë "the" Builder\\', email: 'zoe@example.com' };
+    await svc.checkout({ repoURL: origin.url, dir, branch: 'main', sparse: ['stages'], author, insecureSkipTLSVerify: true });
+    const read = async (key: string): Promise<string> => (await git(dir, ['config', key])).replace(/\n$/, '');
+    expect(await read('user.name')).toBe(author.name);
+    expect(await read('user.email')).toBe(author.email);
+    expect(await read('shunt.ref')).toBe('branch:main');
+    expect(await read('shunt.branch')).toBe('main');
+    expect(await read('shunt.sparse')).toMatch(/^sparse[0-9a-f]{12}$/);
+    expect(await read('http.sslVerify')).toBe('false');
+    expect(await read('core.sparseCheckout')).toBe('true');
+    const file = fs.readFileSync(path.join(await worktreeGitDir(dir), 'config.worktree'), 'utf8');
+    expect(file.match(/^\[shunt\]$/gm)).toHaveLength(1);
+  });
+});
+
+describe('commit message clean-up (git commit -F without an editor)', () => {
+  it('drops trailing whitespace, leading and trailing blank lines, and runs of blank lines; keeps # lines', () => {
+    expect(cleanMessage('\n\nsubject  \n\n\n\nbody\t\n# not a comment here\n\n')).toBe('subject\n\nbody\n# not a comment here\n');
+    expect(cleanMessage(' \n\t\n')).toBe('');
+  });
+});
