@@ -84,7 +84,9 @@ try {
     ...(uiUrl ? { SHUNT_TEMPORAL_UI_URL: uiUrl } : {}),
   };
   const fatal = (): void => void stopAll(1);
-  children.push(supervise('worker', join(projectRoot, 'dist', 'worker', 'main.js'), env, say, fatal, WORKER_NODE_ARGS));
+  // Extra V8/Node flags for the worker (e.g. `--max-old-space-size=256`), after Shunt's own.
+  const extraWorkerArgs = (process.env['SHUNT_WORKER_NODE_ARGS'] ?? '').split(/\s+/).filter((a) => a !== '');
+  children.push(supervise('worker', join(projectRoot, 'dist', 'worker', 'main.js'), env, say, fatal, [...WORKER_NODE_ARGS, ...extraWorkerArgs]));
   children.push(supervise('api', join(projectRoot, 'dist', 'api', 'server.js'), env, say, fatal));
   say(`api on http://${config.host}:${config.port} (GET /healthz answers 200 once ready)`);
   say(config.authReason);

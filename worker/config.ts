@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { EXIT_CONFIG } from '../core/exit-codes.js';
-import { createKubeClients, type KubeConnection } from '../activities/adapters/kubernetes/client.js';
+import type { KubeConnection } from '../activities/adapters/kubernetes/client.js';
 import { ArgoCDRestClient } from '../activities/adapters/argocd-rest/client.js';
 
 const WorkerEnv = z.object({
@@ -76,7 +76,7 @@ export function kubeConnectionFrom(e: {
 }
 
 /** Reads the worker's settings from the environment once; prints every problem and exits 1. */
-export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): Readonly<WorkerConfig> {
+export async function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): Promise<Readonly<WorkerConfig>> {
   const parsed = WorkerEnv.safeParse(env);
   if (!parsed.success) {
     for (const issue of parsed.error.issues) process.stderr.write(`config: ${issue.path.join('.')}: ${issue.message}\n`);
@@ -91,7 +91,9 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): Readonly
   const kubernetes = kubeConnectionFrom(e);
   // A connection that cannot work is a configuration error (exit code EXIT_CONFIG, no restarts).
   try {
-    if (kubernetes) createKubeClients(kubernetes);
+    // Loaded only when a connection is configured: the Kubernetes client library alone is ~75 MB
+    // resident, which a worker without a cluster should not carry.
+    if (kubernetes) (await import('../activities/adapters/kubernetes/client.js')).createKubeClients(kubernetes);
     if (e.ARGOCD_SERVER && e.ARGOCD_AUTH_TOKEN) new ArgoCDRestClient({ server: e.ARGOCD_SERVER, token: e.ARGOCD_AUTH_TOKEN });
   } catch (err) {
     process.stderr.write(`config: ${err instanceof Error ? err.message : String(err)}\n`);

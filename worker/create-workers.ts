@@ -7,7 +7,7 @@ import { FileCredentialStore } from '../activities/adapters/credentials.js';
 import { ChainCredentialStore } from '../activities/adapters/chain-credential-store.js';
 import type { ArgoCDClient } from '../activities/adapters/argocd-client.js';
 import { KubernetesArgoCDClient } from '../activities/adapters/kubernetes/argocd-applications.js';
-import { createKubeClients, type KubeConnection } from '../activities/adapters/kubernetes/client.js';
+import type { KubeConnection } from '../activities/adapters/kubernetes/client.js';
 import { KubernetesCredentialStore } from '../activities/adapters/kubernetes/credential-store.js';
 import { ArgoCDRestClient } from '../activities/adapters/argocd-rest/client.js';
 import { projectRoot } from '../launcher/temporal-binary.js';
@@ -64,7 +64,8 @@ export async function createShuntWorkers(opts: ShuntWorkerOptions): Promise<Shun
   const ownQueue = workerTaskQueue(opts.workerId);
   const files = new FileCredentialStore(opts.credentialsPath);
   // A bad kubeconfig stops the worker here, at start, with what is wrong with it.
-  const kube = opts.kubernetes ? createKubeClients(opts.kubernetes) : undefined;
+  // Loaded only with a connection (see config.ts).
+  const kube = opts.kubernetes ? (await import('../activities/adapters/kubernetes/client.js')).createKubeClients(opts.kubernetes) : undefined;
   const argocdNamespace = opts.argocdNamespace ?? 'argocd';
   let argocd: ArgoCDClient | undefined;
   if (opts.argocdRest) argocd = new ArgoCDRestClient({ ...opts.argocdRest, defaultNamespace: argocdNamespace });

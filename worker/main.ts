@@ -1,4 +1,5 @@
 /** The worker process: polls the shared queue and its own, until SIGINT/SIGTERM. */
+import { appendFileSync } from 'node:fs';
 import { Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, type LogLevel } from '@temporalio/worker';
 import { loadWorkerConfig } from './config.js';
@@ -7,7 +8,7 @@ import { createLogger } from './logger.js';
 import { WorkerMetrics } from './metrics.js';
 import { ensureSearchAttributes } from './search-attributes.js';
 
-const config = loadWorkerConfig();
+const config = await loadWorkerConfig();
 const log = createLogger(config.logLevel);
 
 const temporalLevel: Record<string, LogLevel> = { trace: 'TRACE', debug: 'DEBUG', info: 'INFO', warn: 'WARN', error: 'ERROR', fatal: 'ERROR' };
@@ -29,6 +30,17 @@ process.on('disconnect', () => {
   // ignores cancellation, a poll that does not return) must not leave it behind.
   setTimeout(() => process.exit(1), ORPHAN_EXIT_MS).unref();
 });
+
+// A diagnostic for memory work: the main isolate's heap and the process's resident size, as
+// JSON lines appended to the file named, once a second.
+const memoryLog = process.env['SHUNT_MEMORY_LOG'];
+if (memoryLog) {
+  setInterval(() => {
+    const m = process.memoryUsage();
+    const mb = (n: number): number => Math.round(n / 2 ** 20);
+    appendFileSync(memoryLog, `${JSON.stringify({ t: Date.now(), rss: mb(m.rss), heapUsed: mb(m.heapUsed), heapTotal: mb(m.heapTotal), external: mb(m.external), arrayBuffers: mb(m.arrayBuffers) })}\n`);
+  }, 1000).unref();
+}
 
 try {
   const client = await Connection.connect({ address: config.temporalAddress });
