@@ -48,7 +48,10 @@ export const GitCloneConfig = z
       .optional()
       .describe('Author of commits made in these checkouts (default "Shunt" <shunt@localhost>).'),
     insecureSkipTLSVerify: z.boolean().optional(),
-    blobless: z.boolean().optional().describe('Accepted for compatibility; the mirror is always complete.'),
+    blobless: z
+      .boolean()
+      .optional()
+      .describe("A worker's mirror first made for this step is a partial clone (--filter=blob:none): file contents are fetched only for the commits checked out."),
     recurseSubmodules: z.boolean().optional(),
   })
   .superRefine((c, ctx) => {
@@ -100,6 +103,7 @@ export const gitClone: StepDefinition<GitCloneConfig> = {
         tag: co.tag,
         create: co.create,
         sparse: co.sparse,
+        blobless: config.blobless,
         author: config.author ? { name: config.author.name, email: config.author.email } : undefined,
         credentials,
         insecureSkipTLSVerify: config.insecureSkipTLSVerify,

@@ -23,6 +23,8 @@ export interface CheckoutRequest extends RemoteAccess, OperationHooks {
   create?: boolean | undefined;
   /** Cone-mode sparse checkout of these directories. */
   sparse?: string[] | undefined;
+  /** Make the mirror, when this checkout creates it, a partial clone without blobs (see mirror.ts). */
+  blobless?: boolean | undefined;
   author?: GitIdentity | undefined;
 }
 
@@ -129,6 +131,8 @@ export async function checkout(deps: CheckoutDeps, req: CheckoutRequest): Promis
         start = await createRemoteBranch(deps, mirror, req, branch, author);
       }
     }
+    // A partial (blobless) mirror first gets the file contents of this commit, with credentials.
+    await mirrors.fetchBlobsFor(mirror, req.repoURL, start, req.sparse, req, req);
     if (!reuse && deps.pool) reuse = await deps.pool.take(mirror, sparseKey(req.sparse), req.dir, req);
     if (reuse && deps.pool) {
       await deps.pool.reset(req.dir, start, { heartbeat: req.heartbeat, signal: req.signal, dirty: interruptedTake });

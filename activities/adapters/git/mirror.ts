@@ -1,6 +1,12 @@
 /**
  * The worker's bare mirrors, one per repository: where they live, creating and fetching them,
  * and the per-mirror lock that guards their shared state.
+ *
+ * A mirror first made for a `blobless` checkout is a partial clone (`--filter=blob:none`, origin
+ * its promisor remote): it holds every commit and tree but only the file contents checkouts have
+ * needed. Before a checkout of such a mirror, the blobs of that one commit (within its sparse
+ * cone) are fetched in one batch with the checkout's credentials, so the worktree never needs a
+ * lazy fetch; later fetches keep the filter. A later checkout without `blobless` works the same.
  */
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
@@ -38,7 +44,7 @@ export class Mirrors {
    * Makes the mirror of `repoURL` current: creates it the first time, fetches (new objects only)
    * afterwards. Returns its directory.
    */
-  async sync(repoURL: string, opts: RemoteAccess & OperationHooks): Promise<string> {
+  async sync(repoURL: string, opts: RemoteAccess & OperationHooks & { blobless?: boolean | undefined }): Promise<string> {
     const dir = this.dir(repoURL);
     await this.withLock(dir, () => this.syncLocked(dir, repoURL, opts));
     return dir;
@@ -55,7 +61,50 @@ export class Mirrors {
     });
   }
 
-  private async syncLocked(dir: string, repoURL: string, opts: RemoteAccess & OperationHooks): Promise<void> {
+  /** Whether the mirror at `dir` is a partial clone (made for a blobless checkout). */
+  async isPartial(dir: string): Promise<boolean> {
+    const res = await this.git.run(['config', '--get', 'remote.origin.promisor'], { cwd: dir, allowFailure: true });
+    return res.stdout.trim() === 'true';
+  }
+
+  /**
+   * In a partial mirror, fetches (in one request) the blobs of `commit`'s tree it lacks, only
+   * those inside the cone of `sparse` when given; a complete mirror is left alone. Call with the
+   * mirror's lock held. Returns how many blobs were fetched.
+   */
+  async fetchBlobsFor(
+    dir: string,
+    repoURL: string,
+    commit: string,
+    sparse: readonly string[] | undefined,
+    access: RemoteAccess,
+    hooks: OperationHooks = {},
+  ): Promise<number> {
+    if (!(await this.isPartial(dir))) return 0;
+    const listed = await this.git.run(['rev-list', '--objects', '--missing=print', '--no-walk', commit], { cwd: dir, heartbeat: hooks.heartbeat, signal: hooks.signal });
+    let missing = listed.stdout
+      .split('\n')
+      .filter((l) => l.startsWith('?'))
+      .map((l) => l.slice(1).trim());
+    if (missing.length > 0 && sparse && sparse.length > 0) {
+      const tree = await this.git.run(['ls-tree', '-r', '--full-tree', '-z', commit], { cwd: dir, heartbeat: hooks.heartbeat, signal: hooks.signal });
+      const wanted = new Set<string>();
+      for (const entry of tree.stdout.split('\0')) {
+        const m = /^\d+ blob ([0-9a-f]+)\t(.*)$/s.exec(entry);
+        if (m?.[1] && m[2] !== undefined && inCone(m[2], sparse)) wanted.add(m[1]);
+      }
+      missing = missing.filter((oid) => wanted.has(oid));
+    }
+    if (missing.length === 0) return 0;
+    // What git's own lazy fetch runs, batched, with this checkout's credentials.
+    await this.git.run(
+      ['-c', 'fetch.negotiationAlgorithm=noop', 'fetch', '--quiet', '--no-tags', '--no-write-fetch-head', '--recurse-submodules=no', '--filter=blob:none', '--stdin', 'origin'],
+      { cwd: dir, access, remoteURL: repoURL, input: `${missing.join('\n')}\n`, heartbeat: hooks.heartbeat, signal: hooks.signal },
+    );
+    return missing.length;
+  }
+
+  private async syncLocked(dir: string, repoURL: string, opts: RemoteAccess & OperationHooks & { blobless?: boolean | undefined }): Promise<void> {
     const exists = fs.existsSync(path.join(dir, 'HEAD')) && fs.existsSync(path.join(dir, 'config.worktree'));
     if (!exists) {
       await fs.promises.rm(dir, { recursive: true, force: true });
@@ -79,10 +128,37 @@ export class Mirrors {
       await this.git.run(['config', '--unset', 'core.bare'], { cwd: dir });
       await this.git.run(['config', '--worktree', 'core.bare', 'true'], { cwd: dir });
       this.stats.mirrorsCreated++;
+      if (opts.blobless) {
+        // The first fetch with a filter makes origin the promisor remote and records the filter
+        // (remote.origin.promisor, remote.origin.partialclonefilter); later fetches keep it.
+        await this.git.run(['fetch', '--quiet', '--prune', '--filter=blob:none', 'origin'], {
+          cwd: dir,
+          access: opts,
+          remoteURL: repoURL,
+          heartbeat: opts.heartbeat,
+          signal: opts.signal,
+        });
+        return;
+      }
     } else {
       this.stats.mirrorFetches++;
       await this.git.run(['config', 'remote.origin.url', repoURL], { cwd: dir });
     }
     await this.fetch(dir, repoURL, opts, opts);
   }
+}
+
+/**
+ * Whether a file is in a cone-mode sparse checkout of `dirs`: files at the top level, files
+ * anywhere under a cone directory, and files directly inside a cone directory's parents.
+ */
+export function inCone(file: string, dirs: readonly string[]): boolean {
+  const slash = file.lastIndexOf('/');
+  if (slash < 0) return true;
+  const parent = file.slice(0, slash);
+  for (const raw of dirs) {
+    const d = raw.replace(/^\/+|\/+$/g, '');
+    if (d === '' || file.startsWith(`${d}/`) || d.startsWith(`${parent}/`)) return true;
+  }
+  return false;
 }
