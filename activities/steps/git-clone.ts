@@ -53,6 +53,14 @@ export const GitCloneConfig = z
       .optional()
       .describe("A worker's mirror first made for this step is a partial clone (--filter=blob:none): file contents are fetched only for the commits checked out."),
     recurseSubmodules: z.boolean().optional(),
+    depth: z
+      .number()
+      .int()
+      .positive()
+      .optional()
+      .describe(
+        "Shunt extension: a worker's mirror first made for this step is shallow, this many commits per branch and tag; a later checkout without depth, or of an older commit, unshallows it.",
+      ),
   })
   .superRefine((c, ctx) => {
     if (c.checkout && c.branch !== undefined) {
@@ -104,6 +112,7 @@ export const gitClone: StepDefinition<GitCloneConfig> = {
         create: co.create,
         sparse: co.sparse,
         blobless: config.blobless,
+        depth: config.depth,
         author: config.author ? { name: config.author.name, email: config.author.email } : undefined,
         credentials,
         insecureSkipTLSVerify: config.insecureSkipTLSVerify,

@@ -7,6 +7,10 @@
  * needed. Before a checkout of such a mirror, the blobs of that one commit (within its sparse
  * cone) are fetched in one batch with the checkout's credentials, so the worktree never needs a
  * lazy fetch; later fetches keep the filter. A later checkout without `blobless` works the same.
+ *
+ * A mirror first made for a checkout with `depth` (a Shunt extension) is shallow: each branch and
+ * tag only `depth` commits deep. Later fetches add new commits without deepening it; a checkout
+ * without `depth`, or of a commit the shallow history lacks, first unshallows it (full history).
  */
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
@@ -18,6 +22,16 @@ import type { GitStats, OperationHooks, RemoteAccess } from './types.js';
 
 function sha1(text: string): string {
   return createHash('sha1').update(text).digest('hex');
+}
+
+/** How a mirror is made or brought up to date (see the file's comment). */
+export interface SyncOptions extends RemoteAccess, OperationHooks {
+  /** When this sync creates the mirror: a partial clone without blobs. */
+  blobless?: boolean | undefined;
+  /** When this sync creates the mirror: shallow, this many commits deep. */
+  depth?: number | undefined;
+  /** The caller needs full history: a shallow mirror is unshallowed. */
+  fullHistory?: boolean | undefined;
 }
 
 export class Mirrors {
@@ -44,7 +58,7 @@ export class Mirrors {
    * Makes the mirror of `repoURL` current: creates it the first time, fetches (new objects only)
    * afterwards. Returns its directory.
    */
-  async sync(repoURL: string, opts: RemoteAccess & OperationHooks & { blobless?: boolean | undefined }): Promise<string> {
+  async sync(repoURL: string, opts: SyncOptions): Promise<string> {
     const dir = this.dir(repoURL);
     await this.withLock(dir, () => this.syncLocked(dir, repoURL, opts));
     return dir;
@@ -104,7 +118,29 @@ export class Mirrors {
     return missing.length;
   }
 
-  private async syncLocked(dir: string, repoURL: string, opts: RemoteAccess & OperationHooks & { blobless?: boolean | undefined }): Promise<void> {
+  /** Whether the mirror at `dir` is shallow. */
+  isShallow(dir: string): boolean {
+    return fs.existsSync(path.join(dir, 'shallow'));
+  }
+
+  /**
+   * Unshallows the mirror at `dir` (full history) if it is shallow; returns whether it was.
+   * Call with the mirror's lock held.
+   */
+  async unshallow(dir: string, repoURL: string, access: RemoteAccess, hooks: OperationHooks = {}): Promise<boolean> {
+    if (!this.isShallow(dir)) return false;
+    await this.git.run(['fetch', '--quiet', '--prune', '--unshallow', 'origin'], {
+      cwd: dir,
+      access,
+      remoteURL: repoURL,
+      heartbeat: hooks.heartbeat,
+      signal: hooks.signal,
+    });
+    this.stats.mirrorFetches++;
+    return true;
+  }
+
+  private async syncLocked(dir: string, repoURL: string, opts: SyncOptions): Promise<void> {
     const exists = fs.existsSync(path.join(dir, 'HEAD')) && fs.existsSync(path.join(dir, 'config.worktree'));
     if (!exists) {
       await fs.promises.rm(dir, { recursive: true, force: true });
@@ -128,10 +164,14 @@ export class Mirrors {
       await this.git.run(['config', '--unset', 'core.bare'], { cwd: dir });
       await this.git.run(['config', '--worktree', 'core.bare', 'true'], { cwd: dir });
       this.stats.mirrorsCreated++;
-      if (opts.blobless) {
+      if (opts.blobless || opts.depth !== undefined) {
         // The first fetch with a filter makes origin the promisor remote and records the filter
         // (remote.origin.promisor, remote.origin.partialclonefilter); later fetches keep it.
-        await this.git.run(['fetch', '--quiet', '--prune', '--filter=blob:none', 'origin'], {
+        // One with a depth makes the mirror shallow; later fetches do not deepen it.
+        const args = ['fetch', '--quiet', '--prune'];
+        if (opts.blobless) args.push('--filter=blob:none');
+        if (opts.depth !== undefined) args.push(`--depth=${opts.depth}`);
+        await this.git.run([...args, 'origin'], {
           cwd: dir,
           access: opts,
           remoteURL: repoURL,
@@ -143,6 +183,8 @@ export class Mirrors {
     } else {
       this.stats.mirrorFetches++;
       await this.git.run(['config', 'remote.origin.url', repoURL], { cwd: dir });
+      // A fetch that unshallows also brings everything new.
+      if (opts.fullHistory && (await this.unshallow(dir, repoURL, opts, opts))) return;
     }
     await this.fetch(dir, repoURL, opts, opts);
   }
