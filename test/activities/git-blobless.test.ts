@@ -120,7 +120,7 @@ describe('git-clone blobless', () => {
     expect(fs.existsSync(h.workspace.resolve('src/apps/api'))).toBe(false);
   });
 
-  it('a private repository over http: the contents are fetched with the checkout’s credentials', async () => {
+  it('a private repository over http: the contents are fetched with the checkout’s credentials, also for a rebase when the remote moved', async () => {
     const root = await tempDir(disposer, 'shunt-http-');
     const { origin } = await originWithHistory(root);
     const server = new GitHttpServer({ root, auth: { username: 'promoter', password: 'pa55-w0rd-t0ken' } });
@@ -143,6 +143,17 @@ describe('git-clone blobless', () => {
     await h.run(gitPush, { path: 'src' });
     expect(await originFile(origin, 'README.md')).toBe('v2\n');
     expect(server.requests.every((r) => r.status !== 401 || !r.hadAuthorization)).toBe(true);
+
+    // The remote moves on (another file changes): the push fetches, gets the new contents with
+    // the credentials, rebases and pushes.
+    await commitToOrigin(disposer, origin, { 'big.txt': 'd'.repeat(100_000) }, 'someone else');
+    fs.writeFileSync(h.workspace.resolve('src/README.md'), 'v3\n');
+    await h.run(gitCommit, { path: 'src', message: 'readme again' });
+    const pushed = await h.run(gitPush, { path: 'src' });
+    expect(pushed.output?.['commit']).toBe(await originHead(origin));
+    expect(await originLog(origin)).toEqual(['readme again', 'someone else', 'readme', 'v3', 'v2', 'seed']);
+    expect(await originFile(origin, 'big.txt')).toBe('d'.repeat(100_000));
+    expect(fs.readFileSync(h.workspace.resolve('src/big.txt'), 'utf8')).toBe('d'.repeat(100_000));
   });
 });
 

@@ -140,6 +140,32 @@ export class Mirrors {
     return true;
   }
 
+  /**
+   * For a checkout (`worktree`) of a partial mirror: fetches the blobs of `rev` it lacks within
+   * the checkout's sparse cone, e.g. before a rebase onto a remote branch that moved (git's own
+   * lazy fetch would run without the credentials). A complete mirror is left alone. Call with
+   * the mirror's lock held.
+   */
+  async fetchBlobsForWorktree(
+    worktree: string,
+    dir: string,
+    repoURL: string,
+    rev: string,
+    access: RemoteAccess,
+    hooks: OperationHooks = {},
+  ): Promise<number> {
+    if (!(await this.isPartial(dir))) return 0;
+    const commit = await this.git.tryRevParse(dir, `${rev}^{commit}`);
+    if (!commit) return 0;
+    const sparse = await this.git.run(['config', '--get', '--bool', 'core.sparseCheckout'], { cwd: worktree, allowFailure: true });
+    let cone: string[] | undefined;
+    if (sparse.stdout.trim() === 'true') {
+      const list = await this.git.run(['sparse-checkout', 'list'], { cwd: worktree, allowFailure: true });
+      cone = list.code === 0 ? list.stdout.split('\n').filter((l) => l.trim() !== '') : undefined;
+    }
+    return this.fetchBlobsFor(dir, repoURL, commit, cone, access, hooks);
+  }
+
   private async syncLocked(dir: string, repoURL: string, opts: SyncOptions): Promise<void> {
     const exists = fs.existsSync(path.join(dir, 'HEAD')) && fs.existsSync(path.join(dir, 'config.worktree'));
     if (!exists) {
