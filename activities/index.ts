@@ -8,6 +8,9 @@
 import { createHash } from 'node:crypto';
 import * as path from 'node:path';
 import { Context } from '@temporalio/activity';
+import type { Client } from '@temporalio/client';
+import type { FreightStatusAnswer } from '../core/project/freight-status.js';
+import { freightStatusQuery, projectWorkflowId } from '../workflows/definitions.js';
 import type { ArgoCDClient } from './adapters/argocd-client.js';
 import type { KubeClients } from './adapters/kubernetes/client.js';
 import { analysisRunActivities, type AnalysisRunActivities } from './analysis-runs.js';
@@ -110,6 +113,18 @@ export interface Activities extends WarehouseActivities, VerificationActivities 
 
 export type { MeasureMetricInput } from './verification/index.js';
 
+/** `freightStatus()`'s data: the project workflow's `freightStatus` query (no project: none). */
+function projectFreightStatus(client: Client): (project: string, freight: string) => Promise<FreightStatusAnswer | undefined> {
+  return async (project, freight) => {
+    try {
+      return (await client.workflow.getHandle(projectWorkflowId(project)).query(freightStatusQuery, freight)) ?? undefined;
+    } catch (err) {
+      if ((err as Error).name === 'WorkflowNotFoundError') return undefined;
+      throw err;
+    }
+  };
+}
+
 export function createActivities(deps: ActivityDeps): Activities {
   const workRoot = path.join(path.resolve(deps.dataDir), 'work');
   const git = deps.git ?? new GitService({ dataDir: deps.dataDir });
@@ -121,6 +136,7 @@ export function createActivities(deps: ActivityDeps): Activities {
     credentialsForProject: deps.credentialsForProject,
     argocd: deps.argocd,
     argocdWaitMs: deps.argocdWaitMs,
+    ...(deps.temporal ? { freightStatus: projectFreightStatus(deps.temporal.client) } : {}),
   };
 
   const analysisRuns = analysisRunActivities(deps.kube);

@@ -18,11 +18,13 @@ import {
 } from '../core/expressions/index.js';
 import type { ExpressionVariable } from '../core/model.js';
 import type { MetadataSnapshot, StepEffect } from '../core/project/effects.js';
+import type { FreightStatusAnswer } from '../core/project/freight-status.js';
 import type { FreightCollection, FreightReference, PlannedStep } from '../core/promotion/types.js';
 import type { ArgoCDClient } from './adapters/argocd-client.js';
 import type { CredentialStore } from './adapters/credentials.js';
 import type { GitService } from './adapters/git.js';
 import { openWorkspace } from './adapters/workspace.js';
+import { ExpressionData, lookupsIn } from './expression-data.js';
 import { getStep } from './steps/registry.js';
 import type { StepContext, StepResult } from './steps/step.js';
 
@@ -80,6 +82,11 @@ export interface RunStepDeps {
   argocd?: ArgoCDClient | undefined;
   /** How long one run of an Argo CD step watches before reporting Running. */
   argocdWaitMs?: number | undefined;
+  /**
+   * `freightStatus(name)`: asks the project workflow (a query, so nothing enters any history);
+   * called only when a step's expressions use the function. Absent: the function gives nil.
+   */
+  freightStatus?: ((project: string, freight: string) => Promise<FreightStatusAnswer | undefined>) | undefined;
 }
 
 export interface RunStepHooks {
@@ -88,10 +95,6 @@ export interface RunStepHooks {
 }
 
 const FAILED_STATUSES = new Set(['Failed', 'Errored']);
-/** How many times evaluation is repeated to load secrets it asked for by computed names. */
-const MAX_SECRET_ROUNDS = 5;
-/** Secret values shorter than this are not scrubbed from outputs (too many false hits). */
-const MIN_SCRUB_LENGTH = 4;
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -136,104 +139,6 @@ function describeIssues(issues: readonly { path: readonly PropertyKey[]; message
     if (/received undefined$/.test(message)) message = 'required';
     return `${where}: ${message}`;
   });
-}
-
-/** Names of secrets an expression visibly asks for, to load them before evaluating. */
-function secretNamesIn(value: unknown, out = new Set<string>()): Set<string> {
-  if (typeof value === 'string') {
-    if (!value.includes('${')) return out;
-    for (const m of value.matchAll(/\b(?:secret|sharedSecret)\(\s*(['"])([^'"]+)\1\s*\)/g)) if (m[2]) out.add(m[2]);
-    for (const m of value.matchAll(/\bsecrets\.([A-Za-z_][A-Za-z0-9_]*)/g)) if (m[1]) out.add(m[1]);
-    for (const m of value.matchAll(/\bsecrets\[\s*(['"])([^'"]+)\1\s*\]/g)) if (m[2]) out.add(m[2]);
-  } else if (Array.isArray(value)) {
-    for (const v of value) secretNamesIn(v, out);
-  } else if (isRecord(value)) {
-    for (const v of Object.values(value)) secretNamesIn(v, out);
-  }
-  return out;
-}
-
-/**
- * Secrets for expressions, which evaluate synchronously while the store is async: an evaluation
- * round records the names it missed (seeing `{}` for them); they are loaded and the evaluation,
- * which is pure, runs again.
- */
-class SecretCache {
-  private readonly cache = new Map<string, Record<string, string>>();
-  private misses = new Set<string>();
-  constructor(private readonly store: CredentialStore) {}
-
-  async preload(names: Iterable<string>): Promise<void> {
-    await Promise.all(
-      [...names].filter((n) => !this.cache.has(n)).map(async (n) => this.cache.set(n, await this.store.secret(n))),
-    );
-  }
-
-  lookup = (name: string): Record<string, string> => {
-    const hit = this.cache.get(name);
-    if (hit) return { ...hit };
-    this.misses.add(name);
-    return {};
-  };
-
-  /** The legacy `secrets` variable: `secrets.<name>.<key>`, loaded on first use. */
-  variable(): Record<string, unknown> {
-    const target: Record<string, unknown> = {};
-    const ensure = (key: string | symbol): void => {
-      if (typeof key !== 'string' || Object.prototype.hasOwnProperty.call(target, key)) return;
-      Object.defineProperty(target, key, {
-        value: this.lookup(key),
-        enumerable: true,
-        writable: false,
-        configurable: true,
-      });
-    };
-    return new Proxy(target, {
-      get: (t, key) => {
-        ensure(key);
-        return Reflect.get(t, key);
-      },
-      has: (t, key) => {
-        ensure(key);
-        return Reflect.has(t, key);
-      },
-      getOwnPropertyDescriptor: (t, key) => {
-        ensure(key);
-        return Reflect.getOwnPropertyDescriptor(t, key);
-      },
-    });
-  }
-
-  /** Runs `fn` until it asked for no secret it did not have. */
-  async evaluate<T>(fn: () => T): Promise<T> {
-    for (let round = 1; ; round++) {
-      this.misses = new Set();
-      let result: T | undefined;
-      let error: unknown;
-      let failed = false;
-      try {
-        result = fn();
-      } catch (err) {
-        error = err;
-        failed = true;
-      }
-      const missed = [...this.misses].filter((n) => !this.cache.has(n));
-      if (missed.length === 0 || round >= MAX_SECRET_ROUNDS) {
-        if (failed) throw error;
-        return result as T;
-      }
-      await this.preload(missed);
-    }
-  }
-
-  /** Every loaded secret value long enough to recognise. */
-  values(): string[] {
-    const out = new Set<string>();
-    for (const data of this.cache.values()) {
-      for (const v of Object.values(data)) if (v.length >= MIN_SCRUB_LENGTH) out.add(v);
-    }
-    return [...out].sort((a, b) => b.length - a.length);
-  }
 }
 
 /** Replaces secret values inside output strings with `***` (defence in depth). */
@@ -299,7 +204,13 @@ export async function runStep(deps: RunStepDeps, input: RunStepInput, hooks: Run
   const started = Date.now();
   const definition = getStep(step.uses);
   const credentials = deps.credentialsForProject?.(input.project) ?? deps.credentials;
-  const secrets = new SecretCache(credentials);
+  const data = new ExpressionData({
+    secret: (name) => credentials.secret(name),
+    sharedSecret: (name) => (credentials.sharedSecret ? credentials.sharedSecret(name) : credentials.secret(name)),
+    configMap: async (name) => (await credentials.configMap?.(name)) ?? {},
+    sharedConfigMap: async (name) => (await credentials.sharedConfigMap?.(name)) ?? {},
+    freightStatus: async (name) => (deps.freightStatus ? deps.freightStatus(input.project, name) : undefined),
+  });
 
   const ctxVar = {
     uiBaseUrl: input.uiBaseUrl ?? '',
@@ -322,9 +233,14 @@ export async function runStep(deps: RunStepDeps, input: RunStepInput, hooks: Run
     requestedOrigins: input.requestedOrigins,
     stepStatuses: input.statuses,
     ...(step.taskAlias !== undefined ? { taskAlias: step.taskAlias } : {}),
-    secrets: secrets.lookup,
-    // Shunt has one credential store: shared secrets are looked up in it too.
-    sharedSecrets: secrets.lookup,
+    secrets: data.dataLookup('secret'),
+    sharedSecrets: data.dataLookup('sharedSecret'),
+    configMaps: data.dataLookup('configMap'),
+    sharedConfigMaps: data.dataLookup('sharedConfigMap'),
+    // The promotion's own metadata view (earlier set-metadata steps) wins over the project's state.
+    freightStatus: data.freightStatusLookup(
+      input.metadata ? (name) => (Object.keys(input.metadata?.freight[name] ?? {}).length > 0 ? input.metadata!.freight[name] : null) : undefined,
+    ),
     freightMetadata: (name) => input.metadata?.freight[name] ?? (input.metadata ? metadataByAlias(input, name) : undefined),
     stageMetadata: (name) => input.metadata?.stages[name],
   });
@@ -337,7 +253,7 @@ export async function runStep(deps: RunStepDeps, input: RunStepInput, hooks: Run
     }
     const vars: Record<string, unknown> = {};
     const promotionEnv: ExpressionEnv = {
-      variables: { ctx: ctxVar, vars, secrets: secrets.variable() },
+      variables: { ctx: ctxVar, vars, secrets: data.secretsVariable() },
       functions,
     };
     for (const v of input.promotionVars) {
@@ -352,7 +268,7 @@ export async function runStep(deps: RunStepDeps, input: RunStepInput, hooks: Run
       ctx: ctxVar,
       vars,
       outputs: input.outputs,
-      secrets: secrets.variable(),
+      secrets: data.secretsVariable(),
       freight: freightRef ?? null,
     };
     if (step.taskAlias !== undefined) variables['task'] = { outputs: taskOutputs(input.outputs, step.taskAlias) };
@@ -397,8 +313,8 @@ export async function runStep(deps: RunStepDeps, input: RunStepInput, hooks: Run
     return { skip: false, config: rendered };
   };
 
-  await secrets.preload(secretNamesIn([step.if, step.vars, step.config, input.promotionVars]));
-  const evaluated = await secrets.evaluate(evaluate);
+  await data.preload(lookupsIn([step.if, step.vars, step.config, input.promotionVars]));
+  const evaluated = await data.evaluate(evaluate);
   if (evaluated.skip) {
     deps.logger?.info({ alias: step.alias, kind: step.uses, status: 'Skipped' }, 'promotion step skipped');
     return { status: 'Skipped' };
@@ -457,7 +373,7 @@ export async function runStep(deps: RunStepDeps, input: RunStepInput, hooks: Run
     throw err;
   }
 
-  const secretValues = secrets.values();
+  const secretValues = data.secretValues();
   const outcome: RunStepOutcome =
     result.status === 'Running'
       ? { status: 'Running', retryAfter: result.retryAfter }

@@ -7,6 +7,7 @@
  */
 import { KARGO_API_VERSION, type FreightOrigin, type ObjectMeta, type Stage, type Warehouse } from '../core/model.js';
 import { autoPromotionEnabled } from '../core/project/auto-promotion.js';
+import { formatGoDuration } from '../core/project/freight-status.js';
 import type {
   ApprovalRequest,
   FreightRecord,
@@ -437,23 +438,8 @@ function sortedByName<T extends { metadata: { name: string } }>(items: T[]): T[]
   return [...items].sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
 }
 
-/** Formats milliseconds the way Go's `time.Duration.String` does (`1h2m3s`, `1.5s`, `250ms`, `0s`). */
-export function formatGoDuration(ms: number): string {
-  if (!Number.isFinite(ms) || ms <= 0) return '0s';
-  if (ms < 1000) return `${trimZeros(ms.toFixed(3))}ms`;
-  const hours = Math.floor(ms / 3_600_000);
-  const minutes = Math.floor((ms % 3_600_000) / 60_000);
-  const seconds = (ms % 60_000) / 1000;
-  let out = '';
-  if (hours > 0) out += `${hours}h`;
-  if (hours > 0 || minutes > 0) out += `${minutes}m`;
-  out += `${trimZeros(seconds.toFixed(3))}s`;
-  return out;
-}
-
-function trimZeros(fixed: string): string {
-  return fixed.includes('.') ? fixed.replace(/\.?0+$/, '') : fixed;
-}
+/** Go's `time.Duration.String` for milliseconds (lives in core: `freightStatus()` renders soaks too). */
+export { formatGoDuration };
 
 // ---- Status (answer to a delete) ---------------------------------------------------------
 

@@ -70,7 +70,7 @@ export async function createShuntWorkers(opts: ShuntWorkerOptions): Promise<Shun
   let argocd: ArgoCDClient | undefined;
   if (opts.argocdRest) argocd = new ArgoCDRestClient({ ...opts.argocdRest, defaultNamespace: argocdNamespace });
   else if (kube) argocd = new KubernetesArgoCDClient(kube, argocdNamespace);
-  const sharedCreds = kube ? new KubernetesCredentialStore(kube, opts.sharedNamespace ?? 'kargo-shared-resources', { genericSecrets: false }) : undefined;
+  const sharedCreds = kube ? new KubernetesCredentialStore(kube, opts.sharedNamespace ?? 'kargo-shared-resources', { genericSecrets: false, shared: true }) : undefined;
   const activities = createActivities({
     dataDir: opts.dataDir,
     workerQueue: ownQueue,

@@ -21,6 +21,7 @@ import type {
   VerificationRecord,
 } from '../core/project/state.js';
 import type { StepEffect } from '../core/project/effects.js';
+import type { FreightStatusAnswer } from '../core/project/freight-status.js';
 import type { PromotionPhase } from '../core/promotion/types.js';
 
 /** The shared task queue: every workflow, and the activities that may run on any worker. */
@@ -73,6 +74,11 @@ export const applySpecsUpdate = defineUpdate<ApplyOutcome, [ApplySpecsRequest]>(
 export const promoteUpdate = defineUpdate<PromotionRecord, [PromoteRequest]>('promote');
 export const deleteResourceUpdate = defineUpdate<void, [DeleteResourceRequest]>('deleteResource');
 export const projectStateQuery = defineQuery<ProjectState>('state');
+/**
+ * One freight's Kargo-shaped status by id or alias (null: no such freight), for the
+ * `freightStatus()` expression function; the step activity asks it only when a step calls it.
+ */
+export const freightStatusQuery = defineQuery<FreightStatusAnswer | null, [string]>('freightStatus');
 
 export interface ApproveFreightRequest {
   /** Freight id or alias. */

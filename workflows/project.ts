@@ -20,6 +20,7 @@ import {
 import { DomainError } from '../core/errors.js';
 import { applyIssues, applyResources, deleteIssue, deleteResource, emptyProjectState } from '../core/project/apply.js';
 import { applyPromotionEffects, metadataSnapshot } from '../core/project/effects.js';
+import { freightStatusOf } from '../core/project/freight-status.js';
 import {
   finishPromotion,
   findFreight,
@@ -64,6 +65,7 @@ import {
   applySpecsUpdate,
   deleteResourceUpdate,
   projectStateQuery,
+  freightStatusQuery,
   promoteUpdate,
   promotionFinishedSignal,
   promotionWorkflowId,
@@ -89,6 +91,8 @@ export async function projectWorkflow(input: ProjectWorkflowInput): Promise<void
   const promotionIds = (name: string): string => promotionWorkflowId(state.project, name);
 
   setHandler(projectStateQuery, () => state);
+  // A query adds no command: histories recorded before it still replay.
+  setHandler(freightStatusQuery, (name) => freightStatusOf(state, name));
   const discovery = registerWarehouseDiscovery(state, () => (dirty = true));
 
   setHandler(

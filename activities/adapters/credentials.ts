@@ -29,11 +29,21 @@ export interface CredentialStore {
   helm(repoURL: string): Promise<RepoCredentials | undefined>;
   /** The data of a generic (or unlabelled) Secret by name; `{}` when there is none. */
   secret(name: string): Promise<Record<string, string>>;
+  /**
+   * `sharedSecret(name)`: a generic Secret of the shared location (the shared namespace, the
+   * worker's files); `{}` when there is none. A store without it answers with `secret(name)`.
+   */
+  sharedSecret?(name: string): Promise<Record<string, string>>;
+  /** `configMap(name)`: a ConfigMap's `data` from the project's location; `{}` when there is none. */
+  configMap?(name: string): Promise<Record<string, string>>;
+  /** `sharedConfigMap(name)`: a ConfigMap's `data` from the shared location; `{}` when there is none. */
+  sharedConfigMap?(name: string): Promise<Record<string, string>>;
 }
 
 // ---- file-backed store --------------------------------------------------------------------
 
 interface SecretRecord {
+  kind: 'Secret';
   name: string;
   type: CredentialType | undefined;
   data: Record<string, string>;
@@ -52,7 +62,10 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 /**
  * Reads Kubernetes `Secret` manifests (YAML, several documents per file allowed) from one file
  * or a folder of `*.yaml|*.yml|*.json` files. `data` is base64, `stringData` plain (and wins,
- * as in Kubernetes). The files are re-read whenever their list, size or mtime changes.
+ * as in Kubernetes). `ConfigMap` manifests there answer `configMap()` (their `data`). The files
+ * are the worker's own, so they serve both the project (`secret`, `configMap`) and the shared
+ * (`sharedSecret`, `sharedConfigMap`) lookups. They are re-read whenever their list, size or
+ * mtime changes.
  *
  * Lookup follows Kargo: secrets of the type sorted by name; every exact (normalized) URL match
  * is tried before any `repoURLIsRegex: "true"` match; a regex is tested against both the raw
@@ -63,6 +76,7 @@ export class FileCredentialStore implements CredentialStore {
   private readonly onWarning: (message: string) => void;
   private fingerprint = '';
   private secrets: SecretRecord[] = [];
+  private configMaps = new Map<string, Record<string, string>>();
   private loading: Promise<void> | undefined;
 
   constructor(location: string, opts: FileCredentialStoreOptions = {}) {
@@ -86,6 +100,19 @@ export class FileCredentialStore implements CredentialStore {
       (s) => s.name === name && (s.type === undefined || s.type === 'generic'),
     );
     return found ? { ...found.data } : {};
+  }
+
+  sharedSecret(name: string): Promise<Record<string, string>> {
+    return this.secret(name);
+  }
+
+  async configMap(name: string): Promise<Record<string, string>> {
+    await this.refresh();
+    return { ...(this.configMaps.get(name) ?? {}) };
+  }
+
+  sharedConfigMap(name: string): Promise<Record<string, string>> {
+    return this.configMap(name);
   }
 
   private async lookup(
@@ -128,6 +155,7 @@ export class FileCredentialStore implements CredentialStore {
     if (fingerprint === this.fingerprint) return;
     this.loading = (async () => {
       const records: SecretRecord[] = [];
+      const configMaps = new Map<string, Record<string, string>>();
       for (const file of files) {
         let text: string;
         try {
@@ -135,10 +163,15 @@ export class FileCredentialStore implements CredentialStore {
         } catch {
           continue;
         }
-        records.push(...this.parseFile(file, text));
+        for (const rec of this.parseFile(file, text)) {
+          if (rec.kind === 'Secret') records.push(rec);
+          // The first ConfigMap of a name wins (files in name order), like the Secrets' order.
+          else if (!configMaps.has(rec.name)) configMaps.set(rec.name, rec.data);
+        }
       }
       records.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
       this.secrets = records;
+      this.configMaps = configMaps;
       this.fingerprint = fingerprint;
     })();
     try {
@@ -148,8 +181,8 @@ export class FileCredentialStore implements CredentialStore {
     }
   }
 
-  private parseFile(file: string, text: string): SecretRecord[] {
-    const out: SecretRecord[] = [];
+  private parseFile(file: string, text: string): (SecretRecord | ConfigMapRecord)[] {
+    const out: (SecretRecord | ConfigMapRecord)[] = [];
     const rel = path.basename(file);
     let docs;
     try {
@@ -167,7 +200,8 @@ export class FileCredentialStore implements CredentialStore {
       const value: unknown = doc.toJS();
       const items = isRecord(value) && value['kind'] === 'List' && Array.isArray(value['items']) ? value['items'] : [value];
       for (const item of items) {
-        const rec = toSecretRecord(item, `${rel} document ${index + 1}`, this.onWarning);
+        const where = `${rel} document ${index + 1}`;
+        const rec = toSecretRecord(item, where, this.onWarning) ?? toConfigMapRecord(item, where, this.onWarning);
         if (rec) out.push(rec);
       }
     });
@@ -204,7 +238,32 @@ function toSecretRecord(
       data[k] = typeof v === 'string' ? v : String(v);
     }
   }
-  return { name, type, data, source: where };
+  return { kind: 'Secret', name, type, data, source: where };
+}
+
+interface ConfigMapRecord {
+  kind: 'ConfigMap';
+  name: string;
+  data: Record<string, string>;
+}
+
+/** A `kind: ConfigMap` manifest: its `data` (strings; other values as text). `binaryData` is not read (Kargo's configMap() neither). */
+function toConfigMapRecord(value: unknown, where: string, warn: (m: string) => void): ConfigMapRecord | undefined {
+  if (!isRecord(value) || value['kind'] !== 'ConfigMap') return undefined;
+  const meta = isRecord(value['metadata']) ? value['metadata'] : {};
+  const name = typeof meta['name'] === 'string' ? meta['name'] : undefined;
+  if (!name) {
+    warn(`${where}: ConfigMap without metadata.name ignored`);
+    return undefined;
+  }
+  const data: Record<string, string> = {};
+  if (isRecord(value['data'])) {
+    for (const [k, v] of Object.entries(value['data'])) {
+      if (v === null || v === undefined) continue;
+      data[k] = typeof v === 'string' ? v : String(v);
+    }
+  }
+  return { kind: 'ConfigMap', name, data };
 }
 
 /** A store with nothing in it (tests, workers without credentials). */
@@ -219,6 +278,12 @@ export class EmptyCredentialStore implements CredentialStore {
     return undefined;
   }
   async secret(): Promise<Record<string, string>> {
+    return {};
+  }
+  async configMap(): Promise<Record<string, string>> {
+    return {};
+  }
+  async sharedConfigMap(): Promise<Record<string, string>> {
     return {};
   }
 }

@@ -48,8 +48,19 @@ export const GitCloneConfig = z
       .optional()
       .describe('Author of commits made in these checkouts (default "Shunt" <shunt@localhost>).'),
     insecureSkipTLSVerify: z.boolean().optional(),
-    blobless: z.boolean().optional().describe('Accepted for compatibility; the mirror is always complete.'),
+    blobless: z
+      .boolean()
+      .optional()
+      .describe("A worker's mirror first made for this step is a partial clone (--filter=blob:none): file contents are fetched only for the commits checked out."),
     recurseSubmodules: z.boolean().optional(),
+    depth: z
+      .number()
+      .int()
+      .positive()
+      .optional()
+      .describe(
+        "Shunt extension: a worker's mirror first made for this step is shallow, this many commits per branch and tag; a later checkout without depth, or of an older commit, unshallows it.",
+      ),
   })
   .superRefine((c, ctx) => {
     if (c.checkout && c.branch !== undefined) {
@@ -100,6 +111,8 @@ export const gitClone: StepDefinition<GitCloneConfig> = {
         tag: co.tag,
         create: co.create,
         sparse: co.sparse,
+        blobless: config.blobless,
+        depth: config.depth,
         author: config.author ? { name: config.author.name, email: config.author.email } : undefined,
         credentials,
         insecureSkipTLSVerify: config.insecureSkipTLSVerify,

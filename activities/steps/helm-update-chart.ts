@@ -4,6 +4,8 @@
  * Each entry of `charts` must match a declared dependency (repository and name); without
  * `charts`, the declared versions (or ranges) are resolved as they are. A `Chart.lock` whose
  * dependencies did not change keeps its old `generated` time, so a re-run changes nothing.
+ * Private repositories get the credentials of their `cred-type: helm` Secret (basic auth for
+ * classic repositories, a registry login for `oci://`; adapters/helm-credentials.ts).
  *
  * Output: `commitMessage`.
  */
@@ -13,6 +15,7 @@ import { parse } from 'yaml';
 import { z } from 'zod';
 import { DomainError } from '../../core/errors.js';
 import { runHelm } from '../adapters/helm.js';
+import { explainHelmAuthFailure, helmDependencyAuth, type ChartDependency } from '../adapters/helm-credentials.js';
 import { readWorkspaceText, writeWorkspaceText } from '../adapters/step-files.js';
 import { findPair, isMap, isScalar, isSeq, setValueOfPair, YamlFile } from '../adapters/yaml-edit.js';
 import type { StepDefinition } from './step.js';
@@ -76,7 +79,15 @@ export const helmUpdateChart: StepDefinition<HelmUpdateChartConfig> = {
 
     const oldLock = fs.existsSync(path.join(chartDir, 'Chart.lock')) ? await readWorkspaceText(ctx.workspace, lockFile) : undefined;
     if (deps.length > 0) {
-      await runHelm(['dependency', 'update', chartDir], {
+      const declared: ChartDependency[] = deps.flatMap((d) => {
+        const name = scalarOf(d, 'name');
+        const repository = scalarOf(d, 'repository');
+        return name !== undefined && repository !== undefined ? [{ name, repository }] : [];
+      });
+      const { auth, withCredentials, plainHttp } = await helmDependencyAuth(ctx.credentials, declared);
+      await runHelm(['dependency', 'update', chartDir, ...(plainHttp ? ['--plain-http'] : [])], {
+        auth,
+        explain: (stderr) => explainHelmAuthFailure(stderr, declared, withCredentials),
         cwd: chartDir,
         what: `helm dependency update of ${JSON.stringify(config.path)}`,
         signal: ctx.signal,

@@ -23,6 +23,13 @@ export interface CheckoutRequest extends RemoteAccess, OperationHooks {
   create?: boolean | undefined;
   /** Cone-mode sparse checkout of these directories. */
   sparse?: string[] | undefined;
+  /** Make the mirror, when this checkout creates it, a partial clone without blobs (see mirror.ts). */
+  blobless?: boolean | undefined;
+  /**
+   * Make the mirror, when this checkout creates it, shallow (this many commits per ref); without
+   * it a shallow mirror is unshallowed first, since this checkout may need full history.
+   */
+  depth?: number | undefined;
   author?: GitIdentity | undefined;
 }
 
@@ -105,13 +112,15 @@ export async function checkout(deps: CheckoutDeps, req: CheckoutRequest): Promis
     }
   }
 
-  await mirrors.sync(req.repoURL, req);
+  await mirrors.sync(req.repoURL, { ...req, fullHistory: req.depth === undefined });
   let branch = req.branch;
   const author = req.author ?? deps.defaultAuthor;
   await mirrors.withLock(mirror, async (): Promise<string> => {
     let start: string | undefined;
     if (req.commit) {
       start = await git.tryRevParse(mirror, `${req.commit}^{commit}`);
+      // A shallow mirror may lack an older commit: unshallow it and look again.
+      if (!start && (await mirrors.unshallow(mirror, req.repoURL, req, req))) start = await git.tryRevParse(mirror, `${req.commit}^{commit}`);
       if (!start) throw new DomainError('StepFailed', `commit ${req.commit} not found in ${shown}`);
     } else if (req.tag) {
       start = await git.tryRevParse(mirror, `refs/tags/${req.tag}^{commit}`);
@@ -129,6 +138,8 @@ export async function checkout(deps: CheckoutDeps, req: CheckoutRequest): Promis
         start = await createRemoteBranch(deps, mirror, req, branch, author);
       }
     }
+    // A partial (blobless) mirror first gets the file contents of this commit, with credentials.
+    await mirrors.fetchBlobsFor(mirror, req.repoURL, start, req.sparse, req, req);
     if (!reuse && deps.pool) reuse = await deps.pool.take(mirror, sparseKey(req.sparse), req.dir, req);
     if (reuse && deps.pool) {
       await deps.pool.reset(req.dir, start, { heartbeat: req.heartbeat, signal: req.signal, dirty: interruptedTake });

@@ -1,6 +1,16 @@
 /**
  * The worker's bare mirrors, one per repository: where they live, creating and fetching them,
  * and the per-mirror lock that guards their shared state.
+ *
+ * A mirror first made for a `blobless` checkout is a partial clone (`--filter=blob:none`, origin
+ * its promisor remote): it holds every commit and tree but only the file contents checkouts have
+ * needed. Before a checkout of such a mirror, the blobs of that one commit (within its sparse
+ * cone) are fetched in one batch with the checkout's credentials, so the worktree never needs a
+ * lazy fetch; later fetches keep the filter. A later checkout without `blobless` works the same.
+ *
+ * A mirror first made for a checkout with `depth` (a Shunt extension) is shallow: each branch and
+ * tag only `depth` commits deep. Later fetches add new commits without deepening it; a checkout
+ * without `depth`, or of a commit the shallow history lacks, first unshallows it (full history).
  */
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
@@ -12,6 +22,16 @@ import type { GitStats, OperationHooks, RemoteAccess } from './types.js';
 
 function sha1(text: string): string {
   return createHash('sha1').update(text).digest('hex');
+}
+
+/** How a mirror is made or brought up to date (see the file's comment). */
+export interface SyncOptions extends RemoteAccess, OperationHooks {
+  /** When this sync creates the mirror: a partial clone without blobs. */
+  blobless?: boolean | undefined;
+  /** When this sync creates the mirror: shallow, this many commits deep. */
+  depth?: number | undefined;
+  /** The caller needs full history: a shallow mirror is unshallowed. */
+  fullHistory?: boolean | undefined;
 }
 
 export class Mirrors {
@@ -38,7 +58,7 @@ export class Mirrors {
    * Makes the mirror of `repoURL` current: creates it the first time, fetches (new objects only)
    * afterwards. Returns its directory.
    */
-  async sync(repoURL: string, opts: RemoteAccess & OperationHooks): Promise<string> {
+  async sync(repoURL: string, opts: SyncOptions): Promise<string> {
     const dir = this.dir(repoURL);
     await this.withLock(dir, () => this.syncLocked(dir, repoURL, opts));
     return dir;
@@ -55,7 +75,98 @@ export class Mirrors {
     });
   }
 
-  private async syncLocked(dir: string, repoURL: string, opts: RemoteAccess & OperationHooks): Promise<void> {
+  /** Whether the mirror at `dir` is a partial clone (made for a blobless checkout). */
+  async isPartial(dir: string): Promise<boolean> {
+    const res = await this.git.run(['config', '--get', 'remote.origin.promisor'], { cwd: dir, allowFailure: true });
+    return res.stdout.trim() === 'true';
+  }
+
+  /**
+   * In a partial mirror, fetches (in one request) the blobs of `commit`'s tree it lacks, only
+   * those inside the cone of `sparse` when given; a complete mirror is left alone. Call with the
+   * mirror's lock held. Returns how many blobs were fetched.
+   */
+  async fetchBlobsFor(
+    dir: string,
+    repoURL: string,
+    commit: string,
+    sparse: readonly string[] | undefined,
+    access: RemoteAccess,
+    hooks: OperationHooks = {},
+  ): Promise<number> {
+    if (!(await this.isPartial(dir))) return 0;
+    const listed = await this.git.run(['rev-list', '--objects', '--missing=print', '--no-walk', commit], { cwd: dir, heartbeat: hooks.heartbeat, signal: hooks.signal });
+    let missing = listed.stdout
+      .split('\n')
+      .filter((l) => l.startsWith('?'))
+      .map((l) => l.slice(1).trim());
+    if (missing.length > 0 && sparse && sparse.length > 0) {
+      const tree = await this.git.run(['ls-tree', '-r', '--full-tree', '-z', commit], { cwd: dir, heartbeat: hooks.heartbeat, signal: hooks.signal });
+      const wanted = new Set<string>();
+      for (const entry of tree.stdout.split('\0')) {
+        const m = /^\d+ blob ([0-9a-f]+)\t(.*)$/s.exec(entry);
+        if (m?.[1] && m[2] !== undefined && inCone(m[2], sparse)) wanted.add(m[1]);
+      }
+      missing = missing.filter((oid) => wanted.has(oid));
+    }
+    if (missing.length === 0) return 0;
+    // What git's own lazy fetch runs, batched, with this checkout's credentials.
+    await this.git.run(
+      ['-c', 'fetch.negotiationAlgorithm=noop', 'fetch', '--quiet', '--no-tags', '--no-write-fetch-head', '--recurse-submodules=no', '--filter=blob:none', '--stdin', 'origin'],
+      { cwd: dir, access, remoteURL: repoURL, input: `${missing.join('\n')}\n`, heartbeat: hooks.heartbeat, signal: hooks.signal },
+    );
+    return missing.length;
+  }
+
+  /** Whether the mirror at `dir` is shallow. */
+  isShallow(dir: string): boolean {
+    return fs.existsSync(path.join(dir, 'shallow'));
+  }
+
+  /**
+   * Unshallows the mirror at `dir` (full history) if it is shallow; returns whether it was.
+   * Call with the mirror's lock held.
+   */
+  async unshallow(dir: string, repoURL: string, access: RemoteAccess, hooks: OperationHooks = {}): Promise<boolean> {
+    if (!this.isShallow(dir)) return false;
+    await this.git.run(['fetch', '--quiet', '--prune', '--unshallow', 'origin'], {
+      cwd: dir,
+      access,
+      remoteURL: repoURL,
+      heartbeat: hooks.heartbeat,
+      signal: hooks.signal,
+    });
+    this.stats.mirrorFetches++;
+    return true;
+  }
+
+  /**
+   * For a checkout (`worktree`) of a partial mirror: fetches the blobs of `rev` it lacks within
+   * the checkout's sparse cone, e.g. before a rebase onto a remote branch that moved (git's own
+   * lazy fetch would run without the credentials). A complete mirror is left alone. Call with
+   * the mirror's lock held.
+   */
+  async fetchBlobsForWorktree(
+    worktree: string,
+    dir: string,
+    repoURL: string,
+    rev: string,
+    access: RemoteAccess,
+    hooks: OperationHooks = {},
+  ): Promise<number> {
+    if (!(await this.isPartial(dir))) return 0;
+    const commit = await this.git.tryRevParse(dir, `${rev}^{commit}`);
+    if (!commit) return 0;
+    const sparse = await this.git.run(['config', '--get', '--bool', 'core.sparseCheckout'], { cwd: worktree, allowFailure: true });
+    let cone: string[] | undefined;
+    if (sparse.stdout.trim() === 'true') {
+      const list = await this.git.run(['sparse-checkout', 'list'], { cwd: worktree, allowFailure: true });
+      cone = list.code === 0 ? list.stdout.split('\n').filter((l) => l.trim() !== '') : undefined;
+    }
+    return this.fetchBlobsFor(dir, repoURL, commit, cone, access, hooks);
+  }
+
+  private async syncLocked(dir: string, repoURL: string, opts: SyncOptions): Promise<void> {
     const exists = fs.existsSync(path.join(dir, 'HEAD')) && fs.existsSync(path.join(dir, 'config.worktree'));
     if (!exists) {
       await fs.promises.rm(dir, { recursive: true, force: true });
@@ -79,10 +190,43 @@ export class Mirrors {
       await this.git.run(['config', '--unset', 'core.bare'], { cwd: dir });
       await this.git.run(['config', '--worktree', 'core.bare', 'true'], { cwd: dir });
       this.stats.mirrorsCreated++;
+      if (opts.blobless || opts.depth !== undefined) {
+        // The first fetch with a filter makes origin the promisor remote and records the filter
+        // (remote.origin.promisor, remote.origin.partialclonefilter); later fetches keep it.
+        // One with a depth makes the mirror shallow; later fetches do not deepen it.
+        const args = ['fetch', '--quiet', '--prune'];
+        if (opts.blobless) args.push('--filter=blob:none');
+        if (opts.depth !== undefined) args.push(`--depth=${opts.depth}`);
+        await this.git.run([...args, 'origin'], {
+          cwd: dir,
+          access: opts,
+          remoteURL: repoURL,
+          heartbeat: opts.heartbeat,
+          signal: opts.signal,
+        });
+        return;
+      }
     } else {
       this.stats.mirrorFetches++;
       await this.git.run(['config', 'remote.origin.url', repoURL], { cwd: dir });
+      // A fetch that unshallows also brings everything new.
+      if (opts.fullHistory && (await this.unshallow(dir, repoURL, opts, opts))) return;
     }
     await this.fetch(dir, repoURL, opts, opts);
   }
+}
+
+/**
+ * Whether a file is in a cone-mode sparse checkout of `dirs`: files at the top level, files
+ * anywhere under a cone directory, and files directly inside a cone directory's parents.
+ */
+export function inCone(file: string, dirs: readonly string[]): boolean {
+  const slash = file.lastIndexOf('/');
+  if (slash < 0) return true;
+  const parent = file.slice(0, slash);
+  for (const raw of dirs) {
+    const d = raw.replace(/^\/+|\/+$/g, '');
+    if (d === '' || file.startsWith(`${d}/`) || d.startsWith(`${parent}/`)) return true;
+  }
+  return false;
 }

@@ -68,7 +68,11 @@ export async function push(deps: PushDeps, dir: string, req: PushRequest): Promi
 
   for (let attempt = 1; ; attempt++) {
     if (!optimistic) {
-      await mirrors.withLock(mirror, () => mirrors.fetch(mirror, repoURL, req, req));
+      await mirrors.withLock(mirror, async () => {
+        await mirrors.fetch(mirror, repoURL, req, req);
+        // A partial (blobless) mirror: what a rebase onto the moved branch needs, with credentials.
+        await mirrors.fetchBlobsForWorktree(dir, mirror, repoURL, remoteRef, req, req);
+      });
       stats.mirrorFetches++;
     }
     let head = await git.revParse(dir, 'HEAD');

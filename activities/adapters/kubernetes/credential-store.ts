@@ -3,8 +3,10 @@
  * `kargo.akuity.io/cred-type: git | helm | image` in one namespace, matched by `repoURL`
  * (exact after normalization, then `repoURLIsRegex`), read when a step needs them and never
  * cached beyond the call. Values stay in the activity; errors name the namespace, not values.
+ * Also the generic Secrets and ConfigMaps that `${{ }}` expressions read (`secret`, `configMap`,
+ * and in the shared namespace `sharedSecret`, `sharedConfigMap`).
  */
-import type { V1Secret } from '@kubernetes/client-node';
+import type { V1ConfigMap, V1Secret } from '@kubernetes/client-node';
 import { matchCredential, type CredentialSecret, type RepoCredentialType } from '../credential-match.js';
 import { CRED_TYPE_LABEL, type CredentialStore, type CredentialType, type RepoCredentials } from '../credentials.js';
 import type { KubeClients } from './client.js';
@@ -21,6 +23,12 @@ function toCredentialSecret(s: V1Secret): CredentialSecret {
 export interface KubernetesCredentialStoreOptions {
   /** Whether `secret(name)` reads this namespace (the project's: yes; the shared one: no). */
   genericSecrets?: boolean;
+  /**
+   * This is the shared-resources namespace: it answers `sharedSecret` (only Secrets labelled
+   * `cred-type: generic`, as Kargo) and `sharedConfigMap`, and not `configMap`. Without it the
+   * namespace is a project's: `configMap` yes, the shared lookups no.
+   */
+  shared?: boolean;
 }
 
 export class KubernetesCredentialStore implements CredentialStore {
@@ -42,15 +50,47 @@ export class KubernetesCredentialStore implements CredentialStore {
 
   async secret(name: string): Promise<Record<string, string>> {
     if (this.opts.genericSecrets === false) return {};
-    let s: V1Secret;
-    try {
-      s = await this.clients.core.readNamespacedSecret({ name, namespace: this.namespace });
-    } catch (err) {
-      if (isNotFound(err)) return {};
-      throw kubeFailure(err, `reading Secret ${JSON.stringify(name)} in namespace ${JSON.stringify(this.namespace)}`, this.clients.server);
-    }
+    const s = await this.readSecret(name);
+    if (!s) return {};
     const rec = toCredentialSecret(s);
     return rec.type === undefined || rec.type === 'generic' ? rec.data : {};
+  }
+
+  async sharedSecret(name: string): Promise<Record<string, string>> {
+    if (this.opts.shared !== true) return {};
+    const s = await this.readSecret(name);
+    if (!s) return {};
+    const rec = toCredentialSecret(s);
+    return rec.type === 'generic' ? rec.data : {};
+  }
+
+  configMap(name: string): Promise<Record<string, string>> {
+    return this.opts.shared === true ? Promise.resolve({}) : this.readConfigMap(name);
+  }
+
+  sharedConfigMap(name: string): Promise<Record<string, string>> {
+    return this.opts.shared === true ? this.readConfigMap(name) : Promise.resolve({});
+  }
+
+  private async readSecret(name: string): Promise<V1Secret | undefined> {
+    try {
+      return await this.clients.core.readNamespacedSecret({ name, namespace: this.namespace });
+    } catch (err) {
+      if (isNotFound(err)) return undefined;
+      throw kubeFailure(err, `reading Secret ${JSON.stringify(name)} in namespace ${JSON.stringify(this.namespace)}`, this.clients.server);
+    }
+  }
+
+  /** A ConfigMap's `data` (`binaryData` is not read, as Kargo's configMap() does not); `{}` if absent. */
+  private async readConfigMap(name: string): Promise<Record<string, string>> {
+    let cm: V1ConfigMap;
+    try {
+      cm = await this.clients.core.readNamespacedConfigMap({ name, namespace: this.namespace });
+    } catch (err) {
+      if (isNotFound(err)) return {};
+      throw kubeFailure(err, `reading ConfigMap ${JSON.stringify(name)} in namespace ${JSON.stringify(this.namespace)}`, this.clients.server);
+    }
+    return { ...(cm.data ?? {}) };
   }
 
   private async lookup(type: RepoCredentialType, repoURL: string): Promise<RepoCredentials | undefined> {

@@ -28,6 +28,7 @@ export interface ResourceType {
 
 export const RESOURCES: Record<string, ResourceType> = {
   secrets: { group: '', version: 'v1', plural: 'secrets', kind: 'Secret', builtIn: true },
+  configmaps: { group: '', version: 'v1', plural: 'configmaps', kind: 'ConfigMap', builtIn: true },
   applications: { group: 'argoproj.io', version: 'v1alpha1', plural: 'applications', kind: 'Application', builtIn: false },
   analysisruns: { group: 'argoproj.io', version: 'v1alpha1', plural: 'analysisruns', kind: 'AnalysisRun', builtIn: false },
   analysistemplates: {

@@ -53,6 +53,12 @@ const options: KargoFunctionOptions = {
   secrets: (name) => (name === 'db' ? { password: 's3cret' } : undefined),
   configMaps: (name): Record<string, string> => (name === 'settings' ? { region: 'eu' } : {}),
   freightMetadata: (name) => (name === 'freight-app' ? { approvedBy: 'ann', score: 9 } : undefined),
+  sharedSecrets: (name) => (name === 'slack' ? { webhook: 'https://hooks.example/x' } : undefined),
+  sharedConfigMaps: (name) => (name === 'global' ? { env: 'prod' } : undefined),
+  freightStatus: (name) =>
+    name === 'freight-app'
+      ? { currentlyIn: { dev: { since: '2026-01-01T00:00:00Z' } }, verifiedIn: {}, approvedFor: { prod: { approvedAt: '2026-01-02T00:00:00Z' } } }
+      : undefined,
   stageMetadata: (name) => (name === 'prod' ? { lastDeploy: 'today' } : undefined),
 };
 
@@ -164,6 +170,15 @@ describe('kargoFunctions: data lookups', () => {
     ["freightMetadata('unknown')", null],
     ["stageMetadata('prod').lastDeploy", 'today'],
     ["stageMetadata('dev')", null],
+    ["sharedSecret('slack').webhook", 'https://hooks.example/x'],
+    ["sharedSecret('missing')", {}],
+    ["sharedConfigMap('global').env", 'prod'],
+    ["sharedConfigMap('missing')", {}],
+    ["freightStatus('freight-app').currentlyIn.dev.since", '2026-01-01T00:00:00Z'],
+    ["'prod' in freightStatus('freight-app').approvedFor", true],
+    ["'dev' in freightStatus('freight-app').verifiedIn", false],
+    ["freightStatus('unknown')", null],
+    ["freightStatus('unknown')?.currentlyIn", null],
   ])('%s → %j', (src, expected) => {
     expect(run(src)).toEqual(expected);
   });
@@ -173,12 +188,19 @@ describe('kargoFunctions: data lookups', () => {
     expect(run("configMap('x')", {})).toEqual({});
     expect(run("freightMetadata('x')", {})).toBeNull();
     expect(run("stageMetadata('x')", {})).toBeNull();
+    expect(run("sharedSecret('x')", {})).toEqual({});
+    expect(run("sharedConfigMap('x')", {})).toEqual({});
+    expect(run("freightStatus('x')", {})).toBeNull();
   });
 
   it.each<[string, RegExp]>([
     ['secret()', /secret: expected 1 argument, got 0/],
     ['secret(1)', /secret: argument must be string, got int/],
     ["freightMetadata('')", /freightMetadata: argument must not be empty/],
+    ["freightStatus('')", /freightStatus: argument must not be empty/],
+    ["freightStatus('a', 'b')", /freightStatus: expected 1 argument, got 2/],
+    ['configMap(nil)', /configMap: argument must be string, got nil/],
+    ['sharedConfigMap()', /sharedConfigMap: expected 1 argument, got 0/],
   ])('%s fails with %s', (src, message) => {
     expect(() => run(src)).toThrow(message);
   });
