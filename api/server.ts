@@ -1,4 +1,6 @@
 /** The api process: the REST API over Temporal, and SHUNT_CONFIG applied once ready. */
+// First: the watch for a launcher that died runs while the rest is still loading.
+import { onOrphaned } from '../launcher/watch-launcher.js';
 import { Connection } from '@temporalio/client';
 import { pino } from 'pino';
 import { EXIT_CONFIG } from '../core/exit-codes.js';
@@ -77,5 +79,5 @@ const shutdown = (): void => {
 };
 process.on('SIGINT', shutdown);
 process.on('SIGTERM', shutdown);
-// Started by the launcher with an IPC channel: if the launcher dies, so does the api.
-process.on('disconnect', shutdown);
+// Started by the launcher: if the launcher dies, so does the api (launcher/watch-launcher.ts).
+onOrphaned(shutdown);

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { loadLauncherConfig } from './config.js';
 import { startEmbeddedTemporal, type EmbeddedTemporal } from './embedded-temporal.js';
 import { freePort } from './free-port.js';
+import { LAUNCHER_PID_ENV } from './orphan-guard.js';
 import { recordServer, stopStaleServer } from './stale-server.js';
 import { supervise, type SupervisedProcess } from './supervised-process.js';
 import { projectRoot, resolveTemporalTool } from './temporal-binary.js';
@@ -80,6 +81,8 @@ try {
     SHUNT_PORT: String(config.port),
     SHUNT_HOST: config.host,
     SHUNT_AUTH_MODE: config.authMode,
+    // The worker and the api leave once their parent is no longer this process.
+    [LAUNCHER_PID_ENV]: String(process.pid),
     ...(config.authConfigPath ? { SHUNT_AUTH_CONFIG: config.authConfigPath } : {}),
     ...(uiUrl ? { SHUNT_TEMPORAL_UI_URL: uiUrl } : {}),
   };

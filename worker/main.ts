@@ -1,4 +1,6 @@
 /** The worker process: polls the shared queue and its own, until SIGINT/SIGTERM. */
+// First: the watch for a launcher that died runs while the rest is still loading.
+import { onOrphaned } from '../launcher/watch-launcher.js';
 import { appendFileSync } from 'node:fs';
 import { Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, type LogLevel } from '@temporalio/worker';
@@ -22,9 +24,14 @@ Runtime.install({
 /** How long an orphaned worker may take to shut down gracefully before it exits anyway. */
 const ORPHAN_EXIT_MS = 10_000;
 
-// Started by the launcher with an IPC channel: if the launcher dies, even by SIGKILL, the
-// channel closes and the worker shuts down as on SIGTERM.
-process.on('disconnect', () => {
+// Started by the launcher: if the launcher dies, even by SIGKILL, the worker shuts down as on
+// SIGTERM (launcher/watch-launcher.ts tells).
+let running = false;
+onOrphaned((reason) => {
+  log.warn({ reason }, 'the launcher is gone; stopping');
+  // Before the workers run, SIGTERM would only reach the Temporal runtime's handler, which has
+  // nothing to shut down yet: leave at once.
+  if (!running) process.exit(1);
   process.kill(process.pid, 'SIGTERM');
   // Nobody supervises this process any more: a graceful shutdown that hangs (an activity that
   // ignores cancellation, a poll that does not return) must not leave it behind.
@@ -51,6 +58,7 @@ try {
   const metricsServer = config.metricsPort === undefined ? undefined : await metrics.serve(config.metricsPort);
   if (config.metricsPort !== undefined) log.info({ url: `http://127.0.0.1:${config.metricsPort}/metrics` }, 'worker metrics served');
   const workers = await createShuntWorkers({ connection, ...config, metrics });
+  running = true;
   log.info({ workerId: config.workerId, ownQueue: workers.ownQueue, dataDir: config.dataDir }, 'worker started');
   await workers.run();
   await connection.close();

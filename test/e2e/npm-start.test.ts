@@ -203,6 +203,27 @@ describe('npm start on the embedded default', () => {
     );
   });
 
+  it('takes the worker and the api down with it when the launcher is killed while they are still loading', async () => {
+    // The launcher dies before its children listen for its IPC channel to close (they are still
+    // loading their modules, as they do for seconds on a loaded machine): they notice anyway.
+    const data = join(work, 'external-data');
+    launcher = await startLauncher({ address: process.env.TEMPORAL_ADDRESS!, namespace: 'spare' });
+    // Polled closely (not with eventually's 200 ms) so the kill lands while they load.
+    const deadline = Date.now() + 30_000;
+    while (processesUsing(data).filter((p) => /(worker\/main|api\/server)\.js/.test(p.command)).length < 2) {
+      if (Date.now() > deadline) throw new Error(`the launcher did not start the worker and the api: ${JSON.stringify(processesUsing(data))}`);
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    launcher.kill('SIGKILL');
+    await once(launcher, 'exit');
+    launcher = undefined;
+    await eventually(
+      async () => (processesUsing(data).length === 0 ? true : undefined),
+      () => `the worker and the api to go away after their launcher was killed: ${JSON.stringify(processesUsing(data))}`,
+      15_000,
+    );
+  });
+
   it('stops with a clear message, instead of restarting the api forever, when its port is taken', async () => {
     const squatter = createServer();
     await new Promise<void>((resolve) => squatter.listen(0, '127.0.0.1', resolve));

@@ -1,0 +1,276 @@
+/**
+ * Webhook → commit on dev (issue 8): Shunt started as `npm start` starts it (embedded Temporal,
+ * worker, api as processes), a warehouse subscribed to an image repository on a real registry
+ * (Debian's docker-registry), a Docker Hub webhook receiver, and a stage `dev` that auto-promotes
+ * new freight (clone, set image, commit, push to a GitOps repository over git smart HTTP).
+ *
+ * Each sample: a new tag is pushed to the registry (not timed), then the clock starts at the
+ * webhook call and stops when the GitOps repository's post-receive hook records the push of the
+ * promotion's commit (the hook writes a nanosecond timestamp; same clock). Target < 1 s at the
+ * median. The Temporal histories of each run break the time down: webhook → scan workflow
+ * started → the project learns of the freight → the auto-promotion starts → its steps → pushed.
+ */
+import { chmod, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { projectWorkflowId } from '../workflows/definitions.js';
+import { warehouseRescanWorkflowId } from '../workflows/warehouse-definitions.js';
+import { GitHttpServer } from '../test/support/git-server.js';
+import { Disposer } from '../test/support/git-repos.js';
+import { APP_IMAGE, deployedTag, gitopsRepo, promotionSteps, repoPath } from '../test/support/gitops-fixture.js';
+import { LaunchedShunt } from '../test/support/launched-shunt.js';
+import { pushImage } from '../test/support/oci-images.js';
+import { startRegistry } from '../test/support/oci-registry.js';
+import { ShuntApi } from '../test/support/shunt-api.js';
+import { median, percentile } from './stats.js';
+import type { BenchFigure, BenchModule } from './types.js';
+
+const PROJECT = 'hooked';
+const IMAGE_PATH = 'bench/hooked';
+
+/** The post-receive hook: one line per updated ref, `<epoch ns> <new sha> <ref>`. */
+function postReceiveHook(logFile: string): string {
+  return `#!/bin/sh
+while read old new ref; do echo "$(date +%s%N) $new $ref" >> '${logFile}'; done
+`;
+}
+
+function manifests(host: string, repoURL: string): string {
+  const image = `${host}/${IMAGE_PATH}`;
+  return `apiVersion: kargo.akuity.io/v1alpha1
+kind: Project
+metadata: {name: ${PROJECT}}
+---
+apiVersion: kargo.akuity.io/v1alpha1
+kind: ProjectConfig
+metadata: {name: ${PROJECT}, namespace: ${PROJECT}}
+spec:
+  webhookReceivers:
+  - {name: hub, dockerhub: {secretRef: {name: hub}}}
+  promotionPolicies:
+  - {stage: dev, autoPromotionEnabled: true}
+---
+apiVersion: kargo.akuity.io/v1alpha1
+kind: Warehouse
+metadata: {name: app, namespace: ${PROJECT}}
+spec:
+  interval: 1h
+  subscriptions:
+  - image: {repoURL: "${image}", imageSelectionStrategy: SemVer}
+---
+apiVersion: kargo.akuity.io/v1alpha1
+kind: Stage
+metadata: {name: dev, namespace: ${PROJECT}}
+spec:
+  requestedFreight:
+    - origin: {kind: Warehouse, name: app}
+      sources: {direct: true}
+  promotionTemplate:
+    spec:
+${promotionSteps(repoURL, 'dev').replace(`imageFrom('${APP_IMAGE}')`, `imageFrom('${image}')`)}`;
+}
+
+interface Push {
+  atMs: number;
+  sha: string;
+}
+
+async function pushes(logFile: string): Promise<Push[]> {
+  const text = await readFile(logFile, 'utf8').catch(() => '');
+  return text
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => {
+      const [ns, sha] = l.split(' ');
+      return { atMs: Number(BigInt(ns!) / 1000n) / 1000, sha: sha! };
+    });
+}
+
+async function waitForPush(logFile: string, count: number, timeoutMs = 60_000): Promise<Push> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const all = await pushes(logFile);
+    if (all.length >= count) return all[count - 1]!;
+    if (Date.now() > deadline) throw new Error(`no push number ${count} to the GitOps repository within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 2));
+  }
+}
+
+// ---- where the time goes: Temporal history events of one run ---------------------------------
+
+interface HistoryEvent {
+  eventTime?: { seconds?: number | { toNumber(): number } | null; nanos?: number | null } | null;
+  [attributes: string]: unknown;
+}
+
+function eventMs(e: HistoryEvent): number {
+  const s = e.eventTime?.seconds;
+  const seconds = typeof s === 'number' ? s : s ? s.toNumber() : 0;
+  return seconds * 1000 + (e.eventTime?.nanos ?? 0) / 1e6;
+}
+
+function attrs<T>(e: HistoryEvent, name: string): T | undefined {
+  return (e[name] ?? undefined) as T | undefined;
+}
+
+/** The `uses` of a runStep activity's step, from its (JSON) input. */
+function stepOf(e: HistoryEvent): string | undefined {
+  const a = attrs<{ activityType?: { name?: string }; input?: { payloads?: { data?: Uint8Array }[] } }>(e, 'activityTaskScheduledEventAttributes');
+  const data = a?.input?.payloads?.[0]?.data;
+  if (!data) return a?.activityType?.name ?? undefined;
+  try {
+    const input = JSON.parse(Buffer.from(data).toString('utf8')) as { step?: { uses?: string } };
+    return input.step?.uses ? `${a?.activityType?.name}:${input.step.uses}` : (a?.activityType?.name ?? undefined);
+  } catch {
+    return a?.activityType?.name ?? undefined;
+  }
+}
+
+/** Milestones of one run (ms since the webhook call). */
+interface Breakdown {
+  scanStarted: number;
+  projectSignaled: number;
+  promotionStarted: number;
+  steps: { name: string; scheduled: number; started: number; completed: number }[];
+  pushed: number;
+}
+
+async function events(client: Client, workflowId: string, runId?: string): Promise<HistoryEvent[]> {
+  const history = await client.workflow.getHandle(workflowId, runId).fetchHistory();
+  return (history.events ?? []) as unknown as HistoryEvent[];
+}
+
+async function breakdown(client: Client, t0: number, promotionWorkflowId: string, pushedAt: number): Promise<Breakdown> {
+  const rel = (ms: number): number => Math.round(ms - t0);
+  const scan = (await events(client, warehouseRescanWorkflowId(PROJECT, 'app'))).filter((e) => eventMs(e) >= t0 - 5);
+  const scanStart = scan.find((e) => attrs(e, 'workflowExecutionStartedEventAttributes') || attrs(e, 'workflowExecutionSignaledEventAttributes'));
+  const project = (await events(client, projectWorkflowId(PROJECT))).filter((e) => eventMs(e) >= t0 - 5);
+  const signaled = project.find(
+    (e) => attrs<{ signalName?: string }>(e, 'workflowExecutionSignaledEventAttributes')?.signalName === 'warehouseScanned',
+  );
+  const promotion = await events(client, promotionWorkflowId);
+  const scheduled = new Map<string, HistoryEvent>();
+  const started = new Map<string, HistoryEvent>();
+  const steps: Breakdown['steps'] = [];
+  for (const e of promotion) {
+    const id = String((e as { eventId?: { toString(): string } }).eventId ?? '');
+    if (attrs(e, 'activityTaskScheduledEventAttributes')) scheduled.set(id, e);
+    const st = attrs<{ scheduledEventId?: { toString(): string } }>(e, 'activityTaskStartedEventAttributes');
+    if (st) started.set(String(st.scheduledEventId), e);
+    const done = attrs<{ scheduledEventId?: { toString(): string } }>(e, 'activityTaskCompletedEventAttributes');
+    if (done) {
+      const s = scheduled.get(String(done.scheduledEventId))!;
+      steps.push({
+        name: stepOf(s) ?? '?',
+        scheduled: rel(eventMs(s)),
+        started: rel(eventMs(started.get(String(done.scheduledEventId)) ?? s)),
+        completed: rel(eventMs(e)),
+      });
+    }
+  }
+  return {
+    scanStarted: scanStart ? rel(eventMs(scanStart)) : Number.NaN,
+    projectSignaled: signaled ? rel(eventMs(signaled)) : Number.NaN,
+    promotionStarted: promotion[0] ? rel(eventMs(promotion[0])) : Number.NaN,
+    steps,
+    pushed: rel(pushedAt),
+  };
+}
+
+function describe(b: Breakdown): string {
+  const lines = [
+    `  ${b.scanStarted} ms: scan workflow started (api, signal-with-start)`,
+    `  ${b.projectSignaled} ms: project workflow signaled with the scan's result`,
+    `  ${b.promotionStarted} ms: auto-promotion workflow started`,
+    ...b.steps.map((s) => `  ${s.scheduled} → ${s.started} → ${s.completed} ms: ${s.name} (scheduled → started → completed)`),
+    `  ${b.pushed} ms: push received by the GitOps repository (post-receive hook)`,
+  ];
+  return lines.join('\n');
+}
+
+const bench: BenchModule = async ({ workDir, quick, log }) => {
+  const disposer = new Disposer();
+  try {
+    const registry = await startRegistry();
+    disposer.add(() => registry.dispose());
+    const repos = join(workDir, 'repos');
+    await gitopsRepo(disposer, repos, 'gitops', ['dev']);
+    const hookLog = join(workDir, 'pushes.log');
+    const hook = join(repoPath(repos, 'gitops'), 'hooks', 'post-receive');
+    await writeFile(hook, postReceiveHook(hookLog));
+    await chmod(hook, 0o755);
+    const gitServer = new GitHttpServer({ root: repos });
+    await gitServer.start();
+    disposer.add(() => gitServer.stop());
+
+    const secrets = join(workDir, 'secrets.yaml');
+    await writeFile(secrets, 'apiVersion: v1\nkind: Secret\nmetadata: {name: hub}\nstringData: {secret: bench-secret}\n');
+    const shunt = new LaunchedShunt({ dataDir: join(workDir, 'data'), env: { SHUNT_CREDENTIALS: secrets } });
+    disposer.add(() => shunt.stop());
+    await shunt.start();
+    const api = new ShuntApi(() => shunt.api);
+    const connection = await Connection.connect({ address: `127.0.0.1:${shunt.temporalPort}` });
+    disposer.add(() => connection.close());
+    const client = new Client({ connection, namespace: 'default' });
+
+    await pushImage(registry.host, IMAGE_PATH, '1.0.0', { content: 'h0' });
+    await api.apply('hooked.yaml', manifests(registry.host, gitServer.url('gitops')));
+    // Warm-up, not counted: the first scan (on apply) and the first auto-promotion (first clone).
+    await waitForPush(hookLog, 1, 120_000);
+    const receivers = await api.request<{ items: { path: string }[] }>('GET', `/api/v1/projects/${PROJECT}/webhook-receivers`);
+    const hookURL = `${shunt.api}${receivers.body.items[0]!.path}`;
+
+    const runs = quick ? 3 : 10;
+    const samples: number[] = [];
+    const breakdowns: Breakdown[] = [];
+    for (let i = 1; i <= runs; i++) {
+      const tag = `1.${i}.0`;
+      await pushImage(registry.host, IMAGE_PATH, tag, { content: `h${i}` });
+      // Each run starts from rest: the previous promotion has finished.
+      const before = (await pushes(hookLog)).length;
+      const t0 = Date.now();
+      const res = await fetch(hookURL, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ repository: { repo_name: `${registry.host}/${IMAGE_PATH}` }, push_data: { tag } }),
+      });
+      if (res.status !== 200) throw new Error(`webhook answered ${res.status}: ${await res.text()}`);
+      const pushed = await waitForPush(hookLog, before + 1);
+      const ms = pushed.atMs - t0;
+      samples.push(ms);
+      const deployed = await deployedTag(repoPath(repos, 'gitops'), 'dev');
+      if (deployed !== tag) throw new Error(`run ${i}: the push set ${deployed}, not ${tag}`);
+      const freight = (await api.freight(PROJECT)).find((f) => f.images[0]?.tag === tag)!.metadata.name;
+      const promotion = (await api.promotions(PROJECT)).find((p) => p.spec?.stage === 'dev' && p.status.freight?.name === freight);
+      if (!promotion) throw new Error(`run ${i}: no promotion of ${freight} into dev`);
+      const done = await api.finished(PROJECT, promotion.metadata.name);
+      if (done.status.phase !== 'Succeeded') throw new Error(`run ${i}: promotion ${done.metadata.name} ended ${done.status.phase}`);
+      breakdowns.push(await breakdown(client, t0, done.status.workflowId!, pushed.atMs));
+      log(`run ${i}/${runs}: ${Math.round(ms)} ms`);
+    }
+
+    const typical = breakdowns[samples.indexOf([...samples].sort((a, b) => Math.abs(a - median(samples)) - Math.abs(b - median(samples)))[0]!)]!;
+    log(`where the time goes in a run near the median (ms since the webhook call):\n${describe(typical)}`);
+    const phase = (f: (b: Breakdown) => number): number => Math.round(median(breakdowns.map(f)));
+    const pushStep = (b: Breakdown): number => b.steps.find((s) => s.name.endsWith(':git-push'))?.completed ?? Number.NaN;
+    const note =
+      `medians: scan started ${phase((b) => b.scanStarted)} ms, project signaled +${phase((b) => b.projectSignaled - b.scanStarted)}, ` +
+      `promotion started +${phase((b) => b.promotionStarted - b.projectSignaled)}, pushed +${phase((b) => b.pushed - b.promotionStarted)} ` +
+      `(push step recorded +${phase((b) => pushStep(b) - b.pushed)})`;
+    const figure: BenchFigure = {
+      name: 'webhook-to-commit.dev',
+      title: 'Webhook → Freight → auto-promoted commit pushed on dev',
+      unit: 'ms',
+      median: median(samples),
+      p95: percentile(samples, 95),
+      samples,
+      target: { op: '<', value: 1000 },
+      note,
+    };
+    return [figure];
+  } finally {
+    await disposer.dispose();
+  }
+};
+
+export default bench;
