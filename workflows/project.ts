@@ -72,6 +72,7 @@ import {
   SEARCH_ATTRIBUTES,
   type ProjectWorkflowInput,
 } from './definitions.js';
+import { handlersFirst } from './handlers-first.js';
 import { registerWarehouseDiscovery } from './project-discovery.js';
 import { promotionWorkflow } from './promotion.js';
 import { verificationWorkflow } from './verification.js';
@@ -345,14 +346,21 @@ export async function projectWorkflow(input: ProjectWorkflowInput): Promise<void
     if (soakEnds === undefined) await condition(() => dirty);
     else await condition(() => dirty, Math.max(1, soakEnds - Date.now()));
     dirty = false;
+    await handlersFirst();
     if (deleting) {
       const running = Object.values(state.stages).some((s) => s.currentPromotion);
       if (!running) break;
       continue;
     }
     queueAutoPromotions(state);
-    for (const v of pendingVerifications(state)) await startVerification(state, v, verificationClosedWithoutReport);
-    for (const promotion of startablePromotions(state)) await startPromotion(state, promotion, closedWithoutReport);
+    for (const v of pendingVerifications(state)) {
+      await handlersFirst();
+      await startVerification(state, v, verificationClosedWithoutReport);
+    }
+    for (const promotion of startablePromotions(state)) {
+      await handlersFirst();
+      await startPromotion(state, promotion, closedWithoutReport);
+    }
     const info = workflowInfo();
     if (info.continueAsNewSuggested || info.historyLength > (input.continueAsNewAfterEvents ?? MAX_HISTORY_EVENTS)) {
       await condition(allHandlersFinished);

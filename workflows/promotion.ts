@@ -19,6 +19,7 @@ import {
   TimeoutFailure,
 } from '@temporalio/workflow';
 import { approverIssue } from '../core/project/approval-gate.js';
+import { handlersFirst } from './handlers-first.js';
 import type { ApprovalRequest, KeptWorkspace, PromotionApproval, StepRecord } from '../core/project/state.js';
 import { applyEffectsToSnapshot, type MetadataSnapshot, type StepEffect } from '../core/project/effects.js';
 import { parseDuration } from '../core/promotion/durations.js';
@@ -135,6 +136,7 @@ export async function promotionWorkflow(input: PromotionWorkflowInput): Promise<
     setCurrentDetails(`Waiting for approval (${request.gate})${request.message ? `: ${request.message}` : ''}`);
     await tellProject({ name: input.promotion, waitingForApproval: request, approvals: [...approvals] });
     await condition(() => granted !== undefined);
+    await handlersFirst();
     const approval = granted!;
     waiting = undefined;
     approvals.push(approval);

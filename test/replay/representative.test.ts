@@ -25,6 +25,25 @@ const retriedAfter = (h: SavedHistory, kind: string): boolean =>
       e.activityTaskStartedEventAttributes?.lastFailure?.timeoutFailureInfo?.timeoutType === `TIMEOUT_TYPE_${kind}`,
   );
 
+/** The patch ids of the history's markers (workflows/handlers-first.ts and the others). */
+const patches = (h: SavedHistory): string[] =>
+  events(h).flatMap((e) => {
+    const data = (e as { markerRecordedEventAttributes?: { details?: Record<string, { payloads?: { data?: string }[] }> } }).markerRecordedEventAttributes?.details?.['patch-data']?.payloads?.[0]?.data;
+    return data ? [(JSON.parse(Buffer.from(data, 'base64').toString('utf8')) as { id: string }).id] : [];
+  });
+
+/** Every update that was accepted completed before any other command of its workflow task. */
+const completionsFirst = (h: SavedHistory): boolean => {
+  let open = 0;
+  for (const e of events(h)) {
+    const t = e.eventType ?? '';
+    if (t === 'EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED') open++;
+    else if (t === 'EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_COMPLETED') open--;
+    else if (open > 0 && /_INITIATED$|_SCHEDULED$|TIMER_STARTED$/.test(t) && t !== 'EVENT_TYPE_WORKFLOW_TASK_SCHEDULED') return false;
+  }
+  return true;
+};
+
 const REPRESENTATIVE: { history: string; shows: string; check: (h: SavedHistory) => boolean }[] = [
   {
     history: 'promotion/real-steps-e2e',
@@ -55,6 +74,16 @@ const REPRESENTATIVE: { history: string; shows: string; check: (h: SavedHistory)
     history: 'project/apply-and-promote',
     shows: 'a project workflow that applied specs and started a promotion',
     check: (h) => has(h, 'WORKFLOW_EXECUTION_UPDATE_COMPLETED') && has(h, 'START_CHILD_WORKFLOW_EXECUTION_INITIATED'),
+  },
+  {
+    history: 'project/apply-and-promote-handlers-first',
+    shows: 'a project workflow whose promote update completed before the promotion it queued started (handlers-first patch)',
+    check: (h) => patches(h).includes('update-completions-before-commands') && has(h, 'START_CHILD_WORKFLOW_EXECUTION_INITIATED') && completionsFirst(h),
+  },
+  {
+    history: 'promotion/approval-gate-handlers-first',
+    shows: 'a promotion whose approval update completed before the promotion went on (handlers-first patch)',
+    check: (h) => patches(h).includes('update-completions-before-commands') && has(h, 'WORKFLOW_EXECUTION_UPDATE_COMPLETED') && completionsFirst(h),
   },
   {
     history: 'warehouse-scan/fails-then-recovers',
