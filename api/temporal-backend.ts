@@ -177,7 +177,11 @@ export class TemporalBackend implements ShuntBackend {
   }
 
   async promote(project: string, request: PromoteRequest): Promise<PromotionRecord> {
-    await this.getProject(project);
+    // The cluster registry says whether the project exists; the project's whole state is not
+    // needed (its workflow's validator checks the request), and querying it on every promotion
+    // adds to the queries a busy project workflow must answer.
+    const cluster = await this.clusterState();
+    if (!cluster.projects[project]) throw new DomainError('NotFound', `project "${project}" not found`);
     return this.run(() =>
       this.client.workflow.getHandle(projectWorkflowId(project)).executeUpdate(promoteUpdate, { args: [request] }),
     );
