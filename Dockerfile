@@ -10,4 +10,4 @@ COPY . .
 RUN npm run build && npm prune --omit=dev
 ENV SHUNT_DATA_DIR=/data
 VOLUME /data
-CMD ["node", "--max-semi-space-size=2", "dist/worker/main.js"]
+CMD ["node", "--max-semi-space-size=2", "--max-old-space-size=192", "dist/worker/main.js"]
