@@ -132,15 +132,17 @@ const bench: BenchModule = async (ctx: BenchContext): Promise<BenchFigure[]> => 
   const samples = ctx.quick ? 2 : 5;
   const cacheDir = path.join(path.dirname(ctx.workDir), 'cache', `large-repo-${shape.commits}-${shape.files}`);
   const cached = await ensureRepo(cacheDir, shape, ctx.log);
-  // Served from a copy, so pushes never change the cache; and every timed run starts from the
-  // same remote: its main branch is put back to where it was, the pushed objects left
-  // unreachable. (A remote that keeps growing with loose objects makes each clone slower than
-  // the last, which would flatter Shunt: a real server repacks.)
+  // Served from a copy, so pushes never change the cache; and every timed run meets the same
+  // remote: a fresh copy of the cached one. (A remote that keeps the objects pushed to it serves
+  // each clone slower than the last, even with its branch put back, which would flatter Shunt:
+  // a real server repacks.)
   const served = path.join(ctx.workDir, 'served');
   const origin = path.join(served, path.basename(cached));
-  fs.cpSync(cached, origin, { recursive: true });
-  const baseline = sh(origin, ['rev-parse', 'refs/heads/main']).trim();
-  const restore = (): void => void sh(origin, ['update-ref', 'refs/heads/main', baseline]);
+  const restore = (): void => {
+    fs.rmSync(origin, { recursive: true, force: true });
+    fs.cpSync(cached, origin, { recursive: true });
+  };
+  restore();
   const daemon = await startDaemon(served, origin);
   try {
     const file = filePath(1, shape.files);

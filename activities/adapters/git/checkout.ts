@@ -115,7 +115,7 @@ export async function checkout(deps: CheckoutDeps, req: CheckoutRequest): Promis
   await mirrors.sync(req.repoURL, { ...req, fullHistory: req.depth === undefined });
   let branch = req.branch;
   const author = req.author ?? deps.defaultAuthor;
-  await mirrors.withLock(mirror, async (): Promise<string> => {
+  const head = await mirrors.withLock(mirror, async (): Promise<string> => {
     let start: string | undefined;
     if (req.commit) {
       start = await git.tryRevParse(mirror, `${req.commit}^{commit}`);
@@ -158,7 +158,7 @@ export async function checkout(deps: CheckoutDeps, req: CheckoutRequest): Promis
     await git.run(['sparse-checkout', 'set', '--cone', '--', ...req.sparse], { cwd: req.dir });
     await git.run(['reset', '--quiet', '--hard'], { cwd: req.dir, heartbeat: req.heartbeat, signal: req.signal });
   }
-  const head = await git.revParse(req.dir, 'HEAD');
+  // HEAD is the commit checked out (detached), so it needs no asking.
   const result: CheckoutResult = { commit: head, reused: false };
   if (branch) result.branch = branch;
   return result;
