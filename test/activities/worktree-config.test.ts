@@ -48,3 +48,36 @@ describe('commit message clean-up (git commit -F without an editor)', () => {
     expect(cleanMessage(' \n\t\n')).toBe('');
   });
 });
+
+describe('a commit made with plumbing', () => {
+  it('refuses a message that is empty after clean-up, and makes no commit', async () => {
+    const origin = await createOrigin(disposer);
+    const dataDir = await tempDir(disposer);
+    const svc = newGitService(dataDir);
+    const ws = await createWorkspace(path.join(dataDir, 'work'), 'p1');
+    const dir = ws.resolve('src');
+    const { commit: before } = await svc.checkout({ repoURL: origin.url, dir, branch: 'main' });
+    fs.writeFileSync(path.join(dir, 'new.txt'), 'x\n');
+    await expect(svc.commit(dir, { message: ' \n\t\n' })).rejects.toThrow('the commit message is empty');
+    expect(await svc.head(dir)).toBe(before);
+  });
+
+  it('commits new and changed files with the cleaned message and its trailer, on top of HEAD', async () => {
+    const origin = await createOrigin(disposer);
+    const dataDir = await tempDir(disposer);
+    const svc = newGitService(dataDir);
+    const ws = await createWorkspace(path.join(dataDir, 'work'), 'p1');
+    const dir = ws.resolve('src');
+    const { commit: before } = await svc.checkout({ repoURL: origin.url, dir, branch: 'main' });
+    fs.writeFileSync(path.join(dir, 'new.txt'), 'x\n');
+    fs.appendFileSync(path.join(dir, 'README.md'), 'more\n');
+    const res = await svc.commit(dir, { message: '\nsubject  \n\n\nbody\n', trailers: { 'Shunt-Promotion': 'dev.p1' } });
+    expect(res.created).toBe(true);
+    expect(await svc.head(dir)).toBe(res.commit);
+    expect((await git(dir, ['rev-parse', 'HEAD~1'])).trim()).toBe(before);
+    expect(await svc.headMessage(dir)).toBe('subject\n\nbody\n\nShunt-Promotion: dev.p1\n\n');
+    expect((await git(dir, ['status', '--porcelain'])).trim()).toBe('');
+    const again = await svc.commit(dir, { message: 'nothing' });
+    expect(again).toEqual({ commit: res.commit, created: false });
+  });
+});
