@@ -276,11 +276,13 @@ export async function projectWorkflow(input: ProjectWorkflowInput): Promise<void
       if (record.phase === 'Pending') {
         finishVerification(state, { id: record.id, stage: record.stage, phase: 'Aborted', message: by, finishTime: nowIso() });
       } else {
+        // Set before the cancel: the verification may report back before the cancel resolves.
+        record.message = `abort requested (${by})`;
+        verificationAborts.set(record.id, by);
         try {
           await getExternalWorkflowHandle(record.workflowId).cancel();
-          record.message = `abort requested (${by})`;
-          verificationAborts.set(record.id, by);
         } catch {
+          verificationAborts.delete(record.id);
           finishVerification(state, { id: record.id, stage: record.stage, phase: 'Aborted', message: `${by}; its workflow had already ended`, finishTime: nowIso() });
         }
       }

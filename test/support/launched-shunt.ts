@@ -81,8 +81,26 @@ export class LaunchedShunt {
     return this.opts.dataDir;
   }
 
-  /** Starts the launcher on fresh ports and waits for GET /healthz to answer 200. */
+  /**
+   * Starts the launcher on fresh ports and waits for GET /healthz to answer 200. A port found
+   * free can be taken by another test process before the launcher binds it: when the launcher
+   * exits because an address is in use, it starts again on other ports.
+   */
   async start(): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      const outputBefore = this.output.length;
+      try {
+        await this.launch();
+        return;
+      } catch (err) {
+        const lostPortRace = this.exited() && /address already in use/.test(this.output.slice(outputBefore));
+        if (!lostPortRace || attempt === 3) throw err;
+        this.output += `\n(launch ${attempt} lost a port to another process; starting again on other ports)\n`;
+      }
+    }
+  }
+
+  private async launch(): Promise<void> {
     this.apiPort = await freePort();
     const env: NodeJS.ProcessEnv = {
       ...process.env,
@@ -105,12 +123,21 @@ export class LaunchedShunt {
     await this.healthy();
   }
 
+  private exited(): boolean {
+    return !!this.child && (this.child.exitCode !== null || this.child.signalCode !== null);
+  }
+
+  /** Waits for GET /healthz to answer 200; fails at once if the launcher has exited. */
   async healthy(): Promise<void> {
-    await eventually(
-      async () => ((await fetch(`${this.api}/healthz`).catch(() => undefined))?.status === 200 ? true : undefined),
-      () => `GET /healthz to answer 200 (launcher output:\n${this.interestingOutput()})`,
-      120_000,
-    );
+    const deadline = Date.now() + 120_000;
+    for (;;) {
+      if (this.exited()) {
+        throw new Error(`the launcher exited (${this.child!.exitCode ?? this.child!.signalCode}) before GET /healthz answered 200 (launcher output:\n${this.interestingOutput()})`);
+      }
+      if ((await fetch(`${this.api}/healthz`).catch(() => undefined))?.status === 200) return;
+      if (Date.now() > deadline) throw new Error(`timed out waiting for GET /healthz to answer 200 (launcher output:\n${this.interestingOutput()})`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
   }
 
   /** The launcher's output without the Temporal server's own log lines. */
