@@ -31,7 +31,11 @@ if (access.mode === 'open') {
 }
 
 const connection = Connection.lazy({ address: config.temporalAddress });
-const backend = new TemporalBackend({ connection, namespace: config.namespace });
+const backend = new TemporalBackend({
+  connection,
+  namespace: config.namespace,
+  onResend: (attempt) => log.warn({ attempt }, 'the worker did not process an update (UnprocessedUpdate): sending it again'),
+});
 const app = createApp({
   backend,
   access,

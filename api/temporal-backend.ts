@@ -59,6 +59,8 @@ export interface TemporalBackendOptions {
   connection: Connection;
   namespace: string;
   taskQueue?: string;
+  /** Told when an update the worker did not process is sent again. */
+  onResend?: (attempt: number) => void;
 }
 
 export class TemporalBackend implements ShuntBackend {
@@ -384,7 +386,7 @@ export class TemporalBackend implements ShuntBackend {
   /** Runs a Temporal call, turning its failures into DomainErrors the api can map. */
   private async run<T>(call: () => Promise<T>): Promise<T> {
     try {
-      return await call();
+      return await sendAgainIfUnprocessed(call, 200, this.opts.onResend);
     } catch (err) {
       if (err instanceof WorkflowUpdateFailedError) {
         const cause = err.cause as { type?: string; message?: string; details?: unknown[] } | undefined;
@@ -396,6 +398,29 @@ export class TemporalBackend implements ShuntBackend {
       throw unavailable(err);
     }
   }
+}
+
+/**
+ * The server rejects an update as "UnprocessedUpdate" when the worker completed the workflow
+ * task that carried it without accepting or rejecting it. It was never accepted, so it changed
+ * nothing and a new request is safe. Seen once in a 200-promotion burst on a loaded machine.
+ */
+export const UNPROCESSED_UPDATE_ATTEMPTS = 3;
+
+export async function sendAgainIfUnprocessed<T>(call: () => Promise<T>, pauseMs = 200, onResend?: (attempt: number) => void): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await call();
+    } catch (err) {
+      if (!isUnprocessedUpdate(err) || attempt >= UNPROCESSED_UPDATE_ATTEMPTS) throw err;
+      onResend?.(attempt + 1);
+      await new Promise((r) => setTimeout(r, pauseMs * attempt));
+    }
+  }
+}
+
+function isUnprocessedUpdate(err: unknown): boolean {
+  return err instanceof WorkflowUpdateFailedError && (err.cause as { type?: string } | undefined)?.type === 'UnprocessedUpdate';
 }
 
 function invalid(problems: string[]): DomainError {
