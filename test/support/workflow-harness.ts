@@ -10,6 +10,7 @@ import { TemporalBackend } from '../../api/temporal-backend.js';
 import { DomainError } from '../../core/errors.js';
 import type { PromotionRecord } from '../../core/project/state.js';
 import { workflowBundlePath } from '../../worker/create-workers.js';
+import { WorkerMetrics } from '../../worker/metrics.js';
 import { TASK_QUEUE } from '../../workflows/definitions.js';
 import { eventually } from './poll.js';
 import { connectClient, connectWorker } from './temporal.js';
@@ -42,14 +43,14 @@ export async function startWorkflowHarness(opts: {
   activities: Record<string, ActivityFn>;
   /** Default: Shunt's shared queue. */
   taskQueue?: string;
-  /** E.g. interceptors and sinks. */
+  /** E.g. interceptors and sinks; by default the worker's own metrics, as in production. */
   workerOptions?: Partial<WorkerOptions>;
 }): Promise<WorkflowHarness> {
   const taskQueue = opts.taskQueue ?? TASK_QUEUE;
   const connection = await connectClient();
   const nativeConnection: NativeConnection = await connectWorker();
   const worker = await Worker.create({
-    ...opts.workerOptions,
+    ...(opts.workerOptions ?? new WorkerMetrics().workerOptions()),
     connection: nativeConnection,
     namespace: opts.namespace,
     taskQueue,

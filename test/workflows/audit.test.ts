@@ -9,6 +9,7 @@ import { enforcedAccess } from '../../api/auth/index.js';
 import { TemporalBackend } from '../../api/temporal-backend.js';
 import type { AuditEvent } from '../../core/audit/event.js';
 import { workflowBundlePath } from '../../worker/create-workers.js';
+import { WorkerMetrics } from '../../worker/metrics.js';
 import { auditEventsQuery, auditWorkflowId, recordAuditSignal, TASK_QUEUE } from '../../workflows/definitions.js';
 import { authConfig, bearer, TOKENS } from '../api/auth-fixtures.js';
 import { saveHistory } from '../support/histories.js';
@@ -41,6 +42,7 @@ async function withWorker<T>(body: () => Promise<T>): Promise<T> {
     connection: nativeConnection,
     namespace,
     taskQueue: TASK_QUEUE,
+    ...new WorkerMetrics().workerOptions(),
     workflowBundle: { codePath: workflowBundlePath() },
     activities: {},
   });

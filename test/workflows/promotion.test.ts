@@ -8,6 +8,7 @@ import { Worker, type NativeConnection } from '@temporalio/worker';
 import type { RunStepInput, RunStepOutcome } from '../../activities/run-step.js';
 import type { PlannedStep } from '../../core/promotion/types.js';
 import { workflowBundlePath } from '../../worker/create-workers.js';
+import { WorkerMetrics } from '../../worker/metrics.js';
 import type { PromotionFinished } from '../../workflows/definitions.js';
 import type { PromotionWorkflowInput } from '../../workflows/promotion.js';
 import { connectClient, connectWorker, uniqueName } from '../support/temporal.js';
@@ -93,6 +94,7 @@ async function runPromotion(
     connection: nativeConnection,
     namespace,
     taskQueue,
+    ...new WorkerMetrics().workerOptions(),
     workflowBundle: { codePath: workflowBundlePath() },
     activities,
   });

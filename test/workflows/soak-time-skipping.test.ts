@@ -10,6 +10,7 @@ import type { RunStepOutcome } from '../../activities/run-step.js';
 import { TemporalBackend } from '../../api/temporal-backend.js';
 import type { VerificationFinished } from '../../core/project/verification.js';
 import { workflowBundlePath } from '../../worker/create-workers.js';
+import { WorkerMetrics } from '../../worker/metrics.js';
 import { SEARCH_ATTRIBUTES, TASK_QUEUE, verificationStatusQuery } from '../../workflows/definitions.js';
 
 const { temporal } = proto;
@@ -46,6 +47,7 @@ async function newWorker(taskQueue: string): Promise<Worker> {
     connection: env.nativeConnection,
     namespace: env.namespace ?? 'default',
     taskQueue,
+    ...new WorkerMetrics().workerOptions(),
     workflowBundle: { codePath: workflowBundlePath() },
     activities: stubActivities,
     // No sticky queue: a new worker takes over at once after the old one is gone.
