@@ -14,7 +14,7 @@ import { projectWorkflowId } from '../../workflows/definitions.js';
 import { saveHistory } from '../support/histories.js';
 import { eventually } from '../support/poll.js';
 import { uniqueName } from '../support/temporal.js';
-import { freightManifest, projectAndWarehouse, startWorkflowHarness, type WorkflowHarness } from '../support/workflow-harness.js';
+import { freightManifest, projectAndWarehouse, stageHead, startWorkflowHarness, type WorkflowHarness } from '../support/workflow-harness.js';
 
 const namespace = 'autopromotion';
 let harness: WorkflowHarness;
@@ -63,13 +63,7 @@ spec:
     - stageSelector: {name: "glob:*"}
       autoPromotionEnabled: true
 ---
-apiVersion: kargo.akuity.io/v1alpha1
-kind: Stage
-metadata: {name: dev, namespace: ${project}}
-spec:
-  requestedFreight:
-    - origin: {kind: Warehouse, name: app}
-      sources: {direct: true}
+${stageHead(project, 'dev', '{direct: true}')}
 ${STEPS}
 ---
 apiVersion: kargo.akuity.io/v1alpha1
@@ -84,13 +78,7 @@ spec:
         autoPromotionOptions: {selectionPolicy: MatchUpstream}
 ${STEPS}
 ---
-apiVersion: kargo.akuity.io/v1alpha1
-kind: Stage
-metadata: {name: prod, namespace: ${project}}
-spec:
-  requestedFreight:
-    - origin: {kind: Warehouse, name: app}
-      sources: {stages: [test]}
+${stageHead(project, 'prod', '{stages: [test]}')}
 ${STEPS}
 `;
 }

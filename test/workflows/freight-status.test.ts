@@ -14,7 +14,7 @@ import type { TemporalBackend } from '../../api/temporal-backend.js';
 import { promotionWorkflowId, TASK_QUEUE } from '../../workflows/definitions.js';
 import { Disposer, tempDir } from '../support/git-repos.js';
 import { connectClient } from '../support/temporal.js';
-import { freightManifest, projectAndWarehouse, promotionEnded, startWorkflowHarness, type WorkflowHarness } from '../support/workflow-harness.js';
+import { freightManifest, projectAndWarehouse, promotionEnded, stageHead, startWorkflowHarness, type WorkflowHarness } from '../support/workflow-harness.js';
 
 const namespace = 'freight-status';
 const disposer = new Disposer();
@@ -56,13 +56,7 @@ afterAll(async () => {
 });
 
 const PIPELINE = `${projectAndWarehouse('fs')}---
-apiVersion: kargo.akuity.io/v1alpha1
-kind: Stage
-metadata: {name: dev, namespace: fs}
-spec:
-  requestedFreight:
-    - origin: {kind: Warehouse, name: app}
-      sources: {direct: true}
+${stageHead('fs', 'dev', '{direct: true}')}
   promotionTemplate:
     spec:
       steps:
@@ -73,13 +67,7 @@ spec:
                 name: \${{ ctx.targetFreight.name }}
                 values: {ticket: OPS-1}
 ---
-apiVersion: kargo.akuity.io/v1alpha1
-kind: Stage
-metadata: {name: prod, namespace: fs}
-spec:
-  requestedFreight:
-    - origin: {kind: Warehouse, name: app}
-      sources: {direct: true}
+${stageHead('fs', 'prod', '{direct: true}')}
   promotionTemplate:
     spec:
       steps:

@@ -10,7 +10,7 @@ import { DomainError } from '../../core/errors.js';
 import { projectWorkflowId, TASK_QUEUE } from '../../workflows/definitions.js';
 import { saveHistory } from '../support/histories.js';
 import { eventually } from '../support/poll.js';
-import { freightManifest, projectAndWarehouse, promotionEnded, startWorkflowHarness, type WorkflowHarness } from '../support/workflow-harness.js';
+import { freightManifest, projectAndWarehouse, promotionEnded, stageHead, startWorkflowHarness, type WorkflowHarness } from '../support/workflow-harness.js';
 
 const namespace = 'project';
 let harness: WorkflowHarness;
@@ -40,26 +40,14 @@ afterAll(async () => {
 });
 
 const pipeline = (project: string, extraStage = ''): string => `${projectAndWarehouse(project)}---
-apiVersion: kargo.akuity.io/v1alpha1
-kind: Stage
-metadata: {name: dev, namespace: ${project}}
-spec:
-  requestedFreight:
-    - origin: {kind: Warehouse, name: app}
-      sources: {direct: true}
+${stageHead(project, 'dev', '{direct: true}')}
   promotionTemplate:
     spec:
       steps:
         - uses: yaml-update
           config: {path: values.yaml, updates: [{key: image.tag, value: "\${{ freight.images[0].tag }}"}]}
 ---
-apiVersion: kargo.akuity.io/v1alpha1
-kind: Stage
-metadata: {name: test, namespace: ${project}}
-spec:
-  requestedFreight:
-    - origin: {kind: Warehouse, name: app}
-      sources: {stages: [dev]}
+${stageHead(project, 'test', '{stages: [dev]}')}
   promotionTemplate:
     spec:
       steps:
@@ -190,13 +178,7 @@ spec:
     - stageSelector: {name: dev}
       autoPromotionEnabled: false
 ---
-apiVersion: kargo.akuity.io/v1alpha1
-kind: Stage
-metadata: {name: qa, namespace: delta}
-spec:
-  requestedFreight:
-    - origin: {kind: Warehouse, name: app}
-      sources: {direct: true}
+${stageHead('delta', 'qa', '{direct: true}')}
   promotionTemplate:
     spec:
       steps:

@@ -17,6 +17,7 @@ import {
   projectAndWarehouse,
   promotionEnded,
   refusal,
+  stageHead,
   startWorkflowHarness,
   tagAlias,
   type WorkflowHarness,
@@ -73,13 +74,7 @@ const yamlStep = (as: string): string => `        - uses: yaml-update
 
 function pipeline(project: string, opts: { prodAnnotations?: string; prodSteps?: string[] } = {}): string {
   return `${projectAndWarehouse(project)}---
-apiVersion: kargo.akuity.io/v1alpha1
-kind: Stage
-metadata: {name: dev, namespace: ${project}}
-spec:
-  requestedFreight:
-    - origin: {kind: Warehouse, name: app}
-      sources: {direct: true}
+${stageHead(project, 'dev', '{direct: true}')}
   promotionTemplate:
     spec:
       steps:

@@ -6,7 +6,7 @@
  */
 import type { RunStepInput, RunStepOutcome } from '../../activities/run-step.js';
 import type { TemporalBackend } from '../../api/temporal-backend.js';
-import { freightManifest, projectAndWarehouse, promotionEnded, startWorkflowHarness, type WorkflowHarness } from '../support/workflow-harness.js';
+import { freightManifest, projectAndWarehouse, promotionEnded, stageHead, startWorkflowHarness, type WorkflowHarness } from '../support/workflow-harness.js';
 
 const namespace = 'step-effects';
 let harness: WorkflowHarness;
@@ -36,13 +36,7 @@ afterAll(async () => {
 });
 
 const PIPELINE = `${projectAndWarehouse('fx')}---
-apiVersion: kargo.akuity.io/v1alpha1
-kind: Stage
-metadata: {name: dev, namespace: fx}
-spec:
-  requestedFreight:
-    - origin: {kind: Warehouse, name: app}
-      sources: {direct: true}
+${stageHead('fx', 'dev', '{direct: true}')}
   promotionTemplate:
     spec:
       steps:

@@ -20,6 +20,7 @@ import {
   projectAndWarehouse,
   promotionEnded,
   refusal,
+  stageHead,
   startWorkflowHarness,
   tagAlias,
   type WorkflowHarness,
@@ -85,13 +86,7 @@ spec:
 
 function stage(project: string, name: string, sources: string, extra = ''): string {
   return `---
-apiVersion: kargo.akuity.io/v1alpha1
-kind: Stage
-metadata: {name: ${name}, namespace: ${project}}
-spec:
-  requestedFreight:
-    - origin: {kind: Warehouse, name: app}
-      sources: ${sources}
+${stageHead(project, name, sources)}
 ${STEPS}
 ${extra}
 `;
