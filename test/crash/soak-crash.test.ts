@@ -12,7 +12,7 @@
 import { join } from 'node:path';
 import { GitHttpServer } from '../support/git-server.js';
 import { Disposer, git, tempDir } from '../support/git-repos.js';
-import { deployedTag, freightManifest, gitopsRepo, promotionCommits, promotionSteps, repoPath } from '../support/gitops-fixture.js';
+import { deployedTag, freightManifest, gitopsRepo, projectManifests, promotionCommits, promotionSteps, repoPath } from '../support/gitops-fixture.js';
 import { LaunchedShunt } from '../support/launched-shunt.js';
 import { eventually } from '../support/poll.js';
 import { ShuntApi, type PromotionItem } from '../support/shunt-api.js';
@@ -35,12 +35,7 @@ let shunt: LaunchedShunt;
 const api = new ShuntApi(() => shunt.api);
 
 function manifests(repoURL: (name: string) => string): string {
-  return `apiVersion: kargo.akuity.io/v1alpha1
-kind: Project
-metadata:
-  name: ${PROJECT}
----
-apiVersion: kargo.akuity.io/v1alpha1
+  const autoPromoteDown = `apiVersion: kargo.akuity.io/v1alpha1
 kind: ProjectConfig
 metadata:
   name: ${PROJECT}
@@ -49,50 +44,19 @@ spec:
   promotionPolicies:
     - stage: down
       autoPromotionEnabled: true
----
-apiVersion: kargo.akuity.io/v1alpha1
-kind: Warehouse
-metadata:
-  name: app
-  namespace: ${PROJECT}
-spec:
-  subscriptions:
-    - image:
-        repoURL: ghcr.io/example/app
-        imageSelectionStrategy: SemVer
----
-apiVersion: kargo.akuity.io/v1alpha1
-kind: Stage
-metadata:
-  name: up
-  namespace: ${PROJECT}
-spec:
-  requestedFreight:
-    - origin:
-        kind: Warehouse
-        name: app
-      sources:
-        direct: true
-  promotionTemplate:
-    spec:
-${promotionSteps(repoURL('soak-up'), 'up')}---
-apiVersion: kargo.akuity.io/v1alpha1
-kind: Stage
-metadata:
-  name: down
-  namespace: ${PROJECT}
-spec:
-  requestedFreight:
-    - origin:
-        kind: Warehouse
-        name: app
-      sources:
-        stages:
-          - up
-        requiredSoakTime: ${SOAK_S}s
-  promotionTemplate:
-    spec:
-${promotionSteps(repoURL('soak-down'), 'down')}`;
+`;
+  return projectManifests(
+    PROJECT,
+    [
+      { name: 'up', steps: promotionSteps(repoURL('soak-up'), 'up') },
+      {
+        name: 'down',
+        steps: promotionSteps(repoURL('soak-down'), 'down'),
+        sources: `        stages:\n          - up\n        requiredSoakTime: ${SOAK_S}s\n`,
+      },
+    ],
+    [autoPromoteDown],
+  );
 }
 
 interface FreightStatus {

@@ -84,14 +84,25 @@ ${retry}          config:
 `;
 }
 
-/** A project with a warehouse `app` and the given stages, each taking freight straight from it. */
-export function projectManifests(project: string, stages: { name: string; steps: string }[]): string {
+export interface StageSpec {
+  name: string;
+  steps: string;
+  /** The requestedFreight sources, as YAML lines under `sources:` (default: straight from the warehouse). */
+  sources?: string;
+}
+
+/**
+ * A project with a warehouse `app` and the given stages, each taking freight straight from it
+ * unless it says otherwise; `extraDocs` (e.g. a ProjectConfig) come after the Project.
+ */
+export function projectManifests(project: string, stages: StageSpec[], extraDocs: string[] = []): string {
   const docs = [
     `apiVersion: kargo.akuity.io/v1alpha1
 kind: Project
 metadata:
   name: ${project}
 `,
+    ...extraDocs,
     `apiVersion: kargo.akuity.io/v1alpha1
 kind: Warehouse
 metadata:
@@ -115,8 +126,7 @@ spec:
         kind: Warehouse
         name: app
       sources:
-        direct: true
-  promotionTemplate:
+${s.sources ?? '        direct: true\n'}  promotionTemplate:
     spec:
 ${s.steps}`,
     ),
