@@ -7,7 +7,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import type { CredentialStore } from '../../activities/adapters/credentials.js';
-import { createActivities, type RunStepInput } from '../../activities/index.js';
+import { createActivities } from '../../activities/index.js';
 import { parseManifests } from '../../core/manifests/index.js';
 import type { ClusterPromotionTask, PromotionTask, Stage } from '../../core/model.js';
 import { applyEffectsToSnapshot, type MetadataSnapshot, type StepEffect } from '../../core/project/effects.js';
@@ -16,7 +16,7 @@ import { planPromotion } from '../../core/promotion/plan.js';
 import { finalPhase } from '../../core/promotion/step-outcome.js';
 import type { StepStatus } from '../../core/promotion/types.js';
 import { createOrigin, Disposer, git, originFile, originLog, tempDir } from '../support/git-repos.js';
-import { aFreightCollection, aFreightReference, newGitService } from './harness.js';
+import { aFreightReference, aRunStepInput, newGitService } from './harness.js';
 
 const disposer = new Disposer();
 afterEach(() => disposer.dispose());
@@ -62,27 +62,20 @@ async function promote(yaml: string, stage = 'dev'): Promise<PromotionRun> {
   const activities = createActivities({ dataDir, workerQueue: 'w1', credentials: new Secrets(), git: newGitService(dataDir) });
   const env = new MockActivityEnvironment({ activityType: 'runStep' });
   const { workspaceKey } = (await env.run(activities.prepareWorkspace, { promotion: `${stage}.p1` })) as { workspaceKey: string };
-  const freight = aFreightCollection();
   const outputs: Record<string, Record<string, unknown>> = {};
   const effects: StepEffect[] = [];
   const metadata: MetadataSnapshot = { freight: {}, stages: {} };
   const steps: (StepRun & { continueOnError: boolean })[] = [];
   for (const step of plan.steps) {
-    const input: RunStepInput = {
-      project: 'guestbook',
+    const input = aRunStepInput(workspaceKey, step, {
       stage,
       promotion: `${stage}.p1`,
       actor: 'alice',
-      freight,
-      targetFreight: { name: aFreightReference().name, alias: 'wonky-wombat', origin: { kind: 'Warehouse', name: 'guestbook' } },
-      requestedOrigins: ['guestbook'],
-      workspaceKey,
-      step,
       promotionVars: plan.vars,
       outputs,
       statuses: steps.map((s) => ({ alias: s.alias, status: s.status, continueOnError: s.continueOnError })),
       metadata,
-    };
+    });
     const record: StepRun & { continueOnError: boolean } = { alias: step.alias, status: 'Running', continueOnError: step.continueOnError };
     try {
       const outcome = (await env.run(activities.runStep, input)) as Awaited<ReturnType<typeof activities.runStep>>;

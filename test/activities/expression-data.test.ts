@@ -17,7 +17,7 @@ import type { FreightStatusAnswer } from '../../core/project/freight-status.js';
 import type { PlannedStep } from '../../core/promotion/types.js';
 import { startFakeCluster, type FakeCluster } from '../support/fake-kube/index.js';
 import { Disposer, tempDir } from '../support/git-repos.js';
-import { aFreightCollection, aFreightReference, newGitService } from './harness.js';
+import { aFreightReference, aRunStepInput, newGitService } from './harness.js';
 
 const disposer = new Disposer();
 afterEach(() => disposer.dispose());
@@ -55,20 +55,8 @@ async function setup(credentials: CredentialStore, extraDeps: Partial<RunStepDep
   const activities = createActivities({ dataDir, workerQueue: 'shunt-worker-1', credentials, git: newGitService(dataDir) });
   const env = new MockActivityEnvironment({ activityType: 'runStep' });
   const { workspaceKey } = (await env.run(activities.prepareWorkspace, { promotion: 'dev.promo-1' })) as { workspaceKey: string };
-  const input = (step: Partial<PlannedStep> & { uses: string }, extra: Partial<RunStepInput> = {}): RunStepInput => ({
-    project: 'guestbook',
-    stage: 'prod',
-    promotion: 'dev.promo-1',
-    freight: aFreightCollection(FREIGHT),
-    targetFreight: { name: FREIGHT.name, alias: FREIGHT.alias, origin: { kind: 'Warehouse', name: 'guestbook' } },
-    requestedOrigins: ['guestbook'],
-    workspaceKey,
-    promotionVars: [],
-    outputs: {},
-    statuses: [],
-    ...extra,
-    step: { alias: 'read', continueOnError: false, retry: {}, vars: [], config: {}, ...step },
-  });
+  const input = (step: Partial<PlannedStep> & { uses: string }, extra: Partial<RunStepInput> = {}): RunStepInput =>
+    aRunStepInput(workspaceKey, { alias: 'read', ...step }, { stage: 'prod', promotion: 'dev.promo-1', target: FREIGHT, ...extra });
   return {
     dataDir,
     // Through the registered activity, or straight through runStep when the test adds deps.

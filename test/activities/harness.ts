@@ -7,8 +7,9 @@ import * as path from 'node:path';
 import { EmptyCredentialStore, type CredentialStore } from '../../activities/adapters/credentials.js';
 import { GitService } from '../../activities/adapters/git.js';
 import { createWorkspace, type Workspace } from '../../activities/adapters/workspace.js';
+import type { RunStepInput } from '../../activities/run-step.js';
 import type { StepContext, StepDefinition, StepResult } from '../../activities/steps/step.js';
-import type { FreightCollection, FreightReference } from '../../core/promotion/types.js';
+import type { FreightCollection, FreightReference, PlannedStep } from '../../core/promotion/types.js';
 import { hermeticEnv, tempDir, type Disposer } from '../support/git-repos.js';
 
 export const PROMOTION = 'dev.01j0000000000000000000000.abc1234';
@@ -30,6 +31,33 @@ export function aFreightCollection(...refs: FreightReference[]): FreightCollecti
   const items: Record<string, FreightReference> = {};
   for (const r of list) items[`Warehouse/${r.origin.name}`] = r;
   return { id: 'collection-1', items };
+}
+
+/**
+ * What runStep gets for `step` of a promotion of project guestbook (freight from warehouse
+ * guestbook; default stage dev, freight aFreightReference()); `extra` overrides any field.
+ */
+export function aRunStepInput(
+  workspaceKey: string,
+  step: Partial<PlannedStep> & { uses: string },
+  extra: Partial<RunStepInput> & { target?: FreightReference } = {},
+): RunStepInput {
+  const { target = aFreightReference(), ...rest } = extra;
+  const stage = rest.stage ?? 'dev';
+  return {
+    project: 'guestbook',
+    stage,
+    promotion: `${stage}.promo-1`,
+    freight: aFreightCollection(target),
+    targetFreight: { name: target.name, alias: target.alias, origin: { kind: 'Warehouse', name: 'guestbook' } },
+    requestedOrigins: ['guestbook'],
+    workspaceKey,
+    promotionVars: [],
+    outputs: {},
+    statuses: [],
+    ...rest,
+    step: { alias: 'step-1', continueOnError: false, retry: {}, vars: [], config: {}, ...step },
+  };
 }
 
 export interface Harness {

@@ -10,7 +10,7 @@ import { DomainError } from '../../core/errors.js';
 import { STEP_KIND_DEFAULTS } from '../../core/promotion/step-kinds.js';
 import type { PlannedStep } from '../../core/promotion/types.js';
 import { createOrigin, Disposer, originFile, originLog, SEED_VALUES, tempDir } from '../support/git-repos.js';
-import { aFreightCollection, aFreightReference, newGitService } from './harness.js';
+import { aRunStepInput, newGitService } from './harness.js';
 
 const disposer = new Disposer();
 
@@ -59,22 +59,8 @@ async function setup(credentials: CredentialStore = new FakeCredentials()): Prom
   });
   const env = new MockActivityEnvironment({ activityType: 'runStep' });
   const { workspaceKey } = await call(env, activities.prepareWorkspace, { promotion: 'dev.promo-1' });
-  const freight = aFreightCollection();
-  const input = (step: Partial<PlannedStep> & { uses: string }, extra: Partial<RunStepInput> = {}): RunStepInput => ({
-    project: 'guestbook',
-    stage: 'dev',
-    promotion: 'dev.promo-1',
-    actor: 'alice',
-    freight,
-    targetFreight: { name: aFreightReference().name, alias: 'wonky-wombat', origin: { kind: 'Warehouse', name: 'guestbook' } },
-    requestedOrigins: ['guestbook'],
-    workspaceKey,
-    promotionVars: [],
-    outputs: {},
-    statuses: [],
-    ...extra,
-    step: { alias: 'step-1', continueOnError: false, retry: {}, vars: [], config: {}, ...step },
-  });
+  const input = (step: Partial<PlannedStep> & { uses: string }, extra: Partial<RunStepInput> = {}): RunStepInput =>
+    aRunStepInput(workspaceKey, step, { actor: 'alice', ...extra });
   return {
     activities,
     env,

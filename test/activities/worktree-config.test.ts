@@ -8,6 +8,14 @@ import { createOrigin, Disposer, git, tempDir } from '../support/git-repos.js';
 import { newGitService } from './harness.js';
 
 const disposer = new Disposer();
+
+/** An origin repository, a GitService on a fresh data dir, and a workspace path to check out into. */
+async function checkoutPlace() {
+  const origin = await createOrigin(disposer);
+  const dataDir = await tempDir(disposer);
+  const ws = await createWorkspace(path.join(dataDir, 'work'), 'p1');
+  return { origin, svc: newGitService(dataDir), dir: ws.resolve('src') };
+}
 afterEach(() => disposer.dispose());
 
 describe('worktree settings', () => {
@@ -22,11 +30,7 @@ describe('worktree settings', () => {
   });
 
   it('a checkout records ref, branch, sparse set and author; git reads every value back exactly, odd characters included', async () => {
-    const origin = await createOrigin(disposer);
-    const dataDir = await tempDir(disposer);
-    const svc = newGitService(dataDir);
-    const ws = await createWorkspace(path.join(dataDir, 'work'), 'p1');
-    const dir = ws.resolve('src');
+    const { origin, svc, dir } = await checkoutPlace();
     const author = { name: 'Zoë "the" Builder\\', email: 'zoe@example.com' };
     await svc.checkout({ repoURL: origin.url, dir, branch: 'main', sparse: ['stages'], author, insecureSkipTLSVerify: true });
     const read = async (key: string): Promise<string> => (await git(dir, ['config', key])).replace(/\n$/, '');
@@ -51,11 +55,7 @@ describe('commit message clean-up (git commit -F without an editor)', () => {
 
 describe('a commit made with plumbing', () => {
   it('refuses a message that is empty after clean-up, and makes no commit', async () => {
-    const origin = await createOrigin(disposer);
-    const dataDir = await tempDir(disposer);
-    const svc = newGitService(dataDir);
-    const ws = await createWorkspace(path.join(dataDir, 'work'), 'p1');
-    const dir = ws.resolve('src');
+    const { origin, svc, dir } = await checkoutPlace();
     const { commit: before } = await svc.checkout({ repoURL: origin.url, dir, branch: 'main' });
     fs.writeFileSync(path.join(dir, 'new.txt'), 'x\n');
     await expect(svc.commit(dir, { message: ' \n\t\n' })).rejects.toThrow('the commit message is empty');
@@ -63,11 +63,7 @@ describe('a commit made with plumbing', () => {
   });
 
   it('commits new and changed files with the cleaned message and its trailer, on top of HEAD', async () => {
-    const origin = await createOrigin(disposer);
-    const dataDir = await tempDir(disposer);
-    const svc = newGitService(dataDir);
-    const ws = await createWorkspace(path.join(dataDir, 'work'), 'p1');
-    const dir = ws.resolve('src');
+    const { origin, svc, dir } = await checkoutPlace();
     const { commit: before } = await svc.checkout({ repoURL: origin.url, dir, branch: 'main' });
     fs.writeFileSync(path.join(dir, 'new.txt'), 'x\n');
     fs.appendFileSync(path.join(dir, 'README.md'), 'more\n');
