@@ -64,7 +64,8 @@ export async function push(deps: PushDeps, dir: string, req: PushRequest): Promi
   let delay = deps.backoffMs;
   // The mirror was fetched when the checkout was made, usually moments ago: push at once and
   // fetch only if the remote says it moved on (this try counts as no attempt, and costs no wait).
-  let optimistic = req.force !== true && (await git.tryRevParse(dir, `${remoteRef}^{commit}`)) !== undefined;
+  let remote = req.force === true ? undefined : await git.tryRevParse(dir, `${remoteRef}^{commit}`);
+  let optimistic = remote !== undefined;
 
   for (let attempt = 1; ; attempt++) {
     if (!optimistic) {
@@ -74,9 +75,9 @@ export async function push(deps: PushDeps, dir: string, req: PushRequest): Promi
         await mirrors.fetchBlobsForWorktree(dir, mirror, repoURL, remoteRef, req, req);
       });
       stats.mirrorFetches++;
+      remote = await git.tryRevParse(dir, `${remoteRef}^{commit}`);
     }
     let head = await git.revParse(dir, 'HEAD');
-    const remote = await git.tryRevParse(dir, `${remoteRef}^{commit}`);
     if (remote === head) return { branch, commit: head, pushed: false, attempts: attempt };
     // The usual case first: HEAD is the remote branch plus this promotion's commit.
     if (remote && !req.force && !(await git.isAncestor(dir, remote, head))) {
