@@ -3,6 +3,7 @@
  * core does no I/O, so secrets, config maps and metadata come in as lookup callbacks.
  */
 import type { FreightCollection } from '../promotion/types.js';
+import { tryVersion } from '../semver/version.js';
 import { FunctionError } from './errors.js';
 import type { ExpressionFunction } from './evaluate.js';
 import { freightFunctions } from './freight-functions.js';
@@ -76,8 +77,8 @@ export function stepStatus(steps: readonly StepStatusEntry[], alias: string, tas
 
 /** semverDiff(a, b): the most significant differing part; Incomparable if either is invalid. */
 export function semverDiff(a: string, b: string): string {
-  const va = SemverValue.tryParse(a);
-  const vb = SemverValue.tryParse(b);
+  const va = tryVersion(a);
+  const vb = tryVersion(b);
   if (va === undefined || vb === undefined) return 'Incomparable';
   if (va.major !== vb.major) return 'Major';
   if (va.minor !== vb.minor) return 'Minor';

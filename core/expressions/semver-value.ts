@@ -2,11 +2,9 @@
  * A semantic version as `semverParse()` returns it: Masterminds/semver's *Version, whose methods
  * expressions call (`semverParse(v).Minor()`, `.IncPatch().String()`).
  */
+import { comparePrerelease, newVersion, type Version } from '../semver/version.js';
 import { FunctionError } from './errors.js';
 import { MethodValue } from './values.js';
-
-/** Masterminds' loose form: optional `v`, minor and patch may be missing ("v1.2" → 1.2.0). */
-const LOOSE = /^(v?)(\d+)(?:\.(\d+))?(?:\.(\d+))?(?:-([0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*))?(?:\+([0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*))?$/;
 
 export class SemverValue extends MethodValue {
   readonly typeName = '*semver.Version';
@@ -22,15 +20,15 @@ export class SemverValue extends MethodValue {
     super();
   }
 
-  /** Parses like Masterminds' NewVersion; throws FunctionError on invalid input. */
+  /** Parses with Masterminds' NewVersion (core/semver); throws FunctionError on invalid input. */
   static parse(text: string): SemverValue {
-    const m = LOOSE.exec(text);
-    if (m === null) throw new FunctionError(`invalid semantic version: ${text}`);
-    const pre = m[5] ?? '';
-    if (pre.split('.').some((id) => /^0\d+$/.test(id))) {
-      throw new FunctionError(`invalid semantic version: ${text}: prerelease identifiers may not have leading zeros`);
+    let v: Version;
+    try {
+      v = newVersion(text);
+    } catch (e) {
+      throw new FunctionError(`invalid semantic version: ${text}: ${(e as Error).message}`);
     }
-    return new SemverValue(Number(m[2]), Number(m[3] ?? 0), Number(m[4] ?? 0), pre, m[6] ?? '', text);
+    return new SemverValue(Number(v.major), Number(v.minor), Number(v.patch), v.prerelease, v.metadata, text);
   }
 
   /** Whether `text` parses (used by semverDiff, which answers "Incomparable" instead of failing). */
@@ -71,6 +69,9 @@ export class SemverValue extends MethodValue {
     for (const key of ['major', 'minor', 'patch'] as const) {
       if (this[key] !== other[key]) return this[key] < other[key] ? -1 : 1;
     }
+    if (this.prerelease === other.prerelease) return 0;
+    if (this.prerelease === '') return 1;
+    if (other.prerelease === '') return -1;
     return comparePrerelease(this.prerelease, other.prerelease);
   }
 
@@ -87,28 +88,6 @@ export class SemverValue extends MethodValue {
     const prefix = this.original.startsWith('v') ? 'v' : '';
     return new SemverValue(v.major, v.minor, v.patch, v.prerelease, v.metadata, `${prefix}${v.toString()}`);
   }
-}
-
-function comparePrerelease(a: string, b: string): number {
-  if (a === b) return 0;
-  if (a === '') return 1;
-  if (b === '') return -1;
-  const pa = a.split('.');
-  const pb = b.split('.');
-  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
-    const x = pa[i];
-    const y = pb[i];
-    if (x === undefined) return -1;
-    if (y === undefined) return 1;
-    if (x === y) continue;
-    const nx = /^\d+$/.test(x);
-    const ny = /^\d+$/.test(y);
-    if (nx && ny) return Number(x) < Number(y) ? -1 : 1;
-    if (nx) return -1;
-    if (ny) return 1;
-    return x < y ? -1 : 1;
-  }
-  return 0;
 }
 
 const otherVersion = (args: unknown[], method: string): SemverValue => {

@@ -1,17 +1,22 @@
-/** Chart versions a subscription accepts, newest first (semver; `semverConstraint` when given). */
+/**
+ * Chart versions a subscription accepts, newest first, at most `discoveryLimit` (Kargo's
+ * `pkg/helm/chart`): a classic repository's versions as NewVersion reads them; an OCI
+ * repository's tags strictly, `_` read as `+` (reported with the `+`, as Kargo does).
+ */
 import type { ChartSubscription } from '../model.js';
+import { newestFirst, parseChartVersion, subscriptionConstraint } from '../semver/index.js';
 import { discoveryLimit } from './image-selection.js';
-import { compareSemverDesc, parseConstraint, parseSemver } from './semver.js';
 
-/** @throws Error for an invalid constraint. */
+/** @throws SemverError for an invalid constraint. */
 export function orderChartVersions(sub: ChartSubscription, versions: readonly string[]): string[] {
-  const constraint = parseConstraint(sub.semverConstraint);
+  const constraint = subscriptionConstraint(sub.semverConstraint);
+  const oci = sub.repoURL.startsWith('oci://');
   return versions
     .flatMap((text) => {
-      const v = parseSemver(text, false);
-      return v !== undefined && constraint.test(v) ? [{ v, text }] : [];
+      const v = parseChartVersion(text, oci);
+      return v !== undefined && (constraint === undefined || constraint.check(v)) ? [v] : [];
     })
-    .sort(compareSemverDesc)
-    .map((e) => e.text)
+    .sort(newestFirst)
+    .map((v) => v.original)
     .slice(0, discoveryLimit(sub));
 }

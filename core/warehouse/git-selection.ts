@@ -4,7 +4,7 @@
  * Tags pass allowTagsRegexes / ignoreTagsRegexes first.
  */
 import type { GitSubscription } from '../model.js';
-import { compareSemverDesc, parseConstraint, parseSemver } from './semver.js';
+import { newestFirst, parseTag, subscriptionConstraint } from '../semver/index.js';
 import { tagFilter } from './tag-filters.js';
 
 export interface GitTagRef {
@@ -34,14 +34,14 @@ export function orderGitTags<T extends GitTagRef>(sub: GitSubscription, tags: re
     });
   }
   if (strategy === 'SemVer') {
-    const constraint = parseConstraint(sub.semverConstraint);
+    const constraint = subscriptionConstraint(sub.semverConstraint);
     const strict = sub.strictSemvers ?? true;
     return eligible
       .flatMap((t) => {
-        const v = parseSemver(t.tag, strict);
-        return v !== undefined && constraint.test(v) ? [{ v, text: t.tag, t }] : [];
+        const v = parseTag(t.tag, strict);
+        return v !== undefined && (constraint === undefined || constraint.check(v)) ? [{ v, t }] : [];
       })
-      .sort(compareSemverDesc)
+      .sort((a, b) => newestFirst(a.v, b.v))
       .map((e) => e.t);
   }
   throw new Error(`commitSelectionStrategy ${strategy} does not select tags`);

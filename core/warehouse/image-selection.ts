@@ -9,7 +9,7 @@
  * - Digest: the one tag named by `constraint`.
  */
 import type { ImageSubscription } from '../model.js';
-import { compareSemverDesc, parseConstraint, parseSemver } from './semver.js';
+import { newestFirst, parseTag, subscriptionConstraint } from '../semver/index.js';
 import { tagFilter } from './tag-filters.js';
 
 export type ImageStrategy = NonNullable<ImageSubscription['imageSelectionStrategy']>;
@@ -40,15 +40,15 @@ export function orderImageTags(sub: ImageSubscription, tags: readonly string[]):
   const eligible = tags.filter(keep);
   if (strategy === 'Lexical') return [...eligible].sort((a, b) => (a < b ? 1 : a > b ? -1 : 0));
   if (strategy === 'NewestBuild') return eligible;
-  const constraint = parseConstraint(sub.constraint);
+  const constraint = subscriptionConstraint(sub.constraint);
   const strict = sub.strictSemvers ?? true;
   return eligible
-    .flatMap((text) => {
-      const v = parseSemver(text, strict);
-      return v !== undefined && constraint.test(v) ? [{ v, text }] : [];
+    .flatMap((tag) => {
+      const v = parseTag(tag, strict);
+      return v !== undefined && (constraint === undefined || constraint.check(v)) ? [v] : [];
     })
-    .sort(compareSemverDesc)
-    .map((e) => e.text);
+    .sort(newestFirst)
+    .map((v) => v.original);
 }
 
 /** Newest build first; ties by tag, greatest first. Tags without a build time go last. */

@@ -2,7 +2,6 @@ import { orderChartVersions } from '../../../core/warehouse/chart-selection.js';
 import { orderGitTags } from '../../../core/warehouse/git-selection.js';
 import { newestBuildOrder, orderImageTags, parsePlatform, platformMatches } from '../../../core/warehouse/image-selection.js';
 import { pathFilter } from '../../../core/warehouse/path-filters.js';
-import { parseConstraint, parseSemver } from '../../../core/warehouse/semver.js';
 import { tagFilter } from '../../../core/warehouse/tag-filters.js';
 
 const TAGS = ['1.0.0', 'v1.2.0', '1.10.0', '1.2', '2.0.0-rc.1', 'latest', 'abc', '1.9.9', '0.1.0'];
@@ -56,20 +55,24 @@ describe('platforms', () => {
   });
 });
 
-describe('semver', () => {
+describe('semver selection (Masterminds semantics, issue 17)', () => {
+  const tags = ['1.2.0', '1.2.5', '1.3.0', '1.5.0', '1.5.1', '2.0.0', '1.2.5-beta', 'v1.4.0', '1.4'];
   it.each([
-    ['1.2.3', true, '1.2.3'],
-    ['v1.2.3', true, '1.2.3'],
-    ['1.2', true, undefined],
-    ['1.2', false, '1.2.0'],
-    ['01.2.3', true, undefined],
-    ['1.2.3-01', true, undefined],
-    ['latest', false, undefined],
-  ])('parses %s (strict %s) as %s', (text, strict, expected) => {
-    expect(parseSemver(text, strict)?.version).toBe(expected);
+    ['>1.2', ['2.0.0', '1.5.1', '1.5.0', 'v1.4.0', '1.3.0']],
+    ['>1.2.0', ['2.0.0', '1.5.1', '1.5.0', 'v1.4.0', '1.3.0', '1.2.5']],
+    ['>=1.2 <2, !=1.5', ['v1.4.0', '1.3.0', '1.2.5', '1.2.0']],
+    ['1.2.x-0', ['1.2.5', '1.2.5-beta', '1.2.0']],
+  ])('image tags within %s', (constraint, expected) => {
+    expect(orderImageTags({ repoURL: 'r/a', constraint }, tags)).toEqual(expected);
   });
-  it('treats an empty constraint as any version', () => {
-    expect(parseConstraint('').test(parseSemver('0.0.1-alpha', true)!)).toBe(true);
+  it('applies the same rules to git tags and chart versions', () => {
+    const refs = tags.map((tag, i) => ({ tag, id: String(i) }));
+    expect(orderGitTags({ repoURL: 'https://g/x.git', commitSelectionStrategy: 'SemVer', semverConstraint: '>1.2', strictSemvers: false }, refs).map((t) => t.tag)).toEqual(['2.0.0', '1.5.1', '1.5.0', 'v1.4.0', '1.4', '1.3.0']);
+    expect(orderChartVersions({ repoURL: 'https://c', name: 'x', semverConstraint: '>=1.2 <2, !=1.5' }, tags)).toEqual(['v1.4.0', '1.4', '1.3.0', '1.2.5', '1.2.0']);
+    expect(orderChartVersions({ repoURL: 'oci://r/x', semverConstraint: '^1' }, ['1.2.3_b1', '1.4', 'v1.3.0', '1.3.0'])).toEqual(['1.3.0', '1.2.3+b1']);
+  });
+  it('refuses a constraint Masterminds refuses', () => {
+    expect(() => orderGitTags({ repoURL: 'https://g/x.git', commitSelectionStrategy: 'SemVer', semverConstraint: '>>>1.2' }, [])).toThrow('invalid semver constraint ">>>1.2": improper constraint: ">>>1.2"');
   });
 });
 
