@@ -90,6 +90,26 @@ interface Sink {
   out: ParsedManifests;
 }
 
+/**
+ * The Kubernetes API server prunes `null` from the fields of a CRD's schema before it validates
+ * (so `spec:` with nothing under it means no spec): null is absent here too. Inside fields the
+ * CRDs keep as free-form JSON, null is data and stays: a promotion step's `config`. Null list
+ * items stay as well (the API server refuses them, and so do the schemas).
+ */
+export function dropNulls(value: unknown, path: readonly (string | number)[] = []): unknown {
+  const n = path.length;
+  if (n >= 3 && path[n - 1] === 'config' && typeof path[n - 2] === 'number' && path[n - 3] === 'steps') return value;
+  if (Array.isArray(value)) return value.map((item, i) => (item === null ? item : dropNulls(item, [...path, i])));
+  const obj = asRecord(value);
+  if (obj === undefined) return value;
+  const out: Record<string, unknown> = {};
+  for (const [key, v] of Object.entries(obj)) {
+    // defineProperty: a `__proto__` key stays an ordinary key.
+    if (v !== null) Object.defineProperty(out, key, { value: dropNulls(v, [...path, key]), enumerable: true, writable: true, configurable: true });
+  }
+  return out;
+}
+
 function checkDocument(raw: unknown, prefix: readonly (string | number)[], sink: Sink, allowList: boolean): void {
   const base = { file: sink.file, document: sink.document };
   const issue = (path: readonly (string | number)[], message: string, kind?: string, name?: string): void => {
@@ -101,7 +121,7 @@ function checkDocument(raw: unknown, prefix: readonly (string | number)[], sink:
       message,
     });
   };
-  const doc = asRecord(raw);
+  const doc = asRecord(dropNulls(raw));
   if (doc === undefined) {
     issue([], `expected a mapping with apiVersion, kind and metadata, got ${describeType(raw)}`);
     return;

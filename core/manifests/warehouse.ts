@@ -4,8 +4,9 @@
  *
  * Kargo's older spellings are accepted and rewritten (each produces a hint, see
  * {@link warehouseHints}): image `tagSelectionStrategy` → `imageSelectionStrategy`, image
- * `semverConstraint` → `constraint`, and a single-regex `allowTags` / `ignoreTags` →
- * `allowTagsRegexes` / `ignoreTagsRegexes`.
+ * `semverConstraint` → `constraint`, the single-regex `allowTags` → `allowTagsRegexes`, and
+ * the list of exact tags `ignoreTags` → `ignoreTagsRegexes` (each tag as `^QuoteMeta(tag)$`, as
+ * Kargo read it until v1.11).
  */
 import { z } from 'zod';
 import type * as model from '../model.js';
@@ -13,6 +14,7 @@ import {
   addIssues,
   ApiVersion,
   asRecord,
+  describeType,
   Duration,
   IgnoredStatus,
   LabelName,
@@ -20,6 +22,7 @@ import {
   omitKeys,
   valueAt,
 } from './common.js';
+import { SemverError, subscriptionConstraint } from '../semver/index.js';
 import type { LocalIssue } from './steps.js';
 
 /** A regular expression that must compile (Go's RE2 and JS agree on the common subset). */
@@ -33,9 +36,69 @@ const Regex = z.string().superRefine((src, ctx) => {
 
 const DiscoveryLimit = z.number().int().min(1).max(100);
 
+/** Why Kargo (Masterminds' NewConstraint) refuses a constraint, or undefined; "" means none. */
+function constraintProblem(source: string | undefined): string | undefined {
+  try {
+    subscriptionConstraint(source);
+    return undefined;
+  } catch (e) {
+    if (e instanceof SemverError) return e.message;
+    throw e;
+  }
+}
+
+/** A semver constraint Kargo accepts (git and chart `semverConstraint`). */
+const SemverConstraint = z.string().superRefine((src, ctx) => {
+  const problem = constraintProblem(src);
+  if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
+});
+
 interface Rename {
   from: string;
   to: string;
+}
+
+const asList = (v: unknown): unknown[] => (Array.isArray(v) ? (v as unknown[]) : []);
+
+/** Go's regexp.QuoteMeta: the text as a regular expression matching exactly it. */
+export function quoteMeta(text: string): string {
+  return text.replace(/[\\.+*?()|[\]{}^$]/g, '\\$&');
+}
+
+/**
+ * Kargo's old `ignoreTags`: a list of exact tags, which Kargo (until v1.11) added to the
+ * ignore regexes as `^QuoteMeta(tag)$`. The regexes it stands for, or undefined.
+ */
+export function ignoreTagsRegexes(old: unknown): string[] | undefined {
+  if (!Array.isArray(old) || !old.every((t) => typeof t === 'string')) return undefined;
+  return old.map((t: string) => `^${quoteMeta(t)}$`);
+}
+
+/** Kargo's old `allowTags`: one regular expression. */
+function legacyAllowTags(obj: Record<string, unknown>, ctx: z.core.$RefinementCtx): string | undefined {
+  if (!('allowTags' in obj)) return undefined;
+  const old = obj['allowTags'];
+  if (typeof old === 'string') return old;
+  ctx.addIssue({ code: 'custom', path: ['allowTags'], message: `expected string (one regular expression), got ${describeType(old)}` });
+  return undefined;
+}
+
+function legacyIgnoreTags(obj: Record<string, unknown>, ctx: z.core.$RefinementCtx): string[] | undefined {
+  if (!('ignoreTags' in obj)) return undefined;
+  const old = obj['ignoreTags'];
+  const regexes = ignoreTagsRegexes(old);
+  if (regexes !== undefined) return regexes;
+  if (Array.isArray(old)) {
+    const i = old.findIndex((t) => typeof t !== 'string');
+    ctx.addIssue({ code: 'custom', path: ['ignoreTags', i], message: `expected string (an exact tag), got ${describeType(old[i])}` });
+  } else {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['ignoreTags'],
+      message: `expected a list of exact tags, got ${describeType(old)}; for regular expressions use ignoreTagsRegexes`,
+    });
+  }
+  return undefined;
 }
 
 /** Moves legacy keys to their current names, reporting conflicts. */
@@ -54,20 +117,12 @@ function upgradeLegacy(renames: readonly Rename[], regexLists: boolean) {
       }
     }
     if (regexLists) {
-      for (const [from, to] of [
-        ['allowTags', 'allowTagsRegexes'],
-        ['ignoreTags', 'ignoreTagsRegexes'],
-      ] as const) {
-        if (!(from in out)) continue;
-        const old = out[from];
-        delete out[from];
-        if (typeof old !== 'string') {
-          ctx.addIssue({ code: 'custom', path: [from], message: `expected string (one regular expression), got ${Array.isArray(old) ? 'array' : typeof old}` });
-          continue;
-        }
-        const list = out[to];
-        out[to] = Array.isArray(list) ? [...(list as unknown[]), old] : [old];
-      }
+      const allow = legacyAllowTags(out, ctx);
+      if (allow !== undefined) out['allowTagsRegexes'] = [...asList(out['allowTagsRegexes']), allow];
+      const ignore = legacyIgnoreTags(out, ctx);
+      if (ignore !== undefined) out['ignoreTagsRegexes'] = [...asList(out['ignoreTagsRegexes']), ...ignore];
+      delete out['allowTags'];
+      delete out['ignoreTags'];
     }
     return out;
   };
@@ -102,6 +157,9 @@ export const ImageSubscription: z.ZodType<model.ImageSubscription> = z.preproces
       if (img.imageSelectionStrategy === 'Digest' && (img.constraint ?? '') === '') {
         ctx.addIssue({ code: 'custom', path: ['constraint'], message: 'required with imageSelectionStrategy Digest (the tag to track)' });
       }
+      // As Kargo's webhook: the constraint is a semver range only for the SemVer strategy.
+      const problem = (img.imageSelectionStrategy ?? 'SemVer') === 'SemVer' ? constraintProblem(img.constraint) : undefined;
+      if (problem !== undefined) ctx.addIssue({ code: 'custom', path: ['constraint'], message: problem });
     }),
 );
 
@@ -111,7 +169,7 @@ export const GitSubscription: z.ZodType<model.GitSubscription> = z.preprocess(
     repoURL: z.string().min(1),
     commitSelectionStrategy: z.enum(['NewestFromBranch', 'SemVer', 'Lexical', 'NewestTag']).optional(),
     branch: z.string().optional(),
-    semverConstraint: z.string().optional(),
+    semverConstraint: SemverConstraint.optional(),
     strictSemvers: z.boolean().optional(),
     allowTagsRegexes: z.array(Regex).optional(),
     ignoreTagsRegexes: z.array(Regex).optional(),
@@ -129,7 +187,7 @@ export const ChartSubscription: z.ZodType<model.ChartSubscription> = z
   .strictObject({
     repoURL: z.string().min(1),
     name: z.string().optional(),
-    semverConstraint: z.string().optional(),
+    semverConstraint: SemverConstraint.optional(),
     discoveryLimit: DiscoveryLimit.optional(),
     insecureSkipTLSVerify: z.boolean().optional(),
   })
@@ -212,11 +270,12 @@ export function warehouseHints(raw: unknown): string[] {
       hints.add("semverConstraint is Kargo's old spelling for image subscriptions; use constraint");
     }
     for (const sel of [image, git]) {
-      for (const [from, to] of [
-        ['allowTags', 'allowTagsRegexes'],
-        ['ignoreTags', 'ignoreTagsRegexes'],
-      ] as const) {
-        if (sel?.[from] !== undefined) hints.add(`${from} is deprecated in Kargo (discovery fails since v1.11); use ${to}`);
+      if (sel?.['allowTags'] !== undefined) hints.add('allowTags is deprecated in Kargo (discovery fails since v1.11); use allowTagsRegexes');
+      const ignore = ignoreTagsRegexes(sel?.['ignoreTags']);
+      if (ignore !== undefined) {
+        hints.add(
+          `ignoreTags is Kargo's old spelling (a list of exact tags; Kargo's discovery refuses it since v1.11): Shunt ignores exactly those tags; use ignoreTagsRegexes: ${JSON.stringify(ignore)}`,
+        );
       }
     }
   }

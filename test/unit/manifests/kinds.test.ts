@@ -228,6 +228,32 @@ describe('Warehouse', () => {
     ['a bad regex', (d) => (img(d).allowTagsRegexes = ['(']), [expect.stringMatching(/^pipeline\.yaml: document 1 \(Warehouse app\): spec\.subscriptions\[0\]\.image\.allowTagsRegexes\[0\]: invalid regular expression: /) as unknown as string]],
     ['allowTags given as a list', (d) => (img(d).allowTags = ['a']), [`${P}: spec.subscriptions[0].image.allowTags: expected string (one regular expression), got array`]],
     [
+      'ignoreTags given as one string (Kargo: a list of exact tags)',
+      (d) => (img(d).ignoreTags = '-rc$'),
+      [`${P}: spec.subscriptions[0].image.ignoreTags: expected a list of exact tags, got string; for regular expressions use ignoreTagsRegexes`],
+    ],
+    ['an ignoreTags entry that is not a string', (d) => (img(d).ignoreTags = ['a', 1]), [`${P}: spec.subscriptions[0].image.ignoreTags[1]: expected string (an exact tag), got number`]],
+    [
+      'an image constraint Masterminds refuses (issue 17)',
+      (d) => (img(d).constraint = '>>>1.2'),
+      [`${P}: spec.subscriptions[0].image.constraint: invalid semver constraint ">>>1.2": improper constraint: ">>>1.2"`],
+    ],
+    [
+      'an old-spelled image semverConstraint Masterminds refuses',
+      (d) => (img(d).semverConstraint = '1.2.3.4'),
+      [`${P}: spec.subscriptions[0].image.constraint: invalid semver constraint "1.2.3.4": improper constraint: "1.2.3.4"`],
+    ],
+    [
+      'a git semverConstraint Masterminds refuses',
+      (d) => (d.spec.subscriptions = [{ git: { repoURL: 'https://g', commitSelectionStrategy: 'SemVer', semverConstraint: '>= 1.0 || ' } }]),
+      [`${P}: spec.subscriptions[0].git.semverConstraint: invalid semver constraint ">= 1.0 || ": improper constraint: " "`],
+    ],
+    [
+      'a chart semverConstraint Masterminds refuses',
+      (d) => (d.spec.subscriptions = [{ chart: { repoURL: 'oci://ghcr.io/x/chart', semverConstraint: '^1.2 ; <2' } }]),
+      [`${P}: spec.subscriptions[0].chart.semverConstraint: invalid semver constraint "^1.2 ; <2": improper constraint: "^1.2 ; <2"`],
+    ],
+    [
       'both tagSelectionStrategy and a different imageSelectionStrategy',
       (d) => Object.assign(img(d), { tagSelectionStrategy: 'Lexical', imageSelectionStrategy: 'SemVer' }),
       [`${P}: spec.subscriptions[0].image.tagSelectionStrategy: conflicts with imageSelectionStrategy; keep only imageSelectionStrategy`],
@@ -246,26 +272,35 @@ describe('Warehouse', () => {
     expect(issues(warehouse(), mutate)).toEqual(expected);
   });
 
+  it('accepts the constraints Masterminds accepts, and any tag as a Digest or Lexical constraint', () => {
+    for (const constraint of ['>=1.2 <2, !=1.5', '1.2.x-0', '^1.2 || ~2.3.4', '1.0 - 1.4', '=> 1', 'v1.2.3']) {
+      expect(issues(warehouse(), (d) => (img(d).constraint = constraint))).toEqual([]);
+    }
+    expect(issues(warehouse(), (d) => Object.assign(img(d), { imageSelectionStrategy: 'Digest', constraint: 'latest' }))).toEqual([]);
+    expect(issues(warehouse(), (d) => Object.assign(img(d), { imageSelectionStrategy: 'Lexical', constraint: '>>>' }))).toEqual([]);
+  });
+
   it("rewrites Kargo's legacy image fields and hints at the new spellings", () => {
     const r = parse(warehouse(), (d) => {
       d.spec.subscriptions = [
-        { image: { repoURL: 'ghcr.io/a', tagSelectionStrategy: 'Lexical', allowTags: '^v1', ignoreTags: '-rc$' } },
+        { image: { repoURL: 'ghcr.io/a', tagSelectionStrategy: 'Lexical', allowTags: '^v1', ignoreTags: ['v1.0.0-rc', 'latest'] } },
         { image: { repoURL: 'ghcr.io/b', semverConstraint: '^2', allowTagsRegexes: ['^2'], allowTags: '^v2' } },
-        { git: { repoURL: 'https://g', ignoreTags: 'wip' } },
+        { git: { repoURL: 'https://g', ignoreTagsRegexes: ['^x'], ignoreTags: ['wip(1)'] } },
       ];
     });
     expect(r.issues).toEqual([]);
     expect((r.manifests[0] as Warehouse).spec.subscriptions).toEqual([
-      { image: { repoURL: 'ghcr.io/a', imageSelectionStrategy: 'Lexical', allowTagsRegexes: ['^v1'], ignoreTagsRegexes: ['-rc$'] } },
+      { image: { repoURL: 'ghcr.io/a', imageSelectionStrategy: 'Lexical', allowTagsRegexes: ['^v1'], ignoreTagsRegexes: ['^v1\\.0\\.0-rc$', '^latest$'] } },
       { image: { repoURL: 'ghcr.io/b', constraint: '^2', allowTagsRegexes: ['^2', '^v2'] } },
-      { git: { repoURL: 'https://g', ignoreTagsRegexes: ['wip'] } },
+      { git: { repoURL: 'https://g', ignoreTagsRegexes: ['^x', '^wip\\(1\\)$'] } },
     ]);
     const P = 'pipeline.yaml: document 1 (Warehouse app)';
     expect(r.hints).toEqual([
       `${P}: tagSelectionStrategy is Kargo's old spelling; use imageSelectionStrategy`,
       `${P}: allowTags is deprecated in Kargo (discovery fails since v1.11); use allowTagsRegexes`,
-      `${P}: ignoreTags is deprecated in Kargo (discovery fails since v1.11); use ignoreTagsRegexes`,
+      `${P}: ignoreTags is Kargo's old spelling (a list of exact tags; Kargo's discovery refuses it since v1.11): Shunt ignores exactly those tags; use ignoreTagsRegexes: ["^v1\\\\.0\\\\.0-rc$","^latest$"]`,
       `${P}: semverConstraint is Kargo's old spelling for image subscriptions; use constraint`,
+      `${P}: ignoreTags is Kargo's old spelling (a list of exact tags; Kargo's discovery refuses it since v1.11): Shunt ignores exactly those tags; use ignoreTagsRegexes: ["^wip\\\\(1\\\\)$"]`,
     ]);
   });
 });

@@ -182,6 +182,61 @@ describe('parseManifests: documents', () => {
   });
 });
 
+describe('parseManifests: null means absent, as the Kubernetes API server prunes it', () => {
+  it('accepts a Project with an empty spec (spec: null, common in Kargo docs) and gives no hint', () => {
+    const r = parseManifests(`${API}\nkind: Project\nmetadata:\n  name: demo\nspec:\n`, 'pipeline.yaml');
+    expect(r.issues).toEqual([]);
+    expect(r.hints).toEqual([]);
+    expect(r.manifests).toEqual([{ apiVersion: 'kargo.akuity.io/v1alpha1', kind: 'Project', metadata: { name: 'demo' } }]);
+  });
+
+  it('still requires what the CRD requires: a Stage with spec: null has no spec', () => {
+    expect(issuesOf(`${API}\nkind: Stage\nmetadata: {name: dev, namespace: demo}\nspec:\n`)).toEqual(['pipeline.yaml: document 1 (Stage dev): spec: required']);
+  });
+
+  it('drops null optional fields at any depth, inside subscriptions and Lists too', () => {
+    const text = [
+      'kind: List',
+      'items:',
+      `- ${API}`,
+      '  kind: Warehouse',
+      '  metadata: {name: app, namespace: demo, labels: null}',
+      '  spec:',
+      '    interval: null',
+      '    freightCreationCriteria:',
+      '    subscriptions:',
+      '    - image: {repoURL: ghcr.io/x/app, constraint: null, discoveryLimit: null, allowTagsRegexes: null}',
+    ].join('\n');
+    const r = parseManifests(text, 'pipeline.yaml');
+    expect(r.issues).toEqual([]);
+    expect((r.manifests[0] as Warehouse).spec).toEqual({ subscriptions: [{ image: { repoURL: 'ghcr.io/x/app' } }] });
+  });
+
+  it("keeps null inside a step's config, where it is data (free-form JSON in Kargo's CRD)", () => {
+    const text = [
+      API,
+      'kind: PromotionTask',
+      'metadata: {name: t, namespace: demo}',
+      'spec:',
+      '  vars: null',
+      '  steps:',
+      '  - uses: yaml-update',
+      '    if: null',
+      '    config: {path: a.yaml, updates: [{key: x, value: null}]}',
+    ].join('\n');
+    const r = parseManifests(text, 'pipeline.yaml');
+    expect(r.issues).toEqual([]);
+    expect(r.manifests[0]).toMatchObject({ spec: { steps: [{ uses: 'yaml-update', config: { path: 'a.yaml', updates: [{ key: 'x', value: null }] } }] } });
+    expect((r.manifests[0] as { spec: { vars?: unknown; steps: { if?: unknown }[] } }).spec.vars).toBeUndefined();
+  });
+
+  it('still refuses a null list item', () => {
+    expect(issuesOf(`${API}\nkind: Warehouse\nmetadata: {name: app, namespace: demo}\nspec:\n  subscriptions: [null]\n`)).toEqual([
+      'pipeline.yaml: document 1 (Warehouse app): spec.subscriptions[0]: expected object, got null',
+    ]);
+  });
+});
+
 describe('parseManifests: Freight', () => {
   const freight = (extra: string): string =>
     `${API}\nkind: Freight\nmetadata: {namespace: demo}\norigin: {kind: Warehouse, name: app}\n${extra}`;
