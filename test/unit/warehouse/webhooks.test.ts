@@ -18,6 +18,14 @@ const WAREHOUSES = {
   chart: wh('chart', [{ chart: { repoURL: 'oci://ghcr.io/org/charts/app' } }]),
 };
 
+/** Kargo's refresh asks each SemVer selector whether the pushed tag is a version within its constraint. */
+const SEMVER_WAREHOUSES = {
+  img: wh('img', [{ image: { repoURL: 'ghcr.io/org/img', constraint: '^1.2' } }]),
+  git: wh('git', [{ git: { repoURL: 'https://github.com/org/g', commitSelectionStrategy: 'SemVer', semverConstraint: '>1.2' } }]),
+  lexical: wh('lexical', [{ git: { repoURL: 'https://github.com/org/g', commitSelectionStrategy: 'Lexical', semverConstraint: '>1.2' } }]),
+  chart: wh('chart', [{ chart: { repoURL: 'oci://ghcr.io/org/charts/c', semverConstraint: '<2' } }]),
+};
+
 describe('warehousesForEvent', () => {
   it.each([
     ['a push to main with an included path', { kind: 'git' as const, repoURLs: ['git@github.com:org/repo.git', 'https://github.com/org/repo.git'], branch: 'main', changedPaths: ['apps/x.yaml'] }, ['main']],
@@ -34,6 +42,20 @@ describe('warehousesForEvent', () => {
     ['a generic call without URLs', { kind: 'any' as const, repoURLs: [] }, ['chart', 'digest', 'hub', 'main', 'tags']],
   ])('%s', (_n, event, expected) => {
     expect(warehousesForEvent(WAREHOUSES, [event])).toEqual(expected);
+  });
+});
+
+describe('warehousesForEvent with semver constraints', () => {
+  it.each([
+    ['an image tag within the constraint', { kind: 'image' as const, repoURLs: ['ghcr.io/org/img'], tag: 'v1.4.0' }, ['img']],
+    ['an image tag outside it', { kind: 'image' as const, repoURLs: ['ghcr.io/org/img'], tag: '2.0.0' }, []],
+    ['an image tag that is not a strict version', { kind: 'image' as const, repoURLs: ['ghcr.io/org/img'], tag: '1.4' }, []],
+    ['a git tag within >1.2 (SemVer only; Lexical ignores the constraint)', { kind: 'git' as const, repoURLs: ['https://github.com/org/g'], tag: 'v1.3.0' }, ['git', 'lexical']],
+    ['a git tag 1.2.5, not >1.2 in Masterminds', { kind: 'git' as const, repoURLs: ['https://github.com/org/g'], tag: 'v1.2.5' }, ['lexical']],
+    ['an OCI chart version within the constraint', { kind: 'image' as const, repoURLs: ['ghcr.io/org/charts/c'], tag: '1.9' }, ['chart']],
+    ['an OCI chart version outside it', { kind: 'image' as const, repoURLs: ['ghcr.io/org/charts/c'], tag: '2.0.0' }, []],
+  ])('%s', (_n, event, expected) => {
+    expect(warehousesForEvent(SEMVER_WAREHOUSES, [event])).toEqual(expected);
   });
 });
 
