@@ -272,7 +272,8 @@ export function warehouseHints(raw: unknown): string[] {
     for (const sel of [image, git]) {
       if (sel?.['allowTags'] !== undefined) hints.add('allowTags is deprecated in Kargo (discovery fails since v1.11); use allowTagsRegexes');
       const ignore = ignoreTagsRegexes(sel?.['ignoreTags']);
-      if (ignore !== undefined) {
+      // An empty list is nothing, in Kargo's discovery too.
+      if (ignore !== undefined && ignore.length > 0) {
         hints.add(
           `ignoreTags is Kargo's old spelling (a list of exact tags; Kargo's discovery refuses it since v1.11): Shunt ignores exactly those tags; use ignoreTagsRegexes: ${JSON.stringify(ignore)}`,
         );

@@ -272,6 +272,12 @@ describe('Warehouse', () => {
     expect(issues(warehouse(), mutate)).toEqual(expected);
   });
 
+  it('takes an empty legacy ignoreTags list without a hint (Kargo ignores it too)', () => {
+    const r = parse(warehouse(), (d) => (img(d).ignoreTags = []));
+    expect(r.issues).toEqual([]);
+    expect(r.hints).toEqual([]);
+  });
+
   it('accepts the constraints Masterminds accepts, and any tag as a Digest or Lexical constraint', () => {
     for (const constraint of ['>=1.2 <2, !=1.5', '1.2.x-0', '^1.2 || ~2.3.4', '1.0 - 1.4', '=> 1', 'v1.2.3']) {
       expect(issues(warehouse(), (d) => (img(d).constraint = constraint))).toEqual([]);
