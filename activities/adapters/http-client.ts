@@ -98,6 +98,11 @@ export async function httpRequest(req: HttpRequest): Promise<HttpResponse> {
   let lookup: ReturnType<typeof fixedLookup>;
   try {
     lookup = fixedLookup(await resolveForEgress(via.hostname, defaultPort(via)));
+    // Through a proxy, the target too, where this machine can resolve it (the proxy may know
+    // names this machine does not: those are the proxy's to allow).
+    if (proxy) await resolveForEgress(target.hostname, defaultPort(target)).catch((err: unknown) => {
+      if (egressRefusal(err)) throw err;
+    });
   } catch (err) {
     if (egressRefusal(err)) throw err;
     throw new Error(`request to ${shownURL(req.url)} failed: ${(err as Error).message}`);

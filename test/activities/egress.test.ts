@@ -166,10 +166,14 @@ describe('steps', () => {
     expect(server.requests).toHaveLength(0);
   });
 
-  it('checks the proxy a step names, not only the target', async () => {
+  it('checks the proxy a step names, and the target behind it', async () => {
     const h = await createHarness(disposer);
     const err = await errorOf(h.run(httpStep, { url: 'http://example.com/', proxy: server.url }));
     expect(err.message).toBe(`egress refused: 127.0.0.1 port ${port} is a loopback address; allow it with SHUNT_EGRESS_ALLOW (e.g. 127.0.0.1/32)`);
+    process.env['SHUNT_EGRESS_ALLOW'] = `127.0.0.1:${port}`;
+    const behind = await errorOf(h.run(httpStep, { url: 'http://169.254.169.254/latest/meta-data/', proxy: server.url }));
+    expect(behind.message).toBe('egress refused: 169.254.169.254 port 80 is a link-local or cloud metadata address; always refused');
+    expect(server.requests).toHaveLength(0);
   });
 });
 

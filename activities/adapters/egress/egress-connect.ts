@@ -93,7 +93,6 @@ export function fixedLookup(addresses: readonly LookupAddress[]): LookupFunction
 }
 
 const baseConnector = buildConnector({});
-const insecureConnector = buildConnector({ rejectUnauthorized: false });
 
 function checkedConnector(base: buildConnector.connector): buildConnector.connector {
   return (opts, callback) => {
@@ -116,19 +115,16 @@ function checkedConnector(base: buildConnector.connector): buildConnector.connec
 
 /** The undici dispatcher every egress-checked `fetch` goes through. */
 export const egressDispatcher = new Agent({ connect: checkedConnector(baseConnector) });
-/** The same, without TLS certificate verification (a step's `insecureSkipTLSVerify`). */
-export const insecureEgressDispatcher = new Agent({ connect: checkedConnector(insecureConnector) });
 
-export type EgressFetchInit = Parameters<typeof undiciFetch>[1] & { insecureSkipTLSVerify?: boolean };
+export type EgressFetchInit = Omit<NonNullable<Parameters<typeof undiciFetch>[1]>, 'dispatcher'>;
 
 /**
  * `fetch` with every connection (redirects included) checked by the egress policy.
  * @throws DomainError('PermissionDenied') when a connection is refused (not the usual TypeError).
  */
 export async function egressFetch(url: string | URL, init: EgressFetchInit = {}): Promise<Response> {
-  const { insecureSkipTLSVerify, ...rest } = init;
   try {
-    const res = await undiciFetch(url, { ...rest, dispatcher: insecureSkipTLSVerify ? insecureEgressDispatcher : egressDispatcher });
+    const res = await undiciFetch(url, { ...init, dispatcher: egressDispatcher });
     return res as unknown as Response;
   } catch (err) {
     throw egressRefusal(err) ?? err;
