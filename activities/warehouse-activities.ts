@@ -12,6 +12,7 @@ import { projectWorkflowId, warehouseScanTargetQuery, type WarehouseScanInput, t
 import type { CredentialStore } from './adapters/credentials.js';
 import type { GitService } from './adapters/git/git-service.js';
 import { redact } from './adapters/git/redact.js';
+import { egressRefusal } from './adapters/egress/egress-connect.js';
 import { ImageInfoCache } from './adapters/oci/image-cache.js';
 import { discoverWarehouse } from './discovery/warehouse.js';
 import { removeWarehouseSchedule, pauseWarehouseSchedule, upsertWarehouseSchedule } from './schedules/warehouse-schedules.js';
@@ -97,7 +98,9 @@ export function createWarehouseActivities(deps: WarehouseActivityDeps): Warehous
       } catch (err) {
         const message = redact(err instanceof Error ? err.message : String(err));
         const bad = err instanceof Error && err.name === 'BadSubscription';
-        // A subscription that cannot work as written is not retried; anything else may pass.
+        // A subscription that cannot work as written, or whose address the egress policy
+        // refuses, is not retried; anything else may pass.
+        if (egressRefusal(err)) throw ApplicationFailure.create({ type: 'PermissionDenied', message, nonRetryable: true });
         throw ApplicationFailure.create({ type: bad ? 'InvalidManifest' : 'Unavailable', message, nonRetryable: bad });
       }
     },

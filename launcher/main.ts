@@ -26,6 +26,9 @@ const say = (line: string): void => void process.stdout.write(`shunt: ${line}\n`
  */
 const WORKER_NODE_ARGS = ['--max-semi-space-size=2', '--max-old-space-size=192'];
 
+/** What steps may reach besides the internet when SHUNT_EGRESS_ALLOW is unset: loopback only. */
+const EMBEDDED_EGRESS_ALLOW = '127.0.0.0/8,::1';
+
 let temporal: EmbeddedTemporal | undefined;
 const children: SupervisedProcess[] = [];
 let stopping = false;
@@ -74,6 +77,9 @@ try {
   }
   // The worker serves its metrics on loopback; the api's /metrics includes them.
   const workerMetricsPort = await freePort();
+  // Steps may reach services on this machine's loopback (a local registry or git server), but
+  // never Shunt's or Temporal's own ports (activities/adapters/egress/egress-policy.ts).
+  const egressAllow = process.env['SHUNT_EGRESS_ALLOW'] ?? EMBEDDED_EGRESS_ALLOW;
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     SHUNT_WORKER_METRICS_PORT: String(workerMetricsPort),
@@ -84,6 +90,7 @@ try {
     SHUNT_PORT: String(config.port),
     SHUNT_HOST: config.host,
     SHUNT_AUTH_MODE: config.authMode,
+    SHUNT_EGRESS_ALLOW: egressAllow,
     // The worker and the api leave once their parent is no longer this process.
     [LAUNCHER_PID_ENV]: String(process.pid),
     ...(config.authConfigPath ? { SHUNT_AUTH_CONFIG: config.authConfigPath } : {}),
@@ -96,6 +103,7 @@ try {
   children.push(supervise('api', join(projectRoot, 'dist', 'api', 'server.js'), env, say, fatal));
   say(`api on http://${config.host}:${config.port} (GET /healthz answers 200 once ready)`);
   say(config.authReason);
+  say(`steps may connect to the internet${egressAllow ? ` and to ${egressAllow}` : ''} (SHUNT_EGRESS_ALLOW), never to Shunt's or Temporal's ports`);
   if (uiUrl) say(`Temporal Web UI on ${uiUrl}`);
   say('press Ctrl-C to stop');
 } catch (err) {

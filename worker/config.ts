@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { EXIT_CONFIG } from '../core/exit-codes.js';
 import type { KubeConnection } from '../activities/adapters/kubernetes/client.js';
 import { ArgoCDRestClient } from '../activities/adapters/argocd-rest/client.js';
+import { currentEgressPolicy } from '../activities/adapters/egress/egress-policy.js';
 
 const WorkerEnv = z.object({
   TEMPORAL_ADDRESS: z.string().min(1, 'TEMPORAL_ADDRESS is required (host:port of the Temporal frontend)'),
@@ -94,6 +95,7 @@ export async function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): Pr
     // Loaded only when a connection is configured: the Kubernetes client library alone is ~75 MB
     // resident, which a worker without a cluster should not carry.
     if (kubernetes) (await import('../activities/adapters/kubernetes/client.js')).createKubeClients(kubernetes);
+    currentEgressPolicy(env); // a wrong SHUNT_EGRESS_ALLOW entry is named here, not at the first step
     if (e.ARGOCD_SERVER && e.ARGOCD_AUTH_TOKEN) new ArgoCDRestClient({ server: e.ARGOCD_SERVER, token: e.ARGOCD_AUTH_TOKEN });
   } catch (err) {
     process.stderr.write(`config: ${err instanceof Error ? err.message : String(err)}\n`);

@@ -2,7 +2,9 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { parse as parseYaml } from 'yaml';
 import { DomainError } from '../../core/errors.js';
+import { checkToolURL } from './egress/egress-connect.js';
 import { findBinary, lastLines, runTool, type ToolRun } from './tools.js';
 
 export const MISSING_HELM =
@@ -67,6 +69,21 @@ export function scrubHelmAuth(text: string, auth: HelmAuth | undefined): string 
   return out;
 }
 
+/** Checks every repository a chart's Chart.yaml declares against the egress policy (helm connects itself). */
+async function checkChartRepositories(chartDir: string): Promise<void> {
+  let chart: unknown;
+  try {
+    chart = parseYaml(await fs.promises.readFile(path.join(chartDir, 'Chart.yaml'), 'utf8'));
+  } catch {
+    return; // helm reports a missing or broken Chart.yaml in its own words
+  }
+  const deps = (chart as { dependencies?: unknown } | null)?.dependencies;
+  for (const d of Array.isArray(deps) ? deps : []) {
+    const repository = (d as { repository?: unknown } | null)?.repository;
+    if (typeof repository === 'string') await checkToolURL(repository);
+  }
+}
+
 /**
  * Runs helm with `args` in a throw-away HELM_*_HOME (with `auth` written into it); a non-zero
  * exit is StepFailed with `what` and the end of helm's stderr (passwords scrubbed), unless
@@ -86,6 +103,7 @@ export async function runHelm(
     explain?: (output: string) => DomainError | undefined;
   },
 ): Promise<ToolRun> {
+  if (args[0] === 'dependency' && args[2] !== undefined) await checkChartRepositories(args[2]);
   const bin = helmBinary();
   const home = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'shunt-helm-'));
   try {

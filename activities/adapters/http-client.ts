@@ -1,12 +1,15 @@
 /**
  * One HTTP(S) request with what promotion steps need: a per-request timeout, a response size
  * cap, optional TLS verification skip, an optional HTTP proxy (plain requests go through it,
- * https is tunnelled with CONNECT), and cancellation. Built on node:http/https.
+ * https is tunnelled with CONNECT), and cancellation. Built on node:http/https. Every connection
+ * (to the target, or to the proxy) is checked by the egress policy and made to the checked
+ * address (egress/egress-connect.ts).
  */
 import * as http from 'node:http';
 import * as https from 'node:https';
 import type { Socket } from 'node:net';
 import { DomainError } from '../../core/errors.js';
+import { egressRefusal, fixedLookup, resolveForEgress } from './egress/egress-connect.js';
 
 export interface HttpRequest {
   url: string;
@@ -54,12 +57,15 @@ function parseURL(url: string): URL {
   return u;
 }
 
-function tunnel(proxy: URL, target: URL, timeoutMs: number): Promise<Socket> {
+const defaultPort = (u: URL): number => Number(u.port) || (u.protocol === 'https:' ? 443 : 80);
+
+function tunnel(proxy: URL, target: URL, timeoutMs: number, lookup: ReturnType<typeof fixedLookup>): Promise<Socket> {
   return new Promise((resolve, reject) => {
     const port = target.port || '443';
     const req = http.request({
       host: proxy.hostname,
       port: proxy.port || 80,
+      lookup,
       method: 'CONNECT',
       path: `${target.hostname}:${port}`,
       timeout: timeoutMs,
@@ -88,6 +94,19 @@ export async function httpRequest(req: HttpRequest): Promise<HttpResponse> {
   const maxBytes = req.maxBytes ?? 10 * 1024 * 1024;
   const proxy = req.proxy ? parseURL(req.proxy) : undefined;
   const secure = target.protocol === 'https:';
+  const via = proxy ?? target;
+  let lookup: ReturnType<typeof fixedLookup>;
+  try {
+    lookup = fixedLookup(await resolveForEgress(via.hostname, defaultPort(via)));
+    // Through a proxy, the target too, where this machine can resolve it (the proxy may know
+    // names this machine does not: those are the proxy's to allow).
+    if (proxy) await resolveForEgress(target.hostname, defaultPort(target)).catch((err: unknown) => {
+      if (egressRefusal(err)) throw err;
+    });
+  } catch (err) {
+    if (egressRefusal(err)) throw err;
+    throw new Error(`request to ${shownURL(req.url)} failed: ${(err as Error).message}`);
+  }
   const headers: Record<string, string> = { ...(req.headers ?? {}) };
   if (req.body !== undefined && !Object.keys(headers).some((h) => h.toLowerCase() === 'content-length')) {
     headers['content-length'] = String(Buffer.byteLength(req.body));
@@ -97,6 +116,7 @@ export async function httpRequest(req: HttpRequest): Promise<HttpResponse> {
     headers,
     timeout: timeoutMs,
     rejectUnauthorized: req.insecureSkipTLSVerify !== true,
+    lookup,
     ...(req.signal ? { signal: req.signal } : {}),
   };
   if (proxy && !secure) {
@@ -110,7 +130,7 @@ export async function httpRequest(req: HttpRequest): Promise<HttpResponse> {
       servername: target.hostname,
     });
     if (proxy && secure) {
-      const socket = await tunnel(proxy, target, timeoutMs);
+      const socket = await tunnel(proxy, target, timeoutMs, lookup);
       Object.assign(options, { createConnection: () => socket, agent: false });
     }
   }

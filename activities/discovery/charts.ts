@@ -6,6 +6,7 @@ import { parse as parseYaml } from 'yaml';
 import type { ChartSubscription } from '../../core/model.js';
 import { orderChartVersions } from '../../core/warehouse/chart-selection.js';
 import type { RepoCredentials } from '../adapters/credentials.js';
+import { egressFetch, egressRefusal } from '../adapters/egress/egress-connect.js';
 import { OciClient } from '../adapters/oci/client.js';
 import { OciError } from '../adapters/oci/errors.js';
 import { BadSubscription } from './errors.js';
@@ -53,8 +54,9 @@ async function indexVersions(sub: ChartSubscription, deps: ChartDiscoveryDeps): 
   const timeout = AbortSignal.timeout(timeoutMs);
   let res: Response;
   try {
-    res = await fetch(url, { headers, signal: deps.signal ? AbortSignal.any([timeout, deps.signal]) : timeout });
+    res = await egressFetch(url, { headers, signal: deps.signal ? AbortSignal.any([timeout, deps.signal]) : timeout });
   } catch (err) {
+    if (egressRefusal(err)) throw err;
     if (timeout.aborted) throw new OciError('Unavailable', `chart repository ${url.host} did not answer within ${timeoutMs / 1000}s`);
     const cause = (err as { cause?: { code?: string } }).cause;
     throw new OciError('Unavailable', `cannot reach chart repository ${url.host}: ${cause?.code === 'ECONNREFUSED' ? 'connection refused' : (cause?.code ?? (err as Error).message)}`);

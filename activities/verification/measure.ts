@@ -6,6 +6,7 @@
  */
 import type { AnalysisMetric } from '../../core/model.js';
 import type { Measurement } from '../../core/verification/analysis.js';
+import { egressFetch } from '../adapters/egress/egress-connect.js';
 import { assessValue, jsonPathValue, prometheusResult } from '../../core/verification/conditions.js';
 
 /** The longest value kept in a measurement (history stays small). */
@@ -33,7 +34,7 @@ async function fetchValue(metric: AnalysisMetric): Promise<unknown> {
   if (web) {
     const headers: Record<string, string> = {};
     for (const h of web.headers ?? []) headers[h.key] = h.value;
-    const res = await fetch(web.url, {
+    const res = await egressFetch(web.url, {
       method: web.method ?? 'GET',
       headers,
       ...(web.body !== undefined ? { body: web.body } : {}),
@@ -52,7 +53,7 @@ async function fetchValue(metric: AnalysisMetric): Promise<unknown> {
   if (prometheus) {
     const url = new URL('api/v1/query', prometheus.address.endsWith('/') ? prometheus.address : `${prometheus.address}/`);
     url.searchParams.set('query', prometheus.query);
-    const res = await fetch(url, { signal: AbortSignal.timeout((prometheus.timeout ?? 30) * 1000) });
+    const res = await egressFetch(url, { signal: AbortSignal.timeout((prometheus.timeout ?? 30) * 1000) });
     const text = await res.text();
     let body: unknown;
     try {

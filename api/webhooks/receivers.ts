@@ -1,36 +1,14 @@
 /**
- * Finds the receiver a webhook URL names: every project's ProjectConfig receivers of that
- * provider, each with its token computed from its Secret. Secrets are read from the same
- * Kubernetes Secret manifests the workers use (SHUNT_CREDENTIALS), never logged.
+ * Webhook receivers' paths: each ProjectConfig receiver with its token computed from its
+ * Secret. Secrets are read from the same Kubernetes Secret manifests the workers use
+ * (SHUNT_CREDENTIALS), never logged. Calls find their receiver in receiver-index.ts.
  */
-import { webhookReceivers, type WebhookProvider, type WebhookReceiver } from '../../core/manifests/webhook-receiver.js';
+import { webhookReceivers, type WebhookProvider } from '../../core/manifests/webhook-receiver.js';
 import type { ProjectState } from '../../core/project/state.js';
-import type { ShuntBackend } from '../backend.js';
 import { receiverToken, secretKey } from './verify.js';
 
 export interface SecretSource {
   secret(name: string): Promise<Record<string, string>>;
-}
-
-export interface ResolvedReceiver {
-  project: ProjectState;
-  receiver: WebhookReceiver;
-  /** The value the provider signs or sends (its Secret's key for that provider). */
-  secret: string;
-}
-
-export async function resolveReceiver(backend: ShuntBackend, secrets: SecretSource, provider: WebhookProvider, token: string): Promise<ResolvedReceiver | undefined> {
-  for (const summary of await backend.listProjects()) {
-    const project = await backend.getProject(summary.name);
-    for (const receiver of webhookReceivers(project.specs.config?.spec.webhookReceivers)) {
-      if (receiver.provider !== provider) continue;
-      const data = await secrets.secret(receiver.secretName);
-      const secret = data[secretKey(provider)];
-      if (!secret) continue; // a receiver without its secret cannot be called
-      if (receiverToken(project.project, receiver.name, data) === token) return { project, receiver, secret };
-    }
-  }
-  return undefined;
 }
 
 /** Every receiver of a project with its path (for `GET …/webhook-receivers`). */

@@ -6,6 +6,9 @@
 import { existsSync } from 'node:fs';
 
 export default async function globalSetup() {
+  // The suites' git servers, registries and http endpoints listen on loopback: allowed here
+  // explicitly (the egress policy refuses loopback by default); Temporal's port stays refused.
+  process.env.SHUNT_EGRESS_ALLOW ??= '127.0.0.0/8,::1';
   if (process.env.SHUNT_NO_TEMPORAL === '1' || process.env.TEMPORAL_ADDRESS) return;
   const dist = new URL('../../dist/launcher/', import.meta.url);
   if (!existsSync(dist)) throw new Error('dist/ is missing: run `npm run build` first (npm test does it for you)');

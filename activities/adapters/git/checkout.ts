@@ -10,6 +10,7 @@ import type { GitIdentity, GitStats, OperationHooks, RemoteAccess } from './type
 import { worktreeInfo } from './worktree-info.js';
 import { writeWorktreeSettings } from './worktree-config.js';
 import { PARKED_REF, isParked, sparseKey, type WorktreePool } from './worktree-pool.js';
+import { checkGitRemote } from '../egress/egress-connect.js';
 
 export interface CheckoutRequest extends RemoteAccess, OperationHooks {
   repoURL: string;
@@ -182,7 +183,7 @@ async function recordCheckout(
 }
 
 async function defaultBranch(git: GitCommand, mirror: string, access: CheckoutRequest): Promise<string> {
-  const res = await git.run(['ls-remote', '--symref', 'origin', 'HEAD'], {
+  const res = await git.run([...(await checkGitRemote(access.repoURL)), 'ls-remote', '--symref', 'origin', 'HEAD'], {
     cwd: mirror,
     access,
     remoteURL: access.repoURL,

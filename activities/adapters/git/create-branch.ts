@@ -3,6 +3,7 @@ import type { GitCommand } from './git-command.js';
 import { identityEnv } from './hermetic-env.js';
 import type { Mirrors } from './mirror.js';
 import type { GitIdentity, GitStats, OperationHooks, RemoteAccess } from './types.js';
+import { checkGitRemote } from '../egress/egress-connect.js';
 
 export interface CreateBranchDeps {
   git: GitCommand;
@@ -34,7 +35,7 @@ export async function createRemoteBranch(
       extraEnv: identityEnv(author),
     })
   ).stdout.trim();
-  const push = await git.run(['push', '--quiet', 'origin', `${commit}:refs/heads/${branch}`], {
+  const push = await git.run([...(await checkGitRemote(req.repoURL)), 'push', '--quiet', 'origin', `${commit}:refs/heads/${branch}`], {
     cwd: mirror,
     access: req,
     remoteURL: req.repoURL,

@@ -21,7 +21,9 @@ export function commandError(
 ): Error {
   const detail = redact((res.stderr.trim() || res.stdout.trim()).split('\n').slice(-5).join('\n'), access);
   const where = remoteURL ? ` (${displayURL(remoteURL)})` : '';
-  const text = `git ${args[0] ?? ''}${where} failed: ${detail}`;
+  // The subcommand, after any leading `-c name=value` options.
+  const subcommand = args.find((a, i) => !a.startsWith('-') && args[i - 1] !== '-c') ?? '';
+  const text = `git ${subcommand}${where} failed: ${detail}`;
   if (remoteURL && AUTH_FAILURE.test(res.stderr)) {
     const why = access?.credentials
       ? 'the configured credentials were rejected'

@@ -5,6 +5,7 @@
  */
 import { GitCommand } from './git-command.js';
 import type { RemoteAccess } from './types.js';
+import { checkGitRemote } from '../egress/egress-connect.js';
 
 const SEP = '\x1f';
 const END = '\x1e';
@@ -41,7 +42,7 @@ export class MirrorHistory {
 
   /** The remote's default branch (what `HEAD` points at there). */
   async defaultBranch(mirror: string, repoURL: string, access: RemoteAccess): Promise<string> {
-    const res = await this.git.run(['ls-remote', '--symref', 'origin', 'HEAD'], { cwd: mirror, access, remoteURL: repoURL });
+    const res = await this.git.run([...(await checkGitRemote(repoURL)), 'ls-remote', '--symref', 'origin', 'HEAD'], { cwd: mirror, access, remoteURL: repoURL });
     const m = /^ref:\s+refs\/heads\/(\S+)\s+HEAD$/m.exec(res.stdout);
     if (!m?.[1]) throw new Error(`cannot tell the default branch of ${repoURL}: set branch in the subscription`);
     return m[1];

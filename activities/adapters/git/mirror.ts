@@ -11,11 +11,15 @@
  * A mirror first made for a checkout with `depth` (a Shunt extension) is shallow: each branch and
  * tag only `depth` commits deep. Later fetches add new commits without deepening it; a checkout
  * without `depth`, or of a commit the shallow history lacks, first unshallows it (full history).
+ *
+ * Every fetch first checks the remote against the egress policy and pins git's http(s)
+ * connection to the checked address (checkGitRemote).
  */
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { normalizeGitURL } from '../../../core/freight/normalize.js';
+import { checkGitRemote } from '../egress/egress-connect.js';
 import type { GitCommand } from './git-command.js';
 import type { MirrorLocks } from './mirror-locks.js';
 import type { GitStats, OperationHooks, RemoteAccess } from './types.js';
@@ -66,7 +70,7 @@ export class Mirrors {
 
   /** `git fetch --prune origin` in the mirror at `dir`, without taking its lock. */
   async fetch(dir: string, repoURL: string, access: RemoteAccess, hooks: OperationHooks = {}): Promise<void> {
-    await this.git.run(['fetch', '--quiet', '--prune', 'origin'], {
+    await this.git.run([...(await checkGitRemote(repoURL)), 'fetch', '--quiet', '--prune', 'origin'], {
       cwd: dir,
       access,
       remoteURL: repoURL,
@@ -112,7 +116,7 @@ export class Mirrors {
     if (missing.length === 0) return 0;
     // What git's own lazy fetch runs, batched, with this checkout's credentials.
     await this.git.run(
-      ['-c', 'fetch.negotiationAlgorithm=noop', 'fetch', '--quiet', '--no-tags', '--no-write-fetch-head', '--recurse-submodules=no', '--filter=blob:none', '--stdin', 'origin'],
+      [...(await checkGitRemote(repoURL)), '-c', 'fetch.negotiationAlgorithm=noop', 'fetch', '--quiet', '--no-tags', '--no-write-fetch-head', '--recurse-submodules=no', '--filter=blob:none', '--stdin', 'origin'],
       { cwd: dir, access, remoteURL: repoURL, input: `${missing.join('\n')}\n`, heartbeat: hooks.heartbeat, signal: hooks.signal },
     );
     return missing.length;
@@ -129,7 +133,7 @@ export class Mirrors {
    */
   async unshallow(dir: string, repoURL: string, access: RemoteAccess, hooks: OperationHooks = {}): Promise<boolean> {
     if (!this.isShallow(dir)) return false;
-    await this.git.run(['fetch', '--quiet', '--prune', '--unshallow', 'origin'], {
+    await this.git.run([...(await checkGitRemote(repoURL)), 'fetch', '--quiet', '--prune', '--unshallow', 'origin'], {
       cwd: dir,
       access,
       remoteURL: repoURL,
@@ -197,7 +201,7 @@ export class Mirrors {
         const args = ['fetch', '--quiet', '--prune'];
         if (opts.blobless) args.push('--filter=blob:none');
         if (opts.depth !== undefined) args.push(`--depth=${opts.depth}`);
-        await this.git.run([...args, 'origin'], {
+        await this.git.run([...(await checkGitRemote(repoURL)), ...args, 'origin'], {
           cwd: dir,
           access: opts,
           remoteURL: repoURL,

@@ -8,6 +8,7 @@ import { displayURL, redact } from './redact.js';
 import { isValidRefName } from './refs.js';
 import type { GitStats, OperationHooks, RemoteAccess } from './types.js';
 import { worktreeInfo } from './worktree-info.js';
+import { checkGitRemote } from '../egress/egress-connect.js';
 
 export interface PushRequest extends RemoteAccess, OperationHooks {
   /** Default: the branch the checkout tracks. */
@@ -87,6 +88,7 @@ export async function push(deps: PushDeps, dir: string, req: PushRequest): Promi
     }
     const args = ['push', '--porcelain', 'origin', `HEAD:refs/heads/${branch}`];
     if (req.force) args.splice(1, 0, '--force');
+    args.unshift(...(await checkGitRemote(repoURL)));
     const res = await mirrors.withLock(mirror, () =>
       git.run(args, {
         cwd: dir,

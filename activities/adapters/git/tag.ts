@@ -13,6 +13,7 @@ import { displayURL } from './redact.js';
 import { isValidRefName } from './refs.js';
 import type { GitStats, OperationHooks, RemoteAccess } from './types.js';
 import { worktreeInfo } from './worktree-info.js';
+import { checkGitRemote } from '../egress/egress-connect.js';
 
 export interface TagRequest {
   tag: string;
@@ -85,6 +86,7 @@ export async function pushTag(
   const commit = await git.revParse(dir, `${object}^{commit}`);
   const args = ['push', '--porcelain', 'origin', `${object}:refs/tags/${req.tag}`];
   if (req.force) args.splice(1, 0, '--force');
+  args.unshift(...(await checkGitRemote(info.repoURL)));
   const res = await mirrors.withLock(info.commonDir, () =>
     git.run(args, { cwd: dir, access: req, remoteURL: info.repoURL, allowFailure: true, heartbeat: req.heartbeat, signal: req.signal }),
   );

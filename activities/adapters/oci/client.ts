@@ -6,6 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { RepoCredentials } from '../credentials.js';
+import { egressFetch, egressRefusal } from '../egress/egress-connect.js';
 import { OciError } from './errors.js';
 import { parseRepository, type RepositoryRef } from './reference.js';
 import { parseChallenge } from './www-authenticate.js';
@@ -224,9 +225,9 @@ export class OciClient {
     const timeout = AbortSignal.timeout(this.timeoutMs);
     const signal = this.signal ? AbortSignal.any([timeout, this.signal]) : timeout;
     try {
-      return await fetch(url, { method: opts.method ?? 'GET', headers, body: opts.body, signal, redirect: 'follow' });
+      return await egressFetch(url, { method: opts.method ?? 'GET', headers, body: opts.body, signal, redirect: 'follow' });
     } catch (err) {
-      if (this.signal?.aborted) throw err;
+      if (this.signal?.aborted || egressRefusal(err)) throw err;
       if (timeout.aborted) {
         throw new OciError('Unavailable', `registry ${this.ref.host} did not answer within ${this.timeoutMs / 1000}s`);
       }
@@ -252,8 +253,9 @@ export class OciClient {
     const timeout = AbortSignal.timeout(this.timeoutMs);
     let res: Response;
     try {
-      res = await fetch(tokenURL, { headers: basic ? { authorization: basic } : {}, signal: this.signal ? AbortSignal.any([timeout, this.signal]) : timeout });
+      res = await egressFetch(tokenURL, { headers: basic ? { authorization: basic } : {}, signal: this.signal ? AbortSignal.any([timeout, this.signal]) : timeout });
     } catch (err) {
+      if (egressRefusal(err)) throw err;
       throw new OciError('Unavailable', `cannot reach the token service of registry ${this.ref.host} (${tokenURL.host}): ${(err as Error).message}`);
     }
     this.counts.tokenFetches++;
