@@ -2,13 +2,15 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { Connection } from '@temporalio/client';
 import { SEARCH_ATTRIBUTE_FLAGS } from '../workflows/definitions.js';
+import { freePort } from './free-port.js';
+import { startReadOnlyUiProxy, type ReadOnlyUiProxy } from './read-only-ui-proxy.js';
 
 export interface EmbeddedTemporalOptions {
   /** Path of the `temporal` CLI. */
   binary: string;
   ip?: string;
   port: number;
-  /** Web UI port; undefined runs headless. */
+  /** Web UI port (read-only, through launcher/read-only-ui-proxy.ts); undefined runs headless. */
   uiPort?: number;
   /** SQLite file; undefined keeps everything in memory. */
   dbFile?: string;
@@ -24,6 +26,8 @@ export interface EmbeddedTemporalOptions {
 export interface EmbeddedTemporal {
   address: string;
   uiUrl?: string;
+  /** The UI's own loopback address behind the read-only proxy: never to be reached by steps. */
+  uiInternalUrl?: string;
   process: ChildProcess;
   stop(): Promise<void>;
 }
@@ -38,7 +42,8 @@ export async function startEmbeddedTemporal(opts: EmbeddedTemporalOptions): Prom
   const args = ['server', 'start-dev', '--ip', ip, '--port', String(opts.port), '--namespace', namespace, '--log-level', 'warn'];
   for (const ns of opts.extraNamespaces ?? []) args.push('--namespace', ns);
   if (opts.dbFile) args.push('--db-filename', opts.dbFile);
-  if (opts.uiPort !== undefined) args.push('--ui-port', String(opts.uiPort));
+  const uiInternalPort = opts.uiPort !== undefined ? await freePort() : undefined;
+  if (uiInternalPort !== undefined) args.push('--ui-ip', '127.0.0.1', '--ui-port', String(uiInternalPort));
   else args.push('--headless');
   for (const sa of SEARCH_ATTRIBUTE_FLAGS) args.push('--search-attribute', sa);
   args.push('--dynamic-config-value', 'frontend.enableUpdateWorkflowExecution=true');
@@ -81,11 +86,21 @@ export async function startEmbeddedTemporal(opts: EmbeddedTemporalOptions): Prom
       await new Promise((r) => setTimeout(r, 250));
     }
   }
+  let uiProxy: ReadOnlyUiProxy | undefined;
+  if (opts.uiPort !== undefined && uiInternalPort !== undefined) {
+    try {
+      uiProxy = await startReadOnlyUiProxy({ ip, port: opts.uiPort, upstreamPort: uiInternalPort });
+    } catch (err) {
+      child.kill('SIGKILL');
+      throw new Error(`the Temporal Web UI's port ${ip}:${opts.uiPort} could not be bound: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
   return {
     address,
-    ...(opts.uiPort !== undefined ? { uiUrl: `http://${ip}:${opts.uiPort}` } : {}),
+    ...(uiProxy && uiInternalPort !== undefined ? { uiUrl: uiProxy.url, uiInternalUrl: `http://127.0.0.1:${uiInternalPort}` } : {}),
     process: child,
     async stop() {
+      await uiProxy?.close();
       if (exited !== undefined) return;
       child.kill('SIGTERM');
       const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);

@@ -49,6 +49,7 @@ try {
   mkdirSync(config.dataDir, { recursive: true });
   let address = config.temporalAddress;
   let uiUrl: string | undefined;
+  let uiInternalUrl: string | undefined;
   if (!address) {
     const binary = resolveTemporalTool('temporal');
     const dbFile = join(config.dataDir, 'temporal.db');
@@ -72,6 +73,7 @@ try {
     });
     address = temporal.address;
     uiUrl = temporal.uiUrl;
+    uiInternalUrl = temporal.uiInternalUrl;
   } else {
     say(`using the Temporal server at ${address} (namespace ${config.namespace})`);
   }
@@ -95,6 +97,8 @@ try {
     [LAUNCHER_PID_ENV]: String(process.pid),
     ...(config.authConfigPath ? { SHUNT_AUTH_CONFIG: config.authConfigPath } : {}),
     ...(uiUrl ? { SHUNT_TEMPORAL_UI_URL: uiUrl } : {}),
+    // The UI's own port behind the read-only proxy is refused to steps like the public one.
+    ...(uiInternalUrl ? { SHUNT_EGRESS_DENY: [process.env['SHUNT_EGRESS_DENY'], new URL(uiInternalUrl).host].filter(Boolean).join(',') } : {}),
   };
   const fatal = (): void => void stopAll(1);
   // Extra V8/Node flags for the worker (e.g. `--max-old-space-size=256`), after Shunt's own.
@@ -104,7 +108,7 @@ try {
   say(`api on http://${config.host}:${config.port} (GET /healthz answers 200 once ready)`);
   say(config.authReason);
   say(`steps may connect to the internet${egressAllow ? ` and to ${egressAllow}` : ''} (SHUNT_EGRESS_ALLOW), never to Shunt's or Temporal's ports`);
-  if (uiUrl) say(`Temporal Web UI on ${uiUrl}`);
+  if (uiUrl) say(`Temporal Web UI on ${uiUrl} (read-only: act through Shunt's api, CLI or page)`);
   say('press Ctrl-C to stop');
 } catch (err) {
   process.stderr.write(`shunt: ${err instanceof Error ? err.message : String(err)}\n`);

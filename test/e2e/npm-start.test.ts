@@ -137,6 +137,23 @@ describe('npm start on the embedded default', () => {
     expect(metrics).toMatch(/^shunt_api_process_cpu_user_seconds_total /m);
   });
 
+  it('serves the Temporal Web UI read-only: reads and queries pass, terminate and signal are refused', async () => {
+    const ui = `http://127.0.0.1:${ports.ui}/api/v1/namespaces/default`;
+    const list = await fetch(`${ui}/workflows?query=${encodeURIComponent('WorkflowId STARTS_WITH "project:"')}`);
+    expect(list.status).toBe(200);
+    const listed = (await list.json()) as { executions?: { execution: { workflowId: string } }[] };
+    const workflowId = listed.executions?.[0]?.execution.workflowId;
+    expect(workflowId).toMatch(/^project:/);
+    for (const action of ['terminate', 'cancel', 'signal/anything', 'reset']) {
+      const refused = await fetch(`${ui}/workflows/${encodeURIComponent(workflowId!)}/${action}`, { method: 'POST', body: '{}' });
+      expect(refused.status).toBe(403);
+      expect(((await refused.json()) as { message: string }).message).toContain('read-only');
+    }
+    // The project workflow is still running: nothing reached the server.
+    const described = await fetch(`${ui}/workflows/${encodeURIComponent(workflowId!)}`);
+    expect(((await described.json()) as { workflowExecutionInfo: { status: string } }).workflowExecutionInfo.status).toBe('WORKFLOW_EXECUTION_STATUS_RUNNING');
+  });
+
   it('stops every process on Ctrl-C', async () => {
     expect(processesUsing(join(work, 'data')).map((p) => p.command)).toEqual(
       expect.arrayContaining([expect.stringContaining('start-dev'), expect.stringContaining('dist/worker/main.js'), expect.stringContaining('dist/api/server.js')]),
