@@ -13,6 +13,7 @@ import proto from '@temporalio/proto';
 import type { AuditEvent } from '../core/audit/event.js';
 import { DomainError, isErrorCode } from '../core/errors.js';
 import { formatIssue, parseManifests } from '../core/manifests/index.js';
+import { checkPayloadSize } from '../core/payload-budget.js';
 import type { ClusterPromotionTask, Manifest, Project, ProjectScopedManifest } from '../core/model.js';
 import { applyIssues, applyResources, emptyProjectState, type ApplyInput } from '../core/project/apply.js';
 import type { ProjectState, PromotionRecord, VerificationRecord } from '../core/project/state.js';
@@ -129,6 +130,8 @@ export class TemporalBackend implements ShuntBackend {
       states.set(project, state);
     }
     if (problems.length) throw invalid(problems);
+    // Refused before anything is sent: Temporal would refuse the update itself, midway through.
+    for (const [project, input] of inputs) checkPayloadSize(`the apply to project "${project}" (${input.resources.length} resources)`, input);
 
     const results: ApplyResult['results'] = appliedClusterTasks.map((t) => ({
       kind: 'ClusterPromotionTask',

@@ -87,7 +87,7 @@ function quotedUtf8Length(s: string): number {
  */
 export function payloadSizeIssue(what: string, value: unknown, limit = PAYLOAD_LIMIT_BYTES): string | undefined {
   const room = limit - ENVELOPE_BYTES;
-  const size = jsonSize(value, room);
+  const size = jsonSize(value, limit * 64);
   if (size.bytes <= room) return undefined;
   const measured = size.partial ? `more than ${formatBytes(size.bytes)}` : formatBytes(size.bytes);
   return `${what} is ${measured} as JSON; the limit is ${formatBytes(limit)} (Temporal's payload size limit)`;
