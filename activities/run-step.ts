@@ -7,9 +7,9 @@
  * may hold secrets, never leaves this function.
  */
 import { DomainError } from '../core/errors.js';
-import { ExpressionBudget } from '../core/expressions/budget.js';
 import {
   evaluateExpression,
+  ExpressionBudget,
   ExpressionError,
   kargoFunctions,
   renderTemplate,

@@ -51,6 +51,7 @@ import type {
   RefreshResult,
   ShuntBackend,
 } from './backend.js';
+import { payloadSizeInterceptor } from './payload-size-interceptor.js';
 import { refreshWarehouseScan } from './warehouse-refresh.js';
 
 // @temporalio/proto is CommonJS: Node's ESM loader sees only its default export.
@@ -69,7 +70,7 @@ export class TemporalBackend implements ShuntBackend {
   private readonly taskQueue: string;
 
   constructor(private readonly opts: TemporalBackendOptions) {
-    this.client = new Client({ connection: opts.connection, namespace: opts.namespace });
+    this.client = new Client({ connection: opts.connection, namespace: opts.namespace, interceptors: { workflow: [payloadSizeInterceptor] } });
     this.taskQueue = opts.taskQueue ?? TASK_QUEUE;
   }
 

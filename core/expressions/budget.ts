@@ -62,9 +62,9 @@ export function isBudgetExceeded(err: unknown): err is BudgetExceededError {
 
 export function formatBytes(bytes: number): string {
   const mib = bytes / (1024 * 1024);
-  if (mib >= 1) return `${Number.isInteger(mib) ? mib : mib.toFixed(1)} MiB`;
+  if (mib >= 1) return `${Number(mib.toFixed(1))} MiB`;
   const kib = bytes / 1024;
-  if (kib >= 1) return `${Number.isInteger(kib) ? kib : kib.toFixed(1)} KiB`;
+  if (kib >= 1) return `${Number(kib.toFixed(1))} KiB`;
   return `${bytes} bytes`;
 }
 

@@ -124,4 +124,12 @@ describe('the size of an apply', () => {
     );
     expect(Object.keys((await backend.getProject('budgets')).specs.stages).sort()).toEqual(before);
   });
+
+  it('refuses any other start, signal or update too large for one payload before sending it', async () => {
+    const freight = 'f'.repeat(3 * 1024 * 1024);
+    expect(await refusal(backend.promote('budgets', { stage: 'heap', freight }))).toBe(
+      `PayloadTooLarge: update promote is 3 MiB as JSON; the limit is 2 MiB (Temporal's payload size limit)`,
+    );
+    expect((await backend.getProject('budgets')).promotions.map((p) => p.stage).sort()).toEqual(['heap', 'output']);
+  });
 });
