@@ -9,6 +9,7 @@
 import { DomainError } from '../core/errors.js';
 import {
   evaluateExpression,
+  ExpressionBudget,
   ExpressionError,
   kargoFunctions,
   renderTemplate,
@@ -17,6 +18,7 @@ import {
   type ExpressionEnv,
 } from '../core/expressions/index.js';
 import type { ExpressionVariable } from '../core/model.js';
+import { checkPayloadSize, payloadNearLimit } from '../core/payload-budget.js';
 import type { MetadataSnapshot, StepEffect } from '../core/project/effects.js';
 import type { FreightStatusAnswer } from '../core/project/freight-status.js';
 import type { FreightCollection, FreightReference, PlannedStep } from '../core/promotion/types.js';
@@ -123,7 +125,8 @@ function expressionFailure(alias: string, where: string, err: unknown): unknown 
   const detail = typeof err['detail'] === 'string' ? err['detail'] : err.message;
   const expression = typeof err['expression'] === 'string' ? ` in \`${err['expression']}\`` : '';
   const position = typeof err['position'] === 'number' ? ` (position ${err['position']})` : '';
-  return new DomainError('InvalidExpression', `step ${JSON.stringify(alias)}: ${where}: ${detail}${expression}${position}`);
+  const code = err['code'] === 'BudgetExceeded' ? 'BudgetExceeded' : 'InvalidExpression';
+  return new DomainError(code, `step ${JSON.stringify(alias)}: ${where}: ${detail}${expression}${position}`);
 }
 
 /** Zod issues → `config.images[0].tag: expected string, received number; config.path: required`. */
@@ -252,9 +255,12 @@ export async function runStep(deps: RunStepDeps, input: RunStepInput, hooks: Run
       if (failed) return { skip: true };
     }
     const vars: Record<string, unknown> = {};
+    // One budget for all of the step's expressions, with the wall clock (activities only).
+    const budget = new ExpressionBudget({ clock: Date.now });
     const promotionEnv: ExpressionEnv = {
       variables: { ctx: ctxVar, vars, secrets: data.secretsVariable() },
       functions,
+      budget,
     };
     for (const v of input.promotionVars) {
       if (v.value === undefined) continue;
@@ -272,7 +278,7 @@ export async function runStep(deps: RunStepDeps, input: RunStepInput, hooks: Run
       freight: freightRef ?? null,
     };
     if (step.taskAlias !== undefined) variables['task'] = { outputs: taskOutputs(input.outputs, step.taskAlias) };
-    const env: ExpressionEnv = { variables, functions };
+    const env: ExpressionEnv = { variables, functions, budget };
     for (const v of step.vars) {
       if (v.value === undefined) continue;
       try {
@@ -383,6 +389,10 @@ export async function runStep(deps: RunStepDeps, input: RunStepInput, hooks: Run
   if (result.status !== 'Running' && result.effects !== undefined && result.effects.length > 0 && outcome.status !== 'Running') {
     outcome.effects = scrub(result.effects, secretValues) as StepEffect[];
   }
+  // What goes back to Temporal, and the outputs every later step receives, must fit in a payload.
+  checkPayloadSize(`step ${JSON.stringify(step.alias)}'s output`, outcome);
+  checkPayloadSize(`the promotion's outputs with step ${JSON.stringify(step.alias)}'s`, { ...input.outputs, [step.alias]: outcome.output });
+  if (payloadNearLimit(outcome)) deps.logger?.warn({ alias: step.alias, kind: step.uses }, 'promotion step output is over 512 KiB');
   deps.logger?.info({ alias: step.alias, kind: step.uses, status: outcome.status, ms: Date.now() - started }, 'promotion step done');
   return outcome;
 }

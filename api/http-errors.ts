@@ -13,6 +13,8 @@ export const HTTP_STATUS_BY_CODE: Readonly<Record<ErrorCode, number>> = {
   InvalidExpression: 400,
   InvalidStepConfig: 400,
   PathEscape: 400,
+  BudgetExceeded: 400,
+  PayloadTooLarge: 413,
   Unauthenticated: 401,
   PermissionDenied: 403,
   NotFound: 404,

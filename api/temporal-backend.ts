@@ -13,6 +13,7 @@ import proto from '@temporalio/proto';
 import type { AuditEvent } from '../core/audit/event.js';
 import { DomainError, isErrorCode } from '../core/errors.js';
 import { formatIssue, parseManifests } from '../core/manifests/index.js';
+import { checkPayloadSize } from '../core/payload-budget.js';
 import type { ClusterPromotionTask, Manifest, Project, ProjectScopedManifest } from '../core/model.js';
 import { applyIssues, applyResources, emptyProjectState, type ApplyInput } from '../core/project/apply.js';
 import type { ProjectState, PromotionRecord, VerificationRecord } from '../core/project/state.js';
@@ -50,6 +51,7 @@ import type {
   RefreshResult,
   ShuntBackend,
 } from './backend.js';
+import { payloadSizeInterceptor } from './payload-size-interceptor.js';
 import { refreshWarehouseScan } from './warehouse-refresh.js';
 
 // @temporalio/proto is CommonJS: Node's ESM loader sees only its default export.
@@ -68,7 +70,7 @@ export class TemporalBackend implements ShuntBackend {
   private readonly taskQueue: string;
 
   constructor(private readonly opts: TemporalBackendOptions) {
-    this.client = new Client({ connection: opts.connection, namespace: opts.namespace });
+    this.client = new Client({ connection: opts.connection, namespace: opts.namespace, interceptors: { workflow: [payloadSizeInterceptor] } });
     this.taskQueue = opts.taskQueue ?? TASK_QUEUE;
   }
 
@@ -129,6 +131,8 @@ export class TemporalBackend implements ShuntBackend {
       states.set(project, state);
     }
     if (problems.length) throw invalid(problems);
+    // Refused before anything is sent: Temporal would refuse the update itself, midway through.
+    for (const [project, input] of inputs) checkPayloadSize(`the apply to project "${project}" (${input.resources.length} resources)`, input);
 
     const results: ApplyResult['results'] = appliedClusterTasks.map((t) => ({
       kind: 'ClusterPromotionTask',

@@ -26,6 +26,10 @@ export type ErrorCode =
   | 'Unauthenticated'
   /** The caller is known but lacks the role the request needs. */
   | 'PermissionDenied'
+  /** An expression went over its memory, operation, item or time budget (core/expressions/budget.ts). */
+  | 'BudgetExceeded'
+  /** A value is too large to send to Temporal (core/payload-budget.ts); it is not sent. */
+  | 'PayloadTooLarge'
   /** A dependency (Temporal, git remote) cannot be reached right now. */
   | 'Unavailable'
   | 'Internal';
@@ -55,6 +59,8 @@ export const NON_RETRYABLE_CODES: readonly ErrorCode[] = [
   'PathEscape',
   'Unauthenticated',
   'PermissionDenied',
+  'BudgetExceeded',
+  'PayloadTooLarge',
 ];
 
 export function isErrorCode(value: unknown): value is ErrorCode {

@@ -3,6 +3,7 @@
  * closures.ts). Each receives evaluated arguments and throws FunctionError on misuse; the
  * evaluator adds the position.
  */
+import { activeBudget, encodedLengthEstimate } from './budget.js';
 import { base64Decode, base64Encode } from './encoding.js';
 import { FunctionError } from './errors.js';
 import { parseGoFloat, parseGoInt } from './go-strconv.js';
@@ -26,8 +27,29 @@ export interface BuiltinContext {
 
 export type Builtin = (args: unknown[], ctx: BuiltinContext) => unknown;
 
-/** Largest array or string a builtin may build (expr-lang's memory budget is 1e6 items). */
-export const MAX_ITEMS = 1_000_000;
+/**
+ * What a call costs in operations, before it runs: one plus one per item of each array or map
+ * argument and one per 16 characters of each string argument (builtins walk their arguments).
+ */
+export function costOf(args: readonly unknown[]): number {
+  let cost = 1;
+  for (const a of args) {
+    if (typeof a === 'string') cost += a.length >>> 4;
+    else if (Array.isArray(a)) cost += a.length;
+    else if (isMap(a)) cost += Object.keys(a).length;
+  }
+  return cost;
+}
+
+/** Comparisons a sort of `n` items makes, about n·log2(n). */
+export const sortCost = (n: number): number => (n < 2 ? 0 : Math.ceil(n * Math.log2(n)));
+
+/** Go's strings.Count for a non-empty `sep` (no allocation). */
+function countOf(s: string, sep: string): number {
+  let count = 0;
+  for (let at = s.indexOf(sep); at >= 0; at = s.indexOf(sep, at + sep.length)) count++;
+  return count;
+}
 
 function arity(name: string, args: unknown[], min: number, max = min): void {
   if (args.length < min || args.length > max) {
@@ -59,6 +81,13 @@ function arr(name: string, v: unknown): unknown[] {
 function map(name: string, v: unknown): Record<string, unknown> {
   if (!isMap(v)) throw new FunctionError(`invalid argument for ${name} (expected map, got ${typeName(v)})`);
   return v;
+}
+
+/** splitN, refused before it builds more parts than the item budget allows. */
+function splitBudgeted(s: string, sep: string, n: number, after: boolean): string[] {
+  const parts = sep === '' ? s.length : countOf(s, sep) + 1;
+  activeBudget().ensureItems(n < 0 ? parts : Math.min(n, parts), 'the split result');
+  return splitN(s, sep, n, after);
 }
 
 /** Go's strings.SplitN (n < 0: all; n == 0: none). */
@@ -135,10 +164,12 @@ function minMax(name: string, args: unknown[], pick: (cmp: number) => boolean): 
 const goRound = (x: number): number => (x < 0 ? -Math.round(-x) : Math.round(x));
 
 function flattenDeep(v: unknown[], out: unknown[] = []): unknown[] {
+  const budget = activeBudget();
   for (const item of v) {
+    budget.spend();
     if (Array.isArray(item)) flattenDeep(item, out);
     else out.push(item);
-    if (out.length > MAX_ITEMS) throw new FunctionError('memory budget exceeded');
+    if (out.length > budget.limits.items) budget.ensureItems(out.length, 'the flattened array');
   }
   return out;
 }
@@ -152,6 +183,7 @@ export function isDescending(order: unknown): boolean {
 
 function sortArray(name: string, values: unknown[], order: unknown): unknown[] {
   const desc = isDescending(order);
+  activeBudget().spend(sortCost(values.length));
   const copy = [...values];
   copy.sort((a, b) => (desc ? -1 : 1) * compareValues(a, b, name));
   return copy;
@@ -203,7 +235,14 @@ export const BUILTINS: Record<string, Builtin> = {
     }
     throw new FunctionError(`invalid operation: float(${typeName(v)})`);
   },
-  string: (a) => (arity('string', a, 1), formatValue(a[0])),
+  string: (a) => {
+    arity('string', a, 1);
+    if (typeof a[0] === 'object' && a[0] !== null) {
+      const budget = activeBudget();
+      budget.ensureString(encodedLengthEstimate(a[0], 0, budget));
+    }
+    return formatValue(a[0]);
+  },
   trim: (a) => {
     arity('trim', a, 1, 2);
     const s = str('trim', a[0]);
@@ -225,11 +264,11 @@ export const BUILTINS: Record<string, Builtin> = {
   lower: (a) => (arity('lower', a, 1), str('lower', a[0]).toLowerCase()),
   split: (a) => {
     arity('split', a, 2, 3);
-    return splitN(str('split', a[0]), str('split', a[1]), a.length === 3 ? int('split', a[2]) : -1, false);
+    return splitBudgeted(str('split', a[0]), str('split', a[1]), a.length === 3 ? int('split', a[2]) : -1, false);
   },
   splitAfter: (a) => {
     arity('splitAfter', a, 2, 3);
-    return splitN(str('splitAfter', a[0]), str('splitAfter', a[1]), a.length === 3 ? int('splitAfter', a[2]) : -1, true);
+    return splitBudgeted(str('splitAfter', a[0]), str('splitAfter', a[1]), a.length === 3 ? int('splitAfter', a[2]) : -1, true);
   },
   replace: (a) => {
     arity('replace', a, 3, 4);
@@ -237,6 +276,8 @@ export const BUILTINS: Record<string, Builtin> = {
     const from = str('replace', a[1]);
     const to = str('replace', a[2]);
     const n = a.length === 4 ? int('replace', a[3]) : -1;
+    const all = from === '' ? s.length + 1 : countOf(s, from);
+    activeBudget().ensureString(s.length + (n < 0 ? all : Math.min(n, all)) * Math.max(0, to.length - from.length));
     if (n < 0) return from === '' ? [...s].map((c) => to + c).join('') + to : s.split(from).join(to);
     let out = s;
     let start = 0;
@@ -253,13 +294,15 @@ export const BUILTINS: Record<string, Builtin> = {
     const s = str('repeat', a[0]);
     const n = int('repeat', a[1]);
     if (n < 0) throw new FunctionError(`invalid argument for repeat (expected positive integer, got ${n})`);
-    if (s.length * n > MAX_ITEMS * 10) throw new FunctionError('memory budget exceeded');
+    activeBudget().ensureString(s.length * n);
     return s.repeat(n);
   },
   join: (a) => {
     arity('join', a, 1, 2);
     const glue = a.length === 2 ? str('join', a[1]) : '';
-    return arr('join', a[0]).map((v) => str('join', v, 'element')).join(glue);
+    const parts = arr('join', a[0]).map((v) => str('join', v, 'element'));
+    activeBudget().ensureString(parts.reduce((n, p) => n + p.length, 0) + Math.max(0, parts.length - 1) * glue.length);
+    return parts.join(glue);
   },
   indexOf: (a) => (arity('indexOf', a, 2), str('indexOf', a[0]).indexOf(str('indexOf', a[1]))),
   lastIndexOf: (a) => (arity('lastIndexOf', a, 2), str('lastIndexOf', a[0]).lastIndexOf(str('lastIndexOf', a[1]))),
@@ -279,7 +322,12 @@ export const BUILTINS: Record<string, Builtin> = {
     if (n === 0) return 0;
     return n % 2 === 1 ? values[(n - 1) / 2] : ((values[n / 2 - 1] as number) + (values[n / 2] as number)) / 2;
   },
-  toJSON: (a) => (arity('toJSON', a, 1), toGoJson(a[0], '  ')),
+  toJSON: (a) => {
+    arity('toJSON', a, 1);
+    const budget = activeBudget();
+    budget.ensureString(encodedLengthEstimate(a[0], 2, budget));
+    return toGoJson(a[0], '  ');
+  },
   fromJSON: (a) => {
     arity('fromJSON', a, 1);
     try {
@@ -343,16 +391,21 @@ export const BUILTINS: Record<string, Builtin> = {
   uniq: (a) => {
     arity('uniq', a, 1);
     const out: unknown[] = [];
-    for (const v of arr('uniq', a[0])) if (!out.some((seen) => deepEqual(seen, v))) out.push(v);
+    const budget = activeBudget();
+    for (const v of arr('uniq', a[0])) {
+      budget.spend(out.length);
+      if (!out.some((seen) => deepEqual(seen, v))) out.push(v);
+    }
     return out;
   },
   concat: (a) => {
     arity('concat', a, 1, Infinity);
+    activeBudget().ensureItems(
+      a.reduce<number>((n, v) => n + arr('concat', v).length, 0),
+      'the concatenated array',
+    );
     const out: unknown[] = [];
-    for (const v of a) {
-      out.push(...arr('concat', v));
-      if (out.length > MAX_ITEMS) throw new FunctionError('memory budget exceeded');
-    }
+    for (const v of a) for (const item of v as unknown[]) out.push(item);
     return out;
   },
   flatten: (a) => (arity('flatten', a, 1), flattenDeep(arr('flatten', a[0]))),

@@ -4,7 +4,7 @@
  * element, `#index` its index and, in reduce, `#acc` the accumulator.
  */
 import type { Ast, ClosureNode } from './ast.js';
-import { compareValues, isDescending } from './builtins.js';
+import { compareValues, isDescending, sortCost } from './builtins.js';
 import { FunctionError } from './errors.js';
 import { formatValue, isNil, setOwn, typeName } from './values.js';
 
@@ -20,6 +20,8 @@ export interface ClosureRuntime {
   value(node: Ast): unknown;
   /** Evaluates a predicate for one element. */
   run(closure: ClosureNode, frame: ClosureFrame): unknown;
+  /** Counts work done outside the predicate (sorting) against the operation budget. */
+  spend(operations: number): void;
 }
 
 export const isClosureBuiltin = (name: string): boolean => Object.prototype.hasOwnProperty.call(CLOSURE_IMPLS, name);
@@ -139,6 +141,7 @@ const CLOSURE_IMPLS: Record<string, ClosureImpl> = {
     fn: (c) => {
       const desc = isDescending(c.rest[0] === undefined ? undefined : c.rt.value(c.rest[0]));
       const keyed = c.source.map((e, i) => ({ e, key: c.call(e, i) }));
+      c.rt.spend(sortCost(keyed.length));
       // Array.prototype.sort is stable, as expr-lang's sortBy is.
       return keyed
         .sort((x, y) => (desc ? -1 : 1) * compareValues(x.key, y.key, 'sortBy'))

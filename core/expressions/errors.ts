@@ -1,10 +1,11 @@
-import { DomainError } from '../errors.js';
+import { DomainError, type ErrorCode } from '../errors.js';
 
 /**
  * Thrown when a `${{ }}` template or a bare expression cannot be parsed or evaluated.
  *
- * It is a {@link DomainError} with code `InvalidExpression` (non-retryable), so the activity
- * boundary converts it like any other domain failure. `position` is a 0-based character offset into
+ * It is a {@link DomainError} with code `InvalidExpression`, or `BudgetExceeded` when the evaluation
+ * went over its budget (both non-retryable), so the activity boundary converts it like any other
+ * domain failure. `position` is a 0-based character offset into
  * `expression` (absent when the problem is not tied to one spot). `path` is set by `renderTemplate`
  * to the location of the failing value, e.g. `images[0].tag`.
  *
@@ -19,10 +20,16 @@ export class ExpressionError extends DomainError {
   readonly position?: number;
   readonly path?: string;
 
-  constructor(detail: string, expression: string, position?: number, path?: string) {
+  constructor(
+    detail: string,
+    expression: string,
+    position?: number,
+    path?: string,
+    code: Extract<ErrorCode, 'InvalidExpression' | 'BudgetExceeded'> = 'InvalidExpression',
+  ) {
     const where = position === undefined ? '' : ` at position ${position}`;
     const prefix = path === undefined || path === '' ? '' : `${path}: `;
-    super('InvalidExpression', `${prefix}${detail}${where} in \`${expression}\``);
+    super(code, `${prefix}${detail}${where} in \`${expression}\``);
     this.detail = detail;
     this.expression = expression;
     if (position !== undefined) this.position = position;
@@ -32,7 +39,7 @@ export class ExpressionError extends DomainError {
   /** The same error naming the path of the value that holds the expression. */
   withPath(path: string): ExpressionError {
     if (this.path !== undefined || path === '') return this;
-    return new ExpressionError(this.detail, this.expression, this.position, path);
+    return new ExpressionError(this.detail, this.expression, this.position, path, this.code as 'InvalidExpression' | 'BudgetExceeded');
   }
 }
 

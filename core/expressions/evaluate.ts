@@ -4,7 +4,8 @@
  * on MethodValue instances (which list them) or when a caller put a function into the data.
  */
 import type { Ast, ClosureNode } from './ast.js';
-import { BUILTINS, compareValues, MAX_ITEMS } from './builtins.js';
+import { type BudgetExceededError, ExpressionBudget, isBudgetExceeded, runWithBudget } from './budget.js';
+import { BUILTINS, compareValues, costOf } from './builtins.js';
 import { callClosureBuiltin, isClosureBuiltin, type ClosureFrame } from './closures.js';
 import { ExpressionError, FunctionError } from './errors.js';
 import { parseExpression } from './parser.js';
@@ -24,14 +25,16 @@ import {
 
 export type ExpressionFunction = (...args: unknown[]) => unknown;
 
-/** What an expression can see: variables by name, and extra functions (which override builtins). */
+/**
+ * What an expression can see: variables by name, and extra functions (which override builtins).
+ * `budget`: the memory/operation/time budget to spend (budget.ts); share one between several
+ * evaluations to make them one budget. Absent: each evaluation gets the default budget.
+ */
 export interface ExpressionEnv {
   variables: Record<string, unknown>;
   functions?: Record<string, ExpressionFunction>;
+  budget?: ExpressionBudget;
 }
-
-/** Upper bound on evaluated nodes, so a hostile expression cannot keep a worker busy. */
-const MAX_STEPS = 5_000_000;
 
 /** Returned by `?.` on nil; a ChainNode turns it into nil for the whole chain. */
 const SHORT_CIRCUIT: unique symbol = Symbol('short-circuit');
@@ -54,23 +57,43 @@ export function evaluateExpression(src: string | Ast, env: ExpressionEnv): unkno
 }
 
 class Evaluator {
-  private steps = 0;
+  private readonly budget: ExpressionBudget;
+  /** The node entered last: where a budget ran out. */
+  private current: Ast | undefined;
 
   constructor(
     private readonly src: string,
     private readonly env: ExpressionEnv,
-  ) {}
+  ) {
+    this.budget = env.budget ?? new ExpressionBudget();
+  }
 
   run(ast: Ast): unknown {
-    return this.evaluateNode(ast, undefined, undefined);
+    try {
+      return runWithBudget(this.budget, () => this.evaluateNode(ast, undefined, undefined));
+    } catch (err) {
+      if (isBudgetExceeded(err)) this.overBudget(err, this.current ?? ast);
+      throw err;
+    }
   }
 
   private fail(message: string, node: Ast): never {
     throw new ExpressionError(message, this.src, node.pos);
   }
 
+  private overBudget(err: BudgetExceededError, node: Ast): never {
+    throw new ExpressionError(err.message, this.src, node.pos, undefined, 'BudgetExceeded');
+  }
+
+  /** A value this evaluation has just built: paid for from the memory budget. */
+  private built<T>(value: T): T {
+    this.budget.charge(value);
+    return value;
+  }
+
   private evaluateNode(node: Ast, scope: Scope | undefined, frame: ClosureFrame | undefined): unknown {
-    if (++this.steps > MAX_STEPS) this.fail('expression exceeded its evaluation budget', node);
+    this.current = node;
+    this.budget.spend();
     switch (node.type) {
       case 'Literal':
         return node.value;
@@ -99,7 +122,7 @@ class Evaluator {
         if (object === SHORT_CIRCUIT) return SHORT_CIRCUIT;
         const from = node.from === undefined ? undefined : this.evaluateNode(node.from, scope, frame);
         const to = node.to === undefined ? undefined : this.evaluateNode(node.to, scope, frame);
-        return this.slice(object, from, to, node);
+        return this.built(this.slice(object, from, to, node));
       }
       case 'Call':
         return this.call(node.callee, node.args, node, scope, frame);
@@ -108,13 +131,14 @@ class Evaluator {
         if (object === SHORT_CIRCUIT) return SHORT_CIRCUIT;
         if (isNil(object) && node.optional) return SHORT_CIRCUIT;
         const args = node.args.map((a) => this.evaluateNode(a, scope, frame));
-        return this.method(object, node.method, args, node);
+        this.budget.spend(costOf(args));
+        return this.built(this.method(object, node.method, args, node));
       }
       case 'Closure':
         return this.fail('a predicate can only be passed to a builtin such as filter or map', node);
       case 'Array': {
         const out = node.elements.map((e) => this.evaluateNode(e, scope, frame));
-        return out.map((v) => (v === undefined ? null : v));
+        return this.built(out.map((v) => (v === undefined ? null : v)));
       }
       case 'Map': {
         const out: Record<string, unknown> = {};
@@ -125,7 +149,7 @@ class Evaluator {
           }
           setOwn(out, String(key), this.evaluateNode(entry.value, scope, frame) ?? null);
         }
-        return out;
+        return this.built(out);
       }
       case 'Let': {
         const value = this.evaluateNode(node.value, scope, frame);
@@ -191,7 +215,7 @@ class Evaluator {
     if (op === '??') return isNil(left) ? (this.evaluateNode(rightNode, scope, frame) ?? null) : left;
     const right = this.evaluateNode(rightNode, scope, frame);
     try {
-      return applyBinary(op, left, right);
+      return this.built(applyBinary(op, left, right, this.budget));
     } catch (err) {
       if (err instanceof FunctionError) this.fail(err.message, node);
       throw err;
@@ -203,6 +227,7 @@ class Evaluator {
     if (isNil(object)) return this.fail(`cannot read field ${shown} of nil`, node);
     if (Array.isArray(object) || typeof object === 'string') {
       if (!isInteger(key)) return this.fail(`cannot read field ${shown} of ${typeName(object)}`, node);
+      this.budget.spend(costOf([object]));
       const items = typeof object === 'string' ? [...object] : object;
       const index = key < 0 ? items.length + key : key;
       if (index < 0 || index >= items.length) this.fail(`index out of range: ${key} (array length is ${items.length})`, node);
@@ -223,6 +248,7 @@ class Evaluator {
     if ((from !== undefined && !isInteger(from)) || (to !== undefined && !isInteger(to))) {
       return this.fail('slice bounds must be integers', node);
     }
+    this.budget.spend(costOf([object]));
     const items = typeof object === 'string' ? [...object] : object;
     const length = items.length;
     const clamp = (i: number): number => Math.min(length, Math.max(0, i < 0 ? length + i : i));
@@ -235,20 +261,26 @@ class Evaluator {
   private call(name: string, argNodes: Ast[], node: Ast, scope: Scope | undefined, frame: ClosureFrame | undefined): unknown {
     try {
       if (isClosureBuiltin(name) && !(this.env.functions !== undefined && hasOwn(this.env.functions, name))) {
-        return callClosureBuiltin(name, argNodes, {
-          value: (n) => this.evaluateNode(n, scope, frame),
-          run: (closure: ClosureNode, inner: ClosureFrame) => this.evaluateNode(closure.body, scope, inner),
-        });
+        return this.built(
+          callClosureBuiltin(name, argNodes, {
+            value: (n) => this.evaluateNode(n, scope, frame),
+            run: (closure: ClosureNode, inner: ClosureFrame) => this.evaluateNode(closure.body, scope, inner),
+            spend: (n) => this.budget.spend(n),
+          }),
+        );
       }
       const args = argNodes.map((a) =>
         a.type === 'Closure' ? this.fail('unexpected predicate', a) : this.evaluateNode(a, scope, frame),
       );
+      this.current = node;
+      // A call costs one operation per item (or per 16 characters) of its arguments.
+      this.budget.spend(costOf(args));
       const fn = this.env.functions !== undefined && hasOwn(this.env.functions, name) ? this.env.functions[name] : undefined;
-      if (typeof fn === 'function') return fn(...args) ?? null;
+      if (typeof fn === 'function') return this.built(fn(...args) ?? null);
       const builtin = hasOwn(BUILTINS, name) ? BUILTINS[name] : undefined;
-      if (builtin !== undefined) return builtin(args, { variables: this.env.variables }) ?? null;
+      if (builtin !== undefined) return this.built(builtin(args, { variables: this.env.variables }) ?? null);
       const variable = getOwn(this.env.variables, name);
-      if (typeof variable === 'function') return (variable as ExpressionFunction)(...args) ?? null;
+      if (typeof variable === 'function') return this.built((variable as ExpressionFunction)(...args) ?? null);
       return this.fail(`unknown function ${name}`, node);
     } catch (err) {
       return this.rethrow(err, node);
@@ -276,13 +308,17 @@ class Evaluator {
 
   private rethrow(err: unknown, node: Ast): never {
     if (err instanceof ExpressionError) throw err;
+    if (isBudgetExceeded(err)) return this.overBudget(err, this.current ?? node);
     const message = err instanceof Error ? err.message : String(err);
     return this.fail(message, node);
   }
 }
 
-/** The non-short-circuiting binary operators. Throws FunctionError on type mismatches. */
-function applyBinary(op: string, left: unknown, right: unknown): unknown {
+/**
+ * The non-short-circuiting binary operators. Throws FunctionError on type mismatches and
+ * BudgetExceededError before building a string or range the budget cannot hold.
+ */
+function applyBinary(op: string, left: unknown, right: unknown, budget: ExpressionBudget): unknown {
   const mismatch = (): never => {
     throw new FunctionError(`invalid operation: ${op} (mismatched types ${typeName(left)} and ${typeName(right)})`);
   };
@@ -302,7 +338,10 @@ function applyBinary(op: string, left: unknown, right: unknown): unknown {
     case '>=':
       return compareValues(left, right, op) >= 0;
     case '+': {
-      if (typeof left === 'string' && typeof right === 'string') return left + right;
+      if (typeof left === 'string' && typeof right === 'string') {
+        budget.ensureString(left.length + right.length);
+        return left + right;
+      }
       const lt = toTime(left);
       if (lt !== undefined && typeof right === 'number') return new TimeValue(lt.ms + right);
       const rt = toTime(right);
@@ -340,19 +379,22 @@ function applyBinary(op: string, left: unknown, right: unknown): unknown {
       if (!isInteger(left) || !isInteger(right)) mismatch();
       const from = left as number;
       const to = right as number;
-      if (to - from + 1 > MAX_ITEMS) throw new FunctionError('memory budget exceeded');
+      budget.ensureItems(to - from + 1, `the range ${from}..${to}`);
+      budget.spend(Math.max(0, to - from + 1));
       const out: number[] = [];
       for (let i = from; i <= to; i++) out.push(i);
       return out;
     }
     case 'in':
     case 'not in': {
+      budget.spend(costOf([right]));
       const found = contains(right, left);
       return op === 'in' ? found : !found;
     }
     case 'matches':
     case 'not matches': {
       const [s, pattern] = strings();
+      budget.spend(costOf([s]));
       const found = compileGoRegex(pattern).test(s);
       return op === 'matches' ? found : !found;
     }

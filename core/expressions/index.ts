@@ -13,6 +13,7 @@ export type { Ast } from './ast.js';
 export { ExpressionError } from './errors.js';
 export { parseExpression, checkExpressionSyntax } from './parser.js';
 export { evaluateExpression, type ExpressionEnv, type ExpressionFunction } from './evaluate.js';
+export { DEFAULT_EXPRESSION_LIMITS, ExpressionBudget, type ExpressionLimits } from './budget.js';
 export {
   containsTemplate,
   renderString,

@@ -4,6 +4,7 @@
  * in double quotes, which the typing step strips.
  */
 import { stringify } from 'yaml';
+import { activeBudget, encodedLengthEstimate } from './budget.js';
 import { FunctionError } from './errors.js';
 import type { ExpressionFunction } from './evaluate.js';
 import { goQuote, toGoJson, toPlainData } from './values.js';
@@ -24,17 +25,29 @@ export function quote(...args: unknown[]): string {
 
 /** `unsafeQuote(v)`: `"` + JSON(v) + `"`; a string keeps its own quotes (`"x"` renders as `"x"`). */
 export function unsafeQuote(...args: unknown[]): string {
-  return `"${toGoJson(one('unsafeQuote', args))}"`;
+  const v = one('unsafeQuote', args);
+  ensureRoomForIndented(v, 0);
+  return `"${toGoJson(v)}"`;
+}
+
+/** Refuses, before encoding, a (compact or indented) text of `v` the expression budget cannot hold. */
+function ensureRoomForIndented(v: unknown, indentWidth: number): void {
+  const budget = activeBudget();
+  budget.ensureString(encodedLengthEstimate(v, indentWidth, budget));
 }
 
 /** `asJSON(v)`: indented JSON with a trailing newline, kept a string. */
 export function asJSON(...args: unknown[]): string {
-  return `"${toGoJson(one('asJSON', args), '  ')}\n"`;
+  const v = one('asJSON', args);
+  ensureRoomForIndented(v, 2);
+  return `"${toGoJson(v, '  ')}\n"`;
 }
 
 /** `asYAML(v)`: YAML text (keys sorted, 4-space indent as Go's yaml.v3 writes it), kept a string. */
 export function asYAML(...args: unknown[]): string {
-  const data = toPlainData(one('asYAML', args));
+  const v = one('asYAML', args);
+  ensureRoomForIndented(v, 4);
+  const data = toPlainData(v);
   return `"${stringify(data, { indent: 4, sortMapEntries: true, lineWidth: 0 })}"`;
 }
 

@@ -2,6 +2,7 @@
  * `${{ expr }}` / `${% expr %}` templates and Kargo's typing rules for rendered strings
  * (pkg/expressions/json_templates.go, EvaluateTemplate).
  */
+import { encodedLengthEstimate, ExpressionBudget, isBudgetExceeded } from './budget.js';
 import { ExpressionError } from './errors.js';
 import { evaluateExpression, type ExpressionEnv } from './evaluate.js';
 import { parseGoBool, parseGoFloat } from './go-strconv.js';
@@ -68,7 +69,9 @@ function segments(template: string): Segment[] {
  */
 export function renderString(s: string, env: ExpressionEnv): unknown {
   if (!containsTemplate(s)) return s;
-  const templateEnv: ExpressionEnv = { variables: env.variables, functions: { ...env.functions, ...TEMPLATE_FUNCTIONS } };
+  // One budget for every expression of the string (and of the whole value, when the caller shares one).
+  const budget = env.budget ?? new ExpressionBudget();
+  const templateEnv: ExpressionEnv = { variables: env.variables, functions: { ...env.functions, ...TEMPLATE_FUNCTIONS }, budget };
   let text = '';
   for (const segment of segments(s)) {
     if ('text' in segment) {
@@ -76,15 +79,18 @@ export function renderString(s: string, env: ExpressionEnv): unknown {
       continue;
     }
     const value = evaluateExpression(segment.expression, templateEnv);
-    text += typeof value === 'string' ? value : encode(value, segment.expression);
+    text += typeof value === 'string' ? value : encode(value, segment.expression, budget);
   }
   return typeText(text);
 }
 
-function encode(value: unknown, expression: string): string {
+function encode(value: unknown, expression: string, budget: ExpressionBudget): string {
   try {
+    // A value that shares parts (map(1..1000, list)) can encode to far more text than it holds.
+    budget.ensureString(encodedLengthEstimate(value, 0, budget));
     return toGoJson(value);
   } catch (err) {
+    if (isBudgetExceeded(err)) throw new ExpressionError(err.message, expression, undefined, undefined, 'BudgetExceeded');
     throw new ExpressionError(`cannot render result: ${(err as Error).message}`, expression);
   }
 }

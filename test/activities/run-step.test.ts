@@ -352,6 +352,8 @@ describe('toApplicationFailure', () => {
     ['StepFailed', true],
     ['InvalidStepConfig', true],
     ['PathEscape', true],
+    ['BudgetExceeded', true],
+    ['PayloadTooLarge', true],
     ['Unavailable', false],
     ['Internal', false],
   ] as const)('maps DomainError %s (nonRetryable=%s)', (code, nonRetryable) => {

@@ -10,6 +10,8 @@ describe('toHttpError', () => {
     ['InvalidExpression', 400],
     ['InvalidStepConfig', 400],
     ['PathEscape', 400],
+    ['BudgetExceeded', 400],
+    ['PayloadTooLarge', 413],
     ['NotFound', 404],
     ['Conflict', 409],
     ['FailedPrecondition', 409],

@@ -252,8 +252,8 @@ describe('evaluateExpression: runtime errors', () => {
     ['map(list)', /invalid number of arguments for map/],
     ['len(1, 2)', /invalid number of arguments for len \(expected 1, got 2\)/],
     ['n.Major()', /type int has no method Major/],
-    ['1..2000000', /memory budget exceeded/],
-    ['map(1..2000, map(1..2000, map(1..10, #)))', /evaluation budget/],
+    ['1..2000000', /item budget: the range 1..2000000 of 2000000 items \(the limit is 1000000\)/],
+    ['let xs = 1..2000; sum(xs, sum(xs, # * 2 + 1))', /operation budget: more than 10000000 operations/],
   ])('%s fails with %s', (src, message) => {
     expect(() => run(src)).toThrow(message);
   });
