@@ -57,9 +57,10 @@ export function authenticate(access: AccessControl): RequestHandler {
 }
 
 /**
- * The first check of a route, before its body is read: the caller must hold the route's action
- * in the route's project (any stage), or anywhere for a route that names no project. A caller
- * who could never be allowed is refused without costing any parsing.
+ * The first check of a route, before its body is read. For a route whose permission is
+ * `scopeFirst` (apply), the caller must hold the route's action in the route's project (any
+ * stage), or anywhere for a route that names no project: a caller who could never be allowed
+ * is refused without costing any parsing. Every route records here what matched.
  */
 export function authorizeScope(path: string, permission: RoutePermission): RequestHandler {
   return (req, res, next) => {
@@ -67,8 +68,11 @@ export function authorizeScope(path: string, permission: RoutePermission): Reque
     const params = Object.fromEntries(Object.entries(req.params).filter((e): e is [string, string] => typeof e[1] === 'string'));
     const project = params['project'];
     const targets: Target[] = project === undefined ? [] : [{ project }];
-    const decision: Decision =
-      project !== undefined || permission.action === 'read' ? decide(subject, permission.action, targets) : holdsAnywhere(subject, permission.action);
+    const decision: Decision = !permission.scopeFirst
+      ? { allowed: true }
+      : project !== undefined || permission.action === 'read'
+        ? decide(subject, permission.action, targets)
+        : holdsAnywhere(subject, permission.action);
     record(res, { subject, matched: { path, permission, params }, targets, allowed: decision.allowed });
     if (!decision.allowed) throw new DomainError('PermissionDenied', decision.reason);
     next();

@@ -45,6 +45,12 @@ export interface RoutePermission {
    * project (reads: any grant).
    */
   targets(req: Request, lookup: TargetLookup): Promise<LabelledTarget[]> | LabelledTarget[];
+  /**
+   * The body is costly to interpret (an apply's YAML): before it is even read, the caller must
+   * hold the action somewhere (see authorizeScope). Other bodies are small JSON, read first so
+   * that a refusal and its audit entry can name the stage the caller asked for.
+   */
+  scopeFirst?: true;
 }
 
 /** A parameter of the matched route (the table's routes have no wildcards: always a string). */
@@ -86,7 +92,7 @@ export function applyTargets(req: Request): LabelledTarget[] {
 export const PERMISSIONS = {
   read: { action: 'read', targets: () => [] },
   readProject: { action: 'read', targets: project },
-  apply: { action: 'admin', audit: 'apply', targets: applyTargets },
+  apply: { action: 'admin', audit: 'apply', targets: applyTargets, scopeFirst: true },
   deleteProject: { action: 'admin', audit: 'delete', targets: project },
   deleteInProject: { action: 'admin', audit: 'delete', targets: project },
   deleteStage: { action: 'admin', audit: 'delete', targets: stageParam('name') },

@@ -81,7 +81,7 @@ describe('roles', () => {
   it('refuses a viewer a promotion, naming the role it needs', async () => {
     const res = await promote(TOKENS.viewer, 'dev');
     expect(res.status).toBe(403);
-    expect(res.body.error.message).toMatch(/vera-viewer .* may not promote to project "demo": that needs the promoter role there/);
+    expect(res.body.error.message).toMatch(/vera-viewer .* may not promote to stage "dev" of project "demo": that needs the promoter role there/);
     expect(api.backend.calls.filter((c) => c.method === 'promote')).toHaveLength(0);
   });
 

@@ -65,7 +65,7 @@ describe('the route table', () => {
   it('derives each target from the matched route\'s parameters', async () => {
     const res = await request(api, 'DELETE', '/api/v1/projects/projb/stages/prod', { headers: bearer(PROJECT_TOKENS.adminA) });
     expect(res.status).toBe(403);
-    expect(res.body.error.message).toBe('amy-admin-a (roles admin on proja/*) may not change project "projb": that needs the admin role there');
+    expect(res.body.error.message).toBe('amy-admin-a (roles admin on proja/*) may not change stage "prod" of project "projb": that needs the admin role there');
     expect(api.backend.calls.filter((c) => c.method === 'deleteResource')).toEqual([]);
   });
 });
