@@ -1,43 +1,21 @@
 import express from 'express';
 import { pino, type Logger } from 'pino';
+import { API_ROUTES } from './api-routes.js';
 import { auditMiddleware } from './audit/audit-middleware.js';
 import type { AccessControl } from './auth/access-control.js';
-import { accessMiddleware, type TargetLookup } from './auth/index.js';
+import { authenticate, authorizeScope, authorizeTargets, type TargetLookup } from './auth/index.js';
 import type { ShuntBackend } from './backend.js';
 import { errorHandler, notFoundHandler } from './http-errors.js';
+import { DEFAULT_MAX_BODY_BYTES } from './body-limits.js';
 import { ApiMetrics } from './metrics.js';
 import { openApiDocument } from './openapi.js';
+import { JSON_TYPES, requestOriginGuard } from './request-origin.js';
 import { listRoutes } from './route-list.js';
 import { webPage } from './web-assets.js';
 import { REDACT_PATHS, requestContextMiddleware } from './request-context.js';
 import type { RouteDeps } from './route-deps.js';
-import { abortPromotionRoute } from './routes/abort-promotion.js';
-import { abortVerificationRoute } from './routes/abort-verification.js';
-import { applyManifests } from './routes/apply-manifests.js';
-import { approveFreightRoute } from './routes/approve-freight.js';
-import { approvePromotionRoute } from './routes/approve-promotion.js';
-import { deleteProject } from './routes/delete-project.js';
-import { deleteStage } from './routes/delete-stage.js';
-import { deleteWarehouse } from './routes/delete-warehouse.js';
-import { getFreight } from './routes/get-freight.js';
 import { getHealth } from './routes/get-health.js';
-import { getProject } from './routes/get-project.js';
-import { getPromotion } from './routes/get-promotion.js';
-import { getStage } from './routes/get-stage.js';
-import { getWarehouse } from './routes/get-warehouse.js';
-import { getWhoAmI } from './routes/get-whoami.js';
-import { listEvents } from './routes/list-events.js';
-import { listFreight } from './routes/list-freight.js';
-import { listProjects } from './routes/list-projects.js';
-import { listPromotions } from './routes/list-promotions.js';
-import { listStages } from './routes/list-stages.js';
-import { listWarehouses } from './routes/list-warehouses.js';
-import { promoteFreight } from './routes/promote-freight.js';
-import { retryPromotionRoute } from './routes/retry-promotion.js';
-import { verifyStageRoute } from './routes/verify-stage.js';
-import { listWebhookReceivers } from './routes/list-webhook-receivers.js';
 import { receiveWebhook } from './routes/receive-webhook.js';
-import { refreshWarehouse } from './routes/refresh-warehouse.js';
 import type { SecretSource } from './webhooks/receivers.js';
 
 export interface AppDeps {
@@ -56,10 +34,14 @@ export interface AppDeps {
   metrics?: ApiMetrics;
   /** Where webhook receivers' Secrets are read (SHUNT_CREDENTIALS); without it no receiver answers. */
   secrets?: SecretSource;
+  /** Largest request body under /api/v1, in bytes (SHUNT_MAX_BODY_BYTES); default {@link DEFAULT_MAX_BODY_BYTES}. */
+  maxBodyBytes?: number;
+  /** Host names the api is reached by, besides IP addresses and localhost (SHUNT_HOST, SHUNT_ALLOWED_HOSTS). */
+  allowedHosts?: readonly string[];
 }
 
-/** Largest accepted JSON body (an apply of many manifests). */
-export const MAX_BODY = '10mb';
+/** Largest webhook body (a provider's push payload). */
+export const MAX_WEBHOOK_BODY = '10mb';
 
 export const API_PREFIX = '/api/v1';
 
@@ -77,53 +59,44 @@ export function createApp(deps: AppDeps): express.Express {
   const routeDeps: RouteDeps = { backend: deps.backend, views };
 
   const app = express();
+  // Before the first route: the app's router is created with these (paths match exactly).
+  app.set('case sensitive routing', true);
+  app.set('strict routing', true);
   app.disable('x-powered-by');
   app.set('etag', false);
   const metrics = deps.metrics ?? new ApiMetrics(deps.backend);
   app.use(requestContextMiddleware(logger));
   app.use(metrics.middleware());
-  // Webhooks need the raw body for their signatures, so they come before the JSON parser.
+  // Webhooks need the raw body for their signatures; providers call them from other sites, so
+  // they come before the origin guard (each receiver checks its own signature or token).
   const secrets: SecretSource = deps.secrets ?? { secret: async () => ({}) };
-  app.post('/webhooks/:provider/:token', express.raw({ type: () => true, limit: MAX_BODY }), receiveWebhook(routeDeps, secrets));
-  // Not strict: a body of `"x"` is valid JSON, and the route's schema explains what it expected.
-  app.use(express.json({ limit: MAX_BODY, strict: false }));
+  app.post('/webhooks/:provider/:token', express.raw({ type: () => true, limit: MAX_WEBHOOK_BODY }), receiveWebhook(routeDeps, secrets));
+  app.use(requestOriginGuard({ allowedHosts: deps.allowedHosts ?? [] }));
 
+  const who = authenticate(deps.access);
   app.get('/healthz', getHealth(routeDeps));
-  app.get('/metrics', metrics.handler(deps.workerMetrics));
+  app.get('/metrics', who, metrics.handler(deps.workerMetrics));
   app.get('/openapi.json', (_req, res) => {
     res.json(openApiDocument(listRoutes(app), API_VERSION));
   });
   app.get('/', webPage());
 
-  const api = express.Router();
-  // Audit first: it wraps the answer, so denials by the access check are recorded too.
+  const api = express.Router({ caseSensitive: true, strict: true });
+  // Audit first: it wraps the answer, so denials by the access checks are recorded too.
   api.use(auditMiddleware(deps.backend));
-  api.use(accessMiddleware(deps.access, promotionLookup(deps.backend)));
-  api.get('/whoami', getWhoAmI(routeDeps));
-  api.post('/apply', applyManifests(routeDeps));
-  api.get('/projects', listProjects(routeDeps));
-  api.get('/projects/:project', getProject(routeDeps));
-  api.delete('/projects/:project', deleteProject(routeDeps));
-  api.get('/projects/:project/warehouses', listWarehouses(routeDeps));
-  api.get('/projects/:project/warehouses/:name', getWarehouse(routeDeps));
-  api.delete('/projects/:project/warehouses/:name', deleteWarehouse(routeDeps));
-  api.post('/projects/:project/warehouses/:name/refresh', refreshWarehouse(routeDeps));
-  api.get('/projects/:project/webhook-receivers', listWebhookReceivers(routeDeps, secrets));
-  api.get('/projects/:project/stages', listStages(routeDeps));
-  api.get('/projects/:project/stages/:name', getStage(routeDeps));
-  api.delete('/projects/:project/stages/:name', deleteStage(routeDeps));
-  api.get('/projects/:project/freight', listFreight(routeDeps));
-  api.get('/projects/:project/freight/:name', getFreight(routeDeps));
-  api.get('/projects/:project/promotions', listPromotions(routeDeps));
-  api.post('/projects/:project/promotions', promoteFreight(routeDeps));
-  api.get('/projects/:project/promotions/:name', getPromotion(routeDeps));
-  api.post('/projects/:project/freight/:name/approve', approveFreightRoute(routeDeps));
-  api.post('/projects/:project/promotions/:name/approve', approvePromotionRoute(routeDeps));
-  api.post('/projects/:project/promotions/:name/retry', retryPromotionRoute(routeDeps));
-  api.post('/projects/:project/promotions/:name/abort', abortPromotionRoute(routeDeps));
-  api.post('/projects/:project/stages/:name/verify', verifyStageRoute(routeDeps));
-  api.post('/projects/:project/stages/:name/verification/abort', abortVerificationRoute(routeDeps));
-  api.get('/projects/:project/events', listEvents(routeDeps));
+  // Who is calling, before any route reads a body.
+  api.use(who);
+  // Not strict: a body of `"x"` is valid JSON, and the route's schema explains what it expected.
+  const json = express.json({ limit: deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES, strict: false, type: JSON_TYPES });
+  const full = authorizeTargets(promotionLookup(deps.backend));
+  const apiDeps = { ...routeDeps, secrets };
+  for (const route of API_ROUTES) {
+    const scope = authorizeScope(route.path, route.permission);
+    const handlers = route.body ? [scope, json, full, route.handler(apiDeps)] : [scope, full, route.handler(apiDeps)];
+    api[route.method === 'GET' ? 'get' : route.method === 'POST' ? 'post' : 'delete'](route.path, ...handlers);
+  }
+  // A request no route matched gets no handler, no fallback permission: a 404.
+  api.use(notFoundHandler);
   app.use(API_PREFIX, api);
   app.use(webPage());
 

@@ -1,6 +1,8 @@
+import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { EXIT_CONFIG } from '../core/exit-codes.js';
+import { DEFAULT_MAX_BODY_BYTES } from './body-limits.js';
 
 const ApiEnv = z.object({
   TEMPORAL_ADDRESS: z.string().min(1, 'TEMPORAL_ADDRESS is required (host:port of the Temporal frontend)'),
@@ -17,6 +19,14 @@ const ApiEnv = z.object({
   SHUNT_AUTH_CONFIG: z.string().optional(),
   /** Where the worker serves its metrics; the api's /metrics includes them. */
   SHUNT_WORKER_METRICS_URL: z.string().url().optional(),
+  /** Largest request body under /api/v1, in bytes. */
+  SHUNT_MAX_BODY_BYTES: z.coerce.number().int().min(1024, 'must be at least 1024 bytes').default(DEFAULT_MAX_BODY_BYTES),
+  /** Comma-separated host names the api is reached by (behind a proxy), besides IP addresses, localhost and SHUNT_HOST. */
+  SHUNT_ALLOWED_HOSTS: z
+    .string()
+    .default('')
+    .transform((s) => s.split(',').map((h) => h.trim()).filter((h) => h !== ''))
+    .pipe(z.array(z.string().regex(/^[a-zA-Z0-9.-]+$/, 'host names only (no scheme, port or path), separated by commas'))),
 });
 
 export interface ApiConfig {
@@ -32,6 +42,9 @@ export interface ApiConfig {
   authMode: 'open' | 'enforced';
   authConfigPath?: string;
   workerMetricsUrl?: string;
+  maxBodyBytes: number;
+  /** Names a Host header may carry besides IP addresses and localhost: SHUNT_HOST (if a name) and SHUNT_ALLOWED_HOSTS. */
+  allowedHosts: string[];
 }
 
 /** Reads the api's settings from the environment once; prints every problem and exits 1. */
@@ -54,5 +67,7 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Ap
     authMode: e.SHUNT_AUTH_MODE,
     ...(e.SHUNT_AUTH_CONFIG ? { authConfigPath: resolve(e.SHUNT_AUTH_CONFIG) } : {}),
     ...(e.SHUNT_WORKER_METRICS_URL ? { workerMetricsUrl: e.SHUNT_WORKER_METRICS_URL } : {}),
+    maxBodyBytes: e.SHUNT_MAX_BODY_BYTES,
+    allowedHosts: [...(isIP(e.SHUNT_HOST) === 0 ? [e.SHUNT_HOST] : []), ...e.SHUNT_ALLOWED_HOSTS],
   });
 }

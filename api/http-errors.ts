@@ -76,7 +76,7 @@ function stringDetails(details: unknown): string[] {
 /** Errors raised by express's body parser carry a `type` such as `entity.parse.failed`. */
 function bodyParserError(err: unknown): HttpError | undefined {
   if (err === null || typeof err !== 'object') return undefined;
-  const e = err as { type?: unknown; status?: unknown; message?: unknown };
+  const e = err as { type?: unknown; status?: unknown; message?: unknown; limit?: unknown; length?: unknown };
   if (typeof e.type !== 'string' || typeof e.status !== 'number') return undefined;
   switch (e.type) {
     case 'entity.parse.failed':
@@ -85,7 +85,13 @@ function bodyParserError(err: unknown): HttpError | undefined {
         body: errorBody('BadRequest', `request body is not valid JSON: ${String(e.message)}`),
       };
     case 'entity.too.large':
-      return { status: 413, body: errorBody('BadRequest', 'request body is larger than the 10 MB limit') };
+      return {
+        status: 413,
+        body: errorBody(
+          'BadRequest',
+          `request body${typeof e.length === 'number' ? ` of ${e.length} bytes` : ''} is larger than the limit of ${String(e.limit)} bytes (SHUNT_MAX_BODY_BYTES)`,
+        ),
+      };
     default:
       if (e.status >= 400 && e.status < 500) {
         return { status: e.status, body: errorBody('BadRequest', String(e.message)) };
@@ -133,5 +139,5 @@ export function errorHandler(fallbackLogger: Logger): ErrorRequestHandler {
 
 /** For requests that match no route. */
 export const notFoundHandler: RequestHandler = (req, res) => {
-  res.status(404).json(errorBody('NotFound', `no route for ${req.method} ${req.path}`));
+  res.status(404).json(errorBody('NotFound', `no route for ${req.method} ${req.baseUrl}${req.path}`));
 };

@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import { ApplyBody, ApproveFreightBody, EventsQuery, PromoteBody } from '../core/api/requests.js';
-import { permissionFor } from './auth/permissions.js';
+import { apiRoute } from './api-routes.js';
 import { ROLE_FOR_ACTION } from '../core/rbac/rbac.js';
 import { API_PREFIX_PATH } from './paths.js';
 import type { ListedRoute } from './route-list.js';
@@ -38,7 +38,7 @@ const Empty = z.object({}).optional();
 /** Keyed by `METHOD /path` with express parameters. */
 export const ROUTE_DOCS: Readonly<Record<string, RouteDoc>> = {
   'GET /healthz': { summary: 'Health: 200 when Temporal answers and a worker polls, else 503 with the reason', responses: { '200': 'healthy' } },
-  'GET /metrics': { summary: 'Prometheus metrics of the api and the worker', responses: { '200': 'text exposition format' } },
+  'GET /metrics': { summary: 'Prometheus metrics of the api and the worker; with access control on, any valid bearer token', responses: { '200': 'text exposition format' } },
   'GET /openapi.json': { summary: 'This document', responses: { '200': 'OpenAPI 3.1' } },
   'GET /': { summary: 'The web page: the pipeline, freight, promotions and actions', responses: { '200': 'HTML' } },
   'GET /api/v1/whoami': { summary: 'The caller, its roles, and with ?project=P what it may do per stage', responses: { '200': 'the caller' } },
@@ -99,7 +99,8 @@ export function openApiDocument(routes: readonly ListedRoute[], version: string)
         ? { description, content: { 'application/json': { schema: description.startsWith('List') ? KargoList : KargoObject } } }
         : { description };
     }
-    const secured = route.path.startsWith(`${API_PREFIX_PATH}/`);
+    const table = route.path.startsWith(`${API_PREFIX_PATH}/`) ? apiRoute(route.method, route.path.slice(API_PREFIX_PATH.length)) : undefined;
+    const secured = table !== undefined;
     if (secured) {
       responses['400'] = { description: 'the request is malformed', content: { 'application/json': { schema: ErrorBody } } };
       responses['401'] = { description: 'no, malformed, unknown or invalid bearer token', content: { 'application/json': { schema: ErrorBody } } };
@@ -110,7 +111,7 @@ export function openApiDocument(routes: readonly ListedRoute[], version: string)
       operationId: operationId(route),
       ...(parameters.length ? { parameters } : {}),
       responses,
-      ...(secured ? { 'x-shunt-role': ROLE_FOR_ACTION[permissionFor(route.method, route.path.slice(API_PREFIX_PATH.length)).permission.action] } : { security: [] }),
+      ...(table !== undefined ? { 'x-shunt-role': ROLE_FOR_ACTION[table.permission.action] } : route.path === '/metrics' ? {} : { security: [] }),
     };
     if (doc.body) {
       operation['requestBody'] = { required: !doc.body.safeParse(undefined).success, content: { 'application/json': { schema: z.toJSONSchema(doc.body, { io: 'input' }) } } };

@@ -43,6 +43,8 @@ const app = createApp({
   ...(config.workerMetricsUrl ? { workerMetrics: fetchWorkerMetrics(config.workerMetricsUrl) } : {}),
   logger: log,
   namespace: config.namespace,
+  maxBodyBytes: config.maxBodyBytes,
+  allowedHosts: config.allowedHosts,
   secrets: new FileCredentialStore(config.credentialsPath, { onWarning: (message) => log.warn({ message }, 'credentials file problem') }),
   ...(config.temporalUiUrl ? { temporalUiUrl: config.temporalUiUrl } : {}),
 });

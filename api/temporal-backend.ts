@@ -12,9 +12,9 @@ import {
 import proto from '@temporalio/proto';
 import type { AuditEvent } from '../core/audit/event.js';
 import { DomainError, isErrorCode } from '../core/errors.js';
-import { formatIssue, parseManifests } from '../core/manifests/index.js';
+import { invalidManifests, parseManifestFiles } from '../core/manifests/files.js';
 import { checkPayloadSize } from '../core/payload-budget.js';
-import type { ClusterPromotionTask, Manifest, Project, ProjectScopedManifest } from '../core/model.js';
+import type { ClusterPromotionTask, Project, ProjectScopedManifest } from '../core/model.js';
 import { applyIssues, applyResources, emptyProjectState, type ApplyInput } from '../core/project/apply.js';
 import type { ProjectState, PromotionRecord, VerificationRecord } from '../core/project/state.js';
 import type { FreightApproval } from '../core/project/approvals.js';
@@ -75,15 +75,8 @@ export class TemporalBackend implements ShuntBackend {
   }
 
   async apply(files: ManifestFile[], options: { dryRun: boolean; actor?: string }): Promise<ApplyResult> {
-    const manifests: Manifest[] = [];
-    const problems: string[] = [];
-    const hints: string[] = [];
-    for (const file of files) {
-      const parsed = parseManifests(file.content, file.name);
-      manifests.push(...parsed.manifests);
-      problems.push(...parsed.issues.map(formatIssue));
-      hints.push(...parsed.hints);
-    }
+    // The same parse as the api's permission check (api/auth/permissions.ts): what was checked is what is applied.
+    const { manifests, problems, hints } = parseManifestFiles(files);
     if (problems.length) throw invalid(problems);
     if (manifests.length === 0) throw new DomainError('BadRequest', 'no manifests found in the files given');
 
@@ -428,8 +421,7 @@ function isUnprocessedUpdate(err: unknown): boolean {
 }
 
 function invalid(problems: string[]): DomainError {
-  const head = problems.length === 1 ? problems[0]! : `${problems.length} problems in the manifests:\n${problems.map((p) => `  - ${p}`).join('\n')}`;
-  return new DomainError('InvalidManifest', head, problems);
+  return invalidManifests(problems);
 }
 
 function unavailable(err: unknown): DomainError {

@@ -2,7 +2,7 @@ import type { Request, RequestHandler, Response } from 'express';
 import { outcomeOf, type AuditEvent } from '../../core/audit/event.js';
 import type { ShuntBackend } from '../backend.js';
 import { accessDecisionOf, type AccessDecision } from '../auth/middleware.js';
-import { auditProjects } from '../auth/permissions.js';
+import { auditScopes } from '../auth/permissions.js';
 import { logOf } from '../request-context.js';
 
 /**
@@ -36,8 +36,7 @@ async function record(
   body: unknown,
 ): Promise<void> {
   const base = auditEvent(req, res, decision, time, body);
-  const projects = auditProjects(decision.targets);
-  const scopes: (string | undefined)[] = projects.length === 0 ? [undefined] : projects;
+  const scopes = auditScopes(decision.targets);
   try {
     await Promise.all(
       scopes.map((project, i) =>
@@ -55,15 +54,15 @@ async function record(
 }
 
 function auditEvent(req: Request, res: Response, decision: AccessDecision, time: string, body: unknown): AuditEvent {
-  const { permission, params } = decision.matched;
+  const { permission, params, path } = decision.matched;
   const reqBody = (req.body ?? {}) as Record<string, unknown>;
   const target: AuditEvent['target'] = {};
   const stage = decision.targets.find((t) => t.stage !== undefined)?.stage;
   if (stage !== undefined) target.stage = stage;
-  const freight = params['freight'] ?? str(reqBody['freight']);
+  const freight = path.includes('/freight/:name') ? params['name'] : str(reqBody['freight']);
   if (freight !== undefined) target.freight = freight;
-  if (permission.path.includes('/promotions/:name')) target.promotion = params['name']!;
-  if (permission.path.includes('/warehouses/:name')) target.warehouse = params['name']!;
+  if (path.includes('/promotions/:name')) target.promotion = params['name']!;
+  if (path.includes('/warehouses/:name')) target.warehouse = params['name']!;
   if (permission.audit === 'apply' && reqBody['dryRun'] === true) target.dryRun = true;
   const answer = (body ?? {}) as { error?: { message?: unknown }; metadata?: { name?: unknown }; results?: unknown };
   if (permission.audit === 'promote' && typeof answer.metadata?.name === 'string') target.promotion = answer.metadata.name;

@@ -20,6 +20,9 @@ import YAML from 'yaml';
 import { z } from 'zod';
 import { ROLES } from '../../core/rbac/rbac.js';
 
+/** How OIDC users are named in the audit trail (`oidc:<username>`); no static token may be named so. */
+export const OIDC_ACTOR_PREFIX = 'oidc:';
+
 const pattern = z.string().min(1, 'must not be empty');
 
 export const GrantSpec = z.object({
@@ -32,7 +35,10 @@ export type GrantSpec = z.infer<typeof GrantSpec>;
 const grants = z.array(GrantSpec).min(1, 'list at least one grant');
 
 export const TokenSpec = z.object({
-  name: z.string().regex(/^[\w.@:-]{1,128}$/, 'letters, digits and . _ @ : - only'),
+  name: z
+    .string()
+    .regex(/^[\w.@:-]{1,128}$/, 'letters, digits and . _ @ : - only')
+    .refine((n) => !n.toLowerCase().startsWith(OIDC_ACTOR_PREFIX), `must not start with "${OIDC_ACTOR_PREFIX}": that prefix names OIDC users in the audit trail`),
   sha256: z
     .string()
     .transform((s) => s.trim().toLowerCase().replace(/^sha256:/, ''))

@@ -1,12 +1,12 @@
 /**
  * OIDC bearer tokens: a JWT signed by the configured issuer, verified against the issuer's
  * JWKS (fetched and cached by `jose`), with issuer, audience and expiry checked. The actor is
- * the username claim; the groups claim maps to grants through the config file.
+ * `oidc:` + the username claim; the groups claim maps to grants through the config file.
  */
 import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload } from 'jose';
 import { DomainError } from '../../core/errors.js';
 import type { Grant, Subject } from '../../core/rbac/rbac.js';
-import type { OidcSpec } from './config-file.js';
+import { OIDC_ACTOR_PREFIX, type OidcSpec } from './config-file.js';
 
 export class OidcVerifier {
   private jwks: ReturnType<typeof createRemoteJWKSet> | undefined;
@@ -20,17 +20,18 @@ export class OidcVerifier {
     const jwks = await this.keySet();
     let payload: JWTPayload;
     try {
-      ({ payload } = await jwtVerify(token, jwks, { issuer: this.spec.issuer, audience: this.spec.audience }));
+      // `exp` required: a token that never expires would be a password nobody can revoke.
+      ({ payload } = await jwtVerify(token, jwks, { issuer: this.spec.issuer, audience: this.spec.audience, requiredClaims: ['exp'] }));
     } catch (err) {
       throw jwtRefusal(err, this.spec);
     }
-    const name = claimString(payload, this.spec.usernameClaim) ?? claimString(payload, 'sub');
-    if (name === undefined) {
+    const claimed = claimString(payload, this.spec.usernameClaim) ?? claimString(payload, 'sub');
+    if (claimed === undefined) {
       throw new DomainError('Unauthenticated', `the token has neither a "${this.spec.usernameClaim}" nor a "sub" claim`);
     }
     const groups = claimStrings(payload, this.spec.groupsClaim);
     const grants: Grant[] = this.spec.groups.filter((g) => groups.includes(g.group)).flatMap((g) => g.grants);
-    return { name, via: 'oidc', grants };
+    return { name: oidcActorName(claimed), via: 'oidc', grants };
   }
 
   private async keySet(): Promise<ReturnType<typeof createRemoteJWKSet>> {
@@ -71,6 +72,14 @@ function jwtRefusal(err: unknown, spec: OidcSpec): DomainError {
   }
   if (err instanceof errors.JOSEError) return new DomainError('Unauthenticated', `the token is not a valid JWT: ${err.message}`);
   return new DomainError('Unavailable', `cannot verify the token against ${spec.issuer}: ${err instanceof Error ? err.message : String(err)}`);
+}
+
+/**
+ * The actor an OIDC user is recorded as: `oidc:<username>`, a namespace static token names may
+ * not use (config-file.ts), so that no OIDC user can take a token's name in the audit trail.
+ */
+export function oidcActorName(username: string): string {
+  return `${OIDC_ACTOR_PREFIX}${username}`;
 }
 
 function claimString(payload: JWTPayload, claim: string): string | undefined {

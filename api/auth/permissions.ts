@@ -1,12 +1,16 @@
 /**
- * The permission table: for every route of the REST API (coordination contract), the action it
- * needs, on which project and stage, and the name the audit trail gives it. Routes are matched
- * by method and path pattern, so a route gets its permission the moment it is added to app.ts;
- * a route missing here falls back to `read` for GET and `admin` for anything else.
+ * What each route of the REST API needs: the action, on which project and stage, and the name
+ * the audit trail gives it. The route table (api/api-routes.ts) pairs every route with one of
+ * these, and the same entry both registers the route and checks it, so a route cannot exist
+ * without its permission; targets are read from the route that actually matched.
  */
 import type { Request } from 'express';
-import YAML from 'yaml';
+import { ApplyBody } from '../../core/api/requests.js';
+import { DomainError } from '../../core/errors.js';
+import { invalidManifests, parseManifestFiles } from '../../core/manifests/files.js';
+import { describeManifest, manifestTarget } from '../../core/rbac/manifest-target.js';
 import type { Action, Target } from '../../core/rbac/rbac.js';
+import { parseBody } from '../parse-body.js';
 
 /** What an audited request did. */
 export type AuditAction =
@@ -26,154 +30,87 @@ export interface TargetLookup {
   promotionStage(project: string, name: string): Promise<string | undefined>;
 }
 
+/** A target, and what a refusal of it names first (the document of an apply). */
+export interface LabelledTarget extends Target {
+  label?: string;
+}
+
 export interface RoutePermission {
-  method: 'GET' | 'POST' | 'DELETE';
-  /** Under /api/v1; `:name` segments are parameters. */
-  path: string;
   action: Action;
   /** Set for requests the audit trail records. */
   audit?: AuditAction;
-  /** What the request acts on; empty for project-less reads. */
-  targets(req: Request, params: Record<string, string>, lookup: TargetLookup): Promise<Target[]> | Target[];
+  /**
+   * What the request acts on, from the matched route's parameters (and for some routes the
+   * body, parsed by then); empty for project-less requests, which need the action over every
+   * project (reads: any grant).
+   */
+  targets(req: Request, lookup: TargetLookup): Promise<LabelledTarget[]> | LabelledTarget[];
+  /**
+   * The body is costly to interpret (an apply's YAML): before it is even read, the caller must
+   * hold the action somewhere (see authorizeScope). Other bodies are small JSON, read first so
+   * that a refusal and its audit entry can name the stage the caller asked for.
+   */
+  scopeFirst?: true;
 }
 
-const project = (_req: Request, p: Record<string, string>): Target[] => [{ project: p['project']! }];
-const projectStage = (key: string) => (_req: Request, p: Record<string, string>): Target[] => [{ project: p['project']!, stage: p[key]! }];
-const bodyStage = (req: Request, p: Record<string, string>): Target[] => {
+/** A parameter of the matched route (the table's routes have no wildcards: always a string). */
+export function routeParam(req: Request, name: string): string {
+  const value = req.params[name];
+  if (typeof value !== 'string') throw new DomainError('Internal', `route parameter "${name}" missing`);
+  return value;
+}
+
+const projectOf = (req: Request): string => routeParam(req, 'project');
+
+const project = (req: Request): Target[] => [{ project: projectOf(req) }];
+const stageParam = (key: string) => (req: Request): Target[] => [{ project: projectOf(req), stage: routeParam(req, key) }];
+const bodyStage = (req: Request): Target[] => {
   const stage = (req.body as { stage?: unknown } | undefined)?.stage;
   // No stage in the body: the route refuses the body itself (400) once the project check passed.
-  return [typeof stage === 'string' && stage.trim() !== '' ? { project: p['project']!, stage: stage.trim() } : { project: p['project']! }];
+  return [typeof stage === 'string' && stage.trim() !== '' ? { project: projectOf(req), stage: stage.trim() } : { project: projectOf(req) }];
 };
-const promotionStage = async (_req: Request, p: Record<string, string>, lookup: TargetLookup): Promise<Target[]> => {
-  const stage = await lookup.promotionStage(p['project']!, p['name']!);
-  return [stage === undefined ? { project: p['project']! } : { project: p['project']!, stage }];
+const promotionStage = async (req: Request, lookup: TargetLookup): Promise<Target[]> => {
+  const stage = await lookup.promotionStage(projectOf(req), routeParam(req, 'name'));
+  return [stage === undefined ? { project: projectOf(req) } : { project: projectOf(req), stage }];
 };
-
-export const ROUTE_PERMISSIONS: readonly RoutePermission[] = [
-  { method: 'GET', path: '/whoami', action: 'read', targets: () => [] },
-  { method: 'GET', path: '/projects', action: 'read', targets: () => [] },
-  { method: 'POST', path: '/apply', action: 'admin', audit: 'apply', targets: (req) => applyTargets(req.body) },
-  { method: 'DELETE', path: '/projects/:project', action: 'admin', audit: 'delete', targets: project },
-  { method: 'DELETE', path: '/projects/:project/warehouses/:name', action: 'admin', audit: 'delete', targets: project },
-  { method: 'DELETE', path: '/projects/:project/stages/:name', action: 'admin', audit: 'delete', targets: projectStage('name') },
-  { method: 'POST', path: '/projects/:project/promotions', action: 'promote', audit: 'promote', targets: bodyStage },
-  { method: 'POST', path: '/projects/:project/warehouses/:name/refresh', action: 'promote', audit: 'refresh', targets: project },
-  { method: 'POST', path: '/projects/:project/freight/:freight/approve', action: 'approve', audit: 'approve', targets: bodyStage },
-  { method: 'POST', path: '/projects/:project/promotions/:name/approve', action: 'approve', audit: 'approve', targets: promotionStage },
-  { method: 'POST', path: '/projects/:project/promotions/:name/retry', action: 'promote', audit: 'retry', targets: promotionStage },
-  { method: 'POST', path: '/projects/:project/promotions/:name/abort', action: 'promote', audit: 'abort', targets: promotionStage },
-  { method: 'POST', path: '/projects/:project/stages/:stage/verify', action: 'promote', audit: 'verify', targets: projectStage('stage') },
-  {
-    method: 'POST',
-    path: '/projects/:project/stages/:stage/verification/abort',
-    action: 'promote',
-    audit: 'abort-verification',
-    targets: projectStage('stage'),
-  },
-  // Every other project read (warehouses, stages, freight, promotions, events, …).
-  { method: 'GET', path: '/projects/:project/*rest', action: 'read', targets: project },
-  { method: 'GET', path: '/projects/:project', action: 'read', targets: project },
-];
-
-interface CompiledPermission {
-  permission: RoutePermission;
-  regex: RegExp;
-  keys: string[];
-}
-
-const COMPILED: CompiledPermission[] = ROUTE_PERMISSIONS.map((permission) => {
-  const keys: string[] = [];
-  const source = permission.path
-    .split('/')
-    .map((segment) => {
-      if (segment.startsWith(':')) {
-        keys.push(segment.slice(1));
-        return '([^/]+)';
-      }
-      if (segment.startsWith('*')) {
-        keys.push(segment.slice(1));
-        return '(.+)';
-      }
-      return segment.replace(/[.+?^${}()|[\]\\]/g, '\\$&');
-    })
-    .join('/');
-  return { permission, regex: new RegExp(`^${source}/?$`), keys };
-});
-
-export interface MatchedPermission {
-  permission: RoutePermission;
-  params: Record<string, string>;
-}
-
-/** The permission of a request under /api/v1 (`path` relative to it); the fallback when none matches. */
-export function permissionFor(method: string, path: string): MatchedPermission {
-  const verb = method.toUpperCase() === 'HEAD' ? 'GET' : method.toUpperCase();
-  for (const { permission, regex, keys } of COMPILED) {
-    if (permission.method !== verb) continue;
-    const m = regex.exec(path);
-    if (!m) continue;
-    const params: Record<string, string> = {};
-    keys.forEach((k, i) => {
-      params[k] = safeDecode(m[i + 1] ?? '');
-    });
-    return { permission, params };
-  }
-  return { permission: fallback(verb, path), params: projectParam(path) };
-}
-
-function fallback(method: string, path: string): RoutePermission {
-  const scoped = projectParam(path)['project'] !== undefined;
-  const targets = (_req: Request, p: Record<string, string>): Target[] => (scoped ? [{ project: p['project']! }] : []);
-  return method === 'GET'
-    ? { method: 'GET', path, action: 'read', targets }
-    : { method: 'POST', path, action: 'admin', audit: 'change', targets };
-}
-
-function projectParam(path: string): Record<string, string> {
-  const m = /^\/projects\/([^/]+)/.exec(path);
-  return m ? { project: safeDecode(m[1]!) } : {};
-}
-
-function safeDecode(segment: string): string {
-  try {
-    return decodeURIComponent(segment);
-  } catch {
-    return segment;
-  }
-}
 
 /**
- * The projects an apply touches, read loosely from its files (the route validates them for
- * real): each document's `metadata.namespace`, and the name of each Project. A cluster-scoped
- * document (ClusterPromotionTask) or a file that names no project needs admin over every project.
+ * The targets of an apply are the manifests it would apply, parsed by the same function the
+ * apply uses (every document of every file, every item of every List), each a target of its
+ * own. A body in which nothing parses is refused here with its problems: there is nothing to
+ * check and nothing would be applied.
  */
-export function applyTargets(body: unknown): Target[] {
-  const files = (body as { files?: unknown } | undefined)?.files;
-  if (!Array.isArray(files)) return [];
-  const projects = new Set<string>();
-  let clusterWide = false;
-  for (const file of files) {
-    const content = (file as { content?: unknown } | null)?.content;
-    if (typeof content !== 'string') continue;
-    let docs: unknown[];
-    try {
-      docs = YAML.parseAllDocuments(content).map((d) => d.toJS() as unknown);
-    } catch {
-      continue;
-    }
-    for (const doc of docs) {
-      if (doc === null || typeof doc !== 'object') continue;
-      const d = doc as { kind?: unknown; metadata?: { name?: unknown; namespace?: unknown } };
-      if (d.kind === 'Project' && typeof d.metadata?.name === 'string') projects.add(d.metadata.name);
-      else if (typeof d.metadata?.namespace === 'string') projects.add(d.metadata.namespace);
-      else clusterWide = true;
-    }
+export function applyTargets(req: Request): LabelledTarget[] {
+  const body = parseBody(ApplyBody, req.body, 'invalid apply request');
+  const parsed = parseManifestFiles(body.files);
+  if (parsed.manifests.length === 0) {
+    throw parsed.problems.length > 0 ? invalidManifests(parsed.problems) : new DomainError('BadRequest', 'no manifests found in the files given');
   }
-  if (clusterWide || projects.size === 0) return [{}];
-  return [...projects].map((p) => ({ project: p }));
+  return parsed.manifests.map((m, i) => ({ ...manifestTarget(m), label: `${parsed.files[i]}: ${describeManifest(m)}` }));
 }
 
-/** The projects an audited request concerns (where its entry is written). */
-export function auditProjects(targets: readonly Target[]): string[] {
-  return [...new Set(targets.flatMap((t) => (t.project === undefined ? [] : [t.project])))];
+export const PERMISSIONS = {
+  read: { action: 'read', targets: () => [] },
+  readProject: { action: 'read', targets: project },
+  apply: { action: 'admin', audit: 'apply', targets: applyTargets, scopeFirst: true },
+  deleteProject: { action: 'admin', audit: 'delete', targets: project },
+  deleteInProject: { action: 'admin', audit: 'delete', targets: project },
+  deleteStage: { action: 'admin', audit: 'delete', targets: stageParam('name') },
+  promote: { action: 'promote', audit: 'promote', targets: bodyStage },
+  refresh: { action: 'promote', audit: 'refresh', targets: project },
+  approveFreight: { action: 'approve', audit: 'approve', targets: bodyStage },
+  approvePromotion: { action: 'approve', audit: 'approve', targets: promotionStage },
+  retryPromotion: { action: 'promote', audit: 'retry', targets: promotionStage },
+  abortPromotion: { action: 'promote', audit: 'abort', targets: promotionStage },
+  verify: { action: 'promote', audit: 'verify', targets: stageParam('name') },
+  abortVerification: { action: 'promote', audit: 'abort-verification', targets: stageParam('name') },
+} as const satisfies Record<string, RoutePermission>;
+
+/**
+ * Where an audited request's entry is written: every project it concerns, and the cluster-wide
+ * trail (undefined) when it concerns none or also something project-less.
+ */
+export function auditScopes(targets: readonly Target[]): (string | undefined)[] {
+  const projects = [...new Set(targets.flatMap((t) => (t.project === undefined ? [] : [t.project])))];
+  return projects.length === 0 || targets.some((t) => t.project === undefined) ? [...projects, undefined] : projects;
 }

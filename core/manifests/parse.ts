@@ -18,6 +18,7 @@ import { ClusterPromotionTask, PromotionTask } from './promotion-task.js';
 import { Stage, stageHints } from './stage.js';
 import { stageStepHints, taskStepHints } from './steps.js';
 import { Warehouse, warehouseHints } from './warehouse.js';
+import { yamlNestingProblem } from './yaml-limits.js';
 
 export interface ManifestIssue {
   file: string;
@@ -163,6 +164,12 @@ function checkDocument(raw: unknown, prefix: readonly (string | number)[], sink:
 /** Parses every YAML document in `text`; `file` only labels the issues and hints. */
 export function parseManifests(text: string, file: string): ParsedManifests {
   const out: ParsedManifests = { manifests: [], issues: [], hints: [] };
+  // Before parsing: a deeply nested text costs far more memory to parse than its size says.
+  const tooDeep = yamlNestingProblem(text);
+  if (tooDeep !== undefined) {
+    out.issues.push({ file, document: tooDeep.document, path: '', message: tooDeep.message });
+    return out;
+  }
   const lineCounter = new LineCounter();
   const docs = parseAllDocuments(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const list = Array.isArray(docs) ? docs : [];

@@ -98,3 +98,13 @@ const ACTION_VERB: Readonly<Record<Action, string>> = {
 export function describeGrant(grant: Grant): string {
   return `${grant.role} on ${grant.projects.join('|')}/${grant.stages.join('|')}`;
 }
+
+/**
+ * Does `subject` hold `action` anywhere (on any project or stage)? Checked before a request's
+ * body is read, so that a caller who could never be allowed costs no parsing.
+ */
+export function holdsAnywhere(subject: Subject, action: Action): Decision {
+  if (subject.grants.some((g) => ROLE_ACTIONS[g.role].includes(action))) return { allowed: true };
+  const held = subject.grants.length === 0 ? 'no roles' : `roles ${subject.grants.map(describeGrant).join(', ')}`;
+  return { allowed: false, reason: `${subject.name} (${held}) may not ${ACTION_VERB[action]} anything: that needs the ${ROLE_FOR_ACTION[action]} role in some project` };
+}

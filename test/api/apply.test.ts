@@ -83,28 +83,32 @@ describe('POST /api/v1/apply', () => {
     expect(api.backend.calls).toEqual([]);
   });
 
-  it('answers 400 when the body is not JSON at all', async () => {
+  it('answers 415 when the body is not JSON at all, and applies nothing', async () => {
     api = await startApi();
     const res = await request(api, 'POST', '/api/v1/apply', {
       rawBody: 'files: []',
       headers: { 'content-type': 'text/yaml' },
     });
-    expect(res.status).toBe(400);
-    expect(res.body.error.message).toBe(
-      'invalid apply request: expected a JSON body (Content-Type: application/json)',
-    );
+    expect(res.status).toBe(415);
+    expect(res.body.error.message).toBe('POST needs a JSON body with Content-Type: application/json (got text/yaml)');
+    expect(api.backend.calls).toEqual([]);
   });
 
-  it('answers an invalid manifest with 400 InvalidManifest and each problem', async () => {
+  it('answers an invalid manifest with 400 InvalidManifest and each problem, before anything is applied', async () => {
     api = await startApi({ backend: demoBackend() });
     const res = await request(api, 'POST', '/api/v1/apply', {
       body: { files: [{ name: 'bad.yaml', content: 'kind: Gadget\nmetadata: {name: x}\n' }] },
     });
     expect(res.status).toBe(400);
-    expect(res.body.error).toEqual({
-      code: 'InvalidManifest',
-      message: '1 problem(s) in the manifests',
-      details: ['bad.yaml: document 1: kind: unsupported kind "Gadget"'],
-    });
+    const problem = 'bad.yaml: document 1 (Gadget x): kind: unknown kind Gadget; expected one of Project, ProjectConfig, Warehouse, Stage, PromotionTask, ClusterPromotionTask, Freight, AnalysisTemplate';
+    expect(res.body.error).toEqual({ code: 'InvalidManifest', message: problem, details: [problem] });
+    expect(api.backend.calls).toEqual([]);
+  });
+
+  it('answers 400 when the files hold no manifest at all', async () => {
+    api = await startApi({ backend: demoBackend() });
+    const res = await request(api, 'POST', '/api/v1/apply', { body: { files: [{ name: 'empty.yaml', content: '# nothing\n' }] } });
+    expect(res.status).toBe(400);
+    expect(res.body.error).toMatchObject({ code: 'BadRequest', message: 'no manifests found in the files given' });
   });
 });

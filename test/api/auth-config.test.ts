@@ -28,6 +28,7 @@ describe('the access-control config file', () => {
     ['a token without grants', `tokens: [{ name: ci, sha256: "${hash}", grants: [] }]`, /tokens\[0\]\.grants: list at least one grant/],
     ['the same token twice', `tokens: [{ name: a, sha256: "${hash}", grants: [{ role: viewer }] }, { name: b, sha256: "${hash}", grants: [{ role: admin }] }]`, /tokens\[1\]\.sha256: same hash as tokens\[0\]/],
     ['an unknown top-level key', `tokenz: []`, /Unrecognized key.*tokenz/],
+    ['a token named like an OIDC user', `tokens: [{ name: "oidc:erin@example.com", sha256: "${hash}", grants: [{ role: viewer }] }]`, /tokens\[0\]\.name: must not start with "oidc:": that prefix names OIDC users in the audit trail/],
     ['an OIDC issuer that is not a URL', 'oidc: { issuer: login, audience: shunt }', /oidc\.issuer: must be the issuer URL/],
   ])('refuses %s', (_what, text, message) => {
     expect(() => parseAuthConfig(text, 'auth.yaml')).toThrow(message);

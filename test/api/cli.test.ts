@@ -7,6 +7,8 @@ import YAML from 'yaml';
 import { run, type CliIo } from '../../cli/index.js';
 import { demoBackend, FREIGHT_A, request, startApi, type RunningApi } from './support.js';
 
+const API_VERSION = 'apiVersion: kargo.akuity.io/v1alpha1\n';
+
 interface Captured {
   code: number;
   stdout: string;
@@ -82,8 +84,8 @@ describe('shunt against the api', () => {
     });
 
     it('accepts several -f, relative to the working directory, and --dry-run', async () => {
-      await writeFile(path.join(dir, 'a.yaml'), 'kind: Project\nmetadata: {name: one}\n');
-      await writeFile(path.join(dir, 'b.yaml'), 'kind: Project\nmetadata: {name: demo}\n');
+      await writeFile(path.join(dir, 'a.yaml'), `${API_VERSION}kind: Project\nmetadata: {name: one}\n`);
+      await writeFile(path.join(dir, 'b.yaml'), `${API_VERSION}kind: Project\nmetadata: {name: demo}\n`);
       const result = await shunt(api, ['apply', '-f', 'a.yaml', '-f', 'b.yaml', '--dry-run'], { cwd: dir });
       expect(result.stdout).toBe(
         'project.kargo.akuity.io/one created (dry run)\nproject.kargo.akuity.io/demo unchanged (dry run)\n',
@@ -91,8 +93,8 @@ describe('shunt against the api', () => {
       expect(api.backend.projects.has('one')).toBe(false);
       expect(api.backend.calls[0]?.args).toEqual([
         [
-          { name: 'a.yaml', content: 'kind: Project\nmetadata: {name: one}\n' },
-          { name: 'b.yaml', content: 'kind: Project\nmetadata: {name: demo}\n' },
+          { name: 'a.yaml', content: `${API_VERSION}kind: Project\nmetadata: {name: one}\n` },
+          { name: 'b.yaml', content: `${API_VERSION}kind: Project\nmetadata: {name: demo}\n` },
         ],
         { dryRun: true, actor: 'anonymous' },
       ]);
@@ -104,7 +106,7 @@ describe('shunt against the api', () => {
       expect(result.code).toBe(1);
       expect(result.stdout).toBe('');
       expect(result.stderr).toBe(
-        `error: 1 problem(s) in the manifests\n  ${path.join(dir, 'bad.yaml')}: document 1: kind: unsupported kind "Gadget"\n`,
+        `error: ${path.join(dir, 'bad.yaml')}: document 1 (Gadget): kind: unknown kind Gadget; expected one of Project, ProjectConfig, Warehouse, Stage, PromotionTask, ClusterPromotionTask, Freight, AnalysisTemplate\n`,
       );
     });
 

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { DomainError, type ErrorCode } from '../../core/errors.js';
 import { HTTP_STATUS_BY_CODE, toHttpError } from '../../api/http-errors.js';
+import { DEFAULT_MAX_BODY_BYTES } from '../../api/body-limits.js';
 import { demoBackend, request, startApi, type RunningApi } from './support.js';
 
 describe('toHttpError', () => {
@@ -61,12 +62,12 @@ describe('error responses', () => {
     expect(res.body.error.details).toEqual([]);
   });
 
-  it('answers a body over 10 MB with 413', async () => {
+  it('answers a body over the limit with 413, naming the limit and its setting', async () => {
     api = await startApi({ backend: demoBackend() });
-    const big = JSON.stringify({ files: [{ name: 'a.yaml', content: 'x'.repeat(11 * 1024 * 1024) }] });
+    const big = JSON.stringify({ files: [{ name: 'a.yaml', content: 'x'.repeat(DEFAULT_MAX_BODY_BYTES) }] });
     const res = await request(api, 'POST', '/api/v1/apply', { rawBody: big });
     expect(res.status).toBe(413);
-    expect(res.body.error.message).toBe('request body is larger than the 10 MB limit');
+    expect(res.body.error.message).toBe(`request body of ${big.length} bytes is larger than the limit of ${DEFAULT_MAX_BODY_BYTES} bytes (SHUNT_MAX_BODY_BYTES)`);
   });
 
   it('answers an unknown route with 404 JSON', async () => {

@@ -51,6 +51,12 @@ export class FakeBackend implements ShuntBackend {
           problems.push(`${file.name}: document ${i + 1}: expected a mapping`);
           continue;
         }
+        // A List stands for its items, as in the real parser.
+        const items = (doc as { kind?: unknown; items?: unknown }).kind === 'List' ? (doc as { items?: unknown }).items : undefined;
+        if (Array.isArray(items)) {
+          for (const item of items) docs.push({ file: file.name, doc: item as Record<string, unknown> });
+          continue;
+        }
         const kind = (doc as { kind?: unknown }).kind;
         if (kind !== 'Project' && kind !== 'Warehouse' && kind !== 'Stage') {
           problems.push(`${file.name}: document ${i + 1}: kind: unsupported kind ${JSON.stringify(kind)}`);

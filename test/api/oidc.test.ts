@@ -6,7 +6,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
 import { enforcedAccess, parseAuthConfig } from '../../api/auth/index.js';
-import { bearer } from './auth-fixtures.js';
+import { bearer, TOKENS } from './auth-fixtures.js';
+import { hashToken } from '../../api/auth/index.js';
 import { demoBackend, request, startApi, type RunningApi } from './support.js';
 
 let issuerServer: Server;
@@ -38,6 +39,9 @@ beforeAll(async () => {
   issuer = `http://127.0.0.1:${(issuerServer.address() as AddressInfo).port}`;
   const config = parseAuthConfig(
     `
+tokens:
+  # A static token whose name is an OIDC user's email: the two must never share an audit name.
+  - { name: erin@example.com, sha256: ${hashToken(TOKENS.admin)}, grants: [{ role: admin }] }
 oidc:
   issuer: ${issuer}
   audience: shunt
@@ -60,19 +64,20 @@ interface TokenOptions {
   kid?: string;
   iss?: string;
   aud?: string;
-  exp?: number | string;
+  /** null: no `exp` claim at all. */
+  exp?: number | string | null;
   claims?: Record<string, unknown>;
 }
 
 async function jwt(options: TokenOptions = {}): Promise<string> {
-  return new SignJWT({ email: 'erin@example.com', groups: ['developers'], ...options.claims })
+  const token = new SignJWT({ email: 'erin@example.com', groups: ['developers'], ...options.claims })
     .setProtectedHeader({ alg: 'RS256', kid: options.kid ?? 'k1' })
     .setSubject('u-123')
     .setIssuer(options.iss ?? issuer)
     .setAudience(options.aud ?? 'shunt')
-    .setIssuedAt()
-    .setExpirationTime(options.exp ?? '10m')
-    .sign(options.key ?? signingKey);
+    .setIssuedAt();
+  if (options.exp !== null) token.setExpirationTime(options.exp ?? '10m');
+  return token.sign(options.key ?? signingKey);
 }
 
 const promoteAs = async (token: string, stage: string) =>
@@ -82,7 +87,7 @@ describe('OIDC bearer tokens', () => {
   it('accepts a JWT signed by the issuer: the email claim is the actor, groups give the roles', async () => {
     const res = await request(api, 'GET', '/api/v1/whoami', { headers: bearer(await jwt()) });
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ name: 'erin@example.com', via: 'oidc', grants: [{ role: 'promoter', stages: ['dev', 'staging'] }] });
+    expect(res.body).toMatchObject({ name: 'oidc:erin@example.com', via: 'oidc', grants: [{ role: 'promoter', stages: ['dev', 'staging'] }] });
     expect(jwksFetches).toBeGreaterThan(0);
     expect((await promoteAs(await jwt(), 'dev')).status).toBe(201);
   });
@@ -90,7 +95,7 @@ describe('OIDC bearer tokens', () => {
   it('gives prod only to the release-managers group', async () => {
     const developer = await promoteAs(await jwt(), 'prod');
     expect(developer.status).toBe(403);
-    expect(developer.body.error.message).toMatch(/erin@example.com .* may not promote to stage "prod"/);
+    expect(developer.body.error.message).toMatch(/^oidc:erin@example.com .* may not promote to stage "prod"/);
     const manager = await jwt({ claims: { email: 'rm@example.com', groups: ['release-managers'] } });
     const res = await request(api, 'GET', '/api/v1/whoami?project=demo', { headers: bearer(manager) });
     expect(res.body.project.stages.prod).toEqual({ promote: { allowed: true }, approve: { allowed: true } });
@@ -98,11 +103,22 @@ describe('OIDC bearer tokens', () => {
 
   it('falls back to the sub claim when the token has no email', async () => {
     const res = await request(api, 'GET', '/api/v1/whoami', { headers: bearer(await jwt({ claims: { email: undefined } })) });
-    expect(res.body.name).toBe('u-123');
+    expect(res.body.name).toBe('oidc:u-123');
+  });
+
+  it('never gives an OIDC user the audit name of a static token: OIDC names are oidc:<user>', async () => {
+    const viaToken = await request(api, 'GET', '/api/v1/whoami', { headers: bearer(TOKENS.admin) });
+    const viaOidc = await request(api, 'GET', '/api/v1/whoami', { headers: bearer(await jwt()) });
+    expect(viaToken.body).toMatchObject({ name: 'erin@example.com', via: 'token' });
+    expect(viaOidc.body).toMatchObject({ name: 'oidc:erin@example.com', via: 'oidc' });
+    await promoteAs(await jwt(), 'prod');
+    const events = api.backend.audit.get('demo') ?? [];
+    expect(events.at(-1)).toMatchObject({ actor: 'oidc:erin@example.com', via: 'oidc', outcome: 'denied' });
   });
 
   it.each<[string, () => Promise<string>, RegExp]>([
     ['an expired token', () => jwt({ exp: Math.floor(Date.now() / 1000) - 60 }), /^the token expired/],
+    ['a token that never expires (no exp claim)', () => jwt({ exp: null }), /^the token's "exp" claim is refused: missing required "exp" claim/],
     ['a token signed by another key', () => jwt({ key: strangerKey }), /signature does not verify against the keys of http:\/\/127\.0\.0\.1/],
     ['a token with an unknown key id', () => jwt({ key: strangerKey, kid: 'nope' }), /no key of .* matches the token's key id/],
     ['a token of another issuer', () => jwt({ iss: 'https://evil.example.com' }), /the token's "iss" claim is refused/],

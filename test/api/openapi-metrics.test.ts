@@ -1,4 +1,4 @@
-/** /openapi.json describes every route the app serves; /metrics and the page are served open. */
+/** /openapi.json describes every route the app serves; /metrics needs a token when access control is on; the page is open. */
 import { createApp } from '../../api/app.js';
 import { enforcedAccess, openAccess } from '../../api/auth/index.js';
 import { routeDoc, routeKey } from '../../api/openapi.js';
@@ -42,7 +42,8 @@ describe('/openapi.json', () => {
     expect(body.paths['/api/v1/projects/{project}/events'].get.parameters).toContainEqual(
       expect.objectContaining({ name: 'limit', in: 'query' }),
     );
-    expect(body.paths['/metrics'].get.security).toEqual([]);
+    expect(body.paths['/metrics'].get.security).toBeUndefined();
+    expect(body.paths['/healthz'].get.security).toEqual([]);
   });
 });
 
@@ -61,7 +62,7 @@ describe('/metrics and the page', () => {
   afterAll(() => api.close());
 
   async function scrape(): Promise<string> {
-    const res = await fetch(`${api.url}/metrics`);
+    const res = await fetch(`${api.url}/metrics`, { headers: bearer(TOKENS.viewer) });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^text\/plain/);
     return res.text();
@@ -77,6 +78,13 @@ describe('/metrics and the page', () => {
     expect(text).toMatch(/shunt_api_requests_total\{method="GET",route="\/api\/v1\/projects\/:project\/stages",status="200"\} 1/);
     expect(text).toMatch(/shunt_api_requests_total\{method="GET",route="\/api\/v1\/\(unmatched\)",status="401"\} 1/);
     expect(text).toContain('shunt_promotions_total{project="demo",stage="dev",phase="Succeeded"} 3');
+  });
+
+  it('needs a token when access control is on: the stage names of every project are not for anyone (issue 13)', async () => {
+    const res = await request(api, 'GET', '/metrics');
+    expect(res.status).toBe(401);
+    expect(res.body.error.message).toMatch(/requires a bearer token/);
+    expect((await request(api, 'GET', '/metrics', { headers: { authorization: 'Bearer wrong' } })).status).toBe(401);
   });
 
   it('keeps counters monotonic across scrapes', async () => {

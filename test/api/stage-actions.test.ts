@@ -71,7 +71,7 @@ describe('stage actions', () => {
       const p = state.promotions[0]!;
       Object.assign(p, { phase: 'Running', waitingForApproval: { gate: 'stage', since: p.createdAt, approverNotRequester: true } });
 
-      const own = await request(api, 'POST', `/api/v1/projects/demo/promotions/${p.name}/approve`, { headers: { 'x-shunt-actor': 'alice' } });
+      const own = await request(api, 'POST', `/api/v1/projects/demo/promotions/${p.name}/approve`, { body: {}, headers: { 'x-shunt-actor': 'alice' } });
       expect(own.status).toBe(409);
       expect(own.body.error.message).toBe('"alice" asked for this promotion and so cannot approve it: another person must');
 
@@ -90,7 +90,7 @@ describe('stage actions', () => {
       });
       api.backend.projects.get('demo')!.promotions[0]!.phase = 'Failed';
 
-      const res = await request(api, 'POST', '/api/v1/projects/demo/promotions/dev.000001.aaaaaaa/retry', { headers: { 'x-shunt-actor': 'erin' } });
+      const res = await request(api, 'POST', '/api/v1/projects/demo/promotions/dev.000001.aaaaaaa/retry', { body: {}, headers: { 'x-shunt-actor': 'erin' } });
 
       expect(res.status).toBe(201);
       expect(res.body).toMatchObject({ spec: { stage: 'dev', freight: FREIGHT_A }, status: { phase: 'Pending', retryOf: 'dev.000001.aaaaaaa' } });
@@ -105,13 +105,13 @@ describe('stage actions', () => {
       const out = await shunt(api, ['abort', 'promotion', name, '--project', 'demo'], 'carol');
 
       expect(out).toEqual({ code: 0, stdout: `promotion ${name} aborted\n`, stderr: '' });
-      const finished = await request(api, 'POST', `/api/v1/projects/demo/promotions/${name}/abort`);
+      const finished = await request(api, 'POST', `/api/v1/projects/demo/promotions/${name}/abort`, { body: {} });
       expect(finished.status).toBe(409);
       expect(finished.body.error).toMatchObject({
         code: 'FailedPrecondition',
         message: `promotion ${name} has already finished (Aborted); only pending or running promotions can be aborted`,
       });
-      const missing = await request(api, 'POST', '/api/v1/projects/demo/promotions/dev.nope/abort');
+      const missing = await request(api, 'POST', '/api/v1/projects/demo/promotions/dev.nope/abort', { body: {} });
       expect(missing.status).toBe(404);
       expect(missing.body.error.message).toBe('promotion "dev.nope" not found in project "demo"');
     });

@@ -1,0 +1,117 @@
+/**
+ * Issue 13, finding 3: an admin of proja only applied a `kind: List` whose own namespace was
+ * proja and whose items were a Stage in projb and a new Project; both were created and only
+ * proja's audit trail said so (the check read each document's top-level namespace, loosely).
+ * The targets of an apply are now the parsed manifests themselves, each checked.
+ */
+import { enforcedAccess } from '../../api/auth/index.js';
+import { bearer } from './auth-fixtures.js';
+import { PROJECT_TOKENS, projectAuthConfig, twoProjectBackend } from './project-fixtures.js';
+import { request, startApi, type RunningApi } from './support.js';
+
+const API = 'apiVersion: kargo.akuity.io/v1alpha1';
+const stage = (ns: string, name: string, indent = ''): string =>
+  [
+    `${API}`,
+    'kind: Stage',
+    `metadata: {name: ${name}, namespace: ${ns}}`,
+    'spec:',
+    '  requestedFreight: [{origin: {kind: Warehouse, name: app}, sources: {direct: true}}]',
+    '  promotionTemplate: {spec: {steps: [{uses: git-clone, as: clone}]}}',
+  ]
+    .map((line, i) => (i === 0 ? line : `${indent}${line}`))
+    .join('\n');
+const project = (name: string): string => `${API}\nkind: Project\nmetadata: {name: ${name}}`;
+
+/** A List in proja (its own metadata says so) carrying a projb Stage and a new Project. */
+const SMUGGLING_LIST = `${API}
+kind: List
+metadata: {name: innocent, namespace: proja}
+items:
+  - ${stage('projb', 'evil', '    ')}
+  - ${project('projc').split('\n').join('\n    ')}
+`;
+
+let api: RunningApi;
+beforeEach(async () => {
+  api = await startApi({ backend: twoProjectBackend(), access: enforcedAccess(projectAuthConfig()) });
+});
+afterEach(() => api.close());
+
+const apply = (token: string, ...contents: string[]) =>
+  request(api, 'POST', '/api/v1/apply', { body: { files: contents.map((content, i) => ({ name: `f${i}.yaml`, content })) }, headers: bearer(token) });
+const applied = () => api.backend.calls.filter((c) => c.method === 'apply');
+const auditOf = (project: string) => api.backend.audit.get(project) ?? [];
+
+describe('an admin of proja only', () => {
+  it('cannot write into projb through the items of a List: 403 naming the document, nothing applied', async () => {
+    const res = await apply(PROJECT_TOKENS.adminA, SMUGGLING_LIST);
+    expect(res.status).toBe(403);
+    expect(res.body.error.message).toMatch(/^f0\.yaml: Stage projb\/evil: amy-admin-a \(roles admin on proja\/\*\) may not change project "projb": that needs the admin role there$/);
+    expect(applied()).toEqual([]);
+    expect(api.backend.projects.get('projb')!.specs.stages['evil']).toBeUndefined();
+  });
+
+  it('cannot create a Project through a List', async () => {
+    const list = `${API}\nkind: List\nmetadata: {name: l, namespace: proja}\nitems:\n  - ${project('projc').split('\n').join('\n    ')}\n`;
+    const res = await apply(PROJECT_TOKENS.adminA, list);
+    expect(res.status).toBe(403);
+    expect(res.body.error.message).toMatch(/^f0\.yaml: Project projc: amy-admin-a .* may not change project "projc"/);
+    expect(applied()).toEqual([]);
+  });
+
+  it('is checked on every document of a multi-document file, and of every file', async () => {
+    expect((await apply(PROJECT_TOKENS.adminA, `${stage('proja', 'ok')}\n---\n${stage('projb', 'evil')}`)).status).toBe(403);
+    expect((await apply(PROJECT_TOKENS.adminA, stage('proja', 'ok'), stage('projb', 'evil'))).body.error.message).toMatch(/^f1\.yaml: Stage projb\/evil: /);
+    expect(applied()).toEqual([]);
+  });
+
+  it('cannot hide a manifest in a nested List: a List inside a List is refused (400), nothing applied', async () => {
+    const nested = `${API}\nkind: List\nmetadata: {name: outer, namespace: proja}\nitems:\n  - kind: List\n    items:\n      - ${stage('projb', 'evil', '        ')}\n`;
+    const res = await apply(PROJECT_TOKENS.adminA, nested);
+    expect(res.status).toBe(400);
+    expect(res.body.error.message).toMatch(/a List cannot contain another List/);
+    expect(applied()).toEqual([]);
+  });
+
+  it('still applies a List whose every item is in proja', async () => {
+    const list = `${API}\nkind: List\nitems:\n  - ${stage('proja', 'qa', '    ')}\n`;
+    const res = await apply(PROJECT_TOKENS.adminA, list);
+    expect(res.status).toBe(200);
+    expect(applied()).toHaveLength(1);
+  });
+});
+
+describe('the audit trail of an apply', () => {
+  it('records the apply in every project it touches', async () => {
+    const list = `${API}\nkind: List\nmetadata: {namespace: proja}\nitems:\n  - ${stage('proja', 'qa', '    ')}\n  - ${stage('projb', 'qa', '    ')}\n`;
+    const res = await apply(PROJECT_TOKENS.adminAB, list);
+    expect(res.status).toBe(200);
+    for (const p of ['proja', 'projb']) {
+      expect(auditOf(p)).toEqual([expect.objectContaining({ actor: 'abe-admin-ab', action: 'apply', outcome: 'succeeded', project: p })]);
+    }
+  });
+
+  it('records a refused List in the project it tried to reach', async () => {
+    await apply(PROJECT_TOKENS.adminA, SMUGGLING_LIST);
+    expect(auditOf('projb')).toEqual([expect.objectContaining({ actor: 'amy-admin-a', action: 'apply', outcome: 'denied', status: 403 })]);
+  });
+});
+
+describe('a cluster-scoped ClusterPromotionTask', () => {
+  const task = `${API}\nkind: ClusterPromotionTask\nmetadata: {name: shared}\nspec:\n  steps: [{uses: git-clone, as: clone}]\n`;
+
+  it('needs admin over every project, even inside a List', async () => {
+    const res = await apply(PROJECT_TOKENS.adminA, `${API}\nkind: List\nmetadata: {namespace: proja}\nitems:\n  - ${task.split('\n').join('\n    ')}`);
+    expect(res.status).toBe(403);
+    expect(res.body.error.message).toMatch(/^f0\.yaml: ClusterPromotionTask shared: amy-admin-a .* may not change every project/);
+    expect(applied()).toEqual([]);
+  });
+});
+
+describe('creating a project', () => {
+  it('needs admin over the new project: an admin of every project may', async () => {
+    expect((await apply(PROJECT_TOKENS.admin, project('projc'))).status).toBe(200);
+    expect(api.backend.projects.has('projc')).toBe(true);
+  });
+});
