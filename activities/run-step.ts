@@ -21,7 +21,7 @@ import type { MetadataSnapshot, StepEffect } from '../core/project/effects.js';
 import type { FreightStatusAnswer } from '../core/project/freight-status.js';
 import type { FreightCollection, FreightReference, PlannedStep } from '../core/promotion/types.js';
 import type { ArgoCDClient } from './adapters/argocd-client.js';
-import type { CredentialStore } from './adapters/credentials.js';
+import type { ProjectCredentials } from './adapters/credentials.js';
 import type { GitService } from './adapters/git.js';
 import { openWorkspace } from './adapters/workspace.js';
 import { ExpressionData, lookupsIn } from './expression-data.js';
@@ -74,10 +74,9 @@ export interface RunStepDeps {
   /** `<dataDir>/work`: where workspaces live. */
   workRoot: string;
   git: GitService;
-  credentials: CredentialStore;
+  /** The credentials a project's steps see: its namespace's, then the shared namespace's. */
+  credentials: ProjectCredentials;
   logger?: ActivityLogger | undefined;
-  /** The credentials a project's steps see (Kubernetes Secrets in its namespace first); default `credentials`. */
-  credentialsForProject?: ((project: string) => CredentialStore) | undefined;
   /** Argo CD, when the worker has a Kubernetes or Argo CD connection. */
   argocd?: ArgoCDClient | undefined;
   /** How long one run of an Argo CD step watches before reporting Running. */
@@ -203,7 +202,7 @@ export async function runStep(deps: RunStepDeps, input: RunStepInput, hooks: Run
   const step = { ...input.step, if: input.step.if === undefined ? undefined : rewriteLegacyExpression(input.step.if), vars: rewriteLegacyTemplate(input.step.vars), config: rewriteLegacyTemplate(input.step.config) };
   const started = Date.now();
   const definition = getStep(step.uses);
-  const credentials = deps.credentialsForProject?.(input.project) ?? deps.credentials;
+  const credentials = deps.credentials.forProject(input.project);
   const data = new ExpressionData({
     secret: (name) => credentials.secret(name),
     sharedSecret: (name) => (credentials.sharedSecret ? credentials.sharedSecret(name) : credentials.secret(name)),

@@ -83,7 +83,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(requestContextMiddleware(logger));
   app.use(metrics.middleware());
   // Webhooks need the raw body for their signatures, so they come before the JSON parser.
-  const secrets: SecretSource = deps.secrets ?? { secret: async () => ({}) };
+  const secrets: SecretSource = deps.secrets ?? { forProject: () => ({ secret: async () => ({}) }) };
   app.post('/webhooks/:provider/:token', express.raw({ type: () => true, limit: MAX_BODY }), receiveWebhook(routeDeps, secrets));
   // Not strict: a body of `"x"` is valid JSON, and the route's schema explains what it expected.
   app.use(express.json({ limit: MAX_BODY, strict: false }));

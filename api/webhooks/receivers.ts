@@ -8,8 +8,9 @@ import type { ProjectState } from '../../core/project/state.js';
 import type { ShuntBackend } from '../backend.js';
 import { receiverToken, secretKey } from './verify.js';
 
+/** Receivers' Secrets, read in their project's namespace only (as Kargo). */
 export interface SecretSource {
-  secret(name: string): Promise<Record<string, string>>;
+  forProject(project: string): { secret(name: string): Promise<Record<string, string>> };
 }
 
 export interface ResolvedReceiver {
@@ -24,7 +25,7 @@ export async function resolveReceiver(backend: ShuntBackend, secrets: SecretSour
     const project = await backend.getProject(summary.name);
     for (const receiver of webhookReceivers(project.specs.config?.spec.webhookReceivers)) {
       if (receiver.provider !== provider) continue;
-      const data = await secrets.secret(receiver.secretName);
+      const data = await secrets.forProject(project.project).secret(receiver.secretName);
       const secret = data[secretKey(provider)];
       if (!secret) continue; // a receiver without its secret cannot be called
       if (receiverToken(project.project, receiver.name, data) === token) return { project, receiver, secret };
@@ -37,7 +38,7 @@ export async function resolveReceiver(backend: ShuntBackend, secrets: SecretSour
 export async function receiverPaths(project: ProjectState, secrets: SecretSource): Promise<{ name: string; provider: WebhookProvider; path?: string; problem?: string }[]> {
   return Promise.all(
     webhookReceivers(project.specs.config?.spec.webhookReceivers).map(async (r) => {
-      const data = await secrets.secret(r.secretName);
+      const data = await secrets.forProject(project.project).secret(r.secretName);
       if (!data[secretKey(r.provider)]) return { name: r.name, provider: r.provider, problem: `Secret "${r.secretName}" has no "${secretKey(r.provider)}" key` };
       return { name: r.name, provider: r.provider, path: `/webhooks/${r.provider}/${receiverToken(project.project, r.name, data)}` };
     }),
