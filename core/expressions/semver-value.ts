@@ -25,10 +25,10 @@ export class SemverValue extends MethodValue {
   /** Parses like Masterminds' NewVersion; throws FunctionError on invalid input. */
   static parse(text: string): SemverValue {
     const m = LOOSE.exec(text);
-    if (m === null) throw new FunctionError(`invalid semantic version: ${text}`);
+    if (m === null) throw new FunctionError('invalid semantic version');
     const pre = m[5] ?? '';
     if (pre.split('.').some((id) => /^0\d+$/.test(id))) {
-      throw new FunctionError(`invalid semantic version: ${text}: prerelease identifiers may not have leading zeros`);
+      throw new FunctionError('invalid semantic version: prerelease identifiers may not have leading zeros');
     }
     return new SemverValue(Number(m[2]), Number(m[3] ?? 0), Number(m[4] ?? 0), pre, m[6] ?? '', text);
   }
