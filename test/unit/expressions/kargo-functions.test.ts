@@ -252,7 +252,7 @@ describe('kargoFunctions: semver', () => {
   });
 
   it.each<[string, RegExp]>([
-    ["semverParse('banana')", /invalid semantic version: banana/],
+    ["semverParse('banana')", /invalid semantic version at position 0 in `semverParse\('banana'\)`/],
     ["semverParse('1.2.3-01')", /leading zeros/],
     ["semverParse('1.2.3').Nope()", /type \*semver.Version has no method Nope/],
     ['semverDiff(1, "1.0.0")', /semverDiff: first argument must be string, got int/],
