@@ -16,6 +16,19 @@ function deterministicImports(patterns) {
   ];
 }
 
+const NO_ENUM = { selector: 'TSEnumDeclaration', message: 'Use a string union, not an enum.' };
+const REGEXP_MESSAGE = 'User patterns run on RE2 (core/regex.ts: compileRegex, compileGlob); write fixed patterns as /literals/.';
+/** `new RegExp(…)` / `RegExp(…)`: JS's backtracking engine on a computed pattern (ReDoS when it comes from users). */
+const NO_REGEXP_CONSTRUCTOR = [
+  { selector: "NewExpression[callee.name='RegExp']", message: REGEXP_MESSAGE },
+  { selector: "CallExpression[callee.name='RegExp']", message: REGEXP_MESSAGE },
+  // `s.match(x)` / `matchAll` / `search` compile a string `x` as a JS RegExp: only literals or UPPER_CASE constants.
+  {
+    selector: "CallExpression[callee.property.name=/^(match|matchAll|search)$/][arguments.0.type!='Literal'][arguments.0.name!=/^[A-Z][A-Z0-9_]*$/]",
+    message: REGEXP_MESSAGE,
+  },
+];
+
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', '.tools/**', 'coverage/**', 'bench/work/**', '**/*.mjs', '**/*.js'] },
   {
@@ -27,10 +40,16 @@ export default tseslint.config(
       '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
       '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: false }],
       eqeqeq: ['error', 'always', { null: 'ignore' }],
-      'no-restricted-syntax': ['error', { selector: 'TSEnumDeclaration', message: 'Use a string union, not an enum.' }],
+      'no-restricted-syntax': ['error', NO_ENUM],
       'no-eval': 'error',
       'no-new-func': 'error',
     },
+  },
+  {
+    // Tests and benches build expectations from their own strings; everything else goes through core/regex.ts.
+    files: ['core/**/*.ts', 'workflows/**/*.ts', 'activities/**/*.ts', 'api/**/*.ts', 'cli/**/*.ts', 'worker/**/*.ts', 'launcher/**/*.ts', 'web/**/*.ts'],
+    ignores: ['core/regex.ts'],
+    rules: { 'no-restricted-syntax': ['error', NO_ENUM, ...NO_REGEXP_CONSTRUCTOR] },
   },
   {
     files: ['core/**/*.ts'],

@@ -14,7 +14,7 @@ import { freightStatusQuery, projectWorkflowId } from '../workflows/definitions.
 import type { ArgoCDClient } from './adapters/argocd-client.js';
 import type { KubeClients } from './adapters/kubernetes/client.js';
 import { analysisRunActivities, type AnalysisRunActivities } from './analysis-runs.js';
-import type { CredentialStore } from './adapters/credentials.js';
+import type { ProjectCredentials } from './adapters/credentials.js';
 import { GitService } from './adapters/git.js';
 import { createWorkspace, openWorkspace, removeWorkspace } from './adapters/workspace.js';
 import { toApplicationFailure, toStepFailure } from './failure.js';
@@ -29,11 +29,10 @@ export interface ActivityDeps {
   dataDir: string;
   /** This worker's own task queue (where a promotion's later activities are routed). */
   workerQueue: string;
-  credentials: CredentialStore;
+  /** Each project's credentials: its own namespace's, then the shared namespace's (never another project's). */
+  credentials: ProjectCredentials;
   git?: GitService;
   logger?: ActivityLogger;
-  /** Per-project credentials (Kubernetes Secrets in the project namespace, then `credentials`). */
-  credentialsForProject?: (project: string) => CredentialStore;
   /** Argo CD through Kubernetes or its REST API; absent = the Argo CD steps refuse to run. */
   argocd?: ArgoCDClient;
   /** How long one run of an Argo CD step watches before reporting Running (default 60s). */
@@ -133,7 +132,6 @@ export function createActivities(deps: ActivityDeps): Activities {
     git,
     credentials: deps.credentials,
     logger: deps.logger,
-    credentialsForProject: deps.credentialsForProject,
     argocd: deps.argocd,
     argocdWaitMs: deps.argocdWaitMs,
     ...(deps.temporal ? { freightStatus: projectFreightStatus(deps.temporal.client) } : {}),
@@ -149,7 +147,6 @@ export function createActivities(deps: ActivityDeps): Activities {
     ...createVerificationActivities(deps.kube ? { cluster: deps.kube } : {}),
     ...createWarehouseActivities({
       credentials: deps.credentials,
-      credentialsForProject: deps.credentialsForProject,
       git,
       temporal: deps.temporal,
       ...(deps.registryTimeoutMs ? { registryTimeoutMs: deps.registryTimeoutMs } : {}),

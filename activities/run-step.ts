@@ -23,10 +23,11 @@ import type { MetadataSnapshot, StepEffect } from '../core/project/effects.js';
 import type { FreightStatusAnswer } from '../core/project/freight-status.js';
 import type { FreightCollection, FreightReference, PlannedStep } from '../core/promotion/types.js';
 import type { ArgoCDClient } from './adapters/argocd-client.js';
-import type { CredentialStore } from './adapters/credentials.js';
+import type { ProjectCredentials } from './adapters/credentials.js';
 import type { GitService } from './adapters/git.js';
 import { openWorkspace } from './adapters/workspace.js';
 import { ExpressionData, lookupsIn } from './expression-data.js';
+import { derivedValues, readsSecrets, SecretMask } from './secret-mask.js';
 import { getStep } from './steps/registry.js';
 import type { StepContext, StepResult } from './steps/step.js';
 
@@ -76,10 +77,9 @@ export interface RunStepDeps {
   /** `<dataDir>/work`: where workspaces live. */
   workRoot: string;
   git: GitService;
-  credentials: CredentialStore;
+  /** The credentials a project's steps see: its namespace's, then the shared namespace's. */
+  credentials: ProjectCredentials;
   logger?: ActivityLogger | undefined;
-  /** The credentials a project's steps see (Kubernetes Secrets in its namespace first); default `credentials`. */
-  credentialsForProject?: ((project: string) => CredentialStore) | undefined;
   /** Argo CD, when the worker has a Kubernetes or Argo CD connection. */
   argocd?: ArgoCDClient | undefined;
   /** How long one run of an Argo CD step watches before reporting Running. */
@@ -144,23 +144,6 @@ function describeIssues(issues: readonly { path: readonly PropertyKey[]; message
   });
 }
 
-/** Replaces secret values inside output strings with `***` (defence in depth). */
-function scrub(value: unknown, secrets: string[]): unknown {
-  if (secrets.length === 0) return value;
-  if (typeof value === 'string') {
-    let out = value;
-    for (const s of secrets) if (out.includes(s)) out = out.split(s).join('***');
-    return out;
-  }
-  if (Array.isArray(value)) return value.map((v) => scrub(v, secrets));
-  if (isRecord(value)) {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = scrub(v, secrets);
-    return out;
-  }
-  return value;
-}
-
 function isDomainErrorLike(err: unknown): err is Error & { code: string } {
   return err instanceof Error && typeof (err as unknown as { code?: unknown }).code === 'string';
 }
@@ -206,7 +189,7 @@ export async function runStep(deps: RunStepDeps, input: RunStepInput, hooks: Run
   const step = { ...input.step, if: input.step.if === undefined ? undefined : rewriteLegacyExpression(input.step.if), vars: rewriteLegacyTemplate(input.step.vars), config: rewriteLegacyTemplate(input.step.config) };
   const started = Date.now();
   const definition = getStep(step.uses);
-  const credentials = deps.credentialsForProject?.(input.project) ?? deps.credentials;
+  const credentials = deps.credentials.forProject(input.project);
   const data = new ExpressionData({
     secret: (name) => credentials.secret(name),
     sharedSecret: (name) => (credentials.sharedSecret ? credentials.sharedSecret(name) : credentials.secret(name)),
@@ -320,15 +303,24 @@ export async function runStep(deps: RunStepDeps, input: RunStepInput, hooks: Run
   };
 
   await data.preload(lookupsIn([step.if, step.vars, step.config, input.promotionVars]));
-  const evaluated = await data.evaluate(evaluate);
+  let evaluated: Evaluated;
+  try {
+    evaluated = await data.evaluate(evaluate);
+  } catch (err) {
+    throw new SecretMask(data.secretValues()).error(err);
+  }
   if (evaluated.skip) {
     deps.logger?.info({ alias: step.alias, kind: step.uses, status: 'Skipped' }, 'promotion step skipped');
     return { status: 'Skipped' };
   }
 
+  // Everything this step shows is masked: Secret values, and config values computed from them.
+  const varsTainted = readsSecrets([input.promotionVars.map((v) => v.value), step.vars.map((v) => v.value)], false);
+  const mask = new SecretMask([...data.secretValues(), ...derivedValues(step.config ?? {}, evaluated.config, varsTainted)]);
+
   const parsed = definition.config.safeParse(evaluated.config);
   if (!parsed.success) {
-    const problems = describeIssues(parsed.error.issues);
+    const problems = describeIssues(parsed.error.issues).map((p) => mask.text(p));
     throw new DomainError(
       'InvalidStepConfig',
       `step ${JSON.stringify(step.alias)} (${step.uses}): invalid config: ${problems.join('; ')}`,
@@ -372,6 +364,7 @@ export async function runStep(deps: RunStepDeps, input: RunStepInput, hooks: Run
     else if (isDomainErrorLike(err) && err.code === 'InvalidExpression' && !err.message.startsWith('step ')) {
       err = new DomainError('InvalidExpression', `step ${JSON.stringify(step.alias)}: ${err.message}`);
     }
+    err = mask.error(err);
     deps.logger?.warn(
       { alias: step.alias, kind: step.uses, ms: Date.now() - started, error: err instanceof Error ? err.message : String(err) },
       'promotion step errored',
@@ -379,15 +372,14 @@ export async function runStep(deps: RunStepDeps, input: RunStepInput, hooks: Run
     throw err;
   }
 
-  const secretValues = data.secretValues();
   const outcome: RunStepOutcome =
     result.status === 'Running'
       ? { status: 'Running', retryAfter: result.retryAfter }
       : { status: result.status };
-  if (result.output !== undefined) outcome.output = scrub(result.output, secretValues) as Record<string, unknown>;
-  if (result.message !== undefined) outcome.message = scrub(result.message, secretValues) as string;
+  if (result.output !== undefined) outcome.output = mask.value(result.output);
+  if (result.message !== undefined) outcome.message = mask.text(result.message);
   if (result.status !== 'Running' && result.effects !== undefined && result.effects.length > 0 && outcome.status !== 'Running') {
-    outcome.effects = scrub(result.effects, secretValues) as StepEffect[];
+    outcome.effects = mask.value(result.effects);
   }
   // What goes back to Temporal, and the outputs every later step receives, must fit in a payload.
   checkPayloadSize(`step ${JSON.stringify(step.alias)}'s output`, outcome);

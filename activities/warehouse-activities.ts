@@ -9,7 +9,7 @@ import type { WarehouseSpec } from '../core/model.js';
 import type { DiscoveredArtifacts } from '../core/warehouse/discovered.js';
 import type { ScheduleUpsert } from '../core/warehouse/schedules.js';
 import { projectWorkflowId, warehouseScanTargetQuery, type WarehouseScanInput, type WarehouseScanTarget } from '../workflows/definitions.js';
-import type { CredentialStore } from './adapters/credentials.js';
+import type { ProjectCredentials } from './adapters/credentials.js';
 import type { GitService } from './adapters/git/git-service.js';
 import { redact } from './adapters/git/redact.js';
 import { egressRefusal } from './adapters/egress/egress-connect.js';
@@ -18,9 +18,8 @@ import { discoverWarehouse } from './discovery/warehouse.js';
 import { removeWarehouseSchedule, pauseWarehouseSchedule, upsertWarehouseSchedule } from './schedules/warehouse-schedules.js';
 
 export interface WarehouseActivityDeps {
-  credentials: CredentialStore;
-  /** A project's credentials (Kubernetes Secrets in its namespace first); default `credentials`. */
-  credentialsForProject?: ((project: string) => CredentialStore) | undefined;
+  /** A project's credentials: its namespace's, then the shared namespace's. */
+  credentials: ProjectCredentials;
   git: GitService;
   /** Talks to Temporal for schedules and the scan-target query; absent in plain activity tests. */
   temporal?: { client: Client; taskQueue: string } | undefined;
@@ -88,7 +87,7 @@ export function createWarehouseActivities(deps: WarehouseActivityDeps): Warehous
       const signal = cancellation();
       try {
         return await discoverWarehouse(input.spec, {
-          credentials: deps.credentialsForProject?.(input.project) ?? deps.credentials,
+          credentials: deps.credentials.forProject(input.project),
           imageCache,
           git: deps.git,
           ...(deps.registryTimeoutMs ? { timeoutMs: deps.registryTimeoutMs } : {}),

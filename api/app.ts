@@ -69,7 +69,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(metrics.middleware());
   // Webhooks need the raw body for their signatures; providers call them from other sites, so
   // they come before the origin guard (each receiver checks its own signature or token).
-  const secrets: SecretSource = deps.secrets ?? { secret: async () => ({}) };
+  const secrets: SecretSource = deps.secrets ?? { forProject: () => ({ secret: async () => ({}) }) };
   app.post('/webhooks/:provider/:token', express.raw({ type: () => true, limit: MAX_WEBHOOK_BODY }), receiveWebhook(routeDeps, secrets));
   app.use(requestOriginGuard({ allowedHosts: deps.allowedHosts ?? [] }));
 

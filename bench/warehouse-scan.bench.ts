@@ -84,10 +84,10 @@ async function webhookFigure(ctx: BenchContext, host: string): Promise<BenchFigu
     process.env.TEMPORAL_ADDRESS = temporal.address;
   }
   const secrets = join(ctx.workDir, 'secrets.yaml');
-  await writeFile(secrets, 'apiVersion: v1\nkind: Secret\nmetadata: {name: hub}\nstringData: {secret: bench-secret}\n');
+  const project = `bench-${Date.now().toString(36)}`;
+  await writeFile(secrets, `apiVersion: v1\nkind: Secret\nmetadata: {name: hub, namespace: ${project}}\nstringData: {secret: bench-secret}\n`);
   const stack = await startShuntStack({ namespace: temporal ? 'bench' : 'spare', credentialsPath: secrets });
   try {
-    const project = `bench-${Date.now().toString(36)}`;
     await pushImage(host, 'bench/hooked', '1.0.0', { content: 'h0' });
     const manifests = `apiVersion: kargo.akuity.io/v1alpha1
 kind: Project

@@ -204,7 +204,7 @@ const bench: BenchModule = async ({ workDir, quick, log }) => {
     disposer.add(() => gitServer.stop());
 
     const secrets = join(workDir, 'secrets.yaml');
-    await writeFile(secrets, 'apiVersion: v1\nkind: Secret\nmetadata: {name: hub}\nstringData: {secret: bench-secret}\n');
+    await writeFile(secrets, `apiVersion: v1\nkind: Secret\nmetadata: {name: hub, namespace: ${PROJECT}}\nstringData: {secret: bench-secret}\n`);
     const shunt = new LaunchedShunt({ dataDir: join(workDir, 'data'), env: { SHUNT_CREDENTIALS: secrets } });
     disposer.add(() => shunt.stop());
     await shunt.start();

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { Client } from '@temporalio/client';
 import { type NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities } from '../activities/index.js';
-import { FileCredentialStore } from '../activities/adapters/credentials.js';
+import { DEFAULT_SHARED_NAMESPACE, FileCredentialStore } from '../activities/adapters/credentials.js';
 import { ChainCredentialStore } from '../activities/adapters/chain-credential-store.js';
 import type { ArgoCDClient } from '../activities/adapters/argocd-client.js';
 import { KubernetesArgoCDClient } from '../activities/adapters/kubernetes/argocd-applications.js';
@@ -28,8 +28,10 @@ export interface ShuntWorkerOptions {
   kubernetes?: KubeConnection;
   /** Where Applications live when a step names no namespace (default argocd). */
   argocdNamespace?: string;
-  /** Kargo's shared-resources namespace, searched for credentials after the project's. */
+  /** Kargo's shared-resources namespace, searched for credentials after the project's (cluster and files). */
   sharedNamespace?: string;
+  /** Told about credential files' documents that are unreadable or ignored (never values). */
+  onCredentialsWarning?: (message: string) => void;
   /** Argo CD's REST API (outside the cluster); used by the Argo CD steps instead of Kubernetes. */
   argocdRest?: { server: string; token: string; insecure: boolean };
   /** How long one run of an Argo CD step watches before reporting Running (default 60s). */
@@ -62,7 +64,8 @@ export function workflowBundlePath(): string {
 
 export async function createShuntWorkers(opts: ShuntWorkerOptions): Promise<ShuntWorkers> {
   const ownQueue = workerTaskQueue(opts.workerId);
-  const files = new FileCredentialStore(opts.credentialsPath);
+  const sharedNamespace = opts.sharedNamespace ?? DEFAULT_SHARED_NAMESPACE;
+  const files = new FileCredentialStore(opts.credentialsPath, { sharedNamespace, ...(opts.onCredentialsWarning ? { onWarning: opts.onCredentialsWarning } : {}) });
   // A bad kubeconfig stops the worker here, at start, with what is wrong with it.
   // Loaded only with a connection (see config.ts).
   const kube = opts.kubernetes ? (await import('../activities/adapters/kubernetes/client.js')).createKubeClients(opts.kubernetes) : undefined;
@@ -70,14 +73,14 @@ export async function createShuntWorkers(opts: ShuntWorkerOptions): Promise<Shun
   let argocd: ArgoCDClient | undefined;
   if (opts.argocdRest) argocd = new ArgoCDRestClient({ ...opts.argocdRest, defaultNamespace: argocdNamespace });
   else if (kube) argocd = new KubernetesArgoCDClient(kube, argocdNamespace);
-  const sharedCreds = kube ? new KubernetesCredentialStore(kube, opts.sharedNamespace ?? 'kargo-shared-resources', { genericSecrets: false, shared: true }) : undefined;
+  const sharedCreds = kube ? new KubernetesCredentialStore(kube, sharedNamespace, { genericSecrets: false, shared: true }) : undefined;
   const activities = createActivities({
     dataDir: opts.dataDir,
     workerQueue: ownQueue,
-    credentials: files,
-    ...(kube && sharedCreds
-      ? { credentialsForProject: (project: string) => new ChainCredentialStore([new KubernetesCredentialStore(kube, project), sharedCreds, files]) }
-      : {}),
+    credentials:
+      kube && sharedCreds
+        ? { forProject: (project: string) => new ChainCredentialStore([new KubernetesCredentialStore(kube, project), sharedCreds, files.forProject(project)]) }
+        : files,
     ...(argocd ? { argocd } : {}),
     ...(kube ? { kube } : {}),
     ...(opts.argocdWaitMs !== undefined ? { argocdWaitMs: opts.argocdWaitMs } : {}),

@@ -57,7 +57,7 @@ try {
   const metrics = new WorkerMetrics({ defaultMetrics: true });
   const metricsServer = config.metricsPort === undefined ? undefined : await metrics.serve(config.metricsPort);
   if (config.metricsPort !== undefined) log.info({ url: `http://127.0.0.1:${config.metricsPort}/metrics` }, 'worker metrics served');
-  const workers = await createShuntWorkers({ connection, ...config, metrics });
+  const workers = await createShuntWorkers({ connection, ...config, metrics, onCredentialsWarning: (message) => log.warn({ message }, 'credentials file problem') });
   running = true;
   log.info({ workerId: config.workerId, ownQueue: workers.ownQueue, dataDir: config.dataDir }, 'worker started');
   await workers.run();

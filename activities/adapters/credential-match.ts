@@ -4,6 +4,7 @@
  * before any `repoURLIsRegex: "true"` match; a regex is tested against both the raw and the
  * normalized URL.
  */
+import { compileRegex } from '../../core/regex.js';
 import { normalizeChartURL, normalizeGitURL, normalizeImageRepo } from '../../core/freight/normalize.js';
 import type { CredentialType, RepoCredentials } from './credentials.js';
 
@@ -38,10 +39,10 @@ export function matchCredential(
   match ??= candidates.find((s) => {
     if (!isRegex(s)) return false;
     try {
-      const re = new RegExp(s.data['repoURL']!);
+      const re = compileRegex(s.data['repoURL']!);
       return re.test(repoURL) || re.test(wanted);
     } catch {
-      onWarning(`secret ${s.name}: repoURL is not a valid regular expression`);
+      onWarning(`secret ${s.name}: repoURL is not a valid RE2 (Go) regular expression`);
       return false;
     }
   });

@@ -86,7 +86,7 @@ export class WebhookReceiverIndex {
     const out = new Map<string, IndexedReceiver>();
     const state = await this.backend.getProject(project);
     for (const receiver of webhookReceivers(state.specs.config?.spec.webhookReceivers)) {
-      const data = await this.secrets.secret(receiver.secretName);
+      const data = await this.secrets.forProject(state.project).secret(receiver.secretName);
       const secret = data[secretKey(receiver.provider)];
       if (!secret) continue; // a receiver without its secret cannot be called
       out.set(key(receiver.provider, receiverToken(state.project, receiver.name, data)), { project: state.project, receiver, secret });

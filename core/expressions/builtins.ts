@@ -178,7 +178,7 @@ function flattenDeep(v: unknown[], out: unknown[] = []): unknown[] {
 export function isDescending(order: unknown): boolean {
   if (order === undefined || order === 'asc') return false;
   if (order === 'desc') return true;
-  throw new FunctionError(`invalid order ${formatValue(order)}, expected asc or desc`);
+  throw new FunctionError(`invalid order (${typeName(order)}), expected "asc" or "desc"`);
 }
 
 function sortArray(name: string, values: unknown[], order: unknown): unknown[] {
@@ -219,7 +219,7 @@ export const BUILTINS: Record<string, Builtin> = {
     if (typeof v === 'number') return Math.trunc(v);
     if (typeof v === 'string') {
       const n = parseGoInt(v);
-      if (n === undefined) throw new FunctionError(`strconv.Atoi: parsing "${v}": invalid syntax`);
+      if (n === undefined) throw new FunctionError(`strconv.Atoi: parsing a string of ${v.length} characters: invalid syntax`);
       return n;
     }
     throw new FunctionError(`invalid operation: int(${typeName(v)})`);
@@ -230,7 +230,7 @@ export const BUILTINS: Record<string, Builtin> = {
     if (typeof v === 'number') return v;
     if (typeof v === 'string') {
       const n = parseGoFloat(v);
-      if (n === undefined) throw new FunctionError(`strconv.ParseFloat: parsing "${v}": invalid syntax`);
+      if (n === undefined) throw new FunctionError(`strconv.ParseFloat: parsing a string of ${v.length} characters: invalid syntax`);
       return n;
     }
     throw new FunctionError(`invalid operation: float(${typeName(v)})`);
@@ -293,7 +293,7 @@ export const BUILTINS: Record<string, Builtin> = {
     arity('repeat', a, 2);
     const s = str('repeat', a[0]);
     const n = int('repeat', a[1]);
-    if (n < 0) throw new FunctionError(`invalid argument for repeat (expected positive integer, got ${n})`);
+    if (n < 0) throw new FunctionError('invalid argument for repeat (expected a count of zero or more, got a negative number)');
     activeBudget().ensureString(s.length * n);
     return s.repeat(n);
   },
@@ -333,7 +333,7 @@ export const BUILTINS: Record<string, Builtin> = {
     try {
       return parseJson(str('fromJSON', a[0]));
     } catch (err) {
-      throw new FunctionError(`invalid JSON: ${(err as Error).message}`);
+      throw new FunctionError(`invalid JSON${/ at position \d+/.exec((err as Error).message)?.[0] ?? ''}`);
     }
   },
   toBase64: (a) => (arity('toBase64', a, 1), base64Encode(str('toBase64', a[0]))),
@@ -380,9 +380,9 @@ export const BUILTINS: Record<string, Builtin> = {
     arity('fromPairs', a, 1);
     const out: Record<string, unknown> = {};
     for (const pair of arr('fromPairs', a[0])) {
-      if (!Array.isArray(pair) || pair.length !== 2) throw new FunctionError(`invalid pair ${formatValue(pair)}`);
+      if (!Array.isArray(pair) || pair.length !== 2) throw new FunctionError(`invalid pair (expected an array of two, got ${Array.isArray(pair) ? `an array of ${pair.length}` : typeName(pair)})`);
       const key = pair[0];
-      if (typeof key !== 'string' && typeof key !== 'number') throw new FunctionError(`invalid pair key ${formatValue(key)}`);
+      if (typeof key !== 'string' && typeof key !== 'number') throw new FunctionError(`invalid pair key (expected string or int, got ${typeName(key)})`);
       setOwn(out, String(key), pair[1]);
     }
     return out;
@@ -418,14 +418,14 @@ export const BUILTINS: Record<string, Builtin> = {
   bitshl: (a) => {
     arity('bitshl', a, 2);
     const y = int('bitshl', a[1]);
-    if (y < 0) throw new FunctionError(`invalid operation: negative shift count ${y} (type int)`);
+    if (y < 0) throw new FunctionError('invalid operation: negative shift count (type int)');
     if (y >= 64) return 0;
     return Number(BigInt.asIntN(64, BigInt(int('bitshl', a[0])) << BigInt(y)));
   },
   bitshr: (a) => {
     arity('bitshr', a, 2);
     const y = int('bitshr', a[1]);
-    if (y < 0) throw new FunctionError(`invalid operation: negative shift count ${y} (type int)`);
+    if (y < 0) throw new FunctionError('invalid operation: negative shift count (type int)');
     const x = int('bitshr', a[0]);
     if (y >= 64) return x < 0 ? -1 : 0;
     return Number(BigInt(x) >> BigInt(y));

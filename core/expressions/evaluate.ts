@@ -223,14 +223,15 @@ class Evaluator {
   }
 
   private member(object: unknown, key: unknown, node: Ast): unknown {
-    const shown = typeof key === 'string' ? key : String(key);
+    // A computed key is an evaluated value (maybe from a secret): errors name only written keys.
+    const shown = node.type === 'Member' && node.property.type !== 'Literal' ? '[computed key]' : String(key);
     if (isNil(object)) return this.fail(`cannot read field ${shown} of nil`, node);
     if (Array.isArray(object) || typeof object === 'string') {
       if (!isInteger(key)) return this.fail(`cannot read field ${shown} of ${typeName(object)}`, node);
       this.budget.spend(costOf([object]));
       const items = typeof object === 'string' ? [...object] : object;
       const index = key < 0 ? items.length + key : key;
-      if (index < 0 || index >= items.length) this.fail(`index out of range: ${key} (array length is ${items.length})`, node);
+      if (index < 0 || index >= items.length) this.fail(`index out of range: ${shown} (array length is ${items.length})`, node);
       return items[index] ?? null;
     }
     if (isMap(object)) {

@@ -133,6 +133,8 @@ export function tokenize(src: string): Token[] {
   return tokens;
 }
 
+const RADIX_DIGITS: Record<number, RegExp> = { 2: /^[01]+$/, 8: /^[0-7]+$/, 16: /^[0-9a-f]+$/i };
+
 function readNumber(
   src: string,
   start: number,
@@ -146,7 +148,7 @@ function readNumber(
     while (i < src.length && /[0-9a-fA-F_]/.test(src[i] as string)) i++;
     const digits = src.slice(digitsStart, i).replace(/_/g, '');
     const value = digits === '' ? NaN : parseInt(digits, radix);
-    if (Number.isNaN(value) || !new RegExp(`^[${'0123456789abcdef'.slice(0, radix)}]+$`, 'i').test(digits)) {
+    if (Number.isNaN(value) || !RADIX_DIGITS[radix]!.test(digits)) {
       fail(`invalid number literal '${src.slice(start, i)}'`, start);
     }
     return { value, end: i };

@@ -26,7 +26,9 @@ export class SemverValue extends MethodValue {
     try {
       v = newVersion(text);
     } catch (e) {
-      throw new FunctionError(`invalid semantic version: ${text}: ${(e as Error).message}`);
+      // The reason only, never the text: it may come from a Secret.
+      const reason = (e as Error).message;
+      throw new FunctionError(reason === 'invalid semantic version' || reason.includes('"') ? 'invalid semantic version' : `invalid semantic version: ${reason}`);
     }
     return new SemverValue(Number(v.major), Number(v.minor), Number(v.patch), v.prerelease, v.metadata, text);
   }

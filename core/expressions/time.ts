@@ -139,7 +139,7 @@ const DURATION_UNITS: Record<string, number> = {
 /** Go's time.ParseDuration ("1h30m", "1.5s", "-2m", "0"), returned in milliseconds. */
 export function parseDuration(text: string): number {
   const bad = (): never => {
-    throw new FunctionError(`time: invalid duration "${text}"`);
+    throw new FunctionError('time: invalid duration');
   };
   let s = text;
   let sign = 1;
@@ -260,7 +260,7 @@ export function formatLayout(t: TimeValue, layout: string): string {
 /** Parses text with a Go layout; a zone in the text is honoured, otherwise UTC. */
 export function parseLayout(text: string, layout: string): TimeValue {
   const fail = (): never => {
-    throw new FunctionError(`parsing time "${text}" as "${layout}": cannot parse`);
+    throw new FunctionError('parsing time: the text does not match the layout');
   };
   let year = 1;
   let month = 1;
@@ -388,5 +388,5 @@ export function parseDate(text: string, layout?: string): TimeValue {
       // try the next layout
     }
   }
-  throw new FunctionError(`invalid date ${text}`);
+  throw new FunctionError('invalid date: no known layout matches');
 }

@@ -4,12 +4,23 @@
  */
 import { z } from 'zod';
 import type * as model from '../model.js';
+import { prefixedRegex, regexProblem } from '../regex.js';
 import { addIssues, ApiVersion, asRecord, IgnoredStatus, NamespacedMeta, omitKeys, valueAt } from './common.js';
 import type { LocalIssue } from './steps.js';
 import { WebhookReceiverEntry } from './webhook-receiver.js';
 
+/** An exact name, `glob:`, or `regex:` / `regexp:` (RE2 syntax, checked here). */
+const StageNamePattern = z
+  .string()
+  .min(1)
+  .superRefine((pattern, ctx) => {
+    const rx = prefixedRegex(pattern);
+    const problem = rx === undefined ? undefined : regexProblem(rx);
+    if (problem !== undefined) ctx.addIssue({ code: 'custom', message: `invalid regular expression: ${problem} (Go RE2 syntax)` });
+  });
+
 const StageSelector = z.strictObject({
-  name: z.string().min(1).optional(),
+  name: StageNamePattern.optional(),
   matchLabels: z.record(z.string(), z.string()).optional(),
   matchExpressions: z
     .array(

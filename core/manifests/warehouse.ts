@@ -10,6 +10,7 @@
  */
 import { z } from 'zod';
 import type * as model from '../model.js';
+import { prefixedRegex, regexProblem } from '../regex.js';
 import {
   addIssues,
   ApiVersion,
@@ -25,13 +26,17 @@ import {
 import { SemverError, subscriptionConstraint } from '../semver/index.js';
 import type { LocalIssue } from './steps.js';
 
-/** A regular expression that must compile (Go's RE2 and JS agree on the common subset). */
+/** A regular expression RE2 (Go's syntax, as Kargo) accepts. */
 const Regex = z.string().superRefine((src, ctx) => {
-  try {
-    new RegExp(src);
-  } catch (e) {
-    ctx.addIssue({ code: 'custom', message: `invalid regular expression: ${(e as Error).message}` });
-  }
+  const problem = regexProblem(src);
+  if (problem !== undefined) ctx.addIssue({ code: 'custom', message: `invalid regular expression: ${problem} (Go RE2 syntax)` });
+});
+
+/** An includePaths / excludePaths entry: its `regex:` / `regexp:` form must be RE2. */
+const PathFilterEntry = z.string().superRefine((entry, ctx) => {
+  const rx = prefixedRegex(entry);
+  const problem = rx === undefined ? undefined : regexProblem(rx);
+  if (problem !== undefined) ctx.addIssue({ code: 'custom', message: `invalid regular expression: ${problem} (Go RE2 syntax)` });
 });
 
 const DiscoveryLimit = z.number().int().min(1).max(100);
@@ -174,8 +179,8 @@ export const GitSubscription: z.ZodType<model.GitSubscription> = z.preprocess(
     allowTagsRegexes: z.array(Regex).optional(),
     ignoreTagsRegexes: z.array(Regex).optional(),
     expressionFilter: z.string().optional(),
-    includePaths: z.array(z.string()).optional(),
-    excludePaths: z.array(z.string()).optional(),
+    includePaths: z.array(PathFilterEntry).optional(),
+    excludePaths: z.array(PathFilterEntry).optional(),
     since: z.string().optional(),
     discoveryLimit: DiscoveryLimit.optional(),
     blobless: z.boolean().optional(),

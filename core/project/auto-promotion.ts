@@ -4,7 +4,7 @@
  * each origin's candidate (NewestFreight or MatchUpstream among available freight), and when a
  * promotion of it is due. Also when availability will next change because a soak ends.
  */
-import { compileGoRegex } from '../expressions/regex.js';
+import { compileGlob, compileRegex, prefixedRegex } from '../regex.js';
 import type { FreightRequest, ProjectConfig, PromotionPolicy, Stage } from '../model.js';
 import { parseDuration } from '../promotion/durations.js';
 import { TERMINAL_PHASES } from '../promotion/types.js';
@@ -45,26 +45,16 @@ function selects(policy: PromotionPolicy, stage: Stage): boolean {
 
 /** Exact name, or `regex:`/`regexp:` (Go RE2, unanchored as Go's MatchString), or `glob:`. */
 export function nameMatches(pattern: string, name: string): boolean {
-  const regex = /^(regex|regexp):(.*)$/s.exec(pattern);
-  if (regex) {
+  const regex = prefixedRegex(pattern);
+  if (regex !== undefined) {
     try {
-      return compileGoRegex(regex[2]!).test(name);
+      return compileRegex(regex).test(name);
     } catch {
       return false;
     }
   }
-  if (pattern.startsWith('glob:')) return globToRegExp(pattern.slice(5)).test(name);
+  if (pattern.startsWith('glob:')) return compileGlob(pattern.slice(5)).test(name);
   return pattern === name;
-}
-
-function globToRegExp(glob: string): RegExp {
-  let out = '';
-  for (const ch of glob) {
-    if (ch === '*') out += '.*';
-    else if (ch === '?') out += '.';
-    else out += ch.replace(/[.+^${}()|[\]\\]/g, '\\$&');
-  }
-  return new RegExp(`^${out}$`);
 }
 
 /**

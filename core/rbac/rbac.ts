@@ -6,6 +6,8 @@
  * `promoter` and `approver` for `prod*`, while every developer holds them for `dev`.
  */
 
+import { compileGlob } from '../regex.js';
+
 export const ROLES = ['viewer', 'promoter', 'approver', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
 
@@ -53,8 +55,7 @@ export interface Target {
 export type Decision = { allowed: true } | { allowed: false; reason: string };
 
 export function globMatches(pattern: string, value: string): boolean {
-  const escaped = pattern.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'));
-  return new RegExp(`^${escaped.join('.*')}$`).test(value);
+  return compileGlob(pattern, { question: false }).test(value);
 }
 
 function grantCovers(grant: Grant, action: Action, target: Target): boolean {

@@ -54,6 +54,8 @@ const isX = (s: string): boolean => s === 'x' || s === 'X' || s === '*';
 /** `1.0 - 2.0` → `>= 1.0, <= 2.0 `, each range in turn, as Masterminds' rewriteRange. */
 function rewriteRange(text: string): string {
   let out = text;
+  // RANGE is an RE2JS pattern (linear time), not a JS RegExp.
+  // eslint-disable-next-line no-restricted-syntax
   for (const m of RANGE.matchAll(text)) {
     // Group 1 is the first version, group 11 the second (CV has 9 groups of its own).
     const replacement = `>= ${m[1] ?? ''}, <= ${m[11] ?? ''} `;
@@ -176,6 +178,8 @@ export function newConstraint(source: string): Constraints {
   if (ors.length > MAX_CONSTRAINT_GROUPS) throw new SemverError(`too many constraint groups (max ${MAX_CONSTRAINT_GROUPS})`);
   const groups = ors.map((segment) => {
     if (!VALID.testExact(segment)) throw new SemverError(`improper constraint: ${goQuote(segment)}`);
+    // FIND is an RE2JS pattern (linear time), not a JS RegExp.
+    // eslint-disable-next-line no-restricted-syntax
     const found = [...FIND.matchAll(segment)].map((m) => m[0]);
     const comparators = (found.length > 0 ? found : [segment]).map(parseComparator);
     return { comparators, includePre: comparators.some((c) => c.con.prerelease !== '') };

@@ -4,38 +4,24 @@
  * `regex:` / `regexp:` a regular expression. A commit qualifies when at least one changed file is
  * included (no `includePaths` = everything is) and not excluded.
  */
+import { compileGlob, compileRegex, prefixedRegex, RegexSyntaxError, type UserRegex } from '../regex.js';
 
 export type PathMatcher = (path: string) => boolean;
-
-function globToRegExp(glob: string): RegExp {
-  let re = '';
-  for (let i = 0; i < glob.length; i++) {
-    const c = glob[i]!;
-    if (c === '*') {
-      if (glob[i + 1] === '*') {
-        re += '.*';
-        i++;
-        if (glob[i + 1] === '/') i++;
-      } else re += '[^/]*';
-    } else if (c === '?') re += '[^/]';
-    else re += c.replace(/[.+^${}()|[\]\\]/g, '\\$&');
-  }
-  return new RegExp(`^${re}$`);
-}
 
 /** @throws Error naming the entry when a regular expression does not compile. */
 export function pathMatcher(entry: string, field: string): PathMatcher {
   if (entry.startsWith('glob:')) {
-    const re = globToRegExp(entry.slice('glob:'.length));
+    const re = compileGlob(entry.slice('glob:'.length), { pathSeparator: true });
     return (p) => re.test(p);
   }
-  const rx = entry.startsWith('regex:') ? entry.slice(6) : entry.startsWith('regexp:') ? entry.slice(7) : undefined;
+  const rx = prefixedRegex(entry);
   if (rx !== undefined) {
-    let re: RegExp;
+    let re: UserRegex;
     try {
-      re = new RegExp(rx);
+      re = compileRegex(rx);
     } catch (e) {
-      throw new Error(`${field}: invalid regular expression ${JSON.stringify(rx)}: ${(e as Error).message}`);
+      if (e instanceof RegexSyntaxError) throw new Error(`${field}: ${e.message}`);
+      throw e;
     }
     return (p) => re.test(p);
   }

@@ -1,4 +1,5 @@
 /** allowTagsRegexes / ignoreTagsRegexes, as Kargo applies them: allow = any match, ignore wins. */
+import { compileRegex, RegexSyntaxError, type UserRegex } from '../regex.js';
 
 export interface TagFilterSpec {
   allowTagsRegexes?: readonly string[] | undefined;
@@ -7,12 +8,13 @@ export interface TagFilterSpec {
 
 export type TagFilter = (tag: string) => boolean;
 
-function compile(sources: readonly string[] | undefined, field: string): RegExp[] {
+function compile(sources: readonly string[] | undefined, field: string): UserRegex[] {
   return (sources ?? []).map((src) => {
     try {
-      return new RegExp(src);
+      return compileRegex(src);
     } catch (e) {
-      throw new Error(`${field}: invalid regular expression ${JSON.stringify(src)}: ${(e as Error).message}`);
+      if (e instanceof RegexSyntaxError) throw new Error(`${field}: ${e.message}`);
+      throw e;
     }
   });
 }

@@ -6,7 +6,7 @@
  */
 import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
-import type { CredentialStore } from '../../activities/adapters/credentials.js';
+import type { CredentialStore, ProjectCredentials } from '../../activities/adapters/credentials.js';
 import { createActivities } from '../../activities/index.js';
 import { parseManifests } from '../../core/manifests/index.js';
 import type { ClusterPromotionTask, PromotionTask, Stage } from '../../core/model.js';
@@ -21,7 +21,10 @@ import { aFreightReference, aRunStepInput, newGitService } from './harness.js';
 const disposer = new Disposer();
 afterEach(() => disposer.dispose());
 
-class Secrets implements CredentialStore {
+class Secrets implements CredentialStore, ProjectCredentials {
+  forProject(): CredentialStore {
+    return this;
+  }
   async git() {
     return undefined;
   }

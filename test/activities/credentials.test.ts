@@ -27,7 +27,7 @@ describe('FileCredentialStore', () => {
       file,
       secret('repo', 'git', { repoURL: 'https://GitHub.com/Org/Repo.git', username: 'bot', password: 'tok' }, true),
     );
-    const store = new FileCredentialStore(file);
+    const store = new FileCredentialStore(file).forProject('guestbook');
 
     expect(await store.git('https://user@github.com/org/repo/')).toEqual({ username: 'bot', password: 'tok' });
     expect(await store.git('https://github.com/org/other')).toBeUndefined();
@@ -48,7 +48,7 @@ describe('FileCredentialStore', () => {
       ].join('---\n'),
     );
     await fs.promises.writeFile(path.join(dir, 'ignored.txt'), 'not yaml: [');
-    const store = new FileCredentialStore(dir);
+    const store = new FileCredentialStore(dir).forProject('guestbook');
 
     expect(await store.git('https://github.com/org/repo.git')).toEqual({ password: 'exact' });
     expect(await store.git('https://github.com/org/another')).toEqual({ password: 'regex' });
@@ -63,7 +63,7 @@ describe('FileCredentialStore', () => {
         secret('chart', 'helm', { repoURL: 'oci://ghcr.io/org/charts/app', username: 'h', password: 'q' }),
       ].join('---\n'),
     );
-    const store = new FileCredentialStore(dir);
+    const store = new FileCredentialStore(dir).forProject('guestbook');
     expect(await store.image('nginx')).toEqual({ username: 'u', password: 'p' });
     expect(await store.helm('oci://GHCR.io/org/charts/app')).toEqual({ username: 'h', password: 'q' });
   });
@@ -78,7 +78,7 @@ describe('FileCredentialStore', () => {
         secret('repo', 'git', { repoURL: 'https://x/y', password: 'p' }),
       ].join('---\n'),
     );
-    const store = new FileCredentialStore(dir);
+    const store = new FileCredentialStore(dir).forProject('guestbook');
     expect(await store.secret('slack')).toEqual({ token: 'xoxb' });
     expect(await store.secret('plain')).toEqual({ key: 'v' });
     expect(await store.secret('repo')).toEqual({});
@@ -89,7 +89,7 @@ describe('FileCredentialStore', () => {
     const dir = await tempDir(disposer);
     const file = path.join(dir, 's.yaml');
     await fs.promises.writeFile(file, secret('s', 'generic', { k: 'one' }));
-    const store = new FileCredentialStore(dir);
+    const store = new FileCredentialStore(dir).forProject('guestbook');
     expect(await store.secret('s')).toEqual({ k: 'one' });
 
     await fs.promises.writeFile(file, secret('s', 'generic', { k: 'two, longer' }));
@@ -105,7 +105,7 @@ describe('FileCredentialStore', () => {
     const dir = await tempDir(disposer);
     await fs.promises.writeFile(path.join(dir, 'bad.yaml'), 'kind: Secret\nstringData: {password: "hunter2"\n');
     const warnings: string[] = [];
-    const store = new FileCredentialStore(dir, { onWarning: (m) => warnings.push(m) });
+    const store = new FileCredentialStore(dir, { onWarning: (m) => warnings.push(m) }).forProject('guestbook');
     expect(await store.secret('x')).toEqual({});
     expect(warnings.join('\n')).toContain('bad.yaml');
     expect(warnings.join('\n')).not.toContain('hunter2');

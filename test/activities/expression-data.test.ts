@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { ChainCredentialStore } from '../../activities/adapters/chain-credential-store.js';
-import { FileCredentialStore, type CredentialStore } from '../../activities/adapters/credentials.js';
+import { FileCredentialStore, type CredentialStore, type ProjectCredentials } from '../../activities/adapters/credentials.js';
 import { KubernetesCredentialStore } from '../../activities/adapters/kubernetes/credential-store.js';
 import { createActivities, type RunStepInput, type RunStepOutcome } from '../../activities/index.js';
 import { runStep, type RunStepDeps } from '../../activities/run-step.js';
@@ -24,10 +24,10 @@ afterEach(() => disposer.dispose());
 
 const FREIGHT = aFreightReference();
 
-/** Files as an operator mounts them: a ConfigMap, a generic Secret and a git credential side by side. */
+/** Files as an operator mounts them: ConfigMaps and generic Secrets of project guestbook and of the shared namespace. */
 const FILES = `apiVersion: v1
 kind: ConfigMap
-metadata: {name: settings}
+metadata: {name: settings, namespace: guestbook}
 data:
   region: eu-west-1
   replicas: "3"
@@ -36,13 +36,27 @@ apiVersion: v1
 kind: Secret
 metadata:
   name: settings
+  namespace: guestbook
   labels: {kargo.akuity.io/cred-type: generic}
 stringData: {region: not-a-configmap}
 ---
 apiVersion: v1
 kind: ConfigMap
-metadata: {name: feature-flags}
+metadata: {name: feature-flags, namespace: guestbook}
 data: {beta: "true"}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: settings, namespace: kargo-shared-resources}
+data: {region: eu-central-1}
+---
+apiVersion: v1
+kind: Secret
+metadata:
+  name: settings
+  namespace: kargo-shared-resources
+  labels: {kargo.akuity.io/cred-type: generic}
+stringData: {region: shared-secret-region}
 `;
 
 interface Setup {
@@ -50,7 +64,8 @@ interface Setup {
   run(step: Partial<PlannedStep> & { uses: string }, extra?: Partial<RunStepInput>): Promise<RunStepOutcome>;
 }
 
-async function setup(credentials: CredentialStore, extraDeps: Partial<RunStepDeps> = {}): Promise<Setup> {
+async function setup(store: CredentialStore | ProjectCredentials, extraDeps: Partial<RunStepDeps> = {}): Promise<Setup> {
+  const credentials: ProjectCredentials = 'forProject' in store ? store : { forProject: () => store };
   const dataDir = await tempDir(disposer, 'shunt-data-');
   const activities = createActivities({ dataDir, workerQueue: 'shunt-worker-1', credentials, git: newGitService(dataDir) });
   const env = new MockActivityEnvironment({ activityType: 'runStep' });
@@ -100,7 +115,7 @@ describe('configMap() / sharedConfigMap() from the worker’s credential files',
         // Kargo's typing: a whole-field expression of a numeric string becomes a number.
         replicas: 3,
         whole: { beta: 'true' },
-        shared: 'eu-west-1',
+        shared: 'eu-central-1',
         computed: true,
         missing: {},
         missingKey: 'none',
@@ -112,24 +127,27 @@ describe('configMap() / sharedConfigMap() from the worker’s credential files',
 
   it('FileCredentialStore reads ConfigMaps from one file or a folder, re-reading them when they change', async () => {
     const dir = await credentialFiles(FILES);
-    const store = new FileCredentialStore(dir);
+    const store = new FileCredentialStore(dir).forProject('guestbook');
     expect(await store.configMap('settings')).toEqual({ region: 'eu-west-1', replicas: '3' });
-    expect(await store.sharedConfigMap('feature-flags')).toEqual({ beta: 'true' });
+    expect(await store.sharedConfigMap('settings')).toEqual({ region: 'eu-central-1' });
+    // The shared lookup reads the shared namespace only; another project's namespace is not read.
+    expect(await store.sharedConfigMap('feature-flags')).toEqual({});
+    expect(await new FileCredentialStore(dir).forProject('other').configMap('settings')).toEqual({});
     expect(await store.configMap('nope')).toEqual({});
     // ConfigMaps are not Secrets: no credential or secret lookup sees them.
     expect(await store.secret('feature-flags')).toEqual({});
-    await fs.promises.writeFile(path.join(dir, 'resources.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings}\ndata: {region: us-east-2}\n');
+    await fs.promises.writeFile(path.join(dir, 'resources.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings, namespace: guestbook}\ndata: {region: us-east-2}\n');
     await fs.promises.utimes(path.join(dir, 'resources.yaml'), new Date(), new Date(Date.now() + 5000));
     expect(await store.configMap('settings')).toEqual({ region: 'us-east-2' });
     expect(await store.configMap('feature-flags')).toEqual({});
-    const single = new FileCredentialStore(path.join(dir, 'resources.yaml'));
+    const single = new FileCredentialStore(path.join(dir, 'resources.yaml')).forProject('guestbook');
     expect(await single.configMap('settings')).toEqual({ region: 'us-east-2' });
   });
 
   it('a ConfigMap without a name is skipped with a warning naming the file and document', async () => {
     const warnings: string[] = [];
-    const dir = await credentialFiles('apiVersion: v1\nkind: ConfigMap\ndata: {a: b}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: ok}\ndata: {a: b}\n');
-    const store = new FileCredentialStore(dir, { onWarning: (m) => warnings.push(m) });
+    const dir = await credentialFiles('apiVersion: v1\nkind: ConfigMap\ndata: {a: b}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: ok, namespace: guestbook}\ndata: {a: b}\n');
+    const store = new FileCredentialStore(dir, { onWarning: (m) => warnings.push(m) }).forProject('guestbook');
     expect(await store.configMap('ok')).toEqual({ a: 'b' });
     expect(warnings).toEqual(['resources.yaml document 1: ConfigMap without metadata.name ignored']);
   });
@@ -161,7 +179,7 @@ describe('configMap() / sharedConfigMap() / sharedSecret() with a Kubernetes con
     return new ChainCredentialStore([
       new KubernetesCredentialStore(cluster.clients, 'guestbook'),
       new KubernetesCredentialStore(cluster.clients, 'kargo-shared-resources', { genericSecrets: false, shared: true }),
-      new FileCredentialStore(await credentialFiles(FILES)),
+      new FileCredentialStore(await credentialFiles(FILES)).forProject('guestbook'),
     ]);
   }
 

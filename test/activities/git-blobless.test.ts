@@ -130,7 +130,7 @@ describe('git-clone blobless', () => {
     const creds = path.join(await tempDir(disposer, 'shunt-creds-'), 'git.yaml');
     fs.writeFileSync(
       creds,
-      `apiVersion: v1\nkind: Secret\nmetadata:\n  name: repo\n  labels: {kargo.akuity.io/cred-type: git}\nstringData:\n  repoURL: ${url}\n  username: promoter\n  password: pa55-w0rd-t0ken\n`,
+      `apiVersion: v1\nkind: Secret\nmetadata:\n  name: repo\n  namespace: guestbook\n  labels: {kargo.akuity.io/cred-type: git}\nstringData:\n  repoURL: ${url}\n  username: promoter\n  password: pa55-w0rd-t0ken\n`,
     );
     const h = await createHarness(disposer, { credentials: new FileCredentialStore(creds) });
     await h.run(gitClone, { repoURL: url, blobless: true, checkout: [{ path: 'src', branch: 'main' }] });

@@ -31,6 +31,7 @@ async function credentialFile(repoURL: string, password: string): Promise<FileCr
 kind: Secret
 metadata:
   name: gitops-repo
+  namespace: guestbook
   labels:
     kargo.akuity.io/cred-type: git
 stringData:

@@ -4,7 +4,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { EmptyCredentialStore, type CredentialStore } from '../../activities/adapters/credentials.js';
+import { EmptyCredentialStore, type CredentialStore, type ProjectCredentials } from '../../activities/adapters/credentials.js';
 import { GitService } from '../../activities/adapters/git.js';
 import { createWorkspace, type Workspace } from '../../activities/adapters/workspace.js';
 import type { RunStepInput } from '../../activities/run-step.js';
@@ -77,7 +77,8 @@ export function newGitService(dataDir: string): GitService {
 export async function createHarness(
   disposer: Disposer,
   opts: {
-    credentials?: CredentialStore;
+    /** A store, or project-scoped credentials (then project guestbook's view of them). */
+    credentials?: CredentialStore | ProjectCredentials;
     freight?: FreightCollection;
     git?: GitService;
     dataDir?: string;
@@ -89,7 +90,8 @@ export async function createHarness(
   const workRoot = path.join(dataDir, 'work');
   const git = opts.git ?? newGitService(dataDir);
   const workspace = await createWorkspace(workRoot, opts.workspaceKey ?? 'promo-1');
-  const credentials = opts.credentials ?? new EmptyCredentialStore();
+  const given = opts.credentials ?? new EmptyCredentialStore();
+  const credentials: CredentialStore = 'git' in given ? given : given.forProject('guestbook');
   const freight = opts.freight ?? aFreightCollection();
   const heartbeats: unknown[] = [];
   const ctx = (overrides: Partial<StepContext> = {}): StepContext => ({

@@ -59,7 +59,7 @@ async function helmSecret(repoURL: string, password: string): Promise<FileCreden
   const dir = await tempDir(disposer, 'creds-');
   await fs.promises.writeFile(
     path.join(dir, 'helm.yaml'),
-    `apiVersion: v1\nkind: Secret\nmetadata:\n  name: charts\n  labels: {kargo.akuity.io/cred-type: helm}\nstringData:\n  repoURL: ${repoURL}\n  username: ${USER}\n  password: ${password}\n`,
+    `apiVersion: v1\nkind: Secret\nmetadata:\n  name: charts\n  namespace: guestbook\n  labels: {kargo.akuity.io/cred-type: helm}\nstringData:\n  repoURL: ${repoURL}\n  username: ${USER}\n  password: ${password}\n`,
   );
   return new FileCredentialStore(dir);
 }

@@ -11,7 +11,6 @@ import { createKubeClients } from '../../activities/adapters/kubernetes/client.j
 import { KubernetesCredentialStore } from '../../activities/adapters/kubernetes/credential-store.js';
 import { startFakeCluster, type FakeCluster } from '../support/fake-kube/index.js';
 import { createWarehouseActivities, type DiscoverArtifactsInput } from '../../activities/warehouse-activities.js';
-import { EmptyCredentialStore } from '../../activities/adapters/credentials.js';
 import { createOrigin, Disposer, tempDir } from '../support/git-repos.js';
 import { newGitService } from './harness.js';
 
@@ -78,8 +77,8 @@ describe('KubernetesCredentialStore', () => {
     await fs.promises.writeFile(
       path.join(dir, 'creds.yaml'),
       [
-        'apiVersion: v1\nkind: Secret\nmetadata:\n  name: file-a\n  labels:\n    kargo.akuity.io/cred-type: git\nstringData:\n  repoURL: https://github.com/org/a\n  password: from-file',
-        'apiVersion: v1\nkind: Secret\nmetadata:\n  name: file-c\n  labels:\n    kargo.akuity.io/cred-type: git\nstringData:\n  repoURL: https://github.com/org/c\n  password: from-file',
+        'apiVersion: v1\nkind: Secret\nmetadata:\n  name: file-a\n  namespace: guestbook\n  labels:\n    kargo.akuity.io/cred-type: git\nstringData:\n  repoURL: https://github.com/org/a\n  password: from-file',
+        'apiVersion: v1\nkind: Secret\nmetadata:\n  name: file-c\n  namespace: guestbook\n  labels:\n    kargo.akuity.io/cred-type: git\nstringData:\n  repoURL: https://github.com/org/c\n  password: from-file',
       ].join('\n---\n'),
     );
     secret('guestbook', 'a', 'git', { repoURL: 'https://github.com/org/a', password: 'from-project' });
@@ -89,7 +88,7 @@ describe('KubernetesCredentialStore', () => {
     const chain = new ChainCredentialStore([
       new KubernetesCredentialStore(cluster.clients, 'guestbook'),
       new KubernetesCredentialStore(cluster.clients, 'kargo-shared-resources', { genericSecrets: false }),
-      new FileCredentialStore(dir),
+      new FileCredentialStore(dir).forProject('guestbook'),
     ]);
     expect(await chain.git('https://github.com/org/a')).toEqual({ password: 'from-project' });
     expect(await chain.git('https://github.com/org/b')).toEqual({ password: 'from-shared' });
@@ -111,8 +110,7 @@ describe('KubernetesCredentialStore', () => {
   it('serves Warehouse discovery too: a git subscription looks its credential up in the project’s namespace', async () => {
     const origin = await createOrigin(disposer);
     const acts = createWarehouseActivities({
-      credentials: new EmptyCredentialStore(),
-      credentialsForProject: (project) => new KubernetesCredentialStore(cluster.clients, project),
+      credentials: { forProject: (project) => new KubernetesCredentialStore(cluster.clients, project) },
       git: newGitService(await tempDir(disposer)),
     });
     const spec = { subscriptions: [{ git: { repoURL: origin.url } }] } as unknown as DiscoverArtifactsInput['spec'];

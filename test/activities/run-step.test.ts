@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
-import type { CredentialStore } from '../../activities/adapters/credentials.js';
+import type { CredentialStore, ProjectCredentials } from '../../activities/adapters/credentials.js';
 import { toApplicationFailure } from '../../activities/failure.js';
 import { createActivities, workspaceKeyFor, type Activities, type RunStepInput } from '../../activities/index.js';
 import { getStep, registeredStepKinds, STEP_REGISTRY } from '../../activities/steps/registry.js';
@@ -21,9 +21,12 @@ function call<I, O>(env: MockActivityEnvironment, fn: (input: I) => Promise<O>, 
 afterEach(() => disposer.dispose());
 
 /** A hand-written fake store (STYLE.md: fakes over mocks). */
-class FakeCredentials implements CredentialStore {
+class FakeCredentials implements CredentialStore, ProjectCredentials {
   readonly secretCalls: string[] = [];
   constructor(private readonly secrets: Record<string, Record<string, string>> = {}) {}
+  forProject(): CredentialStore {
+    return this;
+  }
   async git() {
     return undefined;
   }
@@ -49,7 +52,7 @@ interface Setup {
   run(input: RunStepInput): Promise<unknown>;
 }
 
-async function setup(credentials: CredentialStore = new FakeCredentials()): Promise<Setup> {
+async function setup(credentials: ProjectCredentials = new FakeCredentials()): Promise<Setup> {
   const dataDir = await tempDir(disposer, 'shunt-data-');
   const activities = createActivities({
     dataDir,

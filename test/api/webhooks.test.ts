@@ -14,7 +14,7 @@ import { startApi, type RunningApi } from './support.js';
 
 const REPO = 'https://github.com/acme/app.git';
 const SECRETS: Record<string, Record<string, string>> = { gh: { secret: 'hmac-secret' }, hub: { secret: 'hub-secret' } };
-const secrets = { secret: async (name: string) => ({ ...(SECRETS[name] ?? {}) }) };
+const secrets = { forProject: () => ({ secret: async (name: string) => ({ ...(SECRETS[name] ?? {}) }) }) };
 
 function projectWithReceivers(name: string, receivers: Record<string, unknown>[]): ReturnType<typeof emptyProject> {
   const state = emptyProject(name);

@@ -14,30 +14,31 @@ import { eventually } from '../support/poll.js';
 import { startShuntStack, type ShuntStack } from '../support/shunt-stack.js';
 import { uniqueName } from '../support/temporal.js';
 
-const SECRETS = `
+/** The receivers' Secrets, in the project's namespace (as Kargo reads them). */
+const secretsOf = (project: string): string => `
 apiVersion: v1
 kind: Secret
-metadata: {name: gh, labels: {kargo.akuity.io/cred-type: generic}}
+metadata: {name: gh, namespace: ${project}, labels: {kargo.akuity.io/cred-type: generic}}
 stringData: {secret: github-hmac-secret}
 ---
 apiVersion: v1
 kind: Secret
-metadata: {name: gl}
+metadata: {name: gl, namespace: ${project}}
 stringData: {secret-token: gitlab-token}
 ---
 apiVersion: v1
 kind: Secret
-metadata: {name: hub}
+metadata: {name: hub, namespace: ${project}}
 stringData: {secret: hub-secret}
 ---
 apiVersion: v1
 kind: Secret
-metadata: {name: quay}
+metadata: {name: quay, namespace: ${project}}
 stringData: {secret: quay-secret}
 ---
 apiVersion: v1
 kind: Secret
-metadata: {name: generic}
+metadata: {name: generic, namespace: ${project}}
 stringData: {secret: generic-secret}
 `;
 
@@ -58,7 +59,7 @@ describe('warehouse webhooks (e2e)', () => {
 
   beforeAll(async () => {
     const dir = await tempDir(disposer);
-    await writeFile(join(dir, 'secrets.yaml'), SECRETS);
+    await writeFile(join(dir, 'secrets.yaml'), secretsOf(project));
     [stack, registry, origin] = await Promise.all([
       startShuntStack({ namespace: 'warehouse-e2e', credentialsPath: join(dir, 'secrets.yaml') }),
       startRegistry(),

@@ -41,6 +41,10 @@ describe('eslint', () => {
     ['workflows/cluster.ts', "import { createActivities } from '../activities/index.js';\nexport const x = createActivities;\n", 'no-restricted-imports'],
     ['api/app.ts', "import { loadWorkerConfig } from '../worker/config.js';\nexport const x = loadWorkerConfig;\n", 'no-restricted-imports'],
     ['api/app.ts', 'async function f(): Promise<void> {}\nexport function g(): void {\n  f();\n}\n', '@typescript-eslint/no-floating-promises'],
+    // User patterns run on RE2 (core/regex.ts), never on a RegExp built at run time (issue 13, ReDoS).
+    ['activities/adapters/credential-match.ts', 'export const f = (p: string): RegExp => new RegExp(p);\n', 'no-restricted-syntax'],
+    ['core/warehouse/tag-filters.ts', 'export const f = (s: string, p: string): boolean => s.search(p) >= 0;\n', 'no-restricted-syntax'],
+    ['api/app.ts', 'export const f = (s: string, p: string): unknown => s.match(p);\n', 'no-restricted-syntax'],
   ])('refuses in %s: %s', async (asFile, source, rule) => {
     expect(await rulesFired(asFile, source)).toContain(rule);
   }, 60_000);

@@ -28,7 +28,7 @@ beforeAll(async () => {
   await fs.promises.mkdir(credentials);
   await fs.promises.writeFile(
     path.join(credentials, 'settings.yaml'),
-    'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings}\ndata: {region: eu-west-1}\n',
+    'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings, namespace: fs}\ndata: {region: eu-west-1}\n',
   );
   connection = await connectClient();
   const real = createActivities({

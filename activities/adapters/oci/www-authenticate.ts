@@ -5,12 +5,13 @@ export interface Challenge {
   params: Record<string, string>;
 }
 
+const PARAM = /([A-Za-z_]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^,\s]*))/g;
+
 export function parseChallenge(header: string | null): Challenge | undefined {
   if (!header) return undefined;
   const m = /^\s*([A-Za-z]+)\s*(.*)$/.exec(header);
   if (!m) return undefined;
   const params: Record<string, string> = {};
-  const re = /([A-Za-z_]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^,\s]*))/g;
-  for (const p of (m[2] ?? '').matchAll(re)) params[(p[1] ?? '').toLowerCase()] = (p[2] ?? p[3] ?? '').replace(/\\(.)/g, '$1');
+  for (const p of (m[2] ?? '').matchAll(PARAM)) params[(p[1] ?? '').toLowerCase()] = (p[2] ?? p[3] ?? '').replace(/\\(.)/g, '$1');
   return { scheme: (m[1] ?? '').toLowerCase(), params };
 }

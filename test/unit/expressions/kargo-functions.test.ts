@@ -252,8 +252,8 @@ describe('kargoFunctions: semver', () => {
   });
 
   it.each<[string, RegExp]>([
-    ["semverParse('banana')", /invalid semantic version: banana/],
-    ["semverParse('1.2.3-01')", /invalid semantic version: 1.2.3-01: version segment starts with 0/],
+    ["semverParse('banana')", /invalid semantic version at position 0 in `semverParse\('banana'\)`/],
+    ["semverParse('1.2.3-01')", /invalid semantic version: version segment starts with 0/],
     ["semverParse('1.2.3').Nope()", /type \*semver.Version has no method Nope/],
     ['semverDiff(1, "1.0.0")', /semverDiff: first argument must be string, got int/],
   ])('%s fails with %s', (src, message) => {
