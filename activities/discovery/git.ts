@@ -38,7 +38,7 @@ export async function discoverCommits(sub: GitSubscription, deps: GitDiscoveryDe
   }
   const access = { credentials: deps.credentials, insecureSkipTLSVerify: sub.insecureSkipTLSVerify };
   const mirror = await deps.git.syncMirror(sub.repoURL, { ...access, heartbeat: deps.heartbeat, signal: deps.signal });
-  const history = deps.history ?? new MirrorHistory();
+  const history = deps.history ?? deps.git.history();
   const limit = discoveryLimit(sub);
   const keepByExpression = (vars: Record<string, unknown>): boolean => {
     if (!sub.expressionFilter) return true;

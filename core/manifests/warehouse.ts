@@ -18,6 +18,7 @@ import {
   LabelName,
   NamespacedMeta,
   omitKeys,
+  RepoURL,
   valueAt,
 } from './common.js';
 import type { LocalIssue } from './steps.js';
@@ -83,7 +84,7 @@ export const ImageSubscription: z.ZodType<model.ImageSubscription> = z.preproces
   ),
   z
     .strictObject({
-      repoURL: z.string().min(1),
+      repoURL: RepoURL,
       imageSelectionStrategy: z.enum(['SemVer', 'Lexical', 'NewestBuild', 'Digest']).optional(),
       constraint: z.string().optional(),
       strictSemvers: z.boolean().optional(),
@@ -108,7 +109,7 @@ export const ImageSubscription: z.ZodType<model.ImageSubscription> = z.preproces
 export const GitSubscription: z.ZodType<model.GitSubscription> = z.preprocess(
   upgradeLegacy([], true),
   z.strictObject({
-    repoURL: z.string().min(1),
+    repoURL: RepoURL,
     commitSelectionStrategy: z.enum(['NewestFromBranch', 'SemVer', 'Lexical', 'NewestTag']).optional(),
     branch: z.string().optional(),
     semverConstraint: z.string().optional(),
@@ -127,7 +128,7 @@ export const GitSubscription: z.ZodType<model.GitSubscription> = z.preprocess(
 
 export const ChartSubscription: z.ZodType<model.ChartSubscription> = z
   .strictObject({
-    repoURL: z.string().min(1),
+    repoURL: RepoURL,
     name: z.string().optional(),
     semverConstraint: z.string().optional(),
     discoveryLimit: DiscoveryLimit.optional(),

@@ -6,6 +6,9 @@
 import { existsSync } from 'node:fs';
 
 export default async function globalSetup() {
+  // The tests' git remotes are local repositories (file://); Shunt's own default allows only
+  // http, https and ssh (activities/adapters/git/hermetic-env.ts).
+  process.env.GIT_ALLOW_PROTOCOL ??= 'file:http:https:ssh';
   if (process.env.SHUNT_NO_TEMPORAL === '1' || process.env.TEMPORAL_ADDRESS) return;
   const dist = new URL('../../dist/launcher/', import.meta.url);
   if (!existsSync(dist)) throw new Error('dist/ is missing: run `npm run build` first (npm test does it for you)');
