@@ -245,7 +245,7 @@ export const kustomizeSetImage: StepDefinition<KustomizeSetImageConfig> = {
   config: KustomizeSetImageConfig,
   defaults: { errorThreshold: 1 },
   async run(ctx, config) {
-    const dir = ctx.workspace.resolve(config.path);
+    const dir = ctx.workspace.resolveForWrite(config.path);
     const fileName = await findKustomization(dir, config.path);
     const rel = path.posix.join(config.path, fileName);
     const file = ctx.workspace.resolveForWrite(rel);
