@@ -14,7 +14,7 @@ import { discoveryLimit } from '../../core/warehouse/image-selection.js';
 import { pathFilter } from '../../core/warehouse/path-filters.js';
 import type { RepoCredentials } from '../adapters/credentials.js';
 import type { GitService } from '../adapters/git/git-service.js';
-import { MirrorHistory } from '../adapters/git/mirror-history.js';
+import type { MirrorHistory } from '../adapters/git/mirror-history.js';
 import { BadSubscription } from './errors.js';
 
 export interface GitDiscoveryDeps {

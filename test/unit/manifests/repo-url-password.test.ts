@@ -6,7 +6,7 @@ import { stringify } from 'yaml';
 import { formatIssue, parseManifests } from '../../../core/manifests/index.js';
 import { urlHasPassword } from '../../../core/freight/url-userinfo.js';
 
-type Raw = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Raw = Record<string, any>;
 const API = 'kargo.akuity.io/v1alpha1';
 const SECRET_URL = 'https://deploy:s3cr3t-token@git.example.com/org/repo.git';
 const MESSAGE =
