@@ -11,6 +11,7 @@ import { z } from 'zod';
 import { DomainError } from '../../core/errors.js';
 import { assertKustomizationConfined } from '../adapters/kustomize-paths.js';
 import { writeManifests } from '../adapters/manifest-output.js';
+import { hermeticEnv } from '../adapters/git/hermetic-env.js';
 import { assertTreeConfined, withTempDir } from '../adapters/step-files.js';
 import { findBinary, lastLines, runTool } from '../adapters/tools.js';
 import type { StepDefinition } from './step.js';
@@ -69,7 +70,9 @@ export const kustomizeBuild: StepDefinition<KustomizeBuildConfig> = {
       }
       const res = await runTool(cmd.bin, args, {
         cwd: dir,
-        env: { ...process.env, HOME: home, HELM_CACHE_HOME: path.join(home, 'cache'), HELM_CONFIG_HOME: path.join(home, 'config'), HELM_DATA_HOME: path.join(home, 'data'), KUBECONFIG: path.join(home, 'kubeconfig') },
+        // Remote bases make kustomize run git: hardened as Shunt's own git is (no hooks, fsmonitor,
+        // system or global config; allowed protocols only). The hooks dir does not exist: no hooks.
+        env: { ...hermeticEnv(process.env, path.join(home, 'no-hooks')), HOME: home, HELM_CACHE_HOME: path.join(home, 'cache'), HELM_CONFIG_HOME: path.join(home, 'config'), HELM_DATA_HOME: path.join(home, 'data'), KUBECONFIG: path.join(home, 'kubeconfig') },
         signal: ctx.signal,
         heartbeat: () => ctx.heartbeat({ step: 'kustomize-build' }),
       });
