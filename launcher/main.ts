@@ -3,8 +3,8 @@
  * data dir) unless TEMPORAL_ADDRESS names one, then the worker and the api, each restarted if it
  * dies, and stops them all on Ctrl-C.
  */
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { preparePrivateDataDir, restrictUmask } from '../activities/adapters/private-dir.js';
 import { loadLauncherConfig } from './config.js';
 import { startEmbeddedTemporal, type EmbeddedTemporal } from './embedded-temporal.js';
 import { freePort } from './free-port.js';
@@ -46,7 +46,9 @@ process.on('SIGINT', () => void stopAll(0));
 process.on('SIGTERM', () => void stopAll(0));
 
 try {
-  mkdirSync(config.dataDir, { recursive: true });
+  // The data dir (Temporal's database, mirrors, workspaces) is private to this user.
+  restrictUmask();
+  for (const problem of preparePrivateDataDir(config.dataDir)) say(`warning: ${problem}`);
   let address = config.temporalAddress;
   let uiUrl: string | undefined;
   let uiInternalUrl: string | undefined;
@@ -89,6 +91,8 @@ try {
     TEMPORAL_ADDRESS: address,
     TEMPORAL_NAMESPACE: config.namespace,
     SHUNT_DATA_DIR: config.dataDir,
+    // One machine: local repositories (file://, as the demo uses) are allowed unless set otherwise.
+    GIT_ALLOW_PROTOCOL: process.env['GIT_ALLOW_PROTOCOL'] ?? 'http:https:ssh:file',
     SHUNT_PORT: String(config.port),
     SHUNT_HOST: config.host,
     SHUNT_AUTH_MODE: config.authMode,

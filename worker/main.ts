@@ -4,6 +4,7 @@ import { onOrphaned } from '../launcher/watch-launcher.js';
 import { appendFileSync } from 'node:fs';
 import { Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, type LogLevel } from '@temporalio/worker';
+import { preparePrivateDataDir, restrictUmask } from '../activities/adapters/private-dir.js';
 import { loadWorkerConfig } from './config.js';
 import { createShuntWorkers } from './create-workers.js';
 import { createLogger } from './logger.js';
@@ -12,6 +13,9 @@ import { ensureSearchAttributes } from './search-attributes.js';
 
 const config = await loadWorkerConfig();
 const log = createLogger(config.logLevel);
+// Mirrors, workspaces and credentials files: private to this user (see private-dir.ts).
+restrictUmask();
+for (const problem of preparePrivateDataDir(config.dataDir)) log.warn({ dataDir: config.dataDir }, problem);
 
 const temporalLevel: Record<string, LogLevel> = { trace: 'TRACE', debug: 'DEBUG', info: 'INFO', warn: 'WARN', error: 'ERROR', fatal: 'ERROR' };
 Runtime.install({

@@ -13,6 +13,18 @@ function escapeError(relPath: string): DomainError {
   return new DomainError('PathEscape', `path ${JSON.stringify(relPath)} escapes the promotion workspace`);
 }
 
+/** Whether a relative path has a `.git` component, in any letter case (case-insensitive file systems). */
+export function hasGitComponent(relPath: string): boolean {
+  return relPath.split(/[\\/]+/).some((part) => part.toLowerCase() === '.git');
+}
+
+function gitPathError(relPath: string): DomainError {
+  return new DomainError(
+    'PathEscape',
+    `path ${JSON.stringify(relPath)} is inside a .git directory: steps may not write git metadata (git-clone makes checkouts)`,
+  );
+}
+
 function isInside(parent: string, child: string): boolean {
   const rel = path.relative(parent, child);
   return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
@@ -65,6 +77,30 @@ export class Workspace {
       throw escapeError(relPath);
     }
     if (!isInside(this.realRoot(), real)) throw escapeError(relPath);
+    return target;
+  }
+
+  /**
+   * The absolute path of `relPath` for a step that creates, changes, moves, extracts into or
+   * deletes it: {@link resolve}'s checks, and no `.git` component (any case) in the path as
+   * written nor in its real path (a symlink into a `.git` directory). Every write of a step goes
+   * through here (see step-files.ts): a planted `.git` directory would let git run its config's
+   * commands (`core.fsmonitor`, hooks) in a later git step.
+   *
+   * @throws DomainError('PathEscape')
+   */
+  resolveForWrite(relPath: string): string {
+    const target = this.resolve(relPath);
+    if (hasGitComponent(path.relative(this.root, target))) throw gitPathError(relPath);
+    let existing = target;
+    while (existing !== this.root && !fs.existsSync(existing)) existing = path.dirname(existing);
+    let real: string;
+    try {
+      real = fs.realpathSync(existing);
+    } catch {
+      throw escapeError(relPath);
+    }
+    if (hasGitComponent(path.relative(this.realRoot(), real))) throw gitPathError(relPath);
     return target;
   }
 

@@ -14,7 +14,7 @@ import { discoveryLimit } from '../../core/warehouse/image-selection.js';
 import { pathFilter } from '../../core/warehouse/path-filters.js';
 import type { RepoCredentials } from '../adapters/credentials.js';
 import type { GitService } from '../adapters/git/git-service.js';
-import { MirrorHistory } from '../adapters/git/mirror-history.js';
+import type { MirrorHistory } from '../adapters/git/mirror-history.js';
 import { BadSubscription } from './errors.js';
 
 export interface GitDiscoveryDeps {
@@ -38,7 +38,7 @@ export async function discoverCommits(sub: GitSubscription, deps: GitDiscoveryDe
   }
   const access = { credentials: deps.credentials, insecureSkipTLSVerify: sub.insecureSkipTLSVerify };
   const mirror = await deps.git.syncMirror(sub.repoURL, { ...access, heartbeat: deps.heartbeat, signal: deps.signal });
-  const history = deps.history ?? new MirrorHistory();
+  const history = deps.history ?? deps.git.history();
   const limit = discoveryLimit(sub);
   const keepByExpression = (vars: Record<string, unknown>): boolean => {
     if (!sub.expressionFilter) return true;

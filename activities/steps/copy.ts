@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import ignore from 'ignore';
 import { z } from 'zod';
 import { DomainError } from '../../core/errors.js';
-import { assertTreeConfined } from '../adapters/step-files.js';
+import { assertTreeConfined, copyIntoWorkspace } from '../adapters/step-files.js';
 import type { StepDefinition } from './step.js';
 
 export const CopyConfig = z.strictObject({
@@ -24,7 +24,7 @@ export const copy: StepDefinition<CopyConfig> = {
   defaults: { errorThreshold: 1 },
   async run(ctx, config) {
     const src = ctx.workspace.resolve(config.inPath);
-    const dst = ctx.workspace.resolve(config.outPath);
+    const dst = ctx.workspace.resolveForWrite(config.outPath);
     const st = await fs.promises.lstat(src).catch(() => undefined);
     if (!st) throw new DomainError('StepFailed', `inPath ${JSON.stringify(config.inPath)} does not exist`);
     if (src === dst) throw new DomainError('StepFailed', 'inPath and outPath are the same');
@@ -32,20 +32,8 @@ export const copy: StepDefinition<CopyConfig> = {
       throw new DomainError('StepFailed', `outPath ${JSON.stringify(config.outPath)} lies inside inPath`);
     }
     await assertTreeConfined(ctx.workspace, src);
-    const ig = ignore().add('.git').add(config.ignore ?? '');
-    await fs.promises.mkdir(path.dirname(dst), { recursive: true });
-    ctx.workspace.resolve(config.outPath);
-    await fs.promises.cp(src, dst, {
-      recursive: true,
-      force: true,
-      verbatimSymlinks: true,
-      filter: (from) => {
-        const rel = path.relative(src, from).split(path.sep).join('/');
-        if (rel === '') return true;
-        const isDir = fs.lstatSync(from).isDirectory();
-        return !ig.ignores(isDir ? `${rel}/` : rel);
-      },
-    });
+    const ig = ignore().add(config.ignore ?? '');
+    await copyIntoWorkspace(ctx.workspace, src, config.outPath, (rel, isDir) => ig.ignores(isDir ? `${rel}/` : rel));
     return { status: 'Succeeded' };
   },
 };

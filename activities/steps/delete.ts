@@ -8,7 +8,8 @@ import * as path from 'node:path';
 import picomatch from 'picomatch';
 import { z } from 'zod';
 import { DomainError } from '../../core/errors.js';
-import type { Workspace } from '../adapters/workspace.js';
+import { removeFromWorkspace } from '../adapters/step-files.js';
+import { hasGitComponent, type Workspace } from '../adapters/workspace.js';
 import type { StepDefinition } from './step.js';
 
 export const DeleteConfig = z
@@ -28,26 +29,17 @@ export const DeleteConfig = z
   });
 export type DeleteConfig = z.infer<typeof DeleteConfig>;
 
-/** Every path of the workspace (relative, `/`-separated), not descending into `.git`. */
+/** Every path of the workspace (relative, `/`-separated), leaving out `.git` entries. */
 async function walk(ws: Workspace, dir = ws.root, out: string[] = []): Promise<string[]> {
   for (const entry of await fs.promises.readdir(dir, { withFileTypes: true })) {
     const abs = path.join(dir, entry.name);
+    if (hasGitComponent(entry.name)) continue; // git metadata is never a step's to delete
     out.push(ws.relative(abs));
-    if (entry.isDirectory() && entry.name !== '.git') await walk(ws, abs, out);
+    if (entry.isDirectory()) await walk(ws, abs, out);
   }
   return out;
 }
 
-async function remove(ws: Workspace, rel: string): Promise<boolean> {
-  const abs = ws.resolve(rel);
-  if (abs === ws.root) throw new DomainError('StepFailed', `refusing to delete the workspace root (${JSON.stringify(rel)})`);
-  const exists = await fs.promises.lstat(abs).then(
-    () => true,
-    () => false,
-  );
-  if (exists) await fs.promises.rm(abs, { recursive: true, force: true });
-  return exists;
-}
 
 export const deleteStep: StepDefinition<DeleteConfig> = {
   kind: 'delete',
@@ -57,9 +49,9 @@ export const deleteStep: StepDefinition<DeleteConfig> = {
     const ws = ctx.workspace;
     const patterns = config.paths ?? [config.path as string];
     if (!config.pathsAreGlobs) {
-      for (const p of patterns) ws.resolve(p);
+      for (const p of patterns) ws.resolveForWrite(p);
       for (const p of patterns) {
-        if (!(await remove(ws, p)) && config.strict) {
+        if (!(await removeFromWorkspace(ws, p)) && config.strict) {
           throw new DomainError('StepFailed', `path ${JSON.stringify(p)} does not exist (strict)`);
         }
       }
@@ -76,7 +68,7 @@ export const deleteStep: StepDefinition<DeleteConfig> = {
         throw new DomainError('StepFailed', `glob ${JSON.stringify(p)} matches nothing (strict)`);
       }
       // Deepest first, so a matched directory's matched children go before it.
-      for (const rel of hits.sort((a, b) => b.length - a.length)) await remove(ws, rel);
+      for (const rel of hits.sort((a, b) => b.length - a.length)) await removeFromWorkspace(ws, rel);
     }
     return { status: 'Succeeded' };
   },

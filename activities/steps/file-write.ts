@@ -25,6 +25,7 @@ export const fileWrite: StepDefinition<FileWriteConfig> = {
   defaults: { errorThreshold: 1 },
   async run(ctx, config) {
     const mode = parseMode(config.permissions ?? '0600') as number;
+    ctx.workspace.resolveForWrite(config.path);
     if (!config.overwrite && (await existsInWorkspace(ctx.workspace, config.path))) {
       const current = await readWorkspaceText(ctx.workspace, config.path);
       if (current !== config.contents) {

@@ -6,6 +6,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
 import { DomainError } from '../../core/errors.js';
+import { removeFromWorkspace } from '../adapters/step-files.js';
+import { hasGitComponent } from '../adapters/workspace.js';
 import type { StepDefinition } from './step.js';
 
 export const GitClearConfig = z.strictObject({
@@ -18,13 +20,13 @@ export const gitClear: StepDefinition<GitClearConfig> = {
   config: GitClearConfig,
   defaults: { errorThreshold: 1 },
   async run(ctx, config) {
-    const dir = ctx.workspace.resolve(config.path);
+    const dir = ctx.workspace.resolveForWrite(config.path);
     if (!(await ctx.git.worktreeInfo(dir))) {
       throw new DomainError('StepFailed', `path ${JSON.stringify(config.path)} is not a git checkout (run git-clone first)`);
     }
     for (const name of await fs.promises.readdir(dir)) {
-      if (name === '.git') continue;
-      await fs.promises.rm(path.join(dir, name), { recursive: true, force: true });
+      if (hasGitComponent(name)) continue;
+      await removeFromWorkspace(ctx.workspace, ctx.workspace.relative(path.join(dir, name)));
     }
     return { status: 'Succeeded' };
   },

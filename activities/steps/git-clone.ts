@@ -102,7 +102,7 @@ export const gitClone: StepDefinition<GitCloneConfig> = {
     const commits: Record<string, string> = {};
     for (const co of checkouts) {
       ctx.signal.throwIfAborted();
-      const dir = ctx.workspace.resolve(co.path);
+      const dir = ctx.workspace.resolveForWrite(co.path);
       const res = await ctx.git.checkout({
         repoURL: config.repoURL,
         dir,

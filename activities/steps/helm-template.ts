@@ -5,13 +5,12 @@
  * in the workspace.
  */
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { z } from 'zod';
 import { DomainError } from '../../core/errors.js';
 import { runHelm } from '../adapters/helm.js';
 import { isYamlFileName, writeManifests } from '../adapters/manifest-output.js';
-import { assertTreeConfined, existsInWorkspace } from '../adapters/step-files.js';
+import { assertTreeConfined, copyIntoWorkspace, existsInWorkspace, makeWorkspaceDir, withTempDir } from '../adapters/step-files.js';
 import type { StepDefinition } from './step.js';
 
 export const HelmTemplateConfig = z.strictObject({
@@ -36,24 +35,20 @@ export const HelmTemplateConfig = z.strictObject({
 });
 export type HelmTemplateConfig = z.infer<typeof HelmTemplateConfig>;
 
-async function copyTree(from: string, to: string): Promise<void> {
-  await fs.promises.mkdir(to, { recursive: true });
-  await fs.promises.cp(from, to, { recursive: true, force: true });
-}
-
 export const helmTemplate: StepDefinition<HelmTemplateConfig> = {
   kind: 'helm-template',
   config: HelmTemplateConfig,
   defaults: { errorThreshold: 1 },
   async run(ctx, config) {
     const chart = ctx.workspace.resolve(config.path);
-    const outAbs = ctx.workspace.resolve(config.outPath);
+    ctx.workspace.resolveForWrite(config.outPath);
     if (!fs.existsSync(path.join(chart, 'Chart.yaml'))) {
       throw new DomainError('StepFailed', `path ${JSON.stringify(config.path)} is not a Helm chart (no Chart.yaml)`);
     }
     await assertTreeConfined(ctx.workspace, chart);
     const hooks = { signal: ctx.signal, heartbeat: () => ctx.heartbeat({ step: 'helm-template' }), hide: ctx.workspace.root, shown: '.' };
     if (config.buildDependencies) {
+      ctx.workspace.resolveForWrite(config.path); // helm writes charts/ and Chart.lock there
       await runHelm(['dependency', 'build', chart], { cwd: chart, what: `helm dependency build of ${JSON.stringify(config.path)}`, ...hooks });
     }
     const args = ['template', config.releaseName, chart];
@@ -78,16 +73,13 @@ export const helmTemplate: StepDefinition<HelmTemplateConfig> = {
       await writeManifests(ctx.workspace, config.outPath, res.stdout, 'kargo');
       return { status: 'Succeeded' };
     }
-    const tmp = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'shunt-helm-out-'));
-    try {
+    await withTempDir('shunt-helm-out-', async (tmp) => {
       args.push('--output-dir', tmp);
       if (config.useReleaseName) args.push('--release-name');
       await runHelm(args, { cwd: chart, what, ...hooks });
-      await copyTree(tmp, outAbs);
-      ctx.workspace.resolve(config.outPath);
-    } finally {
-      await fs.promises.rm(tmp, { recursive: true, force: true });
-    }
+      await makeWorkspaceDir(ctx.workspace, config.outPath);
+      await copyIntoWorkspace(ctx.workspace, tmp, config.outPath);
+    });
     return { status: 'Succeeded' };
   },
 };

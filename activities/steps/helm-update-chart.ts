@@ -50,7 +50,8 @@ export const helmUpdateChart: StepDefinition<HelmUpdateChartConfig> = {
   async run(ctx, config) {
     const chartFile = `${trimSlash(config.path)}/Chart.yaml`;
     const lockFile = `${trimSlash(config.path)}/Chart.lock`;
-    const chartDir = ctx.workspace.resolve(config.path);
+    // helm writes Chart.lock and charts/ there
+    const chartDir = ctx.workspace.resolveForWrite(config.path);
     const text = await readWorkspaceText(ctx.workspace, chartFile);
     const yaml = new YamlFile(text, chartFile);
     const root = yaml.rootMap(chartFile);

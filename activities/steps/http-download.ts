@@ -3,14 +3,12 @@
  * replaced only with `allowOverwrite`. A 4xx answer (other than 429) fails the step; other
  * failures are errors that may be retried.
  */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { z } from 'zod';
 import { DomainError } from '../../core/errors.js';
 import { parseDuration } from '../../core/promotion/durations.js';
 import { httpRequest, shownURL, withQuery } from '../adapters/http-client.js';
 import { DurationText, headerMap, Headers, QueryParams } from '../adapters/http-config.js';
-import { existsInWorkspace } from '../adapters/step-files.js';
+import { existsInWorkspace, writeWorkspaceBytes } from '../adapters/step-files.js';
 import type { StepDefinition } from './step.js';
 
 export const HttpDownloadConfig = z.strictObject({
@@ -31,7 +29,7 @@ export const httpDownload: StepDefinition<HttpDownloadConfig> = {
   config: HttpDownloadConfig,
   defaults: { errorThreshold: 1 },
   async run(ctx, config) {
-    const out = ctx.workspace.resolve(config.outPath);
+    ctx.workspace.resolveForWrite(config.outPath);
     if (!config.allowOverwrite && (await existsInWorkspace(ctx.workspace, config.outPath))) {
       throw new DomainError('StepFailed', `file ${JSON.stringify(config.outPath)} already exists; set allowOverwrite: true to replace it`);
     }
@@ -48,11 +46,7 @@ export const httpDownload: StepDefinition<HttpDownloadConfig> = {
       if (res.status >= 400 && res.status < 500 && res.status !== 429) throw new DomainError('StepFailed', message);
       throw new Error(message);
     }
-    await fs.promises.mkdir(path.dirname(out), { recursive: true });
-    ctx.workspace.resolve(config.outPath);
-    const tmp = `${out}.${process.pid}.download`;
-    await fs.promises.writeFile(tmp, res.body);
-    await fs.promises.rename(tmp, out);
+    await writeWorkspaceBytes(ctx.workspace, config.outPath, res.body);
     return { status: 'Succeeded' };
   },
 };

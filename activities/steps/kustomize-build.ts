@@ -6,13 +6,13 @@
  * `plugin.helm` enables kustomize's Helm chart inflation (needs helm too).
  */
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { z } from 'zod';
 import { DomainError } from '../../core/errors.js';
 import { assertKustomizationConfined } from '../adapters/kustomize-paths.js';
 import { writeManifests } from '../adapters/manifest-output.js';
-import { assertTreeConfined } from '../adapters/step-files.js';
+import { hermeticEnv } from '../adapters/git/hermetic-env.js';
+import { assertTreeConfined, withTempDir } from '../adapters/step-files.js';
 import { findBinary, lastLines, runTool } from '../adapters/tools.js';
 import type { StepDefinition } from './step.js';
 
@@ -51,7 +51,7 @@ export const kustomizeBuild: StepDefinition<KustomizeBuildConfig> = {
   defaults: { errorThreshold: 1 },
   async run(ctx, config) {
     const dir = ctx.workspace.resolve(config.path);
-    ctx.workspace.resolve(config.outPath);
+    ctx.workspace.resolveForWrite(config.outPath);
     if (!(await fs.promises.stat(dir).catch(() => undefined))?.isDirectory()) {
       throw new DomainError('StepFailed', `path ${JSON.stringify(config.path)} is not a directory`);
     }
@@ -60,8 +60,7 @@ export const kustomizeBuild: StepDefinition<KustomizeBuildConfig> = {
     const cmd = kustomizeCommand();
     const args = [...cmd.args, dir];
     const helm = config.plugin?.helm;
-    const home = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'shunt-kustomize-'));
-    try {
+    await withTempDir('shunt-kustomize-', async (home) => {
       if (helm) {
         const helmBin = findBinary('helm', 'SHUNT_HELM_PATH');
         if (!helmBin) throw new DomainError('StepFailed', 'plugin.helm needs a helm binary: run `node scripts/install-tools.mjs` or put helm on PATH (or SHUNT_HELM_PATH)');
@@ -71,7 +70,9 @@ export const kustomizeBuild: StepDefinition<KustomizeBuildConfig> = {
       }
       const res = await runTool(cmd.bin, args, {
         cwd: dir,
-        env: { ...process.env, HOME: home, HELM_CACHE_HOME: path.join(home, 'cache'), HELM_CONFIG_HOME: path.join(home, 'config'), HELM_DATA_HOME: path.join(home, 'data'), KUBECONFIG: path.join(home, 'kubeconfig') },
+        // Remote bases make kustomize run git: hardened as Shunt's own git is (no hooks, fsmonitor,
+        // system or global config; allowed protocols only). The hooks dir does not exist: no hooks.
+        env: { ...hermeticEnv(process.env, path.join(home, 'no-hooks')), HOME: home, HELM_CACHE_HOME: path.join(home, 'cache'), HELM_CONFIG_HOME: path.join(home, 'config'), HELM_DATA_HOME: path.join(home, 'data'), KUBECONFIG: path.join(home, 'kubeconfig') },
         signal: ctx.signal,
         heartbeat: () => ctx.heartbeat({ step: 'kustomize-build' }),
       });
@@ -79,9 +80,7 @@ export const kustomizeBuild: StepDefinition<KustomizeBuildConfig> = {
         throw new DomainError('StepFailed', `kustomize build of ${JSON.stringify(config.path)} failed: ${lastLines(res.stderr.split(dir).join(config.path))}`);
       }
       await writeManifests(ctx.workspace, config.outPath, res.stdout, config.outputFormat ?? 'kargo');
-    } finally {
-      await fs.promises.rm(home, { recursive: true, force: true });
-    }
+    });
     return { status: 'Succeeded' };
   },
 };

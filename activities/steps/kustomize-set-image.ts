@@ -15,6 +15,7 @@ import { z } from 'zod';
 import type { Image } from '../../core/model.js';
 import type { FreightCollection } from '../../core/promotion/types.js';
 import { DomainError } from '../../core/errors.js';
+import { writeWorkspaceText } from '../adapters/step-files.js';
 import { findPair, isMap, isScalar, isSeq, setValueOfPair, YamlFile, YAMLMap, YAMLSeq } from '../adapters/yaml-edit.js';
 import type { StepContext, StepDefinition } from './step.js';
 
@@ -244,9 +245,10 @@ export const kustomizeSetImage: StepDefinition<KustomizeSetImageConfig> = {
   config: KustomizeSetImageConfig,
   defaults: { errorThreshold: 1 },
   async run(ctx, config) {
-    const dir = ctx.workspace.resolve(config.path);
+    const dir = ctx.workspace.resolveForWrite(config.path);
     const fileName = await findKustomization(dir, config.path);
-    const file = ctx.workspace.resolve(path.posix.join(config.path, fileName));
+    const rel = path.posix.join(config.path, fileName);
+    const file = ctx.workspace.resolveForWrite(rel);
     const shownPath = `${config.path.replace(/\/+$/, '')}/${fileName}`;
     const targets =
       config.images && config.images.length > 0 ? targetsFromConfig(ctx, config.images) : targetsFromFreight(ctx);
@@ -256,7 +258,7 @@ export const kustomizeSetImage: StepDefinition<KustomizeSetImageConfig> = {
     const written = applyImages(yaml, targets, shownPath);
     if (yaml.changed) {
       const out = yaml.toString();
-      if (out !== text) await fs.promises.writeFile(file, out);
+      if (out !== text) await writeWorkspaceText(ctx.workspace, rel, out);
     }
     return { status: 'Succeeded', output: { commitMessage: kustomizeCommitMessage(shownPath, written) } };
   },

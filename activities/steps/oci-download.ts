@@ -6,12 +6,12 @@
  */
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { z } from 'zod';
 import { DomainError } from '../../core/errors.js';
 import { isIndex, OciClient } from '../adapters/oci/client.js';
 import { OciError } from '../adapters/oci/errors.js';
 import { parseArtifactRef } from '../adapters/oci/reference.js';
+import { writeWorkspaceBytes } from '../adapters/step-files.js';
 import type { StepContext, StepDefinition } from './step.js';
 
 export const MAX_DOWNLOAD_BYTES = 100 * 1024 * 1024;
@@ -42,7 +42,7 @@ export const ociDownload: StepDefinition<OciDownloadConfig> = {
     } catch (e) {
       throw new DomainError('InvalidStepConfig', `imageRef: ${(e as Error).message}`);
     }
-    const out = ctx.workspace.resolve(config.outPath);
+    const out = ctx.workspace.resolveForWrite(config.outPath);
     const credentials = config.imageRef.startsWith('oci://') ? await ctx.credentials.helm(config.imageRef) : await ctx.credentials.image(ref.repoURL);
     try {
       const client = new OciClient(ref.repoURL, { credentials, signal: ctx.signal });
@@ -58,10 +58,7 @@ export const ociDownload: StepDefinition<OciDownloadConfig> = {
         if (!config.allowOverwrite) throw new DomainError('StepFailed', `${config.outPath} already exists; set allowOverwrite to replace it`);
       }
       const data = await client.getBlob(layer.digest);
-      await fs.promises.mkdir(path.dirname(out), { recursive: true });
-      const tmp = `${out}.shunt-download`;
-      await fs.promises.writeFile(tmp, data);
-      await fs.promises.rename(tmp, out);
+      await writeWorkspaceBytes(ctx.workspace, config.outPath, data);
       return { status: 'Succeeded', output: { digest: layer.digest } };
     } catch (err) {
       throw stepError(err);

@@ -11,7 +11,8 @@ import ignore from 'ignore';
 import { create } from 'tar';
 import { z } from 'zod';
 import { DomainError } from '../../core/errors.js';
-import { assertTreeConfined } from '../adapters/step-files.js';
+import { assertTreeConfined, writeWorkspaceFileFrom } from '../adapters/step-files.js';
+import { hasGitComponent } from '../adapters/workspace.js';
 import type { StepDefinition } from './step.js';
 
 export const TarConfig = z.strictObject({
@@ -30,7 +31,7 @@ export const tar: StepDefinition<TarConfig> = {
   defaults: { errorThreshold: 1 },
   async run(ctx, config) {
     const src = ctx.workspace.resolve(config.inPath);
-    const out = ctx.workspace.resolve(config.outPath);
+    const out = ctx.workspace.resolveForWrite(config.outPath);
     if (!(await fs.promises.lstat(src).catch(() => undefined))) {
       throw new DomainError('StepFailed', `inPath ${JSON.stringify(config.inPath)} does not exist`);
     }
@@ -38,30 +39,27 @@ export const tar: StepDefinition<TarConfig> = {
       throw new DomainError('StepFailed', `outPath ${JSON.stringify(config.outPath)} lies inside inPath`);
     }
     await assertTreeConfined(ctx.workspace, src);
-    const ig = ignore().add('.git').add(config.ignore ?? '');
+    const ig = ignore().add(config.ignore ?? '');
     const base = path.basename(src);
-    await fs.promises.mkdir(path.dirname(out), { recursive: true });
-    const tmp = `${out}.${process.pid}.tmp`;
-    await create(
-      {
-        file: tmp,
-        cwd: path.dirname(src),
-        gzip: config.gzip === true,
-        portable: true,
-        mtime: FIXED_MTIME,
-        filter: (p: string) => {
-          const rel = path.relative(base, p).split(path.sep).join('/');
-          if (rel === '' || rel.startsWith('..')) return true;
-          const isDir = fs.lstatSync(path.join(path.dirname(src), p)).isDirectory();
-          return !ig.ignores(isDir ? `${rel}/` : rel);
+    await writeWorkspaceFileFrom(ctx.workspace, config.outPath, (tmp) =>
+      create(
+        {
+          file: tmp,
+          cwd: path.dirname(src),
+          gzip: config.gzip === true,
+          portable: true,
+          mtime: FIXED_MTIME,
+          filter: (p: string) => {
+            const rel = path.relative(base, p).split(path.sep).join('/');
+            if (rel === '' || rel.startsWith('..')) return true;
+            if (hasGitComponent(rel)) return false;
+            const isDir = fs.lstatSync(path.join(path.dirname(src), p)).isDirectory();
+            return !ig.ignores(isDir ? `${rel}/` : rel);
+          },
         },
-      },
-      [base],
+        [base],
+      ),
     );
-    const next = await fs.promises.readFile(tmp);
-    const current = await fs.promises.readFile(out).catch(() => undefined);
-    if (current !== undefined && current.equals(next)) await fs.promises.rm(tmp);
-    else await fs.promises.rename(tmp, out);
     return { status: 'Succeeded' };
   },
 };

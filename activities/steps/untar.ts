@@ -7,10 +7,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import ignore from 'ignore';
-import { extract, list } from 'tar';
+import { list } from 'tar';
 import { z } from 'zod';
 import { DomainError } from '../../core/errors.js';
-import { ignoredPath } from '../adapters/step-files.js';
+import { extractIntoWorkspace, ignoredPath } from '../adapters/step-files.js';
+import { hasGitComponent } from '../adapters/workspace.js';
 import type { StepDefinition } from './step.js';
 
 export const UntarConfig = z.strictObject({
@@ -33,7 +34,7 @@ export const untar: StepDefinition<UntarConfig> = {
   defaults: { errorThreshold: 1 },
   async run(ctx, config) {
     const file = ctx.workspace.resolve(config.inPath);
-    const dest = ctx.workspace.resolve(config.outPath);
+    const dest = ctx.workspace.resolveForWrite(config.outPath);
     if (dest === ctx.workspace.root) {
       throw new DomainError('StepFailed', 'outPath must be a directory below the workspace root, which untar replaces');
     }
@@ -51,6 +52,10 @@ export const untar: StepDefinition<UntarConfig> = {
           const raw = entry.path;
           if (path.posix.isAbsolute(raw) || raw.split('/').includes('..')) {
             problems.push(`entry ${JSON.stringify(raw)} escapes the destination`);
+            return;
+          }
+          if (hasGitComponent(raw)) {
+            problems.push(`entry ${JSON.stringify(raw)} is inside a .git directory (steps may not write git metadata)`);
             return;
           }
           if (entry.type === 'SymbolicLink' || entry.type === 'Link') {
@@ -71,15 +76,9 @@ export const untar: StepDefinition<UntarConfig> = {
     if (problems.length > 0) {
       throw new DomainError('PathEscape', `refusing to extract ${JSON.stringify(config.inPath)}: ${problems.join('; ')}`, problems);
     }
-    await fs.promises.rm(dest, { recursive: true, force: true });
-    await fs.promises.mkdir(dest, { recursive: true });
-    ctx.workspace.resolve(config.outPath);
-    await extract({
-      strict: true,
-      file,
-      cwd: dest,
+    await extractIntoWorkspace(ctx.workspace, file, config.outPath, {
       strip,
-      filter: (p: string) => {
+      keep: (p: string) => {
         const rel = stripped(p, strip);
         return rel === undefined || !ignoredPath(ig, p.endsWith('/') ? `${rel}/` : rel);
       },

@@ -8,6 +8,7 @@
 import * as fs from 'node:fs';
 import { z } from 'zod';
 import { DomainError } from '../../core/errors.js';
+import { writeWorkspaceText } from '../adapters/step-files.js';
 import { isPlainSafe, parseKeyPath, setPath, YamlFile, type YamlScalarValue } from '../adapters/yaml-edit.js';
 import type { StepDefinition } from './step.js';
 
@@ -39,7 +40,7 @@ export const yamlUpdate: StepDefinition<YamlUpdateConfig> = {
   config: YamlUpdateConfig,
   defaults: { errorThreshold: 1 },
   async run(ctx, config) {
-    const file = ctx.workspace.resolve(config.path);
+    const file = ctx.workspace.resolveForWrite(config.path);
     let text: string;
     try {
       text = await fs.promises.readFile(file, 'utf8');
@@ -56,7 +57,7 @@ export const yamlUpdate: StepDefinition<YamlUpdateConfig> = {
     for (const u of config.updates) setPath(yaml, parseKeyPath(u.key), u.value, config.path);
     if (yaml.changed) {
       const out = yaml.toString();
-      if (out !== text) await fs.promises.writeFile(file, out);
+      if (out !== text) await writeWorkspaceText(ctx.workspace, config.path, out);
     }
     return { status: 'Succeeded', output: { commitMessage: yamlUpdateCommitMessage(config.path, config.updates) } };
   },

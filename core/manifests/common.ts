@@ -9,6 +9,7 @@
 import { z } from 'zod';
 import type * as model from '../model.js';
 import { KARGO_API_VERSION } from '../model.js';
+import { URL_PASSWORD_MESSAGE, urlHasPassword } from '../freight/url-userinfo.js';
 
 // ---- names ---------------------------------------------------------------------------------
 
@@ -73,8 +74,14 @@ export const ExpressionVariable: z.ZodType<model.ExpressionVariable> = z.strictO
     error: (iss) =>
       `${JSON.stringify(iss.input)} is not a valid variable name: use letters, digits and '_', not starting with a digit`,
   }),
-  value: z.string().optional(),
+  value: z.string().refine((v) => !urlHasPassword(v), { error: URL_PASSWORD_MESSAGE }).optional(),
 });
+
+/** A repository URL: without a password or token in its userinfo (see core/freight/url-userinfo.ts). */
+export const RepoURL = z
+  .string()
+  .min(1)
+  .refine((v) => !urlHasPassword(v), { error: URL_PASSWORD_MESSAGE });
 
 /**
  * Fields the Kubernetes API server adds to `metadata`. A manifest exported with

@@ -6,11 +6,11 @@
 import { z } from 'zod';
 import type * as model from '../model.js';
 import { freightContentFromManifest, freightId } from '../freight/freight-id.js';
-import { ApiVersion, FreightMeta, IgnoredStatus, LabelName, omitKeys, StringMap, valueAt } from './common.js';
+import { ApiVersion, FreightMeta, IgnoredStatus, LabelName, omitKeys, RepoURL, StringMap, valueAt } from './common.js';
 import { FreightOrigin } from './stage.js';
 
 export const GitCommit: z.ZodType<model.GitCommit> = z.strictObject({
-  repoURL: z.string().min(1),
+  repoURL: RepoURL,
   id: z.string().min(1),
   branch: z.string().optional(),
   tag: z.string().optional(),
@@ -21,7 +21,7 @@ export const GitCommit: z.ZodType<model.GitCommit> = z.strictObject({
 });
 
 export const Image: z.ZodType<model.Image> = z.strictObject({
-  repoURL: z.string().min(1),
+  repoURL: RepoURL,
   tag: z.string().min(1),
   digest: z.string().optional(),
   annotations: StringMap.optional(),
@@ -29,7 +29,7 @@ export const Image: z.ZodType<model.Image> = z.strictObject({
 });
 
 export const Chart: z.ZodType<model.Chart> = z.strictObject({
-  repoURL: z.string().min(1),
+  repoURL: RepoURL,
   name: z.string().optional(),
   version: z.string().min(1),
   subscriptionName: LabelName.optional(),

@@ -6,6 +6,7 @@
  * core/pipeline can apply them to specs that did not come through the parser.
  */
 import { z } from 'zod';
+import { URL_PASSWORD_MESSAGE, urlHasPassword } from '../freight/url-userinfo.js';
 import type * as model from '../model.js';
 import { Duration, ExpressionVariable } from './common.js';
 
@@ -54,6 +55,26 @@ export function defaultStepAlias(step: model.PromotionStepSpec, index: number): 
   return `${step.task !== undefined ? 'task' : 'step'}-${index + 1}`;
 }
 
+/**
+ * Every `repoURL` in a step's config (at any depth: git-clone, argocd-update sources, …) that
+ * carries a password or token: it would be shown to every viewer of the spec.
+ */
+function configURLIssues(steps: readonly model.PromotionStepSpec[]): LocalIssue[] {
+  const issues: LocalIssue[] = [];
+  const walk = (value: unknown, at: (string | number)[]): void => {
+    if (Array.isArray(value)) value.forEach((v, i) => walk(v, [...at, i]));
+    else if (typeof value === 'object' && value !== null) {
+      for (const [k, v] of Object.entries(value)) {
+        if (typeof v === 'string' && k.toLowerCase() === 'repourl' && urlHasPassword(v)) {
+          issues.push({ path: [...at, k], message: URL_PASSWORD_MESSAGE });
+        } else walk(v, [...at, k]);
+      }
+    }
+  };
+  steps.forEach((step, i) => walk(step.config, [i, 'config']));
+  return issues;
+}
+
 function aliasIssues(steps: readonly model.PromotionStepSpec[]): LocalIssue[] {
   const issues: LocalIssue[] = [];
   const seen = new Map<string, number>();
@@ -100,7 +121,7 @@ export function templateStepIssues(steps: readonly model.PromotionStepSpec[]): L
       }
     }
   });
-  return [...issues, ...aliasIssues(steps)];
+  return [...issues, ...aliasIssues(steps), ...configURLIssues(steps)];
 }
 
 /**
@@ -116,7 +137,7 @@ export function taskStepIssues(steps: readonly model.PromotionStepSpec[]): Local
       issues.push({ path: [i, 'uses'], message: 'required' });
     }
   });
-  return [...issues, ...aliasIssues(steps)];
+  return [...issues, ...aliasIssues(steps), ...configURLIssues(steps)];
 }
 
 /** Prefixes each issue's path. */

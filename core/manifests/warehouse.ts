@@ -21,6 +21,7 @@ import {
   LabelName,
   NamespacedMeta,
   omitKeys,
+  RepoURL,
   valueAt,
 } from './common.js';
 import { SemverError, subscriptionConstraint } from '../semver/index.js';
@@ -143,7 +144,7 @@ export const ImageSubscription: z.ZodType<model.ImageSubscription> = z.preproces
   ),
   z
     .strictObject({
-      repoURL: z.string().min(1),
+      repoURL: RepoURL,
       imageSelectionStrategy: z.enum(['SemVer', 'Lexical', 'NewestBuild', 'Digest']).optional(),
       constraint: z.string().optional(),
       strictSemvers: z.boolean().optional(),
@@ -171,7 +172,7 @@ export const ImageSubscription: z.ZodType<model.ImageSubscription> = z.preproces
 export const GitSubscription: z.ZodType<model.GitSubscription> = z.preprocess(
   upgradeLegacy([], true),
   z.strictObject({
-    repoURL: z.string().min(1),
+    repoURL: RepoURL,
     commitSelectionStrategy: z.enum(['NewestFromBranch', 'SemVer', 'Lexical', 'NewestTag']).optional(),
     branch: z.string().optional(),
     semverConstraint: SemverConstraint.optional(),
@@ -190,7 +191,7 @@ export const GitSubscription: z.ZodType<model.GitSubscription> = z.preprocess(
 
 export const ChartSubscription: z.ZodType<model.ChartSubscription> = z
   .strictObject({
-    repoURL: z.string().min(1),
+    repoURL: RepoURL,
     name: z.string().optional(),
     semverConstraint: SemverConstraint.optional(),
     discoveryLimit: DiscoveryLimit.optional(),

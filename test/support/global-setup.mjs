@@ -9,6 +9,9 @@ export default async function globalSetup() {
   // The suites' git servers, registries and http endpoints listen on loopback: allowed here
   // explicitly (the egress policy refuses loopback by default); Temporal's port stays refused.
   process.env.SHUNT_EGRESS_ALLOW ??= '127.0.0.0/8,::1';
+  // The tests' git remotes are local repositories (file://); Shunt's own default allows only
+  // http, https and ssh (activities/adapters/git/hermetic-env.ts).
+  process.env.GIT_ALLOW_PROTOCOL ??= 'file:http:https:ssh';
   if (process.env.SHUNT_NO_TEMPORAL === '1' || process.env.TEMPORAL_ADDRESS) return;
   const dist = new URL('../../dist/launcher/', import.meta.url);
   if (!existsSync(dist)) throw new Error('dist/ is missing: run `npm run build` first (npm test does it for you)');

@@ -7,7 +7,7 @@ import type { Mirrors } from './mirror.js';
 import { displayURL } from './redact.js';
 import { isCommitId, isValidRefName } from './refs.js';
 import type { GitIdentity, GitStats, OperationHooks, RemoteAccess } from './types.js';
-import { worktreeInfo } from './worktree-info.js';
+import { ownCheckout } from './own-checkout.js';
 import { writeWorktreeSettings } from './worktree-config.js';
 import { PARKED_REF, isParked, sparseKey, type WorktreePool } from './worktree-pool.js';
 import { checkGitRemote } from '../egress/egress-connect.js';
@@ -83,7 +83,7 @@ export async function checkout(deps: CheckoutDeps, req: CheckoutRequest): Promis
     }
   }
 
-  const existing = await worktreeInfo(git, req.dir);
+  const existing = await ownCheckout(git, mirrors, req.dir, { absent: 'undefined' });
   // A worktree taken from the pool whose reset a crash interrupted: finish taking it.
   let reuse = isParked(existing?.ref) && fs.existsSync(mirror) && existing?.commonDir === fs.realpathSync(mirror);
   const interruptedTake = reuse && existing?.ref !== PARKED_REF;

@@ -1,9 +1,16 @@
-/** Runs git: from the hermetic environment, with per-command remote settings, errors redacted. */
+/**
+ * Runs git: the one place a git process is started. From the hermetic, hardened environment
+ * (hermetic-env.ts), with per-command remote settings, remote URLs checked (remote-url.ts),
+ * errors redacted.
+ */
 import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { authEnv } from './auth-env.js';
 import { commandError } from './git-failures.js';
 import { hermeticEnv } from './hermetic-env.js';
 import { redact } from './redact.js';
+import { assertRemoteURLAllowed } from './remote-url.js';
 import type { OperationHooks, RemoteAccess } from './types.js';
 
 export interface GitRun {
@@ -24,6 +31,8 @@ export interface RunOptions extends OperationHooks {
 }
 
 export interface GitCommandOptions {
+  /** The worker's data directory: holds the empty hooks directory; no remote may lie inside it. */
+  dataDir: string;
   /** The environment every command starts from, before it is made hermetic. */
   env: Record<string, string | undefined>;
   /** Send credentials over plain `http://` to non-loopback hosts. */
@@ -36,9 +45,14 @@ export class GitCommand {
   private readonly baseEnv: Record<string, string>;
   private readonly allowCredentialsOverHTTP: boolean;
   private readonly heartbeatIntervalMs: number;
+  private readonly dataDir: string;
+  private readonly hooksDir: string;
+  private hooksDirReady = false;
 
   constructor(opts: GitCommandOptions) {
-    this.baseEnv = hermeticEnv(opts.env);
+    this.dataDir = path.resolve(opts.dataDir);
+    this.hooksDir = path.join(this.dataDir, 'git', 'no-hooks');
+    this.baseEnv = hermeticEnv(opts.env, this.hooksDir);
     this.allowCredentialsOverHTTP = opts.allowCredentialsOverHTTP;
     this.heartbeatIntervalMs = opts.heartbeatIntervalMs;
   }
@@ -49,6 +63,12 @@ export class GitCommand {
    * @throws DomainError('StepFailed') (synchronously) when credentials may not go to the remote.
    */
   run(args: string[], opts: RunOptions): Promise<GitRun> {
+    if (opts.remoteURL !== undefined) this.assertRemoteAllowed(opts.remoteURL);
+    if (!this.hooksDirReady) {
+      // Empty, and Shunt's own: the only place git looks for hooks.
+      fs.mkdirSync(this.hooksDir, { recursive: true, mode: 0o700 });
+      this.hooksDirReady = true;
+    }
     const env = {
       ...this.baseEnv,
       ...authEnv({
@@ -99,6 +119,11 @@ export class GitCommand {
       child.stdin.on('error', () => undefined);
       child.stdin.end(opts.input ?? '');
     });
+  }
+
+  /** @throws DomainError('StepFailed') when git may not be pointed at `url` (see remote-url.ts). */
+  assertRemoteAllowed(url: string): void {
+    assertRemoteURLAllowed(url, this.dataDir);
   }
 
   async revParse(cwd: string, rev: string): Promise<string> {

@@ -4,13 +4,15 @@ import { checkout, type CheckoutDeps, type CheckoutRequest, type CheckoutResult 
 import { commit, headMessage, isDirty, type CommitRequest, type CommitResult } from './commit.js';
 import { GitCommand } from './git-command.js';
 import { MirrorLocks } from './mirror-locks.js';
+import { MirrorHistory } from './mirror-history.js';
 import { Mirrors } from './mirror.js';
 import { push, type PushDeps, type PushRequest, type PushResult } from './push.js';
 import { displayURL } from './redact.js';
 import { releaseWorktrees } from './release-worktrees.js';
 import { pushTag, tag, type PushTagRequest, type TagRequest, type TagResult } from './tag.js';
 import type { GitIdentity, GitStats, OperationHooks, RemoteAccess } from './types.js';
-import { worktreeInfo, type WorktreeInfo } from './worktree-info.js';
+import { ownCheckout } from './own-checkout.js';
+import type { WorktreeInfo } from './worktree-info.js';
 import { WorktreePool } from './worktree-pool.js';
 
 export interface GitServiceOptions {
@@ -53,6 +55,7 @@ export class GitService {
   constructor(opts: GitServiceOptions) {
     this.mirrorsRoot = path.join(path.resolve(opts.dataDir), 'git', 'mirrors');
     this.git = new GitCommand({
+      dataDir: opts.dataDir,
       env: opts.env ?? process.env,
       allowCredentialsOverHTTP: opts.allowCredentialsOverHTTP ?? false,
       heartbeatIntervalMs: opts.heartbeatIntervalMs ?? 2000,
@@ -78,9 +81,25 @@ export class GitService {
     return this.mirrors.sync(repoURL, opts);
   }
 
-  /** Describes `dir` when it is the top of a git worktree (ours or anyone's), else undefined. */
+  /** Read-only views of the mirrors for warehouse discovery, through this service's git runner. */
+  history(): MirrorHistory {
+    return new MirrorHistory(this.git);
+  }
+
+  /**
+   * Describes `dir` when it is the top of one of this worker's checkouts; undefined when `dir`
+   * holds no `.git` at all.
+   *
+   * @throws DomainError('StepFailed') when `dir` holds a `.git` that is not a worktree of this
+   *   worker's mirror of its repository (no git command runs there then).
+   */
   async worktreeInfo(dir: string): Promise<WorktreeInfo | undefined> {
-    return worktreeInfo(this.git, dir);
+    return ownCheckout(this.git, this.mirrors, dir, { absent: 'undefined' });
+  }
+
+  /** The checkout at `dir`, verified to be this worker's (see worktreeInfo); else StepFailed. */
+  private async verified(dir: string): Promise<WorktreeInfo> {
+    return ownCheckout(this.git, this.mirrors, dir, { absent: 'throw' });
   }
 
   /**
@@ -96,16 +115,19 @@ export class GitService {
   }
 
   async head(dir: string): Promise<string> {
+    await this.verified(dir);
     return this.git.revParse(dir, 'HEAD');
   }
 
   /** The full message of HEAD. */
   async headMessage(dir: string): Promise<string> {
+    await this.verified(dir);
     return headMessage(this.git, dir);
   }
 
   /** Whether the worktree has changes (tracked or untracked) compared to HEAD. */
   async isDirty(dir: string): Promise<boolean> {
+    await this.verified(dir);
     return isDirty(this.git, dir);
   }
 
@@ -114,6 +136,7 @@ export class GitService {
    * HEAD with `created: false`.
    */
   async commit(dir: string, req: CommitRequest): Promise<CommitResult> {
+    await this.verified(dir);
     return commit(this.git, dir, req);
   }
 
@@ -147,7 +170,7 @@ export class GitService {
     if (src) out.source = src;
     if (dst) out.target = dst;
     if (src && dst) {
-      const diff = await this.git.run(['diff', '--quiet', dst, src], { cwd: mirror, allowFailure: true });
+      const diff = await this.git.run(['diff', '--quiet', '--no-ext-diff', '--no-textconv', dst, src], { cwd: mirror, allowFailure: true });
       out.differs = diff.code !== 0;
     }
     if (src) out.subject = (await this.git.run(['log', '-1', '--format=%s', src], { cwd: mirror })).stdout.trim();
@@ -156,11 +179,13 @@ export class GitService {
 
   /** Makes an annotated tag on HEAD of the checkout at `dir` (see tag.ts). */
   async tag(dir: string, req: TagRequest): Promise<TagResult> {
+    await this.verified(dir);
     return tag(this.git, dir, req);
   }
 
   /** Pushes a tag made in the checkout at `dir`; a tag the remote already has is a no-op. */
   async pushTag(dir: string, req: PushTagRequest): Promise<{ tag: string; commit: string }> {
+    await this.verified(dir);
     return pushTag(this.pushDeps, dir, req);
   }
 

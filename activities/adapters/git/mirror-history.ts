@@ -3,7 +3,7 @@
  * commit changed, the remote's default branch. The mirror is made current by GitService first
  * (syncMirror); these commands only read it (except defaultBranch, which asks the remote).
  */
-import { GitCommand } from './git-command.js';
+import type { GitCommand } from './git-command.js';
 import type { RemoteAccess } from './types.js';
 import { checkGitRemote } from '../egress/egress-connect.js';
 
@@ -34,11 +34,8 @@ export interface MirrorTag {
 }
 
 export class MirrorHistory {
-  private readonly git: GitCommand;
-
-  constructor(env: Record<string, string | undefined> = process.env) {
-    this.git = new GitCommand({ env, allowCredentialsOverHTTP: false, heartbeatIntervalMs: 2000 });
-  }
+  /** Runs through the GitService's own runner (GitService.history()). */
+  constructor(private readonly git: GitCommand) {}
 
   /** The remote's default branch (what `HEAD` points at there). */
   async defaultBranch(mirror: string, repoURL: string, access: RemoteAccess): Promise<string> {

@@ -63,6 +63,8 @@ export class Mirrors {
    * afterwards. Returns its directory.
    */
   async sync(repoURL: string, opts: SyncOptions): Promise<string> {
+    // Before the URL reaches the mirror's config.
+    this.git.assertRemoteAllowed(repoURL);
     const dir = this.dir(repoURL);
     await this.withLock(dir, () => this.syncLocked(dir, repoURL, opts));
     return dir;

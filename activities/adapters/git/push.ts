@@ -7,8 +7,8 @@ import type { Mirrors } from './mirror.js';
 import { displayURL, redact } from './redact.js';
 import { isValidRefName } from './refs.js';
 import type { GitStats, OperationHooks, RemoteAccess } from './types.js';
-import { worktreeInfo } from './worktree-info.js';
 import { checkGitRemote } from '../egress/egress-connect.js';
+import { ownCheckout } from './own-checkout.js';
 
 export interface PushRequest extends RemoteAccess, OperationHooks {
   /** Default: the branch the checkout tracks. */
@@ -45,7 +45,7 @@ export interface PushDeps {
  */
 export async function push(deps: PushDeps, dir: string, req: PushRequest): Promise<PushResult> {
   const { git, mirrors, stats } = deps;
-  const info = await worktreeInfo(git, dir);
+  const info = await ownCheckout(git, mirrors, dir, { absent: 'undefined' });
   if (!info) throw new DomainError('StepFailed', 'push path is not the top of a git checkout');
   if (!info.repoURL) throw new DomainError('StepFailed', 'the checkout has no origin remote');
   const repoURL = info.repoURL;

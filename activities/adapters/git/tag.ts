@@ -12,8 +12,8 @@ import type { Mirrors } from './mirror.js';
 import { displayURL } from './redact.js';
 import { isValidRefName } from './refs.js';
 import type { GitStats, OperationHooks, RemoteAccess } from './types.js';
-import { worktreeInfo } from './worktree-info.js';
 import { checkGitRemote } from '../egress/egress-connect.js';
+import { ownCheckout } from './own-checkout.js';
 
 export interface TagRequest {
   tag: string;
@@ -78,7 +78,7 @@ export async function pushTag(
 ): Promise<{ tag: string; commit: string }> {
   const { git, mirrors } = deps;
   checkName(req.tag);
-  const info = await worktreeInfo(git, dir);
+  const info = await ownCheckout(git, mirrors, dir, { absent: 'undefined' });
   if (!info?.repoURL) throw new DomainError('StepFailed', 'push path is not the top of a git checkout');
   const recorded = (await git.run(['config', '--worktree', '--get', configKey(req.tag)], { cwd: dir, allowFailure: true })).stdout.trim();
   const object = recorded || (await git.tryRevParse(dir, `refs/tags/${req.tag}`));

@@ -1,0 +1,53 @@
+/**
+ * The data directory holds git mirrors (with their history and remote URLs), promotion
+ * workspaces (rendered manifests, downloaded files), credentials files and the embedded
+ * Temporal server's database: nobody but the user Shunt runs as may read it. It is created
+ * 0700 and tightened at every start; files inside it that hold something sensitive are 0600.
+ * Processes that write there also run with umask 077 (see {@link restrictUmask}).
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+/** Entries of the data directory tightened at start when they exist: directories 0700, files 0600. */
+const SENSITIVE = ['git', 'work', 'credentials', 'temporal.db', 'temporal.db-wal', 'temporal.db-shm', 'temporal.pid'];
+
+function tighten(p: string, problems: string[]): void {
+  let st: fs.Stats;
+  try {
+    st = fs.lstatSync(p);
+  } catch {
+    return;
+  }
+  if (st.isSymbolicLink()) return;
+  const want = st.isDirectory() ? 0o700 : 0o600;
+  if ((st.mode & 0o777) === want || (st.mode & 0o077) === 0) return;
+  try {
+    fs.chmodSync(p, want);
+  } catch (err) {
+    problems.push(`cannot restrict ${p} to ${want.toString(8)}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+  }
+}
+
+/**
+ * Creates `dataDir` 0700 (or tightens it to 0700), and its sensitive entries as above. Returns
+ * what could not be tightened (e.g. a volume owned by another user), for the caller to log.
+ */
+export function preparePrivateDataDir(dataDir: string): string[] {
+  const problems: string[] = [];
+  fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const st = fs.statSync(dataDir);
+  if ((st.mode & 0o777) !== 0o700) {
+    try {
+      fs.chmodSync(dataDir, 0o700);
+    } catch (err) {
+      problems.push(`cannot restrict ${dataDir} to 700: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+    }
+  }
+  for (const name of SENSITIVE) tighten(path.join(dataDir, name), problems);
+  return problems;
+}
+
+/** New files and directories of this process (and its children) are private to its user. */
+export function restrictUmask(): void {
+  process.umask(0o077);
+}
