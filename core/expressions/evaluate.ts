@@ -28,6 +28,8 @@ export type ExpressionFunction = (...args: unknown[]) => unknown;
 export interface ExpressionEnv {
   variables: Record<string, unknown>;
   functions?: Record<string, ExpressionFunction>;
+  /** What `$env` is when the environment is not a mapping (a parsed list or scalar document). */
+  root?: { value: unknown };
 }
 
 /** Upper bound on evaluated nodes, so a hostile expression cannot keep a worker busy. */
@@ -140,7 +142,7 @@ class Evaluator {
 
   private identifier(name: string, node: Ast, scope: Scope | undefined): unknown {
     for (let s = scope; s !== undefined; s = s.parent) if (s.name === name) return s.value;
-    if (name === '$env') return this.env.variables;
+    if (name === '$env') return this.env.root ? this.env.root.value : this.env.variables;
     if (hasOwn(this.env.variables, name)) return this.env.variables[name] ?? null;
     if (this.isFunction(name)) this.fail(`function ${name} must be called: ${name}()`, node);
     return this.fail(`unknown name ${name}`, node);
