@@ -74,7 +74,6 @@ export function tomlValueText(value: TomlScalar): string {
     if (!Number.isFinite(value)) return value > 0 ? 'inf' : '-inf';
     return String(value);
   }
-  // eslint-disable-next-line no-control-regex
   if (!/['\r\n\u0000-\u0008\u000a-\u001f\u007f]/.test(value)) return `'${value}'`;
   let out = '"';
   for (const ch of value) {
