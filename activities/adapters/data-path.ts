@@ -47,3 +47,36 @@ export function setDataPath(root: Record<string, unknown>, segments: string[], v
   }
   return false;
 }
+
+/**
+ * Kargo's key syntax for yaml-update and toml-update (pkg/sjson.SplitKey): parts separated by
+ * dots; `\.` and `\:` escape; a leading `:` in a part marks a numeric-looking part as a mapping
+ * key and is dropped; surrounding spaces are trimmed. Refuses what Kargo refuses, with its words.
+ */
+export function splitKargoKey(rawKey: string, what: string): string[] {
+  const key = rawKey.trim();
+  const fail = (why: string): never => {
+    throw new DomainError('StepFailed', `${what}: error splitting key ${rawKey}: ${why}`);
+  };
+  if (key === '') fail('empty key');
+  const parts: string[] = [];
+  let current = '';
+  let escaped = false;
+  for (const char of key) {
+    if (escaped) {
+      if (char !== '.' && char !== ':') fail(`invalid escape sequence in key ${JSON.stringify(key)}`);
+      current += char;
+      escaped = false;
+    } else if (char === '\\') escaped = true;
+    else if (char === '.') {
+      if (current === '') fail(`empty key part in key ${JSON.stringify(key)}`);
+      parts.push(current);
+      current = '';
+    } else if (char === ':') {
+      if (current !== '') fail(`unexpected colon in key ${JSON.stringify(key)}`);
+    } else current += char;
+  }
+  if (current === '') fail(`empty key part in key ${JSON.stringify(key)}`);
+  parts.push(current);
+  return parts;
+}

@@ -1,10 +1,12 @@
 /**
  * Shared by the `yaml-parse`, `json-parse` and `toml-parse` steps: read a workspace file, parse
- * it, and compute the named outputs from it with bare expressions.
+ * it, and compute the named outputs from it with bare expressions. A mapping's keys are the
+ * expressions' variables; a list or a scalar document is `$env` (`$env[0]`, `len($env)`), as
+ * with Kargo's `expr.Run(program, doc)`.
  */
 import { z } from 'zod';
 import { DomainError } from '../../core/errors.js';
-import { evaluateOutputs } from '../../core/expressions/index.js';
+import { DocumentRoot, evaluateOutputs } from '../../core/expressions/index.js';
 import { readWorkspaceText } from './step-files.js';
 import type { Workspace } from './workspace.js';
 
@@ -42,8 +44,6 @@ export async function parseDocumentOutputs(
     const first = (err instanceof Error ? err.message : String(err)).split('\n')[0];
     throw new DomainError('StepFailed', `${JSON.stringify(config.path)} is not valid ${format}: ${first}`);
   }
-  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) {
-    throw new DomainError('StepFailed', `${JSON.stringify(config.path)} does not hold a ${format} object at its top level`);
-  }
-  return evaluateOutputs(config.outputs, doc as Record<string, unknown>);
+  const isMapping = typeof doc === 'object' && doc !== null && !Array.isArray(doc);
+  return evaluateOutputs(config.outputs, isMapping ? (doc as Record<string, unknown>) : new DocumentRoot(doc));
 }

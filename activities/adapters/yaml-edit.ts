@@ -296,6 +296,42 @@ export function setPath(file: YamlFile, segments: string[], value: YamlScalarVal
   }
 }
 
+/**
+ * Sets the existing scalar at `segments` to `value`, as Kargo's yaml-update does
+ * (pkg/yaml.findScalarNode): mapping keys are matched by their text, list items by index, and
+ * a key that is not there, a list index out of range, or a path ending at a mapping or a list
+ * is refused with Kargo's words. Nothing is created.
+ */
+export function setExistingScalar(file: YamlFile, key: string, segments: string[], value: YamlScalarValue, what: string): void {
+  const notFound = (why = 'key path not found'): never => {
+    throw new DomainError('StepFailed', `${what}: error finding key ${key}: ${why}`);
+  };
+  let node: unknown = file.doc.contents;
+  let lastPair: Pair | undefined;
+  for (const seg of segments) {
+    lastPair = undefined;
+    if (isMap(node)) {
+      const pair = findPair(node, seg);
+      if (!pair) return notFound();
+      node = pair.value;
+      lastPair = pair;
+    } else if (isSeq(node)) {
+      if (!/^[+-]?\d+$/.test(seg)) return notFound(`strconv.Atoi: parsing ${JSON.stringify(seg)}: invalid syntax`);
+      const index = Number(seg);
+      if (index < 0 || index >= node.items.length) return notFound(`index ${seg} is out of range (${node.items.length} items)`);
+      node = node.items[index];
+    } else {
+      return notFound();
+    }
+  }
+  if (node === null && lastPair) {
+    setValueOfPair(file, lastPair, value);
+    return;
+  }
+  if (!isScalar(node)) return notFound('key path does not address a scalar node');
+  file.setScalar(node, value);
+}
+
 /** Sets the value of a mapping entry, keeping the scalar node (and its style) when it has one. */
 export function setValueOfPair(file: YamlFile, pair: Pair, value: YamlScalarValue): void {
   const v = pair.value as unknown;

@@ -3,15 +3,18 @@
  * `a\.b` for a key containing a dot, `list.-1` to append). Key order and the file's indentation
  * are kept; an update that changes nothing leaves the file untouched.
  *
- * Output: `commitMessage` (`Updated <path>` + one `- key: value` line per update).
+ * An empty file is read as `{}`, as sjson (Kargo) does.
+ *
+ * Output: `commitMessage` (`Updated <path>` + one `- key: value` line per update, strings quoted
+ * with Go's `%q` and numbers printed with Go's `%v`, as Kargo does).
  */
 import { z } from 'zod';
 import { DomainError } from '../../core/errors.js';
 import { setDataPath } from '../adapters/data-path.js';
+import { goQuote, goScalarV } from '../adapters/go-format.js';
 import { readWorkspaceText, writeWorkspaceText } from '../adapters/step-files.js';
 import { parseKeyPath } from '../adapters/yaml-edit.js';
 import type { StepDefinition } from './step.js';
-import { yamlUpdateCommitMessage } from './yaml-update.js';
 
 export const JsonUpdateConfig = z.strictObject({
   path: z.string().min(1).describe('The JSON file, relative to the workspace.'),
@@ -19,7 +22,7 @@ export const JsonUpdateConfig = z.strictObject({
     .array(
       z.strictObject({
         key: z.string().min(1).describe('sjson-style path of the value.'),
-        value: z.union([z.string(), z.number(), z.boolean(), z.null()]).describe('The new value (a scalar).'),
+        value: z.union([z.string(), z.number(), z.boolean()]).describe('The new value (a string, number or bool; Kargo refuses null).'),
       }),
     )
     .min(1)
@@ -33,6 +36,12 @@ export function detectIndent(text: string): string | number {
   return m?.[1] ?? 2;
 }
 
+/** Kargo's message: `- key: "text"` for a string, `- key: 1e+06` for a number. */
+export function jsonUpdateCommitMessage(path: string, updates: JsonUpdateConfig['updates']): string {
+  const shown = (v: string | number | boolean): string => (typeof v === 'string' ? goQuote(v) : goScalarV(v));
+  return `Updated ${path}\n\n${updates.map((u) => `- ${u.key}: ${shown(u.value)}`).join('\n')}`;
+}
+
 export const jsonUpdate: StepDefinition<JsonUpdateConfig> = {
   kind: 'json-update',
   config: JsonUpdateConfig,
@@ -41,12 +50,12 @@ export const jsonUpdate: StepDefinition<JsonUpdateConfig> = {
     const text = await readWorkspaceText(ctx.workspace, config.path);
     let doc: unknown;
     try {
-      doc = JSON.parse(text);
+      doc = text.trim() === '' ? {} : JSON.parse(text);
     } catch (err) {
       throw new DomainError('StepFailed', `${JSON.stringify(config.path)} is not valid JSON: ${(err as Error).message}`);
     }
-    if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) {
-      throw new DomainError('StepFailed', `${JSON.stringify(config.path)} does not hold a JSON object at its top level`);
+    if (typeof doc !== 'object' || doc === null) {
+      throw new DomainError('StepFailed', `${JSON.stringify(config.path)} does not hold a JSON object or list at its top level`);
     }
     let changed = false;
     for (const u of config.updates) {
@@ -56,6 +65,6 @@ export const jsonUpdate: StepDefinition<JsonUpdateConfig> = {
       const trailing = text.endsWith('\n') ? '\n' : '';
       await writeWorkspaceText(ctx.workspace, config.path, JSON.stringify(doc, null, detectIndent(text)) + trailing);
     }
-    return { status: 'Succeeded', output: { commitMessage: yamlUpdateCommitMessage(config.path, config.updates) } };
+    return { status: 'Succeeded', output: { commitMessage: jsonUpdateCommitMessage(config.path, config.updates) } };
   },
 };

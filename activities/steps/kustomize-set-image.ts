@@ -1,13 +1,16 @@
 /**
  * `kustomize-set-image`: sets images in a Kustomization file the way `kustomize edit set image`
- * does (entries matched by `name`; `newName`, `newTag`, `digest` set), keeping the file's
- * comments and formatting.
+ * does, with Kargo's rules: a configured image replaces the entry of its name (`*` keeps a
+ * field's current value), and the `images:` list is kept sorted by name. The file's comments
+ * and formatting are kept.
  *
- * An entry without `tag`/`digest` takes the promoted freight's image of that repository;
- * no `images` at all sets every image of the freight collection.
+ * Each image sets exactly one non-empty `tag` or `digest` (the other may be `""`), as Kargo's
+ * schema requires. Shunt also accepts the older spelling with neither key, which takes the
+ * promoted freight's image of that repository (with an apply-time hint); with no such image in
+ * the freight it is Kargo's error. No `images` at all sets every image of the freight collection.
  *
- * Output: `commitMessage` (`Updated <path>/kustomization.yaml to use new image` + one line per
- * image), meant for git-commit's `message`.
+ * Output: `commitMessage` (`Updated <path> to use new image(s)` with the configured path, then
+ * one line per image of the list, sorted by name), meant for git-commit's `message`.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -25,9 +28,9 @@ const PRESERVE = '*';
 export const KustomizeImage = z
   .strictObject({
     image: z.string().min(1).describe('Image repository, as in the freight.'),
-    tag: z.string().min(1).optional().describe('Tag to set.'),
+    tag: z.string().optional().describe('Tag to set ("" = none, when digest is set).'),
     newTag: z.string().min(1).optional().describe('Alias of tag.'),
-    digest: z.string().min(1).optional().describe('Digest to set (instead of a tag).'),
+    digest: z.string().optional().describe('Digest to set instead of a tag ("" = none, when tag is set).'),
     useDigest: z.boolean().optional().describe("Use the freight image's digest instead of its tag."),
     name: z.string().min(1).optional().describe('Name of the entry in the Kustomization (default: image).'),
     newName: z.string().min(1).optional().describe('Replacement image name.'),
@@ -37,9 +40,19 @@ export const KustomizeImage = z
       .describe('Legacy: which warehouse\'s freight to take the image from.'),
   })
   .superRefine((img, ctx) => {
-    const set = [img.tag, img.newTag, img.digest, img.useDigest ? true : undefined].filter((v) => v !== undefined);
+    const set = [img.tag || undefined, img.newTag, img.digest || undefined, img.useDigest ? true : undefined].filter(
+      (v) => v !== undefined,
+    );
     if (set.length > 1) {
       ctx.addIssue({ code: 'custom', message: 'set at most one of tag (newTag), digest, useDigest' });
+    }
+    // Kargo's schema (oneOf): one of tag and digest non-empty. Both absent is Shunt's older
+    // spelling (the freight's image); present but empty is Kargo's error.
+    if (set.length === 0 && (img.tag !== undefined || img.digest !== undefined)) {
+      ctx.addIssue({
+        code: 'custom',
+        message: 'set a non-empty tag or digest (Kargo: Must validate one and only one schema (oneOf))',
+      });
     }
   });
 export type KustomizeImage = z.infer<typeof KustomizeImage>;
@@ -117,9 +130,9 @@ function targetsFromConfig(ctx: StepContext, images: KustomizeImage[]): TargetIm
   return images.map((img) => {
     const target: TargetImage = { name: img.name ?? img.image };
     if (img.newName !== undefined) target.newName = img.newName;
-    const tag = img.tag ?? img.newTag;
-    if (img.digest !== undefined) target.digest = img.digest;
-    else if (tag !== undefined) target.newTag = tag;
+    const tag = img.tag || img.newTag;
+    if (img.digest) target.digest = img.digest;
+    else if (tag) target.newTag = tag;
     else {
       const fromFreight = pickFreightImage(ctx, img.image, img.fromOrigin?.name);
       if (img.useDigest) {
@@ -179,7 +192,39 @@ function deleteKey(file: YamlFile, map: YAMLMap, key: string): void {
   }
 }
 
-/** Applies the targets to the `images:` list; returns the entries as written (for the message). */
+function entryImage(entry: YAMLMap): TargetImage | undefined {
+  const name = scalarString(entry, 'name');
+  if (name === undefined) return undefined;
+  const img: TargetImage = { name };
+  const newName = scalarString(entry, 'newName');
+  const newTag = scalarString(entry, 'newTag');
+  const digest = scalarString(entry, 'digest');
+  if (newName) img.newName = newName;
+  if (newTag) img.newTag = newTag;
+  if (digest) img.digest = digest;
+  return img;
+}
+
+/** Kargo's mergeImages: a target replaces the whole entry of its name, `*` keeps a field's current value. */
+function mergeTarget(target: TargetImage, current: TargetImage | undefined): TargetImage {
+  const pick = (t: string | undefined, c: string | undefined): string | undefined => (t === PRESERVE ? c : t) || undefined;
+  const merged: TargetImage = { name: target.name };
+  const newName = pick(target.newName, current?.newName);
+  const newTag = pick(target.newTag, current?.newTag);
+  const digest = pick(target.digest, current?.digest);
+  if (newName) merged.newName = newName;
+  if (newTag) merged.newTag = newTag;
+  if (digest) merged.digest = digest;
+  return merged;
+}
+
+const byName = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/**
+ * Applies the targets to the `images:` list as Kargo does: each target replaces the entry of
+ * its name (or is added), and the list is kept sorted by name. Returns every image of the list
+ * as written, sorted (Kargo's commit message lists them all).
+ */
 function applyImages(file: YamlFile, targets: TargetImage[], what: string): TargetImage[] {
   const root = file.rootMap(what);
   let seq: YAMLSeq;
@@ -195,49 +240,62 @@ function applyImages(file: YamlFile, targets: TargetImage[], what: string): Targ
     throw new DomainError('StepFailed', `${what}: images is not a list`);
   }
 
-  const written: TargetImage[] = [];
-  for (const t of targets) {
-    let entry = seq.items.find((it): it is YAMLMap => isMap(it) && scalarString(it, 'name') === t.name);
-    const result: TargetImage = { name: t.name };
-    if (!entry) {
-      file.markStructural();
-      entry = new YAMLMap();
-      entry.add(file.doc.createPair('name', t.name));
-      seq.add(entry);
+  const byTarget = new Map(targets.map((t) => [t.name, t]));
+  const written = new Map<string, TargetImage>();
+  for (const item of seq.items) {
+    if (!isMap(item)) throw new DomainError('StepFailed', `${what}: images holds an entry that is not a mapping`);
+    const img = entryImage(item);
+    if (!img) throw new DomainError('StepFailed', `${what}: images holds an entry without a name`);
+    const target = byTarget.get(img.name);
+    if (!target) {
+      written.set(img.name, img);
+      continue;
     }
-    if (t.newName !== undefined) {
-      if (t.newName !== PRESERVE) setKey(file, entry, 'newName', t.newName);
+    const merged = mergeTarget(target, img);
+    for (const key of ['newName', 'newTag', 'digest'] as const) {
+      const value = merged[key];
+      if (value !== undefined) setKey(file, item, key, value);
+      else deleteKey(file, item, key);
     }
-    if (t.newTag !== undefined && t.newTag !== PRESERVE) {
-      setKey(file, entry, 'newTag', t.newTag);
-      if (t.digest === undefined) deleteKey(file, entry, 'digest');
-    }
-    if (t.digest !== undefined && t.digest !== PRESERVE) {
-      setKey(file, entry, 'digest', t.digest);
-      if (t.newTag === undefined) deleteKey(file, entry, 'newTag');
-    }
-    const newName = scalarString(entry, 'newName');
-    const newTag = scalarString(entry, 'newTag');
-    const digest = scalarString(entry, 'digest');
-    if (newName !== undefined) result.newName = newName;
-    if (newTag !== undefined) result.newTag = newTag;
-    if (digest !== undefined) result.digest = digest;
-    written.push(result);
+    written.set(img.name, merged);
   }
-  return written;
+  for (const target of targets) {
+    if (written.has(target.name)) continue;
+    const merged = mergeTarget(target, undefined);
+    file.markStructural();
+    const entry = new YAMLMap();
+    entry.add(file.doc.createPair('name', merged.name));
+    for (const key of ['newName', 'newTag', 'digest'] as const) {
+      const value = merged[key];
+      if (value !== undefined) entry.add(file.doc.createPair(key, value));
+    }
+    seq.add(entry);
+    written.set(merged.name, merged);
+  }
+  const sorted = [...seq.items].sort((a, b) => byName(scalarString(a as YAMLMap, 'name') ?? '', scalarString(b as YAMLMap, 'name') ?? ''));
+  if (sorted.some((item, i) => item !== seq.items[i])) {
+    file.markStructural();
+    // A comment above the first entry belongs to that entry, not to the list's new first one.
+    const first = seq.items[0] as YAMLMap | undefined;
+    if (seq.commentBefore && first && first !== sorted[0]) {
+      first.commentBefore = first.commentBefore ? `${seq.commentBefore}\n${first.commentBefore}` : seq.commentBefore;
+      seq.commentBefore = undefined;
+    }
+    seq.items = sorted;
+  }
+  return [...written.values()].sort((a, b) => byName(a.name, b.name));
 }
 
-export function kustomizeCommitMessage(filePath: string, images: TargetImage[]): string {
-  const sorted = [...images].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+/** Kargo's message: the configured path as given, then every image of the list, sorted by name. */
+export function kustomizeCommitMessage(configPath: string, images: TargetImage[]): string {
+  const sorted = [...images].sort((a, b) => byName(a.name, b.name));
   const lines = sorted.map((i) => {
     let ref = i.newName ?? i.name;
     if (i.newTag) ref += `:${i.newTag}`;
     if (i.digest) ref += `@${i.digest}`;
     return `- ${ref}`;
   });
-  // Like Kargo (Go's path.Join): `./src/base/` reads `src/base`.
-  const shown = path.posix.normalize(filePath.split(path.sep).join('/')).replace(/^\.\//, '');
-  return `Updated ${shown} to use new image${images.length > 1 ? 's' : ''}\n\n${lines.join('\n')}`;
+  return `Updated ${configPath} to use new image${images.length > 1 ? 's' : ''}\n\n${lines.join('\n')}`;
 }
 
 export const kustomizeSetImage: StepDefinition<KustomizeSetImageConfig> = {
@@ -260,6 +318,6 @@ export const kustomizeSetImage: StepDefinition<KustomizeSetImageConfig> = {
       const out = yaml.toString();
       if (out !== text) await writeWorkspaceText(ctx.workspace, rel, out);
     }
-    return { status: 'Succeeded', output: { commitMessage: kustomizeCommitMessage(shownPath, written) } };
+    return { status: 'Succeeded', output: { commitMessage: kustomizeCommitMessage(config.path, written) } };
   },
 };

@@ -1,4 +1,7 @@
-/** `toml-parse`: reads a TOML file and exposes values from it as outputs (bare expressions). */
+/**
+ * `toml-parse`: reads a TOML file and exposes values from it as outputs (bare expressions).
+ * An empty file is refused, as in Kargo (`could not parse empty TOML file`).
+ */
 import { parse } from 'smol-toml';
 import { ParseConfig, parseDocumentOutputs } from '../adapters/document-parse.js';
 import type { StepDefinition } from './step.js';
@@ -18,7 +21,10 @@ export const tomlParse: StepDefinition<ParseConfig> = {
   config: ParseConfig,
   defaults: { errorThreshold: 1 },
   async run(ctx, config) {
-    const output = await parseDocumentOutputs(ctx.workspace, config, 'TOML', (t) => plain(parse(t)));
+    const output = await parseDocumentOutputs(ctx.workspace, config, 'TOML', (t) => {
+      if (t === '') throw new Error('could not parse empty TOML file');
+      return plain(parse(t));
+    });
     return { status: 'Succeeded', output };
   },
 };

@@ -34,6 +34,8 @@ export interface ExpressionEnv {
   variables: Record<string, unknown>;
   functions?: Record<string, ExpressionFunction>;
   budget?: ExpressionBudget;
+  /** What `$env` is when the environment is not a mapping (a parsed list or scalar document). */
+  root?: { value: unknown };
 }
 
 /** Returned by `?.` on nil; a ChainNode turns it into nil for the whole chain. */
@@ -164,7 +166,7 @@ class Evaluator {
 
   private identifier(name: string, node: Ast, scope: Scope | undefined): unknown {
     for (let s = scope; s !== undefined; s = s.parent) if (s.name === name) return s.value;
-    if (name === '$env') return this.env.variables;
+    if (name === '$env') return this.env.root ? this.env.root.value : this.env.variables;
     if (hasOwn(this.env.variables, name)) return this.env.variables[name] ?? null;
     if (this.isFunction(name)) this.fail(`function ${name} must be called: ${name}()`, node);
     return this.fail(`unknown name ${name}`, node);

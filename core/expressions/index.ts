@@ -24,5 +24,5 @@ export {
 export { kargoFunctions, type KargoFunctionOptions, type StepStatusEntry } from './kargo-functions.js';
 export { TimeValue } from './time.js';
 export { SemverValue } from './semver-value.js';
-export { evaluateOutputs, type OutputSpec } from './outputs.js';
+export { DocumentRoot, evaluateOutputs, type OutputSpec } from './outputs.js';
 export { rewriteLegacyExpression, rewriteLegacyTemplate, usesLegacyStepsVariable } from './legacy.js';

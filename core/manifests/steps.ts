@@ -161,7 +161,8 @@ function strings(v: unknown, out: string[] = []): string[] {
 /**
  * One hint per older spelling found in a list of raw steps (`where` names the list, e.g.
  * `spec.promotionTemplate.spec.steps`). Each is accepted with the meaning its authors intended;
- * the hint gives the current spelling. Never an error.
+ * the hint gives the current spelling. Also one per deliberate difference from what Kargo's step
+ * would write that can be seen before the run. Never an error.
  */
 export function stepSpellingHints(rawSteps: unknown, where: string): string[] {
   if (!Array.isArray(rawSteps)) return [];
@@ -203,6 +204,15 @@ export function stepSpellingHints(rawSteps: unknown, where: string): string[] {
           hints.push(`${at}: images[${j}] has neither tag nor digest and takes the promoted freight's tag; the current spelling is tag: \${{ imageFrom('${String(image['image'])}').Tag }}`);
         }
         if (image['fromOrigin'] !== undefined) hints.push(`${at}: images[${j}].fromOrigin was removed in Kargo v1.3; use imageFrom(<repo>, warehouse('<name>'))`);
+      });
+    }
+    // Deliberate difference: Kargo's config numbers are float64, which go-toml writes as 100.0.
+    if (uses === 'toml-update' && Array.isArray(config['updates'])) {
+      (config['updates'] as unknown[]).forEach((u, j) => {
+        const value = record(u)?.['value'];
+        if (typeof value === 'number' && Number.isInteger(value)) {
+          hints.push(`${at}: updates[${j}].value ${value} is written as the integer ${value}; Kargo writes a number from config as a float (${value}.0)`);
+        }
       });
     }
   });

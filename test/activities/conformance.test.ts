@@ -181,7 +181,7 @@ ${REQUESTED}  promotionTemplate:
     const rendered = await originFile(origin, 'dev-deployment-guestbook.yaml', 'stage/dev');
     expect(rendered).toContain('image: ghcr.io/example/guestbook:1.2.3');
     expect(rendered).toContain('namespace: dev');
-    expect((await originLog(origin, 'stage/dev'))[0]).toBe('Updated src/base/kustomization.yaml to use new image');
+    expect((await originLog(origin, 'stage/dev'))[0]).toBe('Updated ./src/base to use new image');
     expect(run.outputs['push']).toEqual({ branch: 'stage/dev', commit: (await git(origin.dir, ['rev-parse', 'stage/dev'])).trim() });
     // main itself is untouched: the image was set in the workspace only, to render.
     expect(await originLog(origin)).toEqual(['seed']);

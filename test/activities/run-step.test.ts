@@ -75,9 +75,10 @@ async function setup(credentials: ProjectCredentials = new FakeCredentials()): P
   };
 }
 
-async function placeValues(s: Setup): Promise<string> {
+/** The seed values file, plus `extra` keys for updates to set (yaml-update never creates keys). */
+async function placeValues(s: Setup, extra = ''): Promise<string> {
   const file = path.join(s.workRoot, s.workspaceKey, 'values.yaml');
-  await fs.promises.writeFile(file, SEED_VALUES);
+  await fs.promises.writeFile(file, SEED_VALUES + extra);
   return file;
 }
 
@@ -136,7 +137,7 @@ describe('runStep', () => {
   it('without if, skips after an earlier failure unless that step may fail; always() runs anyway', async () => {
     const s = await setup();
     await placeValues(s);
-    const step = { uses: 'yaml-update', config: { path: 'values.yaml', updates: [{ key: 'a', value: 1 }] } };
+    const step = { uses: 'yaml-update', config: { path: 'values.yaml', updates: [{ key: 'replicaCount', value: 1 }] } };
     const failed = [{ alias: 'step-0', status: 'Errored', continueOnError: false }];
     const tolerated = [{ alias: 'step-0', status: 'Failed', continueOnError: true }];
 
@@ -160,7 +161,7 @@ describe('runStep', () => {
 
   it('renders config from ctx, vars, step vars, outputs, task outputs and freight', async () => {
     const s = await setup();
-    const file = await placeValues(s);
+    const file = await placeValues(s, 'meta:\n  fromTask: x\n  stage: x\n  image: x\n');
     const res = await s.run(
       s.input(
         {
@@ -239,7 +240,7 @@ describe('runStep', () => {
   it('reads secrets through secret() and the legacy secrets variable, and keeps them out of outputs', async () => {
     const creds = new FakeCredentials({ slack: { token: 'xoxb-very-secret' }, db: { password: 'hunter2-long' } });
     const s = await setup(creds);
-    const file = await placeValues(s);
+    const file = await placeValues(s, 'slack:\n  token: x\ndb:\n  password: x\n  computed: x\n');
     const res = (await s.run(
       s.input({
         uses: 'yaml-update',
@@ -322,7 +323,7 @@ describe('runStep', () => {
     const first = await runAll();
     const second = await runAll();
 
-    expect(await originLog(origin)).toEqual(['Updated src/stages/dev/kustomization.yaml to use new image', 'seed']);
+    expect(await originLog(origin)).toEqual(['Updated ./src/stages/dev to use new images', 'seed']);
     expect(await originFile(origin, 'stages/dev/kustomization.yaml')).toContain('newTag: "1.2.3"   # pinned by promotion');
     expect(second['push']).toEqual(first['push']);
     expect(first['commit']?.['commit']).toBe(first['push']?.['commit']);

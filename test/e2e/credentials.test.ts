@@ -169,6 +169,15 @@ spec:
             updates:
               - key: image.tag
                 value: \${{ quote(imageFrom('ghcr.io/example/app').Tag) }}
+        - uses: file-write
+          config:
+            path: ./repo/env/dev/auth.yaml
+            contents: "auth:\\n  token: none\\n"
+        - uses: yaml-update
+          as: update-auth
+          config:
+            path: ./repo/env/dev/auth.yaml
+            updates:
               - key: auth.token
                 value: \${{ secret('app-token').token }}
         - uses: git-commit
@@ -268,7 +277,7 @@ describe('credentials in a promotion over authenticated HTTP git', () => {
     expect(await gitOrigin('show', 'main:env/dev/kustomization.yaml')).toMatch(/newTag: "?1\.0\.0"?/);
     // A secret rendered into a file inside the activity is allowed: that is what it is for.
     const values = await gitOrigin('show', 'main:env/dev/values.yaml');
-    expect(values).toContain(`token: ${APP_TOKEN}`);
+    expect(await gitOrigin('show', 'main:env/dev/auth.yaml')).toContain(`token: ${APP_TOKEN}`);
     expect(values).toContain('tag: "1.0.0" # set by Shunt');
     // The server really demanded the credentials, and got them.
     const pushes = server.requests.filter((r) => r.url.includes('git-receive-pack') && r.method === 'POST');
@@ -293,7 +302,7 @@ describe('credentials in a promotion over authenticated HTTP git', () => {
 
   it('keeps them out of the promotion record, its state outputs and the project state', async () => {
     const record = await stack.backend.getPromotion(PROJECT, promotion.name);
-    expect(record.state?.['update-values']?.['commitMessage']).toEqual(expect.stringContaining('auth.token'));
+    expect(record.state?.['update-auth']?.['commitMessage']).toEqual(expect.stringContaining('auth.token'));
     expect(leaks(JSON.stringify(record))).toEqual([]);
     const state: ProjectState = await stack.backend.getProject(PROJECT);
     expect(leaks(JSON.stringify(state))).toEqual([]);

@@ -62,4 +62,24 @@ spec:
     expect(r.issues).toEqual([]);
     expect(r.hints).toEqual(['task.yaml: document 1 (PromotionTask t): spec.steps[0]: the git-open-pr output prNumber was removed in Kargo v1.7; use pr.id']);
   });
+
+  // Kargo passes config numbers to go-toml as float64 (`threshold = 100.0`); Shunt keeps an
+  // integer an integer and says so at apply.
+  it('says that toml-update writes an integer value as an integer', () => {
+    const r = parseManifests(
+      `apiVersion: kargo.akuity.io/v1alpha1
+kind: PromotionTask
+metadata: {name: t, namespace: demo}
+spec:
+  steps:
+    - uses: toml-update
+      config: {path: c.toml, updates: [{key: threshold, value: 100}, {key: ratio, value: 0.5}, {key: v, value: '1'}]}
+`,
+      'task.yaml',
+    );
+    expect(r.issues).toEqual([]);
+    expect(r.hints).toEqual([
+      'task.yaml: document 1 (PromotionTask t): spec.steps[0]: updates[0].value 100 is written as the integer 100; Kargo writes a number from config as a float (100.0)',
+    ]);
+  });
 });
