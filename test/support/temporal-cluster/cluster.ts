@@ -9,6 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Connection } from '@temporalio/client';
+import { msToTs } from '@temporalio/common';
 import { builtTemporal, type TemporalBuild } from './build.js';
 import { startPostgres, type Postgres } from './postgres.js';
 import { DEPLOY_DIR, TemporalServer } from './temporal-server.js';
@@ -44,7 +45,7 @@ export async function createNamespaces(address: string, namespaces: string[]): P
   try {
     for (const namespace of namespaces) {
       try {
-        await connection.workflowService.registerNamespace({ namespace, workflowExecutionRetentionPeriod: { seconds: 86_400 } });
+        await connection.workflowService.registerNamespace({ namespace, workflowExecutionRetentionPeriod: msToTs('1 day') });
       } catch (err) {
         if (!/already exists|AlreadyExists/i.test(String(err))) throw err;
       }
