@@ -16,7 +16,7 @@ const base = {
  * (scripts/build-temporal-server.sh, cached per machine). Where it is not built it cannot run:
  * npm test says so; with CI=true the suite runs anyway and fails, saying how to build it.
  */
-const temporalBuilt = spawnSync('scripts/build-temporal-server.sh', ['--print'], { cwd: fileURLToPath(new URL('.', import.meta.url)) }).status === 0;
+const temporalBuilt = spawnSync(fileURLToPath(new URL('scripts/build-temporal-server.sh', import.meta.url)), ['--print']).status === 0;
 const clusterSuites = temporalBuilt || process.env.CI === 'true';
 if (!clusterSuites) {
   process.stderr.write(
