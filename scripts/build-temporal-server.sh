@@ -2,7 +2,8 @@
 # Builds the Temporal server and temporal-sql-tool that the cluster suite (test/cluster) and
 # docker-compose.yml run, once per machine, from the Go module proxy. The result is cached outside
 # the clone, keyed by version:
-#   $SHUNT_TOOLS_CACHE/temporal-server-<version>/{bin/temporal-server,bin/temporal-sql-tool,schema/,VERSION}
+#   $SHUNT_TOOLS_CACHE/temporal-server-<version>/{bin/temporal-server,bin/temporal-sql-tool,VERSION}
+# (temporal-sql-tool carries the schema files; deploy/temporal/setup-schema.sh uses them).
 # ($SHUNT_TOOLS_CACHE defaults to /var/cache/shunt-tools when writable, else ~/.cache/shunt-tools).
 # Idempotent (a finished build is reused), atomic (built in a temporary dir, renamed into place) and
 # safe for concurrent runs (one flock per version). A cold build takes ~12 min on 2 idle cores and
@@ -56,10 +57,6 @@ GOBIN="$tmp/bin" CGO_ENABLED=0 GOFLAGS="${GOFLAGS:-} -trimpath" "$GO" install \
   "go.temporal.io/server/cmd/server@v$VERSION" "go.temporal.io/server/cmd/tools/sql@v$VERSION" >&2
 mv "$tmp/bin/server" "$tmp/bin/temporal-server"
 mv "$tmp/bin/sql" "$tmp/bin/temporal-sql-tool"
-# The schema files ship in the module source; copy them so running needs no Go module cache.
-src="$("$GO" env GOMODCACHE)/go.temporal.io/server@v$VERSION"
-cp -r "$src/schema" "$tmp/schema"
-chmod -R u+w "$tmp/schema"
 echo "$VERSION" >"$tmp/VERSION"
 chmod 755 "$tmp"
 mv -T "$tmp" "$dest"

@@ -144,8 +144,17 @@ beforeAll(async () => {
   await Promise.all(workers.map((w) => w.start()));
   await Promise.all(apis.map((a) => a.start()));
 
-  await viaApi(0).apply('project.yaml', manifests((r) => `${gitProxy.baseURL}/${r}.git`));
-}, 300_000);
+  // The workers registered Shunt's search attributes as they started; the server's services
+  // cache the list for up to 60 s, and refuse a workflow that carries one they do not know yet.
+  await eventually(
+    async () => {
+      await viaApi(0).apply('project.yaml', manifests((r) => `${gitProxy.baseURL}/${r}.git`));
+      return true;
+    },
+    'the project to apply once the server knows the search attributes the workers registered',
+    150_000,
+  );
+}, 480_000);
 
 afterAll(async () => {
   await disposer.dispose();
