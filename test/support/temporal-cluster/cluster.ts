@@ -71,7 +71,7 @@ export async function createNamespaces(address: string, namespaces: string[]): P
 export async function startTemporalCluster(workDir: string, namespaces: string[]): Promise<TemporalCluster> {
   const build = builtTemporal();
   await mkdir(workDir, { recursive: true });
-  const db = await startPostgres(workDir);
+  const db = await startPostgres();
   let server: TemporalServer | undefined;
   try {
     setupSchema(build, db);

@@ -6,7 +6,8 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { chownSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { freePort } from '../../../launcher/free-port.js';
 
@@ -44,9 +45,14 @@ function runAs(): { uid: number; gid: number } | undefined {
   return { uid: Number(uid), gid: Number(gid) };
 }
 
-export async function startPostgres(dir: string, onOutput: (line: string) => void = () => {}): Promise<Postgres> {
+/**
+ * Starts the cluster in a temp dir of its own (directly under the system's temp dir, so the
+ * `postgres` user can reach it when we are root); removed again by stop().
+ */
+export async function startPostgres(onOutput: (line: string) => void = () => {}): Promise<Postgres> {
   const bin = postgresBinDir();
   const user = runAs();
+  const dir = mkdtempSync(join(tmpdir(), 'shunt-pg-'));
   const owned = (path: string): void => {
     if (user) chownSync(path, user.uid, user.gid);
   };
@@ -110,11 +116,15 @@ export async function startPostgres(dir: string, onOutput: (line: string) => voi
     user: 'temporal',
     password,
     async stop() {
-      if (exited !== undefined) return;
+      if (exited !== undefined) {
+        rmSync(dir, { recursive: true, force: true });
+        return;
+      }
       child.kill('SIGINT'); // fast shutdown
       const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
       await once(child, 'exit');
       clearTimeout(timer);
+      rmSync(dir, { recursive: true, force: true });
     },
   };
 }
