@@ -1,6 +1,10 @@
 # Shunt's worker and api (docker-compose.yml runs one container of each from this image).
+# They run as the unprivileged user `shunt`, never root: the worker runs git and the promotion
+# steps on the data that repositories and manifests bring in.
 FROM node:20.19-bookworm-slim
 RUN apt-get update && apt-get install -y --no-install-recommends git ca-certificates && rm -rf /var/lib/apt/lists/*
+RUN groupadd --system shunt && useradd --system --gid shunt --home-dir /data --shell /usr/sbin/nologin shunt \
+ && mkdir -p /data && chown shunt:shunt /data && chmod 700 /data
 WORKDIR /app
 COPY package.json package-lock.json ./
 COPY scripts ./scripts
@@ -10,4 +14,5 @@ COPY . .
 RUN npm run build && npm prune --omit=dev
 ENV SHUNT_DATA_DIR=/data
 VOLUME /data
+USER shunt
 CMD ["node", "--max-semi-space-size=2", "--max-old-space-size=192", "dist/worker/main.js"]

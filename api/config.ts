@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import { EXIT_CONFIG } from '../core/exit-codes.js';
 import { DEFAULT_MAX_BODY_BYTES } from './body-limits.js';
+import { temporalConnectionSettings, type TemporalConnectionSettings } from '../activities/adapters/temporal-connection.js';
 
 const ApiEnv = z.object({
   TEMPORAL_ADDRESS: z.string().min(1, 'TEMPORAL_ADDRESS is required (host:port of the Temporal frontend)'),
@@ -31,6 +32,8 @@ const ApiEnv = z.object({
 
 export interface ApiConfig {
   temporalAddress: string;
+  /** Address, TLS and API key for Temporal (TEMPORAL_TLS_*, TEMPORAL_API_KEY). */
+  temporalConnection: TemporalConnectionSettings;
   namespace: string;
   port: number;
   host: string;
@@ -55,8 +58,16 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Ap
     process.exit(EXIT_CONFIG);
   }
   const e = parsed.data;
+  let temporalConnection: TemporalConnectionSettings;
+  try {
+    temporalConnection = temporalConnectionSettings(env);
+  } catch (err) {
+    process.stderr.write(`config: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(EXIT_CONFIG);
+  }
   return Object.freeze({
     temporalAddress: e.TEMPORAL_ADDRESS,
+    temporalConnection,
     namespace: e.TEMPORAL_NAMESPACE,
     port: e.SHUNT_PORT,
     host: e.SHUNT_HOST,

@@ -30,7 +30,7 @@ if (access.mode === 'open') {
   log.info({ authConfig: config.authConfigPath }, 'access control is on: requests need a bearer token');
 }
 
-const connection = Connection.lazy({ address: config.temporalAddress });
+const connection = Connection.lazy(config.temporalConnection);
 const backend = new TemporalBackend({
   connection,
   namespace: config.namespace,

@@ -6,6 +6,7 @@ import { EXIT_CONFIG } from '../core/exit-codes.js';
 import type { KubeConnection } from '../activities/adapters/kubernetes/client.js';
 import { ArgoCDRestClient } from '../activities/adapters/argocd-rest/client.js';
 import { currentEgressPolicy } from '../activities/adapters/egress/egress-policy.js';
+import { temporalConnectionSettings, type TemporalConnectionSettings } from '../activities/adapters/temporal-connection.js';
 
 const WorkerEnv = z.object({
   TEMPORAL_ADDRESS: z.string().min(1, 'TEMPORAL_ADDRESS is required (host:port of the Temporal frontend)'),
@@ -33,6 +34,8 @@ const WorkerEnv = z.object({
 
 export interface WorkerConfig {
   temporalAddress: string;
+  /** Address, TLS and API key for Temporal (TEMPORAL_TLS_*, TEMPORAL_API_KEY). */
+  temporalConnection: TemporalConnectionSettings;
   namespace: string;
   dataDir: string;
   /** Stable across restarts on the same data dir, so a restarted worker finds its workspaces. */
@@ -91,7 +94,9 @@ export async function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): Pr
   const dataDir = resolve(e.SHUNT_DATA_DIR);
   const kubernetes = kubeConnectionFrom(e);
   // A connection that cannot work is a configuration error (exit code EXIT_CONFIG, no restarts).
+  let temporalConnection: TemporalConnectionSettings;
   try {
+    temporalConnection = temporalConnectionSettings(env);
     // Loaded only when a connection is configured: the Kubernetes client library alone is ~75 MB
     // resident, which a worker without a cluster should not carry.
     if (kubernetes) (await import('../activities/adapters/kubernetes/client.js')).createKubeClients(kubernetes);
@@ -103,6 +108,7 @@ export async function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): Pr
   }
   return Object.freeze({
     temporalAddress: e.TEMPORAL_ADDRESS,
+    temporalConnection,
     namespace: e.TEMPORAL_NAMESPACE,
     dataDir,
     workerId: e.SHUNT_WORKER_ID ?? defaultWorkerId(dataDir),

@@ -54,10 +54,10 @@ if (memoryLog) {
 }
 
 try {
-  const client = await Connection.connect({ address: config.temporalAddress });
+  const client = await Connection.connect(config.temporalConnection);
   await ensureSearchAttributes(client, config.namespace, log);
   await client.close();
-  const connection = await NativeConnection.connect({ address: config.temporalAddress });
+  const connection = await NativeConnection.connect(config.temporalConnection);
   const metrics = new WorkerMetrics({ defaultMetrics: true });
   const metricsServer = config.metricsPort === undefined ? undefined : await metrics.serve(config.metricsPort);
   if (config.metricsPort !== undefined) log.info({ url: `http://127.0.0.1:${config.metricsPort}/metrics` }, 'worker metrics served');
