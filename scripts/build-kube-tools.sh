@@ -13,6 +13,7 @@
 #
 # Usage: scripts/build-kube-tools.sh            build what is missing, print the cache directory
 #        scripts/build-kube-tools.sh argocd     only that one (kubernetes, argocd, kwok, rollouts-crds)
+#        (run it under `nice -n 10` on a shared machine: .ci/run does)
 #        scripts/build-kube-tools.sh --check    only say whether everything is built (exit 1 if not)
 # Env:   SHUNT_TOOLS_CACHE (default ${XDG_CACHE_HOME:-$HOME/.cache}/shunt/tools), GO (default: go on PATH
 #        or /usr/local/go/bin/go).
@@ -135,7 +136,7 @@ build_kubernetes() {
   tools_file "${cmds[@]}"
   "$GO" mod tidy
   mkdir -p "$out/bin"
-  nice -n 10 "$GO" build -trimpath -o "$out/bin/" "${cmds[@]}"
+  "$GO" build -trimpath -o "$out/bin/" "${cmds[@]}"
 }
 
 build_argocd() {
@@ -144,7 +145,7 @@ build_argocd() {
   tools_file github.com/argoproj/argo-cd/v3/cmd
   "$GO" mod tidy
   mkdir -p "$out/bin" "$out/crds"
-  nice -n 10 "$GO" build -trimpath -o "$out/bin/argocd" github.com/argoproj/argo-cd/v3/cmd
+  "$GO" build -trimpath -o "$out/bin/argocd" github.com/argoproj/argo-cd/v3/cmd
   # One binary; it acts as the command named by argv[0].
   for name in argocd-application-controller argocd-repo-server argocd-git-ask-pass; do ln -s argocd "$out/bin/$name"; done
   src=$("$GO" list -m -f '{{.Dir}}' github.com/argoproj/argo-cd/v3)
@@ -167,7 +168,7 @@ EOF
 build_kwok() {
   local out=$1 src
   mkdir -p "$out/bin"
-  GOBIN="$out/bin" nice -n 10 "$GO" install "sigs.k8s.io/kwok/cmd/kwok@$KWOK_VERSION"
+  GOBIN="$out/bin" "$GO" install "sigs.k8s.io/kwok/cmd/kwok@$KWOK_VERSION"
   src=$(module_dir "sigs.k8s.io/kwok@$KWOK_VERSION")
   kubectl kustomize "$src/kustomize/stage/fast" >"$out/stages-fast.yaml"
 }

@@ -14,7 +14,7 @@ import { DomainError } from '../../core/errors.js';
 import type { ArgoApplication } from '../adapters/argocd-client.js';
 import { requireArgoCD, resolveApps, retryWhenUnreachable, waitWithinMs } from './argocd/apps.js';
 import { AppSelector, oneOfNameOrSelector } from './argocd/config.js';
-import { describeApp } from './argocd/update-state.js';
+import { degradedBecause, describeApp } from './argocd/update-state.js';
 import type { StepDefinition } from './step.js';
 
 const WaitFor = z.enum(['health', 'sync', 'operation', 'suspended', 'degraded']);
@@ -57,7 +57,7 @@ export function notReadyBecause(app: ArgoApplication, waitFor: readonly WaitForI
       (waitFor.includes('suspended') && health === 'Suspended') ||
       (waitFor.includes('degraded') && health === 'Degraded');
     if (!ok && health === 'Degraded' && waitFor.includes('health') && !(op && !op.finishedAt) && !app.operation) {
-      throw new DomainError('StepFailed', `${who} is Degraded: ${app.status?.health?.message ?? '(Argo CD gave no message)'}`);
+      throw new DomainError('StepFailed', `${who} is Degraded: ${degradedBecause(app)}`);
     }
     if (!ok) return `${who}: health ${health}`;
   }
