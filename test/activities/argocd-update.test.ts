@@ -95,6 +95,23 @@ describe('argocd-update', () => {
     expect(cluster.argocd.operations).toHaveLength(1);
   });
 
+  it('syncs a multi-source app with one revision per source (Argo CD ignores a shorter list)', async () => {
+    const config2 = 'https://github.com/example/config.git';
+    cluster.server.apply(
+      anApplication({
+        name: 'guestbook-multi',
+        sources: [
+          { repoURL: REPO, path: 'env/dev', targetRevision: 'main' },
+          { repoURL: config2, path: 'settings', targetRevision: 'v2' },
+        ],
+      }),
+    );
+    const result = await h.run(argocdUpdate, { apps: [{ name: 'guestbook-multi', sources: [{ repoURL: REPO, desiredRevision: REV }] }] }, ctx());
+    expect(result.status).toBe('Succeeded');
+    expect(cluster.argocd.operations[0]!.operation['sync']).toEqual({ revisions: [REV, 'v2'] });
+    expect(app('guestbook-multi').status['operationState']).toMatchObject({ phase: 'Succeeded', syncResult: { revisions: [REV, 'v2'] } });
+  });
+
   it('fails with Argo CD’s own message when the sync operation fails', async () => {
     cluster.server.apply(anApplication({ name: 'guestbook-dev' }));
     cluster.argocd.behave('argocd', 'guestbook-dev', {
