@@ -73,7 +73,15 @@ function application(name: string, opts: { stage?: string; path?: string; labels
 }
 
 /** The steps after git-clone … git-push, or just the Argo CD steps (`git: false`). */
-function stage(name: string, argocdSteps: string, opts: { git?: string; timeout?: string } = {}): string {
+function stage(name: string, argocdSteps: string, opts: { git?: string[]; timeout?: string } = {}): string {
+  const setImage = (env: string): string => `        - uses: kustomize-set-image
+          as: update-${env}
+          config:
+            path: ./repo/env/${env}
+            images:
+              - image: ${IMAGE}
+                tag: \${{ imageFrom('${IMAGE}').Tag }}
+`;
   const gitSteps = opts.git
     ? `        - uses: git-clone
           config:
@@ -81,17 +89,10 @@ function stage(name: string, argocdSteps: string, opts: { git?: string; timeout?
             checkout:
               - branch: main
                 path: ./repo
-        - uses: kustomize-set-image
-          as: update-image
-          config:
-            path: ./repo/env/${opts.git}
-            images:
-              - image: ${IMAGE}
-                tag: \${{ imageFrom('${IMAGE}').Tag }}
-        - uses: git-commit
+${opts.git.map(setImage).join('')}        - uses: git-commit
           config:
             path: ./repo
-            message: \${{ outputs['update-image'].commitMessage }}
+            message: promote \${{ imageFrom('${IMAGE}').Tag }} to ${name}
         - uses: git-push
           as: push
           config:
@@ -129,27 +130,22 @@ const pushedSource = (url: () => string): string => `                sources:
 
 function stages(): string {
   return [
-    stage('dev', byName('demo-dev', pushedSource(() => appsURL)), { git: 'dev' }) +
+    stage('dev', byName('demo-dev', pushedSource(() => appsURL)), { git: ['dev'] }) +
       `        - uses: argocd-wait
           config:
             apps:
               - name: demo-dev
                 revision: \${{ outputs.push.commit }}
 `,
-    stage('multi', byName('demo-multi', pushedSource(() => appsURL)), { git: 'multi' }),
+    stage('multi', byName('demo-multi', pushedSource(() => appsURL)), { git: ['multi'] }),
     stage(
       'selector',
       `            apps:
               - selector:
                   matchLabels:
                     tier: selected
-                sources:
-                  - repoURL: ${appsURL}
-                    kustomize:
-                      images:
-                        - repoURL: ${IMAGE}
-                          tag: \${{ imageFrom('${IMAGE}').Tag }}
-`,
+${pushedSource(() => appsURL)}`,
+      { git: ['sel-a', 'sel-b'] },
     ) +
       `        - uses: argocd-wait
           config:
@@ -157,12 +153,13 @@ function stages(): string {
               - selector:
                   matchLabels:
                     tier: selected
+                revision: \${{ outputs.push.commit }}
 `,
     stage('refused', byName('demo-refused')),
     stage('broken', byName('demo-broken')),
     stage('degraded', byName('demo-degraded')),
     stage('busy', byName('demo-busy')),
-    stage('restart', byName('demo-restart', pushedSource(() => appsURL)), { git: 'restart' }),
+    stage('restart', byName('demo-restart', pushedSource(() => appsURL)), { git: ['restart'] }),
   ].join('---\n');
 }
 
@@ -307,7 +304,7 @@ describe('argocd-update and argocd-wait against a real Argo CD and kube-apiserve
     expect(await kube.kubectl(['get', 'configmap', 'web-settings', '-n', 'app-multi', '-o', 'jsonpath={.data.greeting}'])).toBe('hello');
   }, 300_000);
 
-  it('updates every Application a selector matches (Argo CD-side image override)', async () => {
+  it('updates and waits for every Application a selector matches', async () => {
     const p = await finished(await startPromotion('selector', '1.0.2'));
     expect(outcome(p)).toEqual({ phase: 'Succeeded', message: '' });
     expect(p.state?.['sync']).toEqual({

@@ -212,7 +212,6 @@ current-context: test
       `--service-account-private-key-file=${this.certs.saKey}`,
       `--root-ca-file=${this.certs.caCert}`,
       '--use-service-account-credentials=false',
-      '--controllers=*,-nodeipam,-nodelifecycle,-service-lb-controller,-cloud-node-lifecycle,-persistentvolume-binder,-attachdetach,-route',
       '--concurrent-deployment-syncs=2',
       '--v=1',
     ]).start();
