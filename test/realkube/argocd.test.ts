@@ -3,7 +3,7 @@
  * controller-manager, the scheduler, KWOK (a fake node: pods run, Deployments become available),
  * and Argo CD v3's application controller and repo-server syncing a kustomize app from a GitOps
  * repository served over smart HTTP with basic auth. Shunt's worker connects with a real
- * service-account token bound to exactly the Role README documents (examples/kubernetes/shunt-rbac.yaml).
+ * service-account token bound to exactly the Role README documents (docs/kubernetes/shunt-rbac.yaml).
  *
  * Shown here: a promotion that pushes and syncs the pushed commit (Synced and Healthy by Argo CD's
  * own health assessment); a multi-source Application (a full positional revisions list, nothing

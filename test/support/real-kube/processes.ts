@@ -4,7 +4,7 @@
  * process exits without stopping it.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { openSync, readFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const running = new Set<ChildProcess>();
@@ -34,6 +34,7 @@ export class ServerProcess {
       env: { ...process.env, ...this.opts.env },
       stdio: ['ignore', out, out],
     });
+    closeSync(out);
     this.child = child;
     running.add(child);
     this.exited = new Promise((resolve) => {

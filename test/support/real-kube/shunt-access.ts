@@ -1,6 +1,6 @@
 /**
  * Shunt's worker identity in a RealKube cluster: the ServiceAccount `shunt/shunt` with exactly the
- * Role README documents (examples/kubernetes/shunt-rbac.yaml), bound in the namespaces asked
+ * Role README documents (docs/kubernetes/shunt-rbac.yaml), bound in the namespaces asked
  * for, and a kubeconfig with a real service-account token.
  */
 import { readFile } from 'node:fs/promises';
@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { RealKube } from './cluster.js';
 
-const RBAC = fileURLToPath(new URL('../../../examples/kubernetes/shunt-rbac.yaml', import.meta.url));
+const RBAC = fileURLToPath(new URL('../../../docs/kubernetes/shunt-rbac.yaml', import.meta.url));
 
 export interface ShuntAccess {
   /** Projects whose namespace gets the shunt-project binding (namespaces are created). */
