@@ -11,6 +11,7 @@ import {
   getExternalWorkflowHandle,
   isCancellation,
   log,
+  patched,
   proxyActivities,
   setCurrentDetails,
   setHandler,
@@ -109,6 +110,8 @@ export async function verificationWorkflow(input: VerificationWorkflowInput): Pr
       try {
         for (;;) {
           const run = await acts.readAnalysisRunPhase(ref);
+          // Argo Rollouts' own counts, so the history shows what was measured.
+          if (run.metrics && patched('analysis-run-metric-results')) results.splice(0, results.length, ...run.metrics);
           if (run.phase !== 'Pending' && run.phase !== 'Running') {
             phase = run.phase;
             message = run.message ?? `AnalysisRun ${ref.name} ${run.phase}`;

@@ -15,7 +15,7 @@ import { DomainError } from '../../core/errors.js';
 import type { ArgoApplication, ArgoCDClient, ArgoOperation } from '../adapters/argocd-client.js';
 import { authorizeApplication } from './argocd/authorize.js';
 import { AppSelector, oneOfNameOrSelector, SourceUpdate } from './argocd/config.js';
-import { resolveApps, requireArgoCD, waitWithinMs } from './argocd/apps.js';
+import { resolveApps, requireArgoCD, retryWhenUnreachable, waitWithinMs } from './argocd/apps.js';
 import { applySourceUpdates, desiredRevisions, sourcesOf } from './argocd/sources.js';
 import { describeApp, PROMOTION_INFO_KEY, updateState, type UpdateState } from './argocd/update-state.js';
 import type { StepContext, StepDefinition } from './step.js';
@@ -41,14 +41,10 @@ function syncOperation(app: ArgoApplication, promotion: string, desired: string[
   const sync: NonNullable<ArgoOperation['sync']> = {};
   if (desired.some((d) => d !== '')) {
     if (multi) {
-      const positions: number[] = [];
-      sync.revisions = [];
-      desired.forEach((d, i) => {
-        if (!d) return;
-        sync.revisions!.push(d);
-        positions.push(i + 1);
-      });
-      sync['sourcePositions'] = positions;
+      // One revision per source, by position, as Argo CD's own API server writes it: the
+      // controller ignores a list shorter than the sources (and `sourcePositions` is a REST
+      // parameter, not a field of the Application: the API server drops it).
+      sync.revisions = app.spec.sources!.map((src, i) => desired[i] || src.targetRevision || 'HEAD');
     } else {
       sync.revision = desired[0]!;
     }
@@ -90,46 +86,48 @@ export const argocdUpdate: StepDefinition<ArgoCDUpdateConfig> = {
   kind: 'argocd-update',
   config: ArgoCDUpdateConfig,
   defaults: { timeout: '5m', errorThreshold: 1 },
-  async run(ctx, config) {
-    const client = requireArgoCD(ctx, 'argocd-update');
-    const targets: Target[] = [];
-    for (const spec of config.apps) {
-      for (const app of await resolveApps(client, spec)) {
-        authorizeApplication(app, ctx.project, ctx.stage);
-        // Every update must fit every app before any app is changed (Kargo: all or nothing).
-        applySourceUpdates(structuredClone(app), spec.sources ?? []);
-        if (sourcesOf(app).length === 0) {
-          throw new DomainError('StepFailed', `${describeApp(app)} has no source to sync`);
+  run(ctx, config) {
+    return retryWhenUnreachable(async () => {
+      const client = requireArgoCD(ctx, 'argocd-update');
+      const targets: Target[] = [];
+      for (const spec of config.apps) {
+        for (const app of await resolveApps(client, spec)) {
+          authorizeApplication(app, ctx.project, ctx.stage);
+          // Every update must fit every app before any app is changed (Kargo: all or nothing).
+          applySourceUpdates(structuredClone(app), spec.sources ?? []);
+          if (sourcesOf(app).length === 0) {
+            throw new DomainError('StepFailed', `${describeApp(app)} has no source to sync`);
+          }
+          targets.push({ namespace: app.metadata.namespace ?? spec.namespace ?? client.defaultNamespace, name: app.metadata.name, sources: spec.sources ?? [] });
         }
-        targets.push({ namespace: app.metadata.namespace ?? spec.namespace ?? client.defaultNamespace, name: app.metadata.name, sources: spec.sources ?? [] });
       }
-    }
-    const output = { apps: targets.map((t) => ({ name: t.name, namespace: t.namespace })) };
-    const deadline = Date.now() + waitWithinMs(ctx);
-    for (;;) {
-      const states: UpdateState[] = [];
-      for (const t of targets) states.push(await advance(ctx, client, t));
-      const pending = targets.findIndex((_, i) => states[i]!.kind !== 'done');
-      if (pending < 0) return { status: 'Succeeded', output };
-      const t = targets[pending]!;
-      const remaining = deadline - Date.now();
-      const moved =
-        remaining > 0
-          ? await client.waitForApplication(
-              t.namespace,
-              t.name,
-              (app) => {
-                if (!app) return 'gone';
-                const s = updateState(app, ctx.promotion, desiredRevisions(app, t.sources));
-                return s.kind === 'waiting' ? undefined : s.kind;
-              },
-              { withinMs: remaining, signal: ctx.signal, heartbeat: () => ctx.heartbeat({ step: 'argocd-update', app: t.name }) },
-            )
-          : undefined;
-      if (moved === undefined) {
-        const why = states[pending]!.kind === 'waiting' ? (states[pending] as { why: string }).why : 'waiting';
-        return { status: 'Running', retryAfter: '1s', output, message: why };
+      const output = { apps: targets.map((t) => ({ name: t.name, namespace: t.namespace })) };
+      const deadline = Date.now() + waitWithinMs(ctx);
+      for (;;) {
+        const states: UpdateState[] = [];
+        for (const t of targets) states.push(await advance(ctx, client, t));
+        const pending = targets.findIndex((_, i) => states[i]!.kind !== 'done');
+        if (pending < 0) return { status: 'Succeeded', output };
+        const t = targets[pending]!;
+        const remaining = deadline - Date.now();
+        const moved =
+          remaining > 0
+            ? await client.waitForApplication(
+                t.namespace,
+                t.name,
+                (app) => {
+                  if (!app) return 'gone';
+                  const s = updateState(app, ctx.promotion, desiredRevisions(app, t.sources));
+                  return s.kind === 'waiting' ? undefined : s.kind;
+                },
+                { withinMs: remaining, signal: ctx.signal, heartbeat: () => ctx.heartbeat({ step: 'argocd-update', app: t.name }) },
+              )
+            : undefined;
+        if (moved === undefined) {
+          const why = states[pending]!.kind === 'waiting' ? (states[pending] as { why: string }).why : 'waiting';
+          return { status: 'Running', retryAfter: '1s', output, message: why };
+        }
       }
-    }
+    });
   },
 };

@@ -12,9 +12,9 @@
 import { z } from 'zod';
 import { DomainError } from '../../core/errors.js';
 import type { ArgoApplication } from '../adapters/argocd-client.js';
-import { requireArgoCD, resolveApps, waitWithinMs } from './argocd/apps.js';
+import { requireArgoCD, resolveApps, retryWhenUnreachable, waitWithinMs } from './argocd/apps.js';
 import { AppSelector, oneOfNameOrSelector } from './argocd/config.js';
-import { describeApp } from './argocd/update-state.js';
+import { degradedBecause, describeApp } from './argocd/update-state.js';
 import type { StepDefinition } from './step.js';
 
 const WaitFor = z.enum(['health', 'sync', 'operation', 'suspended', 'degraded']);
@@ -57,7 +57,7 @@ export function notReadyBecause(app: ArgoApplication, waitFor: readonly WaitForI
       (waitFor.includes('suspended') && health === 'Suspended') ||
       (waitFor.includes('degraded') && health === 'Degraded');
     if (!ok && health === 'Degraded' && waitFor.includes('health') && !(op && !op.finishedAt) && !app.operation) {
-      throw new DomainError('StepFailed', `${who} is Degraded: ${app.status?.health?.message ?? '(Argo CD gave no message)'}`);
+      throw new DomainError('StepFailed', `${who} is Degraded: ${degradedBecause(app)}`);
     }
     if (!ok) return `${who}: health ${health}`;
   }
@@ -74,41 +74,43 @@ export const argocdWait: StepDefinition<ArgoCDWaitConfig> = {
   kind: 'argocd-wait',
   config: ArgoCDWaitConfig,
   defaults: { timeout: '5m', errorThreshold: 1 },
-  async run(ctx, config) {
-    const client = requireArgoCD(ctx, 'argocd-wait');
-    const targets: Array<{ namespace: string; name: string; waitFor: WaitForItem[]; revision?: string | undefined }> = [];
-    for (const spec of config.apps) {
-      for (const app of await resolveApps(client, spec)) {
-        targets.push({
-          namespace: app.metadata.namespace ?? client.defaultNamespace,
-          name: app.metadata.name,
-          waitFor: spec.waitFor ?? DEFAULT_WAIT_FOR,
-          revision: spec.revision,
-        });
+  run(ctx, config) {
+    return retryWhenUnreachable(async () => {
+      const client = requireArgoCD(ctx, 'argocd-wait');
+      const targets: Array<{ namespace: string; name: string; waitFor: WaitForItem[]; revision?: string | undefined }> = [];
+      for (const spec of config.apps) {
+        for (const app of await resolveApps(client, spec)) {
+          targets.push({
+            namespace: app.metadata.namespace ?? client.defaultNamespace,
+            name: app.metadata.name,
+            waitFor: spec.waitFor ?? DEFAULT_WAIT_FOR,
+            revision: spec.revision,
+          });
+        }
       }
-    }
-    const output = { apps: targets.map((t) => ({ name: t.name, namespace: t.namespace })) };
-    const deadline = Date.now() + waitWithinMs(ctx);
-    for (const t of targets) {
-      const gone = `Argo CD Application ${JSON.stringify(t.name)} not found in namespace ${JSON.stringify(t.namespace)}`;
-      let last = 'waiting';
-      const ready = await client.waitForApplication(
-        t.namespace,
-        t.name,
-        (app) => {
-          if (!app) throw new DomainError('StepFailed', gone);
-          const why = notReadyBecause(app, t.waitFor, t.revision);
-          if (why !== undefined) last = why;
-          return why === undefined ? true : undefined;
-        },
-        {
-          withinMs: Math.max(0, deadline - Date.now()),
-          signal: ctx.signal,
-          heartbeat: () => ctx.heartbeat({ step: 'argocd-wait', app: t.name }),
-        },
-      );
-      if (!ready) return { status: 'Running', retryAfter: '1s', output, message: last };
-    }
-    return { status: 'Succeeded', output };
+      const output = { apps: targets.map((t) => ({ name: t.name, namespace: t.namespace })) };
+      const deadline = Date.now() + waitWithinMs(ctx);
+      for (const t of targets) {
+        const gone = `Argo CD Application ${JSON.stringify(t.name)} not found in namespace ${JSON.stringify(t.namespace)}`;
+        let last = 'waiting';
+        const ready = await client.waitForApplication(
+          t.namespace,
+          t.name,
+          (app) => {
+            if (!app) throw new DomainError('StepFailed', gone);
+            const why = notReadyBecause(app, t.waitFor, t.revision);
+            if (why !== undefined) last = why;
+            return why === undefined ? true : undefined;
+          },
+          {
+            withinMs: Math.max(0, deadline - Date.now()),
+            signal: ctx.signal,
+            heartbeat: () => ctx.heartbeat({ step: 'argocd-wait', app: t.name }),
+          },
+        );
+        if (!ready) return { status: 'Running', retryAfter: '1s', output, message: last };
+      }
+      return { status: 'Succeeded', output };
+    });
   },
 };

@@ -44,6 +44,46 @@ const phase = (name: string, want: string) =>
   }, `AnalysisRun ${name} to be ${want}`, 20_000);
 
 describe('AnalysisRuns', () => {
+  it('reads the metrics’ results as Argo Rollouts writes them (status.metricResults)', async () => {
+    await createAnalysisRun(cluster.clients, request('counted'));
+    const run = cluster.server.store.get('analysisruns', 'guestbook', 'counted')!;
+    run['status'] = {
+      phase: 'Successful',
+      metricResults: [
+        {
+          name: 'http-ok',
+          phase: 'Successful',
+          count: 2,
+          successful: 2,
+          measurements: [
+            { phase: 'Successful', value: 'true', startedAt: '2026-01-01T00:00:00Z', finishedAt: '2026-01-01T00:00:01Z' },
+            { phase: 'Successful', value: 'true', startedAt: '2026-01-01T00:00:05Z', finishedAt: '2026-01-01T00:00:06Z' },
+          ],
+        },
+      ],
+    };
+    cluster.server.store.write('analysisruns', 'guestbook', run);
+    expect(await readAnalysisRunPhase(cluster.clients, 'guestbook', 'counted')).toEqual({
+      phase: 'Successful',
+      metrics: [
+        {
+          name: 'http-ok',
+          phase: 'Successful',
+          count: 2,
+          successful: 2,
+          failed: 0,
+          inconclusive: 0,
+          error: 0,
+          consecutiveError: 0,
+          measurements: [
+            { phase: 'Successful', value: 'true', finishedAt: '2026-01-01T00:00:01Z' },
+            { phase: 'Successful', value: 'true', finishedAt: '2026-01-01T00:00:06Z' },
+          ],
+        },
+      ],
+    });
+  });
+
   it('builds the run from the templates: metrics together, args merged with the given values', () => {
     expect(buildAnalysisRun(request('r1'))).toEqual({
       apiVersion: 'argoproj.io/v1alpha1',

@@ -30,7 +30,7 @@ export async function startShuntStack(opts: {
   namespace: string;
   credentialsPath?: string;
   /** Kubernetes / Argo CD settings for the worker (test/support/fake-kube). */
-  cluster?: Pick<ShuntWorkerOptions, 'kubernetes' | 'argocdNamespace' | 'argocdRest' | 'argocdWaitMs'>;
+  cluster?: Pick<ShuntWorkerOptions, 'kubernetes' | 'argocdNamespace' | 'argocdRest' | 'argocdWaitMs' | 'sharedNamespace'>;
   /** Default: the api's explicit open mode. */
   access?: AccessControl;
   /** Base address of a Temporal Web UI for the promotions' links. */

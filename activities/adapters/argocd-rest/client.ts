@@ -159,7 +159,8 @@ export class ArgoCDRestClient implements ArgoCDClient {
       appNamespace: namespace,
       ...(sync.revision !== undefined ? { revision: sync.revision } : {}),
       ...(sync.revisions !== undefined ? { revisions: sync.revisions } : {}),
-      ...(sync['sourcePositions'] !== undefined ? { sourcePositions: sync['sourcePositions'] } : {}),
+      // The REST API takes the positions (1-based) of the sources the revisions are for: all.
+      ...(sync.revisions !== undefined ? { sourcePositions: sync.revisions.map((_, i) => i + 1) } : {}),
       ...(sync.syncOptions ? { syncOptions: { items: sync.syncOptions } } : {}),
       ...(request.operation.info ? { infos: request.operation.info } : {}),
       ...(request.operation.retry !== undefined ? { retryStrategy: request.operation.retry } : {}),

@@ -6,8 +6,9 @@
  * phase, and deleted. Argo Rollouts in the cluster runs it.
  */
 import { DomainError } from '../../../core/errors.js';
+import { MEASUREMENTS_KEPT, type AnalysisPhase, type Measurement, type MetricResult } from '../../../core/verification/analysis.js';
 import type { KubeClients } from './client.js';
-import { isAlreadyExists, isNotFound, kubeFailure } from './errors.js';
+import { isAlreadyExists, isNotFound, kubeFailure, kubeStatusOf } from './errors.js';
 
 export interface AnalysisRunRequest {
   namespace: string;
@@ -20,8 +21,10 @@ export interface AnalysisRunRequest {
 }
 
 export interface AnalysisRunPhase {
-  phase: 'Pending' | 'Running' | 'Successful' | 'Failed' | 'Error' | 'Inconclusive';
+  phase: AnalysisPhase;
   message?: string;
+  /** Each metric's result as Argo Rollouts counted it (`status.metricResults`), once it has any. */
+  metrics?: MetricResult[];
 }
 
 const GROUP = 'argoproj.io';
@@ -97,6 +100,12 @@ export async function createAnalysisRun(clients: KubeClients, req: AnalysisRunRe
     await clients.custom.createNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: req.namespace, plural: PLURAL, body });
   } catch (err) {
     if (isAlreadyExists(err)) return;
+    if (namespaceMissing(err)) {
+      throw new DomainError(
+        'FailedPrecondition',
+        `creating ${what(req.namespace, req.name)}: the namespace ${JSON.stringify(req.namespace)} does not exist; AnalysisRuns live in the project's namespace (Kargo creates one per project): create it, with the Role README documents ("Argo CD")`,
+      );
+    }
     throw kubeFailure(err, `creating ${what(req.namespace, req.name)}`, clients.server);
   }
 }
@@ -119,7 +128,60 @@ export async function readAnalysisRunPhase(clients: KubeClients, namespace: stri
       : PHASES.has(raw)
         ? undefined
         : `Argo Rollouts reported an unknown phase ${JSON.stringify(raw)}`;
-  return message !== undefined ? { phase, message } : { phase };
+  const metrics = Array.isArray(status['metricResults']) ? (status['metricResults'] as unknown[]).filter(isRecord).map(toMetricResult) : [];
+  return { phase, ...(message !== undefined ? { message } : {}), ...(metrics.length ? { metrics } : {}) };
+}
+
+const count = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
+const text = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
+const MEASUREMENT_PHASES = new Set(['Successful', 'Failed', 'Inconclusive', 'Error']);
+
+/** One entry of Argo Rollouts' `status.metricResults`, as Shunt's verification history keeps it. */
+function toMetricResult(m: Json): MetricResult {
+  const raw = text(m['phase']) ?? 'Pending';
+  const measurements: Measurement[] = (Array.isArray(m['measurements']) ? (m['measurements'] as unknown[]) : [])
+    .filter(isRecord)
+    .slice(-MEASUREMENTS_KEPT)
+    .map((x) => {
+      const value = text(x['value']);
+      const message = text(x['message']);
+      const mphase = text(x['phase']) ?? 'Error';
+      return {
+        phase: (MEASUREMENT_PHASES.has(mphase) ? mphase : 'Error') as Measurement['phase'],
+        ...(value !== undefined ? { value } : {}),
+        ...(message !== undefined ? { message } : {}),
+        finishedAt: text(x['finishedAt']) ?? text(x['startedAt']) ?? '',
+      };
+    });
+  const message = text(m['message']);
+  return {
+    name: text(m['name']) ?? '',
+    phase: (PHASES.has(raw) ? raw : 'Error') as AnalysisPhase,
+    count: count(m['count']),
+    successful: count(m['successful']),
+    failed: count(m['failed']),
+    inconclusive: count(m['inconclusive']),
+    error: count(m['error']),
+    consecutiveError: count(m['consecutiveError']),
+    measurements,
+    ...(message !== undefined ? { message } : {}),
+  };
+}
+
+/** A 404 for the namespace itself (the API server names it in `details`), not for the CRD. */
+function namespaceMissing(err: unknown): boolean {
+  const status = kubeStatusOf(err);
+  if (status?.code !== 404 || !isRecord(err)) return false;
+  let body: unknown = err['body'];
+  if (typeof body === 'string') {
+    try {
+      body = JSON.parse(body);
+    } catch {
+      return false;
+    }
+  }
+  const details = isRecord(body) && isRecord(body['details']) ? body['details'] : {};
+  return details['kind'] === 'namespaces';
 }
 
 /** Deletes the run; one already gone is fine. */

@@ -10,7 +10,7 @@ import type { V1ConfigMap, V1Secret } from '@kubernetes/client-node';
 import { matchCredential, type CredentialSecret, type RepoCredentialType } from '../credential-match.js';
 import { CRED_TYPE_LABEL, type CredentialStore, type CredentialType, type RepoCredentials } from '../credentials.js';
 import type { KubeClients } from './client.js';
-import { isNotFound, kubeFailure } from './errors.js';
+import { isNotFound, kubeFailure, kubeStatusOf } from './errors.js';
 
 function toCredentialSecret(s: V1Secret): CredentialSecret {
   const raw = s.metadata?.labels?.[CRED_TYPE_LABEL];
@@ -29,9 +29,13 @@ export interface KubernetesCredentialStoreOptions {
    * namespace is a project's: `configMap` yes, the shared lookups no.
    */
   shared?: boolean;
+  /** Where the once-only notice of an unreadable shared namespace goes (default: console.warn). */
+  warn?: (message: string) => void;
 }
 
 export class KubernetesCredentialStore implements CredentialStore {
+  private warned = false;
+
   constructor(
     private readonly clients: KubeClients,
     readonly namespace: string,
@@ -76,7 +80,7 @@ export class KubernetesCredentialStore implements CredentialStore {
     try {
       return await this.clients.core.readNamespacedSecret({ name, namespace: this.namespace });
     } catch (err) {
-      if (isNotFound(err)) return undefined;
+      if (isNotFound(err) || this.sharedUnreadable(err)) return undefined;
       throw kubeFailure(err, `reading Secret ${JSON.stringify(name)} in namespace ${JSON.stringify(this.namespace)}`, this.clients.server);
     }
   }
@@ -87,7 +91,7 @@ export class KubernetesCredentialStore implements CredentialStore {
     try {
       cm = await this.clients.core.readNamespacedConfigMap({ name, namespace: this.namespace });
     } catch (err) {
-      if (isNotFound(err)) return {};
+      if (isNotFound(err) || this.sharedUnreadable(err)) return {};
       throw kubeFailure(err, `reading ConfigMap ${JSON.stringify(name)} in namespace ${JSON.stringify(this.namespace)}`, this.clients.server);
     }
     return { ...(cm.data ?? {}) };
@@ -98,8 +102,26 @@ export class KubernetesCredentialStore implements CredentialStore {
     try {
       list = await this.clients.core.listNamespacedSecret({ namespace: this.namespace, labelSelector: `${CRED_TYPE_LABEL}=${type}` });
     } catch (err) {
+      if (this.sharedUnreadable(err)) return undefined;
       throw kubeFailure(err, `listing ${type} credential Secrets in namespace ${JSON.stringify(this.namespace)}`, this.clients.server);
     }
     return matchCredential(list.items.map(toCredentialSecret), type, repoURL);
+  }
+
+  /**
+   * The shared namespace is optional (a cluster without Kargo has no kargo-shared-resources, and
+   * a worker may be given no Role there): a 404 or 403 from it means "no shared credential",
+   * said once per worker, never a failure. In a project's namespace a 403 stays an error (the
+   * Role README documents is missing there).
+   */
+  private sharedUnreadable(err: unknown): boolean {
+    const code = kubeStatusOf(err)?.code;
+    if (this.opts.shared !== true || (code !== 403 && code !== 404)) return false;
+    if (!this.warned) {
+      this.warned = true;
+      const why = code === 404 ? 'does not exist' : 'is not readable by this worker (no Role there)';
+      (this.opts.warn ?? console.warn)(`shunt: the shared credentials namespace ${JSON.stringify(this.namespace)} ${why}: no shared credentials or shared Secrets / ConfigMaps are used from it`);
+    }
+    return true;
   }
 }

@@ -1,7 +1,10 @@
 /**
  * Waits for one namespaced object to reach a state, with a list + watch (never tight polling):
  * list it by name to get a resourceVersion, check, then watch from that resourceVersion and
- * check every event. A watch the server ends early is re-established from a fresh list.
+ * check every event. A watch the server ends early (its timeout, 410 Expired after a restart,
+ * a dropped connection) is re-established from a fresh list; a list the server cannot answer
+ * (restarting: connection refused, 5xx) is retried with backoff until `withinMs` is over, when
+ * the wait resolves undefined like any other wait that ran out of time.
  */
 import { DomainError } from '../../../core/errors.js';
 import type { KubeClients } from './client.js';
@@ -24,6 +27,9 @@ export interface WatchWaitOptions {
 
 const HEARTBEAT_MS = 5_000;
 const RELIST_PAUSE_MS = 500;
+const UNREACHABLE_BACKOFF_MS = [500, 1_000, 2_000, 4_000];
+
+const pause = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 export async function waitForObject<O, T>(
   clients: KubeClients,
@@ -34,14 +40,21 @@ export async function waitForObject<O, T>(
   const deadline = Date.now() + opts.withinMs;
   const fieldSelector = `metadata.name=${target.name}`;
   const beat = setInterval(() => opts.heartbeat(), HEARTBEAT_MS);
+  let unreachable = 0;
   try {
     for (;;) {
       if (opts.signal.aborted) throw opts.signal.reason ?? new Error('cancelled');
       let listed;
       try {
         listed = await target.list(fieldSelector);
+        unreachable = 0;
       } catch (err) {
-        throw kubeFailure(err, target.what, clients.server);
+        const failure = kubeFailure(err, target.what, clients.server);
+        if (failure.code !== 'Unavailable') throw failure;
+        const wait = Math.min(UNREACHABLE_BACKOFF_MS[Math.min(unreachable++, UNREACHABLE_BACKOFF_MS.length - 1)]!, deadline - Date.now());
+        if (wait <= 0) return undefined;
+        await pause(wait);
+        continue;
       }
       const first = check((listed.items?.[0] as O | undefined) ?? undefined);
       if (first !== undefined) return first;
@@ -106,17 +119,23 @@ export async function waitForObject<O, T>(
           })
           .catch((err: unknown) => {
             if (settled) return;
+            const failure = err instanceof DomainError ? err : kubeFailure(err, `${target.what} (watch)`, clients.server);
+            // A server going away between the list and the watch: list again (with backoff).
+            if (failure.code === 'Unavailable') {
+              finish({ ended: failure });
+              return;
+            }
             settled = true;
             clearTimeout(timer);
             opts.signal.removeEventListener('abort', onAbort);
-            reject(err instanceof DomainError ? err : kubeFailure(err, `${target.what} (watch)`, clients.server));
+            reject(failure);
           });
       });
       if (outcome.value !== undefined) return outcome.value;
       if (outcome.timedOut) return undefined;
       // The watch ended (server timeout, 410 Gone, dropped connection): list again and go on,
       // after a short pause so a server that keeps closing watches is not hammered.
-      await new Promise((r) => setTimeout(r, Math.min(RELIST_PAUSE_MS, Math.max(0, deadline - Date.now()))));
+      await pause(Math.min(RELIST_PAUSE_MS, Math.max(0, deadline - Date.now())));
     }
   } finally {
     clearInterval(beat);

@@ -1,7 +1,7 @@
 /** Finding the Applications a step names, and the worker's Argo CD connection. */
 import { DomainError } from '../../../core/errors.js';
 import type { ArgoApplication, ArgoCDClient } from '../../adapters/argocd-client.js';
-import type { StepContext } from '../step.js';
+import type { StepContext, StepResult } from '../step.js';
 import type { AppSelector } from './config.js';
 
 /** How long one run of an Argo CD step watches before it reports Running (then runs again). */
@@ -47,4 +47,21 @@ export async function resolveApps(
   }
   for (const a of apps) a.metadata.namespace ??= namespace;
   return apps;
+}
+
+/**
+ * Runs one run of an Argo CD step. A server that cannot be reached (a Kubernetes API server
+ * restarting, a 5xx) is not the step's error: the run reports Running and the step runs again
+ * after a pause, until it succeeds or its timeout ends it (README: "an unreachable server makes
+ * the step retry"). Every other error stays an error.
+ */
+export async function retryWhenUnreachable(body: () => Promise<StepResult>): Promise<StepResult> {
+  try {
+    return await body();
+  } catch (err) {
+    if (err instanceof DomainError && err.code === 'Unavailable') {
+      return { status: 'Running', retryAfter: '2s', message: `${err.message}; trying again` };
+    }
+    throw err;
+  }
 }

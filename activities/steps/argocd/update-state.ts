@@ -21,6 +21,20 @@ function promotionOf(op: ArgoOperation | null | undefined): string | undefined {
 
 const COMPLETED = new Set(['Succeeded', 'Failed', 'Error']);
 
+/**
+ * Why Argo CD calls the app Degraded: its health message, or (Argo CD v3 keeps none at the app
+ * level) the Degraded resources with theirs.
+ */
+export function degradedBecause(app: ArgoApplication): string {
+  if (app.status?.health?.message) return app.status.health.message;
+  const resources = Array.isArray(app.status?.['resources']) ? (app.status['resources'] as unknown[]) : [];
+  const why = resources
+    .map((r) => r as { kind?: string; name?: string; health?: { status?: string; message?: string } })
+    .filter((r) => r.health?.status === 'Degraded')
+    .map((r) => `${r.kind ?? '?'} ${r.name ?? '?'}: ${r.health?.message ?? 'Degraded'}`);
+  return why.length ? why.join('; ') : '(Argo CD gave no message)';
+}
+
 export function describeApp(app: { metadata: { name: string; namespace?: string | undefined } }): string {
   return `Argo CD Application ${JSON.stringify(app.metadata.name)} in namespace ${JSON.stringify(app.metadata.namespace ?? '')}`;
 }
@@ -59,7 +73,7 @@ export function updateState(app: ArgoApplication, promotion: string, desired: re
   }
   const health = app.status?.health;
   if (health?.status === 'Degraded') {
-    throw new DomainError('StepFailed', `${who} is Degraded after the sync: ${health.message ?? '(Argo CD gave no message)'}`);
+    throw new DomainError('StepFailed', `${who} is Degraded after the sync: ${degradedBecause(app)}`);
   }
   const sync = app.status?.sync;
   if (sync?.status !== 'Synced') return { kind: 'waiting', why: `${who}: sync status ${sync?.status ?? 'Unknown'}` };

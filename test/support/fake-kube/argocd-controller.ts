@@ -102,8 +102,11 @@ export class FakeArgoCDController {
           ? [spec['source']]
           : [];
       const sync = isObject(operation['sync']) ? operation['sync'] : {};
+      // As Argo CD's controller: a revisions list that does not name every source is ignored.
       const requested: string[] = Array.isArray(sync['revisions'])
-        ? (sync['revisions'] as string[])
+        ? (sync['revisions'] as string[]).length === sources.length
+          ? (sync['revisions'] as string[])
+          : []
         : typeof sync['revision'] === 'string'
           ? [sync['revision']]
           : [];

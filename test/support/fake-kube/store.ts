@@ -67,8 +67,10 @@ export class ObjectStore {
     stored.metadata.resourceVersion = String(this.rv);
     stored.metadata['uid'] = existing?.metadata['uid'] ?? `uid-${++this.uid}`;
     stored.metadata['creationTimestamp'] = existing?.metadata['creationTimestamp'] ?? new Date().toISOString();
-    if (existing) stored.metadata['generation'] = Number(existing.metadata['generation'] ?? 1) + 1;
-    else stored.metadata['generation'] = 1;
+    // As the real server: generation counts changes of the spec (or, without one, of the object), not every write.
+    const generation = Number(existing?.metadata['generation'] ?? 0);
+    const specChanged = !existing || JSON.stringify(existing['spec'] ?? null) !== JSON.stringify(stored['spec'] ?? null) || (stored['spec'] === undefined && JSON.stringify({ ...existing, metadata: null }) !== JSON.stringify({ ...stored, metadata: null }));
+    stored.metadata['generation'] = specChanged ? generation + 1 : generation;
     this.objects.set(key, stored);
     this.emit({ resource, namespace, type: existing ? 'MODIFIED' : 'ADDED', object: clone(stored), resourceVersion: this.rv });
     return clone(stored);
