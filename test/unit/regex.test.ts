@@ -92,7 +92,7 @@ kind: Warehouse
 metadata: {name: app, namespace: demo}
 spec:
   subscriptions:
-  - image: {repoURL: ghcr.io/org/app, allowTagsRegexes: ['^v(?=1)'], ignoreTags: '(a)\\1'}
+  - image: {repoURL: ghcr.io/org/app, allowTagsRegexes: ['^v(?=1)'], ignoreTagsRegexes: ['(a)\\1']}
   - git: {repoURL: 'https://g/x.git', includePaths: ['regex:^(?!docs/)', 'glob:**/*.yaml', 'plain/dir'], excludePaths: ['regexp:(?<=x)y']}
 `;
     expect(issues(yaml)).toEqual([
