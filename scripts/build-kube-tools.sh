@@ -181,8 +181,9 @@ build_rollouts_crds() {
 }
 
 "$GO" env GOPROXY >/dev/null
-wanted() { [ $# -eq 0 ] || [[ " ${ONLY[*]} " == *" $1 "* ]]; }
 ONLY=("$@")
+# Every tool when no name is given.
+wanted() { [ ${#ONLY[@]} -eq 0 ] || [[ " ${ONLY[*]} " == *" $1 "* ]]; }
 wanted rollouts-crds && build "argo-rollouts-crds-$ROLLOUTS_VERSION" build_rollouts_crds
 wanted kwok && build "kwok-$KWOK_VERSION" build_kwok
 wanted kubernetes && build "kubernetes-$KUBE_VERSION" build_kubernetes

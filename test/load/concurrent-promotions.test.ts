@@ -29,7 +29,12 @@ beforeAll(async () => {
   disposer.add(() => shunt.stop());
   await shunt.start();
   pipeline = await prepareLoad(api, disposer, work, FULL_LOAD);
-  run = await runLoad(api, pipeline, 900_000);
+  try {
+    run = await runLoad(api, pipeline, 900_000);
+  } catch (err) {
+    // What Shunt said is the clue when a request fails under load.
+    throw new Error(`${String(err)} (cause: ${String((err as Error).cause)}); launcher output:\n${shunt.interestingOutput()}`);
+  }
 }, 1_200_000);
 
 afterAll(async () => {
