@@ -338,8 +338,10 @@ describe('argocd-update and argocd-wait against a real Argo CD and kube-apiserve
     const p = await finished(await startPromotion('degraded', '1.0.5'));
     expect(p.phase).toBe('Failed');
     expect(p.message).toContain('Argo CD Application "demo-degraded" in namespace "argocd" is Degraded after the sync');
-    // Argo CD v3 keeps no app-level health message: Shunt names the Degraded resource and its message.
-    expect(p.message).toContain('Deployment web: Deployment "web" exceeded its progress deadline');
+    // Argo CD v3.6 names the resources that make the app Degraded in the app's own health message
+    // (it keeps their health and messages out of the Application: --persist-resource-health is
+    // off by default), and Shunt passes that message on.
+    expect(p.message).toContain('is Degraded after the sync: Caused by apps/Deployment:app-degraded/web');
   }, 300_000);
 
   it('waits for someone else’s operation to finish before starting its own sync', async () => {

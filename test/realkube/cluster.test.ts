@@ -158,6 +158,7 @@ spec:
   metrics:
     - name: healthy
       count: 2
+      interval: 1s
       successCondition: result == true
       provider:
         web: {url: "${metrics.url}{{args.path}}", jsonPath: "{$.ok}"}

@@ -8,7 +8,7 @@
 import { DomainError } from '../../../core/errors.js';
 import { MEASUREMENTS_KEPT, type AnalysisPhase, type Measurement, type MetricResult } from '../../../core/verification/analysis.js';
 import type { KubeClients } from './client.js';
-import { isAlreadyExists, isNotFound, kubeFailure, kubeStatusOf } from './errors.js';
+import { isAlreadyExists, isNotFound, kubeError, kubeStatusOf } from './errors.js';
 
 export interface AnalysisRunRequest {
   namespace: string;
@@ -106,7 +106,7 @@ export async function createAnalysisRun(clients: KubeClients, req: AnalysisRunRe
         `creating ${what(req.namespace, req.name)}: the namespace ${JSON.stringify(req.namespace)} does not exist; AnalysisRuns live in the project's namespace (Kargo creates one per project): create it, with the Role README documents ("Argo CD")`,
       );
     }
-    throw kubeFailure(err, `creating ${what(req.namespace, req.name)}`, clients.server);
+    throw await kubeError(clients, err, `creating ${what(req.namespace, req.name)}`);
   }
 }
 
@@ -117,7 +117,7 @@ export async function readAnalysisRunPhase(clients: KubeClients, namespace: stri
     run = (await clients.custom.getNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: PLURAL, name })) as Json;
   } catch (err) {
     if (isNotFound(err)) throw new DomainError('NotFound', `${what(namespace, name)} not found`);
-    throw kubeFailure(err, `reading ${what(namespace, name)}`, clients.server);
+    throw await kubeError(clients, err, `reading ${what(namespace, name)}`);
   }
   const status = isRecord(run['status']) ? run['status'] : {};
   const raw = typeof status['phase'] === 'string' && status['phase'] !== '' ? status['phase'] : 'Pending';
@@ -190,6 +190,6 @@ export async function deleteAnalysisRun(clients: KubeClients, namespace: string,
     await clients.custom.deleteNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: PLURAL, name });
   } catch (err) {
     if (isNotFound(err)) return;
-    throw kubeFailure(err, `deleting ${what(namespace, name)}`, clients.server);
+    throw await kubeError(clients, err, `deleting ${what(namespace, name)}`);
   }
 }

@@ -6,7 +6,7 @@
 import { DomainError } from '../../../core/errors.js';
 import type { ArgoApplication, ArgoCDClient, SyncRequest, WaitOptions } from '../argocd-client.js';
 import type { KubeClients } from './client.js';
-import { isConflict, isNotFound, kubeFailure } from './errors.js';
+import { isConflict, isNotFound, kubeError } from './errors.js';
 import { waitForObject } from './watch-object.js';
 
 const GROUP = 'argoproj.io';
@@ -41,7 +41,7 @@ export class KubernetesArgoCDClient implements ArgoCDClient {
       })) as ArgoApplication;
     } catch (err) {
       if (isNotFound(err)) return undefined;
-      throw kubeFailure(err, `reading ${this.what(namespace, name)}`, this.clients.server);
+      throw await kubeError(this.clients, err, `reading ${this.what(namespace, name)}`);
     }
   }
 
@@ -56,7 +56,7 @@ export class KubernetesArgoCDClient implements ArgoCDClient {
       })) as { items?: ArgoApplication[] };
       return list.items ?? [];
     } catch (err) {
-      throw kubeFailure(err, `listing Argo CD Applications in namespace ${JSON.stringify(namespace)}`, this.clients.server);
+      throw await kubeError(this.clients, err, `listing Argo CD Applications in namespace ${JSON.stringify(namespace)}`);
     }
   }
 
@@ -82,7 +82,7 @@ export class KubernetesArgoCDClient implements ArgoCDClient {
         })) as ArgoApplication;
       } catch (err) {
         if (isConflict(err) && attempt < MAX_CONFLICT_RETRIES) continue;
-        throw kubeFailure(err, `updating ${this.what(namespace, name)}`, this.clients.server);
+        throw await kubeError(this.clients, err, `updating ${this.what(namespace, name)}`);
       }
     }
   }

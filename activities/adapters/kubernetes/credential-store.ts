@@ -10,7 +10,8 @@ import type { V1ConfigMap, V1Secret } from '@kubernetes/client-node';
 import { matchCredential, type CredentialSecret, type RepoCredentialType } from '../credential-match.js';
 import { CRED_TYPE_LABEL, type CredentialStore, type CredentialType, type RepoCredentials } from '../credentials.js';
 import type { KubeClients } from './client.js';
-import { isNotFound, kubeFailure, kubeStatusOf } from './errors.js';
+import type { DomainError } from '../../../core/errors.js';
+import { isNotFound, kubeError, kubeStatusOf } from './errors.js';
 
 function toCredentialSecret(s: V1Secret): CredentialSecret {
   const raw = s.metadata?.labels?.[CRED_TYPE_LABEL];
@@ -80,8 +81,10 @@ export class KubernetesCredentialStore implements CredentialStore {
     try {
       return await this.clients.core.readNamespacedSecret({ name, namespace: this.namespace });
     } catch (err) {
-      if (isNotFound(err) || this.sharedUnreadable(err)) return undefined;
-      throw kubeFailure(err, `reading Secret ${JSON.stringify(name)} in namespace ${JSON.stringify(this.namespace)}`, this.clients.server);
+      if (isNotFound(err)) return undefined;
+      const failure = await kubeError(this.clients, err, `reading Secret ${JSON.stringify(name)} in namespace ${JSON.stringify(this.namespace)}`);
+      if (this.sharedUnreadable(err, failure)) return undefined;
+      throw failure;
     }
   }
 
@@ -91,8 +94,10 @@ export class KubernetesCredentialStore implements CredentialStore {
     try {
       cm = await this.clients.core.readNamespacedConfigMap({ name, namespace: this.namespace });
     } catch (err) {
-      if (isNotFound(err) || this.sharedUnreadable(err)) return {};
-      throw kubeFailure(err, `reading ConfigMap ${JSON.stringify(name)} in namespace ${JSON.stringify(this.namespace)}`, this.clients.server);
+      if (isNotFound(err)) return {};
+      const failure = await kubeError(this.clients, err, `reading ConfigMap ${JSON.stringify(name)} in namespace ${JSON.stringify(this.namespace)}`);
+      if (this.sharedUnreadable(err, failure)) return {};
+      throw failure;
     }
     return { ...(cm.data ?? {}) };
   }
@@ -102,8 +107,9 @@ export class KubernetesCredentialStore implements CredentialStore {
     try {
       list = await this.clients.core.listNamespacedSecret({ namespace: this.namespace, labelSelector: `${CRED_TYPE_LABEL}=${type}` });
     } catch (err) {
-      if (this.sharedUnreadable(err)) return undefined;
-      throw kubeFailure(err, `listing ${type} credential Secrets in namespace ${JSON.stringify(this.namespace)}`, this.clients.server);
+      const failure = await kubeError(this.clients, err, `listing ${type} credential Secrets in namespace ${JSON.stringify(this.namespace)}`);
+      if (this.sharedUnreadable(err, failure)) return undefined;
+      throw failure;
     }
     return matchCredential(list.items.map(toCredentialSecret), type, repoURL);
   }
@@ -112,11 +118,12 @@ export class KubernetesCredentialStore implements CredentialStore {
    * The shared namespace is optional (a cluster without Kargo has no kargo-shared-resources, and
    * a worker may be given no Role there): a 404 or 403 from it means "no shared credential",
    * said once per worker, never a failure. In a project's namespace a 403 stays an error (the
-   * Role README documents is missing there).
+   * Role README documents is missing there). A refusal from a server not ready yet (`failure`
+   * is Unavailable) says nothing about the Role: it stays an error, retried.
    */
-  private sharedUnreadable(err: unknown): boolean {
+  private sharedUnreadable(err: unknown, failure: DomainError): boolean {
     const code = kubeStatusOf(err)?.code;
-    if (this.opts.shared !== true || (code !== 403 && code !== 404)) return false;
+    if (this.opts.shared !== true || (code !== 403 && code !== 404) || failure.code === 'Unavailable') return false;
     if (!this.warned) {
       this.warned = true;
       const why = code === 404 ? 'does not exist' : 'is not readable by this worker (no Role there)';

@@ -3,7 +3,9 @@
  * (`applications.argoproj.io "web" not found`), the HTTP code and reason, or, when the server
  * cannot be reached at all, which server and why. Nothing here carries a credential.
  */
+import { Health } from '@kubernetes/client-node';
 import { DomainError, type ErrorCode } from '../../../core/errors.js';
+import type { KubeClients } from './client.js';
 
 export interface KubeStatus {
   code: number;
@@ -87,4 +89,32 @@ export function kubeFailure(err: unknown, what: string, server: string): DomainE
   if (net) return new DomainError('Unavailable', `${what}: the Kubernetes API server ${server} cannot be reached (${net})`);
   const message = err instanceof Error ? err.message : String(err);
   return new DomainError('Unavailable', `${what}: ${message} (Kubernetes API server ${server})`);
+}
+
+const READYZ_TIMEOUT_MS = 5_000;
+
+/** Whether the API server says it is ready (`/readyz`, readable by every user); false when it cannot answer. */
+async function serverReady(clients: Pick<KubeClients, 'kc'>): Promise<boolean> {
+  try {
+    return await new Health(clients.kc).readyz({ signal: AbortSignal.timeout(READYZ_TIMEOUT_MS) });
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * kubeFailure for a request made with `clients`, where a 403 is final only from a ready API
+ * server: a kube-apiserver that has just (re)started serves requests before its RBAC caches are
+ * filled and refuses them meanwhile (kubernetes/kubernetes#101422, #121635). A 403 while
+ * `/readyz` does not answer OK (during that window it answers 403 too) is Unavailable, so the
+ * caller retries it like an unreachable server; a ready server's 403 stays FailedPrecondition
+ * (fix the Role). A 401 (credentials refused) stays final: a wrong token gets 401 from /readyz too.
+ */
+export async function kubeError(clients: Pick<KubeClients, 'kc' | 'server'>, err: unknown, what: string): Promise<DomainError> {
+  const status = kubeStatusOf(err);
+  if (status?.code !== 403 || (await serverReady(clients))) return kubeFailure(err, what, clients.server);
+  return new DomainError(
+    'Unavailable',
+    `${what}: ${status.message} (HTTP 403${status.reason ? ` ${status.reason}` : ''}) while the Kubernetes API server ${clients.server} is not ready (starting up?): not final, trying again`,
+  );
 }

@@ -3,12 +3,12 @@
  * list it by name to get a resourceVersion, check, then watch from that resourceVersion and
  * check every event. A watch the server ends early (its timeout, 410 Expired after a restart,
  * a dropped connection) is re-established from a fresh list; a list the server cannot answer
- * (restarting: connection refused, 5xx) is retried with backoff until `withinMs` is over, when
+ * (restarting: connection refused, 5xx, a refusal before it is ready) is retried with backoff until `withinMs` is over, when
  * the wait resolves undefined like any other wait that ran out of time.
  */
 import { DomainError } from '../../../core/errors.js';
 import type { KubeClients } from './client.js';
-import { kubeFailure } from './errors.js';
+import { kubeError } from './errors.js';
 
 export interface WatchTarget {
   /** The list path, e.g. `/apis/argoproj.io/v1alpha1/namespaces/argocd/applications`. */
@@ -49,7 +49,7 @@ export async function waitForObject<O, T>(
         listed = await target.list(fieldSelector);
         unreachable = 0;
       } catch (err) {
-        const failure = kubeFailure(err, target.what, clients.server);
+        const failure = await kubeError(clients, err, target.what);
         if (failure.code !== 'Unavailable') throw failure;
         const wait = Math.min(UNREACHABLE_BACKOFF_MS[Math.min(unreachable++, UNREACHABLE_BACKOFF_MS.length - 1)]!, deadline - Date.now());
         if (wait <= 0) return undefined;
@@ -117,9 +117,10 @@ export async function waitForObject<O, T>(
             controller = c;
             if (settled) c.abort();
           })
-          .catch((err: unknown) => {
+          .catch(async (err: unknown) => {
             if (settled) return;
-            const failure = err instanceof DomainError ? err : kubeFailure(err, `${target.what} (watch)`, clients.server);
+            const failure = err instanceof DomainError ? err : await kubeError(clients, err, `${target.what} (watch)`);
+            if (settled) return;
             // A server going away between the list and the watch: list again (with backoff).
             if (failure.code === 'Unavailable') {
               finish({ ended: failure });

@@ -22,8 +22,9 @@ function promotionOf(op: ArgoOperation | null | undefined): string | undefined {
 const COMPLETED = new Set(['Succeeded', 'Failed', 'Error']);
 
 /**
- * Why Argo CD calls the app Degraded: its health message, or (Argo CD v3 keeps none at the app
- * level) the Degraded resources with theirs.
+ * Why Argo CD calls the app Degraded: its health message (Argo CD v3.6: `Caused by
+ * apps/Deployment:<namespace>/<name>`), or, where there is none, the Degraded resources with
+ * theirs (kept in the Application only with --persist-resource-health).
  */
 export function degradedBecause(app: ArgoApplication): string {
   if (app.status?.health?.message) return app.status.health.message;

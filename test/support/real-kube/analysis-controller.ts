@@ -4,12 +4,12 @@
  * It runs each new AnalysisRun's metrics with Shunt's own measurement code (web and prometheus
  * providers, Argo's counting rules from core/verification/analysis.ts) and writes the status as
  * Argo Rollouts does: `phase`, `startedAt`, `message`, and `metricResults` with counts and
- * measurements (the CRD has no status subresource: a plain update).
+ * measurements, `interval` apart (the CRD has no status subresource: a plain update).
  */
 import { createKubeClients, type KubeClients } from '../../../activities/adapters/kubernetes/client.js';
 import { measure } from '../../../activities/verification/measure.js';
 import type { AnalysisMetric } from '../../../core/model.js';
-import { assessMetric, isTerminalPhase, newMetricResult, recordMeasurement, runPhase, type MetricResult } from '../../../core/verification/analysis.js';
+import { assessMetric, intervalMs, isTerminalPhase, newMetricResult, recordMeasurement, runPhase, type MetricResult } from '../../../core/verification/analysis.js';
 
 type Json = Record<string, unknown>;
 const API = { group: 'argoproj.io', version: 'v1alpha1', plural: 'analysisruns' };
@@ -61,7 +61,10 @@ export class AnalysisController {
       const metric = JSON.parse(JSON.stringify(raw).replace(/\{\{\s*args\.([\w-]+)\s*\}\}/g, (_m, n: string) => args.get(n) ?? '')) as AnalysisMetric;
       const result = newMetricResult(metric.name);
       const times = Math.max(1, Number(metric.count ?? 1));
-      for (let i = 0; i < times && !isTerminalPhase(result.phase); i++) recordMeasurement(result, metric, await measure(metric));
+      for (let i = 0; i < times && !isTerminalPhase(result.phase); i++) {
+        if (i > 0) await new Promise((r) => setTimeout(r, intervalMs(metric)));
+        recordMeasurement(result, metric, await measure(metric));
+      }
       if (!isTerminalPhase(result.phase)) result.phase = assessMetric(result, metric, true).phase;
       results.push(result);
     }

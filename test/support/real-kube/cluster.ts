@@ -182,16 +182,28 @@ current-context: test
     });
   }
 
-  /** Server-side apply of manifests (YAML or JSON objects). */
+  /** Server-side apply of manifests (YAML, or objects sent as one JSON `List`: kubectl reads no `---` between JSON documents). */
   async apply(manifests: string | object[]): Promise<void> {
-    const text = typeof manifests === 'string' ? manifests : manifests.map((m) => JSON.stringify(m)).join('\n---\n');
+    const text = typeof manifests === 'string' ? manifests : JSON.stringify({ apiVersion: 'v1', kind: 'List', items: manifests });
     await this.kubectl(['apply', '--server-side', '--force-conflicts', '--field-manager=test', '-f', '-'], text);
   }
 
-  /** Installs CRDs from files and waits until they are served. */
-  async installCRDs(files: string[]): Promise<void> {
-    await this.kubectl(['apply', '--server-side', '--field-manager=test', ...files.flatMap((f) => ['-f', f])]);
-    await this.kubectl(['wait', '--for=condition=Established', '--timeout=60s', ...files.flatMap((f) => ['-f', f])]);
+  /**
+   * Installs CRDs from files and waits until each is Established. (`kubectl wait
+   * --for=condition=Established` fails outright on a CRD so new it has no conditions yet.)
+   */
+  async installCRDs(files: string[], timeoutMs = 60_000): Promise<void> {
+    const applied = await this.kubectl(['apply', '--server-side', '--field-manager=test', '-o', 'name', ...files.flatMap((f) => ['-f', f])]);
+    const names = applied.split('\n').map((l) => l.trim()).filter(Boolean);
+    const deadline = Date.now() + timeoutMs;
+    for (const name of names) {
+      for (;;) {
+        const established = await this.kubectl(['get', name, '-o', 'jsonpath={.status.conditions[?(@.type=="Established")].status}']);
+        if (established.trim() === 'True') break;
+        if (Date.now() > deadline) throw new Error(`${name} was not Established after ${timeoutMs} ms`);
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    }
   }
 
   /** A token of a real ServiceAccount (TokenRequest, signed with the cluster's key). */
