@@ -52,6 +52,11 @@ const app = createApp({
 const server = app.listen(config.port, config.host, () => {
   log.info({ url: `http://${config.host}:${config.port}` }, 'api listening');
 });
+// A client (CLI, browser, proxy) reusing an idle connection the api is closing at that moment sees
+// "other side closed" on a POST, which it cannot safely resend. Keeping idle connections longer
+// than clients do (Node's fetch 4 s, browsers and proxies up to 60 s) leaves the closing to them.
+server.keepAliveTimeout = 65_000;
+server.headersTimeout = 66_000;
 server.on('error', (err: NodeJS.ErrnoException) => {
   if (err.code === 'EADDRINUSE') {
     log.fatal({ port: config.port }, `port ${config.port} is in use: stop what uses it, or set SHUNT_PORT`);
