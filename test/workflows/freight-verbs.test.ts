@@ -57,8 +57,8 @@ const steps = `
         - uses: yaml-update
           config: {path: values.yaml, updates: [{key: a, value: b}]}`;
 
-/** dev (direct) → qa, staging (from dev), gate (from dev, no steps); slow (direct). */
-const pipeline = (project: string): string => `${projectAndWarehouse(project)}---
+/** dev (direct) → qa, staging (from dev), gate (from dev, no steps); slow (direct); and `extra`. */
+const pipeline = (project: string, extra = ''): string => `${projectAndWarehouse(project)}---
 ${stageHead(project, 'dev', '{direct: true}')}${steps}
 ---
 ${stageHead(project, 'qa', '{stages: [dev]}')}${steps}
@@ -68,12 +68,12 @@ ${stageHead(project, 'staging', '{stages: [dev]}')}${steps}
 ${stageHead(project, 'gate', '{stages: [dev]}')}
 ---
 ${stageHead(project, 'slow', '{direct: true}')}${steps}
-`;
+${extra}`;
 
-async function setUp(project: string): Promise<void> {
+async function setUp(project: string, extra = ''): Promise<void> {
   await backend.apply(
     [
-      { name: 'p.yaml', content: pipeline(project) },
+      { name: 'p.yaml', content: pipeline(project, extra) },
       { name: 'f.yaml', content: `${freightManifest(project, '1.0.0', 'first')}---${freightManifest(project, '1.1.0', 'second')}` },
     ],
     { dryRun: false },
@@ -162,5 +162,21 @@ describe('Kargo verbs on the project workflow', () => {
     expect((await backend.getProject('refresh')).stages['slow']?.lastHandledRefresh).toBe(refresh.refreshedAt);
     await saveHistory(client, p.workflowId, 'promotion', 'refresh-wakes-running-step');
     await saveHistory(client, projectWorkflowId('refresh'), 'project', 'refresh-stage');
+  });
+
+  it('refreshes a control-flow stage: freight that has soaked long enough upstream since the last event passes through it', async () => {
+    await setUp('soak', `---
+${stageHead('soak', 'hold', '{stages: [dev], requiredSoakTime: 2s}')}
+`);
+    await promoted('soak', 'dev', 'first');
+    const first = async () => Object.values((await backend.getProject('soak')).freight).find((f) => f.alias === 'first')!;
+    expect((await first()).verifiedIn['hold']).toBeUndefined();
+    // Nothing happens in the project after the soak ends: only a refresh makes the stage look again.
+    await new Promise((r) => setTimeout(r, 2500));
+    expect((await first()).verifiedIn['hold']).toBeUndefined();
+
+    await backend.refreshStage('soak', 'hold');
+
+    expect((await first()).verifiedIn['hold']).toBeDefined();
   });
 });
