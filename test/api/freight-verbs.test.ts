@@ -78,6 +78,28 @@ describe('POST /projects/:p/stages/:s/promotions/downstream (Kargo PromoteDownst
     expect(api.backend.calls.filter((c) => c.method === 'promoteDownstream')).toEqual([]);
   });
 
+  it('refuses a stage that became downstream after the permission check, instead of promoting to it unchecked', async () => {
+    const state = api.backend.projects.get('demo')!;
+    delete state.specs.stages['qa'];
+    // The permission check reads the project (downstream of dev: staging, which dev-dana may
+    // promote to); then, before the promotion, a stage she may not promote to becomes downstream.
+    const getProject = api.backend.getProject.bind(api.backend);
+    api.backend.getProject = async (project: string) => {
+      const seen = await getProject(project);
+      state.specs.stages['prod2'] = aStage('demo', 'prod2', { stages: ['dev'] });
+      return seen;
+    };
+
+    const res = await downstream(TOKENS.developer, 'dev', { freight: 'tidy-otter' });
+
+    expect(res.status).toBe(409);
+    expect(res.body.error).toMatchObject({
+      code: 'Conflict',
+      message: 'the stages downstream of "dev" changed while the request was checked ("prod2" now also downstream); send it again',
+    });
+    expect(state.promotions).toHaveLength(1);
+  });
+
   it.each([
     ['an unknown stage', 'nope', { freight: 'tidy-otter' }, 404, 'stage "nope" not found in project "demo"'],
     ['unknown freight', 'dev', { freight: 'lazy-cat' }, 404, 'freight "lazy-cat" not found in project "demo"'],
