@@ -12,6 +12,7 @@ import { abortVerificationRoute } from './routes/abort-verification.js';
 import { applyManifests } from './routes/apply-manifests.js';
 import { approveFreightRoute } from './routes/approve-freight.js';
 import { approvePromotionRoute } from './routes/approve-promotion.js';
+import { deleteFreightRoute } from './routes/delete-freight.js';
 import { deleteProject } from './routes/delete-project.js';
 import { deleteStage } from './routes/delete-stage.js';
 import { deleteWarehouse } from './routes/delete-warehouse.js';
@@ -28,9 +29,12 @@ import { listPromotions } from './routes/list-promotions.js';
 import { listStages } from './routes/list-stages.js';
 import { listWarehouses } from './routes/list-warehouses.js';
 import { listWebhookReceivers } from './routes/list-webhook-receivers.js';
+import { promoteDownstream } from './routes/promote-downstream.js';
 import { promoteFreight } from './routes/promote-freight.js';
+import { refreshStageRoute } from './routes/refresh-stage.js';
 import { refreshWarehouse } from './routes/refresh-warehouse.js';
 import { retryPromotionRoute } from './routes/retry-promotion.js';
+import { updateFreightAliasRoute } from './routes/update-freight-alias.js';
 import { verifyStageRoute } from './routes/verify-stage.js';
 import type { SecretSource } from './webhooks/receivers.js';
 
@@ -39,7 +43,7 @@ export interface ApiRouteDeps extends RouteDeps {
 }
 
 export interface ApiRoute {
-  method: 'GET' | 'POST' | 'DELETE';
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
   /** Under /api/v1; `:name` segments are parameters. */
   path: string;
   permission: RoutePermission;
@@ -64,8 +68,18 @@ export const API_ROUTES: readonly ApiRoute[] = [
   { method: 'GET', path: '/projects/:project/stages', permission: P.readProject, handler: listStages },
   { method: 'GET', path: '/projects/:project/stages/:name', permission: P.readProject, handler: getStage },
   { method: 'DELETE', path: '/projects/:project/stages/:name', permission: P.deleteStage, handler: deleteStage },
+  { method: 'POST', path: '/projects/:project/stages/:name/refresh', permission: P.refreshStage, body: true, handler: refreshStageRoute },
+  {
+    method: 'POST',
+    path: '/projects/:project/stages/:name/promotions/downstream',
+    permission: P.promoteDownstream,
+    body: true,
+    handler: promoteDownstream,
+  },
   { method: 'GET', path: '/projects/:project/freight', permission: P.readProject, handler: listFreight },
   { method: 'GET', path: '/projects/:project/freight/:name', permission: P.readProject, handler: getFreight },
+  { method: 'DELETE', path: '/projects/:project/freight/:name', permission: P.deleteInProject, handler: deleteFreightRoute },
+  { method: 'PATCH', path: '/projects/:project/freight/:name/alias', permission: P.updateFreight, body: true, handler: updateFreightAliasRoute },
   { method: 'GET', path: '/projects/:project/promotions', permission: P.readProject, handler: listPromotions },
   { method: 'POST', path: '/projects/:project/promotions', permission: P.promote, body: true, handler: promoteFreight },
   { method: 'GET', path: '/projects/:project/promotions/:name', permission: P.readProject, handler: getPromotion },

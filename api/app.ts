@@ -1,5 +1,6 @@
 import express from 'express';
 import { pino, type Logger } from 'pino';
+import { downstreamOf } from '../core/project/downstream.js';
 import { API_ROUTES } from './api-routes.js';
 import { auditMiddleware } from './audit/audit-middleware.js';
 import type { AccessControl } from './auth/access-control.js';
@@ -93,7 +94,7 @@ export function createApp(deps: AppDeps): express.Express {
   for (const route of API_ROUTES) {
     const scope = authorizeScope(route.path, route.permission);
     const handlers = route.body ? [scope, json, full, route.handler(apiDeps)] : [scope, full, route.handler(apiDeps)];
-    api[route.method === 'GET' ? 'get' : route.method === 'POST' ? 'post' : 'delete'](route.path, ...handlers);
+    api[route.method === 'GET' ? 'get' : route.method === 'POST' ? 'post' : route.method === 'PATCH' ? 'patch' : 'delete'](route.path, ...handlers);
   }
   // A request no route matched gets no handler, no fallback permission: a 404.
   api.use(notFoundHandler);
@@ -111,6 +112,13 @@ function promotionLookup(backend: ShuntBackend): TargetLookup {
     async promotionStage(project, name) {
       try {
         return (await backend.getPromotion(project, name)).stage;
+      } catch {
+        return undefined;
+      }
+    },
+    async downstreamStages(project, stage, freight) {
+      try {
+        return downstreamOf(await backend.getProject(project), stage, freight);
       } catch {
         return undefined;
       }

@@ -1,4 +1,8 @@
 import type { FreightApproval } from '../core/project/approvals.js';
+import type { DeletedFreight } from '../core/project/delete-freight.js';
+import type { PromoteDownstreamResult } from '../core/project/downstream.js';
+import type { FreightAliasChange } from '../core/project/freight-alias.js';
+import type { StageRefresh } from '../core/project/refresh-stage.js';
 import type { ProjectState, PromotionRecord, VerificationRecord } from '../core/project/state.js';
 import type { AuditEvent } from '../core/audit/event.js';
 
@@ -18,6 +22,20 @@ export interface ShuntBackend {
   getProject(project: string): Promise<ProjectState>;
   /** Queues a promotion; throws FailedPrecondition when the freight is not available to the stage. */
   promote(project: string, request: PromoteRequest): Promise<PromotionRecord>;
+  /**
+   * Queues a promotion to every stage immediately downstream of `stage` (Kargo's
+   * PromoteDownstream), all or none; `authorizedStages` are the stages the caller was checked for.
+   */
+  promoteDownstream(
+    project: string,
+    request: { stage: string; freight: string; actor?: string; authorizedStages?: string[] },
+  ): Promise<PromoteDownstreamResult>;
+  /** Deletes a freight; FailedPrecondition while a stage holds it or a promotion of it runs. */
+  deleteFreight(project: string, freight: string, actor?: string): Promise<DeletedFreight>;
+  /** Gives a freight a new alias; BadRequest for an invalid one, Conflict for one in use. */
+  updateFreightAlias(project: string, request: { freight: string; alias: string; actor?: string }): Promise<FreightAliasChange>;
+  /** Re-evaluates a stage now (Kargo's refresh); NotFound for an unknown stage. */
+  refreshStage(project: string, stage: string, actor?: string): Promise<StageRefresh>;
   /** The promotion with live step status when it is running. */
   getPromotion(project: string, name: string): Promise<PromotionRecord>;
   deleteResource(project: string, kind: 'Stage' | 'Warehouse', name: string, actor?: string): Promise<void>;

@@ -5,7 +5,7 @@
  * one of them has an entry here): the contract routes other parts add are described ahead.
  */
 import { z } from 'zod';
-import { ApplyBody, ApproveFreightBody, EventsQuery, PromoteBody } from '../core/api/requests.js';
+import { ApplyBody, ApproveFreightBody, EventsQuery, FreightAliasBody, PromoteBody, PromoteDownstreamBody } from '../core/api/requests.js';
 import { apiRoute } from './api-routes.js';
 import { ROLE_FOR_ACTION } from '../core/rbac/rbac.js';
 import { API_PREFIX_PATH } from './paths.js';
@@ -53,10 +53,26 @@ export const ROUTE_DOCS: Readonly<Record<string, RouteDoc>> = {
   'GET /api/v1/projects/:project/stages': { summary: 'List stages', responses: { '200': 'List of Stage' } },
   'GET /api/v1/projects/:project/stages/:name': { summary: 'Get a stage', responses: { '200': 'Stage' } },
   'DELETE /api/v1/projects/:project/stages/:name': { summary: 'Delete a stage nothing depends on', responses: { '200': 'Status' } },
+  'POST /api/v1/projects/:project/stages/:name/refresh': {
+    summary: 'Refresh a stage: settle control-flow freight, evaluate auto-promotion, check its running promotion and verification now',
+    body: Empty,
+    responses: { '200': 'what the refresh found and queued' },
+  },
+  'POST /api/v1/projects/:project/stages/:name/promotions/downstream': {
+    summary: 'Promote freight to every stage immediately downstream of the stage (all or none; 409 when it is not available to one)',
+    body: PromoteDownstreamBody,
+    responses: { '201': 'the promotions queued and the control-flow stages it flows through' },
+  },
   'POST /api/v1/projects/:project/stages/:stage/verify': { summary: 'Run the stage verification again', body: Empty, responses: { '200': 'verification started', '202': 'verification started' } },
   'POST /api/v1/projects/:project/stages/:stage/verification/abort': { summary: 'Abort the running verification', body: Empty, responses: { '200': 'aborted' } },
   'GET /api/v1/projects/:project/freight': { summary: 'List freight, newest first', responses: { '200': 'List of Freight' } },
   'GET /api/v1/projects/:project/freight/:name': { summary: 'Get freight by id or alias', responses: { '200': 'Freight' } },
+  'DELETE /api/v1/projects/:project/freight/:name': { summary: 'Delete freight by id or alias; 409 while a stage holds it or a promotion of it runs', responses: { '200': 'Status' } },
+  'PATCH /api/v1/projects/:project/freight/:name/alias': {
+    summary: 'Give freight (by id or alias) a new alias, unique in the project; 409 when another freight has it',
+    body: FreightAliasBody,
+    responses: { '200': 'the freight, its new and its previous alias' },
+  },
   'POST /api/v1/projects/:project/freight/:freight/approve': { summary: 'Approve freight for a stage', body: ApproveFreightBody, responses: { '200': 'Freight' } },
   'GET /api/v1/projects/:project/promotions': { summary: 'List promotions in creation order', responses: { '200': 'List of Promotion' } },
   'POST /api/v1/projects/:project/promotions': { summary: 'Promote freight to a stage (queued)', body: PromoteBody, responses: { '201': 'Promotion' } },

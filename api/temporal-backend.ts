@@ -18,10 +18,18 @@ import type { ClusterPromotionTask, Project, ProjectScopedManifest } from '../co
 import { applyIssues, applyResources, emptyProjectState, type ApplyInput } from '../core/project/apply.js';
 import type { ProjectState, PromotionRecord, VerificationRecord } from '../core/project/state.js';
 import type { FreightApproval } from '../core/project/approvals.js';
+import type { DeletedFreight } from '../core/project/delete-freight.js';
+import type { PromoteDownstreamResult } from '../core/project/downstream.js';
+import type { FreightAliasChange } from '../core/project/freight-alias.js';
+import type { StageRefresh } from '../core/project/refresh-stage.js';
 import {
   abortPromotionUpdate,
   abortVerificationUpdate,
   approveFreightUpdate,
+  deleteFreightUpdate,
+  promoteDownstreamUpdate,
+  refreshStageUpdate,
+  updateFreightAliasUpdate,
   verifyStageUpdate,
   approvePromotionUpdate,
   retryPromotionUpdate,
@@ -187,6 +195,33 @@ export class TemporalBackend implements ShuntBackend {
         throw err;
       }
     });
+  }
+
+  async promoteDownstream(
+    project: string,
+    request: { stage: string; freight: string; actor?: string; authorizedStages?: string[] },
+  ): Promise<PromoteDownstreamResult> {
+    await this.getProject(project);
+    return this.run(() => this.client.workflow.getHandle(projectWorkflowId(project)).executeUpdate(promoteDownstreamUpdate, { args: [request] }));
+  }
+
+  async deleteFreight(project: string, freight: string, actor?: string): Promise<DeletedFreight> {
+    await this.getProject(project);
+    return this.run(() =>
+      this.client.workflow.getHandle(projectWorkflowId(project)).executeUpdate(deleteFreightUpdate, { args: [{ freight, ...(actor ? { actor } : {}) }] }),
+    );
+  }
+
+  async updateFreightAlias(project: string, request: { freight: string; alias: string; actor?: string }): Promise<FreightAliasChange> {
+    await this.getProject(project);
+    return this.run(() => this.client.workflow.getHandle(projectWorkflowId(project)).executeUpdate(updateFreightAliasUpdate, { args: [request] }));
+  }
+
+  async refreshStage(project: string, stage: string, actor?: string): Promise<StageRefresh> {
+    await this.getProject(project);
+    return this.run(() =>
+      this.client.workflow.getHandle(projectWorkflowId(project)).executeUpdate(refreshStageUpdate, { args: [{ stage, ...(actor ? { actor } : {}) }] }),
+    );
   }
 
   async getPromotion(project: string, name: string): Promise<PromotionRecord> {

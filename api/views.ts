@@ -145,6 +145,8 @@ export interface StageView {
     lastPromotion?: PromotionReferenceView;
     freightSummary: string;
     health?: { status: 'Healthy' | 'Unknown' };
+    /** When the stage was last refreshed (Kargo echoes its refresh token here; Shunt the time). */
+    lastHandledRefresh?: string;
   };
 }
 
@@ -169,6 +171,7 @@ export function renderStage(state: ProjectState, stage: Stage): StageView {
   };
   if (stageState.autoPromotionHolds && Object.keys(stageState.autoPromotionHolds).length) status.autoPromotionHolds = stageState.autoPromotionHolds;
   if (stageState.currentVerification) status.currentVerification = stageState.currentVerification;
+  if (stageState.lastHandledRefresh) status.lastHandledRefresh = stageState.lastHandledRefresh;
 
   if (stageState.currentPromotion !== undefined) {
     const running = state.promotions.find((p) => p.name === stageState.currentPromotion);

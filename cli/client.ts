@@ -1,4 +1,4 @@
-import type { ApplyBody, PromoteBody } from '../core/api/requests.js';
+import type { ApplyBody, FreightAliasBody, PromoteBody, PromoteDownstreamBody } from '../core/api/requests.js';
 import { ApiError, CliError } from './errors.js';
 
 /**
@@ -72,6 +72,26 @@ export interface VerificationResponse {
   message?: string;
 }
 
+export interface PromoteDownstreamResponse {
+  promotions: PromotionObject[];
+  /** Downstream stages without steps: the freight flows through them by itself. */
+  controlFlowStages: string[];
+}
+
+export interface FreightAliasResponse {
+  freight: string;
+  alias: string;
+  previousAlias: string;
+}
+
+export interface StageRefreshResponse {
+  stage: string;
+  refreshedAt: string;
+  autoPromotions: string[];
+  currentPromotion?: { name: string; phase: string; message?: string };
+  currentVerification?: { id: string; phase: string; message?: string };
+}
+
 export interface DeleteResponse {
   kind: 'Status';
   details: { kind: string; name: string };
@@ -124,6 +144,11 @@ export class ShuntClient {
     return this.request('POST', `/projects/${seg(project)}/promotions`, request);
   }
 
+  /** Promote to every stage immediately downstream of `stage`. */
+  promoteDownstream(project: string, stage: string, request: PromoteDownstreamBody): Promise<PromoteDownstreamResponse> {
+    return this.request('POST', `/projects/${seg(project)}/stages/${seg(stage)}/promotions/downstream`, request);
+  }
+
   getPromotion(project: string, name: string): Promise<PromotionObject> {
     return this.request('GET', `/projects/${seg(project)}/promotions/${seg(name)}`);
   }
@@ -145,6 +170,20 @@ export class ShuntClient {
 
   deleteResource(project: string, kind: 'stages' | 'warehouses', name: string): Promise<DeleteResponse> {
     return this.request('DELETE', `/projects/${seg(project)}/${kind}/${seg(name)}`);
+  }
+
+  /** `freight` is the id or the alias. */
+  deleteFreight(project: string, freight: string): Promise<DeleteResponse & { alias: string; abortedPromotions: string[] }> {
+    return this.request('DELETE', `/projects/${seg(project)}/freight/${seg(freight)}`);
+  }
+
+  /** `freight` is the id or the current alias. */
+  updateFreightAlias(project: string, freight: string, body: FreightAliasBody): Promise<FreightAliasResponse> {
+    return this.request('PATCH', `/projects/${seg(project)}/freight/${seg(freight)}/alias`, body);
+  }
+
+  refreshStage(project: string, stage: string): Promise<StageRefreshResponse> {
+    return this.request('POST', `/projects/${seg(project)}/stages/${seg(stage)}/refresh`, {});
   }
 
   refreshWarehouse(project: string, name: string): Promise<{ project: string; warehouse: string; via: string }> {

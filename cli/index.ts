@@ -8,6 +8,7 @@ import { registerPromote } from './commands/promote.js';
 import { registerRetry } from './commands/retry.js';
 import { registerVerify } from './commands/verify.js';
 import { registerRefresh } from './commands/refresh.js';
+import { registerUpdate } from './commands/update.js';
 import { CommandContext, DEFAULT_SERVER } from './context.js';
 import { resolveIo, type CliIo } from './io.js';
 
@@ -44,6 +45,7 @@ export function buildProgram(ctx: CommandContext): Command {
   registerAbort(program, ctx);
   registerVerify(program, ctx);
   registerRefresh(program, ctx);
+  registerUpdate(program, ctx);
   return program;
 }
 

@@ -31,9 +31,11 @@ export function parseGetKind(text: string): GetKind {
 }
 
 /** What `shunt delete` removes. */
-export type DeleteKind = 'project' | 'stage' | 'warehouse';
+export type DeleteKind = 'project' | 'stage' | 'warehouse' | 'freight';
 
 const DELETE_KIND_ALIASES: Record<string, DeleteKind> = {
+  freight: 'freight',
+  freights: 'freight',
   project: 'project',
   projects: 'project',
   stage: 'stage',
@@ -45,7 +47,7 @@ const DELETE_KIND_ALIASES: Record<string, DeleteKind> = {
 export function parseDeleteKind(text: string): DeleteKind {
   const kind = DELETE_KIND_ALIASES[text.toLowerCase()];
   if (kind === undefined) {
-    throw new CliError(`cannot delete "${text}" (expected one of: stage, warehouse, project)`);
+    throw new CliError(`cannot delete "${text}" (expected one of: stage, warehouse, freight, project)`);
   }
   return kind;
 }

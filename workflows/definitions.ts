@@ -8,6 +8,10 @@ import type { AuditEvent } from '../core/audit/event.js';
 import type { ClusterPromotionTask } from '../core/model.js';
 import type { ApplyInput, ApplyResultLine } from '../core/project/apply.js';
 import type { FreightApproval } from '../core/project/approvals.js';
+import type { DeletedFreight, DeleteFreightRequest } from '../core/project/delete-freight.js';
+import type { PromoteDownstreamRequest, PromoteDownstreamResult } from '../core/project/downstream.js';
+import type { FreightAliasChange, FreightAliasRequest } from '../core/project/freight-alias.js';
+import type { RefreshStageRequest, StageRefresh } from '../core/project/refresh-stage.js';
 import type { VerificationFinished } from '../core/project/verification.js';
 import type { MetricResult } from '../core/verification/analysis.js';
 import type {
@@ -88,6 +92,17 @@ export interface ApproveFreightRequest {
 }
 /** Makes freight available to a stage (Kargo's approvedFor), recording who and when. */
 export const approveFreightUpdate = defineUpdate<FreightApproval, [ApproveFreightRequest]>('approveFreight');
+
+/** Promotes freight to every stage immediately downstream of a stage (Kargo's PromoteDownstream). */
+export const promoteDownstreamUpdate = defineUpdate<PromoteDownstreamResult, [PromoteDownstreamRequest]>('promoteDownstream');
+/** Deletes a freight no stage holds (Kargo's DeleteFreight). */
+export const deleteFreightUpdate = defineUpdate<DeletedFreight, [DeleteFreightRequest]>('deleteFreight');
+/** Gives a freight a new alias, unique in the project (Kargo's PatchFreightAlias). */
+export const updateFreightAliasUpdate = defineUpdate<FreightAliasChange, [FreightAliasRequest]>('updateFreightAlias');
+/** Re-evaluates a stage now (Kargo's RefreshStage; core/project/refresh-stage.ts). */
+export const refreshStageUpdate = defineUpdate<StageRefresh, [RefreshStageRequest]>('refreshStage');
+/** Sent by a refresh to the stage's running promotion: check a waiting (Running) step now. */
+export const promotionRefreshSignal = defineSignal('refresh');
 
 export interface PromotionActionRequest {
   promotion: string;

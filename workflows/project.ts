@@ -35,6 +35,10 @@ import {
 import { stageApprovalGate } from '../core/project/approval-gate.js';
 import { applyHolds, dueAutoPromotions, nextSoakDeadline } from '../core/project/auto-promotion.js';
 import { approveFreight, approveFreightIssue } from '../core/project/approvals.js';
+import { deleteFreight, deleteFreightIssue } from '../core/project/delete-freight.js';
+import { promoteDownstreamIssue, queueDownstreamPromotions } from '../core/project/downstream.js';
+import { freightAliasIssue, setFreightAlias } from '../core/project/freight-alias.js';
+import { recordStageRefresh, refreshStageIssue } from '../core/project/refresh-stage.js';
 import { settleControlFlowStages } from '../core/project/control-flow.js';
 import { recordProgress } from '../core/project/promotions.js';
 import { abortIssue, claimWorkspaces, queueRetry, retryIssue } from '../core/project/retry-abort.js';
@@ -59,6 +63,11 @@ import {
   verifyStageUpdate,
   abortPromotionUpdate,
   approveFreightUpdate,
+  deleteFreightUpdate,
+  promoteDownstreamUpdate,
+  promotionRefreshSignal,
+  refreshStageUpdate,
+  updateFreightAliasUpdate,
   promotionPingSignal,
   promotionProgressSignal,
   retryPromotionUpdate,
@@ -241,6 +250,53 @@ export async function projectWorkflow(input: ProjectWorkflowInput): Promise<void
     },
   );
 
+  setHandler(
+    promoteDownstreamUpdate,
+    (request) => {
+      const result = queueDownstreamPromotions(state, request, queueContext(promotionIds));
+      dirty = true;
+      return result;
+    },
+    {
+      validator: (request) => {
+        refuseWhileDeleting();
+        const issue = promoteDownstreamIssue(state, request, Date.now());
+        if (issue) throw failure(issue);
+      },
+    },
+  );
+
+  setHandler(
+    deleteFreightUpdate,
+    (request) => {
+      const deleted = deleteFreight(state, request, Date.now(), nowIso());
+      dirty = true;
+      return deleted;
+    },
+    {
+      validator: (request) => {
+        refuseWhileDeleting();
+        const issue = deleteFreightIssue(state, request.freight);
+        if (issue) throw failure(issue);
+      },
+    },
+  );
+
+  setHandler(
+    updateFreightAliasUpdate,
+    (request) => {
+      const change = setFreightAlias(state, request, nowIso());
+      dirty = true;
+      return change;
+    },
+    {
+      validator: (request) => {
+        refuseWhileDeleting();
+        const issue = freightAliasIssue(state, request);
+        if (issue) throw failure(issue);
+      },
+    },
+  );
 
   setHandler(verificationProgressSignal, (progress) => recordVerificationProgress(state, progress));
   /** Who asked to abort a running verification, for its final message. */
@@ -317,6 +373,48 @@ export async function projectWorkflow(input: ProjectWorkflowInput): Promise<void
     abortQueued(state, name, `the promotion's workflow ended without reporting: ${reason}`, 'Errored');
     dirty = true;
   };
+  setHandler(
+    refreshStageUpdate,
+    async (request) => {
+      settleControlFlowStages(state, nowIso());
+      const before = new Set(state.promotions.map((p) => p.name));
+      queueAutoPromotions(state, request.stage);
+      const autoPromotions = state.promotions.filter((p) => !before.has(p.name)).map((p) => p.name);
+      const s = state.stages[request.stage];
+      const promotion = s?.currentPromotion ? state.promotions.find((p) => p.name === s.currentPromotion) : undefined;
+      const verification = s?.currentVerification?.phase === 'Running' ? s.currentVerification : undefined;
+      // The refresh signal doubles as a liveness check: it fails for a workflow that is gone.
+      if (promotion) {
+        await getExternalWorkflowHandle(promotion.workflowId)
+          .signal(promotionRefreshSignal)
+          .catch((err: unknown) => closedWithoutReport(promotion.name, err instanceof Error ? err.message : String(err)));
+      }
+      if (verification) {
+        await getExternalWorkflowHandle(verification.workflowId)
+          .signal(promotionPingSignal)
+          .catch((err: unknown) => verificationClosedWithoutReport(verification, err instanceof Error ? err.message : String(err)));
+      }
+      dirty = true;
+      return recordStageRefresh(
+        state,
+        request,
+        {
+          autoPromotions,
+          ...(promotion ? { promotion: promotion.name } : {}),
+          ...(s?.currentVerification ? { verification: s.currentVerification.id } : verification ? { verification: verification.id } : {}),
+        },
+        nowIso(),
+      );
+    },
+    {
+      validator: (request) => {
+        refuseWhileDeleting();
+        const issue = refreshStageIssue(state, request.stage);
+        if (issue) throw failure(issue);
+      },
+    },
+  );
+
   // Promotions started by an earlier run of this workflow (before continue-as-new) are not our
   // children any more: look at them now and then, so a terminated one cannot block its stage.
   const inherited = Object.values(state.stages).flatMap((s) => (s.currentPromotion ? [s.currentPromotion] : []));
@@ -492,9 +590,13 @@ async function startVerification(
   );
 }
 
-/** Queues what auto-promotion asks for, replacing older auto-promotions still waiting in the queue. */
-function queueAutoPromotions(state: ProjectState): void {
+/**
+ * Queues what auto-promotion asks for (for one stage, when given), replacing older
+ * auto-promotions still waiting in the queue.
+ */
+function queueAutoPromotions(state: ProjectState, onlyStage?: string): void {
   for (const due of dueAutoPromotions(state, Date.now())) {
+    if (onlyStage !== undefined && due.stage !== onlyStage) continue;
     const freight = state.freight[due.freight]!;
     for (const name of due.replaces) abortQueued(state, name, `superseded by newer freight ${freight.alias}`);
     const record = queuePromotion(state, due.stage, freight, queueContext((name) => promotionWorkflowId(state.project, name)));

@@ -33,6 +33,7 @@ import {
   promotionFinishedSignal,
   promotionPingSignal,
   promotionProgressSignal,
+  promotionRefreshSignal,
   promotionStatusQuery,
   type PromotionFinished,
   type PromotionProgress,
@@ -107,6 +108,11 @@ export async function promotionWorkflow(input: PromotionWorkflowInput): Promise<
   }));
 
   setHandler(promotionPingSignal, () => undefined);
+  /** A refresh of the stage (`shunt refresh stage`) asks for a waiting step to be checked now. */
+  let refreshRequested = false;
+  setHandler(promotionRefreshSignal, () => {
+    refreshRequested = true;
+  });
 
   setHandler(
     approvePromotionUpdate,
@@ -231,7 +237,12 @@ export async function promotionWorkflow(input: PromotionWorkflowInput): Promise<
               record.message = `step timed out after ${step.retry.timeout ?? limits.timeoutMs + 'ms'}`;
               break;
             }
-            await sleep(waitMs);
+            if (patched('refresh-wakes-running-step')) {
+              refreshRequested = false;
+              await condition(() => refreshRequested, waitMs);
+            } else {
+              await sleep(waitMs);
+            }
             continue;
           }
           if (step.uses === WAIT_FOR_APPROVAL && outcome.status === 'Succeeded') {

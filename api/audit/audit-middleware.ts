@@ -64,7 +64,7 @@ function auditEvent(req: Request, res: Response, decision: AccessDecision, time:
   if (path.includes('/promotions/:name')) target.promotion = params['name']!;
   if (path.includes('/warehouses/:name')) target.warehouse = params['name']!;
   if (permission.audit === 'apply' && reqBody['dryRun'] === true) target.dryRun = true;
-  const answer = (body ?? {}) as { error?: { message?: unknown }; metadata?: { name?: unknown }; results?: unknown };
+  const answer = (body ?? {}) as { error?: { message?: unknown }; metadata?: { name?: unknown }; results?: unknown; promotions?: unknown };
   if (permission.audit === 'promote' && typeof answer.metadata?.name === 'string') target.promotion = answer.metadata.name;
 
   const event: AuditEvent = {
@@ -79,9 +79,19 @@ function auditEvent(req: Request, res: Response, decision: AccessDecision, time:
     outcome: outcomeOf(res.statusCode),
     status: res.statusCode,
   };
-  const message = typeof answer.error?.message === 'string' ? answer.error.message : summary(answer.results);
+  const message = typeof answer.error?.message === 'string' ? answer.error.message : (promotionsCreated(answer.promotions) ?? summary(answer.results));
   if (message !== undefined) event.message = message;
   return event;
+}
+
+/** A promotion downstream answers with several promotions: the entry names each. */
+function promotionsCreated(promotions: unknown): string | undefined {
+  if (!Array.isArray(promotions)) return undefined;
+  const names = promotions.flatMap((p) => {
+    const name = (p as { metadata?: { name?: unknown } }).metadata?.name;
+    return typeof name === 'string' ? [name] : [];
+  });
+  return names.length === 0 ? 'no promotion created' : `promotions created: ${names.join(', ')}`;
 }
 
 function summary(results: unknown): string | undefined {

@@ -23,11 +23,17 @@ export type AuditAction =
   | 'abort'
   | 'verify'
   | 'abort-verification'
+  | 'update'
   | 'change';
 
 export interface TargetLookup {
   /** The stage of a promotion, or undefined when there is no such promotion. */
   promotionStage(project: string, name: string): Promise<string | undefined>;
+  /**
+   * The stages immediately downstream of a stage for a freight's origin
+   * (core/project/downstream.ts), or undefined when the stage or the freight is unknown.
+   */
+  downstreamStages(project: string, stage: string, freight: string): Promise<string[] | undefined>;
 }
 
 /** A target, and what a refusal of it names first (the document of an apply). */
@@ -75,6 +81,17 @@ const promotionStage = async (req: Request, lookup: TargetLookup): Promise<Targe
 };
 
 /**
+ * A promotion downstream of a stage needs the promoter role on every stage it promotes to (as
+ * Kargo checks `promote` on each), not on the stage it starts from. When they cannot be known
+ * (unknown stage or freight, none downstream), the project: the route then answers 404.
+ */
+const downstreamStages = async (req: Request, lookup: TargetLookup): Promise<Target[]> => {
+  const freight = (req.body as { freight?: unknown } | undefined)?.freight;
+  const stages = typeof freight === 'string' ? await lookup.downstreamStages(projectOf(req), routeParam(req, 'name'), freight.trim()) : undefined;
+  return stages?.length ? stages.map((stage) => ({ project: projectOf(req), stage })) : project(req);
+};
+
+/**
  * The targets of an apply are the manifests it would apply, parsed by the same function the
  * apply uses (every document of every file, every item of every List), each a target of its
  * own. A body in which nothing parses is refused here with its problems: there is nothing to
@@ -97,6 +114,9 @@ export const PERMISSIONS = {
   deleteInProject: { action: 'admin', audit: 'delete', targets: project },
   deleteStage: { action: 'admin', audit: 'delete', targets: stageParam('name') },
   promote: { action: 'promote', audit: 'promote', targets: bodyStage },
+  promoteDownstream: { action: 'promote', audit: 'promote', targets: downstreamStages },
+  refreshStage: { action: 'promote', audit: 'refresh', targets: stageParam('name') },
+  updateFreight: { action: 'admin', audit: 'update', targets: project },
   refresh: { action: 'promote', audit: 'refresh', targets: project },
   approveFreight: { action: 'approve', audit: 'approve', targets: bodyStage },
   approvePromotion: { action: 'approve', audit: 'approve', targets: promotionStage },

@@ -8,37 +8,62 @@ import { describeFailure, isTerminalPhase } from '../promotion-outcome.js';
 interface PromoteOptions {
   project: string;
   freight: string;
-  stage: string;
+  stage?: string;
+  downstreamFrom?: string;
   wait: boolean;
   timeout: string;
 }
 
-/** `shunt promote --project P --freight ID|ALIAS --stage S [--wait] [--timeout 10m]` */
+/**
+ * `shunt promote --project P --freight ID|ALIAS (--stage S | --downstream-from S) [--wait] [--timeout 10m]`.
+ * `--downstream-from` promotes to every stage immediately downstream of S (Kargo's
+ * `kargo promote --downstream-from`), all or none.
+ */
 export function registerPromote(program: Command, ctx: CommandContext): void {
   program
     .command('promote')
-    .description('promote freight into a stage')
+    .description('promote freight into a stage, or into every stage immediately downstream of one')
     .requiredOption('--project <name>', 'the project')
     .requiredOption('--freight <id|alias>', 'the freight to promote, by id or alias')
-    .requiredOption('--stage <name>', 'the stage to promote it into')
+    .option('--stage <name>', 'the stage to promote it into')
+    .option('--downstream-from <stage>', 'promote it into every stage immediately downstream of this one instead')
     .option('--wait', 'wait until the promotion finishes; exit 1 unless it succeeds', false)
     .option('--timeout <duration>', 'how long --wait waits (e.g. 30s, 10m, 1h)', '10m')
     .action(async (options: PromoteOptions, command: Command) => {
+      const stage = nonEmpty(options.stage);
+      const downstreamFrom = nonEmpty(options.downstreamFrom);
+      if ((stage === undefined) === (downstreamFrom === undefined)) throw new CliError('promote needs exactly one of --stage and --downstream-from');
       const timeoutMs = parseDuration(options.timeout, '--timeout');
       const client = ctx.client(command);
-      const created = await client.promote(options.project, { stage: options.stage, freight: options.freight });
-      const name = created.metadata.name;
-      ctx.out(`promotion ${name} created`);
+      let created: PromotionObject[];
+      if (stage !== undefined) {
+        created = [await client.promote(options.project, { stage, freight: options.freight })];
+        ctx.out(`promotion ${created[0]!.metadata.name} created`);
+      } else {
+        const result = await client.promoteDownstream(options.project, downstreamFrom!, { freight: options.freight });
+        created = result.promotions;
+        for (const p of created) ctx.out(`promotion ${p.metadata.name} created (stage ${p.spec.stage})`);
+        for (const s of result.controlFlowStages) ctx.out(`stage ${s} has no steps: the freight flows through it without a promotion`);
+      }
       if (!options.wait) return;
 
-      const final = await waitForPromotion(ctx, client, options.project, created, timeoutMs, options.timeout);
-      if (final.status.phase === 'Succeeded') {
-        ctx.out(`promotion ${name} succeeded: freight ${final.spec.freight} is in stage ${final.spec.stage}`);
-        return;
+      // One deadline for all of them: --timeout bounds the whole wait.
+      const deadline = ctx.io.now().getTime() + timeoutMs;
+      for (const promotion of created) {
+        const name = promotion.metadata.name;
+        const final = await waitForPromotion(ctx, client, options.project, promotion, deadline, options.timeout);
+        if (final.status.phase === 'Succeeded') {
+          ctx.out(`promotion ${name} succeeded: freight ${final.spec.freight} is in stage ${final.spec.stage}`);
+          continue;
+        }
+        ctx.err(`error: ${describeFailure(final)}`);
+        ctx.exitCode = 1;
       }
-      ctx.err(`error: ${describeFailure(final)}`);
-      ctx.exitCode = 1;
     });
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value.trim() === '' ? undefined : value.trim();
 }
 
 async function waitForPromotion(
@@ -46,10 +71,9 @@ async function waitForPromotion(
   client: ShuntClient,
   project: string,
   created: PromotionObject,
-  timeoutMs: number,
+  deadline: number,
   timeoutText: string,
 ): Promise<PromotionObject> {
-  const deadline = ctx.io.now().getTime() + timeoutMs;
   let current = created;
   while (!isTerminalPhase(current.status.phase)) {
     if (ctx.io.now().getTime() >= deadline) {

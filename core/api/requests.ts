@@ -40,3 +40,17 @@ export type ApproveFreightBody = z.input<typeof ApproveFreightBody>;
 export const EventsQuery = z.object({
   limit: z.coerce.number().int().min(1).max(1000).default(100),
 });
+
+/** POST /api/v1/projects/:project/stages/:stage/promotions/downstream */
+export const PromoteDownstreamBody = z.object({
+  /** Freight id or alias. */
+  freight: name('freight'),
+});
+export type PromoteDownstreamBody = z.input<typeof PromoteDownstreamBody>;
+
+/** PATCH /api/v1/projects/:project/freight/:freight/alias */
+export const FreightAliasBody = z.object({
+  /** The new alias: a label value, unique in the project. */
+  alias: requiredString('alias'),
+});
+export type FreightAliasBody = z.input<typeof FreightAliasBody>;

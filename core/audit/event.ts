@@ -10,7 +10,7 @@ export interface AuditEvent {
   actor: string;
   /** How the actor proved who it is. */
   via: 'token' | 'oidc' | 'open';
-  /** apply, delete, promote, refresh, approve, retry, abort, verify, abort-verification, change. */
+  /** apply, delete, promote, refresh, approve, retry, abort, verify, abort-verification, update (a freight's alias), change. */
   action: string;
   method: string;
   path: string;

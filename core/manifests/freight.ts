@@ -36,7 +36,7 @@ export const Chart: z.ZodType<model.Chart> = z.strictObject({
 });
 
 /** Freight aliases end up in a label value: letters, digits, '-', '_' and '.', at most 63. */
-const Alias = z
+export const Alias = z
   .string()
   .max(63, { error: 'must be at most 63 characters' })
   .regex(/^[a-zA-Z0-9]([-\w.]*[a-zA-Z0-9])?$/, {

@@ -4,6 +4,7 @@
  * workflow carries them (and applies them to its own metadata snapshot, so later steps see them),
  * and the project workflow, the state's single writer, applies them when the promotion ends.
  */
+import { aliasHolder } from './freight-alias.js';
 import type { ProjectState } from './state.js';
 
 export type StepEffect =
@@ -77,7 +78,7 @@ export function applyStepEffects(state: ProjectState, effects: readonly StepEffe
       problems.push(`set-freight-alias: freight ${JSON.stringify(e.freight)} does not exist; not applied`);
       continue;
     }
-    const holder = Object.values(state.freight).find((f) => f.alias === e.alias && f.name !== freight.name);
+    const holder = aliasHolder(state, freight, e.alias);
     if (holder) {
       problems.push(`set-freight-alias: alias ${JSON.stringify(e.alias)} is already used by freight ${holder.name}; not applied`);
       continue;

@@ -69,6 +69,8 @@ export interface StageState {
   autoPromotionHolds?: Record<string, { freight: string; promotion: string; actor?: string; createdAt: string }>;
   /** The verification of the current freight that is pending or running, if any. */
   currentVerification?: VerificationRecord;
+  /** When the stage was last refreshed (Kargo's `status.lastHandledRefresh`; core/project/refresh-stage.ts). */
+  lastHandledRefresh?: string;
 }
 
 export type VerificationPhase = 'Pending' | 'Running' | 'Successful' | 'Failed' | 'Error' | 'Aborted' | 'Inconclusive';

@@ -279,10 +279,10 @@ describe('shunt against the api', () => {
       });
     });
 
-    it('leaves missing options to commander', async () => {
+    it('refuses a promote without --stage or --downstream-from before calling the api', async () => {
       const result = await shunt(api, ['promote', '--project', 'demo', '--freight', 'tidy-otter']);
       expect(result.code).toBe(1);
-      expect(result.stderr).toBe("error: required option '--stage <name>' not specified\n");
+      expect(result.stderr).toBe('error: promote needs exactly one of --stage and --downstream-from\n');
       expect(api.backend.calls).toEqual([]);
     });
 
@@ -313,7 +313,8 @@ describe('shunt against the api', () => {
 
     it.each([
       [['delete', 'stage', 'prod'], 'error: --project is required to delete a stage\n'],
-      [['delete', 'freight', 'x', '--project', 'demo'], 'error: cannot delete "freight" (expected one of: stage, warehouse, project)\n'],
+      [['delete', 'promotion', 'x', '--project', 'demo'], 'error: cannot delete "promotion" (expected one of: stage, warehouse, freight, project)\n'],
+      [['delete', 'freight', 'x', '--project', 'demo'], 'error: freight "x" not found in project "demo"\n'],
       [['delete', 'stage', 'qa', '--project', 'demo'], 'error: stage "qa" not found in project "demo"\n'],
     ])('fails with one line for %j', async (argv, stderr) => {
       expect(await shunt(api, argv)).toEqual({ code: 1, stdout: '', stderr });

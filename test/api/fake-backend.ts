@@ -13,6 +13,10 @@ import { DomainError } from '../../core/errors.js';
 import { emptyProjectState } from '../../core/project/apply.js';
 import { approveFreight, approveFreightIssue, type FreightApproval } from '../../core/project/approvals.js';
 import { approverIssue } from '../../core/project/approval-gate.js';
+import { deleteFreight, deleteFreightIssue, type DeletedFreight } from '../../core/project/delete-freight.js';
+import { promoteDownstreamIssue, queueDownstreamPromotions, type PromoteDownstreamResult } from '../../core/project/downstream.js';
+import { freightAliasIssue, setFreightAlias, type FreightAliasChange } from '../../core/project/freight-alias.js';
+import { recordStageRefresh, refreshStageIssue, type StageRefresh } from '../../core/project/refresh-stage.js';
 import { findFreight, promotionIssue } from '../../core/project/promotions.js';
 import { abortIssue, retryIssue } from '../../core/project/retry-abort.js';
 import type { ProjectState, PromotionRecord, VerificationRecord } from '../../core/project/state.js';
@@ -141,6 +145,53 @@ export class FakeBackend implements ShuntBackend {
     state.promotions.push(record);
     (state.stages[request.stage] ??= { freightHistory: [], queue: [] }).queue.push(record.name);
     return structuredClone(record);
+  }
+
+  async promoteDownstream(
+    project: string,
+    request: { stage: string; freight: string; actor?: string; authorizedStages?: string[] },
+  ): Promise<PromoteDownstreamResult> {
+    this.record('promoteDownstream', project, request);
+    const state = this.project(project);
+    // The same rules and the same queueing as the project workflow.
+    const issue = promoteDownstreamIssue(state, request, this.clock);
+    if (issue) throw issue;
+    const now = this.now();
+    return structuredClone(
+      queueDownstreamPromotions(state, request, { now, nowMs: this.clock, random: () => 0.5, workflowIdFor: (n) => `promotion:${project}:${n}` }),
+    );
+  }
+
+  async deleteFreight(project: string, freight: string, actor?: string): Promise<DeletedFreight> {
+    this.record('deleteFreight', project, freight, actor);
+    const state = this.project(project);
+    const issue = deleteFreightIssue(state, freight);
+    if (issue) throw issue;
+    const now = this.now();
+    return deleteFreight(state, { freight, ...(actor ? { actor } : {}) }, this.clock, now);
+  }
+
+  async updateFreightAlias(project: string, request: { freight: string; alias: string; actor?: string }): Promise<FreightAliasChange> {
+    this.record('updateFreightAlias', project, request);
+    const state = this.project(project);
+    const issue = freightAliasIssue(state, request);
+    if (issue) throw issue;
+    return setFreightAlias(state, request, this.now());
+  }
+
+  async refreshStage(project: string, stage: string, actor?: string): Promise<StageRefresh> {
+    this.record('refreshStage', project, stage, actor);
+    const state = this.project(project);
+    const issue = refreshStageIssue(state, stage);
+    if (issue) throw issue;
+    // No workflows here: nothing runs, nothing is queued by auto-promotion (the workflow tests cover those).
+    const s = state.stages[stage];
+    return recordStageRefresh(
+      state,
+      { stage, ...(actor ? { actor } : {}) },
+      { autoPromotions: [], ...(s?.currentPromotion ? { promotion: s.currentPromotion } : {}), ...(s?.currentVerification ? { verification: s.currentVerification.id } : {}) },
+      this.now(),
+    );
   }
 
   async getPromotion(project: string, name: string): Promise<PromotionRecord> {

@@ -151,8 +151,10 @@ spec:
     expect(unknownProject.err).toContain('project "no-such-project" not found');
     const noProject = await cli('refresh', 'warehouse', 'app');
     expect(noProject.err).toContain('--project is required to refresh a warehouse');
-    const wrongKind = await cli('refresh', 'stage', 'app', '--project', project);
-    expect(wrongKind.err).toContain('cannot refresh "stage": only a warehouse can be refreshed');
+    const unknownStage = await cli('refresh', 'stage', 'app', '--project', project);
+    expect(unknownStage.err).toContain(`stage "app" not found in project "${project}"`);
+    const wrongKind = await cli('refresh', 'promotion', 'app', '--project', project);
+    expect(wrongKind.err).toContain('cannot refresh "promotion": only a warehouse or a stage can be refreshed');
   });
 
   it('pauses the schedule when the warehouse is deleted', async () => {

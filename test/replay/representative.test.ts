@@ -95,6 +95,16 @@ const REPRESENTATIVE: { history: string; shows: string; check: (h: SavedHistory)
     shows: 'a project workflow that applied warehouse schedules and took scan reports',
     check: (h) => has(h, 'MARKER_RECORDED') && has(h, 'ACTIVITY_TASK_COMPLETED') && has(h, 'WORKFLOW_EXECUTION_SIGNALED'),
   },
+  {
+    history: 'promotion/refresh-wakes-running-step',
+    shows: 'a promotion whose Running step was checked again at once on a stage refresh (refresh-wakes-running-step patch)',
+    check: (h) => patches(h).includes('refresh-wakes-running-step') && has(h, 'WORKFLOW_EXECUTION_SIGNALED') && has(h, 'TIMER_CANCELED'),
+  },
+  {
+    history: 'project/refresh-stage',
+    shows: "a project workflow that refreshed a stage and signalled the stage's running promotion",
+    check: (h) => has(h, 'WORKFLOW_EXECUTION_UPDATE_COMPLETED') && has(h, 'SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_INITIATED'),
+  },
 ];
 
 let histories: Map<string, SavedHistory>;

@@ -28,11 +28,13 @@ describe('parseDeleteKind', () => {
     ['stages', 'stage'],
     ['warehouse', 'warehouse'],
     ['project', 'project'],
+    ['freight', 'freight'],
+    ['Freights', 'freight'],
   ])('reads %s as %s', (text, kind) => {
     expect(parseDeleteKind(text)).toBe(kind);
   });
 
   it('refuses what cannot be deleted', () => {
-    expect(() => parseDeleteKind('promotion')).toThrow('cannot delete "promotion" (expected one of: stage, warehouse, project)');
+    expect(() => parseDeleteKind('promotion')).toThrow('cannot delete "promotion" (expected one of: stage, warehouse, freight, project)');
   });
 });
