@@ -58,7 +58,7 @@ describe('yaml-parse', () => {
     expect(res.output).toEqual({ first: 'a', count: 2 });
     expect((await h.run(yamlParse, { path: 'scalar.yaml', outputs: [{ name: 'v', fromExpression: '$env + 1' }] })).output).toEqual({ v: 43 });
     expect((await errorOf(h.run(yamlParse, { path: 'list.yaml', outputs: [{ name: 'x', fromExpression: 'name' }] }))).message).toContain(
-      'unknown name name',
+      'cannot fetch name from []interface {}',
     );
   });
 
