@@ -6,6 +6,7 @@ import {
   renderString,
   SemverValue,
   type KargoFunctionOptions,
+  type StepStatusEntry,
 } from '../../../core/expressions/index.js';
 
 function item(name: string, content: Partial<FreightReference>): FreightReference {
@@ -261,6 +262,22 @@ describe('kargoFunctions: semver', () => {
   });
 });
 
+// Kargo pkg/expressions/function/functions_test.go Test_getStatus, case by case.
+describe('status(): Kargo Test_getStatus', () => {
+  const succeeded = (alias: string): StepStatusEntry => ({ alias, status: 'Succeeded', continueOnError: false });
+
+  it.each<[string, string | undefined, StepStatusEntry[], string, string]>([
+    ['basic usage; no hit', undefined, [succeeded('step-1')], 'non-existent-step', ''],
+    ['basic usage; hit', undefined, [succeeded('step-1')], 'step-1', 'Succeeded'],
+    ['used in a task; no alias match', 'task-2', [succeeded('step-1'), succeeded('task-1::step-2')], 'step-1', ''],
+    ['used in a task; no namespace match', 'task-2', [succeeded('step-1'), succeeded('task-1::step-2')], 'step-1', ''],
+    ['used in a task; hit', 'task-2', [succeeded('task-2::step-1')], 'step-1', 'Succeeded'],
+  ])('%s', (_, taskAlias, stepStatuses, alias, expected) => {
+    const opts: KargoFunctionOptions = { stepStatuses, ...(taskAlias === undefined ? {} : { taskAlias }) };
+    expect(run(`status(${JSON.stringify(alias)})`, opts)).toBe(expected);
+  });
+});
+
 describe('kargoFunctions: step status functions', () => {
   const failedEarlier: KargoFunctionOptions = {
     stepStatuses: [
@@ -284,9 +301,11 @@ describe('kargoFunctions: step status functions', () => {
     ["status('update')", options, 'Skipped'],
     ["status('unknown')", options, ''],
     ["status('push')", { ...failedEarlier, taskAlias: 'task-1' }, 'Errored'],
-    ["status('clone')", { ...failedEarlier, taskAlias: 'task-1' }, 'Succeeded'],
+    // Kargo looks only inside the caller's namespace: a task step does not see top-level steps,
+    // and a top-level step does not see a task's steps, not even by their full alias.
+    ["status('clone')", { ...failedEarlier, taskAlias: 'task-1' }, ''],
     ["status('push')", failedEarlier, ''],
-    ["status('task-1::push')", failedEarlier, 'Errored'],
+    ["status('task-1::push')", failedEarlier, ''],
     ["status('flaky') == 'Failed' && success()", options, true],
   ])('%s → %j', (src, opts, expected) => {
     expect(run(src, opts)).toEqual(expected);
