@@ -310,6 +310,9 @@ class Evaluator {
       if (builtin !== undefined) return this.built(builtin(args, { variables: this.env.variables }) ?? null);
       const variable = getOwn(this.env.variables, name);
       if (typeof variable === 'function') return this.built((variable as ExpressionFunction)(...args) ?? null);
+      if (this.env.root !== undefined && !isMap(this.env.root.value)) {
+        return this.fail(`cannot fetch ${name} from ${goTypeName(this.env.root.value)}`, node);
+      }
       return this.fail(`unknown function ${name}`, node);
     } catch (err) {
       return this.rethrow(err, node);
