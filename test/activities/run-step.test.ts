@@ -169,6 +169,20 @@ describe('runStep', () => {
     expect(await s.run(s.input({ ...step, if: "${{ status('task-1::clone') == '' }}" }, { statuses }))).toMatchObject({ status: 'Succeeded' });
   });
 
+  // Kargo pkg/promotion/evaluator.go BuildCtxMap: `target` is set only for a Promotion to a
+  // Target, which only Kargo Enterprise creates (OSS errors every PromotionRequest); otherwise
+  // it is an undefined name: nil, and reading a field of it fails.
+  it('has no target variable: target is nil, target.params fails', async () => {
+    const s = await setup();
+    const file = await placeValues(s);
+    const step = (value: string) => ({ uses: 'yaml-update', config: { path: 'values.yaml', updates: [{ key: 'replicaCount', value }] } });
+    expect(await s.run(s.input(step("${{ target?.params?.replicas ?? 4 }}")))).toMatchObject({ status: 'Succeeded' });
+    expect(fs.readFileSync(file, 'utf8')).toContain('replicaCount: 4');
+    const f = await failureOf(s.run(s.input(step('${{ target.params.replicas }}'))));
+    expect(f.type).toBe('InvalidExpression');
+    expect(f.message).toContain('cannot read field params of nil');
+  });
+
   it('requires if to be a boolean', async () => {
     const s = await setup();
     const f = await failureOf(s.run(s.input({ uses: 'yaml-update', if: "${{ 'yes' }}" })));
