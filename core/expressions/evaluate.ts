@@ -14,6 +14,7 @@ import { TimeValue, toTime } from './time.js';
 import {
   deepEqual,
   getOwn,
+  goTypeName,
   hasOwn,
   isInteger,
   isMap,
@@ -23,14 +24,6 @@ import {
   typeName,
 } from './values.js';
 
-/** The type name Go's `%T` prints for a decoded value, as expr-lang's messages show it. */
-export function goTypeName(v: unknown): string {
-  if (isNil(v)) return '<nil>';
-  if (typeof v === 'number') return Number.isInteger(v) ? 'int' : 'float64';
-  if (Array.isArray(v)) return '[]interface {}';
-  if (isMap(v)) return 'map[string]interface {}';
-  return typeName(v);
-}
 
 export type ExpressionFunction = (...args: unknown[]) => unknown;
 

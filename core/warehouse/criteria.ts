@@ -6,11 +6,10 @@
  * environment, so any other name is an error. Freight is created only when it is true.
  */
 import { ExpressionError, evaluateExpression, parseExpression, type ExpressionFunction } from '../expressions/index.js';
-import { goTypeName } from '../expressions/evaluate.js';
 import { FunctionError } from '../expressions/errors.js';
 import { parseGoBool } from '../expressions/go-strconv.js';
 import { TimeValue } from '../expressions/time.js';
-import { goQuote, isNil, makeStruct } from '../expressions/values.js';
+import { goQuote, goTypeName, isNil, makeStruct } from '../expressions/values.js';
 import { normalizeChartURL, normalizeGitURL, normalizeImageRepo } from '../freight/normalize.js';
 import { checkCriteriaExpression } from './criteria-check.js';
 import type { DiscoveredArtifacts } from './discovered.js';
