@@ -134,13 +134,24 @@ describe('kargoFunctions: warehouse and freight shortcuts', () => {
   });
 
   it.each<[string, RegExp]>([
-    ['warehouse()', /warehouse: expected 1 arguments, got 0/],
+    // Kargo pkg/expressions/function/functions_test.go: Test_warehouse, Test_getImageFromFreight,
+    // Test_getCommitFromFreight, Test_getChartFromFreight (messages as ErrorContains checks them).
+    ['warehouse()', /warehouse: expected 1 argument, got 0/],
+    ["warehouse('a', 'b')", /warehouse: expected 1 argument, got 2/],
     ["warehouse('')", /warehouse: name must not be empty/],
-    ['warehouse(1)', /warehouse: first argument must be string, got int/],
-    ["imageFrom('x', 'app')", /imageFrom: second argument must be a FreightOrigin such as warehouse\('name'\), got string/],
+    ['warehouse(1)', /warehouse: argument must be string, got int/],
+    ["imageFrom('x', 'app')", /imageFrom: second argument must be FreightOrigin, got string/],
     ["imageFrom('x', warehouse('a'), 3)", /imageFrom: expected 1-2 arguments, got 3/],
-    ["commitFrom(1)", /commitFrom: first argument must be string, got int/],
-    ["chartFrom('x', warehouse('a'), warehouse('a'))", /the second must be string/],
+    ['imageFrom()', /imageFrom: expected 1-2 arguments, got 0/],
+    ['commitFrom(1)', /commitFrom: first argument must be string, got int/],
+    ["commitFrom('x', 1)", /commitFrom: second argument must be FreightOrigin, got int/],
+    ['chartFrom()', /chartFrom: expected 1-3 arguments, got 0/],
+    ["chartFrom('x', 'a', warehouse('a'), 4)", /chartFrom: expected 1-3 arguments, got 4/],
+    ['chartFrom(1)', /chartFrom: first argument must be string, got int/],
+    ["chartFrom('x', 1)", /chartFrom: second argument must be string or FreightOrigin, got int/],
+    ["chartFrom('x', 'a', 'b')", /chartFrom: third argument must be FreightOrigin, got string/],
+    ["chartFrom('x', warehouse('a'), warehouse('a'))", /chartFrom: when using three arguments, second argument must be string/],
+    ["artifactFrom('s', 1)", /artifactFrom: second argument must be FreightOrigin, got int/],
   ])('%s fails with %s', (src, message) => {
     expect(() => run(src)).toThrow(message);
   });
