@@ -95,6 +95,11 @@ const REPRESENTATIVE: { history: string; shows: string; check: (h: SavedHistory)
     shows: 'a project workflow that applied warehouse schedules and took scan reports',
     check: (h) => has(h, 'MARKER_RECORDED') && has(h, 'ACTIVITY_TASK_COMPLETED') && has(h, 'WORKFLOW_EXECUTION_SIGNALED'),
   },
+  {
+    history: 'project/freight-creation-criteria',
+    shows: "a project workflow that took scan reports under Kargo's freight creation criteria (kargo-freight-creation-criteria patch)",
+    check: (h) => patches(h).includes('kargo-freight-creation-criteria') && has(h, 'WORKFLOW_EXECUTION_SIGNALED'),
+  },
 ];
 
 let histories: Map<string, SavedHistory>;
