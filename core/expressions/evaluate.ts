@@ -24,7 +24,6 @@ import {
   typeName,
 } from './values.js';
 
-
 export type ExpressionFunction = (...args: unknown[]) => unknown;
 
 /**
@@ -183,12 +182,16 @@ class Evaluator {
     if (name === '$env') return this.env.root ? this.env.root.value : this.env.variables;
     if (hasOwn(this.env.variables, name)) return this.env.variables[name] ?? null;
     if (this.isFunction(name)) this.fail(`function ${name} must be called: ${name}()`, node);
-    // expr-lang reads a name from the environment: only a map has keys.
-    if (this.env.root !== undefined && !isMap(this.env.root.value)) {
-      return this.fail(`cannot fetch ${name} from ${goTypeName(this.env.root.value)}`, node);
-    }
+    this.failWithoutMapRoot(name, node);
     if (this.env.unknownNames === 'error') return this.fail(`unknown name ${name}`, node);
     return null;
+  }
+
+  /** expr-lang reads every name from the environment, and only a map has keys. */
+  private failWithoutMapRoot(name: string, node: Ast): void {
+    if (this.env.root !== undefined && !isMap(this.env.root.value)) {
+      this.fail(`cannot fetch ${name} from ${goTypeName(this.env.root.value)}`, node);
+    }
   }
 
   private isFunction(name: string): boolean {
@@ -303,9 +306,7 @@ class Evaluator {
       if (builtin !== undefined) return this.built(builtin(args, { variables: this.env.variables }) ?? null);
       const variable = getOwn(this.env.variables, name);
       if (typeof variable === 'function') return this.built((variable as ExpressionFunction)(...args) ?? null);
-      if (this.env.root !== undefined && !isMap(this.env.root.value)) {
-        return this.fail(`cannot fetch ${name} from ${goTypeName(this.env.root.value)}`, node);
-      }
+      this.failWithoutMapRoot(name, node);
       return this.fail(`unknown function ${name}`, node);
     } catch (err) {
       return this.rethrow(err, node);
