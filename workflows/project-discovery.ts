@@ -12,7 +12,14 @@ import { CancellationScope, condition, log, patched, proxyActivities, setHandler
 import type { Activities } from '../activities/index.js';
 import type { Warehouse } from '../core/model.js';
 import type { ProjectState } from '../core/project/state.js';
-import { discoveryState, pruneDiscovery, recordScanFailed, recordScanSucceeded, warehouseSpecHash } from '../core/warehouse/scan-state.js';
+import {
+  type CriteriaRules,
+  discoveryState,
+  pruneDiscovery,
+  recordScanFailed,
+  recordScanSucceeded,
+  warehouseSpecHash,
+} from '../core/warehouse/scan-state.js';
 import { hasScheduleChanges, scheduleChanges, scheduleFingerprint, warehouseIntervalMs, type ScheduleChanges } from '../core/warehouse/schedules.js';
 import { warehouseScanFailedSignal, warehouseScannedSignal, warehouseScanTargetQuery } from './definitions.js';
 
@@ -34,13 +41,17 @@ export interface WarehouseDiscovery {
   drained(): Promise<void>;
 }
 
+/** Freight creation criteria with Kargo's checks (core/warehouse/criteria.ts) since this patch. */
+export const KARGO_CRITERIA_PATCH = 'kargo-freight-creation-criteria';
+const criteriaRules = (): CriteriaRules => (patched(KARGO_CRITERIA_PATCH) ? 'kargo' : 'v1');
+
 export function registerWarehouseDiscovery(state: ProjectState, onChange: () => void): WarehouseDiscovery {
   setHandler(warehouseScanTargetQuery, (name) => {
     const w = state.specs.warehouses[name];
     return w ? { spec: w.spec, specHash: warehouseSpecHash(w.spec), intervalMs: warehouseIntervalMs(w) } : null;
   });
   setHandler(warehouseScannedSignal, (report) => {
-    const outcome = recordScanSucceeded(state, report, new Date().toISOString(), Math.random);
+    const outcome = recordScanSucceeded(state, report, new Date().toISOString(), Math.random, criteriaRules);
     if (outcome.created) log.info('freight created', { warehouse: report.warehouse, freight: outcome.created.name, alias: outcome.created.alias });
     onChange();
   });

@@ -14,6 +14,7 @@ import { TimeValue, toTime } from './time.js';
 import {
   deepEqual,
   getOwn,
+  goTypeName,
   hasOwn,
   isInteger,
   isMap,
@@ -34,8 +35,19 @@ export interface ExpressionEnv {
   variables: Record<string, unknown>;
   functions?: Record<string, ExpressionFunction>;
   budget?: ExpressionBudget;
-  /** What `$env` is when the environment is not a mapping (a parsed list or scalar document). */
+  /**
+   * What `$env` is when the environment is not a mapping (a parsed list or scalar document, or
+   * nil: Kargo runs freight creation criteria with no environment). Every name is then an error
+   * (`cannot fetch x from <nil>`), as in expr-lang.
+   */
   root?: { value: unknown };
+  /**
+   * How a name that is neither a variable nor a function evaluates. `'nil'` (the default) is
+   * Kargo's: its expressions are compiled without `expr.Env`, so a name is a key of the
+   * environment map and a missing key is nil (`quote(missing)`, `outputs.x ?? 'd'`).
+   * `'error'` refuses it (`unknown name x`), for languages that declare their environment.
+   */
+  unknownNames?: 'nil' | 'error';
 }
 
 /** Returned by `?.` on nil; a ChainNode turns it into nil for the whole chain. */
@@ -48,8 +60,9 @@ interface Scope {
 }
 
 /**
- * Evaluates a bare expr-lang expression (source or a parsed Ast). Unknown top-level names are
- * errors; missing map keys are nil. Throws ExpressionError for syntax and runtime errors.
+ * Evaluates a bare expr-lang expression (source or a parsed Ast). Unknown names and missing map
+ * keys are nil (see ExpressionEnv.unknownNames). Throws ExpressionError for syntax and runtime
+ * errors.
  */
 export function evaluateExpression(src: string | Ast, env: ExpressionEnv): unknown {
   const source = typeof src === 'string' ? src : '<ast>';
@@ -169,7 +182,16 @@ class Evaluator {
     if (name === '$env') return this.env.root ? this.env.root.value : this.env.variables;
     if (hasOwn(this.env.variables, name)) return this.env.variables[name] ?? null;
     if (this.isFunction(name)) this.fail(`function ${name} must be called: ${name}()`, node);
-    return this.fail(`unknown name ${name}`, node);
+    this.failWithoutMapRoot(name, node);
+    if (this.env.unknownNames === 'error') return this.fail(`unknown name ${name}`, node);
+    return null;
+  }
+
+  /** expr-lang reads every name from the environment, and only a map has keys. */
+  private failWithoutMapRoot(name: string, node: Ast): void {
+    if (this.env.root !== undefined && !isMap(this.env.root.value)) {
+      this.fail(`cannot fetch ${name} from ${goTypeName(this.env.root.value)}`, node);
+    }
   }
 
   private isFunction(name: string): boolean {
@@ -284,6 +306,7 @@ class Evaluator {
       if (builtin !== undefined) return this.built(builtin(args, { variables: this.env.variables }) ?? null);
       const variable = getOwn(this.env.variables, name);
       if (typeof variable === 'function') return this.built((variable as ExpressionFunction)(...args) ?? null);
+      this.failWithoutMapRoot(name, node);
       return this.fail(`unknown function ${name}`, node);
     } catch (err) {
       return this.rethrow(err, node);

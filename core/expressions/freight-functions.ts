@@ -11,7 +11,7 @@ import type { Chart, GitCommit, Image } from '../model.js';
 import type { FreightCollection, FreightReference } from '../promotion/types.js';
 import { FunctionError } from './errors.js';
 import type { ExpressionFunction } from './evaluate.js';
-import { getOwn, isMap, makeStruct, typeName } from './values.js';
+import { getOwn, goTypeName, isMap, makeStruct } from './values.js';
 
 export interface FreightFunctionOptions {
   freight?: FreightCollection;
@@ -75,23 +75,28 @@ function chartStruct(chart: Chart): Record<string, unknown> {
   );
 }
 
+function originOf(v: unknown): Origin | undefined {
+  if (!isMap(v)) return undefined;
+  const kind = getOwn(v, 'kind') ?? getOwn(v, 'Kind');
+  const name = getOwn(v, 'name') ?? getOwn(v, 'Name');
+  return kind === 'Warehouse' && typeof name === 'string' && name !== '' ? { kind, name } : undefined;
+}
+
 function toOrigin(fn: string, v: unknown, position: string): Origin {
-  if (isMap(v)) {
-    const kind = getOwn(v, 'kind') ?? getOwn(v, 'Kind');
-    const name = getOwn(v, 'name') ?? getOwn(v, 'Name');
-    if (kind === 'Warehouse' && typeof name === 'string' && name !== '') return { kind, name };
-  }
-  throw new FunctionError(`${fn}: ${position} argument must be a FreightOrigin such as warehouse('name'), got ${typeName(v)}`);
+  const origin = originOf(v);
+  if (origin !== undefined) return origin;
+  throw new FunctionError(`${fn}: ${position} argument must be FreightOrigin, got ${goTypeName(v)} (make one with warehouse('name'))`);
 }
 
 function requireString(fn: string, v: unknown, position: string): string {
-  if (typeof v !== 'string') throw new FunctionError(`${fn}: ${position} argument must be string, got ${typeName(v)}`);
+  if (typeof v !== 'string') throw new FunctionError(`${fn}: ${position} argument must be string, got ${goTypeName(v)}`);
   return v;
 }
 
 function arityRange(fn: string, args: unknown[], min: number, max: number): void {
   if (args.length < min || args.length > max) {
-    throw new FunctionError(`${fn}: expected ${min === max ? min : `${min}-${max}`} arguments, got ${args.length}`);
+    const expected = min === max ? `${min} argument${min === 1 ? '' : 's'}` : `${min}-${max} arguments`;
+    throw new FunctionError(`${fn}: expected ${expected}, got ${args.length}`);
   }
 }
 
@@ -134,7 +139,8 @@ export function freightFunctions(opts: FreightFunctionOptions): Record<string, E
   return {
     warehouse: (...args) => {
       arityRange('warehouse', args, 1, 1);
-      const name = requireString('warehouse', args[0], 'first');
+      if (typeof args[0] !== 'string') throw new FunctionError(`warehouse: argument must be string, got ${goTypeName(args[0])}`);
+      const name = args[0];
       if (name === '') throw new FunctionError('warehouse: name must not be empty');
       return warehouseOrigin(name);
     },
@@ -171,11 +177,11 @@ export function freightFunctions(opts: FreightFunctionOptions): Record<string, E
       let origin: Origin | undefined;
       if (args.length >= 2) {
         if (typeof args[1] === 'string') name = args[1];
-        else if (args.length === 2) origin = toOrigin('chartFrom', args[1], 'second');
-        else {
-          throw new FunctionError(
-            `chartFrom: when using three arguments, the second must be string, got ${typeName(args[1])}`,
-          );
+        else if (args.length === 3) {
+          throw new FunctionError(`chartFrom: when using three arguments, second argument must be string, got ${goTypeName(args[1])}`);
+        } else {
+          origin = originOf(args[1]);
+          if (origin === undefined) throw new FunctionError(`chartFrom: second argument must be string or FreightOrigin, got ${goTypeName(args[1])}`);
         }
       }
       if (args.length === 3) origin = toOrigin('chartFrom', args[2], 'third');

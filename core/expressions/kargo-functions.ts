@@ -26,7 +26,7 @@ export interface KargoFunctionOptions {
   requestedOrigins?: string[];
   /** Earlier steps of the promotion, in order, for success() failure() always() status(). */
   stepStatuses?: StepStatusEntry[];
-  /** Set inside a task: `status('x')` looks up `<taskAlias>::x` first. */
+  /** Set inside a task: `status('x')` looks up `<taskAlias>::x` only (top-level steps: top-level `x` only). */
   taskAlias?: string;
   /** `secret(name)`: the Secret's data; unknown (undefined) or no callback gives `{}`. */
   secrets?: (name: string) => Record<string, string> | undefined;
@@ -63,16 +63,25 @@ export function hasFailure(steps: readonly StepStatusEntry[]): boolean {
   return steps.some((s) => !s.continueOnError && (s.status === 'Failed' || s.status === 'Errored'));
 }
 
+/** An alias's task namespace and short alias: `task-1::push` → ['task-1', 'push']; 'push' → ['', 'push']. */
+function splitAlias(alias: string): [string, string] {
+  const parts = alias.split(TASK_SEPARATOR);
+  return parts.length === 2 ? [parts[0] as string, parts[1] as string] : ['', alias];
+}
+
 /**
- * status(alias): inside a task, `<taskAlias>::alias` is looked up first; then the alias as given
- * (which also lets a top-level step ask for `task::inner`). Unknown steps give "".
+ * status(alias): the status of the earlier step with that short alias in the caller's own
+ * namespace, as Kargo's getStatus does: a step inflated from a task sees only the steps of its
+ * task (`status('push')` finds `<taskAlias>::push`), a top-level step only top-level steps.
+ * Unknown steps give "".
  */
 export function stepStatus(steps: readonly StepStatusEntry[], alias: string, taskAlias?: string): string {
-  if (taskAlias !== undefined && taskAlias !== '') {
-    const scoped = steps.find((s) => s.alias === `${taskAlias}${TASK_SEPARATOR}${alias}`);
-    if (scoped !== undefined) return scoped.status;
+  const namespace = taskAlias ?? '';
+  for (const step of steps) {
+    const [stepNamespace, shortAlias] = splitAlias(step.alias);
+    if (stepNamespace === namespace && shortAlias === alias) return step.status;
   }
-  return steps.find((s) => s.alias === alias)?.status ?? '';
+  return '';
 }
 
 /** semverDiff(a, b): the most significant differing part; Incomparable if either is invalid. */

@@ -71,7 +71,7 @@ export function renderString(s: string, env: ExpressionEnv): unknown {
   if (!containsTemplate(s)) return s;
   // One budget for every expression of the string (and of the whole value, when the caller shares one).
   const budget = env.budget ?? new ExpressionBudget();
-  const templateEnv: ExpressionEnv = { variables: env.variables, functions: { ...env.functions, ...TEMPLATE_FUNCTIONS }, budget };
+  const templateEnv: ExpressionEnv = { ...env, functions: { ...env.functions, ...TEMPLATE_FUNCTIONS }, budget };
   let text = '';
   for (const segment of segments(s)) {
     if ('text' in segment) {

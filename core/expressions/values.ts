@@ -81,6 +81,15 @@ export function typeName(v: unknown): string {
   return 'unknown';
 }
 
+/** The type name Go's `%T` prints for a decoded value, as expr-lang's messages show it. */
+export function goTypeName(v: unknown): string {
+  if (isNil(v)) return '<nil>';
+  if (typeof v === 'number') return Number.isInteger(v) ? 'int' : 'float64';
+  if (Array.isArray(v)) return '[]interface {}';
+  if (isMap(v)) return 'map[string]interface {}';
+  return typeName(v);
+}
+
 /** expr-lang's runtime.Equal: numbers compare by value, arrays and maps deeply, mixed types never. */
 export function deepEqual(a: unknown, b: unknown): boolean {
   if (isNil(a) || isNil(b)) return isNil(a) && isNil(b);

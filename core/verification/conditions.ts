@@ -34,7 +34,8 @@ export function assessValue(metric: Pick<AnalysisMetric, 'successCondition' | 'f
   const check = (field: 'successCondition' | 'failureCondition'): boolean => {
     const condition = metric[field];
     if (!condition) return false;
-    const value = evaluateExpression(condition, { variables: { result }, functions: ARGO_FUNCTIONS });
+    // Argo Rollouts compiles with expr.Env(env) (utils/evaluate/evaluate.go): an unknown name is an error.
+    const value = evaluateExpression(condition, { variables: { result }, functions: ARGO_FUNCTIONS, unknownNames: 'error' });
     if (typeof value !== 'boolean') {
       throw new Error(`${field} "${condition}" gave ${JSON.stringify(value)}, expected true or false`);
     }

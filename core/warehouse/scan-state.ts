@@ -9,6 +9,7 @@ import type { FreightRecord, ProjectState } from '../project/state.js';
 import { sha1Hex } from '../freight/sha1.js';
 import { stableStringify } from '../stable-stringify.js';
 import { freightCreationCriteriaSatisfied } from './criteria.js';
+import { freightCreationCriteriaSatisfiedV1 } from './criteria-v1.js';
 import type { DiscoveredArtifacts } from './discovered.js';
 import { freightCandidate } from './freight-candidate.js';
 
@@ -62,6 +63,9 @@ export interface ScanFailed {
   nextAttemptAt?: string;
 }
 
+/** `kargo`: criteria.ts; `v1`: criteria-v1.ts (replay of older histories). */
+export type CriteriaRules = 'kargo' | 'v1';
+
 export interface ScanOutcome {
   created?: FreightRecord;
   message?: string;
@@ -77,6 +81,12 @@ export function recordScanSucceeded(
   report: ScanSucceeded,
   now: string,
   random: () => number,
+  /**
+   * Which criteria rules apply, asked only when there is an expression: Kargo's, or the first
+   * version's (criteria-v1.ts) for histories recorded before them. The workflow decides with
+   * patched().
+   */
+  criteriaRules: () => CriteriaRules = () => 'kargo',
 ): ScanOutcome {
   const spec = state.specs.warehouses[report.warehouse]?.spec;
   if (!spec) return { message: `warehouse "${report.warehouse}" no longer exists` };
@@ -95,7 +105,11 @@ export function recordScanSucceeded(
   status.lastFreightID = candidate.id;
   if (state.freight[candidate.id]) return done();
   if ((spec.freightCreationPolicy ?? 'Automatic') === 'Manual') return done('freightCreationPolicy is Manual: assemble Freight from the discovered artifacts');
-  const criteria = freightCreationCriteriaSatisfied(spec.freightCreationCriteria?.expression, report.found);
+  const expression = spec.freightCreationCriteria?.expression;
+  const criteria =
+    expression !== undefined && expression.trim() !== '' && criteriaRules() === 'v1'
+      ? freightCreationCriteriaSatisfiedV1(expression, report.found)
+      : freightCreationCriteriaSatisfied(expression, report.found);
   if (!criteria.ok) return done(criteria.reason);
   if (!criteria.create) return done('freightCreationCriteria.expression is false for the newest artifacts');
   const taken = new Set(Object.values(state.freight).map((f) => f.alias));

@@ -58,7 +58,7 @@ describe('yaml-parse', () => {
     expect(res.output).toEqual({ first: 'a', count: 2 });
     expect((await h.run(yamlParse, { path: 'scalar.yaml', outputs: [{ name: 'v', fromExpression: '$env + 1' }] })).output).toEqual({ v: 43 });
     expect((await errorOf(h.run(yamlParse, { path: 'list.yaml', outputs: [{ name: 'x', fromExpression: 'name' }] }))).message).toContain(
-      'unknown name name',
+      'cannot fetch name from []interface {}',
     );
   });
 
@@ -86,6 +86,17 @@ describe('json-parse', () => {
       ],
     });
     expect(res).toEqual({ status: 'Succeeded', output: { tag: '1.0.0', firstPort: 8080 } });
+  });
+
+  // Kargo pkg/promotion/runner/builtin/json_parser_test.go: "expression points to missing key"
+  // gives nil; "failed to extract outputs" for nonexistent.path.
+  it('gives nil for a missing key and fails for a field of one', async () => {
+    const h = await createHarness(disposer);
+    await place(h, 'p.json', '{"key": "value"}');
+    const res = await h.run(jsonParse, { path: 'p.json', outputs: [{ name: 'result', fromExpression: 'missingKey' }] });
+    expect(res).toEqual({ status: 'Succeeded', output: { result: null } });
+    const err = await errorOf(h.run(jsonParse, { path: 'p.json', outputs: [{ name: 'x', fromExpression: 'nonexistent.path' }] }));
+    expect(err.message).toMatch(/^config\.outputs\[0\]\.fromExpression: cannot read field path of nil/);
   });
 
   it('reads a root list through $env', async () => {

@@ -151,6 +151,38 @@ describe('runStep', () => {
     });
   });
 
+  // Kargo pkg/expressions/function/functions_test.go Test_getStatus: inside a task, status()
+  // sees only the task's own steps; a top-level step sees only top-level steps.
+  it("scopes status() to the step's task", async () => {
+    const s = await setup();
+    await placeValues(s);
+    const step = { uses: 'yaml-update', config: { path: 'values.yaml', updates: [{ key: 'replicaCount', value: 1 }] } };
+    const statuses = [
+      { alias: 'clone', status: 'Succeeded', continueOnError: false },
+      { alias: 'task-1::clone', status: 'Skipped', continueOnError: false },
+      { alias: 'push', status: 'Succeeded', continueOnError: false },
+    ];
+    const inTask = { ...step, alias: 'task-1::update', taskAlias: 'task-1' };
+    expect(await s.run(s.input({ ...inTask, if: "${{ status('clone') == 'Skipped' }}" }, { statuses }))).toMatchObject({ status: 'Succeeded' });
+    expect(await s.run(s.input({ ...inTask, if: "${{ status('push') == '' }}" }, { statuses }))).toMatchObject({ status: 'Succeeded' });
+    expect(await s.run(s.input({ ...step, if: "${{ status('clone') == 'Succeeded' }}" }, { statuses }))).toMatchObject({ status: 'Succeeded' });
+    expect(await s.run(s.input({ ...step, if: "${{ status('task-1::clone') == '' }}" }, { statuses }))).toMatchObject({ status: 'Succeeded' });
+  });
+
+  // Kargo pkg/promotion/evaluator.go BuildCtxMap: `target` is set only for a Promotion to a
+  // Target, which only Kargo Enterprise creates (OSS errors every PromotionRequest); otherwise
+  // it is an undefined name: nil, and reading a field of it fails.
+  it('has no target variable: target is nil, target.params fails', async () => {
+    const s = await setup();
+    const file = await placeValues(s);
+    const step = (value: string) => ({ uses: 'yaml-update', config: { path: 'values.yaml', updates: [{ key: 'replicaCount', value }] } });
+    expect(await s.run(s.input(step("${{ target?.params?.replicas ?? 4 }}")))).toMatchObject({ status: 'Succeeded' });
+    expect(fs.readFileSync(file, 'utf8')).toContain('replicaCount: 4');
+    const f = await failureOf(s.run(s.input(step('${{ target.params.replicas }}'))));
+    expect(f.type).toBe('InvalidExpression');
+    expect(f.message).toContain('cannot read field params of nil');
+  });
+
   it('requires if to be a boolean', async () => {
     const s = await setup();
     const f = await failureOf(s.run(s.input({ uses: 'yaml-update', if: "${{ 'yes' }}" })));

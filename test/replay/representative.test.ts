@@ -105,6 +105,11 @@ const REPRESENTATIVE: { history: string; shows: string; check: (h: SavedHistory)
     shows: "a project workflow that refreshed a stage and signalled the stage's running promotion",
     check: (h) => has(h, 'WORKFLOW_EXECUTION_UPDATE_COMPLETED') && has(h, 'SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_INITIATED'),
   },
+  {
+    history: 'project/freight-creation-criteria',
+    shows: "a project workflow that took scan reports under Kargo's freight creation criteria (kargo-freight-creation-criteria patch)",
+    check: (h) => patches(h).includes('kargo-freight-creation-criteria') && has(h, 'WORKFLOW_EXECUTION_SIGNALED'),
+  },
 ];
 
 let histories: Map<string, SavedHistory>;

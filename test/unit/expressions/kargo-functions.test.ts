@@ -6,6 +6,7 @@ import {
   renderString,
   SemverValue,
   type KargoFunctionOptions,
+  type StepStatusEntry,
 } from '../../../core/expressions/index.js';
 
 function item(name: string, content: Partial<FreightReference>): FreightReference {
@@ -133,13 +134,24 @@ describe('kargoFunctions: warehouse and freight shortcuts', () => {
   });
 
   it.each<[string, RegExp]>([
-    ['warehouse()', /warehouse: expected 1 arguments, got 0/],
+    // Kargo pkg/expressions/function/functions_test.go: Test_warehouse, Test_getImageFromFreight,
+    // Test_getCommitFromFreight, Test_getChartFromFreight (messages as ErrorContains checks them).
+    ['warehouse()', /warehouse: expected 1 argument, got 0/],
+    ["warehouse('a', 'b')", /warehouse: expected 1 argument, got 2/],
     ["warehouse('')", /warehouse: name must not be empty/],
-    ['warehouse(1)', /warehouse: first argument must be string, got int/],
-    ["imageFrom('x', 'app')", /imageFrom: second argument must be a FreightOrigin such as warehouse\('name'\), got string/],
+    ['warehouse(1)', /warehouse: argument must be string, got int/],
+    ["imageFrom('x', 'app')", /imageFrom: second argument must be FreightOrigin, got string/],
     ["imageFrom('x', warehouse('a'), 3)", /imageFrom: expected 1-2 arguments, got 3/],
-    ["commitFrom(1)", /commitFrom: first argument must be string, got int/],
-    ["chartFrom('x', warehouse('a'), warehouse('a'))", /the second must be string/],
+    ['imageFrom()', /imageFrom: expected 1-2 arguments, got 0/],
+    ['commitFrom(1)', /commitFrom: first argument must be string, got int/],
+    ["commitFrom('x', 1)", /commitFrom: second argument must be FreightOrigin, got int/],
+    ['chartFrom()', /chartFrom: expected 1-3 arguments, got 0/],
+    ["chartFrom('x', 'a', warehouse('a'), 4)", /chartFrom: expected 1-3 arguments, got 4/],
+    ['chartFrom(1)', /chartFrom: first argument must be string, got int/],
+    ["chartFrom('x', 1)", /chartFrom: second argument must be string or FreightOrigin, got int/],
+    ["chartFrom('x', 'a', 'b')", /chartFrom: third argument must be FreightOrigin, got string/],
+    ["chartFrom('x', warehouse('a'), warehouse('a'))", /chartFrom: when using three arguments, second argument must be string/],
+    ["artifactFrom('s', 1)", /artifactFrom: second argument must be FreightOrigin, got int/],
   ])('%s fails with %s', (src, message) => {
     expect(() => run(src)).toThrow(message);
   });
@@ -261,6 +273,22 @@ describe('kargoFunctions: semver', () => {
   });
 });
 
+// Kargo pkg/expressions/function/functions_test.go Test_getStatus, case by case.
+describe('status(): Kargo Test_getStatus', () => {
+  const succeeded = (alias: string): StepStatusEntry => ({ alias, status: 'Succeeded', continueOnError: false });
+
+  it.each<[string, string | undefined, StepStatusEntry[], string, string]>([
+    ['basic usage; no hit', undefined, [succeeded('step-1')], 'non-existent-step', ''],
+    ['basic usage; hit', undefined, [succeeded('step-1')], 'step-1', 'Succeeded'],
+    ['used in a task; no alias match', 'task-2', [succeeded('step-1'), succeeded('task-1::step-2')], 'step-1', ''],
+    ['used in a task; no namespace match', 'task-2', [succeeded('step-1'), succeeded('task-1::step-2')], 'step-1', ''],
+    ['used in a task; hit', 'task-2', [succeeded('task-2::step-1')], 'step-1', 'Succeeded'],
+  ])('%s', (_, taskAlias, stepStatuses, alias, expected) => {
+    const opts: KargoFunctionOptions = { stepStatuses, ...(taskAlias === undefined ? {} : { taskAlias }) };
+    expect(run(`status(${JSON.stringify(alias)})`, opts)).toBe(expected);
+  });
+});
+
 describe('kargoFunctions: step status functions', () => {
   const failedEarlier: KargoFunctionOptions = {
     stepStatuses: [
@@ -284,9 +312,11 @@ describe('kargoFunctions: step status functions', () => {
     ["status('update')", options, 'Skipped'],
     ["status('unknown')", options, ''],
     ["status('push')", { ...failedEarlier, taskAlias: 'task-1' }, 'Errored'],
-    ["status('clone')", { ...failedEarlier, taskAlias: 'task-1' }, 'Succeeded'],
+    // Kargo looks only inside the caller's namespace: a task step does not see top-level steps,
+    // and a top-level step does not see a task's steps, not even by their full alias.
+    ["status('clone')", { ...failedEarlier, taskAlias: 'task-1' }, ''],
     ["status('push')", failedEarlier, ''],
-    ["status('task-1::push')", failedEarlier, 'Errored'],
+    ["status('task-1::push')", failedEarlier, ''],
     ["status('flaky') == 'Failed' && success()", options, true],
   ])('%s → %j', (src, opts, expected) => {
     expect(run(src, opts)).toEqual(expected);

@@ -231,8 +231,8 @@ describe('evaluateExpression: closures', () => {
 
 describe('evaluateExpression: runtime errors', () => {
   it.each<[string, RegExp]>([
-    ['unknownVar', /^unknown name unknownVar at position 0 in `unknownVar`$/],
-    ['1 + missing', /unknown name missing at position 4/],
+    ['unknownVar.field', /^cannot read field field of nil at position 10 in `unknownVar.field`$/],
+    ['1 + missing', /invalid operation: \+ \(mismatched types int and nil\) at position 2/],
     ['nothing.field', /cannot read field field of nil at position 7/],
     ['nested.missing.deeper', /cannot read field deeper of nil/],
     ['list[5]', /index out of range: 5 \(array length is 3\)/],
@@ -265,7 +265,7 @@ describe('evaluateExpression: runtime errors', () => {
     } catch (err) {
       caught = err;
     }
-    expect(caught).toMatchObject({ code: 'InvalidExpression', position: 4, expression: '1 + missing' });
+    expect(caught).toMatchObject({ code: 'InvalidExpression', position: 2, expression: '1 + missing' });
   });
 
   it('never reaches prototypes', () => {

@@ -102,7 +102,7 @@ describe('renderString: Kargo typing rules', () => {
     ['${{ 1', /unclosed expression: expected "}}" but reached end of template at position 0 in `\$\{\{ 1`/],
     ['ok ${% 1', /unclosed expression: expected "%}" but reached end of template at position 3/],
     ['${{ 1 + }}', /unexpected end of expression at position 5 in ` 1 \+ `/],
-    ['${{ nope }}', /unknown name nope at position 1 in ` nope `/],
+    ['${{ nope.x }}', /cannot read field x of nil at position 5 in ` nope.x `/],
     ['${{ 1 / 0 }}', /cannot render result: json: unsupported value: \+Inf/],
     // `}}` inside the expression ends it early: that is what ${% %} is for
     ['${{ {a: {b: 1}} }}', /unexpected end of expression/],
@@ -150,15 +150,15 @@ describe('renderTemplate', () => {
   it('names the path of the failing value', () => {
     let caught: unknown;
     try {
-      renderTemplate({ images: [{ tag: 'ok' }, { tag: '${{ nope }}' }] }, env);
+      renderTemplate({ images: [{ tag: 'ok' }, { tag: '${{ nope.x }}' }] }, env);
     } catch (err) {
       caught = err;
     }
     expect(caught).toBeInstanceOf(ExpressionError);
     expect(caught).toMatchObject({
       path: 'images[1].tag',
-      position: 1,
-      message: 'images[1].tag: unknown name nope at position 1 in ` nope `',
+      position: 5,
+      message: 'images[1].tag: cannot read field x of nil at position 5 in ` nope.x `',
     });
   });
 });

@@ -83,7 +83,7 @@ describe('recordScanSucceeded', () => {
   it.each([
     ['Manual policy', { freightCreationPolicy: 'Manual' as const }, 'freightCreationPolicy is Manual: assemble Freight from the discovered artifacts'],
     ['criteria false', { freightCreationCriteria: { expression: `imageFrom('${IMG}').Tag == '9.9.9'` } }, 'freightCreationCriteria.expression is false for the newest artifacts'],
-    ['criteria not boolean', { freightCreationCriteria: { expression: `imageFrom('${IMG}').Tag` } }, 'freightCreationCriteria.expression: must evaluate to a boolean, got "1.0.0"'],
+    ['criteria not boolean', { freightCreationCriteria: { expression: `imageFrom('${IMG}').Tag` } }, 'freightCreationCriteria.expression: failed to parse freight creation criteria expression result "1.0.0" as bool'],
     ['criteria broken', { freightCreationCriteria: { expression: 'imageFrom(' } }, 'freightCreationCriteria.expression: '],
   ])('creates nothing with %s, and says why', (_n, spec, message) => {
     const w = warehouse(spec);
@@ -100,6 +100,20 @@ describe('recordScanSucceeded', () => {
     const w = warehouse({ freightCreationCriteria: { expression: `imageFrom('${IMG}').Tag == '1.0.0' && commitFrom('${GIT}').Branch == 'main'` } });
     const state = stateWith(w);
     expect(recordScanSucceeded(state, { warehouse: 'w', specHash: warehouseSpecHash(w.spec), found: found() }, NOW, seq()).created).toBeDefined();
+  });
+
+  // Histories recorded before the kargo-freight-creation-criteria patch replay with the first rules.
+  it('applies the criteria rules the workflow asks for, and asks only when there is an expression', () => {
+    const w = warehouse({ freightCreationCriteria: { expression: `imageFrom('${IMG}').tag == '1.0.0'` } });
+    const asked: string[] = [];
+    const rules = (r: 'kargo' | 'v1') => (): 'kargo' | 'v1' => (asked.push(r), r);
+    const v1 = recordScanSucceeded(stateWith(w), { warehouse: 'w', specHash: warehouseSpecHash(w.spec), found: found() }, NOW, seq(), rules('v1'));
+    expect(v1.created).toBeDefined();
+    const kargo = recordScanSucceeded(stateWith(w), { warehouse: 'w', specHash: warehouseSpecHash(w.spec), found: found() }, NOW, seq(), rules('kargo'));
+    expect(kargo.message).toContain('type v1alpha1.DiscoveredImageReference has no field tag');
+    const plain = warehouse();
+    recordScanSucceeded(stateWith(plain), { warehouse: 'w', specHash: warehouseSpecHash(plain.spec), found: found() }, NOW, seq(), rules('v1'));
+    expect(asked).toEqual(['v1', 'kargo']);
   });
 
   it('ignores a scan made for an older spec', () => {
