@@ -233,11 +233,11 @@ function stageNode(stage, freight, promotions, stages) {
   );
 }
 
-/** The stage's Verified condition as the api decides it (reason and message), else what the freight says. */
+/** The stage's Verified condition as the api decides it: why not, or since when and how. */
 function verifiedText(stage, verified, current) {
   const c = (stage.status?.conditions ?? []).find((x) => x.type === 'Verified');
-  if (verified) return `yes, ${ago(verified.verifiedAt)}${c?.message && c.message !== 'Freight has been verified' ? ` (${c.message})` : ''}`;
   if (c && c.status !== 'True') return h('span', { class: `phase ${c.reason.replace(/^Verification/, '')}` }, `${c.reason}: ${c.message}`);
+  if (verified) return `yes, ${ago(verified.verifiedAt)}${c?.message && c.message !== 'Freight has been verified' ? ` (${c.message})` : ''}`;
   return current ? 'not yet' : '—';
 }
 
@@ -309,7 +309,7 @@ function freightCell(f, stageName, stages) {
   if (approved) out.push(h('span', {}, `approved ${ago(approved.approvedAt)}`));
   // A verification here that did not succeed, with its cause (the api's lastVerificationIn).
   const last = f.status?.lastVerificationIn?.[stageName];
-  if (last && !verified && last.phase !== 'Successful') out.push(h('span', { class: `phase ${last.phase}` }, `verification ${last.phase}${last.message ? `: ${last.message}` : ''}`));
+  if (last && last.phase !== 'Successful') out.push(h('span', { class: `phase ${last.phase}` }, `verification ${last.phase}${last.message ? `: ${last.message}` : ''}`));
   // Soaking: held here, verified, and a downstream stage requires time here first.
   for (const down of stages) {
     const { upstream, soak } = sourcesOf(down);

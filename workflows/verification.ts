@@ -1,9 +1,13 @@
 /**
  * verificationWorkflow: verifies the freight a stage holds after a promotion. First the
- * analysis (Argo Rollouts AnalysisTemplates: every metric measured by an activity, as often as
- * it asks; a metric that fails, errors or is inconclusive ends the run), then the soak: a durable
- * timer, so a 24 h soak survives restarts of workers and server and resumes with the time left.
- * Decisions come from core/verification/analysis.ts; this file only sequences them.
+ * analysis (Argo Rollouts AnalysisTemplates): as an AnalysisRun when the worker's cluster runs
+ * Argo Rollouts, else measured by Shunt (web and prometheus; every metric measured by an
+ * activity, as often as it asks; a metric that fails, errors or is inconclusive ends the run), or
+ * refused with its cause when a provider needs Argo Rollouts and there is none
+ * (core/verification/backend.ts). Then the soak: a durable timer, so a 24 h soak survives
+ * restarts of workers and server and resumes with the time left. Every end is reported to the
+ * project workflow, a failed activity too (as `Error` with its cause). Decisions come from
+ * core/verification/; this file only sequences them.
  */
 import {
   CancellationScope,
