@@ -21,7 +21,10 @@ export interface MeasureMetricInput {
 
 export interface VerificationActivities {
   measureMetric(input: MeasureMetricInput): Promise<Measurement>;
-  /** `cluster` when this worker reaches a Kubernetes cluster (AnalysisRuns there), else `native`. */
+  /**
+   * `cluster` when this worker reaches a Kubernetes cluster, else `native`. Kept for verifications
+   * started before `analysisBackend` (the workflow's `verification-analysis-backend` patch).
+   */
   analysisMode(): Promise<'cluster' | 'native'>;
   /**
    * Who can run AnalysisRuns: Argo Rollouts when this worker reaches a cluster that serves them,
