@@ -8,6 +8,7 @@
 import { KARGO_API_VERSION, type FreightOrigin, type ObjectMeta, type Stage, type Warehouse } from '../core/model.js';
 import { autoPromotionEnabled } from '../core/project/auto-promotion.js';
 import { formatGoDuration } from '../core/project/freight-status.js';
+import { lastVerificationIn, verifiedCondition, type StageCondition, type VerificationSummary } from '../core/project/verification-status.js';
 import type {
   ApprovalRequest,
   FreightRecord,
@@ -60,10 +61,12 @@ export interface FreightView {
     currentlyIn: Record<string, { since: string }>;
     verifiedIn: Record<string, { verifiedAt: string; longestSoak?: string }>;
     approvedFor: Record<string, { approvedAt: string; approvedBy?: string }>;
+    /** Shunt: stage → the freight's latest verification there, with its phase and message (core/project/verification-status.ts). */
+    lastVerificationIn?: Record<string, VerificationSummary>;
   };
 }
 
-export function renderFreight(project: string, freight: FreightRecord): FreightView {
+export function renderFreight(project: string, freight: FreightRecord, verifications: Record<string, VerificationSummary> = {}): FreightView {
   const verifiedIn: FreightView['status']['verifiedIn'] = {};
   for (const [stage, v] of Object.entries(freight.verifiedIn)) {
     verifiedIn[stage] =
@@ -94,7 +97,7 @@ export function renderFreight(project: string, freight: FreightRecord): FreightV
     images: freight.images,
     commits: freight.commits,
     charts: freight.charts,
-    status: { currentlyIn, verifiedIn, approvedFor },
+    status: { currentlyIn, verifiedIn, approvedFor, ...(Object.keys(verifications).length ? { lastVerificationIn: verifications } : {}) },
   };
 }
 
@@ -103,7 +106,7 @@ export function renderFreightList(state: ProjectState): ListView<FreightView> {
   const records = Object.values(state.freight).sort(
     (a, b) => b.discoveredAt.localeCompare(a.discoveredAt) || a.name.localeCompare(b.name),
   );
-  return renderList(records.map((f) => renderFreight(state.project, f)));
+  return renderList(records.map((f) => renderFreight(state.project, f, lastVerificationIn(state, f.name))));
 }
 
 /** Finds freight by id, else by alias. */
@@ -139,6 +142,8 @@ export interface StageView {
     }[];
     /** Shunt: the verification of the current freight that is pending or running. */
     currentVerification?: VerificationRecord;
+    /** Kargo's conditions; Shunt sets `Verified` (core/project/verification-status.ts) while the stage holds freight. */
+    conditions?: StageCondition[];
     autoPromotionEnabled: boolean;
     autoPromotionHolds?: NonNullable<StageState['autoPromotionHolds']>;
     currentPromotion?: PromotionReferenceView;
@@ -172,6 +177,8 @@ export function renderStage(state: ProjectState, stage: Stage): StageView {
   if (stageState.autoPromotionHolds && Object.keys(stageState.autoPromotionHolds).length) status.autoPromotionHolds = stageState.autoPromotionHolds;
   if (stageState.currentVerification) status.currentVerification = stageState.currentVerification;
   if (stageState.lastHandledRefresh) status.lastHandledRefresh = stageState.lastHandledRefresh;
+  const verified = verifiedCondition(state, name);
+  if (verified) status.conditions = [verified];
 
   if (stageState.currentPromotion !== undefined) {
     const running = state.promotions.find((p) => p.name === stageState.currentPromotion);

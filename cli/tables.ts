@@ -38,16 +38,21 @@ const TABLES: Record<GetKind, TableSpec> = {
     },
   },
   stages: {
-    headers: ['NAME', 'CURRENT-FREIGHT', 'LAST-PROMOTION', 'PHASE'],
+    headers: ['NAME', 'CURRENT-FREIGHT', 'LAST-PROMOTION', 'PHASE', 'VERIFICATION', 'MESSAGE'],
     row: (s) => {
       const current = str(at(s, 'status', 'currentPromotion', 'name'));
       const last = str(at(s, 'status', 'lastPromotion', 'name'));
       const summary = str(at(s, 'status', 'freightSummary'));
+      // The api's Verified condition (core/project/verification-status.ts): its reason and why.
+      const conditions = at(s, 'status', 'conditions');
+      const verified = Array.isArray(conditions) ? conditions.find((c) => isRecord(c) && c['type'] === 'Verified') : undefined;
       return [
         s.metadata.name,
         summary === undefined || summary.startsWith('0/') ? NONE : summary,
         orNone(current ?? last),
         current !== undefined ? 'Running' : orNone(str(at(s, 'status', 'lastPromotion', 'status', 'phase'))),
+        orNone(str(at(verified, 'reason'))),
+        orNone(str(at(verified, 'message'))?.split('\n')[0]),
       ];
     },
   },

@@ -226,11 +226,19 @@ function stageNode(stage, freight, promotions, stages) {
     h('dl', {},
       h('dt', {}, 'Freight'), h('dd', { 'data-testid': `current-${name}` }, freightLabel(freight, current)),
       h('dt', {}, 'Health'), h('dd', {}, health),
-      h('dt', {}, 'Verified'), h('dd', {}, verified ? `yes, ${ago(verified.verifiedAt)}` : current ? 'not yet' : '—'),
+      h('dt', {}, 'Verified'), h('dd', { 'data-testid': `verified-${name}` }, verifiedText(stage, verified, current)),
       h('dt', {}, 'Promotion'), h('dd', {}, running ? h('span', { class: 'phase Running' }, `${running} running`) : last ? h('span', { class: `phase ${last.status?.phase}` }, `${last.name}: ${last.status?.phase}`) : '—'),
     ),
     h('div', { class: 'actions' }, actions),
   );
+}
+
+/** The stage's Verified condition as the api decides it: why not, or since when and how. */
+function verifiedText(stage, verified, current) {
+  const c = (stage.status?.conditions ?? []).find((x) => x.type === 'Verified');
+  if (c && c.status !== 'True') return h('span', { class: `phase ${c.reason.replace(/^Verification/, '')}` }, `${c.reason}: ${c.message}`);
+  if (verified) return `yes, ${ago(verified.verifiedAt)}${c?.message && c.message !== 'Freight has been verified' ? ` (${c.message})` : ''}`;
+  return current ? 'not yet' : '—';
 }
 
 /** Freight a stage may take, as the api decides it: direct, verified upstream (and soaked), or approved. */
@@ -299,6 +307,9 @@ function freightCell(f, stageName, stages) {
   if (here) out.push(h('span', {}, `here since ${ago(here.since)}`));
   if (verified) out.push(h('span', {}, `verified ${ago(verified.verifiedAt)}`));
   if (approved) out.push(h('span', {}, `approved ${ago(approved.approvedAt)}`));
+  // A verification here that did not succeed, with its cause (the api's lastVerificationIn).
+  const last = f.status?.lastVerificationIn?.[stageName];
+  if (last && last.phase !== 'Successful') out.push(h('span', { class: `phase ${last.phase}` }, `verification ${last.phase}${last.message ? `: ${last.message}` : ''}`));
   // Soaking: held here, verified, and a downstream stage requires time here first.
   for (const down of stages) {
     const { upstream, soak } = sourcesOf(down);

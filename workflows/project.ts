@@ -18,6 +18,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import { DomainError } from '../core/errors.js';
+import { failureCause } from '../core/failure-cause.js';
 import { applyIssues, applyResources, deleteIssue, deleteResource, emptyProjectState } from '../core/project/apply.js';
 import { applyPromotionEffects, metadataSnapshot } from '../core/project/effects.js';
 import { freightStatusOf } from '../core/project/freight-status.js';
@@ -525,7 +526,7 @@ async function startPromotion(
   // without reporting was terminated (or timed out) from outside.
   void child.result().then(
     () => undefined,
-    (err: unknown) => onClosedWithoutReport(promotion.name, err instanceof Error ? (err.cause as Error | undefined)?.message ?? err.message : String(err)),
+    (err: unknown) => onClosedWithoutReport(promotion.name, childFailureReason(err)),
   );
   markStarted(
     state,
@@ -586,8 +587,14 @@ async function startVerification(
   markVerificationStarted(record, nowIso());
   void child.result().then(
     () => undefined,
-    (err: unknown) => onClosedWithoutReport(record, err instanceof Error ? (err.cause as Error | undefined)?.message ?? err.message : String(err)),
+    (err: unknown) => onClosedWithoutReport(record, childFailureReason(err)),
   );
+}
+
+/** Why a child workflow closed without reporting: the innermost cause, not Temporal's wrappers ("Activity task failed"). */
+function childFailureReason(err: unknown): string {
+  if (patched('child-failure-cause')) return failureCause(err);
+  return err instanceof Error ? ((err.cause as Error | undefined)?.message ?? err.message) : String(err);
 }
 
 /**

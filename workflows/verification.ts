@@ -1,9 +1,13 @@
 /**
  * verificationWorkflow: verifies the freight a stage holds after a promotion. First the
- * analysis (Argo Rollouts AnalysisTemplates: every metric measured by an activity, as often as
- * it asks; a metric that fails, errors or is inconclusive ends the run), then the soak: a durable
- * timer, so a 24 h soak survives restarts of workers and server and resumes with the time left.
- * Decisions come from core/verification/analysis.ts; this file only sequences them.
+ * analysis (Argo Rollouts AnalysisTemplates): as an AnalysisRun when the worker's cluster runs
+ * Argo Rollouts, else measured by Shunt (web and prometheus; every metric measured by an
+ * activity, as often as it asks; a metric that fails, errors or is inconclusive ends the run), or
+ * refused with its cause when a provider needs Argo Rollouts and there is none
+ * (core/verification/backend.ts). Then the soak: a durable timer, so a 24 h soak survives
+ * restarts of workers and server and resumes with the time left. Every end is reported to the
+ * project workflow, a failed activity too (as `Error` with its cause). Decisions come from
+ * core/verification/; this file only sequences them.
  */
 import {
   CancellationScope,
@@ -33,6 +37,8 @@ import {
   type MetricResult,
 } from '../core/verification/analysis.js';
 import { resolveArgs, substituteArgs } from '../core/verification/args.js';
+import { analysisPlan, withNote, type AnalysisPlan } from '../core/verification/backend.js';
+import { failureCause } from '../core/failure-cause.js';
 import type { createActivities } from '../activities/index.js';
 import {
   promotionPingSignal,
@@ -96,8 +102,19 @@ export async function verificationWorkflow(input: VerificationWorkflowInput): Pr
   };
 
   try {
-    const mode = metrics.length ? await acts.analysisMode() : 'native';
-    if (metrics.length && mode === 'cluster') {
+    let plan: AnalysisPlan = { kind: 'native' };
+    if (metrics.length && patched('verification-analysis-backend')) {
+      // Argo Rollouts when the cluster has it, else Shunt for the providers it measures itself.
+      plan = analysisPlan(await acts.analysisBackend(), metrics);
+    } else if (metrics.length && (await acts.analysisMode()) === 'cluster') {
+      plan = { kind: 'cluster' };
+    }
+    const note = plan.kind === 'native' ? plan.note : undefined;
+    if (plan.kind === 'refused') {
+      phase = 'Error';
+      message = plan.message;
+      for (const r of results) r.phase = 'Error';
+    } else if (plan.kind === 'cluster') {
       // The worker reaches a cluster: Argo Rollouts there runs the templates as an AnalysisRun.
       const ref = { namespace: input.project, name: input.id };
       setCurrentDetails(`AnalysisRun ${ref.name} in namespace ${ref.namespace}`);
@@ -125,7 +142,11 @@ export async function verificationWorkflow(input: VerificationWorkflowInput): Pr
       }
       await tellProject({ message });
     } else if (metrics.length) {
-      setCurrentDetails(`Analysing: ${metrics.map((m) => m.name).join(', ')}`);
+      setCurrentDetails(`Analysing: ${metrics.map((m) => m.name).join(', ')}${note ? ` (${note})` : ''}`);
+      if (note) {
+        message = note;
+        await tellProject({ message });
+      }
       let terminating = false;
       await Promise.all(
         metrics.map(async (metric, i) => {
@@ -152,7 +173,7 @@ export async function verificationWorkflow(input: VerificationWorkflowInput): Pr
         if (!isTerminalPhase(r.phase)) r.phase = assessMetric(r, metric, true).phase;
       });
       phase = runPhase(results) as VerificationPhase;
-      message = results.find((r) => r.phase === phase && r.message)?.message;
+      message = withNote(results.find((r) => r.phase === phase && r.message)?.message, note);
       await tellProject({ metrics: results, ...(message ? { message } : {}) });
     } else {
       phase = 'Successful';
@@ -161,17 +182,25 @@ export async function verificationWorkflow(input: VerificationWorkflowInput): Pr
       const ms = parseDuration(input.soak);
       soakUntil = new Date(Date.now() + ms).toISOString();
       phase = 'Running';
-      message = `soaking for ${input.soak}, until ${soakUntil}`;
+      message = withNote(`soaking for ${input.soak}, until ${soakUntil}`, note);
       setCurrentDetails(`Soaking until ${soakUntil}`);
       await tellProject({ soakUntil, message });
       await sleep(ms);
       phase = 'Successful';
-      message = `soaked for ${input.soak}`;
+      message = withNote(`soaked for ${input.soak}`, note);
     }
   } catch (err) {
-    if (!isCancellation(err)) throw err;
-    phase = 'Aborted';
-    message = 'verification aborted';
+    if (isCancellation(err)) {
+      phase = 'Aborted';
+      message = 'verification aborted';
+    } else if (patched('verification-reports-failures')) {
+      // Reported like any other end, so the stage and freight show the cause.
+      phase = 'Error';
+      message = failureCause(err);
+      log.warn('verification failed', { error: message });
+    } else {
+      throw err;
+    }
   }
   soakUntil = undefined;
   setCurrentDetails(`Verification ${phase}${message ? `: ${message}` : ''}`);

@@ -2,6 +2,7 @@ import type { RequestHandler } from 'express';
 import { DomainError } from '../../core/errors.js';
 import { param } from '../request-context.js';
 import type { RouteDeps } from '../route-deps.js';
+import { lastVerificationIn } from '../../core/project/verification-status.js';
 import { findFreight, renderFreight } from '../views.js';
 
 /** GET /api/v1/projects/:project/freight/:name, where name is the freight's id or its alias. */
@@ -14,6 +15,6 @@ export function getFreight({ backend }: RouteDeps): RequestHandler {
     if (freight === undefined) {
       throw new DomainError('NotFound', `freight "${name}" (id or alias) not found in project "${project}"`);
     }
-    res.json(renderFreight(project, freight));
+    res.json(renderFreight(project, freight, lastVerificationIn(state, freight.name)));
   };
 }

@@ -143,10 +143,10 @@ describe('shunt against the api', () => {
       const result = await shunt(api, ['get', 'stages', '--project', 'demo']);
       expect(result.stdout).toBe(
         [
-          'NAME      CURRENT-FREIGHT                            LAST-PROMOTION       PHASE',
-          `dev       ${FREIGHT_A}   dev.000001.aaaaaaa   Succeeded`,
-          'prod      -                                          -                    -',
-          'staging   -                                          -                    -',
+          'NAME      CURRENT-FREIGHT                            LAST-PROMOTION       PHASE       VERIFICATION   MESSAGE',
+          `dev       ${FREIGHT_A}   dev.000001.aaaaaaa   Succeeded   Verified       Freight has been verified`,
+          'prod      -                                          -                    -           -              -',
+          'staging   -                                          -                    -           -              -',
           '',
         ].join('\n'),
       );

@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import YAML from 'yaml';
 import { enforcedAccess } from '../../api/auth/index.js';
 import { authConfig, bearer, TOKENS } from '../api/auth-fixtures.js';
 import { startShuntStack, type ShuntStack } from '../support/shunt-stack.js';
@@ -178,6 +179,21 @@ describe('the web page', () => {
     const events = await eventuallyEvents((e) => e.some((x) => x.action === 'approve') && e.some((x) => x.action === 'retry'));
     expect(events.find((e) => e.action === 'retry')).toMatchObject({ actor: 'rita-release', target: { stage: 'dev', promotion: failed.metadata.name } });
     expect(events.find((e) => e.action === 'approve')).toMatchObject({ actor: 'rita-release', target: { stage: 'prod', freight: newer.metadata.name } });
+  });
+
+  it('shows why a verification failed, in the stage and in the freight table', async () => {
+    // staging verifies with a provider only Argo Rollouts runs, and this worker has no cluster.
+    const docs = YAML.parseAllDocuments((await readFile(join(example, 'pipeline.yaml'), 'utf8')).replaceAll('file:///tmp/shunt-demo/gitops.git', `file://${join(work, 'missing.git')}`));
+    const staging = docs.find((d) => d.getIn(['kind']) === 'Stage' && d.getIn(['metadata', 'name']) === 'staging')!;
+    staging.setIn(['spec', 'verification'], { analysisTemplates: [{ name: 'smoke' }] });
+    const template = 'apiVersion: argoproj.io/v1alpha1\nkind: AnalysisTemplate\nmetadata: {name: smoke, namespace: demo}\nspec:\n  metrics: [{name: smoke, provider: {job: {spec: {}}}}]\n';
+    await api('POST', '/apply', TOKENS.admin, { files: [{ name: 'verified.yaml', content: `${template}---\n${docs.map((d) => d.toString()).join('---\n')}` }] });
+    await api('POST', '/projects/demo/stages/staging/verify', TOKENS.admin, {});
+
+    const cause = /VerificationError: metric "smoke" \(provider job\) needs Argo Rollouts, and this worker has no Kubernetes connection/;
+    await expectText(page.getByTestId('verified-staging'), cause, 90_000);
+    await expectText(page.locator('#freight tbody'), /verification Error: metric "smoke" \(provider job\) needs Argo Rollouts/);
+    await page.screenshot({ path: join(shots, '06-failed-verification.png'), fullPage: true });
   });
 
   it('is usable from the keyboard: the first Tab reaches the skip link, controls have labels', async () => {

@@ -14,6 +14,9 @@ import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { createAnalysisRun } from '../../activities/adapters/kubernetes/analysis-run.js';
+import { createKubeClients } from '../../activities/adapters/kubernetes/client.js';
+import { servesAnalysisRuns } from '../../activities/adapters/kubernetes/rollouts-discovery.js';
 import type { PromotionRecord } from '../../core/project/state.js';
 import { TERMINAL_PHASES } from '../../core/promotion/types.js';
 import { Disposer, hermeticEnv, tempDir } from '../support/git-repos.js';
@@ -40,6 +43,7 @@ let appsURL: string;
 let configURL: string;
 let appsGitDir: string;
 let configGitDir: string;
+let shuntKubeconfig: string;
 
 type Json = Record<string, unknown>;
 
@@ -234,7 +238,7 @@ beforeAll(async () => {
   const repoCred = (url: string): { url: string; username: string; password: string } => ({ url, username: USERNAME, password: PASSWORD });
   await argocd.start([repoCred(appsURL), repoCred(configURL)]);
 
-  const shuntKubeconfig = await grantShunt(kube, { projects: [PROJECT], shared: true, argocd: true });
+  shuntKubeconfig = await grantShunt(kube, { projects: [PROJECT], shared: true, argocd: true });
   // The git credential lives only in a Kubernetes Secret in the project's namespace.
   await kube.apply([
     {
@@ -380,4 +384,16 @@ describe('argocd-update and argocd-wait against a real Argo CD and kube-apiserve
     const sync = p.steps.find((s) => s.uses === 'argocd-update')!;
     expect({ status: sync.status, errorCount: sync.errorCount }).toEqual({ status: 'Succeeded', errorCount: 0 });
   }, 300_000);
+});
+
+describe('a cluster with Argo CD but without Argo Rollouts', () => {
+  it('is seen through API discovery (so verification runs natively), and creating an AnalysisRun says Rollouts is missing', async () => {
+    expect(await servesAnalysisRuns(createKubeClients({ mode: 'kubeconfig', path: shuntKubeconfig }))).toBe(false);
+    const admin = createKubeClients({ mode: 'kubeconfig', path: kube.adminKubeconfig });
+    const req = { namespace: PROJECT, name: 'dev.run.1', templates: [{ metadata: { name: 't' }, spec: { metrics: [{ name: 'm', provider: { web: { url: 'http://127.0.0.1:1' } } }] } }], args: [] };
+    await expect(createAnalysisRun(admin, req)).rejects.toMatchObject({
+      code: 'FailedPrecondition',
+      message: expect.stringContaining('has no AnalysisRun resource (argoproj.io/v1alpha1): Argo Rollouts is not installed in the cluster'),
+    });
+  }, 60_000);
 });

@@ -19,6 +19,7 @@ import { analysisRunActivities } from '../../activities/analysis-runs.js';
 import { KubernetesArgoCDClient } from '../../activities/adapters/kubernetes/argocd-applications.js';
 import { createKubeClients, type KubeClients } from '../../activities/adapters/kubernetes/client.js';
 import { KubernetesCredentialStore } from '../../activities/adapters/kubernetes/credential-store.js';
+import { servesAnalysisRuns } from '../../activities/adapters/kubernetes/rollouts-discovery.js';
 import { argocdUpdate } from '../../activities/steps/argocd-update.js';
 import { TERMINAL_PHASES } from '../../core/promotion/types.js';
 import type { PromotionRecord, VerificationRecord } from '../../core/project/state.js';
@@ -226,6 +227,10 @@ images: [{repoURL: ghcr.io/example/app, tag: "1.2.3"}]
     const run = JSON.parse(await kube.kubectl(['get', 'analysisruns.argoproj.io', verification.id, '-n', PROJECT, '-o', 'json'])) as Json;
     expect(run['spec']).toMatchObject({ args: [{ name: 'path', value: '/healthz' }], metrics: [{ name: 'healthy' }] });
     expect(metrics.requests.map((r) => r.url)).toEqual(['/healthz', '/healthz']);
+  });
+
+  it('finds Argo Rollouts (the AnalysisRun CRD) through API discovery, with the documented Role', async () => {
+    expect(await servesAnalysisRuns(shunt)).toBe(true);
   });
 
   it('says which namespace is missing when a project has none', async () => {

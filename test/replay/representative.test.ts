@@ -110,6 +110,16 @@ const REPRESENTATIVE: { history: string; shows: string; check: (h: SavedHistory)
     shows: "a project workflow that took scan reports under Kargo's freight creation criteria (kargo-freight-creation-criteria patch)",
     check: (h) => patches(h).includes('kargo-freight-creation-criteria') && has(h, 'WORKFLOW_EXECUTION_SIGNALED'),
   },
+  {
+    history: 'verification/no-rollouts-native',
+    shows: 'a verification Shunt measured itself because the cluster has no Argo Rollouts (analysis-backend patch)',
+    check: (h) => patches(h).includes('verification-analysis-backend') && has(h, 'ACTIVITY_TASK_COMPLETED') && has(h, 'WORKFLOW_EXECUTION_COMPLETED'),
+  },
+  {
+    history: 'verification/activity-failure-reported',
+    shows: 'a verification whose activity failed and that reported the cause instead of failing (reports-failures patch)',
+    check: (h) => patches(h).includes('verification-reports-failures') && has(h, 'ACTIVITY_TASK_FAILED') && has(h, 'WORKFLOW_EXECUTION_COMPLETED'),
+  },
 ];
 
 let histories: Map<string, SavedHistory>;

@@ -106,6 +106,13 @@ export async function createAnalysisRun(clients: KubeClients, req: AnalysisRunRe
         `creating ${what(req.namespace, req.name)}: the namespace ${JSON.stringify(req.namespace)} does not exist; AnalysisRuns live in the project's namespace (Kargo creates one per project): create it, with the Role README documents ("Argo CD")`,
       );
     }
+    if (isNotFound(err)) {
+      // The resource itself is missing: Argo Rollouts (its CRDs) is not installed in the cluster.
+      throw new DomainError(
+        'FailedPrecondition',
+        `creating ${what(req.namespace, req.name)}: the Kubernetes API server ${clients.server} has no AnalysisRun resource (argoproj.io/v1alpha1): Argo Rollouts is not installed in the cluster`,
+      );
+    }
     throw await kubeError(clients, err, `creating ${what(req.namespace, req.name)}`);
   }
 }

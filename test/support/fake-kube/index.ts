@@ -22,9 +22,14 @@ export interface FakeCluster {
   stop(): Promise<void>;
 }
 
-export async function startFakeCluster(opts: ArgoCDControllerOptions = {}): Promise<FakeCluster> {
+export interface FakeClusterOptions extends ArgoCDControllerOptions {
+  /** false: a cluster with Argo CD but without Argo Rollouts (no AnalysisRun or AnalysisTemplate resource). */
+  rollouts?: boolean;
+}
+
+export async function startFakeCluster(opts: FakeClusterOptions = {}): Promise<FakeCluster> {
   const token = 'fake-kube-token-0123456789';
-  const server = await new FakeKubeServer({ token }).start();
+  const server = await new FakeKubeServer({ token, ...(opts.rollouts === false ? { unserved: ['analysisruns', 'analysistemplates'] } : {}) }).start();
   const argocd = new FakeArgoCDController(server, opts).start();
   const rollouts = new FakeRolloutsController(server).start();
   const clients = createKubeClients({ mode: 'explicit', server: server.url, token });

@@ -8,7 +8,8 @@
  * `resourceVersion` or starting with ADDED for what exists), create (409 AlreadyExists), put
  * (409 Conflict on a stale resourceVersion; 422 without one on a custom resource), delete,
  * patch as merge / JSON / strategic merge (415 for strategic merge on custom resources), bearer
- * token authentication (401), and Status objects for every error. Not implemented: server-side
+ * token authentication (401), Status objects for every error, API discovery of the served
+ * resources, and clusters without some CRDs (`unserved`). Not implemented: server-side
  * apply (415), generateName, field managers, finalizers, status subresources (Argo CD's
  * Application CRD has none either).
  */
@@ -105,6 +106,12 @@ function matchesFieldSelector(obj: KubeObject, selector: string | undefined): bo
 export interface FakeKubeOptions {
   /** When set, every request must carry `Authorization: Bearer <token>`. */
   token?: string;
+  /**
+   * Resources (plurals) this server does not serve, as a cluster without their CRDs (e.g.
+   * `analysisruns` without Argo Rollouts): discovery leaves them out and their paths answer a
+   * plain-text 404, as kube-apiserver's not-found handler does.
+   */
+  unserved?: string[];
 }
 
 export class FakeKubeServer {
@@ -173,7 +180,10 @@ export class FakeKubeServer {
       if (this.opts.token !== undefined && req.headers.authorization !== `Bearer ${this.opts.token}`) {
         throw new StatusError(401, 'Unauthorized', 'Unauthorized');
       }
+      const discovery = this.discovery(url.pathname);
+      if (discovery !== undefined && req.method === 'GET') return discovery ? sendJSON(res, 200, discovery) : sendPlainNotFound(res);
       const route = this.route(url.pathname);
+      if (this.opts.unserved?.includes(route.rt.plural)) return sendPlainNotFound(res);
       const body = await readBody(req);
       await this.dispatch(req.method ?? 'GET', route, query, contentType, body, res);
     } catch (err) {
@@ -198,6 +208,30 @@ export class FakeKubeServer {
         code: e.code,
       });
     }
+  }
+
+  /**
+   * API discovery (`/api/v1`, `/apis/<group>/<version>`): the served resources of that group
+   * version, null when it serves none; undefined for any other path.
+   */
+  private discovery(pathname: string): Record<string, unknown> | null | undefined {
+    const m = pathname.match(/^\/(?:api\/(v1)|apis\/([^/]+)\/([^/]+))\/?$/);
+    if (!m) return undefined;
+    const [group, version] = m[1] ? ['', m[1]] : [m[2]!, m[3]!];
+    const served = Object.values(RESOURCES).filter((r) => r.group === group && r.version === version && !this.opts.unserved?.includes(r.plural));
+    if (served.length === 0) return null;
+    return {
+      kind: 'APIResourceList',
+      apiVersion: 'v1',
+      groupVersion: group ? `${group}/${version}` : version,
+      resources: served.map((r) => ({
+        name: r.plural,
+        singularName: r.kind.toLowerCase(),
+        namespaced: true,
+        kind: r.kind,
+        verbs: ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'],
+      })),
+    };
   }
 
   private route(pathname: string): { rt: ResourceType; namespace: string; name?: string } {
@@ -447,6 +481,13 @@ function parseJSON(body: string): unknown {
   } catch {
     throw new StatusError(400, 'BadRequest', 'the object provided is unrecognized (must be of type json)');
   }
+}
+
+/** What kube-apiserver answers for a path no handler serves (e.g. a resource whose CRD is not installed). */
+function sendPlainNotFound(res: http.ServerResponse): void {
+  const text = '404 page not found\n';
+  res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8', 'X-Content-Type-Options': 'nosniff', 'Content-Length': Buffer.byteLength(text) });
+  res.end(text);
 }
 
 function sendJSON(res: http.ServerResponse, code: number, body: unknown): void {

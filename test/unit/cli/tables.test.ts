@@ -14,7 +14,20 @@ describe('renderTable', () => {
       },
     };
     expect(renderTable('stages', [stage], now)).toBe(
-      'NAME   CURRENT-FREIGHT   LAST-PROMOTION   PHASE\nprod   1/2 Fulfilled     prod.02.abc      Running\n',
+      'NAME   CURRENT-FREIGHT   LAST-PROMOTION   PHASE     VERIFICATION   MESSAGE\nprod   1/2 Fulfilled     prod.02.abc      Running   -              -\n',
+    );
+  });
+
+  it('shows the Verified condition’s reason and the first line of its message', () => {
+    const stage = {
+      metadata: { name: 'dev' },
+      status: {
+        freightSummary: 'f1',
+        conditions: [{ type: 'Verified', status: 'False', reason: 'VerificationFailed', message: 'metric "rate" assessed Failed\nmore' }],
+      },
+    };
+    expect(renderTable('stages', [stage], now)).toBe(
+      'NAME   CURRENT-FREIGHT   LAST-PROMOTION   PHASE   VERIFICATION         MESSAGE\ndev    f1                -                -       VerificationFailed   metric "rate" assessed Failed\n',
     );
   });
 
