@@ -1,3 +1,4 @@
+import type { ClusterConfig } from '../core/model.js';
 import type { FreightApproval } from '../core/project/approvals.js';
 import type { ProjectState, PromotionRecord, VerificationRecord } from '../core/project/state.js';
 import type { AuditEvent } from '../core/audit/event.js';
@@ -14,6 +15,8 @@ export interface ShuntBackend {
   /** Parse, validate and apply manifest files. Nothing changes unless every file is valid. */
   apply(files: ManifestFile[], options: { dryRun: boolean; actor?: string }): Promise<ApplyResult>;
   listProjects(): Promise<ProjectSummary[]>;
+  /** The applied ClusterConfig (its webhook receivers), or undefined when none was. */
+  getClusterConfig(): Promise<ClusterConfig | undefined>;
   /** Throws DomainError('NotFound') for an unknown project. */
   getProject(project: string): Promise<ProjectState>;
   /** Queues a promotion; throws FailedPrecondition when the freight is not available to the stage. */

@@ -190,8 +190,8 @@ spec:
   it('answers 404 for a path no receiver has', async () => {
     const unknown = await call(`/webhooks/github/${'0'.repeat(64)}`, {});
     expect(unknown).toEqual({ status: 404, body: { error: expect.objectContaining({ message: 'no webhook receiver at this path' }) } });
-    const provider = await call('/webhooks/bitbucket/abc', {});
+    const provider = await call('/webhooks/slack/abc', {});
     expect(provider.status).toBe(404);
-    expect(provider.body.error?.message).toContain('unknown webhook provider "bitbucket"');
+    expect(provider.body.error?.message).toContain('unknown webhook provider "slack"');
   });
 });
