@@ -11,7 +11,9 @@ import { readFileSync } from 'node:fs';
 import type { ClusterConfig, Warehouse } from '../../core/model.js';
 import type { ProjectState } from '../../core/project/state.js';
 import { receiverToken } from '../../api/webhooks/verify.js';
+import { enforcedAccess } from '../../api/auth/index.js';
 import { emptyProject, FakeBackend } from './fake-backend.js';
+import { PROJECT_TOKENS, projectAuthConfig } from './project-fixtures.js';
 import { startApi, type RunningApi } from './support.js';
 
 const fixture = (name: string): string => readFileSync(new URL(`../fixtures/webhooks/${name}`, import.meta.url), 'utf8');
@@ -262,5 +264,25 @@ describe('ClusterConfig receivers', () => {
     const raw = fixture('gitea-push.json');
     const headers = { 'x-gitea-event': 'push', 'x-hub-signature-256': `sha256=${hmac('sha256', 'gitea-secret', raw)}` };
     expect((await call(`/webhooks/gitea/${receiverToken('', 'x', 'gitea-secret')}`, raw, headers)).status).toBe(404);
+  });
+
+  it('are listed with their paths for an admin over the cluster only (the URL is the credential)', async () => {
+    await api.close();
+    backend.clusterConfig = { ...config, spec: { webhookReceivers: [...config.spec.webhookReceivers!, { name: 'missing', harbor: { secretRef: { name: 'org-gitea' } } }] } };
+    api = await startApi({ backend, secrets, access: enforcedAccess(projectAuthConfig()) });
+    const list = async (token: string): Promise<{ status: number; body: unknown }> => {
+      const res = await fetch(`${api.url}/api/v1/cluster/webhook-receivers`, { headers: { authorization: `Bearer ${token}` } });
+      return { status: res.status, body: await res.json() };
+    };
+    expect(await list(PROJECT_TOKENS.admin)).toEqual({
+      status: 200,
+      body: {
+        items: [
+          { name: 'org-gitea', provider: 'gitea', path: `/webhooks/gitea/${receiverToken('', 'org-gitea', 'org-secret')}` },
+          { name: 'missing', provider: 'harbor', problem: 'Secret "org-gitea" in namespace "kargo-system-resources" has no "auth-header" key' },
+        ],
+      },
+    });
+    for (const token of [PROJECT_TOKENS.adminAB, PROJECT_TOKENS.viewerA]) expect((await list(token)).status).toBe(403);
   });
 });
