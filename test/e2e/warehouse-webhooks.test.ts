@@ -184,7 +184,7 @@ spec:
     expect((await call(paths['any']!, { repoURL: `${registry.host}/team/web` })).body.refreshed).toEqual(['images']);
     expect((await call(paths['any']!, {})).body.refreshed).toEqual(['config', 'images']);
     const notJson = await call(paths['any']!, 'not json');
-    expect(notJson).toEqual({ status: 400, body: { error: expect.objectContaining({ code: 'BadRequest', message: 'the webhook body is not JSON' }) } });
+    expect(notJson).toEqual({ status: 400, body: { error: expect.objectContaining({ code: 'BadRequest', message: 'webhook receiver "any": the webhook body is not JSON' }) } });
   });
 
   it('answers 404 for a path no receiver has', async () => {
