@@ -28,7 +28,7 @@ import type { ProjectState } from '../../core/project/state.js';
 import type { RouteDeps } from '../route-deps.js';
 import { DeliveryLog, deliveryKeys } from '../webhooks/delivery-log.js';
 import { runGenericActions, type GenericRequest } from '../webhooks/generic-actions.js';
-import { parseJsonBody, parsePayload, WebhookRefusal, type ParsedWebhook } from '../webhooks/payloads.js';
+import { parseJsonBody, parsePayload, unsupportedEvent, WebhookRefusal, type ParsedWebhook } from '../webhooks/payloads.js';
 import { receiverIndexFor } from '../webhooks/receiver-index.js';
 import { ReceiverRateLimit } from '../webhooks/receiver-rate-limit.js';
 import type { SecretSource } from '../webhooks/receivers.js';
@@ -83,6 +83,11 @@ export function receiveWebhook({ backend }: RouteDeps, secrets: SecretSource, op
     }
     const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     const header = (name: string): string | undefined => req.get(name) ?? undefined;
+    const unsupported = unsupportedEvent(receiver.provider, header);
+    if (unsupported) {
+      res.status(unsupported.status).json(errorBody(unsupported.status === 501 ? 'NotImplemented' : 'BadRequest', `webhook receiver "${receiver.name}": ${unsupported.message}`));
+      return;
+    }
     const problem = authenticationProblem(receiver.provider, resolved.secret, header, raw);
     if (problem) {
       res.status(401).json(errorBody('Unauthenticated', `webhook receiver "${receiver.name}": ${problem}`));

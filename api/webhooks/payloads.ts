@@ -241,6 +241,25 @@ const PARSERS: Record<Exclude<WebhookProvider, 'generic'>, Parser> = {
   },
 };
 
+const GITEA_EVENTS = ['push', 'pull_request'];
+const BITBUCKET_EVENTS = ['repo:push', 'repo:refs_changed', 'pullrequest:fulfilled', 'pullrequest:rejected', 'pr:merged', 'pr:declined'];
+
+/**
+ * The event header check Kargo makes before the signature (Gitea 501, Bitbucket 400): an event
+ * the receiver never handles is refused as such, signed or not.
+ */
+export function unsupportedEvent(provider: WebhookProvider, headers: Headers): WebhookRefusal | undefined {
+  if (provider === 'gitea') {
+    const event = headers('x-gitea-event') ?? '';
+    return GITEA_EVENTS.includes(event) ? undefined : new WebhookRefusal(501, `event type ${event} is not supported`);
+  }
+  if (provider === 'bitbucket') {
+    const event = headers('x-event-key') ?? '';
+    return BITBUCKET_EVENTS.includes(event) ? undefined : new WebhookRefusal(400, `event type ${event} is not supported`);
+  }
+  return undefined;
+}
+
 /** Parses a JSON body; a body that is not JSON is refused with 400. */
 export function parseJsonBody(raw: Buffer): unknown {
   if (raw.length === 0) return {};

@@ -126,6 +126,11 @@ describe('Gitea (X-Gitea-Event, X-Hub-Signature-256)', () => {
     expect(refreshed()).toEqual([]);
   });
 
+  it('an unsupported event is 501 before the signature is looked at, as Kargo', async () => {
+    expect(await call(GITEA, push, { 'x-gitea-event': 'release' })).toMatchObject({ status: 501, body: { error: { message: 'webhook receiver "gitea": event type release is not supported' } } });
+    expect(refreshed()).toEqual([]);
+  });
+
   it('a closed pull request is acknowledged with why no promotion is woken', async () => {
     const raw = fixture('gitea-pull-request-closed.json');
     const res = await call(GITEA, raw, signed(raw, 'pull_request'));
@@ -164,6 +169,7 @@ describe('Bitbucket (X-Event-Key, X-Hub-Signature)', () => {
     const raw = fixture('bitbucket-cloud-repo-push.json');
     expect(await call(BITBUCKET, raw, { 'x-event-key': 'repo:push', 'x-hub-signature': 'sha256=00' })).toMatchObject({ status: 401, body: { error: { message: 'webhook receiver "bitbucket": X-Hub-Signature does not match the payload' } } });
     expect(await call(BITBUCKET, raw, { 'x-event-key': 'repo:push' })).toMatchObject({ status: 401, body: { error: { message: 'webhook receiver "bitbucket": missing X-Hub-Signature' } } });
+    expect(await call(BITBUCKET, raw, { 'x-event-key': 'repo:commit_status_created' })).toMatchObject({ status: 400, body: { error: { message: 'webhook receiver "bitbucket": event type repo:commit_status_created is not supported' } } });
     const fork = fresh('{"fork": {}}');
     expect(await call(BITBUCKET, fork, sign(fork, 'repo:fork'))).toMatchObject({ status: 400, body: { error: { message: 'webhook receiver "bitbucket": event type repo:fork is not supported' } } });
     const merged = fresh('{"pullRequest": {"links": {"self": [{"href": "https://bitbucket.example.com/projects/PROJ/repos/repository/pull-requests/3"}]}}}');
