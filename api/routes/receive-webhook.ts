@@ -55,6 +55,12 @@ function genericRequest(req: Request, body: unknown): GenericRequest {
   };
 }
 
+/** What besides the body a generic receiver's actions read: the query and the headers. */
+function requestContext(req: Request): string {
+  const headers = Object.entries(req.headersDistinct).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return JSON.stringify([req.originalUrl.slice(req.originalUrl.indexOf('?') + 1 || req.originalUrl.length), headers]);
+}
+
 export interface ReceiveWebhookOptions {
   index?: { maxAgeMs?: number };
   deliveries?: ConstructorParameters<typeof DeliveryLog>[0];
@@ -93,7 +99,7 @@ export function receiveWebhook({ backend }: RouteDeps, secrets: SecretSource, op
       res.status(401).json(errorBody('Unauthenticated', `webhook receiver "${receiver.name}": ${problem}`));
       return;
     }
-    const keys = deliveryKeys(receiverKey, receiver.provider, header, raw);
+    const keys = deliveryKeys(receiverKey, receiver.provider, header, raw, receiver.actions ? requestContext(req) : '');
     if (deliveries.has(keys)) {
       res.json({ receiver: receiver.name, ...scope, refreshed: [], duplicate: true, message: 'duplicate delivery, ignored' });
       return;

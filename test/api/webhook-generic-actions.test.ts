@@ -69,6 +69,17 @@ describe('generic receiver actions', () => {
     expect(refreshed()).toEqual(['my-warehouse']);
   });
 
+  it('the same body with other headers is another call, not a replay; an exact replay is ignored', async () => {
+    const path = await withReceiver({
+      actions: [{ action: 'Refresh', targetSelectionCriteria: [{ kind: 'Warehouse', name: "${{ request.header('X-Target') }}" }] }],
+    });
+    expect((await call(path, {}, { 'x-target': 'api' })).body.results?.[0]).toMatchObject({ result: 'Success' });
+    expect((await call(path, {}, { 'x-target': 'staging' })).body.results?.[0]).toMatchObject({ result: 'Success' });
+    expect((await call(`${path}?again=1`, {}, { 'x-target': 'staging' })).body.results?.[0]).toMatchObject({ result: 'Success' });
+    expect(await call(path, {}, { 'x-target': 'staging' })).toMatchObject({ status: 200, body: { duplicate: true } });
+    expect(refreshed()).toEqual(['api', 'staging', 'staging']);
+  });
+
   it('labels: matchLabels and matchExpressions (In), values may be expressions over params', async () => {
     const path = await withReceiver({
       actions: [

@@ -103,6 +103,14 @@ describe('Gitea (X-Gitea-Event, X-Hub-Signature-256)', () => {
     expect(refreshed()).toEqual(['proja/gitea-develop']);
   });
 
+  it('a redelivery (same X-Gitea-Delivery) is ignored', async () => {
+    const headers = { ...signed(push), 'x-gitea-delivery': 'f6266f16-1bf3-46a5-9ea4-602e06ead473' };
+    expect((await call(GITEA, push, headers)).body['refreshed']).toEqual(['gitea-develop']);
+    const again = `${push}\n`;
+    expect(await call(GITEA, again, { ...signed(again), 'x-gitea-delivery': 'f6266f16-1bf3-46a5-9ea4-602e06ead473' })).toMatchObject({ status: 200, body: { duplicate: true } });
+    expect(refreshed()).toEqual(['proja/gitea-develop']);
+  });
+
   it('a truncated commit list skips path filtering (total_commits > commits)', async () => {
     const raw = JSON.stringify({ ...JSON.parse(push), total_commits: 30 });
     expect((await call(GITEA, raw, signed(raw))).body['refreshed']).toEqual(['gitea-develop', 'gitea-values-only']);
