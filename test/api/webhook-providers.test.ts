@@ -48,6 +48,7 @@ function project(name: string, receivers: Record<string, unknown>[]): ProjectSta
   add('alpine', { image: { repoURL: 'harbor.example.com/library/alpine', constraint: '^1.0.0' } });
   add('alpine-v2', { image: { repoURL: 'harbor.example.com/library/alpine', constraint: '^2.0.0' } });
   add('jfrog', { image: { repoURL: 'artifactory.example.com/docker-local/test-image' } });
+  add('jfrog-chart', { chart: { repoURL: 'oci://artifactory.example.com/docker-local/charts/test-chart', semverConstraint: '^1.0.0' } });
   add('jfrog-virtual', { image: { repoURL: 'artifactory.example.com/docker-virtual/test-image' } });
   add('acr', { image: { repoURL: 'myregistry.azurecr.io/hello-world', imageSelectionStrategy: 'Lexical' } });
   add('ado', { git: { repoURL: 'https://fabrikam-fiber-inc.visualstudio.com/DefaultCollection/_git/Fabrikam-Fiber-Git', branch: 'master' } });
@@ -208,6 +209,14 @@ describe('Artifactory (X-Jfrog-Event-Auth)', () => {
 
   it("a docker push: jpd_origin's host, the repository key and the image path", async () => {
     expect(await call(JFROG, raw, sign(raw))).toMatchObject({ status: 200, body: { refreshed: ['jfrog'] } });
+  });
+
+  it('an oci push (a Helm chart) refreshes the chart subscription whose constraint admits the version', async () => {
+    const body = JSON.parse(raw) as { data: Record<string, unknown> };
+    const chart = JSON.stringify({ ...body, data: { ...body.data, image_type: 'oci', image_name: 'test-chart', path: 'charts/test-chart/1.2.0/manifest.json', tag: '1.2.0' } });
+    expect(await call(JFROG, chart, sign(chart))).toMatchObject({ status: 200, body: { refreshed: ['jfrog-chart'] } });
+    const tooNew = JSON.stringify({ ...body, data: { ...body.data, image_type: 'oci', image_name: 'test-chart', path: 'charts/test-chart/2.0.0/manifest.json', tag: '2.0.0' } });
+    expect(await call(JFROG, tooNew, sign(tooNew))).toMatchObject({ status: 200, body: { refreshed: [] } });
   });
 
   it('virtualRepoName replaces the repository key', async () => {
