@@ -10,6 +10,7 @@ import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { ClusterConfig, Warehouse } from '../../core/model.js';
 import type { ProjectState } from '../../core/project/state.js';
+import { noteApplied } from '../../api/webhooks/receiver-index.js';
 import { receiverToken } from '../../api/webhooks/verify.js';
 import { enforcedAccess } from '../../api/auth/index.js';
 import { emptyProject, FakeBackend } from './fake-backend.js';
@@ -278,6 +279,17 @@ describe('ClusterConfig receivers', () => {
     const forged = fresh(raw);
     const bad = await call(`/webhooks/gitea/${receiverToken('', 'org-gitea', 'org-secret')}`, forged, { 'x-gitea-event': 'push', 'x-hub-signature-256': `sha256=${hmac('sha256', 'gitea-secret', forged)}` });
     expect(bad.status).toBe(401);
+  });
+
+  it('a ClusterConfig applied through this api answers at once', async () => {
+    const token = receiverToken('', 'org-gitea', 'org-secret');
+    expect((await call(`/webhooks/gitea/${token}`, '{}', { 'x-gitea-event': 'push' })).status).toBe(404);
+    backend.clusterConfig = config;
+    // What the apply route does after a successful apply (the fake backend cannot apply a ClusterConfig).
+    await noteApplied(backend, { results: [{ kind: 'ClusterConfig', name: 'cluster', action: 'created' }], hints: [], dryRun: false });
+    const raw = fixture('gitea-push.json');
+    const res = await call(`/webhooks/gitea/${token}`, raw, { 'x-gitea-event': 'push', 'x-hub-signature-256': `sha256=${hmac('sha256', 'org-secret', raw)}` });
+    expect(res).toMatchObject({ status: 200, body: { scope: 'cluster', refreshed: ['proja/gitea-develop'] } });
   });
 
   it('a ClusterConfig receiver whose Secret is only in a project namespace has no path', async () => {
