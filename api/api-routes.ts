@@ -28,7 +28,7 @@ import { listProjects } from './routes/list-projects.js';
 import { listPromotions } from './routes/list-promotions.js';
 import { listStages } from './routes/list-stages.js';
 import { listWarehouses } from './routes/list-warehouses.js';
-import { listWebhookReceivers } from './routes/list-webhook-receivers.js';
+import { listClusterWebhookReceivers, listWebhookReceivers } from './routes/list-webhook-receivers.js';
 import { promoteDownstream } from './routes/promote-downstream.js';
 import { promoteFreight } from './routes/promote-freight.js';
 import { refreshStageRoute } from './routes/refresh-stage.js';
@@ -65,6 +65,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
   { method: 'DELETE', path: '/projects/:project/warehouses/:name', permission: P.deleteInProject, handler: deleteWarehouse },
   { method: 'POST', path: '/projects/:project/warehouses/:name/refresh', permission: P.refresh, body: true, handler: refreshWarehouse },
   { method: 'GET', path: '/projects/:project/webhook-receivers', permission: P.readProject, handler: (d) => listWebhookReceivers(d, d.secrets) },
+  { method: 'GET', path: '/cluster/webhook-receivers', permission: P.readClusterSecrets, handler: (d) => listClusterWebhookReceivers(d, d.secrets) },
   { method: 'GET', path: '/projects/:project/stages', permission: P.readProject, handler: listStages },
   { method: 'GET', path: '/projects/:project/stages/:name', permission: P.readProject, handler: getStage },
   { method: 'DELETE', path: '/projects/:project/stages/:name', permission: P.deleteStage, handler: deleteStage },

@@ -1,3 +1,4 @@
+import type { ClusterConfig } from '../core/model.js';
 import type { FreightApproval } from '../core/project/approvals.js';
 import type { DeletedFreight } from '../core/project/delete-freight.js';
 import type { PromoteDownstreamResult } from '../core/project/downstream.js';
@@ -18,6 +19,8 @@ export interface ShuntBackend {
   /** Parse, validate and apply manifest files. Nothing changes unless every file is valid. */
   apply(files: ManifestFile[], options: { dryRun: boolean; actor?: string }): Promise<ApplyResult>;
   listProjects(): Promise<ProjectSummary[]>;
+  /** The applied ClusterConfig (its webhook receivers), or undefined when none was. */
+  getClusterConfig(): Promise<ClusterConfig | undefined>;
   /** Throws DomainError('NotFound') for an unknown project. */
   getProject(project: string): Promise<ProjectState>;
   /** Queues a promotion; throws FailedPrecondition when the freight is not available to the stage. */

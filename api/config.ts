@@ -16,6 +16,8 @@ const ApiEnv = z.object({
   /** Secrets of webhook receivers: the same Secret manifests the workers read. */
   SHUNT_DATA_DIR: z.string().min(1).default('./.shunt'),
   SHUNT_CREDENTIALS: z.string().optional(),
+  /** Namespace of the ClusterConfig receivers' Secrets (Kargo's system resources namespace). */
+  SHUNT_SYSTEM_NAMESPACE: z.string().min(1).default('kargo-system-resources'),
   SHUNT_AUTH_MODE: z.enum(['open', 'enforced'], { error: 'must be "open" or "enforced"' }).default('enforced'),
   SHUNT_AUTH_CONFIG: z.string().optional(),
   /** Where the worker serves its metrics; the api's /metrics includes them. */
@@ -41,6 +43,8 @@ export interface ApiConfig {
   temporalUiUrl?: string;
   logLevel: string;
   credentialsPath: string;
+  /** Where the ClusterConfig's webhook receivers' Secrets are read (SHUNT_SYSTEM_NAMESPACE). */
+  systemNamespace: string;
   /** `open`: no access control (chosen explicitly); `enforced`: tokens from authConfigPath. */
   authMode: 'open' | 'enforced';
   authConfigPath?: string;
@@ -73,6 +77,7 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Ap
     host: e.SHUNT_HOST,
     logLevel: e.SHUNT_LOG_LEVEL,
     credentialsPath: resolve(e.SHUNT_CREDENTIALS ?? `${resolve(e.SHUNT_DATA_DIR)}/credentials`),
+    systemNamespace: e.SHUNT_SYSTEM_NAMESPACE,
     ...(e.SHUNT_CONFIG ? { configPath: resolve(e.SHUNT_CONFIG) } : {}),
     ...(e.SHUNT_TEMPORAL_UI_URL ? { temporalUiUrl: e.SHUNT_TEMPORAL_UI_URL } : {}),
     authMode: e.SHUNT_AUTH_MODE,

@@ -81,6 +81,7 @@ export const ROUTE_DOCS: Readonly<Record<string, RouteDoc>> = {
   'POST /api/v1/projects/:project/promotions/:name/retry': { summary: 'Retry a failed promotion', body: Empty, responses: { '200': 'Promotion', '201': 'Promotion' } },
   'POST /api/v1/projects/:project/promotions/:name/abort': { summary: 'Abort a running or queued promotion', body: Empty, responses: { '200': 'Promotion' } },
   'GET /api/v1/projects/:project/webhook-receivers': { summary: 'The project\'s webhook receivers and their URLs', responses: { '200': 'List of webhook receivers' } },
+  'GET /api/v1/cluster/webhook-receivers': { summary: 'The ClusterConfig\'s webhook receivers and their URLs (admin over the cluster)', responses: { '200': 'List of webhook receivers' } },
   'POST /webhooks/:provider/:token': { summary: 'A webhook from GitHub, GitLab, Docker Hub, Quay or a generic sender; authenticated by the receiver\'s own secret, never by bearer token', responses: { '200': 'accepted', '202': 'accepted' } },
   'GET /api/v1/projects/:project/events': { summary: 'The audit trail, newest first', query: EventsQuery, responses: { '200': 'List of AuditEvent' } },
 };

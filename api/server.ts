@@ -11,6 +11,7 @@ import { loadApiConfig } from './config.js';
 import { readManifestFiles } from './manifest-files.js';
 import { TemporalBackend } from './temporal-backend.js';
 import { FileCredentialStore } from '../activities/adapters/credentials.js';
+import { webhookSecrets } from './webhooks/receivers.js';
 
 const config = loadApiConfig();
 const log = pino({ name: 'shunt-api', level: config.logLevel, redact: ['req.headers.authorization', '*.password', '*.token'] });
@@ -45,7 +46,7 @@ const app = createApp({
   namespace: config.namespace,
   maxBodyBytes: config.maxBodyBytes,
   allowedHosts: config.allowedHosts,
-  secrets: new FileCredentialStore(config.credentialsPath, { onWarning: (message) => log.warn({ message }, 'credentials file problem') }),
+  secrets: webhookSecrets(new FileCredentialStore(config.credentialsPath, { onWarning: (message) => log.warn({ message }, 'credentials file problem') }), config.systemNamespace),
   ...(config.temporalUiUrl ? { temporalUiUrl: config.temporalUiUrl } : {}),
 });
 

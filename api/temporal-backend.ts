@@ -14,7 +14,8 @@ import type { AuditEvent } from '../core/audit/event.js';
 import { DomainError, isErrorCode } from '../core/errors.js';
 import { invalidManifests, parseManifestFiles } from '../core/manifests/files.js';
 import { checkPayloadSize } from '../core/payload-budget.js';
-import type { ClusterPromotionTask, Project, ProjectScopedManifest } from '../core/model.js';
+import type { ClusterConfig, ClusterPromotionTask, Project, ProjectScopedManifest } from '../core/model.js';
+import { stableStringify } from '../core/stable-stringify.js';
 import { applyIssues, applyResources, emptyProjectState, type ApplyInput } from '../core/project/apply.js';
 import type { ProjectState, PromotionRecord, VerificationRecord } from '../core/project/state.js';
 import type { FreightApproval } from '../core/project/approvals.js';
@@ -34,6 +35,7 @@ import {
   approvePromotionUpdate,
   retryPromotionUpdate,
   applyClusterUpdate,
+  type ApplyClusterRequest,
   applySpecsUpdate,
   auditEventsQuery,
   auditWorkflowId,
@@ -92,9 +94,11 @@ export class TemporalBackend implements ShuntBackend {
     const projectManifests = new Map<string, Project>();
     const clusterTasks = new Map<string, ClusterPromotionTask>(Object.entries(cluster.clusterTasks));
     const appliedClusterTasks: ClusterPromotionTask[] = [];
+    let clusterConfig: ClusterConfig | undefined;
     const byProject = new Map<string, ProjectScopedManifest[]>();
     for (const m of manifests) {
       if (m.kind === 'Project') projectManifests.set(m.metadata.name, m);
+      else if (m.kind === 'ClusterConfig') clusterConfig = m;
       else if (m.kind === 'ClusterPromotionTask') {
         clusterTasks.set(m.metadata.name, m);
         appliedClusterTasks.push(m);
@@ -140,6 +144,10 @@ export class TemporalBackend implements ShuntBackend {
       name: t.metadata.name,
       action: cluster.clusterTasks[t.metadata.name] ? 'configured' : 'created',
     }));
+    if (clusterConfig) {
+      const same = cluster.config !== undefined && stableStringify(cluster.config) === stableStringify(clusterConfig);
+      results.push({ kind: 'ClusterConfig', name: clusterConfig.metadata.name, action: cluster.config === undefined ? 'created' : same ? 'unchanged' : 'configured' });
+    }
     if (options.dryRun) {
       for (const [project, input] of inputs) {
         const lines = applyResources(structuredClone(states.get(project)!), input, new Date().toISOString(), Math.random);
@@ -148,7 +156,7 @@ export class TemporalBackend implements ShuntBackend {
       return { results, hints, dryRun: true };
     }
 
-    await this.updateCluster({ projects: [...projectManifests.keys()], clusterTasks: appliedClusterTasks });
+    await this.updateCluster({ projects: [...projectManifests.keys()], clusterTasks: appliedClusterTasks, ...(clusterConfig ? { config: clusterConfig } : {}) });
     for (const [project, input] of inputs) {
       const outcome = await this.run(() =>
         this.client.workflow.executeUpdateWithStart(applySpecsUpdate, {
@@ -159,6 +167,10 @@ export class TemporalBackend implements ShuntBackend {
       results.push(...outcome.results.filter((l) => byProject.has(project) || l.kind === 'Project').map((l) => ({ ...l, project })));
     }
     return { results, hints, dryRun: false };
+  }
+
+  async getClusterConfig(): Promise<ClusterConfig | undefined> {
+    return (await this.clusterState()).config;
   }
 
   async listProjects(): Promise<ProjectSummary[]> {
@@ -384,8 +396,8 @@ export class TemporalBackend implements ShuntBackend {
   }
 
   /** Update-with-start: the cluster workflow exists from the first call on. */
-  private async updateCluster(request: { projects: string[]; clusterTasks: ClusterPromotionTask[] }): Promise<ClusterState> {
-    if (request.projects.length === 0 && request.clusterTasks.length === 0) {
+  private async updateCluster(request: ApplyClusterRequest): Promise<ClusterState> {
+    if (request.projects.length === 0 && request.clusterTasks.length === 0 && request.config === undefined) {
       try {
         return await this.client.workflow.getHandle(CLUSTER_WORKFLOW_ID).query(clusterStateQuery);
       } catch (err) {

@@ -180,6 +180,10 @@ export interface Project extends ResourceBase<'Project'> {
 export interface ProjectConfig extends ResourceBase<'ProjectConfig'> {
   spec: ProjectConfigSpec;
 }
+/** Kargo's cluster-scoped settings; Shunt serves its webhook receivers (core/manifests/cluster-config.ts). */
+export interface ClusterConfig extends ResourceBase<'ClusterConfig'> {
+  spec: { webhookReceivers?: Record<string, unknown>[]; [extra: string]: unknown };
+}
 export interface Warehouse extends ResourceBase<'Warehouse'> {
   spec: WarehouseSpec;
 }
@@ -302,6 +306,7 @@ export type Manifest =
   | Stage
   | PromotionTask
   | ClusterPromotionTask
+  | ClusterConfig
   | FreightManifest;
 
 export type ManifestKind = Manifest['kind'];

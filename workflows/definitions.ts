@@ -5,7 +5,7 @@
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { AuditEvent } from '../core/audit/event.js';
-import type { ClusterPromotionTask } from '../core/model.js';
+import type { ClusterConfig, ClusterPromotionTask } from '../core/model.js';
 import type { ApplyInput, ApplyResultLine } from '../core/project/apply.js';
 import type { FreightApproval } from '../core/project/approvals.js';
 import type { DeletedFreight, DeleteFreightRequest } from '../core/project/delete-freight.js';
@@ -197,11 +197,14 @@ export const CLUSTER_WORKFLOW_ID = 'shunt:cluster';
 export interface ClusterState {
   projects: Record<string, { createdAt: string }>;
   clusterTasks: Record<string, ClusterPromotionTask>;
+  /** The ClusterConfig (its webhook receivers), once one was applied. */
+  config?: ClusterConfig;
 }
 
 export interface ApplyClusterRequest {
   projects: string[];
   clusterTasks: ClusterPromotionTask[];
+  config?: ClusterConfig;
 }
 
 export const applyClusterUpdate = defineUpdate<ClusterState, [ApplyClusterRequest]>('applyCluster');

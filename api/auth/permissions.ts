@@ -109,6 +109,8 @@ export function applyTargets(req: Request): LabelledTarget[] {
 export const PERMISSIONS = {
   read: { action: 'read', targets: () => [] },
   readProject: { action: 'read', targets: project },
+  /** Cluster-scoped settings whose values are credentials (the ClusterConfig receivers' URLs): admin over the cluster. */
+  readClusterSecrets: { action: 'admin', targets: () => [{}] },
   apply: { action: 'admin', audit: 'apply', targets: applyTargets, scopeFirst: true },
   deleteProject: { action: 'admin', audit: 'delete', targets: project },
   deleteInProject: { action: 'admin', audit: 'delete', targets: project },

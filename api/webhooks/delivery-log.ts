@@ -13,11 +13,21 @@ export const DELIVERY_TTL_MS = 60 * 60_000;
 /** How many deliveries are remembered (across every receiver). */
 export const MAX_DELIVERIES = 10_000;
 
-const ID_HEADER: Partial<Record<WebhookProvider, string>> = { github: 'x-github-delivery', gitlab: 'x-gitlab-event-uuid' };
+const ID_HEADER: Partial<Record<WebhookProvider, string>> = {
+  github: 'x-github-delivery',
+  gitlab: 'x-gitlab-event-uuid',
+  gitea: 'x-gitea-delivery',
+  bitbucket: 'x-request-uuid',
+};
 
-/** The keys a delivery is known by: its id (when the provider sends one) and its body's hash. */
-export function deliveryKeys(receiverKey: string, provider: WebhookProvider, header: (name: string) => string | undefined, raw: Buffer): string[] {
-  const keys = [`${receiverKey} body ${createHash('sha256').update(raw).digest('hex')}`];
+/**
+ * The keys a delivery is known by: its id (when the provider sends one) and its body's hash.
+ * `context` is hashed with the body when more than the body makes the request (a generic
+ * receiver's actions also read its headers and query): the same body with other headers is
+ * another call, not a replay.
+ */
+export function deliveryKeys(receiverKey: string, provider: WebhookProvider, header: (name: string) => string | undefined, raw: Buffer, context = ''): string[] {
+  const keys = [`${receiverKey} body ${createHash('sha256').update(context).update('\0').update(raw).digest('hex')}`];
   const idHeader = ID_HEADER[provider];
   const id = idHeader ? header(idHeader)?.trim() : undefined;
   if (id) keys.push(`${receiverKey} id ${id}`);

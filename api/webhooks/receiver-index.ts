@@ -1,7 +1,7 @@
 /**
  * The webhook receivers this api answers for, by path: built from every project's ProjectConfig
- * (each receiver's token computed from its Secret), so a call looks its receiver up in memory
- * and a path no receiver has costs no backend call at all.
+ * and the ClusterConfig (each receiver's token computed from its Secret), so a call looks its
+ * receiver up in memory and a path no receiver has costs no backend call at all.
  *
  * The api is stateless behind a load balancer, so each instance keeps its own index: rebuilt
  * in full when older than `maxAgeMs` (in the background, one rebuild at a time, whatever the
@@ -10,14 +10,14 @@
  */
 import { webhookReceivers, type WebhookProvider, type WebhookReceiver } from '../../core/manifests/webhook-receiver.js';
 import type { ApplyResult, ShuntBackend } from '../backend.js';
-import { receiverToken, secretKey } from './verify.js';
-import type { SecretSource } from './receivers.js';
+import { receiverPath, type SecretSource } from './receivers.js';
 
 /** How old the index may grow before a rebuild (a receiver applied elsewhere answers within it). */
 export const RECEIVER_INDEX_MAX_AGE_MS = 30_000;
 
 export interface IndexedReceiver {
-  project: string;
+  /** The receiver's project; undefined for a ClusterConfig receiver (every project). */
+  project: string | undefined;
   receiver: WebhookReceiver;
   /** The value the provider signs or sends (its Secret's key for that provider). */
   secret: string;
@@ -58,6 +58,7 @@ export class WebhookReceiverIndex {
       try {
         const startedAt = this.now();
         const next = new Map<string, IndexedReceiver>();
+        for (const [k, v] of await this.clusterEntries()) next.set(k, v);
         for (const summary of await this.backend.listProjects()) {
           for (const [k, v] of await this.entriesOf(summary.name)) next.set(k, v);
         }
@@ -73,7 +74,13 @@ export class WebhookReceiverIndex {
   /** Re-reads the receivers of the projects an apply changed (no-op for a dry run). */
   async applied(result: ApplyResult): Promise<void> {
     if (result.dryRun || this.builtAt === -Infinity) return;
-    const projects = new Set(result.results.filter((r) => r.action !== 'unchanged').map((r) => r.project ?? (r.kind === 'Project' ? r.name : undefined)));
+    const changed = result.results.filter((r) => r.action !== 'unchanged');
+    if (changed.some((r) => r.kind === 'ClusterConfig')) {
+      const entries = await this.clusterEntries().catch(() => new Map<string, IndexedReceiver>());
+      for (const [k, v] of this.byPath) if (v.project === undefined) this.byPath.delete(k);
+      for (const [k, v] of entries) this.byPath.set(k, v);
+    }
+    const projects = new Set(changed.map((r) => r.project ?? (r.kind === 'Project' ? r.name : undefined)));
     for (const project of projects) {
       if (project === undefined) continue;
       const entries = await this.entriesOf(project).catch(() => new Map<string, IndexedReceiver>());
@@ -83,13 +90,21 @@ export class WebhookReceiverIndex {
   }
 
   private async entriesOf(project: string): Promise<Map<string, IndexedReceiver>> {
-    const out = new Map<string, IndexedReceiver>();
     const state = await this.backend.getProject(project);
-    for (const receiver of webhookReceivers(state.specs.config?.spec.webhookReceivers)) {
-      const data = await this.secrets.forProject(state.project).secret(receiver.secretName);
-      const secret = data[secretKey(receiver.provider)];
-      if (!secret) continue; // a receiver without its secret cannot be called
-      out.set(key(receiver.provider, receiverToken(state.project, receiver.name, data)), { project: state.project, receiver, secret });
+    return this.entries(state.project, state.specs.config?.spec.webhookReceivers);
+  }
+
+  private async clusterEntries(): Promise<Map<string, IndexedReceiver>> {
+    const config = await this.backend.getClusterConfig();
+    return this.entries(undefined, config?.spec.webhookReceivers);
+  }
+
+  private async entries(project: string | undefined, specs: readonly Record<string, unknown>[] | undefined): Promise<Map<string, IndexedReceiver>> {
+    const out = new Map<string, IndexedReceiver>();
+    for (const receiver of webhookReceivers(specs)) {
+      const { path, secret } = await receiverPath(project, receiver, this.secrets);
+      if (!path || !secret) continue; // a receiver without its secret cannot be called
+      out.set(key(receiver.provider, path.slice(path.lastIndexOf('/') + 1)), { project, receiver, secret });
     }
     return out;
   }

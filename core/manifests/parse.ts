@@ -11,6 +11,7 @@ import type { z } from 'zod';
 import type { Manifest, ManifestKind } from '../model.js';
 import { asRecord, describeType, formatPath, plainErrors, toPathIssues } from './common.js';
 import { AnalysisTemplate } from './analysis-template.js';
+import { ClusterConfig, clusterConfigHints } from './cluster-config.js';
 import { FreightManifest, freightHints } from './freight.js';
 import { ProjectConfig, projectConfigHints } from './project-config.js';
 import { Project, projectHints } from './project.js';
@@ -46,6 +47,7 @@ export const MANIFEST_KINDS: readonly ManifestKind[] = [
   'Stage',
   'PromotionTask',
   'ClusterPromotionTask',
+  'ClusterConfig',
   'Freight',
   'AnalysisTemplate',
 ];
@@ -57,6 +59,7 @@ const SCHEMAS: Record<ManifestKind, z.ZodType<Manifest>> = {
   Stage,
   PromotionTask,
   ClusterPromotionTask,
+  ClusterConfig,
   Freight: FreightManifest,
   AnalysisTemplate,
 };
@@ -68,6 +71,7 @@ const HINTS: Partial<Record<ManifestKind, (raw: unknown, parsed: Manifest | unde
   Stage: (raw) => [...stageHints(raw), ...stageStepHints(raw)],
   PromotionTask: taskStepHints,
   ClusterPromotionTask: taskStepHints,
+  ClusterConfig: clusterConfigHints,
   Freight: (raw, parsed) => freightHints(raw, parsed?.kind === 'Freight' ? parsed : undefined),
 };
 
@@ -76,7 +80,6 @@ const UNSUPPORTED_KINDS: Record<string, string> = {
   ClusterAnalysisTemplate:
     'ClusterAnalysisTemplate is not supported: apply the template as a (namespaced) AnalysisTemplate in the project instead',
   Promotion: 'Promotion is not applied from manifests: promote freight into a stage instead',
-  ClusterConfig: 'ClusterConfig is not supported by Shunt; configure the git identity in the worker instead',
 };
 
 /** `pipeline.yaml: document 2 (Stage prod): spec.requestedFreight[0].sources: <message>` */

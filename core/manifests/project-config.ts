@@ -7,7 +7,7 @@ import type * as model from '../model.js';
 import { prefixedRegex, regexProblem } from '../regex.js';
 import { addIssues, ApiVersion, asRecord, IgnoredStatus, NamespacedMeta, omitKeys, valueAt } from './common.js';
 import type { LocalIssue } from './steps.js';
-import { WebhookReceiverEntry } from './webhook-receiver.js';
+import { WebhookReceiverEntry, webhookReceiverHints } from './webhook-receiver.js';
 
 /** An exact name, `glob:`, or `regex:` / `regexp:` (RE2 syntax, checked here). */
 const StageNamePattern = z
@@ -96,5 +96,7 @@ export function projectConfigHints(raw: unknown): string[] {
   if (Array.isArray(policies) && policies.some((p) => asRecord(p)?.['stage'] !== undefined)) {
     hints.push('promotionPolicies[].stage is deprecated in Kargo; use stageSelector.name');
   }
+  const receivers = spec?.['webhookReceivers'];
+  if (Array.isArray(receivers)) hints.push(...webhookReceiverHints(receivers as Record<string, unknown>[], 'spec.webhookReceivers'));
   return hints;
 }

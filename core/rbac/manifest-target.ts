@@ -1,7 +1,7 @@
 /**
  * What applying a manifest changes, for the permission check of an apply: the manifest's own
  * project (a Project names itself; every other namespaced kind its `metadata.namespace`), or
- * every project for a cluster-scoped ClusterPromotionTask. Creating or configuring Project X
+ * every project for a cluster-scoped ClusterPromotionTask or ClusterConfig. Creating or configuring Project X
  * needs admin over X: a grant whose project pattern matches X (so `admin` on `team-a-*` may
  * create `team-a-web`; `admin` on `proja` may create nothing else).
  */
@@ -13,6 +13,7 @@ export function manifestTarget(manifest: Manifest): Target {
     case 'Project':
       return { project: manifest.metadata.name };
     case 'ClusterPromotionTask':
+    case 'ClusterConfig':
       return {};
     default:
       return { project: manifest.metadata.namespace! };
@@ -21,6 +22,6 @@ export function manifestTarget(manifest: Manifest): Target {
 
 /** `Stage projb/prod`, `Project projb`, `ClusterPromotionTask t`: how a refusal names a manifest. */
 export function describeManifest(manifest: Manifest): string {
-  const ns = manifest.kind === 'Project' || manifest.kind === 'ClusterPromotionTask' ? undefined : manifest.metadata.namespace;
+  const ns = manifest.kind === 'Project' || manifest.kind === 'ClusterPromotionTask' || manifest.kind === 'ClusterConfig' ? undefined : manifest.metadata.namespace;
   return `${manifest.kind} ${ns === undefined ? '' : `${ns}/`}${manifest.metadata.name}`;
 }

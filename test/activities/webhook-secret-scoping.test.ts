@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { FileCredentialStore } from '../../activities/adapters/credentials.js';
-import { receiverPaths } from '../../api/webhooks/receivers.js';
+import { receiverPath, receiverPaths, webhookSecrets } from '../../api/webhooks/receivers.js';
 import type { ProjectConfig } from '../../core/model.js';
 import type { ProjectState } from '../../core/project/state.js';
 import { Disposer, tempDir } from '../support/git-repos.js';
@@ -42,7 +42,25 @@ describe('webhook receivers read their Secret in their own project only', () => 
     const [a] = await receiverPaths(projectWithReceiver('proja'), store);
     expect(a).toEqual({ name: 'gh', provider: 'github', path: expect.stringMatching(/^\/webhooks\/github\/[0-9a-f]{64}$/) as unknown as string });
     expect(await receiverPaths(projectWithReceiver('projb'), store)).toEqual([
-      { name: 'gh', provider: 'github', problem: 'Secret "gh-webhook" has no "secret" key' },
+      { name: 'gh', provider: 'github', problem: 'Secret "gh-webhook" in namespace "projb" has no "secret" key' },
     ]);
+  });
+
+  it("a ClusterConfig receiver reads its Secret in the system namespace only, not a project's or the shared one", async () => {
+    const dir = await tempDir(disposer, 'shunt-creds-');
+    const secret = (name: string, namespace: string, value: string): string =>
+      `apiVersion: v1\nkind: Secret\nmetadata: {name: ${name}, namespace: ${namespace}, labels: {kargo.akuity.io/cred-type: generic}}\nstringData: {secret: ${value}}\n`;
+    await fs.promises.writeFile(
+      path.join(dir, 'hooks.yaml'),
+      [secret('org', 'kargo-system-resources', 'system'), secret('in-project', 'proja', 'project'), secret('shared', 'kargo-shared-resources', 'shared')].join('---\n'),
+    );
+    const store = webhookSecrets(new FileCredentialStore(dir), 'kargo-system-resources');
+    const receiver = (secretName: string) => ({ name: 'r', provider: 'github' as const, secretName });
+    expect(await receiverPath(undefined, receiver('org'), store)).toMatchObject({ path: expect.stringMatching(/^\/webhooks\/github\/[0-9a-f]{64}$/) as unknown as string });
+    for (const name of ['in-project', 'shared']) {
+      expect(await receiverPath(undefined, receiver(name), store)).toEqual({ name: 'r', provider: 'github', problem: `Secret "${name}" in namespace "kargo-system-resources" has no "secret" key` });
+    }
+    const elsewhere = webhookSecrets(new FileCredentialStore(dir), 'ops-system');
+    expect((await receiverPath(undefined, receiver('org'), elsewhere)).problem).toBe('Secret "org" in namespace "ops-system" has no "secret" key');
   });
 });

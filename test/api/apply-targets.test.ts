@@ -52,6 +52,16 @@ describe('an admin of proja only', () => {
     expect(api.backend.projects.get('projb')!.specs.stages['evil']).toBeUndefined();
   });
 
+  it('cannot apply a ClusterConfig, whose webhook receivers refresh every project: 403, nothing applied', async () => {
+    const clusterConfig = `${API}\nkind: ClusterConfig\nmetadata: {name: cluster}\nspec:\n  webhookReceivers:\n  - {name: org, generic: {secretRef: {name: s}}}\n`;
+    for (const token of [PROJECT_TOKENS.adminA, PROJECT_TOKENS.adminAB]) {
+      const res = await apply(token, clusterConfig);
+      expect(res.status).toBe(403);
+      expect(res.body.error.message).toMatch(/^f0\.yaml: ClusterConfig cluster: .* may not /);
+    }
+    expect(applied()).toEqual([]);
+  });
+
   it('cannot create a Project through a List', async () => {
     const list = `${API}\nkind: List\nmetadata: {name: l, namespace: proja}\nitems:\n  - ${project('projc').split('\n').join('\n    ')}\n`;
     const res = await apply(PROJECT_TOKENS.adminA, list);

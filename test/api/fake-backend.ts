@@ -9,6 +9,7 @@ import type {
   ShuntBackend,
 } from '../../api/backend.js';
 import type { AuditEvent } from '../../core/audit/event.js';
+import type { ClusterConfig } from '../../core/model.js';
 import { DomainError } from '../../core/errors.js';
 import { emptyProjectState } from '../../core/project/apply.js';
 import { approveFreight, approveFreightIssue, type FreightApproval } from '../../core/project/approvals.js';
@@ -30,6 +31,8 @@ import { abortVerificationIssue, finishVerification, requestVerification, verify
  */
 export class FakeBackend implements ShuntBackend {
   readonly projects = new Map<string, ProjectState>();
+  /** The ClusterConfig getClusterConfig answers (tests set it). */
+  clusterConfig: ClusterConfig | undefined;
   healthStatus: HealthStatus = { temporal: true, worker: true };
   /** When set, every call throws it (to test error mapping). */
   failWith: unknown;
@@ -104,6 +107,11 @@ export class FakeBackend implements ShuntBackend {
       for (const [k, v] of projects) this.projects.set(k, v);
     }
     return { results, hints, dryRun: options.dryRun };
+  }
+
+  async getClusterConfig(): Promise<ClusterConfig | undefined> {
+    this.record('getClusterConfig');
+    return this.clusterConfig;
   }
 
   async listProjects(): Promise<ProjectSummary[]> {

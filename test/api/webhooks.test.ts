@@ -30,8 +30,8 @@ function projectWithReceivers(name: string, receivers: Record<string, unknown>[]
 
 let api: RunningApi;
 let backend: FakeBackend;
-const ghPath = `/webhooks/github/${receiverToken('proja', 'gh', SECRETS['gh']!)}`;
-const hubPath = `/webhooks/dockerhub/${receiverToken('proja', 'hub', SECRETS['hub']!)}`;
+const ghPath = `/webhooks/github/${receiverToken('proja', 'gh', SECRETS['gh']!['secret']!)}`;
+const hubPath = `/webhooks/dockerhub/${receiverToken('proja', 'hub', SECRETS['hub']!['secret']!)}`;
 
 beforeEach(async () => {
   backend = new FakeBackend();
@@ -58,10 +58,10 @@ const backendCalls = (): number => backend.calls.length;
 
 describe('webhook receivers', () => {
   it('a flood of made-up receiver paths answers 404 from the index with no backend call', async () => {
-    // The first call builds the index (one listProjects and one getProject per project).
+    // The first call builds the index (getClusterConfig, listProjects and one getProject per project).
     expect((await call(`/webhooks/github/${'0'.repeat(64)}`, '{}')).status).toBe(404);
     const afterBuild = backendCalls();
-    expect(afterBuild).toBe(1 + 21);
+    expect(afterBuild).toBe(1 + 1 + 21); // getClusterConfig, listProjects, getProject ×21
     for (let i = 0; i < 300; i++) {
       const res = await call(`/webhooks/${i % 2 ? 'github' : 'quay'}/${i.toString(16).padStart(64, 'f')}`, '{}');
       expect(res).toMatchObject({ status: 404, body: { error: { message: 'no webhook receiver at this path' } } });
@@ -129,7 +129,7 @@ describe('webhook receivers', () => {
     backend.projects.set('projb', projectWithReceivers('projb', [{ name: 'gh', github: { secretRef: { name: 'gh' } } }]));
     // What the apply route does after a successful apply (the fake backend cannot apply a ProjectConfig).
     await noteApplied(backend, { results: [{ project: 'projb', kind: 'ProjectConfig', name: 'projb', action: 'created' }], hints: [], dryRun: false });
-    const path = `/webhooks/github/${receiverToken('projb', 'gh', SECRETS['gh']!)}`;
+    const path = `/webhooks/github/${receiverToken('projb', 'gh', SECRETS['gh']!['secret']!)}`;
     expect(await call(path, push, { 'x-github-event': 'push', 'x-hub-signature-256': sign(push) })).toMatchObject({ status: 200, body: { project: 'projb', refreshed: ['config'] } });
   });
 });
@@ -138,7 +138,7 @@ describe('the receiver index and the delivery log', () => {
   it('rebuilds when older than its max age, once, in the background (a receiver applied through another api)', async () => {
     let now = 0;
     const index = new WebhookReceiverIndex(backend, secrets, { maxAgeMs: 30_000, now: () => now });
-    const token = receiverToken('projb', 'gh', SECRETS['gh']!);
+    const token = receiverToken('projb', 'gh', SECRETS['gh']!['secret']!);
     expect(await index.lookup('github', token)).toBeUndefined();
     backend.projects.set('projb', projectWithReceivers('projb', [{ name: 'gh', github: { secretRef: { name: 'gh' } } }]));
     now = 29_000;

@@ -184,14 +184,14 @@ spec:
     expect((await call(paths['any']!, { repoURL: `${registry.host}/team/web` })).body.refreshed).toEqual(['images']);
     expect((await call(paths['any']!, {})).body.refreshed).toEqual(['config', 'images']);
     const notJson = await call(paths['any']!, 'not json');
-    expect(notJson).toEqual({ status: 400, body: { error: expect.objectContaining({ code: 'BadRequest', message: 'the webhook body is not JSON' }) } });
+    expect(notJson).toEqual({ status: 400, body: { error: expect.objectContaining({ code: 'BadRequest', message: 'webhook receiver "any": the webhook body is not JSON' }) } });
   });
 
   it('answers 404 for a path no receiver has', async () => {
     const unknown = await call(`/webhooks/github/${'0'.repeat(64)}`, {});
     expect(unknown).toEqual({ status: 404, body: { error: expect.objectContaining({ message: 'no webhook receiver at this path' }) } });
-    const provider = await call('/webhooks/bitbucket/abc', {});
+    const provider = await call('/webhooks/slack/abc', {});
     expect(provider.status).toBe(404);
-    expect(provider.body.error?.message).toContain('unknown webhook provider "bitbucket"');
+    expect(provider.body.error?.message).toContain('unknown webhook provider "slack"');
   });
 });

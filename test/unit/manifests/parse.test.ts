@@ -143,7 +143,7 @@ describe('parseManifests: documents', () => {
     [
       'an unknown kind',
       `${API}\nkind: Foo\nmetadata: {name: x}\n`,
-      'pipeline.yaml: document 1 (Foo x): kind: unknown kind Foo; expected one of Project, ProjectConfig, Warehouse, Stage, PromotionTask, ClusterPromotionTask, Freight, AnalysisTemplate',
+      'pipeline.yaml: document 1 (Foo x): kind: unknown kind Foo; expected one of Project, ProjectConfig, Warehouse, Stage, PromotionTask, ClusterPromotionTask, ClusterConfig, Freight, AnalysisTemplate',
     ],
     [
       'an AnalysisTemplate without spec',

@@ -75,8 +75,7 @@ ${receivers}`;
   });
 
   it.each([
-    ['  - {name: a, bitbucket: {secretRef: {name: s}}}\n', 'bitbucket webhook receivers are not supported by Shunt yet'],
-    ['  - {name: a}\n', 'expected exactly one of github, gitlab, dockerhub, quay, generic'],
+    ['  - {name: a}\n', 'expected exactly one of github, gitlab, gitea, bitbucket, dockerhub, quay, harbor, artifactory, azure, generic'],
     ['  - {name: a, github: {secretRef: {name: s}}, quay: {secretRef: {name: s}}}\n', 'got github and quay'],
     ['  - {name: a, github: {}}\n', "required: the Secret holding the receiver's secret"],
     ['  - {name: a, slack: {}}\n', 'unknown webhook receiver type'],
