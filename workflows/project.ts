@@ -46,6 +46,7 @@ import {
   recordVerificationProgress,
   requestVerification,
   stageTemplates,
+  verificationArgEnv,
   verificationConfigured,
   verifyIssue,
 } from '../core/project/verification.js';
@@ -482,6 +483,8 @@ async function startVerification(
         args: verification.args ?? [],
         ...(verification.soak ? { soak: verification.soak.duration } : {}),
         parentWorkflowId: workflowInfo().workflowId,
+        ...(verification.analysisRunMetadata ? { analysisRunMetadata: verification.analysisRunMetadata } : {}),
+        ...verificationArgEnv(state, record),
       },
     ],
   });

@@ -17,7 +17,7 @@ import {
   setHandler,
   sleep,
 } from '@temporalio/workflow';
-import type { AnalysisTemplate } from '../core/model.js';
+import type { AnalysisTemplate, VerificationSpec } from '../core/model.js';
 import type { VerificationPhase } from '../core/project/state.js';
 import type { VerificationFinished } from '../core/project/verification.js';
 import { parseDuration } from '../core/promotion/durations.js';
@@ -33,6 +33,7 @@ import {
   type MetricResult,
 } from '../core/verification/analysis.js';
 import { resolveArgs, substituteArgs } from '../core/verification/args.js';
+import { analysisRunMetadata, nativeArgValues, type ArgExpressionEnv } from '../core/verification/arg-expressions.js';
 import type { createActivities } from '../activities/index.js';
 import {
   promotionPingSignal,
@@ -54,6 +55,10 @@ export interface VerificationWorkflowInput {
   /** Go duration: the freight must stay this long before it counts as verified. */
   soak?: string;
   parentWorkflowId?: string;
+  /** The stage's `verification.analysisRunMetadata`: labels and annotations of the AnalysisRun. */
+  analysisRunMetadata?: VerificationSpec['analysisRunMetadata'];
+  /** What `${{ }}` in the args may read: the stage's vars, the collection verified, its origins. */
+  argEnv?: Omit<ArgExpressionEnv, 'project' | 'stage'>;
 }
 
 /** How often a cluster's AnalysisRun is looked at while it runs. */
@@ -97,6 +102,11 @@ export async function verificationWorkflow(input: VerificationWorkflowInput): Pr
 
   try {
     const mode = metrics.length ? await acts.analysisMode() : 'native';
+    // Natively, `${{ }}` in the args is evaluated here (in the cluster, the AnalysisRun's activity does it).
+    const evaluated =
+      metrics.length && mode === 'native' && input.argEnv && patched('verification-arg-expressions')
+        ? nativeArgValues(input.args, { project: input.project, stage: input.stage, ...input.argEnv })
+        : undefined;
     if (metrics.length && mode === 'cluster') {
       // The worker reaches a cluster: Argo Rollouts there runs the templates as an AnalysisRun.
       const ref = { namespace: input.project, name: input.id };
@@ -105,7 +115,8 @@ export async function verificationWorkflow(input: VerificationWorkflowInput): Pr
         ...ref,
         templates: input.templates as unknown as Array<Record<string, unknown>>,
         args: input.args,
-        labels: { 'kargo.akuity.io/stage': input.stage },
+        ...analysisRunMetadata(input.stage, input.analysisRunMetadata),
+        ...(input.argEnv ? { argEnv: { project: input.project, stage: input.stage, ...input.argEnv } } : {}),
       });
       try {
         for (;;) {
@@ -124,7 +135,16 @@ export async function verificationWorkflow(input: VerificationWorkflowInput): Pr
         throw err;
       }
       await tellProject({ message });
+    } else if (evaluated?.ok === false) {
+      // An arg whose expression cannot be evaluated here: the verification errs, saying why.
+      phase = 'Error';
+      message = evaluated.message;
+      await tellProject({ message });
     } else if (metrics.length) {
+      if (evaluated?.ok) {
+        const { values: argValues } = resolveArgs(input.templates, evaluated.args);
+        metrics.splice(0, metrics.length, ...input.templates.flatMap((t) => t.spec.metrics.map((m) => substituteArgs(m, argValues))));
+      }
       setCurrentDetails(`Analysing: ${metrics.map((m) => m.name).join(', ')}`);
       let terminating = false;
       await Promise.all(

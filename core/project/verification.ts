@@ -2,6 +2,7 @@ import { DomainError } from '../errors.js';
 import type { AnalysisTemplate, Stage } from '../model.js';
 import { monotonicUlid } from '../ulid.js';
 import { resolveArgs } from '../verification/args.js';
+import { argsUseExpressions, type ArgExpressionEnv } from '../verification/arg-expressions.js';
 import { settleControlFlowStages } from './control-flow.js';
 import type { ProjectSpecSet, ProjectState, VerificationPhase, VerificationRecord } from './state.js';
 
@@ -46,6 +47,24 @@ export function stageTemplates(state: ProjectState, stage: Stage): AnalysisTempl
     const t = state.specs.analysisTemplates?.[ref.name];
     return t ? [t] : [];
   });
+}
+
+/**
+ * What `${{ }}` in the stage's verification args may read (Kargo: the stage's vars and the freight
+ * collection verified), or nothing when no arg or var holds an expression (the input stays as it was).
+ */
+export function verificationArgEnv(state: ProjectState, record: VerificationRecord): { argEnv?: Omit<ArgExpressionEnv, 'project' | 'stage'> } {
+  const stage = state.specs.stages[record.stage];
+  const args = stage?.spec.verification?.args ?? [];
+  if (!stage || !argsUseExpressions(args, stage.spec.vars ?? [])) return {};
+  const collection = state.stages[record.stage]?.freightHistory.find((e) => e.collection.id === record.collection)?.collection;
+  return {
+    argEnv: {
+      ...(stage.spec.vars?.length ? { vars: stage.spec.vars } : {}),
+      ...(collection ? { freight: collection } : {}),
+      requestedOrigins: stage.spec.requestedFreight.map((r) => r.origin.name),
+    },
+  };
 }
 
 /** Why the stage's verification may not be re-run now (undefined when it may). */
