@@ -10,7 +10,7 @@ import {
   type AnalysisRunRequest,
 } from '../../activities/adapters/kubernetes/analysis-run.js';
 import { createKubeClients } from '../../activities/adapters/kubernetes/client.js';
-import { EmptyCredentialStore } from '../../activities/adapters/credentials.js';
+import { EmptyCredentialStore, type CredentialStore, type ProjectCredentials } from '../../activities/adapters/credentials.js';
 import { createActivities } from '../../activities/index.js';
 import { eventually } from '../support/poll.js';
 import { Disposer, tempDir } from '../support/git-repos.js';
@@ -171,17 +171,15 @@ describe('AnalysisRun activities', () => {
   });
 
   /** One project's store: a Secret and a ConfigMap of project guestbook, nothing for other projects. */
-  class GuestbookStore extends EmptyCredentialStore {
+  class GuestbookStore implements ProjectCredentials {
     asked: string[] = [];
-    override forProject(project?: string): EmptyCredentialStore {
-      this.asked.push(project ?? '');
-      return project === 'guestbook' ? this : new EmptyCredentialStore();
-    }
-    override async secret(name: string): Promise<Record<string, string>> {
-      return name === 'smoke-token' ? { token: 's3cr3t-token' } : {};
-    }
-    override async configMap(name: string): Promise<Record<string, string>> {
-      return name === 'settings' ? { threshold: '250' } : {};
+    forProject(project: string): CredentialStore {
+      this.asked.push(project);
+      if (project !== 'guestbook') return new EmptyCredentialStore();
+      return Object.assign(new EmptyCredentialStore(), {
+        secret: async (name: string): Promise<Record<string, string>> => (name === 'smoke-token' ? { token: 's3cr3t-token' } : {}),
+        configMap: async (name: string): Promise<Record<string, string>> => (name === 'settings' ? { threshold: '250' } : {}),
+      });
     }
   }
 
