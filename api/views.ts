@@ -44,6 +44,7 @@ export interface FreightReferenceView {
   images: FreightReference['images'];
   commits: FreightReference['commits'];
   charts: FreightReference['charts'];
+  artifacts?: FreightReference['artifacts'];
 }
 
 export interface FreightView {
@@ -56,6 +57,7 @@ export interface FreightView {
   images: FreightReference['images'];
   commits: FreightReference['commits'];
   charts: FreightReference['charts'];
+  artifacts?: FreightReference['artifacts'];
   status: {
     currentlyIn: Record<string, { since: string }>;
     verifiedIn: Record<string, { verifiedAt: string; longestSoak?: string }>;
@@ -94,6 +96,7 @@ export function renderFreight(project: string, freight: FreightRecord): FreightV
     images: freight.images,
     commits: freight.commits,
     charts: freight.charts,
+    ...(freight.artifacts?.length ? { artifacts: freight.artifacts } : {}),
     status: { currentlyIn, verifiedIn, approvedFor },
   };
 }
@@ -112,7 +115,14 @@ export function findFreight(state: ProjectState, idOrAlias: string): FreightReco
 }
 
 function freightReference(ref: FreightReference): FreightReferenceView {
-  return { name: ref.name, origin: ref.origin, images: ref.images, commits: ref.commits, charts: ref.charts };
+  return {
+    name: ref.name,
+    origin: ref.origin,
+    images: ref.images,
+    commits: ref.commits,
+    charts: ref.charts,
+    ...(ref.artifacts?.length ? { artifacts: ref.artifacts } : {}),
+  };
 }
 
 // ---- Stage -------------------------------------------------------------------------------

@@ -4,7 +4,8 @@
  * matching subscription). Freight is created only when it is true.
  */
 import { evaluateExpression, type ExpressionFunction } from '../expressions/index.js';
-import { makeStruct } from '../expressions/values.js';
+import { FunctionError } from '../expressions/errors.js';
+import { makeStruct, typeName } from '../expressions/values.js';
 import { normalizeChartURL, normalizeGitURL } from '../freight/normalize.js';
 import type { DiscoveredArtifacts } from './discovered.js';
 
@@ -47,6 +48,13 @@ function criteriaFunctions(found: DiscoveredArtifacts): Record<string, Expressio
       const v = d?.versions?.[0];
       if (!d || !v) return null;
       return makeStruct({ repoURL: d.repoURL, name: d.name ?? '', version: v }, { RepoURL: 'repoURL', Name: 'name', Version: 'version' });
+    },
+    // Kargo reads the generic subscriptions' results; Shunt, like Kargo's open-source build,
+    // has no generic subscription (refused at apply), so no name has any: nil.
+    artifactFrom: (...args: unknown[]) => {
+      if (args.length !== 1) throw new FunctionError(`artifactFrom: expected 1 argument, got ${args.length}`);
+      if (typeof args[0] !== 'string') throw new FunctionError(`artifactFrom: first argument must be string, got ${typeName(args[0])}`);
+      return null;
     },
   };
 }

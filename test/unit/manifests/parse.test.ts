@@ -266,11 +266,10 @@ describe('parseManifests: Freight', () => {
   });
 
   it.each([
-    ['no artifacts', '', 'pipeline.yaml: document 1 (Freight): expected at least one artifact in commits, images or charts'],
-    ['empty artifact lists', 'images: []\ncommits: []\n', 'pipeline.yaml: document 1 (Freight): expected at least one artifact in commits, images or charts'],
+    ['no artifacts', '', 'pipeline.yaml: document 1 (Freight): expected at least one artifact in commits, images, charts or artifacts'],
+    ['empty artifact lists', 'images: []\ncommits: []\n', 'pipeline.yaml: document 1 (Freight): expected at least one artifact in commits, images, charts or artifacts'],
     ['an image without a tag', 'images: [{repoURL: x}]\n', 'pipeline.yaml: document 1 (Freight): images[0].tag: required'],
     ['a commit without an id', "commits: [{repoURL: 'https://x'}]\n", 'pipeline.yaml: document 1 (Freight): commits[0].id: required'],
-    ['a generic artifact', 'artifacts: []\nimages: [{repoURL: x, tag: "1"}]\n', 'pipeline.yaml: document 1 (Freight): unknown field "artifacts"'],
   ])('reports %s', (_label, extra, expected) => {
     expect(issuesOf(freight(extra))).toEqual([expected]);
   });
