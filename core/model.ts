@@ -309,8 +309,17 @@ export interface AnalysisTemplate {
   spec: { args?: AnalysisArg[]; metrics: AnalysisMetric[] };
 }
 
+/** Argo Rollouts' cluster-scoped AnalysisTemplate: the same spec, no namespace, usable by every project. */
+export interface ClusterAnalysisTemplate {
+  apiVersion: typeof ARGO_ROLLOUTS_API_VERSION;
+  kind: 'ClusterAnalysisTemplate';
+  metadata: ObjectMeta;
+  spec: AnalysisTemplate['spec'];
+}
+
 export type Manifest =
   | AnalysisTemplate
+  | ClusterAnalysisTemplate
   | Project
   | ProjectConfig
   | Warehouse

@@ -1,6 +1,6 @@
 /**
  * clusterWorkflow: the one home of cluster-scoped state: which projects exist and the
- * ClusterPromotionTasks. Projects' own state lives in their project workflows.
+ * ClusterPromotionTasks and ClusterAnalysisTemplates. Projects' own state lives in their project workflows.
  */
 import { allHandlersFinished, condition, continueAsNew, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { ClusterState } from './definitions.js';
@@ -17,6 +17,10 @@ export async function clusterWorkflow(input: { state?: ClusterState } = {}): Pro
     const now = new Date().toISOString();
     for (const p of request.projects) state.projects[p] ??= { createdAt: now };
     for (const t of request.clusterTasks) state.clusterTasks[t.metadata.name] = t;
+    if (request.clusterAnalysisTemplates?.length) {
+      state.clusterAnalysisTemplates ??= {};
+      for (const t of request.clusterAnalysisTemplates) state.clusterAnalysisTemplates[t.metadata.name] = t;
+    }
     dirty = true;
     return state;
   });

@@ -5,7 +5,7 @@
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { AuditEvent } from '../core/audit/event.js';
-import type { ClusterPromotionTask } from '../core/model.js';
+import type { ClusterAnalysisTemplate, ClusterPromotionTask } from '../core/model.js';
 import type { ApplyInput, ApplyResultLine } from '../core/project/apply.js';
 import type { FreightApproval } from '../core/project/approvals.js';
 import type { VerificationFinished } from '../core/project/verification.js';
@@ -182,11 +182,14 @@ export const CLUSTER_WORKFLOW_ID = 'shunt:cluster';
 export interface ClusterState {
   projects: Record<string, { createdAt: string }>;
   clusterTasks: Record<string, ClusterPromotionTask>;
+  /** Absent in states saved before they were supported. */
+  clusterAnalysisTemplates?: Record<string, ClusterAnalysisTemplate>;
 }
 
 export interface ApplyClusterRequest {
   projects: string[];
   clusterTasks: ClusterPromotionTask[];
+  clusterAnalysisTemplates?: ClusterAnalysisTemplate[];
 }
 
 export const applyClusterUpdate = defineUpdate<ClusterState, [ApplyClusterRequest]>('applyCluster');

@@ -10,7 +10,7 @@ import { LineCounter, parseAllDocuments } from 'yaml';
 import type { z } from 'zod';
 import type { Manifest, ManifestKind } from '../model.js';
 import { asRecord, describeType, formatPath, plainErrors, toPathIssues } from './common.js';
-import { AnalysisTemplate } from './analysis-template.js';
+import { AnalysisTemplate, ClusterAnalysisTemplate } from './analysis-template.js';
 import { FreightManifest, freightHints } from './freight.js';
 import { ProjectConfig, projectConfigHints } from './project-config.js';
 import { Project, projectHints } from './project.js';
@@ -48,6 +48,7 @@ export const MANIFEST_KINDS: readonly ManifestKind[] = [
   'ClusterPromotionTask',
   'Freight',
   'AnalysisTemplate',
+  'ClusterAnalysisTemplate',
 ];
 
 const SCHEMAS: Record<ManifestKind, z.ZodType<Manifest>> = {
@@ -59,6 +60,7 @@ const SCHEMAS: Record<ManifestKind, z.ZodType<Manifest>> = {
   ClusterPromotionTask,
   Freight: FreightManifest,
   AnalysisTemplate,
+  ClusterAnalysisTemplate,
 };
 
 const HINTS: Partial<Record<ManifestKind, (raw: unknown, parsed: Manifest | undefined) => string[]>> = {
@@ -73,8 +75,6 @@ const HINTS: Partial<Record<ManifestKind, (raw: unknown, parsed: Manifest | unde
 
 /** Kinds people put next to Kargo manifests that Shunt does not take (yet), with why. */
 const UNSUPPORTED_KINDS: Record<string, string> = {
-  ClusterAnalysisTemplate:
-    'ClusterAnalysisTemplate is not supported: apply the template as a (namespaced) AnalysisTemplate in the project instead',
   Promotion: 'Promotion is not applied from manifests: promote freight into a stage instead',
   ClusterConfig: 'ClusterConfig is not supported by Shunt; configure the git identity in the worker instead',
 };

@@ -1,5 +1,5 @@
 import { DomainError } from '../errors.js';
-import type { AnalysisTemplate, Stage } from '../model.js';
+import type { AnalysisTemplate, AnalysisTemplateReference, Stage } from '../model.js';
 import { monotonicUlid } from '../ulid.js';
 import { resolveArgs } from '../verification/args.js';
 import { argsUseExpressions, type ArgExpressionEnv } from '../verification/arg-expressions.js';
@@ -26,13 +26,14 @@ export function verificationIssues(specs: ProjectSpecSet): string[] {
     const label = `Stage ${stage.metadata.name}: spec.verification`;
     const found: AnalysisTemplate[] = [];
     for (const [i, ref] of v.analysisTemplates.entries()) {
-      if (ref.kind === 'ClusterAnalysisTemplate') {
-        issues.push(`${label}.analysisTemplates[${i}]: ClusterAnalysisTemplate is not supported; apply "${ref.name}" as an AnalysisTemplate in the project`);
-        continue;
-      }
-      const t = specs.analysisTemplates?.[ref.name];
-      if (!t) issues.push(`${label}.analysisTemplates[${i}].name: unknown AnalysisTemplate "${ref.name}"; apply it in the project first (or in the same files)`);
-      else found.push(t);
+      const t = templateFor(specs, ref);
+      if (!t) {
+        issues.push(
+          ref.kind === 'ClusterAnalysisTemplate'
+            ? `${label}.analysisTemplates[${i}].name: unknown ClusterAnalysisTemplate "${ref.name}"; apply it first (or in the same files)`
+            : `${label}.analysisTemplates[${i}].name: unknown AnalysisTemplate "${ref.name}"; apply it in the project first (or in the same files)`,
+        );
+      } else found.push(t);
     }
     if (found.length === v.analysisTemplates.length) {
       issues.push(...resolveArgs(found, v.args ?? []).issues.map((m) => `${label}: ${m}`));
@@ -44,9 +45,20 @@ export function verificationIssues(specs: ProjectSpecSet): string[] {
 /** The templates a stage's verification runs, in order (apply checked that they exist). */
 export function stageTemplates(state: ProjectState, stage: Stage): AnalysisTemplate[] {
   return (stage.spec.verification?.analysisTemplates ?? []).flatMap((ref) => {
-    const t = state.specs.analysisTemplates?.[ref.name];
+    const t = templateFor(state.specs, ref);
     return t ? [t] : [];
   });
+}
+
+/**
+ * The template a stage's reference names: the project's AnalysisTemplate, or with
+ * `kind: ClusterAnalysisTemplate` the cluster's (its spec is run the same way, as Kargo combines
+ * both kinds' specs into one AnalysisRun).
+ */
+function templateFor(specs: ProjectSpecSet, ref: AnalysisTemplateReference): AnalysisTemplate | undefined {
+  if (ref.kind !== 'ClusterAnalysisTemplate') return specs.analysisTemplates?.[ref.name];
+  const t = specs.clusterAnalysisTemplates?.[ref.name];
+  return t ? (t as unknown as AnalysisTemplate) : undefined;
 }
 
 /**

@@ -13,6 +13,7 @@ export function manifestTarget(manifest: Manifest): Target {
     case 'Project':
       return { project: manifest.metadata.name };
     case 'ClusterPromotionTask':
+    case 'ClusterAnalysisTemplate':
       return {};
     default:
       return { project: manifest.metadata.namespace! };
@@ -21,6 +22,6 @@ export function manifestTarget(manifest: Manifest): Target {
 
 /** `Stage projb/prod`, `Project projb`, `ClusterPromotionTask t`: how a refusal names a manifest. */
 export function describeManifest(manifest: Manifest): string {
-  const ns = manifest.kind === 'Project' || manifest.kind === 'ClusterPromotionTask' ? undefined : manifest.metadata.namespace;
+  const ns = manifest.kind === 'Project' || manifest.kind === 'ClusterPromotionTask' || manifest.kind === 'ClusterAnalysisTemplate' ? undefined : manifest.metadata.namespace;
   return `${manifest.kind} ${ns === undefined ? '' : `${ns}/`}${manifest.metadata.name}`;
 }

@@ -141,6 +141,24 @@ describe('verification through a cluster AnalysisRun', () => {
     ]);
   });
 
+  it('runs a ClusterAnalysisTemplate the stage references with kind: ClusterAnalysisTemplate', async () => {
+    const project = uniqueName('kube');
+    const template = uniqueName('cluster-check');
+    cluster.rollouts.defaultOutcome = { phase: 'Successful' };
+    const manifests = pipeline(project)
+      .replace('kind: AnalysisTemplate\nmetadata: {name: job-check, namespace: ' + project + '}', `kind: ClusterAnalysisTemplate\nmetadata: {name: ${template}}`)
+      .replace('analysisTemplates: [{name: job-check}]', `analysisTemplates: [{name: ${template}, kind: ClusterAnalysisTemplate}]`);
+    const applied = await backend.apply([{ name: 'p.yaml', content: manifests }], { dryRun: false });
+    expect(applied.results).toContainEqual({ kind: 'ClusterAnalysisTemplate', name: template, action: 'created' });
+    await backend.promote(project, { stage: 'dev', freight: 'one' });
+
+    const done = await verificationOf(project, true);
+
+    expect(done.phase).toBe('Successful');
+    const run = cluster.server.store.get('analysisruns', project, done.id)!;
+    expect(run['spec']).toMatchObject({ args: [{ name: 'suite', value: 'smoke' }], metrics: [{ name: 'smoke' }] });
+  });
+
   it('deletes the AnalysisRun when the verification is aborted', async () => {
     const project = uniqueName('kube');
     cluster.rollouts.defaultOutcome = { phase: 'Running' };

@@ -143,7 +143,7 @@ describe('parseManifests: documents', () => {
     [
       'an unknown kind',
       `${API}\nkind: Foo\nmetadata: {name: x}\n`,
-      'pipeline.yaml: document 1 (Foo x): kind: unknown kind Foo; expected one of Project, ProjectConfig, Warehouse, Stage, PromotionTask, ClusterPromotionTask, Freight, AnalysisTemplate',
+      'pipeline.yaml: document 1 (Foo x): kind: unknown kind Foo; expected one of Project, ProjectConfig, Warehouse, Stage, PromotionTask, ClusterPromotionTask, Freight, AnalysisTemplate, ClusterAnalysisTemplate',
     ],
     [
       'an AnalysisTemplate without spec',
@@ -151,9 +151,14 @@ describe('parseManifests: documents', () => {
       'pipeline.yaml: document 1 (AnalysisTemplate smoke): spec: required',
     ],
     [
-      'a ClusterAnalysisTemplate',
+      'a ClusterAnalysisTemplate without spec',
       'apiVersion: argoproj.io/v1alpha1\nkind: ClusterAnalysisTemplate\nmetadata: {name: smoke}\n',
-      'pipeline.yaml: document 1 (ClusterAnalysisTemplate smoke): kind: ClusterAnalysisTemplate is not supported: apply the template as a (namespaced) AnalysisTemplate in the project instead',
+      'pipeline.yaml: document 1 (ClusterAnalysisTemplate smoke): spec: required',
+    ],
+    [
+      'a ClusterAnalysisTemplate with a namespace (it is cluster-scoped)',
+      'apiVersion: argoproj.io/v1alpha1\nkind: ClusterAnalysisTemplate\nmetadata: {name: smoke, namespace: demo}\nspec: {metrics: [{name: m, provider: {web: {url: "http://x"}}}]}\n',
+      'pipeline.yaml: document 1 (ClusterAnalysisTemplate smoke): metadata.namespace: not allowed: this kind is cluster-scoped',
     ],
     [
       'a wrong apiVersion',
