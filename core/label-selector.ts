@@ -31,8 +31,8 @@ const OPERATORS: readonly string[] = ['In', 'NotIn', 'Exists', 'DoesNotExist'];
 const NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
-/** Why `key` is not a qualified name (`[prefix/]name`), or undefined. */
-function keyProblem(key: string): string | undefined {
+/** Why `key` is not a qualified name (`[prefix/]name`: label and annotation keys), or undefined. */
+export function labelKeyProblem(key: string): string | undefined {
   const slash = key.indexOf('/');
   const prefix = slash >= 0 ? key.slice(0, slash) : undefined;
   const name = slash >= 0 ? key.slice(slash + 1) : key;
@@ -45,7 +45,8 @@ function keyProblem(key: string): string | undefined {
   return undefined;
 }
 
-function valueProblem(value: string): string | undefined {
+/** Why `value` is not a label value, or undefined. */
+export function labelValueProblem(value: string): string | undefined {
   if (value === '' || (value.length <= 63 && NAME.test(value))) return undefined;
   return `invalid label value ${JSON.stringify(value)}: at most 63 characters of letters, digits, '-', '_' and '.', starting and ending with a letter or digit`;
 }
@@ -54,12 +55,12 @@ function valueProblem(value: string): string | undefined {
 export function labelSelectorIssues(selector: LabelSelector): SelectorIssue[] {
   const issues: SelectorIssue[] = [];
   for (const [key, value] of Object.entries(selector.matchLabels ?? {})) {
-    const problem = keyProblem(key) ?? valueProblem(value);
+    const problem = labelKeyProblem(key) ?? labelValueProblem(value);
     if (problem !== undefined) issues.push({ path: ['matchLabels', key], message: problem });
   }
   (selector.matchExpressions ?? []).forEach((e, i) => {
     const at = ['matchExpressions', i];
-    const kp = keyProblem(e.key);
+    const kp = labelKeyProblem(e.key);
     if (kp !== undefined) issues.push({ path: [...at, 'key'], message: kp });
     const values = e.values ?? [];
     if (!OPERATORS.includes(e.operator)) {
@@ -70,7 +71,7 @@ export function labelSelectorIssues(selector: LabelSelector): SelectorIssue[] {
       issues.push({ path: [...at, 'values'], message: `for operator ${e.operator}, values must be empty` });
     }
     values.forEach((v, j) => {
-      const vp = valueProblem(v);
+      const vp = labelValueProblem(v);
       if (vp !== undefined) issues.push({ path: [...at, 'values', j], message: vp });
     });
   });

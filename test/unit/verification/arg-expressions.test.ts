@@ -11,6 +11,7 @@ import {
   nativeArgValues,
   type ArgExpressionEnv,
 } from '../../../core/verification/arg-expressions.js';
+import { formatIssue, parseManifests } from '../../../core/manifests/index.js';
 
 const freight = {
   id: 'c0ffee',
@@ -141,5 +142,30 @@ describe('analysisRunMetadata', () => {
 
   it('without metadata: only the stage label', () => {
     expect(analysisRunMetadata('dev', undefined)).toEqual({ labels: { 'kargo.akuity.io/stage': 'dev' } });
+  });
+});
+
+describe('analysisRunMetadata at apply', () => {
+  const stage = (meta: string): string => `apiVersion: kargo.akuity.io/v1alpha1
+kind: Stage
+metadata: {name: dev, namespace: p}
+spec:
+  requestedFreight: [{origin: {kind: Warehouse, name: w}, sources: {direct: true}}]
+  verification:
+    analysisTemplates: [{name: t}]
+    analysisRunMetadata: ${meta}
+`;
+  const issues = (meta: string): string[] => parseManifests(stage(meta), 's.yaml').issues.map(formatIssue);
+
+  it("accepts Kargo's docs example", () => {
+    expect(issues('{labels: {foo: bar}, annotations: {bat: baz}}')).toEqual([]);
+  });
+
+  it('refuses labels and annotation keys the API server would refuse on the AnalysisRun', () => {
+    expect(issues('{labels: {"bad key": x, ok: "-x"}, annotations: {"a/b/c": y}}')).toEqual([
+      's.yaml: document 1 (Stage dev): spec.verification.analysisRunMetadata.labels["bad key"]: invalid label key "bad key": a name of at most 63 characters of letters, digits, \'-\', \'_\' and \'.\', starting and ending with a letter or digit',
+      's.yaml: document 1 (Stage dev): spec.verification.analysisRunMetadata.labels.ok: invalid label value "-x": at most 63 characters of letters, digits, \'-\', \'_\' and \'.\', starting and ending with a letter or digit',
+      's.yaml: document 1 (Stage dev): spec.verification.analysisRunMetadata.annotations["a/b/c"]: invalid annotation key "a/b/c": a name of at most 63 characters of letters, digits, \'-\', \'_\' and \'.\', starting and ending with a letter or digit',
+    ]);
   });
 });
