@@ -137,7 +137,7 @@ export function createActivities(deps: ActivityDeps): Activities {
     ...(deps.temporal ? { freightStatus: projectFreightStatus(deps.temporal.client) } : {}),
   };
 
-  const analysisRuns = analysisRunActivities(deps.kube);
+  const analysisRuns = analysisRunActivities(deps.kube, deps.credentials);
 
   return {
     createAnalysisRun: (input) => boundary(() => analysisRuns.createAnalysisRun(input)),

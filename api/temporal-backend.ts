@@ -14,7 +14,7 @@ import type { AuditEvent } from '../core/audit/event.js';
 import { DomainError, isErrorCode } from '../core/errors.js';
 import { invalidManifests, parseManifestFiles } from '../core/manifests/files.js';
 import { checkPayloadSize } from '../core/payload-budget.js';
-import type { ClusterConfig, ClusterPromotionTask, Project, ProjectScopedManifest } from '../core/model.js';
+import type { ClusterAnalysisTemplate, ClusterConfig, ClusterPromotionTask, Project, ProjectScopedManifest } from '../core/model.js';
 import { stableStringify } from '../core/stable-stringify.js';
 import { applyIssues, applyResources, emptyProjectState, type ApplyInput } from '../core/project/apply.js';
 import type { ProjectState, PromotionRecord, VerificationRecord } from '../core/project/state.js';
@@ -35,7 +35,6 @@ import {
   approvePromotionUpdate,
   retryPromotionUpdate,
   applyClusterUpdate,
-  type ApplyClusterRequest,
   applySpecsUpdate,
   auditEventsQuery,
   auditWorkflowId,
@@ -50,6 +49,7 @@ import {
   removeProjectUpdate,
   SEARCH_ATTRIBUTES,
   TASK_QUEUE,
+  type ApplyClusterRequest,
   type ClusterState,
 } from '../workflows/definitions.js';
 import type {
@@ -95,6 +95,8 @@ export class TemporalBackend implements ShuntBackend {
     const clusterTasks = new Map<string, ClusterPromotionTask>(Object.entries(cluster.clusterTasks));
     const appliedClusterTasks: ClusterPromotionTask[] = [];
     let clusterConfig: ClusterConfig | undefined;
+    const clusterTemplates = new Map<string, ClusterAnalysisTemplate>(Object.entries(cluster.clusterAnalysisTemplates ?? {}));
+    const appliedClusterTemplates: ClusterAnalysisTemplate[] = [];
     const byProject = new Map<string, ProjectScopedManifest[]>();
     for (const m of manifests) {
       if (m.kind === 'Project') projectManifests.set(m.metadata.name, m);
@@ -102,6 +104,9 @@ export class TemporalBackend implements ShuntBackend {
       else if (m.kind === 'ClusterPromotionTask') {
         clusterTasks.set(m.metadata.name, m);
         appliedClusterTasks.push(m);
+      } else if (m.kind === 'ClusterAnalysisTemplate') {
+        clusterTemplates.set(m.metadata.name, m);
+        appliedClusterTemplates.push(m);
       } else {
         const ns = m.metadata.namespace!;
         byProject.set(ns, [...(byProject.get(ns) ?? []), m]);
@@ -120,13 +125,14 @@ export class TemporalBackend implements ShuntBackend {
 
     // Every project this apply touches, and every existing one when a cluster task changed.
     const touched = new Set([...projectManifests.keys(), ...byProject.keys()]);
-    if (appliedClusterTasks.length) for (const p of Object.keys(cluster.projects)) touched.add(p);
+    if (appliedClusterTasks.length || appliedClusterTemplates.length) for (const p of Object.keys(cluster.projects)) touched.add(p);
     const inputs = new Map<string, ApplyInput>();
     const states = new Map<string, ProjectState>();
     for (const project of touched) {
       const input: ApplyInput = {
         resources: byProject.get(project) ?? [],
         clusterTasks: [...clusterTasks.values()],
+        ...(clusterTemplates.size ? { clusterAnalysisTemplates: [...clusterTemplates.values()] } : {}),
         ...(projectManifests.get(project) ? { projectManifest: projectManifests.get(project)! } : {}),
         ...(options.actor ? { actor: options.actor } : {}),
       };
@@ -139,11 +145,18 @@ export class TemporalBackend implements ShuntBackend {
     // Refused before anything is sent: Temporal would refuse the update itself, midway through.
     for (const [project, input] of inputs) checkPayloadSize(`the apply to project "${project}" (${input.resources.length} resources)`, input);
 
-    const results: ApplyResult['results'] = appliedClusterTasks.map((t) => ({
-      kind: 'ClusterPromotionTask',
-      name: t.metadata.name,
-      action: cluster.clusterTasks[t.metadata.name] ? 'configured' : 'created',
-    }));
+    const results: ApplyResult['results'] = [
+      ...appliedClusterTasks.map((t) => ({
+        kind: 'ClusterPromotionTask',
+        name: t.metadata.name,
+        action: cluster.clusterTasks[t.metadata.name] ? ('configured' as const) : ('created' as const),
+      })),
+      ...appliedClusterTemplates.map((t) => ({
+        kind: 'ClusterAnalysisTemplate',
+        name: t.metadata.name,
+        action: cluster.clusterAnalysisTemplates?.[t.metadata.name] ? ('configured' as const) : ('created' as const),
+      })),
+    ];
     if (clusterConfig) {
       const same = cluster.config !== undefined && stableStringify(cluster.config) === stableStringify(clusterConfig);
       results.push({ kind: 'ClusterConfig', name: clusterConfig.metadata.name, action: cluster.config === undefined ? 'created' : same ? 'unchanged' : 'configured' });
@@ -156,7 +169,12 @@ export class TemporalBackend implements ShuntBackend {
       return { results, hints, dryRun: true };
     }
 
-    await this.updateCluster({ projects: [...projectManifests.keys()], clusterTasks: appliedClusterTasks, ...(clusterConfig ? { config: clusterConfig } : {}) });
+    await this.updateCluster({
+      projects: [...projectManifests.keys()],
+      clusterTasks: appliedClusterTasks,
+      ...(clusterConfig ? { config: clusterConfig } : {}),
+      ...(appliedClusterTemplates.length ? { clusterAnalysisTemplates: appliedClusterTemplates } : {}),
+    });
     for (const [project, input] of inputs) {
       const outcome = await this.run(() =>
         this.client.workflow.executeUpdateWithStart(applySpecsUpdate, {
@@ -397,7 +415,7 @@ export class TemporalBackend implements ShuntBackend {
 
   /** Update-with-start: the cluster workflow exists from the first call on. */
   private async updateCluster(request: ApplyClusterRequest): Promise<ClusterState> {
-    if (request.projects.length === 0 && request.clusterTasks.length === 0 && request.config === undefined) {
+    if (request.projects.length === 0 && request.clusterTasks.length === 0 && request.config === undefined && !request.clusterAnalysisTemplates?.length) {
       try {
         return await this.client.workflow.getHandle(CLUSTER_WORKFLOW_ID).query(clusterStateQuery);
       } catch (err) {

@@ -45,6 +45,7 @@ export interface FreightReferenceView {
   images: FreightReference['images'];
   commits: FreightReference['commits'];
   charts: FreightReference['charts'];
+  artifacts?: FreightReference['artifacts'];
 }
 
 export interface FreightView {
@@ -57,6 +58,7 @@ export interface FreightView {
   images: FreightReference['images'];
   commits: FreightReference['commits'];
   charts: FreightReference['charts'];
+  artifacts?: FreightReference['artifacts'];
   status: {
     currentlyIn: Record<string, { since: string }>;
     verifiedIn: Record<string, { verifiedAt: string; longestSoak?: string }>;
@@ -97,6 +99,7 @@ export function renderFreight(project: string, freight: FreightRecord, verificat
     images: freight.images,
     commits: freight.commits,
     charts: freight.charts,
+    ...(freight.artifacts?.length ? { artifacts: freight.artifacts } : {}),
     status: { currentlyIn, verifiedIn, approvedFor, ...(Object.keys(verifications).length ? { lastVerificationIn: verifications } : {}) },
   };
 }
@@ -115,7 +118,14 @@ export function findFreight(state: ProjectState, idOrAlias: string): FreightReco
 }
 
 function freightReference(ref: FreightReference): FreightReferenceView {
-  return { name: ref.name, origin: ref.origin, images: ref.images, commits: ref.commits, charts: ref.charts };
+  return {
+    name: ref.name,
+    origin: ref.origin,
+    images: ref.images,
+    commits: ref.commits,
+    charts: ref.charts,
+    ...(ref.artifacts?.length ? { artifacts: ref.artifacts } : {}),
+  };
 }
 
 // ---- Stage -------------------------------------------------------------------------------

@@ -225,12 +225,26 @@ export interface Chart {
   subscriptionName?: string;
 }
 
+/**
+ * Kargo's generic artifact (`ArtifactReference`): a version of something that is not a commit, an
+ * image or a chart, found by a generic subscription (none in Kargo's open-source build or Shunt)
+ * or put on hand-assembled Freight. `metadata` is an opaque JSON object.
+ */
+export interface ArtifactReference {
+  artifactType?: string;
+  subscriptionName: string;
+  version: string;
+  metadata?: Record<string, unknown>;
+}
+
 /** What a Freight carries; its id is derived from exactly this (see core/freight/freight-id.ts). */
 export interface FreightContent {
   origin: FreightOrigin;
   commits: GitCommit[];
   images: Image[];
   charts: Chart[];
+  /** Generic artifacts; absent when there are none (as in every freight from discovery). */
+  artifacts?: ArtifactReference[];
 }
 
 /** A `kind: Freight` document as applied (before the id is computed). */
@@ -240,6 +254,7 @@ export interface FreightManifest extends ResourceBase<'Freight'> {
   commits?: GitCommit[];
   images?: Image[];
   charts?: Chart[];
+  artifacts?: ArtifactReference[];
 }
 
 // ---- Argo Rollouts AnalysisTemplate (argoproj.io/v1alpha1), what stage verification runs ----
@@ -298,8 +313,17 @@ export interface AnalysisTemplate {
   spec: { args?: AnalysisArg[]; metrics: AnalysisMetric[] };
 }
 
+/** Argo Rollouts' cluster-scoped AnalysisTemplate: the same spec, no namespace, usable by every project. */
+export interface ClusterAnalysisTemplate {
+  apiVersion: typeof ARGO_ROLLOUTS_API_VERSION;
+  kind: 'ClusterAnalysisTemplate';
+  metadata: ObjectMeta;
+  spec: AnalysisTemplate['spec'];
+}
+
 export type Manifest =
   | AnalysisTemplate
+  | ClusterAnalysisTemplate
   | Project
   | ProjectConfig
   | Warehouse

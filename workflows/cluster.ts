@@ -1,6 +1,6 @@
 /**
  * clusterWorkflow: the one home of cluster-scoped state: which projects exist and the
- * ClusterPromotionTasks and the ClusterConfig. Projects' own state lives in their project workflows.
+ * ClusterPromotionTasks, ClusterAnalysisTemplates and the ClusterConfig. Projects' own state lives in their project workflows.
  */
 import { allHandlersFinished, condition, continueAsNew, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { ClusterState } from './definitions.js';
@@ -19,6 +19,10 @@ export async function clusterWorkflow(input: { state?: ClusterState } = {}): Pro
     for (const t of request.clusterTasks) state.clusterTasks[t.metadata.name] = t;
     // State only (no command): histories without a config replay unchanged.
     if (request.config) state.config = request.config;
+    if (request.clusterAnalysisTemplates?.length) {
+      state.clusterAnalysisTemplates ??= {};
+      for (const t of request.clusterAnalysisTemplates) state.clusterAnalysisTemplates[t.metadata.name] = t;
+    }
     dirty = true;
     return state;
   });

@@ -5,7 +5,7 @@
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { AuditEvent } from '../core/audit/event.js';
-import type { ClusterConfig, ClusterPromotionTask } from '../core/model.js';
+import type { ClusterAnalysisTemplate, ClusterConfig, ClusterPromotionTask } from '../core/model.js';
 import type { ApplyInput, ApplyResultLine } from '../core/project/apply.js';
 import type { FreightApproval } from '../core/project/approvals.js';
 import type { DeletedFreight, DeleteFreightRequest } from '../core/project/delete-freight.js';
@@ -199,12 +199,15 @@ export interface ClusterState {
   clusterTasks: Record<string, ClusterPromotionTask>;
   /** The ClusterConfig (its webhook receivers), once one was applied. */
   config?: ClusterConfig;
+  /** Absent in states saved before they were supported. */
+  clusterAnalysisTemplates?: Record<string, ClusterAnalysisTemplate>;
 }
 
 export interface ApplyClusterRequest {
   projects: string[];
   clusterTasks: ClusterPromotionTask[];
   config?: ClusterConfig;
+  clusterAnalysisTemplates?: ClusterAnalysisTemplate[];
 }
 
 export const applyClusterUpdate = defineUpdate<ClusterState, [ApplyClusterRequest]>('applyCluster');

@@ -51,6 +51,7 @@ import {
   recordVerificationProgress,
   requestVerification,
   stageTemplates,
+  verificationArgEnv,
   verificationConfigured,
   verifyIssue,
 } from '../core/project/verification.js';
@@ -581,6 +582,8 @@ async function startVerification(
         args: verification.args ?? [],
         ...(verification.soak ? { soak: verification.soak.duration } : {}),
         parentWorkflowId: workflowInfo().workflowId,
+        ...(verification.analysisRunMetadata ? { analysisRunMetadata: verification.analysisRunMetadata } : {}),
+        ...verificationArgEnv(state, record),
       },
     ],
   });

@@ -21,7 +21,7 @@ import {
   setHandler,
   sleep,
 } from '@temporalio/workflow';
-import type { AnalysisTemplate } from '../core/model.js';
+import type { AnalysisTemplate, VerificationSpec } from '../core/model.js';
 import type { VerificationPhase } from '../core/project/state.js';
 import type { VerificationFinished } from '../core/project/verification.js';
 import { parseDuration } from '../core/promotion/durations.js';
@@ -39,6 +39,7 @@ import {
 import { resolveArgs, substituteArgs } from '../core/verification/args.js';
 import { analysisPlan, withNote, type AnalysisPlan } from '../core/verification/backend.js';
 import { failureCause } from '../core/failure-cause.js';
+import { analysisRunMetadata, nativeArgValues, type ArgExpressionEnv } from '../core/verification/arg-expressions.js';
 import type { createActivities } from '../activities/index.js';
 import {
   promotionPingSignal,
@@ -60,6 +61,10 @@ export interface VerificationWorkflowInput {
   /** Go duration: the freight must stay this long before it counts as verified. */
   soak?: string;
   parentWorkflowId?: string;
+  /** The stage's `verification.analysisRunMetadata`: labels and annotations of the AnalysisRun. */
+  analysisRunMetadata?: VerificationSpec['analysisRunMetadata'];
+  /** What `${{ }}` in the args may read: the stage's vars, the collection verified, its origins. */
+  argEnv?: Omit<ArgExpressionEnv, 'project' | 'stage'>;
 }
 
 /** How often a cluster's AnalysisRun is looked at while it runs. */
@@ -110,6 +115,11 @@ export async function verificationWorkflow(input: VerificationWorkflowInput): Pr
       plan = { kind: 'cluster' };
     }
     const note = plan.kind === 'native' ? plan.note : undefined;
+    // Natively, `${{ }}` in the args is evaluated here (in the cluster, the AnalysisRun's activity does it).
+    const evaluated =
+      metrics.length && plan.kind === 'native' && input.argEnv && patched('verification-arg-expressions')
+        ? nativeArgValues(input.args, { project: input.project, stage: input.stage, ...input.argEnv })
+        : undefined;
     if (plan.kind === 'refused') {
       phase = 'Error';
       message = plan.message;
@@ -122,7 +132,8 @@ export async function verificationWorkflow(input: VerificationWorkflowInput): Pr
         ...ref,
         templates: input.templates as unknown as Array<Record<string, unknown>>,
         args: input.args,
-        labels: { 'kargo.akuity.io/stage': input.stage },
+        ...analysisRunMetadata(input.stage, input.analysisRunMetadata),
+        ...(input.argEnv ? { argEnv: { project: input.project, stage: input.stage, ...input.argEnv } } : {}),
       });
       try {
         for (;;) {
@@ -141,7 +152,16 @@ export async function verificationWorkflow(input: VerificationWorkflowInput): Pr
         throw err;
       }
       await tellProject({ message });
+    } else if (evaluated?.ok === false) {
+      // An arg whose expression cannot be evaluated here: the verification errs, saying why.
+      phase = 'Error';
+      message = evaluated.message;
+      await tellProject({ message });
     } else if (metrics.length) {
+      if (evaluated?.ok) {
+        const { values: argValues } = resolveArgs(input.templates, evaluated.args);
+        metrics.splice(0, metrics.length, ...input.templates.flatMap((t) => t.spec.metrics.map((m) => substituteArgs(m, argValues))));
+      }
       setCurrentDetails(`Analysing: ${metrics.map((m) => m.name).join(', ')}${note ? ` (${note})` : ''}`);
       if (note) {
         message = note;

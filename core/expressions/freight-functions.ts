@@ -7,7 +7,7 @@
  * `imageFrom(u).Tag` and `imageFrom(u).tag` work. Missing string fields read as "" (Go's zero value).
  */
 import { normalizeGitURL } from '../freight/normalize.js';
-import type { Chart, GitCommit, Image } from '../model.js';
+import type { ArtifactReference, Chart, GitCommit, Image } from '../model.js';
 import type { FreightCollection, FreightReference } from '../promotion/types.js';
 import { FunctionError } from './errors.js';
 import type { ExpressionFunction } from './evaluate.js';
@@ -80,6 +80,20 @@ function originOf(v: unknown): Origin | undefined {
   const kind = getOwn(v, 'kind') ?? getOwn(v, 'Kind');
   const name = getOwn(v, 'name') ?? getOwn(v, 'Name');
   return kind === 'Warehouse' && typeof name === 'string' && name !== '' ? { kind, name } : undefined;
+}
+
+/** Kargo's expressionFriendlyArtifactReference: metadata unpacked, `{}` when there is none. */
+function artifactStruct(a: ArtifactReference): Record<string, unknown> {
+  return makeStruct(
+    {
+      artifactType: a.artifactType ?? '',
+      subscriptionName: a.subscriptionName,
+      version: a.version,
+      // A copy, so an expression cannot change the freight (JSON data: a JSON round trip is exact).
+      metadata: JSON.parse(JSON.stringify(a.metadata ?? {})) as Record<string, unknown>,
+    },
+    { ArtifactType: 'artifactType', SubscriptionName: 'subscriptionName', Version: 'version', Metadata: 'metadata' },
+  );
 }
 
 function toOrigin(fn: string, v: unknown, position: string): Origin {
@@ -192,12 +206,18 @@ export function freightFunctions(opts: FreightFunctionOptions): Record<string, E
       return chart === undefined ? null : chartStruct(chart);
     },
 
-    // Generic artifacts are not part of Shunt's freight model yet: always nil.
+    // artifactFrom(subscriptionName[, origin]), as Kargo's FindArtifact: with an origin, that
+    // warehouse's item is searched by subscription name. Without one, Kargo takes the origin from
+    // the requested warehouse whose generic subscription has that name; generic subscriptions are
+    // refused at apply (as by Kargo's open-source build), so none has: nil.
     artifactFrom: (...args) => {
       arityRange('artifactFrom', args, 1, 2);
-      requireString('artifactFrom', args[0], 'first');
-      if (args.length === 2) toOrigin('artifactFrom', args[1], 'second');
-      return null;
+      const name = requireString('artifactFrom', args[0], 'first');
+      if (args.length === 1) return null;
+      const origin = toOrigin('artifactFrom', args[1], 'second');
+      const item = opts.freight?.items[`Warehouse/${origin.name}`];
+      const artifact = item?.artifacts?.find((a) => a.subscriptionName === name);
+      return artifact === undefined ? null : artifactStruct(artifact);
     },
   };
 }

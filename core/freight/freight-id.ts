@@ -4,6 +4,7 @@
  *   part(commit) = normGit(repoURL) + ":" + (tag ? tag + ":" : "") + id   [+ ":" + subscriptionName]
  *   part(image)  = repoURL + ":" + tag + "@" + digest                      [+ ":" + subscriptionName]
  *   part(chart)  = path.Join(normChart(repoURL), name) + ":" + version      [+ ":" + subscriptionName]
+ *   part(artifact) = artifactType + ":" + subscriptionName + ":" + version
  *   id = hex(sha1("Warehouse/<origin>" + ":" + sort(parts).join("|")))
  *
  * The tag and the digest of an image are both hashed: a re-pointed mutable tag, or a
@@ -12,7 +13,7 @@
  *
  * An id must never change for the same content: the golden tests pin these values.
  */
-import type { Chart, FreightContent, FreightManifest, FreightOrigin, GitCommit, Image } from '../model.js';
+import type { ArtifactReference, Chart, FreightContent, FreightManifest, FreightOrigin, GitCommit, Image } from '../model.js';
 import { goPathJoin, normalizeChartURL, normalizeGitURL } from './normalize.js';
 import { sha1Hex } from './sha1.js';
 
@@ -33,17 +34,23 @@ export function chartHashPart(c: Chart): string {
   return withSubscription(`${goPathJoin(normalizeChartURL(c.repoURL), c.name ?? '')}:${c.version}`, c.subscriptionName);
 }
 
+/** Kargo's artifactHashPart: type, subscription and version (no metadata). */
+export function artifactHashPart(a: ArtifactReference): string {
+  return `${a.artifactType ?? ''}:${a.subscriptionName}:${a.version}`;
+}
+
 /** `Warehouse/<name>`: how Kargo writes an origin (and keys a FreightCollection's items). */
 export function originKey(origin: FreightOrigin): string {
   return `${origin.kind}/${origin.name}`;
 }
 
 /** The sorted parts hashed into the id (exported for diagnostics and tests). */
-export function freightHashParts(content: Pick<FreightContent, 'commits' | 'images' | 'charts'>): string[] {
+export function freightHashParts(content: Pick<FreightContent, 'commits' | 'images' | 'charts' | 'artifacts'>): string[] {
   const parts = [
     ...content.commits.map(commitHashPart),
     ...content.images.map(imageHashPart),
     ...content.charts.map(chartHashPart),
+    ...(content.artifacts ?? []).map(artifactHashPart),
   ];
   // Go's slices.Sort on strings compares bytes; for these ASCII parts that is code-unit order.
   return parts.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
@@ -75,6 +82,8 @@ export function canonicalFreightContent(content: FreightContent): FreightContent
     commits: sortBy(content.commits, commitHashPart),
     images: sortBy(content.images, imageHashPart),
     charts: sortBy(content.charts, chartHashPart),
+    // Only when there are any: content without them stays exactly as it always was.
+    ...(content.artifacts?.length ? { artifacts: sortBy(content.artifacts, artifactHashPart) } : {}),
   };
 }
 
@@ -85,5 +94,6 @@ export function freightContentFromManifest(m: FreightManifest): FreightContent {
     commits: m.commits ?? [],
     images: m.images ?? [],
     charts: m.charts ?? [],
+    ...(m.artifacts?.length ? { artifacts: m.artifacts } : {}),
   });
 }

@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { checkExpressionSyntax } from '../expressions/index.js';
 import type * as model from '../model.js';
 import { ARGO_ROLLOUTS_API_VERSION } from '../model.js';
-import { addIssues, Duration, NamespacedMeta, omitKeys } from './common.js';
+import { addIssues, ClusterMeta, Duration, NamespacedMeta, omitKeys } from './common.js';
 import type { LocalIssue } from './steps.js';
 
 const ArgoApiVersion = z.literal(ARGO_ROLLOUTS_API_VERSION, {
@@ -98,3 +98,16 @@ export const AnalysisTemplate: z.ZodType<model.AnalysisTemplate> = z
   .superRefine((t, ctx) => addIssues(ctx, analysisTemplateIssues(t.spec as unknown as model.AnalysisTemplate['spec']).map((i) => ({ ...i, path: ['spec', ...i.path] }))))
   .transform((t) => omitKeys(t, 'status') as unknown as model.AnalysisTemplate);
 export type AnalysisTemplate = model.AnalysisTemplate;
+
+/** `kind: ClusterAnalysisTemplate`: an AnalysisTemplate without a namespace, for every project's stages. */
+export const ClusterAnalysisTemplate: z.ZodType<model.ClusterAnalysisTemplate> = z
+  .looseObject({
+    apiVersion: ArgoApiVersion,
+    kind: z.literal('ClusterAnalysisTemplate'),
+    metadata: ClusterMeta,
+    spec: Spec,
+    status: z.unknown().optional(),
+  })
+  .superRefine((t, ctx) => addIssues(ctx, analysisTemplateIssues(t.spec as unknown as model.AnalysisTemplate['spec']).map((i) => ({ ...i, path: ['spec', ...i.path] }))))
+  .transform((t) => omitKeys(t, 'status') as unknown as model.ClusterAnalysisTemplate);
+export type ClusterAnalysisTemplate = model.ClusterAnalysisTemplate;

@@ -35,6 +35,14 @@ export const Chart: z.ZodType<model.Chart> = z.strictObject({
   subscriptionName: LabelName.optional(),
 });
 
+/** Kargo's ArtifactReference (a generic artifact); `metadata` must be an object. */
+export const ArtifactReference: z.ZodType<model.ArtifactReference> = z.strictObject({
+  artifactType: z.string().min(1).optional(),
+  subscriptionName: z.string().min(1),
+  version: z.string().min(1),
+  metadata: z.record(z.string(), z.unknown()).optional(),
+});
+
 /** Freight aliases end up in a label value: letters, digits, '-', '_' and '.', at most 63. */
 export const Alias = z
   .string()
@@ -53,13 +61,14 @@ export const FreightManifest: z.ZodType<model.FreightManifest> = z
     commits: z.array(GitCommit).optional(),
     images: z.array(Image).optional(),
     charts: z.array(Chart).optional(),
+    artifacts: z.array(ArtifactReference).optional(),
     /** Set by Kargo on discovery; accepted and dropped. */
     discoveredAt: z.unknown().optional(),
     status: IgnoredStatus,
   })
   .superRefine((f, ctx) => {
-    if ((f.commits?.length ?? 0) + (f.images?.length ?? 0) + (f.charts?.length ?? 0) === 0) {
-      ctx.addIssue({ code: 'custom', path: [], message: 'expected at least one artifact in commits, images or charts' });
+    if ((f.commits?.length ?? 0) + (f.images?.length ?? 0) + (f.charts?.length ?? 0) + (f.artifacts?.length ?? 0) === 0) {
+      ctx.addIssue({ code: 'custom', path: [], message: 'expected at least one artifact in commits, images, charts or artifacts' });
     }
   })
   .transform((f) => {

@@ -10,7 +10,7 @@ import { LineCounter, parseAllDocuments } from 'yaml';
 import type { z } from 'zod';
 import type { Manifest, ManifestKind } from '../model.js';
 import { asRecord, describeType, formatPath, plainErrors, toPathIssues } from './common.js';
-import { AnalysisTemplate } from './analysis-template.js';
+import { AnalysisTemplate, ClusterAnalysisTemplate } from './analysis-template.js';
 import { ClusterConfig, clusterConfigHints } from './cluster-config.js';
 import { FreightManifest, freightHints } from './freight.js';
 import { ProjectConfig, projectConfigHints } from './project-config.js';
@@ -50,6 +50,7 @@ export const MANIFEST_KINDS: readonly ManifestKind[] = [
   'ClusterConfig',
   'Freight',
   'AnalysisTemplate',
+  'ClusterAnalysisTemplate',
 ];
 
 const SCHEMAS: Record<ManifestKind, z.ZodType<Manifest>> = {
@@ -62,6 +63,7 @@ const SCHEMAS: Record<ManifestKind, z.ZodType<Manifest>> = {
   ClusterConfig,
   Freight: FreightManifest,
   AnalysisTemplate,
+  ClusterAnalysisTemplate,
 };
 
 const HINTS: Partial<Record<ManifestKind, (raw: unknown, parsed: Manifest | undefined) => string[]>> = {
@@ -77,8 +79,6 @@ const HINTS: Partial<Record<ManifestKind, (raw: unknown, parsed: Manifest | unde
 
 /** Kinds people put next to Kargo manifests that Shunt does not take (yet), with why. */
 const UNSUPPORTED_KINDS: Record<string, string> = {
-  ClusterAnalysisTemplate:
-    'ClusterAnalysisTemplate is not supported: apply the template as a (namespaced) AnalysisTemplate in the project instead',
   Promotion: 'Promotion is not applied from manifests: promote freight into a stage instead',
 };
 

@@ -3,6 +3,7 @@
  * Named exactly like its project and living in the project's namespace.
  */
 import { z } from 'zod';
+import { labelSelectorIssues } from '../label-selector.js';
 import type * as model from '../model.js';
 import { prefixedRegex, regexProblem } from '../regex.js';
 import { addIssues, ApiVersion, asRecord, IgnoredStatus, NamespacedMeta, omitKeys, valueAt } from './common.js';
@@ -31,7 +32,11 @@ const StageSelector = z.strictObject({
       }),
     )
     .optional(),
-});
+})
+  .superRefine((sel, ctx) => {
+    // Kargo parses the selector only when it matches stages (an error then); refused here at once.
+    for (const issue of labelSelectorIssues(sel)) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
+  });
 
 /** EE only (ignored by Shunt): roll back automatically after a failed verification or promotion. */
 const AutoRollback = z.strictObject({

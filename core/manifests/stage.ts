@@ -3,6 +3,7 @@
  * (the promotion template) and how it is verified.
  */
 import { z } from 'zod';
+import { labelKeyProblem, labelValueProblem } from '../label-selector.js';
 import type * as model from '../model.js';
 import {
   addIssues,
@@ -59,6 +60,17 @@ export const VerificationSpec: z.ZodType<model.VerificationSpec> = z.strictObjec
     .optional(),
   analysisRunMetadata: z
     .strictObject({ labels: StringMap.optional(), annotations: StringMap.optional() })
+    .superRefine((meta, ctx) => {
+      // They go on the AnalysisRun, whose creation the API server would refuse otherwise.
+      for (const [k, v] of Object.entries(meta.labels ?? {})) {
+        const problem = labelKeyProblem(k) ?? labelValueProblem(v);
+        if (problem !== undefined) ctx.addIssue({ code: 'custom', path: ['labels', k], message: problem });
+      }
+      for (const k of Object.keys(meta.annotations ?? {})) {
+        const problem = labelKeyProblem(k);
+        if (problem !== undefined) ctx.addIssue({ code: 'custom', path: ['annotations', k], message: problem.replace('label key', 'annotation key') });
+      }
+    })
     .optional(),
   args: z.array(z.strictObject({ name: z.string().min(1), value: z.string() })).optional(),
   soak: z.strictObject({ duration: ShuntDuration }).optional(),

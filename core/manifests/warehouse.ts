@@ -21,6 +21,7 @@ import {
   LabelName,
   NamespacedMeta,
   omitKeys,
+  plainErrors,
   RepoURL,
   valueAt,
 } from './common.js';
@@ -208,19 +209,56 @@ export const ChartSubscription: z.ZodType<model.ChartSubscription> = z
     }
   });
 
-export const RepoSubscription: z.ZodType<model.RepoSubscription> = z.strictObject({
-  name: LabelName.optional(),
-  image: ImageSubscription.optional(),
-  git: GitSubscription.optional(),
-  chart: ChartSubscription.optional(),
+/** The keys of a subscription that are not a generic subscription's type. */
+const KNOWN_SUBSCRIPTION_KEYS: readonly string[] = ['name', 'image', 'git', 'chart'];
+
+/** What every generic subscription (`<type>: {config, discoveryLimit}`) carries, as Kargo checks it. */
+const GenericSubscription = z.looseObject({
+  config: z.record(z.string(), z.unknown()).optional(),
+  discoveryLimit: DiscoveryLimit.optional(),
 });
+
+/**
+ * Any key other than name, image, git and chart is a generic subscription of that type (Kargo's
+ * WarehouseSpec.UnmarshalJSON). Its common fields are checked, a name is required (validateSubs),
+ * and it is refused, as by Kargo's open-source build: no subscriber is registered for any generic
+ * type there (its admission webhook answers "no matching registration found"), nor in Shunt.
+ */
+function genericSubscriptionIssues(sub: Record<string, unknown>, ctx: z.core.$RefinementCtx): void {
+  const generic = Object.keys(sub).filter((k) => !KNOWN_SUBSCRIPTION_KEYS.includes(k));
+  if (generic.length === 0) return;
+  if (sub['name'] === undefined) ctx.addIssue({ code: 'custom', path: ['name'], message: 'required for subscriptions of this type' });
+  for (const type of generic) {
+    const parsed = GenericSubscription.safeParse(sub[type], { error: plainErrors });
+    if (!parsed.success) {
+      for (const i of parsed.error.issues) ctx.addIssue({ code: 'custom', path: [type, ...i.path.map((p) => (typeof p === 'symbol' ? String(p) : p))], message: i.message });
+    }
+    ctx.addIssue({
+      code: 'custom',
+      path: [type],
+      message:
+        `no subscriber for subscription type ${JSON.stringify(type)}: Kargo's open-source build discovers only git, image and chart ` +
+        'subscriptions and refuses other types at apply (a generic subscription needs a subscriber Kargo registers), and so does Shunt',
+    });
+  }
+}
+
+export const RepoSubscription: z.ZodType<model.RepoSubscription> = z
+  .looseObject({
+    name: LabelName.optional(),
+    image: ImageSubscription.optional(),
+    git: GitSubscription.optional(),
+    chart: ChartSubscription.optional(),
+  })
+  .superRefine((sub, ctx) => genericSubscriptionIssues(sub, ctx)) as z.ZodType<model.RepoSubscription>;
 
 /** Rules across a Warehouse spec's subscriptions; paths relative to `spec`. */
 export function warehouseSpecIssues(spec: model.WarehouseSpec): LocalIssue[] {
   const issues: LocalIssue[] = [];
   const names = new Map<string, number>();
   spec.subscriptions.forEach((sub, i) => {
-    const kinds = (['image', 'git', 'chart'] as const).filter((k) => sub[k] !== undefined);
+    // Any other key is a generic subscription's type (refused by RepoSubscription, as by Kargo).
+    const kinds = Object.keys(sub).filter((k) => k !== 'name' && (sub as Record<string, unknown>)[k] !== undefined);
     if (kinds.length !== 1) {
       issues.push({
         path: ['subscriptions', i],

@@ -1,4 +1,4 @@
-import type { ClusterPromotionTask, FreightManifest, Project, ProjectScopedManifest } from '../model.js';
+import type { ClusterAnalysisTemplate, ClusterPromotionTask, FreightManifest, Project, ProjectScopedManifest } from '../model.js';
 import { freightContentFromManifest, freightId } from '../freight/freight-id.js';
 import { freightAlias } from '../freight/alias.js';
 import { normalizeChartURL, normalizeGitURL } from '../freight/normalize.js';
@@ -15,6 +15,8 @@ export interface ApplyInput {
   projectManifest?: Project;
   /** Every ClusterPromotionTask the caller knows, so stages can reference them. */
   clusterTasks: ClusterPromotionTask[];
+  /** Every ClusterAnalysisTemplate the cluster has (absent: the project keeps the ones it knows). */
+  clusterAnalysisTemplates?: ClusterAnalysisTemplate[];
   actor?: string;
 }
 
@@ -47,6 +49,9 @@ export function mergedSpecs(specs: ProjectSpecSet, input: ApplyInput): ProjectSp
       ? { analysisTemplates: { ...specs.analysisTemplates } }
       : {}),
     clusterTasks: Object.fromEntries(input.clusterTasks.map((t) => [t.metadata.name, t])),
+    ...(input.clusterAnalysisTemplates?.length
+      ? { clusterAnalysisTemplates: Object.fromEntries(input.clusterAnalysisTemplates.map((t) => [t.metadata.name, t])) }
+      : {}),
   };
   if (input.projectManifest) next.project = input.projectManifest;
   for (const r of input.resources) {

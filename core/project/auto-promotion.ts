@@ -4,6 +4,7 @@
  * each origin's candidate (NewestFreight or MatchUpstream among available freight), and when a
  * promotion of it is due. Also when availability will next change because a soak ends.
  */
+import { selectorMatches } from '../label-selector.js';
 import { compileGlob, compileRegex, prefixedRegex } from '../regex.js';
 import type { FreightRequest, ProjectConfig, PromotionPolicy, Stage } from '../model.js';
 import { parseDuration } from '../promotion/durations.js';
@@ -26,21 +27,7 @@ function selects(policy: PromotionPolicy, stage: Stage): boolean {
   const sel = policy.stageSelector;
   if (!sel) return false;
   if (sel.name !== undefined && !nameMatches(sel.name, stage.metadata.name)) return false;
-  const labels = stage.metadata.labels ?? {};
-  for (const [k, v] of Object.entries(sel.matchLabels ?? {})) if (labels[k] !== v) return false;
-  for (const e of sel.matchExpressions ?? []) {
-    const has = Object.prototype.hasOwnProperty.call(labels, e.key);
-    const value = labels[e.key];
-    const values = e.values ?? [];
-    const ok =
-      e.operator === 'In' ? has && values.includes(value!)
-      : e.operator === 'NotIn' ? !has || !values.includes(value!)
-      : e.operator === 'Exists' ? has
-      : e.operator === 'DoesNotExist' ? !has
-      : false;
-    if (!ok) return false;
-  }
-  return true;
+  return selectorMatches(sel, stage.metadata.labels);
 }
 
 /** Exact name, or `regex:`/`regexp:` (Go RE2, unanchored as Go's MatchString), or `glob:`. */

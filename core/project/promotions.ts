@@ -78,7 +78,15 @@ export function nextCollection(state: ProjectState, stageName: string, freight: 
 }
 
 export function toReference(f: FreightRecord): FreightReference {
-  return { name: f.name, alias: f.alias, origin: f.origin, commits: f.commits, images: f.images, charts: f.charts };
+  return {
+    name: f.name,
+    alias: f.alias,
+    origin: f.origin,
+    commits: f.commits,
+    images: f.images,
+    charts: f.charts,
+    ...(f.artifacts?.length ? { artifacts: f.artifacts } : {}),
+  };
 }
 
 /** Kargo's collection id: SHA-1 of the sorted freight names. */

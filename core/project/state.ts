@@ -1,5 +1,6 @@
 import type {
   AnalysisTemplate,
+  ClusterAnalysisTemplate,
   ClusterPromotionTask,
   Project,
   ProjectConfig,
@@ -39,6 +40,8 @@ export interface ProjectSpecSet {
   clusterTasks: Record<string, ClusterPromotionTask>;
   /** Argo Rollouts AnalysisTemplates for stage verification (absent in states saved before them). */
   analysisTemplates?: Record<string, AnalysisTemplate>;
+  /** Snapshots of the cluster's ClusterAnalysisTemplates (absent until the cluster has any). */
+  clusterAnalysisTemplates?: Record<string, ClusterAnalysisTemplate>;
 }
 
 export interface FreightRecord extends FreightReference {

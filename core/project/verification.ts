@@ -1,7 +1,8 @@
 import { DomainError } from '../errors.js';
-import type { AnalysisTemplate, Stage } from '../model.js';
+import type { AnalysisTemplate, AnalysisTemplateReference, Stage } from '../model.js';
 import { monotonicUlid } from '../ulid.js';
 import { resolveArgs } from '../verification/args.js';
+import { argsUseExpressions, type ArgExpressionEnv } from '../verification/arg-expressions.js';
 import { settleControlFlowStages } from './control-flow.js';
 import type { ProjectSpecSet, ProjectState, VerificationPhase, VerificationRecord } from './state.js';
 
@@ -25,13 +26,14 @@ export function verificationIssues(specs: ProjectSpecSet): string[] {
     const label = `Stage ${stage.metadata.name}: spec.verification`;
     const found: AnalysisTemplate[] = [];
     for (const [i, ref] of v.analysisTemplates.entries()) {
-      if (ref.kind === 'ClusterAnalysisTemplate') {
-        issues.push(`${label}.analysisTemplates[${i}]: ClusterAnalysisTemplate is not supported; apply "${ref.name}" as an AnalysisTemplate in the project`);
-        continue;
-      }
-      const t = specs.analysisTemplates?.[ref.name];
-      if (!t) issues.push(`${label}.analysisTemplates[${i}].name: unknown AnalysisTemplate "${ref.name}"; apply it in the project first (or in the same files)`);
-      else found.push(t);
+      const t = templateFor(specs, ref);
+      if (!t) {
+        issues.push(
+          ref.kind === 'ClusterAnalysisTemplate'
+            ? `${label}.analysisTemplates[${i}].name: unknown ClusterAnalysisTemplate "${ref.name}"; apply it first (or in the same files)`
+            : `${label}.analysisTemplates[${i}].name: unknown AnalysisTemplate "${ref.name}"; apply it in the project first (or in the same files)`,
+        );
+      } else found.push(t);
     }
     if (found.length === v.analysisTemplates.length) {
       issues.push(...resolveArgs(found, v.args ?? []).issues.map((m) => `${label}: ${m}`));
@@ -43,9 +45,38 @@ export function verificationIssues(specs: ProjectSpecSet): string[] {
 /** The templates a stage's verification runs, in order (apply checked that they exist). */
 export function stageTemplates(state: ProjectState, stage: Stage): AnalysisTemplate[] {
   return (stage.spec.verification?.analysisTemplates ?? []).flatMap((ref) => {
-    const t = state.specs.analysisTemplates?.[ref.name];
+    const t = templateFor(state.specs, ref);
     return t ? [t] : [];
   });
+}
+
+/**
+ * The template a stage's reference names: the project's AnalysisTemplate, or with
+ * `kind: ClusterAnalysisTemplate` the cluster's (its spec is run the same way, as Kargo combines
+ * both kinds' specs into one AnalysisRun).
+ */
+function templateFor(specs: ProjectSpecSet, ref: AnalysisTemplateReference): AnalysisTemplate | undefined {
+  if (ref.kind !== 'ClusterAnalysisTemplate') return specs.analysisTemplates?.[ref.name];
+  const t = specs.clusterAnalysisTemplates?.[ref.name];
+  return t ? (t as unknown as AnalysisTemplate) : undefined;
+}
+
+/**
+ * What `${{ }}` in the stage's verification args may read (Kargo: the stage's vars and the freight
+ * collection verified), or nothing when no arg or var holds an expression (the input stays as it was).
+ */
+export function verificationArgEnv(state: ProjectState, record: VerificationRecord): { argEnv?: Omit<ArgExpressionEnv, 'project' | 'stage'> } {
+  const stage = state.specs.stages[record.stage];
+  const args = stage?.spec.verification?.args ?? [];
+  if (!stage || !argsUseExpressions(args, stage.spec.vars ?? [])) return {};
+  const collection = state.stages[record.stage]?.freightHistory.find((e) => e.collection.id === record.collection)?.collection;
+  return {
+    argEnv: {
+      ...(stage.spec.vars?.length ? { vars: stage.spec.vars } : {}),
+      ...(collection ? { freight: collection } : {}),
+      requestedOrigins: stage.spec.requestedFreight.map((r) => r.origin.name),
+    },
+  };
 }
 
 /** Why the stage's verification may not be re-run now (undefined when it may). */

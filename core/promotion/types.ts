@@ -1,4 +1,4 @@
-import type { ExpressionVariable, FreightOrigin, GitCommit, Image, Chart } from '../model.js';
+import type { ArtifactReference, ExpressionVariable, FreightOrigin, GitCommit, Image, Chart } from '../model.js';
 
 /** Kargo's step statuses, plus `Pending` for a step that has not started. */
 export type StepStatus = 'Pending' | 'Running' | 'Succeeded' | 'Failed' | 'Errored' | 'Aborted' | 'Skipped';
@@ -40,6 +40,8 @@ export interface FreightReference {
   commits: GitCommit[];
   images: Image[];
   charts: Chart[];
+  /** Generic artifacts (Kargo's `artifacts`); absent when there are none. */
+  artifacts?: ArtifactReference[];
 }
 
 /** The freight a stage holds after a promotion: one slot per origin, keyed `Warehouse/<name>`. */

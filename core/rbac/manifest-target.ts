@@ -14,6 +14,7 @@ export function manifestTarget(manifest: Manifest): Target {
       return { project: manifest.metadata.name };
     case 'ClusterPromotionTask':
     case 'ClusterConfig':
+    case 'ClusterAnalysisTemplate':
       return {};
     default:
       return { project: manifest.metadata.namespace! };
@@ -22,6 +23,6 @@ export function manifestTarget(manifest: Manifest): Target {
 
 /** `Stage projb/prod`, `Project projb`, `ClusterPromotionTask t`: how a refusal names a manifest. */
 export function describeManifest(manifest: Manifest): string {
-  const ns = manifest.kind === 'Project' || manifest.kind === 'ClusterPromotionTask' || manifest.kind === 'ClusterConfig' ? undefined : manifest.metadata.namespace;
+  const ns = manifest.kind === 'Project' || manifest.kind === 'ClusterPromotionTask' || manifest.kind === 'ClusterConfig' || manifest.kind === 'ClusterAnalysisTemplate' ? undefined : manifest.metadata.namespace;
   return `${manifest.kind} ${ns === undefined ? '' : `${ns}/`}${manifest.metadata.name}`;
 }

@@ -85,6 +85,13 @@ export function criteriaFunctions(found: DiscoveredArtifacts): Record<string, Ex
         { RepoURL: 'repoURL', Name: 'name', Version: 'version', SubscriptionName: 'subscriptionName' },
       );
     },
+    // Kargo reads the generic subscriptions' results; Shunt, like Kargo's open-source build,
+    // has no generic subscription (refused at apply), so no name has any: nil.
+    artifactFrom: (...args: unknown[]) => {
+      if (args.length !== 1) throw new FunctionError(`artifactFrom: expected 1 argument, got ${args.length}`);
+      if (typeof args[0] !== 'string') throw new FunctionError(`artifactFrom: first argument must be string, got ${goTypeName(args[0])}`);
+      return null;
+    },
   };
 }
 

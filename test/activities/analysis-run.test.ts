@@ -10,7 +10,7 @@ import {
   type AnalysisRunRequest,
 } from '../../activities/adapters/kubernetes/analysis-run.js';
 import { createKubeClients } from '../../activities/adapters/kubernetes/client.js';
-import { EmptyCredentialStore } from '../../activities/adapters/credentials.js';
+import { EmptyCredentialStore, type CredentialStore, type ProjectCredentials } from '../../activities/adapters/credentials.js';
 import { createActivities } from '../../activities/index.js';
 import { eventually } from '../support/poll.js';
 import { Disposer, tempDir } from '../support/git-repos.js';
@@ -168,6 +168,102 @@ describe('AnalysisRun activities', () => {
     await expect(acts.readAnalysisRunPhase({ namespace: 'guestbook', name: 'act-1' })).resolves.toEqual({ phase: 'Successful' });
     await acts.deleteAnalysisRun({ namespace: 'guestbook', name: 'act-1' });
     expect(cluster.server.get('analysisruns', 'guestbook', 'act-1')).toBeUndefined();
+  });
+
+  /** One project's store: a Secret and a ConfigMap of project guestbook, nothing for other projects. */
+  class GuestbookStore implements ProjectCredentials {
+    asked: string[] = [];
+    forProject(project: string): CredentialStore {
+      this.asked.push(project);
+      if (project !== 'guestbook') return new EmptyCredentialStore();
+      return Object.assign(new EmptyCredentialStore(), {
+        secret: async (name: string): Promise<Record<string, string>> => (name === 'smoke-token' ? { token: 's3cr3t-token' } : {}),
+        configMap: async (name: string): Promise<Record<string, string>> => (name === 'settings' ? { threshold: '250' } : {}),
+      });
+    }
+  }
+
+  const freight = {
+    id: 'c0ffee',
+    items: {
+      'Warehouse/guestbook': {
+        name: 'f1',
+        alias: 'frozen-fox',
+        origin: { kind: 'Warehouse' as const, name: 'guestbook' },
+        commits: [{ repoURL: 'https://github.com/example/guestbook.git', id: 'abc123' }],
+        images: [{ repoURL: 'ghcr.io/example/guestbook', tag: '1.4.0' }],
+        charts: [],
+      },
+    },
+  };
+
+  it("puts analysisRunMetadata's labels and annotations on the run, Kargo's stage label over them", async () => {
+    const acts = createActivities({ dataDir: await tempDir(disposer), workerQueue: 'q', credentials: new EmptyCredentialStore(), kube: cluster.clients });
+    await acts.createAnalysisRun({
+      ...request('meta-1'),
+      labels: { team: 'web', 'kargo.akuity.io/stage': 'dev' },
+      annotations: { 'example.com/owner': 'alice' },
+    });
+    const run = cluster.server.get('analysisruns', 'guestbook', 'meta-1')!;
+    expect(run['metadata']).toMatchObject({ labels: { team: 'web', 'kargo.akuity.io/stage': 'dev' }, annotations: { 'example.com/owner': 'alice' } });
+  });
+
+  it('evaluates ${{ }} in the args in the activity, with ctx, the stage vars, the freight and the project data', async () => {
+    const store = new GuestbookStore();
+    const acts = createActivities({ dataDir: await tempDir(disposer), workerQueue: 'q', credentials: store, kube: cluster.clients });
+    await acts.createAnalysisRun({
+      ...request('expr-1'),
+      templates: [template('smoke', 'http-ok', [{ name: 'service' }, { name: 'commit' }, { name: 'token' }, { name: 'threshold' }, { name: 'tag' }])],
+      args: [
+        { name: 'service', value: '${{ ctx.project }}-${{ ctx.stage }}' },
+        { name: 'commit', value: '${{ commitFrom("https://github.com/example/guestbook").ID }}' },
+        { name: 'token', value: "${{ secret('smoke-token').token }}" },
+        { name: 'threshold', value: "${{ quote(configMap('settings').threshold) }}" },
+        { name: 'tag', value: '${{ vars.prefix }}${{ imageFrom("ghcr.io/example/guestbook").Tag }}' },
+      ],
+      argEnv: { project: 'guestbook', stage: 'dev', vars: [{ name: 'prefix', value: 'v' }], freight, requestedOrigins: ['guestbook'] },
+    });
+    const spec = cluster.server.get('analysisruns', 'guestbook', 'expr-1')!['spec'] as { args: unknown[] };
+    expect(spec.args).toEqual([
+      { name: 'service', value: 'guestbook-dev' },
+      { name: 'commit', value: 'abc123' },
+      { name: 'token', value: 's3cr3t-token' },
+      { name: 'threshold', value: '250' },
+      { name: 'tag', value: 'v1.4.0' },
+    ]);
+    expect(new Set(store.asked)).toEqual(new Set(['guestbook']));
+  });
+
+  it('an arg expression that is not a string: InvalidExpression, not retried, naming the arg; nothing is created', async () => {
+    const acts = createActivities({ dataDir: await tempDir(disposer), workerQueue: 'q', credentials: new EmptyCredentialStore(), kube: cluster.clients });
+    await expect(
+      acts.createAnalysisRun({
+        ...request('expr-bad'),
+        args: [{ name: 'service', value: '${{ 40 + 2 }}' }],
+        argEnv: { project: 'guestbook', stage: 'dev' },
+      }),
+    ).rejects.toMatchObject({
+      type: 'InvalidExpression',
+      nonRetryable: true,
+      message: 'verification args[0] "service": the value is not a string but int; use quote(…) to make it one',
+    });
+    expect(cluster.server.get('analysisruns', 'guestbook', 'expr-bad')).toBeUndefined();
+  });
+
+  it('a failing arg expression that read a Secret: the error never shows the secret value', async () => {
+    const acts = createActivities({ dataDir: await tempDir(disposer), workerQueue: 'q', credentials: new GuestbookStore(), kube: cluster.clients });
+    const failure = await acts
+      .createAnalysisRun({
+        ...request('expr-secret'),
+        args: [{ name: 'service', value: "${{ secret('smoke-token').token + 1 }}" }],
+        argEnv: { project: 'guestbook', stage: 'dev' },
+      })
+      .then(
+        () => undefined,
+        (err: unknown) => err as Error,
+      );
+    expect(failure?.message).toContain('verification args[0] "service"');
+    expect(failure?.message).not.toContain('s3cr3t-token');
   });
 
   it('a worker without a cluster: a FailedPrecondition failure, not retried, saying how to connect one', async () => {

@@ -81,6 +81,14 @@ describe('Argo CD through its REST API', () => {
     await expect(h.run(argocdWait, { apps: [{ name: 'web', revision: REV }] }, ctx())).resolves.toMatchObject({ status: 'Succeeded' });
   });
 
+  it('argocd-update selects Applications by matchExpressions through the selector parameter', async () => {
+    cluster.server.apply(anApplication({ name: 'a', labels: { tier: 'front' } }));
+    cluster.server.apply(anApplication({ name: 'b', labels: { tier: 'back' } }));
+    cluster.server.apply(anApplication({ name: 'c' }));
+    const result = await h.run(argocdUpdate, { apps: [{ selector: { matchExpressions: [{ key: 'tier', operator: 'NotIn', values: ['back'] }] } }] }, ctx());
+    expect(result.output).toEqual({ apps: [{ name: 'a', namespace: 'argocd' }, { name: 'c', namespace: 'argocd' }] });
+  });
+
   it('a refused token: FailedPrecondition saying so', async () => {
     const wrong = new ArgoCDRestClient({ server: api.url, token: 'nope' });
     await expect(h.run(argocdUpdate, { apps: [{ name: 'x' }] }, ctx({ argocd: wrong }))).rejects.toMatchObject({

@@ -208,6 +208,38 @@ describe('argocd-update', () => {
     expect(cluster.argocd.operations.map((o) => o.name).sort()).toEqual(['a', 'b']);
   });
 
+  it('selects Applications by matchExpressions (In, NotIn, Exists, DoesNotExist), ANDed with matchLabels', async () => {
+    cluster.server.apply(anApplication({ name: 'a', labels: { team: 'web', tier: 'front' } }));
+    cluster.server.apply(anApplication({ name: 'b', labels: { team: 'web', tier: 'back', legacy: 'yes' } }));
+    cluster.server.apply(anApplication({ name: 'c', labels: { team: 'web', tier: 'db' } }));
+    cluster.server.apply(anApplication({ name: 'd', labels: { team: 'ops', tier: 'front' } }));
+    cluster.server.apply(anApplication({ name: 'e', labels: { tier: 'front' } }));
+    const selector = {
+      matchLabels: { team: 'web' },
+      matchExpressions: [
+        { key: 'tier', operator: 'In', values: ['front', 'back'] },
+        { key: 'legacy', operator: 'DoesNotExist' },
+      ],
+    };
+    const result = await h.run(argocdUpdate, { apps: [{ selector }] }, ctx());
+    expect(result.output).toEqual({ apps: [{ name: 'a', namespace: 'argocd' }] });
+    const others = { matchExpressions: [{ key: 'team', operator: 'Exists' }, { key: 'tier', operator: 'NotIn', values: ['front', 'back'] }] };
+    const second = await h.run(argocdUpdate, { apps: [{ selector: others }] }, ctx());
+    expect(second.output).toEqual({ apps: [{ name: 'c', namespace: 'argocd' }] });
+    expect(cluster.argocd.operations.map((o) => o.name).sort()).toEqual(['a', 'c']);
+  });
+
+  it('fails naming the selector when no Application matches it', async () => {
+    cluster.server.apply(anApplication({ name: 'a', labels: { tier: 'front' } }));
+    await expect(
+      h.run(argocdUpdate, { apps: [{ selector: { matchExpressions: [{ key: 'tier', operator: 'NotIn', values: ['front'] }] } }] }, ctx()),
+    ).rejects.toMatchObject({
+      code: 'StepFailed',
+      message: 'no Argo CD Application in namespace "argocd" matches the selector tier notin (front)',
+    });
+    expect(cluster.argocd.operations).toHaveLength(0);
+  });
+
   it('changes no app when one source update matches no source of one of them', async () => {
     cluster.server.apply(anApplication({ name: 'a' }));
     cluster.server.apply(anApplication({ name: 'b', repoURL: 'https://github.com/example/other.git' }));
@@ -261,6 +293,12 @@ describe('argocd-update', () => {
       [{ apps: [{ name: 'a', sources: [{ repoURL: REPO, updateTargetRevision: true }] }] }, 'updateTargetRevision needs desiredRevision'],
       [{ apps: [{ name: 'a', sources: [{ repoURL: REPO, kustomize: { images: [{ repoURL: 'x' }] } }] }] }, 'tag or digest is required'],
       [{ apps: [{ name: 'a', bogus: 1 }] }, 'bogus'],
+      [{ apps: [{ selector: {} }] }, 'selector must have at least one match criterion (matchLabels or matchExpressions)'],
+      [{ apps: [{ selector: { matchLabels: {}, matchExpressions: [] } }] }, 'selector must have at least one match criterion'],
+      [{ apps: [{ selector: { matchExpressions: [{ key: 'tier', operator: 'In' }] } }] }, 'for operator In, values must not be empty'],
+      [{ apps: [{ selector: { matchExpressions: [{ key: 'tier', operator: 'Exists', values: ['a'] }] } }] }, 'for operator Exists, values must be empty'],
+      [{ apps: [{ selector: { matchExpressions: [{ key: 'tier', operator: 'Gt', values: ['1'] }] } }] }, 'operator'],
+      [{ apps: [{ selector: { matchExpressions: [{ key: 'bad key', operator: 'Exists' }] } }] }, 'invalid label key'],
     ])('a bad config %j: a schema error mentioning %s', (config, problem) => {
       const parsed = argocdUpdate.config.safeParse(config);
       expect(parsed.success).toBe(false);

@@ -155,8 +155,9 @@ ${pushedSource(() => appsURL)}`,
           config:
             apps:
               - selector:
-                  matchLabels:
-                    tier: selected
+                  matchExpressions:
+                    - {key: tier, operator: In, values: [selected, chosen]}
+                    - {key: legacy, operator: DoesNotExist}
                 revision: \${{ outputs.push.commit }}
 `,
     stage('refused', byName('demo-refused')),

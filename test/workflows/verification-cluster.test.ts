@@ -114,6 +114,51 @@ describe('verification through a cluster AnalysisRun', () => {
     await saveHistory(client, again.workflowId, 'verification', 'cluster-analysis-run');
   });
 
+  it("labels and annotates the run with analysisRunMetadata and evaluates ${{ }} in the args (ctx, vars, the freight)", async () => {
+    const project = uniqueName('kube');
+    cluster.rollouts.defaultOutcome = { phase: 'Successful' };
+    const manifests = pipeline(project)
+      .replace('  args: [{name: suite}]', '  args: [{name: suite}, {name: tag}]')
+      .replace(
+        '    args: [{name: suite, value: smoke}]',
+        [
+          '    analysisRunMetadata: {labels: {team: web}, annotations: {example.com/owner: alice}}',
+          "    args: [{name: suite, value: '${{ ctx.stage }}-${{ vars.kind }}'}, {name: tag, value: '${{ imageFrom(\"ghcr.io/example/app\").Tag }}'}]",
+        ].join('\n'),
+      )
+      .replace('  requestedFreight: [{origin', '  vars: [{name: kind, value: smoke}]\n  requestedFreight: [{origin');
+    await backend.apply([{ name: 'p.yaml', content: manifests }], { dryRun: false });
+    await backend.promote(project, { stage: 'dev', freight: 'one' });
+
+    const done = await verificationOf(project, true);
+
+    expect(done.phase).toBe('Successful');
+    const run = cluster.server.store.get('analysisruns', project, done.id)!;
+    expect(run['metadata']).toMatchObject({ labels: { team: 'web', 'kargo.akuity.io/stage': 'dev' }, annotations: { 'example.com/owner': 'alice' } });
+    expect((run['spec'] as { args: unknown[] }).args).toEqual([
+      { name: 'suite', value: 'dev-smoke' },
+      { name: 'tag', value: '1.0.0' },
+    ]);
+  });
+
+  it('runs a ClusterAnalysisTemplate the stage references with kind: ClusterAnalysisTemplate', async () => {
+    const project = uniqueName('kube');
+    const template = uniqueName('cluster-check');
+    cluster.rollouts.defaultOutcome = { phase: 'Successful' };
+    const manifests = pipeline(project)
+      .replace('kind: AnalysisTemplate\nmetadata: {name: job-check, namespace: ' + project + '}', `kind: ClusterAnalysisTemplate\nmetadata: {name: ${template}}`)
+      .replace('analysisTemplates: [{name: job-check}]', `analysisTemplates: [{name: ${template}, kind: ClusterAnalysisTemplate}]`);
+    const applied = await backend.apply([{ name: 'p.yaml', content: manifests }], { dryRun: false });
+    expect(applied.results).toContainEqual({ kind: 'ClusterAnalysisTemplate', name: template, action: 'created' });
+    await backend.promote(project, { stage: 'dev', freight: 'one' });
+
+    const done = await verificationOf(project, true);
+
+    expect(done.phase).toBe('Successful');
+    const run = cluster.server.store.get('analysisruns', project, done.id)!;
+    expect(run['spec']).toMatchObject({ args: [{ name: 'suite', value: 'smoke' }], metrics: [{ name: 'smoke' }] });
+  });
+
   it('deletes the AnalysisRun when the verification is aborted', async () => {
     const project = uniqueName('kube');
     cluster.rollouts.defaultOutcome = { phase: 'Running' };

@@ -145,6 +145,40 @@ describe('verification with AnalysisTemplates', () => {
     await saveHistory(client, verification.workflowId, 'verification', 'web-and-prometheus-successful');
   });
 
+  it('evaluates ${{ }} in the args natively (ctx, stage vars, the freight); a data function errs the verification, saying why', async () => {
+    const project = uniqueName('ver');
+    metrics.setJson('/dev/1.0.0/health', 200, { ok: true });
+    metrics.setQuery('rate{service="app-dev"}', [0.99]);
+    await apply(
+      head(project) +
+        stage(project, 'dev', '{direct: true}', `  verification:
+    analysisTemplates: [{name: health}, {name: success-rate}]
+    args:
+      - {name: path, value: '/\${{ ctx.stage }}/\${{ imageFrom(vars.repo).Tag }}/health'}
+      - {name: service, value: '\${{ vars.service }}'}`).replace(
+          '  requestedFreight:',
+          `  vars: [{name: repo, value: ghcr.io/example/app}, {name: service, value: 'app-\${{ ctx.stage }}'}]\n  requestedFreight:`,
+        ) +
+        stage(project, 'test', '{direct: true}', `  verification:
+    analysisTemplates: [{name: health}]
+    args: [{name: path, value: "\${{ secret('probe').path }}"}]`),
+    );
+    await apply(freightDoc(project, '1.0.0'));
+
+    expect((await promoted(project, 'dev', 'v1-0-0')).phase).toBe('Succeeded');
+    const verification = await verificationDone(project, 'dev');
+    expect(verification.phase).toBe('Successful');
+    expect(metrics.requests.some((r) => r.line === 'GET /dev/1.0.0/health')).toBe(true);
+
+    expect((await promoted(project, 'test', 'v1-0-0')).phase).toBe('Succeeded');
+    expect(await verificationDone(project, 'test')).toMatchObject({
+      phase: 'Error',
+      message:
+        'verification args: secret() can be used only when Argo Rollouts runs the analysis in a cluster: Shunt evaluates the args of a native analysis inside its workflow, whose history would keep what it reads',
+    });
+    await saveHistory(client, verification.workflowId, 'verification', 'native-arg-expressions');
+  });
+
   it('leaves freight unverified when the analysis fails; `verify` re-runs it, and bad requests are refused', async () => {
     const project = uniqueName('ver');
     metrics.setJson('/flaky/health', 200, { ok: false });

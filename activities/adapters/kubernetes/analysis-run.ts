@@ -18,6 +18,8 @@ export interface AnalysisRunRequest {
   templates: Array<Record<string, unknown>>;
   args: Array<{ name: string; value: string }>;
   labels?: Record<string, string>;
+  /** The stage's `verification.analysisRunMetadata.annotations` (Kargo copies them onto the run). */
+  annotations?: Record<string, string>;
 }
 
 export interface AnalysisRunPhase {
@@ -81,7 +83,12 @@ export function buildAnalysisRun(req: AnalysisRunRequest): Json {
   return {
     apiVersion: `${GROUP}/${VERSION}`,
     kind: 'AnalysisRun',
-    metadata: { name: req.name, namespace: req.namespace, ...(req.labels ? { labels: { ...req.labels } } : {}) },
+    metadata: {
+      name: req.name,
+      namespace: req.namespace,
+      ...(req.labels ? { labels: { ...req.labels } } : {}),
+      ...(req.annotations && Object.keys(req.annotations).length > 0 ? { annotations: { ...req.annotations } } : {}),
+    },
     spec: {
       metrics,
       ...(args.size > 0 ? { args: [...args.values()] } : {}),

@@ -1,5 +1,6 @@
 /** Finding the Applications a step names, and the worker's Argo CD connection. */
 import { DomainError } from '../../../core/errors.js';
+import { renderLabelSelector } from '../../../core/label-selector.js';
 import type { ArgoApplication, ArgoCDClient } from '../../adapters/argocd-client.js';
 import type { StepContext, StepResult } from '../step.js';
 import type { AppSelector } from './config.js';
@@ -20,10 +21,9 @@ export function requireArgoCD(ctx: StepContext, kind: string): ArgoCDClient {
   );
 }
 
+/** The selector as the API server's `labelSelector` / Argo CD's `selector` parameter. */
 export function labelSelector(selector: AppSelector): string {
-  return Object.entries(selector.matchLabels)
-    .map(([k, v]) => `${k}=${v}`)
-    .join(',');
+  return renderLabelSelector(selector);
 }
 
 /** The Applications of one `apps[]` entry: by name (must exist) or by selector (at least one). */

@@ -1,9 +1,28 @@
 /** Kargo's argocd-update / argocd-wait config shapes (zod), shared by both steps. */
 import { z } from 'zod';
+import { labelSelectorIssues } from '../../../core/label-selector.js';
 
-export const AppSelector = z.strictObject({
-  matchLabels: z.record(z.string(), z.string()).describe('Labels every selected Application must carry.'),
-});
+/** Kargo's argoCDAppSelector: a Kubernetes label selector with at least one criterion. */
+export const AppSelector = z
+  .strictObject({
+    matchLabels: z.record(z.string(), z.string()).optional().describe('Labels every selected Application must carry.'),
+    matchExpressions: z
+      .array(
+        z.strictObject({
+          key: z.string().min(1),
+          operator: z.enum(['In', 'NotIn', 'Exists', 'DoesNotExist']),
+          values: z.array(z.string()).optional(),
+        }),
+      )
+      .optional()
+      .describe('Requirements (In, NotIn, Exists, DoesNotExist) every selected Application must meet.'),
+  })
+  .superRefine((sel, ctx) => {
+    if (Object.keys(sel.matchLabels ?? {}).length === 0 && (sel.matchExpressions ?? []).length === 0) {
+      ctx.addIssue({ code: 'custom', path: [], message: 'selector must have at least one match criterion (matchLabels or matchExpressions)' });
+    }
+    for (const issue of labelSelectorIssues(sel)) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
+  });
 export type AppSelector = z.infer<typeof AppSelector>;
 
 export const KustomizeImageUpdate = z

@@ -73,17 +73,28 @@ function apiVersionOf(rt: ResourceType): string {
 export function matchesLabelSelector(labels: Record<string, string> | undefined, selector: string | undefined): boolean {
   if (!selector) return true;
   const l = labels ?? {};
-  for (const raw of selector.split(',')) {
+  const has = (k: string): boolean => Object.prototype.hasOwnProperty.call(l, k);
+  // Terms are separated by commas outside the parentheses of a set (`tier in (a,b)`).
+  const terms = selector.match(/(?:[^,(]|\([^)]*\))+/g) ?? [];
+  for (const raw of terms) {
     const term = raw.trim();
     if (!term) continue;
     let m: RegExpMatchArray | null;
-    if ((m = term.match(/^([^!=]+)!=(.*)$/))) {
+    if ((m = term.match(/^(\S+)\s+(in|notin)\s+\(([^)]*)\)$/))) {
+      const key = m[1]!;
+      const values = m[3]!.split(',').map((v) => v.trim());
+      if (values.length === 0 || values.every((v) => v === '')) throw new StatusError(400, 'BadRequest', `invalid label selector: ${term}: values must not be empty`);
+      const inSet = has(key) && values.includes(l[key]!);
+      if (m[2] === 'in' ? !inSet : inSet) return false;
+    } else if ((m = term.match(/^([^!=]+)!=(.*)$/))) {
       if (l[m[1]!.trim()] === m[2]!.trim()) return false;
     } else if ((m = term.match(/^([^!=]+)==?(.*)$/))) {
       if (l[m[1]!.trim()] !== m[2]!.trim()) return false;
     } else if (term.startsWith('!')) {
-      if (term.slice(1) in l) return false;
-    } else if (!(term in l)) {
+      if (has(term.slice(1).trim())) return false;
+    } else if (/\s/.test(term)) {
+      throw new StatusError(400, 'BadRequest', `unable to parse requirement: ${term}`);
+    } else if (!has(term)) {
       return false;
     }
   }

@@ -212,7 +212,10 @@ describe('Warehouse', () => {
     [
       'a generic subscription',
       (d) => (d.spec.subscriptions = [{ oci: { repoURL: 'x' } }]),
-      [`${P}: spec.subscriptions[0]: unknown field "oci"`, `${P}: spec.subscriptions[0]: expected exactly one of image, git or chart`],
+      [
+        `${P}: spec.subscriptions[0].name: required for subscriptions of this type`,
+        `${P}: spec.subscriptions[0].oci: no subscriber for subscription type "oci": Kargo's open-source build discovers only git, image and chart subscriptions and refuses other types at apply (a generic subscription needs a subscriber Kargo registers), and so does Shunt`,
+      ],
     ],
     [
       'duplicate subscription names',

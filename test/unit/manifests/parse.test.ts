@@ -143,7 +143,7 @@ describe('parseManifests: documents', () => {
     [
       'an unknown kind',
       `${API}\nkind: Foo\nmetadata: {name: x}\n`,
-      'pipeline.yaml: document 1 (Foo x): kind: unknown kind Foo; expected one of Project, ProjectConfig, Warehouse, Stage, PromotionTask, ClusterPromotionTask, ClusterConfig, Freight, AnalysisTemplate',
+      'pipeline.yaml: document 1 (Foo x): kind: unknown kind Foo; expected one of Project, ProjectConfig, Warehouse, Stage, PromotionTask, ClusterPromotionTask, ClusterConfig, Freight, AnalysisTemplate, ClusterAnalysisTemplate',
     ],
     [
       'an AnalysisTemplate without spec',
@@ -151,9 +151,14 @@ describe('parseManifests: documents', () => {
       'pipeline.yaml: document 1 (AnalysisTemplate smoke): spec: required',
     ],
     [
-      'a ClusterAnalysisTemplate',
+      'a ClusterAnalysisTemplate without spec',
       'apiVersion: argoproj.io/v1alpha1\nkind: ClusterAnalysisTemplate\nmetadata: {name: smoke}\n',
-      'pipeline.yaml: document 1 (ClusterAnalysisTemplate smoke): kind: ClusterAnalysisTemplate is not supported: apply the template as a (namespaced) AnalysisTemplate in the project instead',
+      'pipeline.yaml: document 1 (ClusterAnalysisTemplate smoke): spec: required',
+    ],
+    [
+      'a ClusterAnalysisTemplate with a namespace (it is cluster-scoped)',
+      'apiVersion: argoproj.io/v1alpha1\nkind: ClusterAnalysisTemplate\nmetadata: {name: smoke, namespace: demo}\nspec: {metrics: [{name: m, provider: {web: {url: "http://x"}}}]}\n',
+      'pipeline.yaml: document 1 (ClusterAnalysisTemplate smoke): metadata.namespace: not allowed: this kind is cluster-scoped',
     ],
     [
       'a wrong apiVersion',
@@ -266,11 +271,10 @@ describe('parseManifests: Freight', () => {
   });
 
   it.each([
-    ['no artifacts', '', 'pipeline.yaml: document 1 (Freight): expected at least one artifact in commits, images or charts'],
-    ['empty artifact lists', 'images: []\ncommits: []\n', 'pipeline.yaml: document 1 (Freight): expected at least one artifact in commits, images or charts'],
+    ['no artifacts', '', 'pipeline.yaml: document 1 (Freight): expected at least one artifact in commits, images, charts or artifacts'],
+    ['empty artifact lists', 'images: []\ncommits: []\n', 'pipeline.yaml: document 1 (Freight): expected at least one artifact in commits, images, charts or artifacts'],
     ['an image without a tag', 'images: [{repoURL: x}]\n', 'pipeline.yaml: document 1 (Freight): images[0].tag: required'],
     ['a commit without an id', "commits: [{repoURL: 'https://x'}]\n", 'pipeline.yaml: document 1 (Freight): commits[0].id: required'],
-    ['a generic artifact', 'artifacts: []\nimages: [{repoURL: x, tag: "1"}]\n', 'pipeline.yaml: document 1 (Freight): unknown field "artifacts"'],
   ])('reports %s', (_label, extra, expected) => {
     expect(issuesOf(freight(extra))).toEqual([expected]);
   });

@@ -5,10 +5,11 @@ import {
   finishVerification,
   pendingVerifications,
   requestVerification,
+  stageTemplates,
   verificationConfigured,
   verifyIssue,
 } from '../../../core/project/verification.js';
-import type { AnalysisTemplate } from '../../../core/model.js';
+import type { AnalysisTemplate, ClusterAnalysisTemplate } from '../../../core/model.js';
 import { aFreight, aPromotion, aStage, aState, request, sequence, T0, T0_MS } from './builders.js';
 
 const ID = 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678';
@@ -43,9 +44,9 @@ describe('verification settings at apply time', () => {
       'Stage dev: spec.verification.analysisTemplates[0].name: unknown AnalysisTemplate "nope"; apply it in the project first (or in the same files)',
     ],
     [
-      'a ClusterAnalysisTemplate',
+      'an unknown ClusterAnalysisTemplate (a namespaced one of that name does not count)',
       (s) => (s.specs.stages['dev']!.spec.verification!.analysisTemplates = [{ name: 'smoke', kind: 'ClusterAnalysisTemplate' }]),
-      'Stage dev: spec.verification.analysisTemplates[0]: ClusterAnalysisTemplate is not supported; apply "smoke" as an AnalysisTemplate in the project',
+      'Stage dev: spec.verification.analysisTemplates[0].name: unknown ClusterAnalysisTemplate "smoke"; apply it first (or in the same files)',
     ],
     [
       'an arg without a value',
@@ -56,6 +57,25 @@ describe('verification settings at apply time', () => {
     const state = verifiedStage();
     change(state);
     expect(specIssues('demo', state.specs)).toEqual([expected]);
+  });
+
+  it("runs a ClusterAnalysisTemplate the cluster has, with the project's AnalysisTemplates, and checks its args", () => {
+    const clusterSmoke: ClusterAnalysisTemplate = { ...smoke, kind: 'ClusterAnalysisTemplate', metadata: { name: 'cluster-smoke' } };
+    const state = verifiedStage();
+    const dev = state.specs.stages['dev']!;
+    dev.spec.verification!.analysisTemplates = [{ name: 'smoke' }, { name: 'cluster-smoke', kind: 'ClusterAnalysisTemplate' }];
+    const specs = mergedSpecs(state.specs, { resources: [], clusterTasks: [], clusterAnalysisTemplates: [clusterSmoke] });
+    expect(specIssues('demo', specs)).toEqual([]);
+    expect(stageTemplates({ ...state, specs }, dev).map((t) => [t.kind, t.metadata.name])).toEqual([
+      ['AnalysisTemplate', 'smoke'],
+      ['ClusterAnalysisTemplate', 'cluster-smoke'],
+    ]);
+    delete dev.spec.verification!.args;
+    expect(specIssues('demo', specs)).toContain(
+      'Stage dev: spec.verification: AnalysisTemplate cluster-smoke: argument "host" has no value: set it in the stage\'s verification.args',
+    );
+    // An apply that brings no cluster templates keeps the ones the project knows.
+    expect(mergedSpecs(specs, { resources: [], clusterTasks: [] }).clusterAnalysisTemplates).toEqual({ 'cluster-smoke': clusterSmoke });
   });
 
   it('applies templates and stages that use them together', () => {
