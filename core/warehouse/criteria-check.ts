@@ -33,6 +33,11 @@ export const CHART: StructType = {
   fields: { RepoURL: 'string', Name: 'string', Version: 'string', SubscriptionName: 'string' },
 };
 
+export const ARTIFACT: StructType = {
+  name: 'function.expressionFriendlyArtifactReference',
+  fields: { ArtifactType: 'string', SubscriptionName: 'string', Version: 'string', Metadata: 'map[string]interface {}' },
+};
+
 /** Each function's overloads, in Kargo's registration order (expr reports the last one's error). */
 const SIGNATURES: Record<string, { params: string[]; result: StructType }[]> = {
   imageFrom: [{ params: ['string'], result: DISCOVERED_IMAGE }],
@@ -41,6 +46,7 @@ const SIGNATURES: Record<string, { params: string[]; result: StructType }[]> = {
     { params: ['string', 'string'], result: CHART },
     { params: ['string'], result: CHART },
   ],
+  artifactFrom: [{ params: ['string'], result: ARTIFACT }],
 };
 
 /** A static type: a Go type name, a struct, or undefined when expr cannot know it. */

@@ -129,15 +129,19 @@ describe('artifactFrom()', () => {
   it.each([
     ['artifactFrom()', 'artifactFrom: expected 1-2 arguments, got 0'],
     ['artifactFrom(1)', 'artifactFrom: first argument must be string, got int'],
-    ["artifactFrom('m', 'w')", 'artifactFrom: second argument must be a FreightOrigin'],
+    ["artifactFrom('m', 'w')", 'artifactFrom: second argument must be FreightOrigin, got string'],
   ])('%s: %s', (src, message) => {
     expect(() => ev(src)).toThrow(message);
   });
 
   it('in freight creation criteria: nil (nothing is discovered for a generic subscription), its arity checked', () => {
-    const found = { discoveredAt: '2026-01-01T00:00:00Z', subscriptions: [] };
+    // Kargo evaluates criteria only when something was discovered: one image subscription here.
+    const found = { discoveredAt: '2026-01-01T00:00:00Z', subscriptions: [{ kind: 'image', repoURL: 'ghcr.io/org/app', images: [{ tag: 'v1' }] }] };
     expect(freightCreationCriteriaSatisfied("artifactFrom('models') == nil", found as never)).toEqual({ ok: true, create: true });
+    // Kargo's signature func(name string): expr refuses a second argument when compiling.
     const bad = freightCreationCriteriaSatisfied("artifactFrom('a', 'b') == nil", found as never);
-    expect(bad).toMatchObject({ ok: false, reason: expect.stringContaining('artifactFrom: expected 1 argument, got 2') });
+    expect(bad).toMatchObject({ ok: false, reason: expect.stringContaining('error compiling expression: too many arguments to call artifactFrom') });
+    const field = freightCreationCriteriaSatisfied("artifactFrom('a').version == ''", found as never);
+    expect(field).toMatchObject({ ok: false, reason: expect.stringContaining('has no field version') });
   });
 });
