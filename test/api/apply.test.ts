@@ -100,7 +100,7 @@ describe('POST /api/v1/apply', () => {
       body: { files: [{ name: 'bad.yaml', content: 'kind: Gadget\nmetadata: {name: x}\n' }] },
     });
     expect(res.status).toBe(400);
-    const problem = 'bad.yaml: document 1 (Gadget x): kind: unknown kind Gadget; expected one of Project, ProjectConfig, Warehouse, Stage, PromotionTask, ClusterPromotionTask, Freight, AnalysisTemplate, ClusterAnalysisTemplate';
+    const problem = 'bad.yaml: document 1 (Gadget x): kind: unknown kind Gadget; expected one of Project, ProjectConfig, Warehouse, Stage, PromotionTask, ClusterPromotionTask, ClusterConfig, Freight, AnalysisTemplate, ClusterAnalysisTemplate';
     expect(res.body.error).toEqual({ code: 'InvalidManifest', message: problem, details: [problem] });
     expect(api.backend.calls).toEqual([]);
   });

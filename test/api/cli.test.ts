@@ -106,7 +106,7 @@ describe('shunt against the api', () => {
       expect(result.code).toBe(1);
       expect(result.stdout).toBe('');
       expect(result.stderr).toBe(
-        `error: ${path.join(dir, 'bad.yaml')}: document 1 (Gadget): kind: unknown kind Gadget; expected one of Project, ProjectConfig, Warehouse, Stage, PromotionTask, ClusterPromotionTask, Freight, AnalysisTemplate, ClusterAnalysisTemplate\n`,
+        `error: ${path.join(dir, 'bad.yaml')}: document 1 (Gadget): kind: unknown kind Gadget; expected one of Project, ProjectConfig, Warehouse, Stage, PromotionTask, ClusterPromotionTask, ClusterConfig, Freight, AnalysisTemplate, ClusterAnalysisTemplate\n`,
       );
     });
 
