@@ -1,4 +1,4 @@
-import { Connection } from '@temporalio/client';
+import { Connection, defaultGrpcRetryOptions, makeGrpcRetryInterceptor } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 
 /** The dev server the jest global setup started (or TEMPORAL_ADDRESS). Never skips: fails loudly. */
@@ -13,8 +13,36 @@ export function temporalAddress(): string {
   return address;
 }
 
+/**
+ * A client connection with the SDK's own retries, whose close() first lets a retry already
+ * scheduled run (and stops scheduling new ones): the SDK's retry timer outlives close() and then
+ * throws "Channel has been shut down" into whichever suite runs next in the same jest worker.
+ */
 export async function connectClient(): Promise<Connection> {
-  return Connection.connect({ address: temporalAddress() });
+  const retry = defaultGrpcRetryOptions();
+  let closing = false;
+  let lastRetryAt = 0;
+  const connection = await Connection.connect({
+    address: temporalAddress(),
+    interceptors: [
+      makeGrpcRetryInterceptor({
+        retryableDecider: (attempt, status) => !closing && retry.retryableDecider(attempt, status),
+        delayFunction: (attempt, status) => {
+          const ms = retry.delayFunction(attempt, status);
+          lastRetryAt = Math.max(lastRetryAt, Date.now() + ms);
+          return ms;
+        },
+      }),
+    ],
+  });
+  const close = connection.close.bind(connection);
+  connection.close = async () => {
+    closing = true;
+    const wait = Math.min(lastRetryAt - Date.now() + 50, 15_000);
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    await close();
+  };
+  return connection;
 }
 
 export async function connectWorker(): Promise<NativeConnection> {
