@@ -38,6 +38,8 @@ abstract class ShuntProcess {
         SHUNT_DATA_DIR: this.opts.dataDir,
         SHUNT_LOG_LEVEL: 'info',
         SHUNT_KUBERNETES: 'off',
+        // The suite's git server listens on loopback, which the egress policy refuses unless allowed.
+        SHUNT_EGRESS_ALLOW: process.env.SHUNT_EGRESS_ALLOW ?? '127.0.0.0/8,::1',
         ...env,
         ...this.opts.env,
       },
