@@ -160,8 +160,12 @@ describe('promotions that wait for a person', () => {
 
     expect(waiting.phase).toBe('Running');
     expect(waiting.waitingForApproval).toMatchObject({ gate: 'stage', approverNotRequester: true });
-    const listed = (await backend.getProject(project)).promotions.find((p) => p.name === promotion.name);
-    expect(listed?.message).toBe('waiting for approval (stage "prod" requires approval)');
+    // The project's listing learns of the wait by a signal from the promotion, so it may lag the promotion's own query.
+    const listed = await eventually(async () => {
+      const p = (await backend.getProject(project)).promotions.find((q) => q.name === promotion.name);
+      return p?.message?.startsWith('waiting for approval') ? p : undefined;
+    }, 'the project listing to show the wait');
+    expect(listed.message).toBe('waiting for approval (stage "prod" requires approval)');
     expect(stepCalls.filter((c) => c.promotion === promotion.name)).toHaveLength(0);
     const described = await client.workflow.getHandle(promotion.workflowId).describe();
     expect(described.status.name).toBe('RUNNING');
