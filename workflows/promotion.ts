@@ -26,10 +26,10 @@ import { applyEffectsToSnapshot, type MetadataSnapshot, type StepEffect } from '
 import { parseDuration } from '../core/promotion/durations.js';
 import { recordStepOutput } from '../core/promotion/outputs.js';
 import { planDigest } from '../core/promotion/plan-digest.js';
+import { restartFromFirstStep, resumeAtFailedStep } from '../core/promotion/restart.js';
 import { finalPhase } from '../core/promotion/step-outcome.js';
 import {
   classifyStepError,
-  restartFromFirstStep,
   stepCompletion,
   stepLimits,
   stepTimeoutText,
@@ -175,12 +175,7 @@ export async function promotionWorkflow(input: PromotionWorkflowInput): Promise<
       const resumed = await resumeIn(input.resume.workspace, input.plan);
       if (resumed) {
         workspace = resumed;
-        firstStep = input.resume.workspace.failedStep;
-        for (let i = 0; i < firstStep; i++) {
-          const earlier = input.resume.steps[i];
-          if (earlier) steps[i] = { ...earlier };
-        }
-        Object.assign(outputs, input.resume.outputs);
+        firstStep = resumeAtFailedStep(steps, outputs, { ...input.resume, failedStep: input.resume.workspace.failedStep });
         log.info('retry resumes at the failed step in the kept workspace', { promotion: input.promotion, step: firstStep });
       }
     }

@@ -140,12 +140,3 @@ export function stepCompletion(input: StepCompletionInput): StepCompletion {
 function done(status: Extract<StepCompletion, { next: 'done' }>['status'], errorCount: number, message: string | undefined): StepCompletion {
   return message === undefined ? { next: 'done', status, errorCount } : { next: 'done', status, errorCount, message };
 }
-
-/** The step records of a promotion that starts its steps again from the first (its worker was lost). */
-export function restartFromFirstStep(steps: { status: StepStatus; errorCount: number }[]): number {
-  for (const s of steps) {
-    s.status = 'Pending';
-    s.errorCount = 0;
-  }
-  return 0;
-}

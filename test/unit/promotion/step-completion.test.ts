@@ -1,6 +1,5 @@
 import {
   classifyStepError,
-  restartFromFirstStep,
   retryDelayMs,
   stepCompletion,
   stepTimeoutText,
@@ -8,7 +7,7 @@ import {
   type StepCompletion,
   type StepCompletionInput,
 } from '../../../core/promotion/step-completion.js';
-import type { PlannedStep, StepStatus } from '../../../core/promotion/types.js';
+import type { PlannedStep } from '../../../core/promotion/types.js';
 
 const T0 = Date.parse('2026-12-04T10:00:00Z');
 const MINUTE = 60_000;
@@ -187,21 +186,5 @@ describe('stepTimeoutText', () => {
     ['none', {}, undefined],
   ])('is %s', (_, overrides, text) => {
     expect(stepTimeoutText(step(overrides))).toBe(text);
-  });
-});
-
-describe('restartFromFirstStep', () => {
-  it('sets every step back to Pending with no errors and starts at the first', () => {
-    const steps: { status: StepStatus; errorCount: number }[] = [
-      { status: 'Succeeded', errorCount: 1 },
-      { status: 'Running', errorCount: 2 },
-      { status: 'Pending', errorCount: 0 },
-    ];
-    expect(restartFromFirstStep(steps)).toBe(0);
-    expect(steps).toEqual([
-      { status: 'Pending', errorCount: 0 },
-      { status: 'Pending', errorCount: 0 },
-      { status: 'Pending', errorCount: 0 },
-    ]);
   });
 });
