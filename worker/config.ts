@@ -31,7 +31,7 @@ const WorkerEnv = z.object({
   SHUNT_WORKER_METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
   SHUNT_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).optional(),
   /** Base URL of Shunt's web page, shown to steps as `ctx.uiBaseUrl` (Kargo: the UI's base URL). */
-  SHUNT_UI_BASE_URL: z.string().url('SHUNT_UI_BASE_URL must be an absolute URL such as https://shunt.example.com').optional(),
+  SHUNT_UI_BASE_URL: z.string().url({ protocol: /^https?$/, message: 'SHUNT_UI_BASE_URL must be an absolute http(s) URL such as https://shunt.example.com' }).optional(),
 });
 
 export interface WorkerConfig {
