@@ -37,6 +37,8 @@ export interface ActivityDeps {
   argocd?: ArgoCDClient;
   /** How long one run of an Argo CD step watches before reporting Running (default 60s). */
   argocdWaitMs?: number;
+  /** Base URL of Shunt's web page, for the steps' `ctx.uiBaseUrl` (SHUNT_UI_BASE_URL). */
+  uiBaseUrl?: string;
   /** The cluster, for AnalysisRuns (verification in cluster mode). */
   kube?: KubeClients;
   /** Temporal client + shared task queue: warehouse schedules and scan targets. */
@@ -134,6 +136,7 @@ export function createActivities(deps: ActivityDeps): Activities {
     logger: deps.logger,
     argocd: deps.argocd,
     argocdWaitMs: deps.argocdWaitMs,
+    uiBaseUrl: deps.uiBaseUrl,
     ...(deps.temporal ? { freightStatus: projectFreightStatus(deps.temporal.client) } : {}),
   };
 

@@ -21,7 +21,8 @@ import type { ExpressionVariable } from '../core/model.js';
 import { checkPayloadSize, payloadNearLimit } from '../core/payload-budget.js';
 import type { MetadataSnapshot, StepEffect } from '../core/project/effects.js';
 import type { FreightStatusAnswer } from '../core/project/freight-status.js';
-import type { FreightCollection, FreightReference, PlannedStep } from '../core/promotion/types.js';
+import { promotionContextOf, stepExpressionContext, type PromotionContext } from '../core/promotion/context.js';
+import type { FreightReference, PlannedStep } from '../core/promotion/types.js';
 import type { ArgoCDClient } from './adapters/argocd-client.js';
 import type { ProjectCredentials } from './adapters/credentials.js';
 import type { GitService } from './adapters/git.js';
@@ -31,21 +32,8 @@ import { derivedValues, readsSecrets, SecretMask } from './secret-mask.js';
 import { getStep } from './steps/registry.js';
 import type { StepContext, StepResult } from './steps/step.js';
 
-export interface TargetFreight {
-  name: string;
-  alias: string;
-  origin: { kind: 'Warehouse'; name: string };
-}
-
-export interface RunStepInput {
-  project: string;
-  stage: string;
-  promotion: string;
-  actor?: string;
-  freight: FreightCollection;
-  targetFreight: TargetFreight;
-  /** Warehouses the stage requests. */
-  requestedOrigins: string[];
+/** The promotion's context (core/promotion/context.ts) and the step to run in it. */
+export interface RunStepInput extends PromotionContext {
   /** Directory name under the worker's work root. */
   workspaceKey: string;
   step: PlannedStep;
@@ -57,10 +45,6 @@ export interface RunStepInput {
   statuses: { alias: string; status: string; continueOnError: boolean }[];
   /** Freight and stage metadata for freightMetadata() / stageMetadata() (set-metadata writes it). */
   metadata?: MetadataSnapshot;
-  /** Base URL of Shunt's web page, for `ctx.uiBaseUrl`. */
-  uiBaseUrl?: string;
-  /** Whether this promotion rolls a stage back (`ctx.meta.promotion.rollback`). */
-  rollback?: boolean;
 }
 
 export type RunStepOutcome =
@@ -84,6 +68,8 @@ export interface RunStepDeps {
   argocd?: ArgoCDClient | undefined;
   /** How long one run of an Argo CD step watches before reporting Running. */
   argocdWaitMs?: number | undefined;
+  /** Base URL of Shunt's web page (`SHUNT_UI_BASE_URL`), for `ctx.uiBaseUrl`; absent = ''. */
+  uiBaseUrl?: string | undefined;
   /**
    * `freightStatus(name)`: asks the project workflow (a query, so nothing enters any history);
    * called only when a step's expressions use the function. Absent: the function gives nil.
@@ -198,21 +184,7 @@ export async function runStep(deps: RunStepDeps, input: RunStepInput, hooks: Run
     freightStatus: async (name) => (deps.freightStatus ? deps.freightStatus(input.project, name) : undefined),
   });
 
-  const ctxVar = {
-    uiBaseUrl: input.uiBaseUrl ?? '',
-    project: input.project,
-    stage: input.stage,
-    promotion: input.promotion,
-    targetFreight: {
-      name: input.targetFreight.name,
-      alias: input.targetFreight.alias,
-      origin: { name: input.targetFreight.origin.name },
-    },
-    meta: {
-      promotion: { actor: input.actor ?? '', rollback: input.rollback === true },
-      step: { alias: step.alias },
-    },
-  };
+  const ctxVar = stepExpressionContext(promotionContextOf(input), { uiBaseUrl: deps.uiBaseUrl ?? '' }, step.alias);
   const freightRef = targetFreightReference(input);
   const functions = kargoFunctions({
     freight: input.freight,

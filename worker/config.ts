@@ -30,6 +30,8 @@ const WorkerEnv = z.object({
   /** Serve Prometheus metrics on 127.0.0.1 at this port (the launcher sets it; the api includes them). */
   SHUNT_WORKER_METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
   SHUNT_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).optional(),
+  /** Base URL of Shunt's web page, shown to steps as `ctx.uiBaseUrl` (Kargo: the UI's base URL). */
+  SHUNT_UI_BASE_URL: z.string().url({ protocol: /^https?$/, message: 'SHUNT_UI_BASE_URL must be an absolute http(s) URL such as https://shunt.example.com' }).optional(),
 });
 
 export interface WorkerConfig {
@@ -53,6 +55,8 @@ export interface WorkerConfig {
   metricsPort?: number;
   /** Workflows kept in the worker's sticky cache (default: Temporal's, from the heap limit). */
   maxCachedWorkflows?: number;
+  /** Base URL of Shunt's web page, for the steps' `ctx.uiBaseUrl`. */
+  uiBaseUrl?: string;
 }
 
 /** Which Kubernetes connection the settings ask for. */
@@ -123,6 +127,7 @@ export async function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): Pr
       : {}),
     ...(e.SHUNT_WORKER_METRICS_PORT ? { metricsPort: e.SHUNT_WORKER_METRICS_PORT } : {}),
     ...(e.SHUNT_MAX_CACHED_WORKFLOWS !== undefined ? { maxCachedWorkflows: e.SHUNT_MAX_CACHED_WORKFLOWS } : {}),
+    ...(e.SHUNT_UI_BASE_URL ? { uiBaseUrl: e.SHUNT_UI_BASE_URL } : {}),
   });
 }
 

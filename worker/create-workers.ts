@@ -38,6 +38,8 @@ export interface ShuntWorkerOptions {
   argocdWaitMs?: number;
   /** Per registry request timeout for warehouse discovery (default 30 s). */
   registryTimeoutMs?: number;
+  /** Base URL of Shunt's web page, for the steps' `ctx.uiBaseUrl` (SHUNT_UI_BASE_URL). */
+  uiBaseUrl?: string;
   /** Where the workers' metrics go; default a registry of their own (ShuntWorkers.metrics). */
   metrics?: WorkerMetrics;
   /** Sticky cache size of the workflow worker (default: Temporal's, from the heap limit). */
@@ -84,6 +86,7 @@ export async function createShuntWorkers(opts: ShuntWorkerOptions): Promise<Shun
     ...(argocd ? { argocd } : {}),
     ...(kube ? { kube } : {}),
     ...(opts.argocdWaitMs !== undefined ? { argocdWaitMs: opts.argocdWaitMs } : {}),
+    ...(opts.uiBaseUrl ? { uiBaseUrl: opts.uiBaseUrl } : {}),
     temporal: { client: new Client({ connection: opts.connection, namespace: opts.namespace }), taskQueue: opts.taskQueue ?? TASK_QUEUE },
     ...(opts.registryTimeoutMs ? { registryTimeoutMs: opts.registryTimeoutMs } : {}),
   });

@@ -26,12 +26,10 @@ import {
   finishPromotion,
   findFreight,
   markStarted,
-  nextCollection,
   planFor,
   promotionIssue,
   queuePromotion,
   startablePromotions,
-  toReference,
 } from '../core/project/promotions.js';
 import { stageApprovalGate } from '../core/project/approval-gate.js';
 import { applyHolds, dueAutoPromotions, nextSoakDeadline } from '../core/project/auto-promotion.js';
@@ -56,6 +54,7 @@ import {
   verifyIssue,
 } from '../core/project/verification.js';
 import type { ProjectState, PromotionRecord, VerificationRecord } from '../core/project/state.js';
+import { promotionContext } from '../core/promotion/context.js';
 import { TERMINAL_PHASES } from '../core/promotion/types.js';
 import {
   abortVerificationUpdate,
@@ -507,14 +506,8 @@ async function startPromotion(
     ],
     args: [
       {
-        project: state.project,
-        stage: promotion.stage,
-        promotion: promotion.name,
-        ...(promotion.actor ? { actor: promotion.actor } : {}),
+        ...promotionContext(state, promotion, freight),
         plan,
-        freight: nextCollection(state, promotion.stage, freight),
-        targetFreight: toReference(freight),
-        requestedOrigins: stage.spec.requestedFreight.map((r) => r.origin.name),
         parentWorkflowId: workflowInfo().workflowId,
         metadata: metadataSnapshot(state),
         ...(gate.required ? { approvalGate: { approverNotRequester: gate.approverNotRequester } } : {}),

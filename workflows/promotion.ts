@@ -1,7 +1,8 @@
 /**
  * promotionWorkflow: runs one promotion's steps in order, each an activity on the worker that
- * holds the promotion's workspace. Decisions (skip, error threshold, timeout, final phase)
- * come from core/promotion/step-outcome.ts; this file only sequences them.
+ * holds the promotion's workspace. Whether a step is done, polled or retried comes from
+ * core/promotion/step-completion.ts, the final phase from step-outcome.ts: this file only asks,
+ * sleeps and calls.
  */
 import {
   ActivityFailure,
@@ -25,8 +26,17 @@ import { applyEffectsToSnapshot, type MetadataSnapshot, type StepEffect } from '
 import { parseDuration } from '../core/promotion/durations.js';
 import { recordStepOutput } from '../core/promotion/outputs.js';
 import { planDigest } from '../core/promotion/plan-digest.js';
-import { finalPhase, stepLimits, type StepErrorKind } from '../core/promotion/step-outcome.js';
-import type { FreightCollection, FreightReference, PromotionPhase, PromotionPlan } from '../core/promotion/types.js';
+import { restartFromFirstStep, resumeAtFailedStep } from '../core/promotion/restart.js';
+import { finalPhase } from '../core/promotion/step-outcome.js';
+import {
+  classifyStepError,
+  stepCompletion,
+  stepLimits,
+  stepTimeoutText,
+  type StepAttemptResult,
+} from '../core/promotion/step-completion.js';
+import type { PromotionPhase, PromotionPlan } from '../core/promotion/types.js';
+import { promotionContextOf, type PromotionContext } from '../core/promotion/context.js';
 import type { createActivities } from '../activities/index.js';
 import {
   approvePromotionUpdate,
@@ -41,15 +51,9 @@ import {
 
 type Activities = ReturnType<typeof createActivities>;
 
-export interface PromotionWorkflowInput {
-  project: string;
-  stage: string;
-  promotion: string;
-  actor?: string;
+/** The promotion's context (built by the project workflow, passed on to every step unchanged) and how to run it. */
+export interface PromotionWorkflowInput extends PromotionContext {
   plan: PromotionPlan;
-  freight: FreightCollection;
-  targetFreight: FreightReference;
-  requestedOrigins: string[];
   /** The project workflow to tell when this promotion ends. */
   parentWorkflowId?: string;
   /** How long a step may wait for its worker before the worker counts as lost (default 5m). */
@@ -171,24 +175,21 @@ export async function promotionWorkflow(input: PromotionWorkflowInput): Promise<
       const resumed = await resumeIn(input.resume.workspace, input.plan);
       if (resumed) {
         workspace = resumed;
-        firstStep = input.resume.workspace.failedStep;
-        for (let i = 0; i < firstStep; i++) {
-          const earlier = input.resume.steps[i];
-          if (earlier) steps[i] = { ...earlier };
-        }
-        Object.assign(outputs, input.resume.outputs);
+        firstStep = resumeAtFailedStep(steps, outputs, { ...input.resume, failedStep: input.resume.workspace.failedStep });
         log.info('retry resumes at the failed step in the kept workspace', { promotion: input.promotion, step: firstStep });
       }
     }
     workspace ??= await shared.prepareWorkspace({ promotion: input.promotion });
     let restarts = 0;
 
-    for (let i = firstStep; i < input.plan.steps.length; i++) {
+    let i = firstStep;
+    while (i < input.plan.steps.length) {
       currentStep = i;
       const step = input.plan.steps[i]!;
       const record = steps[i]!;
       const limits = stepLimits(step);
-      const firstStartMs = Date.now();
+      const timeoutText = stepTimeoutText(step);
+      const firstStartedMs = Date.now();
       record.status = 'Running';
       record.startedAt = nowIso();
       record.errorCount = 0;
@@ -201,22 +202,18 @@ export async function promotionWorkflow(input: PromotionWorkflowInput): Promise<
         // A worker that stops polling its own queue has died: start the steps again elsewhere.
         scheduleToStartTimeout: input.workerLostAfter ?? '5m',
         // Step errors come back as non-retryable failures and count against the step's error
-        // threshold below; Temporal retries only what the step never saw (timeouts, lost workers).
+        // threshold (core/promotion/step-completion.ts); Temporal retries only what the step
+        // never saw (timeouts, lost workers).
         retry: { initialInterval: '1s', maximumInterval: '30s', maximumAttempts: 20 },
         summary: `${step.alias} (${step.uses})`,
       });
 
       let restart = false;
       for (;;) {
+        let result: StepAttemptResult;
         try {
           const outcome = await onWorker.runStep({
-            project: input.project,
-            stage: input.stage,
-            promotion: input.promotion,
-            ...(input.actor ? { actor: input.actor } : {}),
-            freight: input.freight,
-            targetFreight: { name: input.targetFreight.name, alias: input.targetFreight.alias, origin: input.targetFreight.origin },
-            requestedOrigins: input.requestedOrigins,
+            ...promotionContextOf(input),
             workspaceKey: workspace.workspaceKey,
             step,
             promotionVars: input.plan.vars,
@@ -230,21 +227,7 @@ export async function promotionWorkflow(input: PromotionWorkflowInput): Promise<
             applyEffectsToSnapshot(metadata, outcome.effects);
           }
           if (outcome.message) record.message = outcome.message;
-          if (outcome.status === 'Running') {
-            const waitMs = parseDuration(outcome.retryAfter);
-            if (limits.timeoutMs !== undefined && Date.now() + waitMs - firstStartMs > limits.timeoutMs) {
-              record.status = 'Errored';
-              record.message = `step timed out after ${step.retry.timeout ?? limits.timeoutMs + 'ms'}`;
-              break;
-            }
-            if (patched('refresh-wakes-running-step')) {
-              refreshRequested = false;
-              await condition(() => refreshRequested, waitMs);
-            } else {
-              await sleep(waitMs);
-            }
-            continue;
-          }
+          result = outcome.status === 'Running' ? { status: 'Running', retryAfterMs: parseDuration(outcome.retryAfter) } : { status: outcome.status };
           if (step.uses === WAIT_FOR_APPROVAL && outcome.status === 'Succeeded') {
             const config = outcome.output ?? {};
             const approval = await waitForApproval({
@@ -255,8 +238,6 @@ export async function promotionWorkflow(input: PromotionWorkflowInput): Promise<
             });
             outputs[step.alias] = { ...config, approvedBy: approval.approvedBy, approvedAt: approval.approvedAt };
           }
-          record.status = outcome.status;
-          break;
         } catch (err) {
           if (isCancellation(err)) throw err;
           if (workerLost(err) && restarts < MAX_WORKSPACE_RESTARTS) {
@@ -266,30 +247,43 @@ export async function promotionWorkflow(input: PromotionWorkflowInput): Promise<
             restart = true;
             break;
           }
-          const stepError = classify(err);
-          record.errorCount++;
-          record.message = stepError.message;
-          const timedOut = limits.timeoutMs !== undefined && Date.now() - firstStartMs > limits.timeoutMs;
-          if (stepError.kind === 'retryable' && record.errorCount < limits.errorThreshold && !timedOut) {
-            await sleep(Math.min(1000 * 2 ** (record.errorCount - 1), 30_000));
-            continue;
-          }
-          record.status = stepError.kind === 'failed' ? 'Failed' : 'Errored';
-          if (stepError.kind === 'retryable' && limits.errorThreshold > 1) {
-            record.message = `${stepError.message} (met error threshold of ${limits.errorThreshold})`;
-          }
+          result = { status: 'Error', ...classifyStepError(failureOf(err)) };
+        }
+
+        const decision = stepCompletion({
+          result,
+          attempts: { errorCount: record.errorCount, firstStartedMs },
+          limits,
+          ...(timeoutText ? { timeoutText } : {}),
+          // Histories recorded before Kargo's soft timeout replay with the rule they were made with.
+          timeoutRule: limits.timeoutMs !== undefined && !patched('kargo-step-timeout') ? 'before-next-poll' : 'kargo',
+          nowMs: Date.now(),
+        });
+        if (decision.next === 'done') {
+          record.status = decision.status;
+          record.errorCount = decision.errorCount;
+          if (decision.message !== undefined) record.message = decision.message;
           break;
+        }
+        if (decision.next === 'retry') {
+          record.errorCount = decision.errorCount;
+          record.message = decision.message;
+          await sleep(decision.afterMs);
+          continue;
+        }
+        if (patched('refresh-wakes-running-step')) {
+          refreshRequested = false;
+          await condition(() => refreshRequested, decision.afterMs);
+        } else {
+          await sleep(decision.afterMs);
         }
       }
       if (restart) {
-        for (const s of steps) {
-          s.status = 'Pending';
-          s.errorCount = 0;
-        }
-        i = -1;
+        i = restartFromFirstStep(steps);
         continue;
       }
       record.finishedAt = nowIso();
+      i++;
     }
   } catch (err) {
     if (!isCancellation(err)) throw err;
@@ -390,16 +384,14 @@ function workerLost(err: unknown): boolean {
   );
 }
 
-/** What a failed runStep means for the step: failed (business), errored for good, or worth another try. */
-function classify(err: unknown): { kind: StepErrorKind; message: string } {
+/** What a failed runStep reported: its failure type, whether it may be retried, its message. */
+function failureOf(err: unknown): { type?: string; retryable?: boolean; message: string } {
   const cause = err instanceof ActivityFailure ? err.cause : err;
   if (cause instanceof ApplicationFailure) {
     const retryable = (cause.details?.[0] as { retryable?: boolean } | undefined)?.retryable === true;
-    if (cause.type === 'StepFailed') return { kind: 'failed', message: cause.message };
-    return { kind: retryable ? 'retryable' : 'errored', message: cause.message };
+    return { type: cause.type ?? '', retryable, message: cause.message };
   }
-  if (cause instanceof Error) return { kind: 'retryable', message: cause.message };
-  return { kind: 'retryable', message: String(cause) };
+  return { message: cause instanceof Error ? cause.message : String(cause) };
 }
 
 function nowIso(): string {

@@ -1,25 +1,9 @@
+/**
+ * The promotion's phase from its steps' statuses (Kargo's DetermineFinalPhase). What a single
+ * step's attempt leads to is decided in step-completion.ts.
+ */
 import type { StepRecord } from '../project/state.js';
-import { parseDuration } from './durations.js';
-import { stepDefaults } from './step-kinds.js';
-import type { PlannedStep, PromotionPhase, StepStatus } from './types.js';
-
-/** How a failed step attempt counts: a business failure, an error for good, or worth another try. */
-export type StepErrorKind = 'failed' | 'errored' | 'retryable';
-
-export interface StepLimits {
-  /** Consecutive errors allowed before the step is Errored (Kargo: 0/unset means the default). */
-  errorThreshold: number;
-  /** Soft limit from the step's first start; undefined = none. */
-  timeoutMs?: number;
-}
-
-export function stepLimits(step: PlannedStep): StepLimits {
-  const defaults = stepDefaults(step.uses);
-  const errorThreshold = step.retry.errorThreshold && step.retry.errorThreshold > 0 ? step.retry.errorThreshold : defaults.errorThreshold;
-  const timeout = step.retry.timeout ?? defaults.timeout;
-  const timeoutMs = timeout ? parseDuration(timeout) : 0;
-  return timeoutMs > 0 ? { errorThreshold, timeoutMs } : { errorThreshold };
-}
+import type { PromotionPhase, StepStatus } from './types.js';
 
 const SEVERITY: Record<StepStatus, number> = {
   Pending: 0,

@@ -181,12 +181,42 @@ describe('promotionWorkflow', () => {
     expect(result.phase).toBe('Succeeded');
   });
 
-  it('errors a Running step once its timeout would pass', async () => {
+  it('errors a Running step once an attempt ends past its timeout', async () => {
     const { result } = await runPromotion([step('wait', { retry: { timeout: '1s' } })], {
       wait: () => ({ status: 'Running', retryAfter: '400ms' }),
     });
     expect(result.phase).toBe('Errored');
     expect(result.steps[0]!.message).toBe('step timed out after 1s');
+  });
+
+  it("gives a Running step the poll that ends past its timeout, and counts it done if it is (Kargo's soft timeout)", async () => {
+    const { result, attempts } = await runPromotion([step('wait', { retry: { timeout: '1s' } })], {
+      wait: (_call, n) => (n === 1 ? { status: 'Running', retryAfter: '1500ms' } : { status: 'Succeeded' }),
+    }, 'soft-timeout-poll-succeeds');
+    expect(attempts.get('wait')).toBe(2);
+    expect(result.phase).toBe('Succeeded');
+  });
+
+  it('errors a Running step when the poll past its timeout finds it still running', async () => {
+    const { result, attempts } = await runPromotion([step('wait', { retry: { timeout: '1s' } })], {
+      wait: () => ({ status: 'Running', retryAfter: '1500ms' }),
+    }, 'soft-timeout-expired');
+    expect(attempts.get('wait')).toBe(2);
+    expect(result.phase).toBe('Errored');
+    expect(result.steps[0]!.message).toBe('step timed out after 1s');
+  });
+
+  it('errors a step as timed out when a retryable error comes after its timeout, naming the error', async () => {
+    const { result, attempts } = await runPromotion([step('flaky', { retry: { timeout: '500ms', errorThreshold: 5 } })], {
+      flaky: (_call, n) => {
+        throw retryable(`remote unreachable (attempt ${n})`);
+      },
+    }, 'soft-timeout-after-errors');
+    // The second attempt comes after the first backoff (1s), past the 500ms timeout.
+    expect(attempts.get('flaky')).toBe(2);
+    expect(result.phase).toBe('Errored');
+    expect(result.steps[0]!.message).toBe('step timed out after 500ms; last error: remote unreachable (attempt 2)');
+    expect(result.steps[0]!.errorCount).toBe(2);
   });
 
   it('ignores a failing continueOnError step for the phase', async () => {

@@ -1,7 +1,8 @@
 import { DomainError } from '../../../core/errors.js';
 import type { StepRecord } from '../../../core/project/state.js';
 import { STEP_KIND_DEFAULTS } from '../../../core/promotion/step-kinds.js';
-import { finalPhase, stepLimits, type StepLimits } from '../../../core/promotion/step-outcome.js';
+import { stepLimits, type StepLimits } from '../../../core/promotion/step-completion.js';
+import { finalPhase } from '../../../core/promotion/step-outcome.js';
 import type { PlannedStep, PromotionPhase, StepStatus } from '../../../core/promotion/types.js';
 
 function aPlannedStep(overrides: Partial<PlannedStep> = {}): PlannedStep {

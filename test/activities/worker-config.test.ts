@@ -1,0 +1,37 @@
+/**
+ * The worker's SHUNT_UI_BASE_URL setting: what steps see as `ctx.uiBaseUrl`, and what a bad
+ * value gets (the worker stops at start, naming the setting).
+ */
+import { jest } from '@jest/globals';
+import { EXIT_CONFIG } from '../../core/exit-codes.js';
+import { loadWorkerConfig } from '../../worker/config.js';
+
+const BASE = { TEMPORAL_ADDRESS: '127.0.0.1:7233', SHUNT_KUBERNETES: 'off', SHUNT_DATA_DIR: '/tmp/shunt-worker-config-test' };
+
+describe('SHUNT_UI_BASE_URL', () => {
+  afterEach(() => jest.restoreAllMocks());
+
+  it("becomes the worker's uiBaseUrl", async () => {
+    const config = await loadWorkerConfig({ ...BASE, SHUNT_UI_BASE_URL: 'https://shunt.example.com' });
+    expect(config.uiBaseUrl).toBe('https://shunt.example.com');
+  });
+
+  it('is absent when not set (steps see an empty ctx.uiBaseUrl)', async () => {
+    const config = await loadWorkerConfig({ ...BASE });
+    expect(config).not.toHaveProperty('uiBaseUrl');
+  });
+
+  it.each([['a host without a scheme', 'shunt.example.com'], ['another scheme', 'javascript:alert(1)']])('stops the worker with a configuration error for %s, naming the setting', async (_, value) => {
+    const written: string[] = [];
+    jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      written.push(String(chunk));
+      return true;
+    });
+    jest.spyOn(process, 'exit').mockImplementation((code?: string | number | null) => {
+      throw new Error(`exit ${String(code)}`);
+    });
+
+    await expect(loadWorkerConfig({ ...BASE, SHUNT_UI_BASE_URL: value })).rejects.toThrow(`exit ${EXIT_CONFIG}`);
+    expect(written.join('')).toContain('config: SHUNT_UI_BASE_URL: SHUNT_UI_BASE_URL must be an absolute http(s) URL such as https://shunt.example.com');
+  });
+});
