@@ -97,6 +97,8 @@ try {
     SHUNT_HOST: config.host,
     SHUNT_AUTH_MODE: config.authMode,
     SHUNT_EGRESS_ALLOW: egressAllow,
+    // Steps' `ctx.uiBaseUrl`: the page this launcher serves, unless the operator names another address.
+    SHUNT_UI_BASE_URL: process.env['SHUNT_UI_BASE_URL'] ?? pageUrl(config.host, config.port),
     // The worker and the api leave once their parent is no longer this process.
     [LAUNCHER_PID_ENV]: String(process.pid),
     ...(config.authConfigPath ? { SHUNT_AUTH_CONFIG: config.authConfigPath } : {}),
@@ -117,4 +119,10 @@ try {
 } catch (err) {
   process.stderr.write(`shunt: ${err instanceof Error ? err.message : String(err)}\n`);
   await stopAll(1);
+}
+
+/** The page's address as a browser on this machine reaches it (a wildcard bind is reached on loopback). */
+function pageUrl(host: string, port: number): string {
+  const reachable = host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '::1' : host;
+  return `http://${reachable.includes(':') ? `[${reachable}]` : reachable}:${port}`;
 }
