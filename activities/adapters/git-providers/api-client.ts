@@ -26,10 +26,11 @@ export class ApiError extends Error {
   }
 }
 
-/** The error message in each provider's error body: GitHub/GitLab/Gitea/Azure `message`, Bitbucket Cloud `error.message`, Bitbucket DC `errors[].message`. */
+/** The error message in each provider's error body: GitHub/GitLab/Gitea/Azure `message`, Bitbucket Cloud `error.message`, GitLab's validation `error`, Bitbucket DC `errors[].message`. */
 const ErrorBody = z.union([
   z.object({ message: z.unknown() }).transform((b) => String(b.message)),
   z.object({ error: z.object({ message: z.string() }) }).transform((b) => b.error.message),
+  z.object({ error: z.string() }).transform((b) => b.error),
   z.object({ errors: z.array(z.object({ message: z.string() })).min(1) }).transform((b) => b.errors.map((e) => e.message).join('; ')),
 ]);
 
