@@ -13,6 +13,7 @@ import { AzureDevOpsProvider } from './azure-devops.js';
 import { BitbucketCloudProvider } from './bitbucket-cloud.js';
 import { BitbucketDataCenterProvider } from './bitbucket-datacenter.js';
 import { GiteaProvider } from './gitea.js';
+import { GitHubGitData } from './github-git-data.js';
 import { GitHubProvider } from './github.js';
 import { GitLabProvider } from './gitlab.js';
 import type { GitProvider } from './types.js';
@@ -46,16 +47,29 @@ function needs(loc: RepoLocation, count: number, shape: string, provider: string
 type Auth = ApiOptions['authHeader'];
 const bearer = (token: string | undefined): Auth => (token ? { name: 'authorization', value: `Bearer ${token}` } : undefined);
 
+type Common = Omit<ApiOptions, 'baseURL' | 'authHeader'>;
+
+function githubAPI(loc: RepoLocation, token: string | undefined, common: Common): { api: ApiOptions; owner: string; repo: string } {
+  needs(loc, 2, 'https://host/owner/repo', 'GitHub');
+  const derived =
+    loc.hostname === 'github.com' ? 'https://api.github.com' : loc.hostname.endsWith('.ghe.com') ? `https://api.${loc.host}` : `${loc.origin}/api/v3`;
+  const api = { baseURL: apiBaseURL(loc, derived, 'the GitHub API'), authHeader: bearer(token), ...common };
+  return { api, owner: loc.segments[0] as string, repo: loc.segments.slice(1).join('/') };
+}
+
+/** GitHub's Git database API for the repository at `repoURL` (github-push), with `token`. */
+export function githubGitData(repoURL: string, token: string, common: Common): GitHubGitData {
+  const { api, owner, repo } = githubAPI(repoLocation(repoURL), token, common);
+  return new GitHubGitData(api, owner, repo);
+}
+
 /** The provider for `name` at `loc`, with `common` API options (TLS, signal). */
-function build(name: ProviderName, loc: RepoLocation, token: string | undefined, common: Omit<ApiOptions, 'baseURL' | 'authHeader'>): GitProvider {
+function build(name: ProviderName, loc: RepoLocation, token: string | undefined, common: Common): GitProvider {
   const seg = loc.segments;
   switch (name) {
     case 'github': {
-      needs(loc, 2, 'https://host/owner/repo', 'GitHub');
-      const derived =
-        loc.hostname === 'github.com' ? 'https://api.github.com' : loc.hostname.endsWith('.ghe.com') ? `https://api.${loc.host}` : `${loc.origin}/api/v3`;
-      const api = { baseURL: apiBaseURL(loc, derived, 'the GitHub API'), authHeader: bearer(token), ...common };
-      return new GitHubProvider(api, seg[0] as string, seg.slice(1).join('/'));
+      const { api, owner, repo } = githubAPI(loc, token, common);
+      return new GitHubProvider(api, owner, repo);
     }
     case 'gitlab': {
       needs(loc, 2, 'https://host/group/project', 'GitLab');
