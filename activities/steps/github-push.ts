@@ -59,8 +59,12 @@ export function replayCommit(original: ComparedCommit, parents: string[], verify
   if (!verifyUntrusted) {
     return { message, tree: tree.sha, parents, ...(author ? { author } : {}), ...(committer ? { committer } : {}) };
   }
-  const trailer = author?.name && author.email ? `\n\nCo-authored-by: ${author.name} <${author.email}>` : '';
-  return { message: `${message}${trailer}`, tree: tree.sha, parents };
+  if (!author?.name || !author.email) return { message, tree: tree.sha, parents };
+  // Into the message's trailer block when it ends with one (e.g. Shunt-Promotion), else a new one.
+  const body = message.replace(/\s+$/, '');
+  const last = body.split(/\n\s*\n/).pop() ?? '';
+  const inTrailers = body.includes('\n') && last.split('\n').every((l) => /^[A-Za-z0-9-]+: /.test(l));
+  return { message: `${body}${inTrailers ? '\n' : '\n\n'}Co-authored-by: ${author.name} <${author.email}>`, tree: tree.sha, parents };
 }
 
 type Attempt = { done: true } | { done: false; why: string };

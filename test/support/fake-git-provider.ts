@@ -32,6 +32,7 @@ export class FakeGitProvider implements DialectHost {
     { id: 11, name: 'promotion' },
     { id: 12, name: 'urgent' },
   ];
+  readonly createdCommits: { sha: string; verified: boolean }[] = [];
   private readonly git: GitHttpServer;
   private readonly dialect: Dialect;
   private server: http.Server | undefined;
@@ -117,6 +118,10 @@ export class FakeGitProvider implements DialectHost {
 
   private repoDir(p: { owner: string; repo: string }): string {
     return path.join(this.root, p.owner, `${p.repo}.git`);
+  }
+
+  gitIn(repo: { owner: string; repo: string }, args: string[], env: Record<string, string> = {}): Promise<string> {
+    return git(this.repoDir(repo), args, env);
   }
 
   /** The commit `rev` names in the pull request's repository (full SHA), or undefined. */

@@ -42,6 +42,10 @@ export interface DialectHost {
   openPull(owner: string, repo: string, head: string, base: string): FakePull | undefined;
   resolve(p: { owner: string; repo: string }, rev: string): Promise<string | undefined>;
   merge(p: FakePull, method?: string): Promise<string>;
+  /** Runs git in the bare repository `<owner>/<repo>.git`; its stdout. */
+  gitIn(repo: { owner: string; repo: string }, args: string[], env?: Record<string, string>): Promise<string>;
+  /** Commits the Git database API created, and whether GitHub signed them (no author given). */
+  readonly createdCommits: { sha: string; verified: boolean }[];
 }
 
 export interface Dialect {

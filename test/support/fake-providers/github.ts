@@ -1,4 +1,5 @@
 /** GitHub REST (`/api/v3`, as GitHub Enterprise Server serves it): pulls, labels, merge. */
+import { gitData } from './github-git-data.js';
 import { str, type Dialect, type DialectHost, type FakePull, type Reply } from './dialect.js';
 
 function ghPull(host: DialectHost, p: FakePull): Record<string, unknown> {
@@ -27,6 +28,8 @@ export const github: Dialect = {
   unauthorized: () => ({ status: 401, body: { message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest' } }),
   invalid: (message) => ({ status: 400, body: { message } }),
   async handle(host, method, url, body) {
+    const data = /^\/api\/v3\/repos\/([^/]+)\/([^/]+)(\/(?:git|compare)\/.+)$/.exec(url.pathname);
+    if (data) return gitData(host, data[1] ?? '', data[2] ?? '', method, decodeURIComponent(data[3] ?? ''), body);
     const m = /^\/api\/v3\/repos\/([^/]+)\/([^/]+)\/(pulls|issues)(?:\/(\d+))?(?:\/(merge|labels))?$/.exec(url.pathname);
     if (!m) return notFound;
     const [, owner = '', repo = '', kind, num, action] = m;
