@@ -108,6 +108,29 @@ describe('github-push', () => {
     expect(await show(origin.dir, main, '%P|%s')).toBe(`${theirs}|Set replicas to 1`);
   });
 
+  it('a branch that moves between the compare and the update is integrated and pushed again', async () => {
+    const { origin, github, h, repoURL } = await setup();
+    await cloneAndCommit(h, repoURL);
+    let theirs = '';
+    github.beforeRefUpdate = async () => {
+      theirs = await commitToOrigin(disposer, origin, { 'other.txt': 'x\n' }, 'Someone else');
+    };
+    const res = await h.run(githubPush, { path: './src' });
+    const main = (await git(origin.dir, ['rev-parse', 'main'])).trim();
+    expect(res).toMatchObject({ status: 'Succeeded', output: { commit: main } });
+    expect(await show(origin.dir, main, '%P|%s')).toBe(`${theirs}|Set replicas to 1`);
+    expect(github.calls.filter((c) => c.method === 'PATCH')).toHaveLength(2);
+  });
+
+  it('with nothing new locally, follows the branch and creates nothing', async () => {
+    const { origin, github, h, repoURL } = await setup();
+    await h.run(gitClone, { repoURL, checkout: [{ path: './src', branch: 'main' }] });
+    const theirs = await commitToOrigin(disposer, origin, { 'other.txt': 'x\n' }, 'Someone else');
+    expect(await h.run(githubPush, { path: './src' })).toMatchObject({ status: 'Succeeded', output: { branch: 'main', commit: theirs } });
+    expect(github.createdCommits).toHaveLength(0);
+    expect((await git(origin.dir, ['rev-parse', 'main'])).trim()).toBe(theirs);
+  });
+
   it('generateTargetBranch creates kargo/promotion/<promotion>; several commits keep their order', async () => {
     const { origin, github, h, repoURL } = await setup();
     await cloneAndCommit(h, repoURL, 2);

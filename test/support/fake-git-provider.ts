@@ -33,6 +33,7 @@ export class FakeGitProvider implements DialectHost {
     { id: 12, name: 'urgent' },
   ];
   readonly createdCommits: { sha: string; verified: boolean }[] = [];
+  beforeRefUpdate: (() => Promise<void>) | undefined;
   private readonly git: GitHttpServer;
   private readonly dialect: Dialect;
   private server: http.Server | undefined;

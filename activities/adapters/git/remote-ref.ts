@@ -38,8 +38,8 @@ async function fetchBranch(deps: RemoteRefDeps, dir: string, mirror: string, rep
 }
 
 /**
- * Rebases HEAD onto the remote `branch` when it exists and HEAD does not contain it (`integrate`),
- * then force-pushes HEAD to `ref` (a full ref name, e.g. `refs/kargo/staging/<promotion>`).
+ * Brings HEAD up to the remote `branch` when it exists and HEAD does not contain it (`integrate`):
+ * fast-forward when HEAD has nothing the branch lacks, else rebase; then force-pushes HEAD to `ref` (a full ref name, e.g. `refs/kargo/staging/<promotion>`).
  * @returns HEAD as pushed, and the remote branch's head (undefined when it does not exist).
  * @throws DomainError('StepFailed') on a rebase conflict.
  */
@@ -52,8 +52,14 @@ export async function pushHeadToRef(
   const { repoURL, mirror } = await checkout(deps, dir);
   const remote = await fetchBranch(deps, dir, mirror, repoURL, req.branch, req);
   let head = await deps.git.revParse(dir, 'HEAD');
-  if (req.integrate && remote && !(await deps.git.isAncestor(dir, remote, head)) && !(await deps.git.isAncestor(dir, head, remote))) {
-    head = await rebase(deps.git, dir, `refs/remotes/origin/${req.branch}`, req.branch, repoURL);
+  if (req.integrate && remote && !(await deps.git.isAncestor(dir, remote, head))) {
+    if (await deps.git.isAncestor(dir, head, remote)) {
+      // Nothing local the branch lacks: fast-forward to it.
+      await deps.git.run(['merge', '--ff-only', '--quiet', remote], { cwd: dir });
+      head = remote;
+    } else {
+      head = await rebase(deps.git, dir, `refs/remotes/origin/${req.branch}`, req.branch, repoURL);
+    }
   }
   const args = [...(await checkGitRemote(repoURL)), 'push', '--porcelain', '--force', 'origin', `HEAD:${req.ref}`];
   const res = await deps.mirrors.withLock(mirror, () =>

@@ -42,6 +42,9 @@ export async function gitData(host: DialectHost, owner: string, repo: string, me
   }
   if ((method === 'PATCH' || method === 'DELETE') && rest.startsWith('/git/refs/') && refMatch) {
     const ref = `refs/${refMatch[1]}`;
+    const race = host.beforeRefUpdate;
+    host.beforeRefUpdate = undefined;
+    if (race && method === 'PATCH') await race();
     const current = await resolve(ref);
     if (!current) return unprocessable('Reference does not exist');
     if (method === 'DELETE') {
