@@ -43,7 +43,8 @@ export const GitHubPushConfig = z
   });
 export type GitHubPushConfig = z.infer<typeof GitHubPushConfig>;
 
-function operatorSettings(env: NodeJS.ProcessEnv = process.env): { maxRevisions: number; verifyUntrusted: boolean } {
+/** The operator's github-push settings; a wrong value is named (the worker checks them at start). */
+export function githubPushSettings(env: NodeJS.ProcessEnv = process.env): { maxRevisions: number; verifyUntrusted: boolean } {
   const max = env['SHUNT_GITHUB_PUSH_MAX_REVISIONS'] ?? '10';
   if (!/^[1-9]\d*$/.test(max)) throw new DomainError('StepFailed', `SHUNT_GITHUB_PUSH_MAX_REVISIONS must be a positive integer, got ${JSON.stringify(max)}`);
   const verify = (env['SHUNT_GITHUB_PUSH_VERIFY_UNTRUSTED_COMMITS'] ?? 'false').toLowerCase();
@@ -80,7 +81,7 @@ interface PushPlan {
   access: { credentials: { username?: string; password?: string }; insecureSkipTLSVerify?: boolean | undefined };
 }
 
-async function attempt(ctx: StepContext, plan: PushPlan, settings: ReturnType<typeof operatorSettings>): Promise<Attempt> {
+async function attempt(ctx: StepContext, plan: PushPlan, settings: ReturnType<typeof githubPushSettings>): Promise<Attempt> {
   const heartbeat = (): void => ctx.heartbeat({ step: 'github-push' });
   const { head, remote } = await ctx.git.pushHeadToRef(plan.dir, {
     ref: plan.staging,
@@ -126,7 +127,7 @@ export const githubPush: StepDefinition<GitHubPushConfig> = {
   config: GitHubPushConfig,
   defaults: { errorThreshold: 1 },
   async run(ctx, config) {
-    const settings = operatorSettings();
+    const settings = githubPushSettings();
     const dir = ctx.workspace.resolve(config.path);
     const info = await ctx.git.worktreeInfo(dir);
     if (!info?.repoURL) throw new DomainError('StepFailed', `path ${JSON.stringify(config.path)} is not a git checkout (run git-clone first)`);

@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import type { CredentialStore } from '../../activities/adapters/credentials.js';
 import { gitClone } from '../../activities/steps/git-clone.js';
 import { gitCommit } from '../../activities/steps/git-commit.js';
-import { githubPush } from '../../activities/steps/github-push.js';
+import { githubPush, githubPushSettings } from '../../activities/steps/github-push.js';
 import { STEP_KINDS } from '../../core/promotion/step-kinds.js';
 import { commitToOrigin, createOrigin, Disposer, git, tempDir } from '../support/git-repos.js';
 import { FakeGitProvider } from '../support/fake-git-provider.js';
@@ -175,5 +175,12 @@ describe('github-push', () => {
     expect(githubPush.config.safeParse({ path: 'src', maxAttempts: 0 }).success).toBe(false);
     expect(githubPush.config.safeParse({ path: 'src', provider: 'github' }).success).toBe(false);
     expect(STEP_KINDS).toContain('github-push');
+  });
+
+  it('names a wrong operator setting (checked when the worker starts)', () => {
+    expect(githubPushSettings({})).toEqual({ maxRevisions: 10, verifyUntrusted: false });
+    expect(githubPushSettings({ SHUNT_GITHUB_PUSH_MAX_REVISIONS: '25', SHUNT_GITHUB_PUSH_VERIFY_UNTRUSTED_COMMITS: 'TRUE' })).toEqual({ maxRevisions: 25, verifyUntrusted: true });
+    expect(() => githubPushSettings({ SHUNT_GITHUB_PUSH_MAX_REVISIONS: '0' })).toThrow('SHUNT_GITHUB_PUSH_MAX_REVISIONS must be a positive integer, got "0"');
+    expect(() => githubPushSettings({ SHUNT_GITHUB_PUSH_VERIFY_UNTRUSTED_COMMITS: 'yes' })).toThrow('SHUNT_GITHUB_PUSH_VERIFY_UNTRUSTED_COMMITS must be true or false, got "yes"');
   });
 });

@@ -6,7 +6,7 @@
  */
 import * as path from 'node:path';
 import type { CredentialStore } from '../../activities/adapters/credentials.js';
-import { API_URLS_SETTING } from '../../activities/adapters/git-providers/api-location.js';
+import { API_URLS_SETTING, operatorApiURLs } from '../../activities/adapters/git-providers/api-location.js';
 import { gitProvider, inferProvider } from '../../activities/adapters/git-providers/index.js';
 import { gitMergePr } from '../../activities/steps/git-merge-pr.js';
 import { gitOpenPr } from '../../activities/steps/git-open-pr.js';
@@ -252,6 +252,13 @@ describe('provider detection and where the API is', () => {
   });
 
   it('the operator setting is checked, and the egress policy applies to the API host', async () => {
+    expect(operatorApiURLs({ [API_URLS_SETTING]: 'git.corp:8443=https://api.corp/v3/, bitbucket.org=http://10.0.0.9/2.0' })).toEqual(
+      new Map([
+        ['git.corp:8443', 'https://api.corp/v3'],
+        ['bitbucket.org', 'http://10.0.0.9/2.0'],
+      ]),
+    );
+    expect(() => operatorApiURLs({ [API_URLS_SETTING]: 'git.corp=ftp://x' })).toThrow(`${API_URLS_SETTING}: "git.corp=ftp://x" is not repoHost=http(s)://api-url`);
     setEnv(API_URLS_SETTING, 'not-an-entry');
     const creds = new TokenStore(TOKEN);
     await expect(gitProvider('https://bitbucket.org/ws/app', { credentials: creds })).rejects.toThrow(
