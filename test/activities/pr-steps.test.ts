@@ -179,6 +179,19 @@ describe('provider specifics', () => {
     expect(cloud.provider.calls.some((c) => /\/commit\/[0-9a-f]{12}$/.test(c.path))).toBe(true);
   });
 
+  it('Bitbucket Cloud: a merge answered 202 (in the background) is Running until it is seen merged', async () => {
+    const { provider, h, repoURL } = await setup('bitbucket-cloud');
+    provider.mergeInBackground = true;
+    await h.run(gitOpenPr, { repoURL, provider: 'bitbucket', sourceBranch: 'kargo/promotion/p1', targetBranch: 'main' });
+    const url = `${provider.base}/acme/app/pull-requests/1`;
+    expect(await h.run(gitMergePr, { repoURL, provider: 'bitbucket', prNumber: 1, pollInterval: '3s' })).toEqual({
+      status: 'Running',
+      retryAfter: '3s',
+      message: `${url} is being merged: Bitbucket is merging the pull request in the background`,
+    });
+    expect(await h.run(gitMergePr, { repoURL, provider: 'bitbucket', prNumber: 1 })).toEqual({ status: 'Succeeded', output: { commit: provider.pull(1).mergeSHA } });
+  });
+
   it('Bitbucket Data Center: the merge carries the version read; a draft is not merged', async () => {
     const { provider, h, repoURL } = await setup('bitbucket-dc');
     await h.run(gitOpenPr, { repoURL, provider: 'bitbucket', sourceBranch: 'kargo/promotion/p1', targetBranch: 'main' });

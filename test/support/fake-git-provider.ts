@@ -34,6 +34,7 @@ export class FakeGitProvider implements DialectHost {
   ];
   readonly createdCommits: { sha: string; verified: boolean }[] = [];
   beforeRefUpdate: (() => Promise<void>) | undefined;
+  mergeInBackground = false;
   private readonly git: GitHttpServer;
   private readonly dialect: Dialect;
   private server: http.Server | undefined;

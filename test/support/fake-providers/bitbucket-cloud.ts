@@ -86,6 +86,9 @@ export const bitbucketCloud: Dialect = {
       if (p.merged || p.state !== 'open') return error(400, 'You can\'t merge a pull request that is not open.');
       if (!p.mergeable) return error(400, 'You can\'t merge until you resolve all merge checks.');
       await host.merge(p, strategy);
+      if (host.mergeInBackground) {
+        return { status: 202, body: { task_status: 'PENDING', links: { self: { href: `${host.base}/2.0/repositories/${owner}/${repo}/pullrequests/${p.number}/merge/task-status/1` } } } };
+      }
       return { status: 200, body: bbPull(host, p) };
     }
     return error(404, 'Resource not found');

@@ -46,6 +46,8 @@ export interface DialectHost {
   gitIn(repo: { owner: string; repo: string }, args: string[], env?: Record<string, string>): Promise<string>;
   /** Commits the Git database API created, and whether GitHub signed them (no author given). */
   readonly createdCommits: { sha: string; verified: boolean }[];
+  /** Bitbucket Cloud: answer merges 202 (done in the background, as for long merges). */
+  mergeInBackground: boolean;
   /** Runs (once) before the next ref update is checked: a test's way to race a push. */
   beforeRefUpdate: (() => Promise<void>) | undefined;
 }
