@@ -6,6 +6,8 @@ import { EXIT_CONFIG } from '../core/exit-codes.js';
 import type { KubeConnection } from '../activities/adapters/kubernetes/client.js';
 import { ArgoCDRestClient } from '../activities/adapters/argocd-rest/client.js';
 import { currentEgressPolicy } from '../activities/adapters/egress/egress-policy.js';
+import { operatorApiURLs } from '../activities/adapters/git-providers/api-location.js';
+import { githubPushSettings } from '../activities/steps/github-push.js';
 import { temporalConnectionSettings, type TemporalConnectionSettings } from '../activities/adapters/temporal-connection.js';
 
 const WorkerEnv = z.object({
@@ -105,6 +107,8 @@ export async function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): Pr
     // resident, which a worker without a cluster should not carry.
     if (kubernetes) (await import('../activities/adapters/kubernetes/client.js')).createKubeClients(kubernetes);
     currentEgressPolicy(env); // a wrong SHUNT_EGRESS_ALLOW entry is named here, not at the first step
+    operatorApiURLs(env); // likewise SHUNT_GIT_PROVIDER_API_URLS and the github-push settings
+    githubPushSettings(env);
     if (e.ARGOCD_SERVER && e.ARGOCD_AUTH_TOKEN) new ArgoCDRestClient({ server: e.ARGOCD_SERVER, token: e.ARGOCD_AUTH_TOKEN });
   } catch (err) {
     process.stderr.write(`config: ${err instanceof Error ? err.message : String(err)}\n`);

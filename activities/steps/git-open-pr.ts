@@ -1,7 +1,8 @@
 /**
- * `git-open-pr`: opens a pull (merge) request from `sourceBranch` into `targetBranch` on GitHub or
- * GitLab. An open or merged request for the same branches is adopted instead (so a re-run opens
- * nothing new); no difference between the branches skips the step.
+ * `git-open-pr`: opens a pull (merge) request from `sourceBranch` into `targetBranch` on GitHub,
+ * GitLab, Gitea, Bitbucket (Cloud and Data Center) or Azure DevOps. An open or merged request for
+ * the same branches is adopted instead (so a re-run opens nothing new); no difference between the
+ * branches skips the step.
  *
  * Output: `pr.id`, `pr.url` (and `prNumber`, the pre-v1.7 spelling, with the same number).
  */

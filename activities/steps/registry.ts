@@ -34,6 +34,7 @@ import { gitMergePr } from './git-merge-pr.js';
 import { gitClone } from './git-clone.js';
 import { gitCommit } from './git-commit.js';
 import { gitPush } from './git-push.js';
+import { githubPush } from './github-push.js';
 import { kustomizeSetImage } from './kustomize-set-image.js';
 import { ociDownload } from './oci-download.js';
 import { ociPush } from './oci-push.js';
@@ -78,6 +79,7 @@ export const STEP_REGISTRY: Readonly<Record<string, AnyStep>> = Object.freeze({
   'git-clone': gitClone,
   'git-commit': gitCommit,
   'git-push': gitPush,
+  'github-push': githubPush,
   'kustomize-set-image': kustomizeSetImage,
   'oci-download': ociDownload,
   'oci-push': ociPush,

@@ -43,6 +43,7 @@ export const STEP_KIND_DEFAULTS = {
   'git-clone': { errorThreshold: 1 },
   'git-commit': { errorThreshold: 1 },
   'git-push': { errorThreshold: 1 },
+  'github-push': { errorThreshold: 1 },
   'kustomize-set-image': { errorThreshold: 1 },
   'oci-download': { errorThreshold: 1 },
   'oci-push': { errorThreshold: 1 },

@@ -173,6 +173,7 @@ const CASES: Record<string, Case> = {
   'git-push': foreign({ path: 'planted' }),
   'git-tag': foreign({ path: 'planted', tag: 'v1' }),
   'git-wait-for-pr': { writes: false, why: 'talks to the git provider only' },
+  'github-push': foreign({ path: 'planted' }),
   'helm-template': gitPath(async (h) => (await place(h, 'chart/Chart.yaml', 'name: c\nversion: 1.0.0\n'), { path: 'chart', outPath: 'evil/.git/out', releaseName: 'r' })),
   'helm-update-chart': gitPath(async (h) => (await place(h, 'evil/.git/Chart.yaml', 'name: c\n'), { path: 'evil/.git' })),
   'http': { writes: false, why: 'reads bodyFromFile only' },

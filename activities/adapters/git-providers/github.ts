@@ -1,16 +1,18 @@
-/** GitHub's REST API (github.com and GitHub Enterprise at `<host>/api/v3`). */
+/** GitHub's REST API (github.com, GitHub Enterprise Cloud `api.<x>.ghe.com`, Server `<host>/api/v3`). */
+import { z } from 'zod';
 import { DomainError } from '../../../core/errors.js';
-import { apiCall, ApiError, type ApiOptions } from './api-client.js';
+import { apiCall, ApiError, orNotFound, type ApiOptions } from './api-client.js';
 import type { GitProvider, MergeOutcome, OpenRequest, PullRequest } from './types.js';
 
-interface GhPull {
-  number: number;
-  html_url: string;
-  state: 'open' | 'closed';
-  merged?: boolean;
-  merged_at?: string | null;
-  merge_commit_sha?: string | null;
-}
+const GhPull = z.object({
+  number: z.number().int(),
+  html_url: z.string(),
+  state: z.enum(['open', 'closed']),
+  merged: z.boolean().optional(),
+  merged_at: z.string().nullish(),
+  merge_commit_sha: z.string().nullish(),
+});
+type GhPull = z.infer<typeof GhPull>;
 
 function toPR(p: GhPull): PullRequest {
   const merged = p.merged === true || (p.merged_at !== undefined && p.merged_at !== null);
@@ -33,30 +35,25 @@ export class GitHubProvider implements GitProvider {
 
   async findPullRequest(source: string, target: string): Promise<PullRequest | undefined> {
     const q = `?head=${encodeURIComponent(`${this.owner}:${source}`)}&base=${encodeURIComponent(target)}&state=all&sort=created&direction=desc`;
-    const list = await apiCall<GhPull[]>(this.api, 'GET', this.path(`/pulls${q}`));
+    const list = await apiCall(this.api, 'GET', this.path(`/pulls${q}`), z.array(GhPull));
     return list.map(toPR).find((p) => p.open || p.merged);
   }
 
   async openPullRequest(req: OpenRequest): Promise<PullRequest> {
-    const created = await apiCall<GhPull>(this.api, 'POST', this.path('/pulls'), {
+    const created = await apiCall(this.api, 'POST', this.path('/pulls'), GhPull, {
       title: req.title,
       head: req.sourceBranch,
       base: req.targetBranch,
       body: req.description,
     });
     if (req.labels.length > 0) {
-      await apiCall(this.api, 'POST', this.path(`/issues/${created.number}/labels`), { labels: req.labels });
+      await apiCall(this.api, 'POST', this.path(`/issues/${created.number}/labels`), z.unknown(), { labels: req.labels });
     }
     return toPR(created);
   }
 
-  async getPullRequest(id: number): Promise<PullRequest> {
-    try {
-      return toPR(await apiCall<GhPull>(this.api, 'GET', this.path(`/pulls/${id}`)));
-    } catch (err) {
-      if (err instanceof ApiError && err.status === 404) throw new DomainError('StepFailed', `pull request #${id} does not exist`);
-      throw err;
-    }
+  getPullRequest(id: number): Promise<PullRequest> {
+    return orNotFound(`pull request #${id}`, async () => toPR(await apiCall(this.api, 'GET', this.path(`/pulls/${id}`), GhPull)));
   }
 
   async mergePullRequest(id: number, method: string | undefined): Promise<MergeOutcome> {
@@ -64,9 +61,13 @@ export class GitHubProvider implements GitProvider {
       throw new DomainError('StepFailed', `mergeMethod ${JSON.stringify(method)} is not one of GitHub's: merge, squash, rebase`);
     }
     try {
-      const res = await apiCall<{ sha: string; merged: boolean; message?: string }>(this.api, 'PUT', this.path(`/pulls/${id}/merge`), {
-        ...(method ? { merge_method: method } : {}),
-      });
+      const res = await apiCall(
+        this.api,
+        'PUT',
+        this.path(`/pulls/${id}/merge`),
+        z.object({ sha: z.string(), merged: z.boolean(), message: z.string().optional() }),
+        { ...(method ? { merge_method: method } : {}) },
+      );
       return res.merged ? { merged: true, commit: res.sha } : { merged: false, reason: res.message ?? 'not merged' };
     } catch (err) {
       // 405: not mergeable (checks, reviews, conflicts); 409: head moved.

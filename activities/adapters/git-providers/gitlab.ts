@@ -1,15 +1,17 @@
 /** GitLab's REST API v4 (merge requests). */
+import { z } from 'zod';
 import { DomainError } from '../../../core/errors.js';
-import { apiCall, ApiError, type ApiOptions } from './api-client.js';
+import { apiCall, ApiError, orNotFound, type ApiOptions } from './api-client.js';
 import type { GitProvider, MergeOutcome, OpenRequest, PullRequest } from './types.js';
 
-interface GlMergeRequest {
-  iid: number;
-  web_url: string;
-  state: 'opened' | 'closed' | 'merged' | 'locked';
-  merge_commit_sha?: string | null;
-  squash_commit_sha?: string | null;
-}
+const GlMergeRequest = z.object({
+  iid: z.number().int(),
+  web_url: z.string(),
+  state: z.enum(['opened', 'closed', 'merged', 'locked']),
+  merge_commit_sha: z.string().nullish(),
+  squash_commit_sha: z.string().nullish(),
+});
+type GlMergeRequest = z.infer<typeof GlMergeRequest>;
 
 function toPR(m: GlMergeRequest): PullRequest {
   const merged = m.state === 'merged';
@@ -33,13 +35,13 @@ export class GitLabProvider implements GitProvider {
 
   async findPullRequest(source: string, target: string): Promise<PullRequest | undefined> {
     const q = `?source_branch=${encodeURIComponent(source)}&target_branch=${encodeURIComponent(target)}&state=all&order_by=created_at&sort=desc`;
-    const list = await apiCall<GlMergeRequest[]>(this.api, 'GET', this.path(`/merge_requests${q}`));
+    const list = await apiCall(this.api, 'GET', this.path(`/merge_requests${q}`), z.array(GlMergeRequest));
     return list.map(toPR).find((p) => p.open || p.merged);
   }
 
   async openPullRequest(req: OpenRequest): Promise<PullRequest> {
     return toPR(
-      await apiCall<GlMergeRequest>(this.api, 'POST', this.path('/merge_requests'), {
+      await apiCall(this.api, 'POST', this.path('/merge_requests'), GlMergeRequest, {
         source_branch: req.sourceBranch,
         target_branch: req.targetBranch,
         title: req.title,
@@ -49,13 +51,8 @@ export class GitLabProvider implements GitProvider {
     );
   }
 
-  async getPullRequest(id: number): Promise<PullRequest> {
-    try {
-      return toPR(await apiCall<GlMergeRequest>(this.api, 'GET', this.path(`/merge_requests/${id}`)));
-    } catch (err) {
-      if (err instanceof ApiError && err.status === 404) throw new DomainError('StepFailed', `merge request !${id} does not exist`);
-      throw err;
-    }
+  getPullRequest(id: number): Promise<PullRequest> {
+    return orNotFound(`merge request !${id}`, async () => toPR(await apiCall(this.api, 'GET', this.path(`/merge_requests/${id}`), GlMergeRequest)));
   }
 
   async mergePullRequest(id: number, method: string | undefined): Promise<MergeOutcome> {
@@ -63,7 +60,7 @@ export class GitLabProvider implements GitProvider {
       throw new DomainError('StepFailed', `mergeMethod ${JSON.stringify(method)} is not one of GitLab's: merge, squash`);
     }
     try {
-      const m = await apiCall<GlMergeRequest>(this.api, 'PUT', this.path(`/merge_requests/${id}/merge`), { squash: method === 'squash' });
+      const m = await apiCall(this.api, 'PUT', this.path(`/merge_requests/${id}/merge`), GlMergeRequest, { squash: method === 'squash' });
       const pr = toPR(m);
       return pr.merged && pr.mergeCommit ? { merged: true, commit: pr.mergeCommit } : { merged: false, reason: `merge request is ${m.state}` };
     } catch (err) {

@@ -1,7 +1,7 @@
 /** Config fields the pull-request steps share. */
 import { z } from 'zod';
 import type { CredentialStore } from '../credentials.js';
-import { gitProvider, PROVIDERS, type GitProvider } from './index.js';
+import { gitProvider, PROVIDERS, type GitProvider, type ProviderName } from './index.js';
 
 export const ProviderField = z.enum(PROVIDERS).optional().describe('The git provider (default: inferred from repoURL).');
 
@@ -20,7 +20,7 @@ export const PrRepositoryFields = {
 /** The provider API for a pull-request step's repository, with the step's credentials. */
 export function providerForStep(
   ctx: { credentials: CredentialStore; signal: AbortSignal },
-  config: { repoURL: string; provider?: string | undefined; insecureSkipTLSVerify?: boolean | undefined },
+  config: { repoURL: string; provider?: ProviderName | undefined; insecureSkipTLSVerify?: boolean | undefined },
 ): Promise<GitProvider> {
   return gitProvider(config.repoURL, {
     provider: config.provider,

@@ -1,6 +1,6 @@
 /** What the pull-request steps need from a Git hosting provider's API. */
 export interface PullRequest {
-  /** The number users see (GitHub number, GitLab iid). */
+  /** The number users see (GitHub/Gitea number, GitLab iid, Bitbucket/Azure id). */
   id: number;
   url: string;
   open: boolean;
@@ -17,7 +17,8 @@ export interface OpenRequest {
   labels: string[];
 }
 
-export type MergeOutcome = { merged: true; commit: string } | { merged: false; reason: string };
+/** `pending`: the provider accepted the merge and completes it asynchronously (Azure DevOps). */
+export type MergeOutcome = { merged: true; commit: string } | { merged: false; reason: string; pending?: boolean };
 
 export interface GitProvider {
   readonly name: string;

@@ -7,6 +7,7 @@ import { MirrorLocks } from './mirror-locks.js';
 import { MirrorHistory } from './mirror-history.js';
 import { Mirrors } from './mirror.js';
 import { push, type PushDeps, type PushRequest, type PushResult } from './push.js';
+import { pushHeadToRef, resetToRemoteBranch } from './remote-ref.js';
 import { displayURL } from './redact.js';
 import { releaseWorktrees } from './release-worktrees.js';
 import { pushTag, tag, type PushTagRequest, type TagRequest, type TagResult } from './tag.js';
@@ -151,6 +152,16 @@ export class GitService {
    */
   async push(dir: string, req: PushRequest = {}): Promise<PushResult> {
     return push(this.pushDeps, dir, req);
+  }
+
+  /** Rebases onto the remote branch (`integrate`) and force-pushes HEAD to a full ref (remote-ref.ts). */
+  async pushHeadToRef(dir: string, req: RemoteAccess & OperationHooks & { ref: string; branch: string; integrate: boolean }): Promise<{ head: string; remote: string | undefined }> {
+    return pushHeadToRef(this.pushDeps, dir, req);
+  }
+
+  /** Moves the checkout to the remote branch's head after a push made elsewhere (remote-ref.ts). */
+  async resetToRemoteBranch(dir: string, req: RemoteAccess & OperationHooks & { branch: string }): Promise<string> {
+    return resetToRemoteBranch(this.pushDeps, dir, req);
   }
 
   /**

@@ -121,7 +121,7 @@ export async function push(deps: PushDeps, dir: string, req: PushRequest): Promi
 }
 
 /** Rebases the checkout onto `onto`; returns the new HEAD. Aborts the rebase on failure. */
-async function rebase(git: GitCommand, dir: string, onto: string, branch: string, repoURL: string): Promise<string> {
+export async function rebase(git: GitCommand, dir: string, onto: string, branch: string, repoURL: string): Promise<string> {
   const res = await git.run(['rebase', '--quiet', onto], { cwd: dir, allowFailure: true });
   if (res.code !== 0) {
     await git.run(['rebase', '--abort'], { cwd: dir, allowFailure: true });
