@@ -1,6 +1,6 @@
 /** The apply planner (core/apply/plan.ts): pure, case by case, no Temporal. */
 import { filesRefusal, planApply, projectsToRead, reportedLines, type ApplyPlan, type ExistingCluster } from '../../../core/apply/plan.js';
-import { DomainError } from '../../../core/errors.js';
+import type { DomainError } from '../../../core/errors.js';
 import { parseManifestFiles } from '../../../core/manifests/files.js';
 import type { ClusterPromotionTask } from '../../../core/model.js';
 import { applyResources, emptyProjectState } from '../../../core/project/apply.js';
