@@ -1,3 +1,4 @@
+import type { ApplyReportLine } from '../core/apply/plan.js';
 import type { ClusterConfig } from '../core/model.js';
 import type { FreightApproval } from '../core/project/approvals.js';
 import type { DeletedFreight } from '../core/project/delete-freight.js';
@@ -70,8 +71,8 @@ export interface ManifestFile {
 }
 
 export interface ApplyResult {
-  /** One line per resource: what happened to it. */
-  results: { project?: string; kind: string; name: string; action: 'created' | 'configured' | 'unchanged' }[];
+  /** One line per resource: what happened to it (core/apply/plan.ts). */
+  results: ApplyReportLine[];
   /** Older spellings that were accepted, each with the current one. */
   hints: string[];
   dryRun: boolean;

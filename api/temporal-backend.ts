@@ -1,6 +1,6 @@
 /**
- * ShuntBackend over Temporal: manifests are parsed and validated here with core/, then sent
- * to the cluster and project workflows as updates; reads are queries.
+ * ShuntBackend over Temporal: an apply is planned by core/apply/plan.ts and executed here as
+ * updates of the cluster and project workflows; reads are queries.
  */
 import {
   Client,
@@ -12,11 +12,9 @@ import {
 import proto from '@temporalio/proto';
 import type { AuditEvent } from '../core/audit/event.js';
 import { DomainError, isErrorCode } from '../core/errors.js';
-import { invalidManifests, parseManifestFiles } from '../core/manifests/files.js';
-import { checkPayloadSize } from '../core/payload-budget.js';
-import type { ClusterAnalysisTemplate, ClusterConfig, ClusterPromotionTask, Project, ProjectScopedManifest } from '../core/model.js';
-import { stableStringify } from '../core/stable-stringify.js';
-import { applyIssues, applyResources, emptyProjectState, type ApplyInput } from '../core/project/apply.js';
+import { filesRefusal, planApply, projectsToRead, reportedLines } from '../core/apply/plan.js';
+import { parseManifestFiles } from '../core/manifests/files.js';
+import type { ClusterConfig } from '../core/model.js';
 import type { ProjectState, PromotionRecord, VerificationRecord } from '../core/project/state.js';
 import type { FreightApproval } from '../core/project/approvals.js';
 import type { DeletedFreight } from '../core/project/delete-freight.js';
@@ -86,105 +84,28 @@ export class TemporalBackend implements ShuntBackend {
 
   async apply(files: ManifestFile[], options: { dryRun: boolean; actor?: string }): Promise<ApplyResult> {
     // The same parse as the api's permission check (api/auth/permissions.ts): what was checked is what is applied.
-    const { manifests, problems, hints } = parseManifestFiles(files);
-    if (problems.length) throw invalid(problems);
-    if (manifests.length === 0) throw new DomainError('BadRequest', 'no manifests found in the files given');
-
+    const parsed = parseManifestFiles(files);
+    const unusable = filesRefusal(parsed);
+    if (unusable) throw unusable; // before Temporal is asked anything
     const cluster = await this.clusterState();
-    const projectManifests = new Map<string, Project>();
-    const clusterTasks = new Map<string, ClusterPromotionTask>(Object.entries(cluster.clusterTasks));
-    const appliedClusterTasks: ClusterPromotionTask[] = [];
-    let clusterConfig: ClusterConfig | undefined;
-    const clusterTemplates = new Map<string, ClusterAnalysisTemplate>(Object.entries(cluster.clusterAnalysisTemplates ?? {}));
-    const appliedClusterTemplates: ClusterAnalysisTemplate[] = [];
-    const byProject = new Map<string, ProjectScopedManifest[]>();
-    for (const m of manifests) {
-      if (m.kind === 'Project') projectManifests.set(m.metadata.name, m);
-      else if (m.kind === 'ClusterConfig') clusterConfig = m;
-      else if (m.kind === 'ClusterPromotionTask') {
-        clusterTasks.set(m.metadata.name, m);
-        appliedClusterTasks.push(m);
-      } else if (m.kind === 'ClusterAnalysisTemplate') {
-        clusterTemplates.set(m.metadata.name, m);
-        appliedClusterTemplates.push(m);
-      } else {
-        const ns = m.metadata.namespace!;
-        byProject.set(ns, [...(byProject.get(ns) ?? []), m]);
-      }
-    }
-    for (const [project, resources] of byProject) {
-      if (!cluster.projects[project] && !projectManifests.has(project)) {
-        problems.push(
-          ...resources.map(
-            (r) => `${r.kind} ${r.metadata.name}: project "${project}" does not exist; apply a Project named "${project}" first (or in the same files)`,
-          ),
-        );
-      }
-    }
-    if (problems.length) throw invalid(problems);
+    const states: Record<string, ProjectState> = {};
+    for (const project of projectsToRead(parsed, cluster)) states[project] = await this.projectState(project);
+    const plan = planApply(parsed, cluster, states, { ...options, now: new Date().toISOString(), random: Math.random });
+    if (!plan.ok) throw plan.error;
+    if (plan.dryRun) return { results: plan.results, hints: plan.hints, dryRun: true };
 
-    // Every project this apply touches, and every existing one when a cluster task changed.
-    const touched = new Set([...projectManifests.keys(), ...byProject.keys()]);
-    if (appliedClusterTasks.length || appliedClusterTemplates.length) for (const p of Object.keys(cluster.projects)) touched.add(p);
-    const inputs = new Map<string, ApplyInput>();
-    const states = new Map<string, ProjectState>();
-    for (const project of touched) {
-      const input: ApplyInput = {
-        resources: byProject.get(project) ?? [],
-        clusterTasks: [...clusterTasks.values()],
-        ...(clusterTemplates.size ? { clusterAnalysisTemplates: [...clusterTemplates.values()] } : {}),
-        ...(projectManifests.get(project) ? { projectManifest: projectManifests.get(project)! } : {}),
-        ...(options.actor ? { actor: options.actor } : {}),
-      };
-      const state = cluster.projects[project] ? await this.projectState(project) : emptyProjectState(project, new Date().toISOString());
-      problems.push(...applyIssues(state, input).map((line) => `project ${project}: ${line}`));
-      inputs.set(project, input);
-      states.set(project, state);
-    }
-    if (problems.length) throw invalid(problems);
-    // Refused before anything is sent: Temporal would refuse the update itself, midway through.
-    for (const [project, input] of inputs) checkPayloadSize(`the apply to project "${project}" (${input.resources.length} resources)`, input);
-
-    const results: ApplyResult['results'] = [
-      ...appliedClusterTasks.map((t) => ({
-        kind: 'ClusterPromotionTask',
-        name: t.metadata.name,
-        action: cluster.clusterTasks[t.metadata.name] ? ('configured' as const) : ('created' as const),
-      })),
-      ...appliedClusterTemplates.map((t) => ({
-        kind: 'ClusterAnalysisTemplate',
-        name: t.metadata.name,
-        action: cluster.clusterAnalysisTemplates?.[t.metadata.name] ? ('configured' as const) : ('created' as const),
-      })),
-    ];
-    if (clusterConfig) {
-      const same = cluster.config !== undefined && stableStringify(cluster.config) === stableStringify(clusterConfig);
-      results.push({ kind: 'ClusterConfig', name: clusterConfig.metadata.name, action: cluster.config === undefined ? 'created' : same ? 'unchanged' : 'configured' });
-    }
-    if (options.dryRun) {
-      for (const [project, input] of inputs) {
-        const lines = applyResources(structuredClone(states.get(project)!), input, new Date().toISOString(), Math.random);
-        results.push(...lines.map((l) => ({ ...l, project })));
-      }
-      return { results, hints, dryRun: true };
-    }
-
-    await this.updateCluster({
-      projects: [...projectManifests.keys()],
-      clusterTasks: appliedClusterTasks,
-      ...(clusterConfig ? { config: clusterConfig } : {}),
-      ...(appliedClusterTemplates.length ? { clusterAnalysisTemplates: appliedClusterTemplates } : {}),
-    });
-    for (const [project, input] of inputs) {
+    await this.updateCluster(plan.cluster);
+    const results = [...plan.results];
+    for (const project of plan.projects) {
       const outcome = await this.run(() =>
         this.client.workflow.executeUpdateWithStart(applySpecsUpdate, {
-          args: [input],
-          startWorkflowOperation: this.projectStart(project),
+          args: [project.input],
+          startWorkflowOperation: this.projectStart(project.project),
         }),
       );
-      results.push(...outcome.results.filter((l) => byProject.has(project) || l.kind === 'Project').map((l) => ({ ...l, project })));
+      results.push(...reportedLines(project, outcome.results));
     }
-    return { results, hints, dryRun: false };
+    return { results, hints: plan.hints, dryRun: false };
   }
 
   async getClusterConfig(): Promise<ClusterConfig | undefined> {
@@ -483,10 +404,6 @@ export async function sendAgainIfUnprocessed<T>(call: () => Promise<T>, pauseMs 
 
 function isUnprocessedUpdate(err: unknown): boolean {
   return err instanceof WorkflowUpdateFailedError && (err.cause as { type?: string } | undefined)?.type === 'UnprocessedUpdate';
-}
-
-function invalid(problems: string[]): DomainError {
-  return invalidManifests(problems);
 }
 
 function unavailable(err: unknown): DomainError {

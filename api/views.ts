@@ -3,11 +3,12 @@
  * scripts written against Kargo's API keep working. Pure: no clock, no I/O.
  *
  * Shunt-only fields are few and marked below (`status.workflowId`, `status.temporalUiUrl`,
- * `status.stats.freight`).
+ * `status.stats.freight`, `status.freightAvailability`). Views that depend on the time take it.
  */
 import { KARGO_API_VERSION, type FreightOrigin, type ObjectMeta, type Stage, type Warehouse } from '../core/model.js';
 import { autoPromotionEnabled } from '../core/project/auto-promotion.js';
 import { formatGoDuration } from '../core/project/freight-status.js';
+import { stageFreightAvailability, type FreightAvailabilityEntry } from '../core/project/promotable-freight.js';
 import { lastVerificationIn, verifiedCondition, type StageCondition, type VerificationSummary } from '../core/project/verification-status.js';
 import type {
   ApprovalRequest,
@@ -162,10 +163,16 @@ export interface StageView {
     health?: { status: 'Healthy' | 'Unknown' };
     /** When the stage was last refreshed (Kargo echoes its refresh token here; Shunt the time). */
     lastHandledRefresh?: string;
+    /**
+     * Shunt: every freight of the project, newest first, and whether it may be promoted to this
+     * stage now (the rule a promotion request is refused by), with the reason when it may not.
+     */
+    freightAvailability: FreightAvailabilityEntry[];
   };
 }
 
-export function renderStage(state: ProjectState, stage: Stage): StageView {
+/** `nowMs`: the time availability is judged at (soak times depend on it). */
+export function renderStage(state: ProjectState, stage: Stage, nowMs: number): StageView {
   const name = stage.metadata.name;
   const stageState: StageState = state.stages[name] ?? { freightHistory: [], queue: [] };
   const freightHistory = stageState.freightHistory.map((entry) => {
@@ -183,6 +190,7 @@ export function renderStage(state: ProjectState, stage: Stage): StageView {
     freightHistory,
     freightSummary: freightSummary(stage, stageState),
     autoPromotionEnabled: autoPromotionEnabled(state, name),
+    freightAvailability: stageFreightAvailability(state, name, nowMs),
   };
   if (stageState.autoPromotionHolds && Object.keys(stageState.autoPromotionHolds).length) status.autoPromotionHolds = stageState.autoPromotionHolds;
   if (stageState.currentVerification) status.currentVerification = stageState.currentVerification;
@@ -221,8 +229,8 @@ export function renderStage(state: ProjectState, stage: Stage): StageView {
   };
 }
 
-export function renderStageList(state: ProjectState): ListView<StageView> {
-  return renderList(sortedByName(Object.values(state.specs.stages)).map((s) => renderStage(state, s)));
+export function renderStageList(state: ProjectState, nowMs: number): ListView<StageView> {
+  return renderList(sortedByName(Object.values(state.specs.stages)).map((s) => renderStage(state, s, nowMs)));
 }
 
 function freightRefById(state: ProjectState, id: string): FreightReferenceView | { name: string } {

@@ -82,13 +82,6 @@ async function run(label, action) {
 
 // ---- time --------------------------------------------------------------------------------
 
-function parseDuration(text) {
-  if (!text) return 0;
-  let ms = 0;
-  for (const [, n, unit] of String(text).matchAll(/(\d+(?:\.\d+)?)(ms|h|m|s)/g)) ms += Number(n) * { h: 3600e3, m: 60e3, s: 1e3, ms: 1 }[unit];
-  return ms;
-}
-
 function ago(iso) {
   if (!iso) return '';
   const s = Math.max(0, Math.round((Date.now() - Date.parse(iso)) / 1000));
@@ -105,17 +98,15 @@ function left(ms) {
 
 // ---- the pipeline model ------------------------------------------------------------------
 
-/** Sources of each stage: warehouses it takes directly, upstream stages, and required soak. */
+/** The edges of the graph into a stage: warehouses it takes directly, and upstream stages. */
 function sourcesOf(stage) {
   const warehouses = [];
   const upstream = [];
-  let soak = 0;
   for (const req of stage.spec?.requestedFreight ?? []) {
     if (req.sources?.direct) warehouses.push(req.origin?.name);
     for (const up of req.sources?.stages ?? []) upstream.push(up);
-    soak = Math.max(soak, parseDuration(req.sources?.requiredSoakTime));
   }
-  return { warehouses, upstream, soak };
+  return { warehouses, upstream };
 }
 
 /** Columns: warehouses first, then each stage one column right of its deepest upstream. */
@@ -151,10 +142,9 @@ function permissions(stageName) {
   return state.who?.project?.stages?.[stageName] ?? { promote: { allowed: true }, approve: { allowed: true } };
 }
 
-function waitsForApproval(p) {
-  if (!['Running', 'Pending'].includes(p.status?.phase)) return false;
-  const step = p.status?.stepExecutionMetadata?.find((s) => s.status === 'Running');
-  return /approv/i.test(`${p.status?.message ?? ''} ${step?.uses ?? ''} ${step?.message ?? ''}`);
+/** The api's verdict on promoting freight `id` to the stage now (status.freightAvailability). */
+function availabilityOf(stage, id) {
+  return (stage.status?.freightAvailability ?? []).find((e) => e.freight === id);
 }
 
 // ---- rendering ---------------------------------------------------------------------------
@@ -188,12 +178,14 @@ function stageNode(stage, freight, promotions, stages) {
   const f = freight.find((x) => x.metadata.name === current);
   const verified = f?.status?.verifiedIn?.[name];
   const perm = permissions(name);
-  const candidates = promotable(stage, freight, stages);
+  const verdicts = stage.status?.freightAvailability ?? [];
+  const candidates = verdicts.filter((e) => e.available).map((e) => freight.find((f) => f.metadata.name === e.freight)).filter(Boolean);
   const selectId = `promote-${name}`;
   const select = h('select', { id: selectId, name: selectId }, candidates.map((c) => h('option', { value: c.metadata.name }, `${c.alias} (${c.images?.[0]?.tag ?? c.metadata.name.slice(0, 7)})`)));
   const mine = promotions.filter((p) => p.spec.stage === name);
   const latest = mine[mine.length - 1];
   const actions = [];
+  if (!candidates.length && verdicts[0]?.reason) actions.push(h('p', { class: 'reason' }, `Nothing to promote: ${verdicts[0].reason}`));
   if (candidates.length) {
     actions.push(h('label', { for: selectId }, 'Freight'), select,
       ...actionButton(`Promote to ${name}`, perm.promote, async () => {
@@ -210,7 +202,7 @@ function stageNode(stage, freight, promotions, stages) {
   }
   const live = mine.filter((p) => ['Running', 'Pending'].includes(p.status?.phase));
   for (const p of live) {
-    if (waitsForApproval(p)) {
+    if (p.status?.waitingForApproval) {
       actions.push(...actionButton(`Approve ${p.metadata.name}`, perm.approve, async () => {
         await api('POST', `/projects/${seg(state.project)}/promotions/${seg(p.metadata.name)}/approve`, {});
         return `${p.metadata.name} approved`;
@@ -239,24 +231,6 @@ function verifiedText(stage, verified, current) {
   if (c && c.status !== 'True') return h('span', { class: `phase ${c.reason.replace(/^Verification/, '')}` }, `${c.reason}: ${c.message}`);
   if (verified) return `yes, ${ago(verified.verifiedAt)}${c?.message && c.message !== 'Freight has been verified' ? ` (${c.message})` : ''}`;
   return current ? 'not yet' : '—';
-}
-
-/** Freight a stage may take, as the api decides it: direct, verified upstream (and soaked), or approved. */
-function promotable(stage, freight, stages) {
-  const { warehouses, upstream } = sourcesOf(stage);
-  const name = stage.metadata.name;
-  return freight.filter((f) => {
-    if (f.status?.approvedFor?.[name]) return true;
-    if (warehouses.includes(f.origin?.name)) return true;
-    return upstream.some((u) => f.status?.verifiedIn?.[u] && soakDone(f, u, name, stages));
-  });
-}
-
-function soakDone(f, upstream, stageName, stages) {
-  const stage = stages.find((s) => s.metadata.name === stageName);
-  const { soak } = sourcesOf(stage);
-  const since = f.status?.currentlyIn?.[upstream]?.since;
-  return !soak || !since || Date.now() - Date.parse(since) >= soak;
 }
 
 function drawEdges(stages) {
@@ -310,16 +284,17 @@ function freightCell(f, stageName, stages) {
   // A verification here that did not succeed, with its cause (the api's lastVerificationIn).
   const last = f.status?.lastVerificationIn?.[stageName];
   if (last && last.phase !== 'Successful') out.push(h('span', { class: `phase ${last.phase}` }, `verification ${last.phase}${last.message ? `: ${last.message}` : ''}`));
-  // Soaking: held here, verified, and a downstream stage requires time here first.
+  // Soaking here: a downstream stage waits for the soak it requires here (the api says until when).
   for (const down of stages) {
-    const { upstream, soak } = sourcesOf(down);
-    if (!soak || !upstream.includes(stageName) || !here || !verified) continue;
-    const remaining = Date.parse(here.since) + soak - Date.now();
+    const soak = availabilityOf(down, f.metadata.name)?.blockers?.find((b) => b.kind === 'Soaking' && b.stage === stageName && b.availableAt);
+    const remaining = soak ? Date.parse(soak.availableAt) - Date.now() : 0;
     if (remaining > 0) out.push(h('span', {}, `soaking for ${down.metadata.name}: ${left(remaining)} left`));
   }
-  // Approval lets freight skip an upstream stage's verification: offered where a stage has one.
-  const stage = stages.find((s) => s.metadata.name === stageName);
-  if (!approved && !here && !verified && sourcesOf(stage).upstream.length > 0) {
+  // Approval lets freight skip the stage's upstream verification: offered where the stage takes
+  // the freight's warehouse from upstream stages and has not approved, verified or taken it yet.
+  const verdict = availabilityOf(stages.find((s) => s.metadata.name === stageName) ?? {}, f.metadata.name);
+  const fromUpstream = verdict && verdict.via !== 'direct' && verdict.via !== 'approval' && !verdict.blockers?.some((b) => b.kind === 'OriginNotRequested');
+  if (fromUpstream && !approved && !here && !verified) {
     out.push(...actionButton(`Approve ${f.alias} for ${stageName}`, permissions(stageName).approve, async () => {
       await api('POST', `/projects/${seg(state.project)}/freight/${seg(f.metadata.name)}/approve`, { stage: stageName });
       return `${f.alias} approved for ${stageName}`;

@@ -14,6 +14,6 @@ export function getStage({ backend }: RouteDeps): RequestHandler {
     if (stage === undefined) {
       throw new DomainError('NotFound', `stage "${name}" not found in project "${project}"`);
     }
-    res.json(renderStage(state, stage));
+    res.json(renderStage(state, stage, Date.now()));
   };
 }

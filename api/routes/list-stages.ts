@@ -7,6 +7,6 @@ import { renderStageList } from '../views.js';
 export function listStages({ backend }: RouteDeps): RequestHandler {
   return async (req, res) => {
     const state = await backend.getProject(param(req, 'project'));
-    res.json(renderStageList(state));
+    res.json(renderStageList(state, Date.now()));
   };
 }

@@ -4,7 +4,8 @@ import { planPromotion } from '../promotion/plan.js';
 import type { FreightCollection, FreightReference, PromotionPhase, PromotionPlan } from '../promotion/types.js';
 import { TERMINAL_PHASES } from '../promotion/types.js';
 import { monotonicUlid } from '../ulid.js';
-import { freightAvailability } from './availability.js';
+import type { Stage } from '../model.js';
+import { freightAvailability, type Availability } from './availability.js';
 import { settleControlFlowStages } from './control-flow.js';
 import type {
   ApprovalRequest,
@@ -42,19 +43,33 @@ export function stageState(state: ProjectState, stage: string): StageState {
 export function promotionIssue(state: ProjectState, stageName: string, freightRef: string, nowMs: number): DomainError | undefined {
   const stage = state.specs.stages[stageName];
   if (!stage) return new DomainError('NotFound', `stage "${stageName}" not found in project "${state.project}"`);
-  if (!stage.spec.promotionTemplate?.spec.steps.length) {
-    return new DomainError('FailedPrecondition', `stage "${stageName}" has no promotion steps, so it cannot be promoted to`);
-  }
+  const stepless = noStepsIssue(stage);
+  if (stepless) return new DomainError('FailedPrecondition', stepless.reason);
   const freight = findFreight(state, freightRef);
   if (!freight) return new DomainError('NotFound', `freight "${freightRef}" not found in project "${state.project}"`);
+  const admission = promotionAdmission(state, stage, freight, nowMs);
+  return admission.available ? undefined : new DomainError('FailedPrecondition', admission.reason);
+}
+
+/**
+ * Whether `freight` may be promoted to `stage` now, and why not: the rule promotionIssue refuses
+ * a promotion by, and what the api shows per stage (core/project/promotable-freight.ts).
+ */
+export function promotionAdmission(state: ProjectState, stage: Stage, freight: FreightRecord, nowMs: number): Availability {
+  const stepless = noStepsIssue(stage);
+  if (stepless) return stepless;
   const availability = freightAvailability(stage, freight, nowMs);
-  if (!availability.available) {
-    const reason = isRollback(state, stageName, freight)
-      ? `rolling stage "${stageName}" back to freight ${freight.alias} is refused: ${availability.reason}`
-      : availability.reason;
-    return new DomainError('FailedPrecondition', reason);
-  }
-  return undefined;
+  if (availability.available || !isRollback(state, stage.metadata.name, freight)) return availability;
+  return { ...availability, reason: `rolling stage "${stage.metadata.name}" back to freight ${freight.alias} is refused: ${availability.reason}` };
+}
+
+function noStepsIssue(stage: Stage): Extract<Availability, { available: false }> | undefined {
+  if (stage.spec.promotionTemplate?.spec.steps.length) return undefined;
+  return {
+    available: false,
+    reason: `stage "${stage.metadata.name}" has no promotion steps, so it cannot be promoted to`,
+    blockers: [{ kind: 'NoPromotionSteps' }],
+  };
 }
 
 /**

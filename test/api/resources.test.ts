@@ -97,7 +97,25 @@ describe('reading a project', () => {
       },
     });
     const prod = list.body.items[1];
-    expect(prod.status).toEqual({ freightHistory: [], freightSummary: '0/1 Fulfilled', autoPromotionEnabled: false });
+    const notVerified = (freight: string, alias: string) => ({
+      freight,
+      alias,
+      origin: 'app',
+      available: false,
+      reason: `freight ${alias} is not available to stage "prod": it must first be verified in its upstream stage (not verified in "staging"), or approved for "prod"`,
+      blockers: [{ kind: 'NotVerified', stage: 'staging' }],
+    });
+    expect(prod.status).toEqual({
+      freightHistory: [],
+      freightSummary: '0/1 Fulfilled',
+      autoPromotionEnabled: false,
+      // Shunt: what the page offers to promote, decided by the rule a promotion request is refused by.
+      freightAvailability: [notVerified(FREIGHT_B, 'brave-fox'), notVerified(FREIGHT_A, 'tidy-otter')],
+    });
+    expect(dev.body.status.freightAvailability.map((e: { alias: string; via: string }) => [e.alias, e.via])).toEqual([
+      ['brave-fox', 'direct'],
+      ['tidy-otter', 'direct'],
+    ]);
   });
 
   it('lists freight newest first, Kargo-shaped', async () => {

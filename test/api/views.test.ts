@@ -7,7 +7,10 @@ import {
   temporalWorkflowUrl,
 } from '../../api/views.js';
 import type { PromotionRecord } from '../../core/project/state.js';
+import { promotionIssue } from '../../core/project/promotions.js';
 import { aFreight, aStage, demoState, FREIGHT_A, FREIGHT_B } from './support.js';
+
+const NOW_MS = Date.parse('2026-01-03T00:00:00.000Z');
 
 describe('formatGoDuration', () => {
   it.each([
@@ -49,12 +52,63 @@ describe('renderStage', () => {
     };
     state.promotions.push(running);
     state.stages['staging'] = { freightHistory: [], queue: [], currentPromotion: running.name };
-    const view = renderStage(state, state.specs.stages['staging']!);
+    const view = renderStage(state, state.specs.stages['staging']!, NOW_MS);
     expect(view.status.currentPromotion).toEqual({
       name: 'staging.000002.aaaaaaa',
       freight: expect.objectContaining({ name: FREIGHT_A, origin: { kind: 'Warehouse', name: 'app' } }),
     });
     expect(view.status.health).toBeUndefined();
+  });
+});
+
+describe('renderStage freightAvailability', () => {
+  it('carries, per stage, which freight may be promoted there now and why the rest may not', () => {
+    const state = demoState();
+    const view = (stage: string) => renderStage(state, state.specs.stages[stage]!, NOW_MS).status.freightAvailability;
+    expect(view('dev')).toEqual([
+      { freight: FREIGHT_B, alias: 'brave-fox', origin: 'app', available: true, via: 'direct' },
+      { freight: FREIGHT_A, alias: 'tidy-otter', origin: 'app', available: true, via: 'direct' },
+    ]);
+    expect(view('staging')).toEqual([
+      {
+        freight: FREIGHT_B,
+        alias: 'brave-fox',
+        origin: 'app',
+        available: false,
+        reason: 'freight brave-fox is not available to stage "staging": it must first be verified in its upstream stage (not verified in "dev"), or approved for "staging"',
+        blockers: [{ kind: 'NotVerified', stage: 'dev' }],
+      },
+      { freight: FREIGHT_A, alias: 'tidy-otter', origin: 'app', available: true, via: 'upstream' },
+    ]);
+  });
+
+  it('says when a soak upstream completes, judged at the time given', () => {
+    const state = demoState();
+    state.specs.stages['staging'] = aStage('demo', 'staging', { stages: ['dev'], requiredSoakTime: '2h' });
+    // tidy-otter has been in dev since 00:10 on the 1st, and soaked 1h2m3s there before.
+    const at = (iso: string) =>
+      renderStage(state, state.specs.stages['staging']!, Date.parse(iso)).status.freightAvailability.find((e) => e.freight === FREIGHT_A);
+    expect(at('2026-01-01T01:00:00.000Z')).toMatchObject({
+      available: false,
+      blockers: [{ kind: 'Soaking', stage: 'dev', soakedMs: 3_723_000, requiredMs: 7_200_000, availableAt: '2026-01-01T02:10:00.000Z' }],
+    });
+    expect(at('2026-01-01T02:10:00.000Z')).toMatchObject({ available: true, via: 'upstream' });
+  });
+
+  it('agrees with the refusal of a promotion request, for every stage and freight', () => {
+    const state = demoState();
+    state.freight[FREIGHT_B]!.approvedFor['prod'] = { approvedAt: '2026-01-02T00:00:00.000Z' };
+    for (const stage of Object.keys(state.specs.stages)) {
+      for (const entry of renderStage(state, state.specs.stages[stage]!, NOW_MS).status.freightAvailability) {
+        const issue = promotionIssue(state, stage, entry.freight, NOW_MS);
+        expect({ stage, freight: entry.alias, available: entry.available, reason: entry.reason }).toEqual({
+          stage,
+          freight: entry.alias,
+          available: issue === undefined,
+          reason: issue?.message,
+        });
+      }
+    }
   });
 });
 
@@ -81,6 +135,16 @@ describe('renderPromotion', () => {
     expect(view.status.stepExecutionMetadata.map((s) => s.alias)).toEqual(['clone', 'push']);
     expect(view.status.freight.origin).toEqual({ kind: 'Warehouse', name: 'app' });
     expect(view.metadata.annotations).toEqual({});
+  });
+
+  it('carries an approval wait as status.waitingForApproval, and none once released', () => {
+    const waiting: PromotionRecord = {
+      ...base,
+      waitingForApproval: { gate: 'stage', since: '2026-01-01T00:01:00.000Z', approverNotRequester: true },
+      message: 'waiting for approval (stage "prod" requires approval)',
+    };
+    expect(renderPromotion('demo', waiting).status.waitingForApproval).toEqual({ gate: 'stage', since: '2026-01-01T00:01:00.000Z', approverNotRequester: true });
+    expect(renderPromotion('demo', base).status).not.toHaveProperty('waitingForApproval');
   });
 
   it('points currentStep at the last step that ran once it is over', () => {

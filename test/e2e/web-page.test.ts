@@ -2,8 +2,9 @@
  * The web page in headless Chromium (Debian's chromium, driven by playwright-core) against a
  * real stack that requires tokens: sign in, see the pipeline graph, promote freight by clicking
  * (each promotion a real commit pushed to a real git repository), find a button the role does
- * not allow disabled with the reason, and see every click in the audit trail. Screenshots go
- * to test-output/.
+ * not allow disabled with the reason, and see every click in the audit trail; approve a
+ * promotion that waits for approval, and see the api's verdict on what a stage may take (a soak
+ * upstream). Screenshots go to test-output/.
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -205,6 +206,41 @@ describe('the web page', () => {
     const unlabeled = await page.evaluate("[...document.querySelectorAll('select, input')].filter((el) => !el.labels?.length).map((el) => el.id)");
     expect(unlabeled).toEqual([]);
   });
+
+  it('offers to approve a promotion the api says waits for approval (status.waitingForApproval), which then runs', async () => {
+    // prod now requires approval (the stage annotation), with the working repository again.
+    const docs = YAML.parseAllDocuments((await readFile(join(example, 'pipeline.yaml'), 'utf8')).replaceAll('file:///tmp/shunt-demo/gitops.git', `file://${origin}`));
+    const prod = docs.find((d) => d.getIn(['kind']) === 'Stage' && d.getIn(['metadata', 'name']) === 'prod')!;
+    prod.setIn(['metadata', 'annotations'], { 'shunt.dev/require-approval': 'true' });
+    await api('POST', '/apply', TOKENS.admin, { files: [{ name: 'gated.yaml', content: docs.map((d) => d.toString()).join('---\n') }] });
+    // The newer freight was approved for prod above: the api offers it there.
+    const newer = (await api('GET', '/projects/demo/freight', TOKENS.viewer)).items.find((f: { images: { tag: string }[] }) => f.images[0]!.tag === '1.1.0');
+    const offered = await api('GET', '/projects/demo/stages/prod', TOKENS.viewer);
+    expect(offered.status.freightAvailability.find((e: { freight: string }) => e.freight === newer.metadata.name)).toMatchObject({ available: true, via: 'approval' });
+
+    await page.locator('#promote-prod').selectOption(newer.metadata.name);
+    await page.getByRole('button', { name: 'Promote to prod' }).click();
+    const waiting = await eventuallyPromotion((p) => p.spec.stage === 'prod' && p.spec.freight === newer.metadata.name && p.status.waitingForApproval !== undefined);
+    expect(waiting.status.waitingForApproval).toMatchObject({ gate: 'stage' });
+    await page.getByRole('button', { name: `Approve ${waiting.metadata.name}` }).click();
+    await expectText(page.getByTestId('current-prod'), new RegExp(newer.alias), 120_000);
+    await page.screenshot({ path: join(shots, '07-approved-promotion.png'), fullPage: true });
+  });
+
+  it('shows the api\'s verdict where nothing can be promoted, and how long a soak upstream still runs', async () => {
+    // canary takes freight from prod once it has soaked there for an hour.
+    const docs = YAML.parseAllDocuments((await readFile(join(example, 'pipeline.yaml'), 'utf8')).replaceAll('file:///tmp/shunt-demo/gitops.git', `file://${origin}`));
+    const canary = docs.find((d) => d.getIn(['kind']) === 'Stage' && d.getIn(['metadata', 'name']) === 'prod')!.clone() as (typeof docs)[number];
+    canary.setIn(['metadata', 'name'], 'canary');
+    canary.setIn(['spec', 'requestedFreight', 0, 'sources'], { stages: ['prod'], requiredSoakTime: '1h' });
+    await api('POST', '/apply', TOKENS.admin, { files: [{ name: 'canary.yaml', content: canary.toString() }] });
+    const newest = (await api('GET', '/projects/demo/freight', TOKENS.viewer)).items[0];
+
+    const node = page.getByRole('article', { name: 'Stage canary' });
+    await expectText(node, new RegExp(`Nothing to promote: freight ${newest.alias} is not available to stage "canary": .*soaked \\d+s of the required 3600s in "prod"`));
+    await expectText(page.locator('#freight tbody'), /soaking for canary: (1h|59m) left/);
+    await page.screenshot({ path: join(shots, '08-soaking.png'), fullPage: true });
+  });
 });
 
 async function eventuallyEvents(
@@ -214,6 +250,18 @@ async function eventuallyEvents(
   for (;;) {
     const events = (await api('GET', '/projects/demo/events', TOKENS.viewer)).items;
     if (done(events) || Date.now() > deadline) return events;
+    await page.waitForTimeout(200);
+  }
+}
+
+type PromotionItem = { metadata: { name: string }; spec: { stage: string; freight: string }; status: { waitingForApproval?: { gate: string } } };
+
+async function eventuallyPromotion(match: (p: PromotionItem) => boolean): Promise<PromotionItem> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const found = ((await api('GET', '/projects/demo/promotions', TOKENS.viewer)).items as PromotionItem[]).find(match);
+    if (found) return found;
+    if (Date.now() > deadline) throw new Error('no promotion matched in time');
     await page.waitForTimeout(200);
   }
 }

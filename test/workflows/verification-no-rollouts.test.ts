@@ -151,7 +151,7 @@ describe('a cluster with Argo CD but no Argo Rollouts', () => {
     expect(analysisRunRequests(argoCDOnly)).toEqual([]);
     const state = await backend.getProject(project);
     expect(Object.keys(Object.values(state.freight)[0]!.verifiedIn)).toEqual(['dev']);
-    expect(renderStage(state, state.specs.stages['dev']!).status.conditions).toEqual([
+    expect(renderStage(state, state.specs.stages['dev']!, Date.now()).status.conditions).toEqual([
       expect.objectContaining({ type: 'Verified', status: 'True', reason: 'Verified', message: `Freight has been verified (${MEASURED_BY_SHUNT})` }),
     ]);
     await saveHistory(client, done.workflowId, 'verification', 'no-rollouts-native');
@@ -177,7 +177,7 @@ describe('a cluster with Argo CD but no Argo Rollouts', () => {
     const state = await backend.getProject(project);
     const freight = Object.values(state.freight)[0]!;
     expect(freight.verifiedIn).toEqual({});
-    expect(renderStage(state, state.specs.stages['dev']!).status.conditions).toEqual([
+    expect(renderStage(state, state.specs.stages['dev']!, Date.now()).status.conditions).toEqual([
       expect.objectContaining({ type: 'Verified', status: 'False', reason: 'VerificationError', message: cause }),
     ]);
     expect(renderFreight(project, freight, lastVerificationIn(state, freight.name)).status.lastVerificationIn).toEqual({
@@ -206,7 +206,7 @@ describe('a verification whose activity fails', () => {
     const cause = `activity readAnalysisRunPhase failed: AnalysisRun "${running.id}" in namespace "${project}" not found`;
     expect(done).toMatchObject({ id: running.id, phase: 'Error', message: cause });
     const state = await backend.getProject(project);
-    expect(renderStage(state, state.specs.stages['dev']!).status.conditions).toEqual([
+    expect(renderStage(state, state.specs.stages['dev']!, Date.now()).status.conditions).toEqual([
       expect.objectContaining({ status: 'False', reason: 'VerificationError', message: cause }),
     ]);
     await saveHistory(client, done.workflowId, 'verification', 'activity-failure-reported');

@@ -33,13 +33,13 @@ describe('freightAvailability', () => {
       'freight of an origin the stage does not request',
       request('app', { direct: true }),
       { origin: { kind: 'Warehouse', name: 'other' } },
-      { available: false, reason: 'stage "prod" does not request freight from warehouse "other"' },
+      { available: false, reason: 'stage "prod" does not request freight from warehouse "other"', blockers: [{ kind: 'OriginNotRequested', origin: 'other' }] },
     ],
     [
       'freight of an origin the stage does not request, even when approved for it',
       request('app', { direct: true }),
       { origin: { kind: 'Warehouse', name: 'other' }, approvedFor: { prod: { approvedAt: T0 } } },
-      { available: false, reason: 'stage "prod" does not request freight from warehouse "other"' },
+      { available: false, reason: 'stage "prod" does not request freight from warehouse "other"', blockers: [{ kind: 'OriginNotRequested', origin: 'other' }] },
     ],
     // ---- direct and approval
     ['any freight when the request is direct', request('app', { direct: true }), {}, { available: true, via: 'direct' }],
@@ -74,6 +74,7 @@ describe('freightAvailability', () => {
       {
         available: false,
         reason: 'freight alias-f1 is not available to stage "prod": it must first be verified in its upstream stage (not verified in "staging"), or approved for "prod"',
+        blockers: [{ kind: 'NotVerified', stage: 'staging' }],
       },
     ],
     // ---- one upstream
@@ -90,6 +91,7 @@ describe('freightAvailability', () => {
       {
         available: false,
         reason: 'freight alias-f1 is not available to stage "prod": it must first be verified in its upstream stage (not verified in "staging"), or approved for "prod"',
+        blockers: [{ kind: 'NotVerified', stage: 'staging' }],
       },
     ],
     // ---- OneOf vs All
@@ -113,6 +115,7 @@ describe('freightAvailability', () => {
         available: false,
         reason:
           'freight alias-f1 is not available to stage "prod": it must first be verified in one of its upstream stages (not verified in "east"; not verified in "west"), or approved for "prod"',
+        blockers: [{ kind: 'NotVerified', stage: 'east' }, { kind: 'NotVerified', stage: 'west' }],
       },
     ],
     [
@@ -128,6 +131,7 @@ describe('freightAvailability', () => {
       {
         available: false,
         reason: 'freight alias-f1 is not available to stage "prod": it must first be verified in every upstream stage (not verified in "west"), or approved for "prod"',
+        blockers: [{ kind: 'NotVerified', stage: 'west' }],
       },
     ],
     [
@@ -137,6 +141,7 @@ describe('freightAvailability', () => {
       {
         available: false,
         reason: 'freight alias-f1 is not available to stage "prod": it must first be verified in every upstream stage (not verified in "staging"), or approved for "prod"',
+        blockers: [{ kind: 'NotVerified', stage: 'staging' }],
       },
     ],
     // ---- soak
@@ -154,6 +159,7 @@ describe('freightAvailability', () => {
         available: false,
         reason:
           'freight alias-f1 is not available to stage "prod": it must first be verified in its upstream stage (soaked 1800s of the required 3600s in "staging"), or approved for "prod"',
+        blockers: [{ kind: 'Soaking', stage: 'staging', soakedMs: 30 * MINUTE, requiredMs: HOUR, availableAt: at(10 * HOUR + 30 * MINUTE) }],
       },
     ],
     [
@@ -164,6 +170,7 @@ describe('freightAvailability', () => {
         available: false,
         reason:
           'freight alias-f1 is not available to stage "prod": it must first be verified in its upstream stage (soaked 60s of the required 3600s in "staging"), or approved for "prod"',
+        blockers: [{ kind: 'Soaking', stage: 'staging', soakedMs: MINUTE, requiredMs: HOUR, availableAt: at(11 * HOUR - MINUTE) }],
       },
     ],
     [
@@ -180,6 +187,7 @@ describe('freightAvailability', () => {
         available: false,
         reason:
           'freight alias-f1 is not available to stage "prod": it must first be verified in its upstream stage (soaked 3599s of the required 3600s in "staging"), or approved for "prod"',
+        blockers: [{ kind: 'Soaking', stage: 'staging', soakedMs: 59 * MINUTE + 59_999, requiredMs: HOUR }],
       },
     ],
     [
@@ -190,6 +198,7 @@ describe('freightAvailability', () => {
         available: false,
         reason:
           'freight alias-f1 is not available to stage "prod": it must first be verified in its upstream stage (soaked 0s of the required 3600s in "staging"), or approved for "prod"',
+        blockers: [{ kind: 'Soaking', stage: 'staging', soakedMs: 0, requiredMs: HOUR }],
       },
     ],
     [
@@ -200,6 +209,7 @@ describe('freightAvailability', () => {
         available: false,
         reason:
           'freight alias-f1 is not available to stage "prod": it must first be verified in its upstream stage (soaked 3000s of the required 3600s in "staging"), or approved for "prod"',
+        blockers: [{ kind: 'Soaking', stage: 'staging', soakedMs: 50 * MINUTE, requiredMs: HOUR, availableAt: at(10 * HOUR + 10 * MINUTE) }],
       },
     ],
     [
@@ -209,6 +219,7 @@ describe('freightAvailability', () => {
       {
         available: false,
         reason: 'freight alias-f1 is not available to stage "prod": it must first be verified in its upstream stage (not verified in "staging"), or approved for "prod"',
+        blockers: [{ kind: 'NotVerified', stage: 'staging' }],
       },
     ],
     [
@@ -237,6 +248,7 @@ describe('freightAvailability', () => {
         available: false,
         reason:
           'freight alias-f1 is not available to stage "prod": it must first be verified in every upstream stage (soaked 60s of the required 3600s in "east"), or approved for "prod"',
+        blockers: [{ kind: 'Soaking', stage: 'east', soakedMs: MINUTE, requiredMs: HOUR, availableAt: at(11 * HOUR - MINUTE) }],
       },
     ],
     [
@@ -247,6 +259,7 @@ describe('freightAvailability', () => {
         available: false,
         reason:
           'freight alias-f1 is not available to stage "prod": it must first be verified in every upstream stage (soaked 3600s of the required 5400s in "east"; not verified in "west"), or approved for "prod"',
+        blockers: [{ kind: 'Soaking', stage: 'east', soakedMs: HOUR, requiredMs: 90 * MINUTE, availableAt: at(10 * HOUR + 30 * MINUTE) }, { kind: 'NotVerified', stage: 'west' }],
       },
     ],
   ])('judges %s', (_, req, freightOverrides, expected) => {
@@ -277,6 +290,7 @@ describe('freightAvailability', () => {
     expect(forApp).toEqual({
       available: false,
       reason: 'freight alias-f1 is not available to stage "prod": it must first be verified in its upstream stage (not verified in "staging"), or approved for "prod"',
+      blockers: [{ kind: 'NotVerified', stage: 'staging' }],
     });
     expect(forConfig).toEqual({ available: true, via: 'direct' });
   });
