@@ -15,7 +15,7 @@ import type { ArgoCDClient } from './adapters/argocd-client.js';
 import type { KubeClients } from './adapters/kubernetes/client.js';
 import { analysisRunActivities, type AnalysisRunActivities } from './analysis-runs.js';
 import type { ProjectCredentials } from './adapters/credentials.js';
-import { GitService } from './adapters/git.js';
+import { GitService } from './adapters/git/index.js';
 import { createWorkspace, openWorkspace, removeWorkspace } from './adapters/workspace.js';
 import { toApplicationFailure, toStepFailure } from './failure.js';
 import { runStep, type ActivityLogger, type RunStepHooks, type RunStepInput, type RunStepOutcome } from './run-step.js';

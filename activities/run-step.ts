@@ -24,7 +24,7 @@ import type { FreightStatusAnswer } from '../core/project/freight-status.js';
 import type { FreightCollection, FreightReference, PlannedStep } from '../core/promotion/types.js';
 import type { ArgoCDClient } from './adapters/argocd-client.js';
 import type { ProjectCredentials } from './adapters/credentials.js';
-import type { GitService } from './adapters/git.js';
+import type { GitService } from './adapters/git/index.js';
 import { openWorkspace } from './adapters/workspace.js';
 import { ExpressionData, lookupsIn } from './expression-data.js';
 import { derivedValues, readsSecrets, SecretMask } from './secret-mask.js';

@@ -9,13 +9,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { matchCredential } from './credential-match.js';
+import type { CredentialType, RepoCredentials } from './credential-types.js';
 
-export interface RepoCredentials {
-  username?: string;
-  password?: string;
-}
-
-export type CredentialType = 'git' | 'helm' | 'image' | 'generic';
+export type { CredentialType, RepoCredentials } from './credential-types.js';
 
 export const CRED_TYPE_LABEL = 'kargo.akuity.io/cred-type';
 

@@ -10,7 +10,7 @@
  */
 import { z } from 'zod';
 import { DomainError } from '../../core/errors.js';
-import { commitURL } from '../adapters/git.js';
+import { commitURL } from '../adapters/git/index.js';
 import type { StepDefinition } from './step.js';
 
 export const GitPushConfig = z

@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import type { StepEffect } from '../../core/project/effects.js';
 import type { FreightCollection } from '../../core/promotion/types.js';
 import type { Workspace } from '../adapters/workspace.js';
-import type { GitService } from '../adapters/git.js';
+import type { GitService } from '../adapters/git/index.js';
 import type { CredentialStore } from '../adapters/credentials.js';
 import type { ArgoCDClient } from '../adapters/argocd-client.js';
 

@@ -4,7 +4,7 @@
  */
 import type { Warehouse } from '../model.js';
 import { parseDuration } from '../promotion/durations.js';
-import { warehouseSpecHash } from './scan-state.js';
+import { warehouseSpecHash } from './scan-status.js';
 
 /** Kargo's default `spec.interval`. */
 export const DEFAULT_WAREHOUSE_INTERVAL = '5m';
