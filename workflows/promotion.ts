@@ -22,7 +22,7 @@ import { approverIssue } from '../core/project/approval-gate.js';
 import { handlersFirst } from './handlers-first.js';
 import type { ApprovalRequest, KeptWorkspace, PromotionApproval, StepRecord } from '../core/project/state.js';
 import { applyEffectsToSnapshot, type MetadataSnapshot, type StepEffect } from '../core/project/effects.js';
-import { parseDuration } from '../core/promotion/durations.js';
+import { parseDuration } from '../core/duration.js';
 import { recordStepOutput } from '../core/promotion/outputs.js';
 import { planDigest } from '../core/promotion/plan-digest.js';
 import { finalPhase, stepLimits, type StepErrorKind } from '../core/promotion/step-outcome.js';

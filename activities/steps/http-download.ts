@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { DomainError } from '../../core/errors.js';
-import { parseDuration } from '../../core/promotion/durations.js';
+import { parseDuration } from '../../core/duration.js';
 import { httpRequest, shownURL, withQuery } from '../adapters/http-client.js';
 import { DurationText, headerMap, Headers, QueryParams } from '../adapters/http-config.js';
 import { existsInWorkspace, writeWorkspaceBytes } from '../adapters/step-files.js';

@@ -13,7 +13,7 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { DomainError } from '../../core/errors.js';
 import { evaluateExpression, evaluateOutputs, ExpressionError, type ExpressionFunction } from '../../core/expressions/index.js';
-import { parseDuration } from '../../core/promotion/durations.js';
+import { parseDuration } from '../../core/duration.js';
 import { httpRequest, shownURL, withQuery, type HttpResponse } from '../adapters/http-client.js';
 import { DurationText, headerMap, Headers, QueryParams } from '../adapters/http-config.js';
 import { ParseOutput } from '../adapters/document-parse.js';

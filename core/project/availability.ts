@@ -1,6 +1,6 @@
 import type { FreightRequest, Stage } from '../model.js';
 import type { FreightRecord } from './state.js';
-import { parseDuration } from '../promotion/durations.js';
+import { parseDuration } from '../duration.js';
 
 export type Availability = { available: true; via: 'approval' | 'direct' | 'upstream' } | { available: false; reason: string };
 

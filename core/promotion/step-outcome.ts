@@ -1,5 +1,5 @@
 import type { StepRecord } from '../project/state.js';
-import { parseDuration } from './durations.js';
+import { parseDuration } from '../duration.js';
 import { stepDefaults } from './step-kinds.js';
 import type { PlannedStep, PromotionPhase, StepStatus } from './types.js';
 

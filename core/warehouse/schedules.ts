@@ -3,7 +3,7 @@
  * to get there from what was applied last.
  */
 import type { Warehouse } from '../model.js';
-import { parseDuration } from '../promotion/durations.js';
+import { parseDuration } from '../duration.js';
 import { warehouseSpecHash } from './scan-status.js';
 
 /** Kargo's default `spec.interval`. */

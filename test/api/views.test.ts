@@ -1,6 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
 import {
-  formatGoDuration,
   freightSummary,
   renderPromotion,
   renderStage,
@@ -8,19 +7,6 @@ import {
 } from '../../api/views.js';
 import type { PromotionRecord } from '../../core/project/state.js';
 import { aFreight, aStage, demoState, FREIGHT_A, FREIGHT_B } from './support.js';
-
-describe('formatGoDuration', () => {
-  it.each([
-    [0, '0s'],
-    [250, '250ms'],
-    [1500, '1.5s'],
-    [60_000, '1m0s'],
-    [3_723_000, '1h2m3s'],
-    [36 * 3_600_000, '36h0m0s'],
-  ])('formats %i ms as %s', (ms, text) => {
-    expect(formatGoDuration(ms)).toBe(text);
-  });
-});
 
 describe('freightSummary', () => {
   it('is the freight name when the one requested freight is held', () => {
