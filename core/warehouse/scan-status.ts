@@ -4,7 +4,7 @@
  * transitions that apply a report to a project's state are in core/project/discovery.ts.
  */
 import type { WarehouseSpec } from '../model.js';
-import { sha1Hex } from '../freight/sha1.js';
+import { sha1Hex } from '../hash.js';
 import { stableStringify } from '../stable-stringify.js';
 import type { DiscoveredArtifacts } from './discovered.js';
 
