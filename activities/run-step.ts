@@ -30,6 +30,7 @@ import { ExpressionData, lookupsIn } from './expression-data.js';
 import { derivedValues, readsSecrets, SecretMask } from './secret-mask.js';
 import { getStep } from './steps/registry.js';
 import type { StepContext, StepResult } from './steps/step.js';
+import { isRecord } from '../core/record.js';
 
 export interface TargetFreight {
   name: string;
@@ -97,10 +98,6 @@ export interface RunStepHooks {
 }
 
 const FAILED_STATUSES = new Set(['Failed', 'Errored']);
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 /**
  * An ExpressionError from core/expressions, by class or by shape (its `name` is not reliable:

@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { matchCredential } from './credential-match.js';
 import type { CredentialType, RepoCredentials } from './credential-types.js';
+import { isRecord } from '../../core/record.js';
 
 export type { CredentialType, RepoCredentials } from './credential-types.js';
 
@@ -60,10 +61,6 @@ export interface FileCredentialStoreOptions {
   onWarning?: (message: string) => void;
   /** The shared namespace (default `kargo-shared-resources`, as Kargo and SHUNT_SHARED_NAMESPACE). */
   sharedNamespace?: string;
-}
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 const byName = <T extends { name: string }>(a: T, b: T): number => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
