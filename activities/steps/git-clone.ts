@@ -93,7 +93,6 @@ export type GitCloneConfig = z.infer<typeof GitCloneConfig>;
 export const gitClone: StepDefinition<GitCloneConfig> = {
   kind: 'git-clone',
   config: GitCloneConfig,
-  defaults: { errorThreshold: 1 },
   async run(ctx, config) {
     const checkouts: Checkout[] = config.checkout ?? [
       config.branch === undefined ? { path: '.' } : { path: '.', branch: config.branch },

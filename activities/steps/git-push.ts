@@ -45,7 +45,6 @@ export function generatedBranchName(promotion: string): string {
 export const gitPush: StepDefinition<GitPushConfig> = {
   kind: 'git-push',
   config: GitPushConfig,
-  defaults: { errorThreshold: 1 },
   async run(ctx, config) {
     const where = config.path ?? '.';
     const dir = ctx.workspace.resolve(where);

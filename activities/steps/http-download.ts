@@ -27,7 +27,6 @@ export const MAX_DOWNLOAD_BYTES = 100 * 1024 * 1024;
 export const httpDownload: StepDefinition<HttpDownloadConfig> = {
   kind: 'http-download',
   config: HttpDownloadConfig,
-  defaults: { errorThreshold: 1 },
   async run(ctx, config) {
     ctx.workspace.resolveForWrite(config.outPath);
     if (!config.allowOverwrite && (await existsInWorkspace(ctx.workspace, config.outPath))) {

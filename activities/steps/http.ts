@@ -82,7 +82,6 @@ function isTrue(field: string, value: unknown): boolean {
 export const httpStep: StepDefinition<HttpConfig> = {
   kind: 'http',
   config: HttpConfig,
-  defaults: { errorThreshold: 1 },
   async run(ctx, config) {
     const body = config.bodyFromFile !== undefined ? await readWorkspaceText(ctx.workspace, config.bodyFromFile) : config.body;
     const res = await httpRequest({

@@ -45,6 +45,7 @@ export interface StepDefinition<Config> {
   kind: string;
   /** Validated after expressions are rendered; a mismatch is InvalidStepConfig (not retried). */
   config: z.ZodType<Config>;
-  defaults: { timeout?: string; errorThreshold: number };
+  // Its timeout and error threshold are Kargo's registration defaults, declared once for the
+  // workflow in core/promotion/step-kinds.ts (STEP_KIND_DEFAULTS).
   run(ctx: StepContext, config: Config): Promise<StepResult>;
 }
