@@ -231,7 +231,9 @@ export async function promotionWorkflow(input: PromotionWorkflowInput): Promise<
           }
           if (outcome.message) record.message = outcome.message;
           if (outcome.status === 'Running') {
-            const waitMs = parseDuration(outcome.retryAfter);
+            // Lenient (spaces, `d`): histories recorded before core/duration.ts may carry such values;
+            // step configs (DurationText) now refuse them, so no new one is made.
+            const waitMs = parseDuration(outcome.retryAfter.trim(), { days: true });
             if (limits.timeoutMs !== undefined && Date.now() + waitMs - firstStartMs > limits.timeoutMs) {
               record.status = 'Errored';
               record.message = `step timed out after ${step.retry.timeout ?? limits.timeoutMs + 'ms'}`;
