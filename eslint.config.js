@@ -1,6 +1,8 @@
 // Lint that guards the architecture (STYLE.md §2): the determinism boundary around core/ and
 // workflows/, no floating promises, type-only imports where only types are used.
 import tseslint from 'typescript-eslint';
+import { importX } from 'eslint-plugin-import-x';
+import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescript';
 
 const BUILTINS = ['fs', 'path', 'os', 'crypto', 'child_process', 'http', 'https', 'net', 'url', 'util', 'events'];
 
@@ -44,6 +46,16 @@ export default tseslint.config(
       'no-eval': 'error',
       'no-new-func': 'error',
     },
+  },
+  {
+    // No import cycles: a cycle means two modules are one concept split in two, or one sits in the wrong folder.
+    files: ['**/*.ts'],
+    plugins: { 'import-x': importX },
+    settings: {
+      'import-x/extensions': ['.ts'],
+      'import-x/resolver-next': [createTypeScriptImportResolver({ project: './tsconfig.json' })],
+    },
+    rules: { 'import-x/no-cycle': ['error', { ignoreExternal: true }] },
   },
   {
     // Tests and benches build expectations from their own strings; everything else goes through core/regex.ts.

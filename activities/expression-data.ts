@@ -8,6 +8,7 @@
  */
 import { makeStruct } from '../core/expressions/values.js';
 import type { FreightStatusAnswer } from '../core/project/freight-status.js';
+import { isRecord } from '../core/record.js';
 
 export type LookupKind = 'secret' | 'sharedSecret' | 'configMap' | 'sharedConfigMap' | 'freightStatus';
 
@@ -32,10 +33,6 @@ const LOOKUP_FUNCTIONS: Record<string, LookupKind> = {
   sharedConfigMap: 'sharedConfigMap',
   freightStatus: 'freightStatus',
 };
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 const key = (kind: LookupKind, name: string): string => `${kind}\u0000${name}`;
 

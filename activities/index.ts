@@ -5,17 +5,17 @@
  * promotion's workspace on whichever worker picked it up and answers with that worker's own
  * task queue; every later activity of the promotion is routed there.
  */
-import { createHash } from 'node:crypto';
 import * as path from 'node:path';
 import { Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
+import { sha1Hex } from '../core/hash.js';
 import type { FreightStatusAnswer } from '../core/project/freight-status.js';
 import { freightStatusQuery, projectWorkflowId } from '../workflows/definitions.js';
 import type { ArgoCDClient } from './adapters/argocd-client.js';
 import type { KubeClients } from './adapters/kubernetes/client.js';
 import { analysisRunActivities, type AnalysisRunActivities } from './analysis-runs.js';
 import type { ProjectCredentials } from './adapters/credentials.js';
-import { GitService } from './adapters/git.js';
+import { GitService } from './adapters/git/index.js';
 import { createWorkspace, openWorkspace, removeWorkspace } from './adapters/workspace.js';
 import { toApplicationFailure, toStepFailure } from './failure.js';
 import { runStep, type ActivityLogger, type RunStepHooks, type RunStepInput, type RunStepOutcome } from './run-step.js';
@@ -69,7 +69,7 @@ export function workspaceKeyFor(promotion: string): string {
     .replace(/^[^a-z0-9]+/, '')
     .slice(0, 60)
     .replace(/[-.]+$/, '');
-  const hash = createHash('sha1').update(promotion).digest('hex').slice(0, 10);
+  const hash = sha1Hex(promotion).slice(0, 10);
   return slug ? `${slug}-${hash}` : `p-${hash}`;
 }
 

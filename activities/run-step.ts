@@ -25,12 +25,13 @@ import { promotionContextOf, stepExpressionContext, type PromotionContext } from
 import type { FreightReference, PlannedStep } from '../core/promotion/types.js';
 import type { ArgoCDClient } from './adapters/argocd-client.js';
 import type { ProjectCredentials } from './adapters/credentials.js';
-import type { GitService } from './adapters/git.js';
+import type { GitService } from './adapters/git/index.js';
 import { openWorkspace } from './adapters/workspace.js';
 import { ExpressionData, lookupsIn } from './expression-data.js';
 import { derivedValues, readsSecrets, SecretMask } from './secret-mask.js';
 import { getStep } from './steps/registry.js';
 import type { StepContext, StepResult } from './steps/step.js';
+import { isRecord } from '../core/record.js';
 
 /** The promotion's context (core/promotion/context.ts) and the step to run in it. */
 export interface RunStepInput extends PromotionContext {
@@ -83,10 +84,6 @@ export interface RunStepHooks {
 }
 
 const FAILED_STATUSES = new Set(['Failed', 'Errored']);
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 /**
  * An ExpressionError from core/expressions, by class or by shape (its `name` is not reliable:

@@ -8,15 +8,12 @@
  * step itself or by the remote end, nor one an author deliberately sends somewhere (an `http`
  * step, a commit). Values shorter than MIN_LENGTH are not masked (too many false hits).
  */
+import { isRecord } from '../core/record.js';
 
 /** Whether an expression could read Secret data. */
 const SECRET_REFERENCE = /\b(secret|sharedSecret|secrets)\b/;
 const VARS_REFERENCE = /\bvars\b/;
 const MIN_LENGTH = 4;
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 function hasExpression(s: string): boolean {
   return s.includes('${{') || s.includes('${%');

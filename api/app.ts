@@ -13,7 +13,8 @@ import { openApiDocument } from './openapi.js';
 import { JSON_TYPES, requestOriginGuard } from './request-origin.js';
 import { listRoutes } from './route-list.js';
 import { webPage } from './web-assets.js';
-import { REDACT_PATHS, requestContextMiddleware } from './request-context.js';
+import { requestContextMiddleware } from './request-context.js';
+import { LOG_REDACT_PATHS } from '../core/log-redaction.js';
 import type { RouteDeps } from './route-deps.js';
 import { getHealth } from './routes/get-health.js';
 import { receiveWebhook } from './routes/receive-webhook.js';
@@ -54,7 +55,7 @@ export const API_VERSION = '0.1.0';
  * here; each handler lives in its own file under api/routes/.
  */
 export function createApp(deps: AppDeps): express.Express {
-  const logger = deps.logger ?? pino({ name: 'shunt-api', redact: REDACT_PATHS });
+  const logger = deps.logger ?? pino({ name: 'shunt-api', redact: [...LOG_REDACT_PATHS] });
   const views: RouteDeps['views'] = { namespace: deps.namespace ?? 'default' };
   if (deps.temporalUiUrl !== undefined) views.temporalUiUrl = deps.temporalUiUrl;
   const routeDeps: RouteDeps = { backend: deps.backend, views };

@@ -2,16 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Request, RequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
 import { DomainError } from '../core/errors.js';
-
-/** Paths pino blanks in every api log line (STYLE §2, Logging). */
-export const REDACT_PATHS = [
-  'req.headers.authorization',
-  'req.headers.cookie',
-  'headers.authorization',
-  'authorization',
-  '*.password',
-  '*.token',
-];
+import { LOG_REDACT_PATHS } from '../core/log-redaction.js';
 
 export const REQUEST_ID_HEADER = 'x-request-id';
 /** Who is acting, in open mode only (api/auth/access-control.ts); ignored when tokens are required. */
@@ -41,7 +32,7 @@ export function requestContextMiddleware(logger: Logger): RequestHandler {
     const given = req.get(REQUEST_ID_HEADER);
     const requestId = given !== undefined && SAFE_REQUEST_ID.test(given) ? given : randomUUID();
     res.setHeader(REQUEST_ID_HEADER, requestId);
-    const log = logger.child({ requestId }, { redact: REDACT_PATHS });
+    const log = logger.child({ requestId }, { redact: [...LOG_REDACT_PATHS] });
     const started = process.hrtime.bigint();
     res.on('finish', () => {
       const durationMs = Number(process.hrtime.bigint() - started) / 1e6;

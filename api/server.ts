@@ -4,6 +4,7 @@ import { onOrphaned } from '../launcher/watch-launcher.js';
 import { Connection } from '@temporalio/client';
 import { pino } from 'pino';
 import { EXIT_CONFIG } from '../core/exit-codes.js';
+import { LOG_REDACT_PATHS } from '../core/log-redaction.js';
 import { createApp } from './app.js';
 import { ApiMetrics, fetchWorkerMetrics } from './metrics.js';
 import { accessControlFrom, type AccessControl } from './auth/index.js';
@@ -14,7 +15,7 @@ import { FileCredentialStore } from '../activities/adapters/credentials.js';
 import { webhookSecrets } from './webhooks/receivers.js';
 
 const config = loadApiConfig();
-const log = pino({ name: 'shunt-api', level: config.logLevel, redact: ['req.headers.authorization', '*.password', '*.token'] });
+const log = pino({ name: 'shunt-api', level: config.logLevel, redact: [...LOG_REDACT_PATHS] });
 
 // Lazy: the api starts (and /healthz answers 503) even while Temporal is still coming up.
 let access: AccessControl;

@@ -7,7 +7,7 @@
  */
 import { KARGO_API_VERSION, type FreightOrigin, type ObjectMeta, type Stage, type Warehouse } from '../core/model.js';
 import { autoPromotionEnabled } from '../core/project/auto-promotion.js';
-import { formatGoDuration } from '../core/project/freight-status.js';
+import { formatDuration } from '../core/duration.js';
 import { stageFreightAvailability, type FreightAvailabilityEntry } from '../core/project/promotable-freight.js';
 import { lastVerificationIn, verifiedCondition, type StageCondition, type VerificationSummary } from '../core/project/verification-status.js';
 import type {
@@ -75,7 +75,7 @@ export function renderFreight(project: string, freight: FreightRecord, verificat
     verifiedIn[stage] =
       v.longestSoakMs === undefined
         ? { verifiedAt: v.verifiedAt }
-        : { verifiedAt: v.verifiedAt, longestSoak: formatGoDuration(v.longestSoakMs) };
+        : { verifiedAt: v.verifiedAt, longestSoak: formatDuration(v.longestSoakMs) };
   }
   const approvedFor: FreightView['status']['approvedFor'] = {};
   for (const [stage, a] of Object.entries(freight.approvedFor)) {
@@ -465,9 +465,6 @@ export function summarizeProject(state: ProjectState): ProjectSummary {
 function sortedByName<T extends { metadata: { name: string } }>(items: T[]): T[] {
   return [...items].sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
 }
-
-/** Go's `time.Duration.String` for milliseconds (lives in core: `freightStatus()` renders soaks too). */
-export { formatGoDuration };
 
 // ---- Status (answer to a delete) ---------------------------------------------------------
 

@@ -5,7 +5,7 @@
  */
 import type { ProjectState } from '../core/project/state.js';
 import type { DiscoveredSubscription } from '../core/warehouse/discovered.js';
-import type { LastScan } from '../core/warehouse/scan-state.js';
+import type { LastScan } from '../core/warehouse/scan-status.js';
 
 export interface DiscoveredArtifactsView {
   discoveredAt: string;

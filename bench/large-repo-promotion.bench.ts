@@ -19,7 +19,7 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import { EmptyCredentialStore } from '../activities/adapters/credentials.js';
-import { GitService } from '../activities/adapters/git.js';
+import { GitService } from '../activities/adapters/git/index.js';
 import { createWorkspace, removeWorkspace } from '../activities/adapters/workspace.js';
 import { gitClone } from '../activities/steps/git-clone.js';
 import { gitCommit } from '../activities/steps/git-commit.js';

@@ -1,6 +1,7 @@
 import type { KargoObject } from './client.js';
 import { formatAge, formatTable, NONE, orNone, shortId } from './format.js';
 import type { GetKind } from './kinds.js';
+import { isRecord } from '../core/record.js';
 
 /**
  * The default (`-o table`) view of each kind. Pure: objects in, text out. Fields are read
@@ -111,10 +112,6 @@ function at(value: unknown, ...path: string[]): unknown {
     current = current[key];
   }
   return current;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
 function str(value: unknown): string | undefined {

@@ -4,13 +4,10 @@
  * says why. Read by shape (`message`, `cause`, `activityType`), never by class: `instanceof` is
  * unreliable across the workflow sandbox.
  */
+import { isRecord } from './record.js';
 
 /** How deep a cause chain is followed (a cycle or an absurd chain stops here). */
 const MAX_DEPTH = 10;
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null;
-}
 
 /**
  * The innermost message of `err`'s cause chain, prefixed with the activity that failed when an

@@ -1,8 +1,8 @@
-import { createHash } from 'node:crypto';
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { EXIT_CONFIG } from '../core/exit-codes.js';
+import { sha1Hex } from '../core/hash.js';
 import type { KubeConnection } from '../activities/adapters/kubernetes/client.js';
 import { ArgoCDRestClient } from '../activities/adapters/argocd-rest/client.js';
 import { currentEgressPolicy } from '../activities/adapters/egress/egress-policy.js';
@@ -136,7 +136,7 @@ export async function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): Pr
 }
 
 export function defaultWorkerId(dataDir: string): string {
-  return `${hostname()}-${createHash('sha1').update(dataDir).digest('hex').slice(0, 8)}`;
+  return `${hostname()}-${sha1Hex(dataDir).slice(0, 8)}`;
 }
 
 /** The task queue only this worker polls: a promotion's steps go there, to its workspace. */

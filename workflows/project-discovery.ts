@@ -3,7 +3,7 @@
  *
  * - answers the scan-target query (a scan reads the current spec from here);
  * - applies scan reports: discovered artifacts and last-scan outcome into `state.discovery`,
- *   Freight created as Kargo does (core/warehouse/scan-state.ts);
+ *   Freight created as Kargo does (core/project/discovery.ts);
  * - keeps each warehouse's Temporal Schedule in line with the specs, through an activity that
  *   is retried until it succeeds; what was applied is kept in the state, so the work resumes
  *   after a crash or continue-as-new.
@@ -12,14 +12,8 @@ import { CancellationScope, condition, log, patched, proxyActivities, setHandler
 import type { Activities } from '../activities/index.js';
 import type { Warehouse } from '../core/model.js';
 import type { ProjectState } from '../core/project/state.js';
-import {
-  type CriteriaRules,
-  discoveryState,
-  pruneDiscovery,
-  recordScanFailed,
-  recordScanSucceeded,
-  warehouseSpecHash,
-} from '../core/warehouse/scan-state.js';
+import { discoveryState, pruneDiscovery, recordScanFailed, recordScanSucceeded } from '../core/project/discovery.js';
+import { type CriteriaRules, warehouseSpecHash } from '../core/warehouse/scan-status.js';
 import { hasScheduleChanges, scheduleChanges, scheduleFingerprint, warehouseIntervalMs, type ScheduleChanges } from '../core/warehouse/schedules.js';
 import { warehouseScanFailedSignal, warehouseScannedSignal, warehouseScanTargetQuery } from './definitions.js';
 

@@ -23,7 +23,7 @@ import { approverIssue } from '../core/project/approval-gate.js';
 import { handlersFirst } from './handlers-first.js';
 import type { ApprovalRequest, KeptWorkspace, PromotionApproval, StepRecord } from '../core/project/state.js';
 import { applyEffectsToSnapshot, type MetadataSnapshot, type StepEffect } from '../core/project/effects.js';
-import { parseDuration } from '../core/promotion/durations.js';
+import { parseDuration } from '../core/duration.js';
 import { recordStepOutput } from '../core/promotion/outputs.js';
 import { planDigest } from '../core/promotion/plan-digest.js';
 import { restartFromFirstStep, resumeAtFailedStep } from '../core/promotion/restart.js';
@@ -227,7 +227,9 @@ export async function promotionWorkflow(input: PromotionWorkflowInput): Promise<
             applyEffectsToSnapshot(metadata, outcome.effects);
           }
           if (outcome.message) record.message = outcome.message;
-          result = outcome.status === 'Running' ? { status: 'Running', retryAfterMs: parseDuration(outcome.retryAfter) } : { status: outcome.status };
+          // Lenient (spaces, `d`): histories recorded before core/duration.ts may carry such values;
+          // step configs (DurationText) now refuse them, so no new one is made.
+          result = outcome.status === 'Running' ? { status: 'Running', retryAfterMs: parseDuration(outcome.retryAfter.trim(), { days: true }) } : { status: outcome.status };
           if (step.uses === WAIT_FOR_APPROVAL && outcome.status === 'Succeeded') {
             const config = outcome.output ?? {};
             const approval = await waitForApproval({

@@ -24,7 +24,7 @@ import {
 import type { AnalysisTemplate, VerificationSpec } from '../core/model.js';
 import type { VerificationPhase } from '../core/project/state.js';
 import type { VerificationFinished } from '../core/project/verification.js';
-import { parseDuration } from '../core/promotion/durations.js';
+import { parseDuration } from '../core/duration.js';
 import {
   assessMetric,
   decidesRun,
@@ -199,7 +199,7 @@ export async function verificationWorkflow(input: VerificationWorkflowInput): Pr
       phase = 'Successful';
     }
     if (phase === 'Successful' && input.soak) {
-      const ms = parseDuration(input.soak);
+      const ms = parseDuration(input.soak, { days: true });
       soakUntil = new Date(Date.now() + ms).toISOString();
       phase = 'Running';
       message = withNote(`soaking for ${input.soak}, until ${soakUntil}`, note);

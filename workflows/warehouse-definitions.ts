@@ -5,7 +5,7 @@
  */
 import { defineQuery, defineSignal } from '@temporalio/workflow';
 import type { WarehouseSpec } from '../core/model.js';
-import type { ScanFailed, ScanSucceeded } from '../core/warehouse/scan-state.js';
+import type { ScanFailed, ScanSucceeded } from '../core/warehouse/scan-status.js';
 
 /** One Temporal Schedule per warehouse. */
 export const warehouseScheduleId = (project: string, warehouse: string): string => `warehouse:${project}:${warehouse}`;

@@ -6,7 +6,7 @@
  */
 import { compileRegex } from '../../core/regex.js';
 import { normalizeChartURL, normalizeGitURL, normalizeImageRepo } from '../../core/freight/normalize.js';
-import type { CredentialType, RepoCredentials } from './credentials.js';
+import type { CredentialType, RepoCredentials } from './credential-types.js';
 
 export interface CredentialSecret {
   name: string;

@@ -9,13 +9,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { matchCredential } from './credential-match.js';
+import type { CredentialType, RepoCredentials } from './credential-types.js';
+import { isRecord } from '../../core/record.js';
 
-export interface RepoCredentials {
-  username?: string;
-  password?: string;
-}
-
-export type CredentialType = 'git' | 'helm' | 'image' | 'generic';
+export type { CredentialType, RepoCredentials } from './credential-types.js';
 
 export const CRED_TYPE_LABEL = 'kargo.akuity.io/cred-type';
 
@@ -64,10 +61,6 @@ export interface FileCredentialStoreOptions {
   onWarning?: (message: string) => void;
   /** The shared namespace (default `kargo-shared-resources`, as Kargo and SHUNT_SHARED_NAMESPACE). */
   sharedNamespace?: string;
-}
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 const byName = <T extends { name: string }>(a: T, b: T): number => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);

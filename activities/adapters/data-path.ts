@@ -3,9 +3,11 @@
  * for the `json-update` and `toml-update` steps. Missing mapping keys are created.
  */
 import { DomainError } from '../../core/errors.js';
+import { isRecord } from '../../core/record.js';
 
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Date);
+/** A mapping to descend into: TOML dates are objects too, but leaves. */
+function isTable(v: unknown): v is Record<string, unknown> {
+  return isRecord(v) && !(v instanceof Date);
 }
 
 /** Sets `segments` in `root` (mutated); returns whether anything changed. */
@@ -29,12 +31,12 @@ export function setDataPath(root: Record<string, unknown>, segments: string[], v
         return true;
       }
       if (index === node.length) node.push({});
-      if (!isRecord(node[index]) && !Array.isArray(node[index])) node[index] = {};
+      if (!isTable(node[index]) && !Array.isArray(node[index])) node[index] = {};
       node = node[index];
       index = 0;
       continue;
     }
-    if (!isRecord(node)) {
+    if (!isTable(node)) {
       throw new DomainError('StepFailed', `${what}: ${segments.slice(0, i).join('.')} is a scalar, cannot set ${shown}`);
     }
     if (last) {

@@ -9,6 +9,7 @@ import { DomainError } from '../../core/errors.js';
 import { DocumentRoot, evaluateOutputs } from '../../core/expressions/index.js';
 import { readWorkspaceText } from './step-files.js';
 import type { Workspace } from './workspace.js';
+import { isRecord } from '../../core/record.js';
 
 export const ParseOutput = z.strictObject({
   name: z.string().min(1).describe('Name of the output.'),
@@ -44,6 +45,5 @@ export async function parseDocumentOutputs(
     const first = (err instanceof Error ? err.message : String(err)).split('\n')[0];
     throw new DomainError('StepFailed', `${JSON.stringify(config.path)} is not valid ${format}: ${first}`);
   }
-  const isMapping = typeof doc === 'object' && doc !== null && !Array.isArray(doc);
-  return evaluateOutputs(config.outputs, isMapping ? (doc as Record<string, unknown>) : new DocumentRoot(doc));
+  return evaluateOutputs(config.outputs, isRecord(doc) ? doc : new DocumentRoot(doc));
 }

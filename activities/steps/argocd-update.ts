@@ -85,7 +85,6 @@ async function advance(ctx: StepContext, client: ArgoCDClient, t: Target): Promi
 export const argocdUpdate: StepDefinition<ArgoCDUpdateConfig> = {
   kind: 'argocd-update',
   config: ArgoCDUpdateConfig,
-  defaults: { timeout: '5m', errorThreshold: 1 },
   run(ctx, config) {
     return retryWhenUnreachable(async () => {
       const client = requireArgoCD(ctx, 'argocd-update');

@@ -73,7 +73,6 @@ export function notReadyBecause(app: ArgoApplication, waitFor: readonly WaitForI
 export const argocdWait: StepDefinition<ArgoCDWaitConfig> = {
   kind: 'argocd-wait',
   config: ArgoCDWaitConfig,
-  defaults: { timeout: '5m', errorThreshold: 1 },
   run(ctx, config) {
     return retryWhenUnreachable(async () => {
       const client = requireArgoCD(ctx, 'argocd-wait');

@@ -12,7 +12,6 @@ export type ComposeOutputConfig = z.infer<typeof ComposeOutputConfig>;
 export const composeOutput: StepDefinition<ComposeOutputConfig> = {
   kind: 'compose-output',
   config: ComposeOutputConfig,
-  defaults: { errorThreshold: 1 },
   async run(_ctx, config) {
     return { status: 'Succeeded', output: { ...config } };
   },

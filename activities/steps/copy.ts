@@ -21,7 +21,6 @@ export type CopyConfig = z.infer<typeof CopyConfig>;
 export const copy: StepDefinition<CopyConfig> = {
   kind: 'copy',
   config: CopyConfig,
-  defaults: { errorThreshold: 1 },
   async run(ctx, config) {
     const src = ctx.workspace.resolve(config.inPath);
     const dst = ctx.workspace.resolveForWrite(config.outPath);

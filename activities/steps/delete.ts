@@ -44,7 +44,6 @@ async function walk(ws: Workspace, dir = ws.root, out: string[] = []): Promise<s
 export const deleteStep: StepDefinition<DeleteConfig> = {
   kind: 'delete',
   config: DeleteConfig,
-  defaults: { errorThreshold: 1 },
   async run(ctx, config) {
     const ws = ctx.workspace;
     const patterns = config.paths ?? [config.path as string];

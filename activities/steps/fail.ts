@@ -11,7 +11,6 @@ export type FailConfig = z.infer<typeof FailConfig>;
 export const fail: StepDefinition<FailConfig> = {
   kind: 'fail',
   config: FailConfig,
-  defaults: { errorThreshold: 1 },
   async run(_ctx, config) {
     throw new DomainError('StepFailed', config.message && config.message !== '' ? config.message : 'the fail step failed the promotion');
   },

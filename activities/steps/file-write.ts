@@ -22,7 +22,6 @@ export type FileWriteConfig = z.infer<typeof FileWriteConfig>;
 export const fileWrite: StepDefinition<FileWriteConfig> = {
   kind: 'file-write',
   config: FileWriteConfig,
-  defaults: { errorThreshold: 1 },
   async run(ctx, config) {
     const mode = parseMode(config.permissions ?? '0600') as number;
     ctx.workspace.resolveForWrite(config.path);

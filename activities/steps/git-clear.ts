@@ -18,7 +18,6 @@ export type GitClearConfig = z.infer<typeof GitClearConfig>;
 export const gitClear: StepDefinition<GitClearConfig> = {
   kind: 'git-clear',
   config: GitClearConfig,
-  defaults: { errorThreshold: 1 },
   async run(ctx, config) {
     const dir = ctx.workspace.resolveForWrite(config.path);
     if (!(await ctx.git.worktreeInfo(dir))) {

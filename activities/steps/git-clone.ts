@@ -1,6 +1,6 @@
 /**
  * `git-clone`: checks out one or more refs of a repository into the workspace, each as a
- * worktree of the worker's mirror of that repository (see adapters/git.ts).
+ * worktree of the worker's mirror of that repository (see adapters/git/).
  *
  * Output: `commits` — checkout `as` (or `path`) → HEAD commit.
  * Idempotent: a path that already holds the same checkout is reused as it is.
@@ -93,7 +93,6 @@ export type GitCloneConfig = z.infer<typeof GitCloneConfig>;
 export const gitClone: StepDefinition<GitCloneConfig> = {
   kind: 'git-clone',
   config: GitCloneConfig,
-  defaults: { errorThreshold: 1 },
   async run(ctx, config) {
     const checkouts: Checkout[] = config.checkout ?? [
       config.branch === undefined ? { path: '.' } : { path: '.', branch: config.branch },

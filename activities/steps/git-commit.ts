@@ -67,7 +67,6 @@ function messageFromSteps(aliases: string[], outputs: Record<string, Record<stri
 export const gitCommit: StepDefinition<GitCommitConfig> = {
   kind: 'git-commit',
   config: GitCommitConfig,
-  defaults: { errorThreshold: 1 },
   async run(ctx, config) {
     const where = config.path ?? '.';
     const dir = ctx.workspace.resolve(where);

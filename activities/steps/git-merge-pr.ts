@@ -26,7 +26,6 @@ export type GitMergePrConfig = z.infer<typeof GitMergePrConfig>;
 export const gitMergePr: StepDefinition<GitMergePrConfig> = {
   kind: 'git-merge-pr',
   config: GitMergePrConfig,
-  defaults: { errorThreshold: 1 },
   async run(ctx, config) {
     const provider = await providerForStep(ctx, config);
     const pr = await provider.getPullRequest(config.prNumber);

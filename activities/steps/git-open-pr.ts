@@ -25,7 +25,6 @@ export type GitOpenPrConfig = z.infer<typeof GitOpenPrConfig>;
 export const gitOpenPr: StepDefinition<GitOpenPrConfig> = {
   kind: 'git-open-pr',
   config: GitOpenPrConfig,
-  defaults: { errorThreshold: 1 },
   async run(ctx, config) {
     const provider = await providerForStep(ctx, config);
     const existing = await provider.findPullRequest(config.sourceBranch, config.targetBranch);

@@ -10,7 +10,7 @@
  */
 import { z } from 'zod';
 import { DomainError } from '../../core/errors.js';
-import { commitURL } from '../adapters/git.js';
+import { commitURL } from '../adapters/git/index.js';
 import type { StepDefinition } from './step.js';
 
 export const GitPushConfig = z
@@ -45,7 +45,6 @@ export function generatedBranchName(promotion: string): string {
 export const gitPush: StepDefinition<GitPushConfig> = {
   kind: 'git-push',
   config: GitPushConfig,
-  defaults: { errorThreshold: 1 },
   async run(ctx, config) {
     const where = config.path ?? '.';
     const dir = ctx.workspace.resolve(where);

@@ -18,7 +18,6 @@ export type GitTagConfig = z.infer<typeof GitTagConfig>;
 export const gitTag: StepDefinition<GitTagConfig> = {
   kind: 'git-tag',
   config: GitTagConfig,
-  defaults: { errorThreshold: 1 },
   async run(ctx, config) {
     const dir = ctx.workspace.resolve(config.path);
     if (!(await ctx.git.worktreeInfo(dir))) {

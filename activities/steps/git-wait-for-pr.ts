@@ -20,7 +20,6 @@ export type GitWaitForPrConfig = z.infer<typeof GitWaitForPrConfig>;
 export const gitWaitForPr: StepDefinition<GitWaitForPrConfig> = {
   kind: 'git-wait-for-pr',
   config: GitWaitForPrConfig,
-  defaults: { errorThreshold: 1 },
   async run(ctx, config) {
     const provider = await providerForStep(ctx, config);
     const pr = await provider.getPullRequest(config.prNumber);

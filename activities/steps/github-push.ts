@@ -125,7 +125,6 @@ async function attempt(ctx: StepContext, plan: PushPlan, settings: ReturnType<ty
 export const githubPush: StepDefinition<GitHubPushConfig> = {
   kind: 'github-push',
   config: GitHubPushConfig,
-  defaults: { errorThreshold: 1 },
   async run(ctx, config) {
     const settings = githubPushSettings();
     const dir = ctx.workspace.resolve(config.path);

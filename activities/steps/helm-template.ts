@@ -38,7 +38,6 @@ export type HelmTemplateConfig = z.infer<typeof HelmTemplateConfig>;
 export const helmTemplate: StepDefinition<HelmTemplateConfig> = {
   kind: 'helm-template',
   config: HelmTemplateConfig,
-  defaults: { errorThreshold: 1 },
   async run(ctx, config) {
     const chart = ctx.workspace.resolve(config.path);
     ctx.workspace.resolveForWrite(config.outPath);

@@ -46,7 +46,6 @@ function scalarOf(map: unknown, key: string): string | undefined {
 export const helmUpdateChart: StepDefinition<HelmUpdateChartConfig> = {
   kind: 'helm-update-chart',
   config: HelmUpdateChartConfig,
-  defaults: { errorThreshold: 1 },
   async run(ctx, config) {
     const chartFile = `${trimSlash(config.path)}/Chart.yaml`;
     const lockFile = `${trimSlash(config.path)}/Chart.lock`;

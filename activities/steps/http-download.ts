@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { DomainError } from '../../core/errors.js';
-import { parseDuration } from '../../core/promotion/durations.js';
+import { parseDuration } from '../../core/duration.js';
 import { httpRequest, shownURL, withQuery } from '../adapters/http-client.js';
 import { DurationText, headerMap, Headers, QueryParams } from '../adapters/http-config.js';
 import { existsInWorkspace, writeWorkspaceBytes } from '../adapters/step-files.js';
@@ -27,7 +27,6 @@ export const MAX_DOWNLOAD_BYTES = 100 * 1024 * 1024;
 export const httpDownload: StepDefinition<HttpDownloadConfig> = {
   kind: 'http-download',
   config: HttpDownloadConfig,
-  defaults: { errorThreshold: 1 },
   async run(ctx, config) {
     ctx.workspace.resolveForWrite(config.outPath);
     if (!config.allowOverwrite && (await existsInWorkspace(ctx.workspace, config.outPath))) {

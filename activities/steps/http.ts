@@ -13,7 +13,7 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { DomainError } from '../../core/errors.js';
 import { evaluateExpression, evaluateOutputs, ExpressionError, type ExpressionFunction } from '../../core/expressions/index.js';
-import { parseDuration } from '../../core/promotion/durations.js';
+import { parseDuration } from '../../core/duration.js';
 import { httpRequest, shownURL, withQuery, type HttpResponse } from '../adapters/http-client.js';
 import { DurationText, headerMap, Headers, QueryParams } from '../adapters/http-config.js';
 import { ParseOutput } from '../adapters/document-parse.js';
@@ -82,7 +82,6 @@ function isTrue(field: string, value: unknown): boolean {
 export const httpStep: StepDefinition<HttpConfig> = {
   kind: 'http',
   config: HttpConfig,
-  defaults: { errorThreshold: 1 },
   async run(ctx, config) {
     const body = config.bodyFromFile !== undefined ? await readWorkspaceText(ctx.workspace, config.bodyFromFile) : config.body;
     const res = await httpRequest({

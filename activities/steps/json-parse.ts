@@ -5,7 +5,6 @@ import type { StepDefinition } from './step.js';
 export const jsonParse: StepDefinition<ParseConfig> = {
   kind: 'json-parse',
   config: ParseConfig,
-  defaults: { errorThreshold: 1 },
   async run(ctx, config) {
     const output = await parseDocumentOutputs(ctx.workspace, config, 'JSON', (t) => JSON.parse(t) as unknown);
     return { status: 'Succeeded', output };

@@ -45,7 +45,6 @@ export function jsonUpdateCommitMessage(path: string, updates: JsonUpdateConfig[
 export const jsonUpdate: StepDefinition<JsonUpdateConfig> = {
   kind: 'json-update',
   config: JsonUpdateConfig,
-  defaults: { errorThreshold: 1 },
   async run(ctx, config) {
     const text = await readWorkspaceText(ctx.workspace, config.path);
     let doc: unknown;

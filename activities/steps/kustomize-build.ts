@@ -48,7 +48,6 @@ export function kustomizeCommand(): { bin: string; args: string[] } {
 export const kustomizeBuild: StepDefinition<KustomizeBuildConfig> = {
   kind: 'kustomize-build',
   config: KustomizeBuildConfig,
-  defaults: { errorThreshold: 1 },
   async run(ctx, config) {
     const dir = ctx.workspace.resolve(config.path);
     ctx.workspace.resolveForWrite(config.outPath);

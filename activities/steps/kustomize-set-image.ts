@@ -301,7 +301,6 @@ export function kustomizeCommitMessage(configPath: string, images: TargetImage[]
 export const kustomizeSetImage: StepDefinition<KustomizeSetImageConfig> = {
   kind: 'kustomize-set-image',
   config: KustomizeSetImageConfig,
-  defaults: { errorThreshold: 1 },
   async run(ctx, config) {
     const dir = ctx.workspace.resolveForWrite(config.path);
     const fileName = await findKustomization(dir, config.path);

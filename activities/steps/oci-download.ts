@@ -34,7 +34,6 @@ export function stepError(err: unknown): unknown {
 export const ociDownload: StepDefinition<OciDownloadConfig> = {
   kind: 'oci-download',
   config: OciDownloadConfig,
-  defaults: { errorThreshold: 1 },
   async run(ctx: StepContext, config: OciDownloadConfig) {
     let ref;
     try {

@@ -38,7 +38,6 @@ function annotate(m: Manifest, annotations: Record<string, string> | undefined):
 export const ociPush: StepDefinition<OciPushConfig> = {
   kind: 'oci-push',
   config: OciPushConfig,
-  defaults: { errorThreshold: 1 },
   async run(ctx: StepContext, config: OciPushConfig) {
     let src;
     let dest;

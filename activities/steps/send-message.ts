@@ -67,7 +67,6 @@ async function urlFromSecret(ctx: StepContext, name: string, key: string): Promi
 export const sendMessage: StepDefinition<SendMessageConfig> = {
   kind: 'send-message',
   config: SendMessageConfig,
-  defaults: { errorThreshold: 1 },
   async run(ctx, config) {
     let url: string;
     let body: unknown;

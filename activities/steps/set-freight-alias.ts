@@ -22,7 +22,6 @@ export type SetFreightAliasConfig = z.infer<typeof SetFreightAliasConfig>;
 export const setFreightAlias: StepDefinition<SetFreightAliasConfig> = {
   kind: 'set-freight-alias',
   config: SetFreightAliasConfig,
-  defaults: { errorThreshold: 1 },
   async run(_ctx, config) {
     return { status: 'Succeeded', effects: [{ kind: 'set-freight-alias', freight: config.name, alias: config.alias }] };
   },

@@ -23,7 +23,6 @@ export type SetMetadataConfig = z.infer<typeof SetMetadataConfig>;
 export const setMetadata: StepDefinition<SetMetadataConfig> = {
   kind: 'set-metadata',
   config: SetMetadataConfig,
-  defaults: { errorThreshold: 1 },
   async run(_ctx, config) {
     return {
       status: 'Succeeded',

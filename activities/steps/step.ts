@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import type { StepEffect } from '../../core/project/effects.js';
 import type { FreightCollection } from '../../core/promotion/types.js';
 import type { Workspace } from '../adapters/workspace.js';
-import type { GitService } from '../adapters/git.js';
+import type { GitService } from '../adapters/git/index.js';
 import type { CredentialStore } from '../adapters/credentials.js';
 import type { ArgoCDClient } from '../adapters/argocd-client.js';
 
@@ -45,6 +45,7 @@ export interface StepDefinition<Config> {
   kind: string;
   /** Validated after expressions are rendered; a mismatch is InvalidStepConfig (not retried). */
   config: z.ZodType<Config>;
-  defaults: { timeout?: string; errorThreshold: number };
+  // Its timeout and error threshold are Kargo's registration defaults, declared once for the
+  // workflow in core/promotion/step-kinds.ts (STEP_KIND_DEFAULTS).
   run(ctx: StepContext, config: Config): Promise<StepResult>;
 }

@@ -28,7 +28,6 @@ const FIXED_MTIME = new Date('2000-01-01T00:00:00Z');
 export const tar: StepDefinition<TarConfig> = {
   kind: 'tar',
   config: TarConfig,
-  defaults: { errorThreshold: 1 },
   async run(ctx, config) {
     const src = ctx.workspace.resolve(config.inPath);
     const out = ctx.workspace.resolveForWrite(config.outPath);

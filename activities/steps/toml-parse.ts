@@ -19,7 +19,6 @@ function plain(value: unknown): unknown {
 export const tomlParse: StepDefinition<ParseConfig> = {
   kind: 'toml-parse',
   config: ParseConfig,
-  defaults: { errorThreshold: 1 },
   async run(ctx, config) {
     const output = await parseDocumentOutputs(ctx.workspace, config, 'TOML', (t) => {
       if (t === '') throw new Error('could not parse empty TOML file');

@@ -34,7 +34,6 @@ export function tomlUpdateCommitMessage(path: string, updates: TomlUpdateConfig[
 export const tomlUpdate: StepDefinition<TomlUpdateConfig> = {
   kind: 'toml-update',
   config: TomlUpdateConfig,
-  defaults: { errorThreshold: 1 },
   async run(ctx, config) {
     const text = await readWorkspaceText(ctx.workspace, config.path);
     const what = JSON.stringify(config.path);

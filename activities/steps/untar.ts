@@ -31,7 +31,6 @@ function stripped(p: string, n: number): string | undefined {
 export const untar: StepDefinition<UntarConfig> = {
   kind: 'untar',
   config: UntarConfig,
-  defaults: { errorThreshold: 1 },
   async run(ctx, config) {
     const file = ctx.workspace.resolve(config.inPath);
     const dest = ctx.workspace.resolveForWrite(config.outPath);

@@ -21,7 +21,6 @@ export type WaitForApprovalConfig = z.infer<typeof WaitForApprovalConfig>;
 export const waitForApproval: StepDefinition<WaitForApprovalConfig> = {
   kind: 'wait-for-approval',
   config: WaitForApprovalConfig,
-  defaults: { errorThreshold: 1 },
   async run(_ctx, config) {
     const output: Record<string, unknown> = { approverNotRequester: config.approverNotRequester === true };
     if (config.message !== undefined) output['message'] = config.message;

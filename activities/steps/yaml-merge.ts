@@ -46,7 +46,6 @@ function load(text: string, file: string): Document {
 export const yamlMerge: StepDefinition<YamlMergeConfig> = {
   kind: 'yaml-merge',
   config: YamlMergeConfig,
-  defaults: { errorThreshold: 1 },
   async run(ctx, config) {
     let result: Document | undefined;
     const used: string[] = [];

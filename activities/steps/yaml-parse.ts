@@ -9,7 +9,6 @@ import type { StepDefinition } from './step.js';
 export const yamlParse: StepDefinition<ParseConfig> = {
   kind: 'yaml-parse',
   config: ParseConfig,
-  defaults: { errorThreshold: 1 },
   async run(ctx, config) {
     const output = await parseDocumentOutputs(ctx.workspace, config, 'YAML', (t) => parse(t, { prettyErrors: false }) as unknown);
     return { status: 'Succeeded', output };

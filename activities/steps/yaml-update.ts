@@ -54,7 +54,6 @@ export function yamlUpdateCommitMessage(path: string, updates: YamlUpdate[]): st
 export const yamlUpdate: StepDefinition<YamlUpdateConfig> = {
   kind: 'yaml-update',
   config: YamlUpdateConfig,
-  defaults: { errorThreshold: 1 },
   async run(ctx, config) {
     const file = ctx.workspace.resolveForWrite(config.path);
     let text: string;

@@ -7,7 +7,8 @@ import { activeBudget, encodedLengthEstimate } from './budget.js';
 import { base64Decode, base64Encode } from './encoding.js';
 import { FunctionError } from './errors.js';
 import { parseGoFloat, parseGoInt } from './go-strconv.js';
-import { parseDate, parseDuration, TimeValue, toTime } from './time.js';
+import { readDuration } from '../duration.js';
+import { parseDate, TimeValue, toTime } from './time.js';
 import {
   deepEqual,
   formatValue,
@@ -339,7 +340,13 @@ export const BUILTINS: Record<string, Builtin> = {
   toBase64: (a) => (arity('toBase64', a, 1), base64Encode(str('toBase64', a[0]))),
   fromBase64: (a) => (arity('fromBase64', a, 1), base64Decode(str('fromBase64', a[0]))),
   now: (a, ctx) => (arity('now', a, 0), now(ctx)),
-  duration: (a) => (arity('duration', a, 1), parseDuration(str('duration', a[0]))),
+  duration: (a) => {
+    arity('duration', a, 1);
+    // Go's time.ParseDuration: negative durations are values like any other here.
+    const read = readDuration(str('duration', a[0]), { negative: true });
+    if (!read.ok) throw new FunctionError('time: invalid duration');
+    return read.ms;
+  },
   date: (a) => {
     arity('date', a, 1, 2);
     const t = toTime(a[0]);

@@ -2,21 +2,15 @@
  * A semantic version as `semverParse()` returns it: Masterminds/semver's *Version, whose methods
  * expressions call (`semverParse(v).Minor()`, `.IncPatch().String()`).
  */
-import { comparePrerelease, newVersion, type Version } from '../semver/version.js';
+import { newVersion, Version } from '../semver/version.js';
 import { FunctionError } from './errors.js';
 import { MethodValue } from './values.js';
 
+/** A core/semver Version with the methods expressions call; parsing and ordering are core/semver's. */
 export class SemverValue extends MethodValue {
   readonly typeName = '*semver.Version';
 
-  private constructor(
-    readonly major: number,
-    readonly minor: number,
-    readonly patch: number,
-    readonly prerelease: string,
-    readonly metadata: string,
-    readonly original: string,
-  ) {
+  private constructor(readonly version: Version) {
     super();
   }
 
@@ -30,7 +24,7 @@ export class SemverValue extends MethodValue {
       const reason = (e as Error).message;
       throw new FunctionError(reason === 'invalid semantic version' || reason.includes('"') ? 'invalid semantic version' : `invalid semantic version: ${reason}`);
     }
-    return new SemverValue(Number(v.major), Number(v.minor), Number(v.patch), v.prerelease, v.metadata, text);
+    return new SemverValue(v);
   }
 
   /** Whether `text` parses (used by semverDiff, which answers "Incomparable" instead of failing). */
@@ -57,9 +51,7 @@ export class SemverValue extends MethodValue {
   }
 
   override toString(): string {
-    const pre = this.prerelease === '' ? '' : `-${this.prerelease}`;
-    const meta = this.metadata === '' ? '' : `+${this.metadata}`;
-    return `${this.major}.${this.minor}.${this.patch}${pre}${meta}`;
+    return this.version.toString();
   }
 
   equals(other: unknown): boolean {
@@ -68,27 +60,16 @@ export class SemverValue extends MethodValue {
 
   /** Precedence comparison per semver 2.0 (metadata ignored): -1, 0 or 1. */
   compare(other: SemverValue): number {
-    for (const key of ['major', 'minor', 'patch'] as const) {
-      if (this[key] !== other[key]) return this[key] < other[key] ? -1 : 1;
-    }
-    if (this.prerelease === other.prerelease) return 0;
-    if (this.prerelease === '') return 1;
-    if (other.prerelease === '') return -1;
-    return comparePrerelease(this.prerelease, other.prerelease);
+    return this.version.compare(other.version);
   }
 
-  with(changes: Partial<Pick<SemverValue, 'major' | 'minor' | 'patch' | 'prerelease' | 'metadata'>>): SemverValue {
-    const next = {
-      major: this.major,
-      minor: this.minor,
-      patch: this.patch,
-      prerelease: this.prerelease,
-      metadata: this.metadata,
-      ...changes,
-    };
-    const v = new SemverValue(next.major, next.minor, next.patch, next.prerelease, next.metadata, '');
-    const prefix = this.original.startsWith('v') ? 'v' : '';
-    return new SemverValue(v.major, v.minor, v.patch, v.prerelease, v.metadata, `${prefix}${v.toString()}`);
+  /** A changed copy; `Original()` keeps the `v` prefix, as Masterminds' Inc* and Set* do. */
+  with(changes: Partial<Pick<Version, 'major' | 'minor' | 'patch' | 'prerelease' | 'metadata'>>): SemverValue {
+    const v = this.version;
+    const next = { major: v.major, minor: v.minor, patch: v.patch, prerelease: v.prerelease, metadata: v.metadata, ...changes };
+    const text = new Version(next.major, next.minor, next.patch, next.prerelease, next.metadata, '').toString();
+    const prefix = v.original.startsWith('v') ? 'v' : '';
+    return new SemverValue(new Version(next.major, next.minor, next.patch, next.prerelease, next.metadata, `${prefix}${text}`));
   }
 }
 
@@ -104,17 +85,18 @@ const stringArg = (args: unknown[], method: string): string => {
 };
 
 const SEMVER_METHODS: Record<string, (v: SemverValue, args: unknown[]) => unknown> = {
-  Major: (v) => v.major,
-  Minor: (v) => v.minor,
-  Patch: (v) => v.patch,
-  Prerelease: (v) => v.prerelease,
-  Metadata: (v) => v.metadata,
-  Original: (v) => v.original,
+  Major: (v) => Number(v.version.major),
+  Minor: (v) => Number(v.version.minor),
+  Patch: (v) => Number(v.version.patch),
+  Prerelease: (v) => v.version.prerelease,
+  Metadata: (v) => v.version.metadata,
+  Original: (v) => v.version.original,
   String: (v) => v.toString(),
   // Masterminds: IncPatch on a prerelease drops the prerelease instead of bumping the patch.
-  IncPatch: (v) => (v.prerelease !== '' ? v.with({ prerelease: '', metadata: '' }) : v.with({ patch: v.patch + 1, prerelease: '', metadata: '' })),
-  IncMinor: (v) => v.with({ minor: v.minor + 1, patch: 0, prerelease: '', metadata: '' }),
-  IncMajor: (v) => v.with({ major: v.major + 1, minor: 0, patch: 0, prerelease: '', metadata: '' }),
+  IncPatch: (v) =>
+    v.version.prerelease !== '' ? v.with({ prerelease: '', metadata: '' }) : v.with({ patch: v.version.patch + 1n, prerelease: '', metadata: '' }),
+  IncMinor: (v) => v.with({ minor: v.version.minor + 1n, patch: 0n, prerelease: '', metadata: '' }),
+  IncMajor: (v) => v.with({ major: v.version.major + 1n, minor: 0n, patch: 0n, prerelease: '', metadata: '' }),
   SetPrerelease: (v, a) => v.with({ prerelease: stringArg(a, 'SetPrerelease') }),
   SetMetadata: (v, a) => v.with({ metadata: stringArg(a, 'SetMetadata') }),
   Compare: (v, a) => v.compare(otherVersion(a, 'Compare')),

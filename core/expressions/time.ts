@@ -123,44 +123,6 @@ export function toTime(v: unknown): TimeValue | undefined {
   return undefined;
 }
 
-// ---- durations -----------------------------------------------------------------------------------
-
-const DURATION_UNITS: Record<string, number> = {
-  ns: 1e-6,
-  us: 1e-3,
-  'µs': 1e-3,
-  'μs': 1e-3,
-  ms: 1,
-  s: 1000,
-  m: 60_000,
-  h: 3_600_000,
-};
-
-/** Go's time.ParseDuration ("1h30m", "1.5s", "-2m", "0"), returned in milliseconds. */
-export function parseDuration(text: string): number {
-  const bad = (): never => {
-    throw new FunctionError('time: invalid duration');
-  };
-  let s = text;
-  let sign = 1;
-  if (s.startsWith('-') || s.startsWith('+')) {
-    sign = s[0] === '-' ? -1 : 1;
-    s = s.slice(1);
-  }
-  if (s === '0') return 0;
-  if (s === '') bad();
-  let total = 0;
-  const part = /^(\d*)(?:\.(\d*))?(ns|us|µs|μs|ms|s|m|h)/;
-  while (s !== '') {
-    const m = part.exec(s);
-    if (m === null || ((m[1] ?? '') === '' && (m[2] ?? '') === '')) return bad();
-    const value = Number(`${m[1] || '0'}.${m[2] || '0'}`);
-    total += value * (DURATION_UNITS[m[3] as string] as number);
-    s = s.slice(m[0].length);
-  }
-  return sign * total;
-}
-
 // ---- Go layouts ----------------------------------------------------------------------------------
 
 type Chunk = { literal: string } | { std: string };

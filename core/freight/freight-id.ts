@@ -15,7 +15,7 @@
  */
 import type { ArtifactReference, Chart, FreightContent, FreightManifest, FreightOrigin, GitCommit, Image } from '../model.js';
 import { goPathJoin, normalizeChartURL, normalizeGitURL } from './normalize.js';
-import { sha1Hex } from './sha1.js';
+import { sha1Hex } from '../hash.js';
 
 function withSubscription(base: string, subscriptionName: string | undefined): string {
   return subscriptionName ? `${base}:${subscriptionName}` : base;

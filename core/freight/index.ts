@@ -12,4 +12,3 @@ export {
   originKey,
 } from './freight-id.js';
 export { goPathClean, goPathJoin, normalizeChartURL, normalizeGitURL, normalizeImageRepo } from './normalize.js';
-export { sha1Hex, utf8Bytes } from './sha1.js';

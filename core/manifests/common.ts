@@ -10,6 +10,7 @@ import { z } from 'zod';
 import type * as model from '../model.js';
 import { KARGO_API_VERSION } from '../model.js';
 import { URL_PASSWORD_MESSAGE, urlHasPassword } from '../freight/url-userinfo.js';
+import { durationHint, type DurationRules, KARGO_DURATION_PATTERN, readDuration, SHUNT_DURATION_PATTERN } from '../duration.js';
 
 // ---- names ---------------------------------------------------------------------------------
 
@@ -40,20 +41,27 @@ export const LabelName = z
 
 // ---- durations -----------------------------------------------------------------------------
 
-/** Go's duration syntax as Kargo's CRDs accept it (no days). */
-export const GO_DURATION = /^([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$/;
-/** Shunt's own fields additionally accept days (`2d`, `1d12h`). */
-export const SHUNT_DURATION = /^([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h|d))+$/;
+/**
+ * A duration field: Kargo's CRD pattern (core/duration.ts), and within Go's range, so that what
+ * passes here parses wherever the value is used.
+ */
+function durationField(pattern: RegExp, rules: DurationRules): z.ZodString {
+  return z
+    .string()
+    .regex(pattern, { error: (iss) => `${JSON.stringify(iss.input)} is not a duration; ${durationHint(rules)}`, abort: true })
+    .refine((text) => readDuration(text, rules).ok, {
+      error: (iss) => {
+        const read = readDuration(String(iss.input), rules);
+        return `${JSON.stringify(iss.input)} is not a duration: ${read.ok ? 'unreadable' : read.reason}`;
+      },
+    });
+}
 
-/** A Go duration string such as `30s`, `5m` or `1h30m`. */
-export const Duration = z.string().regex(GO_DURATION, {
-  error: (iss) => `${JSON.stringify(iss.input)} is not a duration; use Go syntax such as 30s, 5m or 1h30m`,
-});
+/** A Go duration string such as `30s`, `5m` or `1h30m`, in one of Kargo's fields. */
+export const Duration = durationField(KARGO_DURATION_PATTERN, {});
 
 /** A duration in one of Shunt's own fields: Go syntax plus `d` for days. */
-export const ShuntDuration = z.string().regex(SHUNT_DURATION, {
-  error: (iss) => `${JSON.stringify(iss.input)} is not a duration; use Go syntax such as 30s, 5m, 1h30m or 2d`,
-});
+export const ShuntDuration = durationField(SHUNT_DURATION_PATTERN, { days: true });
 
 // ---- common fields -------------------------------------------------------------------------
 

@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { URL_PASSWORD_MESSAGE, urlHasPassword } from '../freight/url-userinfo.js';
 import type * as model from '../model.js';
 import { Duration, ExpressionVariable } from './common.js';
+import { isRecord } from '../record.js';
 
 /** A problem inside one resource, with a path relative to the value checked. */
 export interface LocalIssue {
@@ -148,7 +149,7 @@ export function under(prefix: (string | number)[], issues: readonly LocalIssue[]
 // ---- older spellings: accepted, with a one-line hint naming the current one ---------------
 
 function record(v: unknown): Record<string, unknown> | undefined {
-  return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+  return isRecord(v) ? v : undefined;
 }
 
 function strings(v: unknown, out: string[] = []): string[] {

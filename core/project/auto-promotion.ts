@@ -7,7 +7,7 @@
 import { selectorMatches } from '../label-selector.js';
 import { compileGlob, compileRegex, prefixedRegex } from '../regex.js';
 import type { FreightRequest, ProjectConfig, PromotionPolicy, Stage } from '../model.js';
-import { parseDuration } from '../promotion/durations.js';
+import { parseDuration } from '../duration.js';
 import { TERMINAL_PHASES } from '../promotion/types.js';
 import { freightAvailability } from './availability.js';
 import type { FreightRecord, ProjectState } from './state.js';

@@ -1,6 +1,6 @@
 import type { FreightRequest, Stage } from '../model.js';
 import type { FreightRecord } from './state.js';
-import { parseDuration } from '../promotion/durations.js';
+import { parseDuration } from '../duration.js';
 
 /** Why a freight may not be promoted to a stage: each condition that is not met, as data. */
 export type AvailabilityBlocker =

@@ -4,6 +4,7 @@
  * project workflow's state. Pure: the project workflow answers a query with it, and the step
  * activity asks that query only when a step's expressions call `freightStatus()`.
  */
+import { formatDuration } from '../duration.js';
 import type { FreightRecord, ProjectState } from './state.js';
 
 export interface FreightStatusView {
@@ -24,24 +25,6 @@ export interface FreightStatusAnswer {
   status: FreightStatusView;
 }
 
-/** Formats milliseconds the way Go's `time.Duration.String` does (`1h2m3s`, `1.5s`, `250ms`, `0s`). */
-export function formatGoDuration(ms: number): string {
-  if (!Number.isFinite(ms) || ms <= 0) return '0s';
-  if (ms < 1000) return `${trimZeros(ms.toFixed(3))}ms`;
-  const hours = Math.floor(ms / 3_600_000);
-  const minutes = Math.floor((ms % 3_600_000) / 60_000);
-  const seconds = (ms % 60_000) / 1000;
-  let out = '';
-  if (hours > 0) out += `${hours}h`;
-  if (hours > 0 || minutes > 0) out += `${minutes}m`;
-  out += `${trimZeros(seconds.toFixed(3))}s`;
-  return out;
-}
-
-function trimZeros(fixed: string): string {
-  return fixed.includes('.') ? fixed.replace(/\.?0+$/, '') : fixed;
-}
-
 /** The Kargo-shaped status of one freight record (a deep copy: callers may keep it). */
 export function freightStatusView(freight: FreightRecord): FreightStatusView {
   const currentlyIn: FreightStatusView['currentlyIn'] = {};
@@ -49,7 +32,7 @@ export function freightStatusView(freight: FreightRecord): FreightStatusView {
   const verifiedIn: FreightStatusView['verifiedIn'] = {};
   for (const [stage, v] of Object.entries(freight.verifiedIn)) {
     verifiedIn[stage] =
-      v.longestSoakMs === undefined ? { verifiedAt: v.verifiedAt } : { verifiedAt: v.verifiedAt, longestSoak: formatGoDuration(v.longestSoakMs) };
+      v.longestSoakMs === undefined ? { verifiedAt: v.verifiedAt } : { verifiedAt: v.verifiedAt, longestSoak: formatDuration(v.longestSoakMs) };
   }
   const approvedFor: FreightStatusView['approvedFor'] = {};
   for (const [stage, a] of Object.entries(freight.approvedFor)) {

@@ -10,7 +10,7 @@ import type {
 } from '../model.js';
 import type { FreightCollection, FreightReference, PromotionPhase, StepStatus } from '../promotion/types.js';
 import type { MetricResult } from '../verification/analysis.js';
-import type { DiscoveryState } from '../warehouse/scan-state.js';
+import type { DiscoveryState } from '../warehouse/scan-status.js';
 
 /**
  * Everything the project workflow knows about one project. The project workflow is its only

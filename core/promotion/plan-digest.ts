@@ -1,4 +1,4 @@
-import { sha1Hex } from '../freight/sha1.js';
+import { sha1Hex } from '../hash.js';
 import { stableStringify } from '../stable-stringify.js';
 import type { PromotionPlan } from './types.js';
 

@@ -3,7 +3,7 @@
  * `determineStepCompletion` (pkg/promotion/local_orchestrator.go) as one pure function. The
  * promotion workflow only asks it, sleeps and calls the step again.
  */
-import { formatDuration, parseDuration } from './durations.js';
+import { formatDuration, parseDuration } from '../duration.js';
 import { stepDefaults } from './step-kinds.js';
 import type { PlannedStep, StepStatus } from './types.js';
 

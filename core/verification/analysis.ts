@@ -5,7 +5,7 @@
  * (`assessRunStatus`: the worst, once every metric is done; a failed metric stops the others).
  */
 import type { AnalysisMetric } from '../model.js';
-import { parseDuration } from '../promotion/durations.js';
+import { parseDuration } from '../duration.js';
 
 export type AnalysisPhase = 'Pending' | 'Running' | 'Successful' | 'Failed' | 'Error' | 'Inconclusive';
 export type MeasurementPhase = 'Successful' | 'Failed' | 'Inconclusive' | 'Error';

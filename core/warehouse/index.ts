@@ -2,5 +2,5 @@
 export * from './criteria.js';
 export * from './discovered.js';
 export * from './freight-candidate.js';
-export * from './scan-state.js';
+export * from './scan-status.js';
 export * from './schedules.js';

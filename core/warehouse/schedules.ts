@@ -3,8 +3,8 @@
  * to get there from what was applied last.
  */
 import type { Warehouse } from '../model.js';
-import { parseDuration } from '../promotion/durations.js';
-import { warehouseSpecHash } from './scan-state.js';
+import { parseDuration } from '../duration.js';
+import { warehouseSpecHash } from './scan-status.js';
 
 /** Kargo's default `spec.interval`. */
 export const DEFAULT_WAREHOUSE_INTERVAL = '5m';

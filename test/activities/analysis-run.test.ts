@@ -45,7 +45,11 @@ const phase = (name: string, want: string) =>
 
 describe('AnalysisRuns', () => {
   it('reads the metrics’ results as Argo Rollouts writes them (status.metricResults)', async () => {
+    // The fake controller sets Running shortly after creation: let it stay there, and write the
+    // results after that (written before, they were overwritten when the machine was slow).
+    cluster.rollouts.defaultOutcome = { phase: 'Running' };
     await createAnalysisRun(cluster.clients, request('counted'));
+    await phase('counted', 'Running');
     const run = cluster.server.store.get('analysisruns', 'guestbook', 'counted')!;
     run['status'] = {
       phase: 'Successful',

@@ -7,7 +7,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { GitService } from '../../activities/adapters/git.js';
+import { GitService } from '../../activities/adapters/git/index.js';
 import { allowedProtocols, hermeticEnv as gitHermeticEnv } from '../../activities/adapters/git/hermetic-env.js';
 import { createWorkspace } from '../../activities/adapters/workspace.js';
 import { createOrigin, Disposer, git, hermeticEnv, originHead, tempDir } from '../support/git-repos.js';

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { commitURL, GitService, isCommitId, isValidRefName, redact } from '../../activities/adapters/git.js';
+import { commitURL, GitService, isCommitId, isValidRefName, redact } from '../../activities/adapters/git/index.js';
 import { createWorkspace } from '../../activities/adapters/workspace.js';
 import { commitToOrigin, createOrigin, Disposer, git, hermeticEnv, originHead, originLog, tempDir } from '../support/git-repos.js';
 import { newGitService } from './harness.js';

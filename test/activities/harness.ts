@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { EmptyCredentialStore, type CredentialStore, type ProjectCredentials } from '../../activities/adapters/credentials.js';
-import { GitService } from '../../activities/adapters/git.js';
+import { GitService } from '../../activities/adapters/git/index.js';
 import { createWorkspace, type Workspace } from '../../activities/adapters/workspace.js';
 import type { RunStepInput } from '../../activities/run-step.js';
 import type { StepContext, StepDefinition, StepResult } from '../../activities/steps/step.js';

@@ -118,7 +118,11 @@ describe('http', () => {
   it('refuses bad config: unknown fields, body and bodyFromFile together, a bad duration, an unsupported scheme', async () => {
     expect(() => httpStep.config.parse({ url: 'x', bogus: 1 })).toThrow();
     expect(() => httpStep.config.parse({ url: 'x', body: 'a', bodyFromFile: 'b' })).toThrow(/set at most one of body, bodyFromFile/);
-    expect(() => httpStep.config.parse({ url: 'x', timeout: 'soon' })).toThrow(/expected a positive duration/);
+    const timeoutIssues = (timeout: string): string[] | undefined => httpStep.config.safeParse({ url: 'x', timeout }).error?.issues.map((i) => i.message);
+    expect(timeoutIssues('soon')).toEqual(['"soon" is not a positive duration: expected a number; use Go syntax such as 30s, 5m or 1h30m']);
+    expect(timeoutIssues('0s')).toEqual(['"0s" is not a positive duration: it is zero; use Go syntax such as 30s, 5m or 1h30m']);
+    expect(timeoutIssues('2d')).toEqual(['"2d" is not a positive duration: unknown unit "d"; use Go syntax such as 30s, 5m or 1h30m']);
+    expect(timeoutIssues('90s')).toBeUndefined();
     const h = await createHarness(disposer);
     expect((await errorOf(h.run(httpStep, { url: 'ftp://example.com/x' }))).message).toBe(
       'URL scheme "ftp:" is not supported; use http or https',

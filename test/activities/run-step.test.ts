@@ -92,12 +92,12 @@ async function failureOf(p: Promise<unknown>): Promise<ApplicationFailure> {
 }
 
 describe('step registry', () => {
-  it('registers exactly the kinds of STEP_KIND_DEFAULTS, with the same defaults', () => {
+  it('registers exactly the kinds of STEP_KIND_DEFAULTS (where their defaults are declared, once)', () => {
     expect(registeredStepKinds()).toEqual(Object.keys(STEP_KIND_DEFAULTS).sort());
-    for (const [kind, defaults] of Object.entries(STEP_KIND_DEFAULTS)) {
+    for (const kind of Object.keys(STEP_KIND_DEFAULTS)) {
       const step = getStep(kind);
       expect(step.kind).toBe(kind);
-      expect(step.defaults).toEqual(defaults);
+      expect(step).not.toHaveProperty('defaults');
     }
   });
 

@@ -1,6 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
 import {
-  formatGoDuration,
   freightSummary,
   renderPromotion,
   renderStage,
@@ -11,19 +10,6 @@ import { promotionIssue } from '../../core/project/promotions.js';
 import { aFreight, aStage, demoState, FREIGHT_A, FREIGHT_B } from './support.js';
 
 const NOW_MS = Date.parse('2026-01-03T00:00:00.000Z');
-
-describe('formatGoDuration', () => {
-  it.each([
-    [0, '0s'],
-    [250, '250ms'],
-    [1500, '1.5s'],
-    [60_000, '1m0s'],
-    [3_723_000, '1h2m3s'],
-    [36 * 3_600_000, '36h0m0s'],
-  ])('formats %i ms as %s', (ms, text) => {
-    expect(formatGoDuration(ms)).toBe(text);
-  });
-});
 
 describe('freightSummary', () => {
   it('is the freight name when the one requested freight is held', () => {

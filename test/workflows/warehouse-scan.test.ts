@@ -9,7 +9,7 @@ import type { DiscoverArtifactsInput } from '../../activities/warehouse-activiti
 import { refreshWarehouseScan } from '../../api/warehouse-refresh.js';
 import type { TemporalBackend } from '../../api/temporal-backend.js';
 import type { DiscoveredArtifacts } from '../../core/warehouse/discovered.js';
-import { warehouseSpecHash } from '../../core/warehouse/scan-state.js';
+import { warehouseSpecHash } from '../../core/warehouse/scan-status.js';
 import { warehouseRescanWorkflowId } from '../../workflows/definitions.js';
 import { eventually } from '../support/poll.js';
 import { uniqueName } from '../support/temporal.js';

@@ -15,18 +15,14 @@
  * Every fetch first checks the remote against the egress policy and pins git's http(s)
  * connection to the checked address (checkGitRemote).
  */
-import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { normalizeGitURL } from '../../../core/freight/normalize.js';
+import { sha1Hex } from '../../../core/hash.js';
 import { checkGitRemote } from '../egress/egress-connect.js';
 import type { GitCommand } from './git-command.js';
 import type { MirrorLocks } from './mirror-locks.js';
 import type { GitStats, OperationHooks, RemoteAccess } from './types.js';
-
-function sha1(text: string): string {
-  return createHash('sha1').update(text).digest('hex');
-}
 
 /** How a mirror is made or brought up to date (see the file's comment). */
 export interface SyncOptions extends RemoteAccess, OperationHooks {
@@ -49,7 +45,7 @@ export class Mirrors {
 
   /** `<root>/<sha1(normalized url)>.git`: every spelling of one repository shares it. */
   dir(repoURL: string): string {
-    return path.join(this.root, `${sha1(normalizeGitURL(repoURL))}.git`);
+    return path.join(this.root, `${sha1Hex(normalizeGitURL(repoURL))}.git`);
   }
 
   /** Runs `fn` holding the lock of the mirror at `mirror`. */

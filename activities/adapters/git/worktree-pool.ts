@@ -15,7 +15,7 @@
  * on its own path (a crash between taking and resetting) finishes the job instead of trusting
  * the content.
  */
-import { createHash } from 'node:crypto';
+import { sha1Hex } from '../../../core/hash.js';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { GitCommand } from './git-command.js';
@@ -34,7 +34,7 @@ export function isParked(ref: string | undefined): boolean {
 /** `full`, or a short hash of the sorted sparse directories. */
 export function sparseKey(sparse: readonly string[] | undefined): string {
   if (!sparse || sparse.length === 0) return 'full';
-  return `sparse${createHash('sha1').update([...sparse].sort().join('\n')).digest('hex').slice(0, 12)}`;
+  return `sparse${sha1Hex([...sparse].sort().join('\n')).slice(0, 12)}`;
 }
 
 async function gitDirOf(git: GitCommand, wt: string): Promise<string | undefined> {

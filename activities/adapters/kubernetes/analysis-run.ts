@@ -7,6 +7,7 @@
  */
 import { DomainError } from '../../../core/errors.js';
 import { MEASUREMENTS_KEPT, type AnalysisPhase, type Measurement, type MetricResult } from '../../../core/verification/analysis.js';
+import { isRecord } from '../../../core/record.js';
 import type { KubeClients } from './client.js';
 import { isAlreadyExists, isNotFound, kubeError, kubeStatusOf } from './errors.js';
 
@@ -35,7 +36,6 @@ const PLURAL = 'analysisruns';
 const PHASES = new Set(['Pending', 'Running', 'Successful', 'Failed', 'Error', 'Inconclusive']);
 
 type Json = Record<string, unknown>;
-const isRecord = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /**
  * The AnalysisRun manifest for `req`.

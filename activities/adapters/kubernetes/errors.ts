@@ -6,15 +6,12 @@
 import { Health } from '@kubernetes/client-node';
 import { DomainError, type ErrorCode } from '../../../core/errors.js';
 import type { KubeClients } from './client.js';
+import { isRecord } from '../../../core/record.js';
 
 export interface KubeStatus {
   code: number;
   reason: string;
   message: string;
-}
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 /** The Status an ApiException carries (its body is the raw JSON text), or undefined. */

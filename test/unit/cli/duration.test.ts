@@ -9,13 +9,22 @@ describe('parseDuration', () => {
     ['1h30m', 5_400_000],
     ['1.5h', 5_400_000],
     ['2m30s', 150_000],
+    [' 10s ', 10_000],
+    ['0', 0],
   ])('reads %s as %i ms', (text, ms) => {
     expect(parseDuration(text)).toBe(ms);
   });
 
-  it.each(['', '10', '10 minutes', '1d', '-5s', 'm'])('refuses %j', (text) => {
+  it.each([
+    ['', 'it is empty'],
+    ['10', 'a unit is missing'],
+    ['10 minutes', 'unknown unit " minutes"'],
+    ['1d', 'unknown unit "d"'],
+    ['-5s', 'it must not be negative'],
+    ['m', 'expected a number'],
+  ])('refuses %j: %s', (text, reason) => {
     expect(() => parseDuration(text, '--timeout')).toThrow(
-      `invalid --timeout "${text}": expected a duration such as 30s, 10m or 1h30m`,
+      `invalid --timeout ${JSON.stringify(text)}: ${reason}; use Go syntax such as 30s, 5m or 1h30m`,
     );
   });
 });

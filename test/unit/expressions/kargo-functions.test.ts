@@ -237,6 +237,9 @@ describe('kargoFunctions: semver', () => {
     ["semverParse('1.0.0-alpha').LessThan(semverParse('1.0.0'))", true],
     ["semverParse('1.0.0-alpha.2').GreaterThan(semverParse('1.0.0-alpha.10'))", false],
     ["semverParse('1.0.0').Compare('1.0.0+other')", 0],
+    // Ordered by core/semver (uint64 parts), not by a second comparison on JS numbers.
+    ["semverParse('1.9007199254740993.0').GreaterThan(semverParse('1.9007199254740992.0'))", true],
+    ["semverParse('1.9007199254740992.0').IncMinor().String()", '1.9007199254740993.0'],
     ["semverParse('1.2.3') == semverParse('v1.2.3')", true],
     ["type(semverParse('1.2.3'))", '*semver.Version'],
     ["string(semverParse('v1.2.3'))", '1.2.3'],

@@ -1,4 +1,4 @@
-import { freightStatusOf, freightStatusView, formatGoDuration } from '../../../core/project/freight-status.js';
+import { freightStatusOf, freightStatusView } from '../../../core/project/freight-status.js';
 import { aFreight, aState, HOUR, MINUTE, T0 } from './builders.js';
 
 describe('freightStatusOf (the project workflow’s freightStatus query)', () => {
@@ -38,15 +38,5 @@ describe('freightStatusOf (the project workflow’s freightStatus query)', () =>
     view.currentlyIn['prod'] = { since: T0 };
     expect(held.metadata).toEqual({ ticket: 'OPS-1', checks: { passed: true } });
     expect(held.currentlyIn).toEqual({ dev: { since: T0 } });
-  });
-
-  it.each<[number, string]>([
-    [0, '0s'],
-    [250, '250ms'],
-    [1500, '1.5s'],
-    [61_000, '1m1s'],
-    [HOUR, '1h0m0s'],
-  ])('formatGoDuration(%d) = %s', (ms, text) => {
-    expect(formatGoDuration(ms)).toBe(text);
   });
 });

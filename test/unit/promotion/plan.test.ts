@@ -1,5 +1,4 @@
 import type { ClusterPromotionTask, PromotionStepSpec, PromotionTask, Stage } from '../../../core/model.js';
-import { formatDuration, parseDuration } from '../../../core/promotion/durations.js';
 import { planPromotion } from '../../../core/promotion/plan.js';
 
 const API = 'kargo.akuity.io/v1alpha1';
@@ -160,58 +159,5 @@ describe('planPromotion', () => {
         clusterTasks: [],
       }),
     ).toThrow('references PromotionTask "deploy", which does not exist');
-  });
-});
-
-// core/promotion/durations.ts is tested here too (this file owns core/promotion's plan inputs).
-
-describe('parseDuration', () => {
-  it.each([
-    ['0', 0],
-    ['0s', 0],
-    ['45s', 45_000],
-    ['5m', 300_000],
-    ['1h30m', 5_400_000],
-    ['1.5h', 5_400_000],
-    ['500ms', 500],
-    ['1m30.5s', 90_500],
-    ['2d', 172_800_000],
-    ['1d12h', 129_600_000],
-    ['1000us', 1],
-    ['1000µs', 1],
-    ['1000000ns', 1],
-    ['5m0s', 300_000],
-    [' 10s ', 10_000],
-  ])('%j is %d ms', (input, ms) => {
-    expect(parseDuration(input)).toBeCloseTo(ms, 9);
-  });
-
-  it.each(['', '5', 'm', '5 m', '-5m', '5x', '1h-30m', '5minutes', 'h1'])('refuses %j with BadRequest', (input) => {
-    expect(() => parseDuration(input)).toThrow(
-      expect.objectContaining({
-        code: 'BadRequest',
-        message: `invalid duration ${JSON.stringify(input)}: use Go syntax such as 30s, 5m, 1h30m or 2d`,
-      }),
-    );
-  });
-});
-
-describe('formatDuration', () => {
-  it.each([
-    [0, '0s'],
-    [500, '500ms'],
-    [1500, '1.5s'],
-    [45_000, '45s'],
-    [300_000, '5m'],
-    [5_400_000, '1h30m'],
-    [3_661_000, '1h1m1s'],
-    [129_600_000, '36h'],
-  ])('%d ms is %j', (ms, text) => {
-    expect(formatDuration(ms)).toBe(text);
-    expect(parseDuration(text)).toBe(ms);
-  });
-
-  it.each([-1, Number.NaN, Number.POSITIVE_INFINITY])('refuses %d', (ms) => {
-    expect(() => formatDuration(ms)).toThrow(expect.objectContaining({ code: 'BadRequest' }));
   });
 });

@@ -44,7 +44,12 @@ describe('stepLimits', () => {
     expect(limits).toEqual(expected);
   });
 
-  it.each(['soon', '-5m', '5', '5 m'])('refuses the timeout %j', (timeout) => {
+  it.each([
+    ['soon', 'expected a number'],
+    ['-5m', 'it must not be negative'],
+    ['5', 'a unit is missing'],
+    ['5 m', 'unknown unit " m"'],
+  ])('refuses the timeout %j: %s', (timeout, reason) => {
     // arrange
     const step = aPlannedStep({ retry: { timeout } });
 
@@ -53,7 +58,7 @@ describe('stepLimits', () => {
 
     // assert
     expect(act).toThrow(DomainError);
-    expect(act).toThrow(`invalid duration ${JSON.stringify(timeout)}: use Go syntax such as 30s, 5m, 1h30m or 2d`);
+    expect(act).toThrow(`invalid duration ${JSON.stringify(timeout)}: ${reason}; use Go syntax such as 30s, 5m or 1h30m`);
   });
 });
 

@@ -4,7 +4,8 @@ import type { ProjectState } from '../../../core/project/state.js';
 import type { DiscoveredArtifacts } from '../../../core/warehouse/discovered.js';
 import { freightCreationCriteriaSatisfied } from '../../../core/warehouse/criteria.js';
 import { freightCandidate } from '../../../core/warehouse/freight-candidate.js';
-import { recordScanFailed, recordScanSucceeded, warehouseSpecHash } from '../../../core/warehouse/scan-state.js';
+import { recordScanFailed, recordScanSucceeded } from '../../../core/project/discovery.js';
+import { warehouseSpecHash } from '../../../core/warehouse/scan-status.js';
 import { scheduleChanges, warehouseIntervalMs } from '../../../core/warehouse/schedules.js';
 import { freightId } from '../../../core/freight/freight-id.js';
 

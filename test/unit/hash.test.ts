@@ -1,4 +1,7 @@
-import { sha1Hex, utf8Bytes } from '../../../core/freight/sha1.js';
+import { createHash } from 'node:crypto';
+import { sha1Hex } from '../../core/hash.js';
+
+const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s);
 
 describe('sha1Hex', () => {
   // Expected values from `printf '%s' … | sha1sum`.
@@ -24,11 +27,14 @@ describe('sha1Hex', () => {
   ])('handles the padding boundary at %i bytes', (n, expected) => {
     const s = 'a'.repeat(n);
     expect(sha1Hex(s)).toBe(expected);
-    expect(sha1Hex(utf8Bytes(s))).toBe(expected);
+    expect(sha1Hex(utf8(s))).toBe(expected);
   });
 
-  it('encodes UTF-8 like TextEncoder', () => {
-    const s = 'héllo wörld ✓ 😀 \ud800';
-    expect(Array.from(utf8Bytes(s))).toEqual(Array.from(new TextEncoder().encode(s)));
+  it('hashes a string as its UTF-8 bytes (a lone surrogate as U+FFFD), as node:crypto does', () => {
+    for (const s of ['héllo wörld ✓ 😀 \ud800', 'promotion-2026-01-01', '\u0000\uffff']) {
+      const expected = createHash('sha1').update(s).digest('hex');
+      expect(sha1Hex(s)).toBe(expected);
+      expect(sha1Hex(utf8(s))).toBe(expected);
+    }
   });
 });

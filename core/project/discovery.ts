@@ -1,70 +1,19 @@
 /**
- * The discovery part of a project's state (ProjectState.discovery), and the pure functions the
- * project workflow applies when a scan reports: record what was found or why the scan failed,
- * and create Freight as Kargo does. The project workflow stays the single writer.
+ * The pure functions the project workflow applies to its state when a warehouse scan reports:
+ * record what was found or why the scan failed, and create Freight as Kargo does. The project
+ * workflow stays the single writer; what a scan reports is described in core/warehouse/scan-status.ts.
  */
 import { freightAlias } from '../freight/alias.js';
-import type { WarehouseSpec } from '../model.js';
-import type { FreightRecord, ProjectState } from '../project/state.js';
-import { sha1Hex } from '../freight/sha1.js';
-import { stableStringify } from '../stable-stringify.js';
-import { freightCreationCriteriaSatisfied } from './criteria.js';
-import { freightCreationCriteriaSatisfiedV1 } from './criteria-v1.js';
-import type { DiscoveredArtifacts } from './discovered.js';
-import { freightCandidate } from './freight-candidate.js';
-
-export interface LastScan {
-  /** When the scan reported (ISO). */
-  at: string;
-  outcome: 'Succeeded' | 'Failed';
-  /** Why it failed (redacted: no credentials). */
-  message?: string;
-  /** Failed scans: how many attempts so far in this run, and when the next one is due (ISO). */
-  attempt?: number;
-  nextAttemptAt?: string;
-}
-
-export interface WarehouseDiscoveryStatus {
-  lastScan?: LastScan;
-  /** The last successful scan's findings (kept through later failures). */
-  discovered?: DiscoveredArtifacts;
-  /** The Freight the newest artifacts make (whether it was created now or before). */
-  lastFreightID?: string;
-  /** Why the last successful scan created no Freight, when it did not. */
-  freightMessage?: string;
-}
-
-export interface DiscoveryState {
-  warehouses: Record<string, WarehouseDiscoveryStatus>;
-  /** Warehouse → fingerprint of its Temporal Schedule as last applied. */
-  schedules: Record<string, string>;
-}
+import { freightCreationCriteriaSatisfied } from '../warehouse/criteria.js';
+import { freightCreationCriteriaSatisfiedV1 } from '../warehouse/criteria-v1.js';
+import { freightCandidate } from '../warehouse/freight-candidate.js';
+import { type CriteriaRules, type DiscoveryState, type ScanFailed, type ScanSucceeded, warehouseSpecHash } from '../warehouse/scan-status.js';
+import type { FreightRecord, ProjectState } from './state.js';
 
 export function discoveryState(state: ProjectState): DiscoveryState {
   state.discovery ??= { warehouses: {}, schedules: {} };
   return state.discovery;
 }
-
-/** Identifies a spec: a scan made for another spec version creates no Freight. */
-export function warehouseSpecHash(spec: WarehouseSpec): string {
-  return sha1Hex(stableStringify(spec));
-}
-
-export interface ScanSucceeded {
-  warehouse: string;
-  specHash: string;
-  found: DiscoveredArtifacts;
-}
-
-export interface ScanFailed {
-  warehouse: string;
-  message: string;
-  attempt: number;
-  nextAttemptAt?: string;
-}
-
-/** `kargo`: criteria.ts; `v1`: criteria-v1.ts (replay of older histories). */
-export type CriteriaRules = 'kargo' | 'v1';
 
 export interface ScanOutcome {
   created?: FreightRecord;

@@ -1,0 +1,12 @@
+/**
+ * The shapes credentials take, shared by the stores (credentials.ts, kubernetes/credential-store.ts)
+ * and the lookup they share (credential-match.ts), so the lookup does not import a store.
+ */
+
+export interface RepoCredentials {
+  username?: string;
+  password?: string;
+}
+
+/** Kargo's `kargo.akuity.io/cred-type` label values. */
+export type CredentialType = 'git' | 'helm' | 'image' | 'generic';
