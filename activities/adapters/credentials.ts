@@ -13,6 +13,8 @@ import { matchCredential } from './credential-match.js';
 export interface RepoCredentials {
   username?: string;
   password?: string;
+  /** A `cred-type: git` Secret's `sshPrivateKey` (PEM/OpenSSH), for `ssh://` and `user@host:path` URLs. */
+  sshPrivateKey?: string;
 }
 
 export type CredentialType = 'git' | 'helm' | 'image' | 'generic';

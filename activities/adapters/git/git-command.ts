@@ -8,9 +8,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { authEnv } from './auth-env.js';
 import { commandError } from './git-failures.js';
-import { hermeticEnv } from './hermetic-env.js';
+import { allowedProtocols, hermeticEnv } from './hermetic-env.js';
 import { redact } from './redact.js';
 import { assertRemoteURLAllowed } from './remote-url.js';
+import { isSSHURL, withSSHAccess } from './ssh-env.js';
 import type { OperationHooks, RemoteAccess } from './types.js';
 
 export interface GitRun {
@@ -47,12 +48,20 @@ export class GitCommand {
   private readonly heartbeatIntervalMs: number;
   private readonly dataDir: string;
   private readonly hooksDir: string;
+  /** Where an SSH key lives while one command runs (see ssh-env.ts). */
+  private readonly secretsDir: string;
+  private readonly sourceEnv: Record<string, string | undefined>;
+  /** Whether the operator's transport list (GIT_ALLOW_PROTOCOL) lets ssh be used at all. */
+  private readonly sshAllowed: boolean;
   private hooksDirReady = false;
 
   constructor(opts: GitCommandOptions) {
     this.dataDir = path.resolve(opts.dataDir);
     this.hooksDir = path.join(this.dataDir, 'git', 'no-hooks');
+    this.secretsDir = path.join(this.dataDir, 'git', 'secrets');
+    this.sourceEnv = opts.env;
     this.baseEnv = hermeticEnv(opts.env, this.hooksDir);
+    this.sshAllowed = allowedProtocols(opts.env).includes('ssh');
     this.allowCredentialsOverHTTP = opts.allowCredentialsOverHTTP;
     this.heartbeatIntervalMs = opts.heartbeatIntervalMs;
   }
@@ -69,7 +78,7 @@ export class GitCommand {
       fs.mkdirSync(this.hooksDir, { recursive: true, mode: 0o700 });
       this.hooksDirReady = true;
     }
-    const env = {
+    const env: Record<string, string> = {
       ...this.baseEnv,
       ...authEnv({
         access: opts.access,
@@ -79,6 +88,14 @@ export class GitCommand {
       }),
       ...(opts.extraEnv ?? {}),
     };
+    // ssh is an allowed transport only for a command whose remote is an SSH URL.
+    if (isSSHURL(opts.remoteURL) && this.sshAllowed) env['GIT_ALLOW_PROTOCOL'] = `${env['GIT_ALLOW_PROTOCOL'] ?? ''}:ssh`.replace(/^:/, '');
+    return withSSHAccess({ access: opts.access, remoteURL: opts.remoteURL, secretsDir: this.secretsDir, env: this.sourceEnv }, (sshEnv) =>
+      this.spawnGit(args, { ...env, ...sshEnv }, opts),
+    );
+  }
+
+  private spawnGit(args: string[], env: Record<string, string>, opts: RunOptions): Promise<GitRun> {
     return new Promise<GitRun>((resolve, reject) => {
       const child = spawn('git', args, {
         cwd: opts.cwd,

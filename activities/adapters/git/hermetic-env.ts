@@ -87,7 +87,10 @@ export function hermeticEnv(source: Record<string, string | undefined>, hooksDir
   }
   env['GIT_CONFIG_NOSYSTEM'] = '1';
   env['GIT_CONFIG_GLOBAL'] = '/dev/null';
-  env['GIT_ALLOW_PROTOCOL'] = allowedProtocols(source).join(':');
+  // ssh is added back per command, for a command whose remote is an SSH URL (git-command.ts).
+  env['GIT_ALLOW_PROTOCOL'] = allowedProtocols(source)
+    .filter((p) => p !== 'ssh')
+    .join(':');
   // The environment wins over core.askPass and core.sshCommand: an empty GIT_ASKPASS means none.
   env['GIT_ASKPASS'] = '';
   if (env['GIT_SSH_COMMAND'] === undefined) env['GIT_SSH_COMMAND'] = env['GIT_SSH'] ? shellQuote(env['GIT_SSH']) : 'ssh';
