@@ -6,6 +6,7 @@
  * Idempotent: a path that already holds the same checkout is reused as it is.
  */
 import { z } from 'zod';
+import { signingKind } from '../adapters/git/signing.js';
 import type { StepDefinition } from './step.js';
 
 export const Checkout = z
@@ -43,7 +44,10 @@ export const GitCloneConfig = z
       .strictObject({
         name: z.string().min(1),
         email: z.string().min(1),
-        signingKey: z.string().optional(),
+        signingKey: z
+          .string()
+          .optional()
+          .describe("Sign the commits made in these checkouts: an armored GPG private key, or an OpenSSH private key (git's gpg.format=ssh); no passphrase. Give it as ${{ secret('name').signingKey }}."),
       })
       .optional()
       .describe('Author of commits made in these checkouts (default "Shunt" <shunt@localhost>).'),
@@ -70,7 +74,11 @@ export const GitCloneConfig = z
       ctx.addIssue({ code: 'custom', path: ['recurseSubmodules'], message: 'submodules are not supported yet' });
     }
     if (c.author?.signingKey) {
-      ctx.addIssue({ code: 'custom', path: ['author', 'signingKey'], message: 'commit signing is not supported yet' });
+      try {
+        signingKind(c.author.signingKey);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', path: ['author', 'signingKey'], message: (err as Error).message });
+      }
     }
     const seen = new Map<string, number>();
     const paths = new Map<string, number>();
@@ -114,6 +122,7 @@ export const gitClone: StepDefinition<GitCloneConfig> = {
         blobless: config.blobless,
         depth: config.depth,
         author: config.author ? { name: config.author.name, email: config.author.email } : undefined,
+        signingKey: config.author?.signingKey,
         credentials,
         insecureSkipTLSVerify: config.insecureSkipTLSVerify,
         heartbeat: () => ctx.heartbeat({ step: 'git-clone', path: co.path }),

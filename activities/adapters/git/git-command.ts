@@ -12,6 +12,7 @@ import { allowedProtocols, hermeticEnv } from './hermetic-env.js';
 import { redact } from './redact.js';
 import { assertRemoteURLAllowed } from './remote-url.js';
 import { isSSHURL, withSSHAccess } from './ssh-env.js';
+import { withPrivateTempDir } from '../private-dir.js';
 import type { OperationHooks, RemoteAccess } from './types.js';
 
 export interface GitRun {
@@ -136,6 +137,11 @@ export class GitCommand {
       child.stdin.on('error', () => undefined);
       child.stdin.end(opts.input ?? '');
     });
+  }
+
+  /** Runs `fn` with a private directory for one operation's secrets, removed afterwards. */
+  withPrivateDir<T>(fn: (dir: string) => Promise<T>): Promise<T> {
+    return withPrivateTempDir(this.secretsDir, fn);
   }
 
   /** @throws DomainError('StepFailed') when git may not be pointed at `url` (see remote-url.ts). */

@@ -62,6 +62,10 @@ export function hardenedConfig(hooksDir: string): [string, string][] {
     ['credential.helper', ''],
     ['protocol.ext.allow', 'never'],
     ['protocol.fd.allow', 'never'],
+    // Signing runs these programs: never ones a repository's config names.
+    ['gpg.program', 'gpg'],
+    ['gpg.openpgp.program', 'gpg'],
+    ['gpg.ssh.program', 'ssh-keygen'],
     ['commit.gpgSign', 'false'],
     ['tag.gpgSign', 'false'],
     ['fetch.recurseSubmodules', 'false'],
