@@ -56,7 +56,10 @@ export const GitCloneConfig = z
       .boolean()
       .optional()
       .describe("A worker's mirror first made for this step is a partial clone (--filter=blob:none): file contents are fetched only for the commits checked out."),
-    recurseSubmodules: z.boolean().optional(),
+    recurseSubmodules: z
+      .boolean()
+      .optional()
+      .describe("Check out the submodules too, recursively, each with the credentials that match its own URL. Local submodule URLs need the operator's SHUNT_GIT_SUBMODULES_ALLOW_LOCAL=true."),
     depth: z
       .number()
       .int()
@@ -69,9 +72,6 @@ export const GitCloneConfig = z
   .superRefine((c, ctx) => {
     if (c.checkout && c.branch !== undefined) {
       ctx.addIssue({ code: 'custom', path: ['branch'], message: 'use either checkout or branch, not both' });
-    }
-    if (c.recurseSubmodules) {
-      ctx.addIssue({ code: 'custom', path: ['recurseSubmodules'], message: 'submodules are not supported yet' });
     }
     if (c.author?.signingKey) {
       try {
@@ -128,6 +128,16 @@ export const gitClone: StepDefinition<GitCloneConfig> = {
         heartbeat: () => ctx.heartbeat({ step: 'git-clone', path: co.path }),
         signal: ctx.signal,
       });
+      if (config.recurseSubmodules) {
+        await ctx.git.checkoutSubmodules({
+          dir,
+          repoURL: config.repoURL,
+          accessFor: async (url) => ({ credentials: await ctx.credentials.git(url), insecureSkipTLSVerify: config.insecureSkipTLSVerify }),
+          author: config.author ? { name: config.author.name, email: config.author.email } : undefined,
+          heartbeat: () => ctx.heartbeat({ step: 'git-clone', path: co.path, submodules: true }),
+          signal: ctx.signal,
+        });
+      }
       commits[co.as ?? co.path] = res.commit;
       ctx.heartbeat({ step: 'git-clone', path: co.path, done: true });
     }
