@@ -104,11 +104,25 @@ describe('SSH credentials', () => {
   it('discovers commits over an scp-like user@host:path URL', async () => {
     // scp-like URLs carry no port: a wrapper `ssh` first in PATH adds the test server's.
     const bin = await tempDir(disposer, 'shunt-bin-');
-    fs.writeFileSync(path.join(bin, 'ssh'), `#!/bin/sh\nexec /usr/bin/ssh -p ${server.port} "$@"\n`, { mode: 0o755 });
+    // It also records the mode of the key file ssh is given with -i, while the command runs.
+    const seen = path.join(bin, 'seen');
+    fs.writeFileSync(
+      path.join(bin, 'ssh'),
+      `#!/bin/sh\nprev=\nfor a in "$@"; do [ "$prev" = -i ] && stat -c '%a %n' "$a" >> ${seen}; prev=$a; done\nexec /usr/bin/ssh -p ${server.port} "$@"\n`,
+      { mode: 0o755 },
+    );
     const { svc, dataDir } = await service(workerEnv({ PATH: `${bin}:${process.env['PATH'] ?? ''}` }));
     const url = `${server.user}@127.0.0.1:${origin.dir}`;
     const found = await discoverCommits({ repoURL: url, discoveryLimit: 5 }, { git: svc, credentials: { sshPrivateKey: key.privateKey } });
     expect(found[0]?.id).toBe(await originHead(origin));
+    const files = fs.readFileSync(seen, 'utf8').trim().split('\n');
+    expect(files.length).toBeGreaterThan(0);
+    for (const line of files) {
+      const [mode, file] = line.split(' ') as [string, string];
+      expect(mode).toBe('600');
+      expect(file.startsWith(path.join(dataDir, 'git', 'secrets') + path.sep)).toBe(true);
+      expect(fs.existsSync(file)).toBe(false);
+    }
     expect(secretsLeft(dataDir)).toEqual([]);
   });
 

@@ -6,7 +6,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { EmptyCredentialStore, type RepoCredentials } from '../../activities/adapters/credentials.js';
+import type { CredentialStore, RepoCredentials } from '../../activities/adapters/credentials.js';
 import { GitService } from '../../activities/adapters/git.js';
 import { resolveSubmoduleURL } from '../../activities/adapters/git/submodules.js';
 import { gitClone } from '../../activities/steps/git-clone.js';
@@ -34,11 +34,20 @@ async function head(origin: Origin): Promise<string> {
 }
 
 /** A store that records which URLs it was asked about. */
-class RecordingStore extends EmptyCredentialStore {
+class RecordingStore implements CredentialStore {
   readonly asked: string[] = [];
-  override async git(url: string): Promise<RepoCredentials | undefined> {
+  async git(url: string): Promise<RepoCredentials | undefined> {
     this.asked.push(url);
     return undefined;
+  }
+  async image(): Promise<RepoCredentials | undefined> {
+    return undefined;
+  }
+  async helm(): Promise<RepoCredentials | undefined> {
+    return undefined;
+  }
+  async secret(): Promise<Record<string, string>> {
+    return {};
   }
 }
 
