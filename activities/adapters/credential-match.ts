@@ -50,5 +50,6 @@ export function matchCredential(
   const creds: RepoCredentials = {};
   if (match.data['username'] !== undefined) creds.username = match.data['username'];
   if (match.data['password'] !== undefined) creds.password = match.data['password'];
+  if (type === 'git' && match.data['sshPrivateKey']) creds.sshPrivateKey = match.data['sshPrivateKey'];
   return creds;
 }

@@ -6,6 +6,8 @@
 export interface RepoCredentials {
   username?: string;
   password?: string;
+  /** A `cred-type: git` Secret's `sshPrivateKey` (PEM/OpenSSH), for `ssh://` and `user@host:path` URLs. */
+  sshPrivateKey?: string;
 }
 
 /** Kargo's `kargo.akuity.io/cred-type` label values. */

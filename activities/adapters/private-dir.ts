@@ -51,3 +51,24 @@ export function preparePrivateDataDir(dataDir: string): string[] {
 export function restrictUmask(): void {
   process.umask(0o077);
 }
+
+/**
+ * Runs `fn` with a fresh directory (0700) under `parent` (created 0700 if missing) for files that
+ * hold secrets for the length of one operation (an SSH key, a signing key); the directory and
+ * everything in it is removed afterwards, whatever `fn` does.
+ */
+export async function withPrivateTempDir<T>(parent: string, fn: (dir: string) => Promise<T>): Promise<T> {
+  await fs.promises.mkdir(parent, { recursive: true, mode: 0o700 });
+  const dir = await fs.promises.mkdtemp(path.join(parent, 'op-'));
+  await fs.promises.chmod(dir, 0o700);
+  try {
+    return await fn(dir);
+  } finally {
+    await fs.promises.rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** Writes `content` to a new file readable by this user only (0600); fails if the file exists. */
+export async function writePrivateFile(file: string, content: string): Promise<void> {
+  await fs.promises.writeFile(file, content, { mode: 0o600, flag: 'wx' });
+}

@@ -6,6 +6,7 @@
  * Idempotent: a path that already holds the same checkout is reused as it is.
  */
 import { z } from 'zod';
+import { signingKind } from '../adapters/git/signing.js';
 import type { StepDefinition } from './step.js';
 
 export const Checkout = z
@@ -43,7 +44,10 @@ export const GitCloneConfig = z
       .strictObject({
         name: z.string().min(1),
         email: z.string().min(1),
-        signingKey: z.string().optional(),
+        signingKey: z
+          .string()
+          .optional()
+          .describe("Sign the commits made in these checkouts: an armored GPG private key, or an OpenSSH private key (git's gpg.format=ssh); no passphrase. Give it as ${{ secret('name').signingKey }}."),
       })
       .optional()
       .describe('Author of commits made in these checkouts (default "Shunt" <shunt@localhost>).'),
@@ -52,7 +56,10 @@ export const GitCloneConfig = z
       .boolean()
       .optional()
       .describe("A worker's mirror first made for this step is a partial clone (--filter=blob:none): file contents are fetched only for the commits checked out."),
-    recurseSubmodules: z.boolean().optional(),
+    recurseSubmodules: z
+      .boolean()
+      .optional()
+      .describe("Check out the submodules too, recursively, each with the credentials that match its own URL. Local submodule URLs need the operator's SHUNT_GIT_SUBMODULES_ALLOW_LOCAL=true."),
     depth: z
       .number()
       .int()
@@ -66,11 +73,12 @@ export const GitCloneConfig = z
     if (c.checkout && c.branch !== undefined) {
       ctx.addIssue({ code: 'custom', path: ['branch'], message: 'use either checkout or branch, not both' });
     }
-    if (c.recurseSubmodules) {
-      ctx.addIssue({ code: 'custom', path: ['recurseSubmodules'], message: 'submodules are not supported yet' });
-    }
     if (c.author?.signingKey) {
-      ctx.addIssue({ code: 'custom', path: ['author', 'signingKey'], message: 'commit signing is not supported yet' });
+      try {
+        signingKind(c.author.signingKey);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', path: ['author', 'signingKey'], message: (err as Error).message });
+      }
     }
     const seen = new Map<string, number>();
     const paths = new Map<string, number>();
@@ -113,11 +121,22 @@ export const gitClone: StepDefinition<GitCloneConfig> = {
         blobless: config.blobless,
         depth: config.depth,
         author: config.author ? { name: config.author.name, email: config.author.email } : undefined,
+        signingKey: config.author?.signingKey,
         credentials,
         insecureSkipTLSVerify: config.insecureSkipTLSVerify,
         heartbeat: () => ctx.heartbeat({ step: 'git-clone', path: co.path }),
         signal: ctx.signal,
       });
+      if (config.recurseSubmodules) {
+        await ctx.git.checkoutSubmodules({
+          dir,
+          repoURL: config.repoURL,
+          accessFor: async (url) => ({ credentials: await ctx.credentials.git(url), insecureSkipTLSVerify: config.insecureSkipTLSVerify }),
+          author: config.author ? { name: config.author.name, email: config.author.email } : undefined,
+          heartbeat: () => ctx.heartbeat({ step: 'git-clone', path: co.path, submodules: true }),
+          signal: ctx.signal,
+        });
+      }
       commits[co.as ?? co.path] = res.commit;
       ctx.heartbeat({ step: 'git-clone', path: co.path, done: true });
     }

@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import { DomainError } from '../../core/errors.js';
+import { signingKind } from '../adapters/git/signing.js';
 import type { StepDefinition } from './step.js';
 
 export const PROMOTION_TRAILER = 'Shunt-Promotion';
@@ -41,7 +42,11 @@ export const GitCommitConfig = z
       ctx.addIssue({ code: 'custom', path: ['messageFromSteps'], message: 'use either message or messageFromSteps' });
     }
     if (c.author?.signingKey) {
-      ctx.addIssue({ code: 'custom', path: ['author', 'signingKey'], message: 'commit signing is not supported yet' });
+      try {
+        signingKind(c.author.signingKey);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', path: ['author', 'signingKey'], message: (err as Error).message });
+      }
     }
   });
 export type GitCommitConfig = z.infer<typeof GitCommitConfig>;
@@ -82,6 +87,7 @@ export const gitCommit: StepDefinition<GitCommitConfig> = {
     const res = await ctx.git.commit(dir, {
       message,
       author,
+      signingKey: config.author?.signingKey || undefined,
       trailers: { [PROMOTION_TRAILER]: ctx.promotion },
     });
     return { status: 'Succeeded', output: { commit: res.commit } };

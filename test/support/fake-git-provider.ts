@@ -12,7 +12,8 @@ import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import { git } from './git-repos.js';
 import { GitHttpServer } from './git-server.js';
-import { DIALECTS, type Dialect, type DialectHost, type FakeKind, type FakePull, type Reply } from './fake-providers/dialect.js';
+import type { Dialect, DialectHost, FakeKind, FakePull, Reply } from './fake-providers/dialect.js';
+import { DIALECTS } from './fake-providers/registry.js';
 
 export type { FakeKind, FakePull } from './fake-providers/dialect.js';
 

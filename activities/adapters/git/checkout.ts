@@ -8,6 +8,7 @@ import { displayURL } from './redact.js';
 import { isCommitId, isValidRefName } from './refs.js';
 import type { GitIdentity, GitStats, OperationHooks, RemoteAccess } from './types.js';
 import { ownCheckout } from './own-checkout.js';
+import { recordSigningKey } from './signing.js';
 import { writeWorktreeSettings } from './worktree-config.js';
 import { PARKED_REF, isParked, sparseKey, type WorktreePool } from './worktree-pool.js';
 import { checkGitRemote } from '../egress/egress-connect.js';
@@ -32,6 +33,8 @@ export interface CheckoutRequest extends RemoteAccess, OperationHooks {
    */
   depth?: number | undefined;
   author?: GitIdentity | undefined;
+  /** Sign the commits made in this checkout with this key (see signing.ts). */
+  signingKey?: string | undefined;
 }
 
 export interface CheckoutResult {
@@ -180,6 +183,7 @@ async function recordCheckout(
     shunt,
     ...(req.insecureSkipTLSVerify ? { insecureSkipTLSVerify: true } : {}),
   });
+  await recordSigningKey(req.dir, req.signingKey);
 }
 
 async function defaultBranch(git: GitCommand, mirror: string, access: CheckoutRequest): Promise<string> {

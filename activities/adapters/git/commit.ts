@@ -1,12 +1,15 @@
 /** Reading and making commits in a checkout. */
 import { DomainError } from '../../../core/errors.js';
 import type { GitCommand } from './git-command.js';
+import { recordSigningKey, withSigning } from './signing.js';
 import type { GitIdentity } from './types.js';
 
 export interface CommitRequest {
   message: string;
   /** Overrides the checkout's configured author (git-commit's deprecated `author`). */
   author?: GitIdentity | undefined;
+  /** Sign this commit, and later ones in the checkout, with this key (git-commit's deprecated `author.signingKey`). */
+  signingKey?: string | undefined;
   /** Trailers appended with `git commit --trailer`. */
   trailers?: Record<string, string>;
 }
@@ -50,6 +53,7 @@ export function cleanMessage(message: string): string {
  * clean-up and its trailers from `git interpret-trailers`, as `git commit --trailer` does.
  */
 export async function commit(git: GitCommand, dir: string, req: CommitRequest): Promise<CommitResult> {
+  if (req.signingKey) await recordSigningKey(dir, req.signingKey);
   await git.run(['add', '--all'], { cwd: dir });
   const tree = (await git.run(['write-tree'], { cwd: dir })).stdout.trim();
   const heads = await git.run(['rev-parse', '--quiet', 'HEAD', 'HEAD^{tree}'], { cwd: dir, allowFailure: true });
@@ -67,8 +71,12 @@ export async function commit(git: GitCommand, dir: string, req: CommitRequest): 
   const extraEnv = req.author
     ? { GIT_AUTHOR_NAME: req.author.name, GIT_AUTHOR_EMAIL: req.author.email }
     : undefined;
-  const args = ['commit-tree', tree, ...(head ? ['-p', head] : []), '-F', '-'];
-  const created = (await git.run(args, { cwd: dir, input: message, ...(extraEnv ? { extraEnv } : {}) })).stdout.trim();
+  // Signed with the checkout's signingKey when it has one (signing.ts).
+  const created = await withSigning(git, dir, async (signing) => {
+    const args = [...(signing?.config ?? []), 'commit-tree', ...(signing ? [signing.flag] : []), tree, ...(head ? ['-p', head] : []), '-F', '-'];
+    const env = { ...(extraEnv ?? {}), ...(signing?.env ?? {}) };
+    return (await git.run(args, { cwd: dir, input: message, extraEnv: env })).stdout.trim();
+  });
   const subject = message.split('\n')[0] ?? '';
   await git.run(['update-ref', '-m', `commit: ${subject}`, 'HEAD', created, ...(head ? [head] : [''])], { cwd: dir });
   return { commit: created, created: true };

@@ -28,7 +28,8 @@ export async function createRemoteBranch(
   author: GitIdentity,
 ): Promise<string> {
   const { git } = deps;
-  const tree = (await git.run(['mktree'], { cwd: mirror, input: '' })).stdout.trim();
+  // The empty tree, written from /dev/null (for SHA-1 and SHA-256 repositories alike).
+  const tree = (await git.run(['hash-object', '-t', 'tree', '-w', '/dev/null'], { cwd: mirror })).stdout.trim();
   const commit = (
     await git.run(['commit-tree', tree, '-m', 'Initial commit'], {
       cwd: mirror,

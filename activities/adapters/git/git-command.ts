@@ -3,15 +3,45 @@
  * (hermetic-env.ts), with per-command remote settings, remote URLs checked (remote-url.ts),
  * errors redacted.
  */
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { simpleGit, type SimpleGitOptions } from 'simple-git';
 import { authEnv } from './auth-env.js';
 import { commandError } from './git-failures.js';
-import { hermeticEnv } from './hermetic-env.js';
+import { allowedProtocols, hermeticEnv } from './hermetic-env.js';
 import { redact } from './redact.js';
 import { assertRemoteURLAllowed } from './remote-url.js';
+import { isSSHURL, withSSHAccess } from './ssh-env.js';
+import { withPrivateTempDir } from '../private-dir.js';
 import type { OperationHooks, RemoteAccess } from './types.js';
+
+/** simple-git's guards, each turned off (see spawnGit). */
+const UNSAFE_OFF: SimpleGitOptions['unsafe'] = {
+  allowUnsafeAlias: true,
+  allowUnsafeAskPass: true,
+  allowUnsafeCommandBinaries: true,
+  allowUnsafeConfigEnvCount: true,
+  allowUnsafeConfigPaths: true,
+  allowUnsafeCredentialHelper: true,
+  allowUnsafeDiffExternal: true,
+  allowUnsafeDiffTextConv: true,
+  allowUnsafeEditor: true,
+  allowUnsafeExec: true,
+  allowUnsafeFilter: true,
+  allowUnsafeFsMonitor: true,
+  allowUnsafeGitProxy: true,
+  allowUnsafeGpgProgram: true,
+  allowUnsafeHooksPath: true,
+  allowUnsafeInclude: true,
+  allowUnsafeMergeDriver: true,
+  allowUnsafePack: true,
+  allowUnsafePager: true,
+  allowUnsafeProtocolOverride: true,
+  allowUnsafeSshCommand: true,
+  allowUnsafeSubmodule: true,
+  allowUnsafeTemplateDir: true,
+  allowUnsafeUrlRewrite: true,
+};
 
 export interface GitRun {
   stdout: string;
@@ -47,12 +77,20 @@ export class GitCommand {
   private readonly heartbeatIntervalMs: number;
   private readonly dataDir: string;
   private readonly hooksDir: string;
+  /** Where an SSH key lives while one command runs (see ssh-env.ts). */
+  private readonly secretsDir: string;
+  private readonly sourceEnv: Record<string, string | undefined>;
+  /** Whether the operator's transport list (GIT_ALLOW_PROTOCOL) lets ssh be used at all. */
+  private readonly sshAllowed: boolean;
   private hooksDirReady = false;
 
   constructor(opts: GitCommandOptions) {
     this.dataDir = path.resolve(opts.dataDir);
     this.hooksDir = path.join(this.dataDir, 'git', 'no-hooks');
+    this.secretsDir = path.join(this.dataDir, 'git', 'secrets');
+    this.sourceEnv = opts.env;
     this.baseEnv = hermeticEnv(opts.env, this.hooksDir);
+    this.sshAllowed = allowedProtocols(opts.env).includes('ssh');
     this.allowCredentialsOverHTTP = opts.allowCredentialsOverHTTP;
     this.heartbeatIntervalMs = opts.heartbeatIntervalMs;
   }
@@ -69,7 +107,7 @@ export class GitCommand {
       fs.mkdirSync(this.hooksDir, { recursive: true, mode: 0o700 });
       this.hooksDirReady = true;
     }
-    const env = {
+    const env: Record<string, string> = {
       ...this.baseEnv,
       ...authEnv({
         access: opts.access,
@@ -79,46 +117,71 @@ export class GitCommand {
       }),
       ...(opts.extraEnv ?? {}),
     };
-    return new Promise<GitRun>((resolve, reject) => {
-      const child = spawn('git', args, {
-        cwd: opts.cwd,
-        env,
-        stdio: ['pipe', 'pipe', 'pipe'],
-        ...(opts.signal ? { signal: opts.signal } : {}),
+    // ssh is an allowed transport only for a command whose remote is an SSH URL.
+    if (isSSHURL(opts.remoteURL) && this.sshAllowed) env['GIT_ALLOW_PROTOCOL'] = `${env['GIT_ALLOW_PROTOCOL'] ?? ''}:ssh`.replace(/^:/, '');
+    return withSSHAccess({ access: opts.access, remoteURL: opts.remoteURL, secretsDir: this.secretsDir, env: this.sourceEnv }, (sshEnv) =>
+      this.spawnGit(args, { ...env, ...sshEnv }, opts),
+    );
+  }
+
+  /**
+   * Runs git through simple-git: one instance per command (its own stdin, abort signal and
+   * error capture). simple-git guards against environments and `-c` options that make git run
+   * commands; the environment here is Shunt's own hermetic one (hermetic-env.ts), whose
+   * hardening sets exactly such keys (hooks path, fsmonitor, askpass, ssh command, config
+   * entries), so every key of it is allowed and those guards are off: the guarding is done by
+   * hermetic-env.ts, remote-url.ts and ssh-env.ts before any command gets here.
+   */
+  private spawnGit(args: string[], env: Record<string, string>, opts: RunOptions): Promise<GitRun> {
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    let exitCode = 0;
+    const beat = opts.heartbeat
+      ? setInterval(() => {
+          try {
+            opts.heartbeat?.();
+          } catch {
+            /* heartbeat failures must not break git */
+          }
+        }, this.heartbeatIntervalMs)
+      : undefined;
+    const git = simpleGit({
+      baseDir: opts.cwd,
+      allowEnvironment: Object.keys(env),
+      unsafe: UNSAFE_OFF,
+      ...(opts.signal ? { abort: opts.signal } : {}),
+      // simple-git leaves stdin open when there is nothing to write: an empty input is given as a
+      // lone newline (the same message after git's clean-up), and no caller's command reads
+      // stdin without an input.
+      input: () => (opts.input === '' ? '\n' : opts.input),
+      // A non-zero exit is a result here, not an error: the caller decides (allowFailure).
+      errors: (error, result) => {
+        exitCode = result.exitCode;
+        return result.exitCode !== 0 ? undefined : error;
+      },
+    })
+      .env(env)
+      .outputHandler((_cmd, stdout, stderr) => {
+        stdout.on('data', (d: Buffer) => out.push(d));
+        stderr.on('data', (d: Buffer) => err.push(d));
       });
-      const out: Buffer[] = [];
-      const err: Buffer[] = [];
-      child.stdout.on('data', (d: Buffer) => out.push(d));
-      child.stderr.on('data', (d: Buffer) => err.push(d));
-      const beat = opts.heartbeat
-        ? setInterval(() => {
-            try {
-              opts.heartbeat?.();
-            } catch {
-              /* heartbeat failures must not break git */
-            }
-          }, this.heartbeatIntervalMs)
-        : undefined;
-      child.on('error', (e) => {
+    return git.raw(args).then(
+      () => {
         if (beat) clearInterval(beat);
-        reject(new Error(redact(`git ${args[0] ?? ''} could not run: ${e.message}`, opts.access)));
-      });
-      child.on('close', (code) => {
+        const res: GitRun = { stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), code: exitCode };
+        if (res.code !== 0 && !opts.allowFailure) throw commandError(args, res, opts.access, opts.remoteURL);
+        return res;
+      },
+      (e: Error) => {
         if (beat) clearInterval(beat);
-        const res: GitRun = {
-          stdout: Buffer.concat(out).toString('utf8'),
-          stderr: Buffer.concat(err).toString('utf8'),
-          code: code ?? -1,
-        };
-        if (res.code !== 0 && !opts.allowFailure) {
-          reject(commandError(args, res, opts.access, opts.remoteURL));
-          return;
-        }
-        resolve(res);
-      });
-      child.stdin.on('error', () => undefined);
-      child.stdin.end(opts.input ?? '');
-    });
+        throw new Error(redact(`git ${args[0] ?? ''} could not run: ${e.message}`, opts.access));
+      },
+    );
+  }
+
+  /** Runs `fn` with a private directory for one operation's secrets, removed afterwards. */
+  withPrivateDir<T>(fn: (dir: string) => Promise<T>): Promise<T> {
+    return withPrivateTempDir(this.secretsDir, fn);
   }
 
   /** @throws DomainError('StepFailed') when git may not be pointed at `url` (see remote-url.ts). */

@@ -1,6 +1,7 @@
 /** What a failed git command's output means, and the error it becomes. */
 import { DomainError } from '../../../core/errors.js';
 import { displayURL, redact } from './redact.js';
+import { hostKeyError, isSSHURL } from './ssh-env.js';
 import type { RemoteAccess } from './types.js';
 
 export const AUTH_FAILURE =
@@ -24,6 +25,8 @@ export function commandError(
   // The subcommand, after any leading `-c name=value` options.
   const subcommand = args.find((a, i) => !a.startsWith('-') && args[i - 1] !== '-c') ?? '';
   const text = `git ${subcommand}${where} failed: ${detail}`;
+  const hostKey = remoteURL && isSSHURL(remoteURL) ? hostKeyError(remoteURL, res.stderr) : undefined;
+  if (hostKey) return hostKey;
   if (remoteURL && AUTH_FAILURE.test(res.stderr)) {
     const why = access?.credentials
       ? 'the configured credentials were rejected'

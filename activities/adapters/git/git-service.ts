@@ -10,6 +10,7 @@ import { push, type PushDeps, type PushRequest, type PushResult } from './push.j
 import { pushHeadToRef, resetToRemoteBranch } from './remote-ref.js';
 import { displayURL } from './redact.js';
 import { releaseWorktrees } from './release-worktrees.js';
+import { ALLOW_LOCAL_SUBMODULES_ENV, checkoutSubmodules, type SubmoduleCheckout, type SubmoduleRequest } from './submodules.js';
 import { pushTag, tag, type PushTagRequest, type TagRequest, type TagResult } from './tag.js';
 import type { GitIdentity, GitStats, OperationHooks, RemoteAccess } from './types.js';
 import { ownCheckout } from './own-checkout.js';
@@ -52,6 +53,7 @@ export class GitService {
   private readonly checkoutDeps: CheckoutDeps;
   private readonly pushDeps: PushDeps;
   private readonly pool: WorktreePool | undefined;
+  private readonly allowLocalSubmodules: boolean;
 
   constructor(opts: GitServiceOptions) {
     this.mirrorsRoot = path.join(path.resolve(opts.dataDir), 'git', 'mirrors');
@@ -67,6 +69,7 @@ export class GitService {
     this.pool = opts.reuseWorktrees === false ? undefined : new WorktreePool(this.git, path.join(path.dirname(this.mirrorsRoot), 'pool'), locks);
     this.checkoutDeps = { ...shared, defaultAuthor: opts.defaultAuthor ?? DEFAULT_AUTHOR, ...(this.pool ? { pool: this.pool } : {}) };
     this.pushDeps = { ...shared, backoffMs: opts.pushBackoffMs ?? 1000 };
+    this.allowLocalSubmodules = (opts.env ?? process.env)[ALLOW_LOCAL_SUBMODULES_ENV]?.trim().toLowerCase() === 'true';
   }
 
   /** `<mirrorsRoot>/<sha1(normalized url)>.git`: every spelling of one repository shares it. */
@@ -113,6 +116,15 @@ export class GitService {
    */
   async checkout(req: CheckoutRequest): Promise<CheckoutResult> {
     return checkout(this.checkoutDeps, req);
+  }
+
+  /**
+   * Checks out the submodules of the checkout at `req.dir` recursively, each as a checkout of its
+   * own repository's mirror (see submodules.ts for the rules `.gitmodules` must follow).
+   */
+  async checkoutSubmodules(req: SubmoduleRequest): Promise<SubmoduleCheckout[]> {
+    await this.verified(req.dir);
+    return checkoutSubmodules(this.checkoutDeps, req, this.allowLocalSubmodules);
   }
 
   async head(dir: string): Promise<string> {

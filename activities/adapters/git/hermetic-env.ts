@@ -62,6 +62,10 @@ export function hardenedConfig(hooksDir: string): [string, string][] {
     ['credential.helper', ''],
     ['protocol.ext.allow', 'never'],
     ['protocol.fd.allow', 'never'],
+    // Signing runs these programs: never ones a repository's config names.
+    ['gpg.program', 'gpg'],
+    ['gpg.openpgp.program', 'gpg'],
+    ['gpg.ssh.program', 'ssh-keygen'],
     ['commit.gpgSign', 'false'],
     ['tag.gpgSign', 'false'],
     ['fetch.recurseSubmodules', 'false'],
@@ -87,7 +91,10 @@ export function hermeticEnv(source: Record<string, string | undefined>, hooksDir
   }
   env['GIT_CONFIG_NOSYSTEM'] = '1';
   env['GIT_CONFIG_GLOBAL'] = '/dev/null';
-  env['GIT_ALLOW_PROTOCOL'] = allowedProtocols(source).join(':');
+  // ssh is added back per command, for a command whose remote is an SSH URL (git-command.ts).
+  env['GIT_ALLOW_PROTOCOL'] = allowedProtocols(source)
+    .filter((p) => p !== 'ssh')
+    .join(':');
   // The environment wins over core.askPass and core.sshCommand: an empty GIT_ASKPASS means none.
   env['GIT_ASKPASS'] = '';
   if (env['GIT_SSH_COMMAND'] === undefined) env['GIT_SSH_COMMAND'] = env['GIT_SSH'] ? shellQuote(env['GIT_SSH']) : 'ssh';

@@ -9,6 +9,7 @@ import { isValidRefName } from './refs.js';
 import type { GitStats, OperationHooks, RemoteAccess } from './types.js';
 import { checkGitRemote } from '../egress/egress-connect.js';
 import { ownCheckout } from './own-checkout.js';
+import { withSigning } from './signing.js';
 
 export interface PushRequest extends RemoteAccess, OperationHooks {
   /** Default: the branch the checkout tracks. */
@@ -122,7 +123,14 @@ export async function push(deps: PushDeps, dir: string, req: PushRequest): Promi
 
 /** Rebases the checkout onto `onto`; returns the new HEAD. Aborts the rebase on failure. */
 export async function rebase(git: GitCommand, dir: string, onto: string, branch: string, repoURL: string): Promise<string> {
-  const res = await git.run(['rebase', '--quiet', onto], { cwd: dir, allowFailure: true });
+  // Commits the rebase rewrites are signed again with the checkout's signingKey, if any.
+  const res = await withSigning(git, dir, (signing) =>
+    git.run([...(signing?.config ?? []), 'rebase', '--quiet', ...(signing ? [signing.flag] : []), onto], {
+      cwd: dir,
+      allowFailure: true,
+      ...(signing ? { extraEnv: signing.env } : {}),
+    }),
+  );
   if (res.code !== 0) {
     await git.run(['rebase', '--abort'], { cwd: dir, allowFailure: true });
     const conflict = /conflict/i.test(res.stdout + res.stderr);

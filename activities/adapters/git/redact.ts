@@ -11,6 +11,10 @@ export function redact(text: string, access?: RemoteAccess): string {
     if (creds.password) {
       secrets.push(basicHeaderValue(creds), creds.password, encodeURIComponent(creds.password));
     }
+    if (creds.sshPrivateKey) {
+      // The whole key, and each line of its body should a fragment of it ever be printed.
+      secrets.push(creds.sshPrivateKey, ...creds.sshPrivateKey.split(/\r?\n/).map((l) => l.trim()).filter((l) => l.length >= 16 && !l.startsWith('-----')));
+    }
     for (const s of secrets.filter((v) => v.length > 0).sort((a, b) => b.length - a.length)) {
       out = out.split(s).join('***');
     }

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { GitCommand } from './git-command.js';
 import type { Mirrors } from './mirror.js';
+import { forgetSigningKey } from './signing.js';
 import type { WorktreePool } from './worktree-pool.js';
 
 /**
@@ -48,6 +49,7 @@ export async function releaseWorktrees(git: GitCommand, mirrors: Mirrors, root: 
     await mirrors.withLock(mirror, async () => {
       // Deepest first, so a checkout nested in another is removed before its parent.
       for (const wt of mine.sort((a, b) => b.length - a.length)) {
+        await forgetSigningKey(wt);
         const dest = pool && fs.existsSync(wt) ? await pool.park(mirror, wt) : undefined;
         if (dest) {
           parked.push(dest);

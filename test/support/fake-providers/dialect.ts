@@ -1,11 +1,5 @@
 /** What each fake provider dialect implements, and the registry of them. */
 import type { IncomingHttpHeaders } from 'node:http';
-import { azure } from './azure.js';
-import { bitbucketCloud } from './bitbucket-cloud.js';
-import { bitbucketDataCenter } from './bitbucket-datacenter.js';
-import { gitea } from './gitea.js';
-import { github } from './github.js';
-import { gitlab } from './gitlab.js';
 
 export type FakeKind = 'github' | 'gitlab' | 'gitea' | 'bitbucket-cloud' | 'bitbucket-dc' | 'azure';
 
@@ -64,15 +58,6 @@ export interface Dialect {
   invalid(message: string): Reply;
   handle(host: DialectHost, method: string, url: URL, body: Record<string, unknown>): Promise<Reply>;
 }
-
-export const DIALECTS: Record<FakeKind, Dialect> = {
-  github,
-  gitlab,
-  gitea,
-  'bitbucket-cloud': bitbucketCloud,
-  'bitbucket-dc': bitbucketDataCenter,
-  azure,
-};
 
 /** `body[key]` when it is a non-empty string. */
 export function str(body: Record<string, unknown>, key: string): string | undefined {
