@@ -6,6 +6,7 @@
  */
 import { compileRegex } from '../../core/regex.js';
 import { normalizeChartURL, normalizeGitURL, normalizeImageRepo } from '../../core/freight/normalize.js';
+import { CREDENTIAL_PROVIDERS } from '../../core/credentials/fields.js';
 import type { CredentialType, RepoCredentials } from './credentials.js';
 
 export interface CredentialSecret {
@@ -50,5 +51,10 @@ export function matchCredential(
   const creds: RepoCredentials = {};
   if (match.data['username'] !== undefined) creds.username = match.data['username'];
   if (match.data['password'] !== undefined) creds.password = match.data['password'];
+  const providerFields: Record<string, string> = {};
+  for (const p of [CREDENTIAL_PROVIDERS.githubApp, CREDENTIAL_PROVIDERS.ecr, CREDENTIAL_PROVIDERS.gar, CREDENTIAL_PROVIDERS.acr]) {
+    for (const f of p.fields) if (match.data[f] !== undefined) providerFields[f] = match.data[f];
+  }
+  if (Object.keys(providerFields).length > 0) creds.providerFields = providerFields;
   return creds;
 }

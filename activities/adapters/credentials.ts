@@ -13,6 +13,11 @@ import { matchCredential } from './credential-match.js';
 export interface RepoCredentials {
   username?: string;
   password?: string;
+  /**
+   * The matched Secret's provider fields (GitHub App, cloud keys), which
+   * credential-providers/index.ts exchanges for a login before any caller sees the credential.
+   */
+  providerFields?: Readonly<Record<string, string>>;
 }
 
 export type CredentialType = 'git' | 'helm' | 'image' | 'generic';
