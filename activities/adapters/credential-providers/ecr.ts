@@ -86,7 +86,13 @@ export function ecrAmbientAvailable(settings: CredentialProviderSettings): boole
   return settings.ambient && !!settings.env['AWS_ROLE_ARN'] && !!settings.env['AWS_WEB_IDENTITY_TOKEN_FILE'];
 }
 
-const xmlValue = (xml: string, tag: string): string | undefined => new RegExp(`<${tag}>([^<]*)</${tag}>`).exec(xml)?.[1];
+/** The text of the first `<tag>…</tag>` (STS answers are flat, with no attributes on these). */
+function xmlValue(xml: string, tag: string): string | undefined {
+  const start = xml.indexOf(`<${tag}>`);
+  if (start < 0) return undefined;
+  const end = xml.indexOf(`</${tag}>`, start);
+  return end < 0 ? undefined : xml.slice(start + tag.length + 2, end);
+}
 
 /** STS AssumeRoleWithWebIdentity with the pod's projected token (the documented query API, XML answer). */
 async function webIdentityKeys(region: string, deps: EcrDeps): Promise<{ value: AwsKeys; expiresAt?: number | undefined }> {
