@@ -89,3 +89,12 @@ describe('a credential Secret whose fields do not fit is refused, naming the fie
     expect(issues.join('\n')).not.toMatch(/SECRET-VALUE|ALSO-SECRET/);
   });
 });
+
+describe('the api apply parses the same way', () => {
+  it('refuses the body, naming the Secret and the field', async () => {
+    const { invalidManifests, parseManifestFiles } = await import('../../../core/manifests/files.js');
+    const parsed = parseManifestFiles([{ name: 'creds.yaml', content: stringify(secret('git', { repoURL: GH, githubAppID: '1', githubAppInstallationID: 'x', githubAppPrivateKey: PEM })) }]);
+    expect(parsed.manifests).toEqual([]);
+    expect(invalidManifests(parsed.problems).message).toBe('creds.yaml: document 1 (Secret creds): stringData.githubAppInstallationID: must be the numeric installation ID');
+  });
+});
