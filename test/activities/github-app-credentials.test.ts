@@ -15,6 +15,10 @@ import { gitClone } from '../../activities/steps/git-clone.js';
 import { gitCommit } from '../../activities/steps/git-commit.js';
 import { gitPush } from '../../activities/steps/git-push.js';
 import { DomainError } from '../../core/errors.js';
+import { createActivities } from '../../activities/index.js';
+import { KubernetesCredentialStore } from '../../activities/adapters/kubernetes/credential-store.js';
+import type { DiscoverArtifactsInput } from '../../activities/warehouse-activities.js';
+import { startFakeCluster } from '../support/fake-kube/index.js';
 import { GitHubAppServer, githubAppKeys } from '../support/github-app-server.js';
 import { GitHttpServer } from '../support/git-server.js';
 import { createOrigin, Disposer, originLog, tempDir } from '../support/git-repos.js';
@@ -48,8 +52,9 @@ async function setup(opts: { fields?: Record<string, string>; now?: () => number
     }),
   );
   const providers = new CredentialProviders({}, opts.now ? { now: opts.now } : {});
-  const credentials = resolvingStore(new FileCredentialStore(dir).forProject('guestbook'), providers);
-  return { origin, git, gh, repoURL, credentials };
+  const files = new FileCredentialStore(dir);
+  const credentials = resolvingStore(files.forProject('guestbook'), providers);
+  return { origin, git, gh, repoURL, credentials, files, fields };
 }
 
 describe('GitHub App credentials', () => {
@@ -135,5 +140,30 @@ describe('GitHub App credentials', () => {
     const providers = new CredentialProviders();
     const found = { providerFields: { githubAppID: '1', githubAppInstallationID: '2', githubAppPrivateKey: app.pem } };
     expect(await providers.resolve('git', 'ssh://git@github.com/org/repo.git', found)).toEqual({});
+  });
+
+  it('warehouse discovery (through createActivities, as a worker wires it) lists the repository with the App token', async () => {
+    const { gh, repoURL, files } = await setup();
+    const acts = createActivities({ dataDir: await tempDir(disposer, 'shunt-data-'), workerQueue: 'q', credentials: files });
+    const spec = { subscriptions: [{ git: { repoURL } }] } as unknown as DiscoverArtifactsInput['spec'];
+    const found = await acts.discoverArtifacts({ project: 'guestbook', warehouse: 'w', spec });
+    expect(JSON.stringify(found)).toContain(repoURL);
+    expect(JSON.stringify(found)).not.toContain(TOKEN);
+    expect(gh.tokenRequests.map((r) => r.status)).toEqual([201]);
+  });
+
+  it('cluster mode: the same Secret read from a namespace works unchanged', async () => {
+    const { gh, repoURL, fields } = await setup();
+    const cluster = await startFakeCluster();
+    disposer.add(() => cluster.stop());
+    cluster.server.apply({
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'gitops-app', namespace: 'guestbook', labels: { 'kargo.akuity.io/cred-type': 'git' } },
+      data: Object.fromEntries(Object.entries({ repoURL, ...fields }).map(([k, v]) => [k, Buffer.from(v).toString('base64')])),
+    });
+    const credentials = resolvingStore(new KubernetesCredentialStore(cluster.clients, 'guestbook'), new CredentialProviders());
+    expect(await credentials.git(repoURL)).toEqual({ username: 'x-access-token', password: TOKEN });
+    expect(gh.tokenRequests.map((r) => r.status)).toEqual([201]);
   });
 });
