@@ -45,6 +45,7 @@ export class TokenCache<T> {
     if (hit) this.entries.delete(key);
     const inFlight = this.pending.get(key);
     if (inFlight) return inFlight;
+    this.prune();
     const p = (async () => {
       const minted = await mint();
       const until = minted.expiresAt !== undefined ? minted.expiresAt - this.marginMs : this.now() + this.defaultTtlMs;
@@ -60,8 +61,8 @@ export class TokenCache<T> {
     }
   }
 
-  /** Entries dropped (for a worker that wants to bound memory); expired ones only. */
-  prune(): void {
+  /** Drops the expired entries (on every mint, so the cache holds only live tokens). */
+  private prune(): void {
     const now = this.now();
     for (const [k, e] of this.entries) if (e.until <= now) this.entries.delete(k);
   }
