@@ -15,6 +15,7 @@ import type { ArgoCDClient } from './adapters/argocd-client.js';
 import type { KubeClients } from './adapters/kubernetes/client.js';
 import { analysisRunActivities, type AnalysisRunActivities } from './analysis-runs.js';
 import type { ProjectCredentials } from './adapters/credentials.js';
+import { CredentialProviders, withCredentialProviders } from './adapters/credential-providers/index.js';
 import { GitService } from './adapters/git/index.js';
 import { createWorkspace, openWorkspace, removeWorkspace } from './adapters/workspace.js';
 import { toApplicationFailure, toStepFailure } from './failure.js';
@@ -31,6 +32,8 @@ export interface ActivityDeps {
   workerQueue: string;
   /** Each project's credentials: its own namespace's, then the shared namespace's (never another project's). */
   credentials: ProjectCredentials;
+  /** Exchanges provider fields (GitHub App, cloud registries) for logins; default: public endpoints, no ambient identity. */
+  credentialProviders?: CredentialProviders;
   git?: GitService;
   logger?: ActivityLogger;
   /** Argo CD through Kubernetes or its REST API; absent = the Argo CD steps refuse to run. */
@@ -129,10 +132,11 @@ function projectFreightStatus(client: Client): (project: string, freight: string
 export function createActivities(deps: ActivityDeps): Activities {
   const workRoot = path.join(path.resolve(deps.dataDir), 'work');
   const git = deps.git ?? new GitService({ dataDir: deps.dataDir });
+  const credentials = withCredentialProviders(deps.credentials, deps.credentialProviders ?? new CredentialProviders());
   const stepDeps = {
     workRoot,
     git,
-    credentials: deps.credentials,
+    credentials,
     logger: deps.logger,
     argocd: deps.argocd,
     argocdWaitMs: deps.argocdWaitMs,
@@ -149,7 +153,7 @@ export function createActivities(deps: ActivityDeps): Activities {
 
     ...createVerificationActivities(deps.kube ? { cluster: deps.kube } : {}),
     ...createWarehouseActivities({
-      credentials: deps.credentials,
+      credentials,
       git,
       temporal: deps.temporal,
       ...(deps.registryTimeoutMs ? { registryTimeoutMs: deps.registryTimeoutMs } : {}),

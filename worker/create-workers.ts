@@ -5,6 +5,7 @@ import { type NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities } from '../activities/index.js';
 import { DEFAULT_SHARED_NAMESPACE, FileCredentialStore } from '../activities/adapters/credentials.js';
 import { ChainCredentialStore } from '../activities/adapters/chain-credential-store.js';
+import { CredentialProviders, credentialProviderSettingsFromEnv, type CredentialProviderSettings } from '../activities/adapters/credential-providers/index.js';
 import type { ArgoCDClient } from '../activities/adapters/argocd-client.js';
 import { KubernetesArgoCDClient } from '../activities/adapters/kubernetes/argocd-applications.js';
 import type { KubeConnection } from '../activities/adapters/kubernetes/client.js';
@@ -44,6 +45,8 @@ export interface ShuntWorkerOptions {
   metrics?: WorkerMetrics;
   /** Sticky cache size of the workflow worker (default: Temporal's, from the heap limit). */
   maxCachedWorkflows?: number;
+  /** Credential exchange endpoints and the ambient identity (default: from the environment, README Settings). */
+  credentialProviders?: CredentialProviderSettings;
 }
 
 export interface ShuntWorkers {
@@ -89,6 +92,7 @@ export async function createShuntWorkers(opts: ShuntWorkerOptions): Promise<Shun
     ...(opts.uiBaseUrl ? { uiBaseUrl: opts.uiBaseUrl } : {}),
     temporal: { client: new Client({ connection: opts.connection, namespace: opts.namespace }), taskQueue: opts.taskQueue ?? TASK_QUEUE },
     ...(opts.registryTimeoutMs ? { registryTimeoutMs: opts.registryTimeoutMs } : {}),
+    credentialProviders: new CredentialProviders(opts.credentialProviders ?? credentialProviderSettingsFromEnv(process.env)),
   });
   const maxConcurrentActivityTaskExecutions = opts.maxConcurrentActivities ?? 32;
   const metrics = opts.metrics ?? new WorkerMetrics();

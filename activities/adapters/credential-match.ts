@@ -6,6 +6,7 @@
  */
 import { compileRegex } from '../../core/regex.js';
 import { normalizeChartURL, normalizeGitURL, normalizeImageRepo } from '../../core/freight/normalize.js';
+import { CREDENTIAL_PROVIDERS } from '../../core/credentials/fields.js';
 import type { CredentialType, RepoCredentials } from './credential-types.js';
 
 export interface CredentialSecret {
@@ -51,5 +52,10 @@ export function matchCredential(
   if (match.data['username'] !== undefined) creds.username = match.data['username'];
   if (match.data['password'] !== undefined) creds.password = match.data['password'];
   if (type === 'git' && match.data['sshPrivateKey']) creds.sshPrivateKey = match.data['sshPrivateKey'];
+  const providerFields: Record<string, string> = {};
+  for (const p of [CREDENTIAL_PROVIDERS.githubApp, CREDENTIAL_PROVIDERS.ecr, CREDENTIAL_PROVIDERS.gar, CREDENTIAL_PROVIDERS.acr]) {
+    for (const f of p.fields) if (match.data[f] !== undefined) providerFields[f] = match.data[f];
+  }
+  if (Object.keys(providerFields).length > 0) creds.providerFields = providerFields;
   return creds;
 }

@@ -8,6 +8,11 @@ export interface RepoCredentials {
   password?: string;
   /** A `cred-type: git` Secret's `sshPrivateKey` (PEM/OpenSSH), for `ssh://` and `user@host:path` URLs. */
   sshPrivateKey?: string;
+  /**
+   * The matched Secret's provider fields (GitHub App, cloud keys), which
+   * credential-providers/index.ts exchanges for a login before any caller sees the credential.
+   */
+  providerFields?: Readonly<Record<string, string>>;
 }
 
 /** Kargo's `kargo.akuity.io/cred-type` label values. */

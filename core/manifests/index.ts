@@ -18,6 +18,7 @@ export {
 } from './common.js';
 export { AnalysisTemplate, analysisTemplateIssues } from './analysis-template.js';
 export { Chart, FreightManifest, GitCommit, Image } from './freight.js';
+export { credentialSecretIssues, isPemPrivateKey, serviceAccountKeyProblem, type SecretIssue } from './credential-secret.js';
 export { formatIssue, MANIFEST_KINDS, parseManifests, type ManifestIssue, type ParsedManifests } from './parse.js';
 export { ProjectConfig, ProjectConfigSpec, PromotionPolicy, projectConfigIssues } from './project-config.js';
 export { Project } from './project.js';

@@ -12,6 +12,7 @@ import type { Manifest, ManifestKind } from '../model.js';
 import { asRecord, describeType, formatPath, plainErrors, toPathIssues } from './common.js';
 import { AnalysisTemplate, ClusterAnalysisTemplate } from './analysis-template.js';
 import { ClusterConfig, clusterConfigHints } from './cluster-config.js';
+import { credentialSecretIssues } from './credential-secret.js';
 import { FreightManifest, freightHints } from './freight.js';
 import { ProjectConfig, projectConfigHints } from './project-config.js';
 import { Project, projectHints } from './project.js';
@@ -142,6 +143,15 @@ function checkDocument(raw: unknown, prefix: readonly (string | number)[], sink:
     if (items === undefined) return issue(['items'], 'required', kind);
     if (!Array.isArray(items)) return issue(['items'], `expected array, got ${describeType(items)}`, kind);
     items.forEach((item, i) => checkDocument(item, [...prefix, 'items', i], sink, false));
+    return;
+  }
+  if (kind === 'Secret') {
+    const problems = credentialSecretIssues(doc);
+    for (const p of problems) issue(p.path, p.message, kind, name);
+    if (problems.length === 0) {
+      const line = `${sink.file}: document ${sink.document} (Secret${name !== undefined ? ` ${name}` : ''}): checked, not applied: workers read Secrets from SHUNT_CREDENTIALS or the cluster`;
+      if (!sink.out.hints.includes(line)) sink.out.hints.push(line);
+    }
     return;
   }
   const unsupported = UNSUPPORTED_KINDS[kind];

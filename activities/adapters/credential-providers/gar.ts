@@ -1,0 +1,83 @@
+/**
+ * Google Artifact Registry / Container Registry (Kargo's pkg/credentials/gar). A Secret's
+ * `gcpServiceAccountKey` (the key file JSON, or base64 of it as Kargo's docs write it) signs an
+ * RS256 JWT (iss = client_email, scope devstorage.read_only as Kargo, aud = the token endpoint)
+ * exchanged by the OAuth2 JWT-bearer grant (RFC 7523) for an access token, used as the login
+ * `oauth2accesstoken:<token>`. The key file's own `token_uri` is never used (the operator's
+ * SHUNT_GCP_TOKEN_URL is): a tenant must not choose where the exchange goes. The ambient
+ * identity: the metadata server's default service account token.
+ */
+import { createPrivateKey } from 'node:crypto';
+import { SignJWT } from 'jose';
+import { DomainError } from '../../../core/errors.js';
+import { GAR_FIELDS, GAR_REPO, registryRepo } from '../../../core/credentials/fields.js';
+import { serviceAccountKeyProblem } from '../../../core/manifests/credential-secret.js';
+import type { RepoCredentials } from '../credentials.js';
+import type { CredentialProviderSettings } from './settings.js';
+import { cacheKey, type TokenCache } from './token-cache.js';
+import { errorCode, exchangeRefused, parseJSON, trustedRequest } from './trusted-request.js';
+
+export const GAR_USERNAME = 'oauth2accesstoken';
+export const GAR_SCOPE = 'https://www.googleapis.com/auth/devstorage.read_only';
+
+export interface GarDeps {
+  settings: CredentialProviderSettings;
+  cache: TokenCache<string>;
+  now: () => number;
+  signal?: AbortSignal | undefined;
+}
+
+export function isGarRepo(repoURL: string): boolean {
+  return GAR_REPO.test(registryRepo(repoURL));
+}
+
+function accessToken(what: string, url: string, status: number, text: string, now: number): { value: string; expiresAt?: number | undefined } {
+  if (status !== 200) throw exchangeRefused(what, url, status, errorCode(text));
+  const body = parseJSON(what, text);
+  if (typeof body['access_token'] !== 'string' || body['access_token'] === '') throw new DomainError('StepFailed', `${what}: the answer has no access_token`);
+  const expiresIn = typeof body['expires_in'] === 'number' ? body['expires_in'] : undefined;
+  return { value: body['access_token'], expiresAt: expiresIn !== undefined ? now + expiresIn * 1000 : undefined };
+}
+
+export async function garLogin(data: Readonly<Record<string, string>>, deps: GarDeps): Promise<RepoCredentials> {
+  const raw = (data[GAR_FIELDS.serviceAccountKey] ?? '').trim();
+  const problem = serviceAccountKeyProblem(raw);
+  if (problem) throw new DomainError('StepFailed', `${GAR_FIELDS.serviceAccountKey} ${problem}`);
+  const tokenURL = deps.settings.gcpTokenURL;
+  const token = await deps.cache.get(cacheKey('gar', raw, tokenURL), async () => {
+    const json = raw.startsWith('{') ? raw : Buffer.from(raw, 'base64').toString('utf8');
+    const key = JSON.parse(json) as { client_email: string; private_key: string; private_key_id?: string };
+    const now = Math.floor(deps.now() / 1000);
+    const assertion = await new SignJWT({ scope: GAR_SCOPE })
+      .setProtectedHeader({ alg: 'RS256', typ: 'JWT', ...(key.private_key_id ? { kid: key.private_key_id } : {}) })
+      .setIssuer(key.client_email)
+      .setAudience(tokenURL)
+      .setIssuedAt(now)
+      .setExpirationTime(now + 3600)
+      .sign(createPrivateKey(key.private_key));
+    const what = `Google access token for ${key.client_email}`;
+    const res = await trustedRequest(what, tokenURL, {
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer', assertion }).toString(),
+      signal: deps.signal,
+    });
+    return accessToken(what, tokenURL, res.status, res.text, deps.now());
+  });
+  return { username: GAR_USERNAME, password: token };
+}
+
+export function garAmbientAvailable(settings: CredentialProviderSettings): boolean {
+  return settings.ambient;
+}
+
+/** The metadata server's token for the worker's service account. */
+export async function garAmbientLogin(deps: GarDeps): Promise<RepoCredentials> {
+  const url = `${deps.settings.gcpMetadataURL}/computeMetadata/v1/instance/service-accounts/default/token`;
+  const token = await deps.cache.get(cacheKey('gar-metadata', url), async () => {
+    const what = 'GCE metadata server token';
+    const res = await trustedRequest(what, url, { method: 'GET', headers: { 'metadata-flavor': 'Google' }, signal: deps.signal });
+    if (res.status === 200 && res.headers.get('metadata-flavor') !== 'Google') throw new DomainError('StepFailed', `${what}: the answer is not from a metadata server (no Metadata-Flavor: Google)`);
+    return accessToken(what, url, res.status, res.text, deps.now());
+  });
+  return { username: GAR_USERNAME, password: token };
+}
