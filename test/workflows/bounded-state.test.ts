@@ -1,0 +1,176 @@
+/**
+ * A project pushed past the old 2 MiB wedge point with many freight (large freight, few
+ * updates) keeps working: changes past the state budget are refused with an error that says so,
+ * `pruneProject` brings it back, retention then keeps it bounded at every change that adds
+ * freight, it continues as new with a state that fits, and finished promotions are trimmed in the
+ * project state while their step outputs stay readable from the promotion workflow. The history
+ * saved here replays in test/replay with the `bounded-project-state` patch in it.
+ */
+import type { Client } from '@temporalio/client';
+import type { TemporalBackend } from '../../api/temporal-backend.js';
+import type { DomainError } from '../../core/errors.js';
+import { PAYLOAD_LIMIT_BYTES } from '../../core/payload-budget.js';
+import { STATE_BUDGET_BYTES } from '../../core/project/state-budget.js';
+import { projectWorkflowId, TASK_QUEUE } from '../../workflows/definitions.js';
+import { saveHistory } from '../support/histories.js';
+import { promotionEnded, refusal, startWorkflowHarness, type WorkflowHarness } from '../support/workflow-harness.js';
+
+let harness: WorkflowHarness;
+let client: Client;
+let backend: TemporalBackend;
+
+beforeAll(async () => {
+  harness = await startWorkflowHarness({
+    namespace: 'bounded-state',
+    activities: { runStep: async () => ({ status: 'Succeeded', output: { rendered: 'values.yaml' } }) },
+  });
+  ({ client, backend } = harness);
+});
+
+afterAll(async () => {
+  await harness?.stop();
+});
+
+const PROJECT = 'bounded';
+/** Image subscriptions of the warehouse: each freight carries one image of each (about 4 KB). */
+const SUBSCRIPTIONS = 40;
+const repo = (i: number): string => `ghcr.io/example/app-${i}`;
+
+const pipeline = `
+apiVersion: kargo.akuity.io/v1alpha1
+kind: Project
+metadata: {name: ${PROJECT}}
+---
+apiVersion: kargo.akuity.io/v1alpha1
+kind: Warehouse
+metadata: {name: app, namespace: ${PROJECT}}
+spec:
+  subscriptions:
+${Array.from({ length: SUBSCRIPTIONS }, (_, i) => `    - image: {repoURL: ${repo(i)}}`).join('\n')}
+---
+apiVersion: kargo.akuity.io/v1alpha1
+kind: Stage
+metadata: {name: dev, namespace: ${PROJECT}}
+spec:
+  requestedFreight:
+    - origin: {kind: Warehouse, name: app}
+      sources: {direct: true}
+  promotionTemplate:
+    spec:
+      steps:
+        - uses: yaml-update
+          config: {path: values.yaml, updates: [{key: image.tag, value: "\${{ freight.images[0].tag }}"}]}
+`;
+
+/** A batch of freight manifests, tags `<batch>.<i>`. */
+function batch(n: number, size: number): string {
+  return Array.from({ length: size }, (_, i) => {
+    const tag = `${n}.${i}.0-${'x'.repeat(40)}`;
+    const images = Array.from({ length: SUBSCRIPTIONS }, (_, s) => `{repoURL: ${repo(s)}, tag: "${tag}"}`).join(', ');
+    return `apiVersion: kargo.akuity.io/v1alpha1\nkind: Freight\nmetadata: {namespace: ${PROJECT}}\norigin: {kind: Warehouse, name: app}\nimages: [${images}]\n`;
+  }).join('---\n');
+}
+
+const BATCH = 40;
+
+describe('a project with many freight stays within its state budget', () => {
+  it('refuses what would pass the budget, is pruned back, then stays bounded past the old wedge point', async () => {
+    const handle = await client.workflow.start('projectWorkflow', {
+      workflowId: projectWorkflowId(PROJECT),
+      taskQueue: TASK_QUEUE,
+      args: [{ project: PROJECT, continueAsNewAfterEvents: 60 }],
+    });
+    await backend.apply([{ name: 'p.yaml', content: pipeline }], { dryRun: false });
+
+    // Kargo's defaults keep two weeks of freight: the state grows until an apply is refused.
+    let applied = 0;
+    let refused: string | undefined;
+    for (let n = 0; n < 20 && refused === undefined; n++) {
+      const err = await backend.apply([{ name: `f${n}.yaml`, content: batch(n, BATCH) }], { dryRun: false }).then(
+        () => undefined,
+        (e: unknown) => e as DomainError,
+      );
+      if (err) refused = `${err.code}: ${err.message}`;
+      else applied += BATCH;
+    }
+    expect(refused).toMatch(
+      /^PayloadTooLarge: apply is refused: project "bounded" state is [\d.]+ KiB and the change adds about [\d.]+ KiB, past its budget of 1 MiB; free room with `shunt project prune bounded --keep-freight <N>`/,
+    );
+    const full = await backend.getProject(PROJECT);
+    expect(Object.keys(full.freight)).toHaveLength(applied);
+    expect(full.size!.bytes).toBeLessThanOrEqual(STATE_BUDGET_BYTES);
+    expect(full.size!.bytes).toBeGreaterThan(full.size!.warnBytes);
+
+    // The project still promotes: its newest freight goes to dev, and the record is trimmed.
+    const newest = Object.values(full.freight).at(-1)!;
+    const promotion = await backend.promote(PROJECT, { stage: 'dev', freight: newest.name });
+    expect((await promotionEnded(backend, PROJECT, promotion.name)).phase).toBe('Succeeded');
+    const record = (await backend.getProject(PROJECT)).promotions.find((p) => p.name === promotion.name)!;
+    expect(record).toMatchObject({ trimmed: true, phase: 'Succeeded' });
+    expect(record.state).toBeUndefined();
+    // The step outputs are read from the promotion workflow.
+    const read = await backend.getPromotion(PROJECT, promotion.name);
+    expect(Object.values(read.state ?? {})).toContainEqual({ rendered: 'values.yaml' });
+
+    // One command brings it back: keep 5 freight beyond the oldest in use, whatever their age.
+    const pruned = await backend.pruneProject(PROJECT, { maxRetainedFreight: 5, minFreightDeletionAgeMs: 0, actor: 'ops' });
+    expect(pruned.retention).toEqual({ maxRetainedFreight: 5, minFreightDeletionAgeMs: 0 });
+    expect(pruned.droppedFreight).toHaveLength(applied - 6);
+    expect(pruned.bytesAfter).toBeLessThan(pruned.bytesBefore / 10);
+    const after = await backend.getProject(PROJECT);
+    expect(Object.keys(after.freight)).toContain(newest.name);
+
+    // A bad setting is refused before it is sent.
+    expect(await refusal(backend.pruneProject(PROJECT, { maxRetainedFreight: -1 }))).toMatch(/^BadRequest: maxRetainedFreight must be a whole number/);
+
+    // Past the old limit: more than 2 MiB of freight in all. Each batch's newest goes to dev, and
+    // retention at the next apply drops what is more than 5 older than it.
+    const perFreight = full.size!.bytes / applied;
+    let total = applied * perFreight;
+    for (let n = 100; total < 1.5 * PAYLOAD_LIMIT_BYTES; n++) {
+      await backend.apply([{ name: `g${n}.yaml`, content: batch(n, BATCH) }], { dryRun: false });
+      total += BATCH * perFreight;
+      const now = await backend.getProject(PROJECT);
+      expect(Object.keys(now.freight).length).toBeLessThanOrEqual(BATCH + 6 + 1);
+      expect(now.size!.bytes).toBeLessThanOrEqual(STATE_BUDGET_BYTES);
+      const inDev = await backend.promote(PROJECT, { stage: 'dev', freight: Object.values(now.freight).at(-1)!.name });
+      expect((await promotionEnded(backend, PROJECT, inDev.name)).phase).toBe('Succeeded');
+    }
+    const end = await backend.getProject(PROJECT);
+    expect(end.size!.bytes).toBeLessThanOrEqual(STATE_BUDGET_BYTES);
+    expect(end.promotions.length).toBeLessThanOrEqual(20);
+    // It continued as new on the way, with a state that fit; the first run recorded the patch.
+    const described = await client.workflow.getHandle(projectWorkflowId(PROJECT)).describe();
+    expect(described.runId).not.toBe(handle.firstExecutionRunId);
+    const history = await client.workflow.getHandle(projectWorkflowId(PROJECT), handle.firstExecutionRunId).fetchHistory();
+    expect(history.events?.some((e) => e.markerRecordedEventAttributes?.markerName === 'core_patch')).toBe(true);
+    await saveHistory(client, projectWorkflowId(PROJECT), 'project', 'bounded-state');
+  });
+
+  it('prunes on request and applies the retention at each change that adds freight (small project)', async () => {
+    const small = 'pruned';
+    const manifests = pipeline.replaceAll(`${PROJECT}`, small);
+    await backend.apply([{ name: 'p.yaml', content: manifests }], { dryRun: false });
+    const freightOf = (n: number): string => batch(n, 3).replaceAll(`namespace: ${PROJECT}`, `namespace: ${small}`);
+    await backend.apply([{ name: 'a.yaml', content: freightOf(1) }], { dryRun: false });
+    const first = Object.values((await backend.getProject(small)).freight);
+    const promotion = await backend.promote(small, { stage: 'dev', freight: first[0]!.name });
+    expect((await promotionEnded(backend, small, promotion.name)).phase).toBe('Succeeded');
+
+    // Nothing is old enough under Kargo's defaults; with no minimum age, 1 beyond the one in use.
+    const pruned = await backend.pruneProject(small, { maxRetainedFreight: 1, minFreightDeletionAgeMs: 0 });
+    expect(pruned.droppedFreight).toEqual([]);
+    await backend.apply([{ name: 'b.yaml', content: freightOf(2) }], { dryRun: false });
+    expect(Object.keys((await backend.getProject(small)).freight)).toHaveLength(6);
+    const newer = await backend.promote(small, { stage: 'dev', freight: Object.values((await backend.getProject(small)).freight).at(-1)!.name });
+    expect((await promotionEnded(backend, small, newer.name)).phase).toBe('Succeeded');
+    // The next apply drops everything more than one older than the freight in dev.
+    await backend.apply([{ name: 'c.yaml', content: freightOf(3) }], { dryRun: false });
+    const state = await backend.getProject(small);
+    expect(Object.keys(state.freight)).toHaveLength(3 + 1 + 1);
+    expect(state.freight[first[0]!.name]).toBeUndefined();
+    expect(state.retention).toEqual({ maxRetainedFreight: 1, minFreightDeletionAgeMs: 0 });
+    expect(state.promotions.every((p) => p.trimmed && p.state === undefined)).toBe(true);
+    await saveHistory(client, projectWorkflowId(small), 'project', 'prune-and-retention');
+  });
+});
