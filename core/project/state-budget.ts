@@ -19,6 +19,8 @@ import type { FreightRecord, ProjectState, StateSize } from './state.js';
  * state at the budget plus the largest single change still fits in one payload.
  */
 export const STATE_BUDGET_BYTES = PAYLOAD_LIMIT_BYTES / 2;
+/** What shrinking aims for: under the budget with room for the changes that follow. */
+export const STATE_SHRINK_TARGET_BYTES = (STATE_BUDGET_BYTES * 3) / 4;
 /** Past this the project workflow logs a warning (Temporal's own warning threshold). */
 export const STATE_WARN_BYTES = PAYLOAD_WARN_BYTES;
 /** The command that brings an oversized project back under its budget (README: "Bounded state"). */
@@ -60,7 +62,7 @@ export interface Shrunk {
 }
 
 /**
- * Brings a state over the budget back under it, least needed first: freight past retention
+ * Brings a state over the budget back under it (to STATE_SHRINK_TARGET_BYTES), least needed first: freight past retention
  * regardless of its age, then past a retention of one, then any freight no stage or unfinished
  * work uses (oldest first, keeping the newest of each warehouse), then finished promotion
  * records but each stage's newest.
@@ -68,8 +70,8 @@ export interface Shrunk {
 export function shrinkToFit(state: ProjectState, nowMs: number): Shrunk {
   const before = measureState(state).bytes;
   const shrunk: Shrunk = { droppedFreight: [], droppedPromotions: [], before, after: before };
-  const over = (): boolean => measureState(state).bytes > STATE_BUDGET_BYTES;
-  if (!over()) return shrunk;
+  if (before <= STATE_BUDGET_BYTES) return shrunk;
+  const over = (): boolean => measureState(state).bytes > STATE_SHRINK_TARGET_BYTES;
   const { maxRetainedFreight } = retentionOf(state);
   for (const keep of [maxRetainedFreight, 1]) {
     shrunk.droppedFreight.push(...collectFreight(state, nowMs, { maxRetainedFreight: keep, minFreightDeletionAgeMs: 0 }));
@@ -92,7 +94,7 @@ export function shrinkToFit(state: ProjectState, nowMs: number): Shrunk {
   return shrunk;
 }
 
-/** Drops freight nothing uses, oldest first, keeping each warehouse's newest, until under the budget. */
+/** Drops freight nothing uses, oldest first, keeping each warehouse's newest, until under the shrink target. */
 function dropUnusedFreight(state: ProjectState): string[] {
   const used = freightInUse(state);
   const all = Object.values(state.freight);
@@ -108,7 +110,7 @@ function dropUnusedFreight(state: ProjectState): string[] {
   let bytes = measureState(state).bytes;
   const dropped: string[] = [];
   for (const { f } of candidates) {
-    if (bytes <= STATE_BUDGET_BYTES) break;
+    if (bytes <= STATE_SHRINK_TARGET_BYTES) break;
     // Its entry in the freight map: the key, the colon, the record and a comma.
     bytes -= jsonSize(f.name).bytes + 2 + jsonSize(f).bytes;
     delete state.freight[f.name];

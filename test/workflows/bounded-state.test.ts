@@ -12,7 +12,10 @@ import type { DomainError } from '../../core/errors.js';
 import { PAYLOAD_LIMIT_BYTES } from '../../core/payload-budget.js';
 import { STATE_BUDGET_BYTES } from '../../core/project/state-budget.js';
 import { projectWorkflowId, TASK_QUEUE } from '../../workflows/definitions.js';
+import type { DiscoveredArtifacts } from '../../core/warehouse/discovered.js';
+import { warehouseScannedSignal, warehouseScanTargetQuery } from '../../workflows/warehouse-definitions.js';
 import { saveHistory } from '../support/histories.js';
+import { eventually } from '../support/poll.js';
 import { promotionEnded, refusal, startWorkflowHarness, type WorkflowHarness } from '../support/workflow-harness.js';
 
 let harness: WorkflowHarness;
@@ -172,5 +175,32 @@ describe('a project with many freight stays within its state budget', () => {
     expect(state.retention).toEqual({ maxRetainedFreight: 1, minFreightDeletionAgeMs: 0 });
     expect(state.promotions.every((p) => p.trimmed && p.state === undefined)).toBe(true);
     await saveHistory(client, projectWorkflowId(small), 'project', 'prune-and-retention');
+  });
+
+  it('shrinks a project that discovery pushes past its budget, and keeps working (no wedge)', async () => {
+    const scanned = 'scanned';
+    await backend.apply([{ name: 'p.yaml', content: pipeline.replaceAll(`${PROJECT}`, scanned) }], { dryRun: false });
+    const handle = client.workflow.getHandle(projectWorkflowId(scanned));
+    const target = await handle.query(warehouseScanTargetQuery, 'app');
+    // Each scan finds a new tag of every image: one freight of about 10 KB; 130 of them pass the budget.
+    const found = (n: number): DiscoveredArtifacts => ({
+      discoveredAt: '2026-01-01T00:00:00Z',
+      subscriptions: Array.from({ length: SUBSCRIPTIONS }, (_, s) => ({
+        kind: 'image' as const,
+        repoURL: repo(s),
+        images: [{ tag: `${n}.0.0-${'y'.repeat(180)}`, digest: `sha256:${String(n).padStart(64, '0')}` }],
+      })),
+    });
+    for (let n = 0; n < 130; n++) await handle.signal(warehouseScannedSignal, { warehouse: 'app', specHash: target!.specHash, found: found(n) });
+    const state = await eventually(async () => {
+      const s = await backend.getProject(scanned);
+      return s.discovery?.warehouses['app']?.lastScan?.at && Object.values(s.freight).some((f) => f.images[0]?.tag.startsWith('129.')) ? s : undefined;
+    }, 'the last scan applied');
+    expect(state.size!.bytes).toBeLessThanOrEqual(STATE_BUDGET_BYTES);
+    expect(Object.keys(state.freight).length).toBeLessThan(130);
+    // Still takes changes: the newest freight is promoted.
+    const promotion = await backend.promote(scanned, { stage: 'dev', freight: Object.values(state.freight).at(-1)!.name });
+    expect((await promotionEnded(backend, scanned, promotion.name)).phase).toBe('Succeeded');
+    // No saved history of this one: its scan reports alone are megabytes, and shrinking issues no command.
   });
 });

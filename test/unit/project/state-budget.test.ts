@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { jsonSize } from '../../../core/payload-budget.js';
 import { nextCollection } from '../../../core/project/promotions.js';
 import type { FreightRecord, ProjectState } from '../../../core/project/state.js';
-import { measureState, nearBudget, shrinkToFit, STATE_BUDGET_BYTES, STATE_WARN_BYTES, stateBudgetIssue } from '../../../core/project/state-budget.js';
+import { measureState, nearBudget, shrinkToFit, STATE_BUDGET_BYTES, STATE_SHRINK_TARGET_BYTES, STATE_WARN_BYTES, stateBudgetIssue } from '../../../core/project/state-budget.js';
 import { aFreight, aPromotion, aStage, aState, at, HOUR, T0_MS } from './builders.js';
 
 /** A freight record of about `bytes` bytes of JSON (padding in its metadata). */
@@ -16,8 +16,9 @@ function stateOf(freightCount: number, bytesEach: number): ProjectState {
 }
 
 describe('the project state budget', () => {
-  it('is half the payload limit, with the warning at Temporal’s warning threshold', () => {
+  it('is half the payload limit, with the warning at Temporal’s warning threshold and shrinking to three quarters', () => {
     expect(STATE_BUDGET_BYTES).toBe(1024 * 1024);
+    expect(STATE_SHRINK_TARGET_BYTES).toBe(768 * 1024);
     expect(STATE_WARN_BYTES).toBe(512 * 1024);
   });
 
@@ -63,13 +64,13 @@ describe('the project state budget', () => {
     state.stages.dev!.freightHistory.unshift({ collection: nextCollection(state, 'dev', state.freight.f2!), promotedAt: at(0) });
     // Freight is all younger than two weeks: plain retention would drop nothing.
     const shrunk = shrinkToFit(state, T0_MS + 20 * HOUR);
-    expect(shrunk.after).toBeLessThanOrEqual(STATE_BUDGET_BYTES);
+    expect(shrunk.after).toBeLessThanOrEqual(STATE_SHRINK_TARGET_BYTES);
     expect(shrunk.before).toBeGreaterThan(STATE_BUDGET_BYTES);
     expect(state.freight.f2).toBeDefined();
     expect(state.freight.f14).toBeDefined();
     // f0 goes by a retention of one (older than f2 in use plus one); then f1, f3, ... oldest first.
-    expect(shrunk.droppedFreight).toEqual(['f0', 'f1', 'f3', 'f4', 'f5']);
-    expect(Object.keys(state.freight)).toHaveLength(10);
+    expect(shrunk.droppedFreight).toEqual(['f0', 'f1', 'f3', 'f4', 'f5', 'f6', 'f7', 'f8']);
+    expect(Object.keys(state.freight)).toHaveLength(7);
   });
 
   it('then keeps only the newest finished promotion of each stage, and every unfinished one', () => {
@@ -82,6 +83,6 @@ describe('the project state budget', () => {
     const shrunk = shrinkToFit(state, T0_MS);
     expect(state.promotions.map((p) => p.name)).toEqual(['dev.p19', 'dev.running']);
     expect(shrunk.droppedPromotions).toHaveLength(19);
-    expect(shrunk.after).toBeLessThanOrEqual(STATE_BUDGET_BYTES);
+    expect(shrunk.after).toBeLessThanOrEqual(STATE_SHRINK_TARGET_BYTES);
   });
 });
