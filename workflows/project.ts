@@ -42,7 +42,7 @@ import { recordStageRefresh, refreshStageIssue } from '../core/project/refresh-s
 import { trimPromotionRecord } from '../core/project/promotion-trim.js';
 import { pruneIssue, pruneProject } from '../core/project/prune.js';
 import { collectFreight } from '../core/project/retention.js';
-import { measureState, nearBudget, shrinkToFit, stateBudgetIssue } from '../core/project/state-budget.js';
+import { applyGrowth, measureState, nearBudget, requestGrowth, shrinkToFit, stateBudgetIssue } from '../core/project/state-budget.js';
 import { settleControlFlowStages } from '../core/project/control-flow.js';
 import { recordProgress } from '../core/project/promotions.js';
 import { abortIssue, claimWorkspaces, queueRetry, retryIssue } from '../core/project/retry-abort.js';
@@ -111,8 +111,8 @@ export async function projectWorkflow(input: ProjectWorkflowInput): Promise<void
   const promotionIds = (name: string): string => promotionWorkflowId(state.project, name);
 
   /** Refuses (in a validator) a change that would take the state past its budget. */
-  const refuseOverBudget = (what: string, request: unknown): void => {
-    const issue = stateBudgetIssue(state, what, request);
+  const refuseOverBudget = (what: string, added: number): void => {
+    const issue = stateBudgetIssue(state, what, added);
     if (issue) throw failure(issue);
   };
 
@@ -131,7 +131,7 @@ export async function projectWorkflow(input: ProjectWorkflowInput): Promise<void
     {
       validator: (request) => {
         refuseWhileDeleting();
-        refuseOverBudget('apply', request);
+        refuseOverBudget('apply', applyGrowth(state, request));
         const issues = applyIssues(state, request);
         if (issues.length) throw failure(new DomainError('InvalidManifest', issues.join('\n'), issues));
       },
@@ -151,7 +151,7 @@ export async function projectWorkflow(input: ProjectWorkflowInput): Promise<void
         refuseWhileDeleting();
         const issue = promotionIssue(state, request.stage, request.freight, Date.now());
         if (issue) throw failure(issue);
-        refuseOverBudget('promote', request);
+        refuseOverBudget('promote', requestGrowth(request));
       },
     },
   );
@@ -220,7 +220,7 @@ export async function projectWorkflow(input: ProjectWorkflowInput): Promise<void
         refuseWhileDeleting();
         const issue = approveFreightIssue(state, request.freight, request.stage);
         if (issue) throw failure(issue);
-        refuseOverBudget('approve freight', request);
+        refuseOverBudget('approve freight', requestGrowth(request));
       },
     },
   );
@@ -266,7 +266,7 @@ export async function projectWorkflow(input: ProjectWorkflowInput): Promise<void
         refuseWhileDeleting();
         const issue = retryIssue(state, request.promotion, Date.now());
         if (issue) throw failure(issue);
-        refuseOverBudget('retry', request);
+        refuseOverBudget('retry', requestGrowth(request));
       },
     },
   );
@@ -283,7 +283,7 @@ export async function projectWorkflow(input: ProjectWorkflowInput): Promise<void
         refuseWhileDeleting();
         const issue = promoteDownstreamIssue(state, request, Date.now());
         if (issue) throw failure(issue);
-        refuseOverBudget('promote downstream', request);
+        refuseOverBudget('promote downstream', requestGrowth(request));
       },
     },
   );
@@ -316,7 +316,7 @@ export async function projectWorkflow(input: ProjectWorkflowInput): Promise<void
         refuseWhileDeleting();
         const issue = freightAliasIssue(state, request);
         if (issue) throw failure(issue);
-        refuseOverBudget('alias change', request);
+        refuseOverBudget('alias change', requestGrowth(request));
       },
     },
   );
@@ -360,7 +360,7 @@ export async function projectWorkflow(input: ProjectWorkflowInput): Promise<void
         refuseWhileDeleting();
         const issue = verifyIssue(state, request.stage);
         if (issue) throw failure(issue);
-        refuseOverBudget('verify', request);
+        refuseOverBudget('verify', requestGrowth(request));
       },
     },
   );

@@ -8,6 +8,7 @@
  * (`shrinkToFit`), so the continue-as-new payload always fits.
  */
 import { formatBytes } from '../expressions/budget.js';
+import { type ApplyInput, mergedSpecs } from './apply.js';
 import { DomainError } from '../errors.js';
 import { jsonSize, PAYLOAD_LIMIT_BYTES, PAYLOAD_WARN_BYTES } from '../payload-budget.js';
 import { TERMINAL_PHASES } from '../promotion/types.js';
@@ -37,14 +38,27 @@ export function nearBudget(size: StateSize): boolean {
   return size.bytes > size.warnBytes;
 }
 
+/** At most how much a change carrying `request` adds to the state: the request's own size. */
+export function requestGrowth(request: unknown): number {
+  return jsonSize(request, STATE_BUDGET_BYTES * 2).bytes;
+}
+
 /**
- * Why a change of `what` carrying `request` is refused (undefined when the state has room):
- * the state's size plus the request's must stay within the budget.
+ * At most how much an apply adds: how much larger the specs become, plus the Freight it creates.
+ * Re-applying a pipeline unchanged adds nothing, so a project near its budget can still be applied.
  */
-export function stateBudgetIssue(state: ProjectState, what: string, request: unknown): DomainError | undefined {
-  const stopAfter = STATE_BUDGET_BYTES * 2;
+export function applyGrowth(state: ProjectState, input: ApplyInput): number {
+  const specsGrowth = jsonSize(mergedSpecs(state.specs, input)).bytes - jsonSize(state.specs).bytes;
+  const freight = input.resources.filter((r) => r.kind === 'Freight');
+  return Math.max(0, specsGrowth) + (freight.length ? requestGrowth(freight) : 0);
+}
+
+/**
+ * Why a change of `what` that adds at most `added` bytes is refused (undefined when the state
+ * has room): the state's size plus the change's must stay within the budget.
+ */
+export function stateBudgetIssue(state: ProjectState, what: string, added: number): DomainError | undefined {
   const current = measureState(state).bytes;
-  const added = jsonSize(request, stopAfter).bytes;
   if (current + added <= STATE_BUDGET_BYTES) return undefined;
   return new DomainError(
     'PayloadTooLarge',

@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { jsonSize } from '../../../core/payload-budget.js';
 import { nextCollection } from '../../../core/project/promotions.js';
 import type { FreightRecord, ProjectState } from '../../../core/project/state.js';
-import { measureState, nearBudget, shrinkToFit, STATE_BUDGET_BYTES, STATE_SHRINK_TARGET_BYTES, STATE_WARN_BYTES, stateBudgetIssue } from '../../../core/project/state-budget.js';
+import { applyGrowth, measureState, nearBudget, requestGrowth, shrinkToFit, STATE_BUDGET_BYTES, STATE_SHRINK_TARGET_BYTES, STATE_WARN_BYTES, stateBudgetIssue } from '../../../core/project/state-budget.js';
 import { aFreight, aPromotion, aStage, aState, at, HOUR, T0_MS } from './builders.js';
 
 /** A freight record of about `bytes` bytes of JSON (padding in its metadata). */
@@ -37,12 +37,12 @@ describe('the project state budget', () => {
   });
 
   it('lets a change through while the state and the change fit the budget', () => {
-    expect(stateBudgetIssue(stateOf(3, 1000), 'apply', { manifests: ['x'] })).toBeUndefined();
+    expect(stateBudgetIssue(stateOf(3, 1000), 'apply', requestGrowth({ manifests: ['x'] }))).toBeUndefined();
   });
 
   it('refuses a change that would take the state past the budget, saying so and how to free room', () => {
     const state = stateOf(9, 100 * 1024);
-    const issue = stateBudgetIssue(state, 'apply', { pad: 'q'.repeat(200 * 1024) });
+    const issue = stateBudgetIssue(state, 'apply', requestGrowth({ pad: 'q'.repeat(200 * 1024) }));
     expect(issue?.code).toBe('PayloadTooLarge');
     expect(issue?.message).toMatch(/^apply is refused: project "demo" state is 90\d\.\d KiB and the change adds about 200 KiB, past its budget of 1 MiB/);
     expect(issue?.message).toContain('shunt project prune demo --keep-freight <N>');
@@ -50,7 +50,7 @@ describe('the project state budget', () => {
 
   it('refuses even a small change once the state itself is over the budget', () => {
     const state = stateOf(11, 100 * 1024);
-    expect(stateBudgetIssue(state, 'promote', { stage: 'dev', freight: 'f1' })?.message).toMatch(/promote is refused/);
+    expect(stateBudgetIssue(state, 'promote', requestGrowth({ stage: 'dev', freight: 'f1' }))?.message).toMatch(/promote is refused/);
   });
 
   it('leaves a state within the budget unchanged when asked to shrink', () => {
@@ -84,5 +84,16 @@ describe('the project state budget', () => {
     expect(state.promotions.map((p) => p.name)).toEqual(['dev.p19', 'dev.running']);
     expect(shrunk.droppedPromotions).toHaveLength(19);
     expect(shrunk.after).toBeLessThanOrEqual(STATE_SHRINK_TARGET_BYTES);
+  });
+
+  it('counts an apply by how much it grows the specs, plus the freight it creates', () => {
+    const state = stateOf(1, 10);
+    const warehouse = state.specs.warehouses.app!;
+    // Re-applying what the project has adds nothing.
+    expect(applyGrowth(state, { resources: [warehouse], clusterTasks: [] })).toBe(0);
+    const bigger = { ...warehouse, metadata: { ...warehouse.metadata, annotations: { note: 'n'.repeat(1000) } } };
+    expect(applyGrowth(state, { resources: [bigger], clusterTasks: [] })).toBeGreaterThan(1000);
+    const stage = aStage('qa');
+    expect(applyGrowth(state, { resources: [stage], clusterTasks: [] })).toBe(jsonSize(stage).bytes + jsonSize('qa').bytes + 2);
   });
 });
