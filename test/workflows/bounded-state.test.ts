@@ -3,15 +3,20 @@
  * updates) keeps working: changes past the state budget are refused with an error that says so,
  * `pruneProject` brings it back, retention then keeps it bounded at every change that adds
  * freight, it continues as new with a state that fits, and finished promotions are trimmed in the
- * project state while their step outputs stay readable from the promotion workflow. The history
- * saved here replays in test/replay with the `bounded-project-state` patch in it.
+ * project state while their step outputs stay readable from the promotion workflow. A project that
+ * discovery pushes past its budget, or that starts over it (carried over by an older run), is
+ * shrunk at once and keeps promoting. The histories saved here (project/bounded-state,
+ * project/prune-and-retention) replay in test/replay with the `bounded-project-state` patch in them.
  */
 import type { Client } from '@temporalio/client';
 import type { TemporalBackend } from '../../api/temporal-backend.js';
 import type { DomainError } from '../../core/errors.js';
-import { PAYLOAD_LIMIT_BYTES } from '../../core/payload-budget.js';
-import { STATE_BUDGET_BYTES } from '../../core/project/state-budget.js';
-import { projectWorkflowId, TASK_QUEUE } from '../../workflows/definitions.js';
+import { jsonSize, PAYLOAD_LIMIT_BYTES } from '../../core/payload-budget.js';
+import { STATE_BUDGET_BYTES, STATE_SHRINK_TARGET_BYTES } from '../../core/project/state-budget.js';
+import { applyResources, emptyProjectState } from '../../core/project/apply.js';
+import { parseManifestFiles } from '../../core/manifests/files.js';
+import type { Project, ProjectScopedManifest } from '../../core/model.js';
+import { projectStateQuery, projectWorkflowId, TASK_QUEUE } from '../../workflows/definitions.js';
 import type { DiscoveredArtifacts } from '../../core/warehouse/discovered.js';
 import { warehouseScannedSignal, warehouseScanTargetQuery } from '../../workflows/warehouse-definitions.js';
 import { saveHistory } from '../support/histories.js';
@@ -202,5 +207,46 @@ describe('a project with many freight stays within its state budget', () => {
     const promotion = await backend.promote(scanned, { stage: 'dev', freight: Object.values(state.freight).at(-1)!.name });
     expect((await promotionEnded(backend, scanned, promotion.name)).phase).toBe('Succeeded');
     // No saved history of this one: its scan reports alone are megabytes, and shrinking issues no command.
+  });
+
+  it('brings a state that is already over its budget (carried over by an earlier run) back under it at once', async () => {
+    const oversized = 'oversized';
+    // The state an older run would have carried into continue-as-new: 1.4 MiB, under Temporal's 2 MiB.
+    const parsed = parseManifestFiles([
+      { name: 'p.yaml', content: pipeline.replaceAll(`${PROJECT}`, oversized) },
+      ...Array.from({ length: 9 }, (_, n) => ({ name: `f${n}.yaml`, content: batch(n, BATCH).replaceAll(`namespace: ${PROJECT}`, `namespace: ${oversized}`) })),
+    ]).manifests;
+    const state = emptyProjectState(oversized, '2026-01-01T00:00:00.000Z');
+    applyResources(
+      state,
+      {
+        resources: parsed.filter((m): m is ProjectScopedManifest => m.kind !== 'Project'),
+        projectManifest: parsed.find((m): m is Project => m.kind === 'Project')!,
+        clusterTasks: [],
+      },
+      '2026-01-01T00:00:00.000Z',
+      Math.random,
+    );
+    const before = jsonSize(state).bytes;
+    expect(before).toBeGreaterThan(STATE_BUDGET_BYTES);
+    expect(before).toBeLessThan(PAYLOAD_LIMIT_BYTES);
+
+    const handle = await client.workflow.start('projectWorkflow', {
+      workflowId: projectWorkflowId(oversized),
+      taskQueue: TASK_QUEUE,
+      args: [{ project: oversized, state }],
+    });
+    // Read straight from the workflow: this project was never registered with the cluster workflow.
+    const read = () => handle.query(projectStateQuery);
+    const after = await eventually(async () => ((await read()).size ? read() : undefined), 'the state measured');
+    expect(after.size!.bytes).toBeLessThanOrEqual(STATE_SHRINK_TARGET_BYTES);
+    // Takes changes again: its newest freight is promoted.
+    const newest = Object.values(after.freight).at(-1)!;
+    const promotion = await backend.promote(oversized, { stage: 'dev', freight: newest.name });
+    const done = await eventually(async () => {
+      const p = (await read()).promotions.find((x) => x.name === promotion.name);
+      return p && ['Succeeded', 'Failed', 'Errored', 'Aborted'].includes(p.phase) ? p : undefined;
+    }, 'the promotion to end');
+    expect(done.phase).toBe('Succeeded');
   });
 });
