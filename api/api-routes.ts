@@ -26,6 +26,7 @@ import { listEvents } from './routes/list-events.js';
 import { listFreight } from './routes/list-freight.js';
 import { listProjects } from './routes/list-projects.js';
 import { listPromotions } from './routes/list-promotions.js';
+import { pruneProjectRoute } from './routes/prune-project.js';
 import { listStages } from './routes/list-stages.js';
 import { listWarehouses } from './routes/list-warehouses.js';
 import { listClusterWebhookReceivers, listWebhookReceivers } from './routes/list-webhook-receivers.js';
@@ -80,6 +81,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
   { method: 'GET', path: '/projects/:project/freight', permission: P.readProject, handler: listFreight },
   { method: 'GET', path: '/projects/:project/freight/:name', permission: P.readProject, handler: getFreight },
   { method: 'DELETE', path: '/projects/:project/freight/:name', permission: P.deleteInProject, handler: deleteFreightRoute },
+  { method: 'POST', path: '/projects/:project/prune', permission: P.deleteInProject, body: true, handler: pruneProjectRoute },
   { method: 'PATCH', path: '/projects/:project/freight/:name/alias', permission: P.updateFreight, body: true, handler: updateFreightAliasRoute },
   { method: 'GET', path: '/projects/:project/promotions', permission: P.readProject, handler: listPromotions },
   { method: 'POST', path: '/projects/:project/promotions', permission: P.promote, body: true, handler: promoteFreight },

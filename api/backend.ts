@@ -4,6 +4,7 @@ import type { FreightApproval } from '../core/project/approvals.js';
 import type { DeletedFreight } from '../core/project/delete-freight.js';
 import type { PromoteDownstreamResult } from '../core/project/downstream.js';
 import type { FreightAliasChange } from '../core/project/freight-alias.js';
+import type { PruneOutcome, PruneRequest } from '../core/project/prune.js';
 import type { StageRefresh } from '../core/project/refresh-stage.js';
 import type { ProjectState, PromotionRecord, VerificationRecord } from '../core/project/state.js';
 import type { AuditEvent } from '../core/audit/event.js';
@@ -36,6 +37,8 @@ export interface ShuntBackend {
   ): Promise<PromoteDownstreamResult>;
   /** Deletes a freight; FailedPrecondition while a stage holds it or a promotion of it runs. */
   deleteFreight(project: string, freight: string, actor?: string): Promise<DeletedFreight>;
+  /** Sets the project's freight retention and brings its state under its budget (core/project/prune.ts). */
+  pruneProject(project: string, request: PruneRequest): Promise<PruneOutcome>;
   /** Gives a freight a new alias; BadRequest for an invalid one, Conflict for one in use. */
   updateFreightAlias(project: string, request: { freight: string; alias: string; actor?: string }): Promise<FreightAliasChange>;
   /** Re-evaluates a stage now (Kargo's refresh); NotFound for an unknown stage. */

@@ -5,6 +5,7 @@
  */
 import type { RequestHandler } from 'express';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { StateSize } from '../core/project/state.js';
 import type { ShuntBackend } from './backend.js';
 import { API_PREFIX_PATH } from './paths.js';
 import { logOf } from './request-context.js';
@@ -47,8 +48,33 @@ export class ApiMetrics {
         for (const { project, stage, running: r } of await stageQueues(backend)) this.set({ project, stage }, r ? 1 : 0);
       },
     });
+    const stateBytes = new Gauge({
+      name: 'shunt_project_state_bytes',
+      help: "Size of the project workflow's state as JSON, as the workflow last measured it (core/project/state-budget.ts), by project.",
+      labelNames: ['project'],
+      registers: [this.registry],
+      async collect() {
+        this.reset();
+        for (const { project, size } of await projectSizes(backend)) this.set({ project }, size.bytes);
+      },
+    });
+    const stateBudget = new Gauge({
+      name: 'shunt_project_state_budget_bytes',
+      help: "The project state's size budget: changes that would pass it are refused. The workflow warns past half of it.",
+      labelNames: ['project', 'threshold'],
+      registers: [this.registry],
+      async collect() {
+        this.reset();
+        for (const { project, size } of await projectSizes(backend)) {
+          this.set({ project, threshold: 'refuse' }, size.budgetBytes);
+          this.set({ project, threshold: 'warn' }, size.warnBytes);
+        }
+      },
+    });
     void queued;
     void running;
+    void stateBytes;
+    void stateBudget;
   }
 
   /** Counts every answered request under a bounded route label. */
@@ -94,6 +120,16 @@ async function stageQueues(backend: ShuntBackend): Promise<{ project: string; st
       const s = state.stages[stage];
       out.push({ project: summary.name, stage, queue: s?.queue.length ?? 0, running: s?.currentPromotion !== undefined });
     }
+  }
+  return out;
+}
+
+/** Each project's last measured state size; projects not measured yet (older runs) are left out. */
+async function projectSizes(backend: ShuntBackend): Promise<{ project: string; size: StateSize }[]> {
+  const out: { project: string; size: StateSize }[] = [];
+  for (const summary of await backend.listProjects()) {
+    const { size } = await backend.getProject(summary.name);
+    if (size) out.push({ project: summary.name, size });
   }
   return out;
 }

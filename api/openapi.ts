@@ -5,7 +5,7 @@
  * one of them has an entry here): the contract routes other parts add are described ahead.
  */
 import { z } from 'zod';
-import { ApplyBody, ApproveFreightBody, EventsQuery, FreightAliasBody, PromoteBody, PromoteDownstreamBody } from '../core/api/requests.js';
+import { ApplyBody, ApproveFreightBody, EventsQuery, FreightAliasBody, PromoteBody, PromoteDownstreamBody, PruneProjectBody } from '../core/api/requests.js';
 import { apiRoute } from './api-routes.js';
 import { ROLE_FOR_ACTION } from '../core/rbac/rbac.js';
 import { API_PREFIX_PATH } from './paths.js';
@@ -67,6 +67,11 @@ export const ROUTE_DOCS: Readonly<Record<string, RouteDoc>> = {
   'POST /api/v1/projects/:project/stages/:stage/verification/abort': { summary: 'Abort the running verification', body: Empty, responses: { '200': 'aborted' } },
   'GET /api/v1/projects/:project/freight': { summary: 'List freight, newest first', responses: { '200': 'List of Freight' } },
   'GET /api/v1/projects/:project/freight/:name': { summary: 'Get freight by id or alias', responses: { '200': 'Freight' } },
+  'POST /api/v1/projects/:project/prune': {
+    summary: "Set the project's freight retention, drop freight and promotion records past it, and bring the state under its size budget",
+    body: PruneProjectBody,
+    responses: { '200': 'the retention now in force, what was dropped and the state size before and after' },
+  },
   'DELETE /api/v1/projects/:project/freight/:name': { summary: 'Delete freight by id or alias; 409 while a stage holds it or a promotion of it runs', responses: { '200': 'Status' } },
   'PATCH /api/v1/projects/:project/freight/:name/alias': {
     summary: 'Give freight (by id or alias) a new alias, unique in the project; 409 when another freight has it',

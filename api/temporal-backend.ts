@@ -20,6 +20,7 @@ import type { FreightApproval } from '../core/project/approvals.js';
 import type { DeletedFreight } from '../core/project/delete-freight.js';
 import type { PromoteDownstreamResult } from '../core/project/downstream.js';
 import type { FreightAliasChange } from '../core/project/freight-alias.js';
+import type { PruneOutcome, PruneRequest } from '../core/project/prune.js';
 import type { StageRefresh } from '../core/project/refresh-stage.js';
 import {
   abortPromotionUpdate,
@@ -29,6 +30,7 @@ import {
   promoteDownstreamUpdate,
   refreshStageUpdate,
   updateFreightAliasUpdate,
+  pruneProjectUpdate,
   verifyStageUpdate,
   approvePromotionUpdate,
   retryPromotionUpdate,
@@ -163,6 +165,11 @@ export class TemporalBackend implements ShuntBackend {
     );
   }
 
+  async pruneProject(project: string, request: PruneRequest): Promise<PruneOutcome> {
+    await this.getProject(project);
+    return this.run(() => this.client.workflow.getHandle(projectWorkflowId(project)).executeUpdate(pruneProjectUpdate, { args: [request] }));
+  }
+
   async updateFreightAlias(project: string, request: { freight: string; alias: string; actor?: string }): Promise<FreightAliasChange> {
     await this.getProject(project);
     return this.run(() => this.client.workflow.getHandle(projectWorkflowId(project)).executeUpdate(updateFreightAliasUpdate, { args: [request] }));
@@ -179,7 +186,8 @@ export class TemporalBackend implements ShuntBackend {
     const state = await this.getProject(project);
     const record = state.promotions.find((p) => p.name === name);
     if (!record) throw new DomainError('NotFound', `promotion "${name}" not found in project "${project}"`);
-    if (record.phase !== 'Running') return record;
+    // A trimmed record's step outputs and full messages are in its workflow (core/project/promotion-trim.ts).
+    if (record.phase !== 'Running' && !record.trimmed) return record;
     try {
       const live = await this.client.workflow.getHandle(record.workflowId).query(promotionStatusQuery);
       const merged: PromotionRecord = { ...record, steps: live.steps, state: live.state };

@@ -1,4 +1,5 @@
-import type { ApplyBody, FreightAliasBody, PromoteBody, PromoteDownstreamBody } from '../core/api/requests.js';
+import type { ApplyBody, FreightAliasBody, PromoteBody, PromoteDownstreamBody, PruneProjectBody } from '../core/api/requests.js';
+import type { PruneOutcome } from '../core/project/prune.js';
 import { ApiError, CliError } from './errors.js';
 
 /**
@@ -188,6 +189,11 @@ export class ShuntClient {
 
   refreshWarehouse(project: string, name: string): Promise<{ project: string; warehouse: string; via: string }> {
     return this.request('POST', `/projects/${seg(project)}/warehouses/${seg(name)}/refresh`, {});
+  }
+
+  /** Sets the project's freight retention and brings its state under its budget. */
+  pruneProject(project: string, body: PruneProjectBody): Promise<PruneOutcome> {
+    return this.request('POST', `/projects/${seg(project)}/prune`, body);
   }
 
   deleteProject(name: string): Promise<DeleteResponse> {

@@ -9,6 +9,7 @@ import { registerRetry } from './commands/retry.js';
 import { registerVerify } from './commands/verify.js';
 import { registerRefresh } from './commands/refresh.js';
 import { registerUpdate } from './commands/update.js';
+import { registerProject } from './commands/project.js';
 import { CommandContext, DEFAULT_SERVER } from './context.js';
 import { resolveIo, type CliIo } from './io.js';
 
@@ -46,6 +47,7 @@ export function buildProgram(ctx: CommandContext): Command {
   registerVerify(program, ctx);
   registerRefresh(program, ctx);
   registerUpdate(program, ctx);
+  registerProject(program, ctx);
   return program;
 }
 

@@ -11,6 +11,7 @@ import type { FreightApproval } from '../core/project/approvals.js';
 import type { DeletedFreight, DeleteFreightRequest } from '../core/project/delete-freight.js';
 import type { PromoteDownstreamRequest, PromoteDownstreamResult } from '../core/project/downstream.js';
 import type { FreightAliasChange, FreightAliasRequest } from '../core/project/freight-alias.js';
+import type { PruneOutcome, PruneRequest } from '../core/project/prune.js';
 import type { RefreshStageRequest, StageRefresh } from '../core/project/refresh-stage.js';
 import type { VerificationFinished } from '../core/project/verification.js';
 import type { MetricResult } from '../core/verification/analysis.js';
@@ -99,6 +100,8 @@ export const promoteDownstreamUpdate = defineUpdate<PromoteDownstreamResult, [Pr
 export const deleteFreightUpdate = defineUpdate<DeletedFreight, [DeleteFreightRequest]>('deleteFreight');
 /** Gives a freight a new alias, unique in the project (Kargo's PatchFreightAlias). */
 export const updateFreightAliasUpdate = defineUpdate<FreightAliasChange, [FreightAliasRequest]>('updateFreightAlias');
+/** Sets the project's freight retention and brings its state under its budget (core/project/prune.ts). */
+export const pruneProjectUpdate = defineUpdate<PruneOutcome, [PruneRequest]>('pruneProject');
 /** Re-evaluates a stage now (Kargo's RefreshStage; core/project/refresh-stage.ts). */
 export const refreshStageUpdate = defineUpdate<StageRefresh, [RefreshStageRequest]>('refreshStage');
 /** Sent by a refresh to the stage's running promotion: check a waiting (Running) step now. */

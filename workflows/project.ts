@@ -10,6 +10,7 @@ import {
   condition,
   continueAsNew,
   getExternalWorkflowHandle,
+  log,
   ParentClosePolicy,
   patched,
   setHandler,
@@ -38,6 +39,10 @@ import { deleteFreight, deleteFreightIssue } from '../core/project/delete-freigh
 import { promoteDownstreamIssue, queueDownstreamPromotions } from '../core/project/downstream.js';
 import { freightAliasIssue, setFreightAlias } from '../core/project/freight-alias.js';
 import { recordStageRefresh, refreshStageIssue } from '../core/project/refresh-stage.js';
+import { trimPromotionRecord } from '../core/project/promotion-trim.js';
+import { pruneIssue, pruneProject } from '../core/project/prune.js';
+import { collectFreight } from '../core/project/retention.js';
+import { applyGrowth, measureState, nearBudget, requestGrowth, shrinkToFit, stateBudgetIssue } from '../core/project/state-budget.js';
 import { settleControlFlowStages } from '../core/project/control-flow.js';
 import { recordProgress } from '../core/project/promotions.js';
 import { abortIssue, claimWorkspaces, queueRetry, retryIssue } from '../core/project/retry-abort.js';
@@ -71,6 +76,7 @@ import {
   updateFreightAliasUpdate,
   promotionPingSignal,
   promotionProgressSignal,
+  pruneProjectUpdate,
   retryPromotionUpdate,
   applySpecsUpdate,
   deleteResourceUpdate,
@@ -90,6 +96,9 @@ import { verificationWorkflow } from './verification.js';
 /** Continue as new well before Temporal's history limits. */
 const MAX_HISTORY_EVENTS = 5000;
 
+/** Freight retention, trimmed promotion records and the state size budget since this patch. */
+export const BOUNDED_STATE_PATCH = 'bounded-project-state';
+
 export async function projectWorkflow(input: ProjectWorkflowInput): Promise<void> {
   const state: ProjectState = input.state ?? emptyProjectState(input.project, nowIso());
   let dirty = true;
@@ -100,6 +109,12 @@ export async function projectWorkflow(input: ProjectWorkflowInput): Promise<void
   };
 
   const promotionIds = (name: string): string => promotionWorkflowId(state.project, name);
+
+  /** Refuses (in a validator) a change that would take the state past its budget. */
+  const refuseOverBudget = (what: string, added: number): void => {
+    const issue = stateBudgetIssue(state, what, added);
+    if (issue) throw failure(issue);
+  };
 
   setHandler(projectStateQuery, () => state);
   // A query adds no command: histories recorded before it still replay.
@@ -116,6 +131,7 @@ export async function projectWorkflow(input: ProjectWorkflowInput): Promise<void
     {
       validator: (request) => {
         refuseWhileDeleting();
+        refuseOverBudget('apply', applyGrowth(state, request));
         const issues = applyIssues(state, request);
         if (issues.length) throw failure(new DomainError('InvalidManifest', issues.join('\n'), issues));
       },
@@ -135,6 +151,7 @@ export async function projectWorkflow(input: ProjectWorkflowInput): Promise<void
         refuseWhileDeleting();
         const issue = promotionIssue(state, request.stage, request.freight, Date.now());
         if (issue) throw failure(issue);
+        refuseOverBudget('promote', requestGrowth(request));
       },
     },
   );
@@ -176,6 +193,7 @@ export async function projectWorkflow(input: ProjectWorkflowInput): Promise<void
     applyPromotionEffects(state, done);
     applyHolds(state, done.name, Date.now(), nowIso());
     const promotion = state.promotions.find((p) => p.name === done.name);
+    if (promotion && patched(BOUNDED_STATE_PATCH)) trimPromotionRecord(promotion);
     if (done.phase === 'Succeeded' && promotion && verificationConfigured(state.specs.stages[promotion.stage])) {
       requestVerification(state, promotion.stage, verificationOptions());
     }
@@ -202,6 +220,7 @@ export async function projectWorkflow(input: ProjectWorkflowInput): Promise<void
         refuseWhileDeleting();
         const issue = approveFreightIssue(state, request.freight, request.stage);
         if (issue) throw failure(issue);
+        refuseOverBudget('approve freight', requestGrowth(request));
       },
     },
   );
@@ -247,6 +266,7 @@ export async function projectWorkflow(input: ProjectWorkflowInput): Promise<void
         refuseWhileDeleting();
         const issue = retryIssue(state, request.promotion, Date.now());
         if (issue) throw failure(issue);
+        refuseOverBudget('retry', requestGrowth(request));
       },
     },
   );
@@ -263,6 +283,7 @@ export async function projectWorkflow(input: ProjectWorkflowInput): Promise<void
         refuseWhileDeleting();
         const issue = promoteDownstreamIssue(state, request, Date.now());
         if (issue) throw failure(issue);
+        refuseOverBudget('promote downstream', requestGrowth(request));
       },
     },
   );
@@ -295,6 +316,24 @@ export async function projectWorkflow(input: ProjectWorkflowInput): Promise<void
         refuseWhileDeleting();
         const issue = freightAliasIssue(state, request);
         if (issue) throw failure(issue);
+        refuseOverBudget('alias change', requestGrowth(request));
+      },
+    },
+  );
+
+  setHandler(
+    pruneProjectUpdate,
+    (request) => {
+      const outcome = pruneProject(state, request, Date.now(), nowIso());
+      log.info('project pruned', { actor: request.actor ?? 'anonymous', ...outcome, droppedFreight: outcome.droppedFreight.length });
+      dirty = true;
+      return outcome;
+    },
+    {
+      validator: (request) => {
+        // Never refused for size: it is how an oversized project is brought back.
+        const issue = pruneIssue(request);
+        if (issue) throw failure(issue);
       },
     },
   );
@@ -321,6 +360,7 @@ export async function projectWorkflow(input: ProjectWorkflowInput): Promise<void
         refuseWhileDeleting();
         const issue = verifyIssue(state, request.stage);
         if (issue) throw failure(issue);
+        refuseOverBudget('verify', requestGrowth(request));
       },
     },
   );
@@ -441,6 +481,37 @@ export async function projectWorkflow(input: ProjectWorkflowInput): Promise<void
     }
   }
 
+  /** Freight count when retention last ran: retention runs when freight was added since. */
+  let freightRetained = -1;
+  let warned = false;
+  /** Retention when freight was added, the size measured, a warning past the threshold, and never over the budget. */
+  const keepBounded = (): void => {
+    const freightCount = Object.keys(state.freight).length;
+    if (freightCount > freightRetained) {
+      const dropped = collectFreight(state, Date.now());
+      if (dropped.length) log.info('freight dropped by retention', { count: dropped.length, freight: dropped.slice(0, 20) });
+    }
+    freightRetained = Object.keys(state.freight).length;
+    let size = measureState(state);
+    if (size.bytes > size.budgetBytes) {
+      const shrunk = shrinkToFit(state, Date.now());
+      log.warn('project state was over its budget and was shrunk', {
+        before: shrunk.before,
+        after: shrunk.after,
+        budget: size.budgetBytes,
+        droppedFreight: shrunk.droppedFreight.length,
+        droppedPromotions: shrunk.droppedPromotions.length,
+      });
+      freightRetained = Object.keys(state.freight).length;
+      size = measureState(state);
+    }
+    if (nearBudget(size) !== warned) {
+      warned = nearBudget(size);
+      if (warned) log.warn('project state is past its warning size', { bytes: size.bytes, warn: size.warnBytes, budget: size.budgetBytes });
+    }
+    state.size = size;
+  };
+
   for (;;) {
     // A required soak upstream of an auto-promoted stage ends at a known time: wake up then.
     const soakEnds = nextSoakDeadline(state, Date.now());
@@ -453,6 +524,7 @@ export async function projectWorkflow(input: ProjectWorkflowInput): Promise<void
       if (!running) break;
       continue;
     }
+    if (patched(BOUNDED_STATE_PATCH)) keepBounded();
     queueAutoPromotions(state);
     for (const v of pendingVerifications(state)) {
       await handlersFirst();
@@ -465,6 +537,8 @@ export async function projectWorkflow(input: ProjectWorkflowInput): Promise<void
     const info = workflowInfo();
     if (info.continueAsNewSuggested || info.historyLength > (input.continueAsNewAfterEvents ?? MAX_HISTORY_EVENTS)) {
       await condition(allHandlersFinished);
+      // What the handlers changed meanwhile is measured too: the new run's input always fits.
+      if (patched(BOUNDED_STATE_PATCH)) keepBounded();
       await continueAsNew<typeof projectWorkflow>({
         project: state.project,
         state,

@@ -3,6 +3,7 @@
  * them, /openapi.json is generated from them, and the CLI's client is typed by them.
  */
 import { z } from 'zod';
+import { MAX_RETAINED_FREIGHT_LIMIT } from '../project/retention.js';
 
 const requiredString = (what: string) =>
   z.string({ error: (issue) => (issue.input === undefined ? 'required' : `${what} must be a string`) });
@@ -47,6 +48,15 @@ export const PromoteDownstreamBody = z.object({
   freight: name('freight'),
 });
 export type PromoteDownstreamBody = z.input<typeof PromoteDownstreamBody>;
+
+/** POST /api/v1/projects/:project/prune */
+export const PruneProjectBody = z.object({
+  /** Freight kept per warehouse beyond the oldest a stage uses (Kargo's MAX_RETAINED_FREIGHT); absent keeps the project's. */
+  maxRetainedFreight: z.number({ error: 'maxRetainedFreight must be a number' }).int('must be a whole number').min(0).max(MAX_RETAINED_FREIGHT_LIMIT).optional(),
+  /** Freight younger than this (ms) is kept (Kargo's MIN_FREIGHT_DELETION_AGE); absent keeps the project's. */
+  minFreightDeletionAgeMs: z.number({ error: 'minFreightDeletionAgeMs must be a number' }).min(0).optional(),
+});
+export type PruneProjectBody = z.input<typeof PruneProjectBody>;
 
 /** PATCH /api/v1/projects/:project/freight/:freight/alias */
 export const FreightAliasBody = z.object({

@@ -259,7 +259,8 @@ function leaveStage(state: ProjectState, freightName: string, stage: string, now
   delete f.currentlyIn[stage];
 }
 
-function prunePromotions(state: ProjectState, stage: string): void {
+/** Drops terminal promotions of a stage beyond PROMOTIONS_KEPT_PER_STAGE, oldest first. */
+export function prunePromotions(state: ProjectState, stage: string): void {
   const terminal = state.promotions.filter((p) => p.stage === stage && TERMINAL_PHASES.includes(p.phase));
   const drop = new Set(terminal.slice(0, Math.max(0, terminal.length - PROMOTIONS_KEPT_PER_STAGE)).map((p) => p.name));
   if (drop.size) state.promotions = state.promotions.filter((p) => !drop.has(p.name));

@@ -60,7 +60,9 @@ export function claimWorkspaces(state: ProjectState, promotion: PromotionRecord)
   const claimed: ClaimedWorkspaces = { stale: [] };
   for (const p of state.promotions) {
     if (p.stage !== promotion.stage || !p.workspace || p.name === promotion.name) continue;
-    if (p.name === promotion.retryOf) {
+    // A trimmed record without outputs cannot be resumed in (core/project/promotion-trim.ts).
+    const resumable = !p.trimmed || p.state !== undefined;
+    if (p.name === promotion.retryOf && resumable) {
       claimed.resume = { workspace: p.workspace, steps: p.steps, outputs: p.state ?? {} };
     } else {
       claimed.stale.push({ workspaceKey: p.workspace.workspaceKey, taskQueue: p.workspace.taskQueue });

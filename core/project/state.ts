@@ -28,6 +28,19 @@ export interface ProjectState {
   updatedAt: string;
   /** What each warehouse's scans found, their last outcome, and the schedules applied. */
   discovery?: DiscoveryState;
+  /** Freight retention settings (core/project/retention.ts); absent: Kargo's defaults. */
+  retention?: { maxRetainedFreight?: number; minFreightDeletionAgeMs?: number };
+  /** The state's own size as last measured by the project workflow (core/project/state-budget.ts). */
+  size?: StateSize;
+}
+
+export interface StateSize {
+  /** The state's JSON size in bytes. */
+  bytes: number;
+  /** Changes that would take the state past this are refused. */
+  budgetBytes: number;
+  /** Past this the project workflow warns. */
+  warnBytes: number;
 }
 
 export interface ProjectSpecSet {
@@ -147,6 +160,11 @@ export interface PromotionRecord {
   workspace?: KeptWorkspace;
   /** Created by auto-promotion (Kargo's controller actor), not by a person. */
   auto?: boolean;
+  /**
+   * Set once the record is trimmed (core/project/promotion-trim.ts): step outputs and full step
+   * messages live in the promotion workflow, read with its `status` query.
+   */
+  trimmed?: boolean;
 }
 
 export interface ApprovalRequest {

@@ -17,6 +17,7 @@ import { approverIssue } from '../../core/project/approval-gate.js';
 import { deleteFreight, deleteFreightIssue, type DeletedFreight } from '../../core/project/delete-freight.js';
 import { promoteDownstreamIssue, queueDownstreamPromotions, type PromoteDownstreamResult } from '../../core/project/downstream.js';
 import { freightAliasIssue, setFreightAlias, type FreightAliasChange } from '../../core/project/freight-alias.js';
+import { pruneIssue, pruneProject, type PruneOutcome, type PruneRequest } from '../../core/project/prune.js';
 import { recordStageRefresh, refreshStageIssue, type StageRefresh } from '../../core/project/refresh-stage.js';
 import { findFreight, promotionIssue } from '../../core/project/promotions.js';
 import { abortIssue, retryIssue } from '../../core/project/retry-abort.js';
@@ -177,6 +178,13 @@ export class FakeBackend implements ShuntBackend {
     if (issue) throw issue;
     const now = this.now();
     return deleteFreight(state, { freight, ...(actor ? { actor } : {}) }, this.clock, now);
+  }
+
+  async pruneProject(project: string, request: PruneRequest): Promise<PruneOutcome> {
+    this.record('pruneProject', project, request);
+    const issue = pruneIssue(request);
+    if (issue) throw issue;
+    return pruneProject(this.project(project), request, this.clock, this.now());
   }
 
   async updateFreightAlias(project: string, request: { freight: string; alias: string; actor?: string }): Promise<FreightAliasChange> {

@@ -1,0 +1,134 @@
+/**
+ * The project state's size budget. The whole state is one Temporal payload when the project
+ * workflow continues as new (and when the api queries it), so it must stay well under Temporal's
+ * payload limit (core/payload-budget.ts). The project workflow measures the state after every
+ * change (`measureState`, kept in `state.size` for the api's metric), warns past half the budget,
+ * refuses in the validator any update that would take the state past the budget
+ * (`stateBudgetIssue`), and shrinks the state before continuing as new if it is still over
+ * (`shrinkToFit`), so the continue-as-new payload always fits.
+ */
+import { formatBytes } from '../expressions/budget.js';
+import { type ApplyInput, mergedSpecs } from './apply.js';
+import { DomainError } from '../errors.js';
+import { jsonSize, PAYLOAD_LIMIT_BYTES, PAYLOAD_WARN_BYTES } from '../payload-budget.js';
+import { TERMINAL_PHASES } from '../promotion/types.js';
+import { collectFreight, freightInUse, retentionOf } from './retention.js';
+import type { FreightRecord, ProjectState, StateSize } from './state.js';
+
+/**
+ * Updates that would take the state past this are refused: half Temporal's payload limit, so a
+ * state at the budget plus the largest single change still fits in one payload.
+ */
+export const STATE_BUDGET_BYTES = PAYLOAD_LIMIT_BYTES / 2;
+/** What shrinking aims for: under the budget with room for the changes that follow. */
+export const STATE_SHRINK_TARGET_BYTES = (STATE_BUDGET_BYTES * 3) / 4;
+/** Past this the project workflow logs a warning (Temporal's own warning threshold). */
+export const STATE_WARN_BYTES = PAYLOAD_WARN_BYTES;
+/** The command that brings an oversized project back under its budget (README: "Bounded state"). */
+export const PRUNE_HINT = (project: string): string => `shunt project prune ${project} --keep-freight <N>`;
+
+/** The state's JSON size now (without the previous measurement) and the thresholds. */
+export function measureState(state: ProjectState): StateSize {
+  const { size: _previous, ...rest } = state;
+  return { bytes: jsonSize(rest).bytes, budgetBytes: STATE_BUDGET_BYTES, warnBytes: STATE_WARN_BYTES };
+}
+
+/** Whether the state is past the warning threshold. */
+export function nearBudget(size: StateSize): boolean {
+  return size.bytes > size.warnBytes;
+}
+
+/** At most how much a change carrying `request` adds to the state: the request's own size. */
+export function requestGrowth(request: unknown): number {
+  return jsonSize(request, STATE_BUDGET_BYTES * 2).bytes;
+}
+
+/**
+ * At most how much an apply adds: how much larger the specs become, plus the Freight it creates.
+ * Re-applying a pipeline unchanged adds nothing, so a project near its budget can still be applied.
+ */
+export function applyGrowth(state: ProjectState, input: ApplyInput): number {
+  const specsGrowth = jsonSize(mergedSpecs(state.specs, input)).bytes - jsonSize(state.specs).bytes;
+  const freight = input.resources.filter((r) => r.kind === 'Freight');
+  return Math.max(0, specsGrowth) + (freight.length ? requestGrowth(freight) : 0);
+}
+
+/**
+ * Why a change of `what` that adds at most `added` bytes is refused (undefined when the state
+ * has room): the state's size plus the change's must stay within the budget.
+ */
+export function stateBudgetIssue(state: ProjectState, what: string, added: number): DomainError | undefined {
+  const current = measureState(state).bytes;
+  if (current + added <= STATE_BUDGET_BYTES) return undefined;
+  return new DomainError(
+    'PayloadTooLarge',
+    `${what} is refused: project "${state.project}" state is ${formatBytes(current)} and the change adds about ` +
+      `${formatBytes(added)}, past its budget of ${formatBytes(STATE_BUDGET_BYTES)}; free room with \`${PRUNE_HINT(state.project)}\`` +
+      ' (drops freight no stage uses) or delete what the project no longer needs',
+  );
+}
+
+export interface Shrunk {
+  droppedFreight: string[];
+  droppedPromotions: string[];
+  before: number;
+  after: number;
+}
+
+/**
+ * Brings a state over the budget back under it (to STATE_SHRINK_TARGET_BYTES), least needed first: freight past retention
+ * regardless of its age, then past a retention of one, then any freight no stage or unfinished
+ * work uses (oldest first, keeping the newest of each warehouse), then finished promotion
+ * records but each stage's newest.
+ */
+export function shrinkToFit(state: ProjectState, nowMs: number): Shrunk {
+  const before = measureState(state).bytes;
+  const shrunk: Shrunk = { droppedFreight: [], droppedPromotions: [], before, after: before };
+  if (before <= STATE_BUDGET_BYTES) return shrunk;
+  const over = (): boolean => measureState(state).bytes > STATE_SHRINK_TARGET_BYTES;
+  const { maxRetainedFreight } = retentionOf(state);
+  for (const keep of [maxRetainedFreight, 1]) {
+    shrunk.droppedFreight.push(...collectFreight(state, nowMs, { maxRetainedFreight: keep, minFreightDeletionAgeMs: 0 }));
+    if (!over()) break;
+  }
+  if (over()) shrunk.droppedFreight.push(...dropUnusedFreight(state));
+  if (over()) {
+    const keepNames = new Set(state.promotions.filter((p) => !TERMINAL_PHASES.includes(p.phase)).map((p) => p.name));
+    const seen = new Set<string>();
+    for (const p of [...state.promotions].reverse()) {
+      if (TERMINAL_PHASES.includes(p.phase) && !seen.has(p.stage)) {
+        seen.add(p.stage);
+        keepNames.add(p.name);
+      }
+    }
+    shrunk.droppedPromotions = state.promotions.filter((p) => !keepNames.has(p.name)).map((p) => p.name);
+    state.promotions = state.promotions.filter((p) => keepNames.has(p.name));
+  }
+  shrunk.after = measureState(state).bytes;
+  return shrunk;
+}
+
+/** Drops freight nothing uses, oldest first, keeping each warehouse's newest, until under the shrink target. */
+function dropUnusedFreight(state: ProjectState): string[] {
+  const used = freightInUse(state);
+  const all = Object.values(state.freight);
+  const newest = new Map<string, FreightRecord>();
+  for (const f of all) {
+    const n = newest.get(f.origin.name);
+    if (!n || Date.parse(f.discoveredAt) >= Date.parse(n.discoveredAt)) newest.set(f.origin.name, f);
+  }
+  const candidates = all
+    .map((f, order) => ({ f, order }))
+    .filter(({ f }) => !used.has(f.name) && newest.get(f.origin.name) !== f)
+    .sort((a, b) => Date.parse(a.f.discoveredAt) - Date.parse(b.f.discoveredAt) || a.order - b.order);
+  let bytes = measureState(state).bytes;
+  const dropped: string[] = [];
+  for (const { f } of candidates) {
+    if (bytes <= STATE_SHRINK_TARGET_BYTES) break;
+    // Its entry in the freight map: the key, the colon, the record and a comma.
+    bytes -= jsonSize(f.name).bytes + 2 + jsonSize(f).bytes;
+    delete state.freight[f.name];
+    dropped.push(f.name);
+  }
+  return dropped;
+}
