@@ -16,7 +16,8 @@ import type { KubeClients } from './adapters/kubernetes/client.js';
 import { analysisRunActivities, type AnalysisRunActivities } from './analysis-runs.js';
 import type { ProjectCredentials } from './adapters/credentials.js';
 import { GitService } from './adapters/git.js';
-import { createWorkspace, openWorkspace, removeWorkspace } from './adapters/workspace.js';
+import { heartbeatIntervalMs } from '../core/promotion/worker-loss.js';
+import { createWorkspace, openWorkspace, removeWorkspace, type WorkerRun } from './adapters/workspace.js';
 import { toApplicationFailure, toStepFailure } from './failure.js';
 import { runStep, type ActivityLogger, type RunStepHooks, type RunStepInput, type RunStepOutcome } from './run-step.js';
 import { createVerificationActivities, type VerificationActivities } from './verification/index.js';
@@ -45,6 +46,10 @@ export interface ActivityDeps {
   temporal?: WarehouseActivityDeps['temporal'];
   /** Per registry request timeout for discovery (default 30 s). */
   registryTimeoutMs?: number;
+  /** This run of the worker: recorded with each workspace it makes (cleaned up by its next run). */
+  workerRun?: WorkerRun;
+  /** The heartbeat timeout of steps in this worker's workspaces (SHUNT_STEP_HEARTBEAT_TIMEOUT); absent = the workflow's default. */
+  stepHeartbeatTimeout?: string;
 }
 
 export interface PrepareWorkspaceInput {
@@ -53,13 +58,12 @@ export interface PrepareWorkspaceInput {
 export interface PrepareWorkspaceResult {
   workspaceKey: string;
   taskQueue: string;
+  /** How long this worker's steps may go without a heartbeat before it counts as lost. */
+  heartbeatTimeout?: string;
 }
 export interface WorkspaceKeyInput {
   workspaceKey: string;
 }
-
-/** How often a running step tells Temporal it is alive (the workflow's heartbeat timeout is 1m). */
-const STEP_HEARTBEAT_MS = 10_000;
 
 /** The workspace directory name for a promotion: readable, unique, stable across retries. */
 export function workspaceKeyFor(promotion: string): string {
@@ -73,11 +77,15 @@ export function workspaceKeyFor(promotion: string): string {
   return slug ? `${slug}-${hash}` : `p-${hash}`;
 }
 
-/** Heartbeat and cancellation of the current activity; inert outside one (plain tests). */
-function activityHooks(): RunStepHooks {
+/**
+ * Heartbeat and cancellation of the current activity, and how often to beat (a third of the
+ * activity's heartbeat timeout, at most every 10 s); inert outside one (plain tests).
+ */
+function activityHooks(): RunStepHooks & { intervalMs: number } {
   try {
     const ctx = Context.current();
     return {
+      intervalMs: heartbeatIntervalMs(ctx.info.heartbeatTimeoutMs),
       heartbeat: (details?: unknown) => {
         try {
           ctx.heartbeat(details);
@@ -88,7 +96,7 @@ function activityHooks(): RunStepHooks {
       signal: ctx.cancellationSignal,
     };
   } catch {
-    return { heartbeat: () => undefined, signal: new AbortController().signal };
+    return { heartbeat: () => undefined, signal: new AbortController().signal, intervalMs: heartbeatIntervalMs(undefined) };
   }
 }
 
@@ -158,8 +166,8 @@ export function createActivities(deps: ActivityDeps): Activities {
     async prepareWorkspace(input: PrepareWorkspaceInput): Promise<PrepareWorkspaceResult> {
       return boundary(async () => {
         const workspaceKey = workspaceKeyFor(input.promotion);
-        await createWorkspace(workRoot, workspaceKey);
-        return { workspaceKey, taskQueue: deps.workerQueue };
+        await createWorkspace(workRoot, workspaceKey, deps.workerRun);
+        return { workspaceKey, taskQueue: deps.workerQueue, ...(deps.stepHeartbeatTimeout ? { heartbeatTimeout: deps.stepHeartbeatTimeout } : {}) };
       });
     },
 
@@ -168,9 +176,10 @@ export function createActivities(deps: ActivityDeps): Activities {
       const hooks = activityHooks();
       // Liveness is the activity's job, not each step's: a step may also wait, silently, for
       // another promotion's hold on a shared git mirror. Git commands heartbeat as well.
-      const beat = setInterval(() => hooks.heartbeat(), STEP_HEARTBEAT_MS);
+      // The beat keeps a worker that is alive from counting as lost (the step's heartbeat timeout).
+      const beat = setInterval(() => hooks.heartbeat(), hooks.intervalMs);
       try {
-        return await runStep(stepDeps, input, hooks);
+        return await runStep(stepDeps, input, { heartbeat: hooks.heartbeat, signal: hooks.signal });
       } catch (err) {
         throw toStepFailure(err);
       } finally {

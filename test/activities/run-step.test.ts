@@ -296,12 +296,14 @@ describe('runStep', () => {
     expect(res.output.commitMessage).toContain('- slack.token: ***');
   });
 
-  it('fails with FailedPrecondition when the workspace is not on this worker', async () => {
+  it('fails with WorkspaceGone (the workflow starts the steps again elsewhere) when the workspace is not on this worker', async () => {
     const s = await setup();
     const f = await failureOf(
       s.run(s.input({ uses: 'yaml-update', config: { path: 'v.yaml', updates: [{ key: 'a', value: 1 }] } }, { workspaceKey: 'gone' })),
     );
-    expect(f.type).toBe('FailedPrecondition');
+    expect(f.type).toBe('WorkspaceGone');
+    expect(f.nonRetryable).toBe(true);
+    expect(f.message).toContain('must start again from its first step');
   });
 
   it('runs a whole promotion twice: one commit, pushed once, workspace released', async () => {
