@@ -261,7 +261,7 @@ describe('promotionWorkflow', () => {
             await new Promise((resolve) => Context.current().cancellationSignal.addEventListener('abort', resolve));
             throw new Error('cancelled');
           }
-          const { workflowId } = Context.current().info.workflowExecution;
+          const { workflowId } = Context.current().info.workflowExecution!;
           shownWhileRestarting = (await client.workflow.getHandle(workflowId).query(promotionStatusQuery)).steps;
           return { status: 'Succeeded' };
         },
