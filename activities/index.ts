@@ -16,7 +16,8 @@ import type { KubeClients } from './adapters/kubernetes/client.js';
 import { analysisRunActivities, type AnalysisRunActivities } from './analysis-runs.js';
 import type { ProjectCredentials } from './adapters/credentials.js';
 import { GitService } from './adapters/git.js';
-import { heartbeatIntervalMs } from '../core/promotion/worker-loss.js';
+import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
+import { heartbeatIntervalMs, WORKER_STOPPING } from '../core/promotion/worker-loss.js';
 import { createWorkspace, openWorkspace, removeWorkspace, type WorkerRun } from './adapters/workspace.js';
 import { toApplicationFailure, toStepFailure } from './failure.js';
 import { runStep, type ActivityLogger, type RunStepHooks, type RunStepInput, type RunStepOutcome } from './run-step.js';
@@ -100,6 +101,11 @@ function activityHooks(): RunStepHooks & { intervalMs: number } {
   }
 }
 
+/** Whether the activity was cancelled because its worker shuts down (the SDK's reason: WORKER_SHUTDOWN). */
+function stoppedForShutdown(signal: AbortSignal): boolean {
+  return signal.aborted && signal.reason instanceof CancelledFailure && signal.reason.message === 'WORKER_SHUTDOWN';
+}
+
 async function boundary<T>(fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
@@ -181,6 +187,11 @@ export function createActivities(deps: ActivityDeps): Activities {
       try {
         return await runStep(stepDeps, input, { heartbeat: hooks.heartbeat, signal: hooks.signal });
       } catch (err) {
+        // Stopped because this worker shuts down: not the step's error; the promotion starts its
+        // steps again on another worker (this worker's next run removes the workspace).
+        if (stoppedForShutdown(hooks.signal)) {
+          throw ApplicationFailure.create({ type: WORKER_STOPPING, message: 'the worker running the step is shutting down', nonRetryable: true });
+        }
         throw toStepFailure(err);
       } finally {
         clearInterval(beat);

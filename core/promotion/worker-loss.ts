@@ -46,19 +46,22 @@ export function heartbeatIntervalMs(heartbeatTimeoutMs: number | undefined): num
 
 /** A failure type a step reports when its workspace is not on the worker (the worker started again and removed it). */
 export const WORKSPACE_GONE = 'WorkspaceGone';
+/** A failure type a step reports when its worker stopped it to shut down (SIGTERM, a rolling deploy). */
+export const WORKER_STOPPING = 'WorkerStopping';
 
 /**
  * Which failures of a step activity mean the worker holding the workspace is lost:
  * - `heartbeat`: the step stopped heartbeating (the worker died while running it), the worker
- *   did not pick the step up (it died between steps), or the workspace is no longer on it (it
- *   started again and removed the workspaces of its earlier run);
+ *   did not pick the step up (it died between steps), the workspace is no longer on it (it
+ *   started again and removed the workspaces of its earlier run), or it stopped the step to shut
+ *   down (its next run removes the workspace);
  * - `not-picked-up`: only a step nobody picked up (promotions recorded before heartbeat
  *   failover; the workflow keeps deciding those as it did).
  */
 export type WorkerLossRule = 'heartbeat' | 'not-picked-up';
 
 /** Why the worker counts as lost. */
-export type WorkerLossCause = 'heartbeat' | 'not-picked-up' | 'workspace-gone';
+export type WorkerLossCause = 'heartbeat' | 'not-picked-up' | 'workspace-gone' | 'worker-stopping';
 
 /** Whether a failed step activity lost its worker, and how; undefined for any other failure. */
 export function workerLossOf(failure: { type?: string; timeoutType?: string }, rule: WorkerLossRule): WorkerLossCause | undefined {
@@ -66,6 +69,7 @@ export function workerLossOf(failure: { type?: string; timeoutType?: string }, r
   if (rule !== 'heartbeat') return undefined;
   if (failure.timeoutType === 'HEARTBEAT') return 'heartbeat';
   if (failure.type === WORKSPACE_GONE) return 'workspace-gone';
+  if (failure.type === WORKER_STOPPING) return 'worker-stopping';
   return undefined;
 }
 
@@ -90,6 +94,7 @@ const WHY: Record<WorkerLossCause, (input: WorkerLossInput) => string> = {
   heartbeat: (i) => `no heartbeat for ${i.heartbeatTimeout ?? DEFAULT_STEP_HEARTBEAT_TIMEOUT}`,
   'not-picked-up': (i) => `the step was not picked up within ${i.scheduleToStartTimeout ?? 'its schedule-to-start timeout'}`,
   'workspace-gone': () => 'it started again and its workspace is gone',
+  'worker-stopping': () => 'it is shutting down',
 };
 
 /** What a promotion does when the worker running its step is lost. */

@@ -306,6 +306,24 @@ describe('runStep', () => {
     expect(f.message).toContain('must start again from its first step');
   });
 
+  it('fails with WorkerStopping (the workflow starts the steps again elsewhere) when its worker shuts down mid-step, and with the step\'s own error on any other cancellation', async () => {
+    const origin = await createOrigin(disposer);
+    const clone = { uses: 'git-clone', config: { repoURL: origin.url, checkout: [{ branch: 'main', path: './src' }] } };
+    const s = await setup();
+    s.env.cancel('WORKER_SHUTDOWN');
+    const stopping = await failureOf(s.run(s.input(clone)));
+    expect([stopping.type, stopping.nonRetryable, stopping.message]).toEqual(['WorkerStopping', true, 'the worker running the step is shutting down']);
+
+    const other = await setup();
+    other.env.cancel('CANCELLED');
+    const cancelled = await other.run(other.input(clone)).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(cancelled).toBeInstanceOf(Error);
+    expect((cancelled as { type?: string }).type).not.toBe('WorkerStopping');
+  });
+
   it('runs a whole promotion twice: one commit, pushed once, workspace released', async () => {
     const origin = await createOrigin(disposer);
     const s = await setup();

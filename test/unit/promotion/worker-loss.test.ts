@@ -3,6 +3,7 @@ import {
   heartbeatIntervalMs,
   MAX_WORKER_LOSSES,
   stepHeartbeatTimeout,
+  WORKER_STOPPING,
   WORKSPACE_GONE,
   workerLossOf,
 } from '../../../core/promotion/worker-loss.js';
@@ -12,6 +13,7 @@ describe('workerLossOf', () => {
     expect(workerLossOf({ timeoutType: 'HEARTBEAT' }, 'heartbeat')).toBe('heartbeat');
     expect(workerLossOf({ timeoutType: 'SCHEDULE_TO_START' }, 'heartbeat')).toBe('not-picked-up');
     expect(workerLossOf({ type: WORKSPACE_GONE }, 'heartbeat')).toBe('workspace-gone');
+    expect(workerLossOf({ type: WORKER_STOPPING }, 'heartbeat')).toBe('worker-stopping');
   });
 
   it('does not count a step that overran its start-to-close timeout, or a step error, as a lost worker', () => {
@@ -39,6 +41,9 @@ describe('afterWorkerLoss', () => {
       next: 'restart',
       restarts: 3,
       message: 'worker lost (the step was not picked up within 5m); restarting the steps on another worker (attempt 4)',
+    });
+    expect(afterWorkerLoss({ cause: 'worker-stopping', restartsSoFar: 0 })).toMatchObject({
+      message: 'worker lost (it is shutting down); restarting the steps on another worker (attempt 2)',
     });
     expect(afterWorkerLoss({ cause: 'workspace-gone', restartsSoFar: 0 })).toMatchObject({
       next: 'restart',
