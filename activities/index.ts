@@ -17,7 +17,9 @@ import { analysisRunActivities, type AnalysisRunActivities } from './analysis-ru
 import type { ProjectCredentials } from './adapters/credentials.js';
 import { CredentialProviders, withCredentialProviders } from './adapters/credential-providers/index.js';
 import { GitService } from './adapters/git/index.js';
-import { createWorkspace, openWorkspace, removeWorkspace } from './adapters/workspace.js';
+import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
+import { heartbeatIntervalMs, WORKER_STOPPING } from '../core/promotion/worker-loss.js';
+import { createWorkspace, openWorkspace, removeWorkspace, type WorkerRun } from './adapters/workspace.js';
 import { toApplicationFailure, toStepFailure } from './failure.js';
 import { runStep, type ActivityLogger, type RunStepHooks, type RunStepInput, type RunStepOutcome } from './run-step.js';
 import { createVerificationActivities, type VerificationActivities } from './verification/index.js';
@@ -48,6 +50,10 @@ export interface ActivityDeps {
   temporal?: WarehouseActivityDeps['temporal'];
   /** Per registry request timeout for discovery (default 30 s). */
   registryTimeoutMs?: number;
+  /** This run of the worker: recorded with each workspace it makes (cleaned up by its next run). */
+  workerRun?: WorkerRun;
+  /** The heartbeat timeout of steps in this worker's workspaces (SHUNT_STEP_HEARTBEAT_TIMEOUT); absent = the workflow's default. */
+  stepHeartbeatTimeout?: string;
 }
 
 export interface PrepareWorkspaceInput {
@@ -56,13 +62,12 @@ export interface PrepareWorkspaceInput {
 export interface PrepareWorkspaceResult {
   workspaceKey: string;
   taskQueue: string;
+  /** How long this worker's steps may go without a heartbeat before it counts as lost. */
+  heartbeatTimeout?: string;
 }
 export interface WorkspaceKeyInput {
   workspaceKey: string;
 }
-
-/** How often a running step tells Temporal it is alive (the workflow's heartbeat timeout is 1m). */
-const STEP_HEARTBEAT_MS = 10_000;
 
 /** The workspace directory name for a promotion: readable, unique, stable across retries. */
 export function workspaceKeyFor(promotion: string): string {
@@ -76,11 +81,15 @@ export function workspaceKeyFor(promotion: string): string {
   return slug ? `${slug}-${hash}` : `p-${hash}`;
 }
 
-/** Heartbeat and cancellation of the current activity; inert outside one (plain tests). */
-function activityHooks(): RunStepHooks {
+/**
+ * Heartbeat and cancellation of the current activity, and how often to beat (a third of the
+ * activity's heartbeat timeout, at most every 10 s); inert outside one (plain tests).
+ */
+function activityHooks(): RunStepHooks & { intervalMs: number } {
   try {
     const ctx = Context.current();
     return {
+      intervalMs: heartbeatIntervalMs(ctx.info.heartbeatTimeoutMs),
       heartbeat: (details?: unknown) => {
         try {
           ctx.heartbeat(details);
@@ -91,8 +100,13 @@ function activityHooks(): RunStepHooks {
       signal: ctx.cancellationSignal,
     };
   } catch {
-    return { heartbeat: () => undefined, signal: new AbortController().signal };
+    return { heartbeat: () => undefined, signal: new AbortController().signal, intervalMs: heartbeatIntervalMs(undefined) };
   }
+}
+
+/** Whether the activity was cancelled because its worker shuts down (the SDK's reason: WORKER_SHUTDOWN). */
+function stoppedForShutdown(signal: AbortSignal): boolean {
+  return signal.aborted && signal.reason instanceof CancelledFailure && signal.reason.message === 'WORKER_SHUTDOWN';
 }
 
 async function boundary<T>(fn: () => Promise<T>): Promise<T> {
@@ -162,8 +176,8 @@ export function createActivities(deps: ActivityDeps): Activities {
     async prepareWorkspace(input: PrepareWorkspaceInput): Promise<PrepareWorkspaceResult> {
       return boundary(async () => {
         const workspaceKey = workspaceKeyFor(input.promotion);
-        await createWorkspace(workRoot, workspaceKey);
-        return { workspaceKey, taskQueue: deps.workerQueue };
+        await createWorkspace(workRoot, workspaceKey, deps.workerRun);
+        return { workspaceKey, taskQueue: deps.workerQueue, ...(deps.stepHeartbeatTimeout ? { heartbeatTimeout: deps.stepHeartbeatTimeout } : {}) };
       });
     },
 
@@ -172,10 +186,16 @@ export function createActivities(deps: ActivityDeps): Activities {
       const hooks = activityHooks();
       // Liveness is the activity's job, not each step's: a step may also wait, silently, for
       // another promotion's hold on a shared git mirror. Git commands heartbeat as well.
-      const beat = setInterval(() => hooks.heartbeat(), STEP_HEARTBEAT_MS);
+      // The beat keeps a worker that is alive from counting as lost (the step's heartbeat timeout).
+      const beat = setInterval(() => hooks.heartbeat(), hooks.intervalMs);
       try {
-        return await runStep(stepDeps, input, hooks);
+        return await runStep(stepDeps, input, { heartbeat: hooks.heartbeat, signal: hooks.signal });
       } catch (err) {
+        // Stopped because this worker shuts down: not the step's error; the promotion starts its
+        // steps again on another worker (this worker's next run removes the workspace).
+        if (stoppedForShutdown(hooks.signal)) {
+          throw ApplicationFailure.create({ type: WORKER_STOPPING, message: 'the worker running the step is shutting down', nonRetryable: true });
+        }
         throw toStepFailure(err);
       } finally {
         clearInterval(beat);

@@ -6,6 +6,7 @@
  * the outcome (status, outputs, message) goes back to the workflow: the rendered config, which
  * may hold secrets, never leaves this function.
  */
+import { ApplicationFailure } from '@temporalio/common';
 import { DomainError } from '../core/errors.js';
 import {
   evaluateExpression,
@@ -23,6 +24,7 @@ import type { MetadataSnapshot, StepEffect } from '../core/project/effects.js';
 import type { FreightStatusAnswer } from '../core/project/freight-status.js';
 import { promotionContextOf, stepExpressionContext, type PromotionContext } from '../core/promotion/context.js';
 import type { FreightReference, PlannedStep } from '../core/promotion/types.js';
+import { WORKSPACE_GONE } from '../core/promotion/worker-loss.js';
 import type { ArgoCDClient } from './adapters/argocd-client.js';
 import type { ProjectCredentials } from './adapters/credentials.js';
 import type { GitService } from './adapters/git/index.js';
@@ -299,10 +301,13 @@ export async function runStep(deps: RunStepDeps, input: RunStepInput, hooks: Run
 
   const workspace = await openWorkspace(deps.workRoot, input.workspaceKey);
   if (!workspace) {
-    throw new DomainError(
-      'FailedPrecondition',
-      `workspace ${JSON.stringify(input.workspaceKey)} is not on this worker; the promotion must start again from its first step`,
-    );
+    // The worker started again and removed its earlier run's workspaces (or this is another
+    // worker): the promotion starts its steps again in a new workspace (core/promotion/worker-loss.ts).
+    throw ApplicationFailure.create({
+      type: WORKSPACE_GONE,
+      message: `workspace ${JSON.stringify(input.workspaceKey)} is not on this worker; the promotion must start again from its first step`,
+      nonRetryable: true,
+    });
   }
 
   const ctx: StepContext = {

@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import { EXIT_CONFIG } from '../core/exit-codes.js';
 import { sha1Hex } from '../core/hash.js';
+import { DEFAULT_STEP_HEARTBEAT_TIMEOUT, stepHeartbeatTimeout } from '../core/promotion/worker-loss.js';
 import type { KubeConnection } from '../activities/adapters/kubernetes/client.js';
 import { ArgoCDRestClient } from '../activities/adapters/argocd-rest/client.js';
 import { currentEgressPolicy } from '../activities/adapters/egress/egress-policy.js';
@@ -34,6 +35,8 @@ const WorkerEnv = z.object({
   SHUNT_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).optional(),
   /** Base URL of Shunt's web page, shown to steps as `ctx.uiBaseUrl` (Kargo: the UI's base URL). */
   SHUNT_UI_BASE_URL: z.string().url({ protocol: /^https?$/, message: 'SHUNT_UI_BASE_URL must be an absolute http(s) URL such as https://shunt.example.com' }).optional(),
+  /** A worker whose step stops heartbeating this long is lost: the promotion starts its steps again on another (Go duration, 2s–1h). */
+  SHUNT_STEP_HEARTBEAT_TIMEOUT: z.string().default(DEFAULT_STEP_HEARTBEAT_TIMEOUT),
 });
 
 export interface WorkerConfig {
@@ -59,6 +62,8 @@ export interface WorkerConfig {
   maxCachedWorkflows?: number;
   /** Base URL of Shunt's web page, for the steps' `ctx.uiBaseUrl`. */
   uiBaseUrl?: string;
+  /** How long a step on this worker may go without a heartbeat before the worker counts as lost. */
+  stepHeartbeatTimeout: string;
 }
 
 /** Which Kubernetes connection the settings ask for. */
@@ -101,7 +106,9 @@ export async function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): Pr
   const kubernetes = kubeConnectionFrom(e);
   // A connection that cannot work is a configuration error (exit code EXIT_CONFIG, no restarts).
   let temporalConnection: TemporalConnectionSettings;
+  let heartbeatTimeout: string;
   try {
+    heartbeatTimeout = stepHeartbeatTimeout(e.SHUNT_STEP_HEARTBEAT_TIMEOUT);
     temporalConnection = temporalConnectionSettings(env);
     // Loaded only when a connection is configured: the Kubernetes client library alone is ~75 MB
     // resident, which a worker without a cluster should not carry.
@@ -132,6 +139,7 @@ export async function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): Pr
     ...(e.SHUNT_WORKER_METRICS_PORT ? { metricsPort: e.SHUNT_WORKER_METRICS_PORT } : {}),
     ...(e.SHUNT_MAX_CACHED_WORKFLOWS !== undefined ? { maxCachedWorkflows: e.SHUNT_MAX_CACHED_WORKFLOWS } : {}),
     ...(e.SHUNT_UI_BASE_URL ? { uiBaseUrl: e.SHUNT_UI_BASE_URL } : {}),
+    stepHeartbeatTimeout: heartbeatTimeout,
   });
 }
 

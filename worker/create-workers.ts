@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { Client } from '@temporalio/client';
 import { type NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities } from '../activities/index.js';
@@ -11,6 +11,8 @@ import { KubernetesArgoCDClient } from '../activities/adapters/kubernetes/argocd
 import type { KubeConnection } from '../activities/adapters/kubernetes/client.js';
 import { KubernetesCredentialStore } from '../activities/adapters/kubernetes/credential-store.js';
 import { ArgoCDRestClient } from '../activities/adapters/argocd-rest/client.js';
+import { GitService } from '../activities/adapters/git/index.js';
+import { newWorkerRun, registerWorkerRun, removeLeftoverWorkspaces, RUN_MARKER_STALE_MS, type WorkerRun } from '../activities/adapters/workspace.js';
 import { projectRoot } from '../launcher/temporal-binary.js';
 import { TASK_QUEUE } from '../workflows/definitions.js';
 import { workerTaskQueue } from './config.js';
@@ -47,6 +49,10 @@ export interface ShuntWorkerOptions {
   maxCachedWorkflows?: number;
   /** Credential exchange endpoints and the ambient identity (default: from the environment, README Settings). */
   credentialProviders?: CredentialProviderSettings;
+  /** How long a step on this worker may go without a heartbeat before it counts as lost (SHUNT_STEP_HEARTBEAT_TIMEOUT; default the workflow's, 1m). */
+  stepHeartbeatTimeout?: string;
+  /** Told what the start-up clean-up of earlier runs' workspaces did or could not do. */
+  onWorkspaceNotice?: (message: string, fields: Record<string, unknown>) => void;
 }
 
 export interface ShuntWorkers {
@@ -56,6 +62,8 @@ export interface ShuntWorkers {
   own: Worker;
   ownQueue: string;
   metrics: WorkerMetrics;
+  /** This run of the worker (recorded with each workspace it makes). */
+  workerRun: WorkerRun;
   run(): Promise<void>;
   shutdown(): void;
 }
@@ -79,9 +87,36 @@ export async function createShuntWorkers(opts: ShuntWorkerOptions): Promise<Shun
   if (opts.argocdRest) argocd = new ArgoCDRestClient({ ...opts.argocdRest, defaultNamespace: argocdNamespace });
   else if (kube) argocd = new KubernetesArgoCDClient(kube, argocdNamespace);
   const sharedCreds = kube ? new KubernetesCredentialStore(kube, sharedNamespace, { genericSecrets: false, shared: true }) : undefined;
+  // Workspaces an earlier run of this worker left (it died, or stopped mid-promotion) are
+  // removed before this run takes work; the promotions that used them start again elsewhere.
+  const git = new GitService({ dataDir: opts.dataDir });
+  const workRoot = join(resolve(opts.dataDir), 'work');
+  const workerRun = newWorkerRun(opts.workerId);
+  const registration = await registerWorkerRun(workRoot, workerRun);
+  const cleanUp = async (): Promise<void> => {
+    try {
+      const done = await removeLeftoverWorkspaces(workRoot, workerRun, { beforeRemove: (root) => git.releaseWorktrees(root) });
+      if (done.removed.length > 0) opts.onWorkspaceNotice?.('removed the workspaces an earlier run of this worker left', { workspaces: done.removed });
+      if (done.keptAlive.length > 0) {
+        opts.onWorkspaceNotice?.('left workspaces of this worker id alone: the run that made them may still be alive (another process with the same SHUNT_WORKER_ID on this data dir?)', {
+          workspaces: done.keptAlive,
+        });
+      }
+    } catch (err) {
+      opts.onWorkspaceNotice?.('could not remove the workspaces an earlier run of this worker left', { error: err instanceof Error ? err.message : String(err) });
+    }
+  };
+  await cleanUp();
+  // A run on another host (a pod started again elsewhere on the same volume) counts as alive until
+  // its marker goes stale: look once more after that.
+  const secondLook = setTimeout(() => void cleanUp(), RUN_MARKER_STALE_MS + 5_000);
+  secondLook.unref();
   const activities = createActivities({
     dataDir: opts.dataDir,
     workerQueue: ownQueue,
+    git,
+    workerRun,
+    ...(opts.stepHeartbeatTimeout ? { stepHeartbeatTimeout: opts.stepHeartbeatTimeout } : {}),
     credentials:
       kube && sharedCreds
         ? { forProject: (project: string) => new ChainCredentialStore([new KubernetesCredentialStore(kube, project), sharedCreds, files.forProject(project)]) }
@@ -96,7 +131,16 @@ export async function createShuntWorkers(opts: ShuntWorkerOptions): Promise<Shun
   });
   const maxConcurrentActivityTaskExecutions = opts.maxConcurrentActivities ?? 32;
   const metrics = opts.metrics ?? new WorkerMetrics();
-  const shared = await Worker.create({
+  const create = async (options: Parameters<typeof Worker.create>[0]): Promise<Worker> => {
+    try {
+      return await Worker.create(options);
+    } catch (err) {
+      clearTimeout(secondLook);
+      await registration.stop();
+      throw err;
+    }
+  };
+  const shared = await create({
     ...metrics.workerOptions(),
     connection: opts.connection,
     namespace: opts.namespace,
@@ -106,7 +150,7 @@ export async function createShuntWorkers(opts: ShuntWorkerOptions): Promise<Shun
     maxConcurrentActivityTaskExecutions,
     ...(opts.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: opts.maxCachedWorkflows } : {}),
   });
-  const own = await Worker.create({
+  const own = await create({
     ...metrics.workerOptions(),
     connection: opts.connection,
     namespace: opts.namespace,
@@ -119,8 +163,14 @@ export async function createShuntWorkers(opts: ShuntWorkerOptions): Promise<Shun
     own,
     ownQueue,
     metrics,
+    workerRun,
     async run() {
-      await Promise.all([shared.run(), own.run()]);
+      try {
+        await Promise.all([shared.run(), own.run()]);
+      } finally {
+        clearTimeout(secondLook);
+        await registration.stop();
+      }
     },
     shutdown() {
       if (shared.getState() === 'RUNNING') shared.shutdown();

@@ -61,9 +61,18 @@ try {
   const metrics = new WorkerMetrics({ defaultMetrics: true });
   const metricsServer = config.metricsPort === undefined ? undefined : await metrics.serve(config.metricsPort);
   if (config.metricsPort !== undefined) log.info({ url: `http://127.0.0.1:${config.metricsPort}/metrics` }, 'worker metrics served');
-  const workers = await createShuntWorkers({ connection, ...config, metrics, onCredentialsWarning: (message) => log.warn({ message }, 'credentials file problem') });
+  const workers = await createShuntWorkers({
+    connection,
+    ...config,
+    metrics,
+    onCredentialsWarning: (message) => log.warn({ message }, 'credentials file problem'),
+    onWorkspaceNotice: (message, fields) => log.warn(fields, message),
+  });
   running = true;
-  log.info({ workerId: config.workerId, ownQueue: workers.ownQueue, dataDir: config.dataDir }, 'worker started');
+  log.info(
+    { workerId: config.workerId, runId: workers.workerRun.runId, ownQueue: workers.ownQueue, dataDir: config.dataDir, stepHeartbeatTimeout: config.stepHeartbeatTimeout },
+    'worker started',
+  );
   await workers.run();
   await connection.close();
   metricsServer?.close();

@@ -37,6 +37,7 @@ import {
 } from '../core/promotion/step-completion.js';
 import type { PromotionPhase, PromotionPlan } from '../core/promotion/types.js';
 import { promotionContextOf, type PromotionContext } from '../core/promotion/context.js';
+import { afterWorkerLoss, DEFAULT_STEP_HEARTBEAT_TIMEOUT, workerLossOf, type WorkerLossRule } from '../core/promotion/worker-loss.js';
 import type { createActivities } from '../activities/index.js';
 import {
   approvePromotionUpdate,
@@ -56,7 +57,11 @@ export interface PromotionWorkflowInput extends PromotionContext {
   plan: PromotionPlan;
   /** The project workflow to tell when this promotion ends. */
   parentWorkflowId?: string;
-  /** How long a step may wait for its worker before the worker counts as lost (default 5m). */
+  /**
+   * How long a step may wait for its worker to pick it up before the worker counts as lost
+   * (default 5m). A worker lost while it runs a step is found by the step's heartbeat timeout,
+   * which the worker holding the workspace names (prepareWorkspace, SHUNT_STEP_HEARTBEAT_TIMEOUT).
+   */
   workerLostAfter?: string;
   /** Freight and stage metadata when the promotion started (freightMetadata(), stageMetadata()). */
   metadata?: MetadataSnapshot;
@@ -71,8 +76,11 @@ export interface PromotionWorkflowInput extends PromotionContext {
 /** The step kind whose waiting the workflow does (activities/steps/wait-for-approval.ts checks its config). */
 const WAIT_FOR_APPROVAL = 'wait-for-approval';
 
-/** How many times a promotion may lose its worker and start its steps again elsewhere. */
+/** How many times a promotion may lose its worker and start its steps again elsewhere (before heartbeat failover). */
 const MAX_WORKSPACE_RESTARTS = 5;
+
+/** Where the steps run: the workspace, its worker's queue and that worker's step heartbeat timeout. */
+type StepWorkspace = { workspaceKey: string; taskQueue: string; heartbeatTimeout?: string };
 
 /** Activities any worker may run, on the workflow's own (shared) task queue. */
 const shared = proxyActivities<Activities>({
@@ -164,8 +172,10 @@ export async function promotionWorkflow(input: PromotionWorkflowInput): Promise<
     }
   };
 
-  let workspace: { workspaceKey: string; taskQueue: string } | undefined;
+  let workspace: StepWorkspace | undefined;
   let aborted = false;
+  /** The worker was lost too many times: the promotion ends Errored, its workspace left to that worker's clean-up. */
+  let gaveUp = false;
   let firstStep = 0;
   try {
     if (input.approvalGate) {
@@ -182,8 +192,11 @@ export async function promotionWorkflow(input: PromotionWorkflowInput): Promise<
     workspace ??= await shared.prepareWorkspace({ promotion: input.promotion });
     let restarts = 0;
 
+    /** Shown on the first step run again after a lost worker, until it is done. */
+    let restartNote: string | undefined;
+
     let i = firstStep;
-    while (i < input.plan.steps.length) {
+    steps: while (i < input.plan.steps.length) {
       currentStep = i;
       const step = input.plan.steps[i]!;
       const record = steps[i]!;
@@ -194,17 +207,28 @@ export async function promotionWorkflow(input: PromotionWorkflowInput): Promise<
       record.startedAt = nowIso();
       record.errorCount = 0;
       delete record.message;
+      if (restartNote) record.message = restartNote;
 
+      // A step whose worker stops heartbeating comes back to the workflow at once (no retry on
+      // the dead worker's queue), which starts the steps again on another worker.
+      const lossRule: WorkerLossRule = patched('step-heartbeat-failover') ? 'heartbeat' : 'not-picked-up';
+      const heartbeatTimeout = lossRule === 'heartbeat' ? (workspace.heartbeatTimeout ?? DEFAULT_STEP_HEARTBEAT_TIMEOUT) : '1m';
+      const scheduleToStartTimeout = input.workerLostAfter ?? '5m';
       const onWorker = proxyActivities<Activities>({
         taskQueue: workspace.taskQueue,
         startToCloseTimeout: '15m',
-        heartbeatTimeout: '1m',
+        heartbeatTimeout,
         // A worker that stops polling its own queue has died: start the steps again elsewhere.
-        scheduleToStartTimeout: input.workerLostAfter ?? '5m',
+        scheduleToStartTimeout,
         // Step errors come back as non-retryable failures and count against the step's error
-        // threshold (core/promotion/step-completion.ts); Temporal retries only what the step
-        // never saw (timeouts, lost workers).
-        retry: { initialInterval: '1s', maximumInterval: '30s', maximumAttempts: 20 },
+        // threshold (core/promotion/step-completion.ts). Before heartbeat failover, Temporal
+        // retried what the step never saw (timeouts, lost workers) on the same worker's queue;
+        // now those come back to the workflow: a lost worker restarts the steps elsewhere, a
+        // step that overran its start-to-close timeout counts as a retryable step error.
+        retry:
+          lossRule === 'heartbeat'
+            ? { maximumAttempts: 1 }
+            : { initialInterval: '1s', maximumInterval: '30s', maximumAttempts: 20 },
         summary: `${step.alias} (${step.uses})`,
       });
 
@@ -242,14 +266,32 @@ export async function promotionWorkflow(input: PromotionWorkflowInput): Promise<
           }
         } catch (err) {
           if (isCancellation(err)) throw err;
-          if (workerLost(err) && restarts < MAX_WORKSPACE_RESTARTS) {
+          const failure = failureOf(err);
+          const lost = lossRule === 'heartbeat' ? workerLossOf(failure, lossRule) : undefined;
+          if (lost) {
+            const decision = afterWorkerLoss({ cause: lost, restartsSoFar: restarts, heartbeatTimeout, scheduleToStartTimeout });
+            record.message = decision.message;
+            if (decision.next === 'done') {
+              record.status = decision.status;
+              record.finishedAt = nowIso();
+              gaveUp = true;
+              break steps;
+            }
+            restarts = decision.restarts;
+            restartNote = decision.message;
+            log.warn('promotion lost its worker; starting its steps again on another', { promotion: input.promotion, step: step.alias, cause: lost });
+            workspace = await shared.prepareWorkspace({ promotion: `${input.promotion}-r${restarts}` });
+            restart = true;
+            break;
+          }
+          if (lossRule === 'not-picked-up' && workerLost(err) && restarts < MAX_WORKSPACE_RESTARTS) {
             restarts++;
             log.warn('promotion lost its worker; starting its steps again on another', { promotion: input.promotion, step: step.alias });
             workspace = await shared.prepareWorkspace({ promotion: `${input.promotion}-r${restarts}` });
             restart = true;
             break;
           }
-          result = { status: 'Error', ...classifyStepError(failureOf(err)) };
+          result = { status: 'Error', ...classifyStepError(failure) };
         }
 
         const decision = stepCompletion({
@@ -264,6 +306,8 @@ export async function promotionWorkflow(input: PromotionWorkflowInput): Promise<
         if (decision.next === 'done') {
           record.status = decision.status;
           record.errorCount = decision.errorCount;
+          if (restartNote !== undefined && record.message === restartNote) delete record.message;
+          restartNote = undefined;
           if (decision.message !== undefined) record.message = decision.message;
           break;
         }
@@ -300,8 +344,10 @@ export async function promotionWorkflow(input: PromotionWorkflowInput): Promise<
   currentStep = undefined;
   waiting = undefined;
 
-  phase = aborted ? 'Aborted' : finalPhase(steps);
-  const failed = steps.find((s) => !s.continueOnError && (s.status === 'Failed' || s.status === 'Errored'));
+  phase = aborted ? 'Aborted' : gaveUp ? 'Errored' : finalPhase(steps);
+  const failed = gaveUp
+    ? steps.find((s) => s.status === 'Errored')
+    : steps.find((s) => !s.continueOnError && (s.status === 'Failed' || s.status === 'Errored'));
   message = aborted
     ? 'promotion aborted'
     : failed ? `step "${failed.alias}" (${failed.uses}) ${failed.status.toLowerCase()}: ${failed.message ?? ''}`.trim() : undefined;
@@ -309,7 +355,8 @@ export async function promotionWorkflow(input: PromotionWorkflowInput): Promise<
   // Cleaning up and reporting must happen even when the promotion was aborted (cancelled).
   return CancellationScope.nonCancellable(async () => {
     let kept: KeptWorkspace | undefined;
-    if (workspace) {
+    // Given up on a lost worker: its workspace goes when that worker starts again.
+    if (workspace && !gaveUp) {
       const failedAt = steps.findIndex((s) => !s.continueOnError && (s.status === 'Failed' || s.status === 'Errored'));
       const keep = (phase === 'Failed' || phase === 'Errored') && failedAt >= 0 && patched('keep-failed-workspace');
       if (keep) {
@@ -346,7 +393,7 @@ export async function promotionWorkflow(input: PromotionWorkflowInput): Promise<
 }
 
 /** The kept workspace, when it is still on its worker and the plan has not changed; else undefined. */
-async function resumeIn(kept: KeptWorkspace, plan: PromotionPlan): Promise<{ workspaceKey: string; taskQueue: string } | undefined> {
+async function resumeIn(kept: KeptWorkspace, plan: PromotionPlan): Promise<StepWorkspace | undefined> {
   if (kept.planDigest !== planDigest(plan)) return undefined;
   const owner = proxyActivities<Activities>({
     taskQueue: kept.taskQueue,
@@ -357,7 +404,8 @@ async function resumeIn(kept: KeptWorkspace, plan: PromotionPlan): Promise<{ wor
   });
   try {
     const exists = await owner.workspaceExists({ workspaceKey: kept.workspaceKey });
-    return exists ? { workspaceKey: kept.workspaceKey, taskQueue: kept.taskQueue } : undefined;
+    if (!exists) return undefined;
+    return { workspaceKey: kept.workspaceKey, taskQueue: kept.taskQueue, ...(kept.heartbeatTimeout ? { heartbeatTimeout: kept.heartbeatTimeout } : {}) };
   } catch (err) {
     if (isCancellation(err)) throw err;
     return undefined;
@@ -378,6 +426,7 @@ async function release(workspace: { workspaceKey: string; taskQueue: string }, p
   }
 }
 
+/** A worker lost as promotions recorded before heartbeat failover saw it: only a step nobody picked up. */
 function workerLost(err: unknown): boolean {
   return (
     err instanceof ActivityFailure &&
@@ -386,13 +435,14 @@ function workerLost(err: unknown): boolean {
   );
 }
 
-/** What a failed runStep reported: its failure type, whether it may be retried, its message. */
-function failureOf(err: unknown): { type?: string; retryable?: boolean; message: string } {
+/** What a failed runStep reported: its failure type, whether it may be retried, its message; or the timeout it hit. */
+function failureOf(err: unknown): { type?: string; retryable?: boolean; timeoutType?: string; message: string } {
   const cause = err instanceof ActivityFailure ? err.cause : err;
   if (cause instanceof ApplicationFailure) {
     const retryable = (cause.details?.[0] as { retryable?: boolean } | undefined)?.retryable === true;
     return { type: cause.type ?? '', retryable, message: cause.message };
   }
+  if (cause instanceof TimeoutFailure) return { timeoutType: String(cause.timeoutType), message: cause.message };
   return { message: cause instanceof Error ? cause.message : String(cause) };
 }
 

@@ -4,7 +4,9 @@
  * symlinks that lead out of the workspace (DESIGN.md: "a step path that escapes the promotion's
  * workspace is refused").
  */
+import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { DomainError } from '../../core/errors.js';
 
@@ -120,9 +122,170 @@ function workspaceDir(workRoot: string, key: string): string {
   return path.join(path.resolve(workRoot), key);
 }
 
-/** Creates (or reuses) `<workRoot>/<key>`; idempotent. */
-export async function createWorkspace(workRoot: string, key: string): Promise<Workspace> {
+/**
+ * One run of a worker process: its worker id (stable across restarts on the same data dir) and
+ * an id of this run. A workspace records the run that made it, so that the next run of the same
+ * worker can tell its leftovers from the workspaces of other workers sharing the data dir.
+ */
+export interface WorkerRun {
+  workerId: string;
+  runId: string;
+  host: string;
+  pid: number;
+  startedAt: string;
+}
+
+/** `<workRoot>/.worker-runs/<runId>.json`: a worker run's marker, refreshed while it lives. */
+const RUNS_DIR = '.worker-runs';
+/** `<workRoot>/.workspace-owners/<key>.json`: the run that made workspace `<key>`. */
+const OWNERS_DIR = '.workspace-owners';
+/** How often a live run refreshes its marker. */
+export const RUN_MARKER_REFRESH_MS = 10_000;
+/** A marker not refreshed for this long belongs to a run that is gone (a run on another host included). */
+export const RUN_MARKER_STALE_MS = 30_000;
+
+export function newWorkerRun(workerId: string): WorkerRun {
+  return { workerId, runId: randomUUID(), host: os.hostname(), pid: process.pid, startedAt: new Date().toISOString() };
+}
+
+const runMarker = (workRoot: string, runId: string): string => path.join(path.resolve(workRoot), RUNS_DIR, `${runId}.json`);
+const ownerFile = (workRoot: string, key: string): string => path.join(path.resolve(workRoot), OWNERS_DIR, `${key}.json`);
+
+async function writeJsonAtomically(file: string, value: unknown): Promise<void> {
+  await fs.promises.mkdir(path.dirname(file), { recursive: true });
+  const tmp = `${file}.${process.pid}.${randomUUID()}.tmp`;
+  await fs.promises.writeFile(tmp, `${JSON.stringify(value)}\n`, { mode: 0o600 });
+  await fs.promises.rename(tmp, file);
+}
+
+async function readJson(file: string): Promise<unknown> {
+  try {
+    return JSON.parse(await fs.promises.readFile(file, 'utf8')) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Marks `run` as live in `workRoot` and keeps the marker fresh until `stop()`, which removes it
+ * (a run that ends cleanly leaves nothing that looks alive).
+ */
+export async function registerWorkerRun(workRoot: string, run: WorkerRun, refreshMs = RUN_MARKER_REFRESH_MS): Promise<{ stop(): Promise<void> }> {
+  const file = runMarker(workRoot, run.runId);
+  await writeJsonAtomically(file, run);
+  const refresh = setInterval(() => {
+    const now = new Date();
+    fs.promises.utimes(file, now, now).catch(() => writeJsonAtomically(file, run).catch(() => undefined));
+  }, refreshMs);
+  refresh.unref();
+  return {
+    async stop() {
+      clearInterval(refresh);
+      await fs.promises.rm(file, { force: true });
+    },
+  };
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    // EPERM: the process exists but belongs to someone else.
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Whether the run `runId` may still be alive: its marker exists and was refreshed lately, and,
+ * on this host, its process still exists. A marker that cannot be read counts as alive (it may
+ * be being written); a missing one as gone.
+ */
+async function runMayBeAlive(workRoot: string, runId: string, self: WorkerRun, nowMs: number): Promise<boolean> {
+  if (runId === self.runId) return true;
+  const file = runMarker(workRoot, runId);
+  let mtimeMs: number;
+  try {
+    mtimeMs = (await fs.promises.stat(file)).mtimeMs;
+  } catch {
+    return false;
+  }
+  if (nowMs - mtimeMs > RUN_MARKER_STALE_MS) return false;
+  const marker = (await readJson(file)) as Partial<WorkerRun> | undefined;
+  if (!marker || typeof marker.pid !== 'number' || typeof marker.host !== 'string') return true;
+  if (marker.host !== self.host) return true;
+  // Same host and pid as this process, another run: this process is that run's successor (a
+  // container started again gives its process the same pid).
+  return marker.pid !== self.pid && processAlive(marker.pid);
+}
+
+export interface LeftoverCleanup {
+  /** Workspace keys removed: made by an earlier run of this worker that is gone. */
+  removed: string[];
+  /** Workspace keys of this worker id left alone because the run that made them may still be alive. */
+  keptAlive: string[];
+}
+
+/**
+ * Removes the workspaces an earlier run of this worker (same worker id) left in `workRoot`, and
+ * those runs' markers. Never touches a workspace of another worker id, of a run that may still be
+ * alive (two processes started with the same worker id on one data dir), or one that records no
+ * owner (made before workspaces recorded theirs). `beforeRemove` runs first for each (the git
+ * mirrors forget its worktrees).
+ */
+export async function removeLeftoverWorkspaces(
+  workRoot: string,
+  self: WorkerRun,
+  opts: { beforeRemove?: (root: string) => Promise<void>; nowMs?: number } = {},
+): Promise<LeftoverCleanup> {
+  const nowMs = opts.nowMs ?? Date.now();
+  const result: LeftoverCleanup = { removed: [], keptAlive: [] };
+  let owners: string[];
+  try {
+    owners = await fs.promises.readdir(path.join(path.resolve(workRoot), OWNERS_DIR));
+  } catch {
+    owners = [];
+  }
+  const goneRuns = new Set<string>();
+  for (const entry of owners) {
+    if (!entry.endsWith('.json')) continue;
+    const key = entry.slice(0, -'.json'.length);
+    if (!KEY_PATTERN.test(key)) continue;
+    const owner = (await readJson(ownerFile(workRoot, key))) as { workerId?: unknown; runId?: unknown } | undefined;
+    if (!owner || owner.workerId !== self.workerId || typeof owner.runId !== 'string') continue;
+    if (await runMayBeAlive(workRoot, owner.runId, self, nowMs)) {
+      if (owner.runId !== self.runId) result.keptAlive.push(key);
+      continue;
+    }
+    const ws = await openWorkspace(workRoot, key);
+    if (ws && opts.beforeRemove) await opts.beforeRemove(ws.root);
+    await removeWorkspace(workRoot, key);
+    goneRuns.add(owner.runId);
+    result.removed.push(key);
+  }
+  // The gone runs' markers (stale or of dead processes) of this worker id.
+  let runs: string[];
+  try {
+    runs = await fs.promises.readdir(path.join(path.resolve(workRoot), RUNS_DIR));
+  } catch {
+    runs = [];
+  }
+  for (const entry of runs) {
+    if (!entry.endsWith('.json')) continue;
+    const runId = entry.slice(0, -'.json'.length);
+    if (runId === self.runId) continue;
+    const marker = (await readJson(runMarker(workRoot, runId))) as Partial<WorkerRun> | undefined;
+    if (marker?.workerId !== self.workerId && !goneRuns.has(runId)) continue;
+    if (!(await runMayBeAlive(workRoot, runId, self, nowMs))) await fs.promises.rm(runMarker(workRoot, runId), { force: true });
+  }
+  return result;
+}
+
+/** Creates (or reuses) `<workRoot>/<key>`, recording `owner` as the run that made it; idempotent. */
+export async function createWorkspace(workRoot: string, key: string, owner?: WorkerRun): Promise<Workspace> {
   const dir = workspaceDir(workRoot, key);
+  // The owner first: a workspace never exists without its owner once this run made it.
+  if (owner) await writeJsonAtomically(ownerFile(workRoot, key), { workerId: owner.workerId, runId: owner.runId });
   await fs.promises.mkdir(dir, { recursive: true });
   return new Workspace(dir);
 }
@@ -138,9 +301,10 @@ export async function openWorkspace(workRoot: string, key: string): Promise<Work
   }
 }
 
-/** Deletes `<workRoot>/<key>` and everything in it; idempotent. Git worktrees inside it should be
- * released through GitService.releaseWorktrees first so the mirrors forget them. */
+/** Deletes `<workRoot>/<key>`, everything in it and its owner record; idempotent. Git worktrees
+ * inside it should be released through GitService.releaseWorktrees first so the mirrors forget them. */
 export async function removeWorkspace(workRoot: string, key: string): Promise<void> {
   const dir = workspaceDir(workRoot, key);
   await fs.promises.rm(dir, { recursive: true, force: true, maxRetries: 3 });
+  await fs.promises.rm(ownerFile(workRoot, key), { force: true });
 }

@@ -190,4 +190,6 @@ export interface KeptWorkspace {
   failedStep: number;
   /** Digest of the plan it ran: a retry resumes only with the same plan. */
   planDigest: string;
+  /** The step heartbeat timeout of the worker holding it (SHUNT_STEP_HEARTBEAT_TIMEOUT). */
+  heartbeatTimeout?: string;
 }

@@ -296,12 +296,32 @@ describe('runStep', () => {
     expect(res.output.commitMessage).toContain('- slack.token: ***');
   });
 
-  it('fails with FailedPrecondition when the workspace is not on this worker', async () => {
+  it('fails with WorkspaceGone (the workflow starts the steps again elsewhere) when the workspace is not on this worker', async () => {
     const s = await setup();
     const f = await failureOf(
       s.run(s.input({ uses: 'yaml-update', config: { path: 'v.yaml', updates: [{ key: 'a', value: 1 }] } }, { workspaceKey: 'gone' })),
     );
-    expect(f.type).toBe('FailedPrecondition');
+    expect(f.type).toBe('WorkspaceGone');
+    expect(f.nonRetryable).toBe(true);
+    expect(f.message).toContain('must start again from its first step');
+  });
+
+  it('fails with WorkerStopping (the workflow starts the steps again elsewhere) when its worker shuts down mid-step, and with the step\'s own error on any other cancellation', async () => {
+    const origin = await createOrigin(disposer);
+    const clone = { uses: 'git-clone', config: { repoURL: origin.url, checkout: [{ branch: 'main', path: './src' }] } };
+    const s = await setup();
+    s.env.cancel('WORKER_SHUTDOWN');
+    const stopping = await failureOf(s.run(s.input(clone)));
+    expect([stopping.type, stopping.nonRetryable, stopping.message]).toEqual(['WorkerStopping', true, 'the worker running the step is shutting down']);
+
+    const other = await setup();
+    other.env.cancel('CANCELLED');
+    const cancelled = await other.run(other.input(clone)).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(cancelled).toBeInstanceOf(Error);
+    expect((cancelled as { type?: string }).type).not.toBe('WorkerStopping');
   });
 
   it('runs a whole promotion twice: one commit, pushed once, workspace released', async () => {

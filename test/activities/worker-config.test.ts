@@ -1,5 +1,5 @@
 /**
- * The worker's SHUNT_UI_BASE_URL setting: what steps see as `ctx.uiBaseUrl`, and what a bad
+ * The worker's SHUNT_UI_BASE_URL and SHUNT_STEP_HEARTBEAT_TIMEOUT settings: what they become, and what a bad
  * value gets (the worker stops at start, naming the setting).
  */
 import { jest } from '@jest/globals';
@@ -33,5 +33,37 @@ describe('SHUNT_UI_BASE_URL', () => {
 
     await expect(loadWorkerConfig({ ...BASE, SHUNT_UI_BASE_URL: value })).rejects.toThrow(`exit ${EXIT_CONFIG}`);
     expect(written.join('')).toContain('config: SHUNT_UI_BASE_URL: SHUNT_UI_BASE_URL must be an absolute http(s) URL such as https://shunt.example.com');
+  });
+});
+
+describe('SHUNT_STEP_HEARTBEAT_TIMEOUT', () => {
+  afterEach(() => jest.restoreAllMocks());
+
+  it('is 1m when not set', async () => {
+    expect((await loadWorkerConfig({ ...BASE })).stepHeartbeatTimeout).toBe('1m');
+  });
+
+  it('becomes the step heartbeat timeout the worker names for its workspaces, as a normalised Go duration', async () => {
+    expect((await loadWorkerConfig({ ...BASE, SHUNT_STEP_HEARTBEAT_TIMEOUT: '90s' })).stepHeartbeatTimeout).toBe('1m30s');
+    expect((await loadWorkerConfig({ ...BASE, SHUNT_STEP_HEARTBEAT_TIMEOUT: '5s' })).stepHeartbeatTimeout).toBe('5s');
+  });
+
+  it.each([
+    ['not a duration', 'soon', 'is not a duration: use Go syntax such as 30s, 1m or 1m30s'],
+    ['a number without a unit', '30', 'is not a duration'],
+    ['shorter than 2s', '500ms', 'is out of range: between 2s and 1h'],
+    ['longer than 1h', '2h', 'is out of range: between 2s and 1h'],
+  ])('stops the worker with a configuration error for %s, naming the setting', async (_, value, expected) => {
+    const written: string[] = [];
+    jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      written.push(String(chunk));
+      return true;
+    });
+    jest.spyOn(process, 'exit').mockImplementation((code?: string | number | null) => {
+      throw new Error(`exit ${String(code)}`);
+    });
+
+    await expect(loadWorkerConfig({ ...BASE, SHUNT_STEP_HEARTBEAT_TIMEOUT: value })).rejects.toThrow(`exit ${EXIT_CONFIG}`);
+    expect(written.join('')).toContain(`config: SHUNT_STEP_HEARTBEAT_TIMEOUT=${JSON.stringify(value)} ${expected}`);
   });
 });

@@ -31,10 +31,11 @@ const NAMESPACE = 'default';
 const SOAK_S = 10;
 const STAGES = ['one', 'two', 'gated', 'soaked', 'failover'] as const;
 /**
- * A worker killed mid-step is noticed after the step's heartbeat timeout (1 min), and its
- * workspace given up after the schedule-to-start timeout of its own queue (5 min): about 6 min.
+ * A worker killed mid-step is noticed after the step's heartbeat timeout (SHUNT_STEP_HEARTBEAT_TIMEOUT,
+ * 1 min by default), and the promotion starts its steps again on the other worker at once: about
+ * 1 min (before heartbeat failover it also waited out its queue's 5 min schedule-to-start timeout).
  */
-const FAILOVER_TIMEOUT_MS = 12 * 60_000;
+const FAILOVER_TIMEOUT_MS = 6 * 60_000;
 
 const disposer = new Disposer();
 let work: string;

@@ -2,6 +2,7 @@
  * promotionWorkflow's branches on the real dev server, with hand-written stub activities:
  * ordering and outputs, skip, error threshold, Running polls, timeouts, continueOnError.
  */
+import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { Client, type Connection } from '@temporalio/client';
 import { Worker, type NativeConnection } from '@temporalio/worker';
@@ -9,7 +10,7 @@ import type { RunStepInput, RunStepOutcome } from '../../activities/run-step.js'
 import type { PlannedStep } from '../../core/promotion/types.js';
 import { workflowBundlePath } from '../../worker/create-workers.js';
 import { WorkerMetrics } from '../../worker/metrics.js';
-import type { PromotionFinished } from '../../workflows/definitions.js';
+import { promotionStatusQuery, type PromotionFinished } from '../../workflows/definitions.js';
 import type { PromotionWorkflowInput } from '../../workflows/promotion.js';
 import { connectClient, connectWorker, uniqueName } from '../support/temporal.js';
 import { saveHistory } from '../support/histories.js';
@@ -66,7 +67,7 @@ async function runPromotion(
   steps: PlannedStep[],
   behaviour: Record<string, StepBehaviour>,
   scenario?: string,
-  options: { firstWorkspaceOnDeadWorker?: boolean } = {},
+  options: { firstWorkspaceOnDeadWorker?: boolean; heartbeatTimeout?: string } = {},
 ) {
   const taskQueue = uniqueName('promotion-test');
   const calls: RunStepInput[] = [];
@@ -77,7 +78,11 @@ async function runPromotion(
       workspaces.push(`ws-${workspaces.length + 1}`);
       // A queue no worker polls: the worker that made the workspace has died.
       const dead = options.firstWorkspaceOnDeadWorker && workspaces.length === 1;
-      return { workspaceKey: workspaces.at(-1)!, taskQueue: dead ? `${taskQueue}-dead` : taskQueue };
+      return {
+        workspaceKey: workspaces.at(-1)!,
+        taskQueue: dead ? `${taskQueue}-dead` : taskQueue,
+        ...(options.heartbeatTimeout ? { heartbeatTimeout: options.heartbeatTimeout } : {}),
+      };
     },
     releaseWorkspace: async () => undefined,
     workspaceExists: async () => true,
@@ -233,7 +238,8 @@ describe('promotionWorkflow', () => {
     const { result, calls, workspaces } = await runPromotion(
       [step('clone'), step('push')],
       { clone: () => ({ status: 'Succeeded', output: { commits: { repo: 'abc' } } }) },
-      'worker-lost',
+      // worker-lost.json is this scenario recorded before heartbeat failover.
+      'worker-lost-not-picked-up',
       { firstWorkspaceOnDeadWorker: true },
     );
     expect(workspaces).toEqual(['ws-1', 'ws-2']);
@@ -242,6 +248,80 @@ describe('promotionWorkflow', () => {
       ['push', 'ws-2'],
     ]);
     expect(result.phase).toBe('Succeeded');
+  });
+
+  it('starts its steps again in a new workspace at once when the step stops heartbeating (its worker died mid-step), showing the loss meanwhile', async () => {
+    let shownWhileRestarting: unknown;
+    const { result, calls, workspaces } = await runPromotion(
+      [step('clone'), step('push')],
+      {
+        clone: async (call) => {
+          if (call.workspaceKey === 'ws-1') {
+            // The worker "dies": no heartbeat, no answer, until the worker shuts down.
+            await new Promise((resolve) => Context.current().cancellationSignal.addEventListener('abort', resolve));
+            throw new Error('cancelled');
+          }
+          const { workflowId } = Context.current().info.workflowExecution!;
+          shownWhileRestarting = (await client.workflow.getHandle(workflowId).query(promotionStatusQuery)).steps;
+          return { status: 'Succeeded' };
+        },
+      },
+      'worker-lost-heartbeat',
+      { heartbeatTimeout: '2s' },
+    );
+    expect(workspaces).toEqual(['ws-1', 'ws-2']);
+    expect(calls.map((c) => [c.step.alias, c.workspaceKey])).toEqual([
+      ['clone', 'ws-1'],
+      ['clone', 'ws-2'],
+      ['push', 'ws-2'],
+    ]);
+    expect(shownWhileRestarting).toEqual([
+      expect.objectContaining({
+        alias: 'clone',
+        status: 'Running',
+        message: 'worker lost (no heartbeat for 2s); restarting the steps on another worker (attempt 2)',
+      }),
+      expect.objectContaining({ alias: 'push', status: 'Pending' }),
+    ]);
+    expect(result.phase).toBe('Succeeded');
+    // Once the step ran again, the note is gone.
+    expect(result.steps.map((s) => [s.status, s.message])).toEqual([
+      ['Succeeded', undefined],
+      ['Succeeded', undefined],
+    ]);
+  });
+
+  it('starts its steps again in a new workspace when the workspace is gone from its worker (it started again and cleaned up)', async () => {
+    const { result, calls, workspaces } = await runPromotion([step('clone'), step('push')], {
+      push: (call) => {
+        if (call.workspaceKey === 'ws-1') {
+          throw ApplicationFailure.create({ type: 'WorkspaceGone', message: 'workspace "ws-1" is not on this worker', nonRetryable: true });
+        }
+        return { status: 'Succeeded' };
+      },
+    }, 'workspace-gone');
+    expect(workspaces).toEqual(['ws-1', 'ws-2']);
+    expect(calls.map((c) => [c.step.alias, c.workspaceKey])).toEqual([
+      ['clone', 'ws-1'],
+      ['push', 'ws-1'],
+      ['clone', 'ws-2'],
+      ['push', 'ws-2'],
+    ]);
+    expect(result.phase).toBe('Succeeded');
+  });
+
+  it('ends Errored, naming the lost worker, once it has started its steps again the most times allowed', async () => {
+    const { result, workspaces } = await runPromotion([step('clone'), step('push')], {
+      clone: () => {
+        throw ApplicationFailure.create({ type: 'WorkspaceGone', message: 'workspace is not on this worker', nonRetryable: true });
+      },
+    });
+    expect(workspaces).toHaveLength(6);
+    expect(result.phase).toBe('Errored');
+    expect(result.steps.map((s) => s.status)).toEqual(['Errored', 'Pending']);
+    expect(result.message).toBe(
+      'step "clone" (yaml-update) errored: worker lost (it started again and its workspace is gone); the promotion already started its steps again 5 times, giving up',
+    );
   });
 
   it('does not retry a step whose config is invalid', async () => {
