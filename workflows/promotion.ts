@@ -217,9 +217,10 @@ export async function promotionWorkflow(input: PromotionWorkflowInput): Promise<
       const onWorker = proxyActivities<Activities>({
         taskQueue: workspace.taskQueue,
         startToCloseTimeout: '15m',
-        heartbeatTimeout,
+        // In milliseconds: the settings are Go durations (`1m0s`), which Temporal's own parser refuses.
+        heartbeatTimeout: parseDuration(heartbeatTimeout),
         // A worker that stops polling its own queue has died: start the steps again elsewhere.
-        scheduleToStartTimeout,
+        scheduleToStartTimeout: parseDuration(scheduleToStartTimeout),
         // Step errors come back as non-retryable failures and count against the step's error
         // threshold (core/promotion/step-completion.ts). Before heartbeat failover, Temporal
         // retried what the step never saw (timeouts, lost workers) on the same worker's queue;

@@ -25,7 +25,7 @@ export const MAX_WORKER_LOSSES = 5;
 export function stepHeartbeatTimeout(setting: string, name = 'SHUNT_STEP_HEARTBEAT_TIMEOUT'): string {
   let ms: number;
   try {
-    ms = parseDuration(setting);
+    ms = parseDuration(setting.trim());
   } catch {
     throw new DomainError('BadRequest', `${name}=${JSON.stringify(setting)} is not a duration: use Go syntax such as 30s, 1m or 1m30s`);
   }

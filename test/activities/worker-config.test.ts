@@ -39,8 +39,8 @@ describe('SHUNT_UI_BASE_URL', () => {
 describe('SHUNT_STEP_HEARTBEAT_TIMEOUT', () => {
   afterEach(() => jest.restoreAllMocks());
 
-  it('is 1m when not set', async () => {
-    expect((await loadWorkerConfig({ ...BASE })).stepHeartbeatTimeout).toBe('1m');
+  it('is 1m0s (1m as Go writes it) when not set', async () => {
+    expect((await loadWorkerConfig({ ...BASE })).stepHeartbeatTimeout).toBe('1m0s');
   });
 
   it('becomes the step heartbeat timeout the worker names for its workspaces, as a normalised Go duration', async () => {

@@ -69,8 +69,8 @@ describe('afterWorkerLoss', () => {
 describe('stepHeartbeatTimeout', () => {
   it('accepts a Go duration from 2s to 1h and normalises it', () => {
     expect(stepHeartbeatTimeout('2s')).toBe('2s');
-    expect(stepHeartbeatTimeout('60s')).toBe('1m');
-    expect(stepHeartbeatTimeout('1h')).toBe('1h');
+    expect(stepHeartbeatTimeout('60s')).toBe('1m0s');
+    expect(stepHeartbeatTimeout('1h')).toBe('1h0m0s');
     expect(stepHeartbeatTimeout(' 1m30s ')).toBe('1m30s');
   });
 
