@@ -198,8 +198,9 @@ current-context: test
     const deadline = Date.now() + timeoutMs;
     for (const name of names) {
       for (;;) {
-        const established = await this.kubectl(['get', name, '-o', 'jsonpath={.status.conditions[?(@.type=="Established")].status}']);
-        if (established.trim() === 'True') break;
+        // JSON, not a jsonpath filter: kubectl's filter fails on a CRD whose conditions are still null.
+        const crd = JSON.parse(await this.kubectl(['get', name, '-o', 'json'])) as { status?: { conditions?: { type: string; status: string }[] | null } };
+        if ((crd.status?.conditions ?? []).some((c) => c.type === 'Established' && c.status === 'True')) break;
         if (Date.now() > deadline) throw new Error(`${name} was not Established after ${timeoutMs} ms`);
         await new Promise((r) => setTimeout(r, 200));
       }
