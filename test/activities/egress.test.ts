@@ -266,6 +266,7 @@ describe('one mechanism', () => {
     'activities/adapters/egress/egress-connect.ts': 'the egress-checked connector itself',
     'activities/adapters/http-client.ts': 'node:http with the checked lookup (egressLookup) on every request',
     'activities/adapters/argocd-rest/client.ts': "Argo CD's REST API at ARGOCD_SERVER, set by the operator, never by a manifest",
+    'activities/adapters/credential-providers/trusted-request.ts': 'the cloud token endpoints set by the operator (ECR, GAR, ACR: *.azurecr.io only), never by a manifest',
   };
   const DIRECT = [
     /\bfetch\s*\(/,

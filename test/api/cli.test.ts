@@ -291,7 +291,7 @@ describe('shunt against the api', () => {
       expect(result).toEqual({
         code: 1,
         stdout: '',
-        stderr: 'error: invalid --timeout "10 minutes": expected a duration such as 30s, 10m or 1h30m\n',
+        stderr: 'error: invalid --timeout "10 minutes": unknown unit \" minutes\"; use Go syntax such as 30s, 5m or 1h30m\n',
       });
     });
   });
