@@ -138,7 +138,8 @@ describe('stepCompletion', () => {
 
     it('formats the limit when the manifest wrote none (a default timeout)', () => {
       const decided = decide({ status: 'Running', retryAfterMs: 0 }, { elapsedMs: 91 * MINUTE, limits: { errorThreshold: 1, timeoutMs: 90 * MINUTE }, timeoutText: undefined });
-      expect(decided).toMatchObject({ next: 'done', status: 'Errored', message: 'step timed out after 1h30m' });
+      // Go's Duration.String, as Kargo prints the limit.
+      expect(decided).toMatchObject({ next: 'done', status: 'Errored', message: 'step timed out after 1h30m0s' });
     });
 
     it('is polled forever when the step has no timeout', () => {
