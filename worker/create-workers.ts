@@ -11,7 +11,8 @@ import { KubernetesArgoCDClient } from '../activities/adapters/kubernetes/argocd
 import type { KubeConnection } from '../activities/adapters/kubernetes/client.js';
 import { KubernetesCredentialStore } from '../activities/adapters/kubernetes/credential-store.js';
 import { ArgoCDRestClient } from '../activities/adapters/argocd-rest/client.js';
-import { GitService } from '../activities/adapters/git/index.js';
+import { gitSecretsDir, GitService } from '../activities/adapters/git/index.js';
+import { removeLeftoverPrivateDirs } from '../activities/adapters/private-dir.js';
 import { newWorkerRun, registerWorkerRun, removeLeftoverWorkspaces, RUN_MARKER_STALE_MS, type WorkerRun } from '../activities/adapters/workspace.js';
 import { projectRoot } from '../launcher/temporal-binary.js';
 import { TASK_QUEUE } from '../workflows/definitions.js';
@@ -107,6 +108,13 @@ export async function createShuntWorkers(opts: ShuntWorkerOptions): Promise<Shun
     }
   };
   await cleanUp();
+  // Key files of a git command that a killed process was running (once, before this run has any).
+  try {
+    const removed = await removeLeftoverPrivateDirs(gitSecretsDir(opts.dataDir));
+    if (removed.length > 0) opts.onWorkspaceNotice?.("removed the key files of git commands an earlier process did not finish", { directories: removed });
+  } catch (err) {
+    opts.onWorkspaceNotice?.('could not remove the key files an earlier process left', { error: err instanceof Error ? err.message : String(err) });
+  }
   // A run on another host (a pod started again elsewhere on the same volume) counts as alive until
   // its marker goes stale: look once more after that.
   const secondLook = setTimeout(() => void cleanUp(), RUN_MARKER_STALE_MS + 5_000);

@@ -6,7 +6,9 @@
  * Processes that write there also run with umask 077 (see {@link restrictUmask}).
  */
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
+import { sha1Hex } from '../../core/hash.js';
 
 /** Entries of the data directory tightened at start when they exist: directories 0700, files 0600. */
 const SENSITIVE = ['git', 'work', 'credentials', 'temporal.db', 'temporal.db-wal', 'temporal.db-shm', 'temporal.pid'];
@@ -59,7 +61,7 @@ export function restrictUmask(): void {
  */
 export async function withPrivateTempDir<T>(parent: string, fn: (dir: string) => Promise<T>): Promise<T> {
   await fs.promises.mkdir(parent, { recursive: true, mode: 0o700 });
-  const dir = await fs.promises.mkdtemp(path.join(parent, 'op-'));
+  const dir = await fs.promises.mkdtemp(path.join(parent, `${opDirPrefix(hostTag(), process.pid)}`));
   await fs.promises.chmod(dir, 0o700);
   try {
     return await fn(dir);
@@ -71,4 +73,62 @@ export async function withPrivateTempDir<T>(parent: string, fn: (dir: string) =>
 /** Writes `content` to a new file readable by this user only (0600); fails if the file exists. */
 export async function writePrivateFile(file: string, content: string): Promise<void> {
   await fs.promises.writeFile(file, content, { mode: 0o600, flag: 'wx' });
+}
+
+/** A short tag of this host, so that processes on other hosts sharing the data dir are told apart. */
+function hostTag(): string {
+  return sha1Hex(os.hostname()).slice(0, 8);
+}
+
+/** `op-<host tag>-<pid>-`: who made an operation's directory, for the clean-up of a dead process's. */
+function opDirPrefix(host: string, pid: number): string {
+  return `op-${host}-${pid}-`;
+}
+
+const OP_DIR = /^op-([0-9a-f]{8})-(\d+)-[A-Za-z0-9]{6}$/;
+/** An operation's directory older than this is a leftover whoever made it: no git command lasts a day. */
+export const OP_DIR_MAX_AGE_MS = 24 * 60 * 60 * 1000;
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * At a worker's start, before it runs anything: removes the operation directories under `parent`
+ * (which may hold an SSH or signing key) that a process killed mid-operation left. Those of this
+ * host whose process is gone, or has this process's pid (a container started again), go; those of
+ * another host (a shared volume) only once a day old. Returns the names removed.
+ */
+export async function removeLeftoverPrivateDirs(parent: string, opts: { nowMs?: number; pid?: number } = {}): Promise<string[]> {
+  const nowMs = opts.nowMs ?? Date.now();
+  const selfPid = opts.pid ?? process.pid;
+  const host = hostTag();
+  let entries: string[];
+  try {
+    entries = await fs.promises.readdir(parent);
+  } catch {
+    return [];
+  }
+  const removed: string[] = [];
+  for (const name of entries) {
+    const m = OP_DIR.exec(name);
+    let leftover: boolean;
+    if (m && m[1] === host) {
+      const pid = Number(m[2]);
+      leftover = pid === selfPid || !processAlive(pid);
+    } else {
+      // Another host's, or named before directories recorded their maker: by age only.
+      const st = await fs.promises.lstat(path.join(parent, name)).catch(() => undefined);
+      leftover = st !== undefined && name.startsWith('op-') && nowMs - st.mtimeMs > OP_DIR_MAX_AGE_MS;
+    }
+    if (!leftover) continue;
+    await fs.promises.rm(path.join(parent, name), { recursive: true, force: true });
+    removed.push(name);
+  }
+  return removed;
 }

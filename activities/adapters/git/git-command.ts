@@ -71,6 +71,11 @@ export interface GitCommandOptions {
   heartbeatIntervalMs: number;
 }
 
+/** Where an operation's key files live while one git command runs (ssh-env.ts, signing). */
+export function gitSecretsDir(dataDir: string): string {
+  return path.join(path.resolve(dataDir), 'git', 'secrets');
+}
+
 export class GitCommand {
   private readonly baseEnv: Record<string, string>;
   private readonly allowCredentialsOverHTTP: boolean;
@@ -87,7 +92,7 @@ export class GitCommand {
   constructor(opts: GitCommandOptions) {
     this.dataDir = path.resolve(opts.dataDir);
     this.hooksDir = path.join(this.dataDir, 'git', 'no-hooks');
-    this.secretsDir = path.join(this.dataDir, 'git', 'secrets');
+    this.secretsDir = gitSecretsDir(this.dataDir);
     this.sourceEnv = opts.env;
     this.baseEnv = hermeticEnv(opts.env, this.hooksDir);
     this.sshAllowed = allowedProtocols(opts.env).includes('ssh');

@@ -21,6 +21,7 @@
 export type { CheckoutRequest, CheckoutResult } from './checkout.js';
 export type { CommitRequest, CommitResult } from './commit.js';
 export { commitURL } from './commit-url.js';
+export { gitSecretsDir } from './git-command.js';
 export { GitService, type GitServiceOptions } from './git-service.js';
 export type { PushRequest, PushResult } from './push.js';
 export { redact } from './redact.js';
