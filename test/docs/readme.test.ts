@@ -288,8 +288,8 @@ describe('.ci/run', () => {
   });
 
   it('runs every jest project in one of its passes', () => {
-    const projects = [...read('jest.config.js').matchAll(/displayName: '([a-z]+)'/g)].map((m) => m[1]);
-    const selected = [...script.matchAll(/^npm test -- --selectProjects ([a-z ]+)$/gm)].flatMap((m) => m[1]!.split(' '));
+    const projects = [...read('jest.config.js').matchAll(/displayName: '([a-z0-9]+)'/g)].map((m) => m[1]);
+    const selected = [...script.matchAll(/^npm test -- --selectProjects ([a-z0-9 ]+)$/gm)].flatMap((m) => m[1]!.split(' '));
     expect(projects.length).toBeGreaterThan(0);
     expect(projects.filter((p) => !selected.includes(p!))).toEqual([]);
   });
