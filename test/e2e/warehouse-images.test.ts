@@ -5,8 +5,8 @@
  * never makes a second Freight, a registry outage shows in the status and heals by itself, and
  * deleting the warehouse pauses its schedule.
  */
-import { run } from '../../cli/index.js';
 import { warehouseScheduleId } from '../../workflows/definitions.js';
+import { shunt, type CliResult } from '../support/cli.js';
 import { pushImage } from '../support/oci-images.js';
 import { startRegistry, type TestRegistry } from '../support/oci-registry.js';
 import { eventually } from '../support/poll.js';
@@ -51,12 +51,7 @@ describe('warehouse image discovery (e2e)', () => {
   }
   const freight = async (): Promise<FreightView[]> => (await api<{ items: FreightView[] }>('GET', `/projects/${project}/freight`)).body.items;
   const warehouse = async (): Promise<WarehouseView> => (await api<WarehouseView>('GET', `/projects/${project}/warehouses/app`)).body;
-  const cli = async (...argv: string[]): Promise<{ code: number; out: string; err: string }> => {
-    let out = '';
-    let err = '';
-    const code = await run([...argv, '--server', stack.url], { stdout: (t) => (out += t), stderr: (t) => (err += t), env: {} });
-    return { code, out, err };
-  };
+  const cli = (...argv: string[]): Promise<CliResult> => shunt([...argv, '--server', stack.url]);
   /** The newest scan of the warehouse that has finished (for saving its history). */
   const newestScan = async (): Promise<string> =>
     eventually(async () => {
@@ -103,7 +98,7 @@ spec:
     // A new version, then `shunt refresh`: new Freight at once.
     const d110 = await pushImage(registry.host, 'team/app', '1.1.0', { created: '2024-02-01T00:00:00Z', content: 'b' });
     const refreshed = await cli('refresh', 'warehouse', 'app', '--project', project);
-    expect(refreshed).toMatchObject({ code: 0, out: expect.stringContaining('warehouse/app refresh requested') });
+    expect(refreshed).toMatchObject({ code: 0, stdout: expect.stringContaining('warehouse/app refresh requested') });
     const second = await eventually(async () => (await freight()).find((f) => f.images?.[0]?.tag === '1.1.0'), 'freight for 1.1.0');
     expect(second.images?.[0]?.digest).toBe(d110);
 
@@ -148,13 +143,13 @@ spec:
     expect(unknownWarehouse.body.error.message).toBe(`warehouse "nope" not found in project "${project}"`);
     const unknownProject = await cli('refresh', 'warehouse', 'app', '--project', 'no-such-project');
     expect(unknownProject.code).toBe(1);
-    expect(unknownProject.err).toContain('project "no-such-project" not found');
+    expect(unknownProject.stderr).toContain('project "no-such-project" not found');
     const noProject = await cli('refresh', 'warehouse', 'app');
-    expect(noProject.err).toContain('--project is required to refresh a warehouse');
+    expect(noProject.stderr).toContain('--project is required to refresh a warehouse');
     const unknownStage = await cli('refresh', 'stage', 'app', '--project', project);
-    expect(unknownStage.err).toContain(`stage "app" not found in project "${project}"`);
+    expect(unknownStage.stderr).toContain(`stage "app" not found in project "${project}"`);
     const wrongKind = await cli('refresh', 'promotion', 'app', '--project', project);
-    expect(wrongKind.err).toContain('cannot refresh "promotion": only a warehouse or a stage can be refreshed');
+    expect(wrongKind.stderr).toContain('cannot refresh "promotion": only a warehouse or a stage can be refreshed');
   });
 
   it('pauses the schedule when the warehouse is deleted', async () => {
