@@ -10,6 +10,7 @@ import { shunt, type CliResult } from '../support/cli.js';
 import { pushImage } from '../support/oci-images.js';
 import { startRegistry, type TestRegistry } from '../support/oci-registry.js';
 import { eventually } from '../support/poll.js';
+import { scenario } from '../support/scenario.js';
 import { startShuntStack, type ShuntStack } from '../support/shunt-stack.js';
 import { uniqueName } from '../support/temporal.js';
 import { saveHistory } from '../support/histories.js';
@@ -32,6 +33,7 @@ describe('warehouse image discovery (e2e)', () => {
   let stack: ShuntStack;
   let registry: TestRegistry;
   const project = uniqueName('wh');
+  const { given } = scenario(() => stack.url);
 
   beforeAll(async () => {
     [stack, registry] = await Promise.all([startShuntStack({ namespace: 'warehouse-e2e' }), startRegistry()]);
@@ -70,20 +72,9 @@ describe('warehouse image discovery (e2e)', () => {
     const repo = `${registry.host}/team/app`;
     const d100 = await pushImage(registry.host, 'team/app', '1.0.0', { created: '2024-01-01T00:00:00Z', content: 'a' });
     await pushImage(registry.host, 'team/app', 'latest', { content: 'latest' });
-    const manifests = `apiVersion: kargo.akuity.io/v1alpha1
-kind: Project
-metadata: {name: ${project}}
----
-apiVersion: kargo.akuity.io/v1alpha1
-kind: Warehouse
-metadata: {name: app, namespace: ${project}}
-spec:
-  interval: 1h
-  subscriptions:
-  - image: {repoURL: "${repo}", imageSelectionStrategy: SemVer, discoveryLimit: 5}
-`;
-    const applied = await api('POST', '/apply', { files: [{ name: 'p.yaml', content: manifests }] });
-    expect(applied.status).toBe(200);
+    await given.aProject(project, {
+      warehouse: { subscriptions: [{ image: { repoURL: repo, imageSelectionStrategy: 'SemVer', discoveryLimit: 5 } }], spec: { interval: '1h' } },
+    });
 
     // The new warehouse's schedule scans at once.
     const first = await eventually(async () => ((await freight()).length === 1 ? (await freight())[0] : undefined), 'the first freight');

@@ -14,7 +14,7 @@ import type {
   ObjectMeta,
   Project,
   ProjectConfig,
-  PromotionPolicy,
+  ProjectConfigSpec,
   PromotionStepSpec,
   PromotionTask,
   RepoSubscription,
@@ -140,8 +140,8 @@ export function aFreightManifest(name: string, opts: FreightOptions = {}): Freig
   return { ...doc, metadata: { ...doc.metadata, name } };
 }
 
-export function aProjectConfig(promotionPolicies: PromotionPolicy[], project = PROJECT): ProjectConfig {
-  return { apiVersion: KARGO_API_VERSION, kind: 'ProjectConfig', metadata: { name: project, namespace: project }, spec: { promotionPolicies } };
+export function aProjectConfig(spec: ProjectConfigSpec, project = PROJECT): ProjectConfig {
+  return { apiVersion: KARGO_API_VERSION, kind: 'ProjectConfig', metadata: { name: project, namespace: project }, spec };
 }
 
 /** A Kubernetes Secret labelled as Kargo's credential of `type`, its fields as stringData. */

@@ -12,6 +12,7 @@ import type { DiscoveredArtifacts } from '../../core/warehouse/discovered.js';
 import { warehouseSpecHash } from '../../core/warehouse/scan-status.js';
 import { warehouseRescanWorkflowId } from '../../workflows/definitions.js';
 import { CallLog, Gate } from '../support/deferred.js';
+import { aProject, aWarehouse, WAREHOUSE, yamlOf } from '../support/manifests.js';
 import { eventually } from '../support/poll.js';
 import { uniqueName } from '../support/temporal.js';
 import { startWorkflowHarness, type WorkflowHarness } from '../support/workflow-harness.js';
@@ -57,17 +58,7 @@ beforeAll(async () => {
     },
   });
   ({ client, backend } = harness);
-  const manifests = `apiVersion: kargo.akuity.io/v1alpha1
-kind: Project
-metadata: {name: ${project}}
----
-apiVersion: kargo.akuity.io/v1alpha1
-kind: Warehouse
-metadata: {name: app, namespace: ${project}}
-spec:
-  subscriptions:
-  - image: {repoURL: reg.test/app}
-`;
+  const manifests = yamlOf(aProject(project), aWarehouse(WAREHOUSE, { project, image: 'reg.test/app' }));
   await backend.apply([{ name: 'p.yaml', content: manifests }], { dryRun: false });
 });
 

@@ -38,7 +38,7 @@ function idOf(m: FreightManifest): string {
 }
 
 /** The ProjectConfig whose one policy turns auto-promotion to dev on or off. */
-const aConfig = (autoPromotionEnabled = true): ProjectConfig => aProjectConfig([{ stage: 'dev', autoPromotionEnabled }]);
+const aConfig = (autoPromotionEnabled = true): ProjectConfig => aProjectConfig({ promotionPolicies: [{ stage: 'dev', autoPromotionEnabled }] });
 
 describe('emptyProjectState', () => {
   it('has no specs, freight, stages or promotions', () => {
