@@ -13,6 +13,7 @@ import { promisify } from 'node:util';
 import { CLUSTER_WORKFLOW_ID, projectWorkflowId } from '../../workflows/definitions.js';
 import { shuntBinary, type CliResult } from '../support/cli.js';
 import { saveHistory } from '../support/histories.js';
+import { scenario } from '../support/scenario.js';
 import { startShuntStack, type ShuntStack } from '../support/shunt-stack.js';
 
 const run = promisify(execFile);
@@ -24,6 +25,7 @@ const gitEnv = { ...process.env, GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_NOSY
 let stack: ShuntStack;
 let work: string;
 let origin: string;
+const { then } = scenario(() => stack.url);
 
 const shunt = (...args: string[]): Promise<CliResult> => shuntBinary(args, { server: stack.url });
 
@@ -123,6 +125,7 @@ describe('a three-stage Kargo pipeline, driven by the shunt CLI', () => {
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     expect(await commitCount()).toBe(before + 1);
+    await then.stageHolds('demo', stage, freightId);
     const kustomization = await fileAtHead(`env/${stage}/kustomization.yaml`);
     expect(kustomization).toContain(`# ${stage}: the app as Argo CD deploys it`);
     expect(kustomization).toContain('- ../../base # shared manifests');
