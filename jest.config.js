@@ -37,6 +37,8 @@ export default {
   globalTeardown: '<rootDir>/test/support/global-teardown.mjs',
   projects: [
     { ...base, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
+    // Reads README, the examples and .ci/run: apart from unit, so the inner loop stays on core/.
+    { ...base, displayName: 'docs', testMatch: ['<rootDir>/test/docs/**/*.test.ts'] },
     { ...base, displayName: 'activities', testMatch: ['<rootDir>/test/activities/**/*.test.ts'] },
     { ...base, displayName: 'workflows', testMatch: ['<rootDir>/test/workflows/**/*.test.ts'] },
     { ...base, displayName: 'replay', testMatch: ['<rootDir>/test/replay/**/*.test.ts'] },

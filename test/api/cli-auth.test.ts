@@ -1,8 +1,8 @@
 /** The CLI against an api that requires tokens: --token / SHUNT_TOKEN, refusals, `shunt get events`. */
-import { run } from '../../cli/index.js';
 import { enforcedAccess } from '../../api/auth/index.js';
 import { authConfig, TOKENS } from './auth-fixtures.js';
 import { demoBackend, startApi, type RunningApi } from './support.js';
+import { shunt as runShunt, type CliResult } from '../support/cli.js';
 
 const NOW = new Date('2026-01-03T00:00:00.000Z');
 let api: RunningApi;
@@ -12,18 +12,7 @@ beforeEach(async () => {
 });
 afterEach(() => api.close());
 
-async function shunt(argv: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const code = await run(argv, {
-    env: { SHUNT_SERVER: api.url, ...env },
-    now: () => NOW,
-    pollIntervalMs: 5,
-    stdout: (t) => void (stdout += t),
-    stderr: (t) => void (stderr += t),
-  });
-  return { code, stdout, stderr };
-}
+const shunt = (argv: string[], env: Record<string, string> = {}): Promise<CliResult> => runShunt(argv, { server: api.url, env, now: () => NOW, pollIntervalMs: 5 });
 
 describe('shunt with access control', () => {
   it('says the api needs a token when none is given', async () => {

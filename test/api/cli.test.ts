@@ -4,37 +4,16 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import YAML from 'yaml';
-import { run, type CliIo } from '../../cli/index.js';
 import { demoBackend, FREIGHT_A, request, startApi, type RunningApi } from './support.js';
+import { shunt as runShunt, type CliResult, type ShuntOptions } from '../support/cli.js';
 
 const API_VERSION = 'apiVersion: kargo.akuity.io/v1alpha1\n';
-
-interface Captured {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
 
 const NOW = new Date('2026-01-01T01:00:00.000Z');
 
 /** Runs `shunt <argv>` in-process against the api. */
-async function shunt(api: RunningApi | undefined, argv: string[], io: Partial<CliIo> = {}): Promise<Captured> {
-  let stdout = '';
-  let stderr = '';
-  const code = await run(argv, {
-    env: api === undefined ? {} : { SHUNT_SERVER: api.url },
-    now: () => NOW,
-    pollIntervalMs: 5,
-    ...io,
-    stdout: (text) => {
-      stdout += text;
-    },
-    stderr: (text) => {
-      stderr += text;
-    },
-  });
-  return { code, stdout, stderr };
-}
+const shunt = (api: RunningApi | undefined, argv: string[], io: ShuntOptions = {}): Promise<CliResult> =>
+  runShunt(argv, { ...(api === undefined ? {} : { server: api.url }), now: () => NOW, pollIntervalMs: 5, ...io });
 
 describe('shunt against the api', () => {
   let api: RunningApi;

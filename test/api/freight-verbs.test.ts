@@ -6,10 +6,10 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { enforcedAccess } from '../../api/auth/index.js';
-import { run } from '../../cli/index.js';
 import type { AuditEvent } from '../../core/audit/event.js';
 import { authConfig, bearer, TOKENS } from './auth-fixtures.js';
 import { aStage, demoBackend, FREIGHT_A, FREIGHT_B, request, startApi, type RunningApi } from './support.js';
+import { shunt as runShunt, type CliResult } from '../support/cli.js';
 
 let api: RunningApi;
 
@@ -22,20 +22,7 @@ beforeEach(async () => {
 });
 afterEach(() => api.close());
 
-async function shunt(token: string, argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const code = await run(argv, {
-    env: { SHUNT_SERVER: api.url, SHUNT_TOKEN: token },
-    stdout: (t) => {
-      stdout += t;
-    },
-    stderr: (t) => {
-      stderr += t;
-    },
-  });
-  return { code, stdout, stderr };
-}
+const shunt = (token: string, argv: string[]): Promise<CliResult> => runShunt(argv, { server: api.url, token });
 
 async function auditTrail(): Promise<AuditEvent[]> {
   return (await request(api, 'GET', '/api/v1/projects/demo/events', { headers: bearer(TOKENS.viewer) })).body.items as AuditEvent[];

@@ -5,11 +5,11 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { enforcedAccess } from '../../api/auth/index.js';
-import { run } from '../../cli/index.js';
 import type { AuditEvent } from '../../core/audit/event.js';
 import { STATE_BUDGET_BYTES, STATE_WARN_BYTES } from '../../core/project/state-budget.js';
 import { authConfig, bearer, TOKENS } from './auth-fixtures.js';
 import { aFreight, demoBackend, FREIGHT_A, FREIGHT_B, request, startApi, type RunningApi } from './support.js';
+import { shunt as runShunt, type CliResult } from '../support/cli.js';
 
 const FREIGHT_C = 'c'.repeat(40);
 let api: RunningApi;
@@ -24,20 +24,7 @@ beforeEach(async () => {
 });
 afterEach(() => api.close());
 
-async function shunt(token: string, argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const code = await run(argv, {
-    env: { SHUNT_SERVER: api.url, SHUNT_TOKEN: token },
-    stdout: (t) => {
-      stdout += t;
-    },
-    stderr: (t) => {
-      stderr += t;
-    },
-  });
-  return { code, stdout, stderr };
-}
+const shunt = (token: string, argv: string[]): Promise<CliResult> => runShunt(argv, { server: api.url, token });
 
 const prune = (token: string, body: unknown) => request(api, 'POST', '/api/v1/projects/demo/prune', { body, headers: bearer(token) });
 const freightNames = (): string[] => Object.keys(api.backend.projects.get('demo')!.freight).sort();

@@ -4,26 +4,10 @@
  * code and message.
  */
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { run } from '../../cli/index.js';
 import { demoBackend, FREIGHT_A, request, startApi, type RunningApi } from './support.js';
+import { shunt as runShunt, type CliResult } from '../support/cli.js';
 
-async function shunt(api: RunningApi, argv: string[], actor?: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const fetchAs: typeof fetch = (input, init) =>
-    fetch(input, { ...init, headers: { ...(init?.headers as Record<string, string>), ...(actor ? { 'x-shunt-actor': actor } : {}) } });
-  const code = await run(argv, {
-    env: { SHUNT_SERVER: api.url },
-    fetch: fetchAs,
-    stdout: (t) => {
-      stdout += t;
-    },
-    stderr: (t) => {
-      stderr += t;
-    },
-  });
-  return { code, stdout, stderr };
-}
+const shunt = (api: RunningApi, argv: string[], actor?: string): Promise<CliResult> => runShunt(argv, { server: api.url, ...(actor ? { actor } : {}) });
 
 describe('stage actions', () => {
   let api: RunningApi;

@@ -4,8 +4,9 @@ import { Writable } from 'node:stream';
 import { pino, type Logger } from 'pino';
 import { createApp, type AppDeps } from '../../api/app.js';
 import { openAccess } from '../../api/auth/index.js';
-import type { Stage, Warehouse } from '../../core/model.js';
+import type { FreightSources, PromotionStepSpec, Stage, Warehouse } from '../../core/model.js';
 import type { FreightRecord, ProjectState } from '../../core/project/state.js';
+import * as kit from '../support/manifests.js';
 import { emptyProject, FakeBackend } from './fake-backend.js';
 
 /** The api on 127.0.0.1 and a free port; `close` in afterEach/afterAll. */
@@ -78,30 +79,19 @@ export async function request(
 export const FREIGHT_A = 'a'.repeat(40);
 export const FREIGHT_B = 'b'.repeat(40);
 
+/** The demo project's warehouse: ghcr.io/acme/app ^1.0.0, scanned every 5m. */
 export function aWarehouse(project: string, name: string): Warehouse {
-  return {
-    apiVersion: 'kargo.akuity.io/v1alpha1',
-    kind: 'Warehouse',
-    metadata: { name, namespace: project },
-    spec: { interval: '5m', subscriptions: [{ image: { repoURL: 'ghcr.io/acme/app', constraint: '^1.0.0' } }] },
-  };
+  return kit.aWarehouse(name, { project, subscriptions: [{ image: { repoURL: 'ghcr.io/acme/app', constraint: '^1.0.0' } }], spec: { interval: '5m' } });
 }
 
+/** A stage labelled tier=<name>, taking warehouse app's freight from `sources`, with a clone and a push step. */
 export function aStage(
   project: string,
   name: string,
-  sources: Stage['spec']['requestedFreight'][number]['sources'],
-  steps: { uses: string; as?: string }[] = [{ uses: 'git-clone', as: 'clone' }, { uses: 'git-push', as: 'push' }],
+  sources: FreightSources,
+  steps: PromotionStepSpec[] = [{ uses: 'git-clone', as: 'clone' }, { uses: 'git-push', as: 'push' }],
 ): Stage {
-  return {
-    apiVersion: 'kargo.akuity.io/v1alpha1',
-    kind: 'Stage',
-    metadata: { name, namespace: project, labels: { tier: name } },
-    spec: {
-      requestedFreight: [{ origin: { kind: 'Warehouse', name: 'app' }, sources }],
-      promotionTemplate: { spec: { steps } },
-    },
-  };
+  return kit.aStage(name, { project, sources, steps, labels: { tier: name } });
 }
 
 export function aFreight(id: string, alias: string, overrides: Partial<FreightRecord> = {}): FreightRecord {

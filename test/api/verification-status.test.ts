@@ -4,10 +4,10 @@
  * stage, and `shunt get stages` prints it.
  */
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { run } from '../../cli/index.js';
 import type { VerificationRecord } from '../../core/project/state.js';
 import { FakeBackend } from './fake-backend.js';
 import { demoState, FREIGHT_A, request, startApi, type RunningApi } from './support.js';
+import { shunt as runShunt, type CliResult } from '../support/cli.js';
 
 const CAUSE =
   'metric "smoke" (provider job) needs Argo Rollouts, and Argo Rollouts is not installed in the cluster (its API server has no AnalysisRun resource in argoproj.io/v1alpha1): install Argo Rollouts there, or measure with the web or prometheus provider, which Shunt runs itself';
@@ -34,21 +34,7 @@ function failedVerificationBackend(): FakeBackend {
   return backend;
 }
 
-async function shunt(api: RunningApi, argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const code = await run(argv, {
-    env: { SHUNT_SERVER: api.url },
-    now: () => new Date('2026-01-01T01:00:00.000Z'),
-    stdout: (t) => {
-      stdout += t;
-    },
-    stderr: (t) => {
-      stderr += t;
-    },
-  });
-  return { code, stdout, stderr };
-}
+const shunt = (api: RunningApi, argv: string[]): Promise<CliResult> => runShunt(argv, { server: api.url, now: () => new Date('2026-01-01T01:00:00.000Z') });
 
 describe('a failed verification’s cause', () => {
   let api: RunningApi;

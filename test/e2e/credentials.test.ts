@@ -10,17 +10,18 @@
  */
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { inspect, promisify } from 'node:util';
 import { Runtime, type Logger } from '@temporalio/worker';
-import type { ProjectState, PromotionRecord } from '../../core/project/state.js';
-import { TERMINAL_PHASES } from '../../core/promotion/types.js';
+import type { ProjectState } from '../../core/project/state.js';
 import { CLUSTER_WORKFLOW_ID, projectWorkflowId } from '../../workflows/definitions.js';
 import { Disposer, hermeticEnv, tempDir } from '../support/git-repos.js';
 import { GitHttpServer } from '../support/git-server.js';
-import { eventually } from '../support/poll.js';
+import { aCredentialSecret, asKubeSecret, yamlOf } from '../support/manifests.js';
+import { scenario } from '../support/scenario.js';
+import type { PromotionItem } from '../support/shunt-api.js';
 import { startShuntStack, type ShuntStack } from '../support/shunt-stack.js';
 
 const run = promisify(execFile);
@@ -81,56 +82,24 @@ let server: GitHttpServer;
 let repoURL: string;
 let originDir: string;
 let credentialsPath: string;
+const { given, when, then } = scenario(() => stack.url);
 
 async function gitOrigin(...args: string[]): Promise<string> {
   const { stdout } = await run('git', ['--git-dir', originDir, ...args], { env: hermeticEnv() });
   return stdout.trim();
 }
 
+/** The repository credential, as Kargo keeps it, and a generic Secret a step reads through secret('app-token'). */
 function credentialsFile(password: string): string {
-  return `# The repository credential, as Kargo keeps it.
-apiVersion: v1
-kind: Secret
-metadata:
-  name: gitops-repo
-  namespace: ${PROJECT}
-  labels:
-    kargo.akuity.io/cred-type: git
-stringData:
-  repoURL: ${repoURL}
-  username: ${USERNAME}
-  password: ${password}
----
-# A generic Secret that a step reads through secret('app-token').
-apiVersion: v1
-kind: Secret
-metadata:
-  name: app-token
-  namespace: ${PROJECT}
-  labels:
-    kargo.akuity.io/cred-type: generic
-data:
-  token: ${base64(APP_TOKEN)}
-`;
+  return yamlOf(
+    aCredentialSecret('gitops-repo', 'git', { repoURL, username: USERNAME, password }, PROJECT),
+    asKubeSecret(aCredentialSecret('app-token', 'generic', { token: APP_TOKEN }, PROJECT)),
+  );
 }
 
-function pipeline(): string {
+/** Stage dev: clone over HTTP, set the image, render the secret into a file, commit and push. */
+function devStage(): string {
   return `apiVersion: kargo.akuity.io/v1alpha1
-kind: Project
-metadata:
-  name: ${PROJECT}
----
-apiVersion: kargo.akuity.io/v1alpha1
-kind: Warehouse
-metadata:
-  name: app
-  namespace: ${PROJECT}
-spec:
-  subscriptions:
-    - image:
-        repoURL: ghcr.io/example/app
----
-apiVersion: kargo.akuity.io/v1alpha1
 kind: Stage
 metadata:
   name: dev
@@ -192,28 +161,11 @@ spec:
 `;
 }
 
-async function applyFile(file: string): Promise<void> {
-  await stack.backend.apply([{ name: file, content: await readFile(file, 'utf8') }], { dryRun: false });
-}
-
-async function freightWithTag(tag: string): Promise<string> {
-  const state = await stack.backend.getProject(PROJECT);
-  const found = Object.values(state.freight).find((f) => f.images[0]?.tag === tag);
-  if (!found) throw new Error(`no freight with image tag ${tag}`);
-  return found.name;
-}
-
-/** Promotes and waits until the promotion reached a terminal phase. */
-async function promoteAndWait(freight: string): Promise<PromotionRecord> {
-  const started = await stack.backend.promote(PROJECT, { stage: 'dev', freight });
-  return eventually(
-    async () => {
-      const p = await stack.backend.getPromotion(PROJECT, started.name);
-      return TERMINAL_PHASES.includes(p.phase) ? p : undefined;
-    },
-    `promotion ${started.name} to finish`,
-    90_000,
-  );
+/** Freight of the app image at `tag` promoted to dev, once the promotion has ended. */
+async function promoteAndWait(tag: string): Promise<PromotionItem> {
+  const freight = await given.freight(PROJECT, tag);
+  const promotion = await when.promoted(PROJECT, 'dev', freight.metadata.name);
+  return then.promotionEnds(PROJECT, promotion, 90_000);
 }
 
 async function historyOf(workflowId: string): Promise<string> {
@@ -249,9 +201,7 @@ beforeAll(async () => {
   disposer.add(() => stack.stop());
 
   // and a pipeline whose dev stage clones that repository over HTTP
-  const pipelineFile = join(work, 'pipeline.yaml');
-  await writeFile(pipelineFile, pipeline());
-  await applyFile(pipelineFile);
+  await given.aProject(PROJECT, { docs: [devStage()] });
 }, 120_000);
 
 afterAll(async () => {
@@ -260,20 +210,19 @@ afterAll(async () => {
 });
 
 describe('credentials in a promotion over authenticated HTTP git', () => {
-  let promotion: PromotionRecord;
+  let promotion: PromotionItem;
   let commitsBefore = 0;
 
   it('promotes to dev: clones, renders the secret into a file, commits and pushes to the HTTP remote', async () => {
     commitsBefore = Number(await gitOrigin('rev-list', '--count', 'main'));
-    await applyFile(join(example, 'freight-1.0.0.yaml'));
 
-    promotion = await promoteAndWait(await freightWithTag('1.0.0'));
+    promotion = await promoteAndWait('1.0.0');
 
-    expect(promotion.message ?? '').toBe('');
-    expect(promotion.phase).toBe('Succeeded');
+    expect(promotion.status.message ?? '').toBe('');
+    expect(promotion.status.phase).toBe('Succeeded');
     expect(Number(await gitOrigin('rev-list', '--count', 'main'))).toBe(commitsBefore + 1);
     const head = await gitOrigin('rev-parse', 'main');
-    expect(promotion.state?.['push']?.['commit']).toBe(head);
+    expect(promotion.status.state?.['push']?.['commit']).toBe(head);
     expect(await gitOrigin('show', 'main:env/dev/kustomization.yaml')).toMatch(/newTag: "?1\.0\.0"?/);
     // A secret rendered into a file inside the activity is allowed: that is what it is for.
     const values = await gitOrigin('show', 'main:env/dev/values.yaml');
@@ -286,7 +235,7 @@ describe('credentials in a promotion over authenticated HTTP git', () => {
   });
 
   it('keeps the password and the secret out of the promotion workflow history', async () => {
-    const text = await historyOf(promotion.workflowId);
+    const text = await historyOf(promotion.status.workflowId!);
     // The decoding works: the payloads' plain contents are there.
     expect(text).toContain(repoURL);
     expect(text).toContain("secret('app-token').token");
@@ -301,7 +250,7 @@ describe('credentials in a promotion over authenticated HTTP git', () => {
   });
 
   it('keeps them out of the promotion record, its state outputs and the project state', async () => {
-    const record = await stack.backend.getPromotion(PROJECT, promotion.name);
+    const record = await stack.backend.getPromotion(PROJECT, promotion.metadata.name);
     expect(record.state?.['update-auth']?.['commitMessage']).toEqual(expect.stringContaining('auth.token'));
     expect(leaks(JSON.stringify(record))).toEqual([]);
     const state: ProjectState = await stack.backend.getProject(PROJECT);
@@ -311,7 +260,7 @@ describe('credentials in a promotion over authenticated HTTP git', () => {
   it('keeps them out of the API responses', async () => {
     for (const path of [
       `/api/v1/projects/${PROJECT}/promotions`,
-      `/api/v1/projects/${PROJECT}/promotions/${promotion.name}`,
+      `/api/v1/projects/${PROJECT}/promotions/${promotion.metadata.name}`,
       `/api/v1/projects/${PROJECT}/stages`,
       `/api/v1/projects/${PROJECT}/freight`,
     ]) {
@@ -322,22 +271,21 @@ describe('credentials in a promotion over authenticated HTTP git', () => {
   });
 
   describe('with wrong credentials', () => {
-    let failed: PromotionRecord;
+    let failed: PromotionItem;
     const WRONG: Record<string, string> = { ...FORBIDDEN, ...Object.fromEntries(Object.entries(forbiddenForms(WRONG_PASSWORD)).map(([k, v]) => [`wrong ${k}`, v])) };
 
     beforeAll(async () => {
       // The worker re-reads the credentials file when it changes.
       await writeFile(credentialsPath, credentialsFile(WRONG_PASSWORD));
-      await applyFile(join(example, 'freight-1.1.0.yaml'));
       commitsBefore = Number(await gitOrigin('rev-list', '--count', 'main'));
-      failed = await promoteAndWait(await freightWithTag('1.1.0'));
+      failed = await promoteAndWait('1.1.0');
     }, 120_000);
 
     it('ends the promotion Errored, naming the repository and saying the credentials were rejected', () => {
-      expect(['Errored', 'Failed']).toContain(failed.phase);
-      expect(failed.message).toContain(repoURL);
-      expect(failed.message).toContain('the configured credentials were rejected');
-      const clone = failed.steps.find((s) => s.alias === 'clone');
+      expect(['Errored', 'Failed']).toContain(failed.status.phase);
+      expect(failed.status.message).toContain(repoURL);
+      expect(failed.status.message).toContain('the configured credentials were rejected');
+      const clone = failed.status.stepExecutionMetadata?.find((s) => s.alias === 'clone');
       expect(clone?.status).toMatch(/^(Errored|Failed)$/);
       expect(clone?.message).toContain('credentials were rejected');
     });
@@ -348,9 +296,9 @@ describe('credentials in a promotion over authenticated HTTP git', () => {
     });
 
     it('puts neither the wrong nor the right password in the message, record or history', async () => {
-      expect(leaks(failed.message ?? '', WRONG)).toEqual([]);
+      expect(leaks(failed.status.message ?? '', WRONG)).toEqual([]);
       expect(leaks(JSON.stringify(failed), WRONG)).toEqual([]);
-      const text = await historyOf(failed.workflowId);
+      const text = await historyOf(failed.status.workflowId!);
       expect(text).toContain('credentials were rejected');
       expect(leaks(text, WRONG)).toEqual([]);
       expect(leaks(await historyOf(projectWorkflowId(PROJECT)), WRONG)).toEqual([]);

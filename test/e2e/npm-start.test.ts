@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { freePort } from '../../launcher/free-port.js';
+import { shuntBinary, type CliResult } from '../support/cli.js';
 import { eventually } from '../support/poll.js';
 
 const run = promisify(execFile);
@@ -80,17 +81,7 @@ function processesUsing(dataDir: string): { pid: number; command: string }[] {
     });
 }
 
-async function shunt(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const r = await run(process.execPath, [join(root, 'bin', 'shunt.js'), ...args], {
-      env: { ...process.env, SHUNT_SERVER: `http://127.0.0.1:${ports.api}` },
-    });
-    return { code: 0, ...r };
-  } catch (err) {
-    const e = err as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof e.code === 'number' ? e.code : 1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
-  }
-}
+const shunt = (...args: string[]): Promise<CliResult> => shuntBinary(args, { server: `http://127.0.0.1:${ports.api}` });
 
 beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'shunt-start-'));

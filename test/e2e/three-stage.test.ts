@@ -11,12 +11,13 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { CLUSTER_WORKFLOW_ID, projectWorkflowId } from '../../workflows/definitions.js';
+import { shuntBinary, type CliResult } from '../support/cli.js';
 import { saveHistory } from '../support/histories.js';
+import { scenario } from '../support/scenario.js';
 import { startShuntStack, type ShuntStack } from '../support/shunt-stack.js';
 
 const run = promisify(execFile);
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const shuntBin = join(root, 'bin', 'shunt.js');
 const example = join(root, 'examples', 'three-stage');
 
 const gitEnv = { ...process.env, GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_NOSYSTEM: '1' };
@@ -24,25 +25,9 @@ const gitEnv = { ...process.env, GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_NOSY
 let stack: ShuntStack;
 let work: string;
 let origin: string;
+const { then } = scenario(() => stack.url);
 
-interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function shunt(...args: string[]): Promise<CliResult> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [shuntBin, ...args], {
-      env: { ...process.env, SHUNT_SERVER: stack.url },
-      timeout: 120_000,
-    });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof e.code === 'number' ? e.code : 1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
-  }
-}
+const shunt = (...args: string[]): Promise<CliResult> => shuntBinary(args, { server: stack.url });
 
 async function git(...args: string[]): Promise<string> {
   const { stdout } = await run('git', args, { env: gitEnv });
@@ -140,6 +125,7 @@ describe('a three-stage Kargo pipeline, driven by the shunt CLI', () => {
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     expect(await commitCount()).toBe(before + 1);
+    await then.stageHolds('demo', stage, freightId);
     const kustomization = await fileAtHead(`env/${stage}/kustomization.yaml`);
     expect(kustomization).toContain(`# ${stage}: the app as Argo CD deploys it`);
     expect(kustomization).toContain('- ../../base # shared manifests');

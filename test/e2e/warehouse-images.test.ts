@@ -5,11 +5,12 @@
  * never makes a second Freight, a registry outage shows in the status and heals by itself, and
  * deleting the warehouse pauses its schedule.
  */
-import { run } from '../../cli/index.js';
 import { warehouseScheduleId } from '../../workflows/definitions.js';
+import { shunt, type CliResult } from '../support/cli.js';
 import { pushImage } from '../support/oci-images.js';
 import { startRegistry, type TestRegistry } from '../support/oci-registry.js';
 import { eventually } from '../support/poll.js';
+import { scenario } from '../support/scenario.js';
 import { startShuntStack, type ShuntStack } from '../support/shunt-stack.js';
 import { uniqueName } from '../support/temporal.js';
 import { saveHistory } from '../support/histories.js';
@@ -32,6 +33,7 @@ describe('warehouse image discovery (e2e)', () => {
   let stack: ShuntStack;
   let registry: TestRegistry;
   const project = uniqueName('wh');
+  const { given } = scenario(() => stack.url);
 
   beforeAll(async () => {
     [stack, registry] = await Promise.all([startShuntStack({ namespace: 'warehouse-e2e' }), startRegistry()]);
@@ -51,12 +53,7 @@ describe('warehouse image discovery (e2e)', () => {
   }
   const freight = async (): Promise<FreightView[]> => (await api<{ items: FreightView[] }>('GET', `/projects/${project}/freight`)).body.items;
   const warehouse = async (): Promise<WarehouseView> => (await api<WarehouseView>('GET', `/projects/${project}/warehouses/app`)).body;
-  const cli = async (...argv: string[]): Promise<{ code: number; out: string; err: string }> => {
-    let out = '';
-    let err = '';
-    const code = await run([...argv, '--server', stack.url], { stdout: (t) => (out += t), stderr: (t) => (err += t), env: {} });
-    return { code, out, err };
-  };
+  const cli = (...argv: string[]): Promise<CliResult> => shunt([...argv, '--server', stack.url]);
   /** The newest scan of the warehouse that has finished (for saving its history). */
   const newestScan = async (): Promise<string> =>
     eventually(async () => {
@@ -75,20 +72,9 @@ describe('warehouse image discovery (e2e)', () => {
     const repo = `${registry.host}/team/app`;
     const d100 = await pushImage(registry.host, 'team/app', '1.0.0', { created: '2024-01-01T00:00:00Z', content: 'a' });
     await pushImage(registry.host, 'team/app', 'latest', { content: 'latest' });
-    const manifests = `apiVersion: kargo.akuity.io/v1alpha1
-kind: Project
-metadata: {name: ${project}}
----
-apiVersion: kargo.akuity.io/v1alpha1
-kind: Warehouse
-metadata: {name: app, namespace: ${project}}
-spec:
-  interval: 1h
-  subscriptions:
-  - image: {repoURL: "${repo}", imageSelectionStrategy: SemVer, discoveryLimit: 5}
-`;
-    const applied = await api('POST', '/apply', { files: [{ name: 'p.yaml', content: manifests }] });
-    expect(applied.status).toBe(200);
+    await given.aProject(project, {
+      warehouse: { subscriptions: [{ image: { repoURL: repo, imageSelectionStrategy: 'SemVer', discoveryLimit: 5 } }], spec: { interval: '1h' } },
+    });
 
     // The new warehouse's schedule scans at once.
     const first = await eventually(async () => ((await freight()).length === 1 ? (await freight())[0] : undefined), 'the first freight');
@@ -103,7 +89,7 @@ spec:
     // A new version, then `shunt refresh`: new Freight at once.
     const d110 = await pushImage(registry.host, 'team/app', '1.1.0', { created: '2024-02-01T00:00:00Z', content: 'b' });
     const refreshed = await cli('refresh', 'warehouse', 'app', '--project', project);
-    expect(refreshed).toMatchObject({ code: 0, out: expect.stringContaining('warehouse/app refresh requested') });
+    expect(refreshed).toMatchObject({ code: 0, stdout: expect.stringContaining('warehouse/app refresh requested') });
     const second = await eventually(async () => (await freight()).find((f) => f.images?.[0]?.tag === '1.1.0'), 'freight for 1.1.0');
     expect(second.images?.[0]?.digest).toBe(d110);
 
@@ -148,13 +134,13 @@ spec:
     expect(unknownWarehouse.body.error.message).toBe(`warehouse "nope" not found in project "${project}"`);
     const unknownProject = await cli('refresh', 'warehouse', 'app', '--project', 'no-such-project');
     expect(unknownProject.code).toBe(1);
-    expect(unknownProject.err).toContain('project "no-such-project" not found');
+    expect(unknownProject.stderr).toContain('project "no-such-project" not found');
     const noProject = await cli('refresh', 'warehouse', 'app');
-    expect(noProject.err).toContain('--project is required to refresh a warehouse');
+    expect(noProject.stderr).toContain('--project is required to refresh a warehouse');
     const unknownStage = await cli('refresh', 'stage', 'app', '--project', project);
-    expect(unknownStage.err).toContain(`stage "app" not found in project "${project}"`);
+    expect(unknownStage.stderr).toContain(`stage "app" not found in project "${project}"`);
     const wrongKind = await cli('refresh', 'promotion', 'app', '--project', project);
-    expect(wrongKind.err).toContain('cannot refresh "promotion": only a warehouse or a stage can be refreshed');
+    expect(wrongKind.stderr).toContain('cannot refresh "promotion": only a warehouse or a stage can be refreshed');
   });
 
   it('pauses the schedule when the warehouse is deleted', async () => {

@@ -8,39 +8,23 @@ import { createHmac } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { commitToOrigin, createOrigin, Disposer, tempDir, type Origin } from '../support/git-repos.js';
+import { aCredentialSecret, aProject, aProjectConfig, aWarehouse, yamlOf } from '../support/manifests.js';
 import { pushImage } from '../support/oci-images.js';
 import { startRegistry, type TestRegistry } from '../support/oci-registry.js';
 import { eventually } from '../support/poll.js';
+import { scenario } from '../support/scenario.js';
 import { startShuntStack, type ShuntStack } from '../support/shunt-stack.js';
 import { uniqueName } from '../support/temporal.js';
 
 /** The receivers' Secrets, in the project's namespace (as Kargo reads them). */
-const secretsOf = (project: string): string => `
-apiVersion: v1
-kind: Secret
-metadata: {name: gh, namespace: ${project}, labels: {kargo.akuity.io/cred-type: generic}}
-stringData: {secret: github-hmac-secret}
----
-apiVersion: v1
-kind: Secret
-metadata: {name: gl, namespace: ${project}}
-stringData: {secret-token: gitlab-token}
----
-apiVersion: v1
-kind: Secret
-metadata: {name: hub, namespace: ${project}}
-stringData: {secret: hub-secret}
----
-apiVersion: v1
-kind: Secret
-metadata: {name: quay, namespace: ${project}}
-stringData: {secret: quay-secret}
----
-apiVersion: v1
-kind: Secret
-metadata: {name: generic, namespace: ${project}}
-stringData: {secret: generic-secret}
-`;
+const secretsOf = (project: string): string =>
+  yamlOf(
+    aCredentialSecret('gh', 'generic', { secret: 'github-hmac-secret' }, project),
+    aCredentialSecret('gl', undefined, { 'secret-token': 'gitlab-token' }, project),
+    aCredentialSecret('hub', undefined, { secret: 'hub-secret' }, project),
+    aCredentialSecret('quay', undefined, { secret: 'quay-secret' }, project),
+    aCredentialSecret('generic', undefined, { secret: 'generic-secret' }, project),
+  );
 
 interface FreightView {
   metadata: { name: string };
@@ -56,6 +40,7 @@ describe('warehouse webhooks (e2e)', () => {
   let origin: Origin;
   const project = uniqueName('hooks');
   const paths: Record<string, string> = {};
+  const { given } = scenario(() => stack.url);
 
   beforeAll(async () => {
     const dir = await tempDir(disposer);
@@ -66,39 +51,23 @@ describe('warehouse webhooks (e2e)', () => {
       createOrigin(disposer, { files: { 'app/config.yaml': 'replicas: 1\n' } }),
     ]);
     await pushImage(registry.host, 'team/web', '1.0.0', { content: 'w1' });
-    const manifests = `apiVersion: kargo.akuity.io/v1alpha1
-kind: Project
-metadata: {name: ${project}}
----
-apiVersion: kargo.akuity.io/v1alpha1
-kind: ProjectConfig
-metadata: {name: ${project}, namespace: ${project}}
-spec:
-  webhookReceivers:
-  - {name: gh, github: {secretRef: {name: gh}}}
-  - {name: gl, gitlab: {secretRef: {name: gl}}}
-  - {name: hub, dockerhub: {secretRef: {name: hub}}}
-  - {name: quay, quay: {secretRef: {name: quay}}}
-  - {name: any, generic: {secretRef: {name: generic}}}
----
-apiVersion: kargo.akuity.io/v1alpha1
-kind: Warehouse
-metadata: {name: images, namespace: ${project}}
-spec:
-  interval: 1h
-  subscriptions:
-  - image: {repoURL: "${registry.host}/team/web"}
----
-apiVersion: kargo.akuity.io/v1alpha1
-kind: Warehouse
-metadata: {name: config, namespace: ${project}}
-spec:
-  interval: 1h
-  subscriptions:
-  - git: {repoURL: "${origin.url}", branch: main, includePaths: [app]}
-`;
-    const res = await fetch(`${stack.url}/api/v1/apply`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ files: [{ name: 'p.yaml', content: manifests }] }) });
-    expect(res.status).toBe(200);
+    await given.manifests(
+      aProject(project),
+      aProjectConfig(
+        {
+          webhookReceivers: [
+            { name: 'gh', github: { secretRef: { name: 'gh' } } },
+            { name: 'gl', gitlab: { secretRef: { name: 'gl' } } },
+            { name: 'hub', dockerhub: { secretRef: { name: 'hub' } } },
+            { name: 'quay', quay: { secretRef: { name: 'quay' } } },
+            { name: 'any', generic: { secretRef: { name: 'generic' } } },
+          ],
+        },
+        project,
+      ),
+      aWarehouse('images', { project, image: `${registry.host}/team/web`, spec: { interval: '1h' } }),
+      aWarehouse('config', { project, subscriptions: [{ git: { repoURL: origin.url, branch: 'main', includePaths: ['app'] } }], spec: { interval: '1h' } }),
+    );
     await eventually(async () => ((await freight()).length === 2 ? true : undefined), 'the first freight of both warehouses');
     const receivers = (await (await fetch(`${stack.url}/api/v1/projects/${project}/webhook-receivers`)).json()) as { items: { name: string; path: string }[] };
     for (const r of receivers.items) paths[r.name] = r.path;

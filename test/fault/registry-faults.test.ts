@@ -7,6 +7,7 @@
  */
 import { GatedProxy } from '../support/gated-proxy.js';
 import { Disposer } from '../support/git-repos.js';
+import { aProject, aWarehouse, WAREHOUSE, yamlOf } from '../support/manifests.js';
 import { pushImage } from '../support/oci-images.js';
 import { startRegistry, type TestRegistry } from '../support/oci-registry.js';
 import { eventually } from '../support/poll.js';
@@ -57,18 +58,14 @@ beforeAll(async () => {
   const host = proxy.baseURL.replace('http://', '');
   await api.apply(
     'registry.yaml',
-    `apiVersion: kargo.akuity.io/v1alpha1
-kind: Project
-metadata: {name: ${PROJECT}}
----
-apiVersion: kargo.akuity.io/v1alpha1
-kind: Warehouse
-metadata: {name: app, namespace: ${PROJECT}}
-spec:
-  interval: 1h
-  subscriptions:
-  - image: {repoURL: "${host}/team/app", imageSelectionStrategy: SemVer, discoveryLimit: 5}
-`,
+    yamlOf(
+      aProject(PROJECT),
+      aWarehouse(WAREHOUSE, {
+        project: PROJECT,
+        subscriptions: [{ image: { repoURL: `${host}/team/app`, imageSelectionStrategy: 'SemVer', discoveryLimit: 5 } }],
+        spec: { interval: '1h' },
+      }),
+    ),
   );
   await freightFor('1.0.0');
 }, 180_000);

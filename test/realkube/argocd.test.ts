@@ -21,6 +21,7 @@ import type { PromotionRecord } from '../../core/project/state.js';
 import { TERMINAL_PHASES } from '../../core/promotion/types.js';
 import { Disposer, hermeticEnv, tempDir } from '../support/git-repos.js';
 import { GitHttpServer } from '../support/git-server.js';
+import { aFreight, aProject, aWarehouse, WAREHOUSE, yamlOf } from '../support/manifests.js';
 import { eventually } from '../support/poll.js';
 import { ARGOCD_NAMESPACE, RealArgoCD } from '../support/real-kube/argocd.js';
 import { RealKube } from '../support/real-kube/cluster.js';
@@ -168,35 +169,10 @@ ${pushedSource(() => appsURL)}`,
   ].join('---\n');
 }
 
-const PROJECT_AND_WAREHOUSE = `apiVersion: kargo.akuity.io/v1alpha1
-kind: Project
-metadata:
-  name: ${PROJECT}
----
-apiVersion: kargo.akuity.io/v1alpha1
-kind: Warehouse
-metadata:
-  name: app
-  namespace: ${PROJECT}
-spec:
-  subscriptions:
-    - image:
-        repoURL: ${IMAGE}
-`;
+const PROJECT_AND_WAREHOUSE = yamlOf(aProject(PROJECT), aWarehouse(WAREHOUSE, { project: PROJECT, image: IMAGE }));
 
 function freight(tag: string): string {
-  return `apiVersion: kargo.akuity.io/v1alpha1
-kind: Freight
-metadata:
-  namespace: ${PROJECT}
-origin:
-  kind: Warehouse
-  name: app
-images:
-  - repoURL: ${IMAGE}
-    tag: ${tag}
-    digest: sha256:${tag.replace(/\D/g, '').padEnd(64, '0')}
-`;
+  return yamlOf(aFreight({ project: PROJECT, tag, image: IMAGE }));
 }
 
 async function startPromotion(stageName: string, tag: string): Promise<string> {

@@ -27,6 +27,7 @@ import { createHarness } from '../activities/harness.js';
 import { Disposer, tempDir } from '../support/git-repos.js';
 import { GitHttpServer } from '../support/git-server.js';
 import { TestHttpServer } from '../support/http-server.js';
+import { aFreight, aProject, aWarehouse, WAREHOUSE, yamlOf } from '../support/manifests.js';
 import { eventually } from '../support/poll.js';
 import { AnalysisController } from '../support/real-kube/analysis-controller.js';
 import { RealKube } from '../support/real-kube/cluster.js';
@@ -142,15 +143,7 @@ describe('a promotion and its AnalysisRun verification through the worker, with 
       [
         {
           name: 'demo.yaml',
-          content: `apiVersion: kargo.akuity.io/v1alpha1
-kind: Project
-metadata: {name: ${PROJECT}}
----
-apiVersion: kargo.akuity.io/v1alpha1
-kind: Warehouse
-metadata: {name: app, namespace: ${PROJECT}}
-spec: {subscriptions: [{image: {repoURL: ghcr.io/example/app}}]}
----
+          content: `${yamlOf(aProject(PROJECT), aWarehouse(WAREHOUSE, { project: PROJECT }))}---
 apiVersion: argoproj.io/v1alpha1
 kind: AnalysisTemplate
 metadata: {name: health, namespace: ${PROJECT}}
@@ -184,13 +177,7 @@ spec:
     analysisTemplates: [{name: health}]
     args: [{name: path, value: /healthz}]
 ---
-apiVersion: kargo.akuity.io/v1alpha1
-kind: Freight
-metadata: {namespace: ${PROJECT}}
-alias: one
-origin: {kind: Warehouse, name: app}
-images: [{repoURL: ghcr.io/example/app, tag: "1.2.3"}]
-`,
+${yamlOf(aFreight({ project: PROJECT, tag: '1.2.3', alias: 'one', digest: null }))}`,
         },
       ],
       { dryRun: false },

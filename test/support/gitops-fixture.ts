@@ -6,8 +6,9 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { git, type Disposer, createOrigin, type Origin } from './git-repos.js';
+import { aFreight, aProject, APP_IMAGE, aWarehouse, WAREHOUSE, yamlOf } from './manifests.js';
 
-export const APP_IMAGE = 'ghcr.io/example/app';
+export { APP_IMAGE };
 
 export function kustomization(stage: string): string {
   return `# ${stage}: the app as Argo CD deploys it
@@ -97,23 +98,9 @@ export interface StageSpec {
  */
 export function projectManifests(project: string, stages: StageSpec[], extraDocs: string[] = []): string {
   const docs = [
-    `apiVersion: kargo.akuity.io/v1alpha1
-kind: Project
-metadata:
-  name: ${project}
-`,
+    yamlOf(aProject(project)),
     ...extraDocs,
-    `apiVersion: kargo.akuity.io/v1alpha1
-kind: Warehouse
-metadata:
-  name: app
-  namespace: ${project}
-spec:
-  subscriptions:
-    - image:
-        repoURL: ${APP_IMAGE}
-        imageSelectionStrategy: SemVer
-`,
+    yamlOf(aWarehouse(WAREHOUSE, { project, subscriptions: [{ image: { repoURL: APP_IMAGE, imageSelectionStrategy: 'SemVer' } }] })),
     ...stages.map(
       (s) => `apiVersion: kargo.akuity.io/v1alpha1
 kind: Stage
@@ -134,21 +121,9 @@ ${s.steps}`,
   return docs.join('---\n');
 }
 
-/** Freight for the app image at `tag` (applied by hand, as the examples do). */
+/** Freight for the app image at `tag`, with a digest made from it (applied by hand, as the examples do). */
 export function freightManifest(project: string, tag: string): string {
-  const digest = `sha256:${Buffer.from(tag).toString('hex').padEnd(64, '0').slice(0, 64)}`;
-  return `apiVersion: kargo.akuity.io/v1alpha1
-kind: Freight
-metadata:
-  namespace: ${project}
-origin:
-  kind: Warehouse
-  name: app
-images:
-  - repoURL: ${APP_IMAGE}
-    tag: ${tag}
-    digest: ${digest}
-`;
+  return yamlOf(aFreight({ project, tag }));
 }
 
 export const repoPath = (root: string, name: string): string => join(root, `${name}.git`);

@@ -11,6 +11,8 @@ export interface PromotionItem {
     startedAt?: string;
     finishedAt?: string;
     stepExecutionMetadata?: { alias: string; uses: string; status: string; errorCount: number; message?: string }[];
+    /** The steps' outputs, by alias. */
+    state?: Record<string, Record<string, unknown>>;
   };
 }
 

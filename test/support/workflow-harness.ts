@@ -12,6 +12,7 @@ import type { PromotionRecord } from '../../core/project/state.js';
 import { workflowBundlePath } from '../../worker/create-workers.js';
 import { WorkerMetrics } from '../../worker/metrics.js';
 import { TASK_QUEUE } from '../../workflows/definitions.js';
+import { aFreight, aProject, aWarehouse, WAREHOUSE, yamlOf } from './manifests.js';
 import { eventually } from './poll.js';
 import { connectClient, connectWorker } from './temporal.js';
 
@@ -72,18 +73,7 @@ export async function startWorkflowHarness(opts: {
 }
 
 /** The Project and its Warehouse `app` (image ghcr.io/example/app) most suites start from. */
-export const projectAndWarehouse = (project: string): string => `
-apiVersion: kargo.akuity.io/v1alpha1
-kind: Project
-metadata: {name: ${project}}
----
-apiVersion: kargo.akuity.io/v1alpha1
-kind: Warehouse
-metadata: {name: app, namespace: ${project}}
-spec:
-  subscriptions:
-    - image: {repoURL: ghcr.io/example/app}
-`;
+export const projectAndWarehouse = (project: string): string => `\n${yamlOf(aProject(project), aWarehouse(WAREHOUSE, { project }))}`;
 
 /**
  * The head of a Stage of warehouse `app`'s freight, up to its sources (YAML flow, e.g.
@@ -97,14 +87,9 @@ spec:
     - origin: {kind: Warehouse, name: app}
       sources: ${sources}`;
 
-/** A Freight of warehouse `app` with the image's tag, and an alias when given. */
-export const freightManifest = (project: string, tag: string, alias?: string): string => `
-apiVersion: kargo.akuity.io/v1alpha1
-kind: Freight
-metadata: {namespace: ${project}}
-${alias ? `alias: ${alias}\n` : ''}origin: {kind: Warehouse, name: app}
-images: [{repoURL: ghcr.io/example/app, tag: "${tag}"}]
-`;
+/** A Freight of warehouse `app` with the image's tag (no digest), and an alias when given. */
+export const freightManifest = (project: string, tag: string, alias?: string): string =>
+  `\n${yamlOf(aFreight({ project, tag, digest: null, ...(alias ? { alias } : {}) }))}`;
 
 /** `1.0.0` → `v1-0-0`: a readable alias for a tag. */
 export const tagAlias = (tag: string): string => `v${tag.replace(/\./g, '-')}`;

@@ -11,6 +11,7 @@ import type { RunStepInput, RunStepOutcome } from '../../activities/run-step.js'
 import type { TemporalBackend } from '../../api/temporal-backend.js';
 import type { ProjectState, PromotionRecord } from '../../core/project/state.js';
 import { projectWorkflowId } from '../../workflows/definitions.js';
+import { Gates } from '../support/deferred.js';
 import { saveHistory } from '../support/histories.js';
 import { eventually } from '../support/poll.js';
 import { uniqueName } from '../support/temporal.js';
@@ -21,8 +22,8 @@ let harness: WorkflowHarness;
 let client: Client;
 let backend: TemporalBackend;
 
-/** Promotions into dev of these tags block until released. */
-const blocked = new Set<string>();
+/** Promotions into dev wait at their tag's gate while it is closed. */
+const devGates = new Gates();
 /** Promotions of these tags fail. */
 const failing = new Set<string>();
 
@@ -32,7 +33,7 @@ beforeAll(async () => {
     activities: {
       runStep: async (call: RunStepInput): Promise<RunStepOutcome> => {
         const tag = call.targetFreight.alias;
-        while (call.stage === 'dev' && blocked.has(tag)) await new Promise((r) => setTimeout(r, 50));
+        if (call.stage === 'dev') await devGates.of(tag).pass();
         if (failing.has(tag)) throw ApplicationFailure.create({ type: 'StepFailed', message: `no ${tag} today`, nonRetryable: true });
         return { status: 'Succeeded' };
       },
@@ -120,7 +121,7 @@ describe('auto-promotion', () => {
   it('replaces an older auto-promotion still queued with the newest freight, one promotion at a time', async () => {
     const project = uniqueName('auto');
     await backend.apply([{ name: 'p.yaml', content: pipeline(project) }], { dryRun: false });
-    blocked.add('r1');
+    devGates.of('r1').close();
     await addFreight(project, 'r1');
     await until(project, (s) => promotionsOf(s, 'dev').some((p) => p.phase === 'Running'), 'r1 to start in dev');
 
@@ -128,7 +129,7 @@ describe('auto-promotion', () => {
     await until(project, (s) => promotionsOf(s, 'dev').some((p) => p.freightAlias === 'r2' && p.phase === 'Pending'), 'r2 to be queued');
     await addFreight(project, 'r3');
     const replaced = await until(project, (s) => promotionsOf(s, 'dev').some((p) => p.freightAlias === 'r3'), 'r3 to be queued');
-    blocked.delete('r1');
+    devGates.of('r1').open();
 
     expect(promotionsOf(replaced, 'dev').map((p) => [p.freightAlias, p.phase, p.message])).toEqual([
       ['r1', 'Running', undefined],

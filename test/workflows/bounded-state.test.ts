@@ -20,6 +20,7 @@ import { projectStateQuery, projectWorkflowId, TASK_QUEUE } from '../../workflow
 import type { DiscoveredArtifacts } from '../../core/warehouse/discovered.js';
 import { warehouseScannedSignal, warehouseScanTargetQuery } from '../../workflows/warehouse-definitions.js';
 import { saveHistory } from '../support/histories.js';
+import { aProject, aStage, aWarehouse, WAREHOUSE, yamlOf } from '../support/manifests.js';
 import { eventually } from '../support/poll.js';
 import { promotionEnded, refusal, startWorkflowHarness, type WorkflowHarness } from '../support/workflow-harness.js';
 
@@ -44,31 +45,14 @@ const PROJECT = 'bounded';
 const SUBSCRIPTIONS = 40;
 const repo = (i: number): string => `ghcr.io/example/app-${i}`;
 
-const pipeline = `
-apiVersion: kargo.akuity.io/v1alpha1
-kind: Project
-metadata: {name: ${PROJECT}}
----
-apiVersion: kargo.akuity.io/v1alpha1
-kind: Warehouse
-metadata: {name: app, namespace: ${PROJECT}}
-spec:
-  subscriptions:
-${Array.from({ length: SUBSCRIPTIONS }, (_, i) => `    - image: {repoURL: ${repo(i)}}`).join('\n')}
----
-apiVersion: kargo.akuity.io/v1alpha1
-kind: Stage
-metadata: {name: dev, namespace: ${PROJECT}}
-spec:
-  requestedFreight:
-    - origin: {kind: Warehouse, name: app}
-      sources: {direct: true}
-  promotionTemplate:
-    spec:
-      steps:
-        - uses: yaml-update
-          config: {path: values.yaml, updates: [{key: image.tag, value: "\${{ freight.images[0].tag }}"}]}
-`;
+const pipeline = yamlOf(
+  aProject(PROJECT),
+  aWarehouse(WAREHOUSE, { project: PROJECT, subscriptions: Array.from({ length: SUBSCRIPTIONS }, (_, i) => ({ image: { repoURL: repo(i) } })) }),
+  aStage('dev', {
+    project: PROJECT,
+    steps: [{ uses: 'yaml-update', config: { path: 'values.yaml', updates: [{ key: 'image.tag', value: '${{ freight.images[0].tag }}' }] } }],
+  }),
+);
 
 /** A batch of freight manifests, tags `<batch>.<i>`. */
 function batch(n: number, size: number): string {

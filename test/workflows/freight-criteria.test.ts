@@ -10,6 +10,7 @@ import { projectWorkflowId } from '../../workflows/definitions.js';
 import { KARGO_CRITERIA_PATCH } from '../../workflows/project-discovery.js';
 import { warehouseScannedSignal, warehouseScanTargetQuery } from '../../workflows/warehouse-definitions.js';
 import { saveHistory } from '../support/histories.js';
+import { aProject, aWarehouse, WAREHOUSE, yamlOf } from '../support/manifests.js';
 import { eventually } from '../support/poll.js';
 import { startWorkflowHarness, type WorkflowHarness } from '../support/workflow-harness.js';
 
@@ -26,20 +27,8 @@ afterAll(async () => {
   await harness?.stop();
 });
 
-const manifests = (project: string, expression: string): string => `
-apiVersion: kargo.akuity.io/v1alpha1
-kind: Project
-metadata: {name: ${project}}
----
-apiVersion: kargo.akuity.io/v1alpha1
-kind: Warehouse
-metadata: {name: app, namespace: ${project}}
-spec:
-  freightCreationCriteria:
-    expression: ${JSON.stringify(expression)}
-  subscriptions:
-    - image: {repoURL: ghcr.io/example/app}
-`;
+const manifests = (project: string, expression: string): string =>
+  yamlOf(aProject(project), aWarehouse(WAREHOUSE, { project, spec: { freightCreationCriteria: { expression } } }));
 
 const found = (tag: string): DiscoveredArtifacts => ({
   discoveredAt: '2026-01-01T00:00:00Z',

@@ -9,6 +9,7 @@ import type { Client } from '@temporalio/client';
 import type { RunStepInput, RunStepOutcome } from '../../activities/run-step.js';
 import type { TemporalBackend } from '../../api/temporal-backend.js';
 import { projectWorkflowId } from '../../workflows/definitions.js';
+import { CallLog, Gate } from '../support/deferred.js';
 import { saveHistory } from '../support/histories.js';
 import { eventually } from '../support/poll.js';
 import {
@@ -25,9 +26,9 @@ let harness: WorkflowHarness;
 let client: Client;
 let backend: TemporalBackend;
 
-/** Steps of stage `dev` block while the gate is closed; steps of `slow` wait (Running, 1h) once. */
-let gateOpen = true;
-const slowCalls: RunStepInput[] = [];
+/** Steps of stage `dev` wait while its gate is closed; steps of `slow` wait (Running, 1h) once. */
+const devGate = new Gate();
+const slowCalls = new CallLog<RunStepInput>();
 
 beforeAll(async () => {
   harness = await startWorkflowHarness({
@@ -35,10 +36,10 @@ beforeAll(async () => {
     activities: {
       runStep: async (call: RunStepInput): Promise<RunStepOutcome> => {
         if (call.stage === 'slow') {
-          slowCalls.push(call);
-          if (slowCalls.length === 1) return { status: 'Running', retryAfter: '1h', message: 'waiting for the app to be healthy' };
+          slowCalls.record(call);
+          if (slowCalls.calls.length === 1) return { status: 'Running', retryAfter: '1h', message: 'waiting for the app to be healthy' };
         }
-        while (call.stage === 'dev' && !gateOpen) await new Promise((r) => setTimeout(r, 50));
+        if (call.stage === 'dev') await devGate.pass();
         return { status: 'Succeeded' };
       },
     },
@@ -118,7 +119,7 @@ describe('Kargo verbs on the project workflow', () => {
     await promoted('del', 'dev', 'first');
     expect(await refusal(backend.deleteFreight('del', 'first'))).toBe('FailedPrecondition: freight first is in use by stages ("dev"); promote other freight there first');
 
-    gateOpen = false;
+    devGate.close();
     try {
       const running = await backend.promote('del', { stage: 'dev', freight: 'second' });
       await eventually(async () => ((await backend.getPromotion('del', running.name)).phase === 'Running' ? true : undefined), 'the promotion to run');
@@ -135,7 +136,7 @@ describe('Kargo verbs on the project workflow', () => {
       expect([aborted.phase, aborted.message]).toEqual(['Aborted', 'freight third was deleted by carol']);
       expect(Object.values((await backend.getProject('del')).freight).map((f) => f.alias).sort()).toEqual(['first', 'second']);
     } finally {
-      gateOpen = true;
+      devGate.open();
     }
   });
 
@@ -151,14 +152,14 @@ describe('Kargo verbs on the project workflow', () => {
     await setUp('refresh');
     expect(await refusal(backend.refreshStage('refresh', 'nope'))).toBe('NotFound: stage "nope" not found in project "refresh"');
     const p = await backend.promote('refresh', { stage: 'slow', freight: 'first' });
-    await eventually(async () => (slowCalls.length === 1 ? true : undefined), 'the step to report Running');
+    await slowCalls.reached(1, 'the step to report Running');
 
     const refresh = await backend.refreshStage('refresh', 'slow', 'dana');
 
     expect(refresh).toMatchObject({ stage: 'slow', autoPromotions: [], currentPromotion: { name: p.name, phase: 'Running' } });
     // Without the refresh the step would be checked again in an hour.
     expect((await promotionEnded(backend, 'refresh', p.name)).phase).toBe('Succeeded');
-    expect(slowCalls).toHaveLength(2);
+    expect(slowCalls.calls).toHaveLength(2);
     expect((await backend.getProject('refresh')).stages['slow']?.lastHandledRefresh).toBe(refresh.refreshedAt);
     await saveHistory(client, p.workflowId, 'promotion', 'refresh-wakes-running-step');
     await saveHistory(client, projectWorkflowId('refresh'), 'project', 'refresh-stage');

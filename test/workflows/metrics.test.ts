@@ -10,6 +10,7 @@ import { createApp } from '../../api/app.js';
 import { openAccess } from '../../api/auth/index.js';
 import type { TemporalBackend } from '../../api/temporal-backend.js';
 import { WorkerMetrics } from '../../worker/metrics.js';
+import { aFreight, aProject, aStage, aWarehouse, WAREHOUSE, yamlOf } from '../support/manifests.js';
 import { eventually } from '../support/poll.js';
 import { startWorkflowHarness, type WorkflowHarness } from '../support/workflow-harness.js';
 import type { Server } from 'node:http';
@@ -47,36 +48,14 @@ afterAll(async () => {
   await harness?.stop();
 });
 
-const pipeline = `
-apiVersion: kargo.akuity.io/v1alpha1
-kind: Project
-metadata: {name: metered}
----
-apiVersion: kargo.akuity.io/v1alpha1
-kind: Warehouse
-metadata: {name: app, namespace: metered}
-spec: {subscriptions: [{image: {repoURL: ghcr.io/example/app}}]}
----
-apiVersion: kargo.akuity.io/v1alpha1
-kind: Stage
-metadata: {name: dev, namespace: metered}
-spec:
-  requestedFreight: [{origin: {kind: Warehouse, name: app}, sources: {direct: true}}]
-  promotionTemplate: {spec: {steps: [{uses: yaml-update, config: {path: v.yaml, updates: [{key: a, value: b}]}}]}}
----
-apiVersion: kargo.akuity.io/v1alpha1
-kind: Stage
-metadata: {name: broken, namespace: metered}
-spec:
-  requestedFreight: [{origin: {kind: Warehouse, name: app}, sources: {direct: true}}]
-  promotionTemplate: {spec: {steps: [{uses: yaml-update, config: {path: v.yaml, updates: [{key: a, value: b}]}}, {uses: git-push, config: {path: ./repo}}]}}
----
-apiVersion: kargo.akuity.io/v1alpha1
-kind: Freight
-metadata: {namespace: metered}
-origin: {kind: Warehouse, name: app}
-images: [{repoURL: ghcr.io/example/app, tag: "1.0.0"}]
-`;
+const updateValues = { uses: 'yaml-update', config: { path: 'v.yaml', updates: [{ key: 'a', value: 'b' }] } };
+const pipeline = yamlOf(
+  aProject('metered'),
+  aWarehouse(WAREHOUSE, { project: 'metered' }),
+  aStage('dev', { project: 'metered', steps: [updateValues] }),
+  aStage('broken', { project: 'metered', steps: [updateValues, { uses: 'git-push', config: { path: './repo' } }] }),
+  aFreight({ project: 'metered', digest: null }),
+);
 
 async function finished(name: string): Promise<string> {
   return eventually(async () => {

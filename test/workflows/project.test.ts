@@ -8,6 +8,7 @@ import type { RunStepInput, RunStepOutcome } from '../../activities/run-step.js'
 import type { TemporalBackend } from '../../api/temporal-backend.js';
 import { DomainError } from '../../core/errors.js';
 import { projectWorkflowId, TASK_QUEUE } from '../../workflows/definitions.js';
+import { Gate } from '../support/deferred.js';
 import { saveHistory } from '../support/histories.js';
 import { eventually } from '../support/poll.js';
 import { freightManifest, projectAndWarehouse, promotionEnded, stageHead, startWorkflowHarness, type WorkflowHarness } from '../support/workflow-harness.js';
@@ -17,8 +18,8 @@ let harness: WorkflowHarness;
 let client: Client;
 let backend: TemporalBackend;
 
-/** Steps block while the gate is closed, so tests can see queued promotions. */
-let gateOpen = true;
+/** Steps wait while the gate is closed, so tests can see queued promotions. */
+const gate = new Gate();
 const stepCalls: RunStepInput[] = [];
 
 beforeAll(async () => {
@@ -27,7 +28,7 @@ beforeAll(async () => {
     activities: {
       runStep: async (call: RunStepInput): Promise<RunStepOutcome> => {
         stepCalls.push(call);
-        while (!gateOpen) await new Promise((r) => setTimeout(r, 50));
+        await gate.pass();
         return { status: 'Succeeded', output: { stage: call.stage } };
       },
     },
@@ -115,7 +116,7 @@ spec:
   it('runs promotions to one stage one at a time, in order', async () => {
     await backend.apply([{ name: 'f.yaml', content: freight('alpha', '1.1.0') }], { dryRun: false });
     const all = Object.values((await backend.getProject('alpha')).freight);
-    gateOpen = false;
+    gate.close();
     const first = await backend.promote('alpha', { stage: 'dev', freight: all[0]!.name, actor: 'ann' });
     const second = await backend.promote('alpha', { stage: 'dev', freight: all[1]!.name, actor: 'bob' });
     await eventually(async () => ((await backend.getPromotion('alpha', first.name)).phase === 'Running' ? true : undefined), 'first running');
@@ -123,7 +124,7 @@ spec:
     expect(state.stages.dev?.currentPromotion).toBe(first.name);
     expect(state.stages.dev?.queue).toEqual([second.name]);
     expect((await backend.getPromotion('alpha', second.name)).phase).toBe('Pending');
-    gateOpen = true;
+    gate.open();
     expect(await finished('alpha', first.name)).toBe('Succeeded');
     expect(await finished('alpha', second.name)).toBe('Succeeded');
     const after = await backend.getProject('alpha');

@@ -12,6 +12,7 @@ import type { VerificationFinished } from '../../core/project/verification.js';
 import { workflowBundlePath } from '../../worker/create-workers.js';
 import { WorkerMetrics } from '../../worker/metrics.js';
 import { SEARCH_ATTRIBUTES, TASK_QUEUE, verificationStatusQuery } from '../../workflows/definitions.js';
+import { aFreight, aProject, aStage, aWarehouse, WAREHOUSE, yamlOf } from '../support/manifests.js';
 
 const { temporal } = proto;
 const HOUR = 3_600_000;
@@ -108,31 +109,16 @@ describe('soak on the time-skipping server', () => {
         [
           {
             name: 'p.yaml',
-            content: `
-apiVersion: kargo.akuity.io/v1alpha1
-kind: Project
-metadata: {name: soaky}
----
-apiVersion: kargo.akuity.io/v1alpha1
-kind: Warehouse
-metadata: {name: app, namespace: soaky}
-spec: {subscriptions: [{image: {repoURL: ghcr.io/example/app}}]}
----
-apiVersion: kargo.akuity.io/v1alpha1
-kind: Stage
-metadata: {name: staging, namespace: soaky}
-spec:
-  requestedFreight: [{origin: {kind: Warehouse, name: app}, sources: {direct: true}}]
-  promotionTemplate: {spec: {steps: [{uses: yaml-update, config: {path: v.yaml, updates: [{key: a, value: b}]}}]}}
-  verification: {soak: {duration: 24h}}
----
-apiVersion: kargo.akuity.io/v1alpha1
-kind: Freight
-metadata: {namespace: soaky}
-alias: one
-origin: {kind: Warehouse, name: app}
-images: [{repoURL: ghcr.io/example/app, tag: "1.0.0"}]
-`,
+            content: yamlOf(
+              aProject('soaky'),
+              aWarehouse(WAREHOUSE, { project: 'soaky' }),
+              aStage('staging', {
+                project: 'soaky',
+                steps: [{ uses: 'yaml-update', config: { path: 'v.yaml', updates: [{ key: 'a', value: 'b' }] } }],
+                verification: { soak: { duration: '24h' } },
+              }),
+              aFreight({ project: 'soaky', alias: 'one', digest: null }),
+            ),
           },
         ],
         { dryRun: false },

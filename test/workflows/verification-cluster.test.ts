@@ -12,6 +12,7 @@ import type { TemporalBackend } from '../../api/temporal-backend.js';
 import type { VerificationRecord } from '../../core/project/state.js';
 import { startFakeCluster, type FakeCluster } from '../support/fake-kube/index.js';
 import { saveHistory } from '../support/histories.js';
+import { aFreight, aProject, aWarehouse, WAREHOUSE, yamlOf } from '../support/manifests.js';
 import { eventually } from '../support/poll.js';
 import { uniqueName } from '../support/temporal.js';
 import { startWorkflowHarness, type WorkflowHarness } from '../support/workflow-harness.js';
@@ -40,16 +41,7 @@ afterAll(async () => {
   await cluster?.stop();
 });
 
-const pipeline = (project: string): string => `
-apiVersion: kargo.akuity.io/v1alpha1
-kind: Project
-metadata: {name: ${project}}
----
-apiVersion: kargo.akuity.io/v1alpha1
-kind: Warehouse
-metadata: {name: app, namespace: ${project}}
-spec: {subscriptions: [{image: {repoURL: ghcr.io/example/app}}]}
----
+const pipeline = (project: string): string => `${yamlOf(aProject(project), aWarehouse(WAREHOUSE, { project }))}---
 apiVersion: argoproj.io/v1alpha1
 kind: AnalysisTemplate
 metadata: {name: job-check, namespace: ${project}}
@@ -75,13 +67,7 @@ spec:
     analysisTemplates: [{name: job-check}]
     args: [{name: suite, value: smoke}]
 ---
-apiVersion: kargo.akuity.io/v1alpha1
-kind: Freight
-metadata: {namespace: ${project}}
-alias: one
-origin: {kind: Warehouse, name: app}
-images: [{repoURL: ghcr.io/example/app, tag: "1.0.0"}]
-`;
+${yamlOf(aFreight({ project, alias: 'one', digest: null }))}`;
 
 async function verificationOf(project: string, done: boolean): Promise<VerificationRecord> {
   return eventually(async () => {

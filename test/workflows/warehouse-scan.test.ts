@@ -11,6 +11,8 @@ import type { TemporalBackend } from '../../api/temporal-backend.js';
 import type { DiscoveredArtifacts } from '../../core/warehouse/discovered.js';
 import { warehouseSpecHash } from '../../core/warehouse/scan-status.js';
 import { warehouseRescanWorkflowId } from '../../workflows/definitions.js';
+import { CallLog, Gate } from '../support/deferred.js';
+import { aProject, aWarehouse, WAREHOUSE, yamlOf } from '../support/manifests.js';
 import { eventually } from '../support/poll.js';
 import { uniqueName } from '../support/temporal.js';
 import { startWorkflowHarness, type WorkflowHarness } from '../support/workflow-harness.js';
@@ -23,8 +25,9 @@ let harness: WorkflowHarness;
 let client: Client;
 let backend: TemporalBackend;
 
-const calls: DiscoverArtifactsInput[] = [];
-let gate: (() => void) | undefined;
+const calls = new CallLog<DiscoverArtifactsInput>();
+/** Discoveries wait while it is closed. */
+const gate = new Gate();
 let failuresLeft = 0;
 let tag = '1.0.0';
 
@@ -44,8 +47,8 @@ beforeAll(async () => {
         return w ? { spec: w.spec, specHash: warehouseSpecHash(w.spec), intervalMs: 3_600_000 } : null;
       },
       discoverArtifacts: async (input: DiscoverArtifactsInput) => {
-        calls.push(input);
-        if (gate) await new Promise<void>((r) => (gate = r));
+        calls.record(input);
+        await gate.pass();
         if (failuresLeft > 0) {
           failuresLeft--;
           throw ApplicationFailure.create({ type: 'Unavailable', message: 'registry reg.test answered 503 to GET /v2/app/tags/list' });
@@ -55,17 +58,7 @@ beforeAll(async () => {
     },
   });
   ({ client, backend } = harness);
-  const manifests = `apiVersion: kargo.akuity.io/v1alpha1
-kind: Project
-metadata: {name: ${project}}
----
-apiVersion: kargo.akuity.io/v1alpha1
-kind: Warehouse
-metadata: {name: app, namespace: ${project}}
-spec:
-  subscriptions:
-  - image: {repoURL: reg.test/app}
-`;
+  const manifests = yamlOf(aProject(project), aWarehouse(WAREHOUSE, { project, image: 'reg.test/app' }));
   await backend.apply([{ name: 'p.yaml', content: manifests }], { dryRun: false });
 });
 
@@ -77,22 +70,20 @@ const freightTags = async (): Promise<string[]> => Object.values((await backend.
 
 describe('warehouseScanWorkflow', () => {
   it('scans once more when asked during a scan, and makes Freight of the newest', async () => {
-    gate = () => undefined; // hold the first discovery
+    gate.close(); // hold the first discovery
     await refreshWarehouseScan(client, project, 'app', taskQueue);
-    await eventually(async () => (calls.length === 1 ? true : undefined), 'the first discovery');
+    await calls.reached(1, 'the first discovery');
     tag = '1.1.0';
     await refreshWarehouseScan(client, project, 'app', taskQueue);
     await refreshWarehouseScan(client, project, 'app', taskQueue);
-    const release = gate;
-    gate = undefined;
-    release();
+    gate.open();
     await client.workflow.getHandle(warehouseRescanWorkflowId(project, 'app')).result();
-    expect(calls).toHaveLength(2);
+    expect(calls.calls).toHaveLength(2);
     expect((await freightTags()).sort()).toEqual(['1.1.0']);
   });
 
   it('reports each failure with its reason, retries with backoff, then recovers', async () => {
-    calls.length = 0;
+    calls.clear();
     failuresLeft = 2;
     tag = '1.2.0';
     await refreshWarehouseScan(client, project, 'app', taskQueue);
@@ -103,7 +94,7 @@ describe('warehouseScanWorkflow', () => {
     expect(failed).toMatchObject({ message: 'registry reg.test answered 503 to GET /v2/app/tags/list', attempt: expect.any(Number), nextAttemptAt: expect.any(String) });
     expect(await freightTags()).not.toContain('1.2.0');
     await client.workflow.getHandle(warehouseRescanWorkflowId(project, 'app')).result();
-    expect(calls).toHaveLength(3);
+    expect(calls.calls).toHaveLength(3);
     expect(await freightTags()).toContain('1.2.0');
     expect((await backend.getProject(project)).discovery?.warehouses['app']?.lastScan?.outcome).toBe('Succeeded');
   });

@@ -2,32 +2,29 @@
 import { filesRefusal, planApply, projectsToRead, reportedLines, type ApplyPlan, type ExistingCluster } from '../../../core/apply/plan.js';
 import type { DomainError } from '../../../core/errors.js';
 import { parseManifestFiles } from '../../../core/manifests/files.js';
-import type { ClusterPromotionTask } from '../../../core/model.js';
+import type { ClusterPromotionTask, PromotionStepSpec } from '../../../core/model.js';
 import { applyResources, emptyProjectState } from '../../../core/project/apply.js';
 import type { ProjectState } from '../../../core/project/state.js';
+import { aClusterPromotionTask, aFreight, aProject, aStage, aWarehouse, request, yamlOf } from '../../support/manifests.js';
 
 const API = 'apiVersion: kargo.akuity.io/v1alpha1';
 const NOW = '2026-01-01T00:00:00.000Z';
 const options = { dryRun: false, now: NOW, random: () => 0.5 };
 
-const project = (name: string): string => `${API}\nkind: Project\nmetadata: {name: ${name}}`;
-const warehouse = (ns: string, name = 'app'): string =>
-  `${API}\nkind: Warehouse\nmetadata: {name: ${name}, namespace: ${ns}}\nspec: {subscriptions: [{image: {repoURL: ghcr.io/acme/app}}]}`;
+const IMAGE = 'ghcr.io/acme/app';
+const cloneStep = (alias = 'clone'): PromotionStepSpec => ({ uses: 'git-clone', as: alias, config: { repoURL: 'https://example.com/g.git' } });
+const project = (name: string): string => yamlOf(aProject(name));
+const warehouse = (ns: string, name = 'app'): string => yamlOf(aWarehouse(name, { project: ns, image: IMAGE }));
 const stage = (ns: string, name: string, origin = 'app', task?: string): string =>
-  [
-    API,
-    'kind: Stage',
-    `metadata: {name: ${name}, namespace: ${ns}}`,
-    'spec:',
-    `  requestedFreight: [{origin: {kind: Warehouse, name: ${origin}}, sources: {direct: true}}]`,
-    task
-      ? `  promotionTemplate: {spec: {steps: [{task: {name: ${task}, kind: ClusterPromotionTask}}]}}`
-      : '  promotionTemplate: {spec: {steps: [{uses: git-clone, as: clone, config: {repoURL: "https://example.com/g.git"}}]}}',
-  ].join('\n');
-const freight = (ns: string, tag: string): string =>
-  `${API}\nkind: Freight\nmetadata: {namespace: ${ns}}\norigin: {kind: Warehouse, name: app}\nimages: [{repoURL: ghcr.io/acme/app, tag: "${tag}", digest: "sha256:${'0'.repeat(64)}"}]`;
-const clusterTask = (name: string, alias = 'clone'): string =>
-  `${API}\nkind: ClusterPromotionTask\nmetadata: {name: ${name}}\nspec: {steps: [{uses: git-clone, as: ${alias}, config: {repoURL: "https://example.com/g.git"}}]}`;
+  yamlOf(
+    aStage(name, {
+      project: ns,
+      requests: [request(origin, { direct: true })],
+      steps: [task ? { task: { name: task, kind: 'ClusterPromotionTask' } } : cloneStep()],
+    }),
+  );
+const freight = (ns: string, tag: string): string => yamlOf(aFreight({ project: ns, tag, image: IMAGE, digest: `sha256:${'0'.repeat(64)}` }));
+const clusterTask = (name: string, alias = 'clone'): string => yamlOf(aClusterPromotionTask(name, { steps: [cloneStep(alias)] }));
 const clusterConfig = (receiver: string): string =>
   `${API}\nkind: ClusterConfig\nmetadata: {name: cluster}\nspec: {webhookReceivers: [{name: ${receiver}, generic: {secretRef: {name: s}}}]}`;
 
@@ -174,7 +171,8 @@ describe('planApply: validation errors', () => {
   });
 
   it('refuses a project change too large for one Temporal payload', () => {
-    const big = stage('a', 'big').replace('repoURL: "https://example.com/g.git"', `repoURL: "https://example.com/g.git", note: "${'x'.repeat(3 * 1024 * 1024)}"`);
+    const note = 'x'.repeat(3 * 1024 * 1024);
+    const big = yamlOf(aStage('big', { project: 'a', steps: [{ ...cloneStep(), config: { repoURL: 'https://example.com/g.git', note } }] }));
     const { cluster, states } = existing();
     const error = refusal(planApply(files(big), cluster, states, options));
     expect(error.code).toBe('PayloadTooLarge');

@@ -1,24 +1,13 @@
 import { describe, expect, it } from '@jest/globals';
-import { run } from '../../../cli/index.js';
+import { shunt as runShunt, type CliResult } from '../../support/cli.js';
 
 /** Argument handling that never reaches the api: a fetch that fails the test if called. */
-async function shunt(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const code = await run(argv, {
-    stdout: (t) => {
-      stdout += t;
-    },
-    stderr: (t) => {
-      stderr += t;
-    },
-    env: {},
+const shunt = (argv: string[]): Promise<CliResult> =>
+  runShunt(argv, {
     fetch: () => {
       throw new Error('the api must not be called');
     },
   });
-  return { code, stdout, stderr };
-}
 
 describe('shunt argument handling', () => {
   it.each([
@@ -42,14 +31,7 @@ describe('shunt argument handling', () => {
   });
 
   it('documents the server default and never prints the token', async () => {
-    let stdout = '';
-    await run(['--help'], {
-      stdout: (t) => {
-        stdout += t;
-      },
-      stderr: () => undefined,
-      env: { SHUNT_TOKEN: 'sup3rsecret' },
-    });
+    const { stdout } = await runShunt(['--help'], { env: { SHUNT_TOKEN: 'sup3rsecret' } });
     expect(stdout).toMatch(/default:\s+"http:\/\/127\.0\.0\.1:8080"/);
     expect(stdout).not.toContain('sup3rsecret');
   });

@@ -1,12 +1,5 @@
 import { freightContentFromManifest, freightId } from '../../../core/freight/freight-id.js';
-import type {
-  ClusterPromotionTask,
-  FreightManifest,
-  Project,
-  ProjectConfig,
-  ProjectScopedManifest,
-  PromotionTask,
-} from '../../../core/model.js';
+import type { FreightManifest, Project, ProjectConfig, ProjectScopedManifest } from '../../../core/model.js';
 import { KARGO_API_VERSION } from '../../../core/model.js';
 import {
   applyIssues,
@@ -19,19 +12,20 @@ import {
   type ApplyResultLine,
 } from '../../../core/project/apply.js';
 import type { ProjectState } from '../../../core/project/state.js';
+import { aFreight, aState, at, sequence, T0 } from './builders.js';
 import {
-  aFreight,
+  aClusterPromotionTask,
   aFreightManifest,
   anImage,
+  APP_IMAGE,
+  aProject,
+  aProjectConfig,
+  aPromotionTask,
   aStage,
-  aState,
   aWarehouse,
-  at,
   PROJECT,
   request,
-  sequence,
-  T0,
-} from './builders.js';
+} from '../../support/manifests.js';
 
 const NOW = at(60_000);
 
@@ -43,36 +37,8 @@ function idOf(m: FreightManifest): string {
   return freightId(freightContentFromManifest(m));
 }
 
-function aTask(name: string): PromotionTask {
-  return {
-    apiVersion: KARGO_API_VERSION,
-    kind: 'PromotionTask',
-    metadata: { name, namespace: PROJECT },
-    spec: { steps: [{ uses: 'git-clone', config: { repoURL: 'https://example.com/gitops.git' } }] },
-  };
-}
-
-function aClusterTask(name: string): ClusterPromotionTask {
-  return {
-    apiVersion: KARGO_API_VERSION,
-    kind: 'ClusterPromotionTask',
-    metadata: { name },
-    spec: { steps: [{ uses: 'git-push' }] },
-  };
-}
-
-function aConfig(autoPromotionEnabled = true): ProjectConfig {
-  return {
-    apiVersion: KARGO_API_VERSION,
-    kind: 'ProjectConfig',
-    metadata: { name: PROJECT, namespace: PROJECT },
-    spec: { promotionPolicies: [{ stage: 'dev', autoPromotionEnabled }] },
-  };
-}
-
-function aProject(labels?: Record<string, string>): Project {
-  return { apiVersion: KARGO_API_VERSION, kind: 'Project', metadata: { name: PROJECT, ...(labels ? { labels } : {}) } };
-}
+/** The ProjectConfig whose one policy turns auto-promotion to dev on or off. */
+const aConfig = (autoPromotionEnabled = true): ProjectConfig => aProjectConfig({ promotionPolicies: [{ stage: 'dev', autoPromotionEnabled }] });
 
 describe('emptyProjectState', () => {
   it('has no specs, freight, stages or promotions', () => {
@@ -98,7 +64,7 @@ describe('mergedSpecs', () => {
     const before = structuredClone(state.specs);
     const newDev = aStage('dev', { requests: [request('app', { direct: true, stages: [] })] });
     const config = aConfig();
-    const task = aTask('deploy');
+    const task = aPromotionTask('deploy');
     const project = aProject();
 
     // act
@@ -117,8 +83,8 @@ describe('mergedSpecs', () => {
   it('takes the cluster tasks from the input, dropping ones it no longer lists', () => {
     // arrange
     const state = aState();
-    state.specs.clusterTasks = { old: aClusterTask('old') };
-    const shared = aClusterTask('shared');
+    state.specs.clusterTasks = { old: aClusterPromotionTask('old', { steps: [{ uses: 'git-push' }] }) };
+    const shared = aClusterPromotionTask('shared', { steps: [{ uses: 'git-push' }] });
 
     // act
     const merged = mergedSpecs(state.specs, input([], { clusterTasks: [shared] }));
@@ -132,7 +98,7 @@ describe('mergedSpecs', () => {
     const state = aState();
 
     // act
-    const merged = mergedSpecs(state.specs, input([aFreightManifest()]));
+    const merged = mergedSpecs(state.specs, input([aFreightManifest('f')]));
 
     // assert
     expect(merged).toEqual({ ...state.specs, clusterTasks: {} });
@@ -142,11 +108,9 @@ describe('mergedSpecs', () => {
 describe('applyIssues', () => {
   const GITOPS = 'https://github.com/acme/gitops.git';
   const CHARTS = 'https://charts.example.com';
-  const fullWarehouse = aWarehouse('app', [
-    { image: { repoURL: 'ghcr.io/acme/app' } },
-    { git: { repoURL: GITOPS } },
-    { chart: { repoURL: CHARTS, name: 'app' } },
-  ]);
+  const fullWarehouse = aWarehouse('app', {
+    subscriptions: [{ image: { repoURL: APP_IMAGE } }, { git: { repoURL: GITOPS } }, { chart: { repoURL: CHARTS, name: 'app' } }],
+  });
   const commit = { repoURL: 'https://github.com/acme/gitops', id: 'abc123' };
   const chart = { repoURL: CHARTS, name: 'app', version: '1.2.3' };
 
@@ -169,19 +133,19 @@ describe('applyIssues', () => {
     ],
     [
       'freight with every subscribed artifact, the git URL written differently',
-      [fullWarehouse, aFreightManifest({ images: [anImage('1.0.0')], commits: [commit], charts: [chart] })],
+      [fullWarehouse, aFreightManifest('f', { images: [anImage('1.0.0')], commits: [commit], charts: [chart] })],
       [],
     ],
     [
       'freight from an unknown warehouse',
-      [aFreightManifest({ origin: { kind: 'Warehouse', name: 'nope' } })],
+      [aFreightManifest('f', { origin: { kind: 'Warehouse', name: 'nope' } })],
       ['Freight f: origin: unknown warehouse "nope"'],
     ],
     [
       'freight missing an artifact for each subscription, labelled by its alias',
-      [fullWarehouse, aFreightManifest({ alias: 'bare', images: [] })],
+      [fullWarehouse, aFreightManifest('f', { alias: 'bare', images: [] })],
       [
-        'Freight bare: warehouse "app" subscribes to image ghcr.io/acme/app, but the freight has no artifact for it',
+        `Freight bare: warehouse "app" subscribes to image ${APP_IMAGE}, but the freight has no artifact for it`,
         'Freight bare: warehouse "app" subscribes to git repository https://github.com/acme/gitops.git, but the freight has no artifact for it',
         'Freight bare: warehouse "app" subscribes to chart https://charts.example.com app, but the freight has no artifact for it',
       ],
@@ -189,7 +153,7 @@ describe('applyIssues', () => {
     [
       'freight with artifacts the warehouse does not subscribe to',
       [
-        aFreightManifest({
+        aFreightManifest('f', {
           images: [anImage('1.0.0'), anImage('2.0.0', 'ghcr.io/acme/other')],
           commits: [commit],
           charts: [chart],
@@ -203,12 +167,12 @@ describe('applyIssues', () => {
     ],
     [
       'freight with two images for one image subscription',
-      [aFreightManifest({ images: [anImage('1.0.0'), anImage('2.0.0')] })],
-      ['Freight f: image ghcr.io/acme/app is not a subscription of warehouse "app"'],
+      [aFreightManifest('f', { images: [anImage('1.0.0'), anImage('2.0.0')] })],
+      [`Freight f: image ${APP_IMAGE} is not a subscription of warehouse "app"`],
     ],
     [
       'freight with a chart of another name than the subscription',
-      [aWarehouse('app', [{ chart: { repoURL: CHARTS, name: 'app' } }]), aFreightManifest({ images: [], charts: [{ ...chart, name: 'other' }] })],
+      [aWarehouse('app', { subscriptions: [{ chart: { repoURL: CHARTS, name: 'app' } }] }), aFreightManifest('f', { images: [], charts: [{ ...chart, name: 'other' }] })],
       [
         'Freight f: warehouse "app" subscribes to chart https://charts.example.com app, but the freight has no artifact for it',
         'Freight f: chart https://charts.example.com other is not a subscription of warehouse "app"',
@@ -216,8 +180,8 @@ describe('applyIssues', () => {
     ],
     [
       'two new freight in one apply with the same alias',
-      [aFreightManifest({ alias: 'twin', tag: '1.0.0' }), aFreightManifest({ alias: 'twin', tag: '2.0.0' })],
-      [`Freight twin: alias "twin" is already used by freight ${idOf(aFreightManifest({ tag: '1.0.0' }))}`],
+      [aFreightManifest('f', { alias: 'twin', tag: '1.0.0' }), aFreightManifest('f', { alias: 'twin', tag: '2.0.0' })],
+      [`Freight twin: alias "twin" is already used by freight ${idOf(aFreightManifest('f', { tag: '1.0.0' }))}`],
     ],
   ])('reports %s', (_, resources, expected) => {
     // arrange
@@ -247,7 +211,7 @@ describe('applyIssues', () => {
     ['an unused alias', 'fresh', []],
   ])('reports freight given %s', (_, alias, expected) => {
     // arrange
-    const manifest = aFreightManifest({ alias });
+    const manifest = aFreightManifest('f', { alias });
     const state = aState({
       freight: [aFreight('e'.repeat(40), { alias: 'taken' }), aFreight(idOf(manifest), { alias: 'mine' })],
     });
@@ -265,7 +229,7 @@ describe('applyIssues', () => {
     const before = structuredClone(state);
 
     // act
-    applyIssues(state, input([aWarehouse('config'), aStage('dev'), aFreightManifest()]));
+    applyIssues(state, input([aWarehouse('config'), aStage('dev'), aFreightManifest('f')]));
 
     // assert
     expect(state).toEqual(before);
@@ -277,20 +241,20 @@ describe('applyResources', () => {
   const original: Record<Kind, ProjectScopedManifest> = {
     Warehouse: aWarehouse('app'),
     Stage: aStage('dev'),
-    PromotionTask: aTask('deploy'),
+    PromotionTask: aPromotionTask('deploy'),
     ProjectConfig: aConfig(true),
   };
   const changed: Record<Kind, ProjectScopedManifest> = {
-    Warehouse: aWarehouse('app', [{ image: { repoURL: 'ghcr.io/acme/app', constraint: '^1' } }]),
+    Warehouse: aWarehouse('app', { subscriptions: [{ image: { repoURL: APP_IMAGE, constraint: '^1' } }] }),
     Stage: aStage('dev', { steps: [{ uses: 'git-push' }] }),
-    PromotionTask: { ...aTask('deploy'), spec: { steps: [{ uses: 'git-commit' }] } },
+    PromotionTask: { ...aPromotionTask('deploy'), spec: { steps: [{ uses: 'git-commit' }] } },
     ProjectConfig: aConfig(false),
   };
   /** The same content with the keys in another order. */
   const reordered: Record<Kind, ProjectScopedManifest> = {
-    Warehouse: { spec: { subscriptions: [{ image: { repoURL: 'ghcr.io/acme/app' } }] }, metadata: { namespace: PROJECT, name: 'app' }, kind: 'Warehouse', apiVersion: KARGO_API_VERSION },
+    Warehouse: { spec: { subscriptions: [{ image: { repoURL: APP_IMAGE } }] }, metadata: { namespace: PROJECT, name: 'app' }, kind: 'Warehouse', apiVersion: KARGO_API_VERSION },
     Stage: { spec: aStage('dev').spec, metadata: { namespace: PROJECT, name: 'dev' }, kind: 'Stage', apiVersion: KARGO_API_VERSION },
-    PromotionTask: { spec: aTask('deploy').spec, metadata: { namespace: PROJECT, name: 'deploy' }, kind: 'PromotionTask', apiVersion: KARGO_API_VERSION },
+    PromotionTask: { spec: aPromotionTask('deploy').spec, metadata: { namespace: PROJECT, name: 'deploy' }, kind: 'PromotionTask', apiVersion: KARGO_API_VERSION },
     ProjectConfig: { spec: aConfig(true).spec, metadata: { namespace: PROJECT, name: PROJECT }, kind: 'ProjectConfig', apiVersion: KARGO_API_VERSION },
   };
   const KINDS: Kind[] = ['Warehouse', 'Stage', 'PromotionTask', 'ProjectConfig'];
@@ -361,7 +325,7 @@ describe('applyResources', () => {
   it.each<[string, Project | undefined, Project, ApplyResultLine[]]>([
     ['a new project', undefined, aProject(), [{ kind: 'Project', name: PROJECT, action: 'created' }]],
     ['the same project again', aProject(), aProject(), [{ kind: 'Project', name: PROJECT, action: 'unchanged' }]],
-    ['a changed project', aProject(), aProject({ team: 'payments' }), [{ kind: 'Project', name: PROJECT, action: 'configured' }]],
+    ['a changed project', aProject(), aProject(PROJECT, { team: 'payments' }), [{ kind: 'Project', name: PROJECT, action: 'configured' }]],
   ])('reports the Project line for %s', (_, existing, project, expected) => {
     // arrange
     const state = emptyProjectState(PROJECT, T0);
@@ -393,7 +357,7 @@ describe('applyResources', () => {
     it('creates new freight once, with an alias drawn from the injected random', () => {
       // arrange
       const state = aState();
-      const manifest = aFreightManifest({ tag: '1.0.0' });
+      const manifest = aFreightManifest('f', { tag: '1.0.0' });
       const id = idOf(manifest);
 
       // act
@@ -421,7 +385,7 @@ describe('applyResources', () => {
     it('records no createdBy without an actor', () => {
       // arrange
       const state = aState();
-      const manifest = aFreightManifest();
+      const manifest = aFreightManifest('f');
 
       // act
       applyResources(state, input([manifest]), NOW, sequence(0));
@@ -433,7 +397,7 @@ describe('applyResources', () => {
     it('uses the alias the manifest gives', () => {
       // arrange
       const state = aState();
-      const manifest = aFreightManifest({ alias: 'first-cut' });
+      const manifest = aFreightManifest('f', { alias: 'first-cut' });
 
       // act
       const lines = applyResources(state, input([manifest]), NOW, sequence(0));
@@ -446,8 +410,8 @@ describe('applyResources', () => {
     it('draws again when the generated alias is taken, also by freight created earlier in the same apply', () => {
       // arrange
       const state = aState({ freight: [aFreight('e'.repeat(40), { alias: 'agile-alpaca' })] });
-      const one = aFreightManifest({ tag: '1.0.0' });
-      const two = aFreightManifest({ tag: '2.0.0' });
+      const one = aFreightManifest('f', { tag: '1.0.0' });
+      const two = aFreightManifest('f', { tag: '2.0.0' });
 
       // act
       const lines = applyResources(state, input([one, two]), NOW, sequence(0, 0, 0, 1 / 64));
@@ -465,7 +429,7 @@ describe('applyResources', () => {
       ['a new alias', 'new-name', 'configured', 'new-name'],
     ])('reports existing freight applied again with %s as %s', (_, alias, action, expectedAlias) => {
       // arrange
-      const manifest = aFreightManifest(alias ? { alias } : {});
+      const manifest = aFreightManifest('f', alias ? { alias } : {});
       const id = idOf(manifest);
       const existing = aFreight(id, { alias: 'old-name', discoveredAt: T0, currentlyIn: { dev: { since: T0 } } });
       const state = aState({ freight: [existing] });
@@ -484,10 +448,10 @@ describe('applyResources', () => {
       // arrange
       const images = [anImage('1.0.0'), anImage('1.0.0', 'ghcr.io/acme/sidecar')];
       const state = aState();
-      applyResources(state, input([aFreightManifest({ images })]), T0, sequence(0));
+      applyResources(state, input([aFreightManifest('f', { images })]), T0, sequence(0));
 
       // act
-      const lines = applyResources(state, input([aFreightManifest({ images: [...images].reverse() })]), NOW, sequence(0.5));
+      const lines = applyResources(state, input([aFreightManifest('f', { images: [...images].reverse() })]), NOW, sequence(0.5));
 
       // assert
       expect(lines.map((l) => l.action)).toEqual(['unchanged']);
@@ -497,8 +461,8 @@ describe('applyResources', () => {
     it('never gives two freight the same alias when a generated alias is given explicitly later in the same apply', () => {
       // arrange: applyIssues finds nothing wrong, as the generated alias is not known yet
       const state = aState();
-      const generated = aFreightManifest({ tag: '1.0.0' });
-      const named = aFreightManifest({ tag: '2.0.0', alias: 'agile-alpaca' });
+      const generated = aFreightManifest('f', { tag: '1.0.0' });
+      const named = aFreightManifest('f', { tag: '2.0.0', alias: 'agile-alpaca' });
       const apply = input([generated, named]);
       expect(applyIssues(state, apply)).toEqual([]);
 

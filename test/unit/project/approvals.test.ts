@@ -1,7 +1,8 @@
 import { approverIssue, stageApprovalGate } from '../../../core/project/approval-gate.js';
 import { approveFreight, approveFreightIssue } from '../../../core/project/approvals.js';
 import { freightAvailability } from '../../../core/project/availability.js';
-import { aFreight, aStage, aState, request, T0, T0_MS } from './builders.js';
+import { aFreight, aState, T0, T0_MS } from './builders.js';
+import { aStage, request } from '../../support/manifests.js';
 
 const ID = 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678';
 

@@ -2,7 +2,8 @@ import { applyHolds, autoPromotionEnabled, candidateFor, dueAutoPromotions, name
 import { toReference } from '../../../core/project/promotions.js';
 import type { ProjectConfig, PromotionPolicy, Stage } from '../../../core/model.js';
 import type { ProjectState } from '../../../core/project/state.js';
-import { aFreight, aPromotion, aStage, aState, at, HOUR, request, T0, T0_MS } from './builders.js';
+import { aFreight, aPromotion, aState, at, HOUR, T0, T0_MS } from './builders.js';
+import { aStage, request } from '../../support/manifests.js';
 
 const A = 'a'.repeat(40);
 const B = 'b'.repeat(40);

@@ -1,7 +1,8 @@
 import type { FreightRequest } from '../../../core/model.js';
 import { freightAvailability, requestFor, type Availability } from '../../../core/project/availability.js';
 import type { FreightRecord } from '../../../core/project/state.js';
-import { aFreight, aStage, at, HOUR, MINUTE, request, T0, T0_MS } from './builders.js';
+import { aFreight, at, HOUR, MINUTE, T0, T0_MS } from './builders.js';
+import { aStage, request } from '../../support/manifests.js';
 
 /** "Now" for every case: ten hours after T0. */
 const NOW = T0_MS + 10 * HOUR;

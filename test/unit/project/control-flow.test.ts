@@ -1,5 +1,6 @@
 import { settleControlFlowStages } from '../../../core/project/control-flow.js';
-import { aFreight, aStage, aState, request, T0 } from './builders.js';
+import { aFreight, aState, T0 } from './builders.js';
+import { aStage, request } from '../../support/manifests.js';
 
 describe('settleControlFlowStages', () => {
   it('records freight available to a stage without steps as verified there, along a chain', () => {

@@ -5,7 +5,8 @@ import {
   metadataSnapshot,
   type StepEffect,
 } from '../../../core/project/effects.js';
-import { aFreight, aPromotion, aStage, aState, request } from './builders.js';
+import { aFreight, aPromotion, aState } from './builders.js';
+import { aStage, request } from '../../support/manifests.js';
 
 function state() {
   const f1 = aFreight('f1', { alias: 'old-otter' });

@@ -1,6 +1,7 @@
 import { stageFreightAvailability } from '../../../core/project/promotable-freight.js';
 import { promotionIssue } from '../../../core/project/promotions.js';
-import { aFreight, aState, aStage, at, HOUR, MINUTE, request, T0, T0_MS } from './builders.js';
+import { aFreight, aState, at, HOUR, MINUTE, T0, T0_MS } from './builders.js';
+import { aStage, request } from '../../support/manifests.js';
 
 const NOW = T0_MS + 10 * HOUR;
 const verified = { verifiedAt: T0 };

@@ -2,7 +2,8 @@ import { describe, expect, it } from '@jest/globals';
 import { RESUME_OUTPUTS_KEPT_BYTES, STEP_MESSAGE_KEPT, trimPromotionRecord } from '../../../core/project/promotion-trim.js';
 import { claimWorkspaces } from '../../../core/project/retry-abort.js';
 import type { PromotionRecord } from '../../../core/project/state.js';
-import { aFreight, aPromotion, aStage, aState } from './builders.js';
+import { aFreight, aPromotion, aState } from './builders.js';
+import { aStage } from '../../support/manifests.js';
 
 const F = aFreight('f1');
 const WORKSPACE = { workspaceKey: 'ws-1', taskQueue: 'q', failedStep: 1, planDigest: 'd' };

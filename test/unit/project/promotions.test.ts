@@ -16,7 +16,8 @@ import {
 import type { FreightRecord, ProjectState, StageFreightEntry, StepRecord } from '../../../core/project/state.js';
 import type { PromotionPhase } from '../../../core/promotion/types.js';
 import { ulid } from '../../../core/ulid.js';
-import { aFreight, aPromotion, aStage, aState, at, HOUR, MINUTE, request, sequence, T0, T0_MS } from './builders.js';
+import { aFreight, aPromotion, aState, at, HOUR, MINUTE, sequence, T0, T0_MS } from './builders.js';
+import { aStage, request } from '../../support/manifests.js';
 
 /** Freight ids look like Kargo's: 40 hex characters. */
 const ID_A = 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678';

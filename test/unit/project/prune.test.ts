@@ -1,7 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import { PROMOTIONS_KEPT_PER_STAGE, nextCollection } from '../../../core/project/promotions.js';
 import { pruneIssue, pruneProject } from '../../../core/project/prune.js';
-import { aFreight, aPromotion, aStage, aState, at, HOUR, T0_MS } from './builders.js';
+import { aFreight, aPromotion, aState, at, HOUR, T0_MS } from './builders.js';
+import { aStage } from '../../support/manifests.js';
 
 function project() {
   const freight = Array.from({ length: 8 }, (_, i) => aFreight(`f${i}`, { discoveredAt: at(i * HOUR) }));

@@ -9,7 +9,8 @@ import {
 } from '../../../core/project/retention.js';
 import { nextCollection } from '../../../core/project/promotions.js';
 import type { FreightRecord, ProjectState } from '../../../core/project/state.js';
-import { aFreight, aPromotion, aStage, aState, at, HOUR, T0_MS } from './builders.js';
+import { aFreight, aPromotion, aState, at, HOUR, T0_MS } from './builders.js';
+import { aStage } from '../../support/manifests.js';
 
 const DAY = 24 * HOUR;
 /** Far enough after T0 that every freight is past Kargo's minimum deletion age. */

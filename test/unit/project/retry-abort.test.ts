@@ -1,7 +1,8 @@
 import { promotionIssue, queuePromotion, toReference } from '../../../core/project/promotions.js';
 import { abortIssue, claimWorkspaces, queueRetry, retryIssue } from '../../../core/project/retry-abort.js';
 import type { PromotionPhase } from '../../../core/promotion/types.js';
-import { aFreight, aPromotion, aStage, aState, request, sequence, T0, T0_MS } from './builders.js';
+import { aFreight, aPromotion, aState, sequence, T0, T0_MS } from './builders.js';
+import { aStage, request } from '../../support/manifests.js';
 
 const ID_A = 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678';
 const ID_B = 'b1b2c3d4e5f60718293a4b5c6d7e8f9012345678';

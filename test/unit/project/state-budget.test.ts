@@ -3,7 +3,8 @@ import { jsonSize } from '../../../core/payload-budget.js';
 import { nextCollection } from '../../../core/project/promotions.js';
 import type { FreightRecord, ProjectState } from '../../../core/project/state.js';
 import { applyGrowth, measureState, nearBudget, requestGrowth, shrinkToFit, STATE_BUDGET_BYTES, STATE_SHRINK_TARGET_BYTES, STATE_WARN_BYTES, stateBudgetIssue } from '../../../core/project/state-budget.js';
-import { aFreight, aPromotion, aStage, aState, at, HOUR, T0_MS } from './builders.js';
+import { aFreight, aPromotion, aState, at, HOUR, T0_MS } from './builders.js';
+import { aStage } from '../../support/manifests.js';
 
 /** A freight record of about `bytes` bytes of JSON (padding in its metadata). */
 function bigFreight(name: string, bytes: number, discoveredMs: number): FreightRecord {

@@ -1,7 +1,8 @@
 import { toReference } from '../../../core/project/promotions.js';
 import type { VerificationRecord } from '../../../core/project/state.js';
 import { lastVerificationIn, verifiedCondition } from '../../../core/project/verification-status.js';
-import { aFreight, aStage, aState, T0 } from './builders.js';
+import { aFreight, aState, T0 } from './builders.js';
+import { aStage } from '../../support/manifests.js';
 
 const OLD = 'a'.repeat(40);
 const NEW = 'b'.repeat(40);

@@ -10,7 +10,8 @@ import {
   verifyIssue,
 } from '../../../core/project/verification.js';
 import type { AnalysisTemplate, ClusterAnalysisTemplate } from '../../../core/model.js';
-import { aFreight, aPromotion, aStage, aState, request, sequence, T0, T0_MS } from './builders.js';
+import { aFreight, aPromotion, aState, sequence, T0, T0_MS } from './builders.js';
+import { aStage, request } from '../../support/manifests.js';
 
 const ID = 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678';
 

@@ -1,6 +1,7 @@
 import { toReference } from '../../../core/project/promotions.js';
 import { promotionContext, promotionContextOf, stepExpressionContext, type PromotionContext } from '../../../core/promotion/context.js';
-import { aFreight, aPromotion, aStage, aState, request, T0 } from '../project/builders.js';
+import { aFreight, aPromotion, aState, T0 } from '../project/builders.js';
+import { aStage, request } from '../../support/manifests.js';
 
 const ID_A = 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678';
 const ID_B = 'b1b2c3d4e5f60718293a4b5c6d7e8f9012345678';

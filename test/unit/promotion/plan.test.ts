@@ -1,26 +1,12 @@
-import type { ClusterPromotionTask, PromotionStepSpec, PromotionTask, Stage } from '../../../core/model.js';
+import type { ExpressionVariable, PromotionStepSpec, Stage } from '../../../core/model.js';
 import { planPromotion } from '../../../core/promotion/plan.js';
+import { aClusterPromotionTask, aPromotionTask, aStage } from '../../support/manifests.js';
 
-const API = 'kargo.akuity.io/v1alpha1';
+/** Stage prod with these steps; undefined: no promotion template at all. */
+const prodStage = (steps: PromotionStepSpec[] | undefined, spec: Partial<Stage['spec']> = {}, templateVars?: ExpressionVariable[]): Stage =>
+  aStage('prod', { steps: steps ?? null, spec, ...(templateVars ? { templateVars } : {}) });
 
-function aStage(steps: PromotionStepSpec[] | undefined, extra: Partial<Stage['spec']> = {}, templateVars?: Stage['spec']['vars']): Stage {
-  return {
-    apiVersion: API,
-    kind: 'Stage',
-    metadata: { name: 'prod', namespace: 'demo' },
-    spec: {
-      requestedFreight: [{ origin: { kind: 'Warehouse', name: 'app' }, sources: { direct: true } }],
-      ...(steps !== undefined ? { promotionTemplate: { spec: { steps, ...(templateVars ? { vars: templateVars } : {}) } } } : {}),
-      ...extra,
-    },
-  };
-}
-
-function aTask(name: string, spec: PromotionTask['spec']): PromotionTask {
-  return { apiVersion: API, kind: 'PromotionTask', metadata: { name, namespace: 'demo' }, spec };
-}
-
-const deploy = aTask('deploy', {
+const deploy = aPromotionTask('deploy', {
   vars: [{ name: 'repoURL' }, { name: 'branch', value: 'main' }, { name: 'path', value: 'env' }],
   steps: [
     { uses: 'git-clone', config: { repoURL: '${{ vars.repoURL }}' } },
@@ -33,7 +19,7 @@ const noTasks = { promotionTasks: [], clusterTasks: [] };
 describe('planPromotion', () => {
   it('names untitled steps step-<n> and fills defaults', () => {
     const plan = planPromotion(
-      aStage([
+      prodStage([
         { uses: 'git-clone', config: { repoURL: 'https://x' } },
         { uses: 'yaml-update', as: 'update', if: '${{ always() }}', vars: [{ name: 'a', value: '1' }] },
         { uses: 'git-push', continueOnError: true, retry: { timeout: '5m' } },
@@ -52,7 +38,7 @@ describe('planPromotion', () => {
 
   it('concatenates stage vars and template vars', () => {
     const plan = planPromotion(
-      aStage([{ uses: 'git-clone' }], { vars: [{ name: 'a', value: 'stage' }] }, [{ name: 'b', value: 'template' }]),
+      prodStage([{ uses: 'git-clone' }], { vars: [{ name: 'a', value: 'stage' }] }, [{ name: 'b', value: 'template' }]),
       noTasks,
     );
     expect(plan.vars).toEqual([
@@ -63,7 +49,7 @@ describe('planPromotion', () => {
 
   it('inflates a task reference into <taskAlias>::<innerAlias> steps', () => {
     const plan = planPromotion(
-      aStage([
+      prodStage([
         { uses: 'git-clone' },
         { task: { name: 'deploy' }, vars: [{ name: 'repoURL', value: 'https://git' }] },
         { uses: 'git-push' },
@@ -86,7 +72,7 @@ describe('planPromotion', () => {
 
   it('uses the task reference alias and skips task defaults the promotion vars already set', () => {
     const plan = planPromotion(
-      aStage([{ task: { name: 'deploy' }, as: 'ship' }], { vars: [{ name: 'repoURL', value: 'https://stage' }] }, [
+      prodStage([{ task: { name: 'deploy' }, as: 'ship' }], { vars: [{ name: 'repoURL', value: 'https://stage' }] }, [
         { name: 'branch', value: 'release' },
         { name: 'path', value: '' },
       ]),
@@ -98,13 +84,8 @@ describe('planPromotion', () => {
   });
 
   it('resolves ClusterPromotionTasks by kind', () => {
-    const cluster: ClusterPromotionTask = {
-      apiVersion: API,
-      kind: 'ClusterPromotionTask',
-      metadata: { name: 'deploy' },
-      spec: { steps: [{ uses: 'git-push' }] },
-    };
-    const plan = planPromotion(aStage([{ task: { name: 'deploy', kind: 'ClusterPromotionTask' } }]), {
+    const cluster = aClusterPromotionTask('deploy', { steps: [{ uses: 'git-push' }] });
+    const plan = planPromotion(prodStage([{ task: { name: 'deploy', kind: 'ClusterPromotionTask' } }]), {
       promotionTasks: [deploy],
       clusterTasks: [cluster],
     });
@@ -114,36 +95,36 @@ describe('planPromotion', () => {
   });
 
   it('does not share config objects with the stage spec', () => {
-    const stage = aStage([{ uses: 'git-clone', config: { checkout: [{ path: 'a' }] } }]);
+    const stage = prodStage([{ uses: 'git-clone', config: { checkout: [{ path: 'a' }] } }]);
     const plan = planPromotion(stage, noTasks);
     (plan.steps[0]?.config['checkout'] as { path: string }[])[0]!.path = 'changed';
     expect(stage.spec.promotionTemplate?.spec.steps[0]?.config).toEqual({ checkout: [{ path: 'a' }] });
   });
 
   it.each([
-    ['the stage has no promotion template', aStage(undefined), noTasks, 'Stage "prod" has no promotion steps: it is a control-flow stage and runs no promotions'],
-    ['the template has no steps', aStage([]), noTasks, 'Stage "prod" has no promotion steps: it is a control-flow stage and runs no promotions'],
+    ['the stage has no promotion template', prodStage(undefined), noTasks, 'Stage "prod" has no promotion steps: it is a control-flow stage and runs no promotions'],
+    ['the template has no steps', prodStage([]), noTasks, 'Stage "prod" has no promotion steps: it is a control-flow stage and runs no promotions'],
     [
       'a task is missing',
-      aStage([{ uses: 'git-clone' }, { task: { name: 'nope' } }]),
+      prodStage([{ uses: 'git-clone' }, { task: { name: 'nope' } }]),
       noTasks,
       'Stage "prod": step 2 (task-2) references PromotionTask "nope", which does not exist',
     ],
     [
       'a cluster task is missing',
-      aStage([{ task: { name: 'deploy', kind: 'ClusterPromotionTask' } }]),
+      prodStage([{ task: { name: 'deploy', kind: 'ClusterPromotionTask' } }]),
       { promotionTasks: [deploy], clusterTasks: [] },
       'Stage "prod": step 1 (task-1) references ClusterPromotionTask "deploy", which does not exist',
     ],
     [
       'a required task var is not supplied',
-      aStage([{ task: { name: 'deploy' } }]),
+      prodStage([{ task: { name: 'deploy' } }]),
       { promotionTasks: [deploy], clusterTasks: [] },
       'Stage "prod": PromotionTask "deploy" (step 1, task-1) requires var "repoURL", which neither the stage, its promotion template nor the task reference sets',
     ],
     [
       'a required task var is given an empty value',
-      aStage([{ task: { name: 'deploy' }, vars: [{ name: 'repoURL', value: '' }] }]),
+      prodStage([{ task: { name: 'deploy' }, vars: [{ name: 'repoURL', value: '' }] }]),
       { promotionTasks: [deploy], clusterTasks: [] },
       'Stage "prod": PromotionTask "deploy" (step 1, task-1) requires var "repoURL", which neither the stage, its promotion template nor the task reference sets',
     ],
@@ -154,7 +135,7 @@ describe('planPromotion', () => {
   it('only matches PromotionTasks of the stage namespace', () => {
     const other = { ...deploy, metadata: { name: 'deploy', namespace: 'other' } };
     expect(() =>
-      planPromotion(aStage([{ task: { name: 'deploy' }, vars: [{ name: 'repoURL', value: 'x' }] }]), {
+      planPromotion(prodStage([{ task: { name: 'deploy' }, vars: [{ name: 'repoURL', value: 'x' }] }]), {
         promotionTasks: [other],
         clusterTasks: [],
       }),

@@ -287,6 +287,13 @@ describe('.ci/run', () => {
     expect(script).toContain(`process.env.RESULT_FILES || "${outputFile}"`);
   });
 
+  it('runs every jest project in one of its passes', () => {
+    const projects = [...read('jest.config.js').matchAll(/displayName: '([a-z0-9]+)'/g)].map((m) => m[1]);
+    const selected = [...script.matchAll(/^npm test -- --selectProjects ([a-z0-9 ]+)$/gm)].flatMap((m) => m[1]!.split(' '));
+    expect(projects.length).toBeGreaterThan(0);
+    expect(projects.filter((p) => !selected.includes(p!))).toEqual([]);
+  });
+
   it('prints "N passed, N failed" on every early exit', () => {
     const exits = script.split('\n').filter((l) => /\bexit 1\b/.test(l) && /\|\|/.test(l));
     expect(exits.length).toBeGreaterThan(0);
