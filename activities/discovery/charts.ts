@@ -8,7 +8,7 @@ import type { ChartSubscription } from '../../core/model.js';
 import { orderChartVersions } from '../../core/warehouse/chart-selection.js';
 import type { RepoCredentials } from '../adapters/credentials.js';
 import { egressFetch, egressRefusal } from '../adapters/egress/egress-connect.js';
-import { parseResponse } from '../adapters/external-response.js';
+import { parseResponse } from '../../core/external-response.js';
 import { OciClient } from '../adapters/oci/client.js';
 import { OciError } from '../adapters/oci/errors.js';
 import { BadSubscription } from './errors.js';

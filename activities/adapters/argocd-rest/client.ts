@@ -16,7 +16,7 @@ import { Agent, fetch, type Response } from 'undici';
 import { z } from 'zod';
 import { DomainError } from '../../../core/errors.js';
 import { ArgoApplication, ArgoApplicationList, type ArgoCDClient, type SyncRequest, type WaitOptions } from '../argocd-client.js';
-import { parseJSONResponse } from '../external-response.js';
+import { parseJSONResponse } from '../../../core/external-response.js';
 
 /** Argo CD's error body (`{error, code, message}`, grpc-gateway's shape). */
 const ErrorBody = z.object({ message: z.string().optional(), error: z.string().optional() });

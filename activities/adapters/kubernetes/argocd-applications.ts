@@ -6,7 +6,7 @@
 import type { z } from 'zod';
 import { DomainError } from '../../../core/errors.js';
 import { ArgoApplication, ArgoApplicationList, type ArgoCDClient, type SyncRequest, type WaitOptions } from '../argocd-client.js';
-import { parseResponse } from '../external-response.js';
+import { parseResponse } from '../../../core/external-response.js';
 import type { KubeClients } from './client.js';
 import { isConflict, isNotFound, kubeError } from './errors.js';
 import { waitForObject } from './watch-object.js';

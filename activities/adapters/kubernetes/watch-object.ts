@@ -8,7 +8,7 @@
  */
 import { z } from 'zod';
 import { DomainError } from '../../../core/errors.js';
-import { parseResponse } from '../external-response.js';
+import { parseResponse } from '../../../core/external-response.js';
 import type { KubeClients } from './client.js';
 import { kubeError } from './errors.js';
 

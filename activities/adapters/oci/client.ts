@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import type { z } from 'zod';
 import type { RepoCredentials } from '../credentials.js';
 import { egressFetch, egressRefusal } from '../egress/egress-connect.js';
-import { parseJSONResponse } from '../external-response.js';
+import { parseJSONResponse } from '../../../core/external-response.js';
 import { OciError } from './errors.js';
 import { parseRepository, type RepositoryRef } from './reference.js';
 import { ManifestBody, TagList, TokenResponse } from './schema.js';

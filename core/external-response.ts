@@ -1,11 +1,12 @@
 /**
  * The one way Shunt reads what another server answered (registries, chart repositories, Argo CD,
- * the Kubernetes API, git providers, cloud token endpoints): parsed with the adapter's zod schema
- * at the boundary, so a malformed answer is a clear error naming the endpoint and the field, never
- * a TypeError deep inside a step. Messages never quote the answer (it may hold a token).
+ * the Kubernetes API, git providers, cloud token endpoints, an OIDC issuer): parsed with the
+ * adapter's zod schema where it enters, so a malformed answer is a clear error naming the
+ * endpoint and the field, never a TypeError deep inside a step. Pure: the adapters pass in what
+ * they received. Messages never quote the answer (it may hold a token).
  */
-import { z } from 'zod';
-import { plainErrors, toPathIssues } from '../../core/manifests/common.js';
+import type { z } from 'zod';
+import { plainErrors, toPathIssues } from './manifests/common.js';
 
 /** The first thing that does not fit, in plain words: `tags: expected array, got string`. */
 function firstMismatch(error: z.ZodError): string {
