@@ -5,25 +5,13 @@
  * Everything here is plain JSON data: it crosses the workflow boundary and is stored in history.
  */
 
-export const KARGO_API_VERSION = 'kargo.akuity.io/v1alpha1';
+import type { ArtifactReference, Chart, FreightOrigin, GitCommit, Image } from './manifests/artifacts.js';
+import type { ExpressionVariable, ObjectMeta } from './manifests/common.js';
+import type { ARGO_ROLLOUTS_API_VERSION } from './api-versions.js';
 
-export interface ObjectMeta {
-  name: string;
-  namespace?: string;
-  labels?: Record<string, string>;
-  annotations?: Record<string, string>;
-}
-
-export interface FreightOrigin {
-  kind: 'Warehouse';
-  name: string;
-}
-
-/** `{name, value}`; a task var without `value` is required, with one it is a default. */
-export interface ExpressionVariable {
-  name: string;
-  value?: string;
-}
+export { ARGO_ROLLOUTS_API_VERSION, KARGO_API_VERSION } from './api-versions.js';
+// Types inferred from their schemas in core/manifests, named here with the rest of the model.
+export type { ArtifactReference, Chart, ExpressionVariable, FreightOrigin, GitCommit, Image, ObjectMeta };
 
 export interface PromotionTaskReference {
   name: string;
@@ -199,44 +187,6 @@ export interface ClusterPromotionTask extends ResourceBase<'ClusterPromotionTask
 
 // ---- artifacts and Freight --------------------------------------------------------------
 
-export interface GitCommit {
-  repoURL: string;
-  id: string;
-  branch?: string;
-  tag?: string;
-  message?: string;
-  author?: string;
-  committer?: string;
-  subscriptionName?: string;
-}
-
-export interface Image {
-  repoURL: string;
-  tag: string;
-  digest?: string;
-  annotations?: Record<string, string>;
-  subscriptionName?: string;
-}
-
-export interface Chart {
-  repoURL: string;
-  name?: string;
-  version: string;
-  subscriptionName?: string;
-}
-
-/**
- * Kargo's generic artifact (`ArtifactReference`): a version of something that is not a commit, an
- * image or a chart, found by a generic subscription (none in Kargo's open-source build or Shunt)
- * or put on hand-assembled Freight. `metadata` is an opaque JSON object.
- */
-export interface ArtifactReference {
-  artifactType?: string;
-  subscriptionName: string;
-  version: string;
-  metadata?: Record<string, unknown>;
-}
-
 /** What a Freight carries; its id is derived from exactly this (see core/freight/freight-id.ts). */
 export interface FreightContent {
   origin: FreightOrigin;
@@ -258,8 +208,6 @@ export interface FreightManifest extends ResourceBase<'Freight'> {
 }
 
 // ---- Argo Rollouts AnalysisTemplate (argoproj.io/v1alpha1), what stage verification runs ----
-
-export const ARGO_ROLLOUTS_API_VERSION = 'argoproj.io/v1alpha1';
 
 export interface AnalysisArg {
   name: string;

@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import { checkExpressionSyntax } from '../expressions/index.js';
 import type * as model from '../model.js';
-import { ARGO_ROLLOUTS_API_VERSION } from '../model.js';
+import { ARGO_ROLLOUTS_API_VERSION } from '../api-versions.js';
 import { addIssues, ClusterMeta, Duration, NamespacedMeta, omitKeys } from './common.js';
 import type { LocalIssue } from './steps.js';
 

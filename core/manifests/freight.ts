@@ -6,42 +6,10 @@
 import { z } from 'zod';
 import type * as model from '../model.js';
 import { freightContentFromManifest, freightId } from '../freight/freight-id.js';
-import { ApiVersion, FreightMeta, IgnoredStatus, LabelName, omitKeys, RepoURL, StringMap, valueAt } from './common.js';
-import { FreightOrigin } from './stage.js';
+import { ArtifactReference, Chart, FreightOrigin, GitCommit, Image } from './artifacts.js';
+import { ApiVersion, FreightMeta, IgnoredStatus, omitKeys, valueAt } from './common.js';
 
-export const GitCommit: z.ZodType<model.GitCommit> = z.strictObject({
-  repoURL: RepoURL,
-  id: z.string().min(1),
-  branch: z.string().optional(),
-  tag: z.string().optional(),
-  message: z.string().optional(),
-  author: z.string().optional(),
-  committer: z.string().optional(),
-  subscriptionName: LabelName.optional(),
-});
-
-export const Image: z.ZodType<model.Image> = z.strictObject({
-  repoURL: RepoURL,
-  tag: z.string().min(1),
-  digest: z.string().optional(),
-  annotations: StringMap.optional(),
-  subscriptionName: LabelName.optional(),
-});
-
-export const Chart: z.ZodType<model.Chart> = z.strictObject({
-  repoURL: RepoURL,
-  name: z.string().optional(),
-  version: z.string().min(1),
-  subscriptionName: LabelName.optional(),
-});
-
-/** Kargo's ArtifactReference (a generic artifact); `metadata` must be an object. */
-export const ArtifactReference: z.ZodType<model.ArtifactReference> = z.strictObject({
-  artifactType: z.string().min(1).optional(),
-  subscriptionName: z.string().min(1),
-  version: z.string().min(1),
-  metadata: z.record(z.string(), z.unknown()).optional(),
-});
+export { ArtifactReference, Chart, GitCommit, Image } from './artifacts.js';
 
 /** Freight aliases end up in a label value: letters, digits, '-', '_' and '.', at most 63. */
 export const Alias = z

@@ -19,12 +19,10 @@ import {
   StringMap,
   valueAt,
 } from './common.js';
+import { FreightOrigin } from './artifacts.js';
 import { type LocalIssue, PromotionStepSpec, templateStepIssues, under } from './steps.js';
 
-export const FreightOrigin: z.ZodType<model.FreightOrigin> = z.strictObject({
-  kind: z.literal('Warehouse'),
-  name: ResourceName,
-});
+export { FreightOrigin } from './artifacts.js';
 
 export const FreightSources: z.ZodType<model.FreightSources> = z
   .strictObject({
