@@ -7,34 +7,12 @@
 
 import type { ArtifactReference, Chart, FreightOrigin, GitCommit, Image } from './manifests/artifacts.js';
 import type { ExpressionVariable, ObjectMeta } from './manifests/common.js';
+import type { PromotionStepSpec, PromotionTaskReference, StepRetry } from './manifests/steps.js';
 import type { ARGO_ROLLOUTS_API_VERSION } from './api-versions.js';
 
 export { ARGO_ROLLOUTS_API_VERSION, KARGO_API_VERSION } from './api-versions.js';
 // Types inferred from their schemas in core/manifests, named here with the rest of the model.
-export type { ArtifactReference, Chart, ExpressionVariable, FreightOrigin, GitCommit, Image, ObjectMeta };
-
-export interface PromotionTaskReference {
-  name: string;
-  kind?: 'PromotionTask' | 'ClusterPromotionTask';
-}
-
-export interface StepRetry {
-  errorThreshold?: number;
-  /** Go duration string, e.g. `5m`. */
-  timeout?: string;
-}
-
-/** One entry of a promotion template's `steps`: exactly one of `uses` or `task`. */
-export interface PromotionStepSpec {
-  uses?: string;
-  task?: PromotionTaskReference;
-  as?: string;
-  if?: string;
-  continueOnError?: boolean;
-  retry?: StepRetry;
-  vars?: ExpressionVariable[];
-  config?: Record<string, unknown>;
-}
+export type { ArtifactReference, Chart, ExpressionVariable, FreightOrigin, GitCommit, Image, ObjectMeta, PromotionStepSpec, PromotionTaskReference, StepRetry };
 
 export interface PromotionTemplateSpec {
   vars?: ExpressionVariable[];
