@@ -8,54 +8,42 @@
 import type { ArtifactReference, Chart, FreightOrigin, GitCommit, Image } from './manifests/artifacts.js';
 import type { ExpressionVariable, ObjectMeta } from './manifests/common.js';
 import type { PromotionStepSpec, PromotionTaskReference, StepRetry } from './manifests/steps.js';
+import type {
+  AnalysisTemplateReference,
+  AutoPromotionSelectionPolicy,
+  AvailabilityStrategy,
+  FreightRequest,
+  FreightSources,
+  PromotionTemplateSpec,
+  Stage,
+  StageSpec,
+  VerificationSpec,
+} from './manifests/stage.js';
 import type { ARGO_ROLLOUTS_API_VERSION } from './api-versions.js';
 
 export { ARGO_ROLLOUTS_API_VERSION, KARGO_API_VERSION } from './api-versions.js';
 // Types inferred from their schemas in core/manifests, named here with the rest of the model.
-export type { ArtifactReference, Chart, ExpressionVariable, FreightOrigin, GitCommit, Image, ObjectMeta, PromotionStepSpec, PromotionTaskReference, StepRetry };
-
-export interface PromotionTemplateSpec {
-  vars?: ExpressionVariable[];
-  steps: PromotionStepSpec[];
-}
-
-export type AvailabilityStrategy = 'OneOf' | 'All';
-export type AutoPromotionSelectionPolicy = 'NewestFreight' | 'MatchUpstream';
-
-export interface FreightSources {
-  direct?: boolean;
-  stages?: string[];
-  availabilityStrategy?: AvailabilityStrategy;
-  /** Go duration string. */
-  requiredSoakTime?: string;
-  autoPromotionOptions?: { selectionPolicy?: AutoPromotionSelectionPolicy };
-}
-
-export interface FreightRequest {
-  origin: FreightOrigin;
-  sources: FreightSources;
-}
-
-export interface AnalysisTemplateReference {
-  name: string;
-  kind?: 'AnalysisTemplate' | 'ClusterAnalysisTemplate';
-}
-
-export interface VerificationSpec {
-  analysisTemplates?: AnalysisTemplateReference[];
-  analysisRunMetadata?: { labels?: Record<string, string>; annotations?: Record<string, string> };
-  args?: { name: string; value: string }[];
-  /** Shunt's own spelling: freight is verified here only after soaking this long. */
-  soak?: { duration: string };
-}
-
-export interface StageSpec {
-  shard?: string;
-  vars?: ExpressionVariable[];
-  requestedFreight: FreightRequest[];
-  promotionTemplate?: { spec: PromotionTemplateSpec };
-  verification?: VerificationSpec;
-}
+export type {
+  AnalysisTemplateReference,
+  ArtifactReference,
+  AutoPromotionSelectionPolicy,
+  AvailabilityStrategy,
+  Chart,
+  ExpressionVariable,
+  FreightOrigin,
+  FreightRequest,
+  FreightSources,
+  GitCommit,
+  Image,
+  ObjectMeta,
+  PromotionStepSpec,
+  PromotionTaskReference,
+  PromotionTemplateSpec,
+  Stage,
+  StageSpec,
+  StepRetry,
+  VerificationSpec,
+};
 
 export interface ImageSubscription {
   repoURL: string;
@@ -152,9 +140,6 @@ export interface ClusterConfig extends ResourceBase<'ClusterConfig'> {
 }
 export interface Warehouse extends ResourceBase<'Warehouse'> {
   spec: WarehouseSpec;
-}
-export interface Stage extends ResourceBase<'Stage'> {
-  spec: StageSpec;
 }
 export interface PromotionTask extends ResourceBase<'PromotionTask'> {
   spec: PromotionTaskSpec;
