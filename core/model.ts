@@ -19,12 +19,18 @@ import type {
   StageSpec,
   VerificationSpec,
 } from './manifests/stage.js';
+import type { ClusterPromotionTask, PromotionTask, PromotionTaskSpec } from './manifests/promotion-task.js';
+import type { Project } from './manifests/project.js';
 import type { ARGO_ROLLOUTS_API_VERSION } from './api-versions.js';
 
 export { ARGO_ROLLOUTS_API_VERSION, KARGO_API_VERSION } from './api-versions.js';
 // Types inferred from their schemas in core/manifests, named here with the rest of the model.
 export type {
   AnalysisTemplateReference,
+  ClusterPromotionTask,
+  Project,
+  PromotionTask,
+  PromotionTaskSpec,
   ArtifactReference,
   AutoPromotionSelectionPolicy,
   AvailabilityStrategy,
@@ -117,20 +123,12 @@ export interface ProjectConfigSpec {
   [extra: string]: unknown;
 }
 
-export interface PromotionTaskSpec {
-  vars?: ExpressionVariable[];
-  steps: PromotionStepSpec[];
-}
-
 interface ResourceBase<K extends string> {
   apiVersion: string;
   kind: K;
   metadata: ObjectMeta;
 }
 
-export interface Project extends ResourceBase<'Project'> {
-  spec?: Record<string, unknown>;
-}
 export interface ProjectConfig extends ResourceBase<'ProjectConfig'> {
   spec: ProjectConfigSpec;
 }
@@ -140,12 +138,6 @@ export interface ClusterConfig extends ResourceBase<'ClusterConfig'> {
 }
 export interface Warehouse extends ResourceBase<'Warehouse'> {
   spec: WarehouseSpec;
-}
-export interface PromotionTask extends ResourceBase<'PromotionTask'> {
-  spec: PromotionTaskSpec;
-}
-export interface ClusterPromotionTask extends ResourceBase<'ClusterPromotionTask'> {
-  spec: PromotionTaskSpec;
 }
 
 // ---- artifacts and Freight --------------------------------------------------------------
