@@ -21,12 +21,19 @@ import type {
 } from './manifests/stage.js';
 import type { ClusterPromotionTask, PromotionTask, PromotionTaskSpec } from './manifests/promotion-task.js';
 import type { Project } from './manifests/project.js';
+import type { ChartSubscription, GitSubscription, ImageSubscription, RepoSubscription, Warehouse, WarehouseSpec } from './manifests/warehouse.js';
 import type { ARGO_ROLLOUTS_API_VERSION } from './api-versions.js';
 
 export { ARGO_ROLLOUTS_API_VERSION, KARGO_API_VERSION } from './api-versions.js';
 // Types inferred from their schemas in core/manifests, named here with the rest of the model.
 export type {
   AnalysisTemplateReference,
+  ChartSubscription,
+  GitSubscription,
+  ImageSubscription,
+  RepoSubscription,
+  Warehouse,
+  WarehouseSpec,
   ClusterPromotionTask,
   Project,
   PromotionTask,
@@ -50,61 +57,6 @@ export type {
   StepRetry,
   VerificationSpec,
 };
-
-export interface ImageSubscription {
-  repoURL: string;
-  imageSelectionStrategy?: 'SemVer' | 'Lexical' | 'NewestBuild' | 'Digest';
-  constraint?: string;
-  strictSemvers?: boolean;
-  allowTagsRegexes?: string[];
-  ignoreTagsRegexes?: string[];
-  platform?: string;
-  discoveryLimit?: number;
-  cacheByTag?: boolean;
-  insecureSkipTLSVerify?: boolean;
-  [extra: string]: unknown;
-}
-
-export interface GitSubscription {
-  repoURL: string;
-  commitSelectionStrategy?: 'NewestFromBranch' | 'SemVer' | 'Lexical' | 'NewestTag';
-  branch?: string;
-  semverConstraint?: string;
-  strictSemvers?: boolean;
-  allowTagsRegexes?: string[];
-  ignoreTagsRegexes?: string[];
-  expressionFilter?: string;
-  includePaths?: string[];
-  excludePaths?: string[];
-  since?: string;
-  discoveryLimit?: number;
-  blobless?: boolean;
-  insecureSkipTLSVerify?: boolean;
-  [extra: string]: unknown;
-}
-
-export interface ChartSubscription {
-  repoURL: string;
-  name?: string;
-  semverConstraint?: string;
-  discoveryLimit?: number;
-  insecureSkipTLSVerify?: boolean;
-}
-
-export interface RepoSubscription {
-  name?: string;
-  image?: ImageSubscription;
-  git?: GitSubscription;
-  chart?: ChartSubscription;
-}
-
-export interface WarehouseSpec {
-  shard?: string;
-  interval?: string;
-  freightCreationPolicy?: 'Automatic' | 'Manual';
-  freightCreationCriteria?: { expression?: string };
-  subscriptions: RepoSubscription[];
-}
 
 export interface PromotionPolicy {
   stage?: string;
@@ -135,9 +87,6 @@ export interface ProjectConfig extends ResourceBase<'ProjectConfig'> {
 /** Kargo's cluster-scoped settings; Shunt serves its webhook receivers (core/manifests/cluster-config.ts). */
 export interface ClusterConfig extends ResourceBase<'ClusterConfig'> {
   spec: { webhookReceivers?: Record<string, unknown>[]; [extra: string]: unknown };
-}
-export interface Warehouse extends ResourceBase<'Warehouse'> {
-  spec: WarehouseSpec;
 }
 
 // ---- artifacts and Freight --------------------------------------------------------------
