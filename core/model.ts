@@ -21,6 +21,8 @@ import type {
 } from './manifests/stage.js';
 import type { ClusterPromotionTask, PromotionTask, PromotionTaskSpec } from './manifests/promotion-task.js';
 import type { Project } from './manifests/project.js';
+import type { PromotionPolicy, ProjectConfig, ProjectConfigSpec } from './manifests/project-config.js';
+import type { ClusterConfig } from './manifests/cluster-config.js';
 import type { ChartSubscription, GitSubscription, ImageSubscription, RepoSubscription, Warehouse, WarehouseSpec } from './manifests/warehouse.js';
 import type { ARGO_ROLLOUTS_API_VERSION } from './api-versions.js';
 
@@ -28,6 +30,10 @@ export { ARGO_ROLLOUTS_API_VERSION, KARGO_API_VERSION } from './api-versions.js'
 // Types inferred from their schemas in core/manifests, named here with the rest of the model.
 export type {
   AnalysisTemplateReference,
+  ClusterConfig,
+  ProjectConfig,
+  ProjectConfigSpec,
+  PromotionPolicy,
   ChartSubscription,
   GitSubscription,
   ImageSubscription,
@@ -58,35 +64,10 @@ export type {
   VerificationSpec,
 };
 
-export interface PromotionPolicy {
-  stage?: string;
-  stageSelector?: {
-    name?: string;
-    matchLabels?: Record<string, string>;
-    matchExpressions?: { key: string; operator: string; values?: string[] }[];
-  };
-  autoPromotionEnabled?: boolean;
-  [extra: string]: unknown;
-}
-
-export interface ProjectConfigSpec {
-  promotionPolicies?: PromotionPolicy[];
-  webhookReceivers?: Record<string, unknown>[];
-  [extra: string]: unknown;
-}
-
 interface ResourceBase<K extends string> {
   apiVersion: string;
   kind: K;
   metadata: ObjectMeta;
-}
-
-export interface ProjectConfig extends ResourceBase<'ProjectConfig'> {
-  spec: ProjectConfigSpec;
-}
-/** Kargo's cluster-scoped settings; Shunt serves its webhook receivers (core/manifests/cluster-config.ts). */
-export interface ClusterConfig extends ResourceBase<'ClusterConfig'> {
-  spec: { webhookReceivers?: Record<string, unknown>[]; [extra: string]: unknown };
 }
 
 // ---- artifacts and Freight --------------------------------------------------------------
