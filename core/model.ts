@@ -23,13 +23,28 @@ import type { ClusterPromotionTask, PromotionTask, PromotionTaskSpec } from './m
 import type { Project } from './manifests/project.js';
 import type { PromotionPolicy, ProjectConfig, ProjectConfigSpec } from './manifests/project-config.js';
 import type { ClusterConfig } from './manifests/cluster-config.js';
+import type {
+  AnalysisArg,
+  AnalysisMetric,
+  AnalysisTemplate,
+  ClusterAnalysisTemplate,
+  MetricProvider,
+  PrometheusMetricProvider,
+  WebMetricProvider,
+} from './manifests/analysis-template.js';
 import type { ChartSubscription, GitSubscription, ImageSubscription, RepoSubscription, Warehouse, WarehouseSpec } from './manifests/warehouse.js';
-import type { ARGO_ROLLOUTS_API_VERSION } from './api-versions.js';
 
 export { ARGO_ROLLOUTS_API_VERSION, KARGO_API_VERSION } from './api-versions.js';
 // Types inferred from their schemas in core/manifests, named here with the rest of the model.
 export type {
+  AnalysisArg,
+  AnalysisMetric,
+  AnalysisTemplate,
   AnalysisTemplateReference,
+  ClusterAnalysisTemplate,
+  MetricProvider,
+  PrometheusMetricProvider,
+  WebMetricProvider,
   ClusterConfig,
   ProjectConfig,
   ProjectConfigSpec,
@@ -90,68 +105,6 @@ export interface FreightManifest extends ResourceBase<'Freight'> {
   images?: Image[];
   charts?: Chart[];
   artifacts?: ArtifactReference[];
-}
-
-// ---- Argo Rollouts AnalysisTemplate (argoproj.io/v1alpha1), what stage verification runs ----
-
-export interface AnalysisArg {
-  name: string;
-  value?: string;
-}
-
-export interface WebMetricProvider {
-  url: string;
-  method?: 'GET' | 'POST' | 'PUT';
-  headers?: { key: string; value: string }[];
-  body?: string;
-  /** Kubernetes JSONPath, e.g. `{$.data.ok}`; default the whole body. */
-  jsonPath?: string;
-  timeoutSeconds?: number;
-  insecure?: boolean;
-}
-
-export interface PrometheusMetricProvider {
-  address: string;
-  query: string;
-  /** Go duration for the query (Argo's `timeout`, seconds as a number). */
-  timeout?: number;
-}
-
-export interface MetricProvider {
-  web?: WebMetricProvider;
-  prometheus?: PrometheusMetricProvider;
-  /** Providers Shunt can run only through a cluster's Argo Rollouts (job, kayenta, datadog, …). */
-  [other: string]: unknown;
-}
-
-export interface AnalysisMetric {
-  name: string;
-  provider: MetricProvider;
-  successCondition?: string;
-  failureCondition?: string;
-  /** Measurements to take; default 1 without an interval, unbounded with one. */
-  count?: number;
-  /** Go duration between measurements. */
-  interval?: string;
-  initialDelay?: string;
-  failureLimit?: number;
-  inconclusiveLimit?: number;
-  consecutiveErrorLimit?: number;
-}
-
-export interface AnalysisTemplate {
-  apiVersion: typeof ARGO_ROLLOUTS_API_VERSION;
-  kind: 'AnalysisTemplate';
-  metadata: ObjectMeta;
-  spec: { args?: AnalysisArg[]; metrics: AnalysisMetric[] };
-}
-
-/** Argo Rollouts' cluster-scoped AnalysisTemplate: the same spec, no namespace, usable by every project. */
-export interface ClusterAnalysisTemplate {
-  apiVersion: typeof ARGO_ROLLOUTS_API_VERSION;
-  kind: 'ClusterAnalysisTemplate';
-  metadata: ObjectMeta;
-  spec: AnalysisTemplate['spec'];
 }
 
 export type Manifest =
