@@ -5,7 +5,8 @@
  * Everything here is plain JSON data: it crosses the workflow boundary and is stored in history.
  */
 
-import type { ArtifactReference, Chart, FreightOrigin, GitCommit, Image } from './manifests/artifacts.js';
+import type { ArtifactReference, Chart, FreightContent, FreightOrigin, GitCommit, Image } from './manifests/artifacts.js';
+import type { FreightManifest } from './manifests/freight.js';
 import type { ExpressionVariable, ObjectMeta } from './manifests/common.js';
 import type { PromotionStepSpec, PromotionTaskReference, StepRetry } from './manifests/steps.js';
 import type {
@@ -37,6 +38,8 @@ import type { ChartSubscription, GitSubscription, ImageSubscription, RepoSubscri
 export { ARGO_ROLLOUTS_API_VERSION, KARGO_API_VERSION } from './api-versions.js';
 // Types inferred from their schemas in core/manifests, named here with the rest of the model.
 export type {
+  FreightContent,
+  FreightManifest,
   AnalysisArg,
   AnalysisMetric,
   AnalysisTemplate,
@@ -78,34 +81,6 @@ export type {
   StepRetry,
   VerificationSpec,
 };
-
-interface ResourceBase<K extends string> {
-  apiVersion: string;
-  kind: K;
-  metadata: ObjectMeta;
-}
-
-// ---- artifacts and Freight --------------------------------------------------------------
-
-/** What a Freight carries; its id is derived from exactly this (see core/freight/freight-id.ts). */
-export interface FreightContent {
-  origin: FreightOrigin;
-  commits: GitCommit[];
-  images: Image[];
-  charts: Chart[];
-  /** Generic artifacts; absent when there are none (as in every freight from discovery). */
-  artifacts?: ArtifactReference[];
-}
-
-/** A `kind: Freight` document as applied (before the id is computed). */
-export interface FreightManifest extends ResourceBase<'Freight'> {
-  alias?: string;
-  origin: FreightOrigin;
-  commits?: GitCommit[];
-  images?: Image[];
-  charts?: Chart[];
-  artifacts?: ArtifactReference[];
-}
 
 export type Manifest =
   | AnalysisTemplate

@@ -53,3 +53,19 @@ export const ArtifactReference = z.strictObject({
   metadata: z.record(z.string(), z.unknown()).optional(),
 });
 export type ArtifactReference = z.output<typeof ArtifactReference>;
+
+/**
+ * What a Freight carries; its id is derived from exactly this (see core/freight/freight-id.ts).
+ * Written by hand: no document has this shape, it is built from a Freight manifest or a discovery.
+ */
+export interface FreightContent {
+  origin: FreightOrigin;
+  commits: GitCommit[];
+  images: Image[];
+  charts: Chart[];
+  /** Generic artifacts; absent when there are none (as in every freight from discovery). */
+  artifacts?: ArtifactReference[];
+}
+
+/** The artifacts of a `kind: Freight` document, where absent lists are allowed. */
+export type FreightArtifacts = Pick<FreightContent, 'origin'> & Partial<Omit<FreightContent, 'origin'>>;

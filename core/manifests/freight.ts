@@ -4,7 +4,6 @@
  * from the content, as Kargo's admission webhook does.
  */
 import { z } from 'zod';
-import type * as model from '../model.js';
 import { freightContentFromManifest, freightId } from '../freight/freight-id.js';
 import { ArtifactReference, Chart, FreightOrigin, GitCommit, Image } from './artifacts.js';
 import { ApiVersion, FreightMeta, IgnoredStatus, omitKeys, valueAt } from './common.js';
@@ -19,7 +18,8 @@ export const Alias = z
     error: (iss) => `${JSON.stringify(iss.input)} is not a valid alias: use letters, digits, '-', '_' and '.'`,
   });
 
-export const FreightManifest: z.ZodType<model.FreightManifest> = z
+/** A `kind: Freight` document as applied (its name replaced by the id computed from its content). */
+export const FreightManifest = z
   .strictObject({
     apiVersion: ApiVersion,
     kind: z.literal('Freight'),
@@ -41,12 +41,12 @@ export const FreightManifest: z.ZodType<model.FreightManifest> = z
   })
   .transform((f) => {
     const m = omitKeys(f, 'status', 'discoveredAt');
-    const id = freightId(freightContentFromManifest({ ...m, metadata: { ...m.metadata } }));
+    const id = freightId(freightContentFromManifest(m));
     return { ...m, metadata: { ...m.metadata, name: id } };
   });
-export type FreightManifest = model.FreightManifest;
+export type FreightManifest = z.output<typeof FreightManifest>;
 
-export function freightHints(raw: unknown, parsed: model.FreightManifest | undefined): string[] {
+export function freightHints(raw: unknown, parsed: FreightManifest | undefined): string[] {
   const given = valueAt(raw, ['metadata', 'name']);
   if (parsed !== undefined && typeof given === 'string' && given !== '' && given !== parsed.metadata.name) {
     return [`metadata.name is ignored: a Freight's name is its content-derived id (${parsed.metadata.name})`];
