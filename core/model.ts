@@ -3,8 +3,9 @@
  * holds them after parsing, and the records the project workflow keeps about them.
  *
  * Everything here is plain JSON data: it crosses the workflow boundary and is stored in history.
+ * Each type is inferred from its zod schema in core/manifests (one definition per shape; the few
+ * written by hand there say why); this module names them in one place.
  */
-
 import type { ArtifactReference, Chart, FreightContent, FreightOrigin, GitCommit, Image } from './manifests/artifacts.js';
 import type { FreightManifest } from './manifests/freight.js';
 import type { ExpressionVariable, ObjectMeta } from './manifests/common.js';
@@ -36,50 +37,49 @@ import type {
 import type { ChartSubscription, GitSubscription, ImageSubscription, RepoSubscription, Warehouse, WarehouseSpec } from './manifests/warehouse.js';
 
 export { ARGO_ROLLOUTS_API_VERSION, KARGO_API_VERSION } from './api-versions.js';
-// Types inferred from their schemas in core/manifests, named here with the rest of the model.
 export type {
-  FreightContent,
-  FreightManifest,
   AnalysisArg,
   AnalysisMetric,
   AnalysisTemplate,
   AnalysisTemplateReference,
-  ClusterAnalysisTemplate,
-  MetricProvider,
-  PrometheusMetricProvider,
-  WebMetricProvider,
-  ClusterConfig,
-  ProjectConfig,
-  ProjectConfigSpec,
-  PromotionPolicy,
-  ChartSubscription,
-  GitSubscription,
-  ImageSubscription,
-  RepoSubscription,
-  Warehouse,
-  WarehouseSpec,
-  ClusterPromotionTask,
-  Project,
-  PromotionTask,
-  PromotionTaskSpec,
   ArtifactReference,
   AutoPromotionSelectionPolicy,
   AvailabilityStrategy,
   Chart,
+  ChartSubscription,
+  ClusterAnalysisTemplate,
+  ClusterConfig,
+  ClusterPromotionTask,
   ExpressionVariable,
+  FreightContent,
+  FreightManifest,
   FreightOrigin,
   FreightRequest,
   FreightSources,
   GitCommit,
+  GitSubscription,
   Image,
+  ImageSubscription,
+  MetricProvider,
   ObjectMeta,
+  Project,
+  ProjectConfig,
+  ProjectConfigSpec,
+  PrometheusMetricProvider,
+  PromotionPolicy,
   PromotionStepSpec,
+  PromotionTask,
   PromotionTaskReference,
+  PromotionTaskSpec,
   PromotionTemplateSpec,
+  RepoSubscription,
   Stage,
   StageSpec,
   StepRetry,
   VerificationSpec,
+  Warehouse,
+  WarehouseSpec,
+  WebMetricProvider,
 };
 
 export type Manifest =
