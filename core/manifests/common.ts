@@ -216,7 +216,7 @@ export function describeType(value: unknown): string {
   return typeof value;
 }
 
-const EXPECTED_NAMES: Record<string, string> = { int: 'integer', record: 'object', map: 'object' };
+const EXPECTED_NAMES: Record<string, string> = { int: 'integer', record: 'object', map: 'object', tuple: 'array' };
 
 function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
