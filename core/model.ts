@@ -3,323 +3,84 @@
  * holds them after parsing, and the records the project workflow keeps about them.
  *
  * Everything here is plain JSON data: it crosses the workflow boundary and is stored in history.
+ * Each type is inferred from its zod schema in core/manifests (one definition per shape; the few
+ * written by hand there say why); this module names them in one place.
  */
+import type { ArtifactReference, Chart, FreightContent, FreightOrigin, GitCommit, Image } from './manifests/artifacts.js';
+import type { FreightManifest } from './manifests/freight.js';
+import type { ExpressionVariable, ObjectMeta } from './manifests/common.js';
+import type { PromotionStepSpec, PromotionTaskReference, StepRetry } from './manifests/steps.js';
+import type {
+  AnalysisTemplateReference,
+  AutoPromotionSelectionPolicy,
+  AvailabilityStrategy,
+  FreightRequest,
+  FreightSources,
+  PromotionTemplateSpec,
+  Stage,
+  StageSpec,
+  VerificationSpec,
+} from './manifests/stage.js';
+import type { ClusterPromotionTask, PromotionTask, PromotionTaskSpec } from './manifests/promotion-task.js';
+import type { Project } from './manifests/project.js';
+import type { PromotionPolicy, ProjectConfig, ProjectConfigSpec } from './manifests/project-config.js';
+import type { ClusterConfig } from './manifests/cluster-config.js';
+import type {
+  AnalysisArg,
+  AnalysisMetric,
+  AnalysisTemplate,
+  ClusterAnalysisTemplate,
+  MetricProvider,
+  PrometheusMetricProvider,
+  WebMetricProvider,
+} from './manifests/analysis-template.js';
+import type { ChartSubscription, GitSubscription, ImageSubscription, RepoSubscription, Warehouse, WarehouseSpec } from './manifests/warehouse.js';
 
-export const KARGO_API_VERSION = 'kargo.akuity.io/v1alpha1';
-
-export interface ObjectMeta {
-  name: string;
-  namespace?: string;
-  labels?: Record<string, string>;
-  annotations?: Record<string, string>;
-}
-
-export interface FreightOrigin {
-  kind: 'Warehouse';
-  name: string;
-}
-
-/** `{name, value}`; a task var without `value` is required, with one it is a default. */
-export interface ExpressionVariable {
-  name: string;
-  value?: string;
-}
-
-export interface PromotionTaskReference {
-  name: string;
-  kind?: 'PromotionTask' | 'ClusterPromotionTask';
-}
-
-export interface StepRetry {
-  errorThreshold?: number;
-  /** Go duration string, e.g. `5m`. */
-  timeout?: string;
-}
-
-/** One entry of a promotion template's `steps`: exactly one of `uses` or `task`. */
-export interface PromotionStepSpec {
-  uses?: string;
-  task?: PromotionTaskReference;
-  as?: string;
-  if?: string;
-  continueOnError?: boolean;
-  retry?: StepRetry;
-  vars?: ExpressionVariable[];
-  config?: Record<string, unknown>;
-}
-
-export interface PromotionTemplateSpec {
-  vars?: ExpressionVariable[];
-  steps: PromotionStepSpec[];
-}
-
-export type AvailabilityStrategy = 'OneOf' | 'All';
-export type AutoPromotionSelectionPolicy = 'NewestFreight' | 'MatchUpstream';
-
-export interface FreightSources {
-  direct?: boolean;
-  stages?: string[];
-  availabilityStrategy?: AvailabilityStrategy;
-  /** Go duration string. */
-  requiredSoakTime?: string;
-  autoPromotionOptions?: { selectionPolicy?: AutoPromotionSelectionPolicy };
-}
-
-export interface FreightRequest {
-  origin: FreightOrigin;
-  sources: FreightSources;
-}
-
-export interface AnalysisTemplateReference {
-  name: string;
-  kind?: 'AnalysisTemplate' | 'ClusterAnalysisTemplate';
-}
-
-export interface VerificationSpec {
-  analysisTemplates?: AnalysisTemplateReference[];
-  analysisRunMetadata?: { labels?: Record<string, string>; annotations?: Record<string, string> };
-  args?: { name: string; value: string }[];
-  /** Shunt's own spelling: freight is verified here only after soaking this long. */
-  soak?: { duration: string };
-}
-
-export interface StageSpec {
-  shard?: string;
-  vars?: ExpressionVariable[];
-  requestedFreight: FreightRequest[];
-  promotionTemplate?: { spec: PromotionTemplateSpec };
-  verification?: VerificationSpec;
-}
-
-export interface ImageSubscription {
-  repoURL: string;
-  imageSelectionStrategy?: 'SemVer' | 'Lexical' | 'NewestBuild' | 'Digest';
-  constraint?: string;
-  strictSemvers?: boolean;
-  allowTagsRegexes?: string[];
-  ignoreTagsRegexes?: string[];
-  platform?: string;
-  discoveryLimit?: number;
-  cacheByTag?: boolean;
-  insecureSkipTLSVerify?: boolean;
-  [extra: string]: unknown;
-}
-
-export interface GitSubscription {
-  repoURL: string;
-  commitSelectionStrategy?: 'NewestFromBranch' | 'SemVer' | 'Lexical' | 'NewestTag';
-  branch?: string;
-  semverConstraint?: string;
-  strictSemvers?: boolean;
-  allowTagsRegexes?: string[];
-  ignoreTagsRegexes?: string[];
-  expressionFilter?: string;
-  includePaths?: string[];
-  excludePaths?: string[];
-  since?: string;
-  discoveryLimit?: number;
-  blobless?: boolean;
-  insecureSkipTLSVerify?: boolean;
-  [extra: string]: unknown;
-}
-
-export interface ChartSubscription {
-  repoURL: string;
-  name?: string;
-  semverConstraint?: string;
-  discoveryLimit?: number;
-  insecureSkipTLSVerify?: boolean;
-}
-
-export interface RepoSubscription {
-  name?: string;
-  image?: ImageSubscription;
-  git?: GitSubscription;
-  chart?: ChartSubscription;
-}
-
-export interface WarehouseSpec {
-  shard?: string;
-  interval?: string;
-  freightCreationPolicy?: 'Automatic' | 'Manual';
-  freightCreationCriteria?: { expression?: string };
-  subscriptions: RepoSubscription[];
-}
-
-export interface PromotionPolicy {
-  stage?: string;
-  stageSelector?: {
-    name?: string;
-    matchLabels?: Record<string, string>;
-    matchExpressions?: { key: string; operator: string; values?: string[] }[];
-  };
-  autoPromotionEnabled?: boolean;
-  [extra: string]: unknown;
-}
-
-export interface ProjectConfigSpec {
-  promotionPolicies?: PromotionPolicy[];
-  webhookReceivers?: Record<string, unknown>[];
-  [extra: string]: unknown;
-}
-
-export interface PromotionTaskSpec {
-  vars?: ExpressionVariable[];
-  steps: PromotionStepSpec[];
-}
-
-interface ResourceBase<K extends string> {
-  apiVersion: string;
-  kind: K;
-  metadata: ObjectMeta;
-}
-
-export interface Project extends ResourceBase<'Project'> {
-  spec?: Record<string, unknown>;
-}
-export interface ProjectConfig extends ResourceBase<'ProjectConfig'> {
-  spec: ProjectConfigSpec;
-}
-/** Kargo's cluster-scoped settings; Shunt serves its webhook receivers (core/manifests/cluster-config.ts). */
-export interface ClusterConfig extends ResourceBase<'ClusterConfig'> {
-  spec: { webhookReceivers?: Record<string, unknown>[]; [extra: string]: unknown };
-}
-export interface Warehouse extends ResourceBase<'Warehouse'> {
-  spec: WarehouseSpec;
-}
-export interface Stage extends ResourceBase<'Stage'> {
-  spec: StageSpec;
-}
-export interface PromotionTask extends ResourceBase<'PromotionTask'> {
-  spec: PromotionTaskSpec;
-}
-export interface ClusterPromotionTask extends ResourceBase<'ClusterPromotionTask'> {
-  spec: PromotionTaskSpec;
-}
-
-// ---- artifacts and Freight --------------------------------------------------------------
-
-export interface GitCommit {
-  repoURL: string;
-  id: string;
-  branch?: string;
-  tag?: string;
-  message?: string;
-  author?: string;
-  committer?: string;
-  subscriptionName?: string;
-}
-
-export interface Image {
-  repoURL: string;
-  tag: string;
-  digest?: string;
-  annotations?: Record<string, string>;
-  subscriptionName?: string;
-}
-
-export interface Chart {
-  repoURL: string;
-  name?: string;
-  version: string;
-  subscriptionName?: string;
-}
-
-/**
- * Kargo's generic artifact (`ArtifactReference`): a version of something that is not a commit, an
- * image or a chart, found by a generic subscription (none in Kargo's open-source build or Shunt)
- * or put on hand-assembled Freight. `metadata` is an opaque JSON object.
- */
-export interface ArtifactReference {
-  artifactType?: string;
-  subscriptionName: string;
-  version: string;
-  metadata?: Record<string, unknown>;
-}
-
-/** What a Freight carries; its id is derived from exactly this (see core/freight/freight-id.ts). */
-export interface FreightContent {
-  origin: FreightOrigin;
-  commits: GitCommit[];
-  images: Image[];
-  charts: Chart[];
-  /** Generic artifacts; absent when there are none (as in every freight from discovery). */
-  artifacts?: ArtifactReference[];
-}
-
-/** A `kind: Freight` document as applied (before the id is computed). */
-export interface FreightManifest extends ResourceBase<'Freight'> {
-  alias?: string;
-  origin: FreightOrigin;
-  commits?: GitCommit[];
-  images?: Image[];
-  charts?: Chart[];
-  artifacts?: ArtifactReference[];
-}
-
-// ---- Argo Rollouts AnalysisTemplate (argoproj.io/v1alpha1), what stage verification runs ----
-
-export const ARGO_ROLLOUTS_API_VERSION = 'argoproj.io/v1alpha1';
-
-export interface AnalysisArg {
-  name: string;
-  value?: string;
-}
-
-export interface WebMetricProvider {
-  url: string;
-  method?: 'GET' | 'POST' | 'PUT';
-  headers?: { key: string; value: string }[];
-  body?: string;
-  /** Kubernetes JSONPath, e.g. `{$.data.ok}`; default the whole body. */
-  jsonPath?: string;
-  timeoutSeconds?: number;
-  insecure?: boolean;
-}
-
-export interface PrometheusMetricProvider {
-  address: string;
-  query: string;
-  /** Go duration for the query (Argo's `timeout`, seconds as a number). */
-  timeout?: number;
-}
-
-export interface MetricProvider {
-  web?: WebMetricProvider;
-  prometheus?: PrometheusMetricProvider;
-  /** Providers Shunt can run only through a cluster's Argo Rollouts (job, kayenta, datadog, …). */
-  [other: string]: unknown;
-}
-
-export interface AnalysisMetric {
-  name: string;
-  provider: MetricProvider;
-  successCondition?: string;
-  failureCondition?: string;
-  /** Measurements to take; default 1 without an interval, unbounded with one. */
-  count?: number;
-  /** Go duration between measurements. */
-  interval?: string;
-  initialDelay?: string;
-  failureLimit?: number;
-  inconclusiveLimit?: number;
-  consecutiveErrorLimit?: number;
-}
-
-export interface AnalysisTemplate {
-  apiVersion: typeof ARGO_ROLLOUTS_API_VERSION;
-  kind: 'AnalysisTemplate';
-  metadata: ObjectMeta;
-  spec: { args?: AnalysisArg[]; metrics: AnalysisMetric[] };
-}
-
-/** Argo Rollouts' cluster-scoped AnalysisTemplate: the same spec, no namespace, usable by every project. */
-export interface ClusterAnalysisTemplate {
-  apiVersion: typeof ARGO_ROLLOUTS_API_VERSION;
-  kind: 'ClusterAnalysisTemplate';
-  metadata: ObjectMeta;
-  spec: AnalysisTemplate['spec'];
-}
+export { ARGO_ROLLOUTS_API_VERSION, KARGO_API_VERSION } from './api-versions.js';
+export type {
+  AnalysisArg,
+  AnalysisMetric,
+  AnalysisTemplate,
+  AnalysisTemplateReference,
+  ArtifactReference,
+  AutoPromotionSelectionPolicy,
+  AvailabilityStrategy,
+  Chart,
+  ChartSubscription,
+  ClusterAnalysisTemplate,
+  ClusterConfig,
+  ClusterPromotionTask,
+  ExpressionVariable,
+  FreightContent,
+  FreightManifest,
+  FreightOrigin,
+  FreightRequest,
+  FreightSources,
+  GitCommit,
+  GitSubscription,
+  Image,
+  ImageSubscription,
+  MetricProvider,
+  ObjectMeta,
+  Project,
+  ProjectConfig,
+  ProjectConfigSpec,
+  PrometheusMetricProvider,
+  PromotionPolicy,
+  PromotionStepSpec,
+  PromotionTask,
+  PromotionTaskReference,
+  PromotionTaskSpec,
+  PromotionTemplateSpec,
+  RepoSubscription,
+  Stage,
+  StageSpec,
+  StepRetry,
+  VerificationSpec,
+  Warehouse,
+  WarehouseSpec,
+  WebMetricProvider,
+};
 
 export type Manifest =
   | AnalysisTemplate

@@ -5,66 +5,84 @@
  * cluster (argocd-rest/client.ts). Tokens live inside the implementation, never in a step's
  * input or output.
  */
+import { z } from 'zod';
 
-/** An argoproj.io/v1alpha1 Application as JSON; only the fields Shunt reads are typed. */
-export interface ArgoApplication {
-  apiVersion?: string;
-  kind?: string;
-  metadata: {
-    name: string;
-    namespace?: string;
-    resourceVersion?: string;
-    annotations?: Record<string, string>;
-    labels?: Record<string, string>;
-    [k: string]: unknown;
-  };
-  spec: ArgoApplicationSpec;
-  operation?: ArgoOperation | null;
-  status?: ArgoApplicationStatus;
-  [k: string]: unknown;
-}
 
-export interface ArgoApplicationSource {
-  repoURL: string;
-  chart?: string;
-  path?: string;
-  targetRevision?: string;
-  helm?: { parameters?: Array<{ name: string; value: string; forceString?: boolean }>; [k: string]: unknown };
-  kustomize?: { images?: string[]; [k: string]: unknown };
-  [k: string]: unknown;
-}
+/*
+ * An argoproj.io/v1alpha1 Application as JSON, as both implementations read it from their server:
+ * only the fields Shunt reads are checked, and every object keeps its other fields, because the
+ * Application is written back (a spec update, an operation). Go's `omitempty` drops empty fields,
+ * so almost everything is optional; enum-like strings (phases, statuses) stay strings, so a newer
+ * Argo CD's value is a state Shunt waits on rather than an unreadable answer.
+ */
+const StringMap = z.record(z.string(), z.string());
 
-export interface ArgoApplicationSpec {
-  source?: ArgoApplicationSource;
-  sources?: ArgoApplicationSource[];
-  syncPolicy?: { retry?: unknown; syncOptions?: string[]; [k: string]: unknown };
-  [k: string]: unknown;
-}
+export const ArgoApplicationSource = z.looseObject({
+  repoURL: z.string(),
+  chart: z.string().optional(),
+  path: z.string().optional(),
+  targetRevision: z.string().optional(),
+  helm: z.looseObject({ parameters: z.array(z.looseObject({ name: z.string(), value: z.string().optional(), forceString: z.boolean().optional() })).optional() }).optional(),
+  kustomize: z.looseObject({ images: z.array(z.string()).optional() }).optional(),
+});
+export type ArgoApplicationSource = z.infer<typeof ArgoApplicationSource>;
 
-export interface ArgoOperation {
-  initiatedBy?: { username?: string; automated?: boolean };
-  info?: Array<{ name: string; value: string }>;
-  sync?: { revision?: string; revisions?: string[]; syncOptions?: string[]; [k: string]: unknown };
-  retry?: unknown;
-  [k: string]: unknown;
-}
+export const ArgoApplicationSpec = z.looseObject({
+  source: ArgoApplicationSource.optional(),
+  sources: z.array(ArgoApplicationSource).optional(),
+  syncPolicy: z.looseObject({ retry: z.unknown().optional(), syncOptions: z.array(z.string()).optional() }).optional(),
+});
+export type ArgoApplicationSpec = z.infer<typeof ArgoApplicationSpec>;
 
-export type OperationPhase = 'Running' | 'Terminating' | 'Failed' | 'Error' | 'Succeeded';
+const SyncOperation = z.looseObject({ revision: z.string().optional(), revisions: z.array(z.string()).optional(), syncOptions: z.array(z.string()).optional() });
 
-export interface ArgoApplicationStatus {
-  operationState?: {
-    operation?: ArgoOperation;
-    phase?: OperationPhase;
-    message?: string;
-    startedAt?: string;
-    finishedAt?: string;
-    syncResult?: { revision?: string; revisions?: string[]; [k: string]: unknown };
-  } | null;
-  sync?: { status?: 'Synced' | 'OutOfSync' | 'Unknown'; revision?: string; revisions?: string[] };
-  health?: { status?: string; message?: string };
-  conditions?: Array<{ type: string; message?: string }>;
-  [k: string]: unknown;
-}
+export const ArgoOperation = z.looseObject({
+  initiatedBy: z.looseObject({ username: z.string().optional(), automated: z.boolean().optional() }).optional(),
+  info: z.array(z.looseObject({ name: z.string(), value: z.string() })).optional(),
+  sync: SyncOperation.optional(),
+  retry: z.unknown().optional(),
+});
+export type ArgoOperation = z.infer<typeof ArgoOperation>;
+
+export const ArgoApplicationStatus = z.looseObject({
+  operationState: z
+    .looseObject({
+      operation: ArgoOperation.optional(),
+      phase: z.string().optional(),
+      message: z.string().optional(),
+      startedAt: z.string().optional(),
+      finishedAt: z.string().optional(),
+      syncResult: z.looseObject({ revision: z.string().optional(), revisions: z.array(z.string()).optional() }).optional(),
+    })
+    .nullish(),
+  sync: z.looseObject({ status: z.string().optional(), revision: z.string().optional(), revisions: z.array(z.string()).optional() }).optional(),
+  health: z.looseObject({ status: z.string().optional(), message: z.string().optional() }).optional(),
+  conditions: z.array(z.looseObject({ type: z.string(), message: z.string().optional() })).optional(),
+  /** Resource health, kept in the Application only with --persist-resource-health. */
+  resources: z
+    .array(z.looseObject({ kind: z.string().optional(), name: z.string().optional(), health: z.looseObject({ status: z.string().optional(), message: z.string().optional() }).optional() }))
+    .optional(),
+});
+export type ArgoApplicationStatus = z.infer<typeof ArgoApplicationStatus>;
+
+export const ArgoApplication = z.looseObject({
+  apiVersion: z.string().optional(),
+  kind: z.string().optional(),
+  metadata: z.looseObject({
+    name: z.string(),
+    namespace: z.string().optional(),
+    resourceVersion: z.string().optional(),
+    annotations: StringMap.optional(),
+    labels: StringMap.optional(),
+  }),
+  spec: ArgoApplicationSpec,
+  operation: ArgoOperation.nullish(),
+  status: ArgoApplicationStatus.optional(),
+});
+export type ArgoApplication = z.infer<typeof ArgoApplication>;
+
+/** A list of Applications (`items` is null in Argo CD's REST answer when there are none). */
+export const ArgoApplicationList = z.looseObject({ metadata: z.looseObject({ resourceVersion: z.string().optional() }).optional(), items: z.array(ArgoApplication).nullish() });
 
 export interface WaitOptions {
   /** Give up (resolve undefined) after this long; the step then reports Running. */

@@ -3,13 +3,19 @@
  * name) or an OCI repository (its tags are the versions; Helm writes `+` as `_` in tags).
  */
 import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
 import type { ChartSubscription } from '../../core/model.js';
 import { orderChartVersions } from '../../core/warehouse/chart-selection.js';
 import type { RepoCredentials } from '../adapters/credentials.js';
 import { egressFetch, egressRefusal } from '../adapters/egress/egress-connect.js';
+import { parseResponse } from '../../core/external-response.js';
 import { OciClient } from '../adapters/oci/client.js';
 import { OciError } from '../adapters/oci/errors.js';
 import { BadSubscription } from './errors.js';
+
+/** A classic chart repository's `index.yaml`: each chart's entries, read only for the chart asked for. */
+const ChartIndex = z.object({ entries: z.record(z.string(), z.unknown()) });
+const ChartEntries = z.array(z.looseObject({ version: z.string() }));
 
 export interface ChartDiscoveryDeps {
   credentials: RepoCredentials | undefined;
@@ -74,9 +80,10 @@ async function indexVersions(sub: ChartSubscription, deps: ChartDiscoveryDeps): 
   } catch {
     throw new OciError('BadResponse', `chart repository ${url.host}: ${url.pathname} is not YAML`);
   }
-  const entries = (index as { entries?: Record<string, unknown> } | null)?.entries;
-  if (!entries || typeof entries !== 'object') throw new OciError('BadResponse', `chart repository ${url.host}: ${url.pathname} has no entries`);
+  const where = `chart repository ${url.host}: ${url.pathname}`;
+  const badResponse = (message: string): OciError => new OciError('BadResponse', message);
+  const { entries } = parseResponse(ChartIndex, index, where, badResponse);
   const list = entries[sub.name ?? ''];
-  if (!Array.isArray(list)) throw new BadSubscription(`chart ${JSON.stringify(sub.name)} is not in ${url.toString()}`);
-  return list.flatMap((e) => (e && typeof (e as { version?: unknown }).version === 'string' ? [(e as { version: string }).version] : []));
+  if (list === undefined || list === null) throw new BadSubscription(`chart ${JSON.stringify(sub.name)} is not in ${url.toString()}`);
+  return parseResponse(ChartEntries, list, `${where}, chart ${JSON.stringify(sub.name)}`, badResponse).map((e) => e.version);
 }

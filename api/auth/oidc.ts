@@ -4,9 +4,14 @@
  * `oidc:` + the username claim; the groups claim maps to grants through the config file.
  */
 import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload } from 'jose';
+import { z } from 'zod';
 import { DomainError } from '../../core/errors.js';
+import { parseJSONResponse } from '../../core/external-response.js';
 import type { Grant, Subject } from '../../core/rbac/rbac.js';
 import { OIDC_ACTOR_PREFIX, type OidcSpec } from './config-file.js';
+
+/** The one field of an issuer's OpenID discovery document Shunt reads. */
+const DiscoveryDocument = z.object({ jwks_uri: z.string().min(1) });
 
 export class OidcVerifier {
   private jwks: ReturnType<typeof createRemoteJWKSet> | undefined;
@@ -43,15 +48,16 @@ export class OidcVerifier {
 
   private async discoverJwksUri(): Promise<string> {
     const url = `${this.spec.issuer.replace(/\/+$/, '')}/.well-known/openid-configuration`;
+    const what = `the OIDC issuer's discovery document ${url}`;
+    let text: string;
     try {
       const response = await this.fetchFn(url);
       if (!response.ok) throw new Error(`answered ${response.status}`);
-      const doc = (await response.json()) as { jwks_uri?: unknown };
-      if (typeof doc.jwks_uri !== 'string') throw new Error('names no jwks_uri');
-      return doc.jwks_uri;
+      text = await response.text();
     } catch (err) {
-      throw new DomainError('Unavailable', `cannot read the OIDC issuer's discovery document ${url}: ${err instanceof Error ? err.message : String(err)}`);
+      throw new DomainError('Unavailable', `cannot read ${what}: ${err instanceof Error ? err.message : String(err)}`);
     }
+    return parseJSONResponse(DiscoveryDocument, text, what, (message) => new DomainError('Unavailable', message)).jwks_uri;
   }
 }
 

@@ -7,7 +7,7 @@
  * `imageFrom(u).Tag` and `imageFrom(u).tag` work. Missing string fields read as "" (Go's zero value).
  */
 import { normalizeGitURL } from '../freight/normalize.js';
-import type { ArtifactReference, Chart, GitCommit, Image } from '../model.js';
+import type { ArtifactReference, Chart, GitCommit, Image } from '../manifests/artifacts.js';
 import type { FreightCollection, FreightReference } from '../promotion/types.js';
 import { FunctionError } from './errors.js';
 import type { ExpressionFunction } from './evaluate.js';

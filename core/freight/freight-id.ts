@@ -13,7 +13,7 @@
  *
  * An id must never change for the same content: the golden tests pin these values.
  */
-import type { ArtifactReference, Chart, FreightContent, FreightManifest, FreightOrigin, GitCommit, Image } from '../model.js';
+import type { ArtifactReference, Chart, FreightArtifacts, FreightContent, FreightOrigin, GitCommit, Image } from '../manifests/artifacts.js';
 import { goPathJoin, normalizeChartURL, normalizeGitURL } from './normalize.js';
 import { sha1Hex } from '../hash.js';
 
@@ -88,7 +88,7 @@ export function canonicalFreightContent(content: FreightContent): FreightContent
 }
 
 /** The content of a `kind: Freight` document: absent lists become empty, all sorted. */
-export function freightContentFromManifest(m: FreightManifest): FreightContent {
+export function freightContentFromManifest(m: FreightArtifacts): FreightContent {
   return canonicalFreightContent({
     origin: m.origin,
     commits: m.commits ?? [],

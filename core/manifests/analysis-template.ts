@@ -6,9 +6,8 @@
  */
 import { z } from 'zod';
 import { checkExpressionSyntax } from '../expressions/index.js';
-import type * as model from '../model.js';
-import { ARGO_ROLLOUTS_API_VERSION } from '../model.js';
-import { addIssues, ClusterMeta, Duration, NamespacedMeta, omitKeys } from './common.js';
+import { ARGO_ROLLOUTS_API_VERSION } from '../api-versions.js';
+import { addIssues, ClusterMeta, Duration, NamespacedMeta, type ObjectMeta } from './common.js';
 import type { LocalIssue } from './steps.js';
 
 const ArgoApiVersion = z.literal(ARGO_ROLLOUTS_API_VERSION, {
@@ -18,7 +17,7 @@ const ArgoApiVersion = z.literal(ARGO_ROLLOUTS_API_VERSION, {
 /** Argo takes `count`, limits and delays as int-or-string; strings of digits are accepted too. */
 const IntOrString = z.union([z.number().int().min(-1), z.string().regex(/^-?\d+$/).transform(Number)]);
 
-const WebProvider = z.strictObject({
+export const WebMetricProvider = z.strictObject({
   url: z.string().min(1),
   method: z.enum(['GET', 'POST', 'PUT']).optional(),
   headers: z.array(z.strictObject({ key: z.string().min(1), value: z.string() })).optional(),
@@ -28,35 +27,69 @@ const WebProvider = z.strictObject({
   timeoutSeconds: z.number().int().positive().optional(),
   insecure: z.boolean().optional(),
 });
+export type WebMetricProvider = z.output<typeof WebMetricProvider>;
 
-const PrometheusProvider = z.looseObject({
+export const PrometheusMetricProvider = z.looseObject({
   address: z.string().min(1),
   query: z.string().min(1),
+  /** Seconds (Argo's `timeout`). */
   timeout: z.number().int().positive().optional(),
 });
+export type PrometheusMetricProvider = z.output<typeof PrometheusMetricProvider>;
 
-const Metric = z
-  .looseObject({
-    name: z.string().min(1),
-    provider: z.looseObject({ web: WebProvider.optional(), prometheus: PrometheusProvider.optional() }),
-    successCondition: z.string().optional(),
-    failureCondition: z.string().optional(),
-    count: IntOrString.optional(),
-    interval: Duration.optional(),
-    initialDelay: Duration.optional(),
-    failureLimit: IntOrString.optional(),
-    inconclusiveLimit: IntOrString.optional(),
-    consecutiveErrorLimit: IntOrString.optional(),
-  })
-  .transform((m) => m as unknown as model.AnalysisMetric);
+/** Providers Shunt can run itself (web, prometheus); others run only through a cluster's Argo Rollouts (job, kayenta, datadog, …). */
+export const MetricProvider = z.looseObject({ web: WebMetricProvider.optional(), prometheus: PrometheusMetricProvider.optional() });
+export type MetricProvider = z.output<typeof MetricProvider>;
+
+export const AnalysisMetric = z.looseObject({
+  name: z.string().min(1),
+  provider: MetricProvider,
+  successCondition: z.string().optional(),
+  failureCondition: z.string().optional(),
+  count: IntOrString.optional(),
+  interval: Duration.optional(),
+  initialDelay: Duration.optional(),
+  failureLimit: IntOrString.optional(),
+  inconclusiveLimit: IntOrString.optional(),
+  consecutiveErrorLimit: IntOrString.optional(),
+});
+export type AnalysisMetric = z.output<typeof AnalysisMetric>;
+
+export const AnalysisArg = z.looseObject({ name: z.string().min(1), value: z.string().optional() });
+export type AnalysisArg = z.output<typeof AnalysisArg>;
 
 const Spec = z.looseObject({
-  args: z.array(z.looseObject({ name: z.string().min(1), value: z.string().optional() })).optional(),
-  metrics: z.array(Metric).min(1),
+  args: z.array(AnalysisArg).optional(),
+  metrics: z.array(AnalysisMetric).min(1),
 });
+export type AnalysisTemplateSpec = z.output<typeof Spec>;
+
+/**
+ * Typed by hand around the inferred spec: both kinds keep Argo's other top-level fields (loose
+ * objects), but an index signature on a member of the Manifest union would erase its `kind`.
+ */
+export interface AnalysisTemplate {
+  apiVersion: typeof ARGO_ROLLOUTS_API_VERSION;
+  kind: 'AnalysisTemplate';
+  metadata: ObjectMeta;
+  spec: AnalysisTemplateSpec;
+}
+
+/** Argo Rollouts' cluster-scoped AnalysisTemplate: the same spec, no namespace, usable by every project. */
+export interface ClusterAnalysisTemplate extends Omit<AnalysisTemplate, 'kind'> {
+  kind: 'ClusterAnalysisTemplate';
+}
+
+/** The document without `status`, its other top-level fields kept. */
+function withoutStatus<K extends string, D extends { apiVersion: typeof ARGO_ROLLOUTS_API_VERSION; kind: K; metadata: ObjectMeta; spec: AnalysisTemplateSpec; status?: unknown }>(
+  doc: D,
+): { apiVersion: typeof ARGO_ROLLOUTS_API_VERSION; kind: K; metadata: ObjectMeta; spec: AnalysisTemplateSpec } {
+  const { status: _status, apiVersion, kind, metadata, spec, ...rest } = doc;
+  return { ...rest, apiVersion, kind, metadata, spec };
+}
 
 /** Rules the field types cannot express; paths are relative to `spec`. */
-export function analysisTemplateIssues(spec: { args?: model.AnalysisArg[]; metrics: model.AnalysisMetric[] }): LocalIssue[] {
+export function analysisTemplateIssues(spec: { args?: AnalysisArg[] | undefined; metrics: AnalysisMetric[] }): LocalIssue[] {
   const issues: LocalIssue[] = [];
   const names = new Set<string>();
   spec.metrics.forEach((m, i) => {
@@ -87,7 +120,7 @@ export function analysisTemplateIssues(spec: { args?: model.AnalysisArg[]; metri
   return issues;
 }
 
-export const AnalysisTemplate: z.ZodType<model.AnalysisTemplate> = z
+export const AnalysisTemplate = z
   .looseObject({
     apiVersion: ArgoApiVersion,
     kind: z.literal('AnalysisTemplate'),
@@ -95,12 +128,11 @@ export const AnalysisTemplate: z.ZodType<model.AnalysisTemplate> = z
     spec: Spec,
     status: z.unknown().optional(),
   })
-  .superRefine((t, ctx) => addIssues(ctx, analysisTemplateIssues(t.spec as unknown as model.AnalysisTemplate['spec']).map((i) => ({ ...i, path: ['spec', ...i.path] }))))
-  .transform((t) => omitKeys(t, 'status') as unknown as model.AnalysisTemplate);
-export type AnalysisTemplate = model.AnalysisTemplate;
+  .superRefine((t, ctx) => addIssues(ctx, analysisTemplateIssues(t.spec).map((i) => ({ ...i, path: ['spec', ...i.path] }))))
+  .transform((t): AnalysisTemplate => withoutStatus(t));
 
 /** `kind: ClusterAnalysisTemplate`: an AnalysisTemplate without a namespace, for every project's stages. */
-export const ClusterAnalysisTemplate: z.ZodType<model.ClusterAnalysisTemplate> = z
+export const ClusterAnalysisTemplate = z
   .looseObject({
     apiVersion: ArgoApiVersion,
     kind: z.literal('ClusterAnalysisTemplate'),
@@ -108,6 +140,5 @@ export const ClusterAnalysisTemplate: z.ZodType<model.ClusterAnalysisTemplate> =
     spec: Spec,
     status: z.unknown().optional(),
   })
-  .superRefine((t, ctx) => addIssues(ctx, analysisTemplateIssues(t.spec as unknown as model.AnalysisTemplate['spec']).map((i) => ({ ...i, path: ['spec', ...i.path] }))))
-  .transform((t) => omitKeys(t, 'status') as unknown as model.ClusterAnalysisTemplate);
-export type ClusterAnalysisTemplate = model.ClusterAnalysisTemplate;
+  .superRefine((t, ctx) => addIssues(ctx, analysisTemplateIssues(t.spec).map((i) => ({ ...i, path: ['spec', ...i.path] }))))
+  .transform((t): ClusterAnalysisTemplate => withoutStatus(t));

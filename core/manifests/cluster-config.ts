@@ -6,7 +6,6 @@
  * with a hint saying why; `freightLinks` / `stageLinks` are accepted as in a ProjectConfig.
  */
 import { z } from 'zod';
-import type * as model from '../model.js';
 import { ApiVersion, asRecord, ClusterMeta, IgnoredStatus, omitKeys, valueAt } from './common.js';
 import { WebhookReceiverEntry, webhookReceiverHints } from './webhook-receiver.js';
 
@@ -30,7 +29,7 @@ export const ClusterConfigSpec = z.strictObject({
   promotionWindows: z.array(z.record(z.string(), z.unknown())).optional(),
 });
 
-export const ClusterConfig: z.ZodType<model.ClusterConfig> = z
+export const ClusterConfig = z
   .strictObject({
     apiVersion: ApiVersion,
     kind: z.literal('ClusterConfig'),
@@ -43,7 +42,9 @@ export const ClusterConfig: z.ZodType<model.ClusterConfig> = z
       ctx.addIssue({ code: 'custom', path: ['metadata', 'name'], message: `a ClusterConfig must be named "${CLUSTER_CONFIG_NAME}" (at most one per cluster, as in Kargo)` });
     }
   })
-  .transform((cc) => omitKeys(cc, 'status') as model.ClusterConfig);
+  .transform((cc) => omitKeys(cc, 'status'));
+/** Kargo's cluster-scoped settings; Shunt serves its webhook receivers. */
+export type ClusterConfig = z.output<typeof ClusterConfig>;
 
 export function clusterConfigHints(raw: unknown): string[] {
   const hints: string[] = [];

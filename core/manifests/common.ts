@@ -7,8 +7,7 @@
  * only rewrites zod's generic messages, never a message set on a schema.
  */
 import { z } from 'zod';
-import type * as model from '../model.js';
-import { KARGO_API_VERSION } from '../model.js';
+import { KARGO_API_VERSION } from '../api-versions.js';
 import { URL_PASSWORD_MESSAGE, urlHasPassword } from '../freight/url-userinfo.js';
 import { durationHint, type DurationRules, KARGO_DURATION_PATTERN, readDuration, SHUNT_DURATION_PATTERN } from '../duration.js';
 
@@ -77,13 +76,15 @@ export const StringMap = z.record(z.string(), z.string());
 /** Variable names as Kargo's CRDs allow them. */
 export const VARIABLE_NAME = /^[a-zA-Z_]\w*$/;
 
-export const ExpressionVariable: z.ZodType<model.ExpressionVariable> = z.strictObject({
+/** `{name, value}`; a task var without `value` is required, with one it is a default. */
+export const ExpressionVariable = z.strictObject({
   name: z.string().regex(VARIABLE_NAME, {
     error: (iss) =>
       `${JSON.stringify(iss.input)} is not a valid variable name: use letters, digits and '_', not starting with a digit`,
   }),
   value: z.string().refine((v) => !urlHasPassword(v), { error: URL_PASSWORD_MESSAGE }).optional(),
 });
+export type ExpressionVariable = z.output<typeof ExpressionVariable>;
 
 /** A repository URL: without a password or token in its userinfo (see core/freight/url-userinfo.ts). */
 export const RepoURL = z
@@ -109,6 +110,18 @@ const SERVER_METADATA_FIELDS = {
   selfLink: z.unknown().optional(),
 };
 
+/**
+ * `metadata` as Shunt keeps it. Written by hand: it is what {@link keepMeta} builds from the
+ * parsed fields (server-set fields dropped, `namespace` only for namespaced kinds), a shape the
+ * schemas' transforms produce rather than one zod can infer.
+ */
+export interface ObjectMeta {
+  name: string;
+  namespace?: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+}
+
 interface RawMeta {
   name?: string | undefined;
   namespace?: unknown;
@@ -116,8 +129,8 @@ interface RawMeta {
   annotations?: Record<string, string> | undefined;
 }
 
-function keepMeta(m: RawMeta, withNamespace: boolean): model.ObjectMeta {
-  const out: model.ObjectMeta = { name: m.name ?? '' };
+function keepMeta(m: RawMeta, withNamespace: boolean): ObjectMeta {
+  const out: ObjectMeta = { name: m.name ?? '' };
   if (withNamespace && typeof m.namespace === 'string') out.namespace = m.namespace;
   if (m.labels !== undefined) out.labels = m.labels;
   if (m.annotations !== undefined) out.annotations = m.annotations;
@@ -125,7 +138,7 @@ function keepMeta(m: RawMeta, withNamespace: boolean): model.ObjectMeta {
 }
 
 /** `metadata` of a kind that lives in a project's namespace. */
-export const NamespacedMeta: z.ZodType<model.ObjectMeta> = z
+export const NamespacedMeta: z.ZodType<ObjectMeta> = z
   .strictObject({
     name: ResourceName,
     namespace: LabelName,
@@ -136,7 +149,7 @@ export const NamespacedMeta: z.ZodType<model.ObjectMeta> = z
   .transform((m) => keepMeta(m, true));
 
 /** `metadata` of a cluster-scoped kind (Project, ClusterPromotionTask): no namespace. */
-export const ClusterMeta: z.ZodType<model.ObjectMeta> = z
+export const ClusterMeta: z.ZodType<ObjectMeta> = z
   .strictObject({
     name: ResourceName,
     namespace: z.unknown().optional(),
@@ -203,7 +216,7 @@ export function describeType(value: unknown): string {
   return typeof value;
 }
 
-const EXPECTED_NAMES: Record<string, string> = { int: 'integer', record: 'object', map: 'object' };
+const EXPECTED_NAMES: Record<string, string> = { int: 'integer', record: 'object', map: 'object', tuple: 'array' };
 
 function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;

@@ -4,44 +4,11 @@
  * from the content, as Kargo's admission webhook does.
  */
 import { z } from 'zod';
-import type * as model from '../model.js';
 import { freightContentFromManifest, freightId } from '../freight/freight-id.js';
-import { ApiVersion, FreightMeta, IgnoredStatus, LabelName, omitKeys, RepoURL, StringMap, valueAt } from './common.js';
-import { FreightOrigin } from './stage.js';
+import { ArtifactReference, Chart, FreightOrigin, GitCommit, Image } from './artifacts.js';
+import { ApiVersion, FreightMeta, IgnoredStatus, omitKeys, valueAt } from './common.js';
 
-export const GitCommit: z.ZodType<model.GitCommit> = z.strictObject({
-  repoURL: RepoURL,
-  id: z.string().min(1),
-  branch: z.string().optional(),
-  tag: z.string().optional(),
-  message: z.string().optional(),
-  author: z.string().optional(),
-  committer: z.string().optional(),
-  subscriptionName: LabelName.optional(),
-});
-
-export const Image: z.ZodType<model.Image> = z.strictObject({
-  repoURL: RepoURL,
-  tag: z.string().min(1),
-  digest: z.string().optional(),
-  annotations: StringMap.optional(),
-  subscriptionName: LabelName.optional(),
-});
-
-export const Chart: z.ZodType<model.Chart> = z.strictObject({
-  repoURL: RepoURL,
-  name: z.string().optional(),
-  version: z.string().min(1),
-  subscriptionName: LabelName.optional(),
-});
-
-/** Kargo's ArtifactReference (a generic artifact); `metadata` must be an object. */
-export const ArtifactReference: z.ZodType<model.ArtifactReference> = z.strictObject({
-  artifactType: z.string().min(1).optional(),
-  subscriptionName: z.string().min(1),
-  version: z.string().min(1),
-  metadata: z.record(z.string(), z.unknown()).optional(),
-});
+export { ArtifactReference, Chart, GitCommit, Image } from './artifacts.js';
 
 /** Freight aliases end up in a label value: letters, digits, '-', '_' and '.', at most 63. */
 export const Alias = z
@@ -51,7 +18,8 @@ export const Alias = z
     error: (iss) => `${JSON.stringify(iss.input)} is not a valid alias: use letters, digits, '-', '_' and '.'`,
   });
 
-export const FreightManifest: z.ZodType<model.FreightManifest> = z
+/** A `kind: Freight` document as applied (its name replaced by the id computed from its content). */
+export const FreightManifest = z
   .strictObject({
     apiVersion: ApiVersion,
     kind: z.literal('Freight'),
@@ -73,12 +41,12 @@ export const FreightManifest: z.ZodType<model.FreightManifest> = z
   })
   .transform((f) => {
     const m = omitKeys(f, 'status', 'discoveredAt');
-    const id = freightId(freightContentFromManifest({ ...m, metadata: { ...m.metadata } }));
+    const id = freightId(freightContentFromManifest(m));
     return { ...m, metadata: { ...m.metadata, name: id } };
   });
-export type FreightManifest = model.FreightManifest;
+export type FreightManifest = z.output<typeof FreightManifest>;
 
-export function freightHints(raw: unknown, parsed: model.FreightManifest | undefined): string[] {
+export function freightHints(raw: unknown, parsed: FreightManifest | undefined): string[] {
   const given = valueAt(raw, ['metadata', 'name']);
   if (parsed !== undefined && typeof given === 'string' && given !== '' && given !== parsed.metadata.name) {
     return [`metadata.name is ignored: a Freight's name is its content-derived id (${parsed.metadata.name})`];

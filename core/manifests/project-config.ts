@@ -4,9 +4,8 @@
  */
 import { z } from 'zod';
 import { labelSelectorIssues } from '../label-selector.js';
-import type * as model from '../model.js';
 import { prefixedRegex, regexProblem } from '../regex.js';
-import { addIssues, ApiVersion, asRecord, IgnoredStatus, NamespacedMeta, omitKeys, valueAt } from './common.js';
+import { addIssues, ApiVersion, asRecord, IgnoredStatus, NamespacedMeta, omitKeys, valueAt, type ObjectMeta } from './common.js';
 import type { LocalIssue } from './steps.js';
 import { WebhookReceiverEntry, webhookReceiverHints } from './webhook-receiver.js';
 
@@ -44,7 +43,7 @@ const AutoRollback = z.strictObject({
   onPromotion: z.array(z.enum(['Failed', 'Errored'])).optional(),
 });
 
-export const PromotionPolicy: z.ZodType<model.PromotionPolicy> = z
+export const PromotionPolicy = z
   .strictObject({
     stage: z.string().min(1).optional(),
     stageSelector: StageSelector.optional(),
@@ -56,10 +55,11 @@ export const PromotionPolicy: z.ZodType<model.PromotionPolicy> = z
       ctx.addIssue({ code: 'custom', path: [], message: 'expected exactly one of stage or stageSelector' });
     }
   });
+export type PromotionPolicy = z.output<typeof PromotionPolicy>;
 
 const Link = z.looseObject({ title: z.string().optional(), url: z.string().optional() });
 
-export const ProjectConfigSpec: z.ZodType<model.ProjectConfigSpec> = z.strictObject({
+export const ProjectConfigSpec = z.strictObject({
   promotionPolicies: z.array(PromotionPolicy).optional(),
   webhookReceivers: z.array(WebhookReceiverEntry).optional(),
   freightLinks: z.array(Link).optional(),
@@ -67,16 +67,17 @@ export const ProjectConfigSpec: z.ZodType<model.ProjectConfigSpec> = z.strictObj
   /** EE only; ignored. */
   promotionWindows: z.array(z.record(z.string(), z.unknown())).optional(),
 });
+export type ProjectConfigSpec = z.output<typeof ProjectConfigSpec>;
 
 /** Rules across a ProjectConfig's fields (paths relative to the document). */
-export function projectConfigIssues(pc: { metadata: model.ObjectMeta }): LocalIssue[] {
+export function projectConfigIssues(pc: { metadata: ObjectMeta }): LocalIssue[] {
   const { name, namespace } = pc.metadata;
   return namespace !== undefined && name !== namespace
     ? [{ path: ['metadata', 'name'], message: `a ProjectConfig must be named like its project (${JSON.stringify(namespace)})` }]
     : [];
 }
 
-export const ProjectConfig: z.ZodType<model.ProjectConfig> = z
+export const ProjectConfig = z
   .strictObject({
     apiVersion: ApiVersion,
     kind: z.literal('ProjectConfig'),
@@ -86,7 +87,7 @@ export const ProjectConfig: z.ZodType<model.ProjectConfig> = z
   })
   .superRefine((pc, ctx) => addIssues(ctx, projectConfigIssues(pc)))
   .transform((pc) => omitKeys(pc, 'status'));
-export type ProjectConfig = model.ProjectConfig;
+export type ProjectConfig = z.output<typeof ProjectConfig>;
 
 export function projectConfigHints(raw: unknown): string[] {
   const hints: string[] = [];

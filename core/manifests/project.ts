@@ -3,10 +3,9 @@
  * An old-style `spec` is accepted and kept as-is; Shunt does not read it.
  */
 import { z } from 'zod';
-import type * as model from '../model.js';
 import { ApiVersion, ClusterMeta, IgnoredStatus, omitKeys, valueAt } from './common.js';
 
-export const Project: z.ZodType<model.Project> = z
+export const Project = z
   .strictObject({
     apiVersion: ApiVersion,
     kind: z.literal('Project'),
@@ -15,7 +14,7 @@ export const Project: z.ZodType<model.Project> = z
     status: IgnoredStatus,
   })
   .transform((p) => omitKeys(p, 'status'));
-export type Project = model.Project;
+export type Project = z.output<typeof Project>;
 
 export function projectHints(raw: unknown): string[] {
   return valueAt(raw, ['spec']) !== undefined

@@ -4,23 +4,23 @@
  * `value` is required; with one it is a default.
  */
 import { z } from 'zod';
-import type * as model from '../model.js';
 import { addIssues, ApiVersion, ClusterMeta, ExpressionVariable, IgnoredStatus, NamespacedMeta, omitKeys } from './common.js';
 import { type LocalIssue, PromotionStepSpec, taskStepIssues, under } from './steps.js';
 
 /** Rules inside a task spec; paths relative to `spec`. */
-export function taskSpecIssues(spec: model.PromotionTaskSpec): LocalIssue[] {
+export function taskSpecIssues(spec: { steps: readonly PromotionStepSpec[] }): LocalIssue[] {
   return under(['steps'], taskStepIssues(spec.steps));
 }
 
-export const PromotionTaskSpec: z.ZodType<model.PromotionTaskSpec> = z
+export const PromotionTaskSpec = z
   .strictObject({
     vars: z.array(ExpressionVariable).optional(),
     steps: z.array(PromotionStepSpec).min(1),
   })
   .superRefine((spec, ctx) => addIssues(ctx, taskSpecIssues(spec)));
+export type PromotionTaskSpec = z.output<typeof PromotionTaskSpec>;
 
-export const PromotionTask: z.ZodType<model.PromotionTask> = z
+export const PromotionTask = z
   .strictObject({
     apiVersion: ApiVersion,
     kind: z.literal('PromotionTask'),
@@ -29,9 +29,9 @@ export const PromotionTask: z.ZodType<model.PromotionTask> = z
     status: IgnoredStatus,
   })
   .transform((t) => omitKeys(t, 'status'));
-export type PromotionTask = model.PromotionTask;
+export type PromotionTask = z.output<typeof PromotionTask>;
 
-export const ClusterPromotionTask: z.ZodType<model.ClusterPromotionTask> = z
+export const ClusterPromotionTask = z
   .strictObject({
     apiVersion: ApiVersion,
     kind: z.literal('ClusterPromotionTask'),
@@ -40,4 +40,4 @@ export const ClusterPromotionTask: z.ZodType<model.ClusterPromotionTask> = z
     status: IgnoredStatus,
   })
   .transform((t) => omitKeys(t, 'status'));
-export type ClusterPromotionTask = model.ClusterPromotionTask;
+export type ClusterPromotionTask = z.output<typeof ClusterPromotionTask>;

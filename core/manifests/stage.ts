@@ -4,7 +4,6 @@
  */
 import { z } from 'zod';
 import { labelKeyProblem, labelValueProblem } from '../label-selector.js';
-import type * as model from '../model.js';
 import {
   addIssues,
   ApiVersion,
@@ -19,14 +18,12 @@ import {
   StringMap,
   valueAt,
 } from './common.js';
+import { FreightOrigin } from './artifacts.js';
 import { type LocalIssue, PromotionStepSpec, templateStepIssues, under } from './steps.js';
 
-export const FreightOrigin: z.ZodType<model.FreightOrigin> = z.strictObject({
-  kind: z.literal('Warehouse'),
-  name: ResourceName,
-});
+export { FreightOrigin } from './artifacts.js';
 
-export const FreightSources: z.ZodType<model.FreightSources> = z
+export const FreightSources = z
   .strictObject({
     direct: z.boolean().optional(),
     stages: z.array(ResourceName).optional(),
@@ -37,27 +34,31 @@ export const FreightSources: z.ZodType<model.FreightSources> = z
       .strictObject({ selectionPolicy: z.enum(['NewestFreight', 'MatchUpstream']).optional() })
       .optional(),
   })
-  .transform((s) => (s.availabilityStrategy === '' ? omitKeys(s, 'availabilityStrategy') : s) as model.FreightSources);
+  .transform(({ availabilityStrategy, ...rest }) => ({ ...rest, ...(availabilityStrategy ? { availabilityStrategy } : {}) }));
+export type FreightSources = z.output<typeof FreightSources>;
+export type AvailabilityStrategy = NonNullable<FreightSources['availabilityStrategy']>;
+export type AutoPromotionSelectionPolicy = NonNullable<NonNullable<FreightSources['autoPromotionOptions']>['selectionPolicy']>;
 
-export const FreightRequest: z.ZodType<model.FreightRequest> = z.strictObject({
+export const FreightRequest = z.strictObject({
   origin: FreightOrigin,
   sources: FreightSources,
 });
+export type FreightRequest = z.output<typeof FreightRequest>;
 
-export const PromotionTemplateSpec: z.ZodType<model.PromotionTemplateSpec> = z.strictObject({
+export const PromotionTemplateSpec = z.strictObject({
   vars: z.array(ExpressionVariable).optional(),
   steps: z.array(PromotionStepSpec).min(1),
 });
+export type PromotionTemplateSpec = z.output<typeof PromotionTemplateSpec>;
 
-export const VerificationSpec: z.ZodType<model.VerificationSpec> = z.strictObject({
-  analysisTemplates: z
-    .array(
-      z.strictObject({
-        name: ResourceName,
-        kind: z.enum(['AnalysisTemplate', 'ClusterAnalysisTemplate']).optional(),
-      }),
-    )
-    .optional(),
+export const AnalysisTemplateReference = z.strictObject({
+  name: ResourceName,
+  kind: z.enum(['AnalysisTemplate', 'ClusterAnalysisTemplate']).optional(),
+});
+export type AnalysisTemplateReference = z.output<typeof AnalysisTemplateReference>;
+
+export const VerificationSpec = z.strictObject({
+  analysisTemplates: z.array(AnalysisTemplateReference).optional(),
   analysisRunMetadata: z
     .strictObject({ labels: StringMap.optional(), annotations: StringMap.optional() })
     .superRefine((meta, ctx) => {
@@ -73,14 +74,27 @@ export const VerificationSpec: z.ZodType<model.VerificationSpec> = z.strictObjec
     })
     .optional(),
   args: z.array(z.strictObject({ name: z.string().min(1), value: z.string() })).optional(),
+  /** Shunt's own spelling: freight is verified here only after soaking this long. */
   soak: z.strictObject({ duration: ShuntDuration }).optional(),
 });
+export type VerificationSpec = z.output<typeof VerificationSpec>;
+
+const StageSpecFields = z.strictObject({
+  shard: z.string().optional(),
+  vars: z.array(ExpressionVariable).optional(),
+  requestedFreight: z.array(FreightRequest).min(1),
+  promotionTemplate: z.strictObject({ spec: PromotionTemplateSpec }).optional(),
+  verification: VerificationSpec.optional(),
+  // Kargo's in-development "Targets"; accepted and ignored.
+  targets: z.unknown().optional(),
+});
+export type StageSpec = Omit<z.output<typeof StageSpecFields>, 'targets'>;
 
 /**
  * Rules inside one Stage spec that the schema's field types cannot express. Paths are
  * relative to `spec`. Also used by core/pipeline on specs that did not come from YAML.
  */
-export function stageSpecIssues(spec: model.StageSpec): LocalIssue[] {
+export function stageSpecIssues(spec: StageSpec): LocalIssue[] {
   const issues: LocalIssue[] = [];
   const origins = new Map<string, number>();
   spec.requestedFreight.forEach((req, i) => {
@@ -121,20 +135,9 @@ export function stageSpecIssues(spec: model.StageSpec): LocalIssue[] {
   return issues;
 }
 
-export const StageSpec: z.ZodType<model.StageSpec> = z
-  .strictObject({
-    shard: z.string().optional(),
-    vars: z.array(ExpressionVariable).optional(),
-    requestedFreight: z.array(FreightRequest).min(1),
-    promotionTemplate: z.strictObject({ spec: PromotionTemplateSpec }).optional(),
-    verification: VerificationSpec.optional(),
-    // Kargo's in-development "Targets"; accepted and ignored.
-    targets: z.unknown().optional(),
-  })
-  .superRefine((spec, ctx) => addIssues(ctx, stageSpecIssues(spec)))
-  .transform((spec) => omitKeys(spec, 'targets'));
+export const StageSpec = StageSpecFields.superRefine((spec, ctx) => addIssues(ctx, stageSpecIssues(spec))).transform((spec): StageSpec => omitKeys(spec, 'targets'));
 
-export const Stage: z.ZodType<model.Stage> = z
+export const Stage = z
   .strictObject({
     apiVersion: ApiVersion,
     kind: z.literal('Stage'),
@@ -143,7 +146,7 @@ export const Stage: z.ZodType<model.Stage> = z
     status: IgnoredStatus,
   })
   .transform((s) => omitKeys(s, 'status'));
-export type Stage = model.Stage;
+export type Stage = z.output<typeof Stage>;
 
 /** Notes about fields Shunt accepts but does not act on. */
 export function stageHints(raw: unknown): string[] {

@@ -7,7 +7,6 @@
  */
 import { z } from 'zod';
 import { URL_PASSWORD_MESSAGE, urlHasPassword } from '../freight/url-userinfo.js';
-import type * as model from '../model.js';
 import { Duration, ExpressionVariable } from './common.js';
 import { isRecord } from '../record.js';
 
@@ -22,17 +21,21 @@ export const STEP_ALIAS = /^[a-zA-Z][\w-]*$/;
 /** Aliases Kargo keeps for unnamed steps (`step-<n>`, `task-<n>`). */
 export const RESERVED_STEP_ALIAS = /^(step|task)-\d+$/;
 
-export const PromotionTaskReference: z.ZodType<model.PromotionTaskReference> = z.strictObject({
+export const PromotionTaskReference = z.strictObject({
   name: z.string().min(1),
   kind: z.enum(['PromotionTask', 'ClusterPromotionTask']).optional(),
 });
+export type PromotionTaskReference = z.output<typeof PromotionTaskReference>;
 
-export const StepRetry: z.ZodType<model.StepRetry> = z.strictObject({
+export const StepRetry = z.strictObject({
   errorThreshold: z.number().int().min(0).optional(),
+  /** Go duration string, e.g. `5m`. */
   timeout: Duration.optional(),
 });
+export type StepRetry = z.output<typeof StepRetry>;
 
-export const PromotionStepSpec: z.ZodType<model.PromotionStepSpec> = z.strictObject({
+/** One entry of a promotion template's `steps`: exactly one of `uses` or `task`. */
+export const PromotionStepSpec = z.strictObject({
   uses: z.string().min(1).optional(),
   task: PromotionTaskReference.optional(),
   as: z
@@ -48,11 +51,12 @@ export const PromotionStepSpec: z.ZodType<model.PromotionStepSpec> = z.strictObj
   vars: z.array(ExpressionVariable).optional(),
   config: z.record(z.string(), z.unknown()).optional(),
 });
+export type PromotionStepSpec = z.output<typeof PromotionStepSpec>;
 
 const TASK_STEP_FORBIDDEN = ['if', 'config', 'continueOnError', 'retry'] as const;
 
 /** The alias a step gets when it has none: `step-<n>` / `task-<n>`, n 1-based. */
-export function defaultStepAlias(step: model.PromotionStepSpec, index: number): string {
+export function defaultStepAlias(step: PromotionStepSpec, index: number): string {
   return `${step.task !== undefined ? 'task' : 'step'}-${index + 1}`;
 }
 
@@ -60,7 +64,7 @@ export function defaultStepAlias(step: model.PromotionStepSpec, index: number): 
  * Every `repoURL` in a step's config (at any depth: git-clone, argocd-update sources, …) that
  * carries a password or token: it would be shown to every viewer of the spec.
  */
-function configURLIssues(steps: readonly model.PromotionStepSpec[]): LocalIssue[] {
+function configURLIssues(steps: readonly PromotionStepSpec[]): LocalIssue[] {
   const issues: LocalIssue[] = [];
   const walk = (value: unknown, at: (string | number)[]): void => {
     if (Array.isArray(value)) value.forEach((v, i) => walk(v, [...at, i]));
@@ -76,7 +80,7 @@ function configURLIssues(steps: readonly model.PromotionStepSpec[]): LocalIssue[
   return issues;
 }
 
-function aliasIssues(steps: readonly model.PromotionStepSpec[]): LocalIssue[] {
+function aliasIssues(steps: readonly PromotionStepSpec[]): LocalIssue[] {
   const issues: LocalIssue[] = [];
   const seen = new Map<string, number>();
   steps.forEach((step, i) => {
@@ -103,7 +107,7 @@ function aliasIssues(steps: readonly model.PromotionStepSpec[]): LocalIssue[] {
  * carries only `task`, `as` and `vars`; aliases unique and not reserved. Paths are
  * relative to the `steps` list.
  */
-export function templateStepIssues(steps: readonly model.PromotionStepSpec[]): LocalIssue[] {
+export function templateStepIssues(steps: readonly PromotionStepSpec[]): LocalIssue[] {
   const issues: LocalIssue[] = [];
   steps.forEach((step, i) => {
     const hasUses = step.uses !== undefined;
@@ -129,7 +133,7 @@ export function templateStepIssues(steps: readonly model.PromotionStepSpec[]): L
  * Rules for a (Cluster)PromotionTask's steps: each uses `uses` (tasks cannot reference
  * tasks); aliases unique and not reserved. Paths are relative to the `steps` list.
  */
-export function taskStepIssues(steps: readonly model.PromotionStepSpec[]): LocalIssue[] {
+export function taskStepIssues(steps: readonly PromotionStepSpec[]): LocalIssue[] {
   const issues: LocalIssue[] = [];
   steps.forEach((step, i) => {
     if (step.task !== undefined) {

@@ -9,7 +9,6 @@
  * Kargo read it until v1.11).
  */
 import { z } from 'zod';
-import type * as model from '../model.js';
 import { prefixedRegex, regexProblem } from '../regex.js';
 import {
   addIssues,
@@ -135,7 +134,7 @@ function upgradeLegacy(renames: readonly Rename[], regexLists: boolean) {
   };
 }
 
-export const ImageSubscription: z.ZodType<model.ImageSubscription> = z.preprocess(
+export const ImageSubscription = z.preprocess(
   upgradeLegacy(
     [
       { from: 'tagSelectionStrategy', to: 'imageSelectionStrategy' },
@@ -170,7 +169,7 @@ export const ImageSubscription: z.ZodType<model.ImageSubscription> = z.preproces
     }),
 );
 
-export const GitSubscription: z.ZodType<model.GitSubscription> = z.preprocess(
+export const GitSubscription = z.preprocess(
   upgradeLegacy([], true),
   z.strictObject({
     repoURL: RepoURL,
@@ -190,7 +189,7 @@ export const GitSubscription: z.ZodType<model.GitSubscription> = z.preprocess(
   }),
 );
 
-export const ChartSubscription: z.ZodType<model.ChartSubscription> = z
+export const ChartSubscription = z
   .strictObject({
     repoURL: RepoURL,
     name: z.string().optional(),
@@ -243,17 +242,22 @@ function genericSubscriptionIssues(sub: Record<string, unknown>, ctx: z.core.$Re
   }
 }
 
-export const RepoSubscription: z.ZodType<model.RepoSubscription> = z
+export const RepoSubscription = z
   .looseObject({
     name: LabelName.optional(),
     image: ImageSubscription.optional(),
     git: GitSubscription.optional(),
     chart: ChartSubscription.optional(),
   })
-  .superRefine((sub, ctx) => genericSubscriptionIssues(sub, ctx)) as z.ZodType<model.RepoSubscription>;
+  .superRefine((sub, ctx) => genericSubscriptionIssues(sub, ctx));
+export type ImageSubscription = z.output<typeof ImageSubscription>;
+export type GitSubscription = z.output<typeof GitSubscription>;
+export type ChartSubscription = z.output<typeof ChartSubscription>;
+/** One subscription; a key other than name/image/git/chart (a generic subscription) is refused by the refinement. */
+export type RepoSubscription = z.output<typeof RepoSubscription>;
 
 /** Rules across a Warehouse spec's subscriptions; paths relative to `spec`. */
-export function warehouseSpecIssues(spec: model.WarehouseSpec): LocalIssue[] {
+export function warehouseSpecIssues(spec: { subscriptions: readonly RepoSubscription[] }): LocalIssue[] {
   const issues: LocalIssue[] = [];
   const names = new Map<string, number>();
   spec.subscriptions.forEach((sub, i) => {
@@ -278,7 +282,7 @@ export function warehouseSpecIssues(spec: model.WarehouseSpec): LocalIssue[] {
   return issues;
 }
 
-export const WarehouseSpec: z.ZodType<model.WarehouseSpec> = z
+export const WarehouseSpec = z
   .strictObject({
     shard: z.string().optional(),
     interval: Duration.optional(),
@@ -287,8 +291,9 @@ export const WarehouseSpec: z.ZodType<model.WarehouseSpec> = z
     subscriptions: z.array(RepoSubscription).min(1),
   })
   .superRefine((spec, ctx) => addIssues(ctx, warehouseSpecIssues(spec)));
+export type WarehouseSpec = z.output<typeof WarehouseSpec>;
 
-export const Warehouse: z.ZodType<model.Warehouse> = z
+export const Warehouse = z
   .strictObject({
     apiVersion: ApiVersion,
     kind: z.literal('Warehouse'),
@@ -297,7 +302,7 @@ export const Warehouse: z.ZodType<model.Warehouse> = z
     status: IgnoredStatus,
   })
   .transform((w) => omitKeys(w, 'status'));
-export type Warehouse = model.Warehouse;
+export type Warehouse = z.output<typeof Warehouse>;
 
 /** One line per legacy spelling found (each reported once per document). */
 export function warehouseHints(raw: unknown): string[] {

@@ -1,4 +1,5 @@
-import type { ArtifactReference, ExpressionVariable, FreightOrigin, GitCommit, Image, Chart } from '../model.js';
+import type { ArtifactReference, Chart, FreightOrigin, GitCommit, Image } from '../manifests/artifacts.js';
+import type { ExpressionVariable } from '../manifests/common.js';
 
 /** Kargo's step statuses, plus `Pending` for a step that has not started. */
 export type StepStatus = 'Pending' | 'Running' | 'Succeeded' | 'Failed' | 'Errored' | 'Aborted' | 'Skipped';

@@ -3,7 +3,9 @@
  * expr-lang dialect Argo Rollouts uses (our own evaluator, core/expressions), with Argo's helper
  * functions (`asInt`, `asFloat`, `isNaN`, `isInf`, `isNil`, `default`) and the value as `result`.
  */
+import { z } from 'zod';
 import { evaluateExpression, type ExpressionFunction } from '../expressions/index.js';
+import { parseResponse } from '../external-response.js';
 import type { AnalysisMetric } from '../model.js';
 import { measurementPhase, type MeasurementPhase } from './analysis.js';
 
@@ -80,14 +82,26 @@ export function jsonPathValue(data: unknown, path: string | undefined): unknown 
  * Prometheus's `/api/v1/query` answer as Argo's provider hands it to conditions: a vector becomes
  * an array of numbers, a scalar a number; other result types are an error.
  */
+/*
+ * Prometheus' /api/v1/query answer (https://prometheus.io/docs/prometheus/latest/querying/api/):
+ * `{status, error?, data: {resultType, result}}`; a sample's value is `[time, "<number>"]`.
+ */
+const PrometheusStatus = z.object({ status: z.unknown(), error: z.unknown() }).partial();
+const PrometheusResultType = z.object({ data: z.object({ resultType: z.string() }) });
+const SampleValue = z.tuple([z.unknown(), z.string()]);
+const PrometheusVector = z.object({ data: z.object({ result: z.array(z.object({ value: SampleValue })) }) });
+const PrometheusScalar = z.object({ data: z.object({ result: SampleValue }) });
+
+const badAnswer = (message: string): Error => new Error(message);
+
 export function prometheusResult(body: unknown): unknown {
-  const b = body as { status?: unknown; error?: unknown; data?: { resultType?: unknown; result?: unknown } } | null;
-  if (!b || b.status !== 'success') throw new Error(`Prometheus answered ${b && typeof b.error === 'string' ? `with an error: ${b.error}` : 'without status "success"'}`);
-  const type = b.data?.resultType;
-  const result = b.data?.result;
-  if (type === 'vector' && Array.isArray(result)) {
-    return result.map((sample) => Number.parseFloat(String((sample as { value?: unknown[] }).value?.[1])));
+  const head = PrometheusStatus.safeParse(body);
+  if (!head.success || head.data.status !== 'success') {
+    const error = head.success && typeof head.data.error === 'string' ? head.data.error : undefined;
+    throw new Error(`Prometheus answered ${error !== undefined ? `with an error: ${error}` : 'without status "success"'}`);
   }
-  if (type === 'scalar' && Array.isArray(result)) return Number.parseFloat(String(result[1]));
-  throw new Error(`Prometheus metric type not supported: ${String(type)}`);
+  const type = parseResponse(PrometheusResultType, body, 'Prometheus', badAnswer).data.resultType;
+  if (type === 'vector') return parseResponse(PrometheusVector, body, 'Prometheus', badAnswer).data.result.map((sample) => Number.parseFloat(sample.value[1]));
+  if (type === 'scalar') return Number.parseFloat(parseResponse(PrometheusScalar, body, 'Prometheus', badAnswer).data.result[1]);
+  throw new Error(`Prometheus metric type not supported: ${type}`);
 }

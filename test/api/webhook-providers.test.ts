@@ -36,7 +36,7 @@ let n = 0;
 const warehouse = (project: string, name: string, sub: Record<string, unknown>): Warehouse =>
   ({ apiVersion: 'kargo.akuity.io/v1alpha1', kind: 'Warehouse', metadata: { name, namespace: project }, spec: { subscriptions: [sub] } }) as Warehouse;
 
-function project(name: string, receivers: Record<string, unknown>[]): ProjectState {
+function project(name: string, receivers: Array<{ name: string } & Record<string, unknown>>): ProjectState {
   const state = emptyProject(name);
   if (receivers.length) state.specs.config = { apiVersion: 'kargo.akuity.io/v1alpha1', kind: 'ProjectConfig', metadata: { name, namespace: name }, spec: { webhookReceivers: receivers } };
   const add = (w: string, sub: Record<string, unknown>): void => void (state.specs.warehouses[w] = warehouse(name, w, sub));

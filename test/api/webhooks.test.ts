@@ -16,7 +16,7 @@ const REPO = 'https://github.com/acme/app.git';
 const SECRETS: Record<string, Record<string, string>> = { gh: { secret: 'hmac-secret' }, hub: { secret: 'hub-secret' } };
 const secrets = { forProject: () => ({ secret: async (name: string) => ({ ...(SECRETS[name] ?? {}) }) }) };
 
-function projectWithReceivers(name: string, receivers: Record<string, unknown>[]): ReturnType<typeof emptyProject> {
+function projectWithReceivers(name: string, receivers: Array<{ name: string } & Record<string, unknown>>): ReturnType<typeof emptyProject> {
   const state = emptyProject(name);
   state.specs.config = { apiVersion: 'kargo.akuity.io/v1alpha1', kind: 'ProjectConfig', metadata: { name, namespace: name }, spec: { webhookReceivers: receivers } };
   state.specs.warehouses['config'] = {

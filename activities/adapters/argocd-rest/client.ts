@@ -13,8 +13,16 @@
  * object.
  */
 import { Agent, fetch, type Response } from 'undici';
+import { z } from 'zod';
 import { DomainError } from '../../../core/errors.js';
-import type { ArgoApplication, ArgoCDClient, SyncRequest, WaitOptions } from '../argocd-client.js';
+import { ArgoApplication, ArgoApplicationList, type ArgoCDClient, type SyncRequest, type WaitOptions } from '../argocd-client.js';
+import { parseJSONResponse } from '../../../core/external-response.js';
+
+/** Argo CD's error body (`{error, code, message}`, grpc-gateway's shape). */
+const ErrorBody = z.object({ message: z.string().optional(), error: z.string().optional() });
+
+/** One line of the watch stream: `{"result":{"type":"MODIFIED","application":{…}}}`. */
+const WatchEvent = z.object({ result: z.object({ type: z.string().optional(), application: ArgoApplication.optional() }).optional() });
 
 export interface ArgoCDRestOptions {
   /** `https://argocd.example.com` (a bare host gets https://). */
@@ -83,8 +91,8 @@ export class ArgoCDRestClient implements ArgoCDClient {
     const text = await res.text().catch(() => '');
     let message = text.slice(0, 300);
     try {
-      const body = JSON.parse(text) as { message?: string; error?: string };
-      message = body.message ?? body.error ?? message;
+      const body = ErrorBody.safeParse(JSON.parse(text));
+      if (body.success) message = body.data.message ?? body.data.error ?? message;
     } catch {
       /* not JSON */
     }
@@ -102,6 +110,11 @@ export class ArgoCDRestClient implements ArgoCDClient {
     return new DomainError(code, `${what}: ${message || res.statusText} (HTTP ${res.status})${hint}`);
   }
 
+  /** An answer read with `schema`; one that is not JSON or does not fit fails naming `what`, the server and the field. */
+  private parse<S extends z.ZodType>(schema: S, text: string, what: string): z.output<S> {
+    return parseJSONResponse(schema, text, `${what}: the Argo CD API server ${this.base}`, (message) => new DomainError('StepFailed', message));
+  }
+
   private q(params: Record<string, string | undefined>): string {
     const s = new URLSearchParams();
     for (const [k, v] of Object.entries(params)) if (v !== undefined) s.set(k, v);
@@ -117,14 +130,14 @@ export class ArgoCDRestClient implements ArgoCDClient {
       return undefined;
     }
     if (!res.ok) throw await this.failure(res, what);
-    return (await res.json()) as ArgoApplication;
+    return this.parse(ArgoApplication, await res.text(), what);
   }
 
   async listApplications(namespace: string, labelSelector: string): Promise<ArgoApplication[]> {
     const what = `listing Argo CD Applications in namespace ${JSON.stringify(namespace)}`;
     const res = await this.request('GET', `/api/v1/applications${this.q({ appNamespace: namespace, selector: labelSelector })}`, what);
     if (!res.ok) throw await this.failure(res, what);
-    return ((await res.json()) as { items?: ArgoApplication[] | null }).items ?? [];
+    return this.parse(ArgoApplicationList, await res.text(), what).items ?? [];
   }
 
   async syncApplication(namespace: string, name: string, request: SyncRequest): Promise<ArgoApplication> {
@@ -167,7 +180,7 @@ export class ArgoCDRestClient implements ArgoCDClient {
     };
     const res = await this.request('POST', `/api/v1/applications/${encodeURIComponent(name)}/sync`, `syncing ${what}`, body);
     if (!res.ok) throw await this.failure(res, `syncing ${what}`);
-    return (await res.json()) as ArgoApplication;
+    return this.parse(ArgoApplication, await res.text(), `syncing ${what}`);
   }
 
   async waitForApplication<T>(
@@ -223,7 +236,7 @@ export class ArgoCDRestClient implements ArgoCDClient {
           const line = buffered.slice(0, nl).trim();
           buffered = buffered.slice(nl + 1);
           if (!line) continue;
-          const event = (JSON.parse(line) as { result?: { type?: string; application?: ArgoApplication } }).result;
+          const event = this.parse(WatchEvent, line, what).result;
           if (!event) continue;
           const value = check(event.type === 'DELETED' ? undefined : event.application);
           if (value !== undefined) return { value };

@@ -9,6 +9,7 @@
  * `00000000-0000-0000-0000-000000000000` (ACR's documented AAD-OAuth flow).
  */
 import { readFile } from 'node:fs/promises';
+import { z } from 'zod';
 import { DomainError } from '../../../core/errors.js';
 import { ACR_FIELDS, ACR_REPO, registryRepo } from '../../../core/credentials/fields.js';
 import type { RepoCredentials } from '../credentials.js';
@@ -44,11 +45,18 @@ export function acrAmbientAvailable(settings: CredentialProviderSettings): boole
   return settings.ambient && !!e['AZURE_TENANT_ID'] && !!e['AZURE_CLIENT_ID'] && !!e['AZURE_FEDERATED_TOKEN_FILE'];
 }
 
+/** Microsoft Entra's OAuth2 token answer. */
+const EntraToken = z.object({ access_token: z.string().min(1) });
+/** ACR's `/oauth2/exchange` answer. */
+const AcrRefreshToken = z.object({ refresh_token: z.string().min(1) });
+/** The one claim read from ACR's refresh token (a JWT); anything else there is ignored. */
+const JwtExpiry = z.object({ exp: z.number().optional() });
+
 /** The `exp` of a JWT (unverified: only to know how long to keep it). */
 function jwtExpiry(token: string): number | undefined {
   try {
-    const exp = (JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as { exp?: unknown }).exp;
-    return typeof exp === 'number' ? exp * 1000 : undefined;
+    const claims = JwtExpiry.safeParse(JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')));
+    return claims.success && claims.data.exp !== undefined ? claims.data.exp * 1000 : undefined;
   } catch {
     return undefined;
   }
@@ -66,8 +74,7 @@ async function login(registry: string, tenant: string, clientID: string, credent
       signal: deps.signal,
     });
     if (aad.status !== 200) throw exchangeRefused(aadWhat, aadURL, aad.status, errorCode(aad.text));
-    const accessToken = parseJSON(aadWhat, aad.text)['access_token'];
-    if (typeof accessToken !== 'string' || accessToken === '') throw new DomainError('StepFailed', `${aadWhat}: the answer has no access_token`);
+    const accessToken = parseJSON(aadWhat, aad.text, EntraToken).access_token;
     const exchangeURL = `${deps.settings.acrEndpoint.replaceAll('{registry}', registry)}/oauth2/exchange`;
     const what = `ACR refresh token for ${registry}`;
     const res = await trustedRequest(what, exchangeURL, {
@@ -76,8 +83,7 @@ async function login(registry: string, tenant: string, clientID: string, credent
       signal: deps.signal,
     });
     if (res.status !== 200) throw exchangeRefused(what, exchangeURL, res.status, errorCode(res.text));
-    const token = parseJSON(what, res.text)['refresh_token'];
-    if (typeof token !== 'string' || token === '') throw new DomainError('StepFailed', `${what}: the answer has no refresh_token`);
+    const token = parseJSON(what, res.text, AcrRefreshToken).refresh_token;
     return { value: token, expiresAt: jwtExpiry(token) ?? deps.now() + DEFAULT_REFRESH_TTL_MS };
   });
   return { username: ACR_USERNAME, password: refresh };

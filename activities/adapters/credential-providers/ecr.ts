@@ -8,6 +8,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import aws4 from 'aws4';
+import { z } from 'zod';
 import { DomainError } from '../../../core/errors.js';
 import { ECR_FIELDS, ECR_REPO, registryRepo } from '../../../core/credentials/fields.js';
 import type { RepoCredentials } from '../credentials.js';
@@ -39,6 +40,11 @@ export function hasEcrKeys(data: Readonly<Record<string, string>>): boolean {
   return Object.values(ECR_FIELDS).every((f) => (data[f] ?? '') !== '');
 }
 
+/** GetAuthorizationToken's answer (AWS JSON 1.1): the first authorization data is the registry's. */
+const AuthorizationTokenAnswer = z.object({
+  authorizationData: z.tuple([z.object({ authorizationToken: z.string(), expiresAt: z.number().optional() })], z.unknown()),
+});
+
 function endpoint(template: string, region: string): URL {
   if (!AWS_REGION.test(region)) throw new DomainError('StepFailed', `${ECR_FIELDS.region} ${JSON.stringify(region)} is not an AWS region`);
   return new URL(template.replaceAll('{region}', region));
@@ -65,12 +71,11 @@ async function authorizationToken(region: string, keys: AwsKeys, deps: EcrDeps):
   for (const [k, v] of Object.entries(signed.headers ?? {})) if (k.toLowerCase() !== 'host' && k.toLowerCase() !== 'content-length') headers[k] = String(v);
   const res = await trustedRequest(what, url.href, { headers, body, signal: deps.signal });
   if (res.status !== 200) throw exchangeRefused(what, url.href, res.status, errorCode(res.text));
-  const data = (parseJSON(what, res.text)['authorizationData'] as { authorizationToken?: unknown; expiresAt?: unknown }[] | undefined)?.[0];
-  if (typeof data?.authorizationToken !== 'string') throw new DomainError('StepFailed', `${what}: the answer has no authorizationToken`);
+  const data = parseJSON(what, res.text, AuthorizationTokenAnswer).authorizationData[0];
   const decoded = Buffer.from(data.authorizationToken, 'base64').toString('utf8');
   const colon = decoded.indexOf(':');
   if (colon <= 0) throw new DomainError('StepFailed', `${what}: the token is not base64 of user:password`);
-  const expiresAt = typeof data.expiresAt === 'number' ? data.expiresAt * 1000 : undefined;
+  const expiresAt = data.expiresAt !== undefined ? data.expiresAt * 1000 : undefined;
   return { value: { username: decoded.slice(0, colon), password: decoded.slice(colon + 1) }, expiresAt };
 }
 

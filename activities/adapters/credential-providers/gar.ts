@@ -9,6 +9,7 @@
  */
 import { createPrivateKey } from 'node:crypto';
 import { SignJWT } from 'jose';
+import { z } from 'zod';
 import { DomainError } from '../../../core/errors.js';
 import { GAR_FIELDS, GAR_REPO, registryRepo } from '../../../core/credentials/fields.js';
 import { serviceAccountKeyProblem } from '../../../core/manifests/credential-secret.js';
@@ -19,6 +20,12 @@ import { errorCode, exchangeRefused, parseJSON, trustedRequest } from './trusted
 
 export const GAR_USERNAME = 'oauth2accesstoken';
 export const GAR_SCOPE = 'https://www.googleapis.com/auth/devstorage.read_only';
+
+/** Google's OAuth2 token answer (RFC 6749 §5.1). */
+const OAuthToken = z.object({ access_token: z.string().min(1), expires_in: z.number().optional() });
+
+/** The fields of a service-account key file Shunt uses (serviceAccountKeyProblem checked them already). */
+const ServiceAccountKey = z.object({ client_email: z.string(), private_key: z.string(), private_key_id: z.string().optional() });
 
 export interface GarDeps {
   settings: CredentialProviderSettings;
@@ -33,10 +40,8 @@ export function isGarRepo(repoURL: string): boolean {
 
 function accessToken(what: string, url: string, status: number, text: string, now: number): { value: string; expiresAt?: number | undefined } {
   if (status !== 200) throw exchangeRefused(what, url, status, errorCode(text));
-  const body = parseJSON(what, text);
-  if (typeof body['access_token'] !== 'string' || body['access_token'] === '') throw new DomainError('StepFailed', `${what}: the answer has no access_token`);
-  const expiresIn = typeof body['expires_in'] === 'number' ? body['expires_in'] : undefined;
-  return { value: body['access_token'], expiresAt: expiresIn !== undefined ? now + expiresIn * 1000 : undefined };
+  const body = parseJSON(what, text, OAuthToken);
+  return { value: body.access_token, expiresAt: body.expires_in !== undefined ? now + body.expires_in * 1000 : undefined };
 }
 
 export async function garLogin(data: Readonly<Record<string, string>>, deps: GarDeps): Promise<RepoCredentials> {
@@ -46,7 +51,7 @@ export async function garLogin(data: Readonly<Record<string, string>>, deps: Gar
   const tokenURL = deps.settings.gcpTokenURL;
   const token = await deps.cache.get(cacheKey('gar', raw, tokenURL), async () => {
     const json = raw.startsWith('{') ? raw : Buffer.from(raw, 'base64').toString('utf8');
-    const key = JSON.parse(json) as { client_email: string; private_key: string; private_key_id?: string };
+    const key = ServiceAccountKey.parse(JSON.parse(json));
     const now = Math.floor(deps.now() / 1000);
     const assertion = await new SignJWT({ scope: GAR_SCOPE })
       .setProtectedHeader({ alg: 'RS256', typ: 'JWT', ...(key.private_key_id ? { kid: key.private_key_id } : {}) })

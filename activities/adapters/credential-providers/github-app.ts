@@ -11,13 +11,17 @@
  */
 import { createPrivateKey, type KeyObject } from 'node:crypto';
 import { SignJWT } from 'jose';
+import { z } from 'zod';
 import { DomainError } from '../../../core/errors.js';
 import { GITHUB_APP_FIELDS } from '../../../core/credentials/fields.js';
 import { isPemPrivateKey } from '../../../core/manifests/credential-secret.js';
 import { httpRequest, shownURL } from '../http-client.js';
 import type { RepoCredentials } from '../credentials.js';
 import { cacheKey, type TokenCache } from './token-cache.js';
-import { errorCode, exchangeRefused } from './trusted-request.js';
+import { errorCode, exchangeRefused, parseJSON } from './trusted-request.js';
+
+/** `POST /app/installations/{id}/access_tokens`: the token and when it expires (ISO 8601). */
+const InstallationToken = z.object({ token: z.string().min(1), expires_at: z.string().optional() });
 
 /** The username GitHub documents for installation tokens over git HTTPS. */
 export const GITHUB_TOKEN_USERNAME = 'x-access-token';
@@ -97,14 +101,8 @@ export async function githubAppLogin(data: Readonly<Record<string, string>>, rep
     });
     const text = res.body.toString('utf8');
     if (res.status !== 201 && res.status !== 200) throw exchangeRefused(what, url, res.status, errorCode(text));
-    let body: { token?: unknown; expires_at?: unknown };
-    try {
-      body = JSON.parse(text) as typeof body;
-    } catch {
-      throw new DomainError('StepFailed', `${what}: the answer is not JSON`);
-    }
-    if (typeof body.token !== 'string' || body.token === '') throw new DomainError('StepFailed', `${what}: the answer has no token`);
-    const expiresAt = typeof body.expires_at === 'string' ? Date.parse(body.expires_at) : NaN;
+    const body = parseJSON(what, text, InstallationToken);
+    const expiresAt = body.expires_at !== undefined ? Date.parse(body.expires_at) : NaN;
     return { value: body.token, expiresAt: Number.isFinite(expiresAt) ? expiresAt : undefined };
   });
   return { username: GITHUB_TOKEN_USERNAME, password: token };

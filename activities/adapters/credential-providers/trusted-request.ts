@@ -4,7 +4,9 @@
  * server on purpose). A failure names the endpoint and the provider's error code, never a body
  * that could hold a token or a key.
  */
+import { z } from 'zod';
 import { DomainError } from '../../../core/errors.js';
+import { parseJSONResponse } from '../../../core/external-response.js';
 
 export interface TrustedResponse {
   status: number;
@@ -34,11 +36,14 @@ export function exchangeRefused(what: string, url: string, status: number, code:
   return status >= 400 && status < 500 && status !== 429 ? new DomainError('StepFailed', message) : new Error(message);
 }
 
+/** The error code fields of a JSON error body, first present first. */
+const ErrorBody = z.object({ error: z.unknown(), __type: z.unknown(), code: z.unknown(), message: z.unknown() }).partial();
+
 /** A short error code from a JSON or XML error body (OAuth2 `error`, AWS `__type` / `<Code>`, GitHub `message`). */
 export function errorCode(text: string): string | undefined {
   try {
-    const j = JSON.parse(text) as Record<string, unknown>;
-    const c = j['error'] ?? j['__type'] ?? j['code'] ?? j['message'];
+    const j = ErrorBody.safeParse(JSON.parse(text));
+    const c = j.success ? (j.data.error ?? j.data.__type ?? j.data.code ?? j.data.message) : undefined;
     if (typeof c === 'string') return c.slice(0, 200);
   } catch {
     const m = /<Code>([^<]{1,100})<\/Code>/.exec(text);
@@ -47,12 +52,7 @@ export function errorCode(text: string): string | undefined {
   return undefined;
 }
 
-export function parseJSON(what: string, text: string): Record<string, unknown> {
-  try {
-    const v: unknown = JSON.parse(text);
-    if (typeof v === 'object' && v !== null && !Array.isArray(v)) return v as Record<string, unknown>;
-  } catch {
-    // fall through
-  }
-  throw new DomainError('StepFailed', `${what}: the answer is not a JSON object`);
+/** A 2xx answer read with `schema`; one that is not JSON or does not fit fails the step naming `what` and the field. */
+export function parseJSON<S extends z.ZodType>(what: string, text: string, schema: S): z.output<S> {
+  return parseJSONResponse(schema, text, what, (message) => new DomainError('StepFailed', message));
 }

@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { DomainError } from '../../../core/errors.js';
+import { parseResponse } from '../../../core/external-response.js';
 import { httpRequest, shownURL } from '../http-client.js';
 
 export interface ApiOptions {
@@ -81,11 +82,7 @@ export async function apiRequest(opts: ApiOptions, method: string, path: string,
 
 /** Parses an answer with `schema`; an answer that does not fit fails the step, saying what did not fit. */
 export function parseAnswer<S extends z.ZodType>(schema: S, answer: unknown, what: string): z.infer<S> {
-  const res = schema.safeParse(answer);
-  if (res.success) return res.data;
-  const issue = res.error.issues[0];
-  const where = issue && issue.path.length > 0 ? ` at ${issue.path.join('.')}` : '';
-  throw new DomainError('StepFailed', `the git provider's answer to ${what} is not what its API documents${where}: ${issue?.message ?? 'invalid'}`);
+  return parseResponse(schema, answer, `the git provider's ${what}`, (message) => new DomainError('StepFailed', message));
 }
 
 /** A call whose 2xx answer is parsed with `schema`. */

@@ -16,7 +16,7 @@ const DcPull = z.object({
   draft: z.boolean().optional(),
   fromRef: Ref,
   toRef: Ref,
-  links: z.object({ self: z.array(z.object({ href: z.string() })).min(1) }),
+  links: z.object({ self: z.tuple([z.object({ href: z.string() })], z.object({ href: z.string() })) }),
   properties: z.object({ mergeCommit: z.object({ id: z.string() }).optional() }).optional(),
 });
 type DcPull = z.infer<typeof DcPull>;
@@ -28,7 +28,7 @@ const MAX_PAGES = 10;
 
 function toPR(p: DcPull): PullRequest {
   const merged = p.state === 'MERGED';
-  const pr: PullRequest = { id: p.id, url: (p.links.self[0] as { href: string }).href, open: p.state === 'OPEN', merged };
+  const pr: PullRequest = { id: p.id, url: p.links.self[0].href, open: p.state === 'OPEN', merged };
   const commit = p.properties?.mergeCommit?.id;
   if (merged && commit) pr.mergeCommit = commit;
   return pr;

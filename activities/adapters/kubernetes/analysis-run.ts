@@ -5,7 +5,9 @@
  * created once per name (409 AlreadyExists means an earlier attempt made it), read for its
  * phase, and deleted. Argo Rollouts in the cluster runs it.
  */
+import { z } from 'zod';
 import { DomainError } from '../../../core/errors.js';
+import { parseResponse } from '../../../core/external-response.js';
 import { MEASUREMENTS_KEPT, type AnalysisPhase, type Measurement, type MetricResult } from '../../../core/verification/analysis.js';
 import { isRecord } from '../../../core/record.js';
 import type { KubeClients } from './client.js';
@@ -124,59 +126,82 @@ export async function createAnalysisRun(clients: KubeClients, req: AnalysisRunRe
   }
 }
 
+/*
+ * What Shunt reads of an AnalysisRun's status. Counts and texts are optional (Go's omitempty);
+ * phases stay strings, so a phase this Shunt does not know is reported as an Error with its name
+ * rather than as an unreadable answer.
+ */
+const MeasurementStatus = z.looseObject({
+  phase: z.string().optional(),
+  value: z.string().optional(),
+  message: z.string().optional(),
+  startedAt: z.string().optional(),
+  finishedAt: z.string().optional(),
+});
+const Count = z.number().optional();
+const MetricStatus = z.looseObject({
+  name: z.string(),
+  phase: z.string().optional(),
+  message: z.string().optional(),
+  count: Count,
+  successful: Count,
+  failed: Count,
+  inconclusive: Count,
+  error: Count,
+  consecutiveError: Count,
+  measurements: z.array(MeasurementStatus).nullish(),
+});
+const AnalysisRunStatus = z.looseObject({
+  status: z.looseObject({ phase: z.string().optional(), message: z.string().optional(), metricResults: z.array(MetricStatus).nullish() }).nullish(),
+});
+
 /** The run's phase as Argo Rollouts reports it (`Pending` until it sets one). @throws NotFound. */
 export async function readAnalysisRunPhase(clients: KubeClients, namespace: string, name: string): Promise<AnalysisRunPhase> {
-  let run: Json;
+  let answer: unknown;
   try {
-    run = (await clients.custom.getNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: PLURAL, name })) as Json;
+    answer = await clients.custom.getNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: PLURAL, name });
   } catch (err) {
     if (isNotFound(err)) throw new DomainError('NotFound', `${what(namespace, name)} not found`);
     throw await kubeError(clients, err, `reading ${what(namespace, name)}`);
   }
-  const status = isRecord(run['status']) ? run['status'] : {};
-  const raw = typeof status['phase'] === 'string' && status['phase'] !== '' ? status['phase'] : 'Pending';
-  const phase = (PHASES.has(raw) ? raw : 'Error') as AnalysisRunPhase['phase'];
-  const message =
-    typeof status['message'] === 'string' && status['message'] !== ''
-      ? status['message']
-      : PHASES.has(raw)
-        ? undefined
-        : `Argo Rollouts reported an unknown phase ${JSON.stringify(raw)}`;
-  const metrics = Array.isArray(status['metricResults']) ? (status['metricResults'] as unknown[]).filter(isRecord).map(toMetricResult) : [];
+  const endpoint = `reading ${what(namespace, name)}: the Kubernetes API server ${clients.server}`;
+  const status = parseResponse(AnalysisRunStatus, answer, endpoint, (message) => new DomainError('StepFailed', message)).status ?? {};
+  const raw = text(status.phase) ?? 'Pending';
+  const phase = knownPhase(raw);
+  const message = text(status.message) ?? (PHASES.has(raw) ? undefined : `Argo Rollouts reported an unknown phase ${JSON.stringify(raw)}`);
+  const metrics = (status.metricResults ?? []).map(toMetricResult);
   return { phase, ...(message !== undefined ? { message } : {}), ...(metrics.length ? { metrics } : {}) };
 }
 
-const count = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
-const text = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
-const MEASUREMENT_PHASES = new Set(['Successful', 'Failed', 'Inconclusive', 'Error']);
+const text = (v: string | undefined): string | undefined => (v === '' ? undefined : v);
+const MEASUREMENT_PHASES: ReadonlySet<string> = new Set<Measurement['phase']>(['Successful', 'Failed', 'Inconclusive', 'Error']);
+const isMeasurementPhase = (p: string): p is Measurement['phase'] => MEASUREMENT_PHASES.has(p);
+const isAnalysisPhase = (p: string): p is AnalysisPhase => PHASES.has(p);
+const knownPhase = (p: string): AnalysisPhase => (isAnalysisPhase(p) ? p : 'Error');
 
 /** One entry of Argo Rollouts' `status.metricResults`, as Shunt's verification history keeps it. */
-function toMetricResult(m: Json): MetricResult {
-  const raw = text(m['phase']) ?? 'Pending';
-  const measurements: Measurement[] = (Array.isArray(m['measurements']) ? (m['measurements'] as unknown[]) : [])
-    .filter(isRecord)
-    .slice(-MEASUREMENTS_KEPT)
-    .map((x) => {
-      const value = text(x['value']);
-      const message = text(x['message']);
-      const mphase = text(x['phase']) ?? 'Error';
-      return {
-        phase: (MEASUREMENT_PHASES.has(mphase) ? mphase : 'Error') as Measurement['phase'],
-        ...(value !== undefined ? { value } : {}),
-        ...(message !== undefined ? { message } : {}),
-        finishedAt: text(x['finishedAt']) ?? text(x['startedAt']) ?? '',
-      };
-    });
-  const message = text(m['message']);
+function toMetricResult(m: z.infer<typeof MetricStatus>): MetricResult {
+  const measurements: Measurement[] = (m.measurements ?? []).slice(-MEASUREMENTS_KEPT).map((x) => {
+    const value = text(x.value);
+    const message = text(x.message);
+    const mphase = text(x.phase) ?? 'Error';
+    return {
+      phase: isMeasurementPhase(mphase) ? mphase : 'Error',
+      ...(value !== undefined ? { value } : {}),
+      ...(message !== undefined ? { message } : {}),
+      finishedAt: text(x.finishedAt) ?? text(x.startedAt) ?? '',
+    };
+  });
+  const message = text(m.message);
   return {
-    name: text(m['name']) ?? '',
-    phase: (PHASES.has(raw) ? raw : 'Error') as AnalysisPhase,
-    count: count(m['count']),
-    successful: count(m['successful']),
-    failed: count(m['failed']),
-    inconclusive: count(m['inconclusive']),
-    error: count(m['error']),
-    consecutiveError: count(m['consecutiveError']),
+    name: m.name,
+    phase: knownPhase(text(m.phase) ?? 'Pending'),
+    count: m.count ?? 0,
+    successful: m.successful ?? 0,
+    failed: m.failed ?? 0,
+    inconclusive: m.inconclusive ?? 0,
+    error: m.error ?? 0,
+    consecutiveError: m.consecutiveError ?? 0,
     measurements,
     ...(message !== undefined ? { message } : {}),
   };

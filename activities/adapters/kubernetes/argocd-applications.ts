@@ -3,8 +3,10 @@
  * sync (spec changes, a hard-refresh annotation and the `operation`), carrying the
  * resourceVersion it read, redone on a fresh read when it meets a concurrent change (409).
  */
+import type { z } from 'zod';
 import { DomainError } from '../../../core/errors.js';
-import type { ArgoApplication, ArgoCDClient, SyncRequest, WaitOptions } from '../argocd-client.js';
+import { ArgoApplication, ArgoApplicationList, type ArgoCDClient, type SyncRequest, type WaitOptions } from '../argocd-client.js';
+import { parseResponse } from '../../../core/external-response.js';
 import type { KubeClients } from './client.js';
 import { isConflict, isNotFound, kubeError } from './errors.js';
 import { waitForObject } from './watch-object.js';
@@ -30,34 +32,37 @@ export class KubernetesArgoCDClient implements ArgoCDClient {
     return `Argo CD Application ${JSON.stringify(name)} in namespace ${JSON.stringify(namespace)}`;
   }
 
+  /** An answer read with `schema`; one that does not fit fails naming `what`, the server and the field. */
+  private parse<S extends z.ZodType>(schema: S, value: unknown, what: string): z.output<S> {
+    return parseResponse(schema, value, `${what}: the Kubernetes API server ${this.clients.server}`, (message) => new DomainError('StepFailed', message));
+  }
+
   async getApplication(namespace: string, name: string): Promise<ArgoApplication | undefined> {
+    let answer: unknown;
     try {
-      return (await this.clients.custom.getNamespacedCustomObject({
+      answer = await this.clients.custom.getNamespacedCustomObject({
         group: GROUP,
         version: VERSION,
         namespace,
         plural: PLURAL,
         name,
-      })) as ArgoApplication;
+      });
     } catch (err) {
       if (isNotFound(err)) return undefined;
       throw await kubeError(this.clients, err, `reading ${this.what(namespace, name)}`);
     }
+    return this.parse(ArgoApplication, answer, `reading ${this.what(namespace, name)}`);
   }
 
   async listApplications(namespace: string, labelSelector: string): Promise<ArgoApplication[]> {
+    const what = `listing Argo CD Applications in namespace ${JSON.stringify(namespace)}`;
+    let answer: unknown;
     try {
-      const list = (await this.clients.custom.listNamespacedCustomObject({
-        group: GROUP,
-        version: VERSION,
-        namespace,
-        plural: PLURAL,
-        labelSelector,
-      })) as { items?: ArgoApplication[] };
-      return list.items ?? [];
+      answer = await this.clients.custom.listNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: PLURAL, labelSelector });
     } catch (err) {
-      throw await kubeError(this.clients, err, `listing Argo CD Applications in namespace ${JSON.stringify(namespace)}`);
+      throw await kubeError(this.clients, err, what);
     }
+    return this.parse(ArgoApplicationList, answer, what).items ?? [];
   }
 
   async syncApplication(namespace: string, name: string, request: SyncRequest): Promise<ArgoApplication> {
@@ -71,19 +76,14 @@ export class KubernetesArgoCDClient implements ArgoCDClient {
       // Argo CD's API server clears the previous operation state when it starts a sync; going
       // around it, as Kargo does, we clear it ourselves (argoproj/argo-cd#20875).
       if (app.status) app.status.operationState = null;
+      let answer: unknown;
       try {
-        return (await this.clients.custom.replaceNamespacedCustomObject({
-          group: GROUP,
-          version: VERSION,
-          namespace,
-          plural: PLURAL,
-          name,
-          body: app,
-        })) as ArgoApplication;
+        answer = await this.clients.custom.replaceNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: PLURAL, name, body: app });
       } catch (err) {
         if (isConflict(err) && attempt < MAX_CONFLICT_RETRIES) continue;
         throw await kubeError(this.clients, err, `updating ${this.what(namespace, name)}`);
       }
+      return this.parse(ArgoApplication, answer, `updating ${this.what(namespace, name)}`);
     }
   }
 
@@ -99,14 +99,8 @@ export class KubernetesArgoCDClient implements ArgoCDClient {
         path: `/apis/${GROUP}/${VERSION}/namespaces/${namespace}/${PLURAL}`,
         name,
         what: `watching ${this.what(namespace, name)}`,
-        list: async (fieldSelector) =>
-          (await this.clients.custom.listNamespacedCustomObject({
-            group: GROUP,
-            version: VERSION,
-            namespace,
-            plural: PLURAL,
-            fieldSelector,
-          })) as { metadata?: { resourceVersion?: string }; items?: unknown[] },
+        list: (fieldSelector) => this.clients.custom.listNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: PLURAL, fieldSelector }),
+        object: ArgoApplication,
       },
       check,
       opts,

@@ -6,18 +6,25 @@
  * (restarting: connection refused, 5xx, a refusal before it is ready) is retried with backoff until `withinMs` is over, when
  * the wait resolves undefined like any other wait that ran out of time.
  */
+import { z } from 'zod';
 import { DomainError } from '../../../core/errors.js';
+import { parseResponse } from '../../../core/external-response.js';
 import type { KubeClients } from './client.js';
 import { kubeError } from './errors.js';
 
-export interface WatchTarget {
+export interface WatchTarget<O> {
   /** The list path, e.g. `/apis/argoproj.io/v1alpha1/namespaces/argocd/applications`. */
   path: string;
   name: string;
   /** Lists by name (the list carries the resourceVersion to watch from). */
-  list(fieldSelector: string): Promise<{ metadata?: { resourceVersion?: string }; items?: unknown[] }>;
+  list(fieldSelector: string): Promise<unknown>;
+  /** The object's schema: every listed or watched object is read with it. */
+  object: z.ZodType<O>;
   what: string;
 }
+
+/** A list answer: the resourceVersion to watch from, and the objects (read with the target's schema). */
+const ListAnswer = z.object({ metadata: z.object({ resourceVersion: z.string().optional() }).optional(), items: z.array(z.unknown()).nullish() });
 
 export interface WatchWaitOptions {
   withinMs: number;
@@ -33,7 +40,7 @@ const pause = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 
 export async function waitForObject<O, T>(
   clients: KubeClients,
-  target: WatchTarget,
+  target: WatchTarget<O>,
   check: (obj: O | undefined) => T | undefined,
   opts: WatchWaitOptions,
 ): Promise<T | undefined> {
@@ -41,12 +48,14 @@ export async function waitForObject<O, T>(
   const fieldSelector = `metadata.name=${target.name}`;
   const beat = setInterval(() => opts.heartbeat(), HEARTBEAT_MS);
   let unreachable = 0;
+  const read = <S extends z.ZodType>(schema: S, value: unknown): z.output<S> =>
+    parseResponse(schema, value, `${target.what}: the Kubernetes API server ${clients.server}`, (message) => new DomainError('StepFailed', message));
   try {
     for (;;) {
       if (opts.signal.aborted) throw opts.signal.reason ?? new Error('cancelled');
-      let listed;
+      let answer: unknown;
       try {
-        listed = await target.list(fieldSelector);
+        answer = await target.list(fieldSelector);
         unreachable = 0;
       } catch (err) {
         const failure = await kubeError(clients, err, target.what);
@@ -56,7 +65,9 @@ export async function waitForObject<O, T>(
         await pause(wait);
         continue;
       }
-      const first = check((listed.items?.[0] as O | undefined) ?? undefined);
+      const listed = read(ListAnswer, answer);
+      const item = listed.items?.[0];
+      const first = check(item === undefined ? undefined : read(target.object, item));
       if (first !== undefined) return first;
       const remaining = deadline - Date.now();
       if (remaining <= 0) return undefined;
@@ -98,7 +109,7 @@ export async function waitForObject<O, T>(
               }
               let value: T | undefined;
               try {
-                value = check(type === 'DELETED' ? undefined : (obj as O));
+                value = check(type === 'DELETED' ? undefined : read(target.object, obj));
               } catch (err) {
                 if (!settled) {
                   settled = true;

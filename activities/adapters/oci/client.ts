@@ -5,11 +5,16 @@
  * Docker Hub, GHCR, Quay, ECR and Harbor use. Credentials never appear in errors.
  */
 import { createHash } from 'node:crypto';
+import type { z } from 'zod';
 import type { RepoCredentials } from '../credentials.js';
 import { egressFetch, egressRefusal } from '../egress/egress-connect.js';
+import { parseJSONResponse } from '../../../core/external-response.js';
 import { OciError } from './errors.js';
 import { parseRepository, type RepositoryRef } from './reference.js';
+import { ManifestBody, TagList, TokenResponse } from './schema.js';
 import { parseChallenge } from './www-authenticate.js';
+
+export type { Descriptor, ManifestBody } from './schema.js';
 
 export const MANIFEST_MEDIA_TYPES = {
   ociIndex: 'application/vnd.oci.image.index.v1+json',
@@ -35,23 +40,6 @@ export interface Manifest {
   /** The parsed JSON document. */
   body: ManifestBody;
   raw: Buffer;
-}
-
-export interface Descriptor {
-  mediaType?: string;
-  digest: string;
-  size?: number;
-  annotations?: Record<string, string>;
-  platform?: { os?: string; architecture?: string; variant?: string };
-}
-
-export interface ManifestBody {
-  schemaVersion?: number;
-  mediaType?: string;
-  config?: Descriptor;
-  layers?: Descriptor[];
-  manifests?: Descriptor[];
-  annotations?: Record<string, string>;
 }
 
 /** Requests made since the client was created (benchmarks and tests count them). */
@@ -112,11 +100,8 @@ export class OciClient {
       if (page >= 10_000) throw new OciError('BadResponse', `${this.display}: the registry's tag list does not end (over 10000 pages)`);
       const res = await this.request(next);
       this.counts.tagPages++;
-      const body = (await this.json(res, 'tag list')) as { tags?: unknown };
-      if (body.tags !== null && body.tags !== undefined && !Array.isArray(body.tags)) {
-        throw new OciError('BadResponse', `${this.display}: the tag list has no "tags" array`);
-      }
-      for (const t of (body.tags as unknown[] | null | undefined) ?? []) if (typeof t === 'string') tags.push(t);
+      const body = this.parseJSON(TagList, await res.text(), `the tag list of ${this.display}`);
+      tags.push(...(body.tags ?? []));
       next = nextLink(res.headers.get('link'), this.ref.baseURL);
     }
     return tags;
@@ -139,12 +124,7 @@ export class OciClient {
     const res = await this.request(`/v2/${this.ref.repository}/manifests/${reference}`, { headers: { accept: ACCEPT_MANIFESTS } });
     this.counts.manifestGets++;
     const raw = Buffer.from(await res.arrayBuffer());
-    let body: ManifestBody;
-    try {
-      body = JSON.parse(raw.toString('utf8')) as ManifestBody;
-    } catch {
-      throw new OciError('BadResponse', `${this.display}:${reference}: the manifest is not JSON`);
-    }
+    const body = this.parseJSON(ManifestBody, raw.toString('utf8'), `the manifest ${this.display}:${reference}`);
     const mediaType = (res.headers.get('content-type') ?? body.mediaType ?? '').split(';')[0]!.trim();
     const digest = reference.startsWith('sha256:') ? reference : (res.headers.get('docker-content-digest') ?? sha256Digest(raw));
     return { digest, mediaType, body, raw };
@@ -160,13 +140,10 @@ export class OciClient {
     return data;
   }
 
-  async getBlobJSON(digest: string): Promise<unknown> {
+  /** A JSON blob (an image config) parsed with `schema`. */
+  async getBlobJSON<S extends z.ZodType>(digest: string, schema: S): Promise<z.output<S>> {
     const data = await this.getBlob(digest);
-    try {
-      return JSON.parse(data.toString('utf8'));
-    } catch {
-      throw new OciError('BadResponse', `${this.display}: blob ${digest} is not JSON`);
-    }
+    return this.parseJSON(schema, data.toString('utf8'), `${this.display}: blob ${digest}`);
   }
 
   /** Uploads a blob unless the registry has it already; returns its descriptor digest. */
@@ -267,8 +244,8 @@ export class OciClient {
       await res.body?.cancel();
       throw new OciError(res.status >= 500 || res.status === 429 ? 'Unavailable' : 'BadResponse', `registry ${this.ref.host}: the token service answered ${res.status}`, res.status);
     }
-    const body = (await this.json(res, 'token response')) as { token?: unknown; access_token?: unknown };
-    const token = typeof body.token === 'string' ? body.token : typeof body.access_token === 'string' ? body.access_token : undefined;
+    const body = this.parseJSON(TokenResponse, await res.text(), `registry ${this.ref.host}: the token service ${tokenURL.host}`);
+    const token = body.token || body.access_token;
     if (!token) throw new OciError('BadResponse', `registry ${this.ref.host}: the token service sent no token`);
     return `Bearer ${token}`;
   }
@@ -285,13 +262,9 @@ export class OciClient {
     return new OciError('BadResponse', `registry ${this.ref.host} answered ${status} to ${method} ${path}`, status);
   }
 
-  private async json(res: Response, what: string): Promise<unknown> {
-    const text = await res.text();
-    try {
-      return JSON.parse(text);
-    } catch {
-      throw new OciError('BadResponse', `registry ${this.ref.host}: the ${what} is not JSON`);
-    }
+  /** JSON text read with `schema`; what is not JSON (an HTML error page) or does not fit is a BadResponse naming `what` and the field. */
+  private parseJSON<S extends z.ZodType>(schema: S, text: string, what: string): z.output<S> {
+    return parseJSONResponse(schema, text, what, (message) => new OciError('BadResponse', message));
   }
 }
 

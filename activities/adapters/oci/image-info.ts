@@ -4,6 +4,7 @@
  */
 import { platformMatches, type Platform } from '../../../core/warehouse/image-selection.js';
 import { isIndex, type Descriptor, type OciClient } from './client.js';
+import { ImageConfig } from './schema.js';
 
 export interface ImageInfo {
   digest: string;
@@ -12,14 +13,6 @@ export interface ImageInfo {
   createdAt?: string;
   /** False when a platform was asked for and the image does not have it. */
   hasPlatform: boolean;
-}
-
-interface ImageConfig {
-  created?: string;
-  os?: string;
-  architecture?: string;
-  variant?: string;
-  config?: { Labels?: Record<string, string> | null };
 }
 
 function newest(...times: (string | undefined)[]): string | undefined {
@@ -55,7 +48,7 @@ export async function describeImage(client: OciClient, digest: string, platform:
     const createdAt = newest(...times);
     return { ...base, ...(createdAt ? { createdAt } : {}), hasPlatform: true };
   }
-  const config = top.body.config ? ((await client.getBlobJSON(top.body.config.digest)) as ImageConfig) : undefined;
+  const config = top.body.config ? await client.getBlobJSON(top.body.config.digest, ImageConfig) : undefined;
   const hasPlatform = !platform || (config !== undefined && platformMatches(platform, config));
   const createdAt = newest(
     config?.created,
@@ -68,6 +61,6 @@ export async function describeImage(client: OciClient, digest: string, platform:
 
 async function configTime(client: OciClient, config: Descriptor | undefined, annotations: Record<string, string> | undefined): Promise<string | undefined> {
   if (!config) return annotations?.['org.opencontainers.image.created'];
-  const c = (await client.getBlobJSON(config.digest)) as ImageConfig;
+  const c = await client.getBlobJSON(config.digest, ImageConfig);
   return newest(c.created, annotations?.['org.opencontainers.image.created'], c.config?.Labels?.['org.label-schema.build-date']);
 }

@@ -28,9 +28,7 @@ const COMPLETED = new Set(['Succeeded', 'Failed', 'Error']);
  */
 export function degradedBecause(app: ArgoApplication): string {
   if (app.status?.health?.message) return app.status.health.message;
-  const resources = Array.isArray(app.status?.['resources']) ? (app.status['resources'] as unknown[]) : [];
-  const why = resources
-    .map((r) => r as { kind?: string; name?: string; health?: { status?: string; message?: string } })
+  const why = (app.status?.resources ?? [])
     .filter((r) => r.health?.status === 'Degraded')
     .map((r) => `${r.kind ?? '?'} ${r.name ?? '?'}: ${r.health?.message ?? 'Degraded'}`);
   return why.length ? why.join('; ') : '(Argo CD gave no message)';
