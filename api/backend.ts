@@ -86,6 +86,8 @@ export interface ProjectSummary {
   stages: number;
   warehouses: number;
   freight: number;
+  /** Set when the project could not be read (the counts are then 0): the list still answers. */
+  error?: string;
 }
 
 export interface PromoteRequest {

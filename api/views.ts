@@ -436,7 +436,10 @@ export interface ProjectView {
   };
 }
 
-export function renderProject(summary: ProjectSummary): ProjectView {
+export function renderProject(summary: ProjectSummary): ProjectView | ProjectErrorView {
+  if (summary.error !== undefined) {
+    return { apiVersion: KARGO_API_VERSION, kind: 'Project', metadata: { name: summary.name }, status: { error: summary.error } };
+  }
   return {
     apiVersion: KARGO_API_VERSION,
     kind: 'Project',
@@ -449,6 +452,14 @@ export function renderProject(summary: ProjectSummary): ProjectView {
       },
     },
   };
+}
+
+/** A project of the list that could not be read: its name and why. */
+export interface ProjectErrorView {
+  apiVersion: string;
+  kind: 'Project';
+  metadata: { name: string };
+  status: { error: string };
 }
 
 export function summarizeProject(state: ProjectState): ProjectSummary {
