@@ -36,6 +36,7 @@ const connection = Connection.lazy(config.temporalConnection);
 const backend = new TemporalBackend({
   connection,
   namespace: config.namespace,
+  readSnapshotMs: config.readSnapshotMs,
   onResend: (attempt) => log.warn({ attempt }, 'the worker did not process an update (UnprocessedUpdate): sending it again'),
 });
 const app = createApp({

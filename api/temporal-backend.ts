@@ -17,6 +17,7 @@ import { filesRefusal, planApply, projectsToRead, reportedLines } from '../core/
 import { parseManifestFiles } from '../core/manifests/files.js';
 import type { ClusterConfig } from '../core/model.js';
 import type { ProjectState, PromotionRecord, VerificationRecord } from '../core/project/state.js';
+import { freightPage, freightRead, projectCounts, stageReadState, type FreightPage, type FreightPageRequest, type FreightRead } from '../core/project/reads.js';
 import type { FreightApproval } from '../core/project/approvals.js';
 import type { DeletedFreight } from '../core/project/delete-freight.js';
 import type { PromoteDownstreamResult } from '../core/project/downstream.js';
@@ -43,6 +44,10 @@ import {
   clusterStateQuery,
   deleteResourceUpdate,
   projectStateQuery,
+  projectCountsQuery,
+  stageReadQuery,
+  freightReadQuery,
+  freightPageQuery,
   projectWorkflowId,
   promoteUpdate,
   promotionStatusQuery,
@@ -62,7 +67,6 @@ import type {
   RefreshResult,
   ShuntBackend,
 } from './backend.js';
-import { summarizeProject } from './views.js';
 import { payloadSizeInterceptor } from './payload-size-interceptor.js';
 import { ProjectReads } from './project-reads.js';
 import { refreshWarehouseScan } from './warehouse-refresh.js';
@@ -132,7 +136,7 @@ export class TemporalBackend implements ShuntBackend {
     return Promise.all(
       names.map(async (name): Promise<ProjectSummary> => {
         try {
-          return summarizeProject(await this.projectState(name));
+          return { name, ...(await this.queryProject(name, 'counts', projectCounts, projectCountsQuery)) };
         } catch (err) {
           return { name, stages: 0, warehouses: 0, freight: 0, error: err instanceof Error ? err.message : String(err) };
         }
@@ -141,9 +145,37 @@ export class TemporalBackend implements ShuntBackend {
   }
 
   async getProject(project: string): Promise<ProjectState> {
+    await this.requireProject(project);
+    return this.projectState(project);
+  }
+
+  async getProjectSummary(project: string): Promise<ProjectSummary> {
+    await this.requireProject(project);
+    return { name: project, ...(await this.queryProject(project, 'counts', projectCounts, projectCountsQuery)) };
+  }
+
+  async getStageState(project: string, stage: string): Promise<ProjectState> {
+    await this.requireProject(project);
+    const read = await this.queryProject(project, `stage:${stage}`, (s) => stageReadState(s, stage) ?? null, stageReadQuery, stage);
+    if (!read) throw new DomainError('NotFound', `stage "${stage}" not found in project "${project}"`);
+    return read;
+  }
+
+  async getFreight(project: string, idOrAlias: string): Promise<FreightRead> {
+    await this.requireProject(project);
+    const read = await this.queryProject(project, `freight:${idOrAlias}`, (s) => freightRead(s, idOrAlias) ?? null, freightReadQuery, idOrAlias);
+    if (!read) throw new DomainError('NotFound', `freight "${idOrAlias}" (id or alias) not found in project "${project}"`);
+    return read;
+  }
+
+  async listFreight(project: string, page: FreightPageRequest = {}): Promise<FreightPage> {
+    await this.requireProject(project);
+    return this.queryProject(project, `freight-page:${page.offset ?? 0}:${page.limit ?? ''}`, (s) => freightPage(s, page), freightPageQuery, page);
+  }
+
+  private async requireProject(project: string): Promise<void> {
     const cluster = await this.clusterState();
     if (!cluster.projects[project]) throw new DomainError('NotFound', `project "${project}" not found`);
-    return this.projectState(project);
   }
 
   async promote(project: string, request: PromoteRequest): Promise<PromotionRecord> {
@@ -376,14 +408,30 @@ export class TemporalBackend implements ShuntBackend {
   }
 
   private projectState(project: string): Promise<ProjectState> {
-    return this.queryProject(project, 'state', projectStateQuery);
+    return this.queryProject(project, 'state', (s) => s, projectStateQuery);
   }
 
-  /** A query of the project's workflow, shared with every concurrent reader of the same key. */
-  private queryProject<Ret, Args extends unknown[]>(project: string, key: string, query: QueryDefinition<Ret, Args>, ...args: Args): Promise<Ret> {
+  /**
+   * A query of the project's workflow, shared with every concurrent reader of the same key. A
+   * workflow whose code predates the query (an older worker) is asked for its whole state instead,
+   * and `fromState` takes from it what the query would have answered.
+   */
+  private queryProject<Ret, Args extends unknown[]>(
+    project: string,
+    key: string,
+    fromState: (state: ProjectState) => Ret,
+    query: QueryDefinition<Ret, Args>,
+    ...args: Args
+  ): Promise<Ret> {
     return this.reads.read(project, key, async () => {
+      const handle = this.client.workflow.getHandle(projectWorkflowId(project));
       try {
-        return await this.client.workflow.getHandle(projectWorkflowId(project)).query(query, ...args);
+        try {
+          return await handle.query(query, ...args);
+        } catch (err) {
+          if (query.name === projectStateQuery.name || !isUnknownQuery(err)) throw err;
+          return fromState(await handle.query(projectStateQuery));
+        }
       } catch (err) {
         if (err instanceof WorkflowNotFoundError) throw new DomainError('NotFound', `project "${project}" not found`);
         throw unavailable(err);
@@ -444,6 +492,11 @@ function unavailable(err: unknown): DomainError {
   // The client wraps the gRPC failure ("14 UNAVAILABLE: ...") that says what went wrong.
   const cause = err instanceof Error && err.cause !== undefined ? ` (${firstLine(err.cause)})` : '';
   return new DomainError('Unavailable', `Temporal did not answer: ${firstLine(err)}${cause}`);
+}
+
+/** The workflow's code has no handler for the query (a worker older than the query). */
+function isUnknownQuery(err: unknown): boolean {
+  return err instanceof Error && /did not register a handler for|QueryNotRegistered|unknown queryType/i.test(`${err.name} ${err.message}`);
 }
 
 function isQueryOnClosed(err: unknown): boolean {
