@@ -180,11 +180,10 @@ export class ProjectStreams {
     return () => watcher.unsubscribe(subscriber);
   }
 
-  /** How many watchers run (one per watched project) and how many subscribers they feed. */
-  stats(): { watchers: number; subscribers: number } {
-    let subscribers = 0;
-    for (const w of this.watchers.values()) subscribers += w.subscriberCount;
-    return { watchers: this.watchers.size, subscribers };
+  /** How many watchers run (one per watched project) and how many subscribers they feed; of one project when named. */
+  stats(project?: string): { watchers: number; subscribers: number } {
+    const watchers = project === undefined ? [...this.watchers.values()] : [this.watchers.get(project)].filter((w) => w !== undefined);
+    return { watchers: watchers.length, subscribers: watchers.reduce((n, w) => n + w.subscriberCount, 0) };
   }
 
   /** Ends every stream and stops every watcher (server shutdown). */
