@@ -104,9 +104,14 @@ export class TemporalBackend implements ShuntBackend {
     const parsed = parseManifestFiles(files);
     const unusable = filesRefusal(parsed);
     if (unusable) throw unusable; // before Temporal is asked anything
+    // Planned from fresh reads, not a snapshot: what the plan reports must be what it changes.
+    this.reads.invalidate(CLUSTER);
     const cluster = await this.clusterState();
     const states: Record<string, ProjectState> = {};
-    for (const project of projectsToRead(parsed, cluster)) states[project] = await this.projectState(project);
+    for (const project of projectsToRead(parsed, cluster)) {
+      this.reads.invalidate(project);
+      states[project] = await this.projectState(project);
+    }
     const plan = planApply(parsed, cluster, states, { ...options, now: new Date().toISOString(), random: Math.random });
     if (!plan.ok) throw plan.error;
     if (plan.dryRun) return { results: plan.results, hints: plan.hints, dryRun: true };
