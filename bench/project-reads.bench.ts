@@ -18,7 +18,7 @@ import { LaunchedShunt } from '../test/support/launched-shunt.js';
 import { eventually } from '../test/support/poll.js';
 import { ShuntApi } from '../test/support/shunt-api.js';
 import { median, percentile } from './stats.js';
-import type { BenchModule } from './types.js';
+import type { BenchFigure, BenchModule } from './types.js';
 
 const PROJECT = 'reads-bench';
 const STAGES = 20;
@@ -111,7 +111,9 @@ const bench: BenchModule = async ({ workDir, quick, log }) => {
 
     open = true;
     const readsPerSecond = latencies.length / seconds;
+    const history = await longHistory(api, shunt.temporalPort, quick ? 1000 : 10_000, log);
     return [
+      ...history,
       {
         name: 'project-reads.latency',
         title: `One read, ${READERS} concurrent readers of one project's page endpoints, ${STAGES} promotions in flight`,
@@ -149,5 +151,80 @@ const bench: BenchModule = async ({ workDir, quick, log }) => {
     await disposer.dispose();
   }
 };
+
+const HISTORY_PROJECT = 'reads-history';
+const HISTORY_BATCH = 200;
+
+/** A project whose warehouse made `total` freight over its life (applied in batches): it keeps answering, its state bounded. */
+async function longHistory(api: ShuntApi, temporalPort: number, total: number, log: (m: string) => void): Promise<BenchFigure[]> {
+  const head = [
+    `apiVersion: kargo.akuity.io/v1alpha1\nkind: Project\nmetadata: {name: ${HISTORY_PROJECT}}`,
+    `apiVersion: kargo.akuity.io/v1alpha1\nkind: Warehouse\nmetadata: {name: app, namespace: ${HISTORY_PROJECT}}\nspec:\n  subscriptions:\n    - image: {repoURL: ghcr.io/example/app}`,
+    ...['dev', 'staging', 'prod'].map(
+      (s, i) => `apiVersion: kargo.akuity.io/v1alpha1\nkind: Stage\nmetadata: {name: ${s}, namespace: ${HISTORY_PROJECT}}\nspec:\n  requestedFreight:\n    - origin: {kind: Warehouse, name: app}\n      sources: ${i === 0 ? '{direct: true}' : `{stages: [${['dev', 'staging'][i - 1]}]}`}\n  promotionTemplate:\n    spec:\n      steps:\n        - uses: compose-output\n          config: {a: b}`,
+    ),
+  ];
+  await api.apply('history.yaml', head.join('\n---\n'));
+  // Freight made over years is older than Kargo's minimum deletion age; made within minutes here, it
+  // would all be too young to drop: the age is set to 0 so retention acts as it would on old freight.
+  const pruned = await api.request('POST', `/api/v1/projects/${HISTORY_PROJECT}/prune`, { minFreightDeletionAgeMs: 0 });
+  if (pruned.status !== 200) throw new Error(`prune answered ${pruned.status}: ${JSON.stringify(pruned.body)}`);
+  const t0 = Date.now();
+  for (let made = 0; made < total; made += HISTORY_BATCH) {
+    const batch = Array.from({ length: Math.min(HISTORY_BATCH, total - made) }, (_, i) =>
+      `apiVersion: kargo.akuity.io/v1alpha1\nkind: Freight\nmetadata: {namespace: ${HISTORY_PROJECT}}\norigin: {kind: Warehouse, name: app}\nimages: [{repoURL: ghcr.io/example/app, tag: "1.${made + i}.0"}]`,
+    );
+    await api.apply(`freight-${made}.yaml`, batch.join('\n---\n'));
+  }
+  log(`${total} freight made in ${Math.round((Date.now() - t0) / 1000)} s`);
+  const latencies: number[] = [];
+  let failed = 0;
+  const end = Date.now() + 10_000;
+  await Promise.all(
+    Array.from({ length: 20 }, async (_, reader) => {
+      for (let n = reader; Date.now() < end; n++) {
+        const path = [`/api/v1/projects/${HISTORY_PROJECT}/stages`, `/api/v1/projects/${HISTORY_PROJECT}/freight`, `/api/v1/projects/${HISTORY_PROJECT}/promotions`][n % 3]!;
+        const started = performance.now();
+        const res = await api.request('GET', path).catch(() => ({ status: 0 }));
+        if (res.status !== 200) failed++;
+        latencies.push(performance.now() - started);
+      }
+    }),
+  );
+  const connection = await Connection.connect({ address: `127.0.0.1:${temporalPort}` });
+  try {
+    const state = await new Client({ connection }).workflow.getHandle(projectWorkflowId(HISTORY_PROJECT)).query(projectStateQuery);
+    const bytes = jsonSize(state).bytes;
+    log(`${HISTORY_PROJECT}: state ${bytes} bytes, ${Object.keys(state.freight).length} freight kept of ${total}; ${latencies.length} reads, ${failed} failed`);
+    return [
+      {
+        name: 'project-reads.history-read',
+        title: `One read of a project whose warehouse made ${total} freight over its life (20 readers)`,
+        unit: 'ms',
+        median: median(latencies),
+        p95: percentile(latencies, 95),
+        samples: latencies,
+        note: `p99 ${Math.round(percentile(latencies, 99))} ms, ${failed} failed, ${Object.keys(state.freight).length} freight kept`,
+      },
+      {
+        name: 'project-reads.history-errors',
+        title: `Reads of that project that failed`,
+        unit: 'count',
+        median: failed,
+        samples: [failed],
+        target: { op: '<=', value: 0 },
+      },
+      {
+        name: 'project-reads.history-state-bytes',
+        title: `State size of that project (bytes)`,
+        unit: 'count',
+        median: bytes,
+        samples: [bytes],
+      },
+    ];
+  } finally {
+    await connection.close();
+  }
+}
 
 export default bench;
