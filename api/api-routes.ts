@@ -32,6 +32,7 @@ import { listWarehouses } from './routes/list-warehouses.js';
 import { listClusterWebhookReceivers, listWebhookReceivers } from './routes/list-webhook-receivers.js';
 import { promoteDownstream } from './routes/promote-downstream.js';
 import { promoteFreight } from './routes/promote-freight.js';
+import { streamProject } from './routes/stream-project.js';
 import { refreshStageRoute } from './routes/refresh-stage.js';
 import { refreshWarehouse } from './routes/refresh-warehouse.js';
 import { retryPromotionRoute } from './routes/retry-promotion.js';
@@ -99,6 +100,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
     handler: abortVerificationRoute,
   },
   { method: 'GET', path: '/projects/:project/events', permission: P.readProject, handler: listEvents },
+  { method: 'GET', path: '/projects/:project/stream', permission: P.readProject, handler: streamProject },
 ];
 
 /** The table's entry for a method and express pattern (parameter names aside), if any. */

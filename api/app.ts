@@ -16,6 +16,7 @@ import { webPage } from './web-assets.js';
 import { requestContextMiddleware } from './request-context.js';
 import { LOG_REDACT_PATHS } from '../core/log-redaction.js';
 import type { RouteDeps } from './route-deps.js';
+import { ProjectStreams, type ProjectStreamsOptions } from './project-streams.js';
 import { getHealth } from './routes/get-health.js';
 import { receiveWebhook } from './routes/receive-webhook.js';
 import type { SecretSource } from './webhooks/receivers.js';
@@ -38,6 +39,10 @@ export interface AppDeps {
   secrets?: SecretSource;
   /** Largest request body under /api/v1, in bytes (SHUNT_MAX_BODY_BYTES); default {@link DEFAULT_MAX_BODY_BYTES}. */
   maxBodyBytes?: number;
+  /** The projects' live updates; server.ts passes its own to close them at shutdown. Default: one of this app's. */
+  streams?: ProjectStreams;
+  /** Options of the default `streams`, and the keep-alive interval of event streams (tests shorten them). */
+  streamOptions?: ProjectStreamsOptions & { keepAliveMs?: number };
   /** Host names the api is reached by, besides IP addresses and localhost (SHUNT_HOST, SHUNT_ALLOWED_HOSTS). */
   allowedHosts?: readonly string[];
 }
@@ -58,7 +63,13 @@ export function createApp(deps: AppDeps): express.Express {
   const logger = deps.logger ?? pino({ name: 'shunt-api', redact: [...LOG_REDACT_PATHS] });
   const views: RouteDeps['views'] = { namespace: deps.namespace ?? 'default' };
   if (deps.temporalUiUrl !== undefined) views.temporalUiUrl = deps.temporalUiUrl;
-  const routeDeps: RouteDeps = { backend: deps.backend, views };
+  const streams = deps.streams ?? new ProjectStreams(deps.backend, views, deps.streamOptions);
+  const routeDeps: RouteDeps = {
+    backend: deps.backend,
+    views,
+    streams,
+    ...(deps.streamOptions?.keepAliveMs === undefined ? {} : { streamKeepAliveMs: deps.streamOptions.keepAliveMs }),
+  };
 
   const app = express();
   // Before the first route: the app's router is created with these (paths match exactly).

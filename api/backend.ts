@@ -8,6 +8,7 @@ import type { PruneOutcome, PruneRequest } from '../core/project/prune.js';
 import type { StageRefresh } from '../core/project/refresh-stage.js';
 import type { ProjectState, PromotionRecord, VerificationRecord } from '../core/project/state.js';
 import type { AuditEvent } from '../core/audit/event.js';
+import type { FreightPage, FreightPageRequest, FreightRead } from '../core/project/reads.js';
 
 /**
  * What the REST API needs from the rest of Shunt. The production implementation
@@ -25,6 +26,14 @@ export interface ShuntBackend {
   getClusterConfig(): Promise<ClusterConfig | undefined>;
   /** Throws DomainError('NotFound') for an unknown project. */
   getProject(project: string): Promise<ProjectState>;
+  /** The project's counts (the project list's read); NotFound for an unknown project. */
+  getProjectSummary(project: string): Promise<ProjectSummary>;
+  /** The state as far as one stage's view reads it (core/project/reads.ts); NotFound for an unknown project or stage. */
+  getStageState(project: string, stage: string): Promise<ProjectState>;
+  /** One freight by id or alias; NotFound for an unknown project or freight. */
+  getFreight(project: string, idOrAlias: string): Promise<FreightRead>;
+  /** Freight newest first, a page of it when `page` says so. */
+  listFreight(project: string, page?: FreightPageRequest): Promise<FreightPage>;
   /** Queues a promotion; throws FailedPrecondition when the freight is not available to the stage. */
   promote(project: string, request: PromoteRequest): Promise<PromotionRecord>;
   /**
@@ -86,6 +95,8 @@ export interface ProjectSummary {
   stages: number;
   warehouses: number;
   freight: number;
+  /** Set when the project could not be read (the counts are then 0): the list still answers. */
+  error?: string;
 }
 
 export interface PromoteRequest {

@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import { EXIT_CONFIG } from '../core/exit-codes.js';
 import { DEFAULT_MAX_BODY_BYTES } from './body-limits.js';
+import { DEFAULT_READ_SNAPSHOT_MS } from './project-reads.js';
 import { temporalConnectionSettings, type TemporalConnectionSettings } from '../activities/adapters/temporal-connection.js';
 
 const ApiEnv = z.object({
@@ -24,6 +25,8 @@ const ApiEnv = z.object({
   SHUNT_WORKER_METRICS_URL: z.string().url().optional(),
   /** Largest request body under /api/v1, in bytes. */
   SHUNT_MAX_BODY_BYTES: z.coerce.number().int().min(1024, 'must be at least 1024 bytes').default(DEFAULT_MAX_BODY_BYTES),
+  /** How long one read of a project serves every other reader of it, in ms (api/project-reads.ts). */
+  SHUNT_READ_SNAPSHOT_MS: z.coerce.number().int().min(0, 'must be 0 (no snapshot) or more').max(10_000, 'must be at most 10000 (10 s)').default(DEFAULT_READ_SNAPSHOT_MS),
   /** Comma-separated host names the api is reached by (behind a proxy), besides IP addresses, localhost and SHUNT_HOST. */
   SHUNT_ALLOWED_HOSTS: z
     .string()
@@ -50,6 +53,8 @@ export interface ApiConfig {
   authConfigPath?: string;
   workerMetricsUrl?: string;
   maxBodyBytes: number;
+  /** SHUNT_READ_SNAPSHOT_MS */
+  readSnapshotMs: number;
   /** Names a Host header may carry besides IP addresses and localhost: SHUNT_HOST (if a name) and SHUNT_ALLOWED_HOSTS. */
   allowedHosts: string[];
 }
@@ -84,6 +89,7 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Ap
     ...(e.SHUNT_AUTH_CONFIG ? { authConfigPath: resolve(e.SHUNT_AUTH_CONFIG) } : {}),
     ...(e.SHUNT_WORKER_METRICS_URL ? { workerMetricsUrl: e.SHUNT_WORKER_METRICS_URL } : {}),
     maxBodyBytes: e.SHUNT_MAX_BODY_BYTES,
+    readSnapshotMs: e.SHUNT_READ_SNAPSHOT_MS,
     allowedHosts: [...(isIP(e.SHUNT_HOST) === 0 ? [e.SHUNT_HOST] : []), ...e.SHUNT_ALLOWED_HOSTS],
   });
 }

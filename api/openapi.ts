@@ -5,7 +5,7 @@
  * one of them has an entry here): the contract routes other parts add are described ahead.
  */
 import { z } from 'zod';
-import { ApplyBody, ApproveFreightBody, EventsQuery, FreightAliasBody, PromoteBody, PromoteDownstreamBody, PruneProjectBody } from '../core/api/requests.js';
+import { ApplyBody, ApproveFreightBody, EventsQuery, FreightAliasBody, FreightListQuery, PromoteBody, PromoteDownstreamBody, PruneProjectBody } from '../core/api/requests.js';
 import { apiRoute } from './api-routes.js';
 import { ROLE_FOR_ACTION } from '../core/rbac/rbac.js';
 import { API_PREFIX_PATH } from './paths.js';
@@ -65,7 +65,11 @@ export const ROUTE_DOCS: Readonly<Record<string, RouteDoc>> = {
   },
   'POST /api/v1/projects/:project/stages/:stage/verify': { summary: 'Run the stage verification again', body: Empty, responses: { '200': 'verification started', '202': 'verification started' } },
   'POST /api/v1/projects/:project/stages/:stage/verification/abort': { summary: 'Abort the running verification', body: Empty, responses: { '200': 'aborted' } },
-  'GET /api/v1/projects/:project/freight': { summary: 'List freight, newest first', responses: { '200': 'List of Freight' } },
+  'GET /api/v1/projects/:project/freight': {
+    summary: 'List freight, newest first; with ?limit=N a page, whose metadata.continue the next page passes as ?continue=',
+    query: FreightListQuery,
+    responses: { '200': 'List of Freight' },
+  },
   'GET /api/v1/projects/:project/freight/:name': { summary: 'Get freight by id or alias', responses: { '200': 'Freight' } },
   'POST /api/v1/projects/:project/prune': {
     summary: "Set the project's freight retention, drop freight and promotion records past it, and bring the state under its size budget",
@@ -89,6 +93,10 @@ export const ROUTE_DOCS: Readonly<Record<string, RouteDoc>> = {
   'GET /api/v1/cluster/webhook-receivers': { summary: 'The ClusterConfig\'s webhook receivers and their URLs (admin over the cluster)', responses: { '200': 'List of webhook receivers' } },
   'POST /webhooks/:provider/:token': { summary: 'A webhook from GitHub, GitLab, Docker Hub, Quay or a generic sender; authenticated by the receiver\'s own secret, never by bearer token', responses: { '200': 'accepted', '202': 'accepted' } },
   'GET /api/v1/projects/:project/events': { summary: 'The audit trail, newest first', query: EventsQuery, responses: { '200': 'List of AuditEvent' } },
+  'GET /api/v1/projects/:project/stream': {
+    summary: 'Server-sent events of the stages, freight, promotions and verifications: reset, then added/changed/removed; Last-Event-ID resumes',
+    responses: { '200': 'text/event-stream' },
+  },
 };
 
 export function routeKey(route: ListedRoute): string {

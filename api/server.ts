@@ -10,6 +10,7 @@ import { ApiMetrics, fetchWorkerMetrics } from './metrics.js';
 import { accessControlFrom, type AccessControl } from './auth/index.js';
 import { loadApiConfig } from './config.js';
 import { readManifestFiles } from './manifest-files.js';
+import { ProjectStreams } from './project-streams.js';
 import { TemporalBackend } from './temporal-backend.js';
 import { FileCredentialStore } from '../activities/adapters/credentials.js';
 import { webhookSecrets } from './webhooks/receivers.js';
@@ -36,10 +37,14 @@ const connection = Connection.lazy(config.temporalConnection);
 const backend = new TemporalBackend({
   connection,
   namespace: config.namespace,
+  readSnapshotMs: config.readSnapshotMs,
   onResend: (attempt) => log.warn({ attempt }, 'the worker did not process an update (UnprocessedUpdate): sending it again'),
 });
+// Server-sent event streams stay open: they are ended at shutdown, or the server would never close.
+const streams = new ProjectStreams(backend, { namespace: config.namespace, ...(config.temporalUiUrl ? { temporalUiUrl: config.temporalUiUrl } : {}) });
 const app = createApp({
   backend,
+  streams,
   access,
   metrics: new ApiMetrics(backend, { defaultMetrics: true }),
   ...(config.workerMetricsUrl ? { workerMetrics: fetchWorkerMetrics(config.workerMetricsUrl) } : {}),
@@ -86,6 +91,7 @@ async function applyConfigWhenReady(path: string): Promise<void> {
 }
 
 const shutdown = (): void => {
+  streams.close();
   server.close(() => process.exit(0));
   server.closeIdleConnections();
   setTimeout(() => process.exit(0), 5000).unref();

@@ -9,6 +9,7 @@ import {
   WorkflowUpdateFailedError,
   type Connection,
 } from '@temporalio/client';
+import type { QueryDefinition } from '@temporalio/common';
 import proto from '@temporalio/proto';
 import type { AuditEvent } from '../core/audit/event.js';
 import { DomainError, isErrorCode } from '../core/errors.js';
@@ -16,6 +17,7 @@ import { filesRefusal, planApply, projectsToRead, reportedLines } from '../core/
 import { parseManifestFiles } from '../core/manifests/files.js';
 import type { ClusterConfig } from '../core/model.js';
 import type { ProjectState, PromotionRecord, VerificationRecord } from '../core/project/state.js';
+import { freightPage, freightRead, projectCounts, stageReadState, type FreightPage, type FreightPageRequest, type FreightRead } from '../core/project/reads.js';
 import type { FreightApproval } from '../core/project/approvals.js';
 import type { DeletedFreight } from '../core/project/delete-freight.js';
 import type { PromoteDownstreamResult } from '../core/project/downstream.js';
@@ -42,6 +44,10 @@ import {
   clusterStateQuery,
   deleteResourceUpdate,
   projectStateQuery,
+  projectCountsQuery,
+  stageReadQuery,
+  freightReadQuery,
+  freightPageQuery,
   projectWorkflowId,
   promoteUpdate,
   promotionStatusQuery,
@@ -62,6 +68,7 @@ import type {
   ShuntBackend,
 } from './backend.js';
 import { payloadSizeInterceptor } from './payload-size-interceptor.js';
+import { ProjectReads } from './project-reads.js';
 import { refreshWarehouseScan } from './warehouse-refresh.js';
 
 // @temporalio/proto is CommonJS: Node's ESM loader sees only its default export.
@@ -73,15 +80,23 @@ export interface TemporalBackendOptions {
   taskQueue?: string;
   /** Told when an update the worker did not process is sent again. */
   onResend?: (attempt: number) => void;
+  /** How long one project read serves other readers, in ms (SHUNT_READ_SNAPSHOT_MS; api/project-reads.ts). */
+  readSnapshotMs?: number;
 }
+
+/** The cluster workflow's reads share ProjectReads under this name (project names are never empty). */
+const CLUSTER = '';
 
 export class TemporalBackend implements ShuntBackend {
   private readonly client: Client;
   private readonly taskQueue: string;
+  /** Every query of a project or cluster workflow goes through this: one query for many readers. */
+  readonly reads: ProjectReads;
 
   constructor(private readonly opts: TemporalBackendOptions) {
     this.client = new Client({ connection: opts.connection, namespace: opts.namespace, interceptors: { workflow: [payloadSizeInterceptor] } });
     this.taskQueue = opts.taskQueue ?? TASK_QUEUE;
+    this.reads = new ProjectReads(opts.readSnapshotMs === undefined ? {} : { snapshotMs: opts.readSnapshotMs });
   }
 
   async apply(files: ManifestFile[], options: { dryRun: boolean; actor?: string }): Promise<ApplyResult> {
@@ -89,9 +104,14 @@ export class TemporalBackend implements ShuntBackend {
     const parsed = parseManifestFiles(files);
     const unusable = filesRefusal(parsed);
     if (unusable) throw unusable; // before Temporal is asked anything
+    // Planned from fresh reads, not a snapshot: what the plan reports must be what it changes.
+    this.reads.invalidate(CLUSTER);
     const cluster = await this.clusterState();
     const states: Record<string, ProjectState> = {};
-    for (const project of projectsToRead(parsed, cluster)) states[project] = await this.projectState(project);
+    for (const project of projectsToRead(parsed, cluster)) {
+      this.reads.invalidate(project);
+      states[project] = await this.projectState(project);
+    }
     const plan = planApply(parsed, cluster, states, { ...options, now: new Date().toISOString(), random: Math.random });
     if (!plan.ok) throw plan.error;
     if (plan.dryRun) return { results: plan.results, hints: plan.hints, dryRun: true };
@@ -99,7 +119,7 @@ export class TemporalBackend implements ShuntBackend {
     await this.updateCluster(plan.cluster);
     const results = [...plan.results];
     for (const project of plan.projects) {
-      const outcome = await this.run(() =>
+      const outcome = await this.write(project.project, () =>
         this.client.workflow.executeUpdateWithStart(applySpecsUpdate, {
           args: [project.input],
           startWorkflowOperation: this.projectStart(project.project),
@@ -117,30 +137,57 @@ export class TemporalBackend implements ShuntBackend {
   async listProjects(): Promise<ProjectSummary[]> {
     const cluster = await this.clusterState();
     const names = Object.keys(cluster.projects).sort();
+    // One project that cannot answer shows its error; the others answer.
     return Promise.all(
-      names.map(async (name) => {
-        const state = await this.projectState(name);
-        return {
-          name,
-          stages: Object.keys(state.specs.stages).length,
-          warehouses: Object.keys(state.specs.warehouses).length,
-          freight: Object.keys(state.freight).length,
-        };
+      names.map(async (name): Promise<ProjectSummary> => {
+        try {
+          return { name, ...(await this.queryProject(name, 'counts', projectCounts, projectCountsQuery)) };
+        } catch (err) {
+          return { name, stages: 0, warehouses: 0, freight: 0, error: err instanceof Error ? err.message : String(err) };
+        }
       }),
     );
   }
 
   async getProject(project: string): Promise<ProjectState> {
+    await this.requireProject(project);
+    return this.projectState(project);
+  }
+
+  async getProjectSummary(project: string): Promise<ProjectSummary> {
+    await this.requireProject(project);
+    return { name: project, ...(await this.queryProject(project, 'counts', projectCounts, projectCountsQuery)) };
+  }
+
+  async getStageState(project: string, stage: string): Promise<ProjectState> {
+    await this.requireProject(project);
+    const read = await this.queryProject(project, `stage:${stage}`, (s) => stageReadState(s, stage) ?? null, stageReadQuery, stage);
+    if (!read) throw new DomainError('NotFound', `stage "${stage}" not found in project "${project}"`);
+    return read;
+  }
+
+  async getFreight(project: string, idOrAlias: string): Promise<FreightRead> {
+    await this.requireProject(project);
+    const read = await this.queryProject(project, `freight:${idOrAlias}`, (s) => freightRead(s, idOrAlias) ?? null, freightReadQuery, idOrAlias);
+    if (!read) throw new DomainError('NotFound', `freight "${idOrAlias}" (id or alias) not found in project "${project}"`);
+    return read;
+  }
+
+  async listFreight(project: string, page: FreightPageRequest = {}): Promise<FreightPage> {
+    await this.requireProject(project);
+    return this.queryProject(project, `freight-page:${page.offset ?? 0}:${page.limit ?? ''}`, (s) => freightPage(s, page), freightPageQuery, page);
+  }
+
+  private async requireProject(project: string): Promise<void> {
     const cluster = await this.clusterState();
     if (!cluster.projects[project]) throw new DomainError('NotFound', `project "${project}" not found`);
-    return this.projectState(project);
   }
 
   async promote(project: string, request: PromoteRequest): Promise<PromotionRecord> {
     // Straight to the project's workflow, whose validator checks the request: no query first.
     // A burst of promotions (200 at once in bench/concurrent) otherwise queues as many queries
     // on busy workflows, and they time out.
-    return this.run(async () => {
+    return this.write(project, async () => {
       try {
         return await this.client.workflow.getHandle(projectWorkflowId(project)).executeUpdate(promoteUpdate, { args: [request] });
       } catch (err) {
@@ -155,29 +202,29 @@ export class TemporalBackend implements ShuntBackend {
     request: { stage: string; freight: string; actor?: string; authorizedStages?: string[] },
   ): Promise<PromoteDownstreamResult> {
     await this.getProject(project);
-    return this.run(() => this.client.workflow.getHandle(projectWorkflowId(project)).executeUpdate(promoteDownstreamUpdate, { args: [request] }));
+    return this.write(project, () => this.client.workflow.getHandle(projectWorkflowId(project)).executeUpdate(promoteDownstreamUpdate, { args: [request] }));
   }
 
   async deleteFreight(project: string, freight: string, actor?: string): Promise<DeletedFreight> {
     await this.getProject(project);
-    return this.run(() =>
+    return this.write(project, () =>
       this.client.workflow.getHandle(projectWorkflowId(project)).executeUpdate(deleteFreightUpdate, { args: [{ freight, ...(actor ? { actor } : {}) }] }),
     );
   }
 
   async pruneProject(project: string, request: PruneRequest): Promise<PruneOutcome> {
     await this.getProject(project);
-    return this.run(() => this.client.workflow.getHandle(projectWorkflowId(project)).executeUpdate(pruneProjectUpdate, { args: [request] }));
+    return this.write(project, () => this.client.workflow.getHandle(projectWorkflowId(project)).executeUpdate(pruneProjectUpdate, { args: [request] }));
   }
 
   async updateFreightAlias(project: string, request: { freight: string; alias: string; actor?: string }): Promise<FreightAliasChange> {
     await this.getProject(project);
-    return this.run(() => this.client.workflow.getHandle(projectWorkflowId(project)).executeUpdate(updateFreightAliasUpdate, { args: [request] }));
+    return this.write(project, () => this.client.workflow.getHandle(projectWorkflowId(project)).executeUpdate(updateFreightAliasUpdate, { args: [request] }));
   }
 
   async refreshStage(project: string, stage: string, actor?: string): Promise<StageRefresh> {
     await this.getProject(project);
-    return this.run(() =>
+    return this.write(project, () =>
       this.client.workflow.getHandle(projectWorkflowId(project)).executeUpdate(refreshStageUpdate, { args: [{ stage, ...(actor ? { actor } : {}) }] }),
     );
   }
@@ -201,7 +248,7 @@ export class TemporalBackend implements ShuntBackend {
 
   async deleteResource(project: string, kind: 'Stage' | 'Warehouse', name: string, actor?: string): Promise<void> {
     await this.getProject(project);
-    await this.run(() =>
+    await this.write(project, () =>
       this.client.workflow
         .getHandle(projectWorkflowId(project))
         .executeUpdate(deleteResourceUpdate, { args: [{ kind, name, ...(actor ? { actor } : {}) }] }),
@@ -210,7 +257,7 @@ export class TemporalBackend implements ShuntBackend {
 
   async approveFreight(project: string, request: { freight: string; stage: string; actor?: string }): Promise<FreightApproval> {
     await this.getProject(project);
-    return this.run(() =>
+    return this.write(project, () =>
       this.client.workflow.getHandle(projectWorkflowId(project)).executeUpdate(approveFreightUpdate, { args: [request] }),
     );
   }
@@ -220,7 +267,7 @@ export class TemporalBackend implements ShuntBackend {
     if (record.phase !== 'Running' || !record.waitingForApproval) {
       throw new DomainError('FailedPrecondition', `promotion ${name} is not waiting for approval (it is ${record.phase.toLowerCase()})`);
     }
-    await this.run(() =>
+    await this.write(project, () =>
       this.client.workflow.getHandle(record.workflowId).executeUpdate(approvePromotionUpdate, { args: [actor ? { actor } : {}] }),
     );
     return this.getPromotion(project, name);
@@ -228,7 +275,7 @@ export class TemporalBackend implements ShuntBackend {
 
   async retryPromotion(project: string, name: string, actor?: string): Promise<PromotionRecord> {
     await this.getProject(project);
-    return this.run(() =>
+    return this.write(project, () =>
       this.client.workflow
         .getHandle(projectWorkflowId(project))
         .executeUpdate(retryPromotionUpdate, { args: [{ promotion: name, ...(actor ? { actor } : {}) }] }),
@@ -237,7 +284,7 @@ export class TemporalBackend implements ShuntBackend {
 
   async abortPromotion(project: string, name: string, actor?: string): Promise<PromotionRecord> {
     await this.getProject(project);
-    return this.run(() =>
+    return this.write(project, () =>
       this.client.workflow
         .getHandle(projectWorkflowId(project))
         .executeUpdate(abortPromotionUpdate, { args: [{ promotion: name, ...(actor ? { actor } : {}) }] }),
@@ -246,7 +293,7 @@ export class TemporalBackend implements ShuntBackend {
 
   async verifyStage(project: string, stage: string, actor?: string): Promise<VerificationRecord> {
     await this.getProject(project);
-    return this.run(() =>
+    return this.write(project, () =>
       this.client.workflow
         .getHandle(projectWorkflowId(project))
         .executeUpdate(verifyStageUpdate, { args: [{ stage, ...(actor ? { actor } : {}) }] }),
@@ -255,7 +302,7 @@ export class TemporalBackend implements ShuntBackend {
 
   async abortVerification(project: string, stage: string, actor?: string): Promise<VerificationRecord> {
     await this.getProject(project);
-    return this.run(() =>
+    return this.write(project, () =>
       this.client.workflow
         .getHandle(projectWorkflowId(project))
         .executeUpdate(abortVerificationUpdate, { args: [{ stage, ...(actor ? { actor } : {}) }] }),
@@ -264,12 +311,12 @@ export class TemporalBackend implements ShuntBackend {
 
   async deleteProject(project: string, actor?: string): Promise<void> {
     await this.getProject(project);
-    await this.run(() =>
+    await this.write(project, () =>
       this.client.workflow
         .getHandle(projectWorkflowId(project))
         .executeUpdate(deleteResourceUpdate, { args: [{ kind: 'Project', name: project, ...(actor ? { actor } : {}) }] }),
     );
-    await this.run(() =>
+    await this.write(CLUSTER, () =>
       this.client.workflow.getHandle(CLUSTER_WORKFLOW_ID).executeUpdate(removeProjectUpdate, { args: [project] }),
     );
   }
@@ -277,7 +324,7 @@ export class TemporalBackend implements ShuntBackend {
   async refreshWarehouse(project: string, warehouse: string): Promise<RefreshResult> {
     const state = await this.getProject(project);
     if (!state.specs.warehouses[warehouse]) throw new DomainError('NotFound', `warehouse "${warehouse}" not found in project "${project}"`);
-    return this.run(() => refreshWarehouseScan(this.client, project, warehouse, this.taskQueue));
+    return this.write(project, () => refreshWarehouseScan(this.client, project, warehouse, this.taskQueue));
   }
 
   async health(): Promise<HealthStatus> {
@@ -339,7 +386,7 @@ export class TemporalBackend implements ShuntBackend {
   }
 
   private async clusterState(): Promise<ClusterState> {
-    return this.updateCluster({ projects: [], clusterTasks: [] });
+    return this.reads.read(CLUSTER, 'state', () => this.updateCluster({ projects: [], clusterTasks: [] }));
   }
 
   /** Update-with-start: the cluster workflow exists from the first call on. */
@@ -351,7 +398,7 @@ export class TemporalBackend implements ShuntBackend {
         if (!(err instanceof WorkflowNotFoundError) && !isQueryOnClosed(err)) throw unavailable(err);
       }
     }
-    return this.run(() =>
+    return this.write(CLUSTER, () =>
       this.client.workflow.executeUpdateWithStart(applyClusterUpdate, {
         args: [request],
         startWorkflowOperation: new WithStartWorkflowOperation('clusterWorkflow', {
@@ -365,12 +412,44 @@ export class TemporalBackend implements ShuntBackend {
     );
   }
 
-  private async projectState(project: string): Promise<ProjectState> {
+  private projectState(project: string): Promise<ProjectState> {
+    return this.queryProject(project, 'state', (s) => s, projectStateQuery);
+  }
+
+  /**
+   * A query of the project's workflow, shared with every concurrent reader of the same key. A
+   * workflow whose code predates the query (an older worker) is asked for its whole state instead,
+   * and `fromState` takes from it what the query would have answered.
+   */
+  private queryProject<Ret, Args extends unknown[]>(
+    project: string,
+    key: string,
+    fromState: (state: ProjectState) => Ret,
+    query: QueryDefinition<Ret, Args>,
+    ...args: Args
+  ): Promise<Ret> {
+    return this.reads.read(project, key, async () => {
+      const handle = this.client.workflow.getHandle(projectWorkflowId(project));
+      try {
+        try {
+          return await handle.query(query, ...args);
+        } catch (err) {
+          if (query.name === projectStateQuery.name || !isUnknownQuery(err)) throw err;
+          return fromState(await handle.query(projectStateQuery));
+        }
+      } catch (err) {
+        if (err instanceof WorkflowNotFoundError) throw new DomainError('NotFound', `project "${project}" not found`);
+        throw unavailable(err);
+      }
+    });
+  }
+
+  /** A change of `project` (CLUSTER: the cluster registry): its reads start afresh once it is done. */
+  private async write<T>(project: string, call: () => Promise<T>): Promise<T> {
     try {
-      return await this.client.workflow.getHandle(projectWorkflowId(project)).query(projectStateQuery);
-    } catch (err) {
-      if (err instanceof WorkflowNotFoundError) throw new DomainError('NotFound', `project "${project}" not found`);
-      throw unavailable(err);
+      return await this.run(call);
+    } finally {
+      this.reads.invalidate(project);
     }
   }
 
@@ -418,6 +497,11 @@ function unavailable(err: unknown): DomainError {
   // The client wraps the gRPC failure ("14 UNAVAILABLE: ...") that says what went wrong.
   const cause = err instanceof Error && err.cause !== undefined ? ` (${firstLine(err.cause)})` : '';
   return new DomainError('Unavailable', `Temporal did not answer: ${firstLine(err)}${cause}`);
+}
+
+/** The workflow's code has no handler for the query (a worker older than the query). */
+function isUnknownQuery(err: unknown): boolean {
+  return err instanceof Error && /did not register a handler for|QueryNotRegistered|unknown queryType/i.test(`${err.name} ${err.message}`);
 }
 
 function isQueryOnClosed(err: unknown): boolean {

@@ -9,7 +9,7 @@ import { KARGO_API_VERSION, type FreightOrigin, type ObjectMeta, type Stage, typ
 import { autoPromotionEnabled } from '../core/project/auto-promotion.js';
 import { formatDuration } from '../core/duration.js';
 import { stageFreightAvailability, type FreightAvailabilityEntry } from '../core/project/promotable-freight.js';
-import { lastVerificationIn, verifiedCondition, type StageCondition, type VerificationSummary } from '../core/project/verification-status.js';
+import { verifiedCondition, type StageCondition, type VerificationSummary } from '../core/project/verification-status.js';
 import type {
   ApprovalRequest,
   FreightRecord,
@@ -19,6 +19,7 @@ import type {
   StageState,
   VerificationRecord,
 } from '../core/project/state.js';
+import { freightPage } from '../core/project/reads.js';
 import { warehouseDiscoveryView, type WarehouseDiscoveryView } from './warehouse-status.js';
 import type { FreightReference, PromotionPhase, StepStatus } from '../core/promotion/types.js';
 import type { ProjectSummary } from './backend.js';
@@ -30,6 +31,8 @@ export const CREATE_ACTOR_ANNOTATION = 'kargo.akuity.io/create-actor';
 export interface ListView<T> {
   apiVersion: 'v1';
   kind: 'List';
+  /** Only on a page that has more after it (Kubernetes' list chunking). */
+  metadata?: { continue: string; remainingItemCount: number };
   items: T[];
 }
 
@@ -107,10 +110,7 @@ export function renderFreight(project: string, freight: FreightRecord, verificat
 
 /** All freight of the project, newest first (ties: by id, for a stable order). */
 export function renderFreightList(state: ProjectState): ListView<FreightView> {
-  const records = Object.values(state.freight).sort(
-    (a, b) => b.discoveredAt.localeCompare(a.discoveredAt) || a.name.localeCompare(b.name),
-  );
-  return renderList(records.map((f) => renderFreight(state.project, f, lastVerificationIn(state, f.name))));
+  return renderList(freightPage(state).items.map((r) => renderFreight(state.project, r.freight, r.lastVerificationIn)));
 }
 
 /** Finds freight by id, else by alias. */
@@ -436,7 +436,10 @@ export interface ProjectView {
   };
 }
 
-export function renderProject(summary: ProjectSummary): ProjectView {
+export function renderProject(summary: ProjectSummary): ProjectView | ProjectErrorView {
+  if (summary.error !== undefined) {
+    return { apiVersion: KARGO_API_VERSION, kind: 'Project', metadata: { name: summary.name }, status: { error: summary.error } };
+  }
   return {
     apiVersion: KARGO_API_VERSION,
     kind: 'Project',
@@ -449,6 +452,14 @@ export function renderProject(summary: ProjectSummary): ProjectView {
       },
     },
   };
+}
+
+/** A project of the list that could not be read: its name and why. */
+export interface ProjectErrorView {
+  apiVersion: string;
+  kind: 'Project';
+  metadata: { name: string };
+  status: { error: string };
 }
 
 export function summarizeProject(state: ProjectState): ProjectSummary {

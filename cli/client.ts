@@ -1,6 +1,10 @@
 import type { ApplyBody, FreightAliasBody, PromoteBody, PromoteDownstreamBody, PruneProjectBody } from '../core/api/requests.js';
 import type { PruneOutcome } from '../core/project/prune.js';
 import { ApiError, CliError } from './errors.js';
+import { parseEventStream, type ServerSentEvent } from './event-stream.js';
+
+/** The connection of an event stream broke: resume it with the last event's id. */
+export class StreamLost extends Error {}
 
 /**
  * A small typed client of Shunt's REST API: the only part of the CLI that knows URLs. Response
@@ -198,6 +202,31 @@ export class ShuntClient {
 
   deleteProject(name: string): Promise<DeleteResponse> {
     return this.request('DELETE', `/projects/${seg(name)}`);
+  }
+
+  /**
+   * The project's event stream (server-sent events): yields until the api ends it or `signal`
+   * aborts. An api refusal throws ApiError; a lost connection ends the stream (the caller resumes
+   * with the last event's id).
+   */
+  async *stream(project: string, options: { lastEventId?: string; signal?: AbortSignal } = {}): AsyncGenerator<ServerSentEvent> {
+    const headers: Record<string, string> = { accept: 'text/event-stream' };
+    if (this.token !== undefined) headers['authorization'] = `Bearer ${this.token}`;
+    if (options.lastEventId !== undefined) headers['last-event-id'] = options.lastEventId;
+    let response: Response;
+    try {
+      response = await this.fetchFn(`${this.server}${API_PREFIX}/projects/${seg(project)}/stream`, { headers, ...(options.signal ? { signal: options.signal } : {}) });
+    } catch {
+      if (options.signal?.aborted) return;
+      throw new CliError(`cannot reach the Shunt api at ${this.server}: is it running? (set --server or SHUNT_SERVER)`);
+    }
+    if (!response.ok || response.body === null) throw apiError(response, parseJson(await response.text()));
+    try {
+      yield* parseEventStream(response.body);
+    } catch (err) {
+      if (options.signal?.aborted) return;
+      throw new StreamLost(err instanceof Error ? err.message : String(err));
+    }
   }
 
   private async request<T>(method: string, path: string, body?: unknown): Promise<T> {

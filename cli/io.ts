@@ -15,6 +15,8 @@ export interface CliIo {
   cwd?: string;
   /** How often `promote --wait` polls; default 500 ms. */
   pollIntervalMs?: number;
+  /** Ends what runs until stopped (`get --watch`); default: never (Ctrl-C ends the process). */
+  signal?: AbortSignal;
 }
 
 export type ResolvedIo = Required<CliIo>;
@@ -31,5 +33,6 @@ export function resolveIo(io: CliIo): ResolvedIo {
     sleep: io.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
     cwd: io.cwd ?? process.cwd(),
     pollIntervalMs: io.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS,
+    signal: io.signal ?? new AbortController().signal,
   };
 }

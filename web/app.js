@@ -1,11 +1,12 @@
 // Shunt's web page: plain DOM, no framework. Reads the REST API with the user's token (kept in
-// sessionStorage), polls for live updates, and offers only the actions the caller's roles allow
-// (others are disabled with the reason shown).
+// sessionStorage), follows the project's event stream for live updates, and offers only the
+// actions the caller's roles allow (others are disabled with the reason shown).
 const API = '/api/v1';
-const POLL_MS = 2000;
+/** Pause before following a lost event stream again (resuming with its last event's id). */
+const RECONNECT_MS = 2000;
 const $ = (id) => document.getElementById(id);
 
-const state = { project: '', who: null, data: null, historyStage: '', busy: false, timer: 0, lastRender: '' };
+const state = { project: '', who: null, data: null, historyStage: '', busy: false, stream: null, lastRender: '' };
 
 // ---- HTTP --------------------------------------------------------------------------------
 
@@ -355,7 +356,6 @@ async function loadProjects() {
 }
 
 async function refresh() {
-  clearTimeout(state.timer);
   try {
     if (!state.who || !state.project) {
       await loadProjects();
@@ -370,40 +370,139 @@ async function refresh() {
       ['warehouses', 'stages', 'freight', 'promotions'].map((k) => api('GET', `/projects/${p}/${k}`).then((l) => l.items)),
     );
     state.data = { warehouses, stages, freight, promotions };
-    // Re-render only when something changed, so focus and open selects survive a poll.
-    const snapshot = JSON.stringify([state.data, state.who, state.historyStage]);
-    if (snapshot !== state.lastRender) {
-      state.lastRender = snapshot;
-      // Keep the user's choices and focus across the re-render.
-      const chosen = [...document.querySelectorAll('select[id^="promote-"]')].map((el) => [el.id, el.value]);
-      const focusedId = document.activeElement?.id;
-      const focusedText = document.activeElement?.textContent;
-      renderGraph(state.data);
-      renderFreight(state.data);
-      renderHistory(state.data);
-      for (const [id, value] of chosen) {
-        const el = document.getElementById(id);
-        if (el && [...el.options].some((o) => o.value === value)) el.value = value;
-      }
-      const again = (focusedId && document.getElementById(focusedId)) || [...document.querySelectorAll('button')].find((b) => b.textContent === focusedText);
-      again?.focus();
-    }
+    render();
     if (!state.busy) fail();
+    follow();
   } catch (err) {
     if (err.status === 401) {
-      clearPage();
-      state.who = null;
-      $('who').textContent = '';
-      $('token-form').hidden = false;
-      $('sign-out').hidden = true;
+      signedOut();
       fail(err);
-      return; // no polling until signed in
+      return; // nothing to follow until signed in
     }
     fail(err);
-  } finally {
-    // Poll while signed in (or open); after a 401 the token form waits for the user instead.
-    if ($('token-form').hidden) state.timer = setTimeout(refresh, POLL_MS);
   }
+}
+
+function signedOut() {
+  stopFollowing();
+  clearPage();
+  state.who = null;
+  $('who').textContent = '';
+  $('token-form').hidden = false;
+  $('sign-out').hidden = true;
+}
+
+function render() {
+  // Re-render only when something changed, so focus and open selects survive an update.
+  const snapshot = JSON.stringify([state.data, state.who, state.historyStage]);
+  if (snapshot === state.lastRender) return;
+  state.lastRender = snapshot;
+  // Keep the user's choices and focus across the re-render.
+  const chosen = [...document.querySelectorAll('select[id^="promote-"]')].map((el) => [el.id, el.value]);
+  const focusedId = document.activeElement?.id;
+  const focusedText = document.activeElement?.textContent;
+  renderGraph(state.data);
+  renderFreight(state.data);
+  renderHistory(state.data);
+  for (const [id, value] of chosen) {
+    const el = document.getElementById(id);
+    if (el && [...el.options].some((o) => o.value === value)) el.value = value;
+  }
+  const again = (focusedId && document.getElementById(focusedId)) || [...document.querySelectorAll('button')].find((b) => b.textContent === focusedText);
+  again?.focus();
+}
+
+// ---- live updates: the project's event stream ----------------------------------------------
+// Read with fetch, not EventSource: EventSource cannot send the Authorization header a token
+// needs. So the page resumes a lost stream itself, with the last event's id (Last-Event-ID).
+
+function follow() {
+  if (state.stream?.project === state.project) return;
+  stopFollowing();
+  const abort = new AbortController();
+  state.stream = { project: state.project, abort };
+  void followStream(state.project, abort.signal);
+}
+
+function stopFollowing() {
+  state.stream?.abort.abort();
+  state.stream = null;
+}
+
+async function followStream(project, signal) {
+  let lastId = '';
+  while (!signal.aborted) {
+    try {
+      const headers = { accept: 'text/event-stream' };
+      const token = sessionStorage.getItem('shunt-token');
+      if (token) headers.authorization = `Bearer ${token}`;
+      if (lastId) headers['last-event-id'] = lastId;
+      const res = await fetch(`${API}/projects/${seg(project)}/stream`, { headers, signal });
+      if (res.status === 401) {
+        signedOut();
+        return;
+      }
+      if (res.ok && res.body) {
+        const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
+        let buffer = '';
+        for (;;) {
+          const { value, done } = await reader.read();
+          if (done) break;
+          buffer += value.replace(/\r\n?/g, '\n');
+          for (let end = buffer.indexOf('\n\n'); end >= 0; end = buffer.indexOf('\n\n')) {
+            const event = parseEvent(buffer.slice(0, end));
+            buffer = buffer.slice(end + 2);
+            if (event?.id) lastId = event.id;
+            if (event && project === state.project) applyEvent(event);
+          }
+        }
+      }
+    } catch {
+      if (signal.aborted) return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, RECONNECT_MS));
+  }
+}
+
+function parseEvent(block) {
+  let id = '';
+  let event = 'message';
+  const data = [];
+  for (const line of block.split('\n')) {
+    if (line.startsWith(':')) continue;
+    const colon = line.indexOf(':');
+    const field = colon < 0 ? line : line.slice(0, colon);
+    const value = colon < 0 ? '' : line.slice(colon + 1).replace(/^ /, '');
+    if (field === 'id') id = value;
+    else if (field === 'event') event = value;
+    else if (field === 'data') data.push(value);
+  }
+  return data.length ? { id, event, data: JSON.parse(data.join('\n')) } : undefined;
+}
+
+const STREAM_LISTS = { Stage: 'stages', Freight: 'freight', Promotion: 'promotions' };
+/** The order of each list as the api gives it. */
+const LIST_ORDER = {
+  stages: (a, b) => a.metadata.name.localeCompare(b.metadata.name),
+  freight: (a, b) => b.discoveredAt.localeCompare(a.discoveredAt) || a.metadata.name.localeCompare(b.metadata.name),
+  promotions: (a, b) => a.metadata.creationTimestamp.localeCompare(b.metadata.creationTimestamp) || a.metadata.name.localeCompare(b.metadata.name),
+};
+
+function applyEvent(event) {
+  if (!state.data) return;
+  if (event.event === 'reset') {
+    const { stages, freight, promotions } = event.data;
+    state.data = { ...state.data, stages, freight, promotions };
+  } else if (event.event === 'added' || event.event === 'changed' || event.event === 'removed') {
+    const list = STREAM_LISTS[event.data.kind];
+    if (!list) return;
+    const items = state.data[list].filter((o) => o.metadata.name !== event.data.name);
+    if (event.event !== 'removed') items.push(event.data.object);
+    state.data = { ...state.data, [list]: items.sort(LIST_ORDER[list]) };
+  } else {
+    return;
+  }
+  render();
 }
 
 $('token-form').addEventListener('submit', (e) => {
@@ -426,6 +525,7 @@ function clearPage() {
 
 $('sign-out').addEventListener('click', () => {
   sessionStorage.removeItem('shunt-token');
+  stopFollowing();
   clearPage();
   state.who = null;
   void refresh();

@@ -2,6 +2,7 @@
  * Names both sides of the Temporal boundary use: task queues, workflow ids, signals, queries,
  * updates and search attributes. The api imports this file; it must stay free of side effects.
  */
+import type { FreightPage, FreightPageRequest, FreightRead, ProjectCounts } from '../core/project/reads.js';
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { AuditEvent } from '../core/audit/event.js';
@@ -84,6 +85,15 @@ export const projectStateQuery = defineQuery<ProjectState>('state');
  * `freightStatus()` expression function; the step activity asks it only when a step calls it.
  */
 export const freightStatusQuery = defineQuery<FreightStatusAnswer | null, [string]>('freightStatus');
+// Reads of what was asked, not the whole state (core/project/reads.ts); `state` stays for older clients.
+/** The counts the project list shows. */
+export const projectCountsQuery = defineQuery<ProjectCounts>('counts');
+/** What one stage's view reads (null: no such stage). */
+export const stageReadQuery = defineQuery<ProjectState | null, [string]>('stageRead');
+/** One freight by id or alias (null: no such freight). */
+export const freightReadQuery = defineQuery<FreightRead | null, [string]>('freightRead');
+/** A page of freight, newest first. */
+export const freightPageQuery = defineQuery<FreightPage, [FreightPageRequest]>('freightPage');
 
 export interface ApproveFreightRequest {
   /** Freight id or alias. */

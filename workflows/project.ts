@@ -59,6 +59,7 @@ import {
   verifyIssue,
 } from '../core/project/verification.js';
 import type { ProjectState, PromotionRecord, VerificationRecord } from '../core/project/state.js';
+import { freightPage, freightRead, projectCounts, stageReadState } from '../core/project/reads.js';
 import { promotionContext } from '../core/promotion/context.js';
 import { TERMINAL_PHASES } from '../core/promotion/types.js';
 import {
@@ -82,6 +83,10 @@ import {
   deleteResourceUpdate,
   projectStateQuery,
   freightStatusQuery,
+  projectCountsQuery,
+  stageReadQuery,
+  freightReadQuery,
+  freightPageQuery,
   promoteUpdate,
   promotionFinishedSignal,
   promotionWorkflowId,
@@ -119,6 +124,10 @@ export async function projectWorkflow(input: ProjectWorkflowInput): Promise<void
   setHandler(projectStateQuery, () => state);
   // A query adds no command: histories recorded before it still replay.
   setHandler(freightStatusQuery, (name) => freightStatusOf(state, name));
+  setHandler(projectCountsQuery, () => projectCounts(state));
+  setHandler(stageReadQuery, (stage) => stageReadState(state, stage) ?? null);
+  setHandler(freightReadQuery, (idOrAlias) => freightRead(state, idOrAlias) ?? null);
+  setHandler(freightPageQuery, (request) => freightPage(state, request));
   const discovery = registerWarehouseDiscovery(state, () => (dirty = true));
 
   setHandler(

@@ -9,7 +9,7 @@ export function getStage({ backend }: RouteDeps): RequestHandler {
   return async (req, res) => {
     const project = param(req, 'project');
     const name = param(req, 'name');
-    const state = await backend.getProject(project);
+    const state = await backend.getStageState(project, name);
     const stage = state.specs.stages[name];
     if (stage === undefined) {
       throw new DomainError('NotFound', `stage "${name}" not found in project "${project}"`);

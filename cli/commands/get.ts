@@ -5,10 +5,12 @@ import { CliError } from '../errors.js';
 import { formatDocument, OUTPUT_FORMATS, type OutputFormat } from '../format.js';
 import { GET_KINDS, parseGetKind } from '../kinds.js';
 import { renderTable } from '../tables.js';
+import { watch, watchable } from '../watch.js';
 
 interface GetOptions {
   project?: string;
   output: OutputFormat;
+  watch?: boolean;
 }
 
 /** `shunt get projects|warehouses|stages|freight|promotions [NAME] [--project P] [-o json|yaml|table]` */
@@ -20,9 +22,17 @@ export function registerGet(program: Command, ctx: CommandContext): void {
     .argument('[name]', 'one resource by name (freight: id or alias)')
     .option('--project <name>', 'the project (required for everything but projects)')
     .addOption(new Option('-o, --output <format>', 'output format').choices(OUTPUT_FORMATS).default('table'))
+    .option('-w, --watch', 'stages, freight, promotions: print them, then each change as it happens (Ctrl-C ends)')
     .action(async (kindText: string, name: string | undefined, options: GetOptions, command: Command) => {
       const kind = parseGetKind(kindText);
       const client = ctx.client(command);
+      if (options.watch) {
+        if (!watchable(kind)) throw new CliError(`--watch follows stages, freight or promotions, not ${kind}`);
+        const project = options.project;
+        if (project === undefined || project === '') throw new CliError(`--project is required to get ${kind}`);
+        await watch(ctx, client, { project, kind, output: options.output, signal: ctx.io.signal, ...(name === undefined ? {} : { name }) });
+        return;
+      }
       let document: KargoList | KargoObject;
       if (kind === 'projects') {
         document = name === undefined ? await client.listProjects() : await client.getProject(name);

@@ -42,6 +42,12 @@ export const EventsQuery = z.object({
   limit: z.coerce.number().int().min(1).max(1000).default(100),
 });
 
+/** GET /api/v1/projects/:project/freight: all of it, or a page (`limit`, then the `continue` token the last page gave). */
+export const FreightListQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(1000).optional(),
+  continue: z.string().regex(/^\d{1,9}$/, 'the continue token of a previous page').optional(),
+});
+
 /** POST /api/v1/projects/:project/stages/:stage/promotions/downstream */
 export const PromoteDownstreamBody = z.object({
   /** Freight id or alias. */

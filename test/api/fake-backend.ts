@@ -22,6 +22,7 @@ import { recordStageRefresh, refreshStageIssue, type StageRefresh } from '../../
 import { findFreight, promotionIssue } from '../../core/project/promotions.js';
 import { abortIssue, retryIssue } from '../../core/project/retry-abort.js';
 import type { ProjectState, PromotionRecord, VerificationRecord } from '../../core/project/state.js';
+import { freightPage, freightRead, projectCounts, stageReadState, type FreightPage, type FreightPageRequest, type FreightRead } from '../../core/project/reads.js';
 import { abortVerificationIssue, finishVerification, requestVerification, verifyIssue } from '../../core/project/verification.js';
 
 /**
@@ -128,6 +129,30 @@ export class FakeBackend implements ShuntBackend {
   async getProject(project: string): Promise<ProjectState> {
     this.record('getProject', project);
     return structuredClone(this.project(project));
+  }
+
+  async getProjectSummary(project: string): Promise<ProjectSummary> {
+    this.record('getProjectSummary', project);
+    return { name: project, ...projectCounts(this.project(project)) };
+  }
+
+  async getStageState(project: string, stage: string): Promise<ProjectState> {
+    this.record('getStageState', project, stage);
+    const read = stageReadState(this.project(project), stage);
+    if (!read) throw new DomainError('NotFound', `stage "${stage}" not found in project "${project}"`);
+    return structuredClone(read);
+  }
+
+  async getFreight(project: string, idOrAlias: string): Promise<FreightRead> {
+    this.record('getFreight', project, idOrAlias);
+    const read = freightRead(this.project(project), idOrAlias);
+    if (!read) throw new DomainError('NotFound', `freight "${idOrAlias}" (id or alias) not found in project "${project}"`);
+    return structuredClone(read);
+  }
+
+  async listFreight(project: string, page?: FreightPageRequest): Promise<FreightPage> {
+    this.record('listFreight', project, page);
+    return structuredClone(freightPage(this.project(project), page));
   }
 
   async promote(project: string, request: PromoteRequest): Promise<PromotionRecord> {

@@ -1,0 +1,230 @@
+/**
+ * Reads that scale (issue 15): 100 concurrent readers polling the web page's endpoints on one
+ * project while 20 promotions are in flight, on Shunt as `npm start` runs it. Each promotion's one
+ * step is an `http` step polling a local gate every second until the bench opens it, so the
+ * promotions keep running (and signalling their project workflow) for the whole measurement.
+ * Reports each read's latency (p50, p99: target p99 < 200 ms), the reads that failed (target 0),
+ * how many queries the api sent per second meanwhile (Temporal's side of the coalescing), and the
+ * project state's size. Then one event-stream subscriber per reader would cost the same one watcher.
+ */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { jsonSize } from '../core/payload-budget.js';
+import { projectStateQuery, projectWorkflowId } from '../workflows/definitions.js';
+import { Disposer } from '../test/support/git-repos.js';
+import { LaunchedShunt } from '../test/support/launched-shunt.js';
+import { eventually } from '../test/support/poll.js';
+import { ShuntApi } from '../test/support/shunt-api.js';
+import { median, percentile } from './stats.js';
+import type { BenchFigure, BenchModule } from './types.js';
+
+const PROJECT = 'reads-bench';
+const STAGES = 20;
+const READERS = 100;
+/** The web page's reads of a project, in the order a reader cycles through them. */
+const PAGE_READS = ['/api/v1/projects', `/api/v1/projects/${PROJECT}/warehouses`, `/api/v1/projects/${PROJECT}/stages`, `/api/v1/projects/${PROJECT}/freight`, `/api/v1/projects/${PROJECT}/promotions`];
+
+const stageName = (i: number): string => `s${String(i).padStart(2, '0')}`;
+
+function pipeline(gate: string): string {
+  const docs = [
+    `apiVersion: kargo.akuity.io/v1alpha1\nkind: Project\nmetadata: {name: ${PROJECT}}`,
+    `apiVersion: kargo.akuity.io/v1alpha1\nkind: Warehouse\nmetadata: {name: app, namespace: ${PROJECT}}\nspec:\n  subscriptions:\n    - image: {repoURL: ghcr.io/example/app}`,
+    `apiVersion: kargo.akuity.io/v1alpha1\nkind: Freight\nmetadata: {namespace: ${PROJECT}}\nalias: one\norigin: {kind: Warehouse, name: app}\nimages: [{repoURL: ghcr.io/example/app, tag: "1.0.0"}]`,
+  ];
+  for (let i = 1; i <= STAGES; i++) {
+    docs.push(`apiVersion: kargo.akuity.io/v1alpha1
+kind: Stage
+metadata: {name: ${stageName(i)}, namespace: ${PROJECT}}
+spec:
+  requestedFreight:
+    - origin: {kind: Warehouse, name: app}
+      sources: {direct: true}
+  promotionTemplate:
+    spec:
+      steps:
+        - uses: http
+          config: {url: "${gate}", pollInterval: 1s, successExpression: "response.status == 200"}`);
+  }
+  return docs.join('\n---\n');
+}
+
+const bench: BenchModule = async ({ workDir, quick, log }) => {
+  const seconds = quick ? 10 : 30;
+  const disposer = new Disposer();
+  try {
+    // The gate every promotion's step polls: 202 (keep polling) until the bench opens it.
+    let open = false;
+    let polls = 0;
+    const gate = createServer((_req, res) => {
+      polls++;
+      res.writeHead(open ? 200 : 202).end();
+    });
+    await new Promise<void>((r) => gate.listen(0, '127.0.0.1', r));
+    disposer.add(() => new Promise<void>((r) => gate.close(() => r())));
+    const gateUrl = `http://127.0.0.1:${(gate.address() as AddressInfo).port}/gate`;
+
+    const shunt = new LaunchedShunt({ dataDir: join(workDir, 'data') });
+    disposer.add(() => shunt.stop());
+    await shunt.start();
+    const api = new ShuntApi(() => shunt.api);
+    await api.apply('reads.yaml', pipeline(gateUrl));
+    for (let i = 1; i <= STAGES; i++) await api.promote(PROJECT, stageName(i), 'one');
+    await eventually(async () => {
+      const running = (await api.promotions(PROJECT)).filter((p) => p.status.phase === 'Running').length;
+      return running === STAGES ? running : undefined;
+    }, `${STAGES} promotions running`, 120_000);
+    log(`${STAGES} promotions in flight; ${READERS} readers for ${seconds} s`);
+
+    const latencies: number[] = [];
+    const failures = new Map<string, number>();
+    const pollsBefore = polls;
+    const end = Date.now() + seconds * 1000;
+    await Promise.all(
+      Array.from({ length: READERS }, async (_, reader) => {
+        for (let n = reader; Date.now() < end; n++) {
+          const path = PAGE_READS[n % PAGE_READS.length]!;
+          const started = performance.now();
+          try {
+            const res = await fetch(`${shunt.api}${path}`);
+            await res.arrayBuffer();
+            if (res.status !== 200) failures.set(`${res.status}`, (failures.get(`${res.status}`) ?? 0) + 1);
+          } catch (err) {
+            const key = err instanceof Error ? err.message : String(err);
+            failures.set(key, (failures.get(key) ?? 0) + 1);
+          }
+          latencies.push(performance.now() - started);
+        }
+      }),
+    );
+    const failed = [...failures.values()].reduce((a, b) => a + b, 0);
+    const stillRunning = (await api.promotions(PROJECT)).filter((p) => p.status.phase === 'Running').length;
+    log(`${latencies.length} reads, ${failed} failed ${failed ? JSON.stringify([...failures]) : ''}; the steps polled their gate ${polls - pollsBefore} times meanwhile; ${stillRunning} promotions still running`);
+
+    const connection = await Connection.connect({ address: `127.0.0.1:${shunt.temporalPort}` });
+    disposer.add(() => connection.close());
+    const state = await new Client({ connection }).workflow.getHandle(projectWorkflowId(PROJECT)).query(projectStateQuery);
+    const bytes = jsonSize(state).bytes;
+    log(`project state: ${bytes} bytes (${Object.keys(state.freight).length} freight, ${state.promotions.length} promotions, ${STAGES} stages)`);
+
+    open = true;
+    const readsPerSecond = latencies.length / seconds;
+    const history = await longHistory(api, shunt.temporalPort, quick ? 1000 : 10_000, log);
+    return [
+      ...history,
+      {
+        name: 'project-reads.latency',
+        title: `One read, ${READERS} concurrent readers of one project's page endpoints, ${STAGES} promotions in flight`,
+        unit: 'ms',
+        median: median(latencies),
+        p95: percentile(latencies, 95),
+        samples: latencies,
+        note: `${latencies.length} reads in ${seconds} s (${Math.round(readsPerSecond)}/s)`,
+      },
+      {
+        name: 'project-reads.p99',
+        title: `p99 of those reads`,
+        unit: 'ms',
+        median: percentile(latencies, 99),
+        samples: [percentile(latencies, 99)],
+        target: { op: '<', value: 200 },
+      },
+      {
+        name: 'project-reads.errors',
+        title: `Reads that failed among those`,
+        unit: 'count',
+        median: failed,
+        samples: [failed],
+        target: { op: '<=', value: 0 },
+      },
+      {
+        name: 'project-reads.state-bytes',
+        title: `Project state size with ${STAGES} stages and ${STAGES} promotions in flight (bytes)`,
+        unit: 'count',
+        median: bytes,
+        samples: [bytes],
+      },
+    ];
+  } finally {
+    await disposer.dispose();
+  }
+};
+
+const HISTORY_PROJECT = 'reads-history';
+const HISTORY_BATCH = 200;
+
+/** A project whose warehouse made `total` freight over its life (applied in batches): it keeps answering, its state bounded. */
+async function longHistory(api: ShuntApi, temporalPort: number, total: number, log: (m: string) => void): Promise<BenchFigure[]> {
+  const head = [
+    `apiVersion: kargo.akuity.io/v1alpha1\nkind: Project\nmetadata: {name: ${HISTORY_PROJECT}}`,
+    `apiVersion: kargo.akuity.io/v1alpha1\nkind: Warehouse\nmetadata: {name: app, namespace: ${HISTORY_PROJECT}}\nspec:\n  subscriptions:\n    - image: {repoURL: ghcr.io/example/app}`,
+    ...['dev', 'staging', 'prod'].map(
+      (s, i) => `apiVersion: kargo.akuity.io/v1alpha1\nkind: Stage\nmetadata: {name: ${s}, namespace: ${HISTORY_PROJECT}}\nspec:\n  requestedFreight:\n    - origin: {kind: Warehouse, name: app}\n      sources: ${i === 0 ? '{direct: true}' : `{stages: [${['dev', 'staging'][i - 1]}]}`}\n  promotionTemplate:\n    spec:\n      steps:\n        - uses: compose-output\n          config: {a: b}`,
+    ),
+  ];
+  await api.apply('history.yaml', head.join('\n---\n'));
+  // Freight made over years is older than Kargo's minimum deletion age; made within minutes here, it
+  // would all be too young to drop: the age is set to 0 so retention acts as it would on old freight.
+  const pruned = await api.request('POST', `/api/v1/projects/${HISTORY_PROJECT}/prune`, { minFreightDeletionAgeMs: 0 });
+  if (pruned.status !== 200) throw new Error(`prune answered ${pruned.status}: ${JSON.stringify(pruned.body)}`);
+  const t0 = Date.now();
+  for (let made = 0; made < total; made += HISTORY_BATCH) {
+    const batch = Array.from({ length: Math.min(HISTORY_BATCH, total - made) }, (_, i) =>
+      `apiVersion: kargo.akuity.io/v1alpha1\nkind: Freight\nmetadata: {namespace: ${HISTORY_PROJECT}}\norigin: {kind: Warehouse, name: app}\nimages: [{repoURL: ghcr.io/example/app, tag: "1.${made + i}.0"}]`,
+    );
+    await api.apply(`freight-${made}.yaml`, batch.join('\n---\n'));
+  }
+  log(`${total} freight made in ${Math.round((Date.now() - t0) / 1000)} s`);
+  const latencies: number[] = [];
+  let failed = 0;
+  const end = Date.now() + 10_000;
+  await Promise.all(
+    Array.from({ length: 20 }, async (_, reader) => {
+      for (let n = reader; Date.now() < end; n++) {
+        const path = [`/api/v1/projects/${HISTORY_PROJECT}/stages`, `/api/v1/projects/${HISTORY_PROJECT}/freight`, `/api/v1/projects/${HISTORY_PROJECT}/promotions`][n % 3]!;
+        const started = performance.now();
+        const res = await api.request('GET', path).catch(() => ({ status: 0 }));
+        if (res.status !== 200) failed++;
+        latencies.push(performance.now() - started);
+      }
+    }),
+  );
+  const connection = await Connection.connect({ address: `127.0.0.1:${temporalPort}` });
+  try {
+    const state = await new Client({ connection }).workflow.getHandle(projectWorkflowId(HISTORY_PROJECT)).query(projectStateQuery);
+    const bytes = jsonSize(state).bytes;
+    log(`${HISTORY_PROJECT}: state ${bytes} bytes, ${Object.keys(state.freight).length} freight kept of ${total}; ${latencies.length} reads, ${failed} failed`);
+    return [
+      {
+        name: 'project-reads.history-read',
+        title: `One read of a project whose warehouse made ${total} freight over its life (20 readers)`,
+        unit: 'ms',
+        median: median(latencies),
+        p95: percentile(latencies, 95),
+        samples: latencies,
+        note: `p99 ${Math.round(percentile(latencies, 99))} ms, ${failed} failed, ${Object.keys(state.freight).length} freight kept`,
+      },
+      {
+        name: 'project-reads.history-errors',
+        title: `Reads of that project that failed`,
+        unit: 'count',
+        median: failed,
+        samples: [failed],
+        target: { op: '<=', value: 0 },
+      },
+      {
+        name: 'project-reads.history-state-bytes',
+        title: `State size of that project (bytes)`,
+        unit: 'count',
+        median: bytes,
+        samples: [bytes],
+      },
+    ];
+  } finally {
+    await connection.close();
+  }
+}
+
+export default bench;

@@ -1,0 +1,173 @@
+import { ProjectReads } from '../../../api/project-reads.js';
+
+/** A query whose answers the test releases by hand, counting how often it was called. */
+function gatedQuery<T>() {
+  const pending: { resolve: (v: T) => void; reject: (e: unknown) => void }[] = [];
+  let calls = 0;
+  const query = (): Promise<T> => {
+    calls++;
+    return new Promise<T>((resolve, reject) => pending.push({ resolve, reject }));
+  };
+  return {
+    query,
+    get calls() {
+      return calls;
+    },
+    answer(i: number, value: T) {
+      pending[i]!.resolve(value);
+    },
+    fail(i: number, err: unknown) {
+      pending[i]!.reject(err);
+    },
+  };
+}
+
+const tick = () => new Promise((r) => setImmediate(r));
+
+describe('ProjectReads', () => {
+  it('answers 100 concurrent readers of a project with one query', async () => {
+    const reads = new ProjectReads({ snapshotMs: 250 });
+    const q = gatedQuery<string>();
+    const answers = Array.from({ length: 100 }, () => reads.read('shop', 'state', q.query));
+    expect(q.calls).toBe(1);
+    q.answer(0, 'v1');
+    expect(await Promise.all(answers)).toEqual(Array(100).fill('v1'));
+    expect(reads.queries).toBe(1);
+  });
+
+  it('serves the snapshot until it expires, then queries again', async () => {
+    let now = 1000;
+    const reads = new ProjectReads({ snapshotMs: 250, now: () => now });
+    let calls = 0;
+    const query = async () => `v${++calls}`;
+    expect(await reads.read('shop', 'state', query)).toBe('v1');
+    now += 249;
+    expect(await reads.read('shop', 'state', query)).toBe('v1');
+    now += 1;
+    expect(await reads.read('shop', 'state', query)).toBe('v2');
+    expect(calls).toBe(2);
+  });
+
+  it('keeps keys and projects apart', async () => {
+    const reads = new ProjectReads();
+    const seen: string[] = [];
+    const query = (what: string) => async () => (seen.push(what), what);
+    await Promise.all([
+      reads.read('shop', 'state', query('shop/state')),
+      reads.read('shop', 'stage:dev', query('shop/stage:dev')),
+      reads.read('blog', 'state', query('blog/state')),
+      reads.read('shop', 'state', query('shop/state again')),
+    ]);
+    expect(seen.sort()).toEqual(['blog/state', 'shop/stage:dev', 'shop/state']);
+  });
+
+  it('a write makes the next read query again instead of using the snapshot', async () => {
+    const reads = new ProjectReads({ snapshotMs: 60_000 });
+    let value = 'before';
+    const query = async () => value;
+    expect(await reads.read('shop', 'state', query)).toBe('before');
+    value = 'after';
+    reads.invalidate('shop');
+    expect(await reads.read('shop', 'state', query)).toBe('after');
+  });
+
+  it('a write to one project keeps the snapshots of the others', async () => {
+    const reads = new ProjectReads({ snapshotMs: 60_000 });
+    let calls = 0;
+    const query = async () => ++calls;
+    await reads.read('shop', 'state', query);
+    await reads.read('blog', 'state', query);
+    reads.invalidate('shop');
+    expect(await reads.read('blog', 'state', query)).toBe(2);
+    expect(calls).toBe(2);
+  });
+
+  it('a read started before a write is neither joined after it nor kept as a snapshot', async () => {
+    const reads = new ProjectReads({ snapshotMs: 60_000 });
+    const q = gatedQuery<string>();
+    const early = reads.read('shop', 'state', q.query); // sees the state before the write
+    reads.invalidate('shop'); // the write is done
+    const late = reads.read('shop', 'state', q.query);
+    expect(q.calls).toBe(2); // the late reader did not join the early query
+    q.answer(0, 'before');
+    q.answer(1, 'after');
+    expect(await early).toBe('before');
+    expect(await late).toBe('after');
+    // The early answer, coming in after the write, was not stored either.
+    const q2 = gatedQuery<string>();
+    const next = reads.read('shop', 'state', q2.query);
+    expect(q2.calls).toBe(0);
+    expect(await next).toBe('after');
+  });
+
+  it('an early answer arriving last never replaces the snapshot of the newer generation', async () => {
+    const reads = new ProjectReads({ snapshotMs: 60_000 });
+    const q = gatedQuery<string>();
+    const early = reads.read('shop', 'state', q.query);
+    reads.invalidate('shop');
+    const late = reads.read('shop', 'state', q.query);
+    q.answer(1, 'after');
+    await late;
+    q.answer(0, 'before');
+    await early;
+    expect(await reads.read('shop', 'state', async () => 'queried')).toBe('after');
+  });
+
+  it('shares a failure with the readers that waited, and keeps nothing of it', async () => {
+    const reads = new ProjectReads({ snapshotMs: 60_000 });
+    const q = gatedQuery<string>();
+    const a = reads.read('shop', 'state', q.query);
+    const b = reads.read('shop', 'state', q.query);
+    q.fail(0, new Error('query timed out'));
+    await expect(a).rejects.toThrow('query timed out');
+    await expect(b).rejects.toThrow('query timed out');
+    expect(await reads.read('shop', 'state', async () => 'recovered')).toBe('recovered');
+  });
+
+  it('a failing project does not fail reads of another project', async () => {
+    const reads = new ProjectReads();
+    const results = await Promise.allSettled([
+      reads.read('broken', 'summary', async () => {
+        throw new Error('Blob data size exceeds limit');
+      }),
+      reads.read('shop', 'summary', async () => 'ok'),
+    ]);
+    expect(results[0]).toMatchObject({ status: 'rejected' });
+    expect(results[1]).toEqual({ status: 'fulfilled', value: 'ok' });
+  });
+
+  it('a query that throws synchronously is a rejected read, not an exception', async () => {
+    const reads = new ProjectReads();
+    const p = reads.read('shop', 'state', () => {
+      throw new Error('no connection');
+    });
+    await expect(p).rejects.toThrow('no connection');
+  });
+
+  it('with snapshotMs 0 readers only share the in-flight query', async () => {
+    const reads = new ProjectReads({ snapshotMs: 0 });
+    const q = gatedQuery<number>();
+    const both = [reads.read('shop', 'state', q.query), reads.read('shop', 'state', q.query)];
+    q.answer(0, 1);
+    expect(await Promise.all(both)).toEqual([1, 1]);
+    await tick();
+    const again = reads.read('shop', 'state', q.query);
+    q.answer(1, 2);
+    expect(await again).toBe(2);
+    expect(q.calls).toBe(2);
+  });
+
+  it('drops expired snapshots when swept', async () => {
+    let now = 0;
+    const reads = new ProjectReads({ snapshotMs: 100, now: () => now });
+    for (let i = 0; i < 10; i++) await reads.read('shop', `freight:${i}`, async () => i);
+    expect(reads.size).toBe(10);
+    now = 100;
+    reads.sweep();
+    expect(reads.size).toBe(0);
+  });
+
+  it('refuses a negative snapshot lifetime', () => {
+    expect(() => new ProjectReads({ snapshotMs: -1 })).toThrow('snapshotMs must be a number >= 0, got -1');
+  });
+});
