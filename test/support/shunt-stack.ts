@@ -48,7 +48,7 @@ export async function startShuntStack(opts: {
     ...opts.cluster,
   });
   const running = workers.run();
-  const backend = new TemporalBackend({ connection, namespace: opts.namespace });
+  const backend = new TemporalBackend({ connection, namespace: opts.namespace, readSnapshotMs: 0 });
   const credentialsPath = opts.credentialsPath ?? join(dataDir, 'credentials');
   const app = createApp({
     backend,

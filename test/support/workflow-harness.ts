@@ -62,7 +62,8 @@ export async function startWorkflowHarness(opts: {
   return {
     connection,
     client: new Client({ connection, namespace: opts.namespace }),
-    backend: new TemporalBackend({ connection, namespace: opts.namespace, ...(opts.taskQueue ? { taskQueue } : {}) }),
+    // Suites read what a workflow changed on its own (a scan, a signal) right after it: no read snapshot.
+    backend: new TemporalBackend({ connection, namespace: opts.namespace, readSnapshotMs: 0, ...(opts.taskQueue ? { taskQueue } : {}) }),
     async stop() {
       worker.shutdown();
       await running;

@@ -53,7 +53,7 @@ beforeAll(async () => {
   connection = await connectClient();
   nativeConnection = await connectWorker();
   client = new Client({ connection, namespace });
-  backend = new TemporalBackend({ connection, namespace });
+  backend = new TemporalBackend({ connection, namespace, readSnapshotMs: 0 });
 });
 
 afterAll(async () => {

@@ -103,7 +103,7 @@ describe('soak on the time-skipping server', () => {
 
   it('marks freight verified in a stage with `verification: {soak: {duration: 24h}}` only after the soak', async () => {
     const worker = await newWorker(TASK_QUEUE);
-    const backend = new TemporalBackend({ connection: env.connection, namespace: env.namespace ?? 'default' });
+    const backend = new TemporalBackend({ connection: env.connection, namespace: env.namespace ?? 'default', readSnapshotMs: 0 });
     await worker.runUntil(async () => {
       await backend.apply(
         [
