@@ -8,10 +8,19 @@
  * starts a new generation of the project's reads: no later read joins a query or uses a snapshot
  * of an older generation, and a query that started before the write is never stored as a snapshot
  * of the newer one. Failures are shared by the readers that waited on the query but never kept.
+ *
+ * Stale while revalidating: once a snapshot expires, for a while longer (`staleMs`) a reader starts
+ * (or joins) one query that refreshes it and waits for it at most `refreshWaitMs`; if the query has
+ * not answered by then, the older snapshot answers. A quiet api so reads fresh data, and a busy
+ * worker that answers queries slowly does not make every reader queue behind it. A write ends that
+ * too (a new generation has no snapshot to serve).
  */
 
 /** How long a project's answer serves later readers, by default (SHUNT_READ_SNAPSHOT_MS). */
 export const DEFAULT_READ_SNAPSHOT_MS = 250;
+
+/** How long a reader of an expired snapshot waits for its refresh before the snapshot answers. */
+export const DEFAULT_REFRESH_WAIT_MS = 50;
 
 /** Expired snapshots are dropped every this many queries. */
 const SWEEP_EVERY = 64;
@@ -19,20 +28,26 @@ const SWEEP_EVERY = 64;
 export interface ProjectReadsOptions {
   /** Lifetime of a snapshot in ms; 0 keeps none (readers still share an in-flight query). */
   snapshotMs?: number;
+  /** How long past its lifetime a snapshot may still answer while a query refreshes it; default 20 × snapshotMs. */
+  staleMs?: number;
+  /** How long a reader waits for that refresh before the older snapshot answers; default 50 ms. */
+  refreshWaitMs?: number;
   /** The clock, for tests. */
   now?: () => number;
 }
 
 interface Entry {
   generation: number;
-  /** Set while the query runs. */
+  /** Set while a query runs (the first, or a refresh of `settled`). */
   inFlight?: Promise<unknown>;
-  /** Set once it answered. */
+  /** The last answer of this generation, and when it came. */
   settled?: { value: unknown; at: number };
 }
 
 export class ProjectReads {
   private readonly snapshotMs: number;
+  private readonly staleMs: number;
+  private readonly refreshWaitMs: number;
   private readonly now: () => number;
   /** project → key → entry */
   private readonly entries = new Map<string, Map<string, Entry>>();
@@ -42,6 +57,10 @@ export class ProjectReads {
   constructor(options: ProjectReadsOptions = {}) {
     this.snapshotMs = options.snapshotMs ?? DEFAULT_READ_SNAPSHOT_MS;
     if (!Number.isFinite(this.snapshotMs) || this.snapshotMs < 0) throw new RangeError(`snapshotMs must be a number >= 0, got ${this.snapshotMs}`);
+    this.staleMs = options.staleMs ?? 20 * this.snapshotMs;
+    if (!Number.isFinite(this.staleMs) || this.staleMs < 0) throw new RangeError(`staleMs must be a number >= 0, got ${this.staleMs}`);
+    this.refreshWaitMs = options.refreshWaitMs ?? DEFAULT_REFRESH_WAIT_MS;
+    if (!Number.isFinite(this.refreshWaitMs) || this.refreshWaitMs < 0) throw new RangeError(`refreshWaitMs must be a number >= 0, got ${this.refreshWaitMs}`);
     this.now = options.now ?? Date.now;
   }
 
@@ -55,22 +74,54 @@ export class ProjectReads {
     this.entries.set(project, keys);
     const entry = keys.get(key);
     if (entry?.generation === generation) {
+      const age = entry.settled ? this.now() - entry.settled.at : Infinity;
+      if (age < this.snapshotMs) return Promise.resolve(entry.settled!.value as T);
+      if (age < this.snapshotMs + this.staleMs) {
+        const refresh = entry.inFlight ?? this.query(project, key, keys, entry, query);
+        return this.freshOrStale(refresh as Promise<T>, entry.settled!.value as T);
+      }
       if (entry.inFlight) return entry.inFlight as Promise<T>;
-      if (entry.settled && this.now() - entry.settled.at < this.snapshotMs) return Promise.resolve(entry.settled.value as T);
     }
     const fresh: Entry = { generation };
+    keys.set(key, fresh);
+    return this.query(project, key, keys, fresh, query);
+  }
+
+  /** The refresh's answer if it comes within refreshWaitMs (and does not fail), else `stale`. */
+  private freshOrStale<T>(refresh: Promise<T>, stale: T): Promise<T> {
+    return new Promise<T>((resolve) => {
+      const timer = setTimeout(() => resolve(stale), this.refreshWaitMs);
+      refresh.then(
+        (value) => {
+          clearTimeout(timer);
+          resolve(value);
+        },
+        () => {
+          clearTimeout(timer);
+          resolve(stale);
+        },
+      );
+    });
+  }
+
+  /** Runs `query` for `entry` (its first answer, or a refresh of its snapshot). */
+  private query<T>(project: string, key: string, keys: Map<string, Entry>, entry: Entry, query: () => Promise<T>): Promise<T> {
     if (++this.queriesStarted % SWEEP_EVERY === 0) this.sweep();
     const running = (async () => query())();
-    fresh.inFlight = running;
-    keys.set(key, fresh);
+    entry.inFlight = running;
     running.then(
       (value) => {
-        if (keys.get(key) !== fresh) return;
-        delete fresh.inFlight;
-        if (this.generation(project) === generation && this.snapshotMs > 0) fresh.settled = { value, at: this.now() };
-        else this.forget(project, key, fresh);
+        if (keys.get(key) !== entry) return;
+        delete entry.inFlight;
+        if (this.generation(project) === entry.generation && this.snapshotMs > 0) entry.settled = { value, at: this.now() };
+        else this.forget(project, key, entry);
       },
-      () => this.forget(project, key, fresh),
+      () => {
+        if (keys.get(key) !== entry) return;
+        delete entry.inFlight;
+        // A failed refresh keeps the older answer for its remaining time; a failed first query keeps nothing.
+        if (!entry.settled) this.forget(project, key, entry);
+      },
     );
     return running;
   }
@@ -95,7 +146,7 @@ export class ProjectReads {
     const now = this.now();
     for (const [project, keys] of this.entries) {
       for (const [key, entry] of keys) {
-        if (!entry.inFlight && (!entry.settled || now - entry.settled.at >= this.snapshotMs)) keys.delete(key);
+        if (!entry.inFlight && (!entry.settled || now - entry.settled.at >= this.snapshotMs + this.staleMs)) keys.delete(key);
       }
       if (keys.size === 0) this.entries.delete(project);
     }

@@ -35,9 +35,9 @@ describe('ProjectReads', () => {
     expect(reads.queries).toBe(1);
   });
 
-  it('serves the snapshot until it expires, then queries again', async () => {
+  it('serves the snapshot until it expires, then queries again (no stale window)', async () => {
     let now = 1000;
-    const reads = new ProjectReads({ snapshotMs: 250, now: () => now });
+    const reads = new ProjectReads({ snapshotMs: 250, staleMs: 0, now: () => now });
     let calls = 0;
     const query = async () => `v${++calls}`;
     expect(await reads.read('shop', 'state', query)).toBe('v1');
@@ -157,14 +157,122 @@ describe('ProjectReads', () => {
     expect(q.calls).toBe(2);
   });
 
-  it('drops expired snapshots when swept', async () => {
+  it('drops expired snapshots when swept (once past their stale window too)', async () => {
     let now = 0;
-    const reads = new ProjectReads({ snapshotMs: 100, now: () => now });
+    const reads = new ProjectReads({ snapshotMs: 100, staleMs: 400, now: () => now });
     for (let i = 0; i < 10; i++) await reads.read('shop', `freight:${i}`, async () => i);
     expect(reads.size).toBe(10);
-    now = 100;
+    now = 499;
+    reads.sweep();
+    expect(reads.size).toBe(10);
+    now = 500;
     reads.sweep();
     expect(reads.size).toBe(0);
+  });
+
+  describe('stale while revalidating', () => {
+    it('a reader of an expired snapshot gets the refresh when it answers within refreshWaitMs', async () => {
+      let now = 1000;
+      const reads = new ProjectReads({ snapshotMs: 250, staleMs: 1000, refreshWaitMs: 60_000, now: () => now });
+      const q = gatedQuery<string>();
+      const first = reads.read('shop', 'state', q.query);
+      q.answer(0, 'v1');
+      await first;
+      now += 300;
+      const next = reads.read('shop', 'state', q.query);
+      q.answer(1, 'v2');
+      expect(await next).toBe('v2');
+    });
+
+    it('an expired snapshot answers after refreshWaitMs while one query refreshes it; the refresh answers later readers', async () => {
+      let now = 1000;
+      const reads = new ProjectReads({ snapshotMs: 250, staleMs: 1000, refreshWaitMs: 10, now: () => now });
+      const q = gatedQuery<string>();
+      const first = reads.read('shop', 'state', q.query);
+      q.answer(0, 'v1');
+      expect(await first).toBe('v1');
+      now += 300;
+      // Ten readers during the refresh: all get v1 at once, one query runs.
+      expect(await Promise.all(Array.from({ length: 10 }, () => reads.read('shop', 'state', q.query)))).toEqual(Array(10).fill('v1'));
+      expect(q.calls).toBe(2);
+      q.answer(1, 'v2');
+      await tick();
+      expect(await reads.read('shop', 'state', q.query)).toBe('v2');
+      expect(q.calls).toBe(2);
+    });
+
+    it('past the stale window readers wait for the query', async () => {
+      let now = 1000;
+      const reads = new ProjectReads({ snapshotMs: 250, staleMs: 1000, refreshWaitMs: 10, now: () => now });
+      const q = gatedQuery<string>();
+      const first = reads.read('shop', 'state', q.query);
+      q.answer(0, 'v1');
+      await first;
+      now += 1250;
+      const waiting = reads.read('shop', 'state', q.query);
+      let settled = false;
+      void waiting.then(() => (settled = true));
+      await tick();
+      expect(settled).toBe(false);
+      q.answer(1, 'v2');
+      expect(await waiting).toBe('v2');
+    });
+
+    it('a reader who comes past the window joins a refresh already running', async () => {
+      let now = 1000;
+      const reads = new ProjectReads({ snapshotMs: 250, staleMs: 1000, refreshWaitMs: 10, now: () => now });
+      const q = gatedQuery<string>();
+      const first = reads.read('shop', 'state', q.query);
+      q.answer(0, 'v1');
+      await first;
+      now += 300;
+      expect(await reads.read('shop', 'state', q.query)).toBe('v1'); // starts the refresh
+      now += 1000;
+      const late = reads.read('shop', 'state', q.query);
+      expect(q.calls).toBe(2);
+      q.answer(1, 'v2');
+      expect(await late).toBe('v2');
+    });
+
+    it('a write ends the stale window: the next read waits for a fresh query', async () => {
+      let now = 1000;
+      const reads = new ProjectReads({ snapshotMs: 250, staleMs: 1000, refreshWaitMs: 10, now: () => now });
+      const q = gatedQuery<string>();
+      const first = reads.read('shop', 'state', q.query);
+      q.answer(0, 'before');
+      await first;
+      now += 300;
+      reads.invalidate('shop');
+      const next = reads.read('shop', 'state', q.query);
+      q.answer(1, 'after');
+      expect(await next).toBe('after');
+    });
+
+    it('a failed refresh keeps the older answer for the rest of its window, then the next reader queries again', async () => {
+      let now = 1000;
+      const reads = new ProjectReads({ snapshotMs: 250, staleMs: 1000, refreshWaitMs: 10, now: () => now });
+      const q = gatedQuery<string>();
+      const first = reads.read('shop', 'state', q.query);
+      q.answer(0, 'v1');
+      await first;
+      now += 300;
+      expect(await reads.read('shop', 'state', q.query)).toBe('v1');
+      q.fail(1, new Error('query timed out'));
+      await tick();
+      expect(await reads.read('shop', 'state', q.query)).toBe('v1'); // a new refresh
+      expect(q.calls).toBe(3);
+      now += 1000;
+      q.fail(2, new Error('query timed out'));
+      await tick();
+      const failing = reads.read('shop', 'state', q.query);
+      q.fail(3, new Error('still down'));
+      await expect(failing).rejects.toThrow('still down');
+    });
+
+    it('refuses a negative stale window or wait', () => {
+      expect(() => new ProjectReads({ snapshotMs: 250, staleMs: -1 })).toThrow('staleMs must be a number >= 0, got -1');
+      expect(() => new ProjectReads({ snapshotMs: 250, refreshWaitMs: Number.NaN })).toThrow('refreshWaitMs must be a number >= 0, got NaN');
+    });
   });
 
   it('refuses a negative snapshot lifetime', () => {
