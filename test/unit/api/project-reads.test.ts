@@ -171,100 +171,83 @@ describe('ProjectReads', () => {
   });
 
   describe('stale while revalidating', () => {
-    it('a reader of an expired snapshot gets the refresh when it answers within refreshWaitMs', async () => {
-      let now = 1000;
-      const reads = new ProjectReads({ snapshotMs: 250, staleMs: 1000, refreshWaitMs: 60_000, now: () => now });
+    /** Reads whose 'state' snapshot (`first`) was taken at t=1000: 250 ms fresh, then 1000 ms stale. */
+    async function snapshotTaken(first: string, refreshWaitMs = 10) {
+      const clock = { now: 1000 };
+      const reads = new ProjectReads({ snapshotMs: 250, staleMs: 1000, refreshWaitMs, now: () => clock.now });
       const q = gatedQuery<string>();
-      const first = reads.read('shop', 'state', q.query);
-      q.answer(0, 'v1');
-      await first;
-      now += 300;
-      const next = reads.read('shop', 'state', q.query);
+      const read = () => reads.read('shop', 'state', q.query);
+      const answered = read();
+      q.answer(0, first);
+      expect(await answered).toBe(first);
+      return { reads, q, read, clock };
+    }
+
+    it('a reader of an expired snapshot gets the refresh when it answers within refreshWaitMs', async () => {
+      const { q, read, clock } = await snapshotTaken('v1', 60_000);
+      clock.now += 300;
+      const next = read();
       q.answer(1, 'v2');
       expect(await next).toBe('v2');
     });
 
     it('an expired snapshot answers after refreshWaitMs while one query refreshes it; the refresh answers later readers', async () => {
-      let now = 1000;
-      const reads = new ProjectReads({ snapshotMs: 250, staleMs: 1000, refreshWaitMs: 10, now: () => now });
-      const q = gatedQuery<string>();
-      const first = reads.read('shop', 'state', q.query);
-      q.answer(0, 'v1');
-      expect(await first).toBe('v1');
-      now += 300;
-      // Ten readers during the refresh: all get v1 at once, one query runs.
-      expect(await Promise.all(Array.from({ length: 10 }, () => reads.read('shop', 'state', q.query)))).toEqual(Array(10).fill('v1'));
+      const { q, read, clock } = await snapshotTaken('v1');
+      clock.now += 300;
+      // Ten readers during the refresh: all get v1 after the wait, one query runs.
+      expect(await Promise.all(Array.from({ length: 10 }, read))).toEqual(Array(10).fill('v1'));
       expect(q.calls).toBe(2);
       q.answer(1, 'v2');
       await tick();
-      expect(await reads.read('shop', 'state', q.query)).toBe('v2');
+      expect(await read()).toBe('v2');
       expect(q.calls).toBe(2);
     });
 
-    it('past the stale window readers wait for the query', async () => {
-      let now = 1000;
-      const reads = new ProjectReads({ snapshotMs: 250, staleMs: 1000, refreshWaitMs: 10, now: () => now });
-      const q = gatedQuery<string>();
-      const first = reads.read('shop', 'state', q.query);
-      q.answer(0, 'v1');
-      await first;
-      now += 1250;
-      const waiting = reads.read('shop', 'state', q.query);
+    it('past the stale window readers wait for the query, longer than refreshWaitMs', async () => {
+      const { q, read, clock } = await snapshotTaken('v1');
+      clock.now += 1250;
+      const waiting = read();
       let settled = false;
       void waiting.then(() => (settled = true));
-      await tick();
+      await new Promise((r) => setTimeout(r, 50));
       expect(settled).toBe(false);
       q.answer(1, 'v2');
       expect(await waiting).toBe('v2');
     });
 
     it('a reader who comes past the window joins a refresh already running', async () => {
-      let now = 1000;
-      const reads = new ProjectReads({ snapshotMs: 250, staleMs: 1000, refreshWaitMs: 10, now: () => now });
-      const q = gatedQuery<string>();
-      const first = reads.read('shop', 'state', q.query);
-      q.answer(0, 'v1');
-      await first;
-      now += 300;
-      expect(await reads.read('shop', 'state', q.query)).toBe('v1'); // starts the refresh
-      now += 1000;
-      const late = reads.read('shop', 'state', q.query);
+      const { q, read, clock } = await snapshotTaken('v1');
+      clock.now += 300;
+      expect(await read()).toBe('v1'); // starts the refresh
+      clock.now += 1000;
+      const late = read();
       expect(q.calls).toBe(2);
       q.answer(1, 'v2');
       expect(await late).toBe('v2');
     });
 
     it('a write ends the stale window: the next read waits for a fresh query', async () => {
-      let now = 1000;
-      const reads = new ProjectReads({ snapshotMs: 250, staleMs: 1000, refreshWaitMs: 10, now: () => now });
-      const q = gatedQuery<string>();
-      const first = reads.read('shop', 'state', q.query);
-      q.answer(0, 'before');
-      await first;
-      now += 300;
+      const { reads, q, read, clock } = await snapshotTaken('before');
+      clock.now += 300;
       reads.invalidate('shop');
-      const next = reads.read('shop', 'state', q.query);
+      const next = read();
+      await new Promise((r) => setTimeout(r, 50));
       q.answer(1, 'after');
       expect(await next).toBe('after');
     });
 
     it('a failed refresh keeps the older answer for the rest of its window, then the next reader queries again', async () => {
-      let now = 1000;
-      const reads = new ProjectReads({ snapshotMs: 250, staleMs: 1000, refreshWaitMs: 10, now: () => now });
-      const q = gatedQuery<string>();
-      const first = reads.read('shop', 'state', q.query);
-      q.answer(0, 'v1');
-      await first;
-      now += 300;
-      expect(await reads.read('shop', 'state', q.query)).toBe('v1');
+      const { q, read, clock } = await snapshotTaken('v1');
+      clock.now += 300;
+      expect(await read()).toBe('v1');
       q.fail(1, new Error('query timed out'));
       await tick();
-      expect(await reads.read('shop', 'state', q.query)).toBe('v1'); // a new refresh
+      expect(await read()).toBe('v1'); // a new refresh
       expect(q.calls).toBe(3);
-      now += 1000;
+      clock.now += 1000;
       q.fail(2, new Error('query timed out'));
       await tick();
-      const failing = reads.read('shop', 'state', q.query);
+      const failing = read();
       q.fail(3, new Error('still down'));
       await expect(failing).rejects.toThrow('still down');
     });
