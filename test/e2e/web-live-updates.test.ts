@@ -4,22 +4,17 @@
  * fetch), freight applied by someone else appears without a reload and without the page asking
  * for the freight list again; the stream request carries the token.
  */
-import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page, type Request } from 'playwright-core';
+import type { Page, Request } from 'playwright-core';
 import { enforcedAccess } from '../../api/auth/index.js';
 import { authConfig, bearer, TOKENS } from '../api/auth-fixtures.js';
+import { launchChromium, type LaunchedChromium } from '../support/chromium.js';
 import { startShuntStack, type ShuntStack } from '../support/shunt-stack.js';
 import { freightManifest, projectAndWarehouse, stageHead } from '../support/workflow-harness.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 // The project the fixtures' viewer token may read.
 const PROJECT = 'demo';
 let stack: ShuntStack;
-let profile: string;
-let context: BrowserContext;
+let browser: LaunchedChromium | undefined;
 let page: Page;
 
 async function apply(content: string): Promise<void> {
@@ -44,24 +39,16 @@ async function expectText(pattern: RegExp, selector: string, timeout = 60_000): 
 }
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (listed in .ci/apt-packages)`);
   stack = await startShuntStack({ namespace: 'web-live', access: enforcedAccess(authConfig()) });
   const stage = `${stageHead(PROJECT, 'dev', '{direct: true}')}\n  promotionTemplate:\n    spec:\n      steps:\n        - uses: git-clone\n`;
   await apply([projectAndWarehouse(PROJECT), stage, freightManifest(PROJECT, '1.0.0', 'first-one')].join('\n---\n'));
-  profile = await mkdtemp(join(tmpdir(), 'shunt-chromium-'));
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-  page = context.pages()[0] ?? (await context.newPage());
-  page.setDefaultTimeout(60_000);
+  browser = await launchChromium();
+  page = browser.page;
 });
 
 afterAll(async () => {
-  await context?.close();
+  await browser?.close();
   await stack?.stop();
-  if (profile) await rm(profile, { recursive: true, force: true });
 });
 
 describe('the web page’s live updates', () => {

@@ -7,30 +7,28 @@
  * upstream). Screenshots go to test-output/.
  */
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import YAML from 'yaml';
 import { enforcedAccess } from '../../api/auth/index.js';
 import { authConfig, bearer, TOKENS } from '../api/auth-fixtures.js';
+import { launchChromium, type LaunchedChromium } from '../support/chromium.js';
 import { startShuntStack, type ShuntStack } from '../support/shunt-stack.js';
 
 const run = promisify(execFile);
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const example = join(root, 'examples', 'three-stage');
 const shots = join(root, 'test-output', 'web');
-const CHROMIUM = '/usr/bin/chromium';
 const gitEnv = { ...process.env, GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_NOSYSTEM: '1' };
 
 let stack: ShuntStack;
 let work: string;
 let origin: string;
-let profile: string;
-let context: BrowserContext;
+let browser: LaunchedChromium | undefined;
 let page: Page;
 
 async function api(method: string, path: string, token: string, body?: unknown): Promise<any> {
@@ -52,7 +50,6 @@ async function signIn(token: string): Promise<void> {
 }
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (listed in .ci/apt-packages)`);
   await mkdir(shots, { recursive: true });
   stack = await startShuntStack({ namespace: 'web', access: enforcedAccess(authConfig()), temporalUiUrl: 'http://127.0.0.1:8233' });
   work = await mkdtemp(join(tmpdir(), 'shunt-web-'));
@@ -61,23 +58,14 @@ beforeAll(async () => {
   const pipeline = (await readFile(join(example, 'pipeline.yaml'), 'utf8')).replaceAll('file:///tmp/shunt-demo/gitops.git', `file://${origin}`);
   await api('POST', '/apply', TOKENS.admin, { files: [{ name: 'pipeline.yaml', content: pipeline }] });
   await api('POST', '/apply', TOKENS.admin, { files: [{ name: 'freight.yaml', content: await readFile(join(example, 'freight-1.0.0.yaml'), 'utf8') }] });
-  profile = await mkdtemp(join(tmpdir(), 'shunt-chromium-'));
-  // A fresh profile; without the background-networking flags Chromium's own connections are
-  // refused by a closed network and slow every page load.
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-  page = context.pages()[0] ?? (await context.newPage());
-  page.setDefaultTimeout(60_000);
+  browser = await launchChromium();
+  page = browser.page;
 });
 
 afterAll(async () => {
-  await context?.close();
+  await browser?.close();
   await stack?.stop();
   if (work) await rm(work, { recursive: true, force: true });
-  if (profile) await rm(profile, { recursive: true, force: true });
 });
 
 describe('the web page', () => {
