@@ -9,6 +9,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { sha1Hex } from '../../core/hash.js';
+import { processAlive } from './process-alive.js';
 
 /** Entries of the data directory tightened at start when they exist: directories 0700, files 0600. */
 const SENSITIVE = ['git', 'work', 'credentials', 'temporal.db', 'temporal.db-wal', 'temporal.db-shm', 'temporal.pid'];
@@ -61,7 +62,7 @@ export function restrictUmask(): void {
  */
 export async function withPrivateTempDir<T>(parent: string, fn: (dir: string) => Promise<T>): Promise<T> {
   await fs.promises.mkdir(parent, { recursive: true, mode: 0o700 });
-  const dir = await fs.promises.mkdtemp(path.join(parent, `${opDirPrefix(hostTag(), process.pid)}`));
+  const dir = await fs.promises.mkdtemp(path.join(parent, opDirPrefix(HOST_TAG, process.pid)));
   await fs.promises.chmod(dir, 0o700);
   try {
     return await fn(dir);
@@ -76,9 +77,7 @@ export async function writePrivateFile(file: string, content: string): Promise<v
 }
 
 /** A short tag of this host, so that processes on other hosts sharing the data dir are told apart. */
-function hostTag(): string {
-  return sha1Hex(os.hostname()).slice(0, 8);
-}
+const HOST_TAG = sha1Hex(os.hostname()).slice(0, 8);
 
 /** `op-<host tag>-<pid>-`: who made an operation's directory, for the clean-up of a dead process's. */
 function opDirPrefix(host: string, pid: number): string {
@@ -89,15 +88,6 @@ const OP_DIR = /^op-([0-9a-f]{8})-(\d+)-[A-Za-z0-9]{6}$/;
 /** An operation's directory older than this is a leftover whoever made it: no git command lasts a day. */
 export const OP_DIR_MAX_AGE_MS = 24 * 60 * 60 * 1000;
 
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /**
  * At a worker's start, before it runs anything: removes the operation directories under `parent`
  * (which may hold an SSH or signing key) that a process killed mid-operation left. Those of this
@@ -107,7 +97,6 @@ function processAlive(pid: number): boolean {
 export async function removeLeftoverPrivateDirs(parent: string, opts: { nowMs?: number; pid?: number } = {}): Promise<string[]> {
   const nowMs = opts.nowMs ?? Date.now();
   const selfPid = opts.pid ?? process.pid;
-  const host = hostTag();
   let entries: string[];
   try {
     entries = await fs.promises.readdir(parent);
@@ -118,7 +107,7 @@ export async function removeLeftoverPrivateDirs(parent: string, opts: { nowMs?: 
   for (const name of entries) {
     const m = OP_DIR.exec(name);
     let leftover: boolean;
-    if (m && m[1] === host) {
+    if (m && m[1] === HOST_TAG) {
       const pid = Number(m[2]);
       leftover = pid === selfPid || !processAlive(pid);
     } else {

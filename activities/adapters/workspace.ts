@@ -9,6 +9,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { DomainError } from '../../core/errors.js';
+import { processAlive } from './process-alive.js';
 
 /** Thrown (as a DomainError with code `PathEscape`) for any path leaving the workspace. */
 function escapeError(relPath: string): DomainError {
@@ -184,16 +185,6 @@ export async function registerWorkerRun(workRoot: string, run: WorkerRun, refres
       await fs.promises.rm(file, { force: true });
     },
   };
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    // EPERM: the process exists but belongs to someone else.
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /**

@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import * as path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DomainError } from '../../../core/errors.js';
+import { processAlive } from '../process-alive.js';
 
 /** Serializes work per key: in-process promise chain plus a lock file for other processes. */
 export class MirrorLocks {
@@ -80,10 +81,5 @@ async function holderIsGone(lockFile: string): Promise<boolean> {
   const pid = Number(pidText);
   if (!Number.isInteger(pid) || pid <= 0 || host !== hostname()) return false;
   if (pid === process.pid) return true;
-  try {
-    process.kill(pid, 0);
-    return false;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'ESRCH';
-  }
+  return !processAlive(pid);
 }
