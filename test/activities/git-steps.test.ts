@@ -321,6 +321,37 @@ describe('git-push', () => {
     expect((err as Error).message).toContain('still rejected after 2 attempts');
   });
 
+  it('queues 20 pushes to one branch from one worker: each rebases onto the last and pushes once, none is rejected', async () => {
+    const origin = await createOrigin(disposer);
+    const first = await createHarness(disposer);
+    const stages = Array.from({ length: 20 }, (_, i) => `env-${String(i).padStart(2, '0')}`);
+    const harnesses = await Promise.all(
+      stages.map((stage) =>
+        createHarness(disposer, { git: first.git, dataDir: first.dataDir, workspaceKey: stage, promotion: `${stage}.01j0000000000000000000000.abc1234` }),
+      ),
+    );
+    // Every checkout is made from the same tip before any push, as when 20 stages promote at once.
+    for (const [i, h] of harnesses.entries()) {
+      await h.run(gitClone, { repoURL: origin.url, checkout: [{ path: './src', branch: 'main' }] });
+      const dir = path.join(h.workspace.resolve('src'), stages[i]!);
+      await fs.promises.mkdir(dir, { recursive: true });
+      await fs.promises.writeFile(path.join(dir, 'values.yaml'), `replicas: ${i}\n`);
+      await h.run(gitCommit, { path: './src', message: `Promote ${stages[i]!}` });
+    }
+    const pushesBefore = first.git.stats.pushes;
+    const fetchesBefore = first.git.stats.mirrorFetches;
+
+    const results = await Promise.all(harnesses.map((h) => h.run(gitPush, { path: './src', maxAttempts: 1 })));
+
+    expect(results.every((r) => r.status === 'Succeeded')).toBe(true);
+    expect(first.git.stats.pushes - pushesBefore).toBe(20);
+    expect(first.git.stats.mirrorFetches - fetchesBefore).toBe(0);
+    const log = await originLog(origin);
+    expect(log).toHaveLength(21);
+    expect(new Set(log.slice(0, 20))).toEqual(new Set(stages.map((s) => `Promote ${s}`)));
+    expect(results.map((r) => r.output?.['commit'])).toContain(await originHead(origin));
+  });
+
   it('fails the step on a rebase conflict and leaves the remote alone', async () => {
     const origin = await createOrigin(disposer);
     const h = await createHarness(disposer);

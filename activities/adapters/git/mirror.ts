@@ -55,6 +55,17 @@ export class Mirrors {
   }
 
   /**
+   * Runs `fn` holding the push lock of `branch` in the mirror at `mirror`: pushes to one branch
+   * queue instead of racing (each rebases onto the tip the previous one pushed, which the mirror
+   * already has, and pushes once). Held around the whole fetch-rebase-push; takes the mirror's
+   * own lock inside, never the other way round. Other workers sharing the data dir queue too.
+   */
+  async withBranchLock<T>(mirror: string, branch: string, fn: () => Promise<T>): Promise<T> {
+    await fs.promises.mkdir(path.dirname(mirror), { recursive: true });
+    return this.locks.with(`${mirror}.push-${sha1Hex(branch)}.lock`, fn);
+  }
+
+  /**
    * Makes the mirror of `repoURL` current: creates it the first time, fetches (new objects only)
    * afterwards. Returns its directory.
    */

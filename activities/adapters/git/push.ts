@@ -62,6 +62,17 @@ export async function push(deps: PushDeps, dir: string, req: PushRequest): Promi
     req = { ...req, insecureSkipTLSVerify: true };
   }
   const mirror = info.commonDir;
+  return mirrors.withBranchLock(mirror, branch, () => pushQueued(deps, dir, { ...req, repoURL, branch, maxAttempts, mirror }));
+}
+
+/** The push itself, with the branch's push lock held (so the remote-tracking ref is the tip this worker last saw or pushed). */
+async function pushQueued(
+  deps: PushDeps,
+  dir: string,
+  req: PushRequest & { repoURL: string; branch: string; maxAttempts: number; mirror: string },
+): Promise<PushResult> {
+  const { git, mirrors, stats } = deps;
+  const { repoURL, branch, maxAttempts, mirror } = req;
   const remoteRef = `refs/remotes/origin/${branch}`;
   let delay = deps.backoffMs;
   // The mirror was fetched when the checkout was made, usually moments ago: push at once and
@@ -84,6 +95,11 @@ export async function push(deps: PushDeps, dir: string, req: PushRequest): Promi
     // The usual case first: HEAD is the remote branch plus this promotion's commit.
     if (remote && !req.force && !(await git.isAncestor(dir, remote, head))) {
       if (await git.isAncestor(dir, head, remote)) return { branch, commit: head, pushed: false, attempts: attempt };
+      if (optimistic) {
+        // The tip moved since the checkout was made (usually a queued push of this worker): a
+        // partial mirror may lack blobs of it that the rebase reads.
+        await mirrors.withLock(mirror, () => mirrors.fetchBlobsForWorktree(dir, mirror, repoURL, remoteRef, req, req));
+      }
       head = await rebase(git, dir, remoteRef, branch, repoURL);
       if (head === remote) return { branch, commit: head, pushed: false, attempts: attempt };
     }
