@@ -47,6 +47,7 @@ const bench: BenchModule = async ({ workDir, quick, log }) => {
         unit: 'per-min',
         median: perMin,
         samples: [perMin],
+        target: { op: '>=', value: 300 },
       },
       {
         name: 'concurrent.completed',
@@ -70,7 +71,7 @@ const bench: BenchModule = async ({ workDir, quick, log }) => {
         unit: 'MB',
         median: peak,
         samples: [peak],
-        target: { op: '<', value: 300 },
+        target: { op: '<=', value: 200 },
         note: `idle ${Math.round(idle)} MB, median while loaded ${Math.round(median(rss))} MB`,
       },
     ];

@@ -45,7 +45,7 @@ export interface PushDeps {
  * @throws DomainError('StepFailed') on a rebase conflict or when there is no branch to push to.
  */
 export async function push(deps: PushDeps, dir: string, req: PushRequest): Promise<PushResult> {
-  const { git, mirrors, stats } = deps;
+  const { git, mirrors } = deps;
   const info = await ownCheckout(git, mirrors, dir, { absent: 'undefined' });
   if (!info) throw new DomainError('StepFailed', 'push path is not the top of a git checkout');
   if (!info.repoURL) throw new DomainError('StepFailed', 'the checkout has no origin remote');

@@ -1,0 +1,72 @@
+/**
+ * 20 stages promoting into one branch of one repository (one folder per stage, the monorepo
+ * layout) on Shunt started as `npm start` starts it: the same 20 promotions run one after
+ * another, then all at once. Target: all succeed, and at once takes at most half the time of one
+ * after another (pushes to a branch are queued per mirror and branch, not raced). Both runs
+ * wait for promotions the same way (the api polled every 200 ms).
+ */
+import { join } from 'node:path';
+import { Disposer } from '../test/support/git-repos.js';
+import { LaunchedShunt } from '../test/support/launched-shunt.js';
+import { prepareLoad, type LoadShape } from '../test/support/load-scenario.js';
+import { ShuntApi } from '../test/support/shunt-api.js';
+import type { BenchModule } from './types.js';
+
+const FULL: LoadShape = { projects: 1, stages: 20, rounds: 2 };
+const QUICK: LoadShape = { projects: 1, stages: 10, rounds: 2 };
+
+const bench: BenchModule = async ({ workDir, quick, log }) => {
+  const shape = quick ? QUICK : FULL;
+  const disposer = new Disposer();
+  try {
+    const shunt = new LaunchedShunt({ dataDir: join(workDir, 'data') });
+    disposer.add(() => shunt.stop());
+    await shunt.start();
+    const api = new ShuntApi(() => shunt.api);
+    const pipeline = await prepareLoad(api, disposer, workDir, shape);
+    const [project] = Object.keys(pipeline.repos) as [string];
+    const stages = pipeline.stages[project]!;
+    const [first, second] = pipeline.freight[project] as [string, string];
+
+    const sequentialStart = Date.now();
+    const sequential = [];
+    for (const stage of stages) {
+      sequential.push(await api.finished(project, await api.promote(project, stage, first), 300_000));
+    }
+    const sequentialMs = Date.now() - sequentialStart;
+
+    const concurrentStart = Date.now();
+    const names = await Promise.all(stages.map((stage) => api.promote(project, stage, second)));
+    const concurrent = await Promise.all(names.map((name) => api.finished(project, name, 600_000)));
+    const concurrentMs = Date.now() - concurrentStart;
+
+    const succeeded = (items: typeof concurrent): number => items.filter((p) => p.status.phase === 'Succeeded').length;
+    const failures = concurrent.filter((p) => p.status.phase !== 'Succeeded').map((p) => `${p.metadata.name}: ${p.status.message ?? p.status.phase}`);
+    log(`${stages.length} stages, one branch: one after another ${Math.round(sequentialMs)} ms (${succeeded(sequential)} succeeded), at once ${Math.round(concurrentMs)} ms (${succeeded(concurrent)} succeeded)`);
+    for (const f of failures) log(`failed: ${f}`);
+    const ratio = concurrentMs / sequentialMs;
+    return [
+      {
+        name: 'shared-branch.completed',
+        title: `Promotions succeeded of ${stages.length} into one branch at once`,
+        unit: 'count',
+        median: succeeded(concurrent),
+        samples: [succeeded(concurrent)],
+        target: { op: '>=', value: stages.length },
+      },
+      {
+        name: 'shared-branch.at-once-vs-one-by-one',
+        title: `${stages.length} promotions into one branch: at once ÷ one after another`,
+        unit: 'ratio',
+        median: ratio,
+        samples: [ratio],
+        target: { op: '<=', value: 0.5 },
+        note: `at once ${(concurrentMs / 1000).toFixed(1)} s, one after another ${(sequentialMs / 1000).toFixed(1)} s`,
+      },
+    ];
+  } finally {
+    await disposer.dispose();
+  }
+};
+
+export default bench;
