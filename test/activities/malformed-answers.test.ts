@@ -135,6 +135,8 @@ describe('Argo CD through the Kubernetes API', () => {
   });
 
   it('an AnalysisRun whose metric results are not a list fails naming the field', async () => {
+    // The fake Rollouts controller would rewrite the status 20 ms later; on a busy machine the read came after.
+    cluster.rollouts.stop();
     cluster.server.apply({
       apiVersion: 'argoproj.io/v1alpha1',
       kind: 'AnalysisRun',
