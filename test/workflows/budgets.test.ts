@@ -113,7 +113,7 @@ describe('the size of an apply', () => {
     const before = Object.keys((await backend.getProject('budgets')).specs.stages).sort();
     expect(before).toEqual(['heap', 'output']);
     // 4,000 stages of about 600 bytes each (10,000 plain ones in the report; parsing those is slow).
-    const many = Array.from({ length: 4_000 }, (_, i) => stage(`s${i}`, 'v'.repeat(300))).join('---\n');
+    const many = yamlOf(...Array.from({ length: 4_000 }, (_, i) => stage(`s${i}`, 'v'.repeat(300))));
 
     expect(await refusal(backend.apply([{ name: 'many.yaml', content: many }], { dryRun: false }))).toMatch(
       /^PayloadTooLarge: the apply to project "budgets" \(4000 resources\) is 2\.\d MiB as JSON; the limit is 2 MiB \(Temporal's payload size limit\)$/,
