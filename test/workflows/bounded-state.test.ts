@@ -20,7 +20,7 @@ import { projectStateQuery, projectWorkflowId, TASK_QUEUE } from '../../workflow
 import type { DiscoveredArtifacts } from '../../core/warehouse/discovered.js';
 import { warehouseScannedSignal, warehouseScanTargetQuery } from '../../workflows/warehouse-definitions.js';
 import { saveHistory } from '../support/histories.js';
-import { aProject, aStage, aWarehouse, WAREHOUSE, yamlOf } from '../support/manifests.js';
+import { aFreight, anImage, aProject, aStage, aWarehouse, WAREHOUSE, yamlOf } from '../support/manifests.js';
 import { eventually } from '../support/poll.js';
 import { promotionEnded, refusal, startWorkflowHarness, type WorkflowHarness } from '../support/workflow-harness.js';
 
@@ -56,11 +56,12 @@ const pipeline = yamlOf(
 
 /** A batch of freight manifests, tags `<batch>.<i>`. */
 function batch(n: number, size: number): string {
-  return Array.from({ length: size }, (_, i) => {
-    const tag = `${n}.${i}.0-${'x'.repeat(40)}`;
-    const images = Array.from({ length: SUBSCRIPTIONS }, (_, s) => `{repoURL: ${repo(s)}, tag: "${tag}"}`).join(', ');
-    return `apiVersion: kargo.akuity.io/v1alpha1\nkind: Freight\nmetadata: {namespace: ${PROJECT}}\norigin: {kind: Warehouse, name: app}\nimages: [${images}]\n`;
-  }).join('---\n');
+  return yamlOf(
+    ...Array.from({ length: size }, (_, i) => {
+      const tag = `${n}.${i}.0-${'x'.repeat(40)}`;
+      return aFreight({ project: PROJECT, images: Array.from({ length: SUBSCRIPTIONS }, (_, s) => anImage(tag, repo(s), null)) });
+    }),
+  );
 }
 
 const BATCH = 40;

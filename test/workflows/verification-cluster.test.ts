@@ -12,7 +12,7 @@ import type { TemporalBackend } from '../../api/temporal-backend.js';
 import type { VerificationRecord } from '../../core/project/state.js';
 import { startFakeCluster, type FakeCluster } from '../support/fake-kube/index.js';
 import { saveHistory } from '../support/histories.js';
-import { aFreight, aProject, aWarehouse, WAREHOUSE, yamlOf } from '../support/manifests.js';
+import { aFreight, aProject, aStage, aWarehouse, WAREHOUSE, yamlOf } from '../support/manifests.js';
 import { eventually } from '../support/poll.js';
 import { uniqueName } from '../support/temporal.js';
 import { startWorkflowHarness, type WorkflowHarness } from '../support/workflow-harness.js';
@@ -57,17 +57,14 @@ spec:
                 containers: [{name: t, image: "example/tests", args: ["{{args.suite}}"]}]
                 restartPolicy: Never
 ---
-apiVersion: kargo.akuity.io/v1alpha1
-kind: Stage
-metadata: {name: dev, namespace: ${project}}
-spec:
-  requestedFreight: [{origin: {kind: Warehouse, name: app}, sources: {direct: true}}]
-  promotionTemplate: {spec: {steps: [{uses: yaml-update, config: {path: v.yaml, updates: [{key: a, value: b}]}}]}}
-  verification:
-    analysisTemplates: [{name: job-check}]
-    args: [{name: suite, value: smoke}]
----
-${yamlOf(aFreight({ project, alias: 'one', digest: null }))}`;
+${yamlOf(
+  aStage('dev', {
+    project,
+    steps: [{ uses: 'yaml-update', config: { path: 'v.yaml', updates: [{ key: 'a', value: 'b' }] } }],
+    verification: { analysisTemplates: [{ name: 'job-check' }], args: [{ name: 'suite', value: 'smoke' }] },
+  }),
+  aFreight({ project, alias: 'one', digest: null }),
+)}`;
 
 async function verificationOf(project: string, done: boolean): Promise<VerificationRecord> {
   return eventually(async () => {
