@@ -15,6 +15,7 @@ import { jsonSize } from '../core/payload-budget.js';
 import { projectStateQuery, projectWorkflowId } from '../workflows/definitions.js';
 import { Disposer } from '../test/support/git-repos.js';
 import { LaunchedShunt } from '../test/support/launched-shunt.js';
+import { aFreight, aProject, aStage, aWarehouse, WAREHOUSE, yamlOf } from '../test/support/manifests.js';
 import { eventually } from '../test/support/poll.js';
 import { ShuntApi } from '../test/support/shunt-api.js';
 import { median, percentile } from './stats.js';
@@ -29,26 +30,13 @@ const PAGE_READS = ['/api/v1/projects', `/api/v1/projects/${PROJECT}/warehouses`
 const stageName = (i: number): string => `s${String(i).padStart(2, '0')}`;
 
 function pipeline(gate: string): string {
-  const docs = [
-    `apiVersion: kargo.akuity.io/v1alpha1\nkind: Project\nmetadata: {name: ${PROJECT}}`,
-    `apiVersion: kargo.akuity.io/v1alpha1\nkind: Warehouse\nmetadata: {name: app, namespace: ${PROJECT}}\nspec:\n  subscriptions:\n    - image: {repoURL: ghcr.io/example/app}`,
-    `apiVersion: kargo.akuity.io/v1alpha1\nkind: Freight\nmetadata: {namespace: ${PROJECT}}\nalias: one\norigin: {kind: Warehouse, name: app}\nimages: [{repoURL: ghcr.io/example/app, tag: "1.0.0"}]`,
-  ];
-  for (let i = 1; i <= STAGES; i++) {
-    docs.push(`apiVersion: kargo.akuity.io/v1alpha1
-kind: Stage
-metadata: {name: ${stageName(i)}, namespace: ${PROJECT}}
-spec:
-  requestedFreight:
-    - origin: {kind: Warehouse, name: app}
-      sources: {direct: true}
-  promotionTemplate:
-    spec:
-      steps:
-        - uses: http
-          config: {url: "${gate}", pollInterval: 1s, successExpression: "response.status == 200"}`);
-  }
-  return docs.join('\n---\n');
+  const step = { uses: 'http', config: { url: gate, pollInterval: '1s', successExpression: 'response.status == 200' } };
+  return yamlOf(
+    aProject(PROJECT),
+    aWarehouse(WAREHOUSE, { project: PROJECT }),
+    aFreight({ project: PROJECT, tag: '1.0.0', digest: null, alias: 'one' }),
+    ...Array.from({ length: STAGES }, (_, i) => aStage(stageName(i + 1), { project: PROJECT, steps: [step] })),
+  );
 }
 
 const bench: BenchModule = async ({ workDir, quick, log }) => {
@@ -157,24 +145,22 @@ const HISTORY_BATCH = 200;
 
 /** A project whose warehouse made `total` freight over its life (applied in batches): it keeps answering, its state bounded. */
 async function longHistory(api: ShuntApi, temporalPort: number, total: number, log: (m: string) => void): Promise<BenchFigure[]> {
-  const head = [
-    `apiVersion: kargo.akuity.io/v1alpha1\nkind: Project\nmetadata: {name: ${HISTORY_PROJECT}}`,
-    `apiVersion: kargo.akuity.io/v1alpha1\nkind: Warehouse\nmetadata: {name: app, namespace: ${HISTORY_PROJECT}}\nspec:\n  subscriptions:\n    - image: {repoURL: ghcr.io/example/app}`,
-    ...['dev', 'staging', 'prod'].map(
-      (s, i) => `apiVersion: kargo.akuity.io/v1alpha1\nkind: Stage\nmetadata: {name: ${s}, namespace: ${HISTORY_PROJECT}}\nspec:\n  requestedFreight:\n    - origin: {kind: Warehouse, name: app}\n      sources: ${i === 0 ? '{direct: true}' : `{stages: [${['dev', 'staging'][i - 1]}]}`}\n  promotionTemplate:\n    spec:\n      steps:\n        - uses: compose-output\n          config: {a: b}`,
+  const head = yamlOf(
+    aProject(HISTORY_PROJECT),
+    aWarehouse(WAREHOUSE, { project: HISTORY_PROJECT }),
+    ...['dev', 'staging', 'prod'].map((s, i) =>
+      aStage(s, { project: HISTORY_PROJECT, sources: i === 0 ? { direct: true } : { stages: [['dev', 'staging'][i - 1]!] }, steps: [{ uses: 'compose-output', config: { a: 'b' } }] }),
     ),
-  ];
-  await api.apply('history.yaml', head.join('\n---\n'));
+  );
+  await api.apply('history.yaml', head);
   // Freight made over years is older than Kargo's minimum deletion age; made within minutes here, it
   // would all be too young to drop: the age is set to 0 so retention acts as it would on old freight.
   const pruned = await api.request('POST', `/api/v1/projects/${HISTORY_PROJECT}/prune`, { minFreightDeletionAgeMs: 0 });
   if (pruned.status !== 200) throw new Error(`prune answered ${pruned.status}: ${JSON.stringify(pruned.body)}`);
   const t0 = Date.now();
   for (let made = 0; made < total; made += HISTORY_BATCH) {
-    const batch = Array.from({ length: Math.min(HISTORY_BATCH, total - made) }, (_, i) =>
-      `apiVersion: kargo.akuity.io/v1alpha1\nkind: Freight\nmetadata: {namespace: ${HISTORY_PROJECT}}\norigin: {kind: Warehouse, name: app}\nimages: [{repoURL: ghcr.io/example/app, tag: "1.${made + i}.0"}]`,
-    );
-    await api.apply(`freight-${made}.yaml`, batch.join('\n---\n'));
+    const batch = Array.from({ length: Math.min(HISTORY_BATCH, total - made) }, (_, i) => aFreight({ project: HISTORY_PROJECT, tag: `1.${made + i}.0`, digest: null }));
+    await api.apply(`freight-${made}.yaml`, yamlOf(...batch));
   }
   log(`${total} freight made in ${Math.round((Date.now() - t0) / 1000)} s`);
   const latencies: number[] = [];

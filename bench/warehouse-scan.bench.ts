@@ -18,6 +18,7 @@ import { discoverImages } from '../activities/discovery/images.js';
 import { freePort } from '../launcher/free-port.js';
 import { resolveTemporalTool } from '../launcher/temporal-binary.js';
 import { startEmbeddedTemporal, type EmbeddedTemporal } from '../launcher/embedded-temporal.js';
+import { aCredentialSecret, aProject, aProjectConfig, aWarehouse, WAREHOUSE, yamlOf } from '../test/support/manifests.js';
 import { pushImage, tagManifest } from '../test/support/oci-images.js';
 import { startRegistry } from '../test/support/oci-registry.js';
 import { startShuntStack } from '../test/support/shunt-stack.js';
@@ -85,29 +86,15 @@ async function webhookFigure(ctx: BenchContext, host: string): Promise<BenchFigu
   }
   const secrets = join(ctx.workDir, 'secrets.yaml');
   const project = `bench-${Date.now().toString(36)}`;
-  await writeFile(secrets, `apiVersion: v1\nkind: Secret\nmetadata: {name: hub, namespace: ${project}}\nstringData: {secret: bench-secret}\n`);
+  await writeFile(secrets, yamlOf(aCredentialSecret('hub', undefined, { secret: 'bench-secret' }, project)));
   const stack = await startShuntStack({ namespace: temporal ? 'bench' : 'spare', credentialsPath: secrets });
   try {
     await pushImage(host, 'bench/hooked', '1.0.0', { content: 'h0' });
-    const manifests = `apiVersion: kargo.akuity.io/v1alpha1
-kind: Project
-metadata: {name: ${project}}
----
-apiVersion: kargo.akuity.io/v1alpha1
-kind: ProjectConfig
-metadata: {name: ${project}, namespace: ${project}}
-spec:
-  webhookReceivers:
-  - {name: hub, dockerhub: {secretRef: {name: hub}}}
----
-apiVersion: kargo.akuity.io/v1alpha1
-kind: Warehouse
-metadata: {name: app, namespace: ${project}}
-spec:
-  interval: 1h
-  subscriptions:
-  - image: {repoURL: "${host}/bench/hooked"}
-`;
+    const manifests = yamlOf(
+      aProject(project),
+      aProjectConfig({ webhookReceivers: [{ name: 'hub', dockerhub: { secretRef: { name: 'hub' } } }] }, project),
+      aWarehouse(WAREHOUSE, { project, image: `${host}/bench/hooked`, spec: { interval: '1h' } }),
+    );
     const api = `${stack.url}/api/v1`;
     const applied = await fetch(`${api}/apply`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ files: [{ name: 'b.yaml', content: manifests }] }) });
     if (applied.status !== 200) throw new Error(`apply failed: ${await applied.text()}`);

@@ -21,6 +21,7 @@ import { APP_IMAGE, deployedTag, gitopsRepo, promotionSteps, repoPath } from '..
 import { LaunchedShunt } from '../test/support/launched-shunt.js';
 import { pushImage } from '../test/support/oci-images.js';
 import { startRegistry } from '../test/support/oci-registry.js';
+import { aCredentialSecret, aProject, aProjectConfig, aStage, aWarehouse, WAREHOUSE, yamlOf } from '../test/support/manifests.js';
 import { ShuntApi } from '../test/support/shunt-api.js';
 import { median, percentile } from './stats.js';
 import type { BenchFigure, BenchModule } from './types.js';
@@ -37,37 +38,16 @@ while read old new ref; do echo "$(date +%s%N) $new $ref" >> '${logFile}'; done
 
 function manifests(host: string, repoURL: string): string {
   const image = `${host}/${IMAGE_PATH}`;
-  return `apiVersion: kargo.akuity.io/v1alpha1
-kind: Project
-metadata: {name: ${PROJECT}}
----
-apiVersion: kargo.akuity.io/v1alpha1
-kind: ProjectConfig
-metadata: {name: ${PROJECT}, namespace: ${PROJECT}}
-spec:
-  webhookReceivers:
-  - {name: hub, dockerhub: {secretRef: {name: hub}}}
-  promotionPolicies:
-  - {stage: dev, autoPromotionEnabled: true}
----
-apiVersion: kargo.akuity.io/v1alpha1
-kind: Warehouse
-metadata: {name: app, namespace: ${PROJECT}}
-spec:
-  interval: 1h
-  subscriptions:
-  - image: {repoURL: "${image}", imageSelectionStrategy: SemVer}
----
-apiVersion: kargo.akuity.io/v1alpha1
-kind: Stage
-metadata: {name: dev, namespace: ${PROJECT}}
-spec:
-  requestedFreight:
-    - origin: {kind: Warehouse, name: app}
-      sources: {direct: true}
-  promotionTemplate:
-    spec:
-${promotionSteps(repoURL, 'dev').replace(`imageFrom('${APP_IMAGE}')`, `imageFrom('${image}')`)}`;
+  // The fixture's steps read the fixture's image: this bench's image is its own.
+  const steps = promotionSteps(repoURL, 'dev').map((step) =>
+    step.uses === 'kustomize-set-image' ? { ...step, config: { ...step.config, images: [{ image: APP_IMAGE, tag: `\${{ imageFrom('${image}').Tag }}` }] } } : step,
+  );
+  return yamlOf(
+    aProject(PROJECT),
+    aProjectConfig({ webhookReceivers: [{ name: 'hub', dockerhub: { secretRef: { name: 'hub' } } }], promotionPolicies: [{ stage: 'dev', autoPromotionEnabled: true }] }, PROJECT),
+    aWarehouse(WAREHOUSE, { project: PROJECT, subscriptions: [{ image: { repoURL: image, imageSelectionStrategy: 'SemVer' } }], spec: { interval: '1h' } }),
+    aStage('dev', { project: PROJECT, steps }),
+  );
 }
 
 interface Push {
@@ -204,7 +184,7 @@ const bench: BenchModule = async ({ workDir, quick, log }) => {
     disposer.add(() => gitServer.stop());
 
     const secrets = join(workDir, 'secrets.yaml');
-    await writeFile(secrets, `apiVersion: v1\nkind: Secret\nmetadata: {name: hub, namespace: ${PROJECT}}\nstringData: {secret: bench-secret}\n`);
+    await writeFile(secrets, yamlOf(aCredentialSecret('hub', undefined, { secret: 'bench-secret' }, PROJECT)));
     const shunt = new LaunchedShunt({ dataDir: join(workDir, 'data'), env: { SHUNT_CREDENTIALS: secrets } });
     disposer.add(() => shunt.stop());
     await shunt.start();

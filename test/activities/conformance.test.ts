@@ -106,6 +106,7 @@ async function promote(yaml: string, stage = 'dev'): Promise<PromotionRun> {
   };
 }
 
+// YAML text on purpose: these templates are parsed as users write them (see the header).
 const HEADER = (name: string, kind = 'Stage'): string => `---
 apiVersion: kargo.akuity.io/v1alpha1
 kind: ${kind}

@@ -4,6 +4,7 @@
  * and approval only for release managers; each action and each denial in the audit trail.
  */
 import { enforcedAccess } from '../../api/auth/index.js';
+import { aClusterPromotionTask, aProject, yamlOf } from '../support/manifests.js';
 import { authConfig, bearer, TOKENS } from './auth-fixtures.js';
 import { demoBackend, FREIGHT_A, request, startApi, type RunningApi } from './support.js';
 
@@ -105,7 +106,7 @@ describe('roles', () => {
 
   it('lets only an admin apply and delete', async () => {
     const manifest = {
-      files: [{ name: 'p.yaml', content: 'apiVersion: kargo.akuity.io/v1alpha1\nkind: Project\nmetadata: {name: demo}\n' }],
+      files: [{ name: 'p.yaml', content: yamlOf(aProject('demo')) }],
     };
     const refused = await request(api, 'POST', '/api/v1/apply', { body: manifest, headers: bearer(TOKENS.releaseManager) });
     expect(refused.status).toBe(403);
@@ -118,7 +119,7 @@ describe('roles', () => {
   });
 
   it('refuses an apply to a caller who is admin nowhere, before reading the manifests', async () => {
-    const body = { files: [{ name: 't.yaml', content: 'apiVersion: kargo.akuity.io/v1alpha1\nkind: ClusterPromotionTask\nmetadata: {name: t}\n' }] };
+    const body = { files: [{ name: 't.yaml', content: yamlOf(aClusterPromotionTask('t')) }] };
     const res = await request(api, 'POST', '/api/v1/apply', { body, headers: bearer(TOKENS.developer) });
     expect(res.status).toBe(403);
     expect(res.body.error.message).toMatch(/^dev-dana .* may not change anything: that needs the admin role in some project$/);

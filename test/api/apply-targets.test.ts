@@ -7,30 +7,21 @@
 import { enforcedAccess } from '../../api/auth/index.js';
 import { bearer } from './auth-fixtures.js';
 import { PROJECT_TOKENS, projectAuthConfig, twoProjectBackend } from './project-fixtures.js';
+import { KARGO_API_VERSION, type Stage } from '../../core/model.js';
+import { aClusterPromotionTask, aProject, aStage, yamlOf } from '../support/manifests.js';
 import { request, startApi, type RunningApi } from './support.js';
 
-const API = 'apiVersion: kargo.akuity.io/v1alpha1';
-const stage = (ns: string, name: string, indent = ''): string =>
-  [
-    `${API}`,
-    'kind: Stage',
-    `metadata: {name: ${name}, namespace: ${ns}}`,
-    'spec:',
-    '  requestedFreight: [{origin: {kind: Warehouse, name: app}, sources: {direct: true}}]',
-    '  promotionTemplate: {spec: {steps: [{uses: git-clone, as: clone}]}}',
-  ]
-    .map((line, i) => (i === 0 ? line : `${indent}${line}`))
-    .join('\n');
-const project = (name: string): string => `${API}\nkind: Project\nmetadata: {name: ${name}}`;
+const stage = (project: string, name: string): Stage => aStage(name, { project, steps: [{ uses: 'git-clone', as: 'clone' }] });
+/** A Kubernetes List of `items`, with the metadata given. */
+const aList = (metadata: { name?: string; namespace?: string } | undefined, ...items: object[]): object => ({
+  apiVersion: KARGO_API_VERSION,
+  kind: 'List',
+  ...(metadata ? { metadata } : {}),
+  items,
+});
 
 /** A List in proja (its own metadata says so) carrying a projb Stage and a new Project. */
-const SMUGGLING_LIST = `${API}
-kind: List
-metadata: {name: innocent, namespace: proja}
-items:
-  - ${stage('projb', 'evil', '    ')}
-  - ${project('projc').split('\n').join('\n    ')}
-`;
+const SMUGGLING_LIST = yamlOf(aList({ name: 'innocent', namespace: 'proja' }, stage('projb', 'evil'), aProject('projc')));
 
 let api: RunningApi;
 beforeEach(async () => {
@@ -53,7 +44,7 @@ describe('an admin of proja only', () => {
   });
 
   it('cannot apply a ClusterConfig, whose webhook receivers refresh every project: 403, nothing applied', async () => {
-    const clusterConfig = `${API}\nkind: ClusterConfig\nmetadata: {name: cluster}\nspec:\n  webhookReceivers:\n  - {name: org, generic: {secretRef: {name: s}}}\n`;
+    const clusterConfig = yamlOf({ apiVersion: KARGO_API_VERSION, kind: 'ClusterConfig', metadata: { name: 'cluster' }, spec: { webhookReceivers: [{ name: 'org', generic: { secretRef: { name: 's' } } }] } });
     for (const token of [PROJECT_TOKENS.adminA, PROJECT_TOKENS.adminAB]) {
       const res = await apply(token, clusterConfig);
       expect(res.status).toBe(403);
@@ -63,7 +54,7 @@ describe('an admin of proja only', () => {
   });
 
   it('cannot create a Project through a List', async () => {
-    const list = `${API}\nkind: List\nmetadata: {name: l, namespace: proja}\nitems:\n  - ${project('projc').split('\n').join('\n    ')}\n`;
+    const list = yamlOf(aList({ name: 'l', namespace: 'proja' }, aProject('projc')));
     const res = await apply(PROJECT_TOKENS.adminA, list);
     expect(res.status).toBe(403);
     expect(res.body.error.message).toMatch(/^f0\.yaml: Project projc: amy-admin-a .* may not change project "projc"/);
@@ -71,13 +62,13 @@ describe('an admin of proja only', () => {
   });
 
   it('is checked on every document of a multi-document file, and of every file', async () => {
-    expect((await apply(PROJECT_TOKENS.adminA, `${stage('proja', 'ok')}\n---\n${stage('projb', 'evil')}`)).status).toBe(403);
-    expect((await apply(PROJECT_TOKENS.adminA, stage('proja', 'ok'), stage('projb', 'evil'))).body.error.message).toMatch(/^f1\.yaml: Stage projb\/evil: /);
+    expect((await apply(PROJECT_TOKENS.adminA, yamlOf(stage('proja', 'ok'), stage('projb', 'evil')))).status).toBe(403);
+    expect((await apply(PROJECT_TOKENS.adminA, yamlOf(stage('proja', 'ok')), yamlOf(stage('projb', 'evil')))).body.error.message).toMatch(/^f1\.yaml: Stage projb\/evil: /);
     expect(applied()).toEqual([]);
   });
 
   it('cannot hide a manifest in a nested List: a List inside a List is refused (400), nothing applied', async () => {
-    const nested = `${API}\nkind: List\nmetadata: {name: outer, namespace: proja}\nitems:\n  - kind: List\n    items:\n      - ${stage('projb', 'evil', '        ')}\n`;
+    const nested = yamlOf(aList({ name: 'outer', namespace: 'proja' }, { kind: 'List', items: [stage('projb', 'evil')] }));
     const res = await apply(PROJECT_TOKENS.adminA, nested);
     expect(res.status).toBe(400);
     expect(res.body.error.message).toMatch(/a List cannot contain another List/);
@@ -85,7 +76,7 @@ describe('an admin of proja only', () => {
   });
 
   it('still applies a List whose every item is in proja', async () => {
-    const list = `${API}\nkind: List\nitems:\n  - ${stage('proja', 'qa', '    ')}\n`;
+    const list = yamlOf(aList(undefined, stage('proja', 'qa')));
     const res = await apply(PROJECT_TOKENS.adminA, list);
     expect(res.status).toBe(200);
     expect(applied()).toHaveLength(1);
@@ -94,7 +85,7 @@ describe('an admin of proja only', () => {
 
 describe('the audit trail of an apply', () => {
   it('records the apply in every project it touches', async () => {
-    const list = `${API}\nkind: List\nmetadata: {namespace: proja}\nitems:\n  - ${stage('proja', 'qa', '    ')}\n  - ${stage('projb', 'qa', '    ')}\n`;
+    const list = yamlOf(aList({ namespace: 'proja' }, stage('proja', 'qa'), stage('projb', 'qa')));
     const res = await apply(PROJECT_TOKENS.adminAB, list);
     expect(res.status).toBe(200);
     for (const p of ['proja', 'projb']) {
@@ -109,10 +100,10 @@ describe('the audit trail of an apply', () => {
 });
 
 describe('a cluster-scoped ClusterPromotionTask', () => {
-  const task = `${API}\nkind: ClusterPromotionTask\nmetadata: {name: shared}\nspec:\n  steps: [{uses: git-clone, as: clone}]\n`;
+  const task = aClusterPromotionTask('shared', { steps: [{ uses: 'git-clone', as: 'clone' }] });
 
   it('needs admin over every project, even inside a List', async () => {
-    const res = await apply(PROJECT_TOKENS.adminA, `${API}\nkind: List\nmetadata: {namespace: proja}\nitems:\n  - ${task.split('\n').join('\n    ')}`);
+    const res = await apply(PROJECT_TOKENS.adminA, yamlOf(aList({ namespace: 'proja' }, task)));
     expect(res.status).toBe(403);
     expect(res.body.error.message).toMatch(/^f0\.yaml: ClusterPromotionTask shared: amy-admin-a .* may not change every project/);
     expect(applied()).toEqual([]);
@@ -121,7 +112,7 @@ describe('a cluster-scoped ClusterPromotionTask', () => {
 
 describe('creating a project', () => {
   it('needs admin over the new project: an admin of every project may', async () => {
-    expect((await apply(PROJECT_TOKENS.admin, project('projc'))).status).toBe(200);
+    expect((await apply(PROJECT_TOKENS.admin, yamlOf(aProject('projc')))).status).toBe(200);
     expect(api.backend.projects.has('projc')).toBe(true);
   });
 });

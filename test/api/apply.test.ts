@@ -1,11 +1,9 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
+import { aProject, yamlOf } from '../support/manifests.js';
 import { demoBackend, request, startApi, type RunningApi } from './support.js';
 
-const PROJECT = `apiVersion: kargo.akuity.io/v1alpha1
-kind: Project
-metadata:
-  name: shop
-`;
+const PROJECT = yamlOf(aProject('shop'));
+// YAML text on purpose: the old field spelling `semverConstraint` (which the builder's types refuse) gets a hint.
 const WAREHOUSE = `apiVersion: kargo.akuity.io/v1alpha1
 kind: Warehouse
 metadata:
@@ -97,6 +95,7 @@ describe('POST /api/v1/apply', () => {
   it('answers an invalid manifest with 400 InvalidManifest and each problem, before anything is applied', async () => {
     api = await startApi({ backend: demoBackend() });
     const res = await request(api, 'POST', '/api/v1/apply', {
+      // YAML text on purpose: a document of an unknown kind.
       body: { files: [{ name: 'bad.yaml', content: 'kind: Gadget\nmetadata: {name: x}\n' }] },
     });
     expect(res.status).toBe(400);

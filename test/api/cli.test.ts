@@ -6,8 +6,8 @@ import path from 'node:path';
 import YAML from 'yaml';
 import { demoBackend, FREIGHT_A, request, startApi, type RunningApi } from './support.js';
 import { shunt as runShunt, type CliResult, type ShuntOptions } from '../support/cli.js';
+import { aProject, aStage, yamlOf } from '../support/manifests.js';
 
-const API_VERSION = 'apiVersion: kargo.akuity.io/v1alpha1\n';
 
 const NOW = new Date('2026-01-01T01:00:00.000Z');
 
@@ -30,13 +30,11 @@ describe('shunt against the api', () => {
   describe('apply', () => {
     it('posts every YAML file of a directory, recursively and sorted, and prints kubectl-style lines', async () => {
       await mkdir(path.join(dir, 'stages'));
-      await writeFile(path.join(dir, '00-project.yaml'), 'apiVersion: kargo.akuity.io/v1alpha1\nkind: Project\nmetadata: {name: shop}\n');
-      await writeFile(
-        path.join(dir, 'stages', 'dev.yml'),
-        'kind: Stage\nmetadata: {name: dev, namespace: shop}\nspec: {requestedFreight: []}\n',
-      );
+      await writeFile(path.join(dir, '00-project.yaml'), yamlOf(aProject('shop')));
+      await writeFile(path.join(dir, 'stages', 'dev.yml'), yamlOf(aStage('dev', { project: 'shop', requests: [], steps: null })));
       await writeFile(
         path.join(dir, '10-warehouse.yaml'),
+        // YAML text on purpose: the old field spelling `semverConstraint` (which the builder's types refuse) gets a hint.
         'kind: Warehouse\nmetadata: {name: app, namespace: shop}\nspec:\n  subscriptions: [{image: {repoURL: r, semverConstraint: ^1}}]\n',
       );
       await writeFile(path.join(dir, 'README.md'), '# not a manifest');
@@ -63,8 +61,9 @@ describe('shunt against the api', () => {
     });
 
     it('accepts several -f, relative to the working directory, and --dry-run', async () => {
-      await writeFile(path.join(dir, 'a.yaml'), `${API_VERSION}kind: Project\nmetadata: {name: one}\n`);
-      await writeFile(path.join(dir, 'b.yaml'), `${API_VERSION}kind: Project\nmetadata: {name: demo}\n`);
+      const [one, demo] = [yamlOf(aProject('one')), yamlOf(aProject('demo'))];
+      await writeFile(path.join(dir, 'a.yaml'), one);
+      await writeFile(path.join(dir, 'b.yaml'), demo);
       const result = await shunt(api, ['apply', '-f', 'a.yaml', '-f', 'b.yaml', '--dry-run'], { cwd: dir });
       expect(result.stdout).toBe(
         'project.kargo.akuity.io/one created (dry run)\nproject.kargo.akuity.io/demo unchanged (dry run)\n',
@@ -72,15 +71,15 @@ describe('shunt against the api', () => {
       expect(api.backend.projects.has('one')).toBe(false);
       expect(api.backend.calls[0]?.args).toEqual([
         [
-          { name: 'a.yaml', content: `${API_VERSION}kind: Project\nmetadata: {name: one}\n` },
-          { name: 'b.yaml', content: `${API_VERSION}kind: Project\nmetadata: {name: demo}\n` },
+          { name: 'a.yaml', content: one },
+          { name: 'b.yaml', content: demo },
         ],
         { dryRun: true, actor: 'anonymous' },
       ]);
     });
 
     it('prints the server error and each problem, and exits 1', async () => {
-      await writeFile(path.join(dir, 'bad.yaml'), 'kind: Gadget\n');
+      await writeFile(path.join(dir, 'bad.yaml'), 'kind: Gadget\n'); // YAML text on purpose: a document of an unknown kind
       const result = await shunt(api, ['apply', '-f', path.join(dir, 'bad.yaml')]);
       expect(result.code).toBe(1);
       expect(result.stdout).toBe('');

@@ -8,7 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { enforcedAccess } from '../../api/auth/index.js';
 import type { AuditEvent } from '../../core/audit/event.js';
 import { authConfig, bearer, TOKENS } from './auth-fixtures.js';
-import { aStage, demoBackend, FREIGHT_A, FREIGHT_B, request, startApi, type RunningApi } from './support.js';
+import { demoBackend, demoStage, FREIGHT_A, FREIGHT_B, request, startApi, type RunningApi } from './support.js';
 import { shunt as runShunt, type CliResult } from '../support/cli.js';
 
 let api: RunningApi;
@@ -16,7 +16,7 @@ let api: RunningApi;
 beforeEach(async () => {
   const backend = demoBackend();
   // A second stage downstream of dev, so that a downstream promotion fans out.
-  backend.projects.get('demo')!.specs.stages['qa'] = aStage('demo', 'qa', { stages: ['dev'] });
+  backend.projects.get('demo')!.specs.stages['qa'] = demoStage('demo', 'qa', { stages: ['dev'] });
   backend.projects.get('demo')!.stages['qa'] = { freightHistory: [], queue: [] };
   api = await startApi({ backend, access: enforcedAccess(authConfig()) });
 });
@@ -73,7 +73,7 @@ describe('POST /projects/:p/stages/:s/promotions/downstream (Kargo PromoteDownst
     const getProject = api.backend.getProject.bind(api.backend);
     api.backend.getProject = async (project: string) => {
       const seen = await getProject(project);
-      state.specs.stages['prod2'] = aStage('demo', 'prod2', { stages: ['dev'] });
+      state.specs.stages['prod2'] = demoStage('demo', 'prod2', { stages: ['dev'] });
       return seen;
     };
 

@@ -10,8 +10,10 @@ import { pino } from 'pino';
 import { createApp } from '../../api/app.js';
 import { openAccess } from '../../api/auth/index.js';
 import { TemporalBackend } from '../../api/temporal-backend.js';
+import type { FreightSources } from '../../core/model.js';
 import { applyClusterUpdate, CLUSTER_WORKFLOW_ID } from '../../workflows/definitions.js';
-import { freightManifest, projectAndWarehouse, stageHead, startWorkflowHarness, type WorkflowHarness } from '../support/workflow-harness.js';
+import { aStage, yamlOf } from '../support/manifests.js';
+import { freightManifest, projectAndWarehouse, startWorkflowHarness, type WorkflowHarness } from '../support/workflow-harness.js';
 import { uniqueName } from '../support/temporal.js';
 
 const namespace = 'reads';
@@ -21,8 +23,8 @@ let backend: TemporalBackend;
 let server: Server;
 let url: string;
 
-const stageYaml = (project: string, name: string, sources: string): string =>
-  `${stageHead(project, name, sources)}\n  promotionTemplate:\n    spec:\n      steps:\n        - uses: git-clone\n`;
+/** A stage whose one step is a bare git-clone (the steps here are stubs). */
+const stageYaml = (project: string, name: string, sources: FreightSources): string => yamlOf(aStage(name, { project, sources, steps: [{ uses: 'git-clone' }] }));
 
 async function get(path: string): Promise<{ status: number; body: any }> {
   const response = await fetch(`${url}/api/v1${path}`);
@@ -56,7 +58,7 @@ afterAll(async () => {
 async function aProject(): Promise<string> {
   const project = uniqueName('reads');
   await applyYaml(
-    [projectAndWarehouse(project), stageYaml(project, 'dev', '{direct: true}'), stageYaml(project, 'prod', '{stages: [dev]}'),
+    [projectAndWarehouse(project), stageYaml(project, 'dev', { direct: true }), stageYaml(project, 'prod', { stages: ['dev'] }),
       freightManifest(project, '1.0.0', 'first'), freightManifest(project, '1.1.0', 'second')].join('\n---\n'),
   );
   return project;
@@ -82,7 +84,7 @@ describe('project reads through the api', () => {
     expect(after.body.items.map((p: any) => p.metadata.name)).toEqual([promoted.body.metadata.name]);
 
     expect((await get(`/projects/${project}/stages/qa`)).status).toBe(404);
-    await applyYaml(stageYaml(project, 'qa', '{direct: true}'));
+    await applyYaml(stageYaml(project, 'qa', { direct: true }));
     expect((await get(`/projects/${project}/stages/qa`)).body.metadata.name).toBe('qa');
     expect((await get(`/projects/${project}`)).body.status.stats.stages.count).toBe(3);
   });

@@ -15,7 +15,8 @@ import { ProjectStreams } from '../../api/project-streams.js';
 import { TemporalBackend } from '../../api/temporal-backend.js';
 import { parseEventStream, type ServerSentEvent } from '../../cli/event-stream.js';
 import { run as runCli } from '../../cli/index.js';
-import { freightManifest, projectAndWarehouse, stageHead, startWorkflowHarness, type WorkflowHarness } from '../support/workflow-harness.js';
+import { aStage, yamlOf } from '../support/manifests.js';
+import { freightManifest, projectAndWarehouse, startWorkflowHarness, type WorkflowHarness } from '../support/workflow-harness.js';
 import { uniqueName } from '../support/temporal.js';
 import { eventually } from '../support/poll.js';
 import { PROJECT_TOKENS, projectAuthConfig } from './project-fixtures.js';
@@ -60,11 +61,9 @@ afterAll(async () => {
   await harness?.stop();
 });
 
-const stageYaml = (project: string, name: string, sources: string): string =>
-  `${stageHead(project, name, sources)}\n  promotionTemplate:\n    spec:\n      steps:\n        - uses: git-clone\n`;
 
 async function aProject(name = uniqueName('stream')): Promise<string> {
-  const content = [projectAndWarehouse(name), stageYaml(name, 'dev', '{direct: true}'), freightManifest(name, '1.0.0', 'first')].join('\n---\n');
+  const content = [projectAndWarehouse(name), yamlOf(aStage('dev', { project: name, steps: [{ uses: 'git-clone' }] })), freightManifest(name, '1.0.0', 'first')].join('\n---\n');
   const response = await fetch(`${api.url}/apply`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ files: [{ name: 'p.yaml', content }] }) });
   expect(response.status).toBe(200);
   return name;

@@ -80,12 +80,12 @@ export const FREIGHT_A = 'a'.repeat(40);
 export const FREIGHT_B = 'b'.repeat(40);
 
 /** The demo project's warehouse: ghcr.io/acme/app ^1.0.0, scanned every 5m. */
-export function aWarehouse(project: string, name: string): Warehouse {
+export function demoWarehouse(project: string, name: string): Warehouse {
   return kit.aWarehouse(name, { project, subscriptions: [{ image: { repoURL: 'ghcr.io/acme/app', constraint: '^1.0.0' } }], spec: { interval: '5m' } });
 }
 
 /** A stage labelled tier=<name>, taking warehouse app's freight from `sources`, with a clone and a push step. */
-export function aStage(
+export function demoStage(
   project: string,
   name: string,
   sources: FreightSources,
@@ -117,10 +117,10 @@ export function aFreight(id: string, alias: string, overrides: Partial<FreightRe
  */
 export function demoState(): ProjectState {
   const state = emptyProject('demo');
-  state.specs.warehouses['app'] = aWarehouse('demo', 'app');
-  state.specs.stages['dev'] = aStage('demo', 'dev', { direct: true });
-  state.specs.stages['staging'] = aStage('demo', 'staging', { stages: ['dev'] });
-  state.specs.stages['prod'] = aStage('demo', 'prod', { stages: ['staging'] });
+  state.specs.warehouses['app'] = demoWarehouse('demo', 'app');
+  state.specs.stages['dev'] = demoStage('demo', 'dev', { direct: true });
+  state.specs.stages['staging'] = demoStage('demo', 'staging', { stages: ['dev'] });
+  state.specs.stages['prod'] = demoStage('demo', 'prod', { stages: ['staging'] });
   const a = aFreight(FREIGHT_A, 'tidy-otter', {
     currentlyIn: { dev: { since: '2026-01-01T00:10:00.000Z' } },
     verifiedIn: { dev: { verifiedAt: '2026-01-01T00:11:00.000Z', longestSoakMs: 3_723_000 } },

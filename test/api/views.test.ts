@@ -7,7 +7,7 @@ import {
 } from '../../api/views.js';
 import type { PromotionRecord } from '../../core/project/state.js';
 import { promotionIssue } from '../../core/project/promotions.js';
-import { aFreight, aStage, demoState, FREIGHT_A, FREIGHT_B } from './support.js';
+import { aFreight, demoStage, demoState, FREIGHT_A, FREIGHT_B } from './support.js';
 
 const NOW_MS = Date.parse('2026-01-03T00:00:00.000Z');
 
@@ -18,7 +18,7 @@ describe('freightSummary', () => {
   });
 
   it('counts fulfilled requests otherwise', () => {
-    const stage = aStage('demo', 'multi', { direct: true });
+    const stage = demoStage('demo', 'multi', { direct: true });
     stage.spec.requestedFreight.push({ origin: { kind: 'Warehouse', name: 'charts' }, sources: { direct: true } });
     const { currentlyIn: _c, verifiedIn: _v, approvedFor: _a, discoveredAt: _d, ...ref } = aFreight(FREIGHT_B, 'brave-fox');
     const held = { freightHistory: [{ collection: { id: 'x', items: { 'Warehouse/app': ref } }, promotedAt: '' }], queue: [] };
@@ -70,7 +70,7 @@ describe('renderStage freightAvailability', () => {
 
   it('says when a soak upstream completes, judged at the time given', () => {
     const state = demoState();
-    state.specs.stages['staging'] = aStage('demo', 'staging', { stages: ['dev'], requiredSoakTime: '2h' });
+    state.specs.stages['staging'] = demoStage('demo', 'staging', { stages: ['dev'], requiredSoakTime: '2h' });
     // tidy-otter has been in dev since 00:10 on the 1st, and soaked 1h2m3s there before.
     const at = (iso: string) =>
       renderStage(state, state.specs.stages['staging']!, Date.parse(iso)).status.freightAvailability.find((e) => e.freight === FREIGHT_A);

@@ -20,6 +20,7 @@ import { GatedProxy } from '../support/gated-proxy.js';
 import { GitHttpServer } from '../support/git-server.js';
 import { Disposer, git } from '../support/git-repos.js';
 import { deployedTag, freightManifest, gitopsRepo, projectManifests, promotionCommits, promotionSteps, repoPath } from '../support/gitops-fixture.js';
+import { aProjectConfig } from '../support/manifests.js';
 import { processTree } from '../support/launched-shunt.js';
 import { eventually } from '../support/poll.js';
 import { ShuntApi, type PromotionItem } from '../support/shunt-api.js';
@@ -48,35 +49,22 @@ const apis: ApiProcess[] = [];
 const viaApi = (i: number): ShuntApi => new ShuntApi(() => apis[i]!.url);
 
 function manifests(url: (repo: string) => string): string {
-  const autoPromoteSoaked = `apiVersion: kargo.akuity.io/v1alpha1
-kind: ProjectConfig
-metadata:
-  name: ${PROJECT}
-  namespace: ${PROJECT}
-spec:
-  promotionPolicies:
-    - stage: soaked
-      autoPromotionEnabled: true
-`;
-  const text = projectManifests(
+  const autoPromoteSoaked = aProjectConfig({ promotionPolicies: [{ stage: 'soaked', autoPromotionEnabled: true }] }, PROJECT);
+  return projectManifests(
     PROJECT,
     [
       { name: 'one', steps: promotionSteps(url('cluster-one'), 'one') },
       { name: 'two', steps: promotionSteps(url('cluster-two'), 'two') },
-      { name: 'gated', steps: promotionSteps(url('cluster-gated'), 'gated') },
+      // Every promotion into `gated` waits for a person.
+      { name: 'gated', steps: promotionSteps(url('cluster-gated'), 'gated'), annotations: { 'shunt.dev/require-approval': 'true' } },
       {
         name: 'soaked',
         steps: promotionSteps(url('cluster-soaked'), 'soaked'),
-        sources: `        stages:\n          - one\n        requiredSoakTime: ${SOAK_S}s\n`,
+        sources: { stages: ['one'], requiredSoakTime: `${SOAK_S}s` },
       },
       { name: 'failover', steps: promotionSteps(url('cluster-failover'), 'failover') },
     ],
     [autoPromoteSoaked],
-  );
-  // Every promotion into `gated` waits for a person.
-  return text.replace(
-    `  name: gated\n  namespace: ${PROJECT}\n`,
-    `  name: gated\n  namespace: ${PROJECT}\n  annotations:\n    shunt.dev/require-approval: "true"\n`,
   );
 }
 

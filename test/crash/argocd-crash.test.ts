@@ -21,6 +21,7 @@ import { anApplication, startFakeCluster, type FakeCluster } from '../support/fa
 import { GatedProxy } from '../support/gated-proxy.js';
 import { GitHttpServer } from '../support/git-server.js';
 import { Disposer, hermeticEnv, tempDir } from '../support/git-repos.js';
+import type { PromotionStepSpec } from '../../core/model.js';
 import { freightManifest, gitopsRepo, projectManifests, promotionCommits, promotionSteps, repoPath } from '../support/gitops-fixture.js';
 import { LaunchedShunt } from '../support/launched-shunt.js';
 import { eventually } from '../support/poll.js';
@@ -38,22 +39,12 @@ let kube: GatedProxy;
 let shunt: LaunchedShunt;
 const api = new ShuntApi(() => shunt.api);
 
-function argoSteps(repoURL: string, stage: string): string {
-  return `${promotionSteps(repoURL, stage).replace('        - uses: git-push\n', '        - uses: git-push\n          as: push\n')}        - uses: argocd-update
-          config:
-            apps:
-              - name: ${app(stage)}
-                sources:
-                  - repoURL: ${repoURL}
-                    desiredRevision: \${{ outputs.push.commit }}
-        - uses: argocd-wait
-          retry:
-            timeout: 20m
-          config:
-            apps:
-              - name: ${app(stage)}
-                revision: \${{ outputs.push.commit }}
-`;
+function argoSteps(repoURL: string, stage: string): PromotionStepSpec[] {
+  return [
+    ...promotionSteps(repoURL, stage).map((step) => (step.uses === 'git-push' ? { ...step, as: 'push' } : step)),
+    { uses: 'argocd-update', config: { apps: [{ name: app(stage), sources: [{ repoURL, desiredRevision: '${{ outputs.push.commit }}' }] }] } },
+    { uses: 'argocd-wait', retry: { timeout: '20m' }, config: { apps: [{ name: app(stage), revision: '${{ outputs.push.commit }}' }] } },
+  ];
 }
 
 beforeAll(async () => {

@@ -29,6 +29,7 @@ import {
   promotionSteps,
   repoPath,
 } from '../support/gitops-fixture.js';
+import type { PromotionStepSpec } from '../../core/model.js';
 import { LaunchedShunt } from '../support/launched-shunt.js';
 import { eventually } from '../support/poll.js';
 import { ShuntApi, type PromotionItem } from '../support/shunt-api.js';
@@ -114,13 +115,7 @@ beforeAll(async () => {
   disposer.add(() => shunt.stop());
   await shunt.start();
   const url = (name: string): string => `${proxy.baseURL}/${name}.git`;
-  const extraClone = `        - uses: git-clone
-          config:
-            repoURL: ${url('crash-a-extra')}
-            checkout:
-              - branch: main
-                path: ./extra
-`;
+  const extraClone: PromotionStepSpec[] = [{ uses: 'git-clone', config: { repoURL: url('crash-a-extra'), checkout: [{ branch: 'main', path: './extra' }] } }];
   await api.apply(
     'crash.yaml',
     projectManifests(PROJECT, [

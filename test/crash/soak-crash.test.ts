@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { GitHttpServer } from '../support/git-server.js';
 import { Disposer, git, tempDir } from '../support/git-repos.js';
 import { deployedTag, freightManifest, gitopsRepo, projectManifests, promotionCommits, promotionSteps, repoPath } from '../support/gitops-fixture.js';
+import { aProjectConfig } from '../support/manifests.js';
 import { LaunchedShunt } from '../support/launched-shunt.js';
 import { eventually } from '../support/poll.js';
 import { ShuntApi, type PromotionItem } from '../support/shunt-api.js';
@@ -35,16 +36,7 @@ let shunt: LaunchedShunt;
 const api = new ShuntApi(() => shunt.api);
 
 function manifests(repoURL: (name: string) => string): string {
-  const autoPromoteDown = `apiVersion: kargo.akuity.io/v1alpha1
-kind: ProjectConfig
-metadata:
-  name: ${PROJECT}
-  namespace: ${PROJECT}
-spec:
-  promotionPolicies:
-    - stage: down
-      autoPromotionEnabled: true
-`;
+  const autoPromoteDown = aProjectConfig({ promotionPolicies: [{ stage: 'down', autoPromotionEnabled: true }] }, PROJECT);
   return projectManifests(
     PROJECT,
     [
@@ -52,7 +44,7 @@ spec:
       {
         name: 'down',
         steps: promotionSteps(repoURL('soak-down'), 'down'),
-        sources: `        stages:\n          - up\n        requiredSoakTime: ${SOAK_S}s\n`,
+        sources: { stages: ['up'], requiredSoakTime: `${SOAK_S}s` },
       },
     ],
     [autoPromoteDown],

@@ -15,11 +15,12 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { inspect, promisify } from 'node:util';
 import { Runtime, type Logger } from '@temporalio/worker';
+import type { Stage } from '../../core/model.js';
 import type { ProjectState } from '../../core/project/state.js';
 import { CLUSTER_WORKFLOW_ID, projectWorkflowId } from '../../workflows/definitions.js';
 import { Disposer, hermeticEnv, tempDir } from '../support/git-repos.js';
 import { GitHttpServer } from '../support/git-server.js';
-import { aCredentialSecret, asKubeSecret, yamlOf } from '../support/manifests.js';
+import { aCredentialSecret, asKubeSecret, aStage, yamlOf } from '../support/manifests.js';
 import { scenario } from '../support/scenario.js';
 import type { PromotionItem } from '../support/shunt-api.js';
 import { startShuntStack, type ShuntStack } from '../support/shunt-stack.js';
@@ -98,67 +99,32 @@ function credentialsFile(password: string): string {
 }
 
 /** Stage dev: clone over HTTP, set the image, render the secret into a file, commit and push. */
-function devStage(): string {
-  return `apiVersion: kargo.akuity.io/v1alpha1
-kind: Stage
-metadata:
-  name: dev
-  namespace: ${PROJECT}
-spec:
-  requestedFreight:
-    - origin:
-        kind: Warehouse
-        name: app
-      sources:
-        direct: true
-  promotionTemplate:
-    spec:
-      vars:
-        - name: repoURL
-          value: ${repoURL}
-      steps:
-        - uses: git-clone
-          as: clone
-          config:
-            repoURL: \${{ vars.repoURL }}
-            checkout:
-              - branch: main
-                path: ./repo
-        - uses: kustomize-set-image
-          as: update-image
-          config:
-            path: ./repo/env/dev
-            images:
-              - image: ghcr.io/example/app
-                tag: \${{ freight.images[0].tag }}
-        - uses: yaml-update
-          as: update-values
-          config:
-            path: ./repo/env/dev/values.yaml
-            updates:
-              - key: image.tag
-                value: \${{ quote(imageFrom('ghcr.io/example/app').Tag) }}
-        - uses: file-write
-          config:
-            path: ./repo/env/dev/auth.yaml
-            contents: "auth:\\n  token: none\\n"
-        - uses: yaml-update
-          as: update-auth
-          config:
-            path: ./repo/env/dev/auth.yaml
-            updates:
-              - key: auth.token
-                value: \${{ secret('app-token').token }}
-        - uses: git-commit
-          as: commit
-          config:
-            path: ./repo
-            message: \${{ outputs['update-image'].commitMessage }}
-        - uses: git-push
-          as: push
-          config:
-            path: ./repo
-`;
+function devStage(): Stage {
+  return aStage('dev', {
+    project: PROJECT,
+    templateVars: [{ name: 'repoURL', value: repoURL }],
+    steps: [
+      { uses: 'git-clone', as: 'clone', config: { repoURL: '${{ vars.repoURL }}', checkout: [{ branch: 'main', path: './repo' }] } },
+      {
+        uses: 'kustomize-set-image',
+        as: 'update-image',
+        config: { path: './repo/env/dev', images: [{ image: 'ghcr.io/example/app', tag: '${{ freight.images[0].tag }}' }] },
+      },
+      {
+        uses: 'yaml-update',
+        as: 'update-values',
+        config: { path: './repo/env/dev/values.yaml', updates: [{ key: 'image.tag', value: "${{ quote(imageFrom('ghcr.io/example/app').Tag) }}" }] },
+      },
+      { uses: 'file-write', config: { path: './repo/env/dev/auth.yaml', contents: 'auth:\n  token: none\n' } },
+      {
+        uses: 'yaml-update',
+        as: 'update-auth',
+        config: { path: './repo/env/dev/auth.yaml', updates: [{ key: 'auth.token', value: "${{ secret('app-token').token }}" }] },
+      },
+      { uses: 'git-commit', as: 'commit', config: { path: './repo', message: "${{ outputs['update-image'].commitMessage }}" } },
+      { uses: 'git-push', as: 'push', config: { path: './repo' } },
+    ],
+  });
 }
 
 /** Freight of the app image at `tag` promoted to dev, once the promotion has ended. */

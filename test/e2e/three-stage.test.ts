@@ -13,6 +13,7 @@ import { promisify } from 'node:util';
 import { CLUSTER_WORKFLOW_ID, projectWorkflowId } from '../../workflows/definitions.js';
 import { shuntBinary, type CliResult } from '../support/cli.js';
 import { saveHistory } from '../support/histories.js';
+import { aStage, yamlOf } from '../support/manifests.js';
 import { scenario } from '../support/scenario.js';
 import { startShuntStack, type ShuntStack } from '../support/shunt-stack.js';
 
@@ -76,19 +77,7 @@ describe('a three-stage Kargo pipeline, driven by the shunt CLI', () => {
 
   it('refuses an invalid apply with the file, document and field, and changes nothing', async () => {
     const bad = join(work, 'bad.yaml');
-    await writeFile(
-      bad,
-      [
-        'apiVersion: kargo.akuity.io/v1alpha1',
-        'kind: Stage',
-        'metadata: {name: qa, namespace: demo}',
-        'spec:',
-        '  requestedFreight:',
-        '    - origin: {kind: Warehouse, name: app}',
-        '      sources: {stages: [nonexistent]}',
-        '  promotionTemplate: {spec: {steps: [{uses: git-clone, config: {repoURL: x}}]}}',
-      ].join('\n'),
-    );
+    await writeFile(bad, yamlOf(aStage('qa', { project: 'demo', sources: { stages: ['nonexistent'] }, steps: [{ uses: 'git-clone', config: { repoURL: 'x' } }] })));
     const result = await shunt('apply', '-f', bad);
     expect(result.code).not.toBe(0);
     expect(result.stderr).toMatch(/^error: .*nonexistent/m);

@@ -9,7 +9,8 @@ import { enforcedAccess } from '../../api/auth/index.js';
 import { authConfig, bearer, TOKENS } from '../api/auth-fixtures.js';
 import { launchChromium, type LaunchedChromium } from '../support/chromium.js';
 import { startShuntStack, type ShuntStack } from '../support/shunt-stack.js';
-import { freightManifest, projectAndWarehouse, stageHead } from '../support/workflow-harness.js';
+import { aStage, yamlOf } from '../support/manifests.js';
+import { freightManifest, projectAndWarehouse } from '../support/workflow-harness.js';
 
 // The project the fixtures' viewer token may read.
 const PROJECT = 'demo';
@@ -40,7 +41,7 @@ async function expectText(pattern: RegExp, selector: string, timeout = 60_000): 
 
 beforeAll(async () => {
   stack = await startShuntStack({ namespace: 'web-live', access: enforcedAccess(authConfig()) });
-  const stage = `${stageHead(PROJECT, 'dev', '{direct: true}')}\n  promotionTemplate:\n    spec:\n      steps:\n        - uses: git-clone\n`;
+  const stage = yamlOf(aStage('dev', { project: PROJECT, steps: [{ uses: 'git-clone' }] }));
   await apply([projectAndWarehouse(PROJECT), stage, freightManifest(PROJECT, '1.0.0', 'first-one')].join('\n---\n'));
   browser = await launchChromium();
   page = browser.page;

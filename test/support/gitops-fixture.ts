@@ -6,7 +6,8 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { git, type Disposer, createOrigin, type Origin } from './git-repos.js';
-import { aFreight, aProject, APP_IMAGE, aWarehouse, WAREHOUSE, yamlOf } from './manifests.js';
+import type { FreightSources, PromotionStepSpec } from '../../core/model.js';
+import { aFreight, aProject, APP_IMAGE, aStage, aWarehouse, WAREHOUSE, yamlOf } from './manifests.js';
 
 export { APP_IMAGE };
 
@@ -54,71 +55,45 @@ export async function deployedTag(repoDir: string, stage: string, branch = 'main
   return /newTag:\s*"?([^"\s#]+)/.exec(text)?.[1];
 }
 
-/** The steps of a stage: clone, set the image tag for the stage, commit, push. */
+/** The steps of a stage: clone, set the image tag for the stage, (`beforeCommit`,) commit, push. */
 export function promotionSteps(
   repoURL: string,
   stage: string,
-  extra: { beforeCommit?: string; errorThreshold?: number } = {},
-): string {
-  const retry = extra.errorThreshold === undefined ? '' : `          retry:\n            errorThreshold: ${extra.errorThreshold}\n`;
-  return `      steps:
-        - uses: git-clone
-${retry}          config:
-            repoURL: ${repoURL}
-            checkout:
-              - branch: main
-                path: ./repo
-        - uses: kustomize-set-image
-          as: update-image
-          config:
-            path: ./repo/env/${stage}
-            images:
-              - image: ${APP_IMAGE}
-                tag: \${{ imageFrom('${APP_IMAGE}').Tag }}
-${extra.beforeCommit ?? ''}        - uses: git-commit
-          config:
-            path: ./repo
-            message: \${{ outputs['update-image'].commitMessage }}
-        - uses: git-push
-${retry}          config:
-            path: ./repo
-`;
+  extra: { beforeCommit?: PromotionStepSpec[]; errorThreshold?: number } = {},
+): PromotionStepSpec[] {
+  const retry = extra.errorThreshold === undefined ? {} : { retry: { errorThreshold: extra.errorThreshold } };
+  return [
+    { uses: 'git-clone', ...retry, config: { repoURL, checkout: [{ branch: 'main', path: './repo' }] } },
+    {
+      uses: 'kustomize-set-image',
+      as: 'update-image',
+      config: { path: `./repo/env/${stage}`, images: [{ image: APP_IMAGE, tag: `\${{ imageFrom('${APP_IMAGE}').Tag }}` }] },
+    },
+    ...(extra.beforeCommit ?? []),
+    { uses: 'git-commit', config: { path: './repo', message: "${{ outputs['update-image'].commitMessage }}" } },
+    { uses: 'git-push', ...retry, config: { path: './repo' } },
+  ];
 }
 
-export interface StageSpec {
+export interface ProjectStage {
   name: string;
-  steps: string;
-  /** The requestedFreight sources, as YAML lines under `sources:` (default: straight from the warehouse). */
-  sources?: string;
+  steps: PromotionStepSpec[];
+  /** Where its freight comes from (default: straight from the warehouse). */
+  sources?: FreightSources;
+  annotations?: Record<string, string>;
 }
 
 /**
- * A project with a warehouse `app` and the given stages, each taking freight straight from it
- * unless it says otherwise; `extraDocs` (e.g. a ProjectConfig) come after the Project.
+ * A project with a warehouse `app` (SemVer) and the given stages; `extraDocs` (e.g. a
+ * ProjectConfig) come after the Project.
  */
-export function projectManifests(project: string, stages: StageSpec[], extraDocs: string[] = []): string {
-  const docs = [
-    yamlOf(aProject(project)),
+export function projectManifests(project: string, stages: ProjectStage[], extraDocs: object[] = []): string {
+  return yamlOf(
+    aProject(project),
     ...extraDocs,
-    yamlOf(aWarehouse(WAREHOUSE, { project, subscriptions: [{ image: { repoURL: APP_IMAGE, imageSelectionStrategy: 'SemVer' } }] })),
-    ...stages.map(
-      (s) => `apiVersion: kargo.akuity.io/v1alpha1
-kind: Stage
-metadata:
-  name: ${s.name}
-  namespace: ${project}
-spec:
-  requestedFreight:
-    - origin:
-        kind: Warehouse
-        name: app
-      sources:
-${s.sources ?? '        direct: true\n'}  promotionTemplate:
-    spec:
-${s.steps}`,
-    ),
-  ];
-  return docs.join('---\n');
+    aWarehouse(WAREHOUSE, { project, subscriptions: [{ image: { repoURL: APP_IMAGE, imageSelectionStrategy: 'SemVer' } }] }),
+    ...stages.map(({ name, ...opts }) => aStage(name, { project, ...opts })),
+  );
 }
 
 /** Freight for the app image at `tag`, with a digest made from it (applied by hand, as the examples do). */

@@ -34,6 +34,11 @@ export const GITOPS_REPO = 'https://example.com/gitops.git';
 /** One step, enough for a Stage or a PromotionTask to be valid. */
 export const ONE_STEP: PromotionStepSpec[] = [{ uses: 'git-clone', config: { repoURL: GITOPS_REPO } }];
 
+/** A yaml-update step that sets `a: b` in values.yaml (aliased `as` when given): a step that changes something. */
+export function aYamlUpdate(as?: string): PromotionStepSpec {
+  return { uses: 'yaml-update', ...(as ? { as } : {}), config: { path: 'values.yaml', updates: [{ key: 'a', value: 'b' }] } };
+}
+
 export function aProject(name = PROJECT, labels?: Record<string, string>): Project {
   return { apiVersion: KARGO_API_VERSION, kind: 'Project', metadata: { name, ...(labels ? { labels } : {}) } };
 }
@@ -72,6 +77,7 @@ export interface StageOptions {
   templateVars?: ExpressionVariable[];
   verification?: VerificationSpec;
   labels?: Record<string, string>;
+  annotations?: Record<string, string>;
   /** The rest of the spec (vars, shard, ...). */
   spec?: Partial<StageSpec>;
 }
@@ -81,7 +87,12 @@ export function aStage(name: string, opts: StageOptions = {}): Stage {
   return {
     apiVersion: KARGO_API_VERSION,
     kind: 'Stage',
-    metadata: { name, namespace: opts.project ?? PROJECT, ...(opts.labels ? { labels: opts.labels } : {}) },
+    metadata: {
+      name,
+      namespace: opts.project ?? PROJECT,
+      ...(opts.labels ? { labels: opts.labels } : {}),
+      ...(opts.annotations ? { annotations: opts.annotations } : {}),
+    },
     spec: {
       requestedFreight: opts.requests ?? [request(WAREHOUSE, opts.sources ?? { direct: true })],
       ...(steps === null ? {} : { promotionTemplate: { spec: { steps, ...(opts.templateVars ? { vars: opts.templateVars } : {}) } } }),

@@ -76,18 +76,6 @@ export async function startWorkflowHarness(opts: {
 /** The Project and its Warehouse `app` (image ghcr.io/example/app) most suites start from. */
 export const projectAndWarehouse = (project: string): string => `\n${yamlOf(aProject(project), aWarehouse(WAREHOUSE, { project }))}`;
 
-/**
- * The head of a Stage of warehouse `app`'s freight, up to its sources (YAML flow, e.g.
- * `{direct: true}`, `{stages: [dev]}`); the rest of its spec follows it, indented two spaces.
- */
-export const stageHead = (project: string, name: string, sources: string): string => `apiVersion: kargo.akuity.io/v1alpha1
-kind: Stage
-metadata: {name: ${name}, namespace: ${project}}
-spec:
-  requestedFreight:
-    - origin: {kind: Warehouse, name: app}
-      sources: ${sources}`;
-
 /** A Freight of warehouse `app` with the image's tag (no digest), and an alias when given. */
 export const freightManifest = (project: string, tag: string, alias?: string): string =>
   `\n${yamlOf(aFreight({ project, tag, digest: null, ...(alias ? { alias } : {}) }))}`;

@@ -15,7 +15,8 @@ import { Gates } from '../support/deferred.js';
 import { saveHistory } from '../support/histories.js';
 import { eventually } from '../support/poll.js';
 import { uniqueName } from '../support/temporal.js';
-import { freightManifest, projectAndWarehouse, stageHead, startWorkflowHarness, type WorkflowHarness } from '../support/workflow-harness.js';
+import { aProjectConfig, aStage, aYamlUpdate, yamlOf } from '../support/manifests.js';
+import { freightManifest, projectAndWarehouse, startWorkflowHarness, type WorkflowHarness } from '../support/workflow-harness.js';
 
 const namespace = 'autopromotion';
 let harness: WorkflowHarness;
@@ -46,42 +47,22 @@ afterAll(async () => {
   await harness?.stop();
 });
 
-const STEPS = `  promotionTemplate:
-    spec:
-      steps:
-        - uses: yaml-update
-          config: {path: values.yaml, updates: [{key: a, value: b}]}`;
-
 function pipeline(project: string): string {
   return `${projectAndWarehouse(project)}---
-apiVersion: kargo.akuity.io/v1alpha1
-kind: ProjectConfig
-metadata: {name: ${project}, namespace: ${project}}
-spec:
-  promotionPolicies:
-    - stageSelector: {name: prod}
-      autoPromotionEnabled: false
-    - stageSelector: {name: "glob:*"}
-      autoPromotionEnabled: true
----
-${stageHead(project, 'dev', '{direct: true}')}
-${STEPS}
----
-apiVersion: kargo.akuity.io/v1alpha1
-kind: Stage
-metadata: {name: test, namespace: ${project}}
-spec:
-  requestedFreight:
-    - origin: {kind: Warehouse, name: app}
-      sources:
-        stages: [dev]
-        requiredSoakTime: 2s
-        autoPromotionOptions: {selectionPolicy: MatchUpstream}
-${STEPS}
----
-${stageHead(project, 'prod', '{stages: [test]}')}
-${STEPS}
-`;
+${yamlOf(
+  aProjectConfig(
+    {
+      promotionPolicies: [
+        { stageSelector: { name: 'prod' }, autoPromotionEnabled: false },
+        { stageSelector: { name: 'glob:*' }, autoPromotionEnabled: true },
+      ],
+    },
+    project,
+  ),
+  aStage('dev', { project, steps: [aYamlUpdate()] }),
+  aStage('test', { project, sources: { stages: ['dev'], requiredSoakTime: '2s', autoPromotionOptions: { selectionPolicy: 'MatchUpstream' } }, steps: [aYamlUpdate()] }),
+  aStage('prod', { project, sources: { stages: ['test'] }, steps: [aYamlUpdate()] }),
+)}`;
 }
 
 async function addFreight(project: string, tag: string): Promise<void> {

@@ -20,7 +20,7 @@ import { projectStateQuery, projectWorkflowId, TASK_QUEUE } from '../../workflow
 import type { DiscoveredArtifacts } from '../../core/warehouse/discovered.js';
 import { warehouseScannedSignal, warehouseScanTargetQuery } from '../../workflows/warehouse-definitions.js';
 import { saveHistory } from '../support/histories.js';
-import { aProject, aStage, aWarehouse, WAREHOUSE, yamlOf } from '../support/manifests.js';
+import { aFreight, anImage, aProject, aStage, aWarehouse, WAREHOUSE, yamlOf } from '../support/manifests.js';
 import { eventually } from '../support/poll.js';
 import { promotionEnded, refusal, startWorkflowHarness, type WorkflowHarness } from '../support/workflow-harness.js';
 
@@ -45,22 +45,24 @@ const PROJECT = 'bounded';
 const SUBSCRIPTIONS = 40;
 const repo = (i: number): string => `ghcr.io/example/app-${i}`;
 
-const pipeline = yamlOf(
-  aProject(PROJECT),
-  aWarehouse(WAREHOUSE, { project: PROJECT, subscriptions: Array.from({ length: SUBSCRIPTIONS }, (_, i) => ({ image: { repoURL: repo(i) } })) }),
+const pipelineOf = (project: string): string => yamlOf(
+  aProject(project),
+  aWarehouse(WAREHOUSE, { project, subscriptions: Array.from({ length: SUBSCRIPTIONS }, (_, i) => ({ image: { repoURL: repo(i) } })) }),
   aStage('dev', {
-    project: PROJECT,
+    project,
     steps: [{ uses: 'yaml-update', config: { path: 'values.yaml', updates: [{ key: 'image.tag', value: '${{ freight.images[0].tag }}' }] } }],
   }),
 );
+const pipeline = pipelineOf(PROJECT);
 
-/** A batch of freight manifests, tags `<batch>.<i>`. */
-function batch(n: number, size: number): string {
-  return Array.from({ length: size }, (_, i) => {
-    const tag = `${n}.${i}.0-${'x'.repeat(40)}`;
-    const images = Array.from({ length: SUBSCRIPTIONS }, (_, s) => `{repoURL: ${repo(s)}, tag: "${tag}"}`).join(', ');
-    return `apiVersion: kargo.akuity.io/v1alpha1\nkind: Freight\nmetadata: {namespace: ${PROJECT}}\norigin: {kind: Warehouse, name: app}\nimages: [${images}]\n`;
-  }).join('---\n');
+/** A batch of freight manifests of `project`, tags `<batch>.<i>`. */
+function batch(n: number, size: number, project = PROJECT): string {
+  return yamlOf(
+    ...Array.from({ length: size }, (_, i) => {
+      const tag = `${n}.${i}.0-${'x'.repeat(40)}`;
+      return aFreight({ project, images: Array.from({ length: SUBSCRIPTIONS }, (_, s) => anImage(tag, repo(s), null)) });
+    }),
+  );
 }
 
 const BATCH = 40;
@@ -141,9 +143,9 @@ describe('a project with many freight stays within its state budget', () => {
 
   it('prunes on request and applies the retention at each change that adds freight (small project)', async () => {
     const small = 'pruned';
-    const manifests = pipeline.replaceAll(`${PROJECT}`, small);
+    const manifests = pipelineOf(small);
     await backend.apply([{ name: 'p.yaml', content: manifests }], { dryRun: false });
-    const freightOf = (n: number): string => batch(n, 3).replaceAll(`namespace: ${PROJECT}`, `namespace: ${small}`);
+    const freightOf = (n: number): string => batch(n, 3, small);
     await backend.apply([{ name: 'a.yaml', content: freightOf(1) }], { dryRun: false });
     const first = Object.values((await backend.getProject(small)).freight);
     const promotion = await backend.promote(small, { stage: 'dev', freight: first[0]!.name });
@@ -168,7 +170,7 @@ describe('a project with many freight stays within its state budget', () => {
 
   it('shrinks a project that discovery pushes past its budget, and keeps working (no wedge)', async () => {
     const scanned = 'scanned';
-    await backend.apply([{ name: 'p.yaml', content: pipeline.replaceAll(`${PROJECT}`, scanned) }], { dryRun: false });
+    await backend.apply([{ name: 'p.yaml', content: pipelineOf(scanned) }], { dryRun: false });
     const handle = client.workflow.getHandle(projectWorkflowId(scanned));
     const target = await handle.query(warehouseScanTargetQuery, 'app');
     // Each scan finds a new tag of every image: one freight of about 10 KB; 130 of them pass the budget.
@@ -197,8 +199,8 @@ describe('a project with many freight stays within its state budget', () => {
     const oversized = 'oversized';
     // The state an older run would have carried into continue-as-new: 1.4 MiB, under Temporal's 2 MiB.
     const parsed = parseManifestFiles([
-      { name: 'p.yaml', content: pipeline.replaceAll(`${PROJECT}`, oversized) },
-      ...Array.from({ length: 9 }, (_, n) => ({ name: `f${n}.yaml`, content: batch(n, BATCH).replaceAll(`namespace: ${PROJECT}`, `namespace: ${oversized}`) })),
+      { name: 'p.yaml', content: pipelineOf(oversized) },
+      ...Array.from({ length: 9 }, (_, n) => ({ name: `f${n}.yaml`, content: batch(n, BATCH, oversized) })),
     ]).manifests;
     const state = emptyProjectState(oversized, '2026-01-01T00:00:00.000Z');
     applyResources(

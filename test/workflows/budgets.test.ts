@@ -12,15 +12,16 @@ import { Client, type Connection } from '@temporalio/client';
 import { EmptyCredentialStore } from '../../activities/adapters/credentials.js';
 import { createActivities, type RunStepInput } from '../../activities/index.js';
 import type { TemporalBackend } from '../../api/temporal-backend.js';
+import type { Stage } from '../../core/model.js';
 import { TASK_QUEUE } from '../../workflows/definitions.js';
 import { Disposer, tempDir } from '../support/git-repos.js';
 import { connectClient } from '../support/temporal.js';
+import { aStage, yamlOf } from '../support/manifests.js';
 import {
   freightManifest,
   projectAndWarehouse,
   promotionEnded,
   refusal,
-  stageHead,
   startWorkflowHarness,
   type WorkflowHarness,
 } from '../support/workflow-harness.js';
@@ -66,22 +67,17 @@ afterAll(async () => {
 });
 
 /** Each stage: a harmless first step, then the one under test, which may be retried 3 times. */
-const stage = (name: string, value: string): string => `${stageHead('budgets', name, '{direct: true}')}
-  promotionTemplate:
-    spec:
-      steps:
-        - uses: compose-output
-          as: ${name}-first
-          config: {fine: "\${{ len(map(1..1000, repeat('x', 100))) }}"}
-        - uses: compose-output
-          as: ${name}-step
-          retry: {errorThreshold: 3}
-          config: {value: "${value}"}
-`;
+const stage = (name: string, value: string): Stage =>
+  aStage(name, {
+    project: 'budgets',
+    steps: [
+      { uses: 'compose-output', as: `${name}-first`, config: { fine: "${{ len(map(1..1000, repeat('x', 100))) }}" } },
+      { uses: 'compose-output', as: `${name}-step`, retry: { errorThreshold: 3 }, config: { value } },
+    ],
+  });
 
 const PIPELINE = `${projectAndWarehouse('budgets')}---
-${stage('heap', "\${{ len(map(1..999999, repeat('x', 100))) }}")}---
-${stage('output', "\${{ repeat('x', 8000000) }}")}`;
+${yamlOf(stage('heap', "${{ len(map(1..999999, repeat('x', 100))) }}"), stage('output', "${{ repeat('x', 8000000) }}"))}`;
 
 async function promoteAndWait(stageName: string): Promise<{ phase: string; message: string }> {
   const started = await backend.promote('budgets', { stage: stageName, freight: 'first-fox' });
@@ -117,7 +113,7 @@ describe('the size of an apply', () => {
     const before = Object.keys((await backend.getProject('budgets')).specs.stages).sort();
     expect(before).toEqual(['heap', 'output']);
     // 4,000 stages of about 600 bytes each (10,000 plain ones in the report; parsing those is slow).
-    const many = Array.from({ length: 4_000 }, (_, i) => stage(`s${i}`, 'v'.repeat(300))).join('---\n');
+    const many = yamlOf(...Array.from({ length: 4_000 }, (_, i) => stage(`s${i}`, 'v'.repeat(300))));
 
     expect(await refusal(backend.apply([{ name: 'many.yaml', content: many }], { dryRun: false }))).toMatch(
       /^PayloadTooLarge: the apply to project "budgets" \(4000 resources\) is 2\.\d MiB as JSON; the limit is 2 MiB \(Temporal's payload size limit\)$/,

@@ -14,7 +14,8 @@ import type { TemporalBackend } from '../../api/temporal-backend.js';
 import { promotionWorkflowId, TASK_QUEUE } from '../../workflows/definitions.js';
 import { Disposer, tempDir } from '../support/git-repos.js';
 import { connectClient } from '../support/temporal.js';
-import { freightManifest, projectAndWarehouse, promotionEnded, stageHead, startWorkflowHarness, type WorkflowHarness } from '../support/workflow-harness.js';
+import { aStage, yamlOf } from '../support/manifests.js';
+import { freightManifest, projectAndWarehouse, promotionEnded, startWorkflowHarness, type WorkflowHarness } from '../support/workflow-harness.js';
 
 const namespace = 'freight-status';
 const disposer = new Disposer();
@@ -56,41 +57,31 @@ afterAll(async () => {
 });
 
 const PIPELINE = `${projectAndWarehouse('fs')}---
-${stageHead('fs', 'dev', '{direct: true}')}
-  promotionTemplate:
-    spec:
-      steps:
-        - uses: set-metadata
-          config:
-            updates:
-              - kind: Freight
-                name: \${{ ctx.targetFreight.name }}
-                values: {ticket: OPS-1}
----
-${stageHead('fs', 'prod', '{direct: true}')}
-  promotionTemplate:
-    spec:
-      steps:
-        - uses: compose-output
-          as: before
-          config:
-            status: \${{ freightStatus(ctx.targetFreight.name) }}
-            inDev: \${{ 'dev' in freightStatus(ctx.targetFreight.alias).CurrentlyIn }}
-            inProd: \${{ 'prod' in freightStatus(ctx.targetFreight.name).currentlyIn }}
-            unknown: \${{ freightStatus('no-such-freight') }}
-            region: \${{ configMap('settings').region }}
-            missing: \${{ configMap('no-such-configmap') }}
-        - uses: set-metadata
-          config:
-            updates:
-              - kind: Freight
-                name: \${{ ctx.targetFreight.name }}
-                values: {owner: bob}
-        - uses: compose-output
-          as: after
-          config:
-            metadata: \${{ freightStatus(ctx.targetFreight.name).metadata }}
-`;
+${yamlOf(
+  aStage('dev', {
+    project: 'fs',
+    steps: [{ uses: 'set-metadata', config: { updates: [{ kind: 'Freight', name: '${{ ctx.targetFreight.name }}', values: { ticket: 'OPS-1' } }] } }],
+  }),
+  aStage('prod', {
+    project: 'fs',
+    steps: [
+      {
+        uses: 'compose-output',
+        as: 'before',
+        config: {
+          status: '${{ freightStatus(ctx.targetFreight.name) }}',
+          inDev: "${{ 'dev' in freightStatus(ctx.targetFreight.alias).CurrentlyIn }}",
+          inProd: "${{ 'prod' in freightStatus(ctx.targetFreight.name).currentlyIn }}",
+          unknown: "${{ freightStatus('no-such-freight') }}",
+          region: "${{ configMap('settings').region }}",
+          missing: "${{ configMap('no-such-configmap') }}",
+        },
+      },
+      { uses: 'set-metadata', config: { updates: [{ kind: 'Freight', name: '${{ ctx.targetFreight.name }}', values: { owner: 'bob' } }] } },
+      { uses: 'compose-output', as: 'after', config: { metadata: '${{ freightStatus(ctx.targetFreight.name).metadata }}' } },
+    ],
+  }),
+)}`;
 
 describe('freightStatus() and configMap() in a promotion', () => {
   it('render the freight’s live status and the ConfigMap’s data; unknown ones are nil and {}', async () => {

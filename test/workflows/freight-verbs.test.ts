@@ -8,16 +8,17 @@
 import type { Client } from '@temporalio/client';
 import type { RunStepInput, RunStepOutcome } from '../../activities/run-step.js';
 import type { TemporalBackend } from '../../api/temporal-backend.js';
+import type { Stage } from '../../core/model.js';
 import { projectWorkflowId } from '../../workflows/definitions.js';
 import { CallLog, Gate } from '../support/deferred.js';
 import { saveHistory } from '../support/histories.js';
 import { eventually } from '../support/poll.js';
+import { aStage, aYamlUpdate, yamlOf } from '../support/manifests.js';
 import {
   freightManifest,
   projectAndWarehouse,
   promotionEnded,
   refusal,
-  stageHead,
   startWorkflowHarness,
   type WorkflowHarness,
 } from '../support/workflow-harness.js';
@@ -51,27 +52,18 @@ afterAll(async () => {
   await harness?.stop();
 });
 
-const steps = `
-  promotionTemplate:
-    spec:
-      steps:
-        - uses: yaml-update
-          config: {path: values.yaml, updates: [{key: a, value: b}]}`;
-
 /** dev (direct) → qa, staging (from dev), gate (from dev, no steps); slow (direct); and `extra`. */
-const pipeline = (project: string, extra = ''): string => `${projectAndWarehouse(project)}---
-${stageHead(project, 'dev', '{direct: true}')}${steps}
----
-${stageHead(project, 'qa', '{stages: [dev]}')}${steps}
----
-${stageHead(project, 'staging', '{stages: [dev]}')}${steps}
----
-${stageHead(project, 'gate', '{stages: [dev]}')}
----
-${stageHead(project, 'slow', '{direct: true}')}${steps}
-${extra}`;
+const pipeline = (project: string, extra: Stage[] = []): string => `${projectAndWarehouse(project)}---
+${yamlOf(
+  aStage('dev', { project, steps: [aYamlUpdate()] }),
+  aStage('qa', { project, sources: { stages: ['dev'] }, steps: [aYamlUpdate()] }),
+  aStage('staging', { project, sources: { stages: ['dev'] }, steps: [aYamlUpdate()] }),
+  aStage('gate', { project, sources: { stages: ['dev'] }, steps: null }),
+  aStage('slow', { project, steps: [aYamlUpdate()] }),
+  ...extra,
+)}`;
 
-async function setUp(project: string, extra = ''): Promise<void> {
+async function setUp(project: string, extra: Stage[] = []): Promise<void> {
   await backend.apply(
     [
       { name: 'p.yaml', content: pipeline(project, extra) },
@@ -166,9 +158,7 @@ describe('Kargo verbs on the project workflow', () => {
   });
 
   it('refreshes a control-flow stage: freight that has soaked long enough upstream since the last event passes through it', async () => {
-    await setUp('soak', `---
-${stageHead('soak', 'hold', '{stages: [dev], requiredSoakTime: 2s}')}
-`);
+    await setUp('soak', [aStage('hold', { project: 'soak', sources: { stages: ['dev'], requiredSoakTime: '2s' }, steps: null })]);
     await promoted('soak', 'dev', 'first');
     const first = async () => Object.values((await backend.getProject('soak')).freight).find((f) => f.alias === 'first')!;
     expect((await first()).verifiedIn['hold']).toBeUndefined();

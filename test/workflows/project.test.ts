@@ -11,7 +11,8 @@ import { projectWorkflowId, TASK_QUEUE } from '../../workflows/definitions.js';
 import { Gate } from '../support/deferred.js';
 import { saveHistory } from '../support/histories.js';
 import { eventually } from '../support/poll.js';
-import { freightManifest, projectAndWarehouse, promotionEnded, stageHead, startWorkflowHarness, type WorkflowHarness } from '../support/workflow-harness.js';
+import { aClusterPromotionTask, aProjectConfig, aStage, aYamlUpdate, request, yamlOf } from '../support/manifests.js';
+import { freightManifest, projectAndWarehouse, promotionEnded, startWorkflowHarness, type WorkflowHarness } from '../support/workflow-harness.js';
 
 const namespace = 'project';
 let harness: WorkflowHarness;
@@ -40,21 +41,11 @@ afterAll(async () => {
   await harness?.stop();
 });
 
-const pipeline = (project: string, extraStage = ''): string => `${projectAndWarehouse(project)}---
-${stageHead(project, 'dev', '{direct: true}')}
-  promotionTemplate:
-    spec:
-      steps:
-        - uses: yaml-update
-          config: {path: values.yaml, updates: [{key: image.tag, value: "\${{ freight.images[0].tag }}"}]}
----
-${stageHead(project, 'test', '{stages: [dev]}')}
-  promotionTemplate:
-    spec:
-      steps:
-        - uses: yaml-update
-          config: {path: values.yaml, updates: [{key: a, value: b}]}
-${extraStage}`;
+const pipeline = (project: string): string => `${projectAndWarehouse(project)}---
+${yamlOf(
+  aStage('dev', { project, steps: [{ uses: 'yaml-update', config: { path: 'values.yaml', updates: [{ key: 'image.tag', value: '${{ freight.images[0].tag }}' }] } }] }),
+  aStage('test', { project, sources: { stages: ['dev'] }, steps: [aYamlUpdate()] }),
+)}`;
 
 const freight = (project: string, tag: string): string => freightManifest(project, tag);
 
@@ -75,16 +66,7 @@ async function finished(project: string, name: string): Promise<string> {
 describe('projectWorkflow', () => {
   it('applies a pipeline, then refuses an invalid change without changing anything', async () => {
     await backend.apply([{ name: 'p.yaml', content: pipeline('alpha') }], { dryRun: false });
-    const bad = `
-apiVersion: kargo.akuity.io/v1alpha1
-kind: Stage
-metadata: {name: test, namespace: alpha}
-spec:
-  requestedFreight:
-    - origin: {kind: Warehouse, name: nowhere}
-      sources: {direct: true}
-  promotionTemplate: {spec: {steps: [{uses: git-clone, config: {repoURL: x}}]}}
-`;
+    const bad = yamlOf(aStage('test', { project: 'alpha', requests: [request('nowhere', { direct: true })], steps: [{ uses: 'git-clone', config: { repoURL: 'x' } }] }));
     await expectDomainError(backend.apply([{ name: 'bad.yaml', content: bad }], { dryRun: false }), 'InvalidManifest', /nowhere/);
     const state = await backend.getProject('alpha');
     expect(state.specs.stages.test?.spec.requestedFreight[0]?.sources.stages).toEqual(['dev']);
@@ -157,36 +139,14 @@ spec:
   });
 
   it('inflates a ClusterPromotionTask into the promotion, with its vars and task-scoped aliases', async () => {
-    const clusterTask = `
-apiVersion: kargo.akuity.io/v1alpha1
-kind: ClusterPromotionTask
-metadata: {name: bump}
-spec:
-  vars:
-    - name: file
-    - name: key
-      value: image.tag
-  steps:
-    - uses: yaml-update
-      as: edit
-      config: {path: "\${{ vars.file }}", updates: [{key: "\${{ vars.key }}", value: x}]}
----
-apiVersion: kargo.akuity.io/v1alpha1
-kind: ProjectConfig
-metadata: {name: delta, namespace: delta}
-spec:
-  promotionPolicies:
-    - stageSelector: {name: dev}
-      autoPromotionEnabled: false
----
-${stageHead('delta', 'qa', '{direct: true}')}
-  promotionTemplate:
-    spec:
-      steps:
-        - task: {name: bump, kind: ClusterPromotionTask}
-          as: bumper
-          vars: [{name: file, value: values.yaml}]
-`;
+    const clusterTask = yamlOf(
+      aClusterPromotionTask('bump', {
+        vars: [{ name: 'file' }, { name: 'key', value: 'image.tag' }],
+        steps: [{ uses: 'yaml-update', as: 'edit', config: { path: '${{ vars.file }}', updates: [{ key: '${{ vars.key }}', value: 'x' }] } }],
+      }),
+      aProjectConfig({ promotionPolicies: [{ stageSelector: { name: 'dev' }, autoPromotionEnabled: false }] }, 'delta'),
+      aStage('qa', { project: 'delta', steps: [{ task: { name: 'bump', kind: 'ClusterPromotionTask' }, as: 'bumper', vars: [{ name: 'file', value: 'values.yaml' }] }] }),
+    );
     const applied = await backend.apply(
       [
         { name: 'p.yaml', content: pipeline('delta') },

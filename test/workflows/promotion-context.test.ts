@@ -12,7 +12,8 @@ import type { TemporalBackend } from '../../api/temporal-backend.js';
 import { projectWorkflowId, promotionWorkflowId, TASK_QUEUE } from '../../workflows/definitions.js';
 import { Disposer, tempDir } from '../support/git-repos.js';
 import { saveHistory } from '../support/histories.js';
-import { freightManifest, projectAndWarehouse, promotionEnded, stageHead, startWorkflowHarness, type WorkflowHarness } from '../support/workflow-harness.js';
+import { aStage, yamlOf } from '../support/manifests.js';
+import { freightManifest, projectAndWarehouse, promotionEnded, startWorkflowHarness, type WorkflowHarness } from '../support/workflow-harness.js';
 
 const namespace = 'promotion-context';
 const project = 'ctx';
@@ -44,20 +45,25 @@ afterAll(async () => {
 });
 
 const PIPELINE = `${projectAndWarehouse(project)}---
-${stageHead(project, 'dev', '{direct: true}')}
-  promotionTemplate:
-    spec:
-      steps:
-        - uses: compose-output
-          as: seen
-          config:
-            rollback: \${{ ctx.meta.promotion.rollback }}
-            actor: \${{ ctx.meta.promotion.actor }}
-            ui: \${{ ctx.uiBaseUrl }}
-            link: \${{ ctx.uiBaseUrl + '/projects/' + ctx.project + '/stages/' + ctx.stage }}
-            target: \${{ ctx.targetFreight.alias }}
-            promotion: \${{ ctx.promotion }}
-`;
+${yamlOf(
+  aStage('dev', {
+    project,
+    steps: [
+      {
+        uses: 'compose-output',
+        as: 'seen',
+        config: {
+          rollback: '${{ ctx.meta.promotion.rollback }}',
+          actor: '${{ ctx.meta.promotion.actor }}',
+          ui: '${{ ctx.uiBaseUrl }}',
+          link: "${{ ctx.uiBaseUrl + '/projects/' + ctx.project + '/stages/' + ctx.stage }}",
+          target: '${{ ctx.targetFreight.alias }}',
+          promotion: '${{ ctx.promotion }}',
+        },
+      },
+    ],
+  }),
+)}`;
 
 describe('the promotion context in a step', () => {
   it('shows a rollback as ctx.meta.promotion.rollback, with the actor and the worker’s ctx.uiBaseUrl', async () => {

@@ -7,9 +7,11 @@ import type { Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { RunStepInput, RunStepOutcome } from '../../activities/run-step.js';
 import type { TemporalBackend } from '../../api/temporal-backend.js';
+import type { PromotionStepSpec } from '../../core/model.js';
 import type { PromotionRecord } from '../../core/project/state.js';
 import { projectWorkflowId, TASK_QUEUE } from '../../workflows/definitions.js';
 import { saveHistory } from '../support/histories.js';
+import { aStage, aYamlUpdate, yamlOf } from '../support/manifests.js';
 import { eventually } from '../support/poll.js';
 import { uniqueName } from '../support/temporal.js';
 import {
@@ -17,7 +19,6 @@ import {
   projectAndWarehouse,
   promotionEnded,
   refusal,
-  stageHead,
   startWorkflowHarness,
   tagAlias,
   type WorkflowHarness,
@@ -68,35 +69,12 @@ afterAll(async () => {
   await harness?.stop();
 });
 
-const yamlStep = (as: string): string => `        - uses: yaml-update
-          as: ${as}
-          config: {path: values.yaml, updates: [{key: a, value: b}]}`;
-
-function pipeline(project: string, opts: { prodAnnotations?: string; prodSteps?: string[] } = {}): string {
+function pipeline(project: string, opts: { prodAnnotations?: Record<string, string>; prodSteps?: PromotionStepSpec[] } = {}): string {
   return `${projectAndWarehouse(project)}---
-${stageHead(project, 'dev', '{direct: true}')}
-  promotionTemplate:
-    spec:
-      steps:
-${yamlStep('edit')}
-${yamlStep('flaky')}
-${yamlStep('last')}
----
-apiVersion: kargo.akuity.io/v1alpha1
-kind: Stage
-metadata:
-  name: prod
-  namespace: ${project}
-  annotations: {${opts.prodAnnotations ?? ''}}
-spec:
-  requestedFreight:
-    - origin: {kind: Warehouse, name: app}
-      sources: {stages: [dev]}
-  promotionTemplate:
-    spec:
-      steps:
-${(opts.prodSteps ?? [yamlStep('edit')]).join('\n')}
-`;
+${yamlOf(
+  aStage('dev', { project, steps: [aYamlUpdate('edit'), aYamlUpdate('flaky'), aYamlUpdate('last')] }),
+  aStage('prod', { project, annotations: opts.prodAnnotations ?? {}, sources: { stages: ['dev'] }, steps: opts.prodSteps ?? [aYamlUpdate('edit')] }),
+)}`;
 }
 
 const freight = (project: string, tag: string): string => freightManifest(project, tag, tagAlias(tag));
@@ -151,7 +129,7 @@ describe('manual approval of freight', () => {
 describe('promotions that wait for a person', () => {
   it("holds a promotion at the stage's approval gate until someone other than the requester approves", async () => {
     const project = await setUp({
-      prodAnnotations: '"shunt.dev/require-approval": "true", "shunt.dev/approver-not-requester": "true"',
+      prodAnnotations: { 'shunt.dev/require-approval': 'true', 'shunt.dev/approver-not-requester': 'true' },
     });
     await throughDev(project);
     const promotion = await backend.promote(project, { stage: 'prod', freight: 'v1-0-0', actor: 'alice' });
@@ -187,7 +165,7 @@ describe('promotions that wait for a person', () => {
 
   it('stops at a wait-for-approval step, after the steps before it, until approved', async () => {
     const project = await setUp({
-      prodSteps: [yamlStep('before'), `        - uses: wait-for-approval\n          as: sign-off\n          config: {message: "ship it?"}`, yamlStep('after')],
+      prodSteps: [aYamlUpdate('before'), { uses: 'wait-for-approval', as: 'sign-off', config: { message: 'ship it?' } }, aYamlUpdate('after')],
     });
     await throughDev(project);
     const promotion = await backend.promote(project, { stage: 'prod', freight: 'v1-0-0', actor: 'alice' });
@@ -205,7 +183,7 @@ describe('promotions that wait for a person', () => {
 
 describe('abort', () => {
   it('aborts a running promotion (waiting for approval) and a queued one; the stage moves on', async () => {
-    const project = await setUp({ prodAnnotations: '"shunt.dev/require-approval": "true"' }, ['1.0.0']);
+    const project = await setUp({ prodAnnotations: { 'shunt.dev/require-approval': 'true' } }, ['1.0.0']);
     await throughDev(project);
     const first = await backend.promote(project, { stage: 'prod', freight: 'v1-0-0' });
     const second = await backend.promote(project, { stage: 'prod', freight: 'v1-0-0' });
@@ -229,7 +207,7 @@ describe('abort', () => {
   });
 
   it('frees the stage when a promotion workflow is terminated from outside', async () => {
-    const project = await setUp({ prodAnnotations: '"shunt.dev/require-approval": "true"' });
+    const project = await setUp({ prodAnnotations: { 'shunt.dev/require-approval': 'true' } });
     await throughDev(project);
     const first = await backend.promote(project, { stage: 'prod', freight: 'v1-0-0' });
     const second = await backend.promote(project, { stage: 'prod', freight: 'v1-0-0' });

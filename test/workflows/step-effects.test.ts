@@ -6,7 +6,8 @@
  */
 import type { RunStepInput, RunStepOutcome } from '../../activities/run-step.js';
 import type { TemporalBackend } from '../../api/temporal-backend.js';
-import { freightManifest, projectAndWarehouse, promotionEnded, stageHead, startWorkflowHarness, type WorkflowHarness } from '../support/workflow-harness.js';
+import { aStage, yamlOf } from '../support/manifests.js';
+import { freightManifest, projectAndWarehouse, promotionEnded, startWorkflowHarness, type WorkflowHarness } from '../support/workflow-harness.js';
 
 const namespace = 'step-effects';
 let harness: WorkflowHarness;
@@ -36,18 +37,16 @@ afterAll(async () => {
 });
 
 const PIPELINE = `${projectAndWarehouse('fx')}---
-${stageHead('fx', 'dev', '{direct: true}')}
-  promotionTemplate:
-    spec:
-      steps:
-        - uses: set-metadata
-          config: {tag: v1}
-        - uses: compose-output
-          as: read
-          config: {}
-        - uses: set-freight-alias
-          config: {alias: blessed}
-`;
+${yamlOf(
+  aStage('dev', {
+    project: 'fx',
+    steps: [
+      { uses: 'set-metadata', config: { tag: 'v1' } },
+      { uses: 'compose-output', as: 'read', config: {} },
+      { uses: 'set-freight-alias', config: { alias: 'blessed' } },
+    ],
+  }),
+)}`;
 
 const freight = (tag: string): string => freightManifest('fx', tag);
 

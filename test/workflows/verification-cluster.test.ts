@@ -9,10 +9,11 @@ import type { RunStepOutcome } from '../../activities/run-step.js';
 import { analysisRunActivities } from '../../activities/analysis-runs.js';
 import { createVerificationActivities } from '../../activities/verification/index.js';
 import type { TemporalBackend } from '../../api/temporal-backend.js';
+import type { ExpressionVariable, VerificationSpec } from '../../core/model.js';
 import type { VerificationRecord } from '../../core/project/state.js';
 import { startFakeCluster, type FakeCluster } from '../support/fake-kube/index.js';
 import { saveHistory } from '../support/histories.js';
-import { aFreight, aProject, aWarehouse, WAREHOUSE, yamlOf } from '../support/manifests.js';
+import { aFreight, aProject, aStage, aWarehouse, WAREHOUSE, yamlOf } from '../support/manifests.js';
 import { eventually } from '../support/poll.js';
 import { uniqueName } from '../support/temporal.js';
 import { startWorkflowHarness, type WorkflowHarness } from '../support/workflow-harness.js';
@@ -41,12 +42,21 @@ afterAll(async () => {
   await cluster?.stop();
 });
 
-const pipeline = (project: string): string => `${yamlOf(aProject(project), aWarehouse(WAREHOUSE, { project }))}---
+interface PipelineOptions {
+  /** The template's args, as YAML flow (default `[{name: suite}]`). */
+  templateArgs?: string;
+  /** A ClusterAnalysisTemplate of this name instead of the project's AnalysisTemplate job-check. */
+  clusterTemplate?: string;
+  /** Over the stage's verification: job-check with suite=smoke. */
+  verification?: Partial<VerificationSpec>;
+  vars?: ExpressionVariable[];
+}
+
+const pipeline = (project: string, opts: PipelineOptions = {}): string => `${yamlOf(aProject(project), aWarehouse(WAREHOUSE, { project }))}---
 apiVersion: argoproj.io/v1alpha1
-kind: AnalysisTemplate
-metadata: {name: job-check, namespace: ${project}}
+kind: ${opts.clusterTemplate ? `ClusterAnalysisTemplate\nmetadata: {name: ${opts.clusterTemplate}}` : `AnalysisTemplate\nmetadata: {name: job-check, namespace: ${project}}`}
 spec:
-  args: [{name: suite}]
+  args: ${opts.templateArgs ?? '[{name: suite}]'}
   metrics:
     - name: smoke
       provider:
@@ -57,17 +67,15 @@ spec:
                 containers: [{name: t, image: "example/tests", args: ["{{args.suite}}"]}]
                 restartPolicy: Never
 ---
-apiVersion: kargo.akuity.io/v1alpha1
-kind: Stage
-metadata: {name: dev, namespace: ${project}}
-spec:
-  requestedFreight: [{origin: {kind: Warehouse, name: app}, sources: {direct: true}}]
-  promotionTemplate: {spec: {steps: [{uses: yaml-update, config: {path: v.yaml, updates: [{key: a, value: b}]}}]}}
-  verification:
-    analysisTemplates: [{name: job-check}]
-    args: [{name: suite, value: smoke}]
----
-${yamlOf(aFreight({ project, alias: 'one', digest: null }))}`;
+${yamlOf(
+  aStage('dev', {
+    project,
+    steps: [{ uses: 'yaml-update', config: { path: 'v.yaml', updates: [{ key: 'a', value: 'b' }] } }],
+    verification: { analysisTemplates: [{ name: 'job-check' }], args: [{ name: 'suite', value: 'smoke' }], ...opts.verification },
+    ...(opts.vars ? { spec: { vars: opts.vars } } : {}),
+  }),
+  aFreight({ project, alias: 'one', digest: null }),
+)}`;
 
 async function verificationOf(project: string, done: boolean): Promise<VerificationRecord> {
   return eventually(async () => {
@@ -103,16 +111,17 @@ describe('verification through a cluster AnalysisRun', () => {
   it("labels and annotates the run with analysisRunMetadata and evaluates ${{ }} in the args (ctx, vars, the freight)", async () => {
     const project = uniqueName('kube');
     cluster.rollouts.defaultOutcome = { phase: 'Successful' };
-    const manifests = pipeline(project)
-      .replace('  args: [{name: suite}]', '  args: [{name: suite}, {name: tag}]')
-      .replace(
-        '    args: [{name: suite, value: smoke}]',
-        [
-          '    analysisRunMetadata: {labels: {team: web}, annotations: {example.com/owner: alice}}',
-          "    args: [{name: suite, value: '${{ ctx.stage }}-${{ vars.kind }}'}, {name: tag, value: '${{ imageFrom(\"ghcr.io/example/app\").Tag }}'}]",
-        ].join('\n'),
-      )
-      .replace('  requestedFreight: [{origin', '  vars: [{name: kind, value: smoke}]\n  requestedFreight: [{origin');
+    const manifests = pipeline(project, {
+      templateArgs: '[{name: suite}, {name: tag}]',
+      vars: [{ name: 'kind', value: 'smoke' }],
+      verification: {
+        analysisRunMetadata: { labels: { team: 'web' }, annotations: { 'example.com/owner': 'alice' } },
+        args: [
+          { name: 'suite', value: '${{ ctx.stage }}-${{ vars.kind }}' },
+          { name: 'tag', value: '${{ imageFrom("ghcr.io/example/app").Tag }}' },
+        ],
+      },
+    });
     await backend.apply([{ name: 'p.yaml', content: manifests }], { dryRun: false });
     await backend.promote(project, { stage: 'dev', freight: 'one' });
 
@@ -131,9 +140,7 @@ describe('verification through a cluster AnalysisRun', () => {
     const project = uniqueName('kube');
     const template = uniqueName('cluster-check');
     cluster.rollouts.defaultOutcome = { phase: 'Successful' };
-    const manifests = pipeline(project)
-      .replace('kind: AnalysisTemplate\nmetadata: {name: job-check, namespace: ' + project + '}', `kind: ClusterAnalysisTemplate\nmetadata: {name: ${template}}`)
-      .replace('analysisTemplates: [{name: job-check}]', `analysisTemplates: [{name: ${template}, kind: ClusterAnalysisTemplate}]`);
+    const manifests = pipeline(project, { clusterTemplate: template, verification: { analysisTemplates: [{ name: template, kind: 'ClusterAnalysisTemplate' }] } });
     const applied = await backend.apply([{ name: 'p.yaml', content: manifests }], { dryRun: false });
     expect(applied.results).toContainEqual({ kind: 'ClusterAnalysisTemplate', name: template, action: 'created' });
     await backend.promote(project, { stage: 'dev', freight: 'one' });

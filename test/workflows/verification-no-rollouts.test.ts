@@ -21,7 +21,8 @@ import { saveHistory } from '../support/histories.js';
 import { startMetricsServer, type MetricsServer } from '../support/metrics-server.js';
 import { eventually } from '../support/poll.js';
 import { uniqueName } from '../support/temporal.js';
-import { freightManifest, projectAndWarehouse, promotionEnded, stageHead, startWorkflowHarness, type WorkflowHarness } from '../support/workflow-harness.js';
+import { aStage, yamlOf } from '../support/manifests.js';
+import { freightManifest, projectAndWarehouse, promotionEnded, startWorkflowHarness, type WorkflowHarness } from '../support/workflow-harness.js';
 
 const namespace = 'verification-no-rollouts';
 const disposer = new Disposer();
@@ -70,7 +71,7 @@ afterAll(async () => {
   await disposer.dispose();
 });
 
-function pipeline(project: string, templates: string): string {
+function pipeline(project: string, templates: string[]): string {
   return `${projectAndWarehouse(project)}---
 apiVersion: argoproj.io/v1alpha1
 kind: AnalysisTemplate
@@ -108,12 +109,13 @@ spec:
                 containers: [{name: t, image: "example/tests"}]
                 restartPolicy: Never
 ---
-${stageHead(project, 'dev', '{direct: true}')}
-  promotionTemplate: {spec: {steps: [{uses: yaml-update, config: {path: v.yaml, updates: [{key: a, value: b}]}}]}}
-  verification:
-    analysisTemplates: [${templates}]
-    args: [{name: path, value: /${project}/health}]
----
+${yamlOf(
+  aStage('dev', {
+    project,
+    steps: [{ uses: 'yaml-update', config: { path: 'v.yaml', updates: [{ key: 'a', value: 'b' }] } }],
+    verification: { analysisTemplates: templates.map((name) => ({ name })), args: [{ name: 'path', value: `/${project}/health` }] },
+  }),
+)}---
 ${freightManifest(project, '1.0.0', 'one')}`;
 }
 
@@ -138,7 +140,7 @@ describe('a cluster with Argo CD but no Argo Rollouts', () => {
     const project = uniqueName('norollouts');
     metrics.setJson(`/${project}/health`, 200, { ok: true });
     metrics.setQuery(`rate{service="${project}"}`, [0.99]);
-    await backend.apply([{ name: 'p.yaml', content: pipeline(project, '{name: health}, {name: success-rate}') }], { dryRun: false });
+    await backend.apply([{ name: 'p.yaml', content: pipeline(project, ['health', 'success-rate']) }], { dryRun: false });
     await promoteOne(project);
 
     const done = await verificationDone(project);
@@ -161,7 +163,7 @@ describe('a cluster with Argo CD but no Argo Rollouts', () => {
     cluster = argoCDOnly;
     const project = uniqueName('norollouts');
     metrics.setJson(`/${project}/health`, 200, { ok: true });
-    await backend.apply([{ name: 'p.yaml', content: pipeline(project, '{name: health}, {name: job-check}') }], { dryRun: false });
+    await backend.apply([{ name: 'p.yaml', content: pipeline(project, ['health', 'job-check']) }], { dryRun: false });
     await promoteOne(project);
 
     const done = await verificationDone(project);
@@ -192,7 +194,7 @@ describe('a verification whose activity fails', () => {
     cluster = withRollouts;
     withRollouts.rollouts.defaultOutcome = { phase: 'Running' };
     const project = uniqueName('vfail');
-    await backend.apply([{ name: 'p.yaml', content: pipeline(project, '{name: job-check}') }], { dryRun: false });
+    await backend.apply([{ name: 'p.yaml', content: pipeline(project, ['job-check']) }], { dryRun: false });
     await promoteOne(project);
     const running = await eventually(async () => {
       const v = (await backend.getProject(project)).stages['dev']?.currentVerification;

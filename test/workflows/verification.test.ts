@@ -9,18 +9,19 @@ import type { RunStepOutcome } from '../../activities/run-step.js';
 import { createVerificationActivities } from '../../activities/verification/index.js';
 import type { TemporalBackend } from '../../api/temporal-backend.js';
 import type { DomainError } from '../../core/errors.js';
+import type { FreightSources } from '../../core/model.js';
 import type { PromotionRecord, VerificationRecord } from '../../core/project/state.js';
 import { projectWorkflowId } from '../../workflows/definitions.js';
 import { saveHistory } from '../support/histories.js';
 import { startMetricsServer, type MetricsServer } from '../support/metrics-server.js';
 import { eventually } from '../support/poll.js';
 import { uniqueName } from '../support/temporal.js';
+import { aStage, aYamlUpdate, yamlOf, type StageOptions } from '../support/manifests.js';
 import {
   freightManifest,
   projectAndWarehouse,
   promotionEnded,
   refusal,
-  stageHead,
   startWorkflowHarness,
   tagAlias,
   type WorkflowHarness,
@@ -50,11 +51,6 @@ afterAll(async () => {
   await metrics?.close();
 });
 
-const STEPS = `  promotionTemplate:
-    spec:
-      steps:
-        - uses: yaml-update
-          config: {path: values.yaml, updates: [{key: a, value: b}]}`;
 
 function head(project: string): string {
   return `${projectAndWarehouse(project)}---
@@ -84,12 +80,9 @@ spec:
 `;
 }
 
-function stage(project: string, name: string, sources: string, extra = ''): string {
-  return `---
-${stageHead(project, name, sources)}
-${STEPS}
-${extra}
-`;
+/** A stage with one yaml-update step, as a document to append to head(). */
+function stage(project: string, name: string, sources: FreightSources, opts: Pick<StageOptions, 'verification' | 'spec'> = {}): string {
+  return `---\n${yamlOf(aStage(name, { project, sources, steps: [aYamlUpdate()], ...opts }))}`;
 }
 
 const freightDoc = (project: string, tag: string): string => freightManifest(project, tag, tagAlias(tag));
@@ -125,10 +118,16 @@ describe('verification with AnalysisTemplates', () => {
     metrics.setQuery('rate{service="app-dev"}', [0.99]);
     await apply(
       head(project) +
-        stage(project, 'dev', '{direct: true}', `  verification:
-    analysisTemplates: [{name: health}, {name: success-rate}]
-    args: [{name: path, value: /dev/health}, {name: service, value: app-dev}]`) +
-        stage(project, 'test', '{stages: [dev]}'),
+        stage(project, 'dev', { direct: true }, {
+          verification: {
+            analysisTemplates: [{ name: 'health' }, { name: 'success-rate' }],
+            args: [
+              { name: 'path', value: '/dev/health' },
+              { name: 'service', value: 'app-dev' },
+            ],
+          },
+        }) +
+        stage(project, 'test', { stages: ['dev'] }),
     );
     await apply(freightDoc(project, '1.0.0'));
 
@@ -151,17 +150,22 @@ describe('verification with AnalysisTemplates', () => {
     metrics.setQuery('rate{service="app-dev"}', [0.99]);
     await apply(
       head(project) +
-        stage(project, 'dev', '{direct: true}', `  verification:
-    analysisTemplates: [{name: health}, {name: success-rate}]
-    args:
-      - {name: path, value: '/\${{ ctx.stage }}/\${{ imageFrom(vars.repo).Tag }}/health'}
-      - {name: service, value: '\${{ vars.service }}'}`).replace(
-          '  requestedFreight:',
-          `  vars: [{name: repo, value: ghcr.io/example/app}, {name: service, value: 'app-\${{ ctx.stage }}'}]\n  requestedFreight:`,
-        ) +
-        stage(project, 'test', '{direct: true}', `  verification:
-    analysisTemplates: [{name: health}]
-    args: [{name: path, value: "\${{ secret('probe').path }}"}]`),
+        stage(project, 'dev', { direct: true }, {
+          verification: {
+            analysisTemplates: [{ name: 'health' }, { name: 'success-rate' }],
+            args: [
+              { name: 'path', value: '/${{ ctx.stage }}/${{ imageFrom(vars.repo).Tag }}/health' },
+              { name: 'service', value: '${{ vars.service }}' },
+            ],
+          },
+          spec: {
+            vars: [
+              { name: 'repo', value: 'ghcr.io/example/app' },
+              { name: 'service', value: 'app-${{ ctx.stage }}' },
+            ],
+          },
+        }) +
+        stage(project, 'test', { direct: true }, { verification: { analysisTemplates: [{ name: 'health' }], args: [{ name: 'path', value: "${{ secret('probe').path }}" }] } }),
     );
     await apply(freightDoc(project, '1.0.0'));
 
@@ -184,10 +188,8 @@ describe('verification with AnalysisTemplates', () => {
     metrics.setJson('/flaky/health', 200, { ok: false });
     await apply(
       head(project) +
-        stage(project, 'dev', '{direct: true}', `  verification:
-    analysisTemplates: [{name: health}]
-    args: [{name: path, value: /flaky/health}]`) +
-        stage(project, 'test', '{stages: [dev]}'),
+        stage(project, 'dev', { direct: true }, { verification: { analysisTemplates: [{ name: 'health' }], args: [{ name: 'path', value: '/flaky/health' }] } }) +
+        stage(project, 'test', { stages: ['dev'] }),
     );
     await apply(freightDoc(project, '1.0.0'));
 
@@ -219,9 +221,7 @@ describe('verification with AnalysisTemplates', () => {
     metrics.setJson('/slow/health', 200, { ok: true });
     await apply(
       head(project).replace('    - name: healthy\n', '    - name: healthy\n      interval: 1h\n      count: 3\n') +
-        stage(project, 'dev', '{direct: true}', `  verification:
-    analysisTemplates: [{name: health}]
-    args: [{name: path, value: /slow/health}]`),
+        stage(project, 'dev', { direct: true }, { verification: { analysisTemplates: [{ name: 'health' }], args: [{ name: 'path', value: '/slow/health' }] } }),
     );
     await apply(freightDoc(project, '1.0.0'));
     await apply(freightDoc(project, '2.0.0'));
@@ -252,12 +252,11 @@ describe('a pipeline that fans out and back in, with both soak spellings', () =>
     const project = uniqueName('fan');
     await apply(
       head(project) +
-        stage(project, 'dev', '{direct: true}') +
-        stage(project, 'qa-a', '{stages: [dev]}') +
-        stage(project, 'qa-b', '{stages: [dev]}', `  verification:
-    soak: {duration: 2s}`) +
-        stage(project, 'prod', '{stages: [qa-a, qa-b], availabilityStrategy: All, requiredSoakTime: 3s}') +
-        stage(project, 'hotfix', '{stages: [qa-a, qa-b]}'),
+        stage(project, 'dev', { direct: true }) +
+        stage(project, 'qa-a', { stages: ['dev'] }) +
+        stage(project, 'qa-b', { stages: ['dev'] }, { verification: { soak: { duration: '2s' } } }) +
+        stage(project, 'prod', { stages: ['qa-a', 'qa-b'], availabilityStrategy: 'All', requiredSoakTime: '3s' }) +
+        stage(project, 'hotfix', { stages: ['qa-a', 'qa-b'] }),
     );
     await apply(freightDoc(project, '1.0.0'));
     await promoted(project, 'dev', 'v1-0-0');

@@ -15,6 +15,7 @@ import {
   asKubeSecret,
   aStage,
   aWarehouse,
+  aYamlUpdate,
   request,
   yamlOf,
 } from '../../support/manifests.js';
@@ -24,6 +25,7 @@ describe('the manifest builders', () => {
     ['a project with its warehouse and a stage', [aProject(), aWarehouse(), aStage('dev')]],
     ['a control-flow stage downstream of another', [aProject(), aWarehouse(), aStage('dev'), aStage('gate', { steps: null, sources: { stages: ['dev'] } })]],
     ['a stage with a task, vars and verification', [aProject(), aWarehouse(), aPromotionTask('deploy'), aStage('dev', { steps: [{ task: { name: 'deploy' } }], templateVars: [{ name: 'a', value: '1' }], verification: { soak: { duration: '1h' } } })]],
+    ['a stage with annotations and yaml-update steps', [aProject(), aWarehouse(), aStage('dev', { annotations: { 'shunt.dev/require-approval': 'true' }, steps: [aYamlUpdate(), aYamlUpdate('edit')] })]],
     ['freight with an alias', [aProject(), aWarehouse(), aFreight({ tag: '1.2.3', alias: 'first' })]],
     ['freight without a digest', [aProject(), aWarehouse(), aFreight({ digest: null })]],
     ['a ProjectConfig', [aProject(), aStage('dev'), aProjectConfig({ promotionPolicies: [{ stage: 'dev', autoPromotionEnabled: true }] })]],
