@@ -93,7 +93,7 @@ export function createApp(deps: AppDeps): express.Express {
     res.json(openApiDocument(listRoutes(app), API_VERSION));
   });
   app.get('/', webPage());
-  app.get('/vendor/:file', vendorModules());
+  app.use('/vendor', vendorModules());
 
   const api = express.Router({ caseSensitive: true, strict: true });
   // Audit first: it wraps the answer, so denials by the access checks are recorded too.

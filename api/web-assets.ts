@@ -44,7 +44,7 @@ export function vendorModule(file: string, source: string): string {
 }
 
 /**
- * GET /vendor/:file: preact, its hooks and htm, read once from node_modules; only those files
+ * GET /vendor/<file> (mounted with app.use, so not an api route in /openapi.json): preact, its hooks and htm, read once from node_modules; only those files
  * (no directory listing), with the page's headers. 404 for any other name.
  */
 export function vendorModules(): express.RequestHandler {
@@ -61,8 +61,8 @@ export function vendorModules(): express.RequestHandler {
     return text;
   };
   return (req, res, next) => {
-    const file = String(req.params['file'] ?? '');
-    const text = Object.hasOwn(VENDOR_FILES, file) ? load(file) : undefined;
+    const file = req.path.slice(1);
+    const text = req.method === 'GET' && Object.hasOwn(VENDOR_FILES, file) ? load(file) : undefined;
     if (text === undefined) {
       next();
       return;
