@@ -301,6 +301,13 @@ describe('the web page: what changed, what it passed, and a phone', () => {
     await page.setViewportSize({ width: 375, height: 800 });
     await page.reload();
     await expectCount(page.locator('#columns > .column'), 5); // warehouse, dev, staging, prod, canary
+    // What sticks out past the right edge, outside any box that scrolls sideways on its own.
+    const overflowing = await page.evaluate(`[...document.querySelectorAll('body *')].filter((el) => {
+      if (el.getBoundingClientRect().right <= 376) return false;
+      for (let up = el.parentElement; up; up = up.parentElement) if (['auto', 'scroll'].includes(getComputedStyle(up).overflowX)) return false;
+      return true;
+    }).map((el) => el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') + (el.className && typeof el.className === 'string' ? '.' + el.className.split(' ').join('.') : '')).slice(0, 10)`);
+    expect(overflowing).toEqual([]);
     expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(375);
     const first = await page.locator('#columns > .column').nth(0).boundingBox();
     const second = await page.locator('#columns > .column').nth(1).boundingBox();

@@ -86,7 +86,9 @@ export function App() {
       } catch (err) {
         setError(err.message);
       }
-      setOidc((await loadAuthConfig())?.oidc);
+      const config = await loadAuthConfig().catch(() => ({}));
+      // `/auth/config` answers {oidc?}; sign-in.js may hand back that object or its `oidc`.
+      setOidc(config?.oidc ?? (config?.issuer ? config : undefined));
       await load('');
     })();
   }, [load]);
