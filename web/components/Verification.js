@@ -1,5 +1,5 @@
 // Each stage's latest verification: phase, who started it, when, soak, and per metric its counts
-// and last measurements (values, success and failure), as the api reports them.
+// last measurements, and its success and failure conditions when the api gives them.
 import { html } from '../lib/html.js';
 import { freightLabel, latestVerification, pipelineOrder } from '../lib/pipeline.js';
 import { when } from '../lib/time.js';
@@ -7,7 +7,9 @@ import { when } from '../lib/time.js';
 function Metric({ m }) {
   return html`
     <tr>
-      <th scope="row">${m.name}</th>
+      <th scope="row">${m.name}
+        ${m.successCondition ? html`<span class="condition">success: <code>${m.successCondition}</code></span>` : null}
+        ${m.failureCondition ? html`<span class="condition">failure: <code>${m.failureCondition}</code></span>` : null}</th>
       <td class=${`phase ${m.phase}`}>${m.phase}</td>
       <td>${m.successful}/${m.count}</td>
       <td>${m.failed}</td>
