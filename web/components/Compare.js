@@ -25,6 +25,7 @@ function Result({ project, a, b, tick }) {
         ${!images.length && !charts.length && !commits.length ? html`<tr><td colspan="3">Neither stage holds freight.</td></tr>` : null}
       </tbody>
     </table></div>
+    ${commits.filter((c) => c.message).map((c) => html`<p class="reason" key=${`m${c.repoURL}`}>${c.repoURL}: ${c.message}</p>`)}
     ${commits.filter((c) => c.between?.length).map((c) => html`
       <h4 key=${`h${c.repoURL}`}>Commits between them in ${c.repoURL}${c.truncated ? ' (the newest only)' : ''}</h4>
       <ul class="commits" key=${`u${c.repoURL}`}>${c.between.map((x) => html`<li key=${x.sha}><code>${x.sha.slice(0, 7)}</code> ${x.message.split('\n')[0]} <span class="muted">· ${x.author} · ${when(x.date)}</span></li>`)}</ul>`)}

@@ -12,7 +12,7 @@ function Changes({ project, name, phase }) {
   const state = useOptional(`/projects/${seg(project)}/promotions/${seg(name)}/changes`, [phase]);
   const missing = html`<${Unavailable} state=${state} what="Changes" />`;
   if (!state.data) return missing;
-  const { commits = [], files = [] } = state.data;
+  const { commits = [], files = [], truncated } = state.data;
   if (!commits.length && !files.length) return html`<p class="muted">It pushed nothing.</p>`;
   return html`
     <h4>Commits</h4>
@@ -20,10 +20,12 @@ function Changes({ project, name, phase }) {
       ${commits.map((c) => html`<li key=${c.sha}><code>${c.sha.slice(0, 7)}</code> ${c.message.split('\n')[0]} <span class="muted">· ${c.author} · ${when(c.date)} · ${c.repoURL}${c.branch ? ` (${c.branch})` : ''}</span></li>`)}
     </ul>
     <h4>Files</h4>
+    ${truncated ? html`<p class="muted">Only the first commits and files are shown.</p>` : null}
     ${files.map((f) => html`
       <details class="file" key=${`${f.repoURL} ${f.path}`} open=${files.length <= 5}>
-        <summary><span class=${`change ${f.change}`}>${f.change}</span> <code>${f.path}</code> <span class="add">+${f.additions}</span> <span class="del">−${f.deletions}</span></summary>
+        <summary><span class=${`change ${f.change}`}>${f.change}</span> <code>${f.previousPath ? `${f.previousPath} → ` : ''}${f.path}</code> <span class="add">+${f.additions}</span> <span class="del">−${f.deletions}</span></summary>
         <pre class="diff">${(f.patch ?? '').split('\n').map((line, i) => html`<span key=${i} class=${line.startsWith('+') ? 'add' : line.startsWith('-') ? 'del' : line.startsWith('@@') ? 'hunk' : undefined}>${`${line}\n`}</span>`)}</pre>
+        ${f.binary ? html`<p class="muted">A binary file: no diff.</p>` : null}
         ${f.truncated ? html`<p class="muted">The diff is cut short.</p>` : null}
       </details>`)}
   `;

@@ -6,8 +6,8 @@ import { html } from '../lib/html.js';
 import { when } from '../lib/time.js';
 import { Unavailable, useOptional } from './Optional.js';
 
-const nameOf = (a) => a.promotion?.name ?? a.promotion ?? a.metadata?.name;
-const freightOf = (a) => a.freight?.alias ?? a.freight?.name ?? a.freight;
+const nameOf = (a) => a.promotion;
+const freightOf = (a) => a.freight?.alias ?? a.freight?.name;
 
 export function Waiting({ project, tick, busy, run, onCount }) {
   const state = useOptional(`/projects/${seg(project)}/approvals?for=me`, [tick]);
@@ -22,8 +22,9 @@ export function Waiting({ project, tick, busy, run, onCount }) {
         const name = nameOf(a);
         return html`
           <li key=${name} aria-label=${`Waiting: ${name}`}>
-            <strong>${name}</strong> · ${a.stage} · ${freightOf(a)} · since ${when(a.requestedAt ?? a.since ?? a.requested)}
-            ${a.approving ?? a.effect ?? a.message ? html`<p class="reason">${a.approving ?? a.effect ?? a.message}</p>` : null}
+            <strong>${name}</strong> · ${a.stage} · ${freightOf(a)}${a.requestedBy ? ` · asked by ${a.requestedBy}` : ''} · waiting since ${when(a.requestedAt)}${a.gate && a.gate !== 'stage' ? ` at step ${a.gate}` : ''}
+            ${a.message ? html`<p class="reason">${a.message}</p>` : null}
+            ${a.approving ? html`<p class="reason">${a.approving}</p>` : null}
             <div class="actions">
               <button type="button" class="primary" data-action="" disabled=${busy} onClick=${() => run(`Approve ${name}`, async () => {
                 await api('POST', `${path}/${seg(name)}/approve`, {});
