@@ -12,7 +12,7 @@ import { ApiMetrics } from './metrics.js';
 import { openApiDocument } from './openapi.js';
 import { JSON_TYPES, requestOriginGuard } from './request-origin.js';
 import { listRoutes } from './route-list.js';
-import { webPage } from './web-assets.js';
+import { vendorModules, webPage } from './web-assets.js';
 import { requestContextMiddleware } from './request-context.js';
 import { LOG_REDACT_PATHS } from '../core/log-redaction.js';
 import type { RouteDeps } from './route-deps.js';
@@ -93,6 +93,7 @@ export function createApp(deps: AppDeps): express.Express {
     res.json(openApiDocument(listRoutes(app), API_VERSION));
   });
   app.get('/', webPage());
+  app.use('/vendor', vendorModules());
 
   const api = express.Router({ caseSensitive: true, strict: true });
   // Audit first: it wraps the answer, so denials by the access checks are recorded too.

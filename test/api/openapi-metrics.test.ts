@@ -3,6 +3,7 @@ import { createApp } from '../../api/app.js';
 import { enforcedAccess, openAccess } from '../../api/auth/index.js';
 import { routeDoc, routeKey } from '../../api/openapi.js';
 import { listRoutes } from '../../api/route-list.js';
+import { vendorModule } from '../../api/web-assets.js';
 import { authConfig, bearer, TOKENS } from './auth-fixtures.js';
 import { demoBackend, request, startApi, type RunningApi } from './support.js';
 
@@ -101,6 +102,28 @@ describe('/metrics and the page', () => {
     expect(page.headers.get('content-type')).toMatch(/text\/html/);
     const html = await page.text();
     expect(html).toContain('<script type="module" src="/app.js"></script>');
-    for (const asset of ['/app.js', '/style.css']) expect((await fetch(`${api.url}${asset}`)).status).toBe(200);
+    for (const asset of ['/app.js', '/style.css', '/components/App.js', '/lib/stream.js']) expect((await fetch(`${api.url}${asset}`)).status).toBe(200);
+  });
+
+  it('serves preact, its hooks and htm under /vendor/ with the page\'s strict CSP, and nothing else from node_modules', async () => {
+    for (const file of ['preact.mjs', 'hooks.mjs', 'htm.mjs']) {
+      const res = await fetch(`${api.url}/vendor/${file}`);
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toMatch(/^text\/javascript/);
+      expect(res.headers.get('content-security-policy')).toContain("script-src 'self'");
+      expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+    }
+    // The hooks import preact by a path a browser resolves, not the bare "preact".
+    const hooks = await (await fetch(`${api.url}/vendor/hooks.mjs`)).text();
+    expect(hooks).toContain('from"/vendor/preact.mjs"');
+    expect(hooks).not.toMatch(/from\s*["']preact["']/);
+    for (const path of ['/vendor/', '/vendor/package.json', '/vendor/../package.json', '/vendor/preact/dist/preact.mjs', '/vendor/hooks.mjs.map']) {
+      expect((await fetch(`${api.url}${path}`)).status).toBe(404);
+    }
+  });
+
+  it('refuses a hooks module that no longer imports "preact" rather than serving one the browser cannot load', () => {
+    expect(() => vendorModule('hooks.mjs', 'import{options}from"./x.js"')).toThrow(/no longer imports "preact": check \/vendor\/ in api\/web-assets.ts/);
+    expect(vendorModule('htm.mjs', 'export default 1')).toBe('export default 1');
   });
 });

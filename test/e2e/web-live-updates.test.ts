@@ -72,5 +72,18 @@ describe('the web page’s live updates', () => {
     await apply(freightManifest(PROJECT, '2.0.0', 'second-one'));
     await expectText(/second-one/, '#freight tbody');
     expect(listReads()).toBe(before);
+    await expectText(/^Live$/, '#connection');
+  });
+
+  it('keeps following through an api restart: says it is reconnecting, then resumes with the last event id', async () => {
+    const resumed = page.waitForRequest((r) => r.url().endsWith(`/api/v1/projects/${PROJECT}/stream`) && r.headers()['last-event-id'] !== undefined);
+    await stack.restartApi(async () => {
+      await expectText(/Reconnecting/, '#connection');
+    });
+    const request = await resumed;
+    expect(request.headers()['last-event-id']).toMatch(/^.+-\d+$/);
+    await expectText(/^Live$/, '#connection');
+    await apply(freightManifest(PROJECT, '4.0.0', 'fourth-one'));
+    await expectText(/fourth-one/, '#freight tbody');
   });
 });

@@ -8,6 +8,7 @@ import type { NativeConnection } from '@temporalio/worker';
 import { FileCredentialStore } from '../../activities/adapters/credentials.js';
 import { createApp } from '../../api/app.js';
 import { openAccess, type AccessControl } from '../../api/auth/index.js';
+import { ProjectStreams } from '../../api/project-streams.js';
 import { TemporalBackend } from '../../api/temporal-backend.js';
 import { createShuntWorkers, type ShuntWorkerOptions, type ShuntWorkers } from '../../worker/create-workers.js';
 import { connectClient, connectWorker, uniqueName } from './temporal.js';
@@ -19,6 +20,11 @@ export interface ShuntStack {
   client: Client;
   backend: TemporalBackend;
   workers: ShuntWorkers;
+  /**
+   * Stops the api (dropping open event streams) and starts a new one on the same address, as a
+   * restart would; `whileDown` runs in between.
+   */
+  restartApi(whileDown?: () => Promise<void>): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -50,7 +56,8 @@ export async function startShuntStack(opts: {
   const running = workers.run();
   const backend = new TemporalBackend({ connection, namespace: opts.namespace, readSnapshotMs: 0 });
   const credentialsPath = opts.credentialsPath ?? join(dataDir, 'credentials');
-  const app = createApp({
+  const newApp = (): ReturnType<typeof createApp> => createApp({
+    streams: (streams = new ProjectStreams(backend, { namespace: opts.namespace, ...(opts.temporalUiUrl ? { temporalUiUrl: opts.temporalUiUrl } : {}) })),
     backend,
     access: opts.access ?? openAccess(),
     namespace: opts.namespace,
@@ -58,11 +65,21 @@ export async function startShuntStack(opts: {
     secrets: new FileCredentialStore(credentialsPath),
     ...(opts.temporalUiUrl ? { temporalUiUrl: opts.temporalUiUrl } : {}),
   });
-  const server: Server = await new Promise((resolve) => {
-    const s = app.listen(0, '127.0.0.1', () => resolve(s));
-  });
+  let streams: ProjectStreams | undefined;
+  const listen = (port: number): Promise<Server> =>
+    new Promise((resolve) => {
+      const s = newApp().listen(port, '127.0.0.1', () => resolve(s));
+    });
+  const closeApi = async (): Promise<void> => {
+    streams?.close();
+    const closed = new Promise((r) => server.close(r));
+    server.closeAllConnections();
+    await closed;
+  };
+  let server = await listen(0);
   const address = server.address();
-  const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  const port = typeof address === 'object' && address ? address.port : 0;
+  const url = `http://127.0.0.1:${port}`;
   return {
     url,
     namespace: opts.namespace,
@@ -70,8 +87,13 @@ export async function startShuntStack(opts: {
     client: new Client({ connection, namespace: opts.namespace }),
     backend,
     workers,
+    async restartApi(whileDown) {
+      await closeApi();
+      await whileDown?.();
+      server = await listen(port);
+    },
     async stop() {
-      await new Promise((r) => server.close(r));
+      await closeApi();
       workers.shutdown();
       await running;
       await nativeConnection.close();
