@@ -17,7 +17,9 @@ import { requestContextMiddleware } from './request-context.js';
 import { LOG_REDACT_PATHS } from '../core/log-redaction.js';
 import type { RouteDeps } from './route-deps.js';
 import { ProjectStreams, type ProjectStreamsOptions } from './project-streams.js';
+import { getAuthConfig } from './routes/get-auth-config.js';
 import { getHealth } from './routes/get-health.js';
+import { relayToken } from './routes/relay-token.js';
 import { receiveWebhook } from './routes/receive-webhook.js';
 import type { SecretSource } from './webhooks/receivers.js';
 
@@ -93,6 +95,9 @@ export function createApp(deps: AppDeps): express.Express {
     res.json(openApiDocument(listRoutes(app), API_VERSION));
   });
   app.get('/', webPage());
+  // Sign-in, open: the caller has no token yet (api/auth/sign-in.ts).
+  app.get(`${API_PREFIX}/auth/config`, getAuthConfig(deps.access));
+  app.post(`${API_PREFIX}/auth/token`, express.json({ limit: '16kb', type: JSON_TYPES }), relayToken(deps.access));
 
   const api = express.Router({ caseSensitive: true, strict: true });
   // Audit first: it wraps the answer, so denials by the access checks are recorded too.
