@@ -1,6 +1,8 @@
 // Shunt's web page: plain DOM, no framework. Reads the REST API with the user's token (kept in
 // sessionStorage), follows the project's event stream for live updates, and offers only the
 // actions the caller's roles allow (others are disabled with the reason shown).
+import { completeSignInIfRedirected, currentToken, loadAuthConfig, signOut, startSignIn } from './sign-in.js';
+
 const API = '/api/v1';
 /** Pause before following a lost event stream again (resuming with its last event's id). */
 const RECONNECT_MS = 2000;
@@ -19,7 +21,7 @@ class HttpError extends Error {
 
 async function api(method, path, body) {
   const headers = { accept: 'application/json' };
-  const token = sessionStorage.getItem('shunt-token');
+  const token = currentToken();
   if (token) headers.authorization = `Bearer ${token}`;
   if (body !== undefined) headers['content-type'] = 'application/json';
   const res = await fetch(`${API}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
@@ -343,6 +345,7 @@ async function loadWho() {
   state.who = await api('GET', `/whoami${state.project ? `?project=${seg(state.project)}` : ''}`);
   $('who').textContent = state.who.mode === 'open' ? `${state.who.name} · open mode: no access control` : `Signed in as ${state.who.name}`;
   $('token-form').hidden = true;
+  $('sign-in').hidden = true;
   $('sign-out').hidden = state.who.mode === 'open';
 }
 
@@ -390,6 +393,7 @@ function signedOut() {
   $('who').textContent = '';
   $('token-form').hidden = false;
   $('sign-out').hidden = true;
+  void loadAuthConfig().then(({ oidc }) => ($('sign-in').hidden = !oidc));
 }
 
 function render() {
@@ -434,7 +438,7 @@ async function followStream(project, signal) {
   while (!signal.aborted) {
     try {
       const headers = { accept: 'text/event-stream' };
-      const token = sessionStorage.getItem('shunt-token');
+      const token = currentToken();
       if (token) headers.authorization = `Bearer ${token}`;
       if (lastId) headers['last-event-id'] = lastId;
       const res = await fetch(`${API}/projects/${seg(project)}/stream`, { headers, signal });
@@ -523,8 +527,11 @@ function clearPage() {
   $('history').replaceChildren();
 }
 
+$('sign-in').addEventListener('click', () => {
+  startSignIn().catch(fail);
+});
 $('sign-out').addEventListener('click', () => {
-  sessionStorage.removeItem('shunt-token');
+  signOut();
   stopFollowing();
   clearPage();
   state.who = null;
@@ -540,4 +547,10 @@ $('history-stage').addEventListener('change', () => {
   renderHistory(state.data);
 });
 
-void refresh();
+completeSignInIfRedirected().then(
+  () => refresh(),
+  async (err) => {
+    await refresh();
+    fail(err); // after refresh, which clears the error line
+  },
+);
