@@ -37,7 +37,7 @@ export class CommandContext {
   /** The user's config file (cli/user-config.ts). */
   configPath(): string {
     const path = userConfigPath(this.io.env);
-    if (path === undefined) throw new CliError('no place for the CLI config: set SHUNT_CONFIG (a file path) or HOME');
+    if (path === undefined) throw new CliError('no place for the CLI config: set SHUNT_CLI_CONFIG (a file path) or HOME');
     return path;
   }
 

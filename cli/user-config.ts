@@ -2,7 +2,7 @@
  * The user's CLI config file: what `shunt login` stored per server. It holds tokens, so it is
  * written with mode 0600 in a directory of mode 0700, and replaced atomically (a rename).
  *
- * Where: `SHUNT_CONFIG`, else `$XDG_CONFIG_HOME/shunt/config.yaml`, else
+ * Where: `SHUNT_CLI_CONFIG`, else `$XDG_CONFIG_HOME/shunt/config.yaml`, else
  * `$HOME/.config/shunt/config.yaml`. With none of them set there is no file.
  *
  * ```yaml
@@ -36,7 +36,7 @@ export type UserConfig = z.infer<typeof UserConfig>;
 /** The config file's path from the environment, or undefined when nothing names a place for it. */
 export function userConfigPath(env: Readonly<Record<string, string | undefined>>): string | undefined {
   const set = (name: string): string | undefined => (env[name] === undefined || env[name] === '' ? undefined : env[name]);
-  const explicit = set('SHUNT_CONFIG');
+  const explicit = set('SHUNT_CLI_CONFIG');
   if (explicit !== undefined) return explicit;
   const xdg = set('XDG_CONFIG_HOME');
   if (xdg !== undefined) return join(xdg, 'shunt', 'config.yaml');

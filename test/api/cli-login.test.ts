@@ -48,7 +48,7 @@ function start(argv: string[], options: { server?: string; now?: Date } = {}): S
   let stdout = '';
   let stderr = '';
   const done = run(argv, {
-    env: { SHUNT_SERVER: options.server ?? api.url, SHUNT_CONFIG: configPath },
+    env: { SHUNT_SERVER: options.server ?? api.url, SHUNT_CLI_CONFIG: configPath },
     ...(options.now ? { now: () => options.now! } : {}),
     stdout: (text) => void (stdout += text),
     stderr: (text) => {
