@@ -163,6 +163,28 @@ describe('what each bad login gets', () => {
     }
   });
 
+  it('a stored sign-in that cannot be renewed, and a config file that is not YAML', async () => {
+    await signedIn('rita');
+    const config = await stored();
+    const signIn = config.servers[api.url]!.signIn;
+    const later = new Date(Date.parse(signIn['expiresAt']!) + 60_000);
+    for (const [issuer, why] of [
+      ['http://127.0.0.1:1', /cannot reach the OIDC issuer http:\/\/127\.0\.0\.1:1: /],
+      ['http://login.example.com', /the OIDC issuer http:\/\/login\.example\.com uses http: only https is accepted \(http only on a loopback address\)/],
+    ] as const) {
+      signIn['issuer'] = issuer;
+      await writeFile(configPath, YAML.stringify(config));
+      const result = await shunt(['get', 'projects'], { now: later });
+      expect(result.code).toBe(1);
+      expect(result.stderr).toMatch(new RegExp(`^error: the sign-in to ${api.url} expired and could not be renewed \\(${why.source}.*\\): run shunt login --server ${api.url}\n$`));
+    }
+
+    await writeFile(configPath, 'servers: [');
+    expect((await shunt(['get', 'projects'])).stderr).toMatch(new RegExp(`^error: the CLI config ${configPath} is not valid YAML: `));
+    await writeFile(configPath, 'servers: { x: { signIn: { issuer: 1 } } }');
+    expect((await shunt(['get', 'projects'])).stderr).toMatch(new RegExp(`^error: the CLI config ${configPath} is invalid: servers\\.x\\.signIn\\.issuer: .*\\(fix it, or delete it and run shunt login again\\)\n$`));
+  });
+
   it('bad options', async () => {
     expect((await shunt(['login', '--port', 'x'])).stderr).toBe('error: invalid --port "x": expected a port number (1-65535)\n');
     expect((await shunt(['login', '--timeout', 'soon'])).stderr).toMatch(/^error: invalid --timeout "soon"/);
