@@ -72,7 +72,7 @@ export async function startSignIn() {
  * false when this load is no redirect back; throws with the reason when the sign-in failed.
  */
 export async function completeSignInIfRedirected() {
-  scheduleRenewal();
+  await renewIfDue();
   const params = new URLSearchParams(location.search);
   const [code, state, error, why] = ['code', 'state', 'error', 'error_description'].map((name) => params.get(name));
   if (state === null || (code === null && error === null)) return false;
@@ -129,6 +129,16 @@ function scheduleRenewal() {
       sessionStorage.removeItem(SESSION_KEY);
     });
   }, Math.max(0, session.expiresAt - RENEW_BEFORE_MS - Date.now()));
+}
+
+/** At load (a reload, a tab restored): an access token that expired meanwhile is renewed first. */
+async function renewIfDue() {
+  const session = readSession();
+  if (session?.refreshToken && session.expiresAt !== undefined && session.expiresAt - RENEW_BEFORE_MS <= Date.now()) {
+    await tokenRequest({ grant_type: 'refresh_token', refresh_token: session.refreshToken }).catch(() => sessionStorage.removeItem(SESSION_KEY));
+  } else {
+    scheduleRenewal();
+  }
 }
 
 function stripResponse(params, pending) {

@@ -2,8 +2,8 @@
  * The page signs in with the api's OpenID provider in real Chromium: the Sign-in button, the
  * provider's own login and consent pages (test/support/oidc-provider.ts), the redirect back
  * (code and state gone from the address), the user shown in #who. Roles come from the groups
- * claim through the access-control config: a developer gets 403 on approve. Sign-out forgets
- * the token.
+ * claim through the access-control config: a developer gets 403 on approve. An expired access
+ * token is renewed with the refresh token; sign-out forgets the tokens.
  */
 import type { Page } from 'playwright-core';
 import { enforcedAccess, parseAuthConfig } from '../../api/auth/index.js';
@@ -51,6 +51,18 @@ describe('the page signs in with the OpenID provider', () => {
     expect(new URL(page.url()).search).toBe('?project=demo');
     expect(await page.locator('#sign-in').isVisible()).toBe(false);
     expect(await page.locator('#error').textContent()).toBe('');
+
+    // A tab restored after the access token expired: the refresh token renews it at load.
+    const before = (await page.evaluate("JSON.parse(sessionStorage.getItem('shunt-sign-in'))")) as { accessToken: string; refreshToken: string };
+    expect(before.refreshToken).toEqual(expect.any(String));
+    await page.evaluate("sessionStorage.setItem('shunt-sign-in', JSON.stringify({ ...JSON.parse(sessionStorage.getItem('shunt-sign-in')), expiresAt: Date.now() - 1000 }))");
+    const renewal = page.waitForResponse((r) => r.url().endsWith('/api/v1/auth/token') && r.status() === 200);
+    await page.reload();
+    await renewal;
+    await page.locator('#who', { hasText: 'oidc:rita@example.com' }).waitFor();
+    const after = (await page.evaluate("JSON.parse(sessionStorage.getItem('shunt-sign-in'))")) as { accessToken: string; expiresAt: number };
+    expect(after.accessToken).not.toBe(before.accessToken);
+    expect(after.expiresAt).toBeGreaterThan(Date.now());
 
     await page.locator('#sign-out').click();
     await page.locator('#sign-in').waitFor();
