@@ -54,6 +54,12 @@ export const MAX_WEBHOOK_BODY = '10mb';
 
 export const API_PREFIX = '/api/v1';
 
+/**
+ * The only routes under /api/v1 that need no token and have no entry in the route table: the
+ * caller is about to sign in (api/auth/sign-in.ts).
+ */
+export const OPEN_API_ROUTES = ['GET /api/v1/auth/config', 'POST /api/v1/auth/token'] as const;
+
 /** The version the OpenAPI document states. */
 export const API_VERSION = '0.1.0';
 
