@@ -17,7 +17,9 @@ import { requestContextMiddleware } from './request-context.js';
 import { LOG_REDACT_PATHS } from '../core/log-redaction.js';
 import type { RouteDeps } from './route-deps.js';
 import { ProjectStreams, type ProjectStreamsOptions } from './project-streams.js';
+import { getAuthConfig } from './routes/get-auth-config.js';
 import { getHealth } from './routes/get-health.js';
+import { relayToken } from './routes/relay-token.js';
 import { receiveWebhook } from './routes/receive-webhook.js';
 import type { SecretSource } from './webhooks/receivers.js';
 
@@ -51,6 +53,12 @@ export interface AppDeps {
 export const MAX_WEBHOOK_BODY = '10mb';
 
 export const API_PREFIX = '/api/v1';
+
+/**
+ * The only routes under /api/v1 that need no token and have no entry in the route table: the
+ * caller is about to sign in (api/auth/sign-in.ts).
+ */
+export const OPEN_API_ROUTES = ['GET /api/v1/auth/config', 'POST /api/v1/auth/token'] as const;
 
 /** The version the OpenAPI document states. */
 export const API_VERSION = '0.1.0';
@@ -94,6 +102,9 @@ export function createApp(deps: AppDeps): express.Express {
   });
   app.get('/', webPage());
   app.use('/vendor', vendorModules());
+  // Sign-in, open: the caller has no token yet (api/auth/sign-in.ts).
+  app.get(`${API_PREFIX}/auth/config`, getAuthConfig(deps.access));
+  app.post(`${API_PREFIX}/auth/token`, express.json({ limit: '16kb', type: JSON_TYPES }), relayToken(deps.access));
 
   const api = express.Router({ caseSensitive: true, strict: true });
   // Audit first: it wraps the answer, so denials by the access checks are recorded too.

@@ -10,6 +10,7 @@ import { apiRoute } from './api-routes.js';
 import { ROLE_FOR_ACTION } from '../core/rbac/rbac.js';
 import { API_PREFIX_PATH } from './paths.js';
 import type { ListedRoute } from './route-list.js';
+import { TokenRelayBody } from './auth/sign-in.js';
 
 export interface RouteDoc {
   summary: string;
@@ -41,6 +42,8 @@ export const ROUTE_DOCS: Readonly<Record<string, RouteDoc>> = {
   'GET /metrics': { summary: 'Prometheus metrics of the api and the worker; with access control on, any valid bearer token', responses: { '200': 'text exposition format' } },
   'GET /openapi.json': { summary: 'This document', responses: { '200': 'OpenAPI 3.1' } },
   'GET /': { summary: 'The web page: the pipeline, freight, promotions and actions', responses: { '200': 'HTML' } },
+  'GET /api/v1/auth/config': { summary: 'How to sign in (open): the OIDC issuer, client ids, scopes and audience, or {} without OIDC sign-in', responses: { '200': 'sign-in settings' } },
+  'POST /api/v1/auth/token': { summary: "The page's token requests (authorization code with PKCE, refresh token), relayed to the issuer (open)", body: TokenRelayBody, responses: { '200': 'the issuer\'s token response' } },
   'GET /api/v1/whoami': { summary: 'The caller, its roles, and with ?project=P what it may do per stage', responses: { '200': 'the caller' } },
   'POST /api/v1/apply': { summary: 'Parse, validate and apply Kargo manifests; nothing changes unless all are valid', body: ApplyBody, responses: { '200': 'what happened to each resource' } },
   'GET /api/v1/projects': { summary: 'List projects', responses: { '200': 'List of Project' } },

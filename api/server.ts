@@ -1,10 +1,9 @@
 /** The api process: the REST API over Temporal, and SHUNT_CONFIG applied once ready. */
 // First: the watch for a launcher that died runs while the rest is still loading.
 import { onOrphaned } from '../launcher/watch-launcher.js';
+import { createLogger } from '../launcher/logger.js';
 import { Connection } from '@temporalio/client';
-import { pino } from 'pino';
 import { EXIT_CONFIG } from '../core/exit-codes.js';
-import { LOG_REDACT_PATHS } from '../core/log-redaction.js';
 import { createApp } from './app.js';
 import { ApiMetrics, fetchWorkerMetrics } from './metrics.js';
 import { accessControlFrom, type AccessControl } from './auth/index.js';
@@ -16,7 +15,7 @@ import { FileCredentialStore } from '../activities/adapters/credentials.js';
 import { webhookSecrets } from './webhooks/receivers.js';
 
 const config = loadApiConfig();
-const log = pino({ name: 'shunt-api', level: config.logLevel, redact: [...LOG_REDACT_PATHS] });
+const log = createLogger(config.logLevel, 'shunt-api');
 
 // Lazy: the api starts (and /healthz answers 503) even while Temporal is still coming up.
 let access: AccessControl;

@@ -107,7 +107,14 @@ export interface ClientOptions {
   server: string;
   /** Sent as `Authorization: Bearer <token>`. */
   token?: string;
+  /** Without `token`: asked for the token before each request (the one `shunt login` stored). */
+  tokenSource?: () => Promise<string | undefined>;
   fetch?: typeof fetch;
+}
+
+/** What `GET /api/v1/auth/config` answers (api/auth/sign-in.ts). */
+export interface AuthConfigResponse {
+  oidc?: { issuer: string; clientId: string; cliClientId?: string; scopes: string[]; audience?: string; resource?: string; problem?: string };
 }
 
 export const API_PREFIX = '/api/v1';
@@ -115,12 +122,23 @@ export const API_PREFIX = '/api/v1';
 export class ShuntClient {
   readonly server: string;
   private readonly token: string | undefined;
+  private readonly tokenSource: (() => Promise<string | undefined>) | undefined;
   private readonly fetchFn: typeof fetch;
 
   constructor(options: ClientOptions) {
     this.server = normalizeServer(options.server);
     this.token = options.token === '' ? undefined : options.token;
+    this.tokenSource = options.tokenSource;
     this.fetchFn = options.fetch ?? globalThis.fetch;
+  }
+
+  /** How to sign in to this api (open: no token needed). */
+  authConfig(): Promise<AuthConfigResponse> {
+    return this.request('GET', '/auth/config');
+  }
+
+  whoami(): Promise<{ name: string; via: string }> {
+    return this.request('GET', '/whoami');
   }
 
   apply(files: ManifestFile[], dryRun: boolean): Promise<ApplyResponse> {
@@ -211,7 +229,8 @@ export class ShuntClient {
    */
   async *stream(project: string, options: { lastEventId?: string; signal?: AbortSignal } = {}): AsyncGenerator<ServerSentEvent> {
     const headers: Record<string, string> = { accept: 'text/event-stream' };
-    if (this.token !== undefined) headers['authorization'] = `Bearer ${this.token}`;
+    const token = await this.bearer();
+    if (token !== undefined) headers['authorization'] = `Bearer ${token}`;
     if (options.lastEventId !== undefined) headers['last-event-id'] = options.lastEventId;
     let response: Response;
     try {
@@ -229,10 +248,15 @@ export class ShuntClient {
     }
   }
 
+  private async bearer(): Promise<string | undefined> {
+    return this.token ?? (await this.tokenSource?.());
+  }
+
   private async request<T>(method: string, path: string, body?: unknown): Promise<T> {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (body !== undefined) headers['content-type'] = 'application/json';
-    if (this.token !== undefined) headers['authorization'] = `Bearer ${this.token}`;
+    const token = path === '/auth/config' ? undefined : await this.bearer();
+    if (token !== undefined) headers['authorization'] = `Bearer ${token}`;
     let response: Response;
     try {
       response = await this.fetchFn(`${this.server}${API_PREFIX}${path}`, {

@@ -4,6 +4,7 @@ import { registerApply } from './commands/apply.js';
 import { registerApprove } from './commands/approve.js';
 import { registerDelete } from './commands/delete.js';
 import { registerGet } from './commands/get.js';
+import { registerLogin } from './commands/login.js';
 import { registerPromote } from './commands/promote.js';
 import { registerRetry } from './commands/retry.js';
 import { registerVerify } from './commands/verify.js';
@@ -30,7 +31,7 @@ export function buildProgram(ctx: CommandContext): Command {
     })
     .addOption(new Option('--server <url>', 'address of the Shunt api (env SHUNT_SERVER)').default(server))
     .addOption(
-      new Option('--token <token>', 'bearer token for the api (env SHUNT_TOKEN)').default(
+      new Option('--token <token>', 'bearer token for the api (env SHUNT_TOKEN); without it, the one `shunt login` stored').default(
         token,
         token === undefined ? undefined : 'from SHUNT_TOKEN',
       ),
@@ -48,6 +49,7 @@ export function buildProgram(ctx: CommandContext): Command {
   registerRefresh(program, ctx);
   registerUpdate(program, ctx);
   registerProject(program, ctx);
+  registerLogin(program, ctx);
   return program;
 }
 

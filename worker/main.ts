@@ -1,18 +1,18 @@
 /** The worker process: polls the shared queue and its own, until SIGINT/SIGTERM. */
 // First: the watch for a launcher that died runs while the rest is still loading.
 import { onOrphaned } from '../launcher/watch-launcher.js';
+import { createLogger } from '../launcher/logger.js';
 import { appendFileSync } from 'node:fs';
 import { Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, type LogLevel } from '@temporalio/worker';
 import { preparePrivateDataDir, restrictUmask } from '../activities/adapters/private-dir.js';
 import { loadWorkerConfig } from './config.js';
 import { createShuntWorkers } from './create-workers.js';
-import { createLogger } from './logger.js';
 import { WorkerMetrics } from './metrics.js';
 import { ensureSearchAttributes } from './search-attributes.js';
 
 const config = await loadWorkerConfig();
-const log = createLogger(config.logLevel);
+const log = createLogger(config.logLevel, 'shunt-worker');
 // Mirrors, workspaces and credentials files: private to this user (see private-dir.ts).
 restrictUmask();
 for (const problem of preparePrivateDataDir(config.dataDir)) log.warn({ dataDir: config.dataDir }, problem);

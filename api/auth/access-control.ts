@@ -8,11 +8,14 @@ import { DomainError } from '../../core/errors.js';
 import type { Grant, Subject } from '../../core/rbac/rbac.js';
 import { loadAuthConfig, type AuthConfigFile } from './config-file.js';
 import { OidcVerifier } from './oidc.js';
+import { SignIn } from './sign-in.js';
 
 export interface AccessControl {
   mode: 'open' | 'enforced';
   /** Resolves the caller from the Authorization header; throws DomainError('Unauthenticated') with the reason. */
   authenticate(authorization: string | undefined, claimedActor?: string): Promise<Subject>;
+  /** Sign-in with the OIDC issuer, when the config names a client for it (`oidc.clientId`). */
+  signIn?: SignIn;
 }
 
 const EVERYTHING: Grant[] = [{ role: 'admin', projects: ['*'], stages: ['*'] }];
@@ -37,8 +40,11 @@ const JWT_SHAPE = /^[\w-]+\.[\w-]+\.[\w-]+$/;
 export function enforcedAccess(config: AuthConfigFile, fetchFn?: typeof fetch): AccessControl {
   const byHash = new Map(config.tokens.map((t) => [t.sha256, t]));
   const oidc = config.oidc ? new OidcVerifier(config.oidc, fetchFn) : undefined;
+  const clientId = config.oidc?.clientId;
+  const signIn = oidc && clientId !== undefined ? new SignIn({ ...config.oidc!, clientId }, () => oidc.discovery(), fetchFn) : undefined;
   return {
     mode: 'enforced',
+    ...(signIn === undefined ? {} : { signIn }),
     async authenticate(authorization) {
       if (authorization === undefined || authorization.trim() === '') {
         throw new DomainError('Unauthenticated', 'this api requires a bearer token: send "Authorization: Bearer <token>" (shunt --token or SHUNT_TOKEN)');

@@ -13,6 +13,9 @@
  *   audience: shunt
  *   groups:
  *     - { group: release-managers, grants: [{ role: approver, projects: ["*"], stages: ["prod*"] }] }
+ *   clientId: shunt-page                # sign-in of the page (public client, PKCE)
+ *   cliClientId: shunt-cli              # `shunt login` (default clientId)
+ *   scopes: [openid, profile, email, groups]
  * ```
  */
 import { readFile } from 'node:fs/promises';
@@ -55,6 +58,15 @@ export const OidcSpec = z.object({
   usernameClaim: z.string().min(1).default('email'),
   groupsClaim: z.string().min(1).default('groups'),
   groups: z.array(z.object({ group: z.string().min(1), grants })).default([]),
+  /**
+   * Sign-in (the page, `shunt login`): the public client the page signs in with (authorization
+   * code + PKCE, no secret). Without it the page offers only the token form.
+   */
+  clientId: z.string().min(1).optional(),
+  /** The public client of `shunt login` (loopback redirect, RFC 8252); default `clientId`. */
+  cliClientId: z.string().min(1).optional(),
+  /** Scopes asked for at sign-in. */
+  scopes: z.array(z.string().regex(/^[\x21\x23-\x5b\x5d-\x7e]+$/, 'a scope is one word of printable characters')).min(1).default(['openid', 'profile', 'email']),
 });
 export type OidcSpec = z.infer<typeof OidcSpec>;
 

@@ -10,11 +10,17 @@ import { parseJSONResponse } from '../../core/external-response.js';
 import type { Grant, Subject } from '../../core/rbac/rbac.js';
 import { OIDC_ACTOR_PREFIX, type OidcSpec } from './config-file.js';
 
-/** The one field of an issuer's OpenID discovery document Shunt reads. */
-const DiscoveryDocument = z.object({ jwks_uri: z.string().min(1) });
+/** The fields of an issuer's OpenID discovery document Shunt reads. */
+const DiscoveryDocument = z.object({
+  jwks_uri: z.string().min(1),
+  authorization_endpoint: z.string().url().optional(),
+  token_endpoint: z.string().url().optional(),
+});
+export type DiscoveryDocument = z.infer<typeof DiscoveryDocument>;
 
 export class OidcVerifier {
   private jwks: ReturnType<typeof createRemoteJWKSet> | undefined;
+  private discovered: Promise<DiscoveryDocument> | undefined;
 
   constructor(
     private readonly spec: OidcSpec,
@@ -41,12 +47,21 @@ export class OidcVerifier {
 
   private async keySet(): Promise<ReturnType<typeof createRemoteJWKSet>> {
     if (this.jwks) return this.jwks;
-    const uri = this.spec.jwksUri ?? (await this.discoverJwksUri());
+    const uri = this.spec.jwksUri ?? (await this.discovery()).jwks_uri;
     this.jwks = createRemoteJWKSet(new URL(uri), { timeoutDuration: 5000, cooldownDuration: 30_000 });
     return this.jwks;
   }
 
-  private async discoverJwksUri(): Promise<string> {
+  /** The issuer's discovery document, read once (a failed read is tried again next time). */
+  discovery(): Promise<DiscoveryDocument> {
+    this.discovered ??= this.readDiscovery().catch((err: unknown) => {
+      this.discovered = undefined;
+      throw err;
+    });
+    return this.discovered;
+  }
+
+  private async readDiscovery(): Promise<DiscoveryDocument> {
     const url = `${this.spec.issuer.replace(/\/+$/, '')}/.well-known/openid-configuration`;
     const what = `the OIDC issuer's discovery document ${url}`;
     let text: string;
@@ -57,7 +72,7 @@ export class OidcVerifier {
     } catch (err) {
       throw new DomainError('Unavailable', `cannot read ${what}: ${err instanceof Error ? err.message : String(err)}`);
     }
-    return parseJSONResponse(DiscoveryDocument, text, what, (message) => new DomainError('Unavailable', message)).jwks_uri;
+    return parseJSONResponse(DiscoveryDocument, text, what, (message) => new DomainError('Unavailable', message));
   }
 }
 

@@ -40,11 +40,17 @@ describe('LOG_REDACT_PATHS', () => {
   });
 
   it('is the list every logger of the api and the worker is made with (no second list)', () => {
-    const loggers = ['api/server.ts', 'api/app.ts', 'api/request-context.ts', 'worker/logger.ts'];
+    const loggers = ['launcher/logger.ts', 'api/app.ts', 'api/request-context.ts'];
     for (const file of loggers) {
       const source = fs.readFileSync(path.join(root, file), 'utf8');
       expect(source).toContain('redact: [...LOG_REDACT_PATHS]');
       expect(source).not.toMatch(/redact: \[['"]/);
+    }
+    // The api and worker processes make theirs in launcher/logger.ts (JSON or pino-pretty).
+    for (const file of ['api/server.ts', 'worker/main.ts']) {
+      const source = fs.readFileSync(path.join(root, file), 'utf8');
+      expect(source).toContain("from '../launcher/logger.js'");
+      expect(source).not.toMatch(/\bpino\(/);
     }
   });
 });
