@@ -12,7 +12,7 @@
  */
 import type { FreightRecord, ProjectState, PromotionRecord, VerificationPhase, VerificationRecord } from '../project/state.js';
 import type { FreightReference, PromotionPhase } from '../promotion/types.js';
-import { CONTROLLER_ACTOR, EVENT_ANNOTATIONS, EVENT_RING_SIZE, type EventReason, type EventRing, type LifecycleEvent, type NewEvent } from './types.js';
+import { CONTROLLER_ACTOR, EVENT_ANNOTATIONS, EVENT_RING_BYTES, EVENT_RING_SIZE, type EventReason, type EventRing, type LifecycleEvent, type NewEvent } from './types.js';
 
 /** What the events are derived from: the facts last seen, compared with the state after a change. */
 export interface EventFacts {
@@ -63,13 +63,27 @@ export function lifecycleEvents(before: EventFacts, state: ProjectState): NewEve
   return events;
 }
 
-/** Appends `events` to the project's ring with ids and `time`, drops the oldest past `size`, and answers the recorded ones. */
-export function recordEvents(state: ProjectState, events: readonly NewEvent[], time: string, size = EVENT_RING_SIZE): LifecycleEvent[] {
+/**
+ * Appends `events` to the project's ring with ids and `time`, drops the oldest past `size` events
+ * or `bytes` of JSON (the newest one is always kept), and answers the recorded ones.
+ */
+export function recordEvents(
+  state: ProjectState,
+  events: readonly NewEvent[],
+  time: string,
+  limits: { size?: number; bytes?: number } = {},
+): LifecycleEvent[] {
   if (events.length === 0) return [];
+  const { size = EVENT_RING_SIZE, bytes = EVENT_RING_BYTES } = limits;
   const ring = (state.events ??= { next: 1, items: [] });
   const recorded = events.map((e) => ({ id: ring.next++, time, ...e }));
   ring.items.push(...recorded);
   if (ring.items.length > size) ring.items.splice(0, ring.items.length - size);
+  const sizes = ring.items.map((e) => JSON.stringify(e).length);
+  let total = sizes.reduce((a, b) => a + b, 0);
+  let drop = 0;
+  while (total > bytes && drop < ring.items.length - 1) total -= sizes[drop++]!;
+  if (drop) ring.items.splice(0, drop);
   return recorded;
 }
 

@@ -22,6 +22,8 @@ export type EventReason = (typeof EVENT_REASONS)[number];
 
 /** How many events a project keeps (newest). */
 export const EVENT_RING_SIZE = 100;
+/** And at most this much of the project state's budget (JSON bytes; annotations list a freight's artifacts). */
+export const EVENT_RING_BYTES = 128 * 1024;
 
 /** Kargo's annotation keys (api/v1alpha1/event.go). */
 export const EVENT_ANNOTATIONS = {

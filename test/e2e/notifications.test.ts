@@ -14,7 +14,8 @@ import { join } from 'node:path';
 import { aCredentialSecret, aProjectConfig, aStage, asKubeSecret, yamlOf } from '../support/manifests.js';
 import { run as runCli } from '../../cli/index.js';
 import { Disposer, tempDir } from '../support/git-repos.js';
-import { historyText } from '../support/histories.js';
+import { historyText, saveHistory } from '../support/histories.js';
+import { notificationWorkflowId, projectWorkflowId } from '../../workflows/definitions.js';
 import { TestHttpServer, type SeenRequest } from '../support/http-server.js';
 import { eventually } from '../support/poll.js';
 import { scenario } from '../support/scenario.js';
@@ -66,7 +67,14 @@ beforeAll(async () => {
   stack = await startShuntStack({ namespace: 'notifications', credentialsPath });
 });
 
+/** The notification workflows the test made, for the replay corpus (npm run histories:capture). */
+const delivered: { workflowId: string; scenario: string }[] = [];
+
 afterAll(async () => {
+  if (stack) {
+    await saveHistory(stack.client, projectWorkflowId(PROJECT), 'project', 'lifecycle-events-e2e');
+    for (const d of delivered) await saveHistory(stack.client, d.workflowId, 'notification', d.scenario);
+  }
   await stack?.stop();
   await Promise.all([slack.stop(), flaky.stop(), broken.stop()]);
   await disposer.dispose();
@@ -112,6 +120,7 @@ it('notifies a failed promotion on Slack and webhooks, retries a 500, dead-lette
     ['Event', 'PromotionCreated', promotion],
   ]);
   expect(bodies[0]!.id).toBe(bodies[1]!.id);
+  delivered.push({ workflowId: notificationWorkflowId(PROJECT, bodies[0]!.id, 'flaky-sink'), scenario: 'retried-once-e2e' });
   expect(flaky.requests[1]!.headers['x-sink-token']).toBe('h3ader-t0ken');
 
   // The always-400 endpoint: one attempt, one dead letter, one NotificationFailed event.
@@ -122,8 +131,9 @@ it('notifies a failed promotion on Slack and webhooks, retries a 500, dead-lette
   expect(letters).toEqual([expect.objectContaining({ subscription: 'broken-sink', attempts: 1, endpoint: 'webhook (secret "broken")' })]);
   expect(letters[0]!.error).toContain('answered 400 "no_service"');
   expect(broken.requests).toHaveLength(1);
-  const events = (await api.request<{ items: { reason: string; message: string }[] }>('GET', `/api/v1/projects/${PROJECT}/events`)).body.items;
+  const events = (await api.request<{ items: { id: number; reason: string; message: string }[] }>('GET', `/api/v1/projects/${PROJECT}/events`)).body.items;
   expect(events.map((e) => e.reason)).toEqual(['NotificationFailed', 'PromotionFailed', 'PromotionCreated']);
+  delivered.push({ workflowId: notificationWorkflowId(PROJECT, events[1]!.id, 'broken-sink'), scenario: 'dead-letter-e2e' });
 
   // The watch showed them live, as kubectl get events does.
   await eventually(async () => (/NotificationFailed/.test(out.join('')) ? true : undefined), 'the watch to show the dead letter');

@@ -153,8 +153,8 @@ describe('the event ring', () => {
 
   it('gives growing ids, keeps the newest, and lists newest first after an id or a time', () => {
     const state = aProjectState();
-    recordEvents(state, [anEvent, anEvent, anEvent], '2026-01-01T00:00:00.000Z', 4);
-    recordEvents(state, [anEvent, anEvent], '2026-01-02T00:00:00.000Z', 4);
+    recordEvents(state, [anEvent, anEvent, anEvent], '2026-01-01T00:00:00.000Z', { size: 4 });
+    recordEvents(state, [anEvent, anEvent], '2026-01-02T00:00:00.000Z', { size: 4 });
     expect(state.events?.items.map((e) => e.id)).toEqual([2, 3, 4, 5]);
     expect(state.events?.next).toBe(6);
     expect(listEvents(state.events).map((e) => e.id)).toEqual([5, 4, 3, 2]);
@@ -162,6 +162,15 @@ describe('the event ring', () => {
     expect(listEvents(state.events, { since: '2026-01-02T00:00:00Z' }).map((e) => e.id)).toEqual([5, 4]);
     expect(listEvents(state.events, { limit: 1 }).map((e) => e.id)).toEqual([5]);
     expect(listEvents(undefined)).toEqual([]);
+  });
+
+  it('keeps the ring within its bytes too, always keeping the newest event', () => {
+    const state = aProjectState();
+    const big = { ...anEvent, message: 'x'.repeat(1000) };
+    recordEvents(state, [big, big, big], T0, { bytes: 2500 });
+    expect(state.events?.items.map((e) => e.id)).toEqual([2, 3]);
+    recordEvents(state, [{ ...anEvent, message: 'y'.repeat(5000) }], T0, { bytes: 2500 });
+    expect(state.events?.items.map((e) => e.id)).toEqual([4]);
   });
 
   it("renders an event as Kubernetes' Event, named after its object", () => {
