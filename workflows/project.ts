@@ -578,6 +578,9 @@ export async function projectWorkflow(input: ProjectWorkflowInput): Promise<void
     const info = workflowInfo();
     if (info.continueAsNewSuggested || info.historyLength > (input.continueAsNewAfterEvents ?? MAX_HISTORY_EVENTS)) {
       await condition(allHandlersFinished);
+      // Events of what the handlers changed meanwhile go with the state (the new run starts
+      // their notifications from the outbox); the new run derives only what happens after.
+      observe();
       // What the handlers changed meanwhile is measured too: the new run's input always fits.
       if (patched(BOUNDED_STATE_PATCH)) keepBounded();
       await continueAsNew<typeof projectWorkflow>({
