@@ -6,7 +6,8 @@ import type { FreightPage, FreightPageRequest, FreightRead, ProjectCounts } from
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { AuditEvent } from '../core/audit/event.js';
-import type { DeadLetter } from '../core/events/types.js';
+import type { EventQuery } from '../core/events/lifecycle.js';
+import type { DeadLetter, LifecycleEvent } from '../core/events/types.js';
 import type { ClusterAnalysisTemplate, ClusterConfig, ClusterPromotionTask } from '../core/model.js';
 import type { ApplyInput, ApplyResultLine } from '../core/project/apply.js';
 import type { FreightApproval } from '../core/project/approvals.js';
@@ -257,3 +258,7 @@ export const notificationWorkflowId = (project: string, eventId: number, subscri
   `notification:${project}:${eventId}:${subscription}`;
 /** Sent by a notification workflow to its project after its last attempt failed. */
 export const notificationDeadLetterSignal = defineSignal<[DeadLetter]>('notificationDeadLetter');
+/** The project's lifecycle events, newest first (core/events/lifecycle.ts listEvents). */
+export const lifecycleEventsQuery = defineQuery<LifecycleEvent[], [EventQuery]>('lifecycleEvents');
+/** The notifications given up on, newest first. */
+export const deadLettersQuery = defineQuery<DeadLetter[], [{ limit?: number }]>('notificationDeadLetters');

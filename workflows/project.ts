@@ -20,8 +20,8 @@ import {
 } from '@temporalio/workflow';
 import { DomainError } from '../core/errors.js';
 import { failureCause } from '../core/failure-cause.js';
-import { eventFacts, lifecycleEvents, recordEvents } from '../core/events/lifecycle.js';
-import { deliveriesFor, queueDeliveries, recordDeadLetter, takeDeliveries } from '../core/events/notifications.js';
+import { eventFacts, lifecycleEvents, listEvents, recordEvents } from '../core/events/lifecycle.js';
+import { deliveriesFor, listDeadLetters, queueDeliveries, recordDeadLetter, takeDeliveries } from '../core/events/notifications.js';
 import { applyIssues, applyResources, deleteIssue, deleteResource, emptyProjectState } from '../core/project/apply.js';
 import { applyPromotionEffects, metadataSnapshot } from '../core/project/effects.js';
 import { freightStatusOf } from '../core/project/freight-status.js';
@@ -94,6 +94,8 @@ import {
   promotionWorkflowId,
   notificationDeadLetterSignal,
   notificationWorkflowId,
+  lifecycleEventsQuery,
+  deadLettersQuery,
   SEARCH_ATTRIBUTES,
   type ProjectWorkflowInput,
 } from './definitions.js';
@@ -147,6 +149,8 @@ export async function projectWorkflow(input: ProjectWorkflowInput): Promise<void
   setHandler(stageReadQuery, (stage) => stageReadState(state, stage) ?? null);
   setHandler(freightReadQuery, (idOrAlias) => freightRead(state, idOrAlias) ?? null);
   setHandler(freightPageQuery, (request) => freightPage(state, request));
+  setHandler(lifecycleEventsQuery, (query) => listEvents(state.events, query));
+  setHandler(deadLettersQuery, (query) => listDeadLetters(state, query.limit));
   const discovery = registerWarehouseDiscovery(state, () => (dirty = true));
 
   setHandler(

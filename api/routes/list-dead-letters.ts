@@ -1,6 +1,5 @@
 import type { RequestHandler } from 'express';
 import { DeadLettersQuery } from '../../core/api/requests.js';
-import { listDeadLetters } from '../../core/events/notifications.js';
 import { DomainError } from '../../core/errors.js';
 import { param } from '../request-context.js';
 import type { RouteDeps } from '../route-deps.js';
@@ -14,7 +13,6 @@ export function listNotificationDeadLetters({ backend }: RouteDeps): RequestHand
     const project = param(req, 'project');
     const query = DeadLettersQuery.safeParse(req.query);
     if (!query.success) throw new DomainError('BadRequest', query.error.issues.map((i) => i.message).join('; '));
-    const state = await backend.getProject(project);
-    res.json({ items: listDeadLetters(state, query.data.limit) });
+    res.json({ items: await backend.listDeadLetters(project, query.data.limit) });
   };
 }

@@ -1,6 +1,5 @@
 import type { RequestHandler } from 'express';
 import { EventsQuery } from '../../core/api/requests.js';
-import { listEvents as eventsOf } from '../../core/events/lifecycle.js';
 import { renderEvent, type EventView } from '../../core/events/view.js';
 import { DomainError } from '../../core/errors.js';
 import { param } from '../request-context.js';
@@ -16,8 +15,7 @@ export function listEvents({ backend }: RouteDeps): RequestHandler {
     const project = param(req, 'project');
     const query = EventsQuery.safeParse(req.query);
     if (!query.success) throw new DomainError('BadRequest', query.error.issues.map((i) => i.message).join('; '));
-    const state = await backend.getProject(project);
-    const events = eventsOf(state.events, { limit: query.data.limit, ...(query.data.since === undefined ? {} : { since: /^\d+$/.test(query.data.since) ? Number(query.data.since) : query.data.since }) });
+    const events = await backend.listEvents(project, { limit: query.data.limit, ...(query.data.since === undefined ? {} : { since: /^\d+$/.test(query.data.since) ? Number(query.data.since) : query.data.since }) });
     const view: ListView<EventView> = renderList(events.map((e) => renderEvent(project, e)));
     res.json(view);
   };
