@@ -87,3 +87,25 @@ it('records the events in order through continue-as-new, notifies, and dead-lett
   ]);
   expect(state.notifications?.outbox).toEqual([]);
 });
+
+it("tells when a promotion waits for approval (Shunt's PromotionApprovalNeeded), then its end", async () => {
+  const { client, backend } = harness;
+  const project = uniqueName('events');
+  await client.workflow.start('projectWorkflow', { workflowId: projectWorkflowId(project), taskQueue: TASK_QUEUE, args: [{ project }] });
+  const gated = stage(project, 'gated', '{direct: true}').replace('metadata: {name: gated, namespace: ' + project + '}', `metadata: {name: gated, namespace: ${project}, annotations: {shunt.dev/require-approval: "true"}}`);
+  expect(gated).toContain('shunt.dev/require-approval');
+  await backend.apply([{ name: 'p.yaml', content: [projectAndWarehouse(project), gated, freightManifest(project, '1.0.0', 'first')].join('\n---\n') }], { dryRun: false });
+  const promotion = await backend.promote(project, { stage: 'gated', freight: 'first', actor: 'email:ann@example.com' });
+  const waiting = await eventually(async () => {
+    const items = (await backend.getProject(project)).events?.items ?? [];
+    return items.find((e) => e.reason === 'PromotionApprovalNeeded');
+  }, 'the approval to be asked for');
+  expect(waiting).toMatchObject({ type: 'Normal', involvedObject: { kind: 'Promotion', name: promotion.name }, message: 'Promotion waiting for approval (Stage "gated" requires approval)' });
+  await backend.approvePromotion(project, promotion.name, 'email:bob@example.com');
+  expect((await promotionEnded(backend, project, promotion.name)).phase).toBe('Succeeded');
+  const reasons = await eventually(async () => {
+    const items = (await backend.getProject(project)).events?.items ?? [];
+    return items.some((e) => e.reason === 'PromotionSucceeded') ? items.map((e) => e.reason) : undefined;
+  }, 'the success to be recorded');
+  expect(reasons).toEqual(['PromotionCreated', 'PromotionApprovalNeeded', 'PromotionSucceeded']);
+});
