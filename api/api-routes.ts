@@ -23,6 +23,8 @@ import { getStage } from './routes/get-stage.js';
 import { getWarehouse } from './routes/get-warehouse.js';
 import { getWhoAmI } from './routes/get-whoami.js';
 import { listEvents } from './routes/list-events.js';
+import { listNotificationDeadLetters } from './routes/list-dead-letters.js';
+import { streamEvents } from './routes/stream-events.js';
 import { listFreight } from './routes/list-freight.js';
 import { listProjects } from './routes/list-projects.js';
 import { listPromotions } from './routes/list-promotions.js';
@@ -100,6 +102,8 @@ export const API_ROUTES: readonly ApiRoute[] = [
     handler: abortVerificationRoute,
   },
   { method: 'GET', path: '/projects/:project/events', permission: P.readProject, handler: listEvents },
+  { method: 'GET', path: '/projects/:project/events/stream', permission: P.readProject, handler: streamEvents },
+  { method: 'GET', path: '/projects/:project/notifications/dead-letters', permission: P.readProject, handler: listNotificationDeadLetters },
   { method: 'GET', path: '/projects/:project/stream', permission: P.readProject, handler: streamProject },
 ];
 

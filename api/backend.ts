@@ -8,6 +8,8 @@ import type { PruneOutcome, PruneRequest } from '../core/project/prune.js';
 import type { StageRefresh } from '../core/project/refresh-stage.js';
 import type { ProjectState, PromotionRecord, VerificationRecord } from '../core/project/state.js';
 import type { AuditEvent } from '../core/audit/event.js';
+import type { EventQuery } from '../core/events/lifecycle.js';
+import type { DeadLetter, LifecycleEvent } from '../core/events/types.js';
 import type { FreightPage, FreightPageRequest, FreightRead } from '../core/project/reads.js';
 
 /**
@@ -26,6 +28,10 @@ export interface ShuntBackend {
   getClusterConfig(): Promise<ClusterConfig | undefined>;
   /** Throws DomainError('NotFound') for an unknown project. */
   getProject(project: string): Promise<ProjectState>;
+  /** The project's lifecycle events, newest first (core/events/lifecycle.ts); NotFound for an unknown project. */
+  listEvents(project: string, query: EventQuery): Promise<LifecycleEvent[]>;
+  /** The notifications given up on, newest first; NotFound for an unknown project. */
+  listDeadLetters(project: string, limit?: number): Promise<DeadLetter[]>;
   /** The project's counts (the project list's read); NotFound for an unknown project. */
   getProjectSummary(project: string): Promise<ProjectSummary>;
   /** The state as far as one stage's view reads it (core/project/reads.ts); NotFound for an unknown project or stage. */

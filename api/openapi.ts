@@ -5,7 +5,7 @@
  * one of them has an entry here): the contract routes other parts add are described ahead.
  */
 import { z } from 'zod';
-import { ApplyBody, ApproveFreightBody, EventsQuery, FreightAliasBody, FreightListQuery, PromoteBody, PromoteDownstreamBody, PruneProjectBody } from '../core/api/requests.js';
+import { ApplyBody, ApproveFreightBody, DeadLettersQuery, EventsQuery, FreightAliasBody, FreightListQuery, PromoteBody, PromoteDownstreamBody, PruneProjectBody } from '../core/api/requests.js';
 import { apiRoute } from './api-routes.js';
 import { ROLE_FOR_ACTION } from '../core/rbac/rbac.js';
 import { API_PREFIX_PATH } from './paths.js';
@@ -95,7 +95,12 @@ export const ROUTE_DOCS: Readonly<Record<string, RouteDoc>> = {
   'GET /api/v1/projects/:project/webhook-receivers': { summary: 'The project\'s webhook receivers and their URLs', responses: { '200': 'List of webhook receivers' } },
   'GET /api/v1/cluster/webhook-receivers': { summary: 'The ClusterConfig\'s webhook receivers and their URLs (admin over the cluster)', responses: { '200': 'List of webhook receivers' } },
   'POST /webhooks/:provider/:token': { summary: 'A webhook from GitHub, GitLab, Docker Hub, Quay or a generic sender; authenticated by the receiver\'s own secret, never by bearer token', responses: { '200': 'accepted', '202': 'accepted' } },
-  'GET /api/v1/projects/:project/events': { summary: 'The audit trail, newest first', query: EventsQuery, responses: { '200': 'List of AuditEvent' } },
+  'GET /api/v1/projects/:project/events': { summary: 'Kargo lifecycle events (PromotionCreated, PromotionFailed, FreightApproved, ...), newest first', query: EventsQuery, responses: { '200': 'List of Event' } },
+  'GET /api/v1/projects/:project/events/stream': {
+    summary: 'Server-sent lifecycle events, oldest first: the kept ones, then each new one; Last-Event-ID (an event id) resumes, across api restarts too',
+    responses: { '200': 'text/event-stream' },
+  },
+  'GET /api/v1/projects/:project/notifications/dead-letters': { summary: 'Notifications given up on after their last attempt, newest first', query: DeadLettersQuery, responses: { '200': 'List of dead letters' } },
   'GET /api/v1/projects/:project/stream': {
     summary: 'Server-sent events of the stages, freight, promotions and verifications: reset, then added/changed/removed; Last-Event-ID resumes',
     responses: { '200': 'text/event-stream' },

@@ -8,6 +8,7 @@
  * A watcher nobody subscribes to stops after `lingerMs` (a reconnect in that time resumes).
  */
 import { randomBytes } from 'node:crypto';
+import type { ProjectState } from '../core/project/state.js';
 import type { ShuntBackend } from './backend.js';
 import { diffViews, snapshotOf, streamViews, type StreamChange, type StreamViews } from './stream-views.js';
 import type { PromotionViewOptions } from './views.js';
@@ -32,6 +33,11 @@ export interface StreamEvent {
 
 export interface Subscriber {
   send(event: StreamEvent): void;
+  /**
+   * The project's state at each read (and the last one read when it subscribes): for streams
+   * derived from the state itself, as the lifecycle events (api/routes/stream-events.ts).
+   */
+  state?(state: ProjectState): void;
   /** The server shuts down: end the response. */
   close(): void;
 }
@@ -43,6 +49,7 @@ class ProjectWatcher {
   private readonly epoch = randomBytes(4).toString('hex');
   private seq = 0;
   private views: StreamViews | undefined;
+  private lastState: ProjectState | undefined;
   private readonly history: StreamEvent[] = [];
   private readonly subscribers = new Set<Subscriber>();
   private timer: NodeJS.Timeout | undefined;
@@ -76,6 +83,7 @@ class ProjectWatcher {
     const missed = this.since(lastEventId);
     if (missed) for (const e of missed) subscriber.send(e);
     else subscriber.send(this.resetEvent());
+    if (this.lastState) subscriber.state?.(this.lastState);
   }
 
   unsubscribe(subscriber: Subscriber): void {
@@ -107,8 +115,10 @@ class ProjectWatcher {
 
   private async poll(first: boolean): Promise<void> {
     let next: StreamViews;
+    let state: ProjectState;
     try {
-      next = streamViews(await this.backend.getProject(this.project), this.opts.now(), this.viewOptions);
+      state = await this.backend.getProject(this.project);
+      next = streamViews(state, this.opts.now(), this.viewOptions);
     } catch (err) {
       if (first) throw err;
       const message = err instanceof Error ? err.message : String(err);
@@ -118,13 +128,16 @@ class ProjectWatcher {
       return;
     }
     this.lastProblem = undefined;
+    this.lastState = state;
     const before = this.views;
     this.views = next;
-    if (!before) return;
-    for (const change of diffViews(before, next)) {
-      const { type, ...data } = change;
-      this.publish(type, data);
+    if (before) {
+      for (const change of diffViews(before, next)) {
+        const { type, ...data } = change;
+        this.publish(type, data);
+      }
     }
+    for (const s of this.subscribers) s.state?.(state);
   }
 
   private publish(event: StreamEvent['event'], data: unknown): void {

@@ -17,6 +17,9 @@ import { filesRefusal, planApply, projectsToRead, reportedLines } from '../core/
 import { parseManifestFiles } from '../core/manifests/files.js';
 import type { ClusterConfig } from '../core/model.js';
 import type { ProjectState, PromotionRecord, VerificationRecord } from '../core/project/state.js';
+import { listEvents, type EventQuery } from '../core/events/lifecycle.js';
+import { listDeadLetters } from '../core/events/notifications.js';
+import type { DeadLetter, LifecycleEvent } from '../core/events/types.js';
 import { freightPage, freightRead, projectCounts, stageReadState, type FreightPage, type FreightPageRequest, type FreightRead } from '../core/project/reads.js';
 import type { FreightApproval } from '../core/project/approvals.js';
 import type { DeletedFreight } from '../core/project/delete-freight.js';
@@ -45,6 +48,8 @@ import {
   deleteResourceUpdate,
   projectStateQuery,
   projectCountsQuery,
+  lifecycleEventsQuery,
+  deadLettersQuery,
   stageReadQuery,
   freightReadQuery,
   freightPageQuery,
@@ -157,6 +162,16 @@ export class TemporalBackend implements ShuntBackend {
   async getProjectSummary(project: string): Promise<ProjectSummary> {
     await this.requireProject(project);
     return { name: project, ...(await this.queryProject(project, 'counts', projectCounts, projectCountsQuery)) };
+  }
+
+  async listEvents(project: string, query: EventQuery): Promise<LifecycleEvent[]> {
+    await this.requireProject(project);
+    return this.queryProject(project, `events:${query.since ?? ''}:${query.limit ?? ''}`, (s) => listEvents(s.events, query), lifecycleEventsQuery, query);
+  }
+
+  async listDeadLetters(project: string, limit?: number): Promise<DeadLetter[]> {
+    await this.requireProject(project);
+    return this.queryProject(project, `dead-letters:${limit ?? ''}`, (s) => listDeadLetters(s, limit), deadLettersQuery, limit === undefined ? {} : { limit });
   }
 
   async getStageState(project: string, stage: string): Promise<ProjectState> {

@@ -223,18 +223,19 @@ export class ShuntClient {
   }
 
   /**
-   * The project's event stream (server-sent events): yields until the api ends it or `signal`
+   * The project's event stream (server-sent events; `of: 'events'`: its lifecycle events): yields until the api ends it or `signal`
    * aborts. An api refusal throws ApiError; a lost connection ends the stream (the caller resumes
    * with the last event's id).
    */
-  async *stream(project: string, options: { lastEventId?: string; signal?: AbortSignal } = {}): AsyncGenerator<ServerSentEvent> {
+  async *stream(project: string, options: { lastEventId?: string; signal?: AbortSignal; of?: 'state' | 'events' } = {}): AsyncGenerator<ServerSentEvent> {
     const headers: Record<string, string> = { accept: 'text/event-stream' };
     const token = await this.bearer();
     if (token !== undefined) headers['authorization'] = `Bearer ${token}`;
     if (options.lastEventId !== undefined) headers['last-event-id'] = options.lastEventId;
     let response: Response;
     try {
-      response = await this.fetchFn(`${this.server}${API_PREFIX}/projects/${seg(project)}/stream`, { headers, ...(options.signal ? { signal: options.signal } : {}) });
+      const path = options.of === 'events' ? 'events/stream' : 'stream';
+      response = await this.fetchFn(`${this.server}${API_PREFIX}/projects/${seg(project)}/${path}`, { headers, ...(options.signal ? { signal: options.signal } : {}) });
     } catch {
       if (options.signal?.aborted) return;
       throw new CliError(`cannot reach the Shunt api at ${this.server}: is it running? (set --server or SHUNT_SERVER)`);

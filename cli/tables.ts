@@ -87,21 +87,15 @@ const TABLES: Record<GetKind, TableSpec> = {
     },
   },
   events: {
-    headers: ['AGE', 'ACTOR', 'ACTION', 'TARGET', 'OUTCOME', 'MESSAGE'],
-    row: (e, now) => {
-      const target = at(e, 'target');
-      const parts = isRecord(target)
-        ? ['stage', 'freight', 'promotion', 'warehouse'].flatMap((k) => (typeof target[k] === 'string' ? [`${k}=${String(target[k])}`] : []))
-        : [];
-      return [
-        formatAge(e.metadata.creationTimestamp, now),
-        orNone(str(at(e, 'actor'))),
-        orNone(str(at(e, 'action'))),
-        parts.length === 0 ? NONE : parts.join(' '),
-        `${str(at(e, 'outcome')) ?? NONE} (${num(at(e, 'status'))})`,
-        orNone(str(at(e, 'message'))?.split('\n')[0]),
-      ];
-    },
+    // As `kubectl get events`.
+    headers: ['LAST SEEN', 'TYPE', 'REASON', 'OBJECT', 'MESSAGE'],
+    row: (e, now) => [
+      formatAge(str(at(e, 'lastTimestamp')) ?? e.metadata.creationTimestamp, now),
+      orNone(str(at(e, 'type'))),
+      orNone(str(at(e, 'reason'))),
+      `${(str(at(e, 'involvedObject', 'kind')) ?? NONE).toLowerCase()}/${str(at(e, 'involvedObject', 'name')) ?? NONE}`,
+      orNone(str(at(e, 'message'))?.split('\n')[0]),
+    ],
   },
 };
 

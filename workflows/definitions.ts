@@ -6,6 +6,8 @@ import type { FreightPage, FreightPageRequest, FreightRead, ProjectCounts } from
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { AuditEvent } from '../core/audit/event.js';
+import type { EventQuery } from '../core/events/lifecycle.js';
+import type { DeadLetter, LifecycleEvent } from '../core/events/types.js';
 import type { ClusterAnalysisTemplate, ClusterConfig, ClusterPromotionTask } from '../core/model.js';
 import type { ApplyInput, ApplyResultLine } from '../core/project/apply.js';
 import type { FreightApproval } from '../core/project/approvals.js';
@@ -248,3 +250,15 @@ export interface AuditWorkflowInput {
 export const recordAuditSignal = defineSignal<[AuditEvent]>('recordAudit');
 /** Newest first. */
 export const auditEventsQuery = defineQuery<AuditEvent[], [{ limit?: number }?]>('auditEvents');
+
+// ---- notifications ---------------------------------------------------------------------
+
+/** One notification workflow per event and subscription. */
+export const notificationWorkflowId = (project: string, eventId: number, subscription: string): string =>
+  `notification:${project}:${eventId}:${subscription}`;
+/** Sent by a notification workflow to its project after its last attempt failed. */
+export const notificationDeadLetterSignal = defineSignal<[DeadLetter]>('notificationDeadLetter');
+/** The project's lifecycle events, newest first (core/events/lifecycle.ts listEvents). */
+export const lifecycleEventsQuery = defineQuery<LifecycleEvent[], [EventQuery]>('lifecycleEvents');
+/** The notifications given up on, newest first. */
+export const deadLettersQuery = defineQuery<DeadLetter[], [{ limit?: number }]>('notificationDeadLetters');

@@ -20,6 +20,8 @@ import {
 } from '@temporalio/workflow';
 import { DomainError } from '../core/errors.js';
 import { failureCause } from '../core/failure-cause.js';
+import { eventFacts, lifecycleEvents, listEvents, recordEvents } from '../core/events/lifecycle.js';
+import { deliveriesFor, listDeadLetters, queueDeliveries, recordDeadLetter, takeDeliveries } from '../core/events/notifications.js';
 import { applyIssues, applyResources, deleteIssue, deleteResource, emptyProjectState } from '../core/project/apply.js';
 import { applyPromotionEffects, metadataSnapshot } from '../core/project/effects.js';
 import { freightStatusOf } from '../core/project/freight-status.js';
@@ -90,11 +92,16 @@ import {
   promoteUpdate,
   promotionFinishedSignal,
   promotionWorkflowId,
+  notificationDeadLetterSignal,
+  notificationWorkflowId,
+  lifecycleEventsQuery,
+  deadLettersQuery,
   SEARCH_ATTRIBUTES,
   type ProjectWorkflowInput,
 } from './definitions.js';
 import { handlersFirst } from './handlers-first.js';
 import { registerWarehouseDiscovery } from './project-discovery.js';
+import { notificationWorkflow } from './notification.js';
 import { promotionWorkflow } from './promotion.js';
 import { verificationWorkflow } from './verification.js';
 
@@ -104,10 +111,24 @@ const MAX_HISTORY_EVENTS = 5000;
 /** Freight retention, trimmed promotion records and the state size budget since this patch. */
 export const BOUNDED_STATE_PATCH = 'bounded-project-state';
 
+/** Lifecycle events kept in the state, and their notifications, since this patch. */
+export const LIFECYCLE_EVENTS_PATCH = 'lifecycle-events';
+
 export async function projectWorkflow(input: ProjectWorkflowInput): Promise<void> {
   const state: ProjectState = input.state ?? emptyProjectState(input.project, nowIso());
   let dirty = true;
   let deleting = false;
+  const eventsOn = patched(LIFECYCLE_EVENTS_PATCH);
+  /** What the last lifecycle events were derived from (core/events/lifecycle.ts). */
+  let facts = eventFacts(state);
+  /** Records the lifecycle events since the last call and queues their notifications; whether there were any. */
+  const observe = (): boolean => {
+    if (!eventsOn) return false;
+    const recorded = recordEvents(state, lifecycleEvents(facts, state), nowIso());
+    facts = eventFacts(state);
+    for (const event of recorded) queueDeliveries(state, deliveriesFor(state, event));
+    return recorded.length > 0;
+  };
 
   const refuseWhileDeleting = (): void => {
     if (deleting) throw ApplicationFailure.create({ type: 'FailedPrecondition', message: `project "${state.project}" is being deleted` });
@@ -128,6 +149,8 @@ export async function projectWorkflow(input: ProjectWorkflowInput): Promise<void
   setHandler(stageReadQuery, (stage) => stageReadState(state, stage) ?? null);
   setHandler(freightReadQuery, (idOrAlias) => freightRead(state, idOrAlias) ?? null);
   setHandler(freightPageQuery, (request) => freightPage(state, request));
+  setHandler(lifecycleEventsQuery, (query) => listEvents(state.events, query));
+  setHandler(deadLettersQuery, (query) => listDeadLetters(state, query.limit));
   const discovery = registerWarehouseDiscovery(state, () => (dirty = true));
 
   setHandler(
@@ -211,6 +234,15 @@ export async function projectWorkflow(input: ProjectWorkflowInput): Promise<void
 
   setHandler(promotionProgressSignal, (progress) => {
     recordProgress(state, progress, nowIso());
+    // A promotion that starts waiting for approval is an event (and maybe a notification to start).
+    if (observe()) dirty = true;
+  });
+
+  // A notification given up on: kept as a dead letter, and an event (never notified itself).
+  setHandler(notificationDeadLetterSignal, (letter) => {
+    if (!eventsOn) return;
+    recordEvents(state, [recordDeadLetter(state, letter)], nowIso());
+    dirty = true;
   });
 
   setHandler(
@@ -543,9 +575,16 @@ export async function projectWorkflow(input: ProjectWorkflowInput): Promise<void
       await handlersFirst();
       await startPromotion(state, promotion, closedWithoutReport);
     }
+    if (eventsOn) {
+      observe();
+      await startNotifications(state);
+    }
     const info = workflowInfo();
     if (info.continueAsNewSuggested || info.historyLength > (input.continueAsNewAfterEvents ?? MAX_HISTORY_EVENTS)) {
       await condition(allHandlersFinished);
+      // Events of what the handlers changed meanwhile go with the state (the new run starts
+      // their notifications from the outbox); the new run derives only what happens after.
+      observe();
       // What the handlers changed meanwhile is measured too: the new run's input always fits.
       if (patched(BOUNDED_STATE_PATCH)) keepBounded();
       await continueAsNew<typeof projectWorkflow>({
@@ -611,6 +650,25 @@ async function startPromotion(
     plan.steps.map((s) => ({ alias: s.alias, uses: s.uses, status: 'Pending', errorCount: 0, continueOnError: s.continueOnError })),
     nowIso(),
   );
+}
+
+/** Starts a notification workflow for each delivery in the outbox; it reports back only a dead letter. */
+async function startNotifications(state: ProjectState): Promise<void> {
+  for (const delivery of takeDeliveries(state)) {
+    try {
+      await startChild(notificationWorkflow, {
+        workflowId: notificationWorkflowId(state.project, delivery.event.id, delivery.subscription),
+        taskQueue: workflowInfo().taskQueue,
+        parentClosePolicy: ParentClosePolicy.ABANDON,
+        staticSummary: `Notify ${delivery.subscription} of ${delivery.event.reason} (event ${delivery.event.id})`,
+        typedSearchAttributes: [{ key: SEARCH_ATTRIBUTES.project, value: state.project }],
+        args: [delivery],
+      });
+    } catch (err) {
+      // Its id is taken by a running workflow (a project deleted and made again): said, not retried.
+      log.warn('notification not started', { subscription: delivery.subscription, event: delivery.event.id, error: failureCause(err) });
+    }
+  }
 }
 
 /**

@@ -1,10 +1,10 @@
-import type { RequestHandler, Response } from 'express';
+import type { RequestHandler } from 'express';
 import type { StreamEvent } from '../project-streams.js';
 import { param } from '../request-context.js';
 import type { RouteDeps } from '../route-deps.js';
+import { keepStreamAlive, writeServerSentEvent } from '../server-sent-events.js';
 
-/** A comment line every this often keeps proxies and load balancers from closing a quiet stream. */
-export const STREAM_KEEP_ALIVE_MS = 15_000;
+export { STREAM_KEEP_ALIVE_MS } from '../server-sent-events.js';
 
 /**
  * GET /api/v1/projects/:project/stream: server-sent events of the project's stages, freight,
@@ -21,8 +21,7 @@ export function streamProject({ streams, streamKeepAliveMs }: RouteDeps): Reques
     const subscriber = {
       send(event: StreamEvent) {
         if (!open) return;
-        if (!res.headersSent) startStream(res);
-        res.write(`id: ${event.id}\nevent: ${event.event}\ndata: ${JSON.stringify(event.data)}\n\n`);
+        writeServerSentEvent(res, event);
       },
       close() {
         if (!open) return;
@@ -32,27 +31,9 @@ export function streamProject({ streams, streamKeepAliveMs }: RouteDeps): Reques
     };
     // Throws (NotFound, Unavailable) before anything was written: the error handler answers.
     const unsubscribe = await streams.subscribe(project, subscriber, lastEventId === '' ? undefined : lastEventId);
-    const keepAlive = setInterval(() => {
-      if (open) res.write(': keep-alive\n\n');
-    }, streamKeepAliveMs ?? STREAM_KEEP_ALIVE_MS);
-    keepAlive.unref();
-    res.on('close', () => {
+    keepStreamAlive(res, streamKeepAliveMs, () => {
       open = false;
-      clearInterval(keepAlive);
       unsubscribe();
     });
   };
-}
-
-function startStream(res: Response): void {
-  res.writeHead(200, {
-    'Content-Type': 'text/event-stream; charset=utf-8',
-    // no-transform: no proxy may compress (and so buffer) the stream.
-    'Cache-Control': 'no-cache, no-transform',
-    Connection: 'keep-alive',
-    // nginx buffers proxied answers unless told not to.
-    'X-Accel-Buffering': 'no',
-  });
-  res.flushHeaders();
-  res.socket?.setTimeout(0);
 }

@@ -6,6 +6,7 @@ import { formatDocument, OUTPUT_FORMATS, type OutputFormat } from '../format.js'
 import { GET_KINDS, parseGetKind } from '../kinds.js';
 import { renderTable } from '../tables.js';
 import { watch, watchable } from '../watch.js';
+import { watchEvents } from '../watch-events.js';
 
 interface GetOptions {
   project?: string;
@@ -22,12 +23,18 @@ export function registerGet(program: Command, ctx: CommandContext): void {
     .argument('[name]', 'one resource by name (freight: id or alias)')
     .option('--project <name>', 'the project (required for everything but projects)')
     .addOption(new Option('-o, --output <format>', 'output format').choices(OUTPUT_FORMATS).default('table'))
-    .option('-w, --watch', 'stages, freight, promotions: print them, then each change as it happens (Ctrl-C ends)')
+    .option('-w, --watch', 'stages, freight, promotions, events: print them, then each change as it happens (Ctrl-C ends)')
     .action(async (kindText: string, name: string | undefined, options: GetOptions, command: Command) => {
       const kind = parseGetKind(kindText);
       const client = ctx.client(command);
       if (options.watch) {
-        if (!watchable(kind)) throw new CliError(`--watch follows stages, freight or promotions, not ${kind}`);
+        if (kind === 'events') {
+          if (options.project === undefined || options.project === '') throw new CliError('--project is required to get events');
+          if (name !== undefined) throw new CliError('events are listed, not fetched by name: drop the name');
+          await watchEvents(ctx, client, { project: options.project, output: options.output, signal: ctx.io.signal });
+          return;
+        }
+        if (!watchable(kind)) throw new CliError(`--watch follows stages, freight, promotions or events, not ${kind}`);
         const project = options.project;
         if (project === undefined || project === '') throw new CliError(`--project is required to get ${kind}`);
         await watch(ctx, client, { project, kind, output: options.output, signal: ctx.io.signal, ...(name === undefined ? {} : { name }) });

@@ -37,9 +37,20 @@ export type PromoteBody = z.input<typeof PromoteBody>;
 export const ApproveFreightBody = z.object({ stage: name('stage') });
 export type ApproveFreightBody = z.input<typeof ApproveFreightBody>;
 
-/** GET /api/v1/projects/:project/events */
+/** GET /api/v1/projects/:project/events: the newest `limit`, after event id `since` or at or after time `since`. */
 export const EventsQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(1000).default(100),
+  limit: z.coerce.number({ error: 'limit: must be a whole number from 1 to 1000' }).int({ error: 'limit: must be a whole number from 1 to 1000' }).min(1, { error: 'limit: must be a whole number from 1 to 1000' }).max(1000, { error: 'limit: must be a whole number from 1 to 1000' }).default(100),
+  since: z
+    .string()
+    .refine((s) => /^\d{1,15}$/.test(s) || (/^\d{4}-\d\d-\d\dT/.test(s) && !Number.isNaN(Date.parse(s))), {
+      error: 'since: must be an event id (a whole number) or an RFC 3339 time such as 2026-01-02T15:04:05Z',
+    })
+    .optional(),
+});
+
+/** GET /api/v1/projects/:project/notifications/dead-letters */
+export const DeadLettersQuery = z.object({
+  limit: z.coerce.number({ error: 'limit: must be a whole number from 1 to 50' }).int({ error: 'limit: must be a whole number from 1 to 50' }).min(1, { error: 'limit: must be a whole number from 1 to 50' }).max(50, { error: 'limit: must be a whole number from 1 to 50' }).optional(),
 });
 
 /** GET /api/v1/projects/:project/freight: all of it, or a page (`limit`, then the `continue` token the last page gave). */

@@ -1,5 +1,6 @@
 /**
- * `kind: ProjectConfig`: per-project settings (auto-promotion policies, webhook receivers).
+ * `kind: ProjectConfig`: per-project settings (auto-promotion policies, webhook receivers, and
+ * Shunt's notification subscriptions).
  * Named exactly like its project and living in the project's namespace.
  */
 import { z } from 'zod';
@@ -7,6 +8,7 @@ import { labelSelectorIssues } from '../label-selector.js';
 import { prefixedRegex, regexProblem } from '../regex.js';
 import { addIssues, ApiVersion, asRecord, IgnoredStatus, NamespacedMeta, omitKeys, valueAt, type ObjectMeta } from './common.js';
 import type { LocalIssue } from './steps.js';
+import { NotificationSubscriptions } from './notification-subscription.js';
 import { WebhookReceiverEntry, webhookReceiverHints } from './webhook-receiver.js';
 
 /** An exact name, `glob:`, or `regex:` / `regexp:` (RE2 syntax, checked here). */
@@ -66,6 +68,8 @@ export const ProjectConfigSpec = z.strictObject({
   stageLinks: z.array(Link).optional(),
   /** EE only; ignored. */
   promotionWindows: z.array(z.record(z.string(), z.unknown())).optional(),
+  /** Shunt's extension: lifecycle event notifications (core/manifests/notification-subscription.ts). */
+  notifications: NotificationSubscriptions.optional(),
 });
 export type ProjectConfigSpec = z.output<typeof ProjectConfigSpec>;
 

@@ -8,6 +8,7 @@ import type {
   Stage,
   Warehouse,
 } from '../model.js';
+import type { EventRing, NotificationState } from '../events/types.js';
 import type { FreightCollection, FreightReference, PromotionPhase, StepStatus } from '../promotion/types.js';
 import type { MetricResult } from '../verification/analysis.js';
 import type { DiscoveryState } from '../warehouse/scan-status.js';
@@ -32,6 +33,10 @@ export interface ProjectState {
   retention?: { maxRetainedFreight?: number; minFreightDeletionAgeMs?: number };
   /** The state's own size as last measured by the project workflow (core/project/state-budget.ts). */
   size?: StateSize;
+  /** The newest lifecycle events (core/events/lifecycle.ts); absent until the first one. */
+  events?: EventRing;
+  /** Notification deliveries not started yet and the dead letters kept (core/events/notifications.ts). */
+  notifications?: NotificationState;
 }
 
 export interface StateSize {

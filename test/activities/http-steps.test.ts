@@ -1,6 +1,5 @@
 /** http, http-download, send-message, compose-output and fail against a real loopback server. */
 import * as fs from 'node:fs';
-import type { CredentialStore } from '../../activities/adapters/credentials.js';
 import { composeOutput } from '../../activities/steps/compose-output.js';
 import { fail } from '../../activities/steps/fail.js';
 import { httpDownload } from '../../activities/steps/http-download.js';
@@ -8,6 +7,7 @@ import { httpStep } from '../../activities/steps/http.js';
 import { sendMessage } from '../../activities/steps/send-message.js';
 import { Disposer } from '../support/git-repos.js';
 import { TestHttpServer } from '../support/http-server.js';
+import { SecretStore } from '../support/secret-store.js';
 import { createHarness, errorOf } from './harness.js';
 
 const disposer = new Disposer();
@@ -20,22 +20,6 @@ afterEach(async () => {
   await server.stop();
   await disposer.dispose();
 });
-
-class SecretStore implements CredentialStore {
-  constructor(private readonly data: Record<string, Record<string, string>>) {}
-  async git() {
-    return undefined;
-  }
-  async image() {
-    return undefined;
-  }
-  async helm() {
-    return undefined;
-  }
-  async secret(name: string) {
-    return { ...(this.data[name] ?? {}) };
-  }
-}
 
 describe('http', () => {
   it('sends method, headers, query and body; outputs come from the response', async () => {

@@ -163,7 +163,7 @@ describe('audit trail', () => {
     await promote(TOKENS.releaseManager, 'nonexistent');
     await request(api, 'DELETE', '/api/v1/projects/demo/stages/prod', { headers: bearer(TOKENS.admin) });
 
-    const res = await request(api, 'GET', '/api/v1/projects/demo/events', { headers: bearer(TOKENS.viewer) });
+    const res = await request(api, 'GET', '/api/v1/projects/demo/audit', { headers: bearer(TOKENS.viewer) });
     expect(res.status).toBe(200);
     const events = res.body.items;
     expect(events.map((e: { actor: string; action: string; outcome: string; status: number }) => [e.actor, e.action, e.outcome, e.status])).toEqual([
@@ -189,7 +189,7 @@ describe('audit trail', () => {
 
   it('does not record reads', async () => {
     await request(api, 'GET', '/api/v1/projects/demo/stages', { headers: bearer(TOKENS.viewer) });
-    const res = await request(api, 'GET', '/api/v1/projects/demo/events', { headers: bearer(TOKENS.viewer) });
+    const res = await request(api, 'GET', '/api/v1/projects/demo/audit', { headers: bearer(TOKENS.viewer) });
     expect(res.body.items).toEqual([]);
   });
 });

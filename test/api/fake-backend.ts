@@ -1,3 +1,6 @@
+import { listEvents, type EventQuery } from '../../core/events/lifecycle.js';
+import { listDeadLetters } from '../../core/events/notifications.js';
+import type { DeadLetter, LifecycleEvent } from '../../core/events/types.js';
 import YAML from 'yaml';
 import type {
   ApplyResult,
@@ -129,6 +132,16 @@ export class FakeBackend implements ShuntBackend {
   async getProject(project: string): Promise<ProjectState> {
     this.record('getProject', project);
     return structuredClone(this.project(project));
+  }
+
+  async listEvents(project: string, query: EventQuery): Promise<LifecycleEvent[]> {
+    this.record('listEvents', project);
+    return listEvents(structuredClone(this.project(project)).events, query);
+  }
+
+  async listDeadLetters(project: string, limit?: number): Promise<DeadLetter[]> {
+    this.record('listDeadLetters', project);
+    return listDeadLetters(structuredClone(this.project(project)), limit);
   }
 
   async getProjectSummary(project: string): Promise<ProjectSummary> {

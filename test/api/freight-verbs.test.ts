@@ -25,7 +25,7 @@ afterEach(() => api.close());
 const shunt = (token: string, argv: string[]): Promise<CliResult> => runShunt(argv, { server: api.url, token });
 
 async function auditTrail(): Promise<AuditEvent[]> {
-  return (await request(api, 'GET', '/api/v1/projects/demo/events', { headers: bearer(TOKENS.viewer) })).body.items as AuditEvent[];
+  return (await request(api, 'GET', '/api/v1/projects/demo/audit', { headers: bearer(TOKENS.viewer) })).body.items as AuditEvent[];
 }
 
 const downstream = (token: string, stage: string, body: unknown) =>

@@ -40,9 +40,10 @@ describe('/openapi.json', () => {
     });
     expect(promote.responses['403'].description).toMatch(/lacks the role/);
     expect(body.paths['/api/v1/apply'].post['x-shunt-role']).toBe('admin');
-    expect(body.paths['/api/v1/projects/{project}/events'].get.parameters).toContainEqual(
-      expect.objectContaining({ name: 'limit', in: 'query' }),
+    expect(body.paths['/api/v1/projects/{project}/events'].get.parameters).toEqual(
+      expect.arrayContaining([expect.objectContaining({ name: 'limit', in: 'query' }), expect.objectContaining({ name: 'since', in: 'query' })]),
     );
+    expect(body.paths['/api/v1/projects/{project}/events/stream'].get.summary).toMatch(/Last-Event-ID/);
     expect(body.paths['/metrics'].get.security).toBeUndefined();
     expect(body.paths['/healthz'].get.security).toEqual([]);
   });

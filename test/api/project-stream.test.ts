@@ -276,6 +276,6 @@ describe('shunt get --watch', () => {
 
     const refused = await runCli(['get', 'warehouses', '--project', project, '--watch', '--server', server], { stdout: () => undefined, stderr: (t) => err.push(t), env: {} });
     expect(refused).toBe(1);
-    expect(err.join('')).toContain('--watch follows stages, freight or promotions, not warehouses');
+    expect(err.join('')).toContain('--watch follows stages, freight, promotions or events, not warehouses');
   });
 });

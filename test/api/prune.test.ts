@@ -40,7 +40,7 @@ describe('shunt project prune (POST /projects/:p/prune)', () => {
     const record = api.backend.projects.get('demo')!.promotions[0]!;
     expect(record.trimmed).toBe(true);
     expect(record.state).toBeUndefined();
-    const [entry] = (await request(api, 'GET', '/api/v1/projects/demo/events', { headers: bearer(TOKENS.viewer) })).body.items as AuditEvent[];
+    const [entry] = (await request(api, 'GET', '/api/v1/projects/demo/audit', { headers: bearer(TOKENS.viewer) })).body.items as AuditEvent[];
     expect(entry).toMatchObject({ actor: 'adam-admin', action: 'delete', outcome: 'succeeded' });
   });
 

@@ -20,6 +20,7 @@ import type { ProjectState } from '../../core/project/state.js';
 import { CLUSTER_WORKFLOW_ID, projectWorkflowId } from '../../workflows/definitions.js';
 import { Disposer, hermeticEnv, tempDir } from '../support/git-repos.js';
 import { GitHttpServer } from '../support/git-server.js';
+import { historyText } from '../support/histories.js';
 import { aCredentialSecret, asKubeSecret, aStage, yamlOf } from '../support/manifests.js';
 import { scenario } from '../support/scenario.js';
 import type { PromotionItem } from '../support/shunt-api.js';
@@ -57,22 +58,6 @@ function leaks(text: string, forbidden: Record<string, string> = FORBIDDEN): str
   return Object.entries(forbidden)
     .filter(([, value]) => text.includes(value))
     .map(([name]) => name);
-}
-
-/**
- * A history as searchable text: its JSON, plus every byte field (payload data, metadata)
- * decoded as UTF-8, since JSON.stringify renders a Uint8Array as a list of numbers and would
- * hide a secret inside a payload.
- */
-function historyText(history: unknown): string {
-  const decoded: string[] = [];
-  const walk = (value: unknown): void => {
-    if (value instanceof Uint8Array) decoded.push(Buffer.from(value).toString('utf8'));
-    else if (Array.isArray(value)) value.forEach(walk);
-    else if (typeof value === 'object' && value !== null) Object.values(value).forEach(walk);
-  };
-  walk(history);
-  return `${JSON.stringify(history)}\n${decoded.join('\n')}`;
 }
 
 const disposer = new Disposer();

@@ -131,7 +131,7 @@ describe('the web page', () => {
     expect(await link.getAttribute('href')).toMatch(/^http:\/\/127\.0\.0\.1:8233\/namespaces\/web\/workflows\/promotion:demo:prod\./);
     await page.screenshot({ path: join(shots, '04-promoted-to-prod.png'), fullPage: true });
 
-    const events = (await api('GET', '/projects/demo/events', TOKENS.viewer)).items as { actor: string; action: string; outcome: string; target: { stage?: string } }[];
+    const events = (await api('GET', '/projects/demo/audit', TOKENS.viewer)).items as { actor: string; action: string; outcome: string; target: { stage?: string } }[];
     const promotions = events.filter((e) => e.action === 'promote').map((e) => [e.actor, e.target.stage, e.outcome]);
     expect(promotions).toEqual([
       ['rita-release', 'prod', 'succeeded'],
@@ -322,7 +322,7 @@ async function eventuallyEvents(
 ): Promise<{ action: string; actor: string; target: Record<string, string> }[]> {
   const deadline = Date.now() + 30_000;
   for (;;) {
-    const events = (await api('GET', '/projects/demo/events', TOKENS.viewer)).items;
+    const events = (await api('GET', '/projects/demo/audit', TOKENS.viewer)).items;
     if (done(events) || Date.now() > deadline) return events;
     await page.waitForTimeout(200);
   }

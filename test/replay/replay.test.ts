@@ -37,7 +37,7 @@ beforeAll(async () => {
 describe('replay of saved histories', () => {
   it('has histories of every workflow type', () => {
     const workflows = new Set(histories.map((h) => h.workflow));
-    expect([...workflows].sort()).toEqual(['audit', 'cluster', 'project', 'promotion', 'verification', 'warehouse-scan']);
+    expect([...workflows].sort()).toEqual(['audit', 'cluster', 'notification', 'project', 'promotion', 'verification', 'warehouse-scan']);
   });
 
   it('replays every saved history without a determinism violation', async () => {

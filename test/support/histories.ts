@@ -52,3 +52,19 @@ export async function loadHistories(): Promise<SavedHistory[]> {
   }
   return found;
 }
+
+/**
+ * A history as searchable text: its JSON, plus every byte field (payload data, metadata)
+ * decoded as UTF-8, since JSON.stringify renders a Uint8Array as a list of numbers and would
+ * hide a secret inside a payload.
+ */
+export function historyText(history: unknown): string {
+  const decoded: string[] = [];
+  const walk = (value: unknown): void => {
+    if (value instanceof Uint8Array) decoded.push(Buffer.from(value).toString('utf8'));
+    else if (Array.isArray(value)) value.forEach(walk);
+    else if (typeof value === 'object' && value !== null) Object.values(value).forEach(walk);
+  };
+  walk(history);
+  return `${JSON.stringify(history)}\n${decoded.join('\n')}`;
+}

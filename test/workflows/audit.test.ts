@@ -117,7 +117,7 @@ describe('the audit trail of a real stack', () => {
     }
     const second = await startShuntStack({ namespace, access: enforcedAccess(authConfig()) });
     try {
-      const res = await fetch(`${second.url}/api/v1/projects/${project}/events`, { headers: bearer(TOKENS.admin) });
+      const res = await fetch(`${second.url}/api/v1/projects/${project}/audit`, { headers: bearer(TOKENS.admin) });
       expect(res.status).toBe(200);
       const body = (await res.json()) as { items: AuditEvent[] };
       expect(body.items).toEqual([
