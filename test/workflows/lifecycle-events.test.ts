@@ -11,7 +11,7 @@ import type { NotificationDelivery } from '../../core/events/types.js';
 import { eventually } from '../support/poll.js';
 import { uniqueName } from '../support/temporal.js';
 import { projectWorkflowId, TASK_QUEUE } from '../../workflows/definitions.js';
-import { aStage, yamlOf, type StageOptions } from '../support/manifests.js';
+import { aProjectConfig, aStage, yamlOf, type StageOptions } from '../support/manifests.js';
 import { freightManifest, projectAndWarehouse, promotionEnded, startWorkflowHarness, type WorkflowHarness } from '../support/workflow-harness.js';
 
 let harness: WorkflowHarness;
@@ -39,15 +39,18 @@ afterAll(() => harness?.stop());
 const stage = (project: string, name: string, sources: StageOptions['sources'], annotations?: Record<string, string>): string =>
   yamlOf(aStage(name, { project, sources, ...(annotations ? { annotations } : {}), steps: [{ uses: 'git-clone', config: { repoURL: 'https://git.example.com/gitops.git' } }] }));
 
-const config = (project: string): string => `
-apiVersion: kargo.akuity.io/v1alpha1
-kind: ProjectConfig
-metadata: {name: ${project}, namespace: ${project}}
-spec:
-  notifications:
-    - {name: failures, events: [PromotionFailed], slack: {webhookSecretRef: {name: slack}}}
-    - {name: broken, events: [PromotionFailed], webhook: {urlSecretRef: {name: broken}}, retry: {maxAttempts: 2, initialInterval: 1s}}
-`;
+const config = (project: string): string =>
+  yamlOf(
+    aProjectConfig(
+      {
+        notifications: [
+          { name: 'failures', events: ['PromotionFailed'], slack: { webhookSecretRef: { name: 'slack' } } },
+          { name: 'broken', events: ['PromotionFailed'], webhook: { urlSecretRef: { name: 'broken' } }, retry: { maxAttempts: 2, initialInterval: '1s' } },
+        ],
+      },
+      project,
+    ),
+  );
 
 it('records the events in order through continue-as-new, notifies, and dead-letters', async () => {
   const { client, backend } = harness;
