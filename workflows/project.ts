@@ -87,6 +87,7 @@ import {
   stageReadQuery,
   freightReadQuery,
   freightPageQuery,
+  projectRevisionQuery,
   promoteUpdate,
   promotionFinishedSignal,
   promotionWorkflowId,
@@ -128,6 +129,7 @@ export async function projectWorkflow(input: ProjectWorkflowInput): Promise<void
   setHandler(stageReadQuery, (stage) => stageReadState(state, stage) ?? null);
   setHandler(freightReadQuery, (idOrAlias) => freightRead(state, idOrAlias) ?? null);
   setHandler(freightPageQuery, (request) => freightPage(state, request));
+  setHandler(projectRevisionQuery, () => `${workflowInfo().runId}:${workflowInfo().historyLength}`);
   const discovery = registerWarehouseDiscovery(state, () => (dirty = true));
 
   setHandler(
