@@ -42,7 +42,7 @@ import { recordStageRefresh, refreshStageIssue } from '../core/project/refresh-s
 import { trimPromotionRecord } from '../core/project/promotion-trim.js';
 import { pruneIssue, pruneProject } from '../core/project/prune.js';
 import { collectFreight } from '../core/project/retention.js';
-import { applyGrowth, measureState, nearBudget, requestGrowth, shrinkToFit, stateBudgetIssue } from '../core/project/state-budget.js';
+import { applyGrowth, measureState, nearBudget, requestGrowth, shrinkToFit, STATE_SHRINK_TRIGGER_BYTES, stateBudgetIssue } from '../core/project/state-budget.js';
 import { settleControlFlowStages } from '../core/project/control-flow.js';
 import { recordProgress } from '../core/project/promotions.js';
 import { abortIssue, claimWorkspaces, queueRetry, retryIssue } from '../core/project/retry-abort.js';
@@ -104,6 +104,12 @@ const MAX_HISTORY_EVENTS = 5000;
 
 /** Freight retention, trimmed promotion records and the state size budget since this patch. */
 export const BOUNDED_STATE_PATCH = 'bounded-project-state';
+
+/**
+ * The state is shrunk past 7/8 of its budget, promotion records oldest first and then the older
+ * freight history entries, since this patch: many stages with long histories keep taking promotions.
+ */
+export const ROOMY_STATE_PATCH = 'roomy-project-state';
 
 export async function projectWorkflow(input: ProjectWorkflowInput): Promise<void> {
   const state: ProjectState = input.state ?? emptyProjectState(input.project, nowIso());
@@ -504,14 +510,18 @@ export async function projectWorkflow(input: ProjectWorkflowInput): Promise<void
     }
     freightRetained = Object.keys(state.freight).length;
     let size = measureState(state);
-    if (size.bytes > size.budgetBytes) {
-      const shrunk = shrinkToFit(state, Date.now());
-      log.warn('project state was over its budget and was shrunk', {
+    // Since this patch: shrunk before it reaches the budget (room for validated updates), gradually.
+    const roomy = patched(ROOMY_STATE_PATCH);
+    const shrinkAbove = roomy ? STATE_SHRINK_TRIGGER_BYTES : size.budgetBytes;
+    if (size.bytes > shrinkAbove) {
+      const shrunk = shrinkToFit(state, Date.now(), roomy ? { above: shrinkAbove, gradual: true } : {});
+      log.warn('project state was near or over its budget and was shrunk', {
         before: shrunk.before,
         after: shrunk.after,
         budget: size.budgetBytes,
         droppedFreight: shrunk.droppedFreight.length,
         droppedPromotions: shrunk.droppedPromotions.length,
+        droppedHistoryEntries: shrunk.droppedHistoryEntries,
       });
       freightRetained = Object.keys(state.freight).length;
       size = measureState(state);
