@@ -515,7 +515,8 @@ export async function projectWorkflow(input: ProjectWorkflowInput): Promise<void
     const shrinkAbove = roomy ? STATE_SHRINK_TRIGGER_BYTES : size.budgetBytes;
     if (size.bytes > shrinkAbove) {
       const shrunk = shrinkToFit(state, Date.now(), roomy ? { above: shrinkAbove, gradual: true } : {});
-      log.warn('project state was near or over its budget and was shrunk', {
+      const dropped = shrunk.droppedFreight.length + shrunk.droppedPromotions.length + shrunk.droppedHistoryEntries;
+      if (dropped || !roomy) log.warn('project state was near or over its budget and was shrunk', {
         before: shrunk.before,
         after: shrunk.after,
         budget: size.budgetBytes,

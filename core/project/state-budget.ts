@@ -23,9 +23,10 @@ export const STATE_BUDGET_BYTES = PAYLOAD_LIMIT_BYTES / 2;
 /** What shrinking aims for: under the budget with room for the changes that follow. */
 export const STATE_SHRINK_TARGET_BYTES = (STATE_BUDGET_BYTES * 3) / 4;
 /**
- * Past this the project workflow shrinks the state (since the `roomy-project-state` patch; before,
- * past the budget): the eighth left is room for the updates validated meanwhile, such as a round of
- * promotions to 200 stages (about 60 KiB), so they are not refused while the state waits to shrink.
+ * Past this the project workflow drops the records of the past (finished promotions, older freight
+ * history), since the `roomy-project-state` patch; freight only past the budget itself. The eighth
+ * left is room for the updates validated meanwhile, such as a round of promotions to 200 stages
+ * (about 60 KiB), so they are not refused while the state waits to shrink.
  */
 export const STATE_SHRINK_TRIGGER_BYTES = (STATE_BUDGET_BYTES * 7) / 8;
 /** Past this the project workflow logs a warning (Temporal's own warning threshold). */
@@ -96,23 +97,26 @@ export interface ShrinkOptions {
 }
 
 /**
- * Brings a state over the budget back under it (to STATE_SHRINK_TARGET_BYTES), least needed first: freight past retention
- * regardless of its age, then past a retention of one, then any freight no stage or unfinished
- * work uses (oldest first, keeping the newest of each warehouse), then finished promotion
- * records but each stage's newest, then (when asked) the older entries of the stages' freight
- * histories, never a stage's current freight.
+ * Brings a state over the budget (or over `above`) back under STATE_SHRINK_TARGET_BYTES, least
+ * needed first. Past the budget itself: freight past retention regardless of its age, then past
+ * a retention of one, then any freight no stage or unfinished work uses (oldest first, keeping
+ * the newest of each warehouse). Then finished promotion records but each stage's newest, then
+ * (when asked) the older entries of the stages' freight histories, never a stage's current freight.
  */
 export function shrinkToFit(state: ProjectState, nowMs: number, options: ShrinkOptions = {}): Shrunk {
   const before = measureState(state).bytes;
   const shrunk: Shrunk = { droppedFreight: [], droppedPromotions: [], droppedHistoryEntries: 0, before, after: before };
   if (before <= (options.above ?? STATE_BUDGET_BYTES)) return shrunk;
   const over = (): boolean => measureState(state).bytes > STATE_SHRINK_TARGET_BYTES;
-  const { maxRetainedFreight } = retentionOf(state);
-  for (const keep of [maxRetainedFreight, 1]) {
-    shrunk.droppedFreight.push(...collectFreight(state, nowMs, { maxRetainedFreight: keep, minFreightDeletionAgeMs: 0 }));
-    if (!over()) break;
+  // Freight goes only past the budget itself; below it (`above` lower), only the records of the past do.
+  if (before > STATE_BUDGET_BYTES) {
+    const { maxRetainedFreight } = retentionOf(state);
+    for (const keep of [maxRetainedFreight, 1]) {
+      shrunk.droppedFreight.push(...collectFreight(state, nowMs, { maxRetainedFreight: keep, minFreightDeletionAgeMs: 0 }));
+      if (!over()) break;
+    }
+    if (over()) shrunk.droppedFreight.push(...dropUnusedFreight(state));
   }
-  if (over()) shrunk.droppedFreight.push(...dropUnusedFreight(state));
   if (over()) {
     const keepNames = new Set(state.promotions.filter((p) => !TERMINAL_PHASES.includes(p.phase)).map((p) => p.name));
     const seen = new Set<string>();

@@ -133,6 +133,20 @@ describe('the project state budget', () => {
     expect(shrinkToFit(state, T0_MS, { above: STATE_SHRINK_TRIGGER_BYTES, gradual: true })).toMatchObject({ droppedPromotions: [], droppedHistoryEntries: 0 });
   });
 
+  it('drops no freight between 7/8 of the budget and the budget, only finished promotion records', () => {
+    const state = stateOf(12, 73 * 1024);
+    const f = state.freight.f0!;
+    for (let i = 0; i < 20; i++) state.promotions.push(aPromotion(`dev.p${i}`, 'dev', f, { phase: 'Succeeded', message: 'm'.repeat(2 * 1024) }));
+    const before = measureState(state).bytes;
+    expect(before).toBeGreaterThan(STATE_SHRINK_TRIGGER_BYTES);
+    expect(before).toBeLessThanOrEqual(STATE_BUDGET_BYTES);
+    const shrunk = shrinkToFit(state, T0_MS + 1000 * HOUR, { above: STATE_SHRINK_TRIGGER_BYTES, gradual: true });
+    expect(shrunk.droppedFreight).toEqual([]);
+    expect(Object.keys(state.freight)).toHaveLength(12);
+    // The target is out of reach without freight: every record but the stage's newest goes, oldest first.
+    expect(state.promotions.map((p) => p.name)).toEqual(['dev.p19']);
+  });
+
   it('counts an apply by how much it grows the specs, plus the freight it creates', () => {
     const state = stateOf(1, 10);
     const warehouse = state.specs.warehouses.app!;
