@@ -111,6 +111,12 @@ export const BOUNDED_STATE_PATCH = 'bounded-project-state';
  */
 export const ROOMY_STATE_PATCH = 'roomy-project-state';
 
+/**
+ * Since this patch a promotion whose end arrives before its start was confirmed ends as it
+ * reported; before, the confirmation then marked it Running again and its stage stayed busy.
+ */
+export const EARLY_FINISH_PATCH = 'promotion-finished-before-started';
+
 export async function projectWorkflow(input: ProjectWorkflowInput): Promise<void> {
   const state: ProjectState = input.state ?? emptyProjectState(input.project, nowIso());
   let dirty = true;
@@ -204,6 +210,10 @@ export async function projectWorkflow(input: ProjectWorkflowInput): Promise<void
   /** Who asked to abort a running promotion, for its final message. */
   const abortRequests = new Map<string, string>();
   setHandler(promotionFinishedSignal, (done) => {
+    // A promotion can report its end before its start is confirmed (one workflow task carries
+    // both, and signals come first): only a started promotion reports, so it is recorded as started.
+    const unconfirmed = state.promotions.find((p) => p.name === done.name && p.phase === 'Pending');
+    if (unconfirmed && patched(EARLY_FINISH_PATCH)) markStarted(state, unconfirmed, [], nowIso());
     const abortedBy = abortRequests.get(done.name);
     abortRequests.delete(done.name);
     finishPromotion(state, done.phase === 'Aborted' && abortedBy ? { ...done, message: abortedBy } : done, Date.now());
@@ -618,6 +628,8 @@ async function startPromotion(
     () => undefined,
     (err: unknown) => onClosedWithoutReport(promotion.name, childFailureReason(err)),
   );
+  // It already reported its end (the finished handler recorded its start): not started again.
+  if (promotion.startedAt !== undefined && patched(EARLY_FINISH_PATCH)) return;
   markStarted(
     state,
     promotion,
