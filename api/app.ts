@@ -18,6 +18,7 @@ import { LOG_REDACT_PATHS } from '../core/log-redaction.js';
 import type { RouteDeps } from './route-deps.js';
 import { ProjectStreams, type ProjectStreamsOptions } from './project-streams.js';
 import { getAuthConfig } from './routes/get-auth-config.js';
+import { RenderedAnswers } from './rendered-answers.js';
 import { getHealth } from './routes/get-health.js';
 import { relayToken } from './routes/relay-token.js';
 import { receiveWebhook } from './routes/receive-webhook.js';
@@ -43,6 +44,8 @@ export interface AppDeps {
   maxBodyBytes?: number;
   /** The projects' live updates; server.ts passes its own to close them at shutdown. Default: one of this app's. */
   streams?: ProjectStreams;
+  /** Rendered answers of reads, kept per snapshot; default: one of this app's (tests pass theirs to count renders). */
+  answers?: RenderedAnswers;
   /** Options of the default `streams`, and the keep-alive interval of event streams (tests shorten them). */
   streamOptions?: ProjectStreamsOptions & { keepAliveMs?: number };
   /** Host names the api is reached by, besides IP addresses and localhost (SHUNT_HOST, SHUNT_ALLOWED_HOSTS). */
@@ -75,6 +78,7 @@ export function createApp(deps: AppDeps): express.Express {
   const routeDeps: RouteDeps = {
     backend: deps.backend,
     views,
+    answers: deps.answers ?? new RenderedAnswers(),
     streams,
     ...(deps.streamOptions?.keepAliveMs === undefined ? {} : { streamKeepAliveMs: deps.streamOptions.keepAliveMs }),
   };

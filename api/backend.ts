@@ -26,8 +26,18 @@ export interface ShuntBackend {
   listProjects(): Promise<ProjectSummary[]>;
   /** The applied ClusterConfig (its webhook receivers), or undefined when none was. */
   getClusterConfig(): Promise<ClusterConfig | undefined>;
-  /** Throws DomainError('NotFound') for an unknown project. */
-  getProject(project: string): Promise<ProjectState>;
+  /**
+   * Throws DomainError('NotFound') for an unknown project. With `revision` (from
+   * getProjectRevision), the state as of that revision or later: never an answer read before it.
+   */
+  getProject(project: string, revision?: string): Promise<ProjectState>;
+  /**
+   * Where the project's state is (a small read): the same answer means the same state, so the
+   * event stream's watcher reads the whole state only when it changed. Undefined when the
+   * project's workflow predates this read (then every read is a whole read). NotFound for an
+   * unknown project.
+   */
+  getProjectRevision(project: string): Promise<string | undefined>;
   /** The project's lifecycle events, newest first (core/events/lifecycle.ts); NotFound for an unknown project. */
   listEvents(project: string, query: EventQuery): Promise<LifecycleEvent[]>;
   /** The notifications given up on, newest first; NotFound for an unknown project. */

@@ -1,8 +1,11 @@
 /**
  * Live updates of projects for the event stream (GET /api/v1/projects/:project/stream): per
- * project ONE watcher, whatever the number of subscribers. While anyone subscribes it reads the
- * project through the backend (so through the shared reads, api/project-reads.ts) every `pollMs`,
- * turns what changed into numbered events and hands them to every subscriber. It keeps the last
+ * project ONE watcher, whatever the number of subscribers. While anyone subscribes it asks the
+ * project's revision every `pollMs` (a small read) and reads its whole state only when that moved,
+ * so an idle project costs one small query per tick; a workflow that predates revisions is read
+ * whole at every tick (through the shared reads, api/project-reads.ts). The views are rendered
+ * again at every tick all the same (a soak time can end without any change), what changed turns
+ * into numbered events, and every subscriber gets them. It keeps the last
  * `historySize` events so a subscriber that reconnects with its last event id gets what it missed;
  * an id it cannot serve (too old, from another watcher or server) gets a `reset` with everything.
  * A watcher nobody subscribes to stops after `lingerMs` (a reconnect in that time resumes).
@@ -56,6 +59,9 @@ class ProjectWatcher {
   private lingerTimer: NodeJS.Timeout | undefined;
   private lastProblem: string | undefined;
   private stopped = false;
+  /** The state last read, and the revision it was read at (undefined: the workflow cannot tell). */
+  private state: ProjectState | undefined;
+  private revision: string | undefined;
 
   constructor(
     private readonly project: string,
@@ -117,7 +123,7 @@ class ProjectWatcher {
     let next: StreamViews;
     let state: ProjectState;
     try {
-      state = await this.backend.getProject(this.project);
+      state = await this.read();
       next = streamViews(state, this.opts.now(), this.viewOptions);
     } catch (err) {
       if (first) throw err;
@@ -138,6 +144,16 @@ class ProjectWatcher {
       }
     }
     for (const s of this.subscribers) s.state?.(state);
+  }
+
+  /** The project's state: read again only when its revision moved, or always when it has none. */
+  private async read(): Promise<ProjectState> {
+    const revision = await this.backend.getProjectRevision(this.project);
+    if (this.state === undefined || revision === undefined || revision !== this.revision) {
+      this.state = await this.backend.getProject(this.project, revision);
+      this.revision = revision;
+    }
+    return this.state;
   }
 
   private publish(event: StreamEvent['event'], data: unknown): void {

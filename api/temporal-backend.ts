@@ -47,6 +47,7 @@ import {
   clusterStateQuery,
   deleteResourceUpdate,
   projectStateQuery,
+  projectRevisionQuery,
   projectCountsQuery,
   lifecycleEventsQuery,
   deadLettersQuery,
@@ -154,9 +155,22 @@ export class TemporalBackend implements ShuntBackend {
     );
   }
 
-  async getProject(project: string): Promise<ProjectState> {
+  async getProject(project: string, revision?: string): Promise<ProjectState> {
     await this.requireProject(project);
-    return this.projectState(project);
+    // Its own key per revision: no snapshot or query older than the revision answers it.
+    return revision === undefined ? this.projectState(project) : this.queryProject(project, `state@${revision}`, (s) => s, projectStateQuery);
+  }
+
+  async getProjectRevision(project: string): Promise<string | undefined> {
+    await this.requireProject(project);
+    // Not shared: one watcher per project asks it, and it must not come from an older snapshot.
+    try {
+      return await this.client.workflow.getHandle(projectWorkflowId(project)).query(projectRevisionQuery);
+    } catch (err) {
+      if (isUnknownQuery(err)) return undefined;
+      if (err instanceof WorkflowNotFoundError) throw new DomainError('NotFound', `project "${project}" not found`);
+      throw unavailable(err);
+    }
   }
 
   async getProjectSummary(project: string): Promise<ProjectSummary> {

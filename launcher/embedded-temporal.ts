@@ -21,6 +21,8 @@ export interface EmbeddedTemporalOptions {
   readyTimeoutMs?: number;
   /** Where the server's own log lines go. */
   onOutput?: (line: string) => void;
+  /** More of the server's dynamic settings, e.g. `limit.blobSize.error` (tests run a server with other limits). */
+  dynamicConfig?: Record<string, string | number | boolean>;
 }
 
 export interface EmbeddedTemporal {
@@ -48,6 +50,7 @@ export async function startEmbeddedTemporal(opts: EmbeddedTemporalOptions): Prom
   for (const sa of SEARCH_ATTRIBUTE_FLAGS) args.push('--search-attribute', sa);
   args.push('--dynamic-config-value', 'frontend.enableUpdateWorkflowExecution=true');
   args.push('--dynamic-config-value', 'frontend.enableUpdateWorkflowExecutionAsyncAccepted=true');
+  for (const [key, value] of Object.entries(opts.dynamicConfig ?? {})) args.push('--dynamic-config-value', `${key}=${JSON.stringify(value)}`);
 
   const child = spawn(opts.binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   const output: string[] = [];

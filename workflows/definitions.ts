@@ -96,6 +96,12 @@ export const stageReadQuery = defineQuery<ProjectState | null, [string]>('stageR
 export const freightReadQuery = defineQuery<FreightRead | null, [string]>('freightRead');
 /** A page of freight, newest first. */
 export const freightPageQuery = defineQuery<FreightPage, [FreightPageRequest]>('freightPage');
+/**
+ * Which point of its history the project's state is at (`<run id>:<history length>`): the state
+ * changes only in workflow tasks, each of which lengthens the history, so while this answer stays
+ * the same the state does too. The event stream's watcher asks it first (api/project-streams.ts).
+ */
+export const projectRevisionQuery = defineQuery<string>('revision');
 
 export interface ApproveFreightRequest {
   /** Freight id or alias. */

@@ -44,7 +44,7 @@ import { recordStageRefresh, refreshStageIssue } from '../core/project/refresh-s
 import { trimPromotionRecord } from '../core/project/promotion-trim.js';
 import { pruneIssue, pruneProject } from '../core/project/prune.js';
 import { collectFreight } from '../core/project/retention.js';
-import { applyGrowth, measureState, nearBudget, requestGrowth, shrinkToFit, stateBudgetIssue } from '../core/project/state-budget.js';
+import { applyGrowth, measureState, nearBudget, requestGrowth, shrinkToFit, STATE_SHRINK_TRIGGER_BYTES, stateBudgetIssue } from '../core/project/state-budget.js';
 import { settleControlFlowStages } from '../core/project/control-flow.js';
 import { recordProgress } from '../core/project/promotions.js';
 import { abortIssue, claimWorkspaces, queueRetry, retryIssue } from '../core/project/retry-abort.js';
@@ -89,6 +89,7 @@ import {
   stageReadQuery,
   freightReadQuery,
   freightPageQuery,
+  projectRevisionQuery,
   promoteUpdate,
   promotionFinishedSignal,
   promotionWorkflowId,
@@ -113,6 +114,18 @@ export const BOUNDED_STATE_PATCH = 'bounded-project-state';
 
 /** Lifecycle events kept in the state, and their notifications, since this patch. */
 export const LIFECYCLE_EVENTS_PATCH = 'lifecycle-events';
+
+/**
+ * The state is shrunk past 7/8 of its budget, promotion records oldest first and then the older
+ * freight history entries, since this patch: many stages with long histories keep taking promotions.
+ */
+export const ROOMY_STATE_PATCH = 'roomy-project-state';
+
+/**
+ * Since this patch a promotion whose end arrives before its start was confirmed ends as it
+ * reported; before, the confirmation then marked it Running again and its stage stayed busy.
+ */
+export const EARLY_FINISH_PATCH = 'promotion-finished-before-started';
 
 export async function projectWorkflow(input: ProjectWorkflowInput): Promise<void> {
   const state: ProjectState = input.state ?? emptyProjectState(input.project, nowIso());
@@ -151,6 +164,7 @@ export async function projectWorkflow(input: ProjectWorkflowInput): Promise<void
   setHandler(freightPageQuery, (request) => freightPage(state, request));
   setHandler(lifecycleEventsQuery, (query) => listEvents(state.events, query));
   setHandler(deadLettersQuery, (query) => listDeadLetters(state, query.limit));
+  setHandler(projectRevisionQuery, () => `${workflowInfo().runId}:${workflowInfo().historyLength}`);
   const discovery = registerWarehouseDiscovery(state, () => (dirty = true));
 
   setHandler(
@@ -219,6 +233,10 @@ export async function projectWorkflow(input: ProjectWorkflowInput): Promise<void
   /** Who asked to abort a running promotion, for its final message. */
   const abortRequests = new Map<string, string>();
   setHandler(promotionFinishedSignal, (done) => {
+    // A promotion can report its end before its start is confirmed (one workflow task carries
+    // both, and signals come first): only a started promotion reports, so it is recorded as started.
+    const unconfirmed = state.promotions.find((p) => p.name === done.name && p.phase === 'Pending');
+    if (unconfirmed && patched(EARLY_FINISH_PATCH)) markStarted(state, unconfirmed, [], nowIso());
     const abortedBy = abortRequests.get(done.name);
     abortRequests.delete(done.name);
     finishPromotion(state, done.phase === 'Aborted' && abortedBy ? { ...done, message: abortedBy } : done, Date.now());
@@ -534,14 +552,19 @@ export async function projectWorkflow(input: ProjectWorkflowInput): Promise<void
     }
     freightRetained = Object.keys(state.freight).length;
     let size = measureState(state);
-    if (size.bytes > size.budgetBytes) {
-      const shrunk = shrinkToFit(state, Date.now());
-      log.warn('project state was over its budget and was shrunk', {
+    // Since this patch: shrunk before it reaches the budget (room for validated updates), gradually.
+    const roomy = patched(ROOMY_STATE_PATCH);
+    const shrinkAbove = roomy ? STATE_SHRINK_TRIGGER_BYTES : size.budgetBytes;
+    if (size.bytes > shrinkAbove) {
+      const shrunk = shrinkToFit(state, Date.now(), roomy ? { above: shrinkAbove, gradual: true } : {});
+      const dropped = shrunk.droppedFreight.length + shrunk.droppedPromotions.length + shrunk.droppedHistoryEntries;
+      if (dropped || !roomy) log.warn('project state was near or over its budget and was shrunk', {
         before: shrunk.before,
         after: shrunk.after,
         budget: size.budgetBytes,
         droppedFreight: shrunk.droppedFreight.length,
         droppedPromotions: shrunk.droppedPromotions.length,
+        droppedHistoryEntries: shrunk.droppedHistoryEntries,
       });
       freightRetained = Object.keys(state.freight).length;
       size = measureState(state);
@@ -644,6 +667,8 @@ async function startPromotion(
     () => undefined,
     (err: unknown) => onClosedWithoutReport(promotion.name, childFailureReason(err)),
   );
+  // It already reported its end (the finished handler recorded its start): not started again.
+  if (promotion.startedAt !== undefined && patched(EARLY_FINISH_PATCH)) return;
   markStarted(
     state,
     promotion,

@@ -1,11 +1,12 @@
 import type { RequestHandler } from 'express';
 import { DomainError } from '../../core/errors.js';
+import { sendAnswer } from '../rendered-answers.js';
 import { param } from '../request-context.js';
 import type { RouteDeps } from '../route-deps.js';
 import { renderStage } from '../views.js';
 
 /** GET /api/v1/projects/:project/stages/:name */
-export function getStage({ backend }: RouteDeps): RequestHandler {
+export function getStage({ backend, answers }: RouteDeps): RequestHandler {
   return async (req, res) => {
     const project = param(req, 'project');
     const name = param(req, 'name');
@@ -14,6 +15,6 @@ export function getStage({ backend }: RouteDeps): RequestHandler {
     if (stage === undefined) {
       throw new DomainError('NotFound', `stage "${name}" not found in project "${project}"`);
     }
-    res.json(renderStage(state, stage, Date.now()));
+    sendAnswer(req, res, answers.answer(state, `stage:${name}`, () => renderStage(state, stage, Date.now())));
   };
 }

@@ -1,12 +1,13 @@
 import type { RequestHandler } from 'express';
+import { sendAnswer } from '../rendered-answers.js';
 import { param } from '../request-context.js';
 import type { RouteDeps } from '../route-deps.js';
 import { renderPromotionList } from '../views.js';
 
 /** GET /api/v1/projects/:project/promotions: in creation order. */
-export function listPromotions({ backend, views }: RouteDeps): RequestHandler {
+export function listPromotions({ backend, views, answers }: RouteDeps): RequestHandler {
   return async (req, res) => {
     const state = await backend.getProject(param(req, 'project'));
-    res.json(renderPromotionList(state, views));
+    sendAnswer(req, res, answers.answer(state, 'promotions', () => renderPromotionList(state, views)));
   };
 }

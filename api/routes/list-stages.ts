@@ -1,12 +1,13 @@
 import type { RequestHandler } from 'express';
+import { sendAnswer } from '../rendered-answers.js';
 import { param } from '../request-context.js';
 import type { RouteDeps } from '../route-deps.js';
 import { renderStageList } from '../views.js';
 
 /** GET /api/v1/projects/:project/stages */
-export function listStages({ backend }: RouteDeps): RequestHandler {
+export function listStages({ backend, answers }: RouteDeps): RequestHandler {
   return async (req, res) => {
     const state = await backend.getProject(param(req, 'project'));
-    res.json(renderStageList(state, Date.now()));
+    sendAnswer(req, res, answers.answer(state, 'stages', () => renderStageList(state, Date.now())));
   };
 }

@@ -1,12 +1,13 @@
 import type { RequestHandler } from 'express';
+import { sendAnswer } from '../rendered-answers.js';
 import { param } from '../request-context.js';
 import type { RouteDeps } from '../route-deps.js';
 import { renderWarehouseList } from '../views.js';
 
 /** GET /api/v1/projects/:project/warehouses */
-export function listWarehouses({ backend }: RouteDeps): RequestHandler {
+export function listWarehouses({ backend, answers }: RouteDeps): RequestHandler {
   return async (req, res) => {
     const state = await backend.getProject(param(req, 'project'));
-    res.json(renderWarehouseList(state));
+    sendAnswer(req, res, answers.answer(state, 'warehouses', () => renderWarehouseList(state)));
   };
 }

@@ -22,6 +22,13 @@ import type { FreightRecord, ProjectState, StateSize } from './state.js';
 export const STATE_BUDGET_BYTES = PAYLOAD_LIMIT_BYTES / 2;
 /** What shrinking aims for: under the budget with room for the changes that follow. */
 export const STATE_SHRINK_TARGET_BYTES = (STATE_BUDGET_BYTES * 3) / 4;
+/**
+ * Past this the project workflow drops the records of the past (finished promotions, older freight
+ * history), since the `roomy-project-state` patch; freight only past the budget itself. The eighth
+ * left is room for the updates validated meanwhile, such as a round of promotions to 200 stages
+ * (about 60 KiB), so they are not refused while the state waits to shrink.
+ */
+export const STATE_SHRINK_TRIGGER_BYTES = (STATE_BUDGET_BYTES * 7) / 8;
 /** Past this the project workflow logs a warning (Temporal's own warning threshold). */
 export const STATE_WARN_BYTES = PAYLOAD_WARN_BYTES;
 /** The command that brings an oversized project back under its budget (README: "Bounded state"). */
@@ -71,27 +78,45 @@ export function stateBudgetIssue(state: ProjectState, what: string, added: numbe
 export interface Shrunk {
   droppedFreight: string[];
   droppedPromotions: string[];
+  /** Older entries dropped from the stages' freight histories. */
+  droppedHistoryEntries: number;
   before: number;
   after: number;
 }
 
+export interface ShrinkOptions {
+  /** Shrinks a state larger than this; default STATE_BUDGET_BYTES. */
+  above?: number;
+  /**
+   * Drops finished promotion records oldest first only until the state is under the target (not
+   * all but each stage's newest at once), then shortens the stages' freight histories (to 5
+   * entries, then 2, then the current one). Many stages with a full history (10 entries each,
+   * about 460 B an entry) outgrow the budget on their own: 200 stages hold about 900 KiB.
+   */
+  gradual?: boolean;
+}
+
 /**
- * Brings a state over the budget back under it (to STATE_SHRINK_TARGET_BYTES), least needed first: freight past retention
- * regardless of its age, then past a retention of one, then any freight no stage or unfinished
- * work uses (oldest first, keeping the newest of each warehouse), then finished promotion
- * records but each stage's newest.
+ * Brings a state over the budget (or over `above`) back under STATE_SHRINK_TARGET_BYTES, least
+ * needed first. Past the budget itself: freight past retention regardless of its age, then past
+ * a retention of one, then any freight no stage or unfinished work uses (oldest first, keeping
+ * the newest of each warehouse). Then finished promotion records but each stage's newest, then
+ * (when asked) the older entries of the stages' freight histories, never a stage's current freight.
  */
-export function shrinkToFit(state: ProjectState, nowMs: number): Shrunk {
+export function shrinkToFit(state: ProjectState, nowMs: number, options: ShrinkOptions = {}): Shrunk {
   const before = measureState(state).bytes;
-  const shrunk: Shrunk = { droppedFreight: [], droppedPromotions: [], before, after: before };
-  if (before <= STATE_BUDGET_BYTES) return shrunk;
+  const shrunk: Shrunk = { droppedFreight: [], droppedPromotions: [], droppedHistoryEntries: 0, before, after: before };
+  if (before <= (options.above ?? STATE_BUDGET_BYTES)) return shrunk;
   const over = (): boolean => measureState(state).bytes > STATE_SHRINK_TARGET_BYTES;
-  const { maxRetainedFreight } = retentionOf(state);
-  for (const keep of [maxRetainedFreight, 1]) {
-    shrunk.droppedFreight.push(...collectFreight(state, nowMs, { maxRetainedFreight: keep, minFreightDeletionAgeMs: 0 }));
-    if (!over()) break;
+  // Freight goes only past the budget itself; below it (`above` lower), only the records of the past do.
+  if (before > STATE_BUDGET_BYTES) {
+    const { maxRetainedFreight } = retentionOf(state);
+    for (const keep of [maxRetainedFreight, 1]) {
+      shrunk.droppedFreight.push(...collectFreight(state, nowMs, { maxRetainedFreight: keep, minFreightDeletionAgeMs: 0 }));
+      if (!over()) break;
+    }
+    if (over()) shrunk.droppedFreight.push(...dropUnusedFreight(state));
   }
-  if (over()) shrunk.droppedFreight.push(...dropUnusedFreight(state));
   if (over()) {
     const keepNames = new Set(state.promotions.filter((p) => !TERMINAL_PHASES.includes(p.phase)).map((p) => p.name));
     const seen = new Set<string>();
@@ -101,8 +126,20 @@ export function shrinkToFit(state: ProjectState, nowMs: number): Shrunk {
         keepNames.add(p.name);
       }
     }
+    if (options.gradual) {
+      // Oldest first (the list is in creation order), each record's bytes and its comma.
+      let bytes = measureState(state).bytes;
+      for (const p of state.promotions) {
+        if (bytes <= STATE_SHRINK_TARGET_BYTES) keepNames.add(p.name);
+        else if (!keepNames.has(p.name)) bytes -= jsonSize(p).bytes + 1;
+      }
+    }
     shrunk.droppedPromotions = state.promotions.filter((p) => !keepNames.has(p.name)).map((p) => p.name);
     state.promotions = state.promotions.filter((p) => keepNames.has(p.name));
+  }
+  for (const keep of options.gradual ? [5, 2, 1] : []) {
+    if (!over()) break;
+    for (const stage of Object.values(state.stages)) shrunk.droppedHistoryEntries += stage.freightHistory.splice(keep).length;
   }
   shrunk.after = measureState(state).bytes;
   return shrunk;

@@ -14,6 +14,7 @@ import type {
 import type { AuditEvent } from '../../core/audit/event.js';
 import type { ClusterConfig } from '../../core/model.js';
 import { DomainError } from '../../core/errors.js';
+import { sha1Hex } from '../../core/hash.js';
 import { emptyProjectState } from '../../core/project/apply.js';
 import { approveFreight, approveFreightIssue, type FreightApproval } from '../../core/project/approvals.js';
 import { approverIssue } from '../../core/project/approval-gate.js';
@@ -129,8 +130,8 @@ export class FakeBackend implements ShuntBackend {
     }));
   }
 
-  async getProject(project: string): Promise<ProjectState> {
-    this.record('getProject', project);
+  async getProject(project: string, revision?: string): Promise<ProjectState> {
+    this.record('getProject', project, ...(revision === undefined ? [] : [revision]));
     return structuredClone(this.project(project));
   }
 
@@ -142,6 +143,12 @@ export class FakeBackend implements ShuntBackend {
   async listDeadLetters(project: string, limit?: number): Promise<DeadLetter[]> {
     this.record('listDeadLetters', project);
     return listDeadLetters(structuredClone(this.project(project)), limit);
+  }
+
+  /** The state's own fingerprint: it changes exactly when the state does. */
+  async getProjectRevision(project: string): Promise<string | undefined> {
+    this.record('getProjectRevision', project);
+    return sha1Hex(JSON.stringify(this.project(project)));
   }
 
   async getProjectSummary(project: string): Promise<ProjectSummary> {

@@ -3,12 +3,14 @@
  * the project workflow one query, a client sees its own write in its next read, one project that
  * cannot be read does not fail the project list, and the routes for one stage, one freight and
  * a page of freight answer through their own queries with the shapes the whole-state reads had.
+ * Readers of one snapshot share its rendered answer, whose ETag answers `If-None-Match` with 304.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pino } from 'pino';
 import { createApp } from '../../api/app.js';
 import { openAccess } from '../../api/auth/index.js';
+import { RenderedAnswers } from '../../api/rendered-answers.js';
 import { TemporalBackend } from '../../api/temporal-backend.js';
 import type { FreightSources } from '../../core/model.js';
 import { applyClusterUpdate, CLUSTER_WORKFLOW_ID } from '../../workflows/definitions.js';
@@ -20,6 +22,7 @@ const namespace = 'reads';
 let harness: WorkflowHarness;
 /** Snapshots that outlive the test: every fresh answer below is owed to invalidation, not to expiry. */
 let backend: TemporalBackend;
+const answers = new RenderedAnswers();
 let server: Server;
 let url: string;
 
@@ -44,7 +47,7 @@ async function applyYaml(content: string): Promise<void> {
 beforeAll(async () => {
   harness = await startWorkflowHarness({ namespace, activities: { runStep: async () => ({ status: 'Succeeded' }) } });
   backend = new TemporalBackend({ connection: harness.connection, namespace, readSnapshotMs: 60_000 });
-  server = createServer(createApp({ backend, access: openAccess(), namespace, logger: pino({ level: 'warn' }) }));
+  server = createServer(createApp({ backend, answers, access: openAccess(), namespace, logger: pino({ level: 'warn' }) }));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
@@ -73,6 +76,33 @@ describe('project reads through the api', () => {
     expect(new Set(answers.map((a) => JSON.stringify(a.body))).size).toBe(1);
     // The project's state, and the cluster registry (unless still held from the apply's read).
     expect(backend.reads.queries - before).toBeLessThanOrEqual(2);
+  });
+
+  it('renders one answer for 100 readers of a snapshot; its ETag gets 304 until a write changes it', async () => {
+    const project = await aProject();
+    const path = `${url}/api/v1/projects/${project}/promotions`;
+    const before = answers.renders;
+    const responses = await Promise.all(Array.from({ length: 100 }, () => fetch(path)));
+    const etags = new Set(responses.map((r) => r.headers.get('etag')));
+    await Promise.all(responses.map((r) => r.arrayBuffer()));
+    expect(answers.renders - before).toBe(1);
+    expect(etags.size).toBe(1);
+    const etag = [...etags][0]!;
+    expect(etag).toMatch(/^"[0-9a-f]{40}"$/);
+    expect(responses[0]!.headers.get('cache-control')).toBe('no-cache');
+
+    const unchanged = await fetch(path, { headers: { 'if-none-match': etag } });
+    expect(unchanged.status).toBe(304);
+    expect(await unchanged.text()).toBe('');
+    expect(unchanged.headers.get('etag')).toBe(etag);
+    expect((await fetch(path, { headers: { 'if-none-match': '"another"' } })).status).toBe(200);
+
+    const promoted = await post(`/projects/${project}/promotions`, { stage: 'dev', freight: 'first' });
+    expect(promoted.status).toBe(201);
+    const changed = await fetch(path, { headers: { 'if-none-match': etag } });
+    expect(changed.status).toBe(200);
+    expect(changed.headers.get('etag')).not.toBe(etag);
+    expect(((await changed.json()) as any).items.map((p: any) => p.metadata.name)).toEqual([promoted.body.metadata.name]);
   });
 
   it('shows a client its own write in its next read', async () => {

@@ -179,20 +179,53 @@ describe('the project event stream', () => {
     try {
       await Promise.all(subs.map((s) => s.until('a reset', (e) => e.event === 'reset')));
       expect(api.streams.stats(project)).toEqual({ watchers: 1, subscribers: 5 });
-      const reads = jest.spyOn(backend, 'getProject');
+      const revisions = jest.spyOn(backend, 'getProjectRevision');
       try {
         await new Promise((r) => setTimeout(r, 1000));
-        const calls = reads.mock.calls.filter(([p]) => p === project).length;
-        // One read per poll (at most one per 100 ms here), not one per subscriber and poll.
+        const calls = revisions.mock.calls.filter(([p]) => p === project).length;
+        // One small read per poll (at most one per 100 ms here), not one per subscriber and poll.
         expect(calls).toBeGreaterThan(0);
         expect(calls).toBeLessThanOrEqual(11);
       } finally {
-        reads.mockRestore();
+        revisions.mockRestore();
       }
       const name = await promote(project);
       await Promise.all(subs.map((s) => s.until('the promotion', (e) => e.json.name === name)));
     } finally {
       for (const s of subs) s.close();
+    }
+  });
+
+  it('reads an idle project\'s whole state only once its revision moves', async () => {
+    const project = await aProject();
+    const sub = await subscribe(api.url, project);
+    const wholeReads = jest.spyOn(backend, 'getProject');
+    const revisions = jest.spyOn(backend, 'getProjectRevision');
+    const count = (spy: typeof wholeReads | typeof revisions): number => spy.mock.calls.filter(([p]) => p === project).length;
+    try {
+      await sub.until('a reset', (e) => e.event === 'reset');
+      const idleFrom = count(revisions);
+      await eventually(async () => (count(revisions) >= idleFrom + 5 ? true : undefined), 'five polls of the idle project');
+      expect(count(wholeReads)).toBe(0);
+
+      const name = await promote(project);
+      await sub.until('the promotion succeeded', (e) => e.json.name === name && e.json.object?.status?.phase === 'Succeeded');
+      await sub.until('dev holding the freight', (e) => e.event === 'changed' && e.json.kind === 'Stage' && e.json.object.status.freightSummary !== '0/1 Fulfilled');
+      const afterWrites = count(wholeReads);
+      expect(afterWrites).toBeGreaterThan(0);
+      // Each whole read names the revision it must reflect.
+      expect(wholeReads.mock.calls.filter(([p]) => p === project).every(([, revision]) => typeof revision === 'string')).toBe(true);
+
+      // Idle again: polls go on, whole reads do not (the promotion's last changes may still land first).
+      await eventually(async () => {
+        const before = { whole: count(wholeReads), revisions: count(revisions) };
+        await eventually(async () => (count(revisions) >= before.revisions + 5 ? true : undefined), 'five more polls');
+        return count(wholeReads) === before.whole ? true : undefined;
+      }, 'five polls without a whole read');
+    } finally {
+      wholeReads.mockRestore();
+      revisions.mockRestore();
+      sub.close();
     }
   });
 

@@ -2,7 +2,18 @@ import { describe, expect, it } from '@jest/globals';
 import { jsonSize } from '../../../core/payload-budget.js';
 import { nextCollection } from '../../../core/project/promotions.js';
 import type { FreightRecord, ProjectState } from '../../../core/project/state.js';
-import { applyGrowth, measureState, nearBudget, requestGrowth, shrinkToFit, STATE_BUDGET_BYTES, STATE_SHRINK_TARGET_BYTES, STATE_WARN_BYTES, stateBudgetIssue } from '../../../core/project/state-budget.js';
+import {
+  applyGrowth,
+  measureState,
+  nearBudget,
+  requestGrowth,
+  shrinkToFit,
+  STATE_BUDGET_BYTES,
+  STATE_SHRINK_TARGET_BYTES,
+  STATE_SHRINK_TRIGGER_BYTES,
+  STATE_WARN_BYTES,
+  stateBudgetIssue,
+} from '../../../core/project/state-budget.js';
 import { aFreight, aPromotion, aState, at, HOUR, T0_MS } from './builders.js';
 import { aStage } from '../../support/manifests.js';
 
@@ -85,6 +96,55 @@ describe('the project state budget', () => {
     expect(state.promotions.map((p) => p.name)).toEqual(['dev.p19', 'dev.running']);
     expect(shrunk.droppedPromotions).toHaveLength(19);
     expect(shrunk.after).toBeLessThanOrEqual(STATE_SHRINK_TARGET_BYTES);
+  });
+
+  it('shrinks from 7/8 of the budget on when asked: promotion records oldest first, then older freight history, never a stage\'s current freight', () => {
+    expect(STATE_SHRINK_TRIGGER_BYTES).toBe(896 * 1024);
+    // 200 stages, each with a full freight history (10 entries) and 20 finished promotions.
+    const stages = Array.from({ length: 200 }, (_, i) => aStage(`s${i}`));
+    const freight = Array.from({ length: 10 }, (_, i) => aFreight(`f${i}`, { discoveredAt: at(i * HOUR) }));
+    const state = aState({ stages, freight });
+    let n = 0;
+    for (let round = 0; round < 20; round++) {
+      for (const stage of stages) {
+        const name = stage.metadata.name;
+        const f = freight[round % 10]!;
+        if (round >= 10) state.stages[name]!.freightHistory.unshift({ collection: nextCollection(state, name, f), promotedAt: at(n), promotion: `${name}.p${round}` });
+        state.stages[name]!.freightHistory.splice(10);
+        state.promotions.push(aPromotion(`${name}.p${round}`, name, f, { phase: 'Succeeded', createdAt: at(n++), message: 'm'.repeat(200) }));
+      }
+    }
+    const before = measureState(state).bytes;
+    expect(before).toBeGreaterThan(STATE_BUDGET_BYTES);
+    const current = Object.fromEntries(Object.entries(state.stages).map(([name, s]) => [name, s.freightHistory[0]]));
+    const untouched = structuredClone(state);
+    expect(shrinkToFit(untouched, T0_MS, { above: STATE_SHRINK_TRIGGER_BYTES, gradual: false }).droppedHistoryEntries).toBe(0);
+
+    const shrunk = shrinkToFit(state, T0_MS, { above: STATE_SHRINK_TRIGGER_BYTES, gradual: true });
+    expect(shrunk.after).toBeLessThanOrEqual(STATE_SHRINK_TARGET_BYTES);
+    // The records dropped are the oldest: every kept one is newer, or its stage's newest.
+    const kept = new Set(state.promotions.map((p) => p.name));
+    const newestDropped = Math.max(...shrunk.droppedPromotions.map((name) => Number(name.split('.p')[1])));
+    expect(state.promotions.every((p) => Number(p.name.split('.p')[1]) >= newestDropped || p.name.endsWith('.p19'))).toBe(true);
+    for (const stage of stages) expect(kept.has(`${stage.metadata.name}.p19`)).toBe(true);
+    for (const [name, s] of Object.entries(state.stages)) expect(s.freightHistory[0]).toEqual(current[name]);
+
+    // Under the trigger nothing is dropped.
+    expect(shrinkToFit(state, T0_MS, { above: STATE_SHRINK_TRIGGER_BYTES, gradual: true })).toMatchObject({ droppedPromotions: [], droppedHistoryEntries: 0 });
+  });
+
+  it('drops no freight between 7/8 of the budget and the budget, only finished promotion records', () => {
+    const state = stateOf(12, 73 * 1024);
+    const f = state.freight.f0!;
+    for (let i = 0; i < 20; i++) state.promotions.push(aPromotion(`dev.p${i}`, 'dev', f, { phase: 'Succeeded', message: 'm'.repeat(2 * 1024) }));
+    const before = measureState(state).bytes;
+    expect(before).toBeGreaterThan(STATE_SHRINK_TRIGGER_BYTES);
+    expect(before).toBeLessThanOrEqual(STATE_BUDGET_BYTES);
+    const shrunk = shrinkToFit(state, T0_MS + 1000 * HOUR, { above: STATE_SHRINK_TRIGGER_BYTES, gradual: true });
+    expect(shrunk.droppedFreight).toEqual([]);
+    expect(Object.keys(state.freight)).toHaveLength(12);
+    // The target is out of reach without freight: every record but the stage's newest goes, oldest first.
+    expect(state.promotions.map((p) => p.name)).toEqual(['dev.p19']);
   });
 
   it('counts an apply by how much it grows the specs, plus the freight it creates', () => {
