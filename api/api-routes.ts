@@ -22,6 +22,8 @@ import { getPromotion } from './routes/get-promotion.js';
 import { getStage } from './routes/get-stage.js';
 import { getWarehouse } from './routes/get-warehouse.js';
 import { getWhoAmI } from './routes/get-whoami.js';
+import { listApprovals } from './routes/list-approvals.js';
+import { listAudit } from './routes/list-audit.js';
 import { listEvents } from './routes/list-events.js';
 import { listFreight } from './routes/list-freight.js';
 import { listProjects } from './routes/list-projects.js';
@@ -100,6 +102,8 @@ export const API_ROUTES: readonly ApiRoute[] = [
     handler: abortVerificationRoute,
   },
   { method: 'GET', path: '/projects/:project/events', permission: P.readProject, handler: listEvents },
+  { method: 'GET', path: '/projects/:project/audit', permission: P.readProject, handler: listAudit },
+  { method: 'GET', path: '/projects/:project/approvals', permission: P.readProject, handler: listApprovals },
   { method: 'GET', path: '/projects/:project/stream', permission: P.readProject, handler: streamProject },
 ];
 

@@ -12,7 +12,7 @@ export class StreamLost extends Error {}
  * `-o json|yaml`).
  */
 
-export type ProjectResourceKind = 'warehouses' | 'stages' | 'freight' | 'promotions' | 'events';
+export type ProjectResourceKind = 'warehouses' | 'stages' | 'freight' | 'promotions' | 'events' | 'audit';
 
 export interface ManifestFile {
   name: string;
@@ -138,6 +138,12 @@ export class ShuntClient {
 
   list(project: string, kind: ProjectResourceKind): Promise<KargoList> {
     return this.request('GET', `/projects/${seg(project)}/${kind}`);
+  }
+
+  /** The audit trail, newest first, with the api's filters (stage, actor, action, outcome, limit). */
+  listAudit(project: string, filters: Record<string, string>): Promise<KargoList> {
+    const query = new URLSearchParams(filters).toString();
+    return this.request('GET', `/projects/${seg(project)}/audit${query === '' ? '' : `?${query}`}`);
   }
 
   /** For freight, `name` may be the id or the alias. */

@@ -11,7 +11,15 @@ interface GetOptions {
   project?: string;
   output: OutputFormat;
   watch?: boolean;
+  stage?: string;
+  actor?: string;
+  action?: string;
+  outcome?: string;
+  limit?: string;
 }
+
+/** The audit trail's filters, passed to the api as they are (it says which one is wrong). */
+const AUDIT_FILTERS = ['stage', 'actor', 'action', 'outcome', 'limit'] as const;
 
 /** `shunt get projects|warehouses|stages|freight|promotions [NAME] [--project P] [-o json|yaml|table]` */
 export function registerGet(program: Command, ctx: CommandContext): void {
@@ -23,9 +31,19 @@ export function registerGet(program: Command, ctx: CommandContext): void {
     .option('--project <name>', 'the project (required for everything but projects)')
     .addOption(new Option('-o, --output <format>', 'output format').choices(OUTPUT_FORMATS).default('table'))
     .option('-w, --watch', 'stages, freight, promotions: print them, then each change as it happens (Ctrl-C ends)')
+    .option('--stage <name>', 'audit: entries about this stage only')
+    .option('--actor <name>', 'audit: entries of this actor only')
+    .option('--action <action>', 'audit: apply, delete, promote, refresh, approve, retry, abort, verify, abort-verification, update or change')
+    .option('--outcome <outcome>', 'audit: succeeded, denied, refused or failed')
+    .option('--limit <n>', 'audit: at most this many entries (default 100)')
     .action(async (kindText: string, name: string | undefined, options: GetOptions, command: Command) => {
       const kind = parseGetKind(kindText);
       const client = ctx.client(command);
+      const filters: Record<string, string> = {};
+      for (const key of AUDIT_FILTERS) if (options[key] !== undefined) filters[key] = options[key];
+      if (kind !== 'audit' && Object.keys(filters).length > 0) {
+        throw new CliError(`--${Object.keys(filters).join(', --')} filter the audit trail only: shunt get audit --project P ...`);
+      }
       if (options.watch) {
         if (!watchable(kind)) throw new CliError(`--watch follows stages, freight or promotions, not ${kind}`);
         const project = options.project;
@@ -40,7 +58,8 @@ export function registerGet(program: Command, ctx: CommandContext): void {
         const project = options.project;
         if (project === undefined || project === '') throw new CliError(`--project is required to get ${kind}`);
         if (kind === 'events' && name !== undefined) throw new CliError('events are listed, not fetched by name: drop the name');
-        document = name === undefined ? await client.list(project, kind) : await client.get(project, kind, name);
+        if (kind === 'audit' && name !== undefined) throw new CliError('audit entries are listed, not fetched by name: drop the name');
+        document = kind === 'audit' ? await client.listAudit(project, filters) : name === undefined ? await client.list(project, kind) : await client.get(project, kind, name);
       }
 
       if (options.output !== 'table') {
