@@ -22,6 +22,7 @@ import { heartbeatIntervalMs, WORKER_STOPPING } from '../core/promotion/worker-l
 import { createWorkspace, openWorkspace, removeWorkspace, type WorkerRun } from './adapters/workspace.js';
 import { toApplicationFailure, toStepFailure } from './failure.js';
 import { runStep, type ActivityLogger, type RunStepHooks, type RunStepInput, type RunStepOutcome } from './run-step.js';
+import { createGitReadActivities, type GitReadActivities } from './git-reads.js';
 import { createVerificationActivities, type VerificationActivities } from './verification/index.js';
 import { createWarehouseActivities, type WarehouseActivities, type WarehouseActivityDeps } from './warehouse-activities.js';
 
@@ -118,7 +119,7 @@ async function boundary<T>(fn: () => Promise<T>): Promise<T> {
 }
 
 /** The activities a worker registers; workflows import this type only. */
-export interface Activities extends WarehouseActivities, VerificationActivities {
+export interface Activities extends WarehouseActivities, VerificationActivities, GitReadActivities {
   prepareWorkspace(input: PrepareWorkspaceInput): Promise<PrepareWorkspaceResult>;
   runStep(input: RunStepInput): Promise<RunStepOutcome>;
   releaseWorkspace(input: WorkspaceKeyInput): Promise<void>;
@@ -166,6 +167,7 @@ export function createActivities(deps: ActivityDeps): Activities {
     deleteAnalysisRun: (input) => boundary(() => analysisRuns.deleteAnalysisRun(input)),
 
     ...createVerificationActivities(deps.kube ? { cluster: deps.kube } : {}),
+    ...createGitReadActivities({ git, credentials }),
     ...createWarehouseActivities({
       credentials,
       git,

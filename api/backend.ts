@@ -8,6 +8,7 @@ import type { PruneOutcome, PruneRequest } from '../core/project/prune.js';
 import type { StageRefresh } from '../core/project/refresh-stage.js';
 import type { ProjectState, PromotionRecord, VerificationRecord } from '../core/project/state.js';
 import type { AuditEvent } from '../core/audit/event.js';
+import type { GitReadRequest, GitReadResult } from '../core/changes/git-reads.js';
 import type { FreightPage, FreightPageRequest, FreightRead } from '../core/project/reads.js';
 
 /**
@@ -75,6 +76,8 @@ export interface ShuntBackend {
   recordAudit(project: string | undefined, event: AuditEvent): Promise<void>;
   /** The audit trail, newest first; empty when nothing was ever recorded. */
   listAudit(project: string | undefined, limit: number): Promise<AuditEvent[]>;
+  /** Reads the worker's git mirrors (a promotion's changes, commits between revisions); answers are bounded and cached. */
+  readGit<R extends GitReadRequest>(request: R): Promise<GitReadResult<R>>;
 }
 
 export interface ManifestFile {

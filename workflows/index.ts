@@ -5,3 +5,4 @@ export { promotionWorkflow } from './promotion.js';
 export { verificationWorkflow } from './verification.js';
 export { warehouseScanWorkflow } from './warehouse-scan.js';
 export { auditWorkflow } from './audit.js';
+export { gitReadWorkflow } from './git-read.js';

@@ -45,7 +45,7 @@ export const EventsQuery = z.object({
 
 const filterValue = (what: string) =>
   z
-    .string({ error: `${what} must be given once, as text` })
+    .string({ error: (issue) => (issue.input === undefined ? 'required' : `${what} must be given once, as text`) })
     .trim()
     .min(1, 'must not be empty')
     .max(253, 'at most 253 characters');
