@@ -7,6 +7,7 @@
 import { Disposer, commitToOrigin, createOrigin, tempDir, type Origin } from '../support/git-repos.js';
 import { gitopsRepo, projectManifests, promotionSteps } from '../support/gitops-fixture.js';
 import { APP_IMAGE, aWarehouse, digestOf, WAREHOUSE } from '../support/manifests.js';
+import { shunt as runShunt, type CliResult } from '../support/cli.js';
 import { scenario } from '../support/scenario.js';
 import { startShuntStack, type ShuntStack } from '../support/shunt-stack.js';
 
@@ -69,6 +70,7 @@ afterAll(async () => {
   await disposer.dispose();
 });
 
+const shunt = (argv: string[]): Promise<CliResult> => runShunt(argv, { server: stack.url });
 const get = (path: string) => api.request<any>('GET', `/api/v1/projects/${PROJECT}${path}`);
 
 describe('promotion changes and stage compare', () => {
@@ -109,6 +111,15 @@ describe('promotion changes and stage compare', () => {
       },
     ]);
     expect(res.body.truncated).toBeUndefined();
+  });
+
+  it('shows them with shunt get promotion NAME --changes', async () => {
+    const table = await shunt(['get', 'promotion', devPromotion, '--changes', '--project', PROJECT]);
+    expect(table.stderr).toBe('');
+    expect(table.stdout).toMatch(/^COMMIT\s+BRANCH\s+AUTHOR\s+DATE\s+MESSAGE\n[0-9a-f]{7}\S*\s+main\s+/);
+    expect(table.stdout).toMatch(/\nFILE\s+CHANGE\s+\+\s+-\s+REPOSITORY\nenv\/dev\/kustomization.yaml\s+modified\s+1\s+1\s+file:\/\//);
+    const yaml = await shunt(['get', 'promotion', devPromotion, '--changes', '--project', PROJECT, '-o', 'yaml']);
+    expect(yaml.stdout).toMatch(/\n\s+patch: [\s\S]*newTag:[^\n]*1\.0\.0/);
   });
 
   it('cuts the patch of a large file and says so', async () => {
