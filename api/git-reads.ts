@@ -8,7 +8,7 @@ import { WorkflowFailedError, type Client } from '@temporalio/client';
 import type { GitReadRequest, GitReadResult } from '../core/changes/git-reads.js';
 import { gitReadKey } from '../core/changes/git-reads.js';
 import { DomainError, isErrorCode } from '../core/errors.js';
-import { GIT_READ_WORKFLOW, gitReadWorkflowId } from '../workflows/git-read-definitions.js';
+import { GIT_READ_WORKFLOW, gitReadWorkflowId } from '../workflows/definitions.js';
 
 /** Answers kept; the oldest is dropped first. */
 export const GIT_READ_CACHE_ENTRIES = 256;
