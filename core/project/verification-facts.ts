@@ -27,7 +27,7 @@ export interface MetricFacts {
 export interface SoakFacts {
   /** The soak the stage's verification asks for (`spec.verification.soak.duration`). */
   required: string;
-  /** How much of it the freight has served. */
+  /** How much of it the freight has served (whole minutes while soaking). */
   served: string;
   complete: boolean;
   /** While soaking: when it ends. */
@@ -78,7 +78,8 @@ function soakFacts(state: ProjectState, stage: string, record: VerificationRecor
   const requiredMs = parseDuration(duration, { days: true });
   let servedMs = 0;
   if (record.phase === 'Successful') servedMs = requiredMs;
-  else if (record.soakUntil !== undefined) servedMs = Math.min(requiredMs, Math.max(0, requiredMs - (Date.parse(record.soakUntil) - nowMs)));
+  // In whole minutes while soaking, so that a stage's view (and its event stream) changes once a minute, not on every read.
+  else if (record.soakUntil !== undefined) servedMs = Math.min(requiredMs, Math.floor(Math.max(0, requiredMs - (Date.parse(record.soakUntil) - nowMs)) / 60_000) * 60_000);
   return {
     required: formatDuration(requiredMs),
     served: formatDuration(servedMs),

@@ -70,6 +70,11 @@ describe('stageVerificationFacts', () => {
     });
   });
 
+  it('counts the soak served in whole minutes while soaking', () => {
+    const facts = stageVerificationFacts(stateWith({ soakUntil: '2026-01-01T01:30:00.000Z' }, false), 'dev', NOW + 59_000);
+    expect(facts?.soak).toMatchObject({ served: '30m0s', complete: false });
+  });
+
   it('shows the soak complete once the verification succeeded', () => {
     const facts = stageVerificationFacts(stateWith({ phase: 'Successful', finishTime: '2026-01-01T01:00:00.000Z' }, true), 'dev', NOW);
     expect(facts?.soak).toEqual({ required: '1h0m0s', served: '1h0m0s', complete: true });
