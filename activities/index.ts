@@ -23,6 +23,7 @@ import { createWorkspace, openWorkspace, removeWorkspace, type WorkerRun } from 
 import { toApplicationFailure, toStepFailure } from './failure.js';
 import { runStep, type ActivityLogger, type RunStepHooks, type RunStepInput, type RunStepOutcome } from './run-step.js';
 import { createNotificationActivities, type NotificationActivities } from './notifications.js';
+import { createGitReadActivities, type GitReadActivities } from './git-reads.js';
 import { createVerificationActivities, type VerificationActivities } from './verification/index.js';
 import { createWarehouseActivities, type WarehouseActivities, type WarehouseActivityDeps } from './warehouse-activities.js';
 
@@ -119,7 +120,7 @@ async function boundary<T>(fn: () => Promise<T>): Promise<T> {
 }
 
 /** The activities a worker registers; workflows import this type only. */
-export interface Activities extends WarehouseActivities, VerificationActivities, NotificationActivities {
+export interface Activities extends WarehouseActivities, VerificationActivities, NotificationActivities, GitReadActivities {
   prepareWorkspace(input: PrepareWorkspaceInput): Promise<PrepareWorkspaceResult>;
   runStep(input: RunStepInput): Promise<RunStepOutcome>;
   releaseWorkspace(input: WorkspaceKeyInput): Promise<void>;
@@ -168,6 +169,7 @@ export function createActivities(deps: ActivityDeps): Activities {
 
     ...createVerificationActivities(deps.kube ? { cluster: deps.kube } : {}),
     ...createNotificationActivities({ credentials: deps.credentials }),
+    ...createGitReadActivities({ git, credentials }),
     ...createWarehouseActivities({
       credentials,
       git,

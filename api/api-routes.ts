@@ -12,6 +12,7 @@ import { abortVerificationRoute } from './routes/abort-verification.js';
 import { applyManifests } from './routes/apply-manifests.js';
 import { approveFreightRoute } from './routes/approve-freight.js';
 import { approvePromotionRoute } from './routes/approve-promotion.js';
+import { compareStagesRoute } from './routes/compare-stages.js';
 import { deleteFreightRoute } from './routes/delete-freight.js';
 import { deleteProject } from './routes/delete-project.js';
 import { deleteStage } from './routes/delete-stage.js';
@@ -19,9 +20,12 @@ import { deleteWarehouse } from './routes/delete-warehouse.js';
 import { getFreight } from './routes/get-freight.js';
 import { getProject } from './routes/get-project.js';
 import { getPromotion } from './routes/get-promotion.js';
+import { getPromotionChanges } from './routes/get-promotion-changes.js';
 import { getStage } from './routes/get-stage.js';
 import { getWarehouse } from './routes/get-warehouse.js';
 import { getWhoAmI } from './routes/get-whoami.js';
+import { listApprovals } from './routes/list-approvals.js';
+import { listAudit } from './routes/list-audit.js';
 import { listEvents } from './routes/list-events.js';
 import { listNotificationDeadLetters } from './routes/list-dead-letters.js';
 import { streamEvents } from './routes/stream-events.js';
@@ -72,6 +76,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
   { method: 'GET', path: '/cluster/webhook-receivers', permission: P.readClusterSecrets, handler: (d) => listClusterWebhookReceivers(d, d.secrets) },
   { method: 'GET', path: '/projects/:project/stages', permission: P.readProject, handler: listStages },
   { method: 'GET', path: '/projects/:project/stages/:name', permission: P.readProject, handler: getStage },
+  { method: 'GET', path: '/projects/:project/stages/:name/compare', permission: P.readProject, handler: compareStagesRoute },
   { method: 'DELETE', path: '/projects/:project/stages/:name', permission: P.deleteStage, handler: deleteStage },
   { method: 'POST', path: '/projects/:project/stages/:name/refresh', permission: P.refreshStage, body: true, handler: refreshStageRoute },
   {
@@ -89,6 +94,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
   { method: 'GET', path: '/projects/:project/promotions', permission: P.readProject, handler: listPromotions },
   { method: 'POST', path: '/projects/:project/promotions', permission: P.promote, body: true, handler: promoteFreight },
   { method: 'GET', path: '/projects/:project/promotions/:name', permission: P.readProject, handler: getPromotion },
+  { method: 'GET', path: '/projects/:project/promotions/:name/changes', permission: P.readProject, handler: getPromotionChanges },
   { method: 'POST', path: '/projects/:project/freight/:name/approve', permission: P.approveFreight, body: true, handler: approveFreightRoute },
   { method: 'POST', path: '/projects/:project/promotions/:name/approve', permission: P.approvePromotion, body: true, handler: approvePromotionRoute },
   { method: 'POST', path: '/projects/:project/promotions/:name/retry', permission: P.retryPromotion, body: true, handler: retryPromotionRoute },
@@ -104,6 +110,8 @@ export const API_ROUTES: readonly ApiRoute[] = [
   { method: 'GET', path: '/projects/:project/events', permission: P.readProject, handler: listEvents },
   { method: 'GET', path: '/projects/:project/events/stream', permission: P.readProject, handler: streamEvents },
   { method: 'GET', path: '/projects/:project/notifications/dead-letters', permission: P.readProject, handler: listNotificationDeadLetters },
+  { method: 'GET', path: '/projects/:project/audit', permission: P.readProject, handler: listAudit },
+  { method: 'GET', path: '/projects/:project/approvals', permission: P.readProject, handler: listApprovals },
   { method: 'GET', path: '/projects/:project/stream', permission: P.readProject, handler: streamProject },
 ];
 

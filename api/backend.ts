@@ -10,6 +10,7 @@ import type { ProjectState, PromotionRecord, VerificationRecord } from '../core/
 import type { AuditEvent } from '../core/audit/event.js';
 import type { EventQuery } from '../core/events/lifecycle.js';
 import type { DeadLetter, LifecycleEvent } from '../core/events/types.js';
+import type { GitReadRequest, GitReadResult } from '../core/changes/git-reads.js';
 import type { FreightPage, FreightPageRequest, FreightRead } from '../core/project/reads.js';
 
 /**
@@ -91,6 +92,8 @@ export interface ShuntBackend {
   recordAudit(project: string | undefined, event: AuditEvent): Promise<void>;
   /** The audit trail, newest first; empty when nothing was ever recorded. */
   listAudit(project: string | undefined, limit: number): Promise<AuditEvent[]>;
+  /** Reads the worker's git mirrors (a promotion's changes, commits between revisions); answers are bounded and cached. */
+  readGit<R extends GitReadRequest>(request: R): Promise<GitReadResult<R>>;
 }
 
 export interface ManifestFile {

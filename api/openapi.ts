@@ -5,7 +5,7 @@
  * one of them has an entry here): the contract routes other parts add are described ahead.
  */
 import { z } from 'zod';
-import { ApplyBody, ApproveFreightBody, DeadLettersQuery, EventsQuery, FreightAliasBody, FreightListQuery, PromoteBody, PromoteDownstreamBody, PruneProjectBody } from '../core/api/requests.js';
+import { ApplyBody, ApprovalsQuery, ApproveFreightBody, AuditQuery, CompareQuery, DeadLettersQuery, EventsQuery, FreightAliasBody, FreightListQuery, PromoteBody, PromoteDownstreamBody, PruneProjectBody } from '../core/api/requests.js';
 import { apiRoute } from './api-routes.js';
 import { ROLE_FOR_ACTION } from '../core/rbac/rbac.js';
 import { API_PREFIX_PATH } from './paths.js';
@@ -101,6 +101,25 @@ export const ROUTE_DOCS: Readonly<Record<string, RouteDoc>> = {
     responses: { '200': 'text/event-stream' },
   },
   'GET /api/v1/projects/:project/notifications/dead-letters': { summary: 'Notifications given up on after their last attempt, newest first', query: DeadLettersQuery, responses: { '200': 'List of dead letters' } },
+  'GET /api/v1/projects/:project/audit': {
+    summary: 'The audit trail, newest first, denied requests included; filters stage, actor, action, outcome (exact matches) and limit',
+    query: AuditQuery,
+    responses: { '200': 'List of AuditEvent' },
+  },
+  'GET /api/v1/projects/:project/approvals': {
+    summary: 'Promotions waiting for an approval the caller may give (?for=me), longest waiting first, each with the request that approves it',
+    query: ApprovalsQuery,
+    responses: { '200': 'List of waiting approvals' },
+  },
+  'GET /api/v1/projects/:project/promotions/:name/changes': {
+    summary: 'The commits a promotion pushed and the diff of the files they changed, read from the worker\'s git mirror (bounded: truncated says so)',
+    responses: { '200': 'commits and files' },
+  },
+  'GET /api/v1/projects/:project/stages/:name/compare': {
+    summary: 'What differs between the freight of two stages: image tags and digests, chart versions, and the git commits between their revisions',
+    query: CompareQuery,
+    responses: { '200': 'the comparison' },
+  },
   'GET /api/v1/projects/:project/stream': {
     summary: 'Server-sent events of the stages, freight, promotions and verifications: reset, then added/changed/removed; Last-Event-ID resumes',
     responses: { '200': 'text/event-stream' },

@@ -12,6 +12,7 @@ import {
 import type { QueryDefinition } from '@temporalio/common';
 import proto from '@temporalio/proto';
 import type { AuditEvent } from '../core/audit/event.js';
+import type { GitReadRequest, GitReadResult } from '../core/changes/git-reads.js';
 import { DomainError, isErrorCode } from '../core/errors.js';
 import { filesRefusal, planApply, projectsToRead, reportedLines } from '../core/apply/plan.js';
 import { parseManifestFiles } from '../core/manifests/files.js';
@@ -74,6 +75,7 @@ import type {
   ShuntBackend,
 } from './backend.js';
 import { payloadSizeInterceptor } from './payload-size-interceptor.js';
+import { GitReads } from './git-reads.js';
 import { ProjectReads } from './project-reads.js';
 import { refreshWarehouseScan } from './warehouse-refresh.js';
 
@@ -98,11 +100,17 @@ export class TemporalBackend implements ShuntBackend {
   private readonly taskQueue: string;
   /** Every query of a project or cluster workflow goes through this: one query for many readers. */
   readonly reads: ProjectReads;
+  private readonly gitReads: GitReads;
 
   constructor(private readonly opts: TemporalBackendOptions) {
     this.client = new Client({ connection: opts.connection, namespace: opts.namespace, interceptors: { workflow: [payloadSizeInterceptor] } });
     this.taskQueue = opts.taskQueue ?? TASK_QUEUE;
     this.reads = new ProjectReads(opts.readSnapshotMs === undefined ? {} : { snapshotMs: opts.readSnapshotMs });
+    this.gitReads = new GitReads(this.client, this.taskQueue);
+  }
+
+  readGit<R extends GitReadRequest>(request: R): Promise<GitReadResult<R>> {
+    return this.gitReads.read(request);
   }
 
   async apply(files: ManifestFile[], options: { dryRun: boolean; actor?: string }): Promise<ApplyResult> {

@@ -10,6 +10,7 @@ import { autoPromotionEnabled } from '../core/project/auto-promotion.js';
 import { formatDuration } from '../core/duration.js';
 import { stageFreightAvailability, type FreightAvailabilityEntry } from '../core/project/promotable-freight.js';
 import { verifiedCondition, type StageCondition, type VerificationSummary } from '../core/project/verification-status.js';
+import { stageVerificationFacts, type VerificationFacts } from '../core/project/verification-facts.js';
 import type {
   ApprovalRequest,
   FreightRecord,
@@ -153,6 +154,12 @@ export interface StageView {
     }[];
     /** Shunt: the verification of the current freight that is pending or running. */
     currentVerification?: VerificationRecord;
+    /**
+     * Shunt: what the current freight's latest verification here passed (or is checking): each
+     * metric's measurements with the conditions they were judged by, and the soak served against
+     * the one required (core/project/verification-facts.ts).
+     */
+    lastVerification?: VerificationFacts;
     /** Kargo's conditions; Shunt sets `Verified` (core/project/verification-status.ts) while the stage holds freight. */
     conditions?: StageCondition[];
     autoPromotionEnabled: boolean;
@@ -194,6 +201,8 @@ export function renderStage(state: ProjectState, stage: Stage, nowMs: number): S
   };
   if (stageState.autoPromotionHolds && Object.keys(stageState.autoPromotionHolds).length) status.autoPromotionHolds = stageState.autoPromotionHolds;
   if (stageState.currentVerification) status.currentVerification = stageState.currentVerification;
+  const facts = stageVerificationFacts(state, name, nowMs);
+  if (facts) status.lastVerification = facts;
   if (stageState.lastHandledRefresh) status.lastHandledRefresh = stageState.lastHandledRefresh;
   const verified = verifiedCondition(state, name);
   if (verified) status.conditions = [verified];

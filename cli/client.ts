@@ -1,4 +1,5 @@
 import type { ApplyBody, FreightAliasBody, PromoteBody, PromoteDownstreamBody, PruneProjectBody } from '../core/api/requests.js';
+import type { PromotionChanges } from '../core/changes/git-reads.js';
 import type { PruneOutcome } from '../core/project/prune.js';
 import { ApiError, CliError } from './errors.js';
 import { parseEventStream, type ServerSentEvent } from './event-stream.js';
@@ -12,7 +13,7 @@ export class StreamLost extends Error {}
  * `-o json|yaml`).
  */
 
-export type ProjectResourceKind = 'warehouses' | 'stages' | 'freight' | 'promotions' | 'events';
+export type ProjectResourceKind = 'warehouses' | 'stages' | 'freight' | 'promotions' | 'events' | 'audit';
 
 export interface ManifestFile {
   name: string;
@@ -156,6 +157,17 @@ export class ShuntClient {
 
   list(project: string, kind: ProjectResourceKind): Promise<KargoList> {
     return this.request('GET', `/projects/${seg(project)}/${kind}`);
+  }
+
+  /** The audit trail, newest first, with the api's filters (stage, actor, action, outcome, limit). */
+  listAudit(project: string, filters: Record<string, string>): Promise<KargoList> {
+    const query = new URLSearchParams(filters).toString();
+    return this.request('GET', `/projects/${seg(project)}/audit${query === '' ? '' : `?${query}`}`);
+  }
+
+  /** The commits a promotion pushed and the diff of its files (read from the worker's git mirror). */
+  promotionChanges(project: string, name: string): Promise<PromotionChanges> {
+    return this.request('GET', `/projects/${seg(project)}/promotions/${seg(name)}/changes`);
   }
 
   /** For freight, `name` may be the id or the alias. */

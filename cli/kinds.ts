@@ -17,9 +17,10 @@ const GET_KIND_ALIASES: Record<string, GetKind> = {
   promotion: 'promotions',
   events: 'events',
   event: 'events',
+  audit: 'audit',
 };
 
-export const GET_KINDS: readonly GetKind[] = ['projects', 'warehouses', 'stages', 'freight', 'promotions', 'events'];
+export const GET_KINDS: readonly GetKind[] = ['projects', 'warehouses', 'stages', 'freight', 'promotions', 'events', 'audit'];
 
 /** Accepts plural and singular spellings, any case. */
 export function parseGetKind(text: string): GetKind {

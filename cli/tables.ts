@@ -86,6 +86,10 @@ const TABLES: Record<GetKind, TableSpec> = {
       ];
     },
   },
+  audit: {
+    headers: ['AGE', 'ACTOR', 'ACTION', 'TARGET', 'OUTCOME', 'MESSAGE'],
+    row: (e, now) => auditRow(e, now),
+  },
   events: {
     // As `kubectl get events`.
     headers: ['LAST SEEN', 'TYPE', 'REASON', 'OBJECT', 'MESSAGE'],
@@ -98,6 +102,22 @@ const TABLES: Record<GetKind, TableSpec> = {
     ],
   },
 };
+
+/** One audit entry: who did what to which target, and how it ended. */
+function auditRow(e: KargoObject, now: Date): string[] {
+  const target = at(e, 'target');
+  const parts = isRecord(target)
+    ? ['stage', 'freight', 'promotion', 'warehouse'].flatMap((k) => (typeof target[k] === 'string' ? [`${k}=${String(target[k])}`] : []))
+    : [];
+  return [
+    formatAge(e.metadata.creationTimestamp, now),
+    orNone(str(at(e, 'actor'))),
+    orNone(str(at(e, 'action'))),
+    parts.length === 0 ? NONE : parts.join(' '),
+    `${str(at(e, 'outcome')) ?? NONE} (${num(at(e, 'status'))})`,
+    orNone(str(at(e, 'message'))?.split('\n')[0]),
+  ];
+}
 
 function at(value: unknown, ...path: string[]): unknown {
   let current = value;

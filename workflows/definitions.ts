@@ -238,6 +238,7 @@ export const clusterStateQuery = defineQuery<ClusterState>('clusterState');
 // ---- warehouse scans -------------------------------------------------------------------
 
 export * from './warehouse-definitions.js';
+export * from './git-read-definitions.js';
 // ---- audit workflow (one per project, one for cluster-wide entries) ----------------------
 
 export const AUDIT_CLUSTER_SCOPE = 'cluster';

@@ -6,3 +6,4 @@ export { verificationWorkflow } from './verification.js';
 export { warehouseScanWorkflow } from './warehouse-scan.js';
 export { auditWorkflow } from './audit.js';
 export { notificationWorkflow } from './notification.js';
+export { gitReadWorkflow } from './git-read.js';

@@ -6,25 +6,15 @@
  */
 import type { Request } from 'express';
 import { ApplyBody } from '../../core/api/requests.js';
+import type { AUDIT_ACTIONS } from '../../core/audit/filter.js';
 import { DomainError } from '../../core/errors.js';
 import { invalidManifests, parseManifestFiles } from '../../core/manifests/files.js';
 import { describeManifest, manifestTarget } from '../../core/rbac/manifest-target.js';
 import type { Action, Target } from '../../core/rbac/rbac.js';
 import { parseBody } from '../parse-body.js';
 
-/** What an audited request did. */
-export type AuditAction =
-  | 'apply'
-  | 'delete'
-  | 'promote'
-  | 'refresh'
-  | 'approve'
-  | 'retry'
-  | 'abort'
-  | 'verify'
-  | 'abort-verification'
-  | 'update'
-  | 'change';
+/** What an audited request did (core/audit/filter.ts lists them, for the trail's filters). */
+export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
 export interface TargetLookup {
   /** The stage of a promotion, or undefined when there is no such promotion. */

@@ -3,6 +3,7 @@
  * them, /openapi.json is generated from them, and the CLI's client is typed by them.
  */
 import { z } from 'zod';
+import { AUDIT_ACTIONS, AUDIT_OUTCOMES, DEFAULT_AUDIT_LIMIT, MAX_AUDIT_LIMIT } from '../audit/filter.js';
 import { MAX_RETAINED_FREIGHT_LIMIT } from '../project/retention.js';
 
 const requiredString = (what: string) =>
@@ -52,6 +53,43 @@ export const EventsQuery = z.object({
 export const DeadLettersQuery = z.object({
   limit: z.coerce.number({ error: 'limit: must be a whole number from 1 to 50' }).int({ error: 'limit: must be a whole number from 1 to 50' }).min(1, { error: 'limit: must be a whole number from 1 to 50' }).max(50, { error: 'limit: must be a whole number from 1 to 50' }).optional(),
 });
+
+const filterValue = (what: string) =>
+  z
+    .string({ error: (issue) => (issue.input === undefined ? 'required' : `${what} must be given once, as text`) })
+    .trim()
+    .min(1, 'must not be empty')
+    .max(253, 'at most 253 characters');
+
+/** GET /api/v1/projects/:project/audit: the audit trail, newest first, filtered (each filter an exact match). */
+export const AuditQuery = z.strictObject(
+  {
+    stage: filterValue('stage').optional(),
+    actor: filterValue('actor').optional(),
+    action: z.enum(AUDIT_ACTIONS, { error: `must be one of ${AUDIT_ACTIONS.join(', ')}` }).optional(),
+    outcome: z.enum(AUDIT_OUTCOMES, { error: `must be one of ${AUDIT_OUTCOMES.join(', ')}` }).optional(),
+    limit: z.coerce
+      .number({ error: `must be a whole number from 1 to ${MAX_AUDIT_LIMIT}` })
+      .int(`must be a whole number from 1 to ${MAX_AUDIT_LIMIT}`)
+      .min(1, `must be a whole number from 1 to ${MAX_AUDIT_LIMIT}`)
+      .max(MAX_AUDIT_LIMIT, `must be a whole number from 1 to ${MAX_AUDIT_LIMIT}`)
+      .default(DEFAULT_AUDIT_LIMIT),
+  },
+  { error: (issue) => (issue.code === 'unrecognized_keys' ? `unknown filter ${issue.keys.map((k) => JSON.stringify(k)).join(', ')} (filters: stage, actor, action, outcome, limit)` : undefined) },
+);
+export type AuditQuery = z.input<typeof AuditQuery>;
+
+/** GET /api/v1/projects/:project/approvals?for=me: promotions waiting for an approval the caller may give. */
+export const ApprovalsQuery = z.strictObject(
+  { for: z.literal('me', { error: 'only "me" is supported: the approvals the caller may give' }) },
+  { error: (issue) => (issue.code === 'unrecognized_keys' ? `unknown parameter ${issue.keys.map((k) => JSON.stringify(k)).join(', ')} (only for=me)` : undefined) },
+);
+
+/** GET /api/v1/projects/:project/stages/:stage/compare?with=<other stage> */
+export const CompareQuery = z.strictObject(
+  { with: filterValue('with') },
+  { error: (issue) => (issue.code === 'unrecognized_keys' ? `unknown parameter ${issue.keys.map((k) => JSON.stringify(k)).join(', ')} (only with)` : undefined) },
+);
 
 /** GET /api/v1/projects/:project/freight: all of it, or a page (`limit`, then the `continue` token the last page gave). */
 export const FreightListQuery = z.object({

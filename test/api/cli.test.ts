@@ -177,7 +177,7 @@ describe('shunt against the api', () => {
 
     it.each([
       [['get', 'stages'], 'error: --project is required to get stages\n'],
-      [['get', 'gadgets'], 'error: unknown resource kind "gadgets" (expected one of: projects, warehouses, stages, freight, promotions, events)\n'],
+      [['get', 'gadgets'], 'error: unknown resource kind "gadgets" (expected one of: projects, warehouses, stages, freight, promotions, events, audit)\n'],
       [['get', 'stages', '--project', 'nope'], 'error: project "nope" not found\n'],
       [['get', 'stage', 'qa', '--project', 'demo'], 'error: stage "qa" not found in project "demo"\n'],
     ])('fails with one line for %j', async (argv, stderr) => {

@@ -12,6 +12,7 @@ import type {
   ShuntBackend,
 } from '../../api/backend.js';
 import type { AuditEvent } from '../../core/audit/event.js';
+import type { GitReadRequest, GitReadResult } from '../../core/changes/git-reads.js';
 import type { ClusterConfig } from '../../core/model.js';
 import { DomainError } from '../../core/errors.js';
 import { sha1Hex } from '../../core/hash.js';
@@ -373,6 +374,15 @@ export class FakeBackend implements ShuntBackend {
     const log = this.audit.get(project ?? '') ?? [];
     log.push(event);
     this.audit.set(project ?? '', log);
+  }
+
+  /** Git reads answered by the test (none by default: the api then answers what a missing worker gets). */
+  gitReads: ((request: GitReadRequest) => unknown) | undefined;
+
+  async readGit<R extends GitReadRequest>(request: R): Promise<GitReadResult<R>> {
+    this.record('readGit', request.project, request.kind);
+    if (this.gitReads === undefined) throw new DomainError('Unavailable', 'reading the git mirror failed: no worker in this test');
+    return this.gitReads(request) as GitReadResult<R>;
   }
 
   async listAudit(project: string | undefined, limit: number): Promise<AuditEvent[]> {

@@ -24,7 +24,7 @@ import { CLUSTER_WORKFLOW_ID, projectStateQuery, projectWorkflowId, TASK_QUEUE }
 import { shunt } from '../support/cli.js';
 import { Disposer } from '../support/git-repos.js';
 import { LaunchedShunt } from '../support/launched-shunt.js';
-import { aProject, aStage, aWarehouse, WAREHOUSE, yamlOf } from '../support/manifests.js';
+import { aFreight, aProject, aStage, aWarehouse, WAREHOUSE, yamlOf } from '../support/manifests.js';
 import { eventually } from '../support/poll.js';
 import { ShuntApi } from '../support/shunt-api.js';
 
@@ -42,10 +42,11 @@ function oversizedState(): ProjectState {
     aWarehouse(WAREHOUSE, { project: PROJECT, subscriptions: Array.from({ length: SUBSCRIPTIONS }, (_, i) => ({ image: { repoURL: repo(i) } })) }),
     aStage('dev', { project: PROJECT, steps: [{ uses: 'compose-output', as: 'out', config: { promoted: 'yes' } }] }),
   );
-  const freight = Array.from({ length: FREIGHT }, (_, n) => {
-    const images = Array.from({ length: SUBSCRIPTIONS }, (_, s) => `{repoURL: ${repo(s)}, tag: "1.${n}.0-${'x'.repeat(40)}"}`).join(', ');
-    return `apiVersion: kargo.akuity.io/v1alpha1\nkind: Freight\nmetadata: {namespace: ${PROJECT}}\norigin: {kind: Warehouse, name: ${WAREHOUSE}}\nimages: [${images}]\n`;
-  }).join('---\n');
+  const freight = yamlOf(
+    ...Array.from({ length: FREIGHT }, (_, n) =>
+      aFreight({ project: PROJECT, images: Array.from({ length: SUBSCRIPTIONS }, (_, s) => ({ repoURL: repo(s), tag: `1.${n}.0-${'x'.repeat(40)}` })) }),
+    ),
+  );
   const parsed = parseManifestFiles([
     { name: 'pipeline.yaml', content: pipeline },
     { name: 'freight.yaml', content: freight },

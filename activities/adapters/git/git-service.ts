@@ -5,6 +5,7 @@ import { commit, headMessage, isDirty, type CommitRequest, type CommitResult } f
 import { GitCommand } from './git-command.js';
 import { MirrorLocks } from './mirror-locks.js';
 import { MirrorHistory } from './mirror-history.js';
+import { MirrorReads } from './mirror-reads.js';
 import { Mirrors } from './mirror.js';
 import { push, type PushDeps, type PushRequest, type PushResult } from './push.js';
 import { pushHeadToRef, resetToRemoteBranch } from './remote-ref.js';
@@ -88,6 +89,11 @@ export class GitService {
   /** Read-only views of the mirrors for warehouse discovery, through this service's git runner. */
   history(): MirrorHistory {
     return new MirrorHistory(this.git);
+  }
+
+  /** Read-only views of the mirrors for the api's read models (changes, compare), through this service's git runner. */
+  reads(): MirrorReads {
+    return new MirrorReads(this.git);
   }
 
   /**
