@@ -121,7 +121,8 @@ describe('screenshots of the page', () => {
     await page.locator('#history-stage').selectOption('staging');
     await page.locator('#history').getByRole('button', { name: /^Details of / }).first().click();
     const dialog = page.getByRole('dialog');
-    await dialog.locator('h3 ~ *').last().waitFor();
+    // The changes come from the worker's mirror after the dialog opens: shoot once they are shown.
+    await dialog.getByRole('heading', { name: 'Commits' }).waitFor({ timeout: 60_000 });
     await page.screenshot({ path: join(out, 'promotion-detail.png') });
     await page.keyboard.press('Escape');
     await dialog.waitFor({ state: 'detached' });
