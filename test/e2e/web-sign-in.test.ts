@@ -43,7 +43,7 @@ async function signIn(user: string, password: string): Promise<void> {
 describe('the page signs in with the OpenID provider', () => {
   it('goes through the provider login, comes back signed in, and signs out', async () => {
     await page.goto(`${api.url}/`);
-    await expect(page.locator('#sign-in').isVisible()).resolves.toBe(true);
+    await page.locator('#sign-in').waitFor();
     await signIn('rita', 'rita-password');
     await page.locator('#who', { hasText: 'oidc:rita@example.com' }).waitFor();
     expect(await page.locator('#who').textContent()).toBe('Signed in as oidc:rita@example.com');

@@ -81,15 +81,18 @@ export function App() {
 
   useEffect(() => {
     void (async () => {
+      let signInFailure = '';
       try {
         await signIn?.completeSignInIfRedirected?.();
       } catch (err) {
-        setError(err.message);
+        signInFailure = err.message;
       }
       const config = await loadAuthConfig().catch(() => ({}));
       // `/auth/config` answers {oidc?}; sign-in.js may hand back that object or its `oidc`.
       setOidc(config?.oidc ?? (config?.issuer ? config : undefined));
       await load('');
+      // Why the sign-in failed outlasts the load's own "sign in" answer (a 401 without a token).
+      if (signInFailure) setError(signInFailure);
     })();
   }, [load]);
 
