@@ -11,13 +11,15 @@ describe('parseGetKind', () => {
     ['freight', 'freight'],
     ['freights', 'freight'],
     ['promotion', 'promotions'],
+    ['event', 'events'],
+    ['audit', 'audit'],
   ])('reads %s as %s', (text, kind) => {
     expect(parseGetKind(text)).toBe(kind);
   });
 
   it('lists the kinds it knows when it does not know one', () => {
     expect(() => parseGetKind('pods')).toThrow(
-      'unknown resource kind "pods" (expected one of: projects, warehouses, stages, freight, promotions, events)',
+      'unknown resource kind "pods" (expected one of: projects, warehouses, stages, freight, promotions, events, audit)',
     );
   });
 });
