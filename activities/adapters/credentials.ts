@@ -338,7 +338,7 @@ export class EmptyCredentialStore implements CredentialStore, ProjectCredentials
   async helm(): Promise<RepoCredentials | undefined> {
     return undefined;
   }
-  async secret(): Promise<Record<string, string>> {
+  async secret(_name: string): Promise<Record<string, string>> {
     return {};
   }
   async configMap(): Promise<Record<string, string>> {

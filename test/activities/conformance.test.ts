@@ -6,7 +6,6 @@
  */
 import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
-import type { CredentialStore, ProjectCredentials } from '../../activities/adapters/credentials.js';
 import { createActivities } from '../../activities/index.js';
 import { parseManifests } from '../../core/manifests/index.js';
 import type { ClusterPromotionTask, PromotionTask, Stage } from '../../core/model.js';
@@ -16,28 +15,11 @@ import { planPromotion } from '../../core/promotion/plan.js';
 import { finalPhase } from '../../core/promotion/step-outcome.js';
 import type { StepStatus } from '../../core/promotion/types.js';
 import { createOrigin, Disposer, git, originFile, originLog, tempDir } from '../support/git-repos.js';
+import { SecretStore } from '../support/secret-store.js';
 import { aFreightReference, aRunStepInput, newGitService } from './harness.js';
 
 const disposer = new Disposer();
 afterEach(() => disposer.dispose());
-
-class Secrets implements CredentialStore, ProjectCredentials {
-  forProject(): CredentialStore {
-    return this;
-  }
-  async git() {
-    return undefined;
-  }
-  async image() {
-    return undefined;
-  }
-  async helm() {
-    return undefined;
-  }
-  async secret(name: string): Promise<Record<string, string>> {
-    return name === 'hook' ? { token: 's3cr3t-token-value' } : {};
-  }
-}
 
 interface StepRun {
   alias: string;
@@ -62,7 +44,7 @@ async function promote(yaml: string, stage = 'dev'): Promise<PromotionRun> {
     clusterTasks: parsed.manifests.filter((m): m is ClusterPromotionTask => m.kind === 'ClusterPromotionTask'),
   });
   const dataDir = await tempDir(disposer, 'shunt-data-');
-  const activities = createActivities({ dataDir, workerQueue: 'w1', credentials: new Secrets(), git: newGitService(dataDir) });
+  const activities = createActivities({ dataDir, workerQueue: 'w1', credentials: new SecretStore({ hook: { token: 's3cr3t-token-value' } }), git: newGitService(dataDir) });
   const env = new MockActivityEnvironment({ activityType: 'runStep' });
   const { workspaceKey } = (await env.run(activities.prepareWorkspace, { promotion: `${stage}.p1` })) as { workspaceKey: string };
   const outputs: Record<string, Record<string, unknown>> = {};

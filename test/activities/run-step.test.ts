@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
-import type { CredentialStore, ProjectCredentials } from '../../activities/adapters/credentials.js';
+import type { ProjectCredentials } from '../../activities/adapters/credentials.js';
 import { toApplicationFailure } from '../../activities/failure.js';
 import { createActivities, workspaceKeyFor, type Activities, type RunStepInput } from '../../activities/index.js';
 import { getStep, registeredStepKinds, STEP_REGISTRY } from '../../activities/steps/registry.js';
@@ -10,6 +10,7 @@ import { DomainError } from '../../core/errors.js';
 import { STEP_KIND_DEFAULTS } from '../../core/promotion/step-kinds.js';
 import type { PlannedStep } from '../../core/promotion/types.js';
 import { createOrigin, Disposer, originFile, originLog, SEED_VALUES, tempDir } from '../support/git-repos.js';
+import { SecretStore } from '../support/secret-store.js';
 import { aRunStepInput, newGitService } from './harness.js';
 
 const disposer = new Disposer();
@@ -19,28 +20,6 @@ function call<I, O>(env: MockActivityEnvironment, fn: (input: I) => Promise<O>, 
   return env.run(fn, input) as Promise<O>;
 }
 afterEach(() => disposer.dispose());
-
-/** A hand-written fake store (STYLE.md: fakes over mocks). */
-class FakeCredentials implements CredentialStore, ProjectCredentials {
-  readonly secretCalls: string[] = [];
-  constructor(private readonly secrets: Record<string, Record<string, string>> = {}) {}
-  forProject(): CredentialStore {
-    return this;
-  }
-  async git() {
-    return undefined;
-  }
-  async image() {
-    return undefined;
-  }
-  async helm() {
-    return undefined;
-  }
-  async secret(name: string) {
-    this.secretCalls.push(name);
-    return { ...(this.secrets[name] ?? {}) };
-  }
-}
 
 interface Setup {
   activities: Activities;
@@ -52,7 +31,7 @@ interface Setup {
   run(input: RunStepInput): Promise<unknown>;
 }
 
-async function setup(credentials: ProjectCredentials = new FakeCredentials()): Promise<Setup> {
+async function setup(credentials: ProjectCredentials = new SecretStore()): Promise<Setup> {
   const dataDir = await tempDir(disposer, 'shunt-data-');
   const activities = createActivities({
     dataDir,
@@ -270,7 +249,7 @@ describe('runStep', () => {
   });
 
   it('reads secrets through secret() and the legacy secrets variable, and keeps them out of outputs', async () => {
-    const creds = new FakeCredentials({ slack: { token: 'xoxb-very-secret' }, db: { password: 'hunter2-long' } });
+    const creds = new SecretStore({ slack: { token: 'xoxb-very-secret' }, db: { password: 'hunter2-long' } });
     const s = await setup(creds);
     const file = await placeValues(s, 'slack:\n  token: x\ndb:\n  password: x\n  computed: x\n');
     const res = (await s.run(
@@ -391,7 +370,7 @@ describe('runStep', () => {
 describe('activities', () => {
   it('prepareWorkspace answers with a stable key and this worker’s queue', async () => {
     const dataDir = await tempDir(disposer);
-    const activities = createActivities({ dataDir, workerQueue: 'worker-7', credentials: new FakeCredentials() });
+    const activities = createActivities({ dataDir, workerQueue: 'worker-7', credentials: new SecretStore() });
     const env = new MockActivityEnvironment();
     const a = await call(env, activities.prepareWorkspace, { promotion: 'Prod.Promo/1' });
     const b = await call(env, activities.prepareWorkspace, { promotion: 'Prod.Promo/1' });

@@ -1,18 +1,16 @@
-/** A credential store holding only generic Secrets, from plain data: for activity tests that read `secret(name)`. */
-import type { CredentialStore } from '../../activities/adapters/credentials.js';
+/**
+ * A credential store holding only generic Secrets, from plain data, that records which it was
+ * asked for: for activity tests that read `secret(name)`. No git, image or Helm credentials.
+ */
+import { EmptyCredentialStore } from '../../activities/adapters/credentials.js';
 
-export class SecretStore implements CredentialStore {
-  constructor(private readonly data: Record<string, Record<string, string>>) {}
-  async git() {
-    return undefined;
+export class SecretStore extends EmptyCredentialStore {
+  readonly secretCalls: string[] = [];
+  constructor(private readonly data: Record<string, Record<string, string>> = {}) {
+    super();
   }
-  async image() {
-    return undefined;
-  }
-  async helm() {
-    return undefined;
-  }
-  async secret(name: string) {
+  override async secret(name: string): Promise<Record<string, string>> {
+    this.secretCalls.push(name);
     return { ...(this.data[name] ?? {}) };
   }
 }
