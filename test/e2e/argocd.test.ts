@@ -19,6 +19,7 @@ import { projectWorkflowId } from '../../workflows/definitions.js';
 import { anApplication, startFakeCluster, type FakeCluster } from '../support/fake-kube/index.js';
 import { Disposer, hermeticEnv, tempDir } from '../support/git-repos.js';
 import { GitHttpServer } from '../support/git-server.js';
+import { historyText } from '../support/histories.js';
 import { aCredentialSecret, aStage, asKubeSecret } from '../support/manifests.js';
 import { scenario } from '../support/scenario.js';
 import type { PromotionItem } from '../support/shunt-api.js';
@@ -73,17 +74,6 @@ async function promoteAndWait(stage: string, tag: string): Promise<PromotionItem
   const freight = await given.freight(PROJECT, tag);
   const promotion = await when.promoted(PROJECT, stage, freight.metadata.name);
   return then.promotionEnds(PROJECT, promotion, 100_000);
-}
-
-function historyText(history: unknown): string {
-  const decoded: string[] = [];
-  const walk = (value: unknown): void => {
-    if (value instanceof Uint8Array) decoded.push(Buffer.from(value).toString('utf8'));
-    else if (Array.isArray(value)) value.forEach(walk);
-    else if (typeof value === 'object' && value !== null) Object.values(value).forEach(walk);
-  };
-  walk(history);
-  return `${JSON.stringify(history)}\n${decoded.join('\n')}`;
 }
 
 beforeAll(async () => {
