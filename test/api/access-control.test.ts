@@ -3,24 +3,18 @@
  * the reason for a role that lacks the permission, success for one that has it; prod promotion
  * and approval only for release managers; each action and each denial in the audit trail.
  */
-import { enforcedAccess } from '../../api/auth/index.js';
 import { aClusterPromotionTask, aProject, yamlOf } from '../support/manifests.js';
-import { authConfig, bearer, TOKENS } from './auth-fixtures.js';
-import { demoBackend, FREIGHT_A, request, startApi, type RunningApi } from './support.js';
+import { bearer, promoteAs, startAccessControlledApi, TOKENS } from './auth-fixtures.js';
+import { FREIGHT_A, request, type RunningApi } from './support.js';
 
 let api: RunningApi;
 
 beforeEach(async () => {
-  const backend = demoBackend();
-  // Freight A is verified in dev: it may go to staging; approve it for prod too, so that only
-  // permissions stand between the callers and a prod promotion.
-  backend.projects.get('demo')!.freight[FREIGHT_A]!.approvedFor['prod'] = { approvedAt: '2026-01-01T01:00:00.000Z' };
-  api = await startApi({ backend, access: enforcedAccess(authConfig()) });
+  api = await startAccessControlledApi();
 });
 afterEach(() => api.close());
 
-const promote = (token: string, stage: string) =>
-  request(api, 'POST', '/api/v1/projects/demo/promotions', { body: { stage, freight: 'tidy-otter' }, headers: bearer(token) });
+const promote = (token: string, stage: string) => promoteAs(api, token, stage);
 
 describe('authentication', () => {
   it('answers 401 with the reason and a WWW-Authenticate header when no token is sent', async () => {

@@ -3,22 +3,18 @@
  * "waiting for me" (`GET /projects/:project/approvals?for=me`) for callers with and without the
  * approver role, over the access-control fixtures' people.
  */
-import { enforcedAccess } from '../../api/auth/index.js';
-import { authConfig, bearer, TOKENS } from './auth-fixtures.js';
+import { bearer, promoteAs, startAccessControlledApi, TOKENS } from './auth-fixtures.js';
 import { shunt as runShunt } from '../support/cli.js';
-import { demoBackend, FREIGHT_A, request, startApi, type RunningApi } from './support.js';
+import { FREIGHT_A, request, type RunningApi } from './support.js';
 
 let api: RunningApi;
 
 beforeEach(async () => {
-  const backend = demoBackend();
-  backend.projects.get('demo')!.freight[FREIGHT_A]!.approvedFor['prod'] = { approvedAt: '2026-01-01T01:00:00.000Z' };
-  api = await startApi({ backend, access: enforcedAccess(authConfig()) });
+  api = await startAccessControlledApi();
 });
 afterEach(() => api.close());
 
-const promote = (token: string, stage: string) =>
-  request(api, 'POST', '/api/v1/projects/demo/promotions', { body: { stage, freight: 'tidy-otter' }, headers: bearer(token) });
+const promote = (token: string, stage: string) => promoteAs(api, token, stage);
 const audit = (query: string, token: string = TOKENS.viewer) => request(api, 'GET', `/api/v1/projects/demo/audit${query}`, { headers: bearer(token) });
 const names = (body: { items: { actor: string; action: string; target: { stage?: string }; outcome: string }[] }) =>
   body.items.map((e) => `${e.actor} ${e.action} ${e.target.stage ?? '-'} ${e.outcome}`);

@@ -1,6 +1,7 @@
-import { hashToken } from '../../api/auth/index.js';
+import { enforcedAccess, hashToken } from '../../api/auth/index.js';
 import type { AuthConfigFile } from '../../api/auth/config-file.js';
 import { parseAuthConfig } from '../../api/auth/config-file.js';
+import { demoBackend, FREIGHT_A, request, startApi, type RunningApi } from './support.js';
 
 /** The people of the access-control tests, each with a token and roles in project `demo`. */
 export const TOKENS = {
@@ -44,3 +45,17 @@ export function authConfig(): AuthConfigFile {
 }
 
 export const bearer = (token: string): Record<string, string> => ({ authorization: `Bearer ${token}` });
+
+/**
+ * The demo api with the access-control fixtures' people: freight A (verified in dev) is also
+ * approved for prod, so that only permissions stand between a caller and a prod promotion.
+ */
+export async function startAccessControlledApi(): Promise<RunningApi> {
+  const backend = demoBackend();
+  backend.projects.get('demo')!.freight[FREIGHT_A]!.approvedFor['prod'] = { approvedAt: '2026-01-01T01:00:00.000Z' };
+  return startApi({ backend, access: enforcedAccess(authConfig()) });
+}
+
+/** Asks, as the holder of `token`, to promote freight A (tidy-otter) to `stage` of project demo. */
+export const promoteAs = (api: RunningApi, token: string, stage: string) =>
+  request(api, 'POST', '/api/v1/projects/demo/promotions', { body: { stage, freight: 'tidy-otter' }, headers: bearer(token) });
