@@ -4,13 +4,11 @@
  * minute from the first request until the last promotion finished, how many completed, and the
  * worker process's peak resident memory (VmHWM) over its whole life, which includes this load.
  */
-import { join } from 'node:path';
 import { Disposer } from '../test/support/git-repos.js';
-import { LaunchedShunt } from '../test/support/launched-shunt.js';
 import { FULL_LOAD, prepareLoad, runLoad, type LoadShape } from '../test/support/load-scenario.js';
-import { ShuntApi } from '../test/support/shunt-api.js';
 import { peakRssMB, rssMB, sampleRss } from './support/process-memory.js';
 import { median, percentile } from './stats.js';
+import { launchShunt } from './support/launch.js';
 import type { BenchModule } from './types.js';
 
 const QUICK_LOAD: LoadShape = { projects: 2, stages: 5, rounds: 2 };
@@ -20,10 +18,7 @@ const bench: BenchModule = async ({ workDir, quick, log }) => {
   const total = shape.projects * shape.stages * shape.rounds;
   const disposer = new Disposer();
   try {
-    const shunt = new LaunchedShunt({ dataDir: join(workDir, 'data') });
-    disposer.add(() => shunt.stop());
-    await shunt.start();
-    const api = new ShuntApi(() => shunt.api);
+    const { shunt, api } = await launchShunt(disposer, workDir);
     const worker = shunt.workerPid();
     const idle = rssMB(worker);
     log(`worker ${worker} resident at idle: ${Math.round(idle)} MB`);

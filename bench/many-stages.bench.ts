@@ -6,16 +6,14 @@
  * readers of the page's endpoints and of single stages for 10 s: failed reads (target 0), the
  * p99, and the project state's size against its budget (core/project/state-budget.ts).
  */
-import { join } from 'node:path';
 import { jsonSize } from '../core/payload-budget.js';
 import { STATE_BUDGET_BYTES } from '../core/project/state-budget.js';
 import { Disposer } from '../test/support/git-repos.js';
-import { LaunchedShunt } from '../test/support/launched-shunt.js';
 import { aFreight, aProject, aStage, aWarehouse, yamlOf } from '../test/support/manifests.js';
 import { eventually } from '../test/support/poll.js';
-import { ShuntApi } from '../test/support/shunt-api.js';
 import { median, percentile } from './stats.js';
 import { projectStateOf } from './support/project-state.js';
+import { launchShunt } from './support/launch.js';
 import type { BenchModule } from './types.js';
 
 const PROJECT = 'stages-bench';
@@ -50,10 +48,7 @@ const bench: BenchModule = async ({ workDir, quick, log }) => {
   const rounds = quick ? 3 : 50;
   const disposer = new Disposer();
   try {
-    const shunt = new LaunchedShunt({ dataDir: join(workDir, 'data') });
-    disposer.add(() => shunt.stop());
-    await shunt.start();
-    const api = new ShuntApi(() => shunt.api);
+    const { shunt, api } = await launchShunt(disposer, workDir);
     await api.apply('stages.yaml', pipeline());
     const stages = Array.from({ length: STAGES }, (_, i) => stageName(i + 1));
 

@@ -9,14 +9,13 @@
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
 import { jsonSize } from '../core/payload-budget.js';
 import { Disposer } from '../test/support/git-repos.js';
-import { LaunchedShunt } from '../test/support/launched-shunt.js';
 import { aFreight, aProject, aStage, aWarehouse, WAREHOUSE, yamlOf } from '../test/support/manifests.js';
 import { eventually } from '../test/support/poll.js';
-import { ShuntApi } from '../test/support/shunt-api.js';
+import type { ShuntApi } from '../test/support/shunt-api.js';
 import { median, percentile } from './stats.js';
+import { launchShunt } from './support/launch.js';
 import { projectStateOf } from './support/project-state.js';
 import type { BenchFigure, BenchModule } from './types.js';
 
@@ -53,10 +52,7 @@ const bench: BenchModule = async ({ workDir, quick, log }) => {
     disposer.add(() => new Promise<void>((r) => gate.close(() => r())));
     const gateUrl = `http://127.0.0.1:${(gate.address() as AddressInfo).port}/gate`;
 
-    const shunt = new LaunchedShunt({ dataDir: join(workDir, 'data') });
-    disposer.add(() => shunt.stop());
-    await shunt.start();
-    const api = new ShuntApi(() => shunt.api);
+    const { shunt, api } = await launchShunt(disposer, workDir);
     await api.apply('reads.yaml', pipeline(gateUrl));
     for (let i = 1; i <= STAGES; i++) await api.promote(PROJECT, stageName(i), 'one');
     await eventually(async () => {

@@ -8,9 +8,9 @@ import { join } from 'node:path';
 import { GitHttpServer } from '../test/support/git-server.js';
 import { Disposer } from '../test/support/git-repos.js';
 import { freightManifest, gitopsRepo, projectManifests, promotionSteps } from '../test/support/gitops-fixture.js';
-import { LaunchedShunt } from '../test/support/launched-shunt.js';
-import { ShuntApi } from '../test/support/shunt-api.js';
+import type { ShuntApi } from '../test/support/shunt-api.js';
 import { median, percentile } from './stats.js';
+import { launchShunt } from './support/launch.js';
 import type { BenchModule } from './types.js';
 
 const PROJECT = 'latency';
@@ -22,10 +22,7 @@ const bench: BenchModule = async ({ workDir, quick, log }) => {
     const server = new GitHttpServer({ root: join(workDir, 'repos') });
     await server.start();
     disposer.add(() => server.stop());
-    const shunt = new LaunchedShunt({ dataDir: join(workDir, 'data') });
-    disposer.add(() => shunt.stop());
-    await shunt.start();
-    const api = new ShuntApi(() => shunt.api);
+    const { api } = await launchShunt(disposer, workDir);
     await api.apply('latency.yaml', projectManifests(PROJECT, [{ name: 'dev', steps: promotionSteps(server.url('small'), 'dev') }]));
 
     const runs = quick ? 3 : 15;

@@ -5,11 +5,9 @@
  * after another (pushes to a branch are queued per mirror and branch, not raced). Both runs
  * wait for promotions the same way (the api polled every 200 ms).
  */
-import { join } from 'node:path';
 import { Disposer } from '../test/support/git-repos.js';
-import { LaunchedShunt } from '../test/support/launched-shunt.js';
 import { prepareLoad, type LoadShape } from '../test/support/load-scenario.js';
-import { ShuntApi } from '../test/support/shunt-api.js';
+import { launchShunt } from './support/launch.js';
 import type { BenchModule } from './types.js';
 
 const FULL: LoadShape = { projects: 1, stages: 20, rounds: 2 };
@@ -19,10 +17,7 @@ const bench: BenchModule = async ({ workDir, quick, log }) => {
   const shape = quick ? QUICK : FULL;
   const disposer = new Disposer();
   try {
-    const shunt = new LaunchedShunt({ dataDir: join(workDir, 'data') });
-    disposer.add(() => shunt.stop());
-    await shunt.start();
-    const api = new ShuntApi(() => shunt.api);
+    const { api } = await launchShunt(disposer, workDir);
     const pipeline = await prepareLoad(api, disposer, workDir, shape);
     const [project] = Object.keys(pipeline.repos) as [string];
     const stages = pipeline.stages[project]!;

@@ -18,12 +18,11 @@ import { warehouseRescanWorkflowId } from '../workflows/warehouse-definitions.js
 import { GitHttpServer } from '../test/support/git-server.js';
 import { Disposer } from '../test/support/git-repos.js';
 import { APP_IMAGE, deployedTag, gitopsRepo, promotionSteps, repoPath } from '../test/support/gitops-fixture.js';
-import { LaunchedShunt } from '../test/support/launched-shunt.js';
 import { pushImage } from '../test/support/oci-images.js';
 import { startRegistry } from '../test/support/oci-registry.js';
 import { aCredentialSecret, aProject, aProjectConfig, aStage, aWarehouse, WAREHOUSE, yamlOf } from '../test/support/manifests.js';
-import { ShuntApi } from '../test/support/shunt-api.js';
 import { median, percentile } from './stats.js';
+import { launchShunt } from './support/launch.js';
 import type { BenchFigure, BenchModule } from './types.js';
 
 const PROJECT = 'hooked';
@@ -185,10 +184,7 @@ const bench: BenchModule = async ({ workDir, quick, log }) => {
 
     const secrets = join(workDir, 'secrets.yaml');
     await writeFile(secrets, yamlOf(aCredentialSecret('hub', undefined, { secret: 'bench-secret' }, PROJECT)));
-    const shunt = new LaunchedShunt({ dataDir: join(workDir, 'data'), env: { SHUNT_CREDENTIALS: secrets } });
-    disposer.add(() => shunt.stop());
-    await shunt.start();
-    const api = new ShuntApi(() => shunt.api);
+    const { shunt, api } = await launchShunt(disposer, workDir, { SHUNT_CREDENTIALS: secrets });
     const connection = await Connection.connect({ address: `127.0.0.1:${shunt.temporalPort}` });
     disposer.add(() => connection.close());
     const client = new Client({ connection, namespace: 'default' });
