@@ -47,6 +47,7 @@ export function createNotificationActivities(deps: { credentials: ProjectCredent
       };
 
       let url: string;
+      let secretURL = true;
       let headers: Record<string, string> = {};
       let body: unknown;
       if ('slack' in delivery.target) {
@@ -56,6 +57,7 @@ export function createNotificationActivities(deps: { credentials: ProjectCredent
       } else {
         const w = delivery.target.webhook;
         url = w.urlSecretRef ? await fromSecret(w.urlSecretRef.name, w.urlSecretRef.key ?? 'url') : (w.url ?? '');
+        secretURL = w.urlSecretRef !== undefined;
         if (w.headersSecretRef) headers = await store.secret(w.headersSecretRef.name);
         body = renderEvent(delivery.project, delivery.event);
       }
@@ -69,10 +71,11 @@ export function createNotificationActivities(deps: { credentials: ProjectCredent
           body: JSON.stringify(body),
           timeoutMs: deps.timeoutMs ?? 10_000,
           maxBytes: 64 * 1024,
+          // The URL of a Slack webhook (or one from a Secret) is itself a secret.
+          ...(secretURL ? { shownAs: 'the webhook URL' } : {}),
         });
       } catch (err) {
-        // The error may quote the URL (a bad one): said without it.
-        const message = err instanceof Error ? err.message.split(url).join('<url>') : String(err);
+        const message = err instanceof Error ? err.message : String(err);
         // A bad URL or a refusal of the egress policy will not change by retrying.
         throw fail(message, { final: isDomainError(err) });
       }

@@ -23,6 +23,11 @@ export interface HttpRequest {
   /** `http://host:port` of a proxy. */
   proxy?: string;
   signal?: AbortSignal;
+  /**
+   * How messages name the target (default: the URL without userinfo and query). Set it when the
+   * URL itself is a secret, such as a Slack incoming webhook's path.
+   */
+  shownAs?: string;
 }
 
 export interface HttpResponse {
@@ -44,12 +49,12 @@ export function shownURL(url: string): string {
   }
 }
 
-function parseURL(url: string): URL {
+function parseURL(url: string, shown = JSON.stringify(shownURL(url))): URL {
   let u: URL;
   try {
     u = new URL(url);
   } catch {
-    throw new DomainError('StepFailed', `${JSON.stringify(shownURL(url))} is not a valid URL`);
+    throw new DomainError('StepFailed', `${shown} is not a valid URL`);
   }
   if (u.protocol !== 'http:' && u.protocol !== 'https:') {
     throw new DomainError('StepFailed', `URL scheme ${JSON.stringify(u.protocol)} is not supported; use http or https`);
@@ -89,7 +94,8 @@ function tunnel(proxy: URL, target: URL, timeoutMs: number, lookup: ReturnType<t
  *   bad URL or a response over `maxBytes`.
  */
 export async function httpRequest(req: HttpRequest): Promise<HttpResponse> {
-  const target = parseURL(req.url);
+  const shown = req.shownAs ?? shownURL(req.url);
+  const target = parseURL(req.url, req.shownAs);
   const timeoutMs = req.timeoutMs ?? 10_000;
   const maxBytes = req.maxBytes ?? 10 * 1024 * 1024;
   const proxy = req.proxy ? parseURL(req.proxy) : undefined;
@@ -105,7 +111,7 @@ export async function httpRequest(req: HttpRequest): Promise<HttpResponse> {
     });
   } catch (err) {
     if (egressRefusal(err)) throw err;
-    throw new Error(`request to ${shownURL(req.url)} failed: ${(err as Error).message}`);
+    throw new Error(`request to ${shown} failed: ${(err as Error).message}`);
   }
   const headers: Record<string, string> = { ...(req.headers ?? {}) };
   if (req.body !== undefined && !Object.keys(headers).some((h) => h.toLowerCase() === 'content-length')) {
@@ -143,7 +149,7 @@ export async function httpRequest(req: HttpRequest): Promise<HttpResponse> {
         size += chunk.length;
         if (size > maxBytes) {
           res.destroy();
-          reject(new DomainError('StepFailed', `response from ${shownURL(req.url)} is larger than ${maxBytes} bytes`));
+          reject(new DomainError('StepFailed', `response from ${shown} is larger than ${maxBytes} bytes`));
           return;
         }
         chunks.push(chunk);
@@ -160,8 +166,8 @@ export async function httpRequest(req: HttpRequest): Promise<HttpResponse> {
         resolve({ status: res.statusCode ?? 0, headers: flat, headerValues, body: Buffer.concat(chunks) });
       });
     });
-    request.once('timeout', () => request.destroy(new Error(`request to ${shownURL(req.url)} timed out after ${timeoutMs} ms`)));
-    request.once('error', (err) => reject(new Error(`request to ${shownURL(req.url)} failed: ${err.message}`)));
+    request.once('timeout', () => request.destroy(new Error(`request to ${shown} timed out after ${timeoutMs} ms`)));
+    request.once('error', (err) => reject(new Error(`request to ${shown} failed: ${err.message}`)));
     if (req.body !== undefined) request.write(req.body);
     request.end();
   });

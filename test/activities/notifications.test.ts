@@ -8,6 +8,8 @@ import { createNotificationActivities, retryAfter } from '../../activities/notif
 import type { LifecycleEvent, NotificationDelivery, NotificationTarget } from '../../core/events/types.js';
 import { TestHttpServer } from '../support/http-server.js';
 import { SecretStore } from '../support/secret-store.js';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 
 const TOKEN_PATH = '/services/T0/B0/s3cretT0ken';
 let server: TestHttpServer;
@@ -94,6 +96,17 @@ describe('deliverNotification', () => {
     expect(failure).toMatchObject({ nonRetryable: false, message: 'Slack (secret "empty"): secret "empty" has no "hook" key' });
   });
 
+  it('a Slack webhook that cannot be reached is retried, and the message never quotes its URL, in whatever spelling', async () => {
+    const closed = await closedPort();
+    for (const webhookURL of [`HTTP://127.0.0.1:${closed}/services/T0/B0/s3cretT0ken?x=1`, `http://127.0.0.1:${closed}/services/T0/B0/s3cretT0ken\n`]) {
+      const failure = await failureOf(deliver(slack, { slack: { webhookURL } }));
+      expect(failure).toMatchObject({ type: 'NotificationFailed', nonRetryable: false });
+      expect(failure.message).toMatch(/^Slack \(secret "slack"\): request to the webhook URL failed: /);
+      expect(failure.message).not.toContain('s3cretT0ken');
+      expect(failure.message).not.toContain('/services/');
+    }
+  });
+
   it('a URL the egress policy refuses is final', async () => {
     const failure = await failureOf(deliver({ webhook: { url: 'http://169.254.169.254/latest' } }));
     expect(failure).toMatchObject({ type: 'NotificationRejected', nonRetryable: true });
@@ -109,3 +122,12 @@ describe('deliverNotification', () => {
     expect(retryAfter(undefined)).toBeUndefined();
   });
 });
+
+/** A loopback port nothing listens on. */
+async function closedPort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as AddressInfo;
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  return port;
+}
