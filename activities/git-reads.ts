@@ -22,7 +22,7 @@ import {
 import { DomainError } from '../core/errors.js';
 import type { ProjectCredentials } from './adapters/credentials.js';
 import type { GitService } from './adapters/git/git-service.js';
-import { EMPTY_TREE, type MirrorCommitInfo } from './adapters/git/mirror-reads.js';
+import { EMPTY_TREE, type MirrorCommitInfo, type MirrorReads } from './adapters/git/mirror-reads.js';
 import { displayURL } from './adapters/git/redact.js';
 import { toApplicationFailure } from './failure.js';
 
@@ -44,7 +44,9 @@ function heartbeat(): void {
 }
 
 export function createGitReadActivities(deps: GitReadActivityDeps): GitReadActivities {
-  const reads = deps.git.reads();
+  /** Reads of the mirror of `repoURL`, with the project's credentials for what git fetches. */
+  const readsOf = async (project: string, repoURL: string) =>
+    deps.git.reads({ repoURL, credentials: await deps.credentials.forProject(project).git(repoURL) });
   /** The mirror of `repoURL`, made current with the project's credentials. */
   const sync = async (project: string, repoURL: string): Promise<string> =>
     deps.git.syncMirror(repoURL, { credentials: await deps.credentials.forProject(project).git(repoURL), heartbeat });
@@ -52,11 +54,21 @@ export function createGitReadActivities(deps: GitReadActivityDeps): GitReadActiv
   async function promotionChanges(req: PromotionChangesRequest): Promise<PromotionChanges> {
     const repos = req.repoURLs.slice(0, GIT_READ_LIMITS.repositories);
     const synced = new Map<string, string>();
+    const readers = new Map<string, MirrorReads>();
+    const readerOf = async (repoURL: string): Promise<MirrorReads> => {
+      const known = readers.get(repoURL);
+      if (known) return known;
+      const made = await readsOf(req.project, repoURL);
+      readers.set(repoURL, made);
+      return made;
+    };
     /** The repository and mirror holding `sha`: mirrors already here first, then each repository after a fetch. */
-    const locate = async (sha: string): Promise<{ repoURL: string; mirror: string } | undefined> => {
+    const locate = async (sha: string): Promise<{ repoURL: string; mirror: string; reads: MirrorReads } | undefined> => {
       for (const repoURL of repos) {
         const mirror = deps.git.mirrorDir(repoURL);
-        if (fs.existsSync(mirror) && (await reads.commitId(mirror, sha)) === sha) return { repoURL, mirror };
+        if (!fs.existsSync(mirror)) continue;
+        const reads = await readerOf(repoURL);
+        if ((await reads.commitId(mirror, sha)) === sha) return { repoURL, mirror, reads };
       }
       for (const repoURL of repos) {
         if (synced.has(repoURL)) continue;
@@ -67,7 +79,8 @@ export function createGitReadActivities(deps: GitReadActivityDeps): GitReadActiv
           continue; // not reachable, or not a git repository: the commit is not there
         }
         synced.set(repoURL, mirror);
-        if ((await reads.commitId(mirror, sha)) === sha) return { repoURL, mirror };
+        const reads = await readerOf(repoURL);
+        if ((await reads.commitId(mirror, sha)) === sha) return { repoURL, mirror, reads };
       }
       return undefined;
     };
@@ -81,7 +94,7 @@ export function createGitReadActivities(deps: GitReadActivityDeps): GitReadActiv
       const own: MirrorCommitInfo[] = [];
       let next: string | undefined = pushed.sha;
       while (next !== undefined) {
-        const info = await reads.commit(where.mirror, next);
+        const info = await where.reads.commit(where.mirror, next);
         if (!info || !info.promotions.includes(req.promotion)) break;
         if (own.length >= GIT_READ_LIMITS.commits) {
           out.truncated = true;
@@ -95,11 +108,11 @@ export function createGitReadActivities(deps: GitReadActivityDeps): GitReadActiv
       for (const c of own) out.commits.push(commitInfo(repoURL, pushed.branch, c));
       const oldest = own[own.length - 1]!;
       const from = oldest.parents[0] ?? EMPTY_TREE;
-      const files = await reads.changedFiles(where.mirror, from, pushed.sha);
+      const files = await where.reads.changedFiles(where.mirror, from, pushed.sha);
       const room = GIT_READ_LIMITS.files - out.files.length;
       if (files.length > room) out.truncated = true;
       const kept = files.slice(0, Math.max(0, room));
-      const sizes = await reads.blobSizes(where.mirror, kept.flatMap((f) => [f.oldBlob, f.newBlob]));
+      const sizes = await where.reads.blobSizes(where.mirror, kept.flatMap((f) => [f.oldBlob, f.newBlob]));
       for (const f of kept) {
         heartbeat();
         const file: FileChange = {
@@ -119,7 +132,7 @@ export function createGitReadActivities(deps: GitReadActivityDeps): GitReadActiv
         } else if (tooLarge || patchBytes >= GIT_READ_LIMITS.patchBytesTotal) {
           file.truncated = true;
         } else {
-          const patch = cutUtf8(await reads.filePatch(where.mirror, from, pushed.sha, f), Math.min(GIT_READ_LIMITS.patchBytesPerFile, GIT_READ_LIMITS.patchBytesTotal - patchBytes));
+          const patch = cutUtf8(await where.reads.filePatch(where.mirror, from, pushed.sha, f), Math.min(GIT_READ_LIMITS.patchBytesPerFile, GIT_READ_LIMITS.patchBytesTotal - patchBytes));
           file.patch = patch.text;
           file.truncated = patch.cut;
           patchBytes += Buffer.byteLength(patch.text);
@@ -132,6 +145,7 @@ export function createGitReadActivities(deps: GitReadActivityDeps): GitReadActiv
 
   async function commitsBetween(req: CommitsBetweenRequest): Promise<CommitsBetween> {
     const mirror = await sync(req.project, req.repoURL);
+    const reads = await readsOf(req.project, req.repoURL);
     for (const rev of [req.from, req.to]) {
       if ((await reads.commitId(mirror, rev)) === undefined) {
         throw new DomainError('NotFound', `commit ${rev} is not in ${displayURL(req.repoURL)}`);

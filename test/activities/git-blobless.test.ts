@@ -154,6 +154,18 @@ describe('git-clone blobless', () => {
     expect(await originLog(origin)).toEqual(['readme again', 'someone else', 'readme', 'v3', 'v2', 'seed']);
     expect(await originFile(origin, 'big.txt')).toBe('d'.repeat(100_000));
     expect(fs.readFileSync(h.workspace.resolve('src/big.txt'), 'utf8')).toBe('d'.repeat(100_000));
+
+    // The api's read of what a commit changed (mirror-reads.ts) needs blobs this mirror lacks:
+    // git fetches them while it reads, with the credentials and the egress pin of a fetch.
+    const [v2, seed] = await Promise.all(['main~4', 'main~5'].map(async (rev) => (await git(mirror, ['rev-parse', `refs/remotes/origin/${rev}`])).trim()));
+    const needed = await Promise.all([blobOf(mirror, seed!, 'big.txt'), blobOf(mirror, v2!, 'big.txt')]);
+    expect(await missingBlobs(mirror)).toEqual(expect.arrayContaining(needed));
+    await expect(h.git.reads({ repoURL: url }).changedFiles(mirror, seed!, v2!)).rejects.toThrow();
+    const reads = h.git.reads({ repoURL: url, credentials: { username: 'promoter', password: 'pa55-w0rd-t0ken' } });
+    const bigFile = (await reads.changedFiles(mirror, seed!, v2!)).find((f) => f.path === 'big.txt');
+    expect(bigFile).toMatchObject({ status: 'M', additions: 1, deletions: 1, binary: false });
+    expect(await reads.filePatch(mirror, seed!, v2!, { path: 'big.txt' })).toContain(`+${'b'.repeat(100)}`);
+    expect(server.requests.every((r) => r.status !== 401 || !r.hadAuthorization)).toBe(true);
   });
 });
 

@@ -38,7 +38,7 @@ beforeAll(async () => {
 
 describe('MirrorReads', () => {
   it('lists added, modified, deleted, renamed and binary files with their line counts', async () => {
-    const files = await svc.reads().changedFiles(mirror, seed, head);
+    const files = await svc.reads({ repoURL: origin.url }).changedFiles(mirror, seed, head);
     const byPath = Object.fromEntries(files.map((f) => [f.path, { status: f.status, previousPath: f.previousPath, additions: f.additions, deletions: f.deletions, binary: f.binary }]));
     expect(byPath).toEqual({
       'keep.txt': { status: 'M', previousPath: undefined, additions: 2, deletions: 1, binary: false },
@@ -49,24 +49,24 @@ describe('MirrorReads', () => {
   });
 
   it("gives a file's patch as git's own unified diff, though .gitattributes names a diff driver", async () => {
-    const patch = await svc.reads().filePatch(mirror, seed, head, { path: 'keep.txt' });
+    const patch = await svc.reads({ repoURL: origin.url }).filePatch(mirror, seed, head, { path: 'keep.txt' });
     expect(patch).toMatch(/^diff --git a\/keep.txt b\/keep.txt\n/);
     expect(patch).toContain('-two\n+2\n');
     expect(patch).toContain('+four\n');
   });
 
   it('reads a commit with its Shunt-Promotion trailer, and the commits between two revisions', async () => {
-    const commit = await svc.reads().commit(mirror, head);
+    const commit = await svc.reads({ repoURL: origin.url }).commit(mirror, head);
     expect(commit).toMatchObject({ sha: head, parents: [seed], promotions: ['dev.01.abcdef0'], message: expect.stringMatching(/^change every kind of file/) });
-    const between = await svc.reads().symmetricLog(mirror, seed, head, 10);
+    const between = await svc.reads({ repoURL: origin.url }).symmetricLog(mirror, seed, head, 10);
     expect(between.map((c) => c.sha)).toEqual([head]);
-    expect(await svc.reads().commitId(mirror, 'f'.repeat(40))).toBeUndefined();
+    expect(await svc.reads({ repoURL: origin.url }).commitId(mirror, 'f'.repeat(40))).toBeUndefined();
   });
 
   it('measures blobs without reading them', async () => {
-    const files = await svc.reads().changedFiles(mirror, seed, head);
+    const files = await svc.reads({ repoURL: origin.url }).changedFiles(mirror, seed, head);
     const keep = files.find((f) => f.path === 'keep.txt')!;
-    const sizes = await svc.reads().blobSizes(mirror, [keep.oldBlob, keep.newBlob, '0'.repeat(40)]);
+    const sizes = await svc.reads({ repoURL: origin.url }).blobSizes(mirror, [keep.oldBlob, keep.newBlob, '0'.repeat(40)]);
     expect(sizes.get(keep.oldBlob)).toBe('one\ntwo\nthree\n'.length);
     expect(sizes.get(keep.newBlob)).toBe('one\n2\nthree\nfour\n'.length);
     expect(sizes.size).toBe(2);

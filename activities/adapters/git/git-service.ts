@@ -5,7 +5,7 @@ import { commit, headMessage, isDirty, type CommitRequest, type CommitResult } f
 import { GitCommand } from './git-command.js';
 import { MirrorLocks } from './mirror-locks.js';
 import { MirrorHistory } from './mirror-history.js';
-import { MirrorReads } from './mirror-reads.js';
+import { MirrorReads, type MirrorRemote } from './mirror-reads.js';
 import { Mirrors } from './mirror.js';
 import { push, type PushDeps, type PushRequest, type PushResult } from './push.js';
 import { pushHeadToRef, resetToRemoteBranch } from './remote-ref.js';
@@ -92,8 +92,9 @@ export class GitService {
   }
 
   /** Read-only views of the mirrors for the api's read models (changes, compare), through this service's git runner. */
-  reads(): MirrorReads {
-    return new MirrorReads(this.git);
+  /** Read-only views of the mirror of `remote.repoURL`, fetching what it lacks as `remote` allows. */
+  reads(remote: MirrorRemote): MirrorReads {
+    return new MirrorReads(this.git, remote);
   }
 
   /**

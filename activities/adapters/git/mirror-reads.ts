@@ -4,8 +4,18 @@
  * repository is untrusted: commands run in git's hermetic environment (git-command.ts), diffs
  * never run external diff or textconv drivers, pathspecs are literal, and every output is
  * bounded before it is read (patches are asked for per file, only for blobs under the limit).
+ *
+ * A partial (blobless) mirror fetches the blobs a diff needs by itself: every command therefore
+ * runs as a fetch does, with the repository's credentials and the egress policy's pinned address.
  */
-import type { GitCommand } from './git-command.js';
+import { checkGitRemote } from '../egress/egress-connect.js';
+import type { GitCommand, RunOptions } from './git-command.js';
+import type { RemoteAccess } from './types.js';
+
+/** The repository a mirror is of, and how to reach it (for what git fetches while it reads). */
+export interface MirrorRemote extends RemoteAccess {
+  repoURL: string;
+}
 
 const SEP = '\x1f';
 const END = '\x1e';
@@ -57,7 +67,14 @@ function parseCommits(stdout: string): MirrorCommitInfo[] {
 }
 
 export class MirrorReads {
-  constructor(private readonly git: GitCommand) {}
+  constructor(
+    private readonly git: GitCommand,
+    private readonly remote: MirrorRemote,
+  ) {}
+
+  private async run(mirror: string, args: string[], opts: Omit<RunOptions, 'cwd' | 'access' | 'remoteURL'> = {}) {
+    return this.git.run([...(await checkGitRemote(this.remote.repoURL)), ...args], { ...opts, cwd: mirror, access: this.remote, remoteURL: this.remote.repoURL });
+  }
 
   /** The full id of `rev` when it names a commit the mirror holds. */
   async commitId(mirror: string, rev: string): Promise<string | undefined> {
@@ -65,20 +82,20 @@ export class MirrorReads {
   }
 
   async commit(mirror: string, sha: string): Promise<MirrorCommitInfo | undefined> {
-    const res = await this.git.run(['show', '-s', `--format=${COMMIT_FORMAT}`, sha, '--'], { cwd: mirror, allowFailure: true });
+    const res = await this.run(mirror, ['show', '-s', `--format=${COMMIT_FORMAT}`, sha, '--'], { allowFailure: true });
     return res.code === 0 ? parseCommits(res.stdout)[0] : undefined;
   }
 
   /** Commits in one of `a`, `b` and not the other (`a...b`), newest first, at most `max`. */
   async symmetricLog(mirror: string, a: string, b: string, max: number): Promise<MirrorCommitInfo[]> {
-    const res = await this.git.run(['log', `--max-count=${max}`, `--format=${COMMIT_FORMAT}`, `${a}...${b}`, '--'], { cwd: mirror });
+    const res = await this.run(mirror, ['log', `--max-count=${max}`, `--format=${COMMIT_FORMAT}`, `${a}...${b}`, '--']);
     return parseCommits(res.stdout);
   }
 
   /** The files `to` changed compared to `from` (renames detected), with line counts. */
   async changedFiles(mirror: string, from: string, to: string): Promise<RawFileChange[]> {
-    const raw = await this.git.run(['diff', ...NO_DRIVERS, '--raw', '-z', '-M', '--no-abbrev', from, to, '--'], { cwd: mirror });
-    const numstat = await this.git.run(['diff', ...NO_DRIVERS, '--numstat', '-z', '-M', from, to, '--'], { cwd: mirror });
+    const raw = await this.run(mirror, ['diff', ...NO_DRIVERS, '--raw', '-z', '-M', '--no-abbrev', from, to, '--']);
+    const numstat = await this.run(mirror, ['diff', ...NO_DRIVERS, '--numstat', '-z', '-M', from, to, '--']);
     const counts = parseNumstat(numstat.stdout);
     return parseRaw(raw.stdout).map((f, i) => {
       const c = counts[i];
@@ -91,7 +108,7 @@ export class MirrorReads {
     const wanted = [...new Set(blobs.filter((b) => !/^0+$/.test(b)))];
     const sizes = new Map<string, number>();
     if (wanted.length === 0) return sizes;
-    const res = await this.git.run(['cat-file', '--batch-check=%(objectname) %(objectsize)'], { cwd: mirror, input: `${wanted.join('\n')}\n` });
+    const res = await this.run(mirror, ['cat-file', '--batch-check=%(objectname) %(objectsize)'], { input: `${wanted.join('\n')}\n` });
     for (const line of res.stdout.split('\n')) {
       const [id, size] = line.split(' ');
       if (id && size && /^\d+$/.test(size)) sizes.set(id, Number(size));
@@ -102,7 +119,7 @@ export class MirrorReads {
   /** The unified diff of one file between `from` and `to` (both paths of a rename). */
   async filePatch(mirror: string, from: string, to: string, file: { path: string; previousPath?: string }): Promise<string> {
     const paths = file.previousPath === undefined ? [file.path] : [file.previousPath, file.path];
-    const res = await this.git.run(['diff', ...NO_DRIVERS, '-M', from, to, '--', ...paths], { cwd: mirror, extraEnv: LITERAL });
+    const res = await this.run(mirror, ['diff', ...NO_DRIVERS, '-M', from, to, '--', ...paths], { extraEnv: LITERAL });
     return res.stdout;
   }
 }
