@@ -52,7 +52,6 @@ class ProjectWatcher {
   private readonly epoch = randomBytes(4).toString('hex');
   private seq = 0;
   private views: StreamViews | undefined;
-  private lastState: ProjectState | undefined;
   private readonly history: StreamEvent[] = [];
   private readonly subscribers = new Set<Subscriber>();
   private timer: NodeJS.Timeout | undefined;
@@ -89,7 +88,7 @@ class ProjectWatcher {
     const missed = this.since(lastEventId);
     if (missed) for (const e of missed) subscriber.send(e);
     else subscriber.send(this.resetEvent());
-    if (this.lastState) subscriber.state?.(this.lastState);
+    if (this.state) subscriber.state?.(this.state);
   }
 
   unsubscribe(subscriber: Subscriber): void {
@@ -122,6 +121,7 @@ class ProjectWatcher {
   private async poll(first: boolean): Promise<void> {
     let next: StreamViews;
     let state: ProjectState;
+    const stateBefore = this.state;
     try {
       state = await this.read();
       next = streamViews(state, this.opts.now(), this.viewOptions);
@@ -134,7 +134,6 @@ class ProjectWatcher {
       return;
     }
     this.lastProblem = undefined;
-    this.lastState = state;
     const before = this.views;
     this.views = next;
     if (before) {
@@ -143,7 +142,8 @@ class ProjectWatcher {
         this.publish(type, data);
       }
     }
-    for (const s of this.subscribers) s.state?.(state);
+    // Views are made every tick (a soak's time runs on), the state is handed on only when it moved.
+    if (state !== stateBefore) for (const s of this.subscribers) s.state?.(state);
   }
 
   /** The project's state: read again only when its revision moved, or always when it has none. */

@@ -141,6 +141,13 @@ describe('GET /events/stream', () => {
     }
   });
 
+  it('starts over for an id the project never gave (the project was made again)', async () => {
+    const sub = await subscribe(api.url, '999');
+    await eventually(async () => (sub.events.length === 3 ? true : undefined), 'the kept events from the first');
+    expect(sub.events.map((e) => e.id)).toEqual(['1', '2', '3']);
+    await sub.close();
+  });
+
   it('answers 404 for an unknown project before streaming', async () => {
     const res = await fetch(`${api.url}/api/v1/projects/nope/events/stream`);
     expect(res.status).toBe(404);
