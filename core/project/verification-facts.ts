@@ -6,7 +6,8 @@
  */
 import { formatDuration, parseDuration } from '../duration.js';
 import type { AnalysisPhase, Measurement } from '../verification/analysis.js';
-import type { ProjectState, VerificationPhase, VerificationRecord } from './state.js';
+import type { ProjectState, VerificationRecord } from './state.js';
+import { latestOfCurrent, summary, type VerificationSummary } from './verification-status.js';
 
 export interface MetricFacts {
   name: string;
@@ -34,24 +35,10 @@ export interface SoakFacts {
   until?: string;
 }
 
-export interface VerificationFacts {
-  id: string;
-  phase: VerificationPhase;
-  message?: string;
+export interface VerificationFacts extends VerificationSummary {
   actor?: string;
-  startTime?: string;
-  finishTime?: string;
   metrics: MetricFacts[];
   soak?: SoakFacts;
-}
-
-/** The verification of the stage's current freight: the running one, else the newest finished. */
-function latestOfCurrent(state: ProjectState, stage: string): VerificationRecord | undefined {
-  const s = state.stages[stage];
-  const entry = s?.freightHistory[0];
-  if (!s || !entry) return undefined;
-  if (s.currentVerification?.collection === entry.collection.id) return s.currentVerification;
-  return entry.verificationHistory?.[0];
 }
 
 /** Metric name → where it is defined and its conditions, over the stage's analysis templates. */
@@ -90,7 +77,8 @@ function soakFacts(state: ProjectState, stage: string, record: VerificationRecor
 
 /** The facts of the stage's latest verification of its current freight; undefined when there is none. */
 export function stageVerificationFacts(state: ProjectState, stage: string, nowMs: number): VerificationFacts | undefined {
-  const record = latestOfCurrent(state, stage);
+  const s = state.stages[stage];
+  const record = s && latestOfCurrent(s);
   if (!record) return undefined;
   const conditions = metricConditions(state, stage);
   const metrics = (record.metrics ?? []).map((m): MetricFacts => ({
@@ -107,12 +95,8 @@ export function stageVerificationFacts(state: ProjectState, stage: string, nowMs
   }));
   const soak = soakFacts(state, stage, record, nowMs);
   return {
-    id: record.id,
-    phase: record.phase,
-    ...(record.message === undefined ? {} : { message: record.message }),
+    ...summary(record),
     ...(record.actor === undefined ? {} : { actor: record.actor }),
-    ...(record.startTime === undefined ? {} : { startTime: record.startTime }),
-    ...(record.finishTime === undefined ? {} : { finishTime: record.finishTime }),
     metrics,
     ...(soak === undefined ? {} : { soak }),
   };

@@ -25,7 +25,7 @@ export interface VerificationSummary {
 }
 
 /** The current freight's latest verification in the stage: the running one, else the newest finished. */
-function latestOfCurrent(s: StageState): VerificationRecord | undefined {
+export function latestOfCurrent(s: StageState): VerificationRecord | undefined {
   const entry = s.freightHistory[0];
   if (!entry) return undefined;
   if (s.currentVerification?.collection === entry.collection.id) return s.currentVerification;
@@ -89,7 +89,8 @@ export function verifiedCondition(state: ProjectState, stageName: string): Stage
   }
 }
 
-function summary(r: VerificationRecord): VerificationSummary {
+/** A verification record's id, phase, message and times, as views show them. */
+export function summary(r: VerificationRecord): VerificationSummary {
   return {
     id: r.id,
     phase: r.phase,
