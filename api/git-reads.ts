@@ -10,8 +10,11 @@ import { gitReadKey } from '../core/changes/git-reads.js';
 import { DomainError, isErrorCode } from '../core/errors.js';
 import { GIT_READ_WORKFLOW, gitReadWorkflowId } from '../workflows/definitions.js';
 
-/** Answers kept; the oldest is dropped first. */
-export const GIT_READ_CACHE_ENTRIES = 256;
+/**
+ * Answers kept, the least recently used dropped first. One answer is up to about 0.5 MB (its
+ * patches are capped at 256 KiB): 32 keep the api's memory for them under about 16 MB.
+ */
+export const GIT_READ_CACHE_ENTRIES = 32;
 
 export class GitReads {
   private readonly cache = new Map<string, Promise<unknown>>();
