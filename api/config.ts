@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { LogFormatSetting, type LogFormat } from '../launcher/logger.js';
 import { EXIT_CONFIG } from '../core/exit-codes.js';
 import { DEFAULT_MAX_BODY_BYTES } from './body-limits.js';
 import { DEFAULT_READ_SNAPSHOT_MS } from './project-reads.js';
@@ -14,6 +15,7 @@ const ApiEnv = z.object({
   SHUNT_CONFIG: z.string().optional(),
   SHUNT_TEMPORAL_UI_URL: z.string().url().optional(),
   SHUNT_LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info'),
+  SHUNT_LOG_FORMAT: LogFormatSetting,
   /** Secrets of webhook receivers: the same Secret manifests the workers read. */
   SHUNT_DATA_DIR: z.string().min(1).default('./.shunt'),
   SHUNT_CREDENTIALS: z.string().optional(),
@@ -45,6 +47,8 @@ export interface ApiConfig {
   configPath?: string;
   temporalUiUrl?: string;
   logLevel: string;
+  /** SHUNT_LOG_FORMAT; unset: pretty on a terminal, else JSON. */
+  logFormat?: LogFormat;
   credentialsPath: string;
   /** Where the ClusterConfig's webhook receivers' Secrets are read (SHUNT_SYSTEM_NAMESPACE). */
   systemNamespace: string;
@@ -81,6 +85,7 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Ap
     port: e.SHUNT_PORT,
     host: e.SHUNT_HOST,
     logLevel: e.SHUNT_LOG_LEVEL,
+    ...(e.SHUNT_LOG_FORMAT ? { logFormat: e.SHUNT_LOG_FORMAT } : {}),
     credentialsPath: resolve(e.SHUNT_CREDENTIALS ?? `${resolve(e.SHUNT_DATA_DIR)}/credentials`),
     systemNamespace: e.SHUNT_SYSTEM_NAMESPACE,
     ...(e.SHUNT_CONFIG ? { configPath: resolve(e.SHUNT_CONFIG) } : {}),

@@ -15,7 +15,7 @@ import { FileCredentialStore } from '../activities/adapters/credentials.js';
 import { webhookSecrets } from './webhooks/receivers.js';
 
 const config = loadApiConfig();
-const log = createLogger(config.logLevel, 'shunt-api');
+const log = createLogger(config.logLevel, 'shunt-api', config.logFormat);
 
 // Lazy: the api starts (and /healthz answers 503) even while Temporal is still coming up.
 let access: AccessControl;

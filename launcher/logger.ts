@@ -6,19 +6,27 @@
  */
 import { pino, type Logger } from 'pino';
 import pretty from 'pino-pretty';
+import { z } from 'zod';
 import { LOG_REDACT_PATHS } from '../core/log-redaction.js';
 
 export type LogFormat = 'json' | 'pretty';
 
-/** The form of the logs: SHUNT_LOG_FORMAT when set, else pretty on a terminal. */
-export function logFormat(env: Readonly<Record<string, string | undefined>>, stdoutIsTTY: boolean): LogFormat {
-  const chosen = env['SHUNT_LOG_FORMAT'];
-  if (chosen === undefined || chosen === '') return stdoutIsTTY ? 'pretty' : 'json';
-  if (chosen === 'json' || chosen === 'pretty') return chosen;
-  throw new Error(`SHUNT_LOG_FORMAT=${JSON.stringify(chosen)}: expected "json" or "pretty" (default: pretty on a terminal, else json)`);
+/**
+ * SHUNT_LOG_FORMAT among each process's settings (api/config.ts, worker/config.ts), so that a
+ * bad value is a configuration error (exit 78, no restarts); empty is unset.
+ */
+export const LogFormatSetting = z
+  .enum(['json', 'pretty', ''], { error: 'expected "json" or "pretty" (default: pretty on a terminal, else json)' })
+  .optional()
+  .transform((v): LogFormat | undefined => (v === '' ? undefined : v));
+
+/** The form of the logs: the one chosen, else pretty on a terminal. */
+export function logFormat(chosen: LogFormat | undefined, stdoutIsTTY: boolean): LogFormat {
+  return chosen ?? (stdoutIsTTY ? 'pretty' : 'json');
 }
 
-export function createLogger(level: string, name: string, format: LogFormat = logFormat(process.env, process.stdout.isTTY === true)): Logger {
+export function createLogger(level: string, name: string, chosen?: LogFormat): Logger {
+  const format = logFormat(chosen, process.stdout.isTTY === true);
   const options = { name, level, redact: [...LOG_REDACT_PATHS] };
   if (format === 'json') return pino(options);
   // Synchronous: a fatal line just before process.exit is printed, not lost in a buffer.

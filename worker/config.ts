@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { LogFormatSetting, type LogFormat } from '../launcher/logger.js';
 import { EXIT_CONFIG } from '../core/exit-codes.js';
 import { sha1Hex } from '../core/hash.js';
 import { DEFAULT_STEP_HEARTBEAT_TIMEOUT, stepHeartbeatTimeout } from '../core/promotion/worker-loss.js';
@@ -18,6 +19,7 @@ const WorkerEnv = z.object({
   SHUNT_WORKER_ID: z.string().regex(/^[\w.@:-]+$/, 'letters, digits and . _ @ : - only').optional(),
   SHUNT_CREDENTIALS: z.string().optional(),
   SHUNT_LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info'),
+  SHUNT_LOG_FORMAT: LogFormatSetting,
   SHUNT_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().positive().default(32),
   // Kubernetes / Argo CD (README, "Argo CD"). auto: in-cluster when in a pod, else KUBECONFIG, else none.
   SHUNT_KUBERNETES: z.enum(['auto', 'off', 'in-cluster', 'kubeconfig']).default('auto'),
@@ -49,6 +51,8 @@ export interface WorkerConfig {
   workerId: string;
   credentialsPath: string;
   logLevel: z.infer<typeof WorkerEnv>['SHUNT_LOG_LEVEL'];
+  /** SHUNT_LOG_FORMAT; unset: pretty on a terminal, else JSON. */
+  logFormat?: LogFormat;
   maxConcurrentActivities: number;
   /** How the worker reaches Kubernetes (Argo CD Applications, Secrets, AnalysisRuns); absent = not at all. */
   kubernetes?: KubeConnection;
@@ -129,6 +133,7 @@ export async function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): Pr
     workerId: e.SHUNT_WORKER_ID ?? defaultWorkerId(dataDir),
     credentialsPath: resolve(e.SHUNT_CREDENTIALS ?? `${dataDir}/credentials`),
     logLevel: e.SHUNT_LOG_LEVEL,
+    ...(e.SHUNT_LOG_FORMAT ? { logFormat: e.SHUNT_LOG_FORMAT } : {}),
     maxConcurrentActivities: e.SHUNT_MAX_CONCURRENT_ACTIVITIES,
     ...(kubernetes ? { kubernetes } : {}),
     argocdNamespace: e.SHUNT_ARGOCD_NAMESPACE,

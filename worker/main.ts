@@ -12,7 +12,7 @@ import { WorkerMetrics } from './metrics.js';
 import { ensureSearchAttributes } from './search-attributes.js';
 
 const config = await loadWorkerConfig();
-const log = createLogger(config.logLevel, 'shunt-worker');
+const log = createLogger(config.logLevel, 'shunt-worker', config.logFormat);
 // Mirrors, workspaces and credentials files: private to this user (see private-dir.ts).
 restrictUmask();
 for (const problem of preparePrivateDataDir(config.dataDir)) log.warn({ dataDir: config.dataDir }, problem);

@@ -15,9 +15,9 @@ const REASON = 'access control needs SHUNT_AUTH_CONFIG (a file of hashed tokens 
 /** Only what the api needs to reach its first log line; nothing of the test's own environment. */
 const env = (extra: Record<string, string> = {}): Record<string, string> => ({ PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: '/nonexistent', TERM: 'xterm', TEMPORAL_ADDRESS: '127.0.0.1:1', SHUNT_PORT: '41290', ...extra });
 
-function output(file: string, args: string[], extraEnv: Record<string, string> = {}): Promise<{ stdout: string; stderr: string }> {
+function output(file: string, args: string[], extraEnv: Record<string, string> = {}): Promise<{ stdout: string; stderr: string; code: number | null }> {
   return new Promise((resolve) => {
-    execFile(file, args, { env: env(extraEnv), timeout: 60_000 }, (_err, stdout, stderr) => resolve({ stdout, stderr }));
+    execFile(file, args, { env: env(extraEnv), timeout: 60_000 }, (err, stdout, stderr) => resolve({ stdout, stderr, code: err ? (typeof err.code === 'number' ? err.code : null) : 0 }));
   });
 }
 
@@ -42,5 +42,11 @@ describe('the form of the logs', () => {
   it('is JSON on a terminal too with SHUNT_LOG_FORMAT=json', async () => {
     const { stdout } = await onTerminal({ SHUNT_LOG_FORMAT: 'json' });
     expect(JSON.parse(stdout.trim())).toMatchObject({ level: 60, msg: REASON });
+  });
+
+  it('a SHUNT_LOG_FORMAT it does not know is a configuration error: exit 78 (no restarts), saying what it takes', async () => {
+    const { stderr, code } = await onPipe({ SHUNT_LOG_FORMAT: 'text' });
+    expect(code).toBe(78);
+    expect(stderr.trim()).toBe('config: SHUNT_LOG_FORMAT: expected "json" or "pretty" (default: pretty on a terminal, else json)');
   });
 });

@@ -1,19 +1,29 @@
 /** The form of the processes' logs (launcher/logger.ts): pretty on a terminal, JSON otherwise, SHUNT_LOG_FORMAT first. */
-import { logFormat } from '../../launcher/logger.js';
+import { LogFormatSetting, logFormat } from '../../launcher/logger.js';
 
 describe('logFormat', () => {
   it('is pretty on a terminal and JSON on a pipe or file', () => {
-    expect(logFormat({}, true)).toBe('pretty');
-    expect(logFormat({}, false)).toBe('json');
-    expect(logFormat({ SHUNT_LOG_FORMAT: '' }, true)).toBe('pretty');
+    expect(logFormat(undefined, true)).toBe('pretty');
+    expect(logFormat(undefined, false)).toBe('json');
   });
 
   it('follows SHUNT_LOG_FORMAT either way', () => {
-    expect(logFormat({ SHUNT_LOG_FORMAT: 'json' }, true)).toBe('json');
-    expect(logFormat({ SHUNT_LOG_FORMAT: 'pretty' }, false)).toBe('pretty');
+    expect(logFormat('json', true)).toBe('json');
+    expect(logFormat('pretty', false)).toBe('pretty');
+  });
+});
+
+describe('SHUNT_LOG_FORMAT (a setting of the api and the worker)', () => {
+  it('takes json and pretty; empty or unset leaves the choice to the terminal', () => {
+    expect(LogFormatSetting.parse('json')).toBe('json');
+    expect(LogFormatSetting.parse('pretty')).toBe('pretty');
+    expect(LogFormatSetting.parse('')).toBeUndefined();
+    expect(LogFormatSetting.parse(undefined)).toBeUndefined();
   });
 
-  it('refuses another SHUNT_LOG_FORMAT, saying what it accepts', () => {
-    expect(() => logFormat({ SHUNT_LOG_FORMAT: 'text' }, true)).toThrow('SHUNT_LOG_FORMAT="text": expected "json" or "pretty" (default: pretty on a terminal, else json)');
+  it('refuses another value, saying what it accepts', () => {
+    const parsed = LogFormatSetting.safeParse('text');
+    expect(parsed.success).toBe(false);
+    expect(parsed.error?.issues[0]?.message).toBe('expected "json" or "pretty" (default: pretty on a terminal, else json)');
   });
 });
