@@ -10,6 +10,9 @@ import { parseJSONResponse } from '../../core/external-response.js';
 import type { Grant, Subject } from '../../core/rbac/rbac.js';
 import { OIDC_ACTOR_PREFIX, type OidcSpec } from './config-file.js';
 
+/** How long reading the issuer's discovery document may take: an open route (GET /auth/config) waits on it. */
+const DISCOVERY_TIMEOUT_MS = 5000;
+
 /** The fields of an issuer's OpenID discovery document Shunt reads. */
 const DiscoveryDocument = z.object({
   jwks_uri: z.string().min(1),
@@ -66,7 +69,7 @@ export class OidcVerifier {
     const what = `the OIDC issuer's discovery document ${url}`;
     let text: string;
     try {
-      const response = await this.fetchFn(url);
+      const response = await this.fetchFn(url, { signal: AbortSignal.timeout(DISCOVERY_TIMEOUT_MS) });
       if (!response.ok) throw new Error(`answered ${response.status}`);
       text = await response.text();
     } catch (err) {

@@ -19,4 +19,18 @@ describe('OIDC discovery document', () => {
     const err: unknown = await new OidcVerifier(spec, fetchFn).verify('a.b.c').catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'Unavailable', message: `${DOCUMENT}: ${why}` });
   });
+
+  it('an issuer that does not answer is Unavailable after 5 s, and a later read asks again', async () => {
+    let asked = 0;
+    const silent = ((_url: string, init?: RequestInit) => {
+      asked++;
+      return new Promise<Response>((_resolve, reject) => init?.signal?.addEventListener('abort', () => reject(init.signal!.reason)));
+    }) as typeof fetch;
+    const verifier = new OidcVerifier(spec, silent);
+    const err: unknown = await verifier.discovery().catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'Unavailable' });
+    expect((err as Error).message).toMatch(new RegExp(`^cannot read ${DOCUMENT.replace(/[.]/g, '\\.')}: .*(timeout|aborted)`, 'i'));
+    await verifier.discovery().catch(() => undefined);
+    expect(asked).toBe(2);
+  }, 20_000);
 });

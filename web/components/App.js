@@ -87,12 +87,15 @@ export function App() {
       } catch (err) {
         signInFailure = err.message;
       }
-      const config = await loadAuthConfig().catch(() => ({}));
-      // `/auth/config` answers {oidc?}; sign-in.js may hand back that object or its `oidc`.
-      setOidc(config?.oidc ?? (config?.issuer ? config : undefined));
+      // The project is loaded meanwhile: a slow issuer must not hold the page.
+      const configured = loadAuthConfig()
+        .catch(() => ({}))
+        // `/auth/config` answers {oidc?}; sign-in.js may hand back that object or its `oidc`.
+        .then((config) => setOidc(config?.oidc ?? (config?.issuer ? config : undefined)));
       await load('');
       // Why the sign-in failed outlasts the load's own "sign in" answer (a 401 without a token).
       if (signInFailure) setError(signInFailure);
+      await configured;
     })();
   }, [load]);
 
