@@ -70,7 +70,7 @@ export function App() {
         ...['warehouses', 'stages', 'freight', 'promotions'].map((k) => api('GET', `/projects/${p}/${k}`).then((l) => l.items)),
       ]);
       setWho(whoami);
-      setData({ warehouses, stages, freight, promotions, verifications: [] });
+      setData({ warehouses, stages, freight, promotions });
       setError('');
       setGeneration((g) => g + 1);
     } catch (err) {

@@ -89,7 +89,7 @@ export function StageNode({ stage, data, project, permissions, busy, run, onShow
             await api('POST', `${path}/promotions/${seg(p.metadata.name)}/abort`, {});
             return `Abort of ${p.metadata.name} requested`;
           })} />`)}
-        ${current && stage.spec?.verification ? html`<${ActionButton} label=${`Verify ${name}`} decision=${undefined} busy=${busy} onRun=${(label) => run(label, async () => {
+        ${current && stage.spec?.verification ? html`<${ActionButton} label=${`Verify ${name}`} decision=${perm.promote} busy=${busy} onRun=${(label) => run(label, async () => {
             await api('POST', `${path}/stages/${seg(name)}/verify`, {});
             return `Verification of ${name} started`;
           })} />` : null}

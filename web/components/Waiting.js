@@ -1,7 +1,7 @@
 // Promotions waiting for an approval the caller may give (GET /approvals?for=me), with one-click
 // approve, or reject (which aborts the promotion).
 import { useEffect } from '/vendor/hooks.mjs';
-import { api, seg } from '../lib/api.js';
+import { API, api, seg } from '../lib/api.js';
 import { html } from '../lib/html.js';
 import { when } from '../lib/time.js';
 import { Unavailable, useOptional } from './Optional.js';
@@ -27,7 +27,8 @@ export function Waiting({ project, tick, busy, run, onCount }) {
             ${a.approving ? html`<p class="reason">${a.approving}</p>` : null}
             <div class="actions">
               <button type="button" class="primary" data-action="" disabled=${busy} onClick=${() => run(`Approve ${name}`, async () => {
-                await api('POST', `${path}/${seg(name)}/approve`, {});
+                // The api names the request that approves it.
+                await api(a.approve.method, a.approve.path.slice(API.length), {});
                 return `${name} approved`;
               })}>Approve ${name}</button>
               <button type="button" data-action="" disabled=${busy} onClick=${() => run(`Reject ${name}`, async () => {
