@@ -5,19 +5,16 @@
  * resumed after the last event's id, which the api keeps across its restarts.
  */
 import type { KargoObject, ShuntClient } from './client.js';
-import { StreamLost } from './client.js';
 import type { CommandContext } from './context.js';
-import { CliError } from './errors.js';
 import { formatDocument, type OutputFormat } from './format.js';
 import { renderTable } from './tables.js';
-import { RESUME_PAUSE_MS } from './watch.js';
+import { followStream } from './watch.js';
 
 export async function watchEvents(
   ctx: CommandContext,
   client: ShuntClient,
   opts: { project: string; output: OutputFormat; signal: AbortSignal },
 ): Promise<void> {
-  let lastEventId: string | undefined;
   let printedHeader = false;
   const print = (event: KargoObject): void => {
     if (opts.output !== 'table') {
@@ -30,20 +27,10 @@ export async function watchEvents(
     for (const row of rows) ctx.out(row);
   };
 
-  while (!opts.signal.aborted) {
-    try {
-      for await (const e of client.stream(opts.project, { of: 'events', signal: opts.signal, ...(lastEventId === undefined ? {} : { lastEventId }) })) {
-        if (e.id !== undefined) lastEventId = e.id;
-        const data = JSON.parse(e.data) as Record<string, unknown>;
-        if (e.event === 'lifecycle') print(data as unknown as KargoObject);
-        else if (e.event === 'dropped') ctx.err(`events after ${String(data['after'])} up to ${String(data['oldest'])} were dropped by the api (it keeps the newest 100)`);
-        else if (e.event === 'unavailable') ctx.err(`the project cannot be read just now: ${String(data['message'])}`);
-      }
-    } catch (err) {
-      if (!(err instanceof StreamLost) && !(err instanceof CliError && lastEventId !== undefined && /cannot reach/.test(err.message))) throw err;
-    }
-    if (opts.signal.aborted) break;
-    ctx.err('the stream ended: resuming');
-    await ctx.io.sleep(RESUME_PAUSE_MS);
-  }
+  await followStream(ctx, client, { project: opts.project, of: 'events', signal: opts.signal }, (e) => {
+    const data = JSON.parse(e.data) as Record<string, unknown>;
+    if (e.event === 'lifecycle') print(data as unknown as KargoObject);
+    else if (e.event === 'dropped') ctx.err(`events after ${String(data['after'])} up to ${String(data['oldest'])} were dropped by the api (it keeps the newest 100)`);
+    else if (e.event === 'unavailable') ctx.err(`the project cannot be read just now: ${String(data['message'])}`);
+  });
 }

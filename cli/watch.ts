@@ -36,7 +36,6 @@ export async function watch(
   const { kind, snapshot } = STREAM_KIND[opts.kind];
   const wanted = (o: KargoObject): boolean =>
     opts.name === undefined || o.metadata.name === opts.name || (opts.kind === 'freight' && (o as { alias?: unknown }).alias === opts.name);
-  let lastEventId: string | undefined;
   let printedHeader = false;
 
   const show = (type: string, objects: KargoObject[]): void => {
@@ -53,7 +52,6 @@ export async function watch(
   };
 
   const handle = (e: ServerSentEvent): void => {
-    if (e.id !== undefined) lastEventId = e.id;
     const data = JSON.parse(e.data) as Record<string, unknown>;
     if (e.event === 'reset') {
       const objects = ((data[snapshot] ?? []) as KargoObject[]).filter(wanted);
@@ -66,9 +64,27 @@ export async function watch(
     }
   };
 
+  await followStream(ctx, client, { project: opts.project, of: 'state', signal: opts.signal }, handle);
+}
+
+/**
+ * Hands each event of a project's stream (`of`: its state, or its lifecycle events) to `handle`
+ * until `signal` aborts; a lost connection, or an api that cannot be reached once the stream
+ * began, is resumed after the last event's id.
+ */
+export async function followStream(
+  ctx: CommandContext,
+  client: ShuntClient,
+  opts: { project: string; of: 'state' | 'events'; signal: AbortSignal },
+  handle: (e: ServerSentEvent) => void,
+): Promise<void> {
+  let lastEventId: string | undefined;
   while (!opts.signal.aborted) {
     try {
-      for await (const e of client.stream(opts.project, { signal: opts.signal, ...(lastEventId === undefined ? {} : { lastEventId }) })) handle(e);
+      for await (const e of client.stream(opts.project, { of: opts.of, signal: opts.signal, ...(lastEventId === undefined ? {} : { lastEventId }) })) {
+        if (e.id !== undefined) lastEventId = e.id;
+        handle(e);
+      }
     } catch (err) {
       if (!(err instanceof StreamLost) && !(err instanceof CliError && lastEventId !== undefined && /cannot reach/.test(err.message))) throw err;
     }
