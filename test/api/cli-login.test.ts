@@ -13,22 +13,22 @@ import { enforcedAccess, openAccess, parseAuthConfig } from '../../api/auth/inde
 import { run } from '../../cli/index.js';
 import type { CliResult } from '../support/cli.js';
 import { deferred } from '../support/deferred.js';
-import { listenOidcProvider, signInConfigYaml, signInThrough, type OidcProviderServer } from '../support/oidc-provider.js';
+import { signInThrough, type OidcProviderServer } from '../support/oidc-provider.js';
+import { startSignInApi, type SignInApi } from '../support/sign-in-api.js';
 import { demoBackend, startApi, type RunningApi } from './support.js';
 
+let signIn: SignInApi;
 let idp: OidcProviderServer;
 let api: RunningApi;
 let home: string;
 let configPath: string;
 
 beforeAll(async () => {
-  idp = await listenOidcProvider();
-  api = await startApi({ backend: demoBackend(), access: enforcedAccess(parseAuthConfig(signInConfigYaml(idp.issuer), 'auth.yaml')) });
-  await idp.start({ pageRedirectUris: [`${api.url}/`] });
+  signIn = await startSignInApi();
+  ({ idp, api } = signIn);
 });
 afterAll(async () => {
-  await api.close();
-  await idp.close();
+  await signIn.close();
 });
 beforeEach(async () => {
   home = await mkdtemp(join(tmpdir(), 'shunt-login-'));

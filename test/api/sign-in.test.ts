@@ -6,20 +6,20 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { enforcedAccess, openAccess, parseAuthConfig } from '../../api/auth/index.js';
 import { resourceIndicatorOf } from '../../api/auth/sign-in.js';
-import { AUDIENCE, CLI_CLIENT, listenOidcProvider, PAGE_CLIENT, signInConfigYaml, signInThrough, type OidcProviderServer } from '../support/oidc-provider.js';
+import { AUDIENCE, CLI_CLIENT, PAGE_CLIENT, signInThrough, type OidcProviderServer } from '../support/oidc-provider.js';
+import { startSignInApi, type SignInApi } from '../support/sign-in-api.js';
 import { demoBackend, request, startApi, type RunningApi } from './support.js';
 
+let signIn: SignInApi;
 let idp: OidcProviderServer;
 let api: RunningApi;
 
 beforeAll(async () => {
-  idp = await listenOidcProvider();
-  api = await startApi({ backend: demoBackend(), access: enforcedAccess(parseAuthConfig(signInConfigYaml(idp.issuer), 'auth.yaml')) });
-  await idp.start({ pageRedirectUris: [`${api.url}/`] });
+  signIn = await startSignInApi();
+  ({ idp, api } = signIn);
 });
 afterAll(async () => {
-  await api.close();
-  await idp.close();
+  await signIn.close();
 });
 
 /** The page's part of the flow, by hand: PKCE, the authorization URL, the code it comes back with. */

@@ -6,27 +6,26 @@
  * token is renewed with the refresh token; sign-out forgets the tokens.
  */
 import type { Page } from 'playwright-core';
-import { enforcedAccess, parseAuthConfig } from '../../api/auth/index.js';
-import { demoBackend, startApi, type RunningApi } from '../api/support.js';
+import type { RunningApi } from '../api/support.js';
 import { launchChromium, type LaunchedChromium } from '../support/chromium.js';
-import { listenOidcProvider, signInConfigYaml, type OidcProviderServer } from '../support/oidc-provider.js';
+import type { OidcProviderServer } from '../support/oidc-provider.js';
+import { startSignInApi, type SignInApi } from '../support/sign-in-api.js';
 
+let stack: SignInApi;
 let idp: OidcProviderServer;
 let api: RunningApi;
 let browser: LaunchedChromium | undefined;
 let page: Page;
 
 beforeAll(async () => {
-  idp = await listenOidcProvider();
-  api = await startApi({ backend: demoBackend(), access: enforcedAccess(parseAuthConfig(signInConfigYaml(idp.issuer), 'auth.yaml')) });
-  await idp.start({ pageRedirectUris: [`${api.url}/`] });
+  stack = await startSignInApi();
+  ({ idp, api } = stack);
   browser = await launchChromium();
   page = browser.page;
 });
 afterAll(async () => {
   await browser?.close();
-  await api.close();
-  await idp.close();
+  await stack.close();
 });
 
 async function signIn(user: string, password: string): Promise<void> {
