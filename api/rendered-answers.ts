@@ -12,7 +12,7 @@
  * A stage's view depends on the time it is rendered at (soak times, api/views.ts), so a kept
  * answer judges availability at its render time, at most one snapshot's life ago.
  */
-import type { Request, Response } from 'express';
+import type { Response } from 'express';
 import { sha1Hex } from '../core/hash.js';
 
 export interface RenderedAnswer {
@@ -56,25 +56,11 @@ export class RenderedAnswers {
 }
 
 /**
- * True when `If-None-Match` names `etag` (or is `*`): the client's copy is current. Weak
- * validators match too, as RFC 9110 asks for this header (weak comparison).
+ * Sends `answer` as JSON with its ETag. Express's `res.send` answers 304 itself when the request's
+ * `If-None-Match` names that ETag (`req.fresh`, RFC 9110's weak comparison).
  */
-export function ifNoneMatchHits(header: string | undefined, etag: string): boolean {
-  if (header === undefined) return false;
-  const opaque = (tag: string): string => (tag.startsWith('W/') ? tag.slice(2) : tag);
-  return header.split(',').some((tag) => {
-    const t = tag.trim();
-    return t === '*' || opaque(t) === opaque(etag);
-  });
-}
-
-/** Sends `answer` as JSON, or 304 when the request's `If-None-Match` already names it. */
-export function sendAnswer(req: Request, res: Response, answer: RenderedAnswer): void {
+export function sendAnswer(res: Response, answer: RenderedAnswer): void {
   res.setHeader('ETag', answer.etag);
   res.setHeader('Cache-Control', 'no-cache');
-  if (ifNoneMatchHits(req.headers['if-none-match'], answer.etag)) {
-    res.status(304).end();
-    return;
-  }
   res.type('application/json').send(answer.body);
 }

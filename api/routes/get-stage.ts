@@ -15,6 +15,6 @@ export function getStage({ backend, answers }: RouteDeps): RequestHandler {
     if (stage === undefined) {
       throw new DomainError('NotFound', `stage "${name}" not found in project "${project}"`);
     }
-    sendAnswer(req, res, answers.answer(state, `stage:${name}`, () => renderStage(state, stage, Date.now())));
+    sendAnswer(res, answers.answer(state, `stage:${name}`, () => renderStage(state, stage, Date.now())));
   };
 }

@@ -27,6 +27,6 @@ export function listFreight({ backend, answers }: RouteDeps): RequestHandler {
       if (limit !== undefined && next < page.total) view.metadata = { continue: String(next), remainingItemCount: page.total - next };
       return view;
     });
-    sendAnswer(req, res, answer);
+    sendAnswer(res, answer);
   };
 }

@@ -8,6 +8,6 @@ import { renderPromotionList } from '../views.js';
 export function listPromotions({ backend, views, answers }: RouteDeps): RequestHandler {
   return async (req, res) => {
     const state = await backend.getProject(param(req, 'project'));
-    sendAnswer(req, res, answers.answer(state, 'promotions', () => renderPromotionList(state, views)));
+    sendAnswer(res, answers.answer(state, 'promotions', () => renderPromotionList(state, views)));
   };
 }

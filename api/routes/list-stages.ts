@@ -8,6 +8,6 @@ import { renderStageList } from '../views.js';
 export function listStages({ backend, answers }: RouteDeps): RequestHandler {
   return async (req, res) => {
     const state = await backend.getProject(param(req, 'project'));
-    sendAnswer(req, res, answers.answer(state, 'stages', () => renderStageList(state, Date.now())));
+    sendAnswer(res, answers.answer(state, 'stages', () => renderStageList(state, Date.now())));
   };
 }

@@ -8,6 +8,6 @@ import { renderWarehouseList } from '../views.js';
 export function listWarehouses({ backend, answers }: RouteDeps): RequestHandler {
   return async (req, res) => {
     const state = await backend.getProject(param(req, 'project'));
-    sendAnswer(req, res, answers.answer(state, 'warehouses', () => renderWarehouseList(state)));
+    sendAnswer(res, answers.answer(state, 'warehouses', () => renderWarehouseList(state)));
   };
 }

@@ -1,4 +1,4 @@
-import { ifNoneMatchHits, renderedAnswer, RenderedAnswers } from '../../../api/rendered-answers.js';
+import { renderedAnswer, RenderedAnswers } from '../../../api/rendered-answers.js';
 
 describe('RenderedAnswers', () => {
   it('renders once per snapshot and key, whatever the number of readers', () => {
@@ -32,22 +32,5 @@ describe('RenderedAnswers', () => {
     expect(a.etag).toMatch(/^"[0-9a-f]{40}"$/);
     expect(b.etag).toBe(a.etag);
     expect(renderedAnswer({ items: [2, 1] }).etag).not.toBe(a.etag);
-  });
-});
-
-describe('ifNoneMatchHits', () => {
-  const etag = '"abc"';
-  it.each([
-    ['no header', undefined, false],
-    ['the same tag', '"abc"', true],
-    ['another tag', '"abd"', false],
-    ['the tag in a list', '"x", "abc" ,"y"', true],
-    ['a list without it', '"x", "y"', false],
-    ['the weak form of the tag', 'W/"abc"', true],
-    ['any tag (*)', '*', true],
-    ['the tag without quotes', 'abc', false],
-    ['an empty header', '', false],
-  ])('%s', (_what, header, hits) => {
-    expect(ifNoneMatchHits(header, etag)).toBe(hits);
   });
 });
