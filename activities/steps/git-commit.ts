@@ -7,10 +7,9 @@
  */
 import { z } from 'zod';
 import { DomainError } from '../../core/errors.js';
+import { PROMOTION_TRAILER } from '../adapters/git/commit.js';
 import { signingKind } from '../adapters/git/signing.js';
 import type { StepDefinition } from './step.js';
-
-export const PROMOTION_TRAILER = 'Shunt-Promotion';
 
 export const GitCommitConfig = z
   .strictObject({

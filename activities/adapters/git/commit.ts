@@ -4,6 +4,9 @@ import type { GitCommand } from './git-command.js';
 import { recordSigningKey, withSigning } from './signing.js';
 import type { GitIdentity } from './types.js';
 
+/** The trailer every promotion commit carries: `Shunt-Promotion: <promotion>`. */
+export const PROMOTION_TRAILER = 'Shunt-Promotion';
+
 export interface CommitRequest {
   message: string;
   /** Overrides the checkout's configured author (git-commit's deprecated `author`). */

@@ -9,6 +9,7 @@
  * runs as a fetch does, with the repository's credentials and the egress policy's pinned address.
  */
 import { checkGitRemote } from '../egress/egress-connect.js';
+import { PROMOTION_TRAILER } from './commit.js';
 import type { GitCommand, RunOptions } from './git-command.js';
 import type { RemoteAccess } from './types.js';
 
@@ -46,7 +47,7 @@ export interface RawFileChange {
   binary: boolean;
 }
 
-const COMMIT_FORMAT = ['%H', '%an <%ae>', '%aI', '%P', '%(trailers:key=Shunt-Promotion,valueonly,separator=%x1d)', '%B'].join(SEP) + END;
+const COMMIT_FORMAT = ['%H', '%an <%ae>', '%aI', '%P', `%(trailers:key=${PROMOTION_TRAILER},valueonly,separator=%x1d)`, '%B'].join(SEP) + END;
 
 function parseCommits(stdout: string): MirrorCommitInfo[] {
   return stdout
