@@ -14,6 +14,7 @@ import { eventually } from '../test/support/poll.js';
 import { median, percentile } from './stats.js';
 import { projectStateOf } from './support/project-state.js';
 import { launchShunt } from './support/launch.js';
+import { closedLoopReads } from './support/readers.js';
 import type { BenchModule } from './types.js';
 
 const PROJECT = 'stages-bench';
@@ -81,20 +82,8 @@ const bench: BenchModule = async ({ workDir, quick, log }) => {
     const total = rounds * STAGES - refusedTotal;
 
     const paths = [`/api/v1/projects`, `/api/v1/projects/${PROJECT}/stages`, `/api/v1/projects/${PROJECT}/freight`, `/api/v1/projects/${PROJECT}/promotions`];
-    const latencies: number[] = [];
-    let failedReads = 0;
-    const end = Date.now() + 10_000;
-    await Promise.all(
-      Array.from({ length: READERS }, async (_, reader) => {
-        for (let n = reader; Date.now() < end; n++) {
-          const path = n % 5 === 4 ? `/api/v1/projects/${PROJECT}/stages/${stages[n % STAGES]}` : paths[n % 5]!;
-          const started = performance.now();
-          const res = await fetch(`${shunt.api}${path}`).catch(() => undefined);
-          await res?.arrayBuffer();
-          if (res?.status !== 200) failedReads++;
-          latencies.push(performance.now() - started);
-        }
-      }),
+    const { latencies, failed: failedReads } = await closedLoopReads(shunt.api, READERS, 10, (n) =>
+      n % 5 === 4 ? `/api/v1/projects/${PROJECT}/stages/${stages[n % STAGES]}` : paths[n % 5]!,
     );
 
     const state = await projectStateOf(shunt.temporalPort, PROJECT);

@@ -16,6 +16,7 @@ import { eventually } from '../test/support/poll.js';
 import type { ShuntApi } from '../test/support/shunt-api.js';
 import { median, percentile } from './stats.js';
 import { launchShunt } from './support/launch.js';
+import { closedLoopReads } from './support/readers.js';
 import { projectStateOf } from './support/project-state.js';
 import type { BenchFigure, BenchModule } from './types.js';
 
@@ -61,28 +62,8 @@ const bench: BenchModule = async ({ workDir, quick, log }) => {
     }, `${STAGES} promotions running`, 120_000);
     log(`${STAGES} promotions in flight; ${READERS} readers for ${seconds} s`);
 
-    const latencies: number[] = [];
-    const failures = new Map<string, number>();
     const pollsBefore = polls;
-    const end = Date.now() + seconds * 1000;
-    await Promise.all(
-      Array.from({ length: READERS }, async (_, reader) => {
-        for (let n = reader; Date.now() < end; n++) {
-          const path = PAGE_READS[n % PAGE_READS.length]!;
-          const started = performance.now();
-          try {
-            const res = await fetch(`${shunt.api}${path}`);
-            await res.arrayBuffer();
-            if (res.status !== 200) failures.set(`${res.status}`, (failures.get(`${res.status}`) ?? 0) + 1);
-          } catch (err) {
-            const key = err instanceof Error ? err.message : String(err);
-            failures.set(key, (failures.get(key) ?? 0) + 1);
-          }
-          latencies.push(performance.now() - started);
-        }
-      }),
-    );
-    const failed = [...failures.values()].reduce((a, b) => a + b, 0);
+    const { latencies, failures, failed } = await closedLoopReads(shunt.api, READERS, seconds, (n) => PAGE_READS[n % PAGE_READS.length]!);
     // Asked again while a loaded worker lets the query time out: the figures above are what counts.
     const stillRunning = (await eventually(() => api.promotions(PROJECT), 'the promotions', 120_000)).filter((p) => p.status.phase === 'Running').length;
     log(`${latencies.length} reads, ${failed} failed ${failed ? JSON.stringify([...failures]) : ''}; the steps polled their gate ${polls - pollsBefore} times meanwhile; ${stillRunning} promotions still running`);
@@ -93,7 +74,7 @@ const bench: BenchModule = async ({ workDir, quick, log }) => {
 
     open = true;
     const readsPerSecond = latencies.length / seconds;
-    const history = await longHistory(api, shunt.temporalPort, quick ? 1000 : 10_000, log);
+    const history = await longHistory(api, shunt.api, shunt.temporalPort, quick ? 1000 : 10_000, log);
     return [
       ...history,
       {
@@ -138,7 +119,7 @@ const HISTORY_PROJECT = 'reads-history';
 const HISTORY_BATCH = 200;
 
 /** A project whose warehouse made `total` freight over its life (applied in batches): it keeps answering, its state bounded. */
-async function longHistory(api: ShuntApi, temporalPort: number, total: number, log: (m: string) => void): Promise<BenchFigure[]> {
+async function longHistory(api: ShuntApi, apiUrl: string, temporalPort: number, total: number, log: (m: string) => void): Promise<BenchFigure[]> {
   const head = yamlOf(
     aProject(HISTORY_PROJECT),
     aWarehouse(WAREHOUSE, { project: HISTORY_PROJECT }),
@@ -157,20 +138,8 @@ async function longHistory(api: ShuntApi, temporalPort: number, total: number, l
     await api.apply(`freight-${made}.yaml`, yamlOf(...batch));
   }
   log(`${total} freight made in ${Math.round((Date.now() - t0) / 1000)} s`);
-  const latencies: number[] = [];
-  let failed = 0;
-  const end = Date.now() + 10_000;
-  await Promise.all(
-    Array.from({ length: 20 }, async (_, reader) => {
-      for (let n = reader; Date.now() < end; n++) {
-        const path = [`/api/v1/projects/${HISTORY_PROJECT}/stages`, `/api/v1/projects/${HISTORY_PROJECT}/freight`, `/api/v1/projects/${HISTORY_PROJECT}/promotions`][n % 3]!;
-        const started = performance.now();
-        const res = await api.request('GET', path).catch(() => ({ status: 0 }));
-        if (res.status !== 200) failed++;
-        latencies.push(performance.now() - started);
-      }
-    }),
-  );
+  const historyPaths = ['stages', 'freight', 'promotions'].map((kind) => `/api/v1/projects/${HISTORY_PROJECT}/${kind}`);
+  const { latencies, failed } = await closedLoopReads(apiUrl, 20, 10, (n) => historyPaths[n % historyPaths.length]!);
   const state = await projectStateOf(temporalPort, HISTORY_PROJECT);
   const bytes = jsonSize(state).bytes;
   log(`${HISTORY_PROJECT}: state ${bytes} bytes, ${Object.keys(state.freight).length} freight kept of ${total}; ${latencies.length} reads, ${failed} failed`);
