@@ -16,11 +16,16 @@ const MAX_DEPTH = 10;
 export function failureCause(err: unknown): string {
   let activity: string | undefined;
   let message = isRecord(err) && typeof err['message'] === 'string' ? err['message'] : String(err);
-  let current: unknown = err;
-  for (let depth = 0; isRecord(current) && depth < MAX_DEPTH; depth++) {
-    if (typeof current['activityType'] === 'string' && current['activityType'] !== '') activity = current['activityType'];
-    if (typeof current['message'] === 'string' && current['message'] !== '') message = current['message'];
-    current = current['cause'];
+  for (const layer of causeChain(err)) {
+    if (typeof layer['activityType'] === 'string' && layer['activityType'] !== '') activity = layer['activityType'];
+    if (typeof layer['message'] === 'string' && layer['message'] !== '') message = layer['message'];
   }
   return activity ? `activity ${activity} failed: ${message}` : message;
+}
+
+/** The layers of `err`'s cause chain, outermost first (at most MAX_DEPTH of them). */
+export function causeChain(err: unknown): Record<string, unknown>[] {
+  const layers: Record<string, unknown>[] = [];
+  for (let current: unknown = err; isRecord(current) && layers.length < MAX_DEPTH; current = current['cause']) layers.push(current);
+  return layers;
 }

@@ -7,7 +7,7 @@
  */
 import { getExternalWorkflowHandle, proxyActivities } from '@temporalio/workflow';
 import type { createActivities } from '../activities/index.js';
-import { failureCause } from '../core/failure-cause.js';
+import { causeChain, failureCause } from '../core/failure-cause.js';
 import { isRecord } from '../core/record.js';
 import { endpointOf } from '../core/events/notifications.js';
 import type { NotificationDelivery } from '../core/events/types.js';
@@ -52,8 +52,8 @@ export async function notificationWorkflow(delivery: NotificationDelivery): Prom
 
 /** The attempt the activity reported in its failure's details (read by shape), else the most it may have made. */
 function attemptsOf(err: unknown, maxAttempts: number): number {
-  for (let current: unknown = err, depth = 0; isRecord(current) && depth < 10; current = current['cause'], depth++) {
-    const details = current['details'];
+  for (const layer of causeChain(err)) {
+    const details = layer['details'];
     const first: unknown = Array.isArray(details) ? details[0] : undefined;
     if (isRecord(first) && typeof first['attempt'] === 'number') return first['attempt'];
   }
