@@ -122,8 +122,10 @@ export async function promotionWorkflow(input: PromotionWorkflowInput): Promise<
   setHandler(promotionPingSignal, () => undefined);
   /** A refresh of the stage (`shunt refresh stage`) asks for a waiting step to be checked now. */
   let refreshRequested = false;
+  let refreshes = 0;
   setHandler(promotionRefreshSignal, () => {
     refreshRequested = true;
+    refreshes++;
   });
 
   setHandler(
@@ -236,6 +238,7 @@ export async function promotionWorkflow(input: PromotionWorkflowInput): Promise<
       let restart = false;
       for (;;) {
         let result: StepAttemptResult;
+        const refreshesBeforeCheck = refreshes;
         try {
           const outcome = await onWorker.runStep({
             ...promotionContextOf(input),
@@ -318,7 +321,10 @@ export async function promotionWorkflow(input: PromotionWorkflowInput): Promise<
           await sleep(decision.afterMs);
           continue;
         }
-        if (patched('refresh-wakes-running-step')) {
+        if (patched('refresh-during-check')) {
+          // A refresh that came while the step was being checked asks for one more check now.
+          await condition(() => refreshes > refreshesBeforeCheck, decision.afterMs);
+        } else if (patched('refresh-wakes-running-step')) {
           refreshRequested = false;
           await condition(() => refreshRequested, decision.afterMs);
         } else {

@@ -27,9 +27,11 @@ let harness: WorkflowHarness;
 let client: Client;
 let backend: TemporalBackend;
 
-/** Steps of stage `dev` wait while its gate is closed; steps of `slow` wait (Running, 1h) once. */
+/** Steps of stage `dev` wait while its gate is closed; steps of `slow` wait (Running, 1h) once per project, after the slow gate. */
 const devGate = new Gate();
+const slowGate = new Gate();
 const slowCalls = new CallLog<RunStepInput>();
+const slowCallsIn = (project: string): RunStepInput[] => slowCalls.calls.filter((c) => c.project === project);
 
 beforeAll(async () => {
   harness = await startWorkflowHarness({
@@ -38,7 +40,8 @@ beforeAll(async () => {
       runStep: async (call: RunStepInput): Promise<RunStepOutcome> => {
         if (call.stage === 'slow') {
           slowCalls.record(call);
-          if (slowCalls.calls.length === 1) return { status: 'Running', retryAfter: '1h', message: 'waiting for the app to be healthy' };
+          await slowGate.pass();
+          if (slowCallsIn(call.project).length === 1) return { status: 'Running', retryAfter: '1h', message: 'waiting for the app to be healthy' };
         }
         if (call.stage === 'dev') await devGate.pass();
         return { status: 'Succeeded' };
@@ -144,17 +147,34 @@ describe('Kargo verbs on the project workflow', () => {
     await setUp('refresh');
     expect(await refusal(backend.refreshStage('refresh', 'nope'))).toBe('NotFound: stage "nope" not found in project "refresh"');
     const p = await backend.promote('refresh', { stage: 'slow', freight: 'first' });
-    await slowCalls.reached(1, 'the step to report Running');
+    await eventually(async () => ((await backend.getPromotion('refresh', p.name)).steps?.[0]?.message ? true : undefined), 'the step to report Running');
 
     const refresh = await backend.refreshStage('refresh', 'slow', 'dana');
 
     expect(refresh).toMatchObject({ stage: 'slow', autoPromotions: [], currentPromotion: { name: p.name, phase: 'Running' } });
     // Without the refresh the step would be checked again in an hour.
     expect((await promotionEnded(backend, 'refresh', p.name)).phase).toBe('Succeeded');
-    expect(slowCalls.calls).toHaveLength(2);
+    expect(slowCallsIn('refresh')).toHaveLength(2);
     expect((await backend.getProject('refresh')).stages['slow']?.lastHandledRefresh).toBe(refresh.refreshedAt);
     await saveHistory(client, p.workflowId, 'promotion', 'refresh-wakes-running-step');
     await saveHistory(client, projectWorkflowId('refresh'), 'project', 'refresh-stage');
+  });
+
+  it('refreshes a stage while its step is being checked: the step is checked once more right after', async () => {
+    await setUp('mid-check');
+    slowGate.close();
+    const p = await backend.promote('mid-check', { stage: 'slow', freight: 'first' });
+    try {
+      await eventually(async () => (slowCallsIn('mid-check').length === 1 ? true : undefined), 'the first check to start');
+
+      expect(await backend.refreshStage('mid-check', 'slow')).toMatchObject({ currentPromotion: { name: p.name, phase: 'Running' } });
+    } finally {
+      slowGate.open();
+    }
+
+    expect((await promotionEnded(backend, 'mid-check', p.name)).phase).toBe('Succeeded');
+    expect(slowCallsIn('mid-check')).toHaveLength(2);
+    await saveHistory(client, p.workflowId, 'promotion', 'refresh-during-check');
   });
 
   it('refreshes a control-flow stage: freight that has soaked long enough upstream since the last event passes through it', async () => {
