@@ -9,7 +9,6 @@
  * last attempt it signals a dead letter back, which the project keeps (the newest
  * DEAD_LETTER_RING_SIZE) and records as a `NotificationFailed` event.
  */
-import type { NotificationSubscription } from '../manifests/notification-subscription.js';
 import type { ProjectState } from '../project/state.js';
 import { EVENT_ANNOTATIONS, type DeadLetter, type LifecycleEvent, type NewEvent, type NotificationDelivery, type NotificationTarget } from './types.js';
 
@@ -21,7 +20,7 @@ export const NOTIFICATION_RETRY_DEFAULTS = { maxAttempts: 5, initialInterval: '1
 
 /** The deliveries `event` makes under the project's subscriptions, in their order. */
 export function deliveriesFor(state: ProjectState, event: LifecycleEvent): NotificationDelivery[] {
-  const subscriptions = (state.specs.config?.spec.notifications ?? []) as NotificationSubscription[];
+  const subscriptions = state.specs.config?.spec.notifications ?? [];
   const stage = event.annotations[EVENT_ANNOTATIONS.stageName];
   return subscriptions
     .filter((s) => s.events.includes(event.reason) && (s.stages === undefined || (stage !== undefined && s.stages.includes(stage))))

@@ -19,7 +19,7 @@
  * by the delivering activity and never enters workflow history or logs.
  */
 import { z } from 'zod';
-import { EVENT_REASONS, type EventReason } from '../events/types.js';
+import { EVENT_REASONS } from '../events/types.js';
 import { Duration, LabelName } from './common.js';
 
 const SecretRef = z.strictObject({
@@ -27,7 +27,7 @@ const SecretRef = z.strictObject({
   key: z.string().min(1).optional(),
 });
 
-const Reason = z.string().refine((r) => (EVENT_REASONS as readonly string[]).includes(r), {
+const Reason = z.enum(EVENT_REASONS, {
   error: (iss) => `unknown event reason ${JSON.stringify(iss.input)}; expected one of ${EVENT_REASONS.join(', ')}`,
 });
 
@@ -77,7 +77,7 @@ export const NotificationSubscription = z
       }
     });
   });
-export type NotificationSubscription = z.output<typeof NotificationSubscription> & { events: EventReason[] };
+export type NotificationSubscription = z.output<typeof NotificationSubscription>;
 
 export const NotificationSubscriptions = z.array(NotificationSubscription).superRefine((subs, ctx) => {
   const seen = new Set<string>();
