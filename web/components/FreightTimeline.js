@@ -6,21 +6,22 @@ import { pipelineOrder } from '../lib/pipeline.js';
 import { ago, left } from '../lib/time.js';
 import { ActionButton } from './ActionButton.js';
 
-const verdictOf = (stage, id) => (stage?.status?.freightAvailability ?? []).find((e) => e.freight === id);
+/** Stage name → freight id → the api's verdict on that freight for that stage, made once per render. */
+const verdictsOf = (stages) => new Map(stages.map((s) => [s.metadata.name, new Map((s.status?.freightAvailability ?? []).map((e) => [e.freight, e]))]));
 
-function Cell({ f, stageName, stages, project, permissions, busy, run }) {
+function Cell({ f, stageName, stages, verdicts, project, permissions, busy, run }) {
   const here = f.status?.currentlyIn?.[stageName];
   const verified = f.status?.verifiedIn?.[stageName];
   const approved = f.status?.approvedFor?.[stageName];
   const last = f.status?.lastVerificationIn?.[stageName];
   const soaks = stages.flatMap((down) => {
-    const soak = verdictOf(down, f.metadata.name)?.blockers?.find((b) => b.kind === 'Soaking' && b.stage === stageName && b.availableAt);
+    const soak = verdicts.get(down.metadata.name)?.get(f.metadata.name)?.blockers?.find((b) => b.kind === 'Soaking' && b.stage === stageName && b.availableAt);
     const remaining = soak ? Date.parse(soak.availableAt) - Date.now() : 0;
     return remaining > 0 ? [`soaking for ${down.metadata.name}: ${left(remaining)} left`] : [];
   });
   // Approval lets freight skip the stage's upstream verification: offered where the api says the
   // stage takes it from upstream stages and it has not been approved, verified or taken there.
-  const verdict = verdictOf(stages.find((s) => s.metadata.name === stageName), f.metadata.name);
+  const verdict = verdicts.get(stageName)?.get(f.metadata.name);
   const fromUpstream = verdict && verdict.via !== 'direct' && verdict.via !== 'approval' && !verdict.blockers?.some((b) => b.kind === 'OriginNotRequested');
   return html`
     <td class=${`cell${here ? ' current' : ''}`}>
@@ -41,6 +42,7 @@ function Cell({ f, stageName, stages, project, permissions, busy, run }) {
 export function FreightTimeline(props) {
   const { data } = props;
   const names = pipelineOrder(data.warehouses, data.stages);
+  const verdicts = verdictsOf(data.stages);
   return html`
     <div class="scroll">
       <table id="freight">
@@ -52,7 +54,7 @@ export function FreightTimeline(props) {
               <tr key=${f.metadata.name}>
                 <th scope="row">${f.alias} <span class="muted">${f.images?.map((i) => i.tag).join(', ') || f.metadata.name.slice(0, 7)}</span></th>
                 <td>${ago(f.discoveredAt)}</td>
-                ${names.map((n) => html`<${Cell} key=${n} ...${props} f=${f} stageName=${n} stages=${data.stages} />`)}
+                ${names.map((n) => html`<${Cell} key=${n} ...${props} f=${f} stageName=${n} stages=${data.stages} verdicts=${verdicts} />`)}
               </tr>`)
             : html`<tr><td colspan=${names.length + 2}>No freight yet.</td></tr>`}
         </tbody>
