@@ -115,7 +115,7 @@ export interface ClientOptions {
 
 /** What `GET /api/v1/auth/config` answers (api/auth/sign-in.ts). */
 export interface AuthConfigResponse {
-  oidc?: { issuer: string; clientId: string; cliClientId?: string; scopes: string[]; audience?: string; resource?: string; problem?: string };
+  oidc?: { issuer: string; clientId: string; cliClientId: string; scopes: string[]; audience?: string; resource?: string; problem?: string };
 }
 
 export const API_PREFIX = '/api/v1';
@@ -135,7 +135,8 @@ export class ShuntClient {
 
   /** How to sign in to this api (open: no token needed). */
   authConfig(): Promise<AuthConfigResponse> {
-    return this.request('GET', '/auth/config');
+    // Asked while signing in: the stored token may be what is being replaced.
+    return this.request('GET', '/auth/config', undefined, { open: true });
   }
 
   whoami(): Promise<{ name: string; via: string }> {
@@ -265,10 +266,10 @@ export class ShuntClient {
     return this.token ?? (await this.tokenSource?.());
   }
 
-  private async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+  private async request<T>(method: string, path: string, body?: unknown, options: { open?: boolean } = {}): Promise<T> {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (body !== undefined) headers['content-type'] = 'application/json';
-    const token = path === '/auth/config' ? undefined : await this.bearer();
+    const token = options.open ? undefined : await this.bearer();
     if (token !== undefined) headers['authorization'] = `Bearer ${token}`;
     let response: Response;
     try {

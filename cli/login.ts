@@ -33,7 +33,7 @@ type SignInSettings = NonNullable<AuthConfigResponse['oidc']>;
 /** Signs in and stores the tokens; resolves to the stored entry. */
 export async function login(request: LoginRequest): Promise<StoredSignIn> {
   const oidc = await signInSettings(request.api);
-  const clientId = oidc.cliClientId ?? oidc.clientId;
+  const clientId = oidc.cliClientId;
   const issuer = await discoverIssuer(oidc.issuer, clientId, request.fetch);
   const redirect = await listenForRedirect(request.port);
   try {
@@ -78,14 +78,13 @@ async function signInSettings(api: ShuntClient): Promise<SignInSettings> {
 
 /** Forgets the sign-in stored for `server`; false when there was none. */
 export async function logout(configPath: string, server: string): Promise<boolean> {
-  const config = await readUserConfig(configPath);
-  if (config.servers[server]?.signIn === undefined) return false;
-  await updateUserConfig(configPath, (c) => {
-    const { signIn: _dropped, ...rest } = c.servers[server] ?? {};
+  return updateUserConfig(configPath, (c) => {
+    const { signIn, ...rest } = c.servers[server] ?? {};
+    if (signIn === undefined) return false;
     if (Object.keys(rest).length === 0) delete c.servers[server];
     else c.servers[server] = rest;
+    return true;
   });
-  return true;
 }
 
 /**

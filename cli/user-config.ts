@@ -76,9 +76,10 @@ export async function writeUserConfig(path: string, config: UserConfig): Promise
   await rename(temporary, path);
 }
 
-/** Reads, changes and writes the file. */
-export async function updateUserConfig(path: string, change: (config: UserConfig) => void): Promise<void> {
+/** Reads, changes and writes the file; a change that answers false leaves it as it was. */
+export async function updateUserConfig(path: string, change: (config: UserConfig) => boolean | void): Promise<boolean> {
   const config = await readUserConfig(path);
-  change(config);
+  if (change(config) === false) return false;
   await writeUserConfig(path, config);
+  return true;
 }
