@@ -7,7 +7,8 @@
 //
 // The page calls: loadAuthConfig() (show a sign-in button when it has `oidc`),
 // completeSignInIfRedirected() once at start, startSignIn() on the button, currentToken() for
-// each request (Authorization: Bearer …), signOut() on the sign-out button.
+// each request (Authorization: Bearer …), pasteToken() from the token form (setups without
+// OIDC), signOut() on the sign-out button.
 
 const API = '/api/v1';
 /** The signed-in session: { accessToken, refreshToken?, expiresAt? (ms) }. */
@@ -40,6 +41,11 @@ export function currentToken() {
   const session = readSession();
   if (session && (session.expiresAt === undefined || session.expiresAt > Date.now())) return session.accessToken;
   return sessionStorage.getItem(PASTED_KEY) ?? undefined;
+}
+
+/** Keeps a token pasted into the token form for this tab. */
+export function pasteToken(value) {
+  sessionStorage.setItem(PASTED_KEY, value.trim());
 }
 
 /** Goes to the issuer's sign-in page; the browser comes back to this page with a code. */

@@ -2,7 +2,7 @@
 // renders every section from the api's answers.
 import { useCallback, useEffect, useRef, useState } from '/vendor/hooks.mjs';
 import { api, seg } from '../lib/api.js';
-import { forgetToken, pasteToken, signIn } from '../lib/auth.js';
+import { completeSignInIfRedirected, loadAuthConfig, pasteToken, signOut, startSignIn } from '../sign-in.js';
 import { html } from '../lib/html.js';
 import { applyEvent } from '../lib/store.js';
 import { followProject } from '../lib/stream.js';
@@ -20,11 +20,6 @@ import { Verification } from './Verification.js';
 import { Waiting } from './Waiting.js';
 
 const ALLOW_ALL = { promote: { allowed: true }, approve: { allowed: true } };
-
-async function loadAuthConfig() {
-  if (signIn?.loadAuthConfig) return signIn.loadAuthConfig();
-  return api('GET', '/auth/config').catch(() => ({}));
-}
 
 export function App() {
   const [projects, setProjects] = useState([]);
@@ -83,15 +78,12 @@ export function App() {
     void (async () => {
       let signInFailure = '';
       try {
-        await signIn?.completeSignInIfRedirected?.();
+        await completeSignInIfRedirected();
       } catch (err) {
         signInFailure = err.message;
       }
       // The project is loaded meanwhile: a slow issuer must not hold the page.
-      const configured = loadAuthConfig()
-        .catch(() => ({}))
-        // `/auth/config` answers {oidc?}; sign-in.js may hand back that object or its `oidc`.
-        .then((config) => setOidc(config?.oidc ?? (config?.issuer ? config : undefined)));
+      const configured = loadAuthConfig().then((config) => setOidc(config.oidc));
       await load('');
       // Why the sign-in failed outlasts the load's own "sign in" answer (a 401 without a token).
       if (signInFailure) setError(signInFailure);
@@ -148,13 +140,13 @@ export function App() {
         setData(null);
         void load(p);
       }}
-      onSignIn=${() => signIn?.startSignIn?.()}
+      onSignIn=${() => startSignIn()}
       onToken=${(t) => {
         pasteToken(t);
         void load(project);
       }}
       onSignOut=${() => {
-        forgetToken();
+        signOut();
         signedOut();
         void load(project);
       }} />

@@ -5,7 +5,7 @@ import { seg } from '../lib/api.js';
 import { html } from '../lib/html.js';
 import { pipelineOrder } from '../lib/pipeline.js';
 import { when } from '../lib/time.js';
-import { Unavailable, useOptional } from './Optional.js';
+import { NotShown, useRead } from './Read.js';
 
 const ACTIONS = ['promote', 'approve', 'retry', 'abort', 'verify', 'abort-verification', 'apply', 'delete', 'refresh', 'update', 'change'];
 const OUTCOMES = ['succeeded', 'denied', 'refused', 'failed'];
@@ -26,7 +26,7 @@ export function Audit({ data, project, tick }) {
   const [actor, setActor] = useState('');
   const set = (key) => (value) => setFilter({ ...filter, [key]: value });
   const query = new URLSearchParams({ ...Object.fromEntries(Object.entries(filter).filter(([, v]) => v)), limit: String(LIMIT) });
-  const state = useOptional(`/projects/${seg(project)}/audit?${query}`, [tick]);
+  const state = useRead(`/projects/${seg(project)}/audit?${query}`, [tick]);
   const items = state.data?.items ?? [];
   return html`
     <form class="inline wrap filters" aria-label="Audit filters" onSubmit=${(e) => {
@@ -55,6 +55,6 @@ export function Audit({ data, project, tick }) {
               </tr>`)
             : html`<tr><td colspan="5">Nothing matches.</td></tr>`}
         </tbody>
-      </table></div>` : html`<${Unavailable} state=${state} what="The audit trail" />`}
+      </table></div>` : html`<${NotShown} state=${state} what="The audit trail" />`}
   `;
 }

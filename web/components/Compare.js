@@ -5,13 +5,13 @@ import { seg } from '../lib/api.js';
 import { html } from '../lib/html.js';
 import { pipelineOrder } from '../lib/pipeline.js';
 import { when } from '../lib/time.js';
-import { Unavailable, useOptional } from './Optional.js';
+import { NotShown, useRead } from './Read.js';
 
 const img = (x) => [x?.tag, x?.digest ? x.digest.slice(0, 19) : undefined].filter(Boolean).join(' ') || '—';
 
 function Result({ project, a, b, tick }) {
-  const state = useOptional(a && b ? `/projects/${seg(project)}/stages/${seg(a)}/compare?with=${seg(b)}` : '', [tick]);
-  if (!state.data) return html`<${Unavailable} state=${state} what="Stage compare" />`;
+  const state = useRead(a && b ? `/projects/${seg(project)}/stages/${seg(a)}/compare?with=${seg(b)}` : '', [tick]);
+  if (!state.data) return html`<${NotShown} state=${state} what="Stage compare" />`;
   const { images = [], charts = [], commits = [] } = state.data;
   const differs = (x, y) => (x === y ? '' : 'differs');
   return html`

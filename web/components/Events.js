@@ -3,14 +3,12 @@
 import { seg } from '../lib/api.js';
 import { html } from '../lib/html.js';
 import { when } from '../lib/time.js';
-import { Unavailable, useOptional } from './Optional.js';
+import { NotShown, useRead } from './Read.js';
 
 export function Events({ project, tick }) {
-  const state = useOptional(`/projects/${seg(project)}/events?limit=50`, [tick]);
-  if (!state.data) return html`<${Unavailable} state=${state} what="Lifecycle events" />`;
+  const state = useRead(`/projects/${seg(project)}/events?limit=50`, [tick]);
+  if (!state.data) return html`<${NotShown} state=${state} what="Lifecycle events" />`;
   const items = state.data.items ?? [];
-  // An older api answers /events with its audit trail: no lifecycle events there.
-  if (items.some((e) => e.kind === 'AuditEvent')) return html`<p class="muted unavailable">Lifecycle events: not available on this server.</p>`;
   return html`
     <ol id="events" class="events">
       ${items.length

@@ -5,12 +5,12 @@ import { html } from '../lib/html.js';
 import { actorOf, freightLabel } from '../lib/pipeline.js';
 import { when } from '../lib/time.js';
 import { Dialog } from './Dialog.js';
-import { Unavailable, useOptional } from './Optional.js';
+import { NotShown, useRead } from './Read.js';
 import { StepsTable } from './StepsTable.js';
 
 function Changes({ project, name, phase }) {
-  const state = useOptional(`/projects/${seg(project)}/promotions/${seg(name)}/changes`, [phase]);
-  const missing = html`<${Unavailable} state=${state} what="Changes" />`;
+  const state = useRead(`/projects/${seg(project)}/promotions/${seg(name)}/changes`, [phase]);
+  const missing = html`<${NotShown} state=${state} what="Changes" />`;
   if (!state.data) return missing;
   const { commits = [], files = [], truncated } = state.data;
   if (!commits.length && !files.length) return html`<p class="muted">It pushed nothing.</p>`;

@@ -4,16 +4,16 @@ import { useEffect } from '/vendor/hooks.mjs';
 import { API, api, seg } from '../lib/api.js';
 import { html } from '../lib/html.js';
 import { when } from '../lib/time.js';
-import { Unavailable, useOptional } from './Optional.js';
+import { NotShown, useRead } from './Read.js';
 
 const nameOf = (a) => a.promotion;
 const freightOf = (a) => a.freight?.alias ?? a.freight?.name;
 
 export function Waiting({ project, tick, busy, run, onCount }) {
-  const state = useOptional(`/projects/${seg(project)}/approvals?for=me`, [tick]);
+  const state = useRead(`/projects/${seg(project)}/approvals?for=me`, [tick]);
   const items = state.data?.items ?? [];
   useEffect(() => onCount(items.length), [items.length]);
-  if (!state.data) return html`<${Unavailable} state=${state} what="Waiting for me" />`;
+  if (!state.data) return html`<${NotShown} state=${state} what="Waiting for me" />`;
   if (!items.length) return html`<p id="waiting" class="muted">Nothing waits for you.</p>`;
   const path = `/projects/${seg(project)}/promotions`;
   return html`

@@ -1,20 +1,18 @@
 // The REST API, with the caller's token. Errors carry the api's own message and status.
-import { token } from './auth.js';
+import { currentToken } from '../sign-in.js';
 
 export const API = '/api/v1';
 export const seg = encodeURIComponent;
 
 export class HttpError extends Error {
-  constructor(status, message, { routeMissing = false } = {}) {
+  constructor(status, message) {
     super(message);
     this.status = status;
-    /** The server has no such route (an older api, or a feature not deployed): not available. */
-    this.routeMissing = routeMissing;
   }
 }
 
 export function authHeaders() {
-  const t = token();
+  const t = currentToken();
   return t ? { authorization: `Bearer ${t}` } : {};
 }
 
@@ -31,7 +29,7 @@ export async function api(method, path, body) {
   }
   if (!res.ok) {
     const message = json?.error?.message ?? `${method} ${path} answered ${res.status}`;
-    throw new HttpError(res.status, message, { routeMissing: res.status === 404 && /^no route for /.test(message) });
+    throw new HttpError(res.status, message);
   }
   return json;
 }

@@ -4,6 +4,8 @@
  */
 // @ts-expect-error: a browser module without types
 import { applyEvent } from '../../../web/lib/store.js';
+// @ts-expect-error: a browser module without types
+import { parseEvent } from '../../../web/lib/stream.js';
 
 type Named = { metadata: { name: string; creationTimestamp?: string }; discoveredAt?: string };
 
@@ -34,5 +36,25 @@ describe('the page store', () => {
     expect(applyEvent(base, { event: 'added', data: { kind: 'Warehouse', name: 'x', object: {} } })).toBe(base);
     expect(applyEvent(base, { event: 'unavailable', data: { message: 'x' } })).toBe(base);
     expect(applyEvent(null, { event: 'reset', data: {} })).toBeNull();
+  });
+});
+
+describe('the page\'s event-stream parser', () => {
+  it('reads id, event and JSON data, joining data lines and taking one space after the colon off', () => {
+    expect(parseEvent('id: 7\nevent: changed\ndata: {"kind":"Stage",\ndata:  "name":"dev"}')).toEqual({ id: '7', event: 'changed', data: { kind: 'Stage', name: 'dev' } });
+  });
+
+  it('calls an event without a name a message, and one without an id has the empty id', () => {
+    expect(parseEvent('data: [1,2]')).toEqual({ id: '', event: 'message', data: [1, 2] });
+  });
+
+  it('skips comments and fields it does not know, and gives nothing for a keep-alive (no data)', () => {
+    expect(parseEvent(': keep-alive')).toBeUndefined();
+    expect(parseEvent('event: reset\nretry: 1000')).toBeUndefined();
+    expect(parseEvent(': hi\nfoo: bar\nevent: reset\ndata: {}')).toEqual({ id: '', event: 'reset', data: {} });
+  });
+
+  it('throws on data that is not JSON (the api sends only JSON), so the stream is read again rather than misread', () => {
+    expect(() => parseEvent('data: {oops')).toThrow(SyntaxError);
   });
 });
