@@ -107,7 +107,7 @@ export const ROUTE_DOCS: Readonly<Record<string, RouteDoc>> = {
     responses: { '200': 'List of AuditEvent' },
   },
   'GET /api/v1/projects/:project/approvals': {
-    summary: 'Promotions waiting for an approval the caller may give (?for=me), longest waiting first, each with the request that approves it',
+    summary: 'Promotions waiting for an approval the caller may give (?for=me), longest waiting first, each with the request that approves it; `refused` names the waiting promotions the caller may not approve, and why',
     query: ApprovalsQuery,
     responses: { '200': 'List of waiting approvals' },
   },

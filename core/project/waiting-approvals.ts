@@ -24,6 +24,13 @@ export interface WaitingApproval {
   approving: string;
 }
 
+/** A promotion waiting for an approval the caller may not give, and why. */
+export interface RefusedApproval {
+  promotion: string;
+  stage: string;
+  reason: string;
+}
+
 /** Whether `subject` may give the approval `promotion` waits for (undefined: yes; else why not). */
 export function approvalRefusal(subject: Subject, project: string, promotion: PromotionRecord, request: ApprovalRequest): string | undefined {
   const decision = decide(subject, 'approve', [{ project, stage: promotion.stage }]);
@@ -50,6 +57,18 @@ export function approvalsWaitingFor(state: ProjectState, subject: Subject): Wait
     });
   }
   return out.sort((a, b) => a.requestedAt.localeCompare(b.requestedAt) || a.promotion.localeCompare(b.promotion));
+}
+
+/** The promotions waiting for an approval `subject` may not give, with the reason (the page shows it on their Approve buttons). */
+export function approvalsRefusedTo(state: ProjectState, subject: Subject): RefusedApproval[] {
+  const out: RefusedApproval[] = [];
+  for (const p of state.promotions) {
+    const request = p.waitingForApproval;
+    if (p.phase !== 'Running' || request === undefined) continue;
+    const reason = approvalRefusal(subject, state.project, p, request);
+    if (reason !== undefined) out.push({ promotion: p.name, stage: p.stage, reason });
+  }
+  return out;
 }
 
 function approvingSentence(p: PromotionRecord, request: ApprovalRequest): string {

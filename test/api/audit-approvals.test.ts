@@ -102,8 +102,10 @@ describe('GET /projects/:project/approvals?for=me', () => {
         approve: { method: 'POST', path: '/api/v1/projects/demo/promotions/prod.000002.aaaaaaa/approve' },
       },
     ]);
+    expect(rita.body.refused).toEqual([{ promotion: 'staging.000003.aaaaaaa', stage: 'staging', reason: expect.stringMatching(/may not approve for stage "staging" of project "demo": that needs the approver role there$/) }]);
     const dana = await approvals(TOKENS.developer);
     expect(dana.body.items.map((i: { promotion: string }) => i.promotion)).toEqual(['staging.000003.aaaaaaa']);
+    expect(dana.body.refused.map((i: { promotion: string }) => i.promotion)).toEqual(['prod.000002.aaaaaaa']);
   });
 
   it('lists nothing to a caller without the approver role', async () => {

@@ -301,6 +301,25 @@ describe('the web page: what changed, what it passed, and a phone', () => {
     await expectText(page.getByRole('listitem', { name: `Promotion ${waiting.metadata.name}` }), /Aborted/, 60_000);
   });
 
+  it('disables Approve with the api\'s reason when the stage wants someone other than the requester, and Waiting for me leaves it out', async () => {
+    const docs = YAML.parseAllDocuments((await readFile(join(example, 'pipeline.yaml'), 'utf8')).replaceAll('file:///tmp/shunt-demo/gitops.git', `file://${origin}`));
+    const prod = docs.find((d) => d.getIn(['kind']) === 'Stage' && d.getIn(['metadata', 'name']) === 'prod')!;
+    prod.setIn(['metadata', 'annotations'], { 'shunt.dev/require-approval': 'true', 'shunt.dev/approver-not-requester': 'true' });
+    await api('POST', '/apply', TOKENS.admin, { files: [{ name: 'four-eyes.yaml', content: prod.toString() }] });
+    const older = (await api('GET', '/projects/demo/freight', TOKENS.viewer)).items.find((f: { images: { tag: string }[] }) => f.images[0]!.tag === '1.0.0');
+    await page.locator('#promote-prod').selectOption(older.metadata.name);
+    await page.getByRole('button', { name: 'Promote to prod' }).click();
+    const waiting = await eventuallyPromotion((p) => p.spec.stage === 'prod' && p.spec.freight === older.metadata.name && p.status.phase === 'Running' && p.status.waitingForApproval !== undefined);
+
+    const node = page.getByRole('article', { name: 'Stage prod' });
+    await expectText(node, /"rita-release" asked for this promotion and so cannot approve it: another person must/);
+    expect(await node.getByRole('button', { name: `Approve ${waiting.metadata.name}` }).isDisabled()).toBe(true);
+    await expectText(page.locator('#waiting'), /Nothing waits for you\./);
+
+    await node.getByRole('button', { name: `Abort ${waiting.metadata.name}` }).click();
+    await eventuallyPromotion((p) => p.metadata.name === waiting.metadata.name && p.status.phase === 'Aborted');
+  });
+
   it('fits a phone: 375 px wide without sideways scrolling, the stages one under another', async () => {
     await page.setViewportSize({ width: 375, height: 800 });
     await page.reload();
@@ -332,7 +351,7 @@ async function eventuallyEvents(
   }
 }
 
-type PromotionItem = { metadata: { name: string }; spec: { stage: string; freight: string }; status: { waitingForApproval?: { gate: string } } };
+type PromotionItem = { metadata: { name: string }; spec: { stage: string; freight: string }; status: { phase?: string; waitingForApproval?: { gate: string } } };
 
 async function eventuallyPromotion(match: (p: PromotionItem) => boolean): Promise<PromotionItem> {
   const deadline = Date.now() + 60_000;

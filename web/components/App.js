@@ -14,6 +14,7 @@ import { Header } from './Header.js';
 import { Nav } from './Nav.js';
 import { Pipeline } from './Pipeline.js';
 import { PromotionDetail } from './PromotionDetail.js';
+import { useRead } from './Read.js';
 import { Promotions } from './Promotions.js';
 import { Section } from './Section.js';
 import { Verification } from './Verification.js';
@@ -34,7 +35,6 @@ export function App() {
   const [historyStage, setHistoryStage] = useState('');
   const [detail, setDetail] = useState('');
   const [tick, setTick] = useState(0);
-  const [waitingCount, setWaitingCount] = useState(0);
   const [generation, setGeneration] = useState(0);
   const projectRef = useRef('');
 
@@ -131,7 +131,9 @@ export function App() {
     setHistoryStage(stage);
     if (scroll) document.getElementById('promotions-section')?.scrollIntoView({ block: 'start' });
   };
-  const shared = { data, project, permissions, busy, run, tick };
+  // Read once for "Waiting for me" and for the stages' Approve buttons (the api says which the caller may not give, and why).
+  const approvals = useRead(data && project ? `/projects/${seg(project)}/approvals?for=me` : '', [project, tick]);
+  const shared = { data, project, permissions, approvals, busy, run, tick };
 
   return html`
     <a class="skip" href="#main">Skip to the pipeline</a>
@@ -150,14 +152,14 @@ export function App() {
         signedOut();
         void load(project);
       }} />
-    ${data ? html`<${Nav} waiting=${waitingCount} />` : null}
+    ${data ? html`<${Nav} waiting=${approvals.data?.items.length ?? 0} />` : null}
     <div id="status" class="status" role="status" aria-live="polite">${status}</div>
     <div id="error" class="error" role="alert">${error}</div>
     <main id="main" tabindex="-1">
       ${data ? html`
         <${Section} id="pipeline" title="Pipeline"><${Pipeline} ...${shared} onShowHistory=${showHistory} /><//>
         <${Section} id="freight" title="Freight"><${FreightTimeline} ...${shared} /><//>
-        <${Section} id="waiting" title="Waiting for me"><${Waiting} ...${shared} onCount=${setWaitingCount} /><//>
+        <${Section} id="waiting" title="Waiting for me"><${Waiting} ...${shared} /><//>
         <${Section} id="promotions" title="Promotions"><${Promotions} data=${data} stage=${historyStage} onStage=${setHistoryStage} onDetail=${setDetail} /><//>
         <${Section} id="verification" title="Verification"><${Verification} data=${data} /><//>
         <${Section} id="compare" title="Compare stages"><${Compare} ...${shared} /><//>

@@ -23,7 +23,7 @@ function soakText(stage, verified) {
   return verified?.longestSoak ? `served ${verified.longestSoak}` : undefined;
 }
 
-export function StageNode({ stage, data, project, permissions, busy, run, onShowHistory }) {
+export function StageNode({ stage, data, project, permissions, approvals, busy, run, onShowHistory }) {
   const { freight, promotions, stages } = data;
   const name = stage.metadata.name;
   const current = currentFreightId(stage);
@@ -46,6 +46,10 @@ export function StageNode({ stage, data, project, permissions, busy, run, onShow
   const downstream = downstreamOf(stages, name);
   const downstreamDecision = downstream.map((d) => permissions(d).promote).find((d) => d?.allowed === false) ?? { allowed: true };
   const path = `/projects/${seg(project)}`;
+  const approveDecision = (promotion) => {
+    const refusal = approvals?.data?.refused.find((r) => r.promotion === promotion);
+    return refusal ? { allowed: false, reason: refusal.reason } : perm.approve;
+  };
 
   return html`
     <article class=${`node stage ${health} ${phase}`} id=${`node-stage-${name}`} aria-label=${`Stage ${name}`}>
@@ -81,7 +85,7 @@ export function StageNode({ stage, data, project, permissions, busy, run, onShow
             return `Retry of ${latest.metadata.name} requested`;
           })} />` : null}
         ${live.map((p) => html`
-          ${p.status?.waitingForApproval ? html`<${ActionButton} label=${`Approve ${p.metadata.name}`} decision=${perm.approve} busy=${busy} onRun=${(label) => run(label, async () => {
+          ${p.status?.waitingForApproval ? html`<${ActionButton} label=${`Approve ${p.metadata.name}`} decision=${approveDecision(p.metadata.name)} busy=${busy} onRun=${(label) => run(label, async () => {
             await api('POST', `${path}/promotions/${seg(p.metadata.name)}/approve`, {});
             return `${p.metadata.name} approved`;
           })} />` : null}

@@ -1,19 +1,16 @@
-// Promotions waiting for an approval the caller may give (GET /approvals?for=me), with one-click
-// approve, or reject (which aborts the promotion).
-import { useEffect } from '/vendor/hooks.mjs';
+// Promotions waiting for an approval the caller may give (GET /approvals?for=me, read by the
+// App), with one-click approve, or reject (which aborts the promotion).
 import { API, api, seg } from '../lib/api.js';
 import { html } from '../lib/html.js';
 import { when } from '../lib/time.js';
-import { NotShown, useRead } from './Read.js';
+import { NotShown } from './Read.js';
 
 const nameOf = (a) => a.promotion;
 const freightOf = (a) => a.freight?.alias ?? a.freight?.name;
 
-export function Waiting({ project, tick, busy, run, onCount }) {
-  const state = useRead(`/projects/${seg(project)}/approvals?for=me`, [tick]);
-  const items = state.data?.items ?? [];
-  useEffect(() => onCount(items.length), [items.length]);
-  if (!state.data) return html`<${NotShown} state=${state} what="Waiting for me" />`;
+export function Waiting({ project, approvals, busy, run }) {
+  if (!approvals.data) return html`<${NotShown} state=${approvals} what="Waiting for me" />`;
+  const items = approvals.data.items;
   if (!items.length) return html`<p id="waiting" class="muted">Nothing waits for you.</p>`;
   const path = `/projects/${seg(project)}/promotions`;
   return html`

@@ -1,6 +1,6 @@
 import { emptyProjectState } from '../../../core/project/apply.js';
 import type { ProjectState, PromotionRecord } from '../../../core/project/state.js';
-import { approvalsWaitingFor } from '../../../core/project/waiting-approvals.js';
+import { approvalsRefusedTo, approvalsWaitingFor } from '../../../core/project/waiting-approvals.js';
 import type { Grant, Subject } from '../../../core/rbac/rbac.js';
 
 const promotion = (name: string, stage: string, fields: { [K in keyof PromotionRecord]?: PromotionRecord[K] | undefined } = {}): PromotionRecord => ({
@@ -61,5 +61,20 @@ describe('approvalsWaitingFor', () => {
     const s = state([promotion('prod.1', 'prod', { actor: 'rita', waitingForApproval: { gate: 'stage', since: '2026-01-01T00:01:00.000Z', approverNotRequester: true } })]);
     expect(approvalsWaitingFor(s, rita)).toEqual([]);
     expect(approvalsWaitingFor(s, subject('ruth', rita.grants))).toHaveLength(1);
+  });
+});
+
+describe('approvalsRefusedTo', () => {
+  it('names each waiting promotion the caller may not approve, with the reason the approve request would get', () => {
+    const s = state([
+      promotion('prod.1', 'prod', { actor: 'rita', waitingForApproval: { gate: 'stage', since: '2026-01-01T00:01:00.000Z', approverNotRequester: true } }),
+      promotion('prod.2', 'prod'),
+      promotion('staging.1', 'staging'),
+      promotion('staging.2', 'staging', { phase: 'Succeeded' }),
+    ]);
+    expect(approvalsRefusedTo(s, rita)).toEqual([
+      { promotion: 'prod.1', stage: 'prod', reason: '"rita" asked for this promotion and so cannot approve it: another person must' },
+      { promotion: 'staging.1', stage: 'staging', reason: 'rita (roles approver on */prod*) may not approve for stage "staging" of project "demo": that needs the approver role there' },
+    ]);
   });
 });
