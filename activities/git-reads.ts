@@ -108,7 +108,7 @@ export function createGitReadActivities(deps: GitReadActivityDeps): GitReadActiv
       for (const c of own) out.commits.push(commitInfo(repoURL, pushed.branch, c));
       const oldest = own[own.length - 1]!;
       const from = oldest.parents[0] ?? EMPTY_TREE;
-      const files = await where.reads.changedFiles(where.mirror, from, pushed.sha);
+      const files = await where.reads.changedFiles(where.mirror, from, pushed.sha, GIT_READ_LIMITS.blobBytes);
       const room = GIT_READ_LIMITS.files - out.files.length;
       if (files.length > room) out.truncated = true;
       const kept = files.slice(0, Math.max(0, room));
@@ -122,14 +122,16 @@ export function createGitReadActivities(deps: GitReadActivityDeps): GitReadActiv
           change: changeKind(f.status),
           additions: f.additions,
           deletions: f.deletions,
-          ...(f.binary ? { binary: true } : {}),
           patch: '',
           truncated: false,
         };
+        // Not read at all: git called it binary without looking (changedFiles' bigFileBytes).
         const tooLarge = Math.max(sizes.get(f.oldBlob) ?? 0, sizes.get(f.newBlob) ?? 0) > GIT_READ_LIMITS.blobBytes;
-        if (f.binary) {
-          // No text to show.
-        } else if (tooLarge || patchBytes >= GIT_READ_LIMITS.patchBytesTotal) {
+        if (tooLarge) {
+          file.truncated = true;
+        } else if (f.binary) {
+          file.binary = true;
+        } else if (patchBytes >= GIT_READ_LIMITS.patchBytesTotal) {
           file.truncated = true;
         } else {
           const patch = cutUtf8(await where.reads.filePatch(where.mirror, from, pushed.sha, f), Math.min(GIT_READ_LIMITS.patchBytesPerFile, GIT_READ_LIMITS.patchBytesTotal - patchBytes));

@@ -42,7 +42,7 @@ export interface FileChange {
   /** The path before a rename. */
   previousPath?: string;
   change: FileChangeKind;
-  /** Lines; 0 for binary files. */
+  /** Lines; 0 for binary files and for files over GIT_READ_LIMITS.blobBytes (not read: truncated). */
   additions: number;
   deletions: number;
   binary?: boolean;

@@ -160,9 +160,9 @@ describe('git-clone blobless', () => {
     const [v2, seed] = await Promise.all(['main~4', 'main~5'].map(async (rev) => (await git(mirror, ['rev-parse', `refs/remotes/origin/${rev}`])).trim()));
     const needed = await Promise.all([blobOf(mirror, seed!, 'big.txt'), blobOf(mirror, v2!, 'big.txt')]);
     expect(await missingBlobs(mirror)).toEqual(expect.arrayContaining(needed));
-    await expect(h.git.reads({ repoURL: url }).changedFiles(mirror, seed!, v2!)).rejects.toThrow();
+    await expect(h.git.reads({ repoURL: url }).changedFiles(mirror, seed!, v2!, 1024 * 1024)).rejects.toThrow();
     const reads = h.git.reads({ repoURL: url, credentials: { username: 'promoter', password: 'pa55-w0rd-t0ken' } });
-    const bigFile = (await reads.changedFiles(mirror, seed!, v2!)).find((f) => f.path === 'big.txt');
+    const bigFile = (await reads.changedFiles(mirror, seed!, v2!, 1024 * 1024)).find((f) => f.path === 'big.txt');
     expect(bigFile).toMatchObject({ status: 'M', additions: 1, deletions: 1, binary: false });
     expect(await reads.filePatch(mirror, seed!, v2!, { path: 'big.txt' })).toContain(`+${'b'.repeat(100)}`);
     expect(server.requests.every((r) => r.status !== 401 || !r.hadAuthorization)).toBe(true);

@@ -38,7 +38,7 @@ beforeAll(async () => {
 
 describe('MirrorReads', () => {
   it('lists added, modified, deleted, renamed and binary files with their line counts', async () => {
-    const files = await svc.reads({ repoURL: origin.url }).changedFiles(mirror, seed, head);
+    const files = await svc.reads({ repoURL: origin.url }).changedFiles(mirror, seed, head, 1024 * 1024);
     const byPath = Object.fromEntries(files.map((f) => [f.path, { status: f.status, previousPath: f.previousPath, additions: f.additions, deletions: f.deletions, binary: f.binary }]));
     expect(byPath).toEqual({
       'keep.txt': { status: 'M', previousPath: undefined, additions: 2, deletions: 1, binary: false },
@@ -46,6 +46,12 @@ describe('MirrorReads', () => {
       'gone.txt': { status: 'D', previousPath: undefined, additions: 0, deletions: 1, binary: false },
       'image.bin': { status: 'A', previousPath: undefined, additions: 0, deletions: 0, binary: true },
     });
+  });
+
+  it('does not read a blob over the size given to count its lines: git calls it binary, with no counts', async () => {
+    const files = await svc.reads({ repoURL: origin.url }).changedFiles(mirror, seed, head, 16);
+    expect(files.find((f) => f.path === 'keep.txt')).toMatchObject({ status: 'M', additions: 0, deletions: 0, binary: true });
+    expect(files.find((f) => f.path === 'gone.txt')).toMatchObject({ status: 'D', additions: 0, deletions: 1, binary: false });
   });
 
   it("gives a file's patch as git's own unified diff, though .gitattributes names a diff driver", async () => {
@@ -64,7 +70,7 @@ describe('MirrorReads', () => {
   });
 
   it('measures blobs without reading them', async () => {
-    const files = await svc.reads({ repoURL: origin.url }).changedFiles(mirror, seed, head);
+    const files = await svc.reads({ repoURL: origin.url }).changedFiles(mirror, seed, head, 1024 * 1024);
     const keep = files.find((f) => f.path === 'keep.txt')!;
     const sizes = await svc.reads({ repoURL: origin.url }).blobSizes(mirror, [keep.oldBlob, keep.newBlob, '0'.repeat(40)]);
     expect(sizes.get(keep.oldBlob)).toBe('one\ntwo\nthree\n'.length);

@@ -93,10 +93,14 @@ export class MirrorReads {
     return parseCommits(res.stdout);
   }
 
-  /** The files `to` changed compared to `from` (renames detected), with line counts. */
-  async changedFiles(mirror: string, from: string, to: string): Promise<RawFileChange[]> {
-    const raw = await this.run(mirror, ['diff', ...NO_DRIVERS, '--raw', '-z', '-M', '--no-abbrev', from, to, '--']);
-    const numstat = await this.run(mirror, ['diff', ...NO_DRIVERS, '--numstat', '-z', '-M', from, to, '--']);
+  /**
+   * The files `to` changed compared to `from` (renames detected), with line counts. A blob over
+   * `bigFileBytes` is not read to count its lines: git calls it binary (core.bigFileThreshold).
+   */
+  async changedFiles(mirror: string, from: string, to: string, bigFileBytes: number): Promise<RawFileChange[]> {
+    const big = ['-c', `core.bigFileThreshold=${bigFileBytes}`];
+    const raw = await this.run(mirror, [...big, 'diff', ...NO_DRIVERS, '--raw', '-z', '-M', '--no-abbrev', from, to, '--']);
+    const numstat = await this.run(mirror, [...big, 'diff', ...NO_DRIVERS, '--numstat', '-z', '-M', from, to, '--']);
     const counts = parseNumstat(numstat.stdout);
     return parseRaw(raw.stdout).map((f, i) => {
       const c = counts[i];
