@@ -1,3 +1,4 @@
+import type { AuditFilter } from '../core/audit/filter.js';
 import type { ApplyReportLine } from '../core/apply/plan.js';
 import type { ClusterConfig } from '../core/model.js';
 import type { FreightApproval } from '../core/project/approvals.js';
@@ -91,7 +92,8 @@ export interface ShuntBackend {
   /** Appends to the durable audit trail of `project` (undefined: the cluster-wide trail). */
   recordAudit(project: string | undefined, event: AuditEvent): Promise<void>;
   /** The audit trail, newest first; empty when nothing was ever recorded. */
-  listAudit(project: string | undefined, limit: number): Promise<AuditEvent[]>;
+  /** The trail's entries that pass `filter`, newest first (filtered where the trail is kept). */
+  listAudit(project: string | undefined, filter: AuditFilter): Promise<AuditEvent[]>;
   /** Reads the worker's git mirrors (a promotion's changes, commits between revisions); answers are bounded and cached. */
   readGit<R extends GitReadRequest>(request: R): Promise<GitReadResult<R>>;
 }

@@ -2,6 +2,7 @@
  * ShuntBackend over Temporal: an apply is planned by core/apply/plan.ts and executed here as
  * updates of the cluster and project workflows; reads are queries.
  */
+import type { AuditFilter } from '../core/audit/filter.js';
 import {
   Client,
   WithStartWorkflowOperation,
@@ -400,9 +401,9 @@ export class TemporalBackend implements ShuntBackend {
     }
   }
 
-  async listAudit(project: string | undefined, limit: number): Promise<AuditEvent[]> {
+  async listAudit(project: string | undefined, filter: AuditFilter): Promise<AuditEvent[]> {
     try {
-      return await this.client.workflow.getHandle(auditWorkflowId(project)).query(auditEventsQuery, { limit });
+      return await this.client.workflow.getHandle(auditWorkflowId(project)).query(auditEventsQuery, filter);
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) return [];
       throw unavailable(err);

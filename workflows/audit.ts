@@ -5,6 +5,7 @@
  */
 import { allHandlersFinished, condition, continueAsNew, setHandler, workflowInfo } from '@temporalio/workflow';
 import { boundedAppend, type AuditEvent } from '../core/audit/event.js';
+import { filterAuditEvents } from '../core/audit/filter.js';
 import { auditEventsQuery, recordAuditSignal, type AuditWorkflowInput } from './definitions.js';
 
 const DEFAULT_MAX_EVENTS = 1000;
@@ -20,10 +21,7 @@ export async function auditWorkflow(input: AuditWorkflowInput = {}): Promise<voi
     boundedAppend(events, event, max);
     pending = true;
   });
-  setHandler(auditEventsQuery, (options) => {
-    const newestFirst = [...events].reverse();
-    return options?.limit !== undefined ? newestFirst.slice(0, options.limit) : newestFirst;
-  });
+  setHandler(auditEventsQuery, (filter) => filterAuditEvents([...events].reverse(), { ...filter, limit: filter?.limit ?? events.length }));
 
   for (;;) {
     await condition(() => pending);

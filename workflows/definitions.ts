@@ -6,6 +6,7 @@ import type { FreightPage, FreightPageRequest, FreightRead, ProjectCounts } from
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { AuditEvent } from '../core/audit/event.js';
+import type { AuditFilter } from '../core/audit/filter.js';
 import type { EventQuery } from '../core/events/lifecycle.js';
 import type { DeadLetter, LifecycleEvent } from '../core/events/types.js';
 import type { ClusterAnalysisTemplate, ClusterConfig, ClusterPromotionTask } from '../core/model.js';
@@ -255,8 +256,8 @@ export interface AuditWorkflowInput {
 }
 
 export const recordAuditSignal = defineSignal<[AuditEvent]>('recordAudit');
-/** Newest first. */
-export const auditEventsQuery = defineQuery<AuditEvent[], [{ limit?: number }?]>('auditEvents');
+/** Newest first, those that pass the filter (core/audit/filter.ts); without a limit, all that pass. */
+export const auditEventsQuery = defineQuery<AuditEvent[], [AuditFilter?]>('auditEvents');
 
 // ---- notifications ---------------------------------------------------------------------
 

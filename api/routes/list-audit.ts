@@ -1,7 +1,6 @@
 import type { RequestHandler } from 'express';
 import { AuditQuery } from '../../core/api/requests.js';
 import type { AuditEvent } from '../../core/audit/event.js';
-import { filterAuditEvents, MAX_AUDIT_LIMIT } from '../../core/audit/filter.js';
 import { parseBody } from '../parse-body.js';
 import { param } from '../request-context.js';
 import type { RouteDeps } from '../route-deps.js';
@@ -27,14 +26,13 @@ export function renderAuditEvent(event: AuditEvent): AuditEventView {
 /**
  * GET /api/v1/projects/:project/audit?stage=&actor=&action=&outcome=&limit=: the project's audit
  * trail, newest first, denied and refused requests included; each filter is an exact match, and a
- * bad one is a 400 naming it. The whole kept trail is filtered, then cut to `limit`.
+ * bad one is a 400 naming it. The audit workflow filters its whole kept trail, then cuts to `limit`.
  */
 export function listAudit({ backend }: RouteDeps): RequestHandler {
   return async (req, res) => {
     const project = param(req, 'project');
     const filter = parseBody(AuditQuery, req.query, 'invalid audit filter');
-    const events = await backend.listAudit(project, MAX_AUDIT_LIMIT);
-    const view: ListView<AuditEventView> = renderList(filterAuditEvents(events, filter).map(renderAuditEvent));
+    const view: ListView<AuditEventView> = renderList((await backend.listAudit(project, filter)).map(renderAuditEvent));
     res.json(view);
   };
 }

@@ -1,3 +1,4 @@
+import { filterAuditEvents, type AuditFilter } from '../../core/audit/filter.js';
 import { listEvents, type EventQuery } from '../../core/events/lifecycle.js';
 import { listDeadLetters } from '../../core/events/notifications.js';
 import type { DeadLetter, LifecycleEvent } from '../../core/events/types.js';
@@ -385,8 +386,8 @@ export class FakeBackend implements ShuntBackend {
     return this.gitReads(request) as GitReadResult<R>;
   }
 
-  async listAudit(project: string | undefined, limit: number): Promise<AuditEvent[]> {
-    return [...(this.audit.get(project ?? '') ?? [])].reverse().slice(0, limit);
+  async listAudit(project: string | undefined, filter: AuditFilter): Promise<AuditEvent[]> {
+    return filterAuditEvents([...(this.audit.get(project ?? '') ?? [])].reverse(), filter);
   }
 
   // ---- arrangement helpers ---------------------------------------------------------------
