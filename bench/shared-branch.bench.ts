@@ -7,7 +7,10 @@
  */
 import { Disposer } from '../test/support/git-repos.js';
 import { prepareLoad, type LoadShape } from '../test/support/load-scenario.js';
+import { Client, Connection } from '@temporalio/client';
+import { median } from './stats.js';
 import { launchShunt } from './support/launch.js';
+import { describeTimelines, promotionTimeline } from './support/promotion-timeline.js';
 import type { BenchModule } from './types.js';
 
 const FULL: LoadShape = { projects: 1, stages: 20, rounds: 2 };
@@ -17,7 +20,11 @@ const bench: BenchModule = async ({ workDir, quick, log }) => {
   const shape = quick ? QUICK : FULL;
   const disposer = new Disposer();
   try {
-    const { api } = await launchShunt(disposer, workDir);
+    const { shunt, api } = await launchShunt(disposer, workDir);
+    const connection = await Connection.connect({ address: `127.0.0.1:${shunt.temporalPort}` });
+    disposer.add(() => connection.close());
+    const client = new Client({ connection, namespace: 'default' });
+    const timelines = (promotions: { status: { workflowId?: string } }[]) => Promise.all(promotions.map((p) => promotionTimeline(client, p.status.workflowId!)));
     const pipeline = await prepareLoad(api, disposer, workDir, shape);
     const [project] = Object.keys(pipeline.repos) as [string];
     const stages = pipeline.stages[project]!;
@@ -39,6 +46,8 @@ const bench: BenchModule = async ({ workDir, quick, log }) => {
     const failures = concurrent.filter((p) => p.status.phase !== 'Succeeded').map((p) => `${p.metadata.name}: ${p.status.message ?? p.status.phase}`);
     log(`${stages.length} stages, one branch: one after another ${Math.round(sequentialMs)} ms (${succeeded(sequential)} succeeded), at once ${Math.round(concurrentMs)} ms (${succeeded(concurrent)} succeeded)`);
     for (const f of failures) log(`failed: ${f}`);
+    log(`where the time goes, one after another:\n${describeTimelines(await timelines(sequential), median)}`);
+    log(`where the time goes, at once:\n${describeTimelines(await timelines(concurrent), median)}`);
     const ratio = concurrentMs / sequentialMs;
     return [
       {

@@ -23,6 +23,7 @@ import { startRegistry } from '../test/support/oci-registry.js';
 import { aCredentialSecret, aProject, aProjectConfig, aStage, aWarehouse, WAREHOUSE, yamlOf } from '../test/support/manifests.js';
 import { median, percentile } from './stats.js';
 import { launchShunt } from './support/launch.js';
+import { attrs, eventMs, historyEvents, promotionTimeline } from './support/promotion-timeline.js';
 import type { BenchFigure, BenchModule } from './types.js';
 
 const PROJECT = 'hooked';
@@ -77,34 +78,6 @@ async function waitForPush(logFile: string, count: number, timeoutMs = 60_000): 
 
 // ---- where the time goes: Temporal history events of one run ---------------------------------
 
-interface HistoryEvent {
-  eventTime?: { seconds?: number | { toNumber(): number } | null; nanos?: number | null } | null;
-  [attributes: string]: unknown;
-}
-
-function eventMs(e: HistoryEvent): number {
-  const s = e.eventTime?.seconds;
-  const seconds = typeof s === 'number' ? s : s ? s.toNumber() : 0;
-  return seconds * 1000 + (e.eventTime?.nanos ?? 0) / 1e6;
-}
-
-function attrs<T>(e: HistoryEvent, name: string): T | undefined {
-  return (e[name] ?? undefined) as T | undefined;
-}
-
-/** The `uses` of a runStep activity's step, from its (JSON) input. */
-function stepOf(e: HistoryEvent): string | undefined {
-  const a = attrs<{ activityType?: { name?: string }; input?: { payloads?: { data?: Uint8Array }[] } }>(e, 'activityTaskScheduledEventAttributes');
-  const data = a?.input?.payloads?.[0]?.data;
-  if (!data) return a?.activityType?.name ?? undefined;
-  try {
-    const input = JSON.parse(Buffer.from(data).toString('utf8')) as { step?: { uses?: string } };
-    return input.step?.uses ? `${a?.activityType?.name}:${input.step.uses}` : (a?.activityType?.name ?? undefined);
-  } catch {
-    return a?.activityType?.name ?? undefined;
-  }
-}
-
 /** Milestones of one run (ms since the webhook call). */
 interface Breakdown {
   scanStarted: number;
@@ -114,44 +87,20 @@ interface Breakdown {
   pushed: number;
 }
 
-async function events(client: Client, workflowId: string, runId?: string): Promise<HistoryEvent[]> {
-  const history = await client.workflow.getHandle(workflowId, runId).fetchHistory();
-  return (history.events ?? []) as unknown as HistoryEvent[];
-}
-
 async function breakdown(client: Client, t0: number, promotionWorkflowId: string, pushedAt: number): Promise<Breakdown> {
   const rel = (ms: number): number => Math.round(ms - t0);
-  const scan = (await events(client, warehouseRescanWorkflowId(PROJECT, 'app'))).filter((e) => eventMs(e) >= t0 - 5);
+  const scan = (await historyEvents(client, warehouseRescanWorkflowId(PROJECT, 'app'))).filter((e) => eventMs(e) >= t0 - 5);
   const scanStart = scan.find((e) => attrs(e, 'workflowExecutionStartedEventAttributes') || attrs(e, 'workflowExecutionSignaledEventAttributes'));
-  const project = (await events(client, projectWorkflowId(PROJECT))).filter((e) => eventMs(e) >= t0 - 5);
+  const project = (await historyEvents(client, projectWorkflowId(PROJECT))).filter((e) => eventMs(e) >= t0 - 5);
   const signaled = project.find(
     (e) => attrs<{ signalName?: string }>(e, 'workflowExecutionSignaledEventAttributes')?.signalName === 'warehouseScanned',
   );
-  const promotion = await events(client, promotionWorkflowId);
-  const scheduled = new Map<string, HistoryEvent>();
-  const started = new Map<string, HistoryEvent>();
-  const steps: Breakdown['steps'] = [];
-  for (const e of promotion) {
-    const id = String((e as { eventId?: { toString(): string } }).eventId ?? '');
-    if (attrs(e, 'activityTaskScheduledEventAttributes')) scheduled.set(id, e);
-    const st = attrs<{ scheduledEventId?: { toString(): string } }>(e, 'activityTaskStartedEventAttributes');
-    if (st) started.set(String(st.scheduledEventId), e);
-    const done = attrs<{ scheduledEventId?: { toString(): string } }>(e, 'activityTaskCompletedEventAttributes');
-    if (done) {
-      const s = scheduled.get(String(done.scheduledEventId))!;
-      steps.push({
-        name: stepOf(s) ?? '?',
-        scheduled: rel(eventMs(s)),
-        started: rel(eventMs(started.get(String(done.scheduledEventId)) ?? s)),
-        completed: rel(eventMs(e)),
-      });
-    }
-  }
+  const promotion = await promotionTimeline(client, promotionWorkflowId);
   return {
     scanStarted: scanStart ? rel(eventMs(scanStart)) : Number.NaN,
     projectSignaled: signaled ? rel(eventMs(signaled)) : Number.NaN,
-    promotionStarted: promotion[0] ? rel(eventMs(promotion[0])) : Number.NaN,
-    steps,
+    promotionStarted: rel(promotion.started),
+    steps: promotion.activities.map((a) => ({ name: a.name, scheduled: rel(a.scheduled), started: rel(a.started), completed: rel(a.completed) })),
     pushed: rel(pushedAt),
   };
 }

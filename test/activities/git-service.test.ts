@@ -50,6 +50,39 @@ describe('GitService mirrors', () => {
     expect(fs.existsSync(`${svc.mirrorDir(origin.url)}.lock`)).toBe(false);
   });
 
+  it('lets checkouts that start together share a fetch: one that waits joins the one queued, which starts after it asked', async () => {
+    const origin = await createOrigin(disposer);
+    const dataDir = await tempDir(disposer);
+    const svc = newGitService(dataDir);
+    await svc.syncMirror(origin.url);
+    const newer = await commitToOrigin(disposer, origin, { 'n.txt': 'n\n' }, 'newer');
+    const workspaces = await Promise.all(['a', 'b', 'c', 'd', 'e', 'f'].map((k) => createWorkspace(path.join(dataDir, 'work'), k)));
+
+    const results = await Promise.all(workspaces.map((ws) => svc.checkout({ repoURL: origin.url, dir: ws.resolve('src'), branch: 'main' })));
+
+    // Every checkout sees the commit made before it asked. Those that asked before a fetch began
+    // share it: one fetch for all six, or two when the first began before the others asked.
+    expect(results.map((r) => r.commit)).toEqual(Array(6).fill(newer));
+    expect(svc.stats.mirrorFetches).toBeGreaterThanOrEqual(1);
+    expect(svc.stats.mirrorFetches).toBeLessThanOrEqual(2);
+  });
+
+  it('does not let a sync with other credentials join: each fetches with its own', async () => {
+    const origin = await createOrigin(disposer);
+    const dataDir = await tempDir(disposer);
+    const svc = newGitService(dataDir);
+    await svc.syncMirror(origin.url);
+    const fetchesBefore = svc.stats.mirrorFetches;
+
+    await Promise.all([
+      svc.syncMirror(origin.url),
+      svc.syncMirror(origin.url, { credentials: { username: 'a', password: 'one' } }),
+      svc.syncMirror(origin.url, { credentials: { username: 'b', password: 'two' } }),
+    ]);
+
+    expect(svc.stats.mirrorFetches - fetchesBefore).toBe(3);
+  });
+
   it('pushes from two workspaces of the same branch; the second integrates the first', async () => {
     const origin = await createOrigin(disposer);
     const dataDir = await tempDir(disposer);

@@ -43,6 +43,9 @@ export class Mirrors {
     private readonly stats: GitStats,
   ) {}
 
+  /** Syncs waiting for their mirror's lock, by mirror, URL, credentials and options (see sync). */
+  private readonly waitingSyncs = new Map<string, Promise<void>>();
+
   /** `<root>/<sha1(normalized url)>.git`: every spelling of one repository shares it. */
   dir(repoURL: string): string {
     return path.join(this.root, `${sha1Hex(normalizeGitURL(repoURL))}.git`);
@@ -73,7 +76,31 @@ export class Mirrors {
     // Before the URL reaches the mirror's config.
     this.git.assertRemoteAllowed(repoURL);
     const dir = this.dir(repoURL);
-    await this.withLock(dir, () => this.syncLocked(dir, repoURL, opts));
+    // Checkouts that start together (promotions of many stages from one repository) share one
+    // fetch: a sync asked for while another waits for the lock joins it, since that fetch starts
+    // after both asked. Only with the same URL, credentials and options: each project's access
+    // is still checked by a fetch made with its own credentials.
+    const key = sha1Hex(JSON.stringify([dir, repoURL, opts.credentials ?? null, opts.insecureSkipTLSVerify ?? false, opts.blobless ?? false, opts.depth ?? null, opts.fullHistory ?? false]));
+    const waiting = this.waitingSyncs.get(key);
+    if (waiting) {
+      try {
+        await waiting;
+        return dir;
+      } catch {
+        // The shared fetch failed for its own caller (cancelled, say): this one tries on its own.
+        if (opts.signal?.aborted) throw opts.signal.reason;
+      }
+    }
+    const mine = this.withLock(dir, () => {
+      if (this.waitingSyncs.get(key) === mine) this.waitingSyncs.delete(key);
+      return this.syncLocked(dir, repoURL, opts);
+    });
+    if (!waiting) this.waitingSyncs.set(key, mine);
+    try {
+      await mine;
+    } finally {
+      if (this.waitingSyncs.get(key) === mine) this.waitingSyncs.delete(key);
+    }
     return dir;
   }
 
@@ -88,10 +115,19 @@ export class Mirrors {
     });
   }
 
-  /** Whether the mirror at `dir` is a partial clone (made for a blobless checkout). */
+  /**
+   * Whether the mirror at `dir` is a partial clone (made for a blobless checkout): its config's
+   * `remote.origin.promisor`, which git's first filtered fetch wrote. Read from the file, not with
+   * a git process: every checkout and push asks, with the mirror's lock held.
+   */
   async isPartial(dir: string): Promise<boolean> {
-    const res = await this.git.run(['config', '--get', 'remote.origin.promisor'], { cwd: dir, allowFailure: true });
-    return res.stdout.trim() === 'true';
+    let text: string;
+    try {
+      text = await fs.promises.readFile(path.join(dir, 'config'), 'utf8');
+    } catch {
+      return false;
+    }
+    return originIsPromisor(text);
   }
 
   /**
@@ -242,4 +278,17 @@ export function inCone(file: string, dirs: readonly string[]): boolean {
     if (d === '' || file.startsWith(`${d}/`) || d.startsWith(`${parent}/`)) return true;
   }
   return false;
+}
+
+/** Whether a git config file's text sets `remote.origin.promisor` true (git's boolean spellings). */
+export function originIsPromisor(configText: string): boolean {
+  let inOrigin = false;
+  let promisor = false;
+  for (const line of configText.split('\n')) {
+    const header = /^\s*\[([^\]]*)\]/.exec(line);
+    if (header) inOrigin = /^remote\s+"origin"$/i.test(header[1]!.trim());
+    const entry = inOrigin ? /^\s*promisor\s*(?:=\s*(.*?)\s*)?(?:[#;].*)?$/i.exec(header ? line.slice(header[0].length) : line) : null;
+    if (entry) promisor = entry[1] === undefined || /^(true|yes|on|1)$/i.test(entry[1].replace(/^"(.*)"$/, '$1'));
+  }
+  return promisor;
 }
