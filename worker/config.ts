@@ -12,6 +12,15 @@ import { operatorApiURLs } from '../activities/adapters/git-providers/api-locati
 import { githubPushSettings } from '../activities/steps/github-push.js';
 import { temporalConnectionSettings, type TemporalConnectionSettings } from '../activities/adapters/temporal-connection.js';
 
+/**
+ * Workflows a worker keeps in its sticky cache unless SHUNT_MAX_CACHED_WORKFLOWS says. Temporal's
+ * own default follows the heap limit, and under the worker's `--max-old-space-size=192` it is
+ * 10: past ten running workflows every workflow task replayed its history from the start, and
+ * polls waited for a cache slot (bench/README.md: 63 promotions a minute at 200 at once, and
+ * project reads starved; with 300, 124 a minute, at a peak 115 MB higher: 452 MB).
+ */
+export const DEFAULT_MAX_CACHED_WORKFLOWS = 300;
+
 const WorkerEnv = z.object({
   TEMPORAL_ADDRESS: z.string().min(1, 'TEMPORAL_ADDRESS is required (host:port of the Temporal frontend)'),
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
@@ -34,7 +43,7 @@ const WorkerEnv = z.object({
   ARGOCD_INSECURE: z.enum(['true', 'false']).default('false'),
   /** Serve Prometheus metrics on 127.0.0.1 at this port (the launcher sets it; the api includes them). */
   SHUNT_WORKER_METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
-  SHUNT_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).optional(),
+  SHUNT_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).default(DEFAULT_MAX_CACHED_WORKFLOWS),
   /** Base URL of Shunt's web page, shown to steps as `ctx.uiBaseUrl` (Kargo: the UI's base URL). */
   SHUNT_UI_BASE_URL: z.string().url({ protocol: /^https?$/, message: 'SHUNT_UI_BASE_URL must be an absolute http(s) URL such as https://shunt.example.com' }).optional(),
   /** A worker whose step stops heartbeating this long is lost: the promotion starts its steps again on another (Go duration, 2s–1h). */
@@ -62,8 +71,8 @@ export interface WorkerConfig {
   argocdRest?: { server: string; token: string; insecure: boolean };
   /** Serve Prometheus metrics on 127.0.0.1 at this port. */
   metricsPort?: number;
-  /** Workflows kept in the worker's sticky cache (default: Temporal's, from the heap limit). */
-  maxCachedWorkflows?: number;
+  /** Workflows kept in the worker's sticky cache (SHUNT_MAX_CACHED_WORKFLOWS). */
+  maxCachedWorkflows: number;
   /** Base URL of Shunt's web page, for the steps' `ctx.uiBaseUrl`. */
   uiBaseUrl?: string;
   /** How long a step on this worker may go without a heartbeat before the worker counts as lost. */
@@ -142,7 +151,7 @@ export async function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): Pr
       ? { argocdRest: { server: e.ARGOCD_SERVER, token: e.ARGOCD_AUTH_TOKEN, insecure: e.ARGOCD_INSECURE === 'true' } }
       : {}),
     ...(e.SHUNT_WORKER_METRICS_PORT ? { metricsPort: e.SHUNT_WORKER_METRICS_PORT } : {}),
-    ...(e.SHUNT_MAX_CACHED_WORKFLOWS !== undefined ? { maxCachedWorkflows: e.SHUNT_MAX_CACHED_WORKFLOWS } : {}),
+    maxCachedWorkflows: e.SHUNT_MAX_CACHED_WORKFLOWS,
     ...(e.SHUNT_UI_BASE_URL ? { uiBaseUrl: e.SHUNT_UI_BASE_URL } : {}),
     stepHeartbeatTimeout: heartbeatTimeout,
   });

@@ -1,10 +1,10 @@
 /**
- * The worker's SHUNT_UI_BASE_URL and SHUNT_STEP_HEARTBEAT_TIMEOUT settings: what they become, and what a bad
+ * The worker's SHUNT_UI_BASE_URL, SHUNT_STEP_HEARTBEAT_TIMEOUT and SHUNT_MAX_CACHED_WORKFLOWS settings: what they become, and what a bad
  * value gets (the worker stops at start, naming the setting).
  */
 import { jest } from '@jest/globals';
 import { EXIT_CONFIG } from '../../core/exit-codes.js';
-import { loadWorkerConfig } from '../../worker/config.js';
+import { DEFAULT_MAX_CACHED_WORKFLOWS, loadWorkerConfig } from '../../worker/config.js';
 
 const BASE = { TEMPORAL_ADDRESS: '127.0.0.1:7233', SHUNT_KUBERNETES: 'off', SHUNT_DATA_DIR: '/tmp/shunt-worker-config-test' };
 
@@ -65,5 +65,33 @@ describe('SHUNT_STEP_HEARTBEAT_TIMEOUT', () => {
 
     await expect(loadWorkerConfig({ ...BASE, SHUNT_STEP_HEARTBEAT_TIMEOUT: value })).rejects.toThrow(`exit ${EXIT_CONFIG}`);
     expect(written.join('')).toContain(`config: SHUNT_STEP_HEARTBEAT_TIMEOUT=${JSON.stringify(value)} ${expected}`);
+  });
+});
+
+describe('SHUNT_MAX_CACHED_WORKFLOWS', () => {
+  afterEach(() => jest.restoreAllMocks());
+
+  it('is 300 when not set, not Temporal\'s default (10 under the worker\'s heap cap)', async () => {
+    expect((await loadWorkerConfig({ ...BASE })).maxCachedWorkflows).toBe(DEFAULT_MAX_CACHED_WORKFLOWS);
+    expect(DEFAULT_MAX_CACHED_WORKFLOWS).toBe(300);
+  });
+
+  it('takes a whole number; 0 turns the cache off', async () => {
+    expect((await loadWorkerConfig({ ...BASE, SHUNT_MAX_CACHED_WORKFLOWS: '50' })).maxCachedWorkflows).toBe(50);
+    expect((await loadWorkerConfig({ ...BASE, SHUNT_MAX_CACHED_WORKFLOWS: '0' })).maxCachedWorkflows).toBe(0);
+  });
+
+  it.each(['-1', 'many', '2.5'])('stops the worker at start for %j, naming the setting', async (value) => {
+    const written: string[] = [];
+    jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      written.push(String(chunk));
+      return true;
+    });
+    jest.spyOn(process, 'exit').mockImplementation((code?: string | number | null) => {
+      throw new Error(`exit ${String(code)}`);
+    });
+
+    await expect(loadWorkerConfig({ ...BASE, SHUNT_MAX_CACHED_WORKFLOWS: value })).rejects.toThrow(`exit ${EXIT_CONFIG}`);
+    expect(written.join('')).toContain('SHUNT_MAX_CACHED_WORKFLOWS');
   });
 });
