@@ -39,6 +39,7 @@ const bench: BenchModule = async ({ workDir, quick, log }) => {
 
     const concurrentStart = Date.now();
     const names = await Promise.all(stages.map((stage) => api.promote(project, stage, second)));
+    const requestsMs = Date.now() - concurrentStart;
     const concurrent = await Promise.all(names.map((name) => api.finished(project, name, 600_000)));
     const concurrentMs = Date.now() - concurrentStart;
 
@@ -47,7 +48,9 @@ const bench: BenchModule = async ({ workDir, quick, log }) => {
     log(`${stages.length} stages, one branch: one after another ${Math.round(sequentialMs)} ms (${succeeded(sequential)} succeeded), at once ${Math.round(concurrentMs)} ms (${succeeded(concurrent)} succeeded)`);
     for (const f of failures) log(`failed: ${f}`);
     log(`where the time goes, one after another:\n${describeTimelines(await timelines(sequential), median)}`);
-    log(`where the time goes, at once:\n${describeTimelines(await timelines(concurrent), median)}`);
+    const atOnce = await timelines(concurrent);
+    log(`where the time goes, at once:\n${describeTimelines(atOnce, median)}`);
+    log(`  the ${stages.length} promote requests answered within ${requestsMs} ms; the first promotion started ${Math.round(Math.min(...atOnce.map((t) => t.started)) - concurrentStart)} ms and the last closed ${Math.round(Math.max(...atOnce.map((t) => t.closed)) - concurrentStart)} ms after they were sent`);
     const ratio = concurrentMs / sequentialMs;
     return [
       {

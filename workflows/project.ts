@@ -127,6 +127,15 @@ export const ROOMY_STATE_PATCH = 'roomy-project-state';
  */
 export const EARLY_FINISH_PATCH = 'promotion-finished-before-started';
 
+/**
+ * Since this patch the promotions that can start are started together (their start commands in
+ * one workflow task, up to PROMOTION_STARTS_PER_TASK), not one start confirmed before the next:
+ * 20 stages promoted at once took 2.7 s to start one by one.
+ */
+export const STARTS_TOGETHER_PATCH = 'promotions-started-together';
+/** Keeps one workflow task's start commands (each carries its plan) well under the gRPC message limit. */
+const PROMOTION_STARTS_PER_TASK = 20;
+
 export async function projectWorkflow(input: ProjectWorkflowInput): Promise<void> {
   const state: ProjectState = input.state ?? emptyProjectState(input.project, nowIso());
   let dirty = true;
@@ -594,9 +603,17 @@ export async function projectWorkflow(input: ProjectWorkflowInput): Promise<void
       await handlersFirst();
       await startVerification(state, v, verificationClosedWithoutReport);
     }
-    for (const promotion of startablePromotions(state)) {
-      await handlersFirst();
-      await startPromotion(state, promotion, closedWithoutReport);
+    const startable = startablePromotions(state);
+    if (startable.length > 0 && patched(STARTS_TOGETHER_PATCH)) {
+      for (let i = 0; i < startable.length; i += PROMOTION_STARTS_PER_TASK) {
+        await handlersFirst();
+        await Promise.all(startable.slice(i, i + PROMOTION_STARTS_PER_TASK).map((promotion) => startPromotion(state, promotion, closedWithoutReport)));
+      }
+    } else {
+      for (const promotion of startable) {
+        await handlersFirst();
+        await startPromotion(state, promotion, closedWithoutReport);
+      }
     }
     if (eventsOn) {
       observe();

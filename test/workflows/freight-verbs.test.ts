@@ -100,6 +100,13 @@ describe('Kargo verbs on the project workflow', () => {
       ['staging', 'first', 'rita'],
     ]);
     for (const p of result.promotions) expect((await promotionEnded(backend, 'down', p.name)).phase).toBe('Succeeded');
+    // Both were started together: their start commands came from one workflow task.
+    const history = await client.workflow.getHandle(projectWorkflowId('down')).fetchHistory();
+    const ids = new Set(result.promotions.map((p) => p.workflowId));
+    const starts = (history.events ?? []).map((e) => e.startChildWorkflowExecutionInitiatedEventAttributes).filter((a) => a && ids.has(a.workflowId ?? ''));
+    expect(starts).toHaveLength(2);
+    expect(new Set(starts.map((a) => String(a!.workflowTaskCompletedEventId)))).toHaveProperty('size', 1);
+    await saveHistory(client, projectWorkflowId('down'), 'project', 'promotions-started-together');
     const state = await backend.getProject('down');
     expect(Object.values(state.freight).find((f) => f.alias === 'first')?.verifiedIn).toEqual(
       expect.objectContaining({ dev: expect.anything(), qa: expect.anything(), staging: expect.anything(), gate: expect.anything() }),
