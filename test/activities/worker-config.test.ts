@@ -8,6 +8,20 @@ import { DEFAULT_MAX_CACHED_WORKFLOWS, loadWorkerConfig } from '../../worker/con
 
 const BASE = { TEMPORAL_ADDRESS: '127.0.0.1:7233', SHUNT_KUBERNETES: 'off', SHUNT_DATA_DIR: '/tmp/shunt-worker-config-test' };
 
+/** What the worker writes when `env` stops it at start; fails unless it exits with the configuration error code. */
+async function configErrorFor(env: Record<string, string>): Promise<string> {
+  const written: string[] = [];
+  jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    written.push(String(chunk));
+    return true;
+  });
+  jest.spyOn(process, 'exit').mockImplementation((code?: string | number | null) => {
+    throw new Error(`exit ${String(code)}`);
+  });
+  await expect(loadWorkerConfig({ ...BASE, ...env })).rejects.toThrow(`exit ${EXIT_CONFIG}`);
+  return written.join('');
+}
+
 describe('SHUNT_UI_BASE_URL', () => {
   afterEach(() => jest.restoreAllMocks());
 
@@ -22,17 +36,7 @@ describe('SHUNT_UI_BASE_URL', () => {
   });
 
   it.each([['a host without a scheme', 'shunt.example.com'], ['another scheme', 'javascript:alert(1)']])('stops the worker with a configuration error for %s, naming the setting', async (_, value) => {
-    const written: string[] = [];
-    jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-      written.push(String(chunk));
-      return true;
-    });
-    jest.spyOn(process, 'exit').mockImplementation((code?: string | number | null) => {
-      throw new Error(`exit ${String(code)}`);
-    });
-
-    await expect(loadWorkerConfig({ ...BASE, SHUNT_UI_BASE_URL: value })).rejects.toThrow(`exit ${EXIT_CONFIG}`);
-    expect(written.join('')).toContain('config: SHUNT_UI_BASE_URL: SHUNT_UI_BASE_URL must be an absolute http(s) URL such as https://shunt.example.com');
+    expect(await configErrorFor({ SHUNT_UI_BASE_URL: value })).toContain('config: SHUNT_UI_BASE_URL: SHUNT_UI_BASE_URL must be an absolute http(s) URL such as https://shunt.example.com');
   });
 });
 
@@ -54,17 +58,7 @@ describe('SHUNT_STEP_HEARTBEAT_TIMEOUT', () => {
     ['shorter than 2s', '500ms', 'is out of range: between 2s and 1h'],
     ['longer than 1h', '2h', 'is out of range: between 2s and 1h'],
   ])('stops the worker with a configuration error for %s, naming the setting', async (_, value, expected) => {
-    const written: string[] = [];
-    jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-      written.push(String(chunk));
-      return true;
-    });
-    jest.spyOn(process, 'exit').mockImplementation((code?: string | number | null) => {
-      throw new Error(`exit ${String(code)}`);
-    });
-
-    await expect(loadWorkerConfig({ ...BASE, SHUNT_STEP_HEARTBEAT_TIMEOUT: value })).rejects.toThrow(`exit ${EXIT_CONFIG}`);
-    expect(written.join('')).toContain(`config: SHUNT_STEP_HEARTBEAT_TIMEOUT=${JSON.stringify(value)} ${expected}`);
+    expect(await configErrorFor({ SHUNT_STEP_HEARTBEAT_TIMEOUT: value })).toContain(`config: SHUNT_STEP_HEARTBEAT_TIMEOUT=${JSON.stringify(value)} ${expected}`);
   });
 });
 
@@ -82,16 +76,6 @@ describe('SHUNT_MAX_CACHED_WORKFLOWS', () => {
   });
 
   it.each(['-1', 'many', '2.5'])('stops the worker at start for %j, naming the setting', async (value) => {
-    const written: string[] = [];
-    jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-      written.push(String(chunk));
-      return true;
-    });
-    jest.spyOn(process, 'exit').mockImplementation((code?: string | number | null) => {
-      throw new Error(`exit ${String(code)}`);
-    });
-
-    await expect(loadWorkerConfig({ ...BASE, SHUNT_MAX_CACHED_WORKFLOWS: value })).rejects.toThrow(`exit ${EXIT_CONFIG}`);
-    expect(written.join('')).toContain('SHUNT_MAX_CACHED_WORKFLOWS');
+    expect(await configErrorFor({ SHUNT_MAX_CACHED_WORKFLOWS: value })).toContain('config: SHUNT_MAX_CACHED_WORKFLOWS');
   });
 });
