@@ -19,12 +19,13 @@ const say = (line: string): void => void process.stdout.write(`shunt: ${line}\n`
 /**
  * The worker's V8 heaps kept small (bench/README.md, "The worker's memory"): a young generation
  * of 2 MB per isolate (the default 16 MB sat ~65 MB higher at the same load, no faster), and an
- * old generation of at most 192 MB per isolate (the main one and the workflow thread's), which
- * makes V8 collect instead of growing: at 200 promotions at once the worker peaked at 269 MB
- * instead of 529 MB, for about 30 % fewer promotions per minute. Raise it with
- * SHUNT_WORKER_NODE_ARGS="--max-old-space-size=…" (a later flag wins) for far more workflows.
+ * old generation of at most 384 MB per isolate (the main one and the workflow thread's), which
+ * makes V8 collect instead of growing. The workflow thread's isolate holds the workflow cache
+ * (300 workflows, worker/config.ts): at 192 MB it ran out of memory under CI's 200-promotion load.
+ * Raise it with SHUNT_WORKER_NODE_ARGS="--max-old-space-size=…" (a later flag wins) for far more
+ * workflows, with SHUNT_MAX_CACHED_WORKFLOWS to match.
  */
-const WORKER_NODE_ARGS = ['--max-semi-space-size=2', '--max-old-space-size=192'];
+const WORKER_NODE_ARGS = ['--max-semi-space-size=2', '--max-old-space-size=384'];
 
 /** What steps may reach besides the internet when SHUNT_EGRESS_ALLOW is unset: loopback only. */
 const EMBEDDED_EGRESS_ALLOW = '127.0.0.0/8,::1';

@@ -14,10 +14,11 @@ import { temporalConnectionSettings, type TemporalConnectionSettings } from '../
 
 /**
  * Workflows a worker keeps in its sticky cache unless SHUNT_MAX_CACHED_WORKFLOWS says. Temporal's
- * own default follows the heap limit, and under the worker's `--max-old-space-size=192` it is
- * 10: past ten running workflows every workflow task replayed its history from the start, and
- * polls waited for a cache slot (bench/README.md: 63 promotions a minute at 200 at once, and
- * project reads starved; with 300, 124 a minute, at a peak 115 MB higher: 452 MB).
+ * own default follows the heap limit, and under the worker's old heap cap of 192 MB it was 10:
+ * past ten running workflows every workflow task replayed its history from the start, and polls
+ * waited for a cache slot (bench/README.md: 63 promotions a minute at 200 at once, and project
+ * reads starved; with 300, 102–124 a minute, at a peak of 452–527 MB). The workflow thread's heap
+ * must hold them: the launcher gives each isolate 384 MB (launcher/main.ts).
  */
 export const DEFAULT_MAX_CACHED_WORKFLOWS = 300;
 

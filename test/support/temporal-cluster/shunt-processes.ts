@@ -97,7 +97,7 @@ abstract class ShuntProcess {
 export class WorkerProcess extends ShuntProcess {
   /** Starts `node dist/worker/main.js` and waits until it says it polls. */
   async start(): Promise<void> {
-    this.spawn(join('worker', 'main.js'), ['--max-semi-space-size=2', '--max-old-space-size=192'], { SHUNT_WORKER_ID: this.name });
+    this.spawn(join('worker', 'main.js'), ['--max-semi-space-size=2', '--max-old-space-size=384'], { SHUNT_WORKER_ID: this.name });
     const deadline = Date.now() + 120_000;
     for (;;) {
       const exited = this.exitedWith();
