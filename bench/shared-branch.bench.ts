@@ -8,7 +8,6 @@
 import { Disposer } from '../test/support/git-repos.js';
 import { prepareLoad, type LoadShape } from '../test/support/load-scenario.js';
 import { Client, Connection } from '@temporalio/client';
-import { median } from './stats.js';
 import { launchShunt } from './support/launch.js';
 import { describeTimelines, promotionTimeline } from './support/promotion-timeline.js';
 import type { BenchModule } from './types.js';
@@ -47,9 +46,9 @@ const bench: BenchModule = async ({ workDir, quick, log }) => {
     const failures = concurrent.filter((p) => p.status.phase !== 'Succeeded').map((p) => `${p.metadata.name}: ${p.status.message ?? p.status.phase}`);
     log(`${stages.length} stages, one branch: one after another ${Math.round(sequentialMs)} ms (${succeeded(sequential)} succeeded), at once ${Math.round(concurrentMs)} ms (${succeeded(concurrent)} succeeded)`);
     for (const f of failures) log(`failed: ${f}`);
-    log(`where the time goes, one after another:\n${describeTimelines(await timelines(sequential), median)}`);
+    log(`where the time goes, one after another:\n${describeTimelines(await timelines(sequential))}`);
     const atOnce = await timelines(concurrent);
-    log(`where the time goes, at once:\n${describeTimelines(atOnce, median)}`);
+    log(`where the time goes, at once:\n${describeTimelines(atOnce)}`);
     log(`  the ${stages.length} promote requests answered within ${requestsMs} ms; the first promotion started ${Math.round(Math.min(...atOnce.map((t) => t.started)) - concurrentStart)} ms and the last closed ${Math.round(Math.max(...atOnce.map((t) => t.closed)) - concurrentStart)} ms after they were sent`);
     const ratio = concurrentMs / sequentialMs;
     return [

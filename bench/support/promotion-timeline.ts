@@ -4,6 +4,7 @@
  * picked up by a worker and completed. Times are epoch milliseconds of the server's clock.
  */
 import type { Client } from '@temporalio/client';
+import { median } from '../stats.js';
 
 export interface ActivitySpan {
   /** The activity type, with the step's `uses` for runStep (`runStep:git-push`). */
@@ -86,7 +87,7 @@ export async function promotionTimeline(client: Client, workflowId: string): Pro
 }
 
 /** Medians over promotions: per activity name, the wait for a worker and the run; and the workflow tasks' share. */
-export function describeTimelines(timelines: PromotionTimeline[], median: (xs: number[]) => number): string {
+export function describeTimelines(timelines: PromotionTimeline[]): string {
   const byName = new Map<string, { waits: number[]; runs: number[] }>();
   for (const t of timelines) {
     for (const a of t.activities) {
