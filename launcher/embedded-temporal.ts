@@ -1,7 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { closeSync, openSync } from 'node:fs';
 import { Connection } from '@temporalio/client';
 import { SEARCH_ATTRIBUTE_FLAGS } from '../workflows/definitions.js';
+import { followFile } from './follow-file.js';
 import { freePort } from './free-port.js';
 import { startReadOnlyUiProxy, type ReadOnlyUiProxy } from './read-only-ui-proxy.js';
 
@@ -21,6 +23,13 @@ export interface EmbeddedTemporalOptions {
   readyTimeoutMs?: number;
   /** Where the server's own log lines go. */
   onOutput?: (line: string) => void;
+  /**
+   * A file the server writes its log to (emptied at start), followed for `onOutput`. Unlike a
+   * pipe to this process it stays writable if this process is killed outright: the server
+   * then keeps running, to be stopped by the next launch, rather than dying at its next log
+   * line of SIGPIPE, or not, depending on whether it had anything to say.
+   */
+  logFile?: string;
   /** More of the server's dynamic settings, e.g. `limit.blobSize.error` (tests run a server with other limits). */
   dynamicConfig?: Record<string, string | number | boolean>;
 }
@@ -52,20 +61,29 @@ export async function startEmbeddedTemporal(opts: EmbeddedTemporalOptions): Prom
   args.push('--dynamic-config-value', 'frontend.enableUpdateWorkflowExecutionAsyncAccepted=true');
   for (const [key, value] of Object.entries(opts.dynamicConfig ?? {})) args.push('--dynamic-config-value', `${key}=${JSON.stringify(value)}`);
 
-  const child = spawn(opts.binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   const output: string[] = [];
-  const collect = (chunk: Buffer): void => {
-    for (const line of chunk.toString().split('\n')) {
-      if (!line.trim()) continue;
-      output.push(line);
-      if (output.length > 50) output.shift();
-      opts.onOutput?.(line);
-    }
+  const collectLine = (line: string): void => {
+    if (!line.trim()) return;
+    output.push(line);
+    if (output.length > 50) output.shift();
+    opts.onOutput?.(line);
   };
+  const logFd = opts.logFile !== undefined ? openSync(opts.logFile, 'w', 0o600) : undefined;
+  let child: ChildProcess;
+  try {
+    child = spawn(opts.binary, args, { stdio: ['ignore', logFd ?? 'pipe', logFd ?? 'pipe'] });
+  } finally {
+    if (logFd !== undefined) closeSync(logFd);
+  }
+  const follower = opts.logFile !== undefined ? followFile(opts.logFile, collectLine) : undefined;
+  const collect = (chunk: Buffer): void => chunk.toString().split('\n').forEach(collectLine);
   child.stdout?.on('data', collect);
   child.stderr?.on('data', collect);
   let exited: number | null | undefined;
-  child.on('exit', (code) => (exited = code));
+  child.on('exit', (code) => {
+    exited = code;
+    follower?.stop();
+  });
 
   const address = `${ip}:${opts.port}`;
   const deadline = Date.now() + (opts.readyTimeoutMs ?? 60_000);

@@ -66,6 +66,7 @@ try {
       dbFile,
       namespace: config.namespace,
       onOutput: (line) => process.stderr.write(`temporal: ${line}\n`),
+      logFile: join(config.dataDir, 'temporal.log'),
     });
     recordServer(pidFile, temporal.process.pid);
     temporal.process.on('exit', (code) => {

@@ -49,7 +49,8 @@ async function startLauncher(external?: { address: string; namespace: string }, 
 }
 
 async function stopLauncher(child: ChildProcess): Promise<number | null> {
-  if (child.exitCode !== null) return child.exitCode;
+  // A launcher killed by a signal has no exit code but has exited all the same.
+  if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
   child.kill('SIGINT');
   const [code] = (await once(child, 'exit')) as [number | null];
   return code;
@@ -105,6 +106,8 @@ describe('npm start on the embedded default', () => {
     launcher = await startLauncher();
     expect(await healthy()).toBe(true);
     expect(existsSync(join(work, 'data', 'temporal.db'))).toBe(true);
+    // The server's log goes to a file the launcher follows, not to a pipe the server would die on without the launcher.
+    expect(existsSync(join(work, 'data', 'temporal.log'))).toBe(true);
     const ui = await fetch(`http://127.0.0.1:${ports.ui}/`);
     expect(ui.status).toBe(200);
     // The embedded default stays open, on loopback only, and says so.
