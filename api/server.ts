@@ -37,7 +37,7 @@ const backend = new TemporalBackend({
   connection,
   namespace: config.namespace,
   readSnapshotMs: config.readSnapshotMs,
-  onResend: (attempt) => log.warn({ attempt }, 'the worker did not process an update (UnprocessedUpdate): sending it again'),
+  onResend: (attempt, reason) => log.warn({ attempt, reason }, 'the workflow did not accept an update: sending it again'),
 });
 // Server-sent event streams stay open: they are ended at shutdown, or the server would never close.
 const streams = new ProjectStreams(backend, { namespace: config.namespace, ...(config.temporalUiUrl ? { temporalUiUrl: config.temporalUiUrl } : {}) });

@@ -8,6 +8,8 @@ import {
   WithStartWorkflowOperation,
   WorkflowNotFoundError,
   WorkflowUpdateFailedError,
+  ServiceError,
+  isGrpcServiceError,
   type Connection,
 } from '@temporalio/client';
 import type { QueryDefinition } from '@temporalio/common';
@@ -87,8 +89,8 @@ export interface TemporalBackendOptions {
   connection: Connection;
   namespace: string;
   taskQueue?: string;
-  /** Told when an update the worker did not process is sent again. */
-  onResend?: (attempt: number) => void;
+  /** Told when an update the workflow never accepted is sent again, and why it was not. */
+  onResend?: (attempt: number, reason: string) => void;
   /** How long one project read serves other readers, in ms (SHUNT_READ_SNAPSHOT_MS; api/project-reads.ts). */
   readSnapshotMs?: number;
 }
@@ -494,7 +496,7 @@ export class TemporalBackend implements ShuntBackend {
   /** Runs a Temporal call, turning its failures into DomainErrors the api can map. */
   private async run<T>(call: () => Promise<T>): Promise<T> {
     try {
-      return await sendAgainIfUnprocessed(call, 200, this.opts.onResend);
+      return await sendAgainIfUnaccepted(call, 200, this.opts.onResend);
     } catch (err) {
       if (err instanceof WorkflowUpdateFailedError) {
         const cause = err.cause as { type?: string; message?: string; details?: unknown[] } | undefined;
@@ -509,26 +511,50 @@ export class TemporalBackend implements ShuntBackend {
 }
 
 /**
- * The server rejects an update as "UnprocessedUpdate" when the worker completed the workflow
- * task that carried it without accepting or rejecting it. It was never accepted, so it changed
- * nothing and a new request is safe. Seen once in a 200-promotion burst on a loaded machine.
+ * How many times an update is sent when the server gives up on it before the workflow accepted
+ * it (`unacceptedBecause`): it changed nothing, so a new request is safe.
  */
-export const UNPROCESSED_UPDATE_ATTEMPTS = 3;
+export const UNACCEPTED_UPDATE_ATTEMPTS = 3;
 
-export async function sendAgainIfUnprocessed<T>(call: () => Promise<T>, pauseMs = 200, onResend?: (attempt: number) => void): Promise<T> {
+export async function sendAgainIfUnaccepted<T>(call: () => Promise<T>, pauseMs = 200, onResend?: (attempt: number, reason: string) => void): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await call();
     } catch (err) {
-      if (!isUnprocessedUpdate(err) || attempt >= UNPROCESSED_UPDATE_ATTEMPTS) throw err;
-      onResend?.(attempt + 1);
+      const reason = unacceptedBecause(err);
+      if (reason === undefined || attempt >= UNACCEPTED_UPDATE_ATTEMPTS) throw err;
+      onResend?.(attempt + 1, reason);
       await new Promise((r) => setTimeout(r, pauseMs * attempt));
     }
   }
 }
 
-function isUnprocessedUpdate(err: unknown): boolean {
-  return err instanceof WorkflowUpdateFailedError && (err.cause as { type?: string } | undefined)?.type === 'UnprocessedUpdate';
+const FAILED_PRECONDITION = 9;
+
+/**
+ * Why the server gave up on an update the workflow never accepted, or undefined when it did not.
+ * - "UnprocessedUpdate": the worker completed the workflow task that carried the update without
+ *   accepting or rejecting it (seen once in a 200-promotion burst on a loaded machine).
+ * - WorkflowNotReady, "unexpected workflow task failure": the workflow task that carried it
+ *   failed on the server, as one ending the run does when new events came in meanwhile (the
+ *   project workflow's continue-as-new under a stream of promotions: 47 refused requests in
+ *   bench/many-stages). Nothing of that task was written, so the update was never accepted.
+ *   The server does not retry it itself because the workflow saw it: a workflow failing on it
+ *   every time would fail every attempt, hence the bounded number of attempts.
+ */
+export function unacceptedBecause(err: unknown): string | undefined {
+  if (err instanceof WorkflowUpdateFailedError && (err.cause as { type?: string } | undefined)?.type === 'UnprocessedUpdate') {
+    return 'the worker did not process it (UnprocessedUpdate)';
+  }
+  if (
+    err instanceof ServiceError &&
+    isGrpcServiceError(err.cause) &&
+    err.cause.code === FAILED_PRECONDITION &&
+    /unexpected workflow task failure/i.test(err.cause.details)
+  ) {
+    return 'the workflow task that carried it failed before accepting it';
+  }
+  return undefined;
 }
 
 function unavailable(err: unknown): DomainError {

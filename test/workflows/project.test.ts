@@ -138,6 +138,30 @@ describe('projectWorkflow', () => {
     await saveHistory(client, projectWorkflowId('beta'), 'project', 'after-continue-as-new');
   });
 
+  it('accepts every promote request sent while it continues as new, the burst that bench/many-stages sends', async () => {
+    // A workflow task ending a run fails on the server when new updates came in meanwhile; the
+    // updates it carried were never accepted and the api sends them again to the new run.
+    const stages = ['s1', 's2', 's3', 's4', 's5', 's6', 's7', 's8'];
+    const handle = await client.workflow.start('projectWorkflow', {
+      workflowId: projectWorkflowId('burst'),
+      taskQueue: TASK_QUEUE,
+      args: [{ project: 'burst', continueAsNewAfterEvents: 40 }],
+    });
+    const stageYaml = yamlOf(...stages.map((name) => aStage(name, { project: 'burst', steps: [aYamlUpdate()] })));
+    await backend.apply([{ name: 'p.yaml', content: `${projectAndWarehouse('burst')}---\n${stageYaml}` }], { dryRun: false });
+    await backend.apply([{ name: 'f.yaml', content: freight('burst', '3.0.0') }], { dryRun: false });
+    const [f] = Object.values((await backend.getProject('burst')).freight);
+    const sent = [];
+    for (let round = 0; round < 5; round++) sent.push(...stages.map((stage) => backend.promote('burst', { stage, freight: f!.name })));
+    const answers = await Promise.allSettled(sent);
+    expect(answers.filter((a) => a.status === 'rejected').map((a) => String((a as PromiseRejectedResult).reason))).toEqual([]);
+    const promotions = answers.map((a) => (a as PromiseFulfilledResult<{ name: string }>).value.name);
+    expect(new Set(promotions).size).toBe(40);
+    for (const name of promotions) expect(await finished('burst', name)).toBe('Succeeded');
+    const described = await client.workflow.getHandle(projectWorkflowId('burst')).describe();
+    expect(described.runId).not.toBe(handle.firstExecutionRunId);
+  });
+
   it('inflates a ClusterPromotionTask into the promotion, with its vars and task-scoped aliases', async () => {
     const clusterTask = yamlOf(
       aClusterPromotionTask('bump', {
