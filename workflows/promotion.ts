@@ -79,6 +79,12 @@ const WAIT_FOR_APPROVAL = 'wait-for-approval';
 /** How many times a promotion may lose its worker and start its steps again elsewhere (before heartbeat failover). */
 const MAX_WORKSPACE_RESTARTS = 5;
 
+/**
+ * Since this patch a promotion tells its project it ended before it releases its workspaces;
+ * before, the release (an activity on the workspace's worker) came first.
+ */
+export const REPORT_BEFORE_RELEASE_PATCH = 'report-before-release';
+
 /** Where the steps run: the workspace, its worker's queue and that worker's step heartbeat timeout. */
 type StepWorkspace = { workspaceKey: string; taskQueue: string; heartbeatTimeout?: string };
 
@@ -362,6 +368,7 @@ export async function promotionWorkflow(input: PromotionWorkflowInput): Promise<
   // Cleaning up and reporting must happen even when the promotion was aborted (cancelled).
   return CancellationScope.nonCancellable(async () => {
     let kept: KeptWorkspace | undefined;
+    const toRelease: StepWorkspace[] = [];
     // Given up on a lost worker: its workspace goes when that worker starts again.
     if (workspace && !gaveUp) {
       const failedAt = steps.findIndex((s) => !s.continueOnError && (s.status === 'Failed' || s.status === 'Errored'));
@@ -369,12 +376,16 @@ export async function promotionWorkflow(input: PromotionWorkflowInput): Promise<
       if (keep) {
         kept = { ...workspace, failedStep: failedAt, planDigest: planDigest(input.plan) };
       } else {
-        await release(workspace, input.promotion);
+        toRelease.push(workspace);
       }
     }
     for (const stale of input.staleWorkspaces ?? []) {
-      if (stale.workspaceKey !== workspace?.workspaceKey) await release(stale, input.promotion);
+      if (stale.workspaceKey !== workspace?.workspaceKey) toRelease.push(stale);
     }
+    // The project hears of the end before the workspaces go: removing them is the worker's
+    // clean-up (~200 ms), not part of the promotion, and the stage's next promotion need not wait.
+    const reportFirst = patched(REPORT_BEFORE_RELEASE_PATCH);
+    if (!reportFirst) for (const w of toRelease) await release(w, input.promotion);
 
     const finished: PromotionFinished = {
       name: input.promotion,
@@ -395,6 +406,7 @@ export async function promotionWorkflow(input: PromotionWorkflowInput): Promise<
         log.warn('could not tell the project workflow that the promotion ended', { error: String(err) });
       }
     }
+    if (reportFirst) for (const w of toRelease) await release(w, input.promotion);
     return finished;
   });
 }

@@ -245,11 +245,14 @@ describe('retry', () => {
       ['flaky', kept],
       ['last', kept],
     ]);
-    expect(workspaces.has(kept)).toBe(false);
+    // Released after the project heard of the end (REPORT_BEFORE_RELEASE_PATCH).
+    await eventually(async () => (workspaces.has(kept) ? undefined : true), 'the kept workspace to be released');
     expect(await refusal(backend.retryPromotion(project, retry.name))).toBe(
       `FailedPrecondition: promotion ${retry.name} succeeded; only failed, errored or aborted promotions can be retried`,
     );
     await saveHistory(client, retry.workflowId, 'promotion', 'retry-resumed');
+    await client.workflow.getHandle(retry.workflowId).result();
+    await saveHistory(client, retry.workflowId, 'promotion', 'reported-before-release');
   });
 
   it('starts again from the first step when the kept workspace is gone', async () => {
