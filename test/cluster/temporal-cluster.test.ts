@@ -91,12 +91,21 @@ async function finished(api: ShuntApi, name: string, timeoutMs = 180_000): Promi
   );
 }
 
-/** What both apis say about the project: the same lists, whichever one answers. */
+/**
+ * What both apis say about the project: the same lists, whichever one answers. Each may answer
+ * from a read up to SHUNT_READ_SNAPSHOT_MS (250 ms) old, so they agree within moments of a change.
+ */
 async function viewsAgree(): Promise<{ promotions: string[]; freight: string[] }> {
-  const [a, b] = [viewOf(viaApi(0)), viewOf(viaApi(1))];
-  const [va, vb] = await Promise.all([a, b]);
-  expect(vb).toEqual(va);
-  return va;
+  let seen: unknown;
+  return eventually(
+    async () => {
+      const [va, vb] = await Promise.all([viewOf(viaApi(0)), viewOf(viaApi(1))]);
+      seen = [va, vb];
+      return JSON.stringify(va) === JSON.stringify(vb) ? va : undefined;
+    },
+    () => `both apis to show the same: ${JSON.stringify(seen)}`,
+    5_000,
+  );
 }
 
 async function viewOf(api: ShuntApi): Promise<{ promotions: string[]; freight: string[] }> {
