@@ -7,6 +7,7 @@ import type { Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { RunStepInput, RunStepOutcome } from '../../activities/run-step.js';
 import type { TemporalBackend } from '../../api/temporal-backend.js';
+import { Gate } from '../support/deferred.js';
 import type { PromotionStepSpec } from '../../core/model.js';
 import type { PromotionRecord } from '../../core/project/state.js';
 import { projectWorkflowId, TASK_QUEUE } from '../../workflows/definitions.js';
@@ -36,6 +37,8 @@ let flakyFails = true;
 /** Workspaces that exist on the (one) stub worker. */
 const workspaces = new Set<string>();
 let workspaceSeq = 0;
+/** Releasing a workspace waits while this is closed. */
+const releaseGate = new Gate();
 
 beforeAll(async () => {
   harness = await startWorkflowHarness({
@@ -47,6 +50,7 @@ beforeAll(async () => {
         return { workspaceKey: key, taskQueue: TASK_QUEUE };
       },
       releaseWorkspace: async ({ workspaceKey }: { workspaceKey: string }) => {
+        await releaseGate.pass();
         workspaces.delete(workspaceKey);
       },
       workspaceExists: async ({ workspaceKey }: { workspaceKey: string }) => workspaces.has(workspaceKey),
@@ -102,6 +106,24 @@ async function throughDev(project: string): Promise<void> {
   const p = await backend.promote(project, { stage: 'dev', freight: 'v1-0-0' });
   expect((await ended(project, p.name)).phase).toBe('Succeeded');
 }
+
+describe('the end of a promotion', () => {
+  it('reaches the project before the workspace is released (REPORT_BEFORE_RELEASE_PATCH)', async () => {
+    const project = await setUp();
+    flakyFails = false;
+    releaseGate.close();
+    try {
+      const promotion = await backend.promote(project, { stage: 'dev', freight: 'v1-0-0' });
+      expect((await ended(project, promotion.name)).phase).toBe('Succeeded');
+      const workspace = stepCalls.find((c) => c.promotion === promotion.name)!.workspaceKey;
+      expect(workspaces.has(workspace)).toBe(true);
+      releaseGate.open();
+      await eventually(async () => (workspaces.has(workspace) ? undefined : true), 'the workspace to be released');
+    } finally {
+      releaseGate.open();
+    }
+  });
+});
 
 describe('manual approval of freight', () => {
   it('makes freight available to a stage, recording who and when; bad requests are refused', async () => {
