@@ -10,6 +10,8 @@ import { prepareLoad, type LoadShape } from '../test/support/load-scenario.js';
 import { Client, Connection } from '@temporalio/client';
 import { launchShunt } from './support/launch.js';
 import { describeTimelines, promotionTimeline } from './support/promotion-timeline.js';
+import { describeProjectTasks, projectTasks } from './support/project-timeline.js';
+import { projectWorkflowId } from '../workflows/definitions.js';
 import type { BenchModule } from './types.js';
 
 const FULL: LoadShape = { projects: 1, stages: 20, rounds: 2 };
@@ -49,6 +51,8 @@ const bench: BenchModule = async ({ workDir, quick, log }) => {
     log(`where the time goes, one after another:\n${describeTimelines(await timelines(sequential))}`);
     const atOnce = await timelines(concurrent);
     log(`where the time goes, at once:\n${describeTimelines(atOnce)}`);
+    const lastStart = Math.max(...atOnce.map((t) => t.started));
+    log(describeProjectTasks(await projectTasks(client, projectWorkflowId(project), concurrentStart, lastStart + 1), concurrentStart));
     log(`  the ${stages.length} promote requests answered within ${requestsMs} ms; the first promotion started ${Math.round(Math.min(...atOnce.map((t) => t.started)) - concurrentStart)} ms and the last closed ${Math.round(Math.max(...atOnce.map((t) => t.closed)) - concurrentStart)} ms after they were sent`);
     const ratio = concurrentMs / sequentialMs;
     return [

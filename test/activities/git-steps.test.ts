@@ -1,5 +1,9 @@
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
+import { hostname } from 'node:os';
 import * as path from 'node:path';
+import { normalizeGitURL } from '../../core/freight/normalize.js';
+import { sha1Hex } from '../../core/hash.js';
 import { gitClone } from '../../activities/steps/git-clone.js';
 import { gitCommit } from '../../activities/steps/git-commit.js';
 import { gitPush } from '../../activities/steps/git-push.js';
@@ -15,6 +19,7 @@ import {
   tagOrigin,
   type Origin,
 } from '../support/git-repos.js';
+import { eventually } from '../support/poll.js';
 import { createHarness, PROMOTION, type Harness } from './harness.js';
 
 const disposer = new Disposer();
@@ -44,6 +49,43 @@ git update-ref refs/heads/main "$racer" "$parent"
 `,
     { mode: 0o755 },
   );
+}
+
+/**
+ * A harness per stage sharing one worker's git (as promotions of many stages on one worker do),
+ * each with a checkout of main made before any push and one commit of its own.
+ */
+async function stagesCommitted(origin: Origin, edits: { stage: string; file: string; content: string }[]) {
+  const first = await createHarness(disposer);
+  const harnesses = await Promise.all(
+    edits.map(({ stage }) => createHarness(disposer, { git: first.git, dataDir: first.dataDir, workspaceKey: stage, promotion: `${stage}.01j0000000000000000000000.abc1234` })),
+  );
+  for (const [i, h] of harnesses.entries()) {
+    const { stage, file, content } = edits[i]!;
+    await h.run(gitClone, { repoURL: origin.url, checkout: [{ path: './src', branch: 'main' }] });
+    const target = path.join(h.workspace.resolve('src'), file);
+    await fs.promises.mkdir(path.dirname(target), { recursive: true });
+    await fs.promises.writeFile(target, content);
+    await h.run(gitCommit, { path: './src', message: `Promote ${stage}` });
+  }
+  return { first, harnesses };
+}
+
+/**
+ * Holds the push lock of `branch` in the worker's mirror of `repoURL` as another worker sharing
+ * its data dir would (a live process of this host named in the lock file); the returned
+ * function lets it go.
+ */
+async function holdPushLock(h: Harness, repoURL: string, branch: string): Promise<() => Promise<void>> {
+  const mirror = path.join(h.git.mirrorsRoot, `${sha1Hex(normalizeGitURL(repoURL))}.git`);
+  const lock = `${mirror}.push-${sha1Hex(branch)}.lock`;
+  const holder = spawn('sleep', ['600'], { stdio: 'ignore' });
+  disposer.add(() => void holder.kill());
+  await fs.promises.writeFile(lock, `${holder.pid} ${new Date().toISOString()} ${hostname()}\n`);
+  return async () => {
+    await fs.promises.rm(lock, { force: true });
+    holder.kill();
+  };
 }
 
 describe('git-clone', () => {
@@ -321,35 +363,117 @@ describe('git-push', () => {
     expect((err as Error).message).toContain('still rejected after 2 attempts');
   });
 
-  it('queues 20 pushes to one branch from one worker: each rebases onto the last and pushes once, none is rejected', async () => {
+  it('queues 20 pushes to one branch from one worker: those that wait go as one push, each its own commit, none is rejected', async () => {
     const origin = await createOrigin(disposer);
-    const first = await createHarness(disposer);
     const stages = Array.from({ length: 20 }, (_, i) => `env-${String(i).padStart(2, '0')}`);
-    const harnesses = await Promise.all(
-      stages.map((stage) =>
-        createHarness(disposer, { git: first.git, dataDir: first.dataDir, workspaceKey: stage, promotion: `${stage}.01j0000000000000000000000.abc1234` }),
-      ),
-    );
-    // Every checkout is made from the same tip before any push, as when 20 stages promote at once.
-    for (const [i, h] of harnesses.entries()) {
-      await h.run(gitClone, { repoURL: origin.url, checkout: [{ path: './src', branch: 'main' }] });
-      const dir = path.join(h.workspace.resolve('src'), stages[i]!);
-      await fs.promises.mkdir(dir, { recursive: true });
-      await fs.promises.writeFile(path.join(dir, 'values.yaml'), `replicas: ${i}\n`);
-      await h.run(gitCommit, { path: './src', message: `Promote ${stages[i]!}` });
-    }
+    const { first, harnesses } = await stagesCommitted(origin, stages.map((stage, i) => ({ stage, file: `${stage}/values.yaml`, content: `replicas: ${i}\n` })));
     const pushesBefore = first.git.stats.pushes;
     const fetchesBefore = first.git.stats.mirrorFetches;
 
     const results = await Promise.all(harnesses.map((h) => h.run(gitPush, { path: './src', maxAttempts: 1 })));
 
     expect(results.every((r) => r.status === 'Succeeded')).toBe(true);
-    expect(first.git.stats.pushes - pushesBefore).toBe(20);
+    // The first goes alone; those that came while it was pushed wait together and go as one.
+    expect(first.git.stats.pushes - pushesBefore).toBeLessThan(20);
     expect(first.git.stats.mirrorFetches - fetchesBefore).toBe(0);
     const log = await originLog(origin);
     expect(log).toHaveLength(21);
     expect(new Set(log.slice(0, 20))).toEqual(new Set(stages.map((s) => `Promote ${s}`)));
-    expect(results.map((r) => r.output?.['commit'])).toContain(await originHead(origin));
+    const commits = results.map((r) => r.output?.['commit'] as string);
+    expect(new Set(commits).size).toBe(20);
+    expect(commits).toContain(await originHead(origin));
+    for (const [i, commit] of commits.entries()) expect((await originMessage(origin, commit)).split('\n')[0]).toBe(`Promote ${stages[i]!}`);
+  });
+
+  it('pushes that wait for their branch go as one push; one that conflicts with those before it fails alone', async () => {
+    const origin = await createOrigin(disposer);
+    const { first, harnesses } = await stagesCommitted(origin, [
+      { stage: 'env-a', file: 'env-a/values.yaml', content: 'replicas: 1\n' },
+      { stage: 'env-b', file: 'shared.yaml', content: 'owner: b\n' },
+      { stage: 'env-c', file: 'shared.yaml', content: 'owner: c\n' },
+    ]);
+    const release = await holdPushLock(first, origin.url, 'main');
+    const pushesBefore = first.git.stats.pushes;
+
+    const pushing = [];
+    for (const h of harnesses) {
+      pushing.push(h.run(gitPush, { path: './src' }).catch((e: unknown) => e));
+      await eventually(async () => (first.git.pushesWaiting() === pushing.length ? true : undefined), () => `${pushing.length} pushes waiting (${first.git.pushesWaiting()})`);
+    }
+    await release();
+    const [a, b, c] = await Promise.all(pushing);
+
+    expect(first.git.stats.pushes - pushesBefore).toBe(1);
+    expect(await originLog(origin)).toEqual(['Promote env-b', 'Promote env-a', 'seed']);
+    expect((b as { output?: Record<string, unknown> }).output?.['commit']).toBe(await originHead(origin));
+    expect((await originMessage(origin, (a as { output?: Record<string, string> }).output!['commit']!)).split('\n')[0]).toBe('Promote env-a');
+    expect(c).toMatchObject({ code: 'StepFailed', message: expect.stringContaining('rebase conflict') });
+    expect(await originFile(origin, 'shared.yaml')).toBe('owner: b\n');
+  });
+
+  it('a push cancelled while it waits for its branch leaves its batch at once; the others go as one', async () => {
+    const origin = await createOrigin(disposer);
+    const { first, harnesses } = await stagesCommitted(origin, [
+      { stage: 'env-a', file: 'env-a/values.yaml', content: 'replicas: 1\n' },
+      { stage: 'env-b', file: 'env-b/values.yaml', content: 'replicas: 2\n' },
+      { stage: 'env-c', file: 'env-c/values.yaml', content: 'replicas: 3\n' },
+    ]);
+    const release = await holdPushLock(first, origin.url, 'main');
+    const pushesBefore = first.git.stats.pushes;
+    const cancel = new AbortController();
+
+    const pushing = [];
+    for (const [i, h] of harnesses.entries()) {
+      pushing.push(h.run(gitPush, { path: './src' }, i === 1 ? { signal: cancel.signal } : {}).catch((e: unknown) => e));
+      await eventually(async () => (first.git.pushesWaiting() === pushing.length ? true : undefined), () => `${pushing.length} pushes waiting (${first.git.pushesWaiting()})`);
+    }
+    cancel.abort(new Error('activity cancelled'));
+    expect(await pushing[1]).toMatchObject({ message: 'activity cancelled' });
+    expect(first.git.pushesWaiting()).toBe(2);
+    await release();
+    const [a, , c] = await Promise.all(pushing);
+
+    expect(first.git.stats.pushes - pushesBefore).toBe(1);
+    expect(await originLog(origin)).toEqual(['Promote env-c', 'Promote env-a', 'seed']);
+    expect((a as { status?: string }).status).toBe('Succeeded');
+    expect((c as { output?: Record<string, unknown> }).output?.['commit']).toBe(await originHead(origin));
+  });
+
+  it('pushes sent as one that the remote refuses for another reason than a moved branch go again one by one', async () => {
+    const origin = await createOrigin(disposer);
+    // The remote refuses any push that brings a commit saying "forbidden", whatever else it brings.
+    await fs.promises.writeFile(
+      path.join(origin.dir, 'hooks', 'pre-receive'),
+      `#!/bin/sh
+while read old new ref; do
+  if git log --format=%s "$old..$new" | grep -q forbidden; then echo "policy: no forbidden commits" >&2; exit 1; fi
+done
+`,
+      { mode: 0o755 },
+    );
+    const { first, harnesses } = await stagesCommitted(origin, [
+      { stage: 'env-a', file: 'env-a/values.yaml', content: 'replicas: 1\n' },
+      { stage: 'forbidden', file: 'forbidden/values.yaml', content: 'replicas: 2\n' },
+      { stage: 'env-c', file: 'env-c/values.yaml', content: 'replicas: 3\n' },
+    ]);
+    const release = await holdPushLock(first, origin.url, 'main');
+    const pushesBefore = first.git.stats.pushes;
+
+    const pushing = [];
+    for (const h of harnesses) {
+      pushing.push(h.run(gitPush, { path: './src' }).catch((e: unknown) => e));
+      await eventually(async () => (first.git.pushesWaiting() === pushing.length ? true : undefined), () => `${pushing.length} pushes waiting (${first.git.pushesWaiting()})`);
+    }
+    await release();
+    const [a, refused, c] = await Promise.all(pushing);
+
+    // One push of all three, refused; then each alone.
+    expect(first.git.stats.pushes - pushesBefore).toBe(4);
+    expect(await originLog(origin)).toEqual(['Promote env-c', 'Promote env-a', 'seed']);
+    expect((c as { output?: Record<string, unknown> }).output?.['commit']).toBe(await originHead(origin));
+    expect((a as { status?: string }).status).toBe('Succeeded');
+    expect(refused).toBeInstanceOf(Error);
+    expect((refused as Error).message).toContain('policy: no forbidden commits');
   });
 
   it('fails the step on a rebase conflict and leaves the remote alone', async () => {

@@ -3,9 +3,9 @@
  * (hermetic-env.ts), with per-command remote settings, remote URLs checked (remote-url.ts),
  * errors redacted.
  */
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { simpleGit, type SimpleGitOptions } from 'simple-git';
 import { authEnv } from './auth-env.js';
 import { commandError } from './git-failures.js';
 import { allowedProtocols, hermeticEnv } from './hermetic-env.js';
@@ -14,34 +14,6 @@ import { assertRemoteURLAllowed } from './remote-url.js';
 import { isSSHURL, withSSHAccess } from './ssh-env.js';
 import { withPrivateTempDir } from '../private-dir.js';
 import type { OperationHooks, RemoteAccess } from './types.js';
-
-/** simple-git's guards, each turned off (see spawnGit). */
-const UNSAFE_OFF: SimpleGitOptions['unsafe'] = {
-  allowUnsafeAlias: true,
-  allowUnsafeAskPass: true,
-  allowUnsafeCommandBinaries: true,
-  allowUnsafeConfigEnvCount: true,
-  allowUnsafeConfigPaths: true,
-  allowUnsafeCredentialHelper: true,
-  allowUnsafeDiffExternal: true,
-  allowUnsafeDiffTextConv: true,
-  allowUnsafeEditor: true,
-  allowUnsafeExec: true,
-  allowUnsafeFilter: true,
-  allowUnsafeFsMonitor: true,
-  allowUnsafeGitProxy: true,
-  allowUnsafeGpgProgram: true,
-  allowUnsafeHooksPath: true,
-  allowUnsafeInclude: true,
-  allowUnsafeMergeDriver: true,
-  allowUnsafePack: true,
-  allowUnsafePager: true,
-  allowUnsafeProtocolOverride: true,
-  allowUnsafeSshCommand: true,
-  allowUnsafeSubmodule: true,
-  allowUnsafeTemplateDir: true,
-  allowUnsafeUrlRewrite: true,
-};
 
 export interface GitRun {
   stdout: string;
@@ -130,58 +102,55 @@ export class GitCommand {
   }
 
   /**
-   * Runs git through simple-git: one instance per command (its own stdin, abort signal and
-   * error capture). simple-git guards against environments and `-c` options that make git run
-   * commands; the environment here is Shunt's own hermetic one (hermetic-env.ts), whose
-   * hardening sets exactly such keys (hooks path, fsmonitor, askpass, ssh command, config
-   * entries), so every key of it is allowed and those guards are off: the guarding is done by
-   * hermetic-env.ts, remote-url.ts and ssh-env.ts before any command gets here.
+   * Starts git with node's spawn, without a shell: `args` go to git as they are, the
+   * environment is exactly `env`. It resolves when git has exited and its output is read.
+   * (Not through simple-git: it waits 50 ms more after every command that prints nothing,
+   * and most of a promotion's commands print nothing; docs/adr/0006-git-without-simple-git.md.)
    */
   private spawnGit(args: string[], env: Record<string, string>, opts: RunOptions): Promise<GitRun> {
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    let exitCode = 0;
-    const beat = opts.heartbeat
-      ? setInterval(() => {
-          try {
-            opts.heartbeat?.();
-          } catch {
-            /* heartbeat failures must not break git */
-          }
-        }, this.heartbeatIntervalMs)
-      : undefined;
-    const git = simpleGit({
-      baseDir: opts.cwd,
-      allowEnvironment: Object.keys(env),
-      unsafe: UNSAFE_OFF,
-      ...(opts.signal ? { abort: opts.signal } : {}),
-      // simple-git leaves stdin open when there is nothing to write: an empty input is given as a
-      // lone newline (the same message after git's clean-up), and no caller's command reads
-      // stdin without an input.
-      input: () => (opts.input === '' ? '\n' : opts.input),
-      // A non-zero exit is a result here, not an error: the caller decides (allowFailure).
-      errors: (error, result) => {
-        exitCode = result.exitCode;
-        return result.exitCode !== 0 ? undefined : error;
-      },
-    })
-      .env(env)
-      .outputHandler((_cmd, stdout, stderr) => {
-        stdout.on('data', (d: Buffer) => out.push(d));
-        stderr.on('data', (d: Buffer) => err.push(d));
+    return new Promise<GitRun>((resolve, reject) => {
+      const out: Buffer[] = [];
+      const err: Buffer[] = [];
+      const beat = opts.heartbeat
+        ? setInterval(() => {
+            try {
+              opts.heartbeat?.();
+            } catch {
+              /* heartbeat failures must not break git */
+            }
+          }, this.heartbeatIntervalMs)
+        : undefined;
+      const fail = (e: Error): void => {
+        if (beat) clearInterval(beat);
+        reject(new Error(redact(`git ${args[0] ?? ''} could not run: ${e.message}`, opts.access)));
+      };
+      if (opts.signal?.aborted) {
+        fail(new Error('the operation was aborted'));
+        return;
+      }
+      const child = spawn('git', args, { cwd: opts.cwd, env, stdio: ['pipe', 'pipe', 'pipe'], ...(opts.signal ? { signal: opts.signal } : {}) });
+      let failed = false;
+      child.on('error', (e) => {
+        failed = true;
+        fail(e);
       });
-    return git.raw(args).then(
-      () => {
+      child.stdout.on('data', (d: Buffer) => out.push(d));
+      child.stderr.on('data', (d: Buffer) => err.push(d));
+      // git may exit before reading all of its input (or any): that is its answer, not an error.
+      child.stdin.on('error', () => undefined);
+      child.stdin.end(opts.input);
+      child.on('close', (code, signal) => {
+        if (failed) return;
         if (beat) clearInterval(beat);
-        const res: GitRun = { stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), code: exitCode };
-        if (res.code !== 0 && !opts.allowFailure) throw commandError(args, res, opts.access, opts.remoteURL);
-        return res;
-      },
-      (e: Error) => {
-        if (beat) clearInterval(beat);
-        throw new Error(redact(`git ${args[0] ?? ''} could not run: ${e.message}`, opts.access));
-      },
-    );
+        const res: GitRun = { stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), code: code ?? 128 };
+        if (code === null) res.stderr += `${res.stderr && !res.stderr.endsWith('\n') ? '\n' : ''}git was killed by ${signal ?? 'a signal'}`;
+        if (res.code !== 0 && !opts.allowFailure) {
+          reject(commandError(args, res, opts.access, opts.remoteURL));
+          return;
+        }
+        resolve(res);
+      });
+    });
   }
 
   /** Runs `fn` with a private directory for one operation's secrets, removed afterwards. */

@@ -7,7 +7,8 @@ import { MirrorLocks } from './mirror-locks.js';
 import { MirrorHistory } from './mirror-history.js';
 import { MirrorReads, type MirrorRemote } from './mirror-reads.js';
 import { Mirrors } from './mirror.js';
-import { push, type PushDeps, type PushRequest, type PushResult } from './push.js';
+import { FormingBatches } from './forming-batches.js';
+import { MAX_PUSHES_TOGETHER, push, type PushDeps, type PushJob, type PushRequest, type PushResult } from './push.js';
 import { pushHeadToRef, resetToRemoteBranch } from './remote-ref.js';
 import { displayURL } from './redact.js';
 import { releaseWorktrees } from './release-worktrees.js';
@@ -69,7 +70,7 @@ export class GitService {
     const shared = { git: this.git, mirrors: this.mirrors, stats: this.stats };
     this.pool = opts.reuseWorktrees === false ? undefined : new WorktreePool(this.git, path.join(path.dirname(this.mirrorsRoot), 'pool'), locks);
     this.checkoutDeps = { ...shared, defaultAuthor: opts.defaultAuthor ?? DEFAULT_AUTHOR, ...(this.pool ? { pool: this.pool } : {}) };
-    this.pushDeps = { ...shared, backoffMs: opts.pushBackoffMs ?? 1000 };
+    this.pushDeps = { ...shared, backoffMs: opts.pushBackoffMs ?? 1000, batches: new FormingBatches<PushJob>(MAX_PUSHES_TOGETHER) };
     this.allowLocalSubmodules = (opts.env ?? process.env)[ALLOW_LOCAL_SUBMODULES_ENV]?.trim().toLowerCase() === 'true';
   }
 
@@ -165,12 +166,17 @@ export class GitService {
    *
    * Idempotent: when the remote branch already contains HEAD nothing is pushed. A remote that
    * moved on is integrated by rebasing onto it (not with `force`), then pushed again, up to
-   * `maxAttempts` times with backoff.
+   * `maxAttempts` times with backoff. Pushes waiting for the same branch go as one (push.ts).
    *
    * @throws DomainError('StepFailed') on a rebase conflict or when there is no branch to push to.
    */
   async push(dir: string, req: PushRequest = {}): Promise<PushResult> {
     return push(this.pushDeps, dir, req);
+  }
+
+  /** Pushes waiting for their branch's push lock, in batches not yet started. */
+  pushesWaiting(): number {
+    return this.pushDeps.batches.waiting();
   }
 
   /** Rebases onto the remote branch (`integrate`) and force-pushes HEAD to a full ref (remote-ref.ts). */

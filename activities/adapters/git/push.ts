@@ -10,6 +10,8 @@ import type { GitStats, OperationHooks, RemoteAccess } from './types.js';
 import { checkGitRemote } from '../egress/egress-connect.js';
 import { ownCheckout } from './own-checkout.js';
 import { withSigning } from './signing.js';
+import { sha1Hex } from '../../../core/hash.js';
+import type { FormingBatches } from './forming-batches.js';
 
 export interface PushRequest extends RemoteAccess, OperationHooks {
   /** Default: the branch the checkout tracks. */
@@ -33,6 +35,30 @@ export interface PushDeps {
   stats: GitStats;
   /** First delay between attempts after a rejection (×1.5, jitter, cap 30 s). */
   backoffMs: number;
+  /** Pushes waiting for one branch's push lock, by branch, remote and credentials. */
+  batches: FormingBatches<PushJob>;
+}
+
+/** At most this many pushes go to a branch as one. */
+export const MAX_PUSHES_TOGETHER = 50;
+
+/** One checkout's push, waiting in its branch's batch. */
+export interface PushJob {
+  dir: string;
+  req: PushRequest;
+  /** The commit its own commits were last rebased onto (undefined: not rebased yet). */
+  placedOn?: string | undefined;
+  /** Its HEAD once placed in the batch's chain: the commit it pushes as. */
+  head?: string | undefined;
+  settle: (outcome: { result: PushResult } | { error: unknown }) => void;
+}
+
+/** Where a batch goes: the same remote, branch, credentials and force for every job in it. */
+interface PushTarget extends RemoteAccess {
+  repoURL: string;
+  branch: string;
+  mirror: string;
+  force: boolean;
 }
 
 /**
@@ -41,6 +67,11 @@ export interface PushDeps {
  * Idempotent: when the remote branch already contains HEAD nothing is pushed. A remote that
  * moved on is integrated by rebasing onto it (not with `force`), then pushed again, up to
  * `maxAttempts` times with backoff.
+ *
+ * Pushes to one branch queue for its push lock. Those of this worker that wait meanwhile, with
+ * the same remote and credentials, go as one: each checkout is rebased onto the one before it and
+ * the last is pushed, so N promotions into a shared branch cost one push, not N (each still
+ * gets its own commit, and a conflict fails only its own push).
  *
  * @throws DomainError('StepFailed') on a rebase conflict or when there is no branch to push to.
  */
@@ -57,91 +88,209 @@ export async function push(deps: PushDeps, dir: string, req: PushRequest): Promi
   if (!branch) {
     throw new DomainError('StepFailed', 'the checkout is not on a branch (commit or tag checkout); set targetBranch');
   }
-  const maxAttempts = Math.max(1, req.maxAttempts ?? 10);
   if (info.insecureSkipTLSVerify && req.insecureSkipTLSVerify === undefined) {
     req = { ...req, insecureSkipTLSVerify: true };
   }
-  const mirror = info.commonDir;
-  return mirrors.withBranchLock(mirror, branch, () => pushQueued(deps, dir, { ...req, repoURL, branch, maxAttempts, mirror }));
+  const target: PushTarget = {
+    repoURL,
+    branch,
+    mirror: info.commonDir,
+    force: req.force === true,
+    credentials: req.credentials,
+    insecureSkipTLSVerify: req.insecureSkipTLSVerify,
+  };
+  // A force push goes alone; others only with the same remote and credentials: each project's
+  // access is checked by a push made with its own.
+  const key = target.force ? undefined : sha1Hex(JSON.stringify([target.mirror, branch, repoURL, req.credentials ?? null, req.insecureSkipTLSVerify ?? false]));
+  return new Promise<PushResult>((resolve, reject) => {
+    let settled = false;
+    const job: PushJob = {
+      dir,
+      req,
+      settle: (outcome) => {
+        if (settled) return;
+        settled = true;
+        req.signal?.removeEventListener('abort', withdraw);
+        if ('result' in outcome) resolve(outcome.result);
+        else reject(outcome.error);
+      },
+    };
+    const withdraw = (): void => {
+      if (key !== undefined && deps.batches.withdraw(key, job)) job.settle({ error: req.signal?.reason });
+    };
+    req.signal?.addEventListener('abort', withdraw, { once: true });
+    const start = (close: () => PushJob[]): void => {
+      let jobs: PushJob[] | undefined;
+      mirrors
+        .withBranchLock(target.mirror, branch, async () => {
+          jobs = close();
+          await pushTogether(deps, target, jobs);
+        })
+        .catch((error: unknown) => {
+          for (const j of jobs ?? close()) j.settle({ error });
+        });
+    };
+    if (key === undefined) start(() => [job]);
+    else deps.batches.add(key, job, start);
+  });
 }
 
-/** The push itself, with the branch's push lock held (so the remote-tracking ref is the tip this worker last saw or pushed). */
-async function pushQueued(
-  deps: PushDeps,
-  dir: string,
-  req: PushRequest & { repoURL: string; branch: string; maxAttempts: number; mirror: string },
-): Promise<PushResult> {
+/**
+ * Pushes a batch, with the branch's push lock held (so the remote-tracking ref is the tip this
+ * worker last saw or pushed): each checkout is rebased onto the one before it (the first onto
+ * the remote's tip) and the last one's HEAD is pushed. Settles every job.
+ */
+async function pushTogether(deps: PushDeps, target: PushTarget, jobs: PushJob[]): Promise<void> {
   const { git, mirrors, stats } = deps;
-  const { repoURL, branch, maxAttempts, mirror } = req;
+  const { repoURL, branch, mirror } = target;
   const remoteRef = `refs/remotes/origin/${branch}`;
+  const maxAttempts = Math.max(1, ...jobs.map((j) => j.req.maxAttempts ?? 10));
+  const hooks = sharedHooks(jobs);
+  let open = jobs.filter((job) => !gaveUp(job));
+  if (open.length === 0) return;
   let delay = deps.backoffMs;
-  // The mirror was fetched when the checkout was made, usually moments ago: push at once and
+  // The mirror was fetched when the checkouts were made, usually moments ago: push at once and
   // fetch only if the remote says it moved on (this try counts as no attempt, and costs no wait).
-  let remote = req.force === true ? undefined : await git.tryRevParse(dir, `${remoteRef}^{commit}`);
+  let remote = target.force ? undefined : await git.tryRevParse(open[0]!.dir, `${remoteRef}^{commit}`);
   let optimistic = remote !== undefined;
 
   for (let attempt = 1; ; attempt++) {
     if (!optimistic) {
       await mirrors.withLock(mirror, async () => {
-        await mirrors.fetch(mirror, repoURL, req, req);
+        await mirrors.fetch(mirror, repoURL, target, hooks);
         // A partial (blobless) mirror: what a rebase onto the moved branch needs, with credentials.
-        await mirrors.fetchBlobsForWorktree(dir, mirror, repoURL, remoteRef, req, req);
+        for (const job of open) await mirrors.fetchBlobsForWorktree(job.dir, mirror, repoURL, remoteRef, target, hooks);
       });
       stats.mirrorFetches++;
-      remote = await git.tryRevParse(dir, `${remoteRef}^{commit}`);
+      remote = await git.tryRevParse(open[0]!.dir, `${remoteRef}^{commit}`);
     }
-    let head = await git.revParse(dir, 'HEAD');
-    if (remote === head) return { branch, commit: head, pushed: false, attempts: attempt };
-    // The usual case first: HEAD is the remote branch plus this promotion's commit.
-    if (remote && !req.force && !(await git.isAncestor(dir, remote, head))) {
-      if (await git.isAncestor(dir, head, remote)) return { branch, commit: head, pushed: false, attempts: attempt };
-      if (optimistic) {
-        // The tip moved since the checkout was made (usually a queued push of this worker): a
-        // partial mirror may lack blobs of it that the rebase reads.
-        await mirrors.withLock(mirror, () => mirrors.fetchBlobsForWorktree(dir, mirror, repoURL, remoteRef, req, req));
+    // The chain: each checkout on top of the one before it.
+    let base = remote;
+    const chained: PushJob[] = [];
+    for (const job of open) {
+      if (gaveUp(job)) continue;
+      try {
+        const placed = await place(deps, target, job, base, { onRemote: base === remote, optimistic });
+        if (placed.contained) {
+          job.settle({ result: { branch, commit: placed.head, pushed: false, attempts: attempt } });
+          continue;
+        }
+        chained.push(job);
+        base = placed.head;
+      } catch (error) {
+        job.settle({ error });
       }
-      head = await rebase(git, dir, remoteRef, branch, repoURL);
-      if (head === remote) return { branch, commit: head, pushed: false, attempts: attempt };
     }
-    const args = ['push', '--porcelain', 'origin', `HEAD:refs/heads/${branch}`];
-    if (req.force) args.splice(1, 0, '--force');
+    open = chained;
+    const last = chained[chained.length - 1];
+    if (!last || base === undefined) return;
+    const args = ['push', '--porcelain', 'origin', `${base}:refs/heads/${branch}`];
+    if (target.force) args.splice(1, 0, '--force');
     args.unshift(...(await checkGitRemote(repoURL)));
     const res = await mirrors.withLock(mirror, () =>
-      git.run(args, {
-        cwd: dir,
-        access: req,
-        remoteURL: repoURL,
-        allowFailure: true,
-        heartbeat: req.heartbeat,
-        signal: req.signal,
-      }),
+      git.run(args, { cwd: last.dir, access: target, remoteURL: repoURL, allowFailure: true, ...hooks }),
     );
     stats.pushes++;
-    if (res.code === 0) return { branch, commit: head, pushed: true, attempts: attempt };
+    if (res.code === 0) {
+      for (const job of chained) job.settle({ result: { branch, commit: job.head!, pushed: true, attempts: attempt } });
+      return;
+    }
     const rejected = PUSH_REJECTED.test(res.stdout + res.stderr) && !AUTH_FAILURE.test(res.stderr);
-    if (!rejected) throw commandError(args, res, req, repoURL);
+    if (!rejected) {
+      if (chained.length === 1) {
+        last.settle({ error: commandError(args, res, target, repoURL) });
+        return;
+      }
+      // Refused for what one of them holds, perhaps (a hook): each goes again on its own.
+      for (const job of chained) await pushTogether(deps, target, [job]);
+      return;
+    }
     if (optimistic) {
       optimistic = false;
       attempt--;
       continue;
     }
     if (attempt >= maxAttempts) {
-      throw new Error(
-        `push to branch ${JSON.stringify(branch)} of ${displayURL(repoURL)} still rejected after ${attempt} attempts`,
-      );
+      const error = new Error(`push to branch ${JSON.stringify(branch)} of ${displayURL(repoURL)} still rejected after ${attempt} attempts`);
+      for (const job of chained) job.settle({ error });
+      return;
     }
-    req.heartbeat?.();
+    hooks.heartbeat();
     const jitter = 1 + (Math.random() - 0.5);
-    await sleep(Math.min(30_000, delay * jitter), undefined, req.signal ? { signal: req.signal } : undefined);
+    await sleep(Math.min(30_000, delay * jitter), undefined, hooks.signal ? { signal: hooks.signal } : undefined);
     delay = Math.min(30_000, delay * 1.5);
   }
 }
+/**
+ * Puts a job's own commits on `base`: the remote's tip (`onRemote`), or the HEAD of the job
+ * before it in the chain. Returns its HEAD afterwards, and whether `base` already held its
+ * changes (nothing to push).
+ */
+async function place(
+  deps: PushDeps,
+  target: PushTarget,
+  job: PushJob,
+  base: string | undefined,
+  { onRemote, optimistic }: { onRemote: boolean; optimistic: boolean },
+): Promise<{ head: string; contained: boolean }> {
+  const { git, mirrors } = deps;
+  if (base === undefined || target.force || job.placedOn === base || onRemote) {
+    const head = await git.revParse(job.dir, 'HEAD');
+    job.head = head;
+    if (base === undefined || target.force || job.placedOn === base) return { head, contained: false };
+    if (head === base) return { head, contained: true };
+    if (job.placedOn === undefined) {
+      // The usual case first: HEAD is the remote branch plus this promotion's commit.
+      if (await git.isAncestor(job.dir, base, head)) return { head, contained: false };
+      if (await git.isAncestor(job.dir, head, base)) return { head, contained: true };
+    }
+  }
+  // On another job's commit there is nothing to ask first: it was made just now, so HEAD is
+  // neither on top of it nor in it (a HEAD without commits of its own fast-forwards to it).
+  if (optimistic) {
+    // The tip moved since the checkout was made (usually a push queued before this one): a
+    // partial mirror may lack blobs of it that the rebase reads.
+    const remoteRef = `refs/remotes/origin/${target.branch}`;
+    await mirrors.withLock(target.mirror, () => mirrors.fetchBlobsForWorktree(job.dir, target.mirror, target.repoURL, remoteRef, target, job.req));
+  }
+  job.head = await rebase(git, job.dir, base, target.branch, target.repoURL, job.placedOn);
+  job.placedOn = base;
+  return { head: job.head, contained: job.head === base };
+}
 
-/** Rebases the checkout onto `onto`; returns the new HEAD. Aborts the rebase on failure. */
-export async function rebase(git: GitCommand, dir: string, onto: string, branch: string, repoURL: string): Promise<string> {
+/** A job whose activity was cancelled while it waited is settled with that and left out. */
+function gaveUp(job: PushJob): boolean {
+  if (!job.req.signal?.aborted) return false;
+  job.settle({ error: job.req.signal.reason });
+  return true;
+}
+
+/** Hooks for a batch's shared git commands: every job's heartbeat; cancelled once every job is. */
+function sharedHooks(jobs: PushJob[]): { heartbeat: () => void; signal?: AbortSignal } {
+  const heartbeat = (): void => {
+    for (const job of jobs) job.req.heartbeat?.();
+  };
+  const signals = jobs.map((job) => job.req.signal);
+  if (signals.length === 0 || signals.some((s) => s === undefined)) return { heartbeat };
+  if (signals.length === 1) return { heartbeat, signal: signals[0]! };
+  const all = new AbortController();
+  const check = (): void => {
+    if (signals.every((s) => s!.aborted)) all.abort(signals[0]!.reason);
+  };
+  for (const s of signals) s!.addEventListener('abort', check, { once: true });
+  check();
+  return { heartbeat, signal: all.signal };
+}
+
+/**
+ * Rebases the checkout onto `onto` (the commits after `upstream` when given, else those not in
+ * `onto`); returns the new HEAD. Aborts the rebase on failure.
+ */
+export async function rebase(git: GitCommand, dir: string, onto: string, branch: string, repoURL: string, upstream?: string): Promise<string> {
+  const target = upstream === undefined ? [onto] : ['--onto', onto, upstream];
   // Commits the rebase rewrites are signed again with the checkout's signingKey, if any.
   const res = await withSigning(git, dir, (signing) =>
-    git.run([...(signing?.config ?? []), 'rebase', '--quiet', ...(signing ? [signing.flag] : []), onto], {
+    git.run([...(signing?.config ?? []), 'rebase', '--quiet', ...(signing ? [signing.flag] : []), ...target], {
       cwd: dir,
       allowFailure: true,
       ...(signing ? { extraEnv: signing.env } : {}),
