@@ -11,6 +11,8 @@ import { freightManifest, gitopsRepo, projectManifests, promotionSteps } from '.
 import type { ShuntApi } from '../test/support/shunt-api.js';
 import { median, percentile } from './stats.js';
 import { launchShunt } from './support/launch.js';
+import { describeTimelines, promotionTimeline } from './support/promotion-timeline.js';
+import { Client, Connection } from '@temporalio/client';
 import type { BenchModule } from './types.js';
 
 const PROJECT = 'latency';
@@ -22,11 +24,12 @@ const bench: BenchModule = async ({ workDir, quick, log }) => {
     const server = new GitHttpServer({ root: join(workDir, 'repos') });
     await server.start();
     disposer.add(() => server.stop());
-    const { api } = await launchShunt(disposer, workDir);
+    const { shunt, api } = await launchShunt(disposer, workDir);
     await api.apply('latency.yaml', projectManifests(PROJECT, [{ name: 'dev', steps: promotionSteps(server.url('small'), 'dev') }]));
 
     const runs = quick ? 3 : 15;
     const samples: number[] = [];
+    const workflowIds: string[] = [];
     // One warm-up promotion (first mirror clone, first workflow task) that is not counted.
     for (let i = 0; i <= runs; i++) {
       const tag = `1.${i}.0`;
@@ -37,9 +40,16 @@ const bench: BenchModule = async ({ workDir, quick, log }) => {
       const done = await waitFinished(api, name);
       const ms = performance.now() - t0;
       if (done !== 'Succeeded') throw new Error(`promotion ${name} ended ${done}`);
-      if (i > 0) samples.push(ms);
+      if (i > 0) {
+        samples.push(ms);
+        workflowIds.push((await api.promotion(PROJECT, name)).status.workflowId!);
+      }
       log(`${i === 0 ? 'warm-up' : `run ${i}/${runs}`}: ${Math.round(ms)} ms`);
     }
+    const connection = await Connection.connect({ address: `127.0.0.1:${shunt.temporalPort}` });
+    disposer.add(() => connection.close());
+    const client = new Client({ connection, namespace: 'default' });
+    log(`where the time goes:\n${describeTimelines(await Promise.all(workflowIds.map((id) => promotionTimeline(client, id))))}`);
     return [
       {
         name: 'promotion-latency.small-repo',

@@ -101,9 +101,11 @@ export function describeTimelines(timelines: PromotionTimeline[]): string {
   const lines = [...byName].map(([name, e]) => `  ${name}: waits ${ms(median(e.waits))} for a worker, runs ${ms(median(e.runs))} (${e.runs.length})`);
   const total = (t: PromotionTimeline): number => t.closed - t.started;
   const inTasks = (t: PromotionTimeline): number => t.workflowTasks.reduce((sum, w) => sum + (w.completed - w.scheduled), 0);
+  const taskWaits = (t: PromotionTimeline): number => t.workflowTasks.reduce((sum, w) => sum + (w.started - w.scheduled), 0);
   const inActivities = (t: PromotionTimeline): number => t.activities.reduce((sum, a) => sum + (a.completed - a.scheduled), 0);
   lines.push(
     `  a promotion: ${ms(median(timelines.map(total)))} start to close, of which workflow tasks ${ms(median(timelines.map(inTasks)))} ` +
+      `(${ms(median(timelines.map(taskWaits)))} of it waiting for a worker, ${median(timelines.map((t) => t.workflowTasks.length))} tasks) ` +
       `and activities ${ms(median(timelines.map(inActivities)))} (scheduled to completed), medians over ${timelines.length}`,
   );
   const starts = timelines.map((t) => t.started);

@@ -3,7 +3,6 @@
  * (hermetic-env.ts), with per-command remote settings, remote URLs checked (remote-url.ts),
  * errors redacted.
  */
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { authEnv } from './auth-env.js';
@@ -13,6 +12,7 @@ import { redact } from './redact.js';
 import { assertRemoteURLAllowed } from './remote-url.js';
 import { isSSHURL, withSSHAccess } from './ssh-env.js';
 import { withPrivateTempDir } from '../private-dir.js';
+import { spawnHelper } from '../spawn-helper.js';
 import type { OperationHooks, RemoteAccess } from './types.js';
 
 export interface GitRun {
@@ -102,55 +102,34 @@ export class GitCommand {
   }
 
   /**
-   * Starts git with node's spawn, without a shell: `args` go to git as they are, the
-   * environment is exactly `env`. It resolves when git has exited and its output is read.
-   * (Not through simple-git: it waits 50 ms more after every command that prints nothing,
-   * and most of a promotion's commands print nothing; docs/adr/0006-git-without-simple-git.md.)
+   * Starts git, without a shell: `args` go to git as they are, the environment is exactly
+   * `env`. It resolves when git has exited and its output is read. Git is started by the
+   * process's spawn helper (spawn-helper.ts), not forked from this large process; and not
+   * through simple-git, which waits 50 ms more after every command that prints nothing
+   * (docs/adr/0006-git-without-simple-git.md).
    */
-  private spawnGit(args: string[], env: Record<string, string>, opts: RunOptions): Promise<GitRun> {
-    return new Promise<GitRun>((resolve, reject) => {
-      const out: Buffer[] = [];
-      const err: Buffer[] = [];
-      const beat = opts.heartbeat
-        ? setInterval(() => {
-            try {
-              opts.heartbeat?.();
-            } catch {
-              /* heartbeat failures must not break git */
-            }
-          }, this.heartbeatIntervalMs)
-        : undefined;
-      const fail = (e: Error): void => {
-        if (beat) clearInterval(beat);
-        reject(new Error(redact(`git ${args[0] ?? ''} could not run: ${e.message}`, opts.access)));
-      };
-      if (opts.signal?.aborted) {
-        fail(new Error('the operation was aborted'));
-        return;
-      }
-      const child = spawn('git', args, { cwd: opts.cwd, env, stdio: ['pipe', 'pipe', 'pipe'], ...(opts.signal ? { signal: opts.signal } : {}) });
-      let failed = false;
-      child.on('error', (e) => {
-        failed = true;
-        fail(e);
-      });
-      child.stdout.on('data', (d: Buffer) => out.push(d));
-      child.stderr.on('data', (d: Buffer) => err.push(d));
-      // git may exit before reading all of its input (or any): that is its answer, not an error.
-      child.stdin.on('error', () => undefined);
-      child.stdin.end(opts.input);
-      child.on('close', (code, signal) => {
-        if (failed) return;
-        if (beat) clearInterval(beat);
-        const res: GitRun = { stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), code: code ?? 128 };
-        if (code === null) res.stderr += `${res.stderr && !res.stderr.endsWith('\n') ? '\n' : ''}git was killed by ${signal ?? 'a signal'}`;
-        if (res.code !== 0 && !opts.allowFailure) {
-          reject(commandError(args, res, opts.access, opts.remoteURL));
-          return;
-        }
-        resolve(res);
-      });
-    });
+  private async spawnGit(args: string[], env: Record<string, string>, opts: RunOptions): Promise<GitRun> {
+    const beat = opts.heartbeat
+      ? setInterval(() => {
+          try {
+            opts.heartbeat?.();
+          } catch {
+            /* heartbeat failures must not break git */
+          }
+        }, this.heartbeatIntervalMs)
+      : undefined;
+    let ran;
+    try {
+      ran = await spawnHelper.run({ file: 'git', args, cwd: opts.cwd, env, input: opts.input, signal: opts.signal });
+    } catch (e) {
+      throw new Error(redact(`git ${args[0] ?? ''} could not run: ${(e as Error).message}`, opts.access));
+    } finally {
+      if (beat) clearInterval(beat);
+    }
+    const res: GitRun = { stdout: ran.stdout.toString('utf8'), stderr: ran.stderr.toString('utf8'), code: ran.code ?? 128 };
+    if (ran.code === null) res.stderr += `${res.stderr && !res.stderr.endsWith('\n') ? '\n' : ''}git was killed by ${ran.signal ?? 'a signal'}`;
+    if (res.code !== 0 && !opts.allowFailure) throw commandError(args, res, opts.access, opts.remoteURL);
+    return res;
   }
 
   /** Runs `fn` with a private directory for one operation's secrets, removed afterwards. */
