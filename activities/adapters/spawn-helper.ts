@@ -5,7 +5,7 @@
  * everything the process has mapped: from a worker of ~550 MB resident (its workflow cache, two
  * V8 isolates) each start of git cost ~13 ms of kernel time and ~29 ms in all, against ~0.6 and
  * ~2.3 ms from a process of ~60 MB. Under 200 promotions at once that was half the worker's CPU
- * time. The helper is a bare Node process (no modules, a 64 MB heap cap) started once per
+ * time. Git (git-command.ts) and the steps' tools (tools.ts) start through it. The helper is a bare Node process (no modules, a 64 MB heap cap) started once per
  * process on first use; it runs each request with `spawn` (no shell, the request's own
  * environment) and sends back the exit code and output. Nothing of a request is logged or kept.
  */
@@ -21,6 +21,8 @@ export interface SpawnRequest {
   input?: string | undefined;
   /** Kills the process; the run rejects with an abort error. */
   signal?: AbortSignal | undefined;
+  /** Kills the process (SIGKILL) after this long; the run answers the signal. */
+  timeoutMs?: number | undefined;
 }
 
 export interface SpawnResult {
@@ -52,6 +54,7 @@ process.on('message', (m) => {
     return;
   }
   running.set(m.id, child);
+  const timer = m.timeoutMs ? setTimeout(() => child.kill('SIGKILL'), m.timeoutMs) : undefined;
   let failed = false;
   child.on('error', (e) => { failed = true; running.delete(m.id); send({ id: m.id, type: 'error', message: e.message }); });
   child.stdout.on('data', (d) => out.push(d));
@@ -59,6 +62,7 @@ process.on('message', (m) => {
   child.stdin.on('error', () => {});
   child.stdin.end(m.input);
   child.on('close', (code, signal) => {
+    if (timer) clearTimeout(timer);
     running.delete(m.id);
     if (!failed) send({ id: m.id, type: 'exit', code, signal, stdout: Buffer.concat(out), stderr: Buffer.concat(err) });
   });
@@ -102,7 +106,7 @@ export class SpawnHelper {
       });
       child.ref();
       (child.channel as { ref?: () => void } | undefined)?.ref?.();
-      child.send({ id, type: 'run', file: req.file, args: req.args, cwd: req.cwd, env: req.env, input: req.input }, (err) => {
+      child.send({ id, type: 'run', file: req.file, args: req.args, cwd: req.cwd, env: req.env, input: req.input, timeoutMs: req.timeoutMs }, (err) => {
         if (err) this.answer({ id, type: 'error', message: `the spawn helper took no request: ${err.message}` });
       });
     });

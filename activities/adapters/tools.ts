@@ -3,11 +3,11 @@
  * without a shell, with a timeout, cancellation and captured output. A missing binary is a
  * StepFailed saying what to install.
  */
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DomainError } from '../../core/errors.js';
+import { spawnHelper } from './spawn-helper.js';
 
 function executable(p: string): boolean {
   try {
@@ -53,40 +53,24 @@ export interface ToolRun {
   code: number;
 }
 
-/** Runs `bin args` in `cwd`; resolves with the exit code (never throws for a non-zero exit). */
-export function runTool(
+/**
+ * Runs `bin args` in `cwd` (through the spawn helper, spawn-helper.ts); resolves with the exit
+ * code (never throws for a non-zero exit; killed after `timeoutMs`, 5 minutes by default).
+ */
+export async function runTool(
   bin: string,
   args: string[],
   opts: { cwd: string; env?: NodeJS.ProcessEnv; timeoutMs?: number; signal?: AbortSignal; heartbeat?: () => void },
 ): Promise<ToolRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(bin, args, {
-      cwd: opts.cwd,
-      env: opts.env ?? process.env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      ...(opts.signal ? { signal: opts.signal } : {}),
-    });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout.on('data', (c: Buffer) => out.push(c));
-    child.stderr.on('data', (c: Buffer) => err.push(c));
-    const beat = opts.heartbeat ? setInterval(opts.heartbeat, 2000) : undefined;
-    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 5 * 60_000);
-    child.once('error', (e) => {
-      clearTimeout(timer);
-      if (beat) clearInterval(beat);
-      reject(e);
-    });
-    child.once('close', (code, sig) => {
-      clearTimeout(timer);
-      if (beat) clearInterval(beat);
-      resolve({
-        stdout: Buffer.concat(out).toString('utf8'),
-        stderr: Buffer.concat(err).toString('utf8'),
-        code: code ?? (sig ? 128 : 1),
-      });
-    });
-  });
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(opts.env ?? process.env)) if (v !== undefined) env[k] = v;
+  const beat = opts.heartbeat ? setInterval(opts.heartbeat, 2000) : undefined;
+  try {
+    const res = await spawnHelper.run({ file: bin, args, cwd: opts.cwd, env, signal: opts.signal, timeoutMs: opts.timeoutMs ?? 5 * 60_000 });
+    return { stdout: res.stdout.toString('utf8'), stderr: res.stderr.toString('utf8'), code: res.code ?? (res.signal ? 128 : 1) };
+  } finally {
+    if (beat) clearInterval(beat);
+  }
 }
 
 /** The last lines of a tool's error output, for messages. */

@@ -58,6 +58,12 @@ describe('the spawn helper', () => {
     await expect(helper.run({ file: 'true', args: [], cwd: '/no/such/dir', env })).rejects.toThrow(/ENOENT/);
   });
 
+  it('kills a program that outlives its timeout, and answers the signal', async () => {
+    const res = await helper.run({ file: 'sleep', args: ['30'], cwd: '/', env, timeoutMs: 200 });
+
+    expect(res).toMatchObject({ code: null, signal: 'SIGKILL' });
+  });
+
   it('answers a program killed by a signal with no exit code and the signal', async () => {
     const res = await helper.run({ file: 'sh', args: ['-c', 'kill -KILL $$'], cwd: '/', env });
 
