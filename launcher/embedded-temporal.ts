@@ -44,6 +44,15 @@ export interface EmbeddedTemporal {
 }
 
 /**
+ * The database file in write-ahead-log mode, synced at checkpoints rather than at every
+ * transaction: SQLite's rollback journal synced at every commit (the server's default) made
+ * each workflow task and activity wait for the disk. A crash of the server or the machine
+ * keeps the file consistent; a power loss may lose the last moments of work, as with any
+ * single-machine install (a Temporal cluster on PostgreSQL is the durable choice).
+ */
+export const SQLITE_PRAGMAS = ['journal_mode=wal', 'synchronous=normal'];
+
+/**
  * Starts `temporal server start-dev` with Shunt's search attributes registered, and resolves
  * once its frontend answers. State persists in `dbFile`, so a restart keeps every workflow.
  */
@@ -52,7 +61,7 @@ export async function startEmbeddedTemporal(opts: EmbeddedTemporalOptions): Prom
   const namespace = opts.namespace ?? 'default';
   const args = ['server', 'start-dev', '--ip', ip, '--port', String(opts.port), '--namespace', namespace, '--log-level', 'warn'];
   for (const ns of opts.extraNamespaces ?? []) args.push('--namespace', ns);
-  if (opts.dbFile) args.push('--db-filename', opts.dbFile);
+  if (opts.dbFile) args.push('--db-filename', opts.dbFile, ...SQLITE_PRAGMAS.flatMap((p) => ['--sqlite-pragma', p]));
   const uiInternalPort = opts.uiPort !== undefined ? await freePort() : undefined;
   if (uiInternalPort !== undefined) args.push('--ui-ip', '127.0.0.1', '--ui-port', String(uiInternalPort));
   else args.push('--headless');

@@ -165,6 +165,8 @@ describe('npm start on the embedded default', () => {
     expect(list.items.map((p: { metadata: { name: string }; status: { phase: string } }) => [p.metadata.name, p.status.phase])).toEqual([
       [promotion, 'Succeeded'],
     ]);
+    // The database runs in write-ahead-log mode (launcher/embedded-temporal.ts SQLITE_PRAGMAS).
+    expect(existsSync(join(work, 'data', 'temporal.db-wal'))).toBe(true);
   });
 
   it('after the launcher was killed outright, the next launch stops the Temporal server it left', async () => {
