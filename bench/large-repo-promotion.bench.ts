@@ -149,7 +149,8 @@ const bench: BenchModule = async (ctx: BenchContext): Promise<BenchFigure[]> => 
     const times: Record<'shunt' | 'shuntSparse' | 'script' | 'floor', number[]> = { shunt: [], shuntSparse: [], script: [], floor: [] };
 
     // A worker's mirror, warmed by an earlier promotion (not timed).
-    const git = new GitService({ dataDir: path.join(ctx.workDir, 'worker'), env: gitEnv() });
+    // The remote is served by `git daemon`: the operator allows git:// (not allowed by default).
+    const git = new GitService({ dataDir: path.join(ctx.workDir, 'worker'), env: { ...gitEnv(), GIT_ALLOW_PROTOCOL: 'git' } });
     const workRoot = path.join(ctx.workDir, 'worker', 'work');
     ctx.log('warming the worker mirror (first promotion, not timed)');
     await shuntPromotion(git, workRoot, daemon.url, 0, file, false);
