@@ -20,6 +20,7 @@ import {
   type Origin,
 } from '../support/git-repos.js';
 import { eventually } from '../support/poll.js';
+import type { StepContext } from '../../activities/steps/step.js';
 import { createHarness, PROMOTION, type Harness } from './harness.js';
 
 const disposer = new Disposer();
@@ -86,6 +87,19 @@ async function holdPushLock(h: Harness, repoURL: string, branch: string): Promis
     await fs.promises.rm(lock, { force: true });
     holder.kill();
   };
+}
+
+/**
+ * Starts each harness's push in turn, the next once the one before it waits in its branch's
+ * batch (its lock held elsewhere); answers the runs, a failure as its error.
+ */
+async function pushesWaiting(first: Harness, harnesses: Harness[], context: (i: number) => Partial<StepContext> = () => ({})): Promise<Promise<unknown>[]> {
+  const pushing: Promise<unknown>[] = [];
+  for (const [i, h] of harnesses.entries()) {
+    pushing.push(h.run(gitPush, { path: './src' }, context(i)).catch((e: unknown) => e));
+    await eventually(async () => (first.git.pushesWaiting() === pushing.length ? true : undefined), () => `${pushing.length} pushes waiting (${first.git.pushesWaiting()})`);
+  }
+  return pushing;
 }
 
 describe('git-clone', () => {
@@ -395,11 +409,7 @@ describe('git-push', () => {
     const release = await holdPushLock(first, origin.url, 'main');
     const pushesBefore = first.git.stats.pushes;
 
-    const pushing = [];
-    for (const h of harnesses) {
-      pushing.push(h.run(gitPush, { path: './src' }).catch((e: unknown) => e));
-      await eventually(async () => (first.git.pushesWaiting() === pushing.length ? true : undefined), () => `${pushing.length} pushes waiting (${first.git.pushesWaiting()})`);
-    }
+    const pushing = await pushesWaiting(first, harnesses);
     await release();
     const [a, b, c] = await Promise.all(pushing);
 
@@ -422,11 +432,7 @@ describe('git-push', () => {
     const pushesBefore = first.git.stats.pushes;
     const cancel = new AbortController();
 
-    const pushing = [];
-    for (const [i, h] of harnesses.entries()) {
-      pushing.push(h.run(gitPush, { path: './src' }, i === 1 ? { signal: cancel.signal } : {}).catch((e: unknown) => e));
-      await eventually(async () => (first.git.pushesWaiting() === pushing.length ? true : undefined), () => `${pushing.length} pushes waiting (${first.git.pushesWaiting()})`);
-    }
+    const pushing = await pushesWaiting(first, harnesses, (i) => (i === 1 ? { signal: cancel.signal } : {}));
     cancel.abort(new Error('activity cancelled'));
     expect(await pushing[1]).toMatchObject({ message: 'activity cancelled' });
     expect(first.git.pushesWaiting()).toBe(2);
@@ -459,11 +465,7 @@ done
     const release = await holdPushLock(first, origin.url, 'main');
     const pushesBefore = first.git.stats.pushes;
 
-    const pushing = [];
-    for (const h of harnesses) {
-      pushing.push(h.run(gitPush, { path: './src' }).catch((e: unknown) => e));
-      await eventually(async () => (first.git.pushesWaiting() === pushing.length ? true : undefined), () => `${pushing.length} pushes waiting (${first.git.pushesWaiting()})`);
-    }
+    const pushing = await pushesWaiting(first, harnesses);
     await release();
     const [a, refused, c] = await Promise.all(pushing);
 
