@@ -5,7 +5,8 @@
  * everything the process has mapped: from a worker of ~550 MB resident (its workflow cache, two
  * V8 isolates) each start of git cost ~13 ms of kernel time and ~29 ms in all, against ~0.6 and
  * ~2.3 ms from a process of ~60 MB. Under 200 promotions at once that was half the worker's CPU
- * time. Git (git-command.ts) and the steps' tools (tools.ts) start through it. The helper is a bare Node process (no modules, a 64 MB heap cap) started once per
+ * time. Git (git-command.ts), the steps' tools (tools.ts) and gpg for signing (signing.ts) start
+ * through it. The helper is a bare Node process (no modules, a 64 MB heap cap) started once per
  * process on first use; it runs each request with `spawn` (no shell, the request's own
  * environment) and sends back the exit code and output. Nothing of a request is logged or kept.
  */

@@ -9,16 +9,13 @@
  * (private-dir.ts), removed afterwards: for GPG a fresh GNUPGHOME the key is imported into (its
  * agent stopped before the directory goes), for SSH a 0600 copy of the key.
  */
-import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { promisify } from 'node:util';
 import { DomainError } from '../../../core/errors.js';
 import { writePrivateFile } from '../private-dir.js';
+import { spawnHelper } from '../spawn-helper.js';
 import type { GitCommand } from './git-command.js';
 import { worktreeGitDir } from './worktree-config.js';
-
-const execFileAsync = promisify(execFile);
 
 const KEY_FILE = 'shunt-signing-key';
 
@@ -67,12 +64,17 @@ export interface Signing {
   env: Record<string, string>;
 }
 
+/** Runs gpg (through the spawn helper) in `home`; rejects with its stderr on a non-zero exit. */
 async function gpg(home: string, args: string[], input?: string): Promise<string> {
-  const child = execFileAsync('gpg', ['--batch', '--no-tty', '--homedir', home, ...args], {
+  const res = await spawnHelper.run({
+    file: 'gpg',
+    args: ['--batch', '--no-tty', '--homedir', home, ...args],
+    cwd: home,
     env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', GNUPGHOME: home, LC_ALL: 'C' },
+    input,
   });
-  if (input !== undefined) child.child.stdin?.end(input);
-  return (await child).stdout;
+  if (res.code !== 0) throw Object.assign(new Error(`gpg exited ${res.code ?? res.signal}`), { stderr: res.stderr.toString('utf8') });
+  return res.stdout.toString('utf8');
 }
 
 /**
@@ -103,7 +105,7 @@ export async function withSigning<T>(git: GitCommand, dir: string, fn: (signing:
       return await fn({ config: ['-c', 'gpg.format=openpgp'], flag: `--gpg-sign=${fpr}`, env: { GNUPGHOME: tmp } });
     } finally {
       // The agent gpg started for this directory would outlive it.
-      await execFileAsync('gpgconf', ['--homedir', tmp, '--kill', 'all'], { env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', GNUPGHOME: tmp } }).catch(() => undefined);
+      await spawnHelper.run({ file: 'gpgconf', args: ['--homedir', tmp, '--kill', 'all'], cwd: tmp, env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', GNUPGHOME: tmp } }).catch(() => undefined);
     }
   });
 }
