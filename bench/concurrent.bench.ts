@@ -8,9 +8,8 @@ import { Disposer } from '../test/support/git-repos.js';
 import { FULL_LOAD, prepareLoad, runLoad, type LoadShape } from '../test/support/load-scenario.js';
 import { peakRssMB, rssMB, sampleRss } from './support/process-memory.js';
 import { median, percentile } from './stats.js';
-import { launchShunt } from './support/launch.js';
+import { launchShunt, temporalClientOf } from './support/launch.js';
 import { describeTimelines, promotionTimeline } from './support/promotion-timeline.js';
-import { Client, Connection } from '@temporalio/client';
 import type { BenchModule } from './types.js';
 
 const QUICK_LOAD: LoadShape = { projects: 2, stages: 5, rounds: 2 };
@@ -36,9 +35,7 @@ const bench: BenchModule = async ({ workDir, quick, log }) => {
       .filter((p) => p.item.status.startedAt && p.item.status.finishedAt)
       .map((p) => Date.parse(p.item.status.finishedAt!) - Date.parse(p.item.status.startedAt!));
     log(`${succeeded}/${total} succeeded in ${Math.round(run.elapsedMs / 1000)} s; worker peak ${Math.round(peak)} MB; ${run.reads.ok} reads answered, ${run.reads.failed.length} not`);
-    const connection = await Connection.connect({ address: `127.0.0.1:${shunt.temporalPort}` });
-    disposer.add(() => connection.close());
-    const client = new Client({ connection, namespace: 'default' });
+    const client = await temporalClientOf(disposer, shunt);
     const timelines = await Promise.all(run.promotions.filter((p) => p.item.status.workflowId).map((p) => promotionTimeline(client, p.item.status.workflowId!)));
     log(`where the time goes (each promotion from its own start; its wait in its stage's queue is not in it):\n${describeTimelines(timelines)}`);
     const load = `${shape.projects} projects × ${shape.stages} stages × ${shape.rounds} freight`;

@@ -10,9 +10,8 @@ import { Disposer } from '../test/support/git-repos.js';
 import { freightManifest, gitopsRepo, projectManifests, promotionSteps } from '../test/support/gitops-fixture.js';
 import type { ShuntApi } from '../test/support/shunt-api.js';
 import { median, percentile } from './stats.js';
-import { launchShunt } from './support/launch.js';
+import { launchShunt, temporalClientOf } from './support/launch.js';
 import { describeTimelines, promotionTimeline } from './support/promotion-timeline.js';
-import { Client, Connection } from '@temporalio/client';
 import type { BenchModule } from './types.js';
 
 const PROJECT = 'latency';
@@ -46,9 +45,7 @@ const bench: BenchModule = async ({ workDir, quick, log }) => {
       }
       log(`${i === 0 ? 'warm-up' : `run ${i}/${runs}`}: ${Math.round(ms)} ms`);
     }
-    const connection = await Connection.connect({ address: `127.0.0.1:${shunt.temporalPort}` });
-    disposer.add(() => connection.close());
-    const client = new Client({ connection, namespace: 'default' });
+    const client = await temporalClientOf(disposer, shunt);
     log(`where the time goes:\n${describeTimelines(await Promise.all(workflowIds.map((id) => promotionTimeline(client, id))))}`);
     return [
       {

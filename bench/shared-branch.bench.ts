@@ -7,8 +7,7 @@
  */
 import { Disposer } from '../test/support/git-repos.js';
 import { prepareLoad, type LoadShape } from '../test/support/load-scenario.js';
-import { Client, Connection } from '@temporalio/client';
-import { launchShunt } from './support/launch.js';
+import { launchShunt, temporalClientOf } from './support/launch.js';
 import { describeTimelines, promotionTimeline } from './support/promotion-timeline.js';
 import { describeProjectTasks, projectTasks } from './support/project-timeline.js';
 import { projectWorkflowId } from '../workflows/definitions.js';
@@ -22,9 +21,7 @@ const bench: BenchModule = async ({ workDir, quick, log }) => {
   const disposer = new Disposer();
   try {
     const { shunt, api } = await launchShunt(disposer, workDir);
-    const connection = await Connection.connect({ address: `127.0.0.1:${shunt.temporalPort}` });
-    disposer.add(() => connection.close());
-    const client = new Client({ connection, namespace: 'default' });
+    const client = await temporalClientOf(disposer, shunt);
     const timelines = (promotions: { status: { workflowId?: string } }[]) => Promise.all(promotions.map((p) => promotionTimeline(client, p.status.workflowId!)));
     const pipeline = await prepareLoad(api, disposer, workDir, shape);
     const [project] = Object.keys(pipeline.repos) as [string];

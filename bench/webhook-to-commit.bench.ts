@@ -10,9 +10,9 @@
  * median. The Temporal histories of each run break the time down: webhook → scan workflow
  * started → the project learns of the freight → the auto-promotion starts → its steps → pushed.
  */
+import type { Client } from '@temporalio/client';
 import { chmod, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Client, Connection } from '@temporalio/client';
 import { projectWorkflowId } from '../workflows/definitions.js';
 import { warehouseRescanWorkflowId } from '../workflows/warehouse-definitions.js';
 import { GitHttpServer } from '../test/support/git-server.js';
@@ -22,7 +22,7 @@ import { pushImage } from '../test/support/oci-images.js';
 import { startRegistry } from '../test/support/oci-registry.js';
 import { aCredentialSecret, aProject, aProjectConfig, aStage, aWarehouse, WAREHOUSE, yamlOf } from '../test/support/manifests.js';
 import { median, percentile } from './stats.js';
-import { launchShunt } from './support/launch.js';
+import { launchShunt, temporalClientOf } from './support/launch.js';
 import { attrs, eventMs, historyEvents, promotionTimeline } from './support/promotion-timeline.js';
 import type { BenchFigure, BenchModule } from './types.js';
 
@@ -134,9 +134,7 @@ const bench: BenchModule = async ({ workDir, quick, log }) => {
     const secrets = join(workDir, 'secrets.yaml');
     await writeFile(secrets, yamlOf(aCredentialSecret('hub', undefined, { secret: 'bench-secret' }, PROJECT)));
     const { shunt, api } = await launchShunt(disposer, workDir, { SHUNT_CREDENTIALS: secrets });
-    const connection = await Connection.connect({ address: `127.0.0.1:${shunt.temporalPort}` });
-    disposer.add(() => connection.close());
-    const client = new Client({ connection, namespace: 'default' });
+    const client = await temporalClientOf(disposer, shunt);
 
     await pushImage(registry.host, IMAGE_PATH, '1.0.0', { content: 'h0' });
     await api.apply('hooked.yaml', manifests(registry.host, gitServer.url('gitops')));

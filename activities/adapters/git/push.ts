@@ -234,19 +234,21 @@ async function place(
   { onRemote, optimistic }: { onRemote: boolean; optimistic: boolean },
 ): Promise<{ head: string; contained: boolean }> {
   const { git, mirrors } = deps;
-  if (base === undefined || target.force || job.placedOn === base || onRemote) {
+  // Nothing to integrate: no branch on the remote yet, a force push, or already on `base`.
+  if (base === undefined || target.force || job.placedOn === base) {
+    job.head = await git.revParse(job.dir, 'HEAD');
+    return { head: job.head, contained: false };
+  }
+  if (onRemote && job.placedOn === undefined) {
     const head = await git.revParse(job.dir, 'HEAD');
     job.head = head;
-    if (base === undefined || target.force || job.placedOn === base) return { head, contained: false };
     if (head === base) return { head, contained: true };
-    if (job.placedOn === undefined) {
-      // The usual case first: HEAD is the remote branch plus this promotion's commit.
-      if (await git.isAncestor(job.dir, base, head)) return { head, contained: false };
-      if (await git.isAncestor(job.dir, head, base)) return { head, contained: true };
-    }
+    // The usual case first: HEAD is the remote branch plus this promotion's commit.
+    if (await git.isAncestor(job.dir, base, head)) return { head, contained: false };
+    if (await git.isAncestor(job.dir, head, base)) return { head, contained: true };
   }
-  // On another job's commit there is nothing to ask first: it was made just now, so HEAD is
-  // neither on top of it nor in it (a HEAD without commits of its own fast-forwards to it).
+  // On another job's commit, or placed before (a retry), there is nothing to ask first: the
+  // rebase takes only this job's own commits (a HEAD without any fast-forwards to `base`).
   if (optimistic) {
     // The tip moved since the checkout was made (usually a push queued before this one): a
     // partial mirror may lack blobs of it that the rebase reads.
