@@ -16,8 +16,8 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as path from 'node:path';
+import { freePort } from '../launcher/free-port.js';
 import { EmptyCredentialStore } from '../activities/adapters/credentials.js';
 import { GitService } from '../activities/adapters/git/index.js';
 import { createWorkspace, removeWorkspace } from '../activities/adapters/workspace.js';
@@ -46,17 +46,6 @@ function sh(cwd: string, args: string[]): string {
   const r = spawnSync('git', args, { cwd, env: gitEnv(), encoding: 'utf8', maxBuffer: 64 << 20 });
   if (r.status !== 0) throw new Error(`git ${args.join(' ')} failed: ${r.stderr}`);
   return r.stdout;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 /** `git daemon` serving `base` on 127.0.0.1 with push enabled; resolves once it answers. */
