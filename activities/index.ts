@@ -22,12 +22,14 @@ import { heartbeatIntervalMs, WORKER_STOPPING } from '../core/promotion/worker-l
 import { createWorkspace, openWorkspace, removeWorkspace, type WorkerRun } from './adapters/workspace.js';
 import { toApplicationFailure, toStepFailure } from './failure.js';
 import { runStep, type ActivityLogger, type RunStepHooks, type RunStepInput, type RunStepOutcome } from './run-step.js';
+import { runSteps, stepFailureData, type RunStepsInput, type RunStepsOutcome } from './run-steps.js';
 import { createNotificationActivities, type NotificationActivities } from './notifications.js';
 import { createGitReadActivities, type GitReadActivities } from './git-reads.js';
 import { createVerificationActivities, type VerificationActivities } from './verification/index.js';
 import { createWarehouseActivities, type WarehouseActivities, type WarehouseActivityDeps } from './warehouse-activities.js';
 
 export type { RunStepInput, RunStepOutcome } from './run-step.js';
+export type { RunStepsInput, RunStepsOutcome, StepFailureData } from './run-steps.js';
 
 export interface ActivityDeps {
   /** The worker's data directory: workspaces in `<dataDir>/work`, git mirrors in `<dataDir>/git`. */
@@ -111,6 +113,34 @@ function stoppedForShutdown(signal: AbortSignal): boolean {
   return signal.aborted && signal.reason instanceof CancelledFailure && signal.reason.message === 'WORKER_SHUTDOWN';
 }
 
+/**
+ * Runs a step activity's work with its hooks. Liveness is the activity's job, not each step's: a
+ * step may also wait, silently, for another promotion's hold on a shared git mirror (git
+ * commands heartbeat as well). The beat keeps a worker that is alive from counting as lost (the
+ * step's heartbeat timeout).
+ */
+async function withStepHooks<T>(work: (hooks: RunStepHooks) => Promise<T>): Promise<T> {
+  const hooks = activityHooks();
+  const beat = setInterval(() => hooks.heartbeat(), hooks.intervalMs);
+  try {
+    return await work({ heartbeat: hooks.heartbeat, signal: hooks.signal });
+  } finally {
+    clearInterval(beat);
+  }
+}
+
+/**
+ * What a step activity throws for a step's error. Stopped because this worker shuts down: not
+ * the step's error; the promotion starts its steps again on another worker (this worker's next
+ * run removes the workspace).
+ */
+function stepFailure(err: unknown, signal: AbortSignal): unknown {
+  if (stoppedForShutdown(signal)) {
+    return ApplicationFailure.create({ type: WORKER_STOPPING, message: 'the worker running the step is shutting down', nonRetryable: true });
+  }
+  return toStepFailure(err);
+}
+
 async function boundary<T>(fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
@@ -123,6 +153,7 @@ async function boundary<T>(fn: () => Promise<T>): Promise<T> {
 export interface Activities extends WarehouseActivities, VerificationActivities, NotificationActivities, GitReadActivities {
   prepareWorkspace(input: PrepareWorkspaceInput): Promise<PrepareWorkspaceResult>;
   runStep(input: RunStepInput): Promise<RunStepOutcome>;
+  runSteps(input: RunStepsInput): Promise<RunStepsOutcome>;
   releaseWorkspace(input: WorkspaceKeyInput): Promise<void>;
   workspaceExists(input: WorkspaceKeyInput): Promise<boolean>;
   /** AnalysisRuns for verification in cluster mode (analysis-runs.ts). */
@@ -187,23 +218,28 @@ export function createActivities(deps: ActivityDeps): Activities {
 
     /** Runs one promotion step in the promotion's workspace (see run-step.ts). */
     async runStep(input: RunStepInput): Promise<RunStepOutcome> {
-      const hooks = activityHooks();
-      // Liveness is the activity's job, not each step's: a step may also wait, silently, for
-      // another promotion's hold on a shared git mirror. Git commands heartbeat as well.
-      // The beat keeps a worker that is alive from counting as lost (the step's heartbeat timeout).
-      const beat = setInterval(() => hooks.heartbeat(), hooks.intervalMs);
-      try {
-        return await runStep(stepDeps, input, { heartbeat: hooks.heartbeat, signal: hooks.signal });
-      } catch (err) {
-        // Stopped because this worker shuts down: not the step's error; the promotion starts its
-        // steps again on another worker (this worker's next run removes the workspace).
-        if (stoppedForShutdown(hooks.signal)) {
-          throw ApplicationFailure.create({ type: WORKER_STOPPING, message: 'the worker running the step is shutting down', nonRetryable: true });
+      return withStepHooks(async (hooks) => {
+        try {
+          return await runStep(stepDeps, input, hooks);
+        } catch (err) {
+          throw stepFailure(err, hooks.signal);
         }
-        throw toStepFailure(err);
-      } finally {
-        clearInterval(beat);
-      }
+      });
+    },
+
+    /** Runs consecutive promotion steps in the promotion's workspace, in one activity (see run-steps.ts). */
+    async runSteps(input: RunStepsInput): Promise<RunStepsOutcome> {
+      return withStepHooks(async (hooks) => {
+        try {
+          return await runSteps(
+            input,
+            (one) => runStep(stepDeps, one, hooks),
+            (err) => stepFailureData(stepFailure(err, hooks.signal)),
+          );
+        } catch (err) {
+          throw stepFailure(err, hooks.signal);
+        }
+      });
     },
 
     /** Deletes the workspace and makes the git mirrors forget its worktrees. Idempotent. */

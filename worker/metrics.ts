@@ -10,6 +10,7 @@
 import { createServer, type Server } from 'node:http';
 import type { ActivityInboundCallsInterceptor, InjectedSinks, WorkerInterceptors } from '@temporalio/worker';
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import type { RunStepsOutcome } from '../activities/run-steps.js';
 import type { ShuntMetricsSinks, WorkflowFinishedReport } from '../workflows/metrics-interceptor.js';
 
 const DURATION_BUCKETS = [0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 900, 3600];
@@ -127,6 +128,7 @@ class ActivityTimer implements ActivityInboundCallsInterceptor {
 
   async execute(input: ExecuteInput, next: ExecuteNext): Promise<unknown> {
     if (this.activityType === 'discoverArtifacts') return this.timeScan(input, next);
+    if (this.activityType === 'runSteps') return this.timeSteps(input, next);
     const uses = stepKind(input.args[0]);
     if (uses === undefined) return next(input);
     const started = process.hrtime.bigint();
@@ -139,6 +141,27 @@ class ActivityTimer implements ActivityInboundCallsInterceptor {
       this.metrics.stepDuration.observe({ uses, outcome: 'Errored' }, since(started));
       throw err;
     }
+  }
+
+  /** runSteps: each step that ran, timed by the activity itself; a thrown failure counts against the first. */
+  private async timeSteps(input: ExecuteInput, next: ExecuteNext): Promise<unknown> {
+    const kinds = stepKinds(input.args[0]);
+    const started = process.hrtime.bigint();
+    let result: RunStepsOutcome;
+    try {
+      result = (await next(input)) as RunStepsOutcome;
+    } catch (err) {
+      if (kinds[0] !== undefined) this.metrics.stepDuration.observe({ uses: kinds[0], outcome: 'Errored' }, since(started));
+      throw err;
+    }
+    const seconds = (from: string, to: number): number => Math.max(0, to - Date.parse(from)) / 1000;
+    result.ran.forEach((run, k) => {
+      const uses = kinds[k];
+      if (uses !== undefined) this.metrics.stepDuration.observe({ uses, outcome: run.outcome.status }, seconds(run.startedAt, Date.parse(run.finishedAt)));
+    });
+    const failedKind = kinds[result.ran.length];
+    if (result.failed && failedKind !== undefined) this.metrics.stepDuration.observe({ uses: failedKind, outcome: 'Errored' }, seconds(result.failed.startedAt, Date.now()));
+    return result;
   }
 
   private async timeScan(input: ExecuteInput, next: ExecuteNext): Promise<unknown> {
@@ -160,6 +183,12 @@ class ActivityTimer implements ActivityInboundCallsInterceptor {
 
 function since(started: bigint): number {
   return Number(process.hrtime.bigint() - started) / 1e9;
+}
+
+/** runSteps' input names its steps (`steps[].uses`). */
+function stepKinds(arg: unknown): (string | undefined)[] {
+  const steps = (arg as { steps?: unknown } | null)?.steps;
+  return Array.isArray(steps) ? steps.map((s) => stepKind({ step: s })) : [];
 }
 
 /** runStep's input names its step (`step.uses`); other activities carry no step. */

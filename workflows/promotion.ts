@@ -34,11 +34,13 @@ import {
   stepLimits,
   stepTimeoutText,
   type StepAttemptResult,
+  type StepCompletion,
 } from '../core/promotion/step-completion.js';
-import type { PromotionPhase, PromotionPlan } from '../core/promotion/types.js';
+import { stepsTogether, WAIT_FOR_APPROVAL } from '../core/promotion/steps-together.js';
+import type { PlannedStep, PromotionPhase, PromotionPlan } from '../core/promotion/types.js';
 import { promotionContextOf, type PromotionContext } from '../core/promotion/context.js';
 import { afterWorkerLoss, DEFAULT_STEP_HEARTBEAT_TIMEOUT, workerLossOf, type WorkerLossRule } from '../core/promotion/worker-loss.js';
-import type { createActivities } from '../activities/index.js';
+import type { createActivities, RunStepInput, RunStepOutcome } from '../activities/index.js';
 import {
   approvePromotionUpdate,
   promotionFinishedSignal,
@@ -73,8 +75,14 @@ export interface PromotionWorkflowInput extends PromotionContext {
   staleWorkspaces?: Array<{ workspaceKey: string; taskQueue: string }>;
 }
 
-/** The step kind whose waiting the workflow does (activities/steps/wait-for-approval.ts checks its config). */
-const WAIT_FOR_APPROVAL = 'wait-for-approval';
+/**
+ * Since this patch, consecutive steps up to a wait for approval run in one activity (runSteps,
+ * core/promotion/steps-together.ts); before, each step was an activity of its own.
+ */
+export const RUN_STEPS_TOGETHER_PATCH = 'run-steps-together';
+
+/** Step i's first attempt, made by runSteps with the steps before it: what it answered, or its failure. */
+type CarriedAttempt = { startedAt?: string } & ({ outcome: RunStepOutcome } | { error: unknown });
 
 /** How many times a promotion may lose its worker and start its steps again elsewhere (before heartbeat failover). */
 const MAX_WORKSPACE_RESTARTS = 5;
@@ -203,67 +211,139 @@ export async function promotionWorkflow(input: PromotionWorkflowInput): Promise<
     /** Shown on the first step run again after a lost worker, until it is done. */
     let restartNote: string | undefined;
 
+    const statusesBefore = (index: number): RunStepInput['statuses'] =>
+      steps.slice(0, index).map((s) => ({ alias: s.alias, status: s.status, continueOnError: s.continueOnError ?? false }));
+    /** Records what one attempt of a step gave (its output, effects, message) and how it counts. */
+    const applyOutcome = (planned: PlannedStep, record: StepRecord, outcome: RunStepOutcome): StepAttemptResult => {
+      if (outcome.output) recordStepOutput(outputs, planned, outcome.output);
+      if (outcome.status !== 'Running' && outcome.effects?.length) {
+        effects.push(...outcome.effects);
+        applyEffectsToSnapshot(metadata, outcome.effects);
+      }
+      if (outcome.message) record.message = outcome.message;
+      // Lenient (spaces, `d`): histories recorded before core/duration.ts may carry such values;
+      // step configs (DurationText) now refuse them, so no new one is made.
+      return outcome.status === 'Running' ? { status: 'Running', retryAfterMs: parseDuration(outcome.retryAfter.trim(), { days: true }) } : { status: outcome.status };
+    };
+    /** A step is done: its status, errors and message as stepCompletion decided. */
+    const finish = (record: StepRecord, decision: Extract<StepCompletion, { next: 'done' }>): void => {
+      record.status = decision.status;
+      record.errorCount = decision.errorCount;
+      if (restartNote !== undefined && record.message === restartNote) delete record.message;
+      restartNote = undefined;
+      if (decision.message !== undefined) record.message = decision.message;
+    };
+
     let i = firstStep;
+    /** Step i's first attempt, already made by the runSteps activity that ran the steps before it. */
+    let carried: CarriedAttempt | undefined;
     steps: while (i < input.plan.steps.length) {
       currentStep = i;
       const step = input.plan.steps[i]!;
       const record = steps[i]!;
       const limits = stepLimits(step);
       const timeoutText = stepTimeoutText(step);
-      const firstStartedMs = Date.now();
+      let firstStartedMs = Date.now();
       record.status = 'Running';
       record.startedAt = nowIso();
       record.errorCount = 0;
       delete record.message;
       if (restartNote) record.message = restartNote;
+      let first = carried;
+      carried = undefined;
+      if (first?.startedAt !== undefined) {
+        record.startedAt = first.startedAt;
+        firstStartedMs = Date.parse(first.startedAt);
+      }
 
       // A step whose worker stops heartbeating comes back to the workflow at once (no retry on
       // the dead worker's queue), which starts the steps again on another worker.
       const lossRule: WorkerLossRule = patched('step-heartbeat-failover') ? 'heartbeat' : 'not-picked-up';
       const heartbeatTimeout = lossRule === 'heartbeat' ? (workspace.heartbeatTimeout ?? DEFAULT_STEP_HEARTBEAT_TIMEOUT) : '1m';
       const scheduleToStartTimeout = input.workerLostAfter ?? '5m';
-      const onWorker = proxyActivities<Activities>({
-        taskQueue: workspace.taskQueue,
-        startToCloseTimeout: '15m',
-        // In milliseconds: the settings are Go durations (`1m0s`), which Temporal's own parser refuses.
-        heartbeatTimeout: parseDuration(heartbeatTimeout),
-        // A worker that stops polling its own queue has died: start the steps again elsewhere.
-        scheduleToStartTimeout: parseDuration(scheduleToStartTimeout),
-        // Step errors come back as non-retryable failures and count against the step's error
-        // threshold (core/promotion/step-completion.ts). Before heartbeat failover, Temporal
-        // retried what the step never saw (timeouts, lost workers) on the same worker's queue;
-        // now those come back to the workflow: a lost worker restarts the steps elsewhere, a
-        // step that overran its start-to-close timeout counts as a retryable step error.
-        retry:
-          lossRule === 'heartbeat'
-            ? { maximumAttempts: 1 }
-            : { initialInterval: '1s', maximumInterval: '30s', maximumAttempts: 20 },
-        summary: `${step.alias} (${step.uses})`,
-      });
+      const onWorkerFor = (summary: string, stepCount: number): Activities =>
+        proxyActivities<Activities>({
+          taskQueue: workspace!.taskQueue,
+          startToCloseTimeout: parseDuration('15m') * stepCount,
+          // In milliseconds: the settings are Go durations (`1m0s`), which Temporal's own parser refuses.
+          heartbeatTimeout: parseDuration(heartbeatTimeout),
+          // A worker that stops polling its own queue has died: start the steps again elsewhere.
+          scheduleToStartTimeout: parseDuration(scheduleToStartTimeout),
+          // Step errors come back as non-retryable failures and count against the step's error
+          // threshold (core/promotion/step-completion.ts). Before heartbeat failover, Temporal
+          // retried what the step never saw (timeouts, lost workers) on the same worker's queue;
+          // now those come back to the workflow: a lost worker restarts the steps elsewhere, a
+          // step that overran its start-to-close timeout counts as a retryable step error.
+          retry:
+            lossRule === 'heartbeat'
+              ? { maximumAttempts: 1 }
+              : { initialInterval: '1s', maximumInterval: '30s', maximumAttempts: 20 },
+          summary,
+        });
+      const onWorker = onWorkerFor(`${step.alias} (${step.uses})`, 1);
+
+      // The steps from this one up to a wait for approval run in one activity; each is recorded as
+      // if it had run alone. A step still Running, or one that failed, goes on below.
+      const together = first === undefined && lossRule === 'heartbeat' ? stepsTogether(input.plan.steps, i) : 1;
+      if (together > 1 && patched(RUN_STEPS_TOGETHER_PATCH)) {
+        const batch = input.plan.steps.slice(i, i + together);
+        try {
+          const ran = await onWorkerFor(`${batch[0]!.alias} … ${batch[batch.length - 1]!.alias} (${together} steps)`, together).runSteps({
+            ...promotionContextOf(input),
+            workspaceKey: workspace.workspaceKey,
+            steps: batch,
+            promotionVars: input.plan.vars,
+            outputs,
+            statuses: statusesBefore(i),
+            ...(input.metadata || effects.length > 0 ? { metadata } : {}),
+          });
+          for (const run of ran.ran) {
+            if (run.outcome.status === 'Running') {
+              carried = { outcome: run.outcome, startedAt: run.startedAt };
+              break;
+            }
+            const done = steps[i]!;
+            const doneStep = input.plan.steps[i]!;
+            done.errorCount = 0;
+            if (done !== record) delete done.message;
+            applyOutcome(doneStep, done, run.outcome);
+            // Succeeded or Skipped: done at once, whatever its limits (stepCompletion).
+            finish(done, { next: 'done', status: run.outcome.status, errorCount: 0 });
+            done.startedAt = run.startedAt;
+            done.finishedAt = run.finishedAt;
+            i++;
+          }
+          if (ran.failed) {
+            const { type, retryable, message: failed } = ran.failed.failure;
+            carried = { error: ApplicationFailure.create({ type, message: failed, nonRetryable: true, details: [{ retryable }] }), startedAt: ran.failed.startedAt };
+          }
+          continue steps;
+        } catch (err) {
+          if (isCancellation(err)) throw err;
+          first = { error: err };
+        }
+      }
 
       let restart = false;
       for (;;) {
         let result: StepAttemptResult;
         const refreshesBeforeCheck = refreshes;
+        const answered = first;
+        first = undefined;
         try {
-          const outcome = await onWorker.runStep({
-            ...promotionContextOf(input),
-            workspaceKey: workspace.workspaceKey,
-            step,
-            promotionVars: input.plan.vars,
-            outputs,
-            statuses: steps.slice(0, i).map((s) => ({ alias: s.alias, status: s.status, continueOnError: s.continueOnError ?? false })),
-            ...(input.metadata || effects.length > 0 ? { metadata } : {}),
-          });
-          if (outcome.output) recordStepOutput(outputs, step, outcome.output);
-          if (outcome.status !== 'Running' && outcome.effects?.length) {
-            effects.push(...outcome.effects);
-            applyEffectsToSnapshot(metadata, outcome.effects);
-          }
-          if (outcome.message) record.message = outcome.message;
-          // Lenient (spaces, `d`): histories recorded before core/duration.ts may carry such values;
-          // step configs (DurationText) now refuse them, so no new one is made.
-          result = outcome.status === 'Running' ? { status: 'Running', retryAfterMs: parseDuration(outcome.retryAfter.trim(), { days: true }) } : { status: outcome.status };
+          if (answered && 'error' in answered) throw answered.error;
+          const outcome =
+            answered?.outcome ??
+            (await onWorker.runStep({
+              ...promotionContextOf(input),
+              workspaceKey: workspace.workspaceKey,
+              step,
+              promotionVars: input.plan.vars,
+              outputs,
+              statuses: statusesBefore(i),
+              ...(input.metadata || effects.length > 0 ? { metadata } : {}),
+            }));
+          result = applyOutcome(step, record, outcome);
           if (step.uses === WAIT_FOR_APPROVAL && outcome.status === 'Succeeded') {
             const config = outcome.output ?? {};
             const approval = await waitForApproval({
@@ -314,11 +394,7 @@ export async function promotionWorkflow(input: PromotionWorkflowInput): Promise<
           nowMs: Date.now(),
         });
         if (decision.next === 'done') {
-          record.status = decision.status;
-          record.errorCount = decision.errorCount;
-          if (restartNote !== undefined && record.message === restartNote) delete record.message;
-          restartNote = undefined;
-          if (decision.message !== undefined) record.message = decision.message;
+          finish(record, decision);
           break;
         }
         if (decision.next === 'retry') {

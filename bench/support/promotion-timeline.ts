@@ -7,7 +7,7 @@ import type { Client } from '@temporalio/client';
 import { median } from '../stats.js';
 
 export interface ActivitySpan {
-  /** The activity type, with the step's `uses` for runStep (`runStep:git-push`). */
+  /** The activity type, with the steps' `uses` (`runStep:git-push`, `runSteps:git-clone+git-push`). */
   name: string;
   scheduled: number;
   started: number;
@@ -45,8 +45,9 @@ function activityName(e: HistoryEvent): string {
   const data = a?.input?.payloads?.[0]?.data;
   if (!data) return type;
   try {
-    const input = JSON.parse(Buffer.from(data).toString('utf8')) as { step?: { uses?: string } };
-    return input.step?.uses ? `${type}:${input.step.uses}` : type;
+    const input = JSON.parse(Buffer.from(data).toString('utf8')) as { step?: { uses?: string }; steps?: { uses?: string }[] };
+    const uses = input.step?.uses ?? input.steps?.map((s) => s.uses).join('+');
+    return uses ? `${type}:${uses}` : type;
   } catch {
     return type;
   }

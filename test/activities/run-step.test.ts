@@ -1,10 +1,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ApplicationFailure } from '@temporalio/common';
+import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import type { ProjectCredentials } from '../../activities/adapters/credentials.js';
 import { toApplicationFailure } from '../../activities/failure.js';
-import { createActivities, workspaceKeyFor, type Activities, type RunStepInput } from '../../activities/index.js';
+import { createActivities, workspaceKeyFor, type Activities, type RunStepInput, type RunStepsOutcome } from '../../activities/index.js';
+import { stepFailureData } from '../../activities/run-steps.js';
 import { getStep, registeredStepKinds, STEP_REGISTRY } from '../../activities/steps/registry.js';
 import { DomainError } from '../../core/errors.js';
 import { STEP_KIND_DEFAULTS } from '../../core/promotion/step-kinds.js';
@@ -364,6 +365,55 @@ describe('runStep', () => {
     await s.env.run(s.activities.releaseWorkspace, { workspaceKey: s.workspaceKey });
     await s.env.run(s.activities.releaseWorkspace, { workspaceKey: s.workspaceKey });
     expect(await s.env.run(s.activities.workspaceExists, { workspaceKey: s.workspaceKey })).toBe(false);
+  });
+});
+
+describe('runSteps', () => {
+  const planned = (alias: string, uses: string, config: Record<string, unknown>): PlannedStep => ({ alias, uses, continueOnError: false, retry: {}, vars: [], config });
+  const runSteps = (s: Setup, steps: PlannedStep[]): Promise<RunStepsOutcome> => {
+    const { step: _first, ...context } = s.input(steps[0]!);
+    return call(s.env, s.activities.runSteps, { ...context, steps });
+  };
+
+  it('runs a whole promotion in one activity, each step seeing the outputs and statuses of those before it (real git)', async () => {
+    const origin = await createOrigin(disposer);
+    const s = await setup();
+    const outcome = await runSteps(s, [
+      planned('clone', 'git-clone', { repoURL: origin.url, checkout: [{ branch: 'main', path: './src' }] }),
+      planned('set-image', 'kustomize-set-image', { path: './src/stages/${{ ctx.stage }}', images: [{ image: 'ghcr.io/example/guestbook' }] }),
+      planned('commit', 'git-commit', { path: './src', message: '${{ outputs["set-image"].commitMessage }}' }),
+      planned('push', 'git-push', { path: './src' }),
+    ]);
+    expect(outcome.failed).toBeUndefined();
+    expect(outcome.ran.map((r) => r.outcome.status)).toEqual(['Succeeded', 'Succeeded', 'Succeeded', 'Succeeded']);
+    expect(outcome.ran.every((r) => Date.parse(r.startedAt) <= Date.parse(r.finishedAt))).toBe(true);
+    expect(await originLog(origin)).toEqual(['Updated ./src/stages/dev to use new images', 'seed']);
+    expect(outcome.ran[2]!.outcome.output?.['commit']).toBe(outcome.ran[3]!.outcome.output?.['commit']);
+  });
+
+  it("returns a later step's error with what ran before it, and stops there; throws the first step's, as runStep would", async () => {
+    const s = await setup();
+    await placeValues(s);
+    const update = planned('update', 'yaml-update', { path: 'values.yaml', updates: [{ key: 'image.tag', value: '2.0.0' }] });
+    const broken = planned('broken', 'yaml-update', { path: 42 });
+    const never = planned('never', 'yaml-update', { path: 'values.yaml', updates: [] });
+
+    const outcome = await runSteps(s, [update, broken, never]);
+    expect(outcome.ran.map((r) => [r.outcome.status])).toEqual([['Succeeded']]);
+    expect(outcome.failed?.failure).toEqual({ type: 'InvalidStepConfig', retryable: false, message: expect.stringContaining('step "broken" (yaml-update): invalid config') });
+
+    const thrown = await failureOf(runSteps(s, [broken, update]));
+    expect([thrown.type, thrown.nonRetryable]).toEqual(['InvalidStepConfig', true]);
+  });
+
+  it('gives no data for a worker shutting down or a cancellation: those end the whole activity', () => {
+    expect(stepFailureData(ApplicationFailure.create({ type: 'WorkerStopping', message: 'stopping', nonRetryable: true }))).toBeUndefined();
+    expect(stepFailureData(new CancelledFailure('CANCELLED'))).toBeUndefined();
+    expect(stepFailureData(ApplicationFailure.create({ type: 'Unavailable', message: 'down', nonRetryable: true, details: [{ retryable: true }] }))).toEqual({
+      type: 'Unavailable',
+      retryable: true,
+      message: 'down',
+    });
   });
 });
 

@@ -25,6 +25,13 @@ const retriedAfter = (h: SavedHistory, kind: string): boolean =>
       e.activityTaskStartedEventAttributes?.lastFailure?.timeoutFailureInfo?.timeoutType === `TIMEOUT_TYPE_${kind}`,
   );
 
+/** The activity types the history scheduled, in order. */
+const scheduled = (h: SavedHistory): string[] =>
+  events(h).flatMap((e) => {
+    const name = (e as { activityTaskScheduledEventAttributes?: { activityType?: { name?: string } } }).activityTaskScheduledEventAttributes?.activityType?.name;
+    return name ? [name] : [];
+  });
+
 /** The patch ids of the history's markers (workflows/handlers-first.ts and the others). */
 const patches = (h: SavedHistory): string[] =>
   events(h).flatMap((e) => {
@@ -49,6 +56,16 @@ const REPRESENTATIVE: { history: string; shows: string; check: (h: SavedHistory)
     history: 'promotion/real-steps-e2e',
     shows: 'a promotion whose real git steps succeeded',
     check: (h) => has(h, 'ACTIVITY_TASK_COMPLETED') && has(h, 'WORKFLOW_EXECUTION_COMPLETED'),
+  },
+  {
+    history: 'promotion/steps-together',
+    shows: 'a promotion whose consecutive steps ran in one activity (run-steps-together patch)',
+    check: (h) => patches(h).includes('run-steps-together') && scheduled(h).filter((t) => t === 'runSteps').length === 1 && !scheduled(h).includes('runStep'),
+  },
+  {
+    history: 'promotion/steps-together-later-step-retried',
+    shows: 'a promotion whose later step errored among steps run together and was retried alone',
+    check: (h) => patches(h).includes('run-steps-together') && scheduled(h).join(',').includes('runSteps,runStep,runStep,runSteps'),
   },
   {
     history: 'promotion/step-failed',

@@ -14,6 +14,7 @@ import { WorkerMetrics } from '../../worker/metrics.js';
 import { TASK_QUEUE } from '../../workflows/definitions.js';
 import { aFreight, aProject, aWarehouse, WAREHOUSE, yamlOf } from './manifests.js';
 import { eventually } from './poll.js';
+import { withRunSteps } from './run-steps-stand-in.js';
 import { connectClient, connectWorker } from './temporal.js';
 
 // Activities have many shapes; the worker checks them by name only.
@@ -40,7 +41,7 @@ export interface WorkflowHarness {
 
 export async function startWorkflowHarness(opts: {
   namespace: string;
-  /** Merged over STAND_IN_ACTIVITIES. */
+  /** Merged over STAND_IN_ACTIVITIES; a runStep also stands behind runSteps (run-steps-stand-in.ts). */
   activities: Record<string, ActivityFn>;
   /** Default: Shunt's shared queue. */
   taskQueue?: string;
@@ -56,7 +57,7 @@ export async function startWorkflowHarness(opts: {
     namespace: opts.namespace,
     taskQueue,
     workflowBundle: { codePath: workflowBundlePath() },
-    activities: { ...STAND_IN_ACTIVITIES, ...opts.activities },
+    activities: withRunSteps({ ...STAND_IN_ACTIVITIES, ...opts.activities }),
   });
   const running = worker.run();
   return {

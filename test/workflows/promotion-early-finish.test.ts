@@ -16,6 +16,7 @@ import { aFreight, aProject, aStage, aWarehouse, yamlOf } from '../support/manif
 import { eventually } from '../support/poll.js';
 import { connectClient, connectWorker, uniqueName } from '../support/temporal.js';
 import { STAND_IN_ACTIVITIES, TERMINAL_PHASES } from '../support/workflow-harness.js';
+import { withRunSteps } from '../support/run-steps-stand-in.js';
 
 const namespace = 'early-finish';
 let connection: Connection;
@@ -33,7 +34,7 @@ beforeAll(async () => {
     taskQueue: TASK_QUEUE,
     workflowsPath: join(projectRoot, 'dist', 'workflows', 'index.js'),
     interceptors: { workflowModules: [join(projectRoot, 'test', 'support', 'late-child-start-interceptor.ts')] },
-    activities: { ...STAND_IN_ACTIVITIES, runStep: async () => ({ status: 'Succeeded' }) },
+    activities: withRunSteps({ ...STAND_IN_ACTIVITIES, runStep: async () => ({ status: 'Succeeded' }) }),
   });
   running = worker.run();
   backend = new TemporalBackend({ connection, namespace, readSnapshotMs: 0 });

@@ -14,6 +14,7 @@ import { promotionStatusQuery, type PromotionFinished } from '../../workflows/de
 import type { PromotionWorkflowInput } from '../../workflows/promotion.js';
 import { connectClient, connectWorker, uniqueName } from '../support/temporal.js';
 import { saveHistory } from '../support/histories.js';
+import { withRunSteps } from '../support/run-steps-stand-in.js';
 
 const namespace = 'workflows';
 let connection: Connection;
@@ -101,7 +102,7 @@ async function runPromotion(
     taskQueue,
     ...new WorkerMetrics().workerOptions(),
     workflowBundle: { codePath: workflowBundlePath() },
-    activities,
+    activities: withRunSteps(activities),
   });
   const workflowId = uniqueName('promotion');
   const result = await worker.runUntil(
@@ -112,7 +113,13 @@ async function runPromotion(
     }),
   );
   if (scenario) await saveHistory(client, workflowId, 'promotion', scenario);
-  return { result: result as PromotionFinished, calls, attempts, workspaces };
+  return { result: result as PromotionFinished, calls, attempts, workspaces, workflowId };
+}
+
+/** The activities a promotion scheduled, in order (its history). */
+async function activitiesScheduled(workflowId: string): Promise<string[]> {
+  const history = await client.workflow.getHandle(workflowId).fetchHistory();
+  return (history.events ?? []).flatMap((e) => (e.activityTaskScheduledEventAttributes ? [e.activityTaskScheduledEventAttributes.activityType?.name ?? ''] : []));
 }
 
 const stepFailed = (message: string) => ApplicationFailure.create({ type: 'StepFailed', message, nonRetryable: true });
@@ -130,6 +137,76 @@ describe('promotionWorkflow', () => {
     expect(calls[2]!.statuses.map((s) => s.status)).toEqual(['Succeeded', 'Succeeded']);
     expect(result.phase).toBe('Succeeded');
     expect(result.steps.map((s) => s.status)).toEqual(['Succeeded', 'Succeeded', 'Succeeded']);
+  });
+
+  it('runs consecutive steps in one activity, recording each as if it had run alone', async () => {
+    const { result, calls, workflowId } = await runPromotion([step('clone'), step('edit'), step('commit'), step('push', { uses: 'git-push' })], {
+      clone: () => ({ status: 'Succeeded', output: { commits: { repo: 'abc' } } }),
+      edit: (call) => ({ status: 'Succeeded', output: { saw: Object.keys(call.outputs) }, message: 'edited values.yaml' }),
+      commit: (call) => ({ status: call.statuses.every((s) => s.status === 'Succeeded') ? 'Succeeded' : 'Skipped', output: { commit: 'c0ffee' } }),
+    }, 'steps-together');
+    expect(await activitiesScheduled(workflowId)).toEqual(['prepareWorkspace', 'runSteps', 'releaseWorkspace']);
+    expect(calls.map((c) => c.step.alias)).toEqual(['clone', 'edit', 'commit', 'push']);
+    expect(calls[3]!.outputs).toEqual({ clone: { commits: { repo: 'abc' } }, edit: { saw: ['clone'] }, commit: { commit: 'c0ffee' } });
+    expect(calls[3]!.statuses).toEqual(['clone', 'edit', 'commit'].map((alias) => ({ alias, status: 'Succeeded', continueOnError: false })));
+    expect(result.phase).toBe('Succeeded');
+    expect(result.state).toEqual({ clone: { commits: { repo: 'abc' } }, edit: { saw: ['clone'] }, commit: { commit: 'c0ffee' } });
+    expect(result.steps.map((s) => [s.status, s.errorCount, s.message])).toEqual([
+      ['Succeeded', 0, undefined],
+      ['Succeeded', 0, 'edited values.yaml'],
+      ['Succeeded', 0, undefined],
+      ['Succeeded', 0, undefined],
+    ]);
+    // Each step shows when it ran, one after another.
+    const times = result.steps.flatMap((s) => [Date.parse(s.startedAt!), Date.parse(s.finishedAt!)]);
+    expect(times).toEqual([...times].sort((a, b) => a - b));
+  });
+
+  it('retries alone a later step that errored among steps run together, counting its errors; the steps after it run together again', async () => {
+    const { result, attempts, workflowId } = await runPromotion(
+      [step('clone'), step('render', { retry: { errorThreshold: 3 } }), step('commit'), step('push', { uses: 'git-push' })],
+      {
+        render: (_call, n) => {
+          if (n < 3) throw retryable(`chart repository unreachable (attempt ${n})`);
+          return { status: 'Succeeded' };
+        },
+      },
+      'steps-together-later-step-retried',
+    );
+    expect(await activitiesScheduled(workflowId)).toEqual(['prepareWorkspace', 'runSteps', 'runStep', 'runStep', 'runSteps', 'releaseWorkspace']);
+    expect(attempts.get('render')).toBe(3);
+    expect(attempts.get('clone')).toBe(1);
+    expect(result.phase).toBe('Succeeded');
+    expect(result.steps.map((s) => [s.status, s.errorCount])).toEqual([
+      ['Succeeded', 0],
+      ['Succeeded', 2],
+      ['Succeeded', 0],
+      ['Succeeded', 0],
+    ]);
+  });
+
+  it('ends Failed on a later step that failed among steps run together; the steps after it are skipped', async () => {
+    const { result, calls } = await runPromotion([step('clone'), step('push', { uses: 'git-push' }), step('sync'), step('notify')], {
+      push: () => {
+        throw stepFailed('remote rejected the push');
+      },
+      sync: (call) => ({ status: call.statuses.some((s) => s.status === 'Failed') ? 'Skipped' : 'Succeeded' }),
+      notify: (call) => ({ status: call.statuses.some((s) => s.status === 'Failed') ? 'Skipped' : 'Succeeded' }),
+    });
+    expect(result.phase).toBe('Failed');
+    expect(result.message).toBe('step "push" (git-push) failed: remote rejected the push');
+    expect(result.steps.map((s) => s.status)).toEqual(['Succeeded', 'Failed', 'Skipped', 'Skipped']);
+    expect(calls.map((c) => c.step.alias)).toEqual(['clone', 'push', 'sync', 'notify']);
+  });
+
+  it('stops running steps together at one still Running, polls it, then runs the steps after it together', async () => {
+    const { result, attempts, workflowId } = await runPromotion([step('push', { uses: 'git-push' }), step('sync', { uses: 'argocd-update' }), step('note'), step('tag')], {
+      sync: (_call, n) => (n === 1 ? { status: 'Running', retryAfter: '100ms', message: 'waiting for the sync' } : { status: 'Succeeded' }),
+    }, 'steps-together-running');
+    expect(await activitiesScheduled(workflowId)).toEqual(['prepareWorkspace', 'runSteps', 'runStep', 'runSteps', 'releaseWorkspace']);
+    expect(attempts.get('sync')).toBe(2);
+    expect(result.phase).toBe('Succeeded');
+    expect(result.steps.map((s) => s.status)).toEqual(['Succeeded', 'Succeeded', 'Succeeded', 'Succeeded']);
   });
 
   it('ends Failed when a step fails for a business reason, naming the step', async () => {

@@ -13,6 +13,7 @@ import { workflowBundlePath } from '../../worker/create-workers.js';
 import { WorkerMetrics } from '../../worker/metrics.js';
 import { SEARCH_ATTRIBUTES, TASK_QUEUE, verificationStatusQuery } from '../../workflows/definitions.js';
 import { aFreight, aProject, aStage, aWarehouse, WAREHOUSE, yamlOf } from '../support/manifests.js';
+import { withRunSteps } from '../support/run-steps-stand-in.js';
 
 const { temporal } = proto;
 const HOUR = 3_600_000;
@@ -50,7 +51,7 @@ async function newWorker(taskQueue: string): Promise<Worker> {
     taskQueue,
     ...new WorkerMetrics().workerOptions(),
     workflowBundle: { codePath: workflowBundlePath() },
-    activities: stubActivities,
+    activities: withRunSteps(stubActivities),
     // No sticky queue: a new worker takes over at once after the old one is gone.
     maxCachedWorkflows: 0,
   });
