@@ -3,7 +3,6 @@
  * (`applications.argoproj.io "web" not found`), the HTTP code and reason, or, when the server
  * cannot be reached at all, which server and why. Nothing here carries a credential.
  */
-import { Health } from '@kubernetes/client-node';
 import { DomainError, type ErrorCode } from '../../../core/errors.js';
 import type { KubeClients } from './client.js';
 import { isRecord } from '../../../core/record.js';
@@ -93,6 +92,8 @@ const READYZ_TIMEOUT_MS = 5_000;
 /** Whether the API server says it is ready (`/readyz`, readable by every user); false when it cannot answer. */
 async function serverReady(clients: Pick<KubeClients, 'kc'>): Promise<boolean> {
   try {
+    // Loaded here, not at the top: client-node costs a worker ~90 MB, and one without a cluster never needs it.
+    const { Health } = await import('@kubernetes/client-node');
     return await new Health(clients.kc).readyz({ signal: AbortSignal.timeout(READYZ_TIMEOUT_MS) });
   } catch {
     return false;
