@@ -55,6 +55,7 @@ const bench: BenchModule = async ({ workDir, quick, log }) => {
         median: median(samples),
         p95: percentile(samples, 95),
         samples,
+        target: { op: '<=', value: 300 },
       },
     ];
   } finally {

@@ -18,7 +18,7 @@ export function targetMet(f: BenchFigure): boolean | undefined {
   }
 }
 
-const UNITS: Record<BenchFigure['unit'], string> = { ms: 'ms', s: 's', MB: 'MB', 'per-min': '/min', ratio: '×', count: '' };
+const UNITS: Record<BenchFigure['unit'], string> = { ms: 'ms', s: 's', MB: 'MB', 'per-min': '/min', ratio: '×', percent: '%', count: '' };
 
 export function formatValue(value: number, unit: BenchFigure['unit']): string {
   const digits = Math.abs(value) >= 100 ? 0 : Math.abs(value) >= 10 ? 1 : 2;

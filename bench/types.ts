@@ -16,7 +16,7 @@ export interface BenchFigure {
   name: string;
   /** What a person reads in the table. */
   title: string;
-  unit: 'ms' | 's' | 'MB' | 'per-min' | 'ratio' | 'count';
+  unit: 'ms' | 's' | 'MB' | 'per-min' | 'ratio' | 'percent' | 'count';
   /** Median over `samples`. */
   median: number;
   p95?: number;
