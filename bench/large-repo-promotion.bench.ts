@@ -189,36 +189,18 @@ const bench: BenchModule = async (ctx: BenchContext): Promise<BenchFigure[]> => 
       p95: p95(xs),
       samples: xs,
     });
-    const ratios = (a: number[], b: number[]): number[] => a.map((x, i) => x / (b[i] as number));
+    const ratio = (name: string, title: string, a: number[], b: number[], target: number): BenchFigure => {
+      const samples = a.map((x, i) => x / (b[i] as number));
+      return { name: `large-repo-promotion.${name}`, title: `${title} (${size})`, unit: 'ratio', median: median(samples), samples, target: { op: '<=', value: target } };
+    };
     return [
       fig('shunt', 'Shunt promotion, warm mirror, full checkout', times.shunt),
       fig('shunt-sparse', 'Shunt promotion, warm mirror, sparse checkout', times.shuntSparse),
       fig('script', 'git clone + edit + commit + push script', times.script),
       fig('floor', 'floor: fetch + edit + commit + push on an existing clone', times.floor),
-      {
-        name: 'large-repo-promotion.ratio-script',
-        title: `Shunt / clone script (${size})`,
-        unit: 'ratio',
-        median: median(ratios(times.shunt, times.script)),
-        samples: ratios(times.shunt, times.script),
-        target: { op: '<=', value: 0.1 },
-      },
-      {
-        name: 'large-repo-promotion.ratio-floor',
-        title: `Shunt / floor, full checkout (${size})`,
-        unit: 'ratio',
-        median: median(ratios(times.shunt, times.floor)),
-        samples: ratios(times.shunt, times.floor),
-        target: { op: '<=', value: 1.1 },
-      },
-      {
-        name: 'large-repo-promotion.ratio-floor-sparse',
-        title: `Shunt / floor, sparse checkout (${size})`,
-        unit: 'ratio',
-        median: median(ratios(times.shuntSparse, times.floor)),
-        samples: ratios(times.shuntSparse, times.floor),
-        target: { op: '<=', value: 1.1 },
-      },
+      ratio('ratio-script', 'Shunt / clone script', times.shunt, times.script, 0.1),
+      ratio('ratio-floor', 'Shunt / floor, full checkout', times.shunt, times.floor, 1.1),
+      ratio('ratio-floor-sparse', 'Shunt / floor, sparse checkout', times.shuntSparse, times.floor, 1.1),
     ];
   } finally {
     daemon.stop();
