@@ -17,45 +17,58 @@ const core = join(root, 'dist', 'core');
  */
 const STATELESS_LIBRARIES = ['yaml', 're2js'];
 
-const bundle = (preloadModules) =>
-  bundleWorkflowCode({
-    workflowsPath: join(root, 'dist', 'workflows', 'index.js'),
-    // Reports each workflow's end to the worker's metrics (worker/metrics.ts).
-    workflowInterceptorModules: [join(root, 'dist', 'workflows', 'metrics-interceptor.js')],
-    // Loaded once and shared by every workflow in the worker, and frozen by the SDK.
-    preloadModules,
-    // The worker needs an inline source map, but not the sources in it: without them the bundle
-    // is 1.9 MB instead of 4.5 MB, and a worker holds about 35 MB less (bench/README.md).
-    webpackConfigHook: (config) => ({ ...config, devtool: 'inline-nosources-cheap-source-map' }),
-    logger: { log() {}, trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error },
-  });
+const importsCache = new Map();
 
-/** The relative imports of a compiled module, as absolute paths, and its package imports as named. */
+/** The imports of a compiled module: relative ones as absolute paths, packages as named. */
 function importsOf(file) {
-  const source = readFileSync(file, 'utf8');
-  return [...source.matchAll(/(?:^|\n)\s*(?:import|export)\s[^;]*?from\s+['"]([^'"]+)['"]/g)].map(([, spec]) =>
-    spec.startsWith('.') ? resolve(dirname(file), spec) : spec,
-  );
+  let imports = importsCache.get(file);
+  if (imports === undefined) {
+    const source = readFileSync(file, 'utf8');
+    imports = [...source.matchAll(/(?:^|\n)\s*(?:import|export)\s[^;]*?from\s+['"]([^'"]+)['"]/g)].map(([, spec]) =>
+      spec.startsWith('.') ? resolve(dirname(file), spec) : spec,
+    );
+    importsCache.set(file, imports);
+  }
+  return imports;
+}
+
+/** The compiled modules of this project that `entries` import, directly or not (type imports are gone from the output). */
+function reachable(entries) {
+  const seen = new Set();
+  const pending = [...entries];
+  while (pending.length > 0) {
+    const file = pending.pop();
+    if (seen.has(file)) continue;
+    seen.add(file);
+    pending.push(...importsOf(file).filter((spec) => spec.startsWith(root)));
+  }
+  return seen;
 }
 
 /**
- * Whether a core/ module reaches zod. zod completes its schemas lazily, which a frozen (shared)
- * schema refuses: modules with schemas stay each workflow's own.
+ * Whether a module reaches zod. The SDK freezes shared modules, zod with them once a shared module
+ * imports it, and zod sets up each schema class on its prototype when its first schema is made:
+ * a class first used after the freeze fails. Modules that reach zod stay each workflow's own.
  */
-function reachesZod(file, seen = new Set()) {
-  if (seen.has(file)) return false;
-  seen.add(file);
-  return importsOf(file).some((spec) => spec === 'zod' || spec.startsWith('zod/') || (spec.startsWith(core) && reachesZod(spec, seen)));
+function reachesZod(file) {
+  return [...reachable([file])].some((module) => importsOf(module).some((spec) => spec === 'zod' || spec.startsWith('zod/')));
 }
 
+const workflows = join(root, 'dist', 'workflows', 'index.js');
+const interceptor = join(root, 'dist', 'workflows', 'metrics-interceptor.js');
 // core/ is pure logic with no state of a workflow's own (its only module state is a cache of
 // compiled regexes and the budget of the one expression evaluating now, which is synchronous).
-// The core/ modules the workflows use, as a first bundle names them, are shared in the second.
-const first = await bundle(STATELESS_LIBRARIES);
-// Webpack names a module by its path from the directory it ran in.
-const coreModules = [...new Set([...first.code.matchAll(/^\/\*\*\*\/ "([^"]*dist\/core\/[^"]+\.js)"/gm)].map((m) => resolve(process.cwd(), m[1])))]
-  .filter((path) => path.startsWith(core) && !reachesZod(path))
-  .sort();
-if (coreModules.length === 0) throw new Error('bundle-workflows: found no core/ module to share in the workflow bundle; its module ids changed form');
-const { code } = await bundle([...STATELESS_LIBRARIES, ...coreModules]);
+const coreModules = [...reachable([workflows, interceptor])].filter((path) => path.startsWith(core) && !reachesZod(path)).sort();
+if (coreModules.length === 0) throw new Error('bundle-workflows: the workflows import no core/ module to share; is dist/ built?');
+const { code } = await bundleWorkflowCode({
+  workflowsPath: workflows,
+  // Reports each workflow's end to the worker's metrics (worker/metrics.ts).
+  workflowInterceptorModules: [interceptor],
+  // Loaded once and shared by every workflow in the worker, and frozen by the SDK.
+  preloadModules: [...STATELESS_LIBRARIES, ...coreModules],
+  // The worker needs an inline source map, but not the sources in it: without them the bundle
+  // is 1.9 MB instead of 4.5 MB, and a worker holds about 35 MB less (bench/README.md).
+  webpackConfigHook: (config) => ({ ...config, devtool: 'inline-nosources-cheap-source-map' }),
+  logger: { log() {}, trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error },
+});
 await writeFile(join(root, 'dist', 'workflow-bundle.js'), code);
