@@ -14,7 +14,8 @@ import { WorkerMetrics } from '../../worker/metrics.js';
 import { TASK_QUEUE } from '../../workflows/definitions.js';
 import { aFreight, aProject, aWarehouse, WAREHOUSE, yamlOf } from './manifests.js';
 import { eventually } from './poll.js';
-import { withRunSteps } from './run-steps-stand-in.js';
+import { runSteps, stepFailureData, type RunStepsInput } from '../../activities/run-steps.js';
+import type { RunStepInput, RunStepOutcome } from '../../activities/run-step.js';
 import { connectClient, connectWorker } from './temporal.js';
 
 // Activities have many shapes; the worker checks them by name only.
@@ -32,6 +33,17 @@ export const STAND_IN_ACTIVITIES: Readonly<Record<string, ActivityFn>> = {
   removeWarehouseSchedule: async () => undefined,
 };
 
+/**
+ * `activities`, with the real runSteps (activities/run-steps.ts) over their runStep when they have
+ * one and no runSteps of their own: the promotion workflow runs consecutive steps through
+ * runSteps, and a suite states only how each step answers.
+ */
+export function withRunSteps<A extends Record<string, ActivityFn>>(activities: A): A {
+  const runStep = activities['runStep'] as ((input: RunStepInput) => Promise<RunStepOutcome>) | undefined;
+  if (!runStep || activities['runSteps']) return activities;
+  return { ...activities, runSteps: (input: RunStepsInput) => runSteps(input, runStep, stepFailureData) };
+}
+
 export interface WorkflowHarness {
   connection: Connection;
   client: Client;
@@ -41,7 +53,7 @@ export interface WorkflowHarness {
 
 export async function startWorkflowHarness(opts: {
   namespace: string;
-  /** Merged over STAND_IN_ACTIVITIES; a runStep also stands behind runSteps (run-steps-stand-in.ts). */
+  /** Merged over STAND_IN_ACTIVITIES; a runStep also stands behind runSteps (withRunSteps). */
   activities: Record<string, ActivityFn>;
   /** Default: Shunt's shared queue. */
   taskQueue?: string;

@@ -15,8 +15,7 @@ import { TASK_QUEUE } from '../../workflows/definitions.js';
 import { aFreight, aProject, aStage, aWarehouse, yamlOf } from '../support/manifests.js';
 import { eventually } from '../support/poll.js';
 import { connectClient, connectWorker, uniqueName } from '../support/temporal.js';
-import { STAND_IN_ACTIVITIES, TERMINAL_PHASES } from '../support/workflow-harness.js';
-import { withRunSteps } from '../support/run-steps-stand-in.js';
+import { STAND_IN_ACTIVITIES, TERMINAL_PHASES, withRunSteps } from '../support/workflow-harness.js';
 
 const namespace = 'early-finish';
 let connection: Connection;

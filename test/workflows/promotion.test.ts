@@ -14,7 +14,7 @@ import { promotionStatusQuery, type PromotionFinished } from '../../workflows/de
 import type { PromotionWorkflowInput } from '../../workflows/promotion.js';
 import { connectClient, connectWorker, uniqueName } from '../support/temporal.js';
 import { saveHistory } from '../support/histories.js';
-import { withRunSteps } from '../support/run-steps-stand-in.js';
+import { withRunSteps } from '../support/workflow-harness.js';
 
 const namespace = 'workflows';
 let connection: Connection;

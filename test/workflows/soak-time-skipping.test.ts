@@ -13,7 +13,7 @@ import { workflowBundlePath } from '../../worker/create-workers.js';
 import { WorkerMetrics } from '../../worker/metrics.js';
 import { SEARCH_ATTRIBUTES, TASK_QUEUE, verificationStatusQuery } from '../../workflows/definitions.js';
 import { aFreight, aProject, aStage, aWarehouse, WAREHOUSE, yamlOf } from '../support/manifests.js';
-import { withRunSteps } from '../support/run-steps-stand-in.js';
+import { withRunSteps } from '../support/workflow-harness.js';
 
 const { temporal } = proto;
 const HOUR = 3_600_000;
