@@ -8,11 +8,10 @@
  * The difference is what one round of scans costs; spread over the 5-minute interval, it is
  * the share of one core the warehouses take.
  */
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { warehouseScheduleId } from '../workflows/warehouse-definitions.js';
 import { Disposer } from '../test/support/git-repos.js';
-import { processesUsing } from '../test/support/launched-shunt.js';
+import { processesUsing, statFields } from '../test/support/launched-shunt.js';
 import { aProject, aWarehouse, yamlOf } from '../test/support/manifests.js';
 import { pushImage } from '../test/support/oci-images.js';
 import { startRegistry } from '../test/support/oci-registry.js';
@@ -28,9 +27,7 @@ function cpuSeconds(dataDir: string): number {
   let ticks = 0;
   for (const { pid } of processesUsing(dataDir)) {
     try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
-      // Fields after the command: state is field 3; utime, stime, cutime, cstime are 14–17.
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const fields = statFields(pid);
       ticks += [11, 12, 13, 14].reduce((sum, i) => sum + Number(fields[i]), 0);
     } catch {
       // The process ended between the listing and the read.

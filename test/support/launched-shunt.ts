@@ -34,14 +34,22 @@ export function processesUsing(dataDir: string): { pid: number; command: string 
     });
 }
 
+/**
+ * The fields of /proc/<pid>/stat after the command (which may hold spaces): [0] is field 3 (the
+ * state), [1] field 4 (the parent), [11]–[14] fields 14–17 (utime, stime, cutime, cstime, in ticks).
+ * Throws when the process is gone.
+ */
+export function statFields(pid: number | string): string[] {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+}
+
 /** `pid` and every process below it. */
 export function processTree(pid: number): number[] {
   const children = new Map<number, number[]>();
   for (const entry of readdirSync('/proc').filter((e) => /^\d+$/.test(e))) {
     try {
-      // Field 4 of /proc/<pid>/stat is the parent; the command (field 2) may hold spaces.
-      const stat = readFileSync(`/proc/${entry}/stat`, 'latin1');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      const ppid = Number(statFields(entry)[1]);
       children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
     } catch {
       /* gone meanwhile */
