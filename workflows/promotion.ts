@@ -303,10 +303,8 @@ export async function promotionWorkflow(input: PromotionWorkflowInput): Promise<
               break;
             }
             const done = steps[i]!;
-            const doneStep = input.plan.steps[i]!;
-            done.errorCount = 0;
             if (done !== record) delete done.message;
-            applyOutcome(doneStep, done, run.outcome);
+            applyOutcome(input.plan.steps[i]!, done, run.outcome);
             // Succeeded or Skipped: done at once, whatever its limits (stepCompletion).
             finish(done, { next: 'done', status: run.outcome.status, errorCount: 0 });
             done.startedAt = run.startedAt;

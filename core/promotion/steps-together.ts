@@ -6,7 +6,7 @@
  */
 import type { PlannedStep } from './types.js';
 
-/** The step kind whose waiting the workflow does, never an activity. */
+/** The step kind whose waiting the workflow does itself, after its activity checked the config. */
 export const WAIT_FOR_APPROVAL = 'wait-for-approval';
 
 /** At most this many steps in one activity, so that one activity's timeout stays meaningful. */
