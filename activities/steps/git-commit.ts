@@ -83,7 +83,7 @@ export const gitCommit: StepDefinition<GitCommitConfig> = {
     if (config.author && (config.author.name || config.author.email)) {
       author = { name: config.author.name ?? 'Shunt', email: config.author.email ?? 'shunt@localhost' };
     }
-    const res = await ctx.git.commit(dir, {
+    const res = await ctx.git.commit(info, {
       message,
       author,
       signingKey: config.author?.signingKey || undefined,

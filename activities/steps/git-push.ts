@@ -69,7 +69,7 @@ export const gitPush: StepDefinition<GitPushConfig> = {
     const generated = config.generateTargetBranch === true;
     const targetBranch = generated ? generatedBranchName(ctx.promotion) : config.targetBranch;
     const credentials = await ctx.credentials.git(info.repoURL);
-    const res = await ctx.git.push(dir, {
+    const res = await ctx.git.push(info, {
       targetBranch,
       force: generated || config.force === true,
       maxAttempts: config.maxAttempts ?? 10,

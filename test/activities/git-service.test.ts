@@ -32,6 +32,25 @@ describe('GitService mirrors', () => {
     expect(fs.existsSync(path.join(ws2.resolve('src'), '.git', 'objects'))).toBe(false);
   });
 
+  it("fetches from the spelling in use: the mirror's origin follows it, and is left as it is when it already has it", async () => {
+    const origin = await createOrigin(disposer);
+    const dataDir = await tempDir(disposer);
+    const svc = newGitService(dataDir);
+    const configOf = (): string => fs.readFileSync(path.join(svc.mirrorDir(origin.url), 'config'), 'utf8');
+    const originURL = async (): Promise<string> => (await git(svc.mirrorDir(origin.url), ['config', '--get-all', 'remote.origin.url'])).trim();
+    await svc.syncMirror(origin.url);
+    await svc.syncMirror(`${origin.url}/`);
+    expect(await originURL()).toBe(`${origin.url}/`);
+    const before = configOf();
+    const modified = fs.statSync(path.join(svc.mirrorDir(origin.url), 'config')).mtimeMs;
+    await svc.syncMirror(`${origin.url}/`);
+    expect(svc.stats.mirrorFetches).toBe(2);
+    expect(configOf()).toBe(before);
+    expect(fs.statSync(path.join(svc.mirrorDir(origin.url), 'config')).mtimeMs).toBe(modified);
+    await svc.syncMirror(origin.url);
+    expect(await originURL()).toBe(origin.url);
+  });
+
   it('serves concurrent checkouts of the same branch in different workspaces', async () => {
     const origin = await createOrigin(disposer);
     const dataDir = await tempDir(disposer);

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { jest } from '@jest/globals';
 import * as fs from 'node:fs';
 import { hostname } from 'node:os';
 import * as path from 'node:path';
@@ -7,6 +8,7 @@ import { sha1Hex } from '../../core/hash.js';
 import { gitClone } from '../../activities/steps/git-clone.js';
 import { gitCommit } from '../../activities/steps/git-commit.js';
 import { gitPush } from '../../activities/steps/git-push.js';
+import { GitCommand } from '../../activities/adapters/git/git-command.js';
 import {
   commitToOrigin,
   createOrigin,
@@ -299,6 +301,32 @@ describe('git-commit', () => {
     const h = await createHarness(disposer);
     await fs.promises.mkdir(h.workspace.resolve('nothing'));
     await expect(h.run(gitCommit, { path: 'nothing', message: 'm' })).rejects.toMatchObject({ code: 'StepFailed' });
+  });
+});
+
+describe('git-commit and git-push', () => {
+  it('each verify the checkout once: git describes it once per step (rev-parse of its git dir, its config)', async () => {
+    const origin = await createOrigin(disposer);
+    const h = await createHarness(disposer);
+    await h.run(gitClone, { repoURL: origin.url, checkout: [{ path: './src', branch: 'main' }] });
+    await fs.promises.writeFile(path.join(h.workspace.resolve('src'), 'edit.yaml'), 'replicas: 3\n');
+    const run = GitCommand.prototype.run;
+    const described: string[] = [];
+    const spy = jest.spyOn(GitCommand.prototype, 'run').mockImplementation(async function (this: GitCommand, ...a: Parameters<typeof run>) {
+      const args = a[0];
+      if (args.includes('--git-common-dir') || (args[0] === 'config' && args[1] === '--get-regexp')) described.push(args[0]!);
+      return run.apply(this, a);
+    });
+    try {
+      await h.run(gitCommit, { path: './src', message: 'Set replicas' });
+      expect(described).toEqual(['rev-parse', 'config']);
+      described.length = 0;
+      await h.run(gitPush, { path: './src' });
+      expect(described).toEqual(['rev-parse', 'config']);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(await originFile(origin, 'edit.yaml')).toBe('replicas: 3\n');
   });
 });
 

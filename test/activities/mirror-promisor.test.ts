@@ -1,10 +1,11 @@
 /**
- * Whether a mirror is partial, read from its config file (mirror.ts originIsPromisor) instead of
- * a `git config` process: git's own spellings, checked against what git itself answers.
+ * What a mirror's config file says, read without a `git config` process (mirror.ts): whether the
+ * mirror is partial (originIsPromisor), and whether origin already has the URL in use
+ * (originURLIs); git's own spellings, checked against what git itself answers.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { originIsPromisor } from '../../activities/adapters/git/mirror.js';
+import { originIsPromisor, originURLIs } from '../../activities/adapters/git/mirror.js';
 import { Disposer, git, tempDir } from '../support/git-repos.js';
 
 const disposer = new Disposer();
@@ -31,5 +32,31 @@ describe('originIsPromisor', () => {
     fs.appendFileSync(path.join(dir, 'config'), text);
     const answer = (await git(dir, ['config', '--type=bool', '--get', 'remote.origin.promisor']).catch(() => 'false')).trim();
     expect(answer === 'true').toBe(expected);
+  });
+});
+
+const URL = 'https://example.com/r.git';
+/** [what, config text, url asked for, originURLIs]: true only when sure; false sends the caller to git. */
+const URL_CASES: [string, string, string, boolean][] = [
+  ['what git config writes', `[remote "origin"]\n\turl = ${URL}\n\tfetch = +refs/heads/*:refs/remotes/origin/*\n`, URL, true],
+  ['another spelling of the repository', `[remote "origin"]\n\turl = ${URL}\n`, 'https://example.com/r', false],
+  ['another remote has it', `[remote "upstream"]\n\turl = ${URL}\n[remote "origin"]\n\turl = x\n`, URL, false],
+  ['two urls (git config would refuse to set one)', `[remote "origin"]\n\turl = ${URL}\n\turl = ${URL}\n`, URL, false],
+  ['no origin at all', '[core]\n\tbare = true\n', URL, false],
+  ['a comment after the value', `[remote "origin"]\n\turl = ${URL} # old\n`, URL, false],
+  ['a quoted value', `[remote "origin"]\n\turl = "${URL}"\n`, URL, false],
+  ['a url git would quote', `[remote "origin"]\n\turl = https://example.com/a b\n`, 'https://example.com/a b', false],
+  ['section and key on one line', `[remote "origin"] url = ${URL}\n`, URL, true],
+];
+
+describe('originURLIs', () => {
+  it.each(URL_CASES)('%s', async (_what, text, url, expected) => {
+    expect(originURLIs(text, url)).toBe(expected);
+    if (!expected) return;
+    // When it answers true, git reads exactly that one url.
+    const dir = await tempDir(disposer);
+    await git(dir, ['init', '--quiet', '--bare']);
+    fs.appendFileSync(path.join(dir, 'config'), text);
+    expect((await git(dir, ['config', '--get-all', 'remote.origin.url'])).trim()).toBe(url);
   });
 });

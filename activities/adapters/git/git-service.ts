@@ -155,10 +155,13 @@ export class GitService {
   /**
    * Stages everything and commits. Nothing to commit is not an error: the result is the current
    * HEAD with `created: false`.
+   *
+   * `checkout` is a directory, verified here, or what `worktreeInfo` answered for it earlier in the
+   * same step (no tenant code ran since), which spares verifying it twice.
    */
-  async commit(dir: string, req: CommitRequest): Promise<CommitResult> {
-    await this.verified(dir);
-    return commit(this.git, dir, req);
+  async commit(checkout: string | WorktreeInfo, req: CommitRequest): Promise<CommitResult> {
+    const info = typeof checkout === 'string' ? await this.verified(checkout) : checkout;
+    return commit(this.git, info.dir, req);
   }
 
   /**
@@ -167,11 +170,12 @@ export class GitService {
    * Idempotent: when the remote branch already contains HEAD nothing is pushed. A remote that
    * moved on is integrated by rebasing onto it (not with `force`), then pushed again, up to
    * `maxAttempts` times with backoff. Pushes waiting for the same branch go as one (push.ts).
+   * `checkout` is as for `commit`.
    *
    * @throws DomainError('StepFailed') on a rebase conflict or when there is no branch to push to.
    */
-  async push(dir: string, req: PushRequest = {}): Promise<PushResult> {
-    return push(this.pushDeps, dir, req);
+  async push(checkout: string | WorktreeInfo, req: PushRequest = {}): Promise<PushResult> {
+    return push(this.pushDeps, checkout, req);
   }
 
   /** Pushes waiting for their branch's push lock, in batches not yet started. */

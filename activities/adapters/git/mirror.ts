@@ -257,7 +257,10 @@ export class Mirrors {
       }
     } else {
       this.stats.mirrorFetches++;
-      await this.git.run(['config', 'remote.origin.url', repoURL], { cwd: dir });
+      // Every spelling of the repository shares the mirror: origin is the one in use now. Read from
+      // the file first, so that the common case (the same spelling again) costs no git process.
+      const config = await fs.promises.readFile(path.join(dir, 'config'), 'utf8').catch(() => '');
+      if (!originURLIs(config, repoURL)) await this.git.run(['config', 'remote.origin.url', repoURL], { cwd: dir });
       // A fetch that unshallows also brings everything new.
       if (opts.fullHistory && (await this.unshallow(dir, repoURL, opts, opts))) return;
     }
@@ -278,6 +281,24 @@ export function inCone(file: string, dirs: readonly string[]): boolean {
     if (d === '' || file.startsWith(`${d}/`) || d.startsWith(`${parent}/`)) return true;
   }
   return false;
+}
+
+/**
+ * Whether a git config file's text sets `remote.origin.url` once, to exactly `url` as git writes a
+ * value that needs no quoting. False whenever unsure (quoting, escapes, a comment, several urls):
+ * then the caller sets it with git.
+ */
+export function originURLIs(configText: string, url: string): boolean {
+  if (url === '' || /["\\;#\s]/.test(url)) return false;
+  let inOrigin = false;
+  const urls: string[] = [];
+  for (const line of configText.split('\n')) {
+    const header = /^\s*\[([^\]]*)\]/.exec(line);
+    if (header) inOrigin = /^remote\s+"origin"$/i.test(header[1]!.trim());
+    const entry = inOrigin ? /^\s*url\s*=\s*(.*?)\s*$/i.exec(header ? line.slice(header[0].length) : line) : null;
+    if (entry) urls.push(entry[1]!);
+  }
+  return urls.length === 1 && urls[0] === url;
 }
 
 /** Whether a git config file's text sets `remote.origin.promisor` true (git's boolean spellings). */
