@@ -11,7 +11,7 @@ import { freightManifest, gitopsRepo, projectManifests, promotionSteps } from '.
 import type { ShuntApi } from '../test/support/shunt-api.js';
 import { median, percentile } from './stats.js';
 import { launchShunt, temporalClientOf } from './support/launch.js';
-import { describeTimelines, promotionTimeline } from './support/promotion-timeline.js';
+import { describeTimelines, promotionTimeline, type PromotionTimeline } from './support/promotion-timeline.js';
 import type { BenchModule } from './types.js';
 
 const PROJECT = 'latency';
@@ -23,30 +23,36 @@ const bench: BenchModule = async ({ workDir, quick, log }) => {
     const server = new GitHttpServer({ root: join(workDir, 'repos') });
     await server.start();
     disposer.add(() => server.stop());
-    const { shunt, api } = await launchShunt(disposer, workDir);
+    const { shunt, api } = await launchShunt(disposer, workDir, process.env.BENCH_SNAPSHOT ? { SHUNT_READ_SNAPSHOT_MS: process.env.BENCH_SNAPSHOT } : undefined);
     await api.apply('latency.yaml', projectManifests(PROJECT, [{ name: 'dev', steps: promotionSteps(server.url('small'), 'dev') }]));
 
     const runs = quick ? 3 : 15;
     const samples: number[] = [];
     const workflowIds: string[] = [];
+    /** Wall-clock times of each counted sample: the POST, and the api's first answer that it ended. */
+    const asked: { posted: number; answered: number }[] = [];
     // One warm-up promotion (first mirror clone, first workflow task) that is not counted.
     for (let i = 0; i <= runs; i++) {
       const tag = `1.${i}.0`;
       await api.apply(`freight-${tag}.yaml`, freightManifest(PROJECT, tag));
       const freight = (await api.freight(PROJECT)).find((f) => f.images[0]?.tag === tag)!.metadata.name;
       const t0 = performance.now();
+      const posted = Date.now();
       const name = await api.promote(PROJECT, 'dev', freight);
       const done = await waitFinished(api, name);
       const ms = performance.now() - t0;
+      const answered = Date.now();
       if (done !== 'Succeeded') throw new Error(`promotion ${name} ended ${done}`);
       if (i > 0) {
         samples.push(ms);
+        asked.push({ posted, answered });
         workflowIds.push((await api.promotion(PROJECT, name)).status.workflowId!);
       }
       log(`${i === 0 ? 'warm-up' : `run ${i}/${runs}`}: ${Math.round(ms)} ms`);
     }
     const client = await temporalClientOf(disposer, shunt);
-    log(`where the time goes:\n${describeTimelines(await Promise.all(workflowIds.map((id) => promotionTimeline(client, id))))}`);
+    const timelines = await Promise.all(workflowIds.map((id) => promotionTimeline(client, id)));
+    log(`where the time goes:\n${describeTimelines(timelines)}\n${describeAround(timelines, asked)}`);
     return [
       {
         name: 'promotion-latency.small-repo',
@@ -63,6 +69,16 @@ const bench: BenchModule = async ({ workDir, quick, log }) => {
   }
 };
 export default bench;
+
+/** Medians of what lies outside the workflow: the POST until it started, its report to the project until the api said so. */
+function describeAround(timelines: PromotionTimeline[], asked: { posted: number; answered: number }[]): string {
+  const ms = (xs: number[]): string => `${Math.round(median(xs))} ms`;
+  return (
+    `  around it: POST → workflow started ${ms(timelines.map((t, i) => t.started - asked[i]!.posted))}, ` +
+    `started → reported to its project ${ms(timelines.map((t) => t.reported - t.started))}, ` +
+    `reported → the api says it ended ${ms(timelines.map((t, i) => asked[i]!.answered - t.reported))} (clocks of one machine)`
+  );
+}
 
 /** Polls the promotion closely (every 20 ms) so the poll adds little to the figure. */
 async function waitFinished(api: ShuntApi, name: string): Promise<string> {

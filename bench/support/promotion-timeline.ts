@@ -17,6 +17,8 @@ export interface ActivitySpan {
 export interface PromotionTimeline {
   started: number;
   closed: number;
+  /** When it signalled its project that it ended (its last signal to another workflow); NaN without one. */
+  reported: number;
   activities: ActivitySpan[];
   /** Workflow tasks: scheduled → started → completed. */
   workflowTasks: { scheduled: number; started: number; completed: number }[];
@@ -68,11 +70,13 @@ export async function promotionTimeline(client: Client, workflowId: string): Pro
   const workflowTasks: PromotionTimeline['workflowTasks'] = [];
   let taskScheduled = 0;
   let taskStarted = 0;
+  let reported = Number.NaN;
   for (const e of events) {
     byId.set(String(e.eventId ?? ''), e);
     const at = eventMs(e);
     if (attrs(e, 'workflowTaskScheduledEventAttributes')) taskScheduled = at;
     if (attrs(e, 'workflowTaskStartedEventAttributes')) taskStarted = at;
+    if (attrs(e, 'signalExternalWorkflowExecutionInitiatedEventAttributes')) reported = at;
     if (attrs(e, 'workflowTaskCompletedEventAttributes')) workflowTasks.push({ scheduled: taskScheduled, started: taskStarted, completed: at });
     const started = attrs<{ scheduledEventId?: { toString(): string } }>(e, 'activityTaskStartedEventAttributes');
     if (started) activityStarted.set(String(started.scheduledEventId), at);
@@ -84,7 +88,7 @@ export async function promotionTimeline(client: Client, workflowId: string): Pro
       activities.push({ name: activityName(scheduled), scheduled: eventMs(scheduled), started: activityStarted.get(id) ?? eventMs(scheduled), completed: at });
     }
   }
-  return { started: events[0] ? eventMs(events[0]) : Number.NaN, closed: events.length ? eventMs(events[events.length - 1]!) : Number.NaN, activities, workflowTasks };
+  return { started: events[0] ? eventMs(events[0]) : Number.NaN, closed: events.length ? eventMs(events[events.length - 1]!) : Number.NaN, reported, activities, workflowTasks };
 }
 
 /** Medians over promotions: per activity name, the wait for a worker and the run; and the workflow tasks' share. */
