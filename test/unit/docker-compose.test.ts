@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { projectRoot as root } from '../../launcher/temporal-binary.js';
 import { pinnedTemporalVersion } from '../support/temporal-cluster/build.js';
+import { DYNAMIC_CONFIG } from '../../launcher/embedded-temporal.js';
 
 interface Service {
   image?: string;
@@ -116,6 +117,12 @@ describe('docker-compose.yml: the Temporal the cluster suite runs', () => {
     expect(server.volumes).toContain(`./deploy/temporal/dynamicconfig.yaml:${dynamic}:ro`);
     // The database and the password come from the database service, nothing else from elsewhere.
     expect(Object.keys(env(server)).sort()).toEqual(['BIND_ON_IP', 'DB_PORT', 'DYNAMIC_CONFIG_FILE_PATH', 'POSTGRES_PWD', 'POSTGRES_SEEDS', 'POSTGRES_USER']);
+  });
+
+  it("gives the cluster the dynamic config the embedded server starts with (launcher/embedded-temporal.ts)", () => {
+    const file = parseYaml(readFileSync(join(root, 'deploy/temporal/dynamicconfig.yaml'), 'utf8')) as Record<string, { value: unknown }[]>;
+    const values = Object.fromEntries(Object.entries(file).map(([key, entries]) => [key, entries.map((e) => e.value)]));
+    expect(values).toEqual(Object.fromEntries(Object.entries(DYNAMIC_CONFIG).map(([key, value]) => [key, [value]])));
   });
 
   it('sets the schema up with the script the suite runs', () => {
