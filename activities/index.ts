@@ -1,9 +1,11 @@
 /**
  * createActivities: the one object the worker registers (STYLE.md §1.1, dependency injection).
  *
- * Workspace affinity (DESIGN.md): `prepareWorkspace` runs on the shared task queue, creates the
- * promotion's workspace on whichever worker picked it up and answers with that worker's own
- * task queue; every later activity of the promotion is routed there.
+ * Workspace affinity (DESIGN.md): `prepareWorkspace` runs as a local activity of the worker that
+ * runs the promotion's first workflow task (on the shared task queue, for a promotion recorded
+ * before that, or started again after its worker was lost), creates the promotion's workspace
+ * there and answers with that worker's own task queue; every later activity of the promotion is
+ * routed there.
  */
 import * as path from 'node:path';
 import { Context } from '@temporalio/activity';
@@ -207,7 +209,7 @@ export function createActivities(deps: ActivityDeps): Activities {
       temporal: deps.temporal,
       ...(deps.registryTimeoutMs ? { registryTimeoutMs: deps.registryTimeoutMs } : {}),
     }),
-    /** Runs on the shared queue: makes the workspace here and names this worker's queue. */
+    /** Runs locally in a promotion's workflow task (or on the shared queue): makes the workspace here and names this worker's queue. */
     async prepareWorkspace(input: PrepareWorkspaceInput): Promise<PrepareWorkspaceResult> {
       return boundary(async () => {
         const workspaceKey = workspaceKeyFor(input.promotion);

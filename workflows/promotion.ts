@@ -14,6 +14,7 @@ import {
   log,
   patched,
   proxyActivities,
+  proxyLocalActivities,
   setCurrentDetails,
   setHandler,
   sleep,
@@ -98,6 +99,19 @@ type StepWorkspace = { workspaceKey: string; taskQueue: string; heartbeatTimeout
 
 /** Activities any worker may run, on the workflow's own (shared) task queue. */
 const shared = proxyActivities<Activities>({
+  startToCloseTimeout: '2m',
+  retry: { initialInterval: '1s', maximumInterval: '30s' },
+});
+
+/**
+ * Since this patch the workspace is made by a local activity, on the worker that runs the
+ * promotion's first workflow task, whose steps then go to that worker's queue; before, by an
+ * activity on the shared queue (a round trip through the server and one workflow task more).
+ */
+export const PREPARE_WORKSPACE_LOCALLY_PATCH = 'prepare-workspace-locally';
+
+/** Activities the worker running the workflow task runs itself (recorded as markers). */
+const local = proxyLocalActivities<Activities>({
   startToCloseTimeout: '2m',
   retry: { initialInterval: '1s', maximumInterval: '30s' },
 });
@@ -205,7 +219,7 @@ export async function promotionWorkflow(input: PromotionWorkflowInput): Promise<
         log.info('retry resumes at the failed step in the kept workspace', { promotion: input.promotion, step: firstStep });
       }
     }
-    workspace ??= await shared.prepareWorkspace({ promotion: input.promotion });
+    workspace ??= await (patched(PREPARE_WORKSPACE_LOCALLY_PATCH) ? local : shared).prepareWorkspace({ promotion: input.promotion });
     let restarts = 0;
 
     /** Shown on the first step run again after a lost worker, until it is done. */

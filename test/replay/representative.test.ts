@@ -32,6 +32,14 @@ const scheduled = (h: SavedHistory): string[] =>
     return name ? [name] : [];
   });
 
+/** The activity types of the history's local activities (their markers), in order. */
+const localActivities = (h: SavedHistory): string[] =>
+  events(h).flatMap((e) => {
+    const marker = (e as { markerRecordedEventAttributes?: { markerName?: string; details?: Record<string, { payloads?: { data?: string }[] }> } }).markerRecordedEventAttributes;
+    const data = marker?.markerName === 'core_local_activity' ? marker.details?.['data']?.payloads?.[0]?.data : undefined;
+    return data ? [(JSON.parse(Buffer.from(data, 'base64').toString('utf8')) as { activity_type: string }).activity_type] : [];
+  });
+
 /** The patch ids of the history's markers (workflows/handlers-first.ts and the others). */
 const patches = (h: SavedHistory): string[] =>
   events(h).flatMap((e) => {
@@ -61,6 +69,11 @@ const REPRESENTATIVE: { history: string; shows: string; check: (h: SavedHistory)
     history: 'promotion/steps-together',
     shows: 'a promotion whose consecutive steps ran in one activity (run-steps-together patch)',
     check: (h) => patches(h).includes('run-steps-together') && scheduled(h).filter((t) => t === 'runSteps').length === 1 && !scheduled(h).includes('runStep'),
+  },
+  {
+    history: 'promotion/prepared-locally',
+    shows: "a promotion whose workspace a local activity made (prepare-workspace-locally patch): a marker, no prepareWorkspace activity",
+    check: (h) => patches(h).includes('prepare-workspace-locally') && localActivities(h).includes('prepareWorkspace') && !scheduled(h).includes('prepareWorkspace'),
   },
   {
     history: 'promotion/steps-together-later-step-retried',

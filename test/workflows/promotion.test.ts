@@ -116,10 +116,17 @@ async function runPromotion(
   return { result: result as PromotionFinished, calls, attempts, workspaces, workflowId };
 }
 
-/** The activities a promotion scheduled, in order (its history). */
+/** The activities a promotion scheduled, in order (its history); a local activity as `local:<type>` (its marker). */
 async function activitiesScheduled(workflowId: string): Promise<string[]> {
   const history = await client.workflow.getHandle(workflowId).fetchHistory();
-  return (history.events ?? []).flatMap((e) => (e.activityTaskScheduledEventAttributes ? [e.activityTaskScheduledEventAttributes.activityType?.name ?? ''] : []));
+  return (history.events ?? []).flatMap((e) => {
+    if (e.activityTaskScheduledEventAttributes) return [e.activityTaskScheduledEventAttributes.activityType?.name ?? ''];
+    const marker = e.markerRecordedEventAttributes;
+    if (marker?.markerName !== 'core_local_activity') return [];
+    const data = marker.details?.['data']?.payloads?.[0]?.data;
+    const type = data ? (JSON.parse(Buffer.from(data).toString('utf8')) as { activity_type?: string }).activity_type : undefined;
+    return [`local:${type ?? '?'}`];
+  });
 }
 
 const stepFailed = (message: string) => ApplicationFailure.create({ type: 'StepFailed', message, nonRetryable: true });
@@ -144,8 +151,8 @@ describe('promotionWorkflow', () => {
       clone: () => ({ status: 'Succeeded', output: { commits: { repo: 'abc' } } }),
       edit: (call) => ({ status: 'Succeeded', output: { saw: Object.keys(call.outputs) }, message: 'edited values.yaml' }),
       commit: (call) => ({ status: call.statuses.every((s) => s.status === 'Succeeded') ? 'Succeeded' : 'Skipped', output: { commit: 'c0ffee' } }),
-    }, 'steps-together');
-    expect(await activitiesScheduled(workflowId)).toEqual(['prepareWorkspace', 'runSteps', 'releaseWorkspace']);
+    }, 'prepared-locally');
+    expect(await activitiesScheduled(workflowId)).toEqual(['local:prepareWorkspace', 'runSteps', 'releaseWorkspace']);
     expect(calls.map((c) => c.step.alias)).toEqual(['clone', 'edit', 'commit', 'push']);
     expect(calls[3]!.outputs).toEqual({ clone: { commits: { repo: 'abc' } }, edit: { saw: ['clone'] }, commit: { commit: 'c0ffee' } });
     expect(calls[3]!.statuses).toEqual(['clone', 'edit', 'commit'].map((alias) => ({ alias, status: 'Succeeded', continueOnError: false })));
@@ -173,7 +180,7 @@ describe('promotionWorkflow', () => {
       },
       'steps-together-later-step-retried',
     );
-    expect(await activitiesScheduled(workflowId)).toEqual(['prepareWorkspace', 'runSteps', 'runStep', 'runStep', 'runSteps', 'releaseWorkspace']);
+    expect(await activitiesScheduled(workflowId)).toEqual(['local:prepareWorkspace', 'runSteps', 'runStep', 'runStep', 'runSteps', 'releaseWorkspace']);
     expect(attempts.get('render')).toBe(3);
     expect(attempts.get('clone')).toBe(1);
     expect(result.phase).toBe('Succeeded');
@@ -203,7 +210,7 @@ describe('promotionWorkflow', () => {
     const { result, attempts, workflowId } = await runPromotion([step('push', { uses: 'git-push' }), step('sync', { uses: 'argocd-update' }), step('note'), step('tag')], {
       sync: (_call, n) => (n === 1 ? { status: 'Running', retryAfter: '100ms', message: 'waiting for the sync' } : { status: 'Succeeded' }),
     }, 'steps-together-running');
-    expect(await activitiesScheduled(workflowId)).toEqual(['prepareWorkspace', 'runSteps', 'runStep', 'runSteps', 'releaseWorkspace']);
+    expect(await activitiesScheduled(workflowId)).toEqual(['local:prepareWorkspace', 'runSteps', 'runStep', 'runSteps', 'releaseWorkspace']);
     expect(attempts.get('sync')).toBe(2);
     expect(result.phase).toBe('Succeeded');
     expect(result.steps.map((s) => s.status)).toEqual(['Succeeded', 'Succeeded', 'Succeeded', 'Succeeded']);
