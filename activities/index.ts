@@ -195,6 +195,22 @@ export function createActivities(deps: ActivityDeps): Activities {
 
   const analysisRuns = analysisRunActivities(deps.kube, deps.credentials);
 
+  const release = async (workspaceKey: string): Promise<void> => {
+    const ws = await openWorkspace(workRoot, workspaceKey);
+    if (!ws) return;
+    await git.releaseWorktrees(ws.root);
+    await removeWorkspace(workRoot, workspaceKey);
+  };
+  /**
+   * A promotion's last steps are done: its workspace goes after the answer. One that fails to go
+   * is logged; a worker stopped meanwhile removes it when it starts again (as any it left).
+   */
+  const releaseLater = (workspaceKey: string): void => {
+    release(workspaceKey).catch((err: unknown) => {
+      deps.logger?.warn({ workspaceKey, error: err instanceof Error ? err.message : String(err) }, 'could not release a promotion workspace');
+    });
+  };
+
   return {
     createAnalysisRun: (input) => boundary(() => analysisRuns.createAnalysisRun(input)),
     readAnalysisRunPhase: (input) => boundary(() => analysisRuns.readAnalysisRunPhase(input)),
@@ -237,6 +253,7 @@ export function createActivities(deps: ActivityDeps): Activities {
             input,
             (one) => runStep(stepDeps, one, hooks),
             (err) => stepFailureData(stepFailure(err, hooks.signal)),
+            releaseLater,
           );
         } catch (err) {
           throw stepFailure(err, hooks.signal);
@@ -246,12 +263,7 @@ export function createActivities(deps: ActivityDeps): Activities {
 
     /** Deletes the workspace and makes the git mirrors forget its worktrees. Idempotent. */
     async releaseWorkspace(input: WorkspaceKeyInput): Promise<void> {
-      return boundary(async () => {
-        const ws = await openWorkspace(workRoot, input.workspaceKey);
-        if (!ws) return;
-        await git.releaseWorktrees(ws.root);
-        await removeWorkspace(workRoot, input.workspaceKey);
-      });
+      return boundary(() => release(input.workspaceKey));
     },
 
     /** Whether the workspace is (still) on this worker. */

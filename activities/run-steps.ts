@@ -15,6 +15,11 @@ import type { RunStepInput, RunStepOutcome } from './run-step.js';
 export interface RunStepsInput extends Omit<RunStepInput, 'step'> {
   /** The steps to run in order (never a wait-for-approval: the workflow waits for that itself). */
   steps: PlannedStep[];
+  /**
+   * The steps end the promotion's plan: once every one of them is done (Succeeded or Skipped),
+   * the workspace is released here, after the answer, instead of by an activity of its own.
+   */
+  releaseWhenDone?: boolean;
 }
 
 /** One step's attempt, with when it ran (the step's record shows these times). */
@@ -36,20 +41,25 @@ export interface RunStepsOutcome {
   ran: StepRun[];
   /** The step after the last that ran, which failed; absent when none did. */
   failed?: { failure: StepFailureData; startedAt: string };
+  /** The workspace is being released (releaseWhenDone, and every step done). */
+  released?: true;
 }
 
 /**
  * Runs `input.steps` with `runOne`. The first step's failure is thrown, as runStep's would be; a
  * later step's failure comes back as `failed` (what ran before it must reach the workflow),
  * unless `failureData` gives nothing for it (a cancellation, a worker shutting down): then it is
- * thrown too, and the workflow handles it as it would for the batch's first step.
+ * thrown too, and the workflow handles it as it would for the batch's first step. With
+ * `releaseWhenDone`, when every step is done, `release` starts the workspace's release (it must
+ * not wait for it: the promotion's report to its project waits for this answer).
  */
 export async function runSteps(
   input: RunStepsInput,
   runOne: (input: RunStepInput) => Promise<RunStepOutcome>,
   failureData: (err: unknown) => StepFailureData | undefined,
+  release?: (workspaceKey: string) => void,
 ): Promise<RunStepsOutcome> {
-  const { steps, ...context } = input;
+  const { steps, releaseWhenDone, ...context } = input;
   const outputs = { ...input.outputs };
   const statuses = [...input.statuses];
   let metadata: MetadataSnapshot | undefined = input.metadata;
@@ -73,6 +83,10 @@ export async function runSteps(
       applyEffectsToSnapshot(metadata, outcome.effects);
     }
     statuses.push({ alias: step.alias, status: outcome.status, continueOnError: step.continueOnError ?? false });
+  }
+  if (releaseWhenDone && release && ran.length === steps.length && ran.at(-1)?.outcome.status !== 'Running') {
+    release(input.workspaceKey);
+    return { ran, released: true };
   }
   return { ran };
 }

@@ -82,6 +82,13 @@ export interface PromotionWorkflowInput extends PromotionContext {
  */
 export const RUN_STEPS_TOGETHER_PATCH = 'run-steps-together';
 
+/**
+ * Since this patch the runSteps activity that runs a promotion's last steps releases its
+ * workspace once they are all done (no release activity after the report); before, the
+ * workflow always released it with an activity of its own.
+ */
+export const RELEASE_WITH_LAST_STEPS_PATCH = 'release-with-last-steps';
+
 /** Step i's first attempt, made by runSteps with the steps before it: what it answered, or its failure. */
 type CarriedAttempt = { startedAt?: string } & ({ outcome: RunStepOutcome } | { error: unknown });
 
@@ -203,6 +210,8 @@ export async function promotionWorkflow(input: PromotionWorkflowInput): Promise<
   };
 
   let workspace: StepWorkspace | undefined;
+  /** The runSteps activity that ran the last steps released the workspace. */
+  let released = false;
   let aborted = false;
   /** The worker was lost too many times: the promotion ends Errored, its workspace left to that worker's clean-up. */
   let gaveUp = false;
@@ -301,6 +310,8 @@ export async function promotionWorkflow(input: PromotionWorkflowInput): Promise<
       const together = first === undefined && lossRule === 'heartbeat' ? stepsTogether(input.plan.steps, i) : 1;
       if (together > 1 && patched(RUN_STEPS_TOGETHER_PATCH)) {
         const batch = input.plan.steps.slice(i, i + together);
+        // Only when the promotion would end Succeeded with them: a failed one keeps its workspace for a retry.
+        const releaseWhenDone = i + together === input.plan.steps.length && !failedBefore(steps, i) && patched(RELEASE_WITH_LAST_STEPS_PATCH);
         try {
           const ran = await onWorkerFor(`${batch[0]!.alias} … ${batch[batch.length - 1]!.alias} (${together} steps)`, together).runSteps({
             ...promotionContextOf(input),
@@ -310,7 +321,9 @@ export async function promotionWorkflow(input: PromotionWorkflowInput): Promise<
             outputs,
             statuses: statusesBefore(i),
             ...(input.metadata || effects.length > 0 ? { metadata } : {}),
+            ...(releaseWhenDone ? { releaseWhenDone } : {}),
           });
+          if (ran.released) released = true;
           for (const run of ran.ran) {
             if (run.outcome.status === 'Running') {
               carried = { outcome: run.outcome, startedAt: run.startedAt };
@@ -463,7 +476,7 @@ export async function promotionWorkflow(input: PromotionWorkflowInput): Promise<
       const keep = (phase === 'Failed' || phase === 'Errored') && failedAt >= 0 && patched('keep-failed-workspace');
       if (keep) {
         kept = { ...workspace, failedStep: failedAt, planDigest: planDigest(input.plan) };
-      } else {
+      } else if (!released) {
         toRelease.push(workspace);
       }
     }
@@ -531,6 +544,11 @@ async function release(workspace: { workspaceKey: string; taskQueue: string }, p
   } catch (err) {
     log.warn('could not release the promotion workspace', { promotion, error: String(err) });
   }
+}
+
+/** Whether a step before `index` failed in a way that fails the promotion (not continueOnError). */
+function failedBefore(steps: StepRecord[], index: number): boolean {
+  return steps.slice(0, index).some((s) => !s.continueOnError && (s.status === 'Failed' || s.status === 'Errored'));
 }
 
 /** A worker lost as promotions recorded before heartbeat failover saw it: only a step nobody picked up. */

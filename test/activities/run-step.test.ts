@@ -11,6 +11,7 @@ import { DomainError } from '../../core/errors.js';
 import { STEP_KIND_DEFAULTS } from '../../core/promotion/step-kinds.js';
 import type { PlannedStep } from '../../core/promotion/types.js';
 import { createOrigin, Disposer, originFile, originLog, SEED_VALUES, tempDir } from '../support/git-repos.js';
+import { eventually } from '../support/poll.js';
 import { SecretStore } from '../support/secret-store.js';
 import { aRunStepInput, newGitService } from './harness.js';
 
@@ -370,10 +371,11 @@ describe('runStep', () => {
 
 describe('runSteps', () => {
   const planned = (alias: string, uses: string, config: Record<string, unknown>): PlannedStep => ({ alias, uses, continueOnError: false, retry: {}, vars: [], config });
-  const runSteps = (s: Setup, steps: PlannedStep[]): Promise<RunStepsOutcome> => {
+  const runSteps = (s: Setup, steps: PlannedStep[], more: { releaseWhenDone?: boolean } = {}): Promise<RunStepsOutcome> => {
     const { step: _first, ...context } = s.input(steps[0]!);
-    return call(s.env, s.activities.runSteps, { ...context, steps });
+    return call(s.env, s.activities.runSteps, { ...context, steps, ...more });
   };
+  const workspaceExists = (s: Setup): Promise<boolean> => s.env.run(s.activities.workspaceExists, { workspaceKey: s.workspaceKey });
 
   it('runs a whole promotion in one activity, each step seeing the outputs and statuses of those before it (real git)', async () => {
     const origin = await createOrigin(disposer);
@@ -404,6 +406,30 @@ describe('runSteps', () => {
 
     const thrown = await failureOf(runSteps(s, [broken, update]));
     expect([thrown.type, thrown.nonRetryable]).toEqual(['InvalidStepConfig', true]);
+  });
+
+  it('releases the workspace after the last steps when told to and every one of them is done; keeps it after a failure or without being told', async () => {
+    const update = planned('update', 'yaml-update', { path: 'values.yaml', updates: [{ key: 'image.tag', value: '2.0.0' }] });
+    const broken = planned('broken', 'yaml-update', { path: 42 });
+
+    const told = await setup();
+    await placeValues(told);
+    const done = await runSteps(told, [update, update], { releaseWhenDone: true });
+    expect(done.released).toBe(true);
+    expect(done.ran.map((r) => r.outcome.status)).toEqual(['Succeeded', 'Succeeded']);
+    await eventually(async () => ((await workspaceExists(told)) ? undefined : true), 'the released workspace to be gone', 10_000);
+
+    const failed = await setup();
+    await placeValues(failed);
+    const stopped = await runSteps(failed, [update, broken], { releaseWhenDone: true });
+    expect([stopped.released, stopped.failed?.failure.type]).toEqual([undefined, 'InvalidStepConfig']);
+
+    const untold = await setup();
+    await placeValues(untold);
+    expect((await runSteps(untold, [update, update])).released).toBeUndefined();
+    // Nothing releases them later either.
+    await new Promise((r) => setTimeout(r, 200));
+    expect([await workspaceExists(failed), await workspaceExists(untold)]).toEqual([true, true]);
   });
 
   it('gives no data for a worker shutting down or a cancellation: those end the whole activity', () => {

@@ -76,6 +76,11 @@ const REPRESENTATIVE: { history: string; shows: string; check: (h: SavedHistory)
     check: (h) => patches(h).includes('prepare-workspace-locally') && localActivities(h).includes('prepareWorkspace') && !scheduled(h).includes('prepareWorkspace'),
   },
   {
+    history: 'promotion/released-with-last-steps',
+    shows: 'a promotion whose last runSteps released its workspace (release-with-last-steps patch): no releaseWorkspace activity',
+    check: (h) => patches(h).includes('release-with-last-steps') && scheduled(h).join(',') === 'runSteps' && has(h, 'WORKFLOW_EXECUTION_COMPLETED'),
+  },
+  {
     history: 'promotion/steps-together-later-step-retried',
     shows: 'a promotion whose later step errored among steps run together and was retried alone',
     check: (h) => patches(h).includes('run-steps-together') && scheduled(h).join(',').includes('runSteps,runStep,runStep,runSteps'),

@@ -36,12 +36,15 @@ export const STAND_IN_ACTIVITIES: Readonly<Record<string, ActivityFn>> = {
 /**
  * `activities`, with the real runSteps (activities/run-steps.ts) over their runStep when they have
  * one and no runSteps of their own: the promotion workflow runs consecutive steps through
- * runSteps, and a suite states only how each step answers.
+ * runSteps, and a suite states only how each step answers. A release it makes goes to their
+ * releaseWorkspace (the stand-in's when they have none).
  */
 export function withRunSteps<A extends Record<string, ActivityFn>>(activities: A): A {
   const runStep = activities['runStep'] as ((input: RunStepInput) => Promise<RunStepOutcome>) | undefined;
   if (!runStep || activities['runSteps']) return activities;
-  return { ...activities, runSteps: (input: RunStepsInput) => runSteps(input, runStep, stepFailureData) };
+  const releaseWorkspace = (activities['releaseWorkspace'] ?? STAND_IN_ACTIVITIES['releaseWorkspace']!) as (input: { workspaceKey: string }) => Promise<void>;
+  const release = (workspaceKey: string): void => void releaseWorkspace({ workspaceKey });
+  return { ...activities, runSteps: (input: RunStepsInput) => runSteps(input, runStep, stepFailureData, release) };
 }
 
 export interface WorkflowHarness {

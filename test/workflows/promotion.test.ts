@@ -67,13 +67,16 @@ type StepBehaviour = (call: RunStepInput, attempt: number) => RunStepOutcome | P
 async function runPromotion(
   steps: PlannedStep[],
   behaviour: Record<string, StepBehaviour>,
-  scenario?: string,
+  /** The saved history's name (test/histories/promotion/<scenario>.json); several names each keep a copy. */
+  scenario?: string | string[],
   options: { firstWorkspaceOnDeadWorker?: boolean; heartbeatTimeout?: string } = {},
 ) {
   const taskQueue = uniqueName('promotion-test');
   const calls: RunStepInput[] = [];
   const attempts = new Map<string, number>();
   const workspaces: string[] = [];
+  /** The workspaces released, by the release activity or by the runSteps that ran the last steps. */
+  const released: string[] = [];
   const activities = {
     prepareWorkspace: async () => {
       workspaces.push(`ws-${workspaces.length + 1}`);
@@ -85,7 +88,9 @@ async function runPromotion(
         ...(options.heartbeatTimeout ? { heartbeatTimeout: options.heartbeatTimeout } : {}),
       };
     },
-    releaseWorkspace: async () => undefined,
+    releaseWorkspace: async ({ workspaceKey }: { workspaceKey: string }) => {
+      released.push(workspaceKey);
+    },
     workspaceExists: async () => true,
     runStep: async (call: RunStepInput): Promise<RunStepOutcome> => {
       calls.push(call);
@@ -112,8 +117,8 @@ async function runPromotion(
       args: [{ ...input(steps), ...(options.firstWorkspaceOnDeadWorker ? { workerLostAfter: '2s' } : {}) }],
     }),
   );
-  if (scenario) await saveHistory(client, workflowId, 'promotion', scenario);
-  return { result: result as PromotionFinished, calls, attempts, workspaces, workflowId };
+  for (const name of [scenario ?? []].flat()) await saveHistory(client, workflowId, 'promotion', name);
+  return { result: result as PromotionFinished, calls, attempts, workspaces, released, workflowId };
 }
 
 /** The activities a promotion scheduled, in order (its history); a local activity as `local:<type>` (its marker). */
@@ -147,12 +152,14 @@ describe('promotionWorkflow', () => {
   });
 
   it('runs consecutive steps in one activity, recording each as if it had run alone', async () => {
-    const { result, calls, workflowId } = await runPromotion([step('clone'), step('edit'), step('commit'), step('push', { uses: 'git-push' })], {
+    const { result, calls, released, workflowId } = await runPromotion([step('clone'), step('edit'), step('commit'), step('push', { uses: 'git-push' })], {
       clone: () => ({ status: 'Succeeded', output: { commits: { repo: 'abc' } } }),
       edit: (call) => ({ status: 'Succeeded', output: { saw: Object.keys(call.outputs) }, message: 'edited values.yaml' }),
       commit: (call) => ({ status: call.statuses.every((s) => s.status === 'Succeeded') ? 'Succeeded' : 'Skipped', output: { commit: 'c0ffee' } }),
-    }, 'prepared-locally');
-    expect(await activitiesScheduled(workflowId)).toEqual(['local:prepareWorkspace', 'runSteps', 'releaseWorkspace']);
+    }, ['steps-together', 'prepared-locally', 'released-with-last-steps']);
+    // The runSteps that ran the last steps released the workspace: no activity of its own for that.
+    expect(await activitiesScheduled(workflowId)).toEqual(['local:prepareWorkspace', 'runSteps']);
+    expect(released).toEqual(['ws-1']);
     expect(calls.map((c) => c.step.alias)).toEqual(['clone', 'edit', 'commit', 'push']);
     expect(calls[3]!.outputs).toEqual({ clone: { commits: { repo: 'abc' } }, edit: { saw: ['clone'] }, commit: { commit: 'c0ffee' } });
     expect(calls[3]!.statuses).toEqual(['clone', 'edit', 'commit'].map((alias) => ({ alias, status: 'Succeeded', continueOnError: false })));
@@ -180,7 +187,7 @@ describe('promotionWorkflow', () => {
       },
       'steps-together-later-step-retried',
     );
-    expect(await activitiesScheduled(workflowId)).toEqual(['local:prepareWorkspace', 'runSteps', 'runStep', 'runStep', 'runSteps', 'releaseWorkspace']);
+    expect(await activitiesScheduled(workflowId)).toEqual(['local:prepareWorkspace', 'runSteps', 'runStep', 'runStep', 'runSteps']);
     expect(attempts.get('render')).toBe(3);
     expect(attempts.get('clone')).toBe(1);
     expect(result.phase).toBe('Succeeded');
@@ -193,7 +200,7 @@ describe('promotionWorkflow', () => {
   });
 
   it('ends Failed on a later step that failed among steps run together; the steps after it are skipped', async () => {
-    const { result, calls } = await runPromotion([step('clone'), step('push', { uses: 'git-push' }), step('sync'), step('notify')], {
+    const { result, calls, released } = await runPromotion([step('clone'), step('push', { uses: 'git-push' }), step('sync'), step('notify')], {
       push: () => {
         throw stepFailed('remote rejected the push');
       },
@@ -204,13 +211,16 @@ describe('promotionWorkflow', () => {
     expect(result.message).toBe('step "push" (git-push) failed: remote rejected the push');
     expect(result.steps.map((s) => s.status)).toEqual(['Succeeded', 'Failed', 'Skipped', 'Skipped']);
     expect(calls.map((c) => c.step.alias)).toEqual(['clone', 'push', 'sync', 'notify']);
+    // The last steps ran together and were done, but the promotion failed: its workspace stays for a retry.
+    expect(result.workspace).toMatchObject({ workspaceKey: 'ws-1', failedStep: 1 });
+    expect(released).toEqual([]);
   });
 
   it('stops running steps together at one still Running, polls it, then runs the steps after it together', async () => {
     const { result, attempts, workflowId } = await runPromotion([step('push', { uses: 'git-push' }), step('sync', { uses: 'argocd-update' }), step('note'), step('tag')], {
       sync: (_call, n) => (n === 1 ? { status: 'Running', retryAfter: '100ms', message: 'waiting for the sync' } : { status: 'Succeeded' }),
     }, 'steps-together-running');
-    expect(await activitiesScheduled(workflowId)).toEqual(['local:prepareWorkspace', 'runSteps', 'runStep', 'runSteps', 'releaseWorkspace']);
+    expect(await activitiesScheduled(workflowId)).toEqual(['local:prepareWorkspace', 'runSteps', 'runStep', 'runSteps']);
     expect(attempts.get('sync')).toBe(2);
     expect(result.phase).toBe('Succeeded');
     expect(result.steps.map((s) => s.status)).toEqual(['Succeeded', 'Succeeded', 'Succeeded', 'Succeeded']);
