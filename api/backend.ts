@@ -70,8 +70,11 @@ export interface ShuntBackend {
   updateFreightAlias(project: string, request: { freight: string; alias: string; actor?: string }): Promise<FreightAliasChange>;
   /** Re-evaluates a stage now (Kargo's refresh); NotFound for an unknown stage. */
   refreshStage(project: string, stage: string, actor?: string): Promise<StageRefresh>;
-  /** The promotion with live step status when it is running. */
-  getPromotion(project: string, name: string): Promise<PromotionRecord>;
+  /**
+   * The promotion with live step status when it is running. With `wait`, answers once it has
+   * ended (Succeeded, Failed, Errored, Aborted), or as it is after `waitMs` or when `signal` aborts.
+   */
+  getPromotion(project: string, name: string, wait?: PromotionWait): Promise<PromotionRecord>;
   deleteResource(project: string, kind: 'Stage' | 'Warehouse', name: string, actor?: string): Promise<void>;
   /** Makes freight available to a stage (Kargo's approvedFor); NotFound for an unknown freight or stage. */
   approveFreight(project: string, request: { freight: string; stage: string; actor?: string }): Promise<FreightApproval>;
@@ -138,4 +141,11 @@ export interface HealthStatus {
   temporal: boolean;
   worker: boolean;
   message?: string;
+}
+
+/** How long a read of a promotion may wait for its end (GET …/promotions/:name?wait=). */
+export interface PromotionWait {
+  waitMs: number;
+  /** The reader went away. */
+  signal?: AbortSignal;
 }

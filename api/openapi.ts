@@ -5,7 +5,7 @@
  * one of them has an entry here): the contract routes other parts add are described ahead.
  */
 import { z } from 'zod';
-import { ApplyBody, ApprovalsQuery, ApproveFreightBody, AuditQuery, CompareQuery, DeadLettersQuery, EventsQuery, FreightAliasBody, FreightListQuery, PromoteBody, PromoteDownstreamBody, PruneProjectBody } from '../core/api/requests.js';
+import { ApplyBody, ApprovalsQuery, ApproveFreightBody, AuditQuery, CompareQuery, DeadLettersQuery, EventsQuery, FreightAliasBody, FreightListQuery, PromoteBody, PromoteDownstreamBody, PromotionGetQuery, PruneProjectBody } from '../core/api/requests.js';
 import { apiRoute } from './api-routes.js';
 import { ROLE_FOR_ACTION } from '../core/rbac/rbac.js';
 import { API_PREFIX_PATH } from './paths.js';
@@ -88,7 +88,11 @@ export const ROUTE_DOCS: Readonly<Record<string, RouteDoc>> = {
   'POST /api/v1/projects/:project/freight/:freight/approve': { summary: 'Approve freight for a stage', body: ApproveFreightBody, responses: { '200': 'Freight' } },
   'GET /api/v1/projects/:project/promotions': { summary: 'List promotions in creation order', responses: { '200': 'List of Promotion' } },
   'POST /api/v1/projects/:project/promotions': { summary: 'Promote freight to a stage (queued)', body: PromoteBody, responses: { '201': 'Promotion' } },
-  'GET /api/v1/projects/:project/promotions/:name': { summary: 'Get a promotion with live step status', responses: { '200': 'Promotion' } },
+  'GET /api/v1/projects/:project/promotions/:name': {
+    summary: 'Get a promotion with live step status; with ?wait=30s (at most 60s), once it has ended or after that long',
+    query: PromotionGetQuery,
+    responses: { '200': 'Promotion' },
+  },
   'POST /api/v1/projects/:project/promotions/:name/approve': { summary: 'Release a promotion waiting for approval', body: Empty, responses: { '200': 'Promotion' } },
   'POST /api/v1/projects/:project/promotions/:name/retry': { summary: 'Retry a failed promotion', body: Empty, responses: { '200': 'Promotion', '201': 'Promotion' } },
   'POST /api/v1/projects/:project/promotions/:name/abort': { summary: 'Abort a running or queued promotion', body: Empty, responses: { '200': 'Promotion' } },

@@ -17,6 +17,7 @@ import proto from '@temporalio/proto';
 import type { AuditEvent } from '../core/audit/event.js';
 import type { GitReadRequest, GitReadResult } from '../core/changes/git-reads.js';
 import { DomainError, isErrorCode } from '../core/errors.js';
+import { TERMINAL_PHASES } from '../core/promotion/types.js';
 import { filesRefusal, planApply, projectsToRead, reportedLines } from '../core/apply/plan.js';
 import { parseManifestFiles } from '../core/manifests/files.js';
 import type { ClusterConfig } from '../core/model.js';
@@ -75,11 +76,13 @@ import type {
   ProjectSummary,
   PromoteRequest,
   RefreshResult,
+  PromotionWait,
   ShuntBackend,
 } from './backend.js';
 import { payloadSizeInterceptor } from './payload-size-interceptor.js';
 import { GitReads } from './git-reads.js';
 import { ProjectReads } from './project-reads.js';
+import { waitForClose } from './workflow-close.js';
 import { refreshWarehouseScan } from './warehouse-refresh.js';
 
 // @temporalio/proto is CommonJS: Node's ESM loader sees only its default export.
@@ -93,6 +96,22 @@ export interface TemporalBackendOptions {
   onResend?: (attempt: number, reason: string) => void;
   /** How long one project read serves other readers, in ms (SHUNT_READ_SNAPSHOT_MS; api/project-reads.ts). */
   readSnapshotMs?: number;
+}
+
+/** How often a wait for a promotion's end reads it while it has no running workflow to wait on. */
+const PROMOTION_RECHECK_MS = 250;
+
+/** Resolves at `deadline` (epoch ms), or sooner when `signal` aborts. */
+function sleepUntil(deadline: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, Math.max(0, deadline - Date.now()));
+    signal?.addEventListener('abort', done, { once: true });
+  });
 }
 
 /** The cluster workflow's reads share ProjectReads under this name (project names are never empty). */
@@ -269,7 +288,27 @@ export class TemporalBackend implements ShuntBackend {
     );
   }
 
-  async getPromotion(project: string, name: string): Promise<PromotionRecord> {
+  async getPromotion(project: string, name: string, wait?: PromotionWait): Promise<PromotionRecord> {
+    if (!wait) return this.readPromotion(project, name);
+    const deadline = Date.now() + wait.waitMs;
+    let closedSeen = false;
+    for (;;) {
+      const record = await this.readPromotion(project, name);
+      if (TERMINAL_PHASES.includes(record.phase) || Date.now() >= deadline || wait.signal?.aborted) return record;
+      if (record.phase === 'Running' && !closedSeen) {
+        // The promotion tells its project it ended before it closes: once closed, read the project afresh.
+        closedSeen = await waitForClose(this.client, this.opts.namespace, record.workflowId, deadline, wait.signal);
+        if (closedSeen) this.reads.invalidate(project);
+        continue;
+      }
+      // Not started yet (queued behind its stage's running one), or closed without its project
+      // saying so yet: look again a little later.
+      await sleepUntil(Math.min(Date.now() + PROMOTION_RECHECK_MS, deadline), wait.signal);
+      closedSeen = false;
+    }
+  }
+
+  private async readPromotion(project: string, name: string): Promise<PromotionRecord> {
     const state = await this.getProject(project);
     const record = state.promotions.find((p) => p.name === name);
     if (!record) throw new DomainError('NotFound', `promotion "${name}" not found in project "${project}"`);

@@ -2,7 +2,8 @@
  * Promotion latency on a small repository through the real stack: Shunt started as `npm start`
  * starts it (embedded Temporal, worker, api as processes), a GitOps repository of a few files
  * served over git smart HTTP on 127.0.0.1, one stage with clone, set image, commit, push. Each
- * sample is one promotion, from the POST that requests it until the api reports it Succeeded.
+ * sample is one promotion, from the POST that requests it until the api reports it Succeeded, to
+ * a read that waits for the end as `shunt promote --wait` makes it (`?wait=`).
  */
 import { join } from 'node:path';
 import { GitHttpServer } from '../test/support/git-server.js';
@@ -80,13 +81,12 @@ function describeAround(timelines: PromotionTimeline[], asked: { posted: number;
   );
 }
 
-/** Polls the promotion closely (every 20 ms) so the poll adds little to the figure. */
+/** Waits for the end as `shunt promote --wait` does: the api answers once the promotion has ended (`?wait=`). */
 async function waitFinished(api: ShuntApi, name: string): Promise<string> {
   const deadline = Date.now() + 120_000;
   for (;;) {
-    const p = await api.promotion(PROJECT, name);
+    const p = await api.promotion(PROJECT, name, 60_000);
     if (!['Running', 'Pending'].includes(p.status.phase)) return p.status.phase;
     if (Date.now() > deadline) throw new Error(`promotion ${name} still ${p.status.phase} after 2 minutes`);
-    await new Promise((r) => setTimeout(r, 20));
   }
 }

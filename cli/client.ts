@@ -185,8 +185,10 @@ export class ShuntClient {
     return this.request('POST', `/projects/${seg(project)}/stages/${seg(stage)}/promotions/downstream`, request);
   }
 
-  getPromotion(project: string, name: string): Promise<PromotionObject> {
-    return this.request('GET', `/projects/${seg(project)}/promotions/${seg(name)}`);
+  /** With `waitMs`, the server answers once the promotion has ended or after that long (at most 60 s). */
+  getPromotion(project: string, name: string, waitMs?: number): Promise<PromotionObject> {
+    const wait = waitMs === undefined ? '' : `?wait=${Math.max(0, Math.ceil(waitMs))}ms`;
+    return this.request('GET', `/projects/${seg(project)}/promotions/${seg(name)}${wait}`);
   }
 
   approveFreight(project: string, freight: string, stage: string): Promise<FreightApprovalResponse> {

@@ -4,6 +4,7 @@ import type { CommandContext } from '../context.js';
 import { parseDuration } from '../duration.js';
 import { CliError } from '../errors.js';
 import { describeFailure, isTerminalPhase } from '../promotion-outcome.js';
+import { MAX_PROMOTION_WAIT_MS } from '../../core/api/requests.js';
 
 interface PromoteOptions {
   project: string;
@@ -75,14 +76,19 @@ async function waitForPromotion(
   timeoutText: string,
 ): Promise<PromotionObject> {
   let current = created;
+  let asked = false;
   while (!isTerminalPhase(current.status.phase)) {
-    if (ctx.io.now().getTime() >= deadline) {
+    // The api waits for the end itself (up to a minute a request); the pause between requests
+    // only matters against an api that answers at once.
+    if (asked) await ctx.io.sleep(ctx.io.pollIntervalMs);
+    const left = deadline - ctx.io.now().getTime();
+    if (left <= 0) {
       throw new CliError(
         `timed out after ${timeoutText} waiting for promotion ${created.metadata.name} (phase ${current.status.phase})`,
       );
     }
-    await ctx.io.sleep(ctx.io.pollIntervalMs);
-    current = await client.getPromotion(project, created.metadata.name);
+    asked = true;
+    current = await client.getPromotion(project, created.metadata.name, Math.min(left, MAX_PROMOTION_WAIT_MS));
   }
   return current;
 }

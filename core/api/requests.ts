@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { AUDIT_ACTIONS, AUDIT_OUTCOMES, DEFAULT_AUDIT_LIMIT, MAX_AUDIT_LIMIT } from '../audit/filter.js';
 import { MAX_RETAINED_FREIGHT_LIMIT } from '../project/retention.js';
+import { durationHint, readDuration } from '../duration.js';
 
 const requiredString = (what: string) =>
   z.string({ error: (issue) => (issue.input === undefined ? 'required' : `${what} must be a string`) });
@@ -95,6 +96,23 @@ export const CompareQuery = z.strictObject(
 export const FreightListQuery = z.object({
   limit: z.coerce.number().int().min(1).max(1000).optional(),
   continue: z.string().regex(/^\d{1,9}$/, 'the continue token of a previous page').optional(),
+});
+
+/** The longest a read of a promotion may wait for its end (`?wait=`). */
+export const MAX_PROMOTION_WAIT_MS = 60_000;
+
+/** GET /api/v1/projects/:project/promotions/:name */
+export const PromotionGetQuery = z.object({
+  /** Answer once the promotion has ended, or after this long (a Go duration, at most 60s). */
+  wait: z
+    .string()
+    .transform((text, ctx) => {
+      const read = readDuration(text);
+      if (!read.ok) ctx.addIssue({ code: 'custom', message: `not a duration (${read.reason}); ${durationHint()}` });
+      else if (read.ms > MAX_PROMOTION_WAIT_MS) ctx.addIssue({ code: 'custom', message: 'must be at most 60s' });
+      return read.ok ? read.ms : 0;
+    })
+    .optional(),
 });
 
 /** POST /api/v1/projects/:project/stages/:stage/promotions/downstream */

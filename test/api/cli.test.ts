@@ -198,7 +198,7 @@ describe('shunt against the api', () => {
       expect(result).toEqual({ code: 0, stdout: 'promotion staging.000002.aaaaaaa created\n', stderr: '' });
     });
 
-    it('with --wait, polls until the promotion succeeds', async () => {
+    it('with --wait, asks the api to wait for the end (a minute at most a request) until the promotion succeeds', async () => {
       api.backend.scriptPromotion('staging.000002.aaaaaaa', [{ phase: 'Running' }, { phase: 'Running' }, { phase: 'Succeeded' }]);
       const result = await shunt(api, ['promote', '--project', 'demo', '--freight', 'tidy-otter', '--stage', 'staging', '--wait']);
       expect(result).toEqual({
@@ -206,7 +206,8 @@ describe('shunt against the api', () => {
         stdout: `promotion staging.000002.aaaaaaa created\npromotion staging.000002.aaaaaaa succeeded: freight ${FREIGHT_A} is in stage staging\n`,
         stderr: '',
       });
-      expect(api.backend.calls.filter((c) => c.method === 'getPromotion')).toHaveLength(3);
+      // --timeout 10m: each request asks the api to wait as long as it allows.
+      expect(api.backend.calls.filter((c) => c.method === 'getPromotion').map((c) => c.args[2])).toEqual([{ waitMs: 60_000 }, { waitMs: 60_000 }, { waitMs: 60_000 }]);
     });
 
     it('with --wait, exits 1 naming the step that failed and its message', async () => {
@@ -244,7 +245,8 @@ describe('shunt against the api', () => {
       );
       expect(result.code).toBe(1);
       expect(result.stderr).toBe('error: timed out after 2s waiting for promotion staging.000002.aaaaaaa (phase Running)\n');
-      expect(api.backend.calls.filter((c) => c.method === 'getPromotion')).toHaveLength(4);
+      // Never asking it to wait past --timeout.
+      expect(api.backend.calls.filter((c) => c.method === 'getPromotion').map((c) => c.args[2])).toEqual([2000, 1500, 1000, 500].map((waitMs) => ({ waitMs })));
     });
 
     it('prints why the server refused the promotion', async () => {

@@ -9,6 +9,7 @@ import type {
   ManifestFile,
   ProjectSummary,
   PromoteRequest,
+  PromotionWait,
   RefreshResult,
   ShuntBackend,
 } from '../../api/backend.js';
@@ -257,8 +258,9 @@ export class FakeBackend implements ShuntBackend {
     );
   }
 
-  async getPromotion(project: string, name: string): Promise<PromotionRecord> {
-    this.record('getPromotion', project, name);
+  /** A scripted promotion answers its next update at once, waited for or not; the call records how long it could have waited. */
+  async getPromotion(project: string, name: string, wait?: PromotionWait): Promise<PromotionRecord> {
+    this.record('getPromotion', project, name, ...(wait ? [{ waitMs: wait.waitMs }] : []));
     const state = this.project(project);
     const record = state.promotions.find((p) => p.name === name);
     if (record === undefined) throw new DomainError('NotFound', `promotion "${name}" not found in project "${project}"`);

@@ -188,6 +188,36 @@ describe('reading a project', () => {
   });
 });
 
+describe('waiting for a promotion to end (?wait=)', () => {
+  let api: RunningApi;
+  beforeEach(async () => {
+    api = await startApi({ backend: demoBackend() });
+  });
+  afterEach(() => api.close());
+  const waits = () => api.backend.calls.filter((c) => c.method === 'getPromotion').map((c) => c.args[2]);
+
+  it('passes how long to wait to the backend, as milliseconds', async () => {
+    const one = await request(api, 'GET', '/api/v1/projects/demo/promotions/dev.000001.aaaaaaa?wait=1m');
+    const half = await request(api, 'GET', '/api/v1/projects/demo/promotions/dev.000001.aaaaaaa?wait=1.5s');
+    const plain = await request(api, 'GET', '/api/v1/projects/demo/promotions/dev.000001.aaaaaaa');
+    expect([one.status, half.status, plain.status]).toEqual([200, 200, 200]);
+    expect(one.body).toEqual(plain.body);
+    expect(waits()).toEqual([{ waitMs: 60_000 }, { waitMs: 1500 }, undefined]);
+  });
+
+  it.each([
+    ['not a duration', 'soon', 'wait: not a duration (expected a number); use Go syntax such as 30s'],
+    ['a unit Go does not know', '30x', 'wait: not a duration (unknown unit "x"); '],
+    ['longer than a minute', '61s', 'wait: must be at most 60s'],
+    ['negative', '-1s', 'wait: not a duration (it must not be negative); '],
+  ])('answers 400 for a wait that is %s, and waits for nothing', async (_what, wait, message) => {
+    const res = await request(api, 'GET', `/api/v1/projects/demo/promotions/dev.000001.aaaaaaa?wait=${encodeURIComponent(wait)}`);
+    expect(res.status).toBe(400);
+    expect(res.body.error.message).toContain(message);
+    expect(waits()).toEqual([]);
+  });
+});
+
 describe('deleting', () => {
   let api: RunningApi;
   beforeEach(async () => {

@@ -58,15 +58,20 @@ export class ShuntApi {
     return (await this.ok<{ items: PromotionItem[] }>('GET', `/api/v1/projects/${project}/promotions`)).items;
   }
 
-  /** One promotion; while it runs, its steps as the promotion workflow reports them. */
-  async promotion(project: string, name: string): Promise<PromotionItem> {
-    return this.ok<PromotionItem>('GET', `/api/v1/projects/${project}/promotions/${name}`);
+  /**
+   * One promotion; while it runs, its steps as the promotion workflow reports them. With `waitMs`
+   * (at most 60 s), the api answers once it has ended or after that long (`?wait=`).
+   */
+  async promotion(project: string, name: string, waitMs?: number): Promise<PromotionItem> {
+    const wait = waitMs === undefined ? '' : `?wait=${Math.ceil(waitMs)}ms`;
+    return this.ok<PromotionItem>('GET', `/api/v1/projects/${project}/promotions/${name}${wait}`);
   }
 
-  /** Waits until the promotion has finished; returns it. */
+  /** Waits until the promotion has finished, as `shunt promote --wait` does (the api waits); returns it. */
   async finished(project: string, name: string, timeoutMs = 180_000): Promise<PromotionItem> {
+    const deadline = Date.now() + timeoutMs;
     return eventually(async () => {
-      const p = await this.promotion(project, name);
+      const p = await this.promotion(project, name, Math.max(1, Math.min(60_000, deadline - Date.now())));
       return ['Running', 'Pending'].includes(p.status.phase) ? undefined : p;
     }, `promotion ${name} to finish`, timeoutMs);
   }
