@@ -24,7 +24,7 @@ const bench: BenchModule = async ({ workDir, quick, log }) => {
     const server = new GitHttpServer({ root: join(workDir, 'repos') });
     await server.start();
     disposer.add(() => server.stop());
-    const { shunt, api } = await launchShunt(disposer, workDir, process.env.BENCH_SNAPSHOT ? { SHUNT_READ_SNAPSHOT_MS: process.env.BENCH_SNAPSHOT } : undefined);
+    const { shunt, api } = await launchShunt(disposer, workDir);
     await api.apply('latency.yaml', projectManifests(PROJECT, [{ name: 'dev', steps: promotionSteps(server.url('small'), 'dev') }]));
 
     const runs = quick ? 3 : 15;
