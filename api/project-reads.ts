@@ -14,6 +14,11 @@
  * not answered by then, the older snapshot answers. A quiet api so reads fresh data, and a busy
  * worker that answers queries slowly does not make every reader queue behind it. A write ends that
  * too (a new generation has no snapshot to serve).
+ *
+ * Not before: a reader that knows the project changed at some moment without a write through the
+ * api (a promotion told it that it ended) asks for an answer whose query started after that
+ * moment. It shares such a query or snapshot with the others, and only starts one when there is
+ * none: many such readers cost about one query, not one each, and other readers keep theirs.
  */
 
 /** How long a project's answer serves later readers, by default (SHUNT_READ_SNAPSHOT_MS). */
@@ -38,10 +43,11 @@ export interface ProjectReadsOptions {
 
 interface Entry {
   generation: number;
-  /** Set while a query runs (the first, or a refresh of `settled`). */
+  /** Set while a query runs (the first, or a refresh of `settled`), with when it started. */
   inFlight?: Promise<unknown>;
-  /** The last answer of this generation, and when it came. */
-  settled?: { value: unknown; at: number };
+  inFlightSince?: number;
+  /** The last answer of this generation, when it came and when its query started. */
+  settled?: { value: unknown; at: number; since: number };
 }
 
 export class ProjectReads {
@@ -68,11 +74,17 @@ export class ProjectReads {
    * The answer of `query` for (project, key): a fresh snapshot of the current generation if there
    * is one, else the in-flight query of the current generation, else a new query.
    */
-  read<T>(project: string, key: string, query: () => Promise<T>): Promise<T> {
+  read<T>(project: string, key: string, query: () => Promise<T>, notBefore?: number): Promise<T> {
     const generation = this.generation(project);
     const keys = this.entries.get(project) ?? new Map<string, Entry>();
     this.entries.set(project, keys);
     const entry = keys.get(key);
+    if (entry?.generation === generation && notBefore !== undefined) {
+      const age = entry.settled ? this.now() - entry.settled.at : Infinity;
+      if (entry.settled && entry.settled.since >= notBefore && age < this.snapshotMs) return Promise.resolve(entry.settled.value as T);
+      if (entry.inFlight && entry.inFlightSince! >= notBefore) return entry.inFlight as Promise<T>;
+      return this.query(project, key, keys, entry, query);
+    }
     if (entry?.generation === generation) {
       const age = entry.settled ? this.now() - entry.settled.at : Infinity;
       if (age < this.snapshotMs) return Promise.resolve(entry.settled!.value as T);
@@ -107,20 +119,29 @@ export class ProjectReads {
   /** Runs `query` for `entry` (its first answer, or a refresh of its snapshot). */
   private query<T>(project: string, key: string, keys: Map<string, Entry>, entry: Entry, query: () => Promise<T>): Promise<T> {
     if (++this.queriesStarted % SWEEP_EVERY === 0) this.sweep();
+    const since = this.now();
     const running = (async () => query())();
+    // A newer query (a not-before read's) replaces an older one in flight, whose readers keep it.
     entry.inFlight = running;
+    entry.inFlightSince = since;
+    const settle = (): void => {
+      if (entry.inFlight !== running) return;
+      delete entry.inFlight;
+      delete entry.inFlightSince;
+    };
     running.then(
       (value) => {
         if (keys.get(key) !== entry) return;
-        delete entry.inFlight;
-        if (this.generation(project) === entry.generation && this.snapshotMs > 0) entry.settled = { value, at: this.now() };
-        else this.forget(project, key, entry);
+        settle();
+        if (this.generation(project) === entry.generation && this.snapshotMs > 0) {
+          if (!entry.settled || entry.settled.since <= since) entry.settled = { value, at: this.now(), since };
+        } else if (!entry.inFlight) this.forget(project, key, entry);
       },
       () => {
         if (keys.get(key) !== entry) return;
-        delete entry.inFlight;
+        settle();
         // A failed refresh keeps the older answer for its remaining time; a failed first query keeps nothing.
-        if (!entry.settled) this.forget(project, key, entry);
+        if (!entry.settled && !entry.inFlight) this.forget(project, key, entry);
       },
     );
     return running;
@@ -134,6 +155,11 @@ export class ProjectReads {
     // In-flight queries stay, for the readers that joined them; they are not joined again.
     for (const [key, entry] of keys) if (!entry.inFlight) keys.delete(key);
     if (keys.size === 0) this.entries.delete(project);
+  }
+
+  /** Now, by this object's clock: the moment a not-before read names. */
+  clock(): number {
+    return this.now();
   }
 
   /** How many queries were started (for tests and metrics). */

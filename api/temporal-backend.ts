@@ -291,27 +291,37 @@ export class TemporalBackend implements ShuntBackend {
   async getPromotion(project: string, name: string, wait?: PromotionWait): Promise<PromotionRecord> {
     if (!wait) return this.readPromotion(project, name);
     const deadline = Date.now() + wait.waitMs;
-    let closedSeen = false;
+    /** Its workflow had closed by then: only a project read started since shows how it ended. */
+    let closedBy: number | undefined;
     for (;;) {
-      const record = await this.readPromotion(project, name);
-      if (TERMINAL_PHASES.includes(record.phase) || Date.now() >= deadline || wait.signal?.aborted) return record;
-      if (record.phase === 'Running' && !closedSeen) {
-        // The promotion tells its project it ended before it closes: once closed, read the project afresh.
-        closedSeen = await waitForClose(this.client, this.opts.namespace, record.workflowId, deadline, wait.signal);
-        if (closedSeen) this.reads.invalidate(project);
+      const record = await this.promotionRecord(project, name, closedBy);
+      if (TERMINAL_PHASES.includes(record.phase) || Date.now() >= deadline || wait.signal?.aborted) return this.withLiveSteps(record);
+      if (record.phase === 'Running' && closedBy === undefined) {
+        // The promotion tells its project it ended before it closes.
+        if (await waitForClose(this.client, this.opts.namespace, record.workflowId, deadline, wait.signal)) closedBy = this.reads.clock();
         continue;
       }
       // Not started yet (queued behind its stage's running one), or closed without its project
       // saying so yet: look again a little later.
       await sleepUntil(Math.min(Date.now() + PROMOTION_RECHECK_MS, deadline), wait.signal);
-      closedSeen = false;
     }
   }
 
   private async readPromotion(project: string, name: string): Promise<PromotionRecord> {
-    const state = await this.getProject(project);
+    return this.withLiveSteps(await this.promotionRecord(project, name));
+  }
+
+  /** The promotion's record in its project's state (from a query started at `notBefore` or later, when given). */
+  private async promotionRecord(project: string, name: string, notBefore?: number): Promise<PromotionRecord> {
+    await this.requireProject(project);
+    const state = await this.queryProjectNotBefore(project, 'state', (s) => s, projectStateQuery, notBefore);
     const record = state.promotions.find((p) => p.name === name);
     if (!record) throw new DomainError('NotFound', `promotion "${name}" not found in project "${project}"`);
+    return record;
+  }
+
+  /** The record with its steps and outputs as its workflow has them, while it runs or when trimmed. */
+  private async withLiveSteps(record: PromotionRecord): Promise<PromotionRecord> {
     // A trimmed record's step outputs and full messages are in its workflow (core/project/promotion-trim.ts).
     if (record.phase !== 'Running' && !record.trimmed) return record;
     try {
@@ -507,6 +517,18 @@ export class TemporalBackend implements ShuntBackend {
     query: QueryDefinition<Ret, Args>,
     ...args: Args
   ): Promise<Ret> {
+    return this.queryProjectNotBefore(project, key, fromState, query, undefined, ...args);
+  }
+
+  /** queryProject, answered by a query started at `notBefore` (ProjectReads' clock) or later, when given. */
+  private queryProjectNotBefore<Ret, Args extends unknown[]>(
+    project: string,
+    key: string,
+    fromState: (state: ProjectState) => Ret,
+    query: QueryDefinition<Ret, Args>,
+    notBefore: number | undefined,
+    ...args: Args
+  ): Promise<Ret> {
     return this.reads.read(project, key, async () => {
       const handle = this.client.workflow.getHandle(projectWorkflowId(project));
       try {
@@ -520,7 +542,7 @@ export class TemporalBackend implements ShuntBackend {
         if (err instanceof WorkflowNotFoundError) throw new DomainError('NotFound', `project "${project}" not found`);
         throw unavailable(err);
       }
-    });
+    }, notBefore);
   }
 
   /** A change of `project` (CLUSTER: the cluster registry): its reads start afresh once it is done. */

@@ -48,6 +48,50 @@ describe('ProjectReads', () => {
     expect(calls).toBe(2);
   });
 
+  describe('reads not before a moment (a change made without a write through the api)', () => {
+    it('skip a snapshot or a query that started earlier, and share one that started later', async () => {
+      let now = 1000;
+      const reads = new ProjectReads({ snapshotMs: 250, now: () => now });
+      const q = gatedQuery<string>();
+      const before = reads.read('shop', 'state', q.query);
+      now = 1010;
+      // The promotion ended at 1005: the query in flight since 1000 may not show it.
+      const waiters = Array.from({ length: 20 }, () => reads.read('shop', 'state', q.query, 1005));
+      const plain = reads.read('shop', 'state', q.query);
+      expect(q.calls).toBe(2);
+      q.answer(0, 'old');
+      q.answer(1, 'new');
+      expect(await before).toBe('old');
+      expect(await Promise.all(waiters)).toEqual(Array(20).fill('new'));
+      // A plain reader joined the newer query too, and its answer is the snapshot now.
+      expect(await plain).toBe('new');
+      now = 1020;
+      expect(await reads.read('shop', 'state', q.query)).toBe('new');
+      expect(await reads.read('shop', 'state', q.query, 1010)).toBe('new');
+      expect(q.calls).toBe(2);
+      // A moment after the snapshot's query started needs a new one.
+      const later = reads.read('shop', 'state', q.query, 1011);
+      expect(q.calls).toBe(3);
+      q.answer(2, 'newer');
+      expect(await later).toBe('newer');
+    });
+
+    it('keep the newer snapshot when the older query answers last', async () => {
+      let now = 1000;
+      const reads = new ProjectReads({ snapshotMs: 250, now: () => now });
+      const q = gatedQuery<string>();
+      const older = reads.read('shop', 'state', q.query);
+      now = 1010;
+      const newer = reads.read('shop', 'state', q.query, 1005);
+      q.answer(1, 'new');
+      expect(await newer).toBe('new');
+      q.answer(0, 'old');
+      expect(await older).toBe('old');
+      expect(await reads.read('shop', 'state', q.query)).toBe('new');
+      expect(q.calls).toBe(2);
+    });
+  });
+
   it('keeps keys and projects apart', async () => {
     const reads = new ProjectReads();
     const seen: string[] = [];
