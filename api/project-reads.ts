@@ -17,8 +17,9 @@
  *
  * Not before: a reader that knows the project changed at some moment without a write through the
  * api (a promotion told it that it ended) asks for an answer whose query started after that
- * moment. It shares such a query or snapshot with the others, and only starts one when there is
- * none: many such readers cost about one query, not one each, and other readers keep theirs.
+ * moment. It shares such a query or snapshot with the others; when the query in flight started
+ * too early, it joins the one that starts as soon as that one settles. Many such readers cost
+ * about one query at a time, not one each, and other readers keep theirs.
  */
 
 /** How long a project's answer serves later readers, by default (SHUNT_READ_SNAPSHOT_MS). */
@@ -46,6 +47,8 @@ interface Entry {
   /** Set while a query runs (the first, or a refresh of `settled`), with when it started. */
   inFlight?: Promise<unknown>;
   inFlightSince?: number;
+  /** The query to start once `inFlight` settles, for not-before readers it is too old for. */
+  following?: Promise<unknown>;
   /** The last answer of this generation, when it came and when its query started. */
   settled?: { value: unknown; at: number; since: number };
 }
@@ -83,7 +86,18 @@ export class ProjectReads {
       const age = entry.settled ? this.now() - entry.settled.at : Infinity;
       if (entry.settled && entry.settled.since >= notBefore && age < this.snapshotMs) return Promise.resolve(entry.settled.value as T);
       if (entry.inFlight && entry.inFlightSince! >= notBefore) return entry.inFlight as Promise<T>;
-      return this.query(project, key, keys, entry, query);
+      if (!entry.inFlight) return this.query(project, key, keys, entry, query);
+      // One query at a time: the next starts when this one settles, for every reader that joins it
+      // meanwhile (each asked for a moment before then). A workflow answers queries one by one.
+      const after = entry.inFlight.then(
+        () => undefined,
+        () => undefined,
+      );
+      entry.following ??= after.then(() => {
+        delete entry.following;
+        return this.query(project, key, keys, entry, query);
+      });
+      return entry.following as Promise<T>;
     }
     if (entry?.generation === generation) {
       const age = entry.settled ? this.now() - entry.settled.at : Infinity;
@@ -135,13 +149,13 @@ export class ProjectReads {
         settle();
         if (this.generation(project) === entry.generation && this.snapshotMs > 0) {
           if (!entry.settled || entry.settled.since <= since) entry.settled = { value, at: this.now(), since };
-        } else if (!entry.inFlight) this.forget(project, key, entry);
+        } else if (!entry.inFlight && !entry.following) this.forget(project, key, entry);
       },
       () => {
         if (keys.get(key) !== entry) return;
         settle();
         // A failed refresh keeps the older answer for its remaining time; a failed first query keeps nothing.
-        if (!entry.settled && !entry.inFlight) this.forget(project, key, entry);
+        if (!entry.settled && !entry.inFlight && !entry.following) this.forget(project, key, entry);
       },
     );
     return running;
@@ -153,7 +167,7 @@ export class ProjectReads {
     const keys = this.entries.get(project);
     if (!keys) return;
     // In-flight queries stay, for the readers that joined them; they are not joined again.
-    for (const [key, entry] of keys) if (!entry.inFlight) keys.delete(key);
+    for (const [key, entry] of keys) if (!entry.inFlight && !entry.following) keys.delete(key);
     if (keys.size === 0) this.entries.delete(project);
   }
 
@@ -172,7 +186,7 @@ export class ProjectReads {
     const now = this.now();
     for (const [project, keys] of this.entries) {
       for (const [key, entry] of keys) {
-        if (!entry.inFlight && (!entry.settled || now - entry.settled.at >= this.snapshotMs + this.staleMs)) keys.delete(key);
+        if (!entry.inFlight && !entry.following && (!entry.settled || now - entry.settled.at >= this.snapshotMs + this.staleMs)) keys.delete(key);
       }
       if (keys.size === 0) this.entries.delete(project);
     }

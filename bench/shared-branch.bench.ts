@@ -3,7 +3,8 @@
  * layout) on Shunt started as `npm start` starts it: the same 20 promotions run one after
  * another, then all at once. Target: all succeed, and at once takes at most half the time of one
  * after another (pushes to a branch are queued per mirror and branch, not raced). Both runs
- * wait for promotions the same way (the api polled every 200 ms).
+ * wait for promotions the same way (a read of each that waits for its end, as `shunt promote
+ * --wait` makes).
  */
 import { Disposer } from '../test/support/git-repos.js';
 import { prepareLoad, type LoadShape } from '../test/support/load-scenario.js';

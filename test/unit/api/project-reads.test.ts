@@ -49,22 +49,24 @@ describe('ProjectReads', () => {
   });
 
   describe('reads not before a moment (a change made without a write through the api)', () => {
-    it('skip a snapshot or a query that started earlier, and share one that started later', async () => {
+    it('skip a query that started earlier: one query after it serves them all; a snapshot started later serves them', async () => {
       let now = 1000;
       const reads = new ProjectReads({ snapshotMs: 250, now: () => now });
       const q = gatedQuery<string>();
       const before = reads.read('shop', 'state', q.query);
       now = 1010;
-      // The promotion ended at 1005: the query in flight since 1000 may not show it.
-      const waiters = Array.from({ length: 20 }, () => reads.read('shop', 'state', q.query, 1005));
+      // Promotions ended at 1005 and 1008: the query in flight since 1000 may not show it.
+      const waiters = Array.from({ length: 20 }, (_, i) => reads.read('shop', 'state', q.query, i % 2 ? 1005 : 1008));
+      // A plain reader joins the query in flight, as before.
       const plain = reads.read('shop', 'state', q.query);
-      expect(q.calls).toBe(2);
+      // One query at a time: the next starts when this one has answered.
+      expect(q.calls).toBe(1);
       q.answer(0, 'old');
+      expect([await before, await plain]).toEqual(['old', 'old']);
+      await tick();
+      expect(q.calls).toBe(2);
       q.answer(1, 'new');
-      expect(await before).toBe('old');
       expect(await Promise.all(waiters)).toEqual(Array(20).fill('new'));
-      // A plain reader joined the newer query too, and its answer is the snapshot now.
-      expect(await plain).toBe('new');
       now = 1020;
       expect(await reads.read('shop', 'state', q.query)).toBe('new');
       expect(await reads.read('shop', 'state', q.query, 1010)).toBe('new');
@@ -76,18 +78,21 @@ describe('ProjectReads', () => {
       expect(await later).toBe('newer');
     });
 
-    it('keep the newer snapshot when the older query answers last', async () => {
+    it('start the next query after a failed one, and share a query that started later', async () => {
       let now = 1000;
       const reads = new ProjectReads({ snapshotMs: 250, now: () => now });
       const q = gatedQuery<string>();
-      const older = reads.read('shop', 'state', q.query);
+      const failing = reads.read('shop', 'state', q.query);
       now = 1010;
-      const newer = reads.read('shop', 'state', q.query, 1005);
-      q.answer(1, 'new');
-      expect(await newer).toBe('new');
-      q.answer(0, 'old');
-      expect(await older).toBe('old');
-      expect(await reads.read('shop', 'state', q.query)).toBe('new');
+      const waiter = reads.read('shop', 'state', q.query, 1005);
+      q.fail(0, new Error('worker busy'));
+      await expect(failing).rejects.toThrow('worker busy');
+      await tick();
+      expect(q.calls).toBe(2);
+      // Started at 1010: it serves a reader of a moment before that without another query.
+      const joiner = reads.read('shop', 'state', q.query, 1009);
+      q.answer(1, 'after');
+      expect([await waiter, await joiner]).toEqual(['after', 'after']);
       expect(q.calls).toBe(2);
     });
   });
