@@ -135,7 +135,8 @@ export class ProjectReads {
     if (++this.queriesStarted % SWEEP_EVERY === 0) this.sweep();
     const since = this.now();
     const running = (async () => query())();
-    // A newer query (a not-before read's) replaces an older one in flight, whose readers keep it.
+    // Rarely another is still in flight (a plain reader started one just before a not-before
+    // read's queued query): this one replaces it here, and its readers keep theirs.
     entry.inFlight = running;
     entry.inFlightSince = since;
     const settle = (): void => {

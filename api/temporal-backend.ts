@@ -298,7 +298,10 @@ export class TemporalBackend implements ShuntBackend {
       if (TERMINAL_PHASES.includes(record.phase) || Date.now() >= deadline || wait.signal?.aborted) return this.withLiveSteps(record);
       if (record.phase === 'Running' && closedBy === undefined) {
         // The promotion tells its project it ended before it closes.
-        if (await waitForClose(this.client, this.opts.namespace, record.workflowId, deadline, wait.signal)) closedBy = this.reads.clock();
+        const closed = await waitForClose(this.client, this.opts.namespace, record.workflowId, deadline, wait.signal).catch((err: unknown) => {
+          throw unavailable(err);
+        });
+        if (closed) closedBy = this.reads.clock();
         continue;
       }
       // Not started yet (queued behind its stage's running one), or closed without its project
