@@ -21,7 +21,7 @@ import { getAuthConfig } from './routes/get-auth-config.js';
 import { RenderedAnswers } from './rendered-answers.js';
 import { getHealth } from './routes/get-health.js';
 import { relayToken } from './routes/relay-token.js';
-import { receiveWebhook } from './routes/receive-webhook.js';
+import { receiveWebhook, type ReceiveWebhookOptions } from './routes/receive-webhook.js';
 import type { SecretSource } from './webhooks/receivers.js';
 
 export interface AppDeps {
@@ -50,6 +50,8 @@ export interface AppDeps {
   streamOptions?: ProjectStreamsOptions & { keepAliveMs?: number };
   /** Host names the api is reached by, besides IP addresses and localhost (SHUNT_HOST, SHUNT_ALLOWED_HOSTS). */
   allowedHosts?: readonly string[];
+  /** Options of the webhook receivers' route (tests give the rate limit a clock of their own). */
+  webhookOptions?: ReceiveWebhookOptions;
 }
 
 /** Largest webhook body (a provider's push payload). */
@@ -95,7 +97,7 @@ export function createApp(deps: AppDeps): express.Express {
   // Webhooks need the raw body for their signatures; providers call them from other sites, so
   // they come before the origin guard (each receiver checks its own signature or token).
   const secrets: SecretSource = deps.secrets ?? { forProject: () => ({ secret: async () => ({}) }) };
-  app.post('/webhooks/:provider/:token', express.raw({ type: () => true, limit: MAX_WEBHOOK_BODY }), receiveWebhook(routeDeps, secrets));
+  app.post('/webhooks/:provider/:token', express.raw({ type: () => true, limit: MAX_WEBHOOK_BODY }), receiveWebhook(routeDeps, secrets, deps.webhookOptions));
   app.use(requestOriginGuard({ allowedHosts: deps.allowedHosts ?? [] }));
 
   const who = authenticate(deps.access);

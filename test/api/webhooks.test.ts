@@ -33,6 +33,9 @@ let backend: FakeBackend;
 const ghPath = `/webhooks/github/${receiverToken('proja', 'gh', SECRETS['gh']!['secret']!)}`;
 const hubPath = `/webhooks/dockerhub/${receiverToken('proja', 'hub', SECRETS['hub']!['secret']!)}`;
 
+/** The api's rate-limit clock (epoch ms), moved by the tests only. */
+let clock = 0;
+
 beforeEach(async () => {
   backend = new FakeBackend();
   backend.projects.set('proja', projectWithReceivers('proja', [
@@ -40,7 +43,9 @@ beforeEach(async () => {
     { name: 'hub', dockerhub: { secretRef: { name: 'hub' } } },
   ]));
   for (let i = 0; i < 20; i++) backend.projects.set(`other${i}`, emptyProject(`other${i}`));
-  api = await startApi({ backend, secrets });
+  clock = Date.now();
+  // The receivers' rate limit reads this clock: a slow machine does not refill it mid-test.
+  api = await startApi({ backend, secrets, webhookOptions: { rateLimit: { now: () => clock } } });
 });
 afterEach(async () => {
   await api.close();
@@ -115,6 +120,10 @@ describe('webhook receivers', () => {
     expect(limited?.body).toMatchObject({ error: { message: expect.stringContaining('webhook receiver "hub": too many calls') } });
     const other = await call(ghPath, push, { 'x-github-event': 'push', 'x-hub-signature-256': sign(push) });
     expect(other.status).toBe(200);
+    // Once Retry-After has passed, the receiver takes a call again.
+    clock += Number(limited?.headers.get('retry-after')) * 1000;
+    const again = JSON.stringify({ repository: { repo_name: 'ghcr.io/acme/app' }, push_data: { tag: '2.0.0' } });
+    expect((await call(hubPath, again)).status).toBe(200);
   });
 
   it('an unauthenticated call to a known receiver does not reach the backend', async () => {
