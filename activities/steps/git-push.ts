@@ -54,7 +54,7 @@ export const gitPush: StepDefinition<GitPushConfig> = {
     }
     if (config.tag !== undefined) {
       const credentials = await ctx.credentials.git(info.repoURL);
-      const res = await ctx.git.pushTag(dir, {
+      const res = await ctx.git.pushTag(info, {
         tag: config.tag,
         force: config.force,
         credentials,

@@ -20,10 +20,11 @@ export const gitTag: StepDefinition<GitTagConfig> = {
   config: GitTagConfig,
   async run(ctx, config) {
     const dir = ctx.workspace.resolve(config.path);
-    if (!(await ctx.git.worktreeInfo(dir))) {
+    const info = await ctx.git.worktreeInfo(dir);
+    if (!info) {
       throw new DomainError('StepFailed', `path ${JSON.stringify(config.path)} is not a git checkout (run git-clone first)`);
     }
-    const res = await ctx.git.tag(dir, { tag: config.tag, message: config.message ?? config.tag, force: config.force });
+    const res = await ctx.git.tag(info, { tag: config.tag, message: config.message ?? config.tag, force: config.force });
     return { status: 'Succeeded', output: { commit: res.commit } };
   },
 };

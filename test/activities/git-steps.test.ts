@@ -8,6 +8,7 @@ import { sha1Hex } from '../../core/hash.js';
 import { gitClone } from '../../activities/steps/git-clone.js';
 import { gitCommit } from '../../activities/steps/git-commit.js';
 import { gitPush } from '../../activities/steps/git-push.js';
+import { gitTag } from '../../activities/steps/git-tag.js';
 import { GitCommand } from '../../activities/adapters/git/git-command.js';
 import {
   commitToOrigin,
@@ -304,7 +305,7 @@ describe('git-commit', () => {
   });
 });
 
-describe('git-commit and git-push', () => {
+describe('git-commit, git-tag and git-push', () => {
   it('each verify the checkout once: git describes it once per step (rev-parse of its git dir, its config)', async () => {
     const origin = await createOrigin(disposer);
     const h = await createHarness(disposer);
@@ -323,10 +324,17 @@ describe('git-commit and git-push', () => {
       described.length = 0;
       await h.run(gitPush, { path: './src' });
       expect(described).toEqual(['rev-parse', 'config']);
+      described.length = 0;
+      await h.run(gitTag, { path: './src', tag: 'v1' });
+      expect(described).toEqual(['rev-parse', 'config']);
+      described.length = 0;
+      await h.run(gitPush, { path: './src', tag: 'v1' });
+      expect(described).toEqual(['rev-parse', 'config']);
     } finally {
       spy.mockRestore();
     }
     expect(await originFile(origin, 'edit.yaml')).toBe('replicas: 3\n');
+    expect((await git(origin.dir, ['rev-parse', 'v1^{commit}'])).trim()).toBe(await originHead(origin));
   });
 });
 

@@ -15,7 +15,7 @@ import { releaseWorktrees } from './release-worktrees.js';
 import { ALLOW_LOCAL_SUBMODULES_ENV, checkoutSubmodules, type SubmoduleCheckout, type SubmoduleRequest } from './submodules.js';
 import { pushTag, tag, type PushTagRequest, type TagRequest, type TagResult } from './tag.js';
 import type { GitIdentity, GitStats, OperationHooks, RemoteAccess } from './types.js';
-import { ownCheckout } from './own-checkout.js';
+import { ownCheckout, ownCheckoutOf, type Checkout } from './own-checkout.js';
 import type { WorktreeInfo } from './worktree-info.js';
 import { WorktreePool } from './worktree-pool.js';
 
@@ -109,9 +109,9 @@ export class GitService {
     return ownCheckout(this.git, this.mirrors, dir, { absent: 'undefined' });
   }
 
-  /** The checkout at `dir`, verified to be this worker's (see worktreeInfo); else StepFailed. */
-  private async verified(dir: string): Promise<WorktreeInfo> {
-    return ownCheckout(this.git, this.mirrors, dir, { absent: 'throw' });
+  /** `checkout` verified to be this worker's (see worktreeInfo), unless the step already did; else StepFailed. */
+  private async verified(checkout: Checkout): Promise<WorktreeInfo> {
+    return ownCheckoutOf(this.git, this.mirrors, checkout, { absent: 'throw' });
   }
 
   /**
@@ -155,13 +155,9 @@ export class GitService {
   /**
    * Stages everything and commits. Nothing to commit is not an error: the result is the current
    * HEAD with `created: false`.
-   *
-   * `checkout` is a directory, verified here, or what `worktreeInfo` answered for it earlier in the
-   * same step (no tenant code ran since), which spares verifying it twice.
    */
-  async commit(checkout: string | WorktreeInfo, req: CommitRequest): Promise<CommitResult> {
-    const info = typeof checkout === 'string' ? await this.verified(checkout) : checkout;
-    return commit(this.git, info.dir, req);
+  async commit(checkout: Checkout, req: CommitRequest): Promise<CommitResult> {
+    return commit(this.git, (await this.verified(checkout)).dir, req);
   }
 
   /**
@@ -170,11 +166,10 @@ export class GitService {
    * Idempotent: when the remote branch already contains HEAD nothing is pushed. A remote that
    * moved on is integrated by rebasing onto it (not with `force`), then pushed again, up to
    * `maxAttempts` times with backoff. Pushes waiting for the same branch go as one (push.ts).
-   * `checkout` is as for `commit`.
    *
    * @throws DomainError('StepFailed') on a rebase conflict or when there is no branch to push to.
    */
-  async push(checkout: string | WorktreeInfo, req: PushRequest = {}): Promise<PushResult> {
+  async push(checkout: Checkout, req: PushRequest = {}): Promise<PushResult> {
     return push(this.pushDeps, checkout, req);
   }
 
@@ -217,16 +212,14 @@ export class GitService {
     return out;
   }
 
-  /** Makes an annotated tag on HEAD of the checkout at `dir` (see tag.ts). */
-  async tag(dir: string, req: TagRequest): Promise<TagResult> {
-    await this.verified(dir);
-    return tag(this.git, dir, req);
+  /** Makes an annotated tag on HEAD of `checkout` (see tag.ts). */
+  async tag(checkout: Checkout, req: TagRequest): Promise<TagResult> {
+    return tag(this.git, (await this.verified(checkout)).dir, req);
   }
 
-  /** Pushes a tag made in the checkout at `dir`; a tag the remote already has is a no-op. */
-  async pushTag(dir: string, req: PushTagRequest): Promise<{ tag: string; commit: string }> {
-    await this.verified(dir);
-    return pushTag(this.pushDeps, dir, req);
+  /** Pushes a tag made in `checkout` (verified in tag.ts); a tag the remote already has is a no-op. */
+  async pushTag(checkout: Checkout, req: PushTagRequest): Promise<{ tag: string; commit: string }> {
+    return pushTag(this.pushDeps, checkout, req);
   }
 
   /**

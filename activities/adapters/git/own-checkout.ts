@@ -90,3 +90,18 @@ export async function ownCheckout(
   if (!info.repoURL || real(mirrors.dir(info.repoURL)) !== mirror) throw foreign('the mirror is not the worker\'s mirror of its repository');
   return info;
 }
+
+/**
+ * A step's checkout as a git operation takes it: its directory, verified by the operation, or
+ * what worktreeInfo (ownCheckout) answered for it earlier in the same step, when no tenant code
+ * has run since: one verification per step instead of one per operation.
+ */
+export type Checkout = string | WorktreeInfo;
+
+/** `checkout` verified (see ownCheckout), or as given when it is already a verified answer. */
+export async function ownCheckoutOf(git: GitCommand, mirrors: Mirrors, checkout: Checkout, opts: { absent: 'throw' }): Promise<WorktreeInfo>;
+export async function ownCheckoutOf(git: GitCommand, mirrors: Mirrors, checkout: Checkout, opts: { absent: 'undefined' }): Promise<WorktreeInfo | undefined>;
+export async function ownCheckoutOf(git: GitCommand, mirrors: Mirrors, checkout: Checkout, opts: { absent: 'throw' | 'undefined' }): Promise<WorktreeInfo | undefined> {
+  if (typeof checkout !== 'string') return checkout;
+  return opts.absent === 'throw' ? ownCheckout(git, mirrors, checkout, { absent: 'throw' }) : ownCheckout(git, mirrors, checkout, { absent: 'undefined' });
+}

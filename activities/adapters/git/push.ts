@@ -8,8 +8,7 @@ import { displayURL, redact } from './redact.js';
 import { isValidRefName } from './refs.js';
 import type { GitStats, OperationHooks, RemoteAccess } from './types.js';
 import { checkGitRemote } from '../egress/egress-connect.js';
-import { ownCheckout } from './own-checkout.js';
-import type { WorktreeInfo } from './worktree-info.js';
+import { ownCheckoutOf, type Checkout } from './own-checkout.js';
 import { withSigning } from './signing.js';
 import { sha1Hex } from '../../../core/hash.js';
 import type { FormingBatches } from './forming-batches.js';
@@ -67,8 +66,8 @@ interface PushTarget extends RemoteAccess {
  *
  * Idempotent: when the remote branch already contains HEAD nothing is pushed. A remote that
  * moved on is integrated by rebasing onto it (not with `force`), then pushed again, up to
- * `maxAttempts` times with backoff. `checkout` is the checkout's directory, verified here, or
- * what ownCheckout answered for it earlier in the same step.
+ * `maxAttempts` times with backoff. `checkout` is verified here unless the step already did
+ * (own-checkout.ts `Checkout`).
  *
  * Pushes to one branch queue for its push lock. Those of this worker that wait meanwhile, with
  * the same remote and credentials, go as one: each checkout is rebased onto the one before it and
@@ -77,9 +76,9 @@ interface PushTarget extends RemoteAccess {
  *
  * @throws DomainError('StepFailed') on a rebase conflict or when there is no branch to push to.
  */
-export async function push(deps: PushDeps, checkout: string | WorktreeInfo, req: PushRequest): Promise<PushResult> {
+export async function push(deps: PushDeps, checkout: Checkout, req: PushRequest): Promise<PushResult> {
   const { git, mirrors } = deps;
-  const info = typeof checkout === 'string' ? await ownCheckout(git, mirrors, checkout, { absent: 'undefined' }) : checkout;
+  const info = await ownCheckoutOf(git, mirrors, checkout, { absent: 'undefined' });
   if (!info) throw new DomainError('StepFailed', 'push path is not the top of a git checkout');
   const dir = info.dir;
   if (!info.repoURL) throw new DomainError('StepFailed', 'the checkout has no origin remote');

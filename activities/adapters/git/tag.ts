@@ -13,7 +13,7 @@ import { displayURL } from './redact.js';
 import { isValidRefName } from './refs.js';
 import type { GitStats, OperationHooks, RemoteAccess } from './types.js';
 import { checkGitRemote } from '../egress/egress-connect.js';
-import { ownCheckout } from './own-checkout.js';
+import { ownCheckoutOf, type Checkout } from './own-checkout.js';
 
 export interface TagRequest {
   tag: string;
@@ -67,19 +67,20 @@ export interface PushTagRequest extends RemoteAccess, OperationHooks {
 }
 
 /**
- * Pushes a tag made by {@link tag} in the checkout at `dir`. Pushing a tag the remote already
- * has (same object) is a no-op.
+ * Pushes a tag made by {@link tag} in `checkout` (verified here unless the step already did).
+ * Pushing a tag the remote already has (same object) is a no-op.
  * @throws DomainError('StepFailed') when the remote holds the tag on something else and `force` is unset.
  */
 export async function pushTag(
   deps: { git: GitCommand; mirrors: Mirrors; stats: GitStats },
-  dir: string,
+  checkout: Checkout,
   req: PushTagRequest,
 ): Promise<{ tag: string; commit: string }> {
   const { git, mirrors } = deps;
   checkName(req.tag);
-  const info = await ownCheckout(git, mirrors, dir, { absent: 'undefined' });
+  const info = await ownCheckoutOf(git, mirrors, checkout, { absent: 'undefined' });
   if (!info?.repoURL) throw new DomainError('StepFailed', 'push path is not the top of a git checkout');
+  const dir = info.dir;
   const recorded = (await git.run(['config', '--worktree', '--get', configKey(req.tag)], { cwd: dir, allowFailure: true })).stdout.trim();
   const object = recorded || (await git.tryRevParse(dir, `refs/tags/${req.tag}`));
   if (!object) throw new DomainError('StepFailed', `tag ${JSON.stringify(req.tag)} does not exist in the checkout (run git-tag first)`);
