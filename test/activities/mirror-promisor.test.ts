@@ -43,7 +43,7 @@ const URL_CASES: [string, string, string, boolean][] = [
   ['another remote has it', `[remote "upstream"]\n\turl = ${URL}\n[remote "origin"]\n\turl = x\n`, URL, false],
   ['two urls (git config would refuse to set one)', `[remote "origin"]\n\turl = ${URL}\n\turl = ${URL}\n`, URL, false],
   ['no origin at all', '[core]\n\tbare = true\n', URL, false],
-  ['a comment after the value', `[remote "origin"]\n\turl = ${URL} # old\n`, URL, false],
+  ['a comment after the value (git drops it)', `[remote "origin"]\n\turl = ${URL} # old\n`, URL, true],
   ['a quoted value', `[remote "origin"]\n\turl = "${URL}"\n`, URL, false],
   ['a url git would quote', `[remote "origin"]\n\turl = https://example.com/a b\n`, 'https://example.com/a b', false],
   ['section and key on one line', `[remote "origin"] url = ${URL}\n`, URL, true],

@@ -284,32 +284,37 @@ export function inCone(file: string, dirs: readonly string[]): boolean {
 }
 
 /**
- * Whether a git config file's text sets `remote.origin.url` once, to exactly `url` as git writes a
- * value that needs no quoting. False whenever unsure (quoting, escapes, a comment, several urls):
- * then the caller sets it with git.
+ * The values of `key` in the `[remote "origin"]` sections of a git config file's text, in order,
+ * as git reads an unquoted value (a trailing `#` or `;` comment dropped); undefined for a key
+ * written without a value.
+ */
+function originValues(configText: string, key: string): (string | undefined)[] {
+  let inOrigin = false;
+  const values: (string | undefined)[] = [];
+  for (const line of configText.split('\n')) {
+    const header = /^\s*\[([^\]]*)\]/.exec(line);
+    if (header) inOrigin = /^remote\s+"origin"$/i.test(header[1]!.trim());
+    const entry = inOrigin ? /^\s*([a-z][a-z0-9-]*)\s*(?:=\s*(.*?))?\s*(?:[#;].*)?$/i.exec(header ? line.slice(header[0].length) : line) : null;
+    if (entry && entry[1]!.toLowerCase() === key) values.push(entry[2]);
+  }
+  return values;
+}
+
+/**
+ * Whether a git config file's text sets `remote.origin.url` once, to exactly `url`, a value git
+ * writes unquoted. False whenever unsure (a url git would quote or escape, several urls): then
+ * the caller sets it with git.
  */
 export function originURLIs(configText: string, url: string): boolean {
   if (url === '' || /["\\;#\s]/.test(url)) return false;
-  let inOrigin = false;
-  const urls: string[] = [];
-  for (const line of configText.split('\n')) {
-    const header = /^\s*\[([^\]]*)\]/.exec(line);
-    if (header) inOrigin = /^remote\s+"origin"$/i.test(header[1]!.trim());
-    const entry = inOrigin ? /^\s*url\s*=\s*(.*?)\s*$/i.exec(header ? line.slice(header[0].length) : line) : null;
-    if (entry) urls.push(entry[1]!);
-  }
+  const urls = originValues(configText, 'url');
   return urls.length === 1 && urls[0] === url;
 }
 
-/** Whether a git config file's text sets `remote.origin.promisor` true (git's boolean spellings). */
+/** Whether a git config file's text sets `remote.origin.promisor` true (git's boolean spellings; the last value wins). */
 export function originIsPromisor(configText: string): boolean {
-  let inOrigin = false;
-  let promisor = false;
-  for (const line of configText.split('\n')) {
-    const header = /^\s*\[([^\]]*)\]/.exec(line);
-    if (header) inOrigin = /^remote\s+"origin"$/i.test(header[1]!.trim());
-    const entry = inOrigin ? /^\s*promisor\s*(?:=\s*(.*?)\s*)?(?:[#;].*)?$/i.exec(header ? line.slice(header[0].length) : line) : null;
-    if (entry) promisor = entry[1] === undefined || /^(true|yes|on|1)$/i.test(entry[1].replace(/^"(.*)"$/, '$1'));
-  }
-  return promisor;
+  const values = originValues(configText, 'promisor');
+  if (values.length === 0) return false;
+  const last = values[values.length - 1];
+  return last === undefined || /^(true|yes|on|1)$/i.test(last.replace(/^"(.*)"$/, '$1'));
 }
