@@ -28,7 +28,7 @@ import { parseDuration } from '../core/duration.js';
 import { recordStepOutput } from '../core/promotion/outputs.js';
 import { planDigest } from '../core/promotion/plan-digest.js';
 import { restartFromFirstStep, resumeAtFailedStep } from '../core/promotion/restart.js';
-import { finalPhase } from '../core/promotion/step-outcome.js';
+import { failsPromotion, finalPhase } from '../core/promotion/step-outcome.js';
 import {
   classifyStepError,
   stepCompletion,
@@ -311,7 +311,7 @@ export async function promotionWorkflow(input: PromotionWorkflowInput): Promise<
       if (together > 1 && patched(RUN_STEPS_TOGETHER_PATCH)) {
         const batch = input.plan.steps.slice(i, i + together);
         // Only when the promotion would end Succeeded with them: a failed one keeps its workspace for a retry.
-        const releaseWhenDone = i + together === input.plan.steps.length && !failedBefore(steps, i) && patched(RELEASE_WITH_LAST_STEPS_PATCH);
+        const releaseWhenDone = i + together === input.plan.steps.length && !steps.slice(0, i).some(failsPromotion) && patched(RELEASE_WITH_LAST_STEPS_PATCH);
         try {
           const ran = await onWorkerFor(`${batch[0]!.alias} … ${batch[batch.length - 1]!.alias} (${together} steps)`, together).runSteps({
             ...promotionContextOf(input),
@@ -461,7 +461,7 @@ export async function promotionWorkflow(input: PromotionWorkflowInput): Promise<
   phase = aborted ? 'Aborted' : gaveUp ? 'Errored' : finalPhase(steps);
   const failed = gaveUp
     ? steps.find((s) => s.status === 'Errored')
-    : steps.find((s) => !s.continueOnError && (s.status === 'Failed' || s.status === 'Errored'));
+    : steps.find(failsPromotion);
   message = aborted
     ? 'promotion aborted'
     : failed ? `step "${failed.alias}" (${failed.uses}) ${failed.status.toLowerCase()}: ${failed.message ?? ''}`.trim() : undefined;
@@ -472,7 +472,7 @@ export async function promotionWorkflow(input: PromotionWorkflowInput): Promise<
     const toRelease: StepWorkspace[] = [];
     // Given up on a lost worker: its workspace goes when that worker starts again.
     if (workspace && !gaveUp) {
-      const failedAt = steps.findIndex((s) => !s.continueOnError && (s.status === 'Failed' || s.status === 'Errored'));
+      const failedAt = steps.findIndex(failsPromotion);
       const keep = (phase === 'Failed' || phase === 'Errored') && failedAt >= 0 && patched('keep-failed-workspace');
       if (keep) {
         kept = { ...workspace, failedStep: failedAt, planDigest: planDigest(input.plan) };
@@ -544,11 +544,6 @@ async function release(workspace: { workspaceKey: string; taskQueue: string }, p
   } catch (err) {
     log.warn('could not release the promotion workspace', { promotion, error: String(err) });
   }
-}
-
-/** Whether a step before `index` failed in a way that fails the promotion (not continueOnError). */
-function failedBefore(steps: StepRecord[], index: number): boolean {
-  return steps.slice(0, index).some((s) => !s.continueOnError && (s.status === 'Failed' || s.status === 'Errored'));
 }
 
 /** A worker lost as promotions recorded before heartbeat failover saw it: only a step nobody picked up. */

@@ -2,6 +2,7 @@
  * Kargo's expression function library (pkg/expressions/function/functions.go) over injected data:
  * core does no I/O, so secrets, config maps and metadata come in as lookup callbacks.
  */
+import { failsPromotion } from '../promotion/step-outcome.js';
 import type { FreightCollection } from '../promotion/types.js';
 import { tryVersion } from '../semver/version.js';
 import { FunctionError } from './errors.js';
@@ -60,7 +61,7 @@ function noArgs(fn: string, args: unknown[]): void {
 
 /** failure(): any earlier step not marked continueOnError ended Failed or Errored. */
 export function hasFailure(steps: readonly StepStatusEntry[]): boolean {
-  return steps.some((s) => !s.continueOnError && (s.status === 'Failed' || s.status === 'Errored'));
+  return steps.some(failsPromotion);
 }
 
 /** An alias's task namespace and short alias: `task-1::push` → ['task-1', 'push']; 'push' → ['', 'push']. */

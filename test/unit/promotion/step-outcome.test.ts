@@ -2,7 +2,7 @@ import { DomainError } from '../../../core/errors.js';
 import type { StepRecord } from '../../../core/project/state.js';
 import { STEP_KIND_DEFAULTS } from '../../../core/promotion/step-kinds.js';
 import { stepLimits, type StepLimits } from '../../../core/promotion/step-completion.js';
-import { finalPhase } from '../../../core/promotion/step-outcome.js';
+import { failsPromotion, finalPhase } from '../../../core/promotion/step-outcome.js';
 import type { PlannedStep, PromotionPhase, StepStatus } from '../../../core/promotion/types.js';
 
 function aPlannedStep(overrides: Partial<PlannedStep> = {}): PlannedStep {
@@ -103,5 +103,20 @@ describe('finalPhase', () => {
 
     // assert
     expect(phase).toBe(expected);
+  });
+});
+
+describe('failsPromotion', () => {
+  it.each([
+    ['Failed', false, true],
+    ['Errored', false, true],
+    ['Failed', true, false],
+    ['Errored', true, false],
+    ['Aborted', false, false],
+    ['Succeeded', false, false],
+    ['Skipped', false, false],
+    ['Running', false, false],
+  ] as const)('a %s step (continueOnError %s) fails its promotion: %s', (status, continueOnError, expected) => {
+    expect(failsPromotion({ status, continueOnError })).toBe(expected);
   });
 });
