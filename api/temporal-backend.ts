@@ -2,6 +2,7 @@
  * ShuntBackend over Temporal: an apply is planned by core/apply/plan.ts and executed here as
  * updates of the cluster and project workflows; reads are queries.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { AuditFilter } from '../core/audit/filter.js';
 import {
   Client,
@@ -100,19 +101,6 @@ export interface TemporalBackendOptions {
 
 /** How often a wait for a promotion's end reads it while it has no running workflow to wait on. */
 const PROMOTION_RECHECK_MS = 250;
-
-/** Resolves at `deadline` (epoch ms), or sooner when `signal` aborts. */
-function sleepUntil(deadline: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const done = (): void => {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, Math.max(0, deadline - Date.now()));
-    signal?.addEventListener('abort', done, { once: true });
-  });
-}
 
 /** The cluster workflow's reads share ProjectReads under this name (project names are never empty). */
 const CLUSTER = '';
@@ -306,7 +294,8 @@ export class TemporalBackend implements ShuntBackend {
       }
       // Not started yet (queued behind its stage's running one), or closed without its project
       // saying so yet: look again a little later.
-      await sleepUntil(Math.min(Date.now() + PROMOTION_RECHECK_MS, deadline), wait.signal);
+      // An aborted wait rejects; the loop then answers the promotion as it is.
+      await sleep(Math.min(PROMOTION_RECHECK_MS, deadline - Date.now()), undefined, { signal: wait.signal }).catch(() => undefined);
     }
   }
 

@@ -1,6 +1,6 @@
 import type { RequestHandler } from 'express';
 import { PromotionGetQuery } from '../../core/api/requests.js';
-import { DomainError } from '../../core/errors.js';
+import { parseBody } from '../parse-body.js';
 import { param } from '../request-context.js';
 import type { RouteDeps } from '../route-deps.js';
 import { renderPromotion } from '../views.js';
@@ -13,21 +13,11 @@ import { renderPromotion } from '../views.js';
 export function getPromotion({ backend, views }: RouteDeps): RequestHandler {
   return async (req, res) => {
     const project = param(req, 'project');
-    const query = PromotionGetQuery.safeParse(req.query);
-    if (!query.success) {
-      const issues = query.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
-      throw new DomainError('BadRequest', issues.join('; '), issues);
-    }
-    const waitMs = query.data.wait;
-    let promotion;
-    if (waitMs === undefined) {
-      promotion = await backend.getPromotion(project, param(req, 'name'));
-    } else {
-      // A reader that goes away stops the wait.
-      const gone = new AbortController();
-      res.on('close', () => gone.abort());
-      promotion = await backend.getPromotion(project, param(req, 'name'), { waitMs, signal: gone.signal });
-    }
+    const { wait: waitMs } = parseBody(PromotionGetQuery, req.query, 'invalid promotion read');
+    // A reader that goes away stops the wait.
+    const gone = new AbortController();
+    res.on('close', () => gone.abort());
+    const promotion = await backend.getPromotion(project, param(req, 'name'), waitMs === undefined ? undefined : { waitMs, signal: gone.signal });
     res.json(renderPromotion(project, promotion, views));
   };
 }
