@@ -51,13 +51,15 @@ async function runningPromotion(backend: TemporalBackend): Promise<{ project: st
 }
 
 describe('a read of a promotion that waits for its end', () => {
-  it('answers once the promotion has ended, with its end, through the read snapshot', async () => {
-    // The api's default snapshot (250 ms): the answer must not be one taken before the end.
-    const backend = new TemporalBackend({ connection: h.connection, namespace });
+  it('answers once the promotion has ended, with its end, past a read snapshot taken before it', async () => {
+    // A snapshot that outlives the wait: were the read after the close not a fresh one, the
+    // Running one taken below would answer until the wait ran out.
+    const backend = new TemporalBackend({ connection: h.connection, namespace, readSnapshotMs: 60_000 });
     closeGate();
     const { project, name } = await runningPromotion(backend);
+    expect((await backend.getPromotion(project, name)).phase).toBe('Running');
     let answered = false;
-    const waited = backend.getPromotion(project, name, { waitMs: 60_000 }).finally(() => {
+    const waited = backend.getPromotion(project, name, { waitMs: 20_000 }).finally(() => {
       answered = true;
     });
     // Still running: the read waits.
@@ -67,6 +69,8 @@ describe('a read of a promotion that waits for its end', () => {
     const ended = await waited;
     expect(ended.phase).toBe('Succeeded');
     expect(ended.steps.map((s) => s.status)).toEqual(['Succeeded']);
+    // That fresh read is the snapshot now: later readers see the end too.
+    expect((await backend.getPromotion(project, name)).phase).toBe('Succeeded');
   }, 120_000);
 
   it('answers the promotion as it is after the wait, or when the reader goes away', async () => {
