@@ -89,14 +89,11 @@ export class ProjectReads {
       if (!entry.inFlight) return this.query(project, key, keys, entry, query);
       // One query at a time: the next starts when this one settles, for every reader that joins it
       // meanwhile (each asked for a moment before then). A workflow answers queries one by one.
-      const after = entry.inFlight.then(
-        () => undefined,
-        () => undefined,
-      );
-      entry.following ??= after.then(() => {
+      const settled = (): Promise<T> => {
         delete entry.following;
         return this.query(project, key, keys, entry, query);
-      });
+      };
+      entry.following ??= entry.inFlight.then(settled, settled);
       return entry.following as Promise<T>;
     }
     if (entry?.generation === generation) {
