@@ -9,7 +9,6 @@ import { join } from 'node:path';
 import { GitHttpServer } from '../test/support/git-server.js';
 import { Disposer } from '../test/support/git-repos.js';
 import { freightManifest, gitopsRepo, projectManifests, promotionSteps } from '../test/support/gitops-fixture.js';
-import type { ShuntApi } from '../test/support/shunt-api.js';
 import { median, percentile } from './stats.js';
 import { launchShunt, temporalClientOf } from './support/launch.js';
 import { describeTimelines, promotionTimeline, type PromotionTimeline } from './support/promotion-timeline.js';
@@ -40,14 +39,15 @@ const bench: BenchModule = async ({ workDir, quick, log }) => {
       const t0 = performance.now();
       const posted = Date.now();
       const name = await api.promote(PROJECT, 'dev', freight);
-      const done = await waitFinished(api, name);
+      // Waits for the end as `shunt promote --wait` does (`?wait=`).
+      const done = await api.finished(PROJECT, name, 120_000);
       const ms = performance.now() - t0;
       const answered = Date.now();
-      if (done !== 'Succeeded') throw new Error(`promotion ${name} ended ${done}`);
+      if (done.status.phase !== 'Succeeded') throw new Error(`promotion ${name} ended ${done.status.phase}`);
       if (i > 0) {
         samples.push(ms);
         asked.push({ posted, answered });
-        workflowIds.push((await api.promotion(PROJECT, name)).status.workflowId!);
+        workflowIds.push(done.status.workflowId!);
       }
       log(`${i === 0 ? 'warm-up' : `run ${i}/${runs}`}: ${Math.round(ms)} ms`);
     }
@@ -79,14 +79,4 @@ function describeAround(timelines: PromotionTimeline[], asked: { posted: number;
     `started → reported to its project ${ms(timelines.map((t) => t.reported - t.started))}, ` +
     `reported → the api says it ended ${ms(timelines.map((t, i) => asked[i]!.answered - t.reported))} (clocks of one machine)`
   );
-}
-
-/** Waits for the end as `shunt promote --wait` does: the api answers once the promotion has ended (`?wait=`). */
-async function waitFinished(api: ShuntApi, name: string): Promise<string> {
-  const deadline = Date.now() + 120_000;
-  for (;;) {
-    const p = await api.promotion(PROJECT, name, 60_000);
-    if (!['Running', 'Pending'].includes(p.status.phase)) return p.status.phase;
-    if (Date.now() > deadline) throw new Error(`promotion ${name} still ${p.status.phase} after 2 minutes`);
-  }
 }
