@@ -3,7 +3,7 @@
  * the thing that makes it representative (a history that no longer does is as good as none):
  * a deletion or a re-capture that loses one of these fails here, not silently.
  */
-import { loadHistories, type SavedHistory } from '../support/histories.js';
+import { loadHistories, localActivityType, type SavedHistory } from '../support/histories.js';
 
 interface HistoryEvent {
   eventType?: string;
@@ -35,9 +35,8 @@ const scheduled = (h: SavedHistory): string[] =>
 /** The activity types of the history's local activities (their markers), in order. */
 const localActivities = (h: SavedHistory): string[] =>
   events(h).flatMap((e) => {
-    const marker = (e as { markerRecordedEventAttributes?: { markerName?: string; details?: Record<string, { payloads?: { data?: string }[] }> } }).markerRecordedEventAttributes;
-    const data = marker?.markerName === 'core_local_activity' ? marker.details?.['data']?.payloads?.[0]?.data : undefined;
-    return data ? [(JSON.parse(Buffer.from(data, 'base64').toString('utf8')) as { activity_type: string }).activity_type] : [];
+    const type = localActivityType((e as { markerRecordedEventAttributes?: Parameters<typeof localActivityType>[0] }).markerRecordedEventAttributes);
+    return type ? [type] : [];
   });
 
 /** The patch ids of the history's markers (workflows/handlers-first.ts and the others). */

@@ -68,3 +68,16 @@ export function historyText(history: unknown): string {
   walk(history);
   return `${JSON.stringify(history)}\n${decoded.join('\n')}`;
 }
+
+/**
+ * The activity type a local activity's marker records (`core_local_activity`), from the marker's
+ * `details.data` payload: base64 text in a saved history, bytes from a live server; undefined
+ * for any other marker.
+ */
+export function localActivityType(marker: { markerName?: string | null; details?: Record<string, { payloads?: { data?: string | Uint8Array | null }[] | null }> | null } | null | undefined): string | undefined {
+  if (marker?.markerName !== 'core_local_activity') return undefined;
+  const data = marker.details?.['data']?.payloads?.[0]?.data;
+  if (!data) return undefined;
+  const bytes = typeof data === 'string' ? Buffer.from(data, 'base64') : Buffer.from(data);
+  return (JSON.parse(bytes.toString('utf8')) as { activity_type?: string }).activity_type;
+}

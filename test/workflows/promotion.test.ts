@@ -13,7 +13,7 @@ import { WorkerMetrics } from '../../worker/metrics.js';
 import { promotionStatusQuery, type PromotionFinished } from '../../workflows/definitions.js';
 import type { PromotionWorkflowInput } from '../../workflows/promotion.js';
 import { connectClient, connectWorker, uniqueName } from '../support/temporal.js';
-import { saveHistory } from '../support/histories.js';
+import { localActivityType, saveHistory } from '../support/histories.js';
 import { withRunSteps } from '../support/workflow-harness.js';
 
 const namespace = 'workflows';
@@ -126,11 +126,8 @@ async function activitiesScheduled(workflowId: string): Promise<string[]> {
   const history = await client.workflow.getHandle(workflowId).fetchHistory();
   return (history.events ?? []).flatMap((e) => {
     if (e.activityTaskScheduledEventAttributes) return [e.activityTaskScheduledEventAttributes.activityType?.name ?? ''];
-    const marker = e.markerRecordedEventAttributes;
-    if (marker?.markerName !== 'core_local_activity') return [];
-    const data = marker.details?.['data']?.payloads?.[0]?.data;
-    const type = data ? (JSON.parse(Buffer.from(data).toString('utf8')) as { activity_type?: string }).activity_type : undefined;
-    return [`local:${type ?? '?'}`];
+    const type = localActivityType(e.markerRecordedEventAttributes);
+    return type ? [`local:${type}`] : [];
   });
 }
 
