@@ -28,7 +28,7 @@ import { parseDuration } from '../core/duration.js';
 import { recordStepOutput } from '../core/promotion/outputs.js';
 import { planDigest } from '../core/promotion/plan-digest.js';
 import { restartFromFirstStep, resumeAtFailedStep } from '../core/promotion/restart.js';
-import { failsPromotion, finalPhase } from '../core/promotion/step-outcome.js';
+import { finalPhase } from '../core/promotion/step-outcome.js';
 import {
   classifyStepError,
   stepCompletion,
@@ -38,7 +38,7 @@ import {
   type StepCompletion,
 } from '../core/promotion/step-completion.js';
 import { stepsTogether, WAIT_FOR_APPROVAL } from '../core/promotion/steps-together.js';
-import type { PlannedStep, PromotionPhase, PromotionPlan } from '../core/promotion/types.js';
+import { failsPromotion, type PlannedStep, type PromotionPhase, type PromotionPlan } from '../core/promotion/types.js';
 import { promotionContextOf, type PromotionContext } from '../core/promotion/context.js';
 import { afterWorkerLoss, DEFAULT_STEP_HEARTBEAT_TIMEOUT, workerLossOf, type WorkerLossRule } from '../core/promotion/worker-loss.js';
 import type { createActivities, RunStepInput, RunStepOutcome } from '../activities/index.js';

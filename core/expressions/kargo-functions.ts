@@ -2,8 +2,7 @@
  * Kargo's expression function library (pkg/expressions/function/functions.go) over injected data:
  * core does no I/O, so secrets, config maps and metadata come in as lookup callbacks.
  */
-import { failsPromotion } from '../promotion/step-outcome.js';
-import type { FreightCollection } from '../promotion/types.js';
+import { failsPromotion, type FreightCollection } from '../promotion/types.js';
 import { tryVersion } from '../semver/version.js';
 import { FunctionError } from './errors.js';
 import type { ExpressionFunction } from './evaluate.js';

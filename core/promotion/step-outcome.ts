@@ -37,8 +37,3 @@ export function finalPhase(steps: readonly Pick<StepRecord, 'status' | 'continue
       return 'Errored';
   }
 }
-
-/** A step that fails its promotion: Failed or Errored, and not continueOnError (Kargo's failure()). */
-export function failsPromotion(step: { status: string; continueOnError?: boolean | undefined }): boolean {
-  return !step.continueOnError && (step.status === 'Failed' || step.status === 'Errored');
-}

@@ -9,6 +9,11 @@ export type PromotionPhase = 'Pending' | 'Running' | 'Succeeded' | 'Failed' | 'E
 
 export const TERMINAL_PHASES: readonly PromotionPhase[] = ['Succeeded', 'Failed', 'Errored', 'Aborted'];
 
+/** A step that fails its promotion: Failed or Errored, and not continueOnError (Kargo's failure()). */
+export function failsPromotion(step: { status: string; continueOnError?: boolean | undefined }): boolean {
+  return !step.continueOnError && (step.status === 'Failed' || step.status === 'Errored');
+}
+
 /**
  * A step of a promotion after task inflation: what the promotion workflow runs, in order.
  * Expressions inside are still unrendered: they are evaluated in the step activity.

@@ -2,8 +2,8 @@ import { DomainError } from '../../../core/errors.js';
 import type { StepRecord } from '../../../core/project/state.js';
 import { STEP_KIND_DEFAULTS } from '../../../core/promotion/step-kinds.js';
 import { stepLimits, type StepLimits } from '../../../core/promotion/step-completion.js';
-import { failsPromotion, finalPhase } from '../../../core/promotion/step-outcome.js';
-import type { PlannedStep, PromotionPhase, StepStatus } from '../../../core/promotion/types.js';
+import { finalPhase } from '../../../core/promotion/step-outcome.js';
+import { failsPromotion, type PlannedStep, type PromotionPhase, type StepStatus } from '../../../core/promotion/types.js';
 
 function aPlannedStep(overrides: Partial<PlannedStep> = {}): PlannedStep {
   return { alias: 'step-1', uses: 'git-clone', continueOnError: false, retry: {}, vars: [], config: {}, ...overrides };
