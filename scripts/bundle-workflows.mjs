@@ -3,7 +3,7 @@
 // load dist/workflow-bundle.js instead of running webpack at every start.
 import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bundleWorkflowCode } from '@temporalio/worker';
 
@@ -45,20 +45,30 @@ function reachable(entries) {
   return seen;
 }
 
-/**
- * Whether a module reaches zod. The SDK freezes shared modules, zod with them once a shared module
- * imports it, and zod sets up each schema class on its prototype when its first schema is made:
- * a class first used after the freeze fails. Modules that reach zod stay each workflow's own.
- */
-function reachesZod(file) {
-  return [...reachable([file])].some((module) => importsOf(module).some((spec) => spec === 'zod' || spec.startsWith('zod/')));
+/** The chain of imports by which `file` reaches zod, or undefined when it does not. */
+function zodChain(file, seen = new Set()) {
+  if (seen.has(file)) return undefined;
+  seen.add(file);
+  if (importsOf(file).some((spec) => spec === 'zod' || spec.startsWith('zod/'))) return [file];
+  for (const spec of importsOf(file).filter((s) => s.startsWith(root))) {
+    const chain = zodChain(spec, seen);
+    if (chain) return [file, ...chain];
+  }
+  return undefined;
 }
 
 const workflows = join(root, 'dist', 'workflows', 'index.js');
 const interceptor = join(root, 'dist', 'workflows', 'metrics-interceptor.js');
+// No workflow reaches zod. The SDK freezes shared modules, and zod defines a schema's methods on
+// it when they are first read: a shared schema fails at its first use ("Cannot define property
+// safeParse, object is not extensible"). Unshared, every workflow built every schema again: a
+// third of the workflow thread's time with 20 promotions at once, and most of a waiting
+// promotion's 3 MB. The workflows check specs with the plain rules (core/manifests/*-rules.ts).
+const viaZod = zodChain(workflows) ?? zodChain(interceptor);
+if (viaZod) throw new Error(`bundle-workflows: the workflows reach zod: ${viaZod.map((f) => relative(root, f)).join(' → ')}`);
 // core/ is pure logic with no state of a workflow's own (its only module state is a cache of
 // compiled regexes and the budget of the one expression evaluating now, which is synchronous).
-const coreModules = [...reachable([workflows, interceptor])].filter((path) => path.startsWith(core) && !reachesZod(path)).sort();
+const coreModules = [...reachable([workflows, interceptor])].filter((path) => path.startsWith(core)).sort();
 if (coreModules.length === 0) throw new Error('bundle-workflows: the workflows import no core/ module to share; is dist/ built?');
 const { code } = await bundleWorkflowCode({
   workflowsPath: workflows,

@@ -47,3 +47,20 @@ export function freightAlias(random: () => number, taken: ReadonlySet<string>): 
     if (!taken.has(suffixed)) return suffixed;
   }
 }
+
+/** The longest alias: Kargo keeps it in the `kargo.akuity.io/alias` label, whose values hold at most 63 characters. */
+export const MAX_ALIAS_LENGTH = 63;
+/** A label value: letters, digits, '-', '_' and '.', beginning and ending with a letter or digit. */
+export const ALIAS_PATTERN = /^[a-zA-Z0-9]([-\w.]*[a-zA-Z0-9])?$/;
+export const ALIAS_TOO_LONG = `must be at most ${MAX_ALIAS_LENGTH} characters`;
+
+export function invalidAliasMessage(alias: unknown): string {
+  return `${JSON.stringify(alias)} is not a valid alias: use letters, digits, '-', '_' and '.'`;
+}
+
+/** Why `alias` cannot be a freight's alias (the first reason, as the Freight schema orders them), or undefined. */
+export function aliasProblem(alias: string): string | undefined {
+  if (alias.length > MAX_ALIAS_LENGTH) return ALIAS_TOO_LONG;
+  if (!ALIAS_PATTERN.test(alias)) return invalidAliasMessage(alias);
+  return undefined;
+}

@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { checkExpressionSyntax } from '../expressions/index.js';
 import { ARGO_ROLLOUTS_API_VERSION } from '../api-versions.js';
 import { addIssues, ClusterMeta, Duration, NamespacedMeta, type ObjectMeta } from './common.js';
-import type { LocalIssue } from './steps.js';
+import type { LocalIssue } from './issues.js';
 
 const ArgoApiVersion = z.literal(ARGO_ROLLOUTS_API_VERSION, {
   error: (iss) => (iss.input === undefined ? 'required' : `expected "${ARGO_ROLLOUTS_API_VERSION}", got ${JSON.stringify(iss.input)}`),

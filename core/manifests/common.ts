@@ -7,6 +7,7 @@
  * only rewrites zod's generic messages, never a message set on a schema.
  */
 import { z } from 'zod';
+import { formatPath } from './issues.js';
 import { KARGO_API_VERSION } from '../api-versions.js';
 import { URL_PASSWORD_MESSAGE, urlHasPassword } from '../freight/url-userinfo.js';
 import { durationHint, type DurationRules, KARGO_DURATION_PATTERN, readDuration, SHUNT_DURATION_PATTERN } from '../duration.js';
@@ -192,22 +193,6 @@ export function omitKeys<T extends object, K extends string>(value: T, ...keys: 
 }
 
 // ---- paths and messages ----------------------------------------------------------------------
-
-const IDENT = /^[A-Za-z_$][\w$-]*$/;
-
-/** `['spec', 'steps', 0, 'config']` → `spec.steps[0].config`; odd keys are quoted. */
-export function formatPath(path: readonly PropertyKey[]): string {
-  let out = '';
-  for (const seg of path) {
-    if (typeof seg === 'number') out += `[${seg}]`;
-    else {
-      const key = String(seg);
-      if (IDENT.test(key)) out += out === '' ? key : `.${key}`;
-      else out += `[${JSON.stringify(key)}]`;
-    }
-  }
-  return out;
-}
 
 /** A value's type in the words used by error messages. */
 export function describeType(value: unknown): string {

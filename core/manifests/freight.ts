@@ -4,19 +4,18 @@
  * from the content, as Kargo's admission webhook does.
  */
 import { z } from 'zod';
+import { ALIAS_PATTERN, ALIAS_TOO_LONG, invalidAliasMessage, MAX_ALIAS_LENGTH } from '../freight/alias.js';
 import { freightContentFromManifest, freightId } from '../freight/freight-id.js';
 import { ArtifactReference, Chart, FreightOrigin, GitCommit, Image } from './artifacts.js';
 import { ApiVersion, FreightMeta, IgnoredStatus, omitKeys, valueAt } from './common.js';
 
 export { ArtifactReference, Chart, GitCommit, Image } from './artifacts.js';
 
-/** Freight aliases end up in a label value: letters, digits, '-', '_' and '.', at most 63. */
+/** Freight aliases end up in a label value (core/freight/alias.ts holds the rule). */
 export const Alias = z
   .string()
-  .max(63, { error: 'must be at most 63 characters' })
-  .regex(/^[a-zA-Z0-9]([-\w.]*[a-zA-Z0-9])?$/, {
-    error: (iss) => `${JSON.stringify(iss.input)} is not a valid alias: use letters, digits, '-', '_' and '.'`,
-  });
+  .max(MAX_ALIAS_LENGTH, { error: ALIAS_TOO_LONG })
+  .regex(ALIAS_PATTERN, { error: (iss) => invalidAliasMessage(iss.input) });
 
 /** A `kind: Freight` document as applied (its name replaced by the id computed from its content). */
 export const FreightManifest = z

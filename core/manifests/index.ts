@@ -6,7 +6,6 @@ export {
   ApiVersion,
   Duration,
   ExpressionVariable,
-  formatPath,
   LabelName,
   plainErrors,
   ResourceName,
@@ -17,12 +16,16 @@ export {
   type PathIssue,
 } from './common.js';
 export { AnalysisTemplate, analysisTemplateIssues } from './analysis-template.js';
+export { formatPath, under, type LocalIssue } from './issues.js';
+export { stageSpecIssues } from './stage-rules.js';
+export { defaultStepAlias, RESERVED_STEP_ALIAS, STEP_ALIAS, taskSpecIssues, taskStepIssues, templateStepIssues } from './step-rules.js';
+export { warehouseSpecIssues } from './warehouse-rules.js';
 export { Chart, FreightManifest, GitCommit, Image } from './freight.js';
 export { credentialSecretIssues, isPemPrivateKey, serviceAccountKeyProblem, type SecretIssue } from './credential-secret.js';
 export { formatIssue, MANIFEST_KINDS, parseManifests, type ManifestIssue, type ParsedManifests } from './parse.js';
 export { ProjectConfig, ProjectConfigSpec, PromotionPolicy, projectConfigIssues } from './project-config.js';
 export { Project } from './project.js';
-export { ClusterPromotionTask, PromotionTask, PromotionTaskSpec, taskSpecIssues } from './promotion-task.js';
+export { ClusterPromotionTask, PromotionTask, PromotionTaskSpec } from './promotion-task.js';
 export {
   FreightOrigin,
   FreightRequest,
@@ -30,19 +33,12 @@ export {
   PromotionTemplateSpec,
   Stage,
   StageSpec,
-  stageSpecIssues,
   VerificationSpec,
 } from './stage.js';
 export {
-  defaultStepAlias,
   PromotionStepSpec,
   PromotionTaskReference,
-  RESERVED_STEP_ALIAS,
-  STEP_ALIAS,
   StepRetry,
-  templateStepIssues,
-  taskStepIssues,
-  type LocalIssue,
 } from './steps.js';
 export {
   ChartSubscription,
@@ -51,5 +47,4 @@ export {
   RepoSubscription,
   Warehouse,
   WarehouseSpec,
-  warehouseSpecIssues,
 } from './warehouse.js';

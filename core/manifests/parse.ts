@@ -9,7 +9,8 @@
 import { LineCounter, parseAllDocuments } from 'yaml';
 import type { z } from 'zod';
 import type { Manifest, ManifestKind } from '../model.js';
-import { asRecord, describeType, formatPath, plainErrors, toPathIssues } from './common.js';
+import { asRecord, describeType, plainErrors, toPathIssues } from './common.js';
+import { formatPath } from './issues.js';
 import { AnalysisTemplate, ClusterAnalysisTemplate } from './analysis-template.js';
 import { ClusterConfig, clusterConfigHints } from './cluster-config.js';
 import { credentialSecretIssues } from './credential-secret.js';

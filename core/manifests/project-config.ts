@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { labelSelectorIssues } from '../label-selector.js';
 import { prefixedRegex, regexProblem } from '../regex.js';
 import { addIssues, ApiVersion, asRecord, IgnoredStatus, NamespacedMeta, omitKeys, valueAt, type ObjectMeta } from './common.js';
-import type { LocalIssue } from './steps.js';
+import type { LocalIssue } from './issues.js';
 import { NotificationSubscriptions } from './notification-subscription.js';
 import { WebhookReceiverEntry, webhookReceiverHints } from './webhook-receiver.js';
 

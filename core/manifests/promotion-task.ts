@@ -5,12 +5,8 @@
  */
 import { z } from 'zod';
 import { addIssues, ApiVersion, ClusterMeta, ExpressionVariable, IgnoredStatus, NamespacedMeta, omitKeys } from './common.js';
-import { type LocalIssue, PromotionStepSpec, taskStepIssues, under } from './steps.js';
-
-/** Rules inside a task spec; paths relative to `spec`. */
-export function taskSpecIssues(spec: { steps: readonly PromotionStepSpec[] }): LocalIssue[] {
-  return under(['steps'], taskStepIssues(spec.steps));
-}
+import { taskSpecIssues } from './step-rules.js';
+import { PromotionStepSpec } from './steps.js';
 
 export const PromotionTaskSpec = z
   .strictObject({

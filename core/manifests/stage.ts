@@ -19,7 +19,8 @@ import {
   valueAt,
 } from './common.js';
 import { FreightOrigin } from './artifacts.js';
-import { type LocalIssue, PromotionStepSpec, templateStepIssues, under } from './steps.js';
+import { stageSpecIssues } from './stage-rules.js';
+import { PromotionStepSpec } from './steps.js';
 
 export { FreightOrigin } from './artifacts.js';
 
@@ -89,51 +90,6 @@ const StageSpecFields = z.strictObject({
   targets: z.unknown().optional(),
 });
 export type StageSpec = Omit<z.output<typeof StageSpecFields>, 'targets'>;
-
-/**
- * Rules inside one Stage spec that the schema's field types cannot express. Paths are
- * relative to `spec`. Also used by core/pipeline on specs that did not come from YAML.
- */
-export function stageSpecIssues(spec: StageSpec): LocalIssue[] {
-  const issues: LocalIssue[] = [];
-  const origins = new Map<string, number>();
-  spec.requestedFreight.forEach((req, i) => {
-    const at = ['requestedFreight', i];
-    const key = `${req.origin.kind}/${req.origin.name}`;
-    const first = origins.get(key);
-    if (first !== undefined) {
-      issues.push({
-        path: [...at, 'origin'],
-        message: `${req.origin.kind} ${JSON.stringify(req.origin.name)} is already requested at requestedFreight[${first}]`,
-      });
-    } else origins.set(key, i);
-
-    const src = req.sources;
-    const upstream = src.stages ?? [];
-    if (src.direct !== true && upstream.length === 0) {
-      issues.push({ path: [...at, 'sources'], message: 'expected direct: true or at least one upstream stage' });
-    }
-    const seen = new Set<string>();
-    upstream.forEach((name, j) => {
-      if (seen.has(name)) {
-        issues.push({ path: [...at, 'sources', 'stages', j], message: `stage ${JSON.stringify(name)} is listed twice` });
-      }
-      seen.add(name);
-    });
-    if (
-      src.autoPromotionOptions?.selectionPolicy === 'MatchUpstream' &&
-      (src.direct === true || upstream.length !== 1)
-    ) {
-      issues.push({
-        path: [...at, 'sources', 'autoPromotionOptions', 'selectionPolicy'],
-        message: 'MatchUpstream requires direct: false and exactly one upstream stage',
-      });
-    }
-  });
-  const steps = spec.promotionTemplate?.spec.steps;
-  if (steps !== undefined) issues.push(...under(['promotionTemplate', 'spec', 'steps'], templateStepIssues(steps)));
-  return issues;
-}
 
 export const StageSpec = StageSpecFields.superRefine((spec, ctx) => addIssues(ctx, stageSpecIssues(spec))).transform((spec): StageSpec => omitKeys(spec, 'targets'));
 

@@ -25,7 +25,7 @@ import {
   valueAt,
 } from './common.js';
 import { SemverError, subscriptionConstraint } from '../semver/index.js';
-import type { LocalIssue } from './steps.js';
+import { warehouseSpecIssues } from './warehouse-rules.js';
 
 /** A regular expression RE2 (Go's syntax, as Kargo) accepts. */
 const Regex = z.string().superRefine((src, ctx) => {
@@ -255,32 +255,6 @@ export type GitSubscription = z.output<typeof GitSubscription>;
 export type ChartSubscription = z.output<typeof ChartSubscription>;
 /** One subscription; a key other than name/image/git/chart (a generic subscription) is refused by the refinement. */
 export type RepoSubscription = z.output<typeof RepoSubscription>;
-
-/** Rules across a Warehouse spec's subscriptions; paths relative to `spec`. */
-export function warehouseSpecIssues(spec: { subscriptions: readonly RepoSubscription[] }): LocalIssue[] {
-  const issues: LocalIssue[] = [];
-  const names = new Map<string, number>();
-  spec.subscriptions.forEach((sub, i) => {
-    // Any other key is a generic subscription's type (refused by RepoSubscription, as by Kargo).
-    const kinds = Object.keys(sub).filter((k) => k !== 'name' && (sub as Record<string, unknown>)[k] !== undefined);
-    if (kinds.length !== 1) {
-      issues.push({
-        path: ['subscriptions', i],
-        message: `expected exactly one of image, git or chart${kinds.length > 1 ? `, got ${kinds.join(' and ')}` : ''}`,
-      });
-    }
-    if (sub.name !== undefined) {
-      const first = names.get(sub.name);
-      if (first !== undefined) {
-        issues.push({
-          path: ['subscriptions', i, 'name'],
-          message: `subscription name ${JSON.stringify(sub.name)} is already used by subscriptions[${first}]`,
-        });
-      } else names.set(sub.name, i);
-    }
-  });
-  return issues;
-}
 
 export const WarehouseSpec = z
   .strictObject({

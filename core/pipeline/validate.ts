@@ -8,11 +8,10 @@
  * through the YAML parser are held to the same rules.
  */
 import { checkExpressionSyntax, checkTemplateSyntax } from '../expressions/index.js';
-import { formatPath } from '../manifests/common.js';
-import { taskSpecIssues } from '../manifests/promotion-task.js';
-import { stageSpecIssues } from '../manifests/stage.js';
-import type { LocalIssue } from '../manifests/steps.js';
-import { warehouseSpecIssues } from '../manifests/warehouse.js';
+import { formatPath, type LocalIssue } from '../manifests/issues.js';
+import { taskSpecIssues } from '../manifests/step-rules.js';
+import { stageSpecIssues } from '../manifests/stage-rules.js';
+import { warehouseSpecIssues } from '../manifests/warehouse-rules.js';
 import type {
   ClusterPromotionTask,
   ExpressionVariable,

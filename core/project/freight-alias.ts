@@ -4,7 +4,7 @@
  * `kargo.akuity.io/alias` label, and unique in the project.
  */
 import { DomainError } from '../errors.js';
-import { Alias } from '../manifests/freight.js';
+import { aliasProblem } from '../freight/alias.js';
 import { findFreight } from './promotions.js';
 import type { FreightRecord, ProjectState } from './state.js';
 
@@ -28,11 +28,8 @@ export function aliasHolder(state: ProjectState, freight: FreightRecord, alias: 
 
 /** Why the alias may not be given (undefined when it may). */
 export function freightAliasIssue(state: ProjectState, request: FreightAliasRequest): DomainError | undefined {
-  const parsed = Alias.safeParse(request.alias);
-  if (!parsed.success) {
-    const message = request.alias === '' ? 'must not be empty' : (parsed.error.issues[0]?.message ?? 'invalid');
-    return new DomainError('BadRequest', `invalid alias: ${message}`);
-  }
+  const problem = request.alias === '' ? 'must not be empty' : aliasProblem(request.alias);
+  if (problem !== undefined) return new DomainError('BadRequest', `invalid alias: ${problem}`);
   const freight = findFreight(state, request.freight);
   if (!freight) return new DomainError('NotFound', `freight "${request.freight}" not found in project "${state.project}"`);
   const holder = aliasHolder(state, freight, request.alias);
