@@ -260,6 +260,33 @@ describe('git-commit', () => {
     expect(msg).toBe(`Set replicas\n\nShunt-Promotion: ${PROMOTION}\n\n`);
   });
 
+  it('commits every kind of change: modified, deleted, new in a new directory, a name with pattern characters, an untracked repository (as a gitlink); not an ignored file', async () => {
+    const origin = await createOrigin(disposer, { files: { 'keep.yaml': 'a: 1\n', 'change.yaml': 'b: 1\n', 'drop.yaml': 'c: 1\n', '.gitignore': '*.log\n' } });
+    const h = await createHarness(disposer);
+    await h.run(gitClone, { repoURL: origin.url, checkout: [{ path: './src', branch: 'main' }] });
+    const src = h.workspace.resolve('src');
+    await fs.promises.writeFile(path.join(src, 'change.yaml'), 'b: 2\n');
+    await fs.promises.rm(path.join(src, 'drop.yaml'));
+    await fs.promises.mkdir(path.join(src, 'new', 'deep'), { recursive: true });
+    await fs.promises.writeFile(path.join(src, 'new', 'deep', 'values.yaml'), 'd: 1\n');
+    // A file named like a pattern is a file.
+    await fs.promises.writeFile(path.join(src, '*.yaml'), 'e: 1\n');
+    await fs.promises.writeFile(path.join(src, 'build.log'), 'ignored\n');
+    const nested = path.join(src, 'vendored');
+    await fs.promises.mkdir(nested);
+    await git(nested, ['init', '--quiet']);
+    await fs.promises.writeFile(path.join(nested, 'f'), 'f\n');
+    await git(nested, ['add', 'f']);
+    await git(nested, ['-c', 'user.name=t', '-c', 'user.email=t@example.com', 'commit', '--quiet', '-m', 'f']);
+
+    await h.run(gitCommit, { path: './src', message: 'Everything' });
+
+    const changes = await git(src, ['diff-tree', '--no-commit-id', '--name-status', '-r', 'HEAD^', 'HEAD']);
+    expect(changes.trim().split('\n').sort()).toEqual(['A\t*.yaml', 'A\tnew/deep/values.yaml', 'A\tvendored', 'D\tdrop.yaml', 'M\tchange.yaml']);
+    expect(await git(src, ['ls-files', '--stage', 'vendored'])).toMatch(/^160000 /);
+    expect(await git(src, ['status', '--porcelain', '--untracked-files=all'])).toBe('');
+  });
+
   it('reports HEAD and makes no commit when there is nothing to commit (and on a re-run)', async () => {
     const origin = await createOrigin(disposer);
     const h = await createHarness(disposer);

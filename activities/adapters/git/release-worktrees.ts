@@ -57,7 +57,8 @@ export async function releaseWorktrees(git: GitCommand, mirrors: Mirrors, root: 
         }
         await fs.promises.rm(wt, { recursive: true, force: true, maxRetries: 3 });
       }
-      await git.run(['worktree', 'prune'], { cwd: mirror, allowFailure: true });
+      // A parked worktree keeps its admin entry (moved with it): only removals leave some to prune.
+      if (parked.length < mine.length) await git.run(['worktree', 'prune'], { cwd: mirror, allowFailure: true });
     });
     for (const dest of parked) pool?.cleanLater(dest);
   }
