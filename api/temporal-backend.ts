@@ -294,10 +294,13 @@ export class TemporalBackend implements ShuntBackend {
   async getPromotion(project: string, name: string, wait?: PromotionWait): Promise<PromotionRecord> {
     if (!wait) return this.readPromotion(project, name);
     const deadline = Date.now() + wait.waitMs;
+    // Once for the whole wait: a read after the promotion's end answers how it ended even if its
+    // project was deleted meanwhile (the cluster read is a query of its own, 7-23 ms).
+    await this.requireProject(project);
     /** Its workflow had closed by then: only a project read started since shows how it ended. */
     let closedBy: number | undefined;
     for (;;) {
-      const record = await this.promotionRecord(project, name, closedBy);
+      const record = await this.recordIn(project, name, closedBy);
       if (TERMINAL_PHASES.includes(record.phase) || Date.now() >= deadline || wait.signal?.aborted) return this.withLiveSteps(record);
       if (record.phase === 'Running' && closedBy === undefined) {
         // The promotion tells its project it ended before it closes.
@@ -318,9 +321,13 @@ export class TemporalBackend implements ShuntBackend {
     return this.withLiveSteps(await this.promotionRecord(project, name));
   }
 
-  /** The promotion's record in its project's state (from a query started at `notBefore` or later, when given). */
-  private async promotionRecord(project: string, name: string, notBefore?: number): Promise<PromotionRecord> {
+  private async promotionRecord(project: string, name: string): Promise<PromotionRecord> {
     await this.requireProject(project);
+    return this.recordIn(project, name);
+  }
+
+  /** The promotion's record in the state of a project known to exist (from a query started at `notBefore` or later, when given). */
+  private async recordIn(project: string, name: string, notBefore?: number): Promise<PromotionRecord> {
     const state = await this.queryProjectNotBefore(project, 'state', (s) => s, projectStateQuery, notBefore);
     const record = state.promotions.find((p) => p.name === name);
     if (!record) throw new DomainError('NotFound', `promotion "${name}" not found in project "${project}"`);
