@@ -28,11 +28,38 @@ export interface PayloadSize {
 }
 
 /**
- * The UTF-8 length of `JSON.stringify(value)`, walking the value instead of encoding it. Stops
- * once past `stopAfter` bytes, so a value whose parts are shared many times (and whose JSON would
- * be far larger than its memory) costs bounded time.
+ * The UTF-8 length of `JSON.stringify(value)`. Unbounded, it is that: the engine's serializer is
+ * several times faster than a walk in JavaScript, and the project workflow measures its whole
+ * state after every change (core/project/state-budget.ts). Bounded, it walks the value instead of
+ * encoding it and stops once past `stopAfter` bytes, so a value whose parts are shared many times
+ * (and whose JSON would be far larger than its memory) costs bounded time.
  */
 export function jsonSize(value: unknown, stopAfter = Number.POSITIVE_INFINITY): PayloadSize {
+  if (stopAfter !== Number.POSITIVE_INFINITY) return walkedJsonSize(value, stopAfter);
+  let json: string | undefined;
+  try {
+    json = JSON.stringify(value);
+  } catch {
+    // A bigint: the walk says so in the words the api answers with.
+    return walkedJsonSize(value, stopAfter);
+  }
+  // Nothing to serialize (undefined, a function) is sent as null.
+  return { bytes: json === undefined ? 4 : utf8Length(json), partial: false };
+}
+
+/** The UTF-8 length of a well-formed string (JSON.stringify escapes lone surrogates). */
+function utf8Length(s: string): number {
+  const wide = s.replace(/[\x00-\x7f]+/g, '');
+  let n = s.length;
+  for (let i = 0; i < wide.length; i++) {
+    const c = wide.charCodeAt(i);
+    // Two bytes below U+0800; a surrogate pair's two units are four bytes; three bytes otherwise.
+    n += c < 0x800 || (c >= 0xd800 && c <= 0xdfff) ? 1 : 2;
+  }
+  return n;
+}
+
+function walkedJsonSize(value: unknown, stopAfter: number): PayloadSize {
   let bytes = 0;
   const pending: unknown[] = [value];
   while (pending.length > 0) {

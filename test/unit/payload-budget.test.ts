@@ -19,8 +19,18 @@ describe('jsonSize', () => {
     ['undefined fields and array items', { a: undefined, b: [undefined, 1], c: 'x' }],
     ['a Date (toJSON)', { at: new Date(0) }],
     ['nesting', { steps: [{ alias: 'a', output: { list: [1, 2, { deep: ['ß'] }] } }] }],
-  ])('measures %s exactly as the UTF-8 bytes of JSON.stringify', (_what, value) => {
+  ])('measures %s exactly as the UTF-8 bytes of JSON.stringify, serialized or walked', (_what, value) => {
     expect(jsonSize(value)).toEqual({ bytes: utf8Json(value), partial: false });
+    expect(jsonSize(value, Number.MAX_SAFE_INTEGER)).toEqual({ bytes: utf8Json(value), partial: false });
+  });
+
+  it('counts nothing to serialize as null, as it is sent', () => {
+    expect(jsonSize(undefined)).toEqual({ bytes: 4, partial: false });
+    expect(jsonSize(undefined, Number.MAX_SAFE_INTEGER)).toEqual({ bytes: 4, partial: false });
+  });
+
+  it('refuses a bigint, which JSON cannot carry, as a bad request', () => {
+    expect(() => jsonSize({ n: 1n })).toThrow(expect.objectContaining({ code: 'BadRequest', message: 'a bigint cannot be sent to Temporal' }));
   });
 
   it('stops early on a value whose parts are shared many times, saying so', () => {
