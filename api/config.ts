@@ -5,6 +5,7 @@ import { LogFormatSetting, type LogFormat } from '../launcher/logger.js';
 import { EXIT_CONFIG } from '../core/exit-codes.js';
 import { DEFAULT_MAX_BODY_BYTES } from './body-limits.js';
 import { DEFAULT_READ_SNAPSHOT_MS } from './project-reads.js';
+import { UPDATES_IN_FLIGHT_PER_PROJECT } from './temporal-backend.js';
 import { temporalConnectionSettings, type TemporalConnectionSettings } from '../activities/adapters/temporal-connection.js';
 
 const ApiEnv = z.object({
@@ -29,6 +30,12 @@ const ApiEnv = z.object({
   SHUNT_MAX_BODY_BYTES: z.coerce.number().int().min(1024, 'must be at least 1024 bytes').default(DEFAULT_MAX_BODY_BYTES),
   /** How long one read of a project serves every other reader of it, in ms (api/project-reads.ts). */
   SHUNT_READ_SNAPSHOT_MS: z.coerce.number().int().min(0, 'must be 0 (no snapshot) or more').max(10_000, 'must be at most 10000 (10 s)').default(DEFAULT_READ_SNAPSHOT_MS),
+  SHUNT_UPDATES_IN_FLIGHT_PER_PROJECT: z.coerce
+    .number()
+    .int('must be a whole number')
+    .min(1, 'must be at least 1')
+    .max(1000, 'must be at most 1000')
+    .default(UPDATES_IN_FLIGHT_PER_PROJECT),
   /** Comma-separated host names the api is reached by (behind a proxy), besides IP addresses, localhost and SHUNT_HOST. */
   SHUNT_ALLOWED_HOSTS: z
     .string()
@@ -59,6 +66,8 @@ export interface ApiConfig {
   maxBodyBytes: number;
   /** SHUNT_READ_SNAPSHOT_MS */
   readSnapshotMs: number;
+  /** SHUNT_UPDATES_IN_FLIGHT_PER_PROJECT: below the server's `history.maxInFlightUpdates`. */
+  updatesInFlightPerProject: number;
   /** Names a Host header may carry besides IP addresses and localhost: SHUNT_HOST (if a name) and SHUNT_ALLOWED_HOSTS. */
   allowedHosts: string[];
 }
@@ -95,6 +104,7 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Ap
     ...(e.SHUNT_WORKER_METRICS_URL ? { workerMetricsUrl: e.SHUNT_WORKER_METRICS_URL } : {}),
     maxBodyBytes: e.SHUNT_MAX_BODY_BYTES,
     readSnapshotMs: e.SHUNT_READ_SNAPSHOT_MS,
+    updatesInFlightPerProject: e.SHUNT_UPDATES_IN_FLIGHT_PER_PROJECT,
     allowedHosts: [...(isIP(e.SHUNT_HOST) === 0 ? [e.SHUNT_HOST] : []), ...e.SHUNT_ALLOWED_HOSTS],
   });
 }

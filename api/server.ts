@@ -37,6 +37,7 @@ const backend = new TemporalBackend({
   connection,
   namespace: config.namespace,
   readSnapshotMs: config.readSnapshotMs,
+  updatesInFlightPerProject: config.updatesInFlightPerProject,
   onResend: (attempt, reason) => log.warn({ attempt, reason }, 'the workflow did not accept an update: sending it again'),
 });
 // Server-sent event streams stay open: they are ended at shutdown, or the server would never close.

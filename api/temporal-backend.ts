@@ -98,17 +98,19 @@ export interface TemporalBackendOptions {
   onResend?: (attempt: number, reason: string) => void;
   /** How long one project read serves other readers, in ms (SHUNT_READ_SNAPSHOT_MS; api/project-reads.ts). */
   readSnapshotMs?: number;
-  /** How many updates this api has in flight to one project's workflows at once (UPDATES_IN_FLIGHT_PER_PROJECT). */
+  /** How many updates this api has in flight to one project's workflows at once (default UPDATES_IN_FLIGHT_PER_PROJECT). */
   updatesInFlightPerProject?: number;
 }
 
 /**
- * Updates this api keeps in flight to one project's workflows at once; the others wait here.
- * Temporal refuses an update past its `history.maxInFlightUpdates` (10 by default), and the
- * refusal clears the workflow's whole update registry: every update in flight is aborted and
- * sent again after the client's backoff, and the workflow task carrying them is lost. 20
- * promote requests at once took 2.2 s to be answered that way, and 0.2 s below the limit
- * (`npm run bench -- shared-branch`). Below Temporal's default, so a stock cluster is safe too.
+ * Updates this api keeps in flight to one project's workflows at once, unless
+ * SHUNT_UPDATES_IN_FLIGHT_PER_PROJECT says otherwise; the others wait here. Temporal refuses an
+ * update past its `history.maxInFlightUpdates` (10 by default), and the refusal clears the
+ * workflow's whole update registry: every update in flight is aborted and sent again after the
+ * client's backoff, and the workflow task carrying them is lost. 20 promote requests at once took
+ * 2.2 s to be answered that way, and 0.35–0.5 s below the limit (`npm run bench --
+ * shared-branch`). Below Temporal's default, so a stock cluster is safe; the embedded server and
+ * deploy/temporal/dynamicconfig.yaml allow more (launcher/embedded-temporal.ts).
  */
 export const UPDATES_IN_FLIGHT_PER_PROJECT = 8;
 

@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import { preparePrivateDataDir, restrictUmask } from '../activities/adapters/private-dir.js';
 import { loadLauncherConfig } from './config.js';
-import { startEmbeddedTemporal, type EmbeddedTemporal } from './embedded-temporal.js';
+import { startEmbeddedTemporal, UPDATES_IN_FLIGHT_WITH_EMBEDDED_SERVER, type EmbeddedTemporal } from './embedded-temporal.js';
 import { freePort } from './free-port.js';
 import { LAUNCHER_PID_ENV } from './orphan-guard.js';
 import { recordServer, stopStaleServer } from './stale-server.js';
@@ -112,6 +112,8 @@ try {
     [LAUNCHER_PID_ENV]: String(process.pid),
     ...(config.authConfigPath ? { SHUNT_AUTH_CONFIG: config.authConfigPath } : {}),
     ...(uiUrl ? { SHUNT_TEMPORAL_UI_URL: uiUrl } : {}),
+    // The embedded server takes more updates in flight to one workflow than a stock cluster.
+    ...(temporal ? { SHUNT_UPDATES_IN_FLIGHT_PER_PROJECT: process.env['SHUNT_UPDATES_IN_FLIGHT_PER_PROJECT'] ?? String(UPDATES_IN_FLIGHT_WITH_EMBEDDED_SERVER) } : {}),
     // The UI's own port behind the read-only proxy is refused to steps like the public one.
     ...(uiInternalUrl ? { SHUNT_EGRESS_DENY: [process.env['SHUNT_EGRESS_DENY'], new URL(uiInternalUrl).host].filter(Boolean).join(',') } : {}),
   };

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { projectRoot as root } from '../../launcher/temporal-binary.js';
 import { pinnedTemporalVersion } from '../support/temporal-cluster/build.js';
-import { DYNAMIC_CONFIG } from '../../launcher/embedded-temporal.js';
+import { DYNAMIC_CONFIG, UPDATES_IN_FLIGHT_WITH_EMBEDDED_SERVER } from '../../launcher/embedded-temporal.js';
 
 interface Service {
   image?: string;
@@ -123,6 +123,12 @@ describe('docker-compose.yml: the Temporal the cluster suite runs', () => {
     const file = parseYaml(readFileSync(join(root, 'deploy/temporal/dynamicconfig.yaml'), 'utf8')) as Record<string, { value: unknown }[]>;
     const values = Object.fromEntries(Object.entries(file).map(([key, entries]) => [key, entries.map((e) => e.value)]));
     expect(values).toEqual(Object.fromEntries(Object.entries(DYNAMIC_CONFIG).map(([key, value]) => [key, [value]])));
+  });
+
+  it("keeps the api's updates in flight to a project below the cluster's limit, as the launcher does with the embedded server", () => {
+    const api = compose.services['shunt-api']!;
+    expect(Number(env(api)['SHUNT_UPDATES_IN_FLIGHT_PER_PROJECT'])).toBe(UPDATES_IN_FLIGHT_WITH_EMBEDDED_SERVER);
+    expect(UPDATES_IN_FLIGHT_WITH_EMBEDDED_SERVER).toBeLessThan(Number(DYNAMIC_CONFIG['history.maxInFlightUpdates']));
   });
 
   it('sets the schema up with the script the suite runs', () => {
