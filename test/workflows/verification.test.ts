@@ -106,6 +106,18 @@ async function verificationDone(project: string, stageName: string): Promise<Ver
   }, `the verification of ${stageName} to end`);
 }
 
+/**
+ * Verification `id` of the stage, once it has ended. Not "the stage verifies nothing": when it
+ * ends, the stage's queued promotion may run and start the next verification between two reads.
+ */
+async function verificationEnded(project: string, stageName: string, id: string): Promise<VerificationRecord> {
+  return eventually(async () => {
+    const state = await backend.getProject(project);
+    const record = state.stages[stageName]?.freightHistory.flatMap((h) => h.verificationHistory ?? []).find((v) => v.id === id);
+    return record && record.phase !== 'Pending' && record.phase !== 'Running' ? record : undefined;
+  }, `verification ${id} of ${stageName} to end`);
+}
+
 async function verifiedIn(project: string, alias: string): Promise<string[]> {
   const state = await backend.getProject(project);
   return Object.keys(Object.values(state.freight).find((f) => f.alias === alias)!.verifiedIn).sort();
@@ -238,7 +250,7 @@ describe('verification with AnalysisTemplates', () => {
 
     await backend.abortVerification(project, 'dev', 'hank');
 
-    const aborted = await verificationDone(project, 'dev');
+    const aborted = await verificationEnded(project, 'dev', runningVerification.id);
     expect(aborted).toMatchObject({ id: runningVerification.id, phase: 'Aborted', message: 'aborted by hank' });
     expect(await verifiedIn(project, 'v1-0-0')).toEqual([]);
     await eventually(async () => ((await backend.getPromotion(project, next.name)).phase === 'Succeeded' ? true : undefined), 'the queued promotion to run');
