@@ -29,6 +29,8 @@ export interface SelectorIssue {
 
 const OPERATORS: readonly string[] = ['In', 'NotIn', 'Exists', 'DoesNotExist'];
 const NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
+/** The longest label value, and the longest name part of a label key. */
+export const MAX_LABEL_NAME_LENGTH = 63;
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
 /** Why `key` is not a qualified name (`[prefix/]name`: label and annotation keys), or undefined. */
@@ -39,15 +41,20 @@ export function labelKeyProblem(key: string): string | undefined {
   if (prefix !== undefined && (prefix === '' || prefix.length > 253 || !DNS_SUBDOMAIN.test(prefix))) {
     return `invalid label key ${JSON.stringify(key)}: the prefix must be a DNS subdomain (lower case, at most 253 characters)`;
   }
-  if (name === '' || name.length > 63 || !NAME.test(name)) {
+  if (!isLabelName(name)) {
     return `invalid label key ${JSON.stringify(key)}: a name of at most 63 characters of letters, digits, '-', '_' and '.', starting and ending with a letter or digit`;
   }
   return undefined;
 }
 
+/** Whether `name` is a non-empty label value (the name part of a key is one too). */
+export function isLabelName(name: string): boolean {
+  return name.length <= MAX_LABEL_NAME_LENGTH && NAME.test(name);
+}
+
 /** Why `value` is not a label value, or undefined. */
 export function labelValueProblem(value: string): string | undefined {
-  if (value === '' || (value.length <= 63 && NAME.test(value))) return undefined;
+  if (value === '' || isLabelName(value)) return undefined;
   return `invalid label value ${JSON.stringify(value)}: at most 63 characters of letters, digits, '-', '_' and '.', starting and ending with a letter or digit`;
 }
 

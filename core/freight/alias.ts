@@ -1,8 +1,9 @@
 /**
  * Human-friendly Freight aliases, `<adjective>-<animal>`, like the names Kargo picks with
  * `technosophos/moniker`. Randomness is passed in (core/ is deterministic): inside a workflow
- * pass a seeded generator, in tests a fixed sequence.
+ * pass a seeded generator, in tests a fixed sequence. Also the rule every alias follows, picked or given.
  */
+import { isLabelName, MAX_LABEL_NAME_LENGTH } from '../label-selector.js';
 
 export const ALIAS_ADJECTIVES: readonly string[] = [
   'agile', 'amber', 'ancient', 'bold', 'brave', 'bright', 'brisk', 'calm', 'clever', 'cosmic',
@@ -48,19 +49,13 @@ export function freightAlias(random: () => number, taken: ReadonlySet<string>): 
   }
 }
 
-/** The longest alias: Kargo keeps it in the `kargo.akuity.io/alias` label, whose values hold at most 63 characters. */
-export const MAX_ALIAS_LENGTH = 63;
-/** A label value: letters, digits, '-', '_' and '.', beginning and ending with a letter or digit. */
-export const ALIAS_PATTERN = /^[a-zA-Z0-9]([-\w.]*[a-zA-Z0-9])?$/;
-export const ALIAS_TOO_LONG = `must be at most ${MAX_ALIAS_LENGTH} characters`;
-
-export function invalidAliasMessage(alias: unknown): string {
-  return `${JSON.stringify(alias)} is not a valid alias: use letters, digits, '-', '_' and '.'`;
-}
-
-/** Why `alias` cannot be a freight's alias (the first reason, as the Freight schema orders them), or undefined. */
+/**
+ * Why `alias` cannot be a freight's alias, or undefined. Kargo keeps it in the
+ * `kargo.akuity.io/alias` label: it is a label value, and not an empty one.
+ */
 export function aliasProblem(alias: string): string | undefined {
-  if (alias.length > MAX_ALIAS_LENGTH) return ALIAS_TOO_LONG;
-  if (!ALIAS_PATTERN.test(alias)) return invalidAliasMessage(alias);
+  if (alias === '') return 'must not be empty';
+  if (alias.length > MAX_LABEL_NAME_LENGTH) return `must be at most ${MAX_LABEL_NAME_LENGTH} characters`;
+  if (!isLabelName(alias)) return `${JSON.stringify(alias)} is not a valid alias: use letters, digits, '-', '_' and '.'`;
   return undefined;
 }

@@ -4,18 +4,18 @@
  * from the content, as Kargo's admission webhook does.
  */
 import { z } from 'zod';
-import { ALIAS_PATTERN, ALIAS_TOO_LONG, invalidAliasMessage, MAX_ALIAS_LENGTH } from '../freight/alias.js';
+import { aliasProblem } from '../freight/alias.js';
 import { freightContentFromManifest, freightId } from '../freight/freight-id.js';
 import { ArtifactReference, Chart, FreightOrigin, GitCommit, Image } from './artifacts.js';
 import { ApiVersion, FreightMeta, IgnoredStatus, omitKeys, valueAt } from './common.js';
 
 export { ArtifactReference, Chart, GitCommit, Image } from './artifacts.js';
 
-/** Freight aliases end up in a label value (core/freight/alias.ts holds the rule). */
-export const Alias = z
-  .string()
-  .max(MAX_ALIAS_LENGTH, { error: ALIAS_TOO_LONG })
-  .regex(ALIAS_PATTERN, { error: (iss) => invalidAliasMessage(iss.input) });
+/** A freight alias: a non-empty label value (core/freight/alias.ts holds the rule). */
+export const Alias = z.string().superRefine((alias, ctx) => {
+  const problem = aliasProblem(alias);
+  if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
+});
 
 /** A `kind: Freight` document as applied (its name replaced by the id computed from its content). */
 export const FreightManifest = z

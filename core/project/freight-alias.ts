@@ -28,7 +28,7 @@ export function aliasHolder(state: ProjectState, freight: FreightRecord, alias: 
 
 /** Why the alias may not be given (undefined when it may). */
 export function freightAliasIssue(state: ProjectState, request: FreightAliasRequest): DomainError | undefined {
-  const problem = request.alias === '' ? 'must not be empty' : aliasProblem(request.alias);
+  const problem = aliasProblem(request.alias);
   if (problem !== undefined) return new DomainError('BadRequest', `invalid alias: ${problem}`);
   const freight = findFreight(state, request.freight);
   if (!freight) return new DomainError('NotFound', `freight "${request.freight}" not found in project "${state.project}"`);

@@ -1,4 +1,5 @@
-import { ALIAS_ADJECTIVES, ALIAS_ANIMALS, freightAlias } from '../../../core/freight/alias.js';
+import { ALIAS_ADJECTIVES, ALIAS_ANIMALS, aliasProblem, freightAlias } from '../../../core/freight/alias.js';
+import { Alias } from '../../../core/manifests/freight.js';
 
 /** A fixed sequence of "random" numbers, repeated. */
 function sequence(...values: number[]): () => number {
@@ -46,5 +47,19 @@ describe('freightAlias', () => {
     const a = freightAlias(sequence(0.1, 0.7, 0.3), taken);
     const b = freightAlias(sequence(0.1, 0.7, 0.3), taken);
     expect(a).toBe(b);
+  });
+});
+
+describe('the alias rule (a non-empty label value)', () => {
+  it.each([
+    ['an empty alias', '', 'must not be empty'],
+    ['64 characters', 'a'.repeat(64), 'must be at most 63 characters'],
+    ['spaces', 'my alias', `"my alias" is not a valid alias: use letters, digits, '-', '_' and '.'`],
+    ['a trailing dot', 'fox.', `"fox." is not a valid alias: use letters, digits, '-', '_' and '.'`],
+    ['63 characters of every kind allowed', `a${'-_.9Z'.repeat(12)}bc`, undefined],
+  ])('%s: the same answer from the rule and from the Freight manifest schema', (_what, alias, problem) => {
+    expect(aliasProblem(alias)).toBe(problem);
+    const parsed = Alias.safeParse(alias);
+    expect(parsed.success ? undefined : parsed.error.issues.map((i) => i.message)).toEqual(problem === undefined ? undefined : [problem]);
   });
 });
