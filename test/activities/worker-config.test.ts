@@ -2,29 +2,15 @@
  * The worker's SHUNT_UI_BASE_URL, SHUNT_STEP_HEARTBEAT_TIMEOUT and SHUNT_MAX_CACHED_WORKFLOWS settings: what they become, and what a bad
  * value gets (the worker stops at start, naming the setting).
  */
-import { jest } from '@jest/globals';
-import { EXIT_CONFIG } from '../../core/exit-codes.js';
 import { DEFAULT_MAX_CACHED_WORKFLOWS, loadWorkerConfig } from '../../worker/config.js';
+import { configRefusal } from '../support/config-refusal.js';
 
 const BASE = { TEMPORAL_ADDRESS: '127.0.0.1:7233', SHUNT_KUBERNETES: 'off', SHUNT_DATA_DIR: '/tmp/shunt-worker-config-test' };
 
 /** What the worker writes when `env` stops it at start; fails unless it exits with the configuration error code. */
-async function configErrorFor(env: Record<string, string>): Promise<string> {
-  const written: string[] = [];
-  jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    written.push(String(chunk));
-    return true;
-  });
-  jest.spyOn(process, 'exit').mockImplementation((code?: string | number | null) => {
-    throw new Error(`exit ${String(code)}`);
-  });
-  await expect(loadWorkerConfig({ ...BASE, ...env })).rejects.toThrow(`exit ${EXIT_CONFIG}`);
-  return written.join('');
-}
+const configErrorFor = (env: Record<string, string>): Promise<string> => configRefusal(() => loadWorkerConfig({ ...BASE, ...env }));
 
 describe('SHUNT_UI_BASE_URL', () => {
-  afterEach(() => jest.restoreAllMocks());
-
   it("becomes the worker's uiBaseUrl", async () => {
     const config = await loadWorkerConfig({ ...BASE, SHUNT_UI_BASE_URL: 'https://shunt.example.com' });
     expect(config.uiBaseUrl).toBe('https://shunt.example.com');
@@ -41,8 +27,6 @@ describe('SHUNT_UI_BASE_URL', () => {
 });
 
 describe('SHUNT_STEP_HEARTBEAT_TIMEOUT', () => {
-  afterEach(() => jest.restoreAllMocks());
-
   it('is 1m0s (1m as Go writes it) when not set', async () => {
     expect((await loadWorkerConfig({ ...BASE })).stepHeartbeatTimeout).toBe('1m0s');
   });
@@ -63,8 +47,6 @@ describe('SHUNT_STEP_HEARTBEAT_TIMEOUT', () => {
 });
 
 describe('SHUNT_MAX_CACHED_WORKFLOWS', () => {
-  afterEach(() => jest.restoreAllMocks());
-
   it('is 300 when not set, not Temporal\'s default (10 under the worker\'s heap cap)', async () => {
     expect((await loadWorkerConfig({ ...BASE })).maxCachedWorkflows).toBe(DEFAULT_MAX_CACHED_WORKFLOWS);
     expect(DEFAULT_MAX_CACHED_WORKFLOWS).toBe(300);

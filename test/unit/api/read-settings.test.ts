@@ -1,5 +1,5 @@
-import { jest } from '@jest/globals';
 import { loadApiConfig } from '../../../api/config.js';
+import { configRefusal } from '../../support/config-refusal.js';
 import { DEFAULT_READ_SNAPSHOT_MS } from '../../../api/project-reads.js';
 
 const env = { TEMPORAL_ADDRESS: '127.0.0.1:7233' };
@@ -15,17 +15,7 @@ describe('SHUNT_READ_SNAPSHOT_MS', () => {
   it.each([
     ['-1', 'config: SHUNT_READ_SNAPSHOT_MS: must be 0 (no snapshot) or more\n'],
     ['60000', 'config: SHUNT_READ_SNAPSHOT_MS: must be at most 10000 (10 s)\n'],
-  ])('refuses %s, saying why', (value, message) => {
-    const exit = jest.spyOn(process, 'exit').mockImplementation(() => {
-      throw new Error('exit');
-    });
-    const stderr = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
-    try {
-      expect(() => loadApiConfig({ ...env, SHUNT_READ_SNAPSHOT_MS: value })).toThrow('exit');
-      expect(stderr.mock.calls.map((c) => c[0])).toEqual([message]);
-    } finally {
-      exit.mockRestore();
-      stderr.mockRestore();
-    }
+  ])('refuses %s, saying why', async (value, message) => {
+    expect(await configRefusal(() => loadApiConfig({ ...env, SHUNT_READ_SNAPSHOT_MS: value }))).toBe(message);
   });
 });

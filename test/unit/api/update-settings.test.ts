@@ -1,5 +1,5 @@
-import { jest } from '@jest/globals';
 import { loadApiConfig } from '../../../api/config.js';
+import { configRefusal } from '../../support/config-refusal.js';
 import { UPDATES_IN_FLIGHT_PER_PROJECT } from '../../../api/temporal-backend.js';
 
 const env = { TEMPORAL_ADDRESS: '127.0.0.1:7233' };
@@ -16,17 +16,7 @@ describe('SHUNT_UPDATES_IN_FLIGHT_PER_PROJECT', () => {
     ['0', 'config: SHUNT_UPDATES_IN_FLIGHT_PER_PROJECT: must be at least 1\n'],
     ['2.5', 'config: SHUNT_UPDATES_IN_FLIGHT_PER_PROJECT: must be a whole number\n'],
     ['5000', 'config: SHUNT_UPDATES_IN_FLIGHT_PER_PROJECT: must be at most 1000\n'],
-  ])('refuses %s, saying why', (value, message) => {
-    const exit = jest.spyOn(process, 'exit').mockImplementation(() => {
-      throw new Error('exit');
-    });
-    const stderr = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
-    try {
-      expect(() => loadApiConfig({ ...env, SHUNT_UPDATES_IN_FLIGHT_PER_PROJECT: value })).toThrow('exit');
-      expect(stderr.mock.calls.map((c) => c[0])).toEqual([message]);
-    } finally {
-      exit.mockRestore();
-      stderr.mockRestore();
-    }
+  ])('refuses %s, saying why', async (value, message) => {
+    expect(await configRefusal(() => loadApiConfig({ ...env, SHUNT_UPDATES_IN_FLIGHT_PER_PROJECT: value }))).toBe(message);
   });
 });
