@@ -23,10 +23,4 @@ export class KeyedLimit {
       else if (--slot.running === 0) this.slots.delete(key);
     }
   }
-
-  /** How many calls run and wait for `key` now. */
-  load(key: string): { running: number; waiting: number } {
-    const slot = this.slots.get(key);
-    return { running: slot?.running ?? 0, waiting: slot?.waiting.length ?? 0 };
-  }
 }

@@ -24,7 +24,6 @@ describe('KeyedLimit', () => {
     const results = calls.map((c) => limit.run('project', c.call));
     await settle();
     expect(started).toEqual(['a', 'b']);
-    expect(limit.load('project')).toEqual({ running: 2, waiting: 2 });
 
     calls[1]!.finish();
     await settle();
@@ -33,7 +32,14 @@ describe('KeyedLimit', () => {
     calls[2]!.finish();
     calls[3]!.finish();
     expect(await Promise.all(results)).toEqual(['a', 'b', 'c', 'd']);
-    expect(limit.load('project')).toEqual({ running: 0, waiting: 0 });
+
+    // Every place is free again: the next two start at once.
+    const again = ['e', 'f'].map((name) => gated(started, name));
+    const more = again.map((c) => limit.run('project', c.call));
+    await settle();
+    expect(started).toEqual(['a', 'b', 'c', 'd', 'e', 'f']);
+    for (const c of again) c.finish();
+    await Promise.all(more);
   });
 
   it('limits each key on its own', async () => {
@@ -55,7 +61,7 @@ describe('KeyedLimit', () => {
     const next = limit.run('p', () => Promise.resolve('ran'));
     await expect(failing).rejects.toThrow('refused');
     await expect(next).resolves.toBe('ran');
-    expect(limit.load('p')).toEqual({ running: 0, waiting: 0 });
+    await expect(limit.run('p', () => Promise.resolve('free'))).resolves.toBe('free');
   });
 
   it('refuses a limit that is not a whole number of at least 1', () => {
