@@ -12,27 +12,10 @@ import { LAUNCHER_PID_ENV } from './orphan-guard.js';
 import { recordServer, stopStaleServer } from './stale-server.js';
 import { supervise, type SupervisedProcess } from './supervised-process.js';
 import { projectRoot, resolveTemporalTool } from './temporal-binary.js';
+import { workerProcess } from './worker-process.js';
 
 const config = loadLauncherConfig();
 const say = (line: string): void => void process.stdout.write(`shunt: ${line}\n`);
-
-/**
- * The worker's V8 heaps kept small (bench/README.md, "The worker's memory"): a young generation
- * of 2 MB per isolate (the default 16 MB sat ~65 MB higher at the same load, no faster), and an
- * old generation of at most 384 MB per isolate (the main one and the workflow thread's), which
- * makes V8 collect instead of growing. The workflow thread's isolate holds the workflow cache
- * (300 workflows, worker/config.ts): at 192 MB it ran out of memory under CI's 200-promotion load.
- * Raise it with SHUNT_WORKER_NODE_ARGS="--max-old-space-size=…" (a later flag wins) for far more
- * workflows, with SHUNT_MAX_CACHED_WORKFLOWS to match.
- */
-const WORKER_NODE_ARGS = ['--max-semi-space-size=2', '--max-old-space-size=384'];
-
-/**
- * glibc's malloc arenas for the worker, unless the operator sets MALLOC_ARENA_MAX: its many
- * threads (libuv, the Temporal core, the workflow thread) each kept memory in an arena of their
- * own. With 2, 200 promotions at once peaked at 397–411 MB against 441, as fast (bench/README.md).
- */
-const WORKER_MALLOC_ARENA_MAX = '2';
 
 /** What steps may reach besides the internet when SHUNT_EGRESS_ALLOW is unset: loopback only. */
 const EMBEDDED_EGRESS_ALLOW = '127.0.0.0/8,::1';
@@ -118,10 +101,8 @@ try {
     ...(uiInternalUrl ? { SHUNT_EGRESS_DENY: [process.env['SHUNT_EGRESS_DENY'], new URL(uiInternalUrl).host].filter(Boolean).join(',') } : {}),
   };
   const fatal = (): void => void stopAll(1);
-  // Extra V8/Node flags for the worker (e.g. `--max-old-space-size=256`), after Shunt's own.
-  const extraWorkerArgs = (process.env['SHUNT_WORKER_NODE_ARGS'] ?? '').split(/\s+/).filter((a) => a !== '');
-  const workerEnv = { ...env, MALLOC_ARENA_MAX: process.env['MALLOC_ARENA_MAX'] ?? WORKER_MALLOC_ARENA_MAX };
-  children.push(supervise('worker', join(projectRoot, 'dist', 'worker', 'main.js'), workerEnv, say, fatal, [...WORKER_NODE_ARGS, ...extraWorkerArgs]));
+  const worker = workerProcess(process.env);
+  children.push(supervise('worker', join(projectRoot, 'dist', 'worker', 'main.js'), { ...env, ...worker.env }, say, fatal, worker.nodeArgs));
   children.push(supervise('api', join(projectRoot, 'dist', 'api', 'server.js'), env, say, fatal));
   say(`api on http://${config.host}:${config.port} (GET /healthz answers 200 once ready)`);
   say(config.authReason);

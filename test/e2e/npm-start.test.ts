@@ -39,6 +39,7 @@ async function startLauncher(external?: { address: string; namespace: string }, 
   };
   delete env.TEMPORAL_ADDRESS;
   delete env.MALLOC_ARENA_MAX;
+  delete env.GLIBC_TUNABLES;
   if (external) {
     env.TEMPORAL_ADDRESS = external.address;
     env.TEMPORAL_NAMESPACE = external.namespace;
@@ -111,11 +112,12 @@ describe('npm start on the embedded default', () => {
     expect(existsSync(join(work, 'data', 'temporal.log'))).toBe(true);
     const ui = await fetch(`http://127.0.0.1:${ports.ui}/`);
     expect(ui.status).toBe(200);
-    // The worker runs with fewer malloc arenas (launcher/main.ts); the api keeps glibc's default.
+    // The worker runs with fewer malloc arenas and a fixed trim threshold (launcher/main.ts); the api keeps glibc's defaults.
     const environOf = (command: string): string[] =>
       readFileSync(`/proc/${processesUsing(join(work, 'data')).find((p) => p.command.includes(command))!.pid}/environ`, 'latin1').split('\0');
     expect(environOf('dist/worker/main.js')).toContain('MALLOC_ARENA_MAX=2');
-    expect(environOf('dist/api/server.js').some((e) => e.startsWith('MALLOC_ARENA_MAX='))).toBe(false);
+    expect(environOf('dist/worker/main.js')).toContain('GLIBC_TUNABLES=glibc.malloc.trim_threshold=131072:glibc.malloc.mmap_threshold=131072');
+    expect(environOf('dist/api/server.js').some((e) => e.startsWith('MALLOC_ARENA_MAX=') || e.startsWith('GLIBC_TUNABLES='))).toBe(false);
     // The embedded default stays open, on loopback only, and says so.
     expect(output).toContain('shunt: access control OFF: the api listens on 127.0.0.1 only; set SHUNT_AUTH_CONFIG to require tokens');
   });

@@ -10,6 +10,7 @@ import { parse as parseYaml } from 'yaml';
 import { projectRoot as root } from '../../launcher/temporal-binary.js';
 import { pinnedTemporalVersion } from '../support/temporal-cluster/build.js';
 import { DYNAMIC_CONFIG, UPDATES_IN_FLIGHT_WITH_EMBEDDED_SERVER } from '../../launcher/embedded-temporal.js';
+import { workerProcess } from '../../launcher/worker-process.js';
 
 interface Service {
   image?: string;
@@ -20,6 +21,7 @@ interface Service {
   env_file?: string | string[];
   volumes?: string[];
   entrypoint?: string[];
+  command?: string[];
 }
 
 const text = readFileSync(join(root, 'docker-compose.yml'), 'utf8');
@@ -129,6 +131,13 @@ describe('docker-compose.yml: the Temporal the cluster suite runs', () => {
     const api = compose.services['shunt-api']!;
     expect(Number(env(api)['SHUNT_UPDATES_IN_FLIGHT_PER_PROJECT'])).toBe(UPDATES_IN_FLIGHT_WITH_EMBEDDED_SERVER);
     expect(UPDATES_IN_FLIGHT_WITH_EMBEDDED_SERVER).toBeLessThan(Number(DYNAMIC_CONFIG['history.maxInFlightUpdates']));
+  });
+
+  it('starts the worker with the node flags and malloc settings the launcher gives it (launcher/worker-process.ts)', () => {
+    const worker = compose.services['shunt-worker']!;
+    const launched = workerProcess({});
+    expect(worker.command).toEqual(['node', ...launched.nodeArgs, 'dist/worker/main.js']);
+    expect(env(worker)).toMatchObject(launched.env);
   });
 
   it('sets the schema up with the script the suite runs', () => {
