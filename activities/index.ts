@@ -180,7 +180,7 @@ function projectFreightStatus(client: Client): (project: string, freight: string
 
 export function createActivities(deps: ActivityDeps): Activities {
   const workRoot = path.join(path.resolve(deps.dataDir), 'work');
-  const git = deps.git ?? new GitService({ dataDir: deps.dataDir });
+  const git = deps.git ?? new GitService({ dataDir: deps.dataDir, stageWhereStepsWrote: true });
   const credentials = withCredentialProviders(deps.credentials, deps.credentialProviders ?? new CredentialProviders());
   const stepDeps = {
     workRoot,

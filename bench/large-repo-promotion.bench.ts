@@ -139,7 +139,7 @@ const bench: BenchModule = async (ctx: BenchContext): Promise<BenchFigure[]> => 
 
     // A worker's mirror, warmed by an earlier promotion (not timed).
     // The remote is served by `git daemon`: the operator allows git:// (not allowed by default).
-    const git = new GitService({ dataDir: path.join(ctx.workDir, 'worker'), env: { ...gitEnv(), GIT_ALLOW_PROTOCOL: 'git' } });
+    const git = new GitService({ dataDir: path.join(ctx.workDir, 'worker'), env: { ...gitEnv(), GIT_ALLOW_PROTOCOL: 'git' }, stageWhereStepsWrote: true });
     const workRoot = path.join(ctx.workDir, 'worker', 'work');
     ctx.log('warming the worker mirror (first promotion, not timed)');
     await shuntPromotion(git, workRoot, daemon.url, 0, file, false);

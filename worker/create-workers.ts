@@ -90,7 +90,7 @@ export async function createShuntWorkers(opts: ShuntWorkerOptions): Promise<Shun
   const sharedCreds = kube ? new KubernetesCredentialStore(kube, sharedNamespace, { genericSecrets: false, shared: true }) : undefined;
   // Workspaces an earlier run of this worker left (it died, or stopped mid-promotion) are
   // removed before this run takes work; the promotions that used them start again elsewhere.
-  const git = new GitService({ dataDir: opts.dataDir });
+  const git = new GitService({ dataDir: opts.dataDir, stageWhereStepsWrote: true });
   const workRoot = join(resolve(opts.dataDir), 'work');
   const workerRun = newWorkerRun(opts.workerId);
   const registration = await registerWorkerRun(workRoot, workerRun);

@@ -9,6 +9,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { DomainError } from '../../core/errors.js';
+import { checkoutWrites } from './checkout-writes.js';
 import { processAlive } from './process-alive.js';
 
 /** Thrown (as a DomainError with code `PathEscape`) for any path leaving the workspace. */
@@ -88,7 +89,8 @@ export class Workspace {
    * deletes it: {@link resolve}'s checks, and no `.git` component (any case) in the path as
    * written nor in its real path (a symlink into a `.git` directory). Every write of a step goes
    * through here (see step-files.ts): a planted `.git` directory would let git run its config's
-   * commands (`core.fsmonitor`, hooks) in a later git step.
+   * commands (`core.fsmonitor`, hooks) in a later git step. It is also how git-commit learns
+   * where to stage (checkout-writes.ts).
    *
    * @throws DomainError('PathEscape')
    */
@@ -104,6 +106,8 @@ export class Workspace {
       throw escapeError(relPath);
     }
     if (hasGitComponent(path.relative(this.realRoot(), real))) throw gitPathError(relPath);
+    // Before the write: git-commit stages only where steps wrote (checkout-writes.ts).
+    checkoutWrites.wrote(path.join(real, path.relative(existing, target)));
     return target;
   }
 

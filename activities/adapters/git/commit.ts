@@ -47,17 +47,22 @@ export function cleanMessage(message: string): string {
 }
 
 /**
- * Stages everything and commits. Nothing to commit is not an error: the result is the current
+ * Stages what changed and commits. Nothing to commit is not an error: the result is the current
  * HEAD with `created: false`.
+ *
+ * `only`: the directories (relative to `dir`) that hold every change, when the caller knows them
+ * (checkout-writes.ts); then only they are walked for new files, not the whole tree. Without it,
+ * or when git refuses one of them (an ignored directory, a path outside a sparse checkout, a
+ * submodule's), everything is staged.
  *
  * Made of plumbing (`write-tree`, `commit-tree`, `update-ref`) rather than `git commit`, which
  * would look at every file of the tree again after `git add` has: on a checkout of tens of
  * thousands of files that second look is most of a commit's cost. The message gets `git commit`'s
  * clean-up and its trailers from `git interpret-trailers`, as `git commit --trailer` does.
  */
-export async function commit(git: GitCommand, dir: string, req: CommitRequest): Promise<CommitResult> {
+export async function commit(git: GitCommand, dir: string, req: CommitRequest, only?: string[]): Promise<CommitResult> {
   if (req.signingKey) await recordSigningKey(dir, req.signingKey);
-  await git.run(['add', '--all'], { cwd: dir });
+  await stage(git, dir, only);
   const tree = (await git.run(['write-tree'], { cwd: dir })).stdout.trim();
   const heads = await git.run(['rev-parse', '--quiet', 'HEAD', 'HEAD^{tree}'], { cwd: dir, allowFailure: true });
   const [head, headTree] = heads.code === 0 ? heads.stdout.trim().split('\n') : [];
@@ -83,4 +88,13 @@ export async function commit(git: GitCommand, dir: string, req: CommitRequest): 
   const subject = message.split('\n')[0] ?? '';
   await git.run(['update-ref', '-m', `commit: ${subject}`, 'HEAD', created, ...(head ? [head] : [''])], { cwd: dir });
   return { commit: created, created: true };
+}
+
+async function stage(git: GitCommand, dir: string, only: string[] | undefined): Promise<void> {
+  if (only !== undefined) {
+    if (only.length === 0) return;
+    const scoped = await git.run(['add', '--all', '--', ...only.map((p) => `:(literal)${p}`)], { cwd: dir, allowFailure: true });
+    if (scoped.code === 0) return;
+  }
+  await git.run(['add', '--all'], { cwd: dir });
 }

@@ -1,5 +1,6 @@
 /** GitService: the one object activities use for git; it wires the modules of this folder. */
 import * as path from 'node:path';
+import { checkoutWrites, type CheckoutWrites } from '../checkout-writes.js';
 import { checkout, type CheckoutDeps, type CheckoutRequest, type CheckoutResult } from './checkout.js';
 import { commit, headMessage, isDirty, type CommitRequest, type CommitResult } from './commit.js';
 import { GitCommand } from './git-command.js';
@@ -39,6 +40,13 @@ export interface GitServiceOptions {
   heartbeatIntervalMs?: number;
   /** Park released checkouts for reuse by the next promotion (default true; see worktree-pool.ts). */
   reuseWorktrees?: boolean;
+  /**
+   * Commit by staging only the directories steps wrote in since git made the checkout, instead of
+   * walking its whole tree (checkout-writes.ts). The worker turns it on: its steps write only
+   * through Workspace.resolveForWrite. Code that writes into checkouts by other means leaves it
+   * off (default), and every change is found by the walk.
+   */
+  stageWhereStepsWrote?: boolean;
 }
 
 const DEFAULT_AUTHOR: GitIdentity = { name: 'Shunt', email: 'shunt@localhost' };
@@ -56,8 +64,10 @@ export class GitService {
   private readonly pushDeps: PushDeps;
   private readonly pool: WorktreePool | undefined;
   private readonly allowLocalSubmodules: boolean;
+  private readonly writes: CheckoutWrites | undefined;
 
   constructor(opts: GitServiceOptions) {
+    this.writes = opts.stageWhereStepsWrote ? checkoutWrites : undefined;
     this.mirrorsRoot = path.join(path.resolve(opts.dataDir), 'git', 'mirrors');
     this.git = new GitCommand({
       dataDir: opts.dataDir,
@@ -123,7 +133,9 @@ export class GitService {
    *   something else.
    */
   async checkout(req: CheckoutRequest): Promise<CheckoutResult> {
-    return checkout(this.checkoutDeps, req);
+    const result = await checkout(this.checkoutDeps, req);
+    if (!result.reused) this.writes?.checkedOut(req.dir);
+    return result;
   }
 
   /**
@@ -153,11 +165,12 @@ export class GitService {
   }
 
   /**
-   * Stages everything and commits. Nothing to commit is not an error: the result is the current
-   * HEAD with `created: false`.
+   * Stages everything steps changed and commits. Nothing to commit is not an error: the result is
+   * the current HEAD with `created: false`.
    */
   async commit(checkout: Checkout, req: CommitRequest): Promise<CommitResult> {
-    return commit(this.git, (await this.verified(checkout)).dir, req);
+    const { dir } = await this.verified(checkout);
+    return commit(this.git, dir, req, this.writes?.toStage(dir));
   }
 
   /**
@@ -227,6 +240,7 @@ export class GitService {
    * mirrors pruned. Idempotent. The caller deletes `root` itself afterwards.
    */
   async releaseWorktrees(root: string): Promise<void> {
+    this.writes?.forgetUnder(root);
     return releaseWorktrees(this.git, this.mirrors, root, this.pool);
   }
 
