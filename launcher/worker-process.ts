@@ -23,11 +23,14 @@ export const WORKER_MALLOC_ARENA_MAX = '2';
 
 /**
  * glibc's malloc gives freed memory back to the system above 128 KB, unless the operator sets
- * GLIBC_TUNABLES. By default it raises that threshold (up to 32 MB) each time a large block is
+ * GLIBC_TUNABLES. By default it raises its thresholds (up to 32 MB) each time a large block is
  * freed, and the worker's heap then kept what a load had freed: 200 promotions at once peaked
- * at 220–232 MB, with these 202–210 MB (bench/README.md, "What glibc kept").
+ * at 220–232 MB, with this 202–210 MB (bench/README.md, "What glibc kept"). A trim threshold
+ * set stops both from moving (glibc's malloc.c: `no_dyn_threshold`), so the mmap threshold
+ * stays at its 128 KB too. (glibc parses the variable in place: a process's environment shows
+ * only its first tunable afterwards, so there is only one.)
  */
-export const WORKER_GLIBC_TUNABLES = 'glibc.malloc.trim_threshold=131072:glibc.malloc.mmap_threshold=131072';
+export const WORKER_GLIBC_TUNABLES = 'glibc.malloc.trim_threshold=131072';
 
 /** The worker's node flags and environment; the operator's own settings win. */
 export function workerProcess(env: NodeJS.ProcessEnv): { nodeArgs: string[]; env: Record<string, string> } {

@@ -7,7 +7,7 @@ describe('the worker process the launcher starts', () => {
       nodeArgs: WORKER_NODE_ARGS,
       env: { MALLOC_ARENA_MAX: WORKER_MALLOC_ARENA_MAX, GLIBC_TUNABLES: WORKER_GLIBC_TUNABLES },
     });
-    expect(WORKER_GLIBC_TUNABLES).toBe('glibc.malloc.trim_threshold=131072:glibc.malloc.mmap_threshold=131072');
+    expect(WORKER_GLIBC_TUNABLES).toBe('glibc.malloc.trim_threshold=131072');
   });
 
   it("keeps the operator's malloc settings, even empty ones, and puts their node flags after Shunt's", () => {
