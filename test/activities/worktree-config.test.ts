@@ -2,7 +2,14 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { cleanMessage } from '../../activities/adapters/git/commit.js';
-import { quoteConfigValue, withoutOwnedSections, worktreeGitDir } from '../../activities/adapters/git/worktree-config.js';
+import {
+  parseShuntSection,
+  quoteConfigValue,
+  readShuntSetting,
+  withoutOwnedSections,
+  worktreeGitDir,
+  writeShuntSetting,
+} from '../../activities/adapters/git/worktree-config.js';
 import { createWorkspace } from '../../activities/adapters/workspace.js';
 import { createOrigin, Disposer, git, tempDir } from '../support/git-repos.js';
 import { newGitService } from './harness.js';
@@ -43,6 +50,34 @@ describe('worktree settings', () => {
     expect(await read('core.sparseCheckout')).toBe('true');
     const file = fs.readFileSync(path.join(await worktreeGitDir(dir), 'config.worktree'), 'utf8');
     expect(file.match(/^\[shunt\]$/gm)).toHaveLength(1);
+  });
+
+  it('reads and sets one [shunt] key in the file as git does: git reads back what was set, and the reader what git set', async () => {
+    const { origin, svc, dir } = await checkoutPlace();
+    await svc.checkout({ repoURL: origin.url, dir, branch: 'main', author: { name: 'Zoë "the" Builder\\', email: 'z@example.com' } });
+    expect(await readShuntSetting(dir, 'ref')).toBe('branch:main');
+    expect(await readShuntSetting(dir, 'missing')).toBeNull();
+
+    expect(await writeShuntSetting(dir, 'ref', 'parked-dirty')).toBe(true);
+    expect((await git(dir, ['config', 'shunt.ref'])).trim()).toBe('parked-dirty');
+    expect((await git(dir, ['config', 'shunt.branch'])).trim()).toBe('main');
+    expect((await git(dir, ['config', 'user.name'])).trim()).toBe('Zoë "the" Builder\\');
+
+    await git(dir, ['config', '--worktree', 'shunt.ref', 'parked']);
+    await git(dir, ['config', '--worktree', 'shunt-tag.v1', 'abc']);
+    expect(await readShuntSetting(dir, 'ref')).toBe('parked');
+    expect(await writeShuntSetting(dir, 'sparse', 'full')).toBe(true);
+    expect((await git(dir, ['config', 'shunt.sparse'])).trim()).toBe('full');
+    expect((await git(dir, ['config', 'shunt-tag.v1'])).trim()).toBe('abc');
+  });
+
+  it('takes only what it can read exactly, and leaves the rest to git', () => {
+    expect(parseShuntSection('[core]\n\tbare = false\n[shunt]\n\tref = parked\n\tRef = "parked-dirty"\n# note\n[shunt "x"]\n\tref = other\n')).toEqual({ ref: 'parked-dirty' });
+    expect(parseShuntSection('')).toEqual({});
+    expect(parseShuntSection('[shunt]\n\tname = "a \\"b\\" \\\\ c\\td\\ne"\n')).toEqual({ name: 'a "b" \\ c\td\ne' });
+    for (const odd of ['[shunt]\n\tref = parked # a comment\n', '[shunt]\n\tref = par\\\nked\n', '[shunt] ref = parked\n', '[shunt]\n\tref\n']) {
+      expect([odd, parseShuntSection(odd)]).toEqual([odd, undefined]);
+    }
   });
 });
 

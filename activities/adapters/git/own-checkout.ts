@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import { DomainError } from '../../../core/errors.js';
 import type { GitCommand } from './git-command.js';
 import type { Mirrors } from './mirror.js';
-import { worktreeInfo, type WorktreeInfo } from './worktree-info.js';
+import { worktreeSettings, type WorktreeInfo } from './worktree-info.js';
 
 const NOT_A_CHECKOUT = 'the path is not a git checkout (run git-clone first)';
 
@@ -84,9 +84,9 @@ export async function ownCheckout(
   if (!commonDir || real(path.resolve(gitDir, commonDir)) !== mirror) throw foreign('its common git dir is not the mirror');
   const back = (await readSmall(path.join(gitDir, 'gitdir')))?.trim();
   if (!back || real(path.resolve(gitDir, back)) !== real(dotGit)) throw foreign('the worktree belongs to another path');
-  // Only now may git look at it.
-  const info = await worktreeInfo(git, dir);
-  if (!info || info.commonDir !== mirror) throw foreign('git does not see it as a worktree of the mirror');
+  // Only now may git look at it. Where its git dirs are is known from the files just checked,
+  // so git is asked for its config only.
+  const info = await worktreeSettings(git, dir, mirror);
   if (!info.repoURL || real(mirrors.dir(info.repoURL)) !== mirror) throw foreign('the mirror is not the worker\'s mirror of its repository');
   return info;
 }

@@ -67,3 +67,90 @@ export async function writeWorktreeSettings(dir: string, settings: WorktreeSetti
   await fs.promises.writeFile(tmp, next);
   await fs.promises.rename(tmp, file);
 }
+
+const PLAIN_VALUE = /^[A-Za-z0-9._:/@+-]*$/;
+const QUOTED_VALUE = /^"((?:[^"\\]|\\[\\"nt])*)"$/;
+const SHUNT_KEY = /^([A-Za-z][A-Za-z0-9-]*)\s*=\s*(.*)$/;
+
+/**
+ * The `[shunt]` keys of a config file's text (names in lower case, as git compares them; the
+ * last value of a key wins, as `git config --get` answers). Undefined when the file spells
+ * anything in a way this reader does not take (a value with a comment after it, a continued
+ * line, a section header with a key on its line): then git is asked instead.
+ */
+export function parseShuntSection(text: string): Record<string, string> | undefined {
+  const keys: Record<string, string> = {};
+  let inShunt = false;
+  for (const raw of text.split('\n')) {
+    const line = raw.trim();
+    if (line === '' || line.startsWith('#') || line.startsWith(';')) continue;
+    const header = /^\[([^\]]*)\]$/.exec(line);
+    if (header) {
+      inShunt = (header[1] ?? '').trim().toLowerCase() === 'shunt';
+      continue;
+    }
+    if (line.startsWith('[')) return undefined;
+    if (!inShunt) continue;
+    const m = SHUNT_KEY.exec(line);
+    if (!m) return undefined;
+    const spelled = m[2] ?? '';
+    const quoted = QUOTED_VALUE.exec(spelled)?.[1];
+    let value: string;
+    if (PLAIN_VALUE.test(spelled)) value = spelled;
+    else if (quoted !== undefined) value = quoted.replace(/\\([\\"nt])/g, (_, c: string) => (c === 'n' ? '\n' : c === 't' ? '\t' : c));
+    else return undefined;
+    keys[(m[1] ?? '').toLowerCase()] = value;
+  }
+  return keys;
+}
+
+async function readConfigWorktree(dir: string): Promise<{ file: string; text: string } | undefined> {
+  let file: string;
+  try {
+    file = path.join(await worktreeGitDir(dir), 'config.worktree');
+  } catch {
+    return undefined;
+  }
+  try {
+    return { file, text: await fs.promises.readFile(file, 'utf8') };
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'ENOENT' ? { file, text: '' } : undefined;
+  }
+}
+
+/**
+ * A `[shunt]` setting of the worktree at `dir`, read from its config file without starting git
+ * (the worktree pool reads them under the mirror's lock). Undefined when the file cannot be read
+ * or taken (see parseShuntSection): the caller asks git then. `null`: the key is not set.
+ */
+export async function readShuntSetting(dir: string, key: string): Promise<string | null | undefined> {
+  const read = await readConfigWorktree(dir);
+  const keys = read === undefined ? undefined : parseShuntSection(read.text);
+  if (keys === undefined) return undefined;
+  return keys[key.toLowerCase()] ?? null;
+}
+
+/**
+ * Sets one `[shunt]` key of the worktree at `dir` in its config file, the rest of the file kept,
+ * written then renamed (a crash leaves the old file or the new one). False when the file cannot
+ * be read or taken: the caller runs `git config` then.
+ */
+export async function writeShuntSetting(dir: string, key: string, value: string): Promise<boolean> {
+  const read = await readConfigWorktree(dir);
+  const keys = read === undefined ? undefined : parseShuntSection(read.text);
+  if (read === undefined || keys === undefined) return false;
+  keys[key.toLowerCase()] = value;
+  const kept: string[] = [];
+  let skipping = false;
+  for (const line of read.text.split('\n')) {
+    const header = /^\s*\[([^\]]*)\]/.exec(line)?.[1];
+    if (header !== undefined) skipping = header.trim().toLowerCase() === 'shunt';
+    if (!skipping) kept.push(line);
+  }
+  const rest = kept.join('\n').replace(/\n+$/, '');
+  const section = ['[shunt]', ...Object.entries(keys).map(([k, v]) => `\t${k} = ${quoteConfigValue(v)}`)].join('\n');
+  const tmp = `${read.file}.shunt-tmp`;
+  await fs.promises.writeFile(tmp, `${rest ? `${rest}\n` : ''}${section}\n`);
+  await fs.promises.rename(tmp, read.file);
+  return true;
+}

@@ -1,5 +1,3 @@
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import type { GitCommand } from './git-command.js';
 
 /** What a directory holds, when it is the top of a git worktree. */
@@ -17,23 +15,13 @@ export interface WorktreeInfo {
   insecureSkipTLSVerify?: boolean;
 }
 
-/** Describes `dir` when it is the top of a git worktree (ours or anyone's), else undefined. */
-export async function worktreeInfo(git: GitCommand, dir: string): Promise<WorktreeInfo | undefined> {
-  try {
-    const st = await fs.promises.lstat(path.join(dir, '.git'));
-    if (!st.isFile() && !st.isDirectory()) return undefined;
-  } catch {
-    return undefined;
-  }
-  const res = await git.run(['rev-parse', '--path-format=absolute', '--git-common-dir', '--show-toplevel'], {
-    cwd: dir,
-    allowFailure: true,
-  });
-  if (res.code !== 0) return undefined;
-  const [commonDir, top] = res.stdout.trim().split('\n');
-  if (!commonDir || !top) return undefined;
-  if (fs.realpathSync(top) !== fs.realpathSync(dir)) return undefined;
-  const info: WorktreeInfo = { dir, commonDir: fs.realpathSync(commonDir) };
+/**
+ * What the config of the worktree at `dir`, of the repository whose common git dir is
+ * `commonDir`, says it is for: one `git config` process, for a caller that has found the
+ * worktree's git dirs itself (own-checkout.ts, from the files that name them).
+ */
+export async function worktreeSettings(git: GitCommand, dir: string, commonDir: string): Promise<WorktreeInfo> {
+  const info: WorktreeInfo = { dir, commonDir };
   const cfg = await git.run(['config', '--get-regexp', '^(shunt\\.|remote\\.origin\\.url$|http\\.sslverify$)'], {
     cwd: dir,
     allowFailure: true,

@@ -20,6 +20,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { GitCommand } from './git-command.js';
 import type { MirrorLocks } from './mirror-locks.js';
+import { readShuntSetting, worktreeGitDir, writeShuntSetting } from './worktree-config.js';
 
 export const POOL_PER_MIRROR = 2;
 /** A parked worktree whose leftovers are gone. */
@@ -37,9 +38,12 @@ export function sparseKey(sparse: readonly string[] | undefined): string {
   return `sparse${sha1Hex([...sparse].sort().join('\n')).slice(0, 12)}`;
 }
 
-async function gitDirOf(git: GitCommand, wt: string): Promise<string | undefined> {
-  const res = await git.run(['rev-parse', '--path-format=absolute', '--git-dir'], { cwd: wt, allowFailure: true });
-  return res.code === 0 ? res.stdout.trim() : undefined;
+async function gitDirOf(wt: string): Promise<string | undefined> {
+  try {
+    return await worktreeGitDir(wt);
+  } catch {
+    return undefined;
+  }
 }
 
 type Hooks = { heartbeat?: (() => void) | undefined; signal?: AbortSignal | undefined };
@@ -76,16 +80,16 @@ export class WorktreePool {
     await fs.promises.mkdir(dir, { recursive: true });
     const parked = await fs.promises.readdir(dir);
     if (parked.length >= POOL_PER_MIRROR) return undefined;
-    const gitDir = await gitDirOf(this.git, wt);
+    const gitDir = await gitDirOf(wt);
     if (!gitDir) return undefined;
     for (const busy of ['rebase-merge', 'rebase-apply', 'MERGE_HEAD', 'CHERRY_PICK_HEAD']) {
       if (fs.existsSync(path.join(gitDir, busy))) return undefined;
     }
-    const key = (await this.git.run(['config', '--worktree', '--get', 'shunt.sparse'], { cwd: wt, allowFailure: true })).stdout.trim() || 'full';
+    const key = (await this.setting(wt, 'sparse')) || 'full';
     let n = 0;
     while (parked.includes(`${key}-${n}`)) n++;
     const dest = path.join(dir, `${key}-${n}`);
-    await this.git.run(['config', '--worktree', 'shunt.ref', PARKED_DIRTY_REF], { cwd: wt });
+    await this.setSetting(wt, 'ref', PARKED_DIRTY_REF);
     const moved = await this.git.run(['worktree', 'move', wt, dest], { cwd: mirror, allowFailure: true });
     return moved.code === 0 ? dest : undefined;
   }
@@ -108,7 +112,22 @@ export class WorktreePool {
 
   private async clean(dir: string, hooks: Hooks): Promise<void> {
     await this.git.run(['clean', '-ffdxq'], { cwd: dir, heartbeat: hooks.heartbeat, signal: hooks.signal });
-    await this.git.run(['config', '--worktree', 'shunt.ref', PARKED_REF], { cwd: dir });
+    await this.setSetting(dir, 'ref', PARKED_REF);
+  }
+
+  /**
+   * A `shunt.<key>` setting of a worktree: read from its config file, as git would (git is asked
+   * only when the file is spelled in a way the reader does not take). These run under the
+   * mirror's lock, where every git process makes the other promotions of the repository wait.
+   */
+  private async setting(wt: string, key: string): Promise<string> {
+    const read = await readShuntSetting(wt, key);
+    if (read !== undefined) return read ?? '';
+    return (await this.git.run(['config', '--worktree', '--get', `shunt.${key}`], { cwd: wt, allowFailure: true })).stdout.trim();
+  }
+
+  private async setSetting(wt: string, key: string, value: string): Promise<void> {
+    if (!(await writeShuntSetting(wt, key, value))) await this.git.run(['config', '--worktree', `shunt.${key}`, value], { cwd: wt });
   }
 
   /**
@@ -128,7 +147,7 @@ export class WorktreePool {
       const from = path.join(dir, name);
       const taken = await this.withParkedLock(from, async () => {
         if (!fs.existsSync(from)) return false;
-        const mark = (await this.git.run(['config', '--worktree', '--get', 'shunt.ref'], { cwd: from, allowFailure: true })).stdout.trim();
+        const mark = await this.setting(from, 'ref');
         if (mark !== PARKED_REF) {
           try {
             await this.clean(from, hooks);
