@@ -15,4 +15,4 @@ RUN npm run build && npm prune --omit=dev
 ENV SHUNT_DATA_DIR=/data
 VOLUME /data
 USER shunt
-CMD ["node", "--max-semi-space-size=2", "--max-old-space-size=384", "dist/worker/main.js"]
+CMD ["node", "--max-semi-space-size=1", "--heap-growing-percent=10", "--max-old-space-size=384", "dist/worker/main.js"]

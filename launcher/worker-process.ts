@@ -4,15 +4,19 @@
  */
 
 /**
- * The worker's V8 heaps kept small (bench/README.md, "The worker's memory"): a young generation
- * of 2 MB per isolate (the default 16 MB sat ~65 MB higher at the same load, no faster), and an
- * old generation of at most 384 MB per isolate (the main one and the workflow thread's), which
- * makes V8 collect instead of growing. The workflow thread's isolate holds the workflow cache
- * (300 workflows, worker/config.ts): at 192 MB it ran out of memory under CI's 200-promotion load.
- * Raise it with SHUNT_WORKER_NODE_ARGS="--max-old-space-size=…" (a later flag wins) for far more
- * workflows, with SHUNT_MAX_CACHED_WORKFLOWS to match.
+ * The worker's V8 heaps kept small (bench/README.md, "The worker's memory", "What glibc kept"):
+ * - a young generation of 1 MB per isolate (the default 16 MB sat ~65 MB higher at the same load,
+ *   no faster; 2 MB until issue 20's last stop);
+ * - an old generation that grows by 10 % of what survives a collection rather than V8's own
+ *   factor (up to 4×): with both, 200 promotions at once peaked at 192–198 MB against 202–212,
+ *   at 385–425 a minute;
+ * - at most 384 MB of old generation per isolate (the main one and the workflow thread's), which
+ *   makes V8 collect instead of growing. The workflow thread's isolate holds the workflow cache
+ *   (300 workflows, worker/config.ts): at 192 MB it ran out of memory under CI's 200-promotion
+ *   load. Raise it with SHUNT_WORKER_NODE_ARGS="--max-old-space-size=…" (a later flag wins) for
+ *   far more workflows, with SHUNT_MAX_CACHED_WORKFLOWS to match.
  */
-export const WORKER_NODE_ARGS = ['--max-semi-space-size=2', '--max-old-space-size=384'];
+export const WORKER_NODE_ARGS = ['--max-semi-space-size=1', '--heap-growing-percent=10', '--max-old-space-size=384'];
 
 /**
  * glibc's malloc arenas for the worker, unless the operator sets MALLOC_ARENA_MAX: its many

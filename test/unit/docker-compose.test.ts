@@ -133,11 +133,12 @@ describe('docker-compose.yml: the Temporal the cluster suite runs', () => {
     expect(UPDATES_IN_FLIGHT_WITH_EMBEDDED_SERVER).toBeLessThan(Number(DYNAMIC_CONFIG['history.maxInFlightUpdates']));
   });
 
-  it('starts the worker with the node flags and malloc settings the launcher gives it (launcher/worker-process.ts)', () => {
+  it('starts the worker with the node flags and malloc settings the launcher gives it (launcher/worker-process.ts), and the image with those flags', () => {
     const worker = compose.services['shunt-worker']!;
     const launched = workerProcess({});
     expect(worker.command).toEqual(['node', ...launched.nodeArgs, 'dist/worker/main.js']);
     expect(env(worker)).toMatchObject(launched.env);
+    expect(dockerfile).toContain(`CMD ${JSON.stringify(['node', ...launched.nodeArgs, 'dist/worker/main.js']).replace(/","/g, '", "')}`);
   });
 
   it('sets the schema up with the script the suite runs', () => {

@@ -8,6 +8,7 @@ import { once } from 'node:events';
 import { join } from 'node:path';
 import { freePort } from '../../../launcher/free-port.js';
 import { projectRoot } from '../../../launcher/temporal-binary.js';
+import { workerProcess } from '../../../launcher/worker-process.js';
 import { processTree } from '../launched-shunt.js';
 
 interface ProcessOptions {
@@ -97,7 +98,8 @@ abstract class ShuntProcess {
 export class WorkerProcess extends ShuntProcess {
   /** Starts `node dist/worker/main.js` and waits until it says it polls. */
   async start(): Promise<void> {
-    this.spawn(join('worker', 'main.js'), ['--max-semi-space-size=2', '--max-old-space-size=384'], { SHUNT_WORKER_ID: this.name });
+    const worker = workerProcess({});
+    this.spawn(join('worker', 'main.js'), worker.nodeArgs, { ...worker.env, SHUNT_WORKER_ID: this.name });
     const deadline = Date.now() + 120_000;
     for (;;) {
       const exited = this.exitedWith();
