@@ -2,7 +2,7 @@
  * Where steps have written in each checkout since git made it, so that git-commit stages those
  * places only. `git add --all` walks every directory of the tree for new files: on a checkout of
  * 20,000 files in 21,000 directories that walk was 280 ms of a 600 ms promotion (bench/README.md,
- * "Staging only where steps wrote").
+ * "What glibc kept, staging where steps wrote").
  *
  * It can be exact because every write of a step goes through Workspace.resolveForWrite (the
  * workspace's one path rule), which reports here; a tool a step runs writes only below the paths

@@ -5,7 +5,7 @@ import { cleanMessage } from '../../activities/adapters/git/commit.js';
 import {
   parseShuntSection,
   quoteConfigValue,
-  readShuntSetting,
+  readShuntSettings,
   withoutOwnedSections,
   worktreeGitDir,
   writeShuntSetting,
@@ -55,8 +55,7 @@ describe('worktree settings', () => {
   it('reads and sets one [shunt] key in the file as git does: git reads back what was set, and the reader what git set', async () => {
     const { origin, svc, dir } = await checkoutPlace();
     await svc.checkout({ repoURL: origin.url, dir, branch: 'main', author: { name: 'Zoë "the" Builder\\', email: 'z@example.com' } });
-    expect(await readShuntSetting(dir, 'ref')).toBe('branch:main');
-    expect(await readShuntSetting(dir, 'missing')).toBeNull();
+    expect(await readShuntSettings(dir)).toEqual({ ref: 'branch:main', branch: 'main', sparse: 'full' });
 
     expect(await writeShuntSetting(dir, 'ref', 'parked-dirty')).toBe(true);
     expect((await git(dir, ['config', 'shunt.ref'])).trim()).toBe('parked-dirty');
@@ -65,7 +64,7 @@ describe('worktree settings', () => {
 
     await git(dir, ['config', '--worktree', 'shunt.ref', 'parked']);
     await git(dir, ['config', '--worktree', 'shunt-tag.v1', 'abc']);
-    expect(await readShuntSetting(dir, 'ref')).toBe('parked');
+    expect((await readShuntSettings(dir))?.['ref']).toBe('parked');
     expect(await writeShuntSetting(dir, 'sparse', 'full')).toBe(true);
     expect((await git(dir, ['config', 'shunt.sparse'])).trim()).toBe('full');
     expect((await git(dir, ['config', 'shunt-tag.v1'])).trim()).toBe('abc');

@@ -1,7 +1,9 @@
 /** Parked worktrees: a released checkout is reused by the next promotion, reset to its commit. */
+import { jest } from '@jest/globals';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createWorkspace } from '../../activities/adapters/workspace.js';
+import { GitCommand } from '../../activities/adapters/git/git-command.js';
 import { POOL_PER_MIRROR } from '../../activities/adapters/git/worktree-pool.js';
 import { commitToOrigin, createOrigin, Disposer, git, originHead, tempDir } from '../support/git-repos.js';
 import { newGitService } from './harness.js';
@@ -42,6 +44,30 @@ describe('worktree pool', () => {
     expect(fs.readFileSync(path.join(dir2, 'new.txt'), 'utf8')).toBe('new\n');
     expect((await git(dir2, ['status', '--porcelain'])).trim()).toBe('');
     expect((await git(dir2, ['config', '--worktree', 'shunt.ref'])).trim()).toBe('branch:main');
+  });
+
+  it('parks and takes a checkout without a git process for its marks: they are read and set in its config file', async () => {
+    const { origin, svc, work, parked } = await setup();
+    const ws1 = await createWorkspace(work, 'p1');
+    await svc.checkout({ repoURL: origin.url, dir: ws1.resolve('src'), branch: 'main' });
+    const run = GitCommand.prototype.run;
+    const ran: string[] = [];
+    const spy = jest.spyOn(GitCommand.prototype, 'run').mockImplementation(async function (this: GitCommand, ...a: Parameters<typeof run>) {
+      ran.push(a[0].join(' '));
+      return run.apply(this, a);
+    });
+    try {
+      await svc.releaseWorktrees(ws1.root);
+      await svc.idle();
+      expect(parked()).toEqual(['full-0']);
+      const ws2 = await createWorkspace(work, 'p2');
+      await svc.checkout({ repoURL: origin.url, dir: ws2.resolve('src'), branch: 'main' });
+      expect(parked()).toEqual([]);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(ran.filter((c) => c.startsWith('config') || c.includes('--git-dir'))).toEqual([]);
+    expect(ran.filter((c) => c.startsWith('worktree move'))).toHaveLength(2);
   });
 
   it('keeps at most POOL_PER_MIRROR parked checkouts, and only reuses one of the same sparse set', async () => {

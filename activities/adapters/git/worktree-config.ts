@@ -1,7 +1,8 @@
 /**
  * Shunt's settings in a worktree's own config file (`<gitdir>/config.worktree`), written in one
- * file write instead of one `git config` process per key: on a large checkout every process
- * counts, and a pooled checkout rewrites all of them on each reuse.
+ * file write instead of one `git config` process per key, and its `[shunt]` marks read and set
+ * there too: on a large checkout every process counts, a pooled checkout rewrites all of them on
+ * each reuse, and the pool reads and sets its marks under the mirror's lock.
  *
  * Shunt owns the `[user]`, `[shunt]` and `[http]` sections of that file (git's sparse-checkout
  * writes `[core]` there; other sections are kept as they are).
@@ -32,39 +33,49 @@ export function quoteConfigValue(value: string): string {
   return `"${escaped}"`;
 }
 
-/** The file's text without the sections Shunt owns. */
-export function withoutOwnedSections(text: string): string {
+/** The file's text without the sections Shunt owns (or only those named, e.g. `['[shunt]']`). */
+export function withoutOwnedSections(text: string, sections: ReadonlySet<string> = OWNED): string {
   const kept: string[] = [];
   let skipping = false;
   for (const line of text.split('\n')) {
     const header = /^\s*(\[[^\]]*\])/.exec(line)?.[1];
-    if (header !== undefined) skipping = OWNED.has(header.replace(/\s+/g, '').toLowerCase());
+    if (header !== undefined) skipping = sections.has(header.replace(/\s+/g, '').toLowerCase());
     if (!skipping) kept.push(line);
   }
   return kept.join('\n').replace(/\n+$/, '');
 }
 
+function shuntSection(keys: Record<string, string>): string[] {
+  return ['[shunt]', ...Object.entries(keys).map(([k, v]) => `\t${k} = ${quoteConfigValue(v)}`)];
+}
+
 export function renderSettings(settings: WorktreeSettings): string {
-  const lines = ['[user]', `\tname = ${quoteConfigValue(settings.user.name)}`, `\temail = ${quoteConfigValue(settings.user.email)}`, '[shunt]'];
-  for (const [k, v] of Object.entries(settings.shunt)) lines.push(`\t${k} = ${quoteConfigValue(v)}`);
+  const lines = ['[user]', `\tname = ${quoteConfigValue(settings.user.name)}`, `\temail = ${quoteConfigValue(settings.user.email)}`, ...shuntSection(settings.shunt)];
   if (settings.insecureSkipTLSVerify) lines.push('[http]', '\tsslVerify = false');
   return lines.join('\n');
 }
 
 /** Replaces Shunt's sections of the worktree's config with `settings`. */
 export async function writeWorktreeSettings(dir: string, settings: WorktreeSettings): Promise<void> {
+  const { file, text } = await readConfigWorktree(dir);
+  await replaceConfigWorktree(file, withoutOwnedSections(text), renderSettings(settings));
+}
+
+/** `<gitdir>/config.worktree` and its text (empty when there is none yet). */
+async function readConfigWorktree(dir: string): Promise<{ file: string; text: string }> {
   const file = path.join(await worktreeGitDir(dir), 'config.worktree');
-  let text = '';
   try {
-    text = await fs.promises.readFile(file, 'utf8');
+    return { file, text: await fs.promises.readFile(file, 'utf8') };
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    return { file, text: '' };
   }
-  const rest = withoutOwnedSections(text);
-  const next = `${rest ? `${rest}\n` : ''}${renderSettings(settings)}\n`;
-  // Write-then-rename: a crash leaves the old file or the new one, never half of one.
+}
+
+/** Writes `rest` followed by `sections`, then renames: a crash leaves the old file or the new one, never half of one. */
+async function replaceConfigWorktree(file: string, rest: string, sections: string): Promise<void> {
   const tmp = `${file}.shunt-tmp`;
-  await fs.promises.writeFile(tmp, next);
+  await fs.promises.writeFile(tmp, `${rest ? `${rest}\n` : ''}${sections}\n`);
   await fs.promises.rename(tmp, file);
 }
 
@@ -104,53 +115,30 @@ export function parseShuntSection(text: string): Record<string, string> | undefi
   return keys;
 }
 
-async function readConfigWorktree(dir: string): Promise<{ file: string; text: string } | undefined> {
-  let file: string;
-  try {
-    file = path.join(await worktreeGitDir(dir), 'config.worktree');
-  } catch {
-    return undefined;
-  }
-  try {
-    return { file, text: await fs.promises.readFile(file, 'utf8') };
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'ENOENT' ? { file, text: '' } : undefined;
-  }
-}
-
-/**
- * A `[shunt]` setting of the worktree at `dir`, read from its config file without starting git
- * (the worktree pool reads them under the mirror's lock). Undefined when the file cannot be read
- * or taken (see parseShuntSection): the caller asks git then. `null`: the key is not set.
- */
-export async function readShuntSetting(dir: string, key: string): Promise<string | null | undefined> {
-  const read = await readConfigWorktree(dir);
+/** `[shunt]`'s keys of the worktree at `dir`, or undefined when its config cannot be read or taken. */
+async function shuntKeysOf(dir: string): Promise<{ file: string; text: string; keys: Record<string, string> } | undefined> {
+  const read = await readConfigWorktree(dir).catch(() => undefined);
   const keys = read === undefined ? undefined : parseShuntSection(read.text);
-  if (keys === undefined) return undefined;
-  return keys[key.toLowerCase()] ?? null;
+  return read === undefined || keys === undefined ? undefined : { ...read, keys };
 }
 
 /**
- * Sets one `[shunt]` key of the worktree at `dir` in its config file, the rest of the file kept,
- * written then renamed (a crash leaves the old file or the new one). False when the file cannot
- * be read or taken: the caller runs `git config` then.
+ * The `[shunt]` settings of the worktree at `dir` (names in lower case), read from its config
+ * file without starting git (the worktree pool reads them under the mirror's lock). Undefined
+ * when the file cannot be read or taken (see parseShuntSection): the caller asks git then.
+ */
+export async function readShuntSettings(dir: string): Promise<Record<string, string> | undefined> {
+  return (await shuntKeysOf(dir))?.keys;
+}
+
+/**
+ * Sets one `[shunt]` key of the worktree at `dir` in its config file, the rest of the file kept.
+ * False when the file cannot be read or taken: the caller runs `git config` then.
  */
 export async function writeShuntSetting(dir: string, key: string, value: string): Promise<boolean> {
-  const read = await readConfigWorktree(dir);
-  const keys = read === undefined ? undefined : parseShuntSection(read.text);
-  if (read === undefined || keys === undefined) return false;
-  keys[key.toLowerCase()] = value;
-  const kept: string[] = [];
-  let skipping = false;
-  for (const line of read.text.split('\n')) {
-    const header = /^\s*\[([^\]]*)\]/.exec(line)?.[1];
-    if (header !== undefined) skipping = header.trim().toLowerCase() === 'shunt';
-    if (!skipping) kept.push(line);
-  }
-  const rest = kept.join('\n').replace(/\n+$/, '');
-  const section = ['[shunt]', ...Object.entries(keys).map(([k, v]) => `\t${k} = ${quoteConfigValue(v)}`)].join('\n');
-  const tmp = `${read.file}.shunt-tmp`;
-  await fs.promises.writeFile(tmp, `${rest ? `${rest}\n` : ''}${section}\n`);
-  await fs.promises.rename(tmp, read.file);
+  const read = await shuntKeysOf(dir);
+  if (read === undefined) return false;
+  const section = shuntSection({ ...read.keys, [key.toLowerCase()]: value }).join('\n');
+  await replaceConfigWorktree(read.file, withoutOwnedSections(read.text, new Set(['[shunt]'])), section);
   return true;
 }

@@ -20,7 +20,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { GitCommand } from './git-command.js';
 import type { MirrorLocks } from './mirror-locks.js';
-import { readShuntSetting, worktreeGitDir, writeShuntSetting } from './worktree-config.js';
+import { readShuntSettings, worktreeGitDir, writeShuntSetting } from './worktree-config.js';
 
 export const POOL_PER_MIRROR = 2;
 /** A parked worktree whose leftovers are gone. */
@@ -121,8 +121,8 @@ export class WorktreePool {
    * mirror's lock, where every git process makes the other promotions of the repository wait.
    */
   private async setting(wt: string, key: string): Promise<string> {
-    const read = await readShuntSetting(wt, key);
-    if (read !== undefined) return read ?? '';
+    const settings = await readShuntSettings(wt);
+    if (settings !== undefined) return settings[key] ?? '';
     return (await this.git.run(['config', '--worktree', '--get', `shunt.${key}`], { cwd: wt, allowFailure: true })).stdout.trim();
   }
 
