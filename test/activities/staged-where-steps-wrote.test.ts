@@ -107,14 +107,17 @@ describe('git-commit stages where steps wrote', () => {
     expect(await committed(h)).toEqual(['M\tapps/b/values.yaml']);
   });
 
-  it('stages nothing when steps wrote nothing in the checkout: a re-run reports HEAD', async () => {
+  it('stages nothing when steps wrote nothing in the checkout: it reports HEAD without a walk', async () => {
     const h = await workerHarness();
     await h.run(fileWrite, { path: 'elsewhere.txt', contents: 'outside the checkout\n' });
+    // Not a step's write: a walk would find and commit it.
+    fs.writeFileSync(h.workspace.resolve('src/unseen.txt'), 'no step wrote this\n');
     const head = (await git(h.workspace.resolve('src'), ['rev-parse', 'HEAD'])).trim();
 
     const res = await h.run(gitCommit, { path: './src', message: 'Nothing' });
 
     expect(res.output).toEqual({ commit: head });
+    expect(await leftOver(h)).toBe('?? unseen.txt\n');
   });
 
   it('walks the whole checkout after a write at its top (git-clear)', async () => {
