@@ -14,16 +14,13 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { isInside } from './path-inside.js';
 
 /** More written paths than this in one checkout: stage everything. */
 const MAX_PATHS_PER_CHECKOUT = 256;
 /** More checkouts than this remembered (workspaces never released): the oldest are forgotten. */
 const MAX_CHECKOUTS = 4096;
 const EVERYWHERE = 'everywhere';
-
-function isWithin(parent: string, child: string): boolean {
-  return child.startsWith(parent.endsWith(path.sep) ? parent : parent + path.sep);
-}
 
 function realPathOf(dir: string): string | undefined {
   try {
@@ -72,8 +69,8 @@ export class CheckoutWrites {
   wrote(realPath: string): void {
     for (const [dir, paths] of this.written) {
       if (paths === EVERYWHERE) continue;
-      if (realPath === dir || isWithin(realPath, dir)) this.written.set(dir, EVERYWHERE);
-      else if (isWithin(dir, realPath)) {
+      if (isInside(realPath, dir)) this.written.set(dir, EVERYWHERE);
+      else if (isInside(dir, realPath)) {
         paths.add(realPath);
         if (paths.size > MAX_PATHS_PER_CHECKOUT) this.written.set(dir, EVERYWHERE);
       }
@@ -89,8 +86,8 @@ export class CheckoutWrites {
     const paths = real === undefined ? undefined : this.written.get(real);
     if (real === undefined || paths === undefined || paths === EVERYWHERE) return undefined;
     const subtrees = [...new Set([...paths].map(changedSubtree))].sort();
-    if (subtrees.some((s) => s === real || !isWithin(real, s))) return undefined;
-    const outermost = subtrees.filter((s, i) => !subtrees.slice(0, i).some((outer) => isWithin(outer, s)));
+    if (subtrees.some((s) => s === real || !isInside(real, s))) return undefined;
+    const outermost = subtrees.filter((s, i) => !subtrees.slice(0, i).some((outer) => isInside(outer, s)));
     return outermost.map((s) => path.relative(real, s).split(path.sep).join('/'));
   }
 
@@ -98,7 +95,7 @@ export class CheckoutWrites {
   forgetUnder(root: string): void {
     const roots = [path.resolve(root), realPathOf(root)].filter((r): r is string => r !== undefined);
     for (const dir of [...this.written.keys()]) {
-      if (roots.some((r) => dir === r || isWithin(r, dir))) this.written.delete(dir);
+      if (roots.some((r) => isInside(r, dir))) this.written.delete(dir);
     }
   }
 }

@@ -10,6 +10,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { DomainError } from '../../core/errors.js';
 import { checkoutWrites } from './checkout-writes.js';
+import { isInside } from './path-inside.js';
 import { processAlive } from './process-alive.js';
 
 /** Thrown (as a DomainError with code `PathEscape`) for any path leaving the workspace. */
@@ -27,11 +28,6 @@ function gitPathError(relPath: string): DomainError {
     'PathEscape',
     `path ${JSON.stringify(relPath)} is inside a .git directory: steps may not write git metadata (git-clone makes checkouts)`,
   );
-}
-
-function isInside(parent: string, child: string): boolean {
-  const rel = path.relative(parent, child);
-  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
 }
 
 export class Workspace {

@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { isInside } from '../path-inside.js';
 import type { GitCommand } from './git-command.js';
 import type { Mirrors } from './mirror.js';
 import { forgetSigningKey } from './signing.js';
@@ -17,8 +18,7 @@ export async function releaseWorktrees(git: GitCommand, mirrors: Mirrors, root: 
   } catch {
     /* already gone */
   }
-  const within = (p: string): boolean =>
-    [...roots].some((r) => p === r || p.startsWith(r.endsWith(path.sep) ? r : r + path.sep));
+  const within = (p: string): boolean => [...roots].some((r) => isInside(r, p));
   let names: string[];
   try {
     names = (await fs.promises.readdir(mirrors.root)).filter((n) => n.endsWith('.git'));

@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import { DomainError } from '../../../core/errors.js';
 import { URL_PASSWORD_MESSAGE, urlHasPassword } from '../../../core/freight/url-userinfo.js';
 import { displayURL } from './redact.js';
+import { isInside } from '../path-inside.js';
 
 /** `scheme://…` */
 const SCHEME = /^([a-z][a-z0-9+.-]*):\/\//i;
@@ -28,11 +29,6 @@ function localPath(url: string): string | undefined {
   }
   if (scheme !== undefined || SCP_LIKE.test(url)) return undefined;
   return url;
-}
-
-function isInside(parent: string, child: string): boolean {
-  const rel = path.relative(parent, child);
-  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
 }
 
 /** The real path of `p`, or of its deepest existing ancestor joined with the rest. */
