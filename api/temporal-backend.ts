@@ -84,7 +84,8 @@ import { payloadSizeInterceptor } from './payload-size-interceptor.js';
 import { GitReads } from './git-reads.js';
 import { KeyedLimit } from './keyed-limit.js';
 import { ProjectReads } from './project-reads.js';
-import { waitForClose } from './workflow-close.js';
+import { waitForEnd } from './workflow-close.js';
+import { endedRecord, withLiveStatus } from '../core/project/promotion-end.js';
 import { refreshWarehouseScan } from './warehouse-refresh.js';
 
 // @temporalio/proto is CommonJS: Node's ESM loader sees only its default export.
@@ -305,11 +306,17 @@ export class TemporalBackend implements ShuntBackend {
       const record = await this.recordIn(project, name, closedBy);
       if (TERMINAL_PHASES.includes(record.phase) || Date.now() >= deadline || wait.signal?.aborted) return this.withLiveSteps(record);
       if (record.phase === 'Running' && closedBy === undefined) {
-        // The promotion tells its project it ended before it closes.
-        const closed = await waitForClose(this.client, this.opts.namespace, record.workflowId, deadline, wait.signal).catch((err: unknown) => {
+        const end = await waitForEnd(this.client, record.workflowId, deadline, wait.signal).catch((err: unknown) => {
           throw unavailable(err);
         });
-        if (closed) closedBy = this.reads.clock();
+        if (!end.closed) continue;
+        // The promotion told its project it ended before it closed, so the project's reads from now
+        // on show that; its result says what they show, without asking the project while it records
+        // the ends of other promotions.
+        this.reads.invalidate(project);
+        const ended = endedRecord(record, end.result);
+        if (ended) return ended;
+        closedBy = this.reads.clock();
         continue;
       }
       // Not started yet (queued behind its stage's running one), or closed without its project
@@ -341,11 +348,7 @@ export class TemporalBackend implements ShuntBackend {
     // A trimmed record's step outputs and full messages are in its workflow (core/project/promotion-trim.ts).
     if (record.phase !== 'Running' && !record.trimmed) return record;
     try {
-      const live = await this.client.workflow.getHandle(record.workflowId).query(promotionStatusQuery);
-      const merged: PromotionRecord = { ...record, steps: live.steps, state: live.state };
-      if (live.waitingForApproval) merged.waitingForApproval = live.waitingForApproval;
-      if (live.approvals) merged.approvals = live.approvals;
-      return merged;
+      return withLiveStatus(record, await this.client.workflow.getHandle(record.workflowId).query(promotionStatusQuery));
     } catch {
       return record;
     }

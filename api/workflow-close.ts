@@ -1,51 +1,45 @@
 /**
- * Waits for a workflow to close without polling it: one long poll of its history for the close
- * event (what `WorkflowHandle.result()` does), bounded by a deadline and an abort signal. The
- * server answers the poll when the workflow closes, or empty after its own long-poll timeout;
- * then it asks again until the deadline.
+ * Waits for a workflow to close without polling it: `WorkflowHandle.result()`, one long poll of
+ * its history for the close event, bounded by a deadline and an abort signal. The server answers
+ * the poll when the workflow closes, or empty after its own long-poll timeout; then it asks again
+ * until the deadline.
  */
-import type { Client } from '@temporalio/client';
-import proto from '@temporalio/proto';
+import { WorkflowFailedError, type Client } from '@temporalio/client';
+import { WorkflowNotFoundError } from '@temporalio/common';
 
-// @temporalio/proto is CommonJS: Node's ESM loader sees only its default export.
-const { temporal } = proto;
+/** How a wait for a workflow's close ended: `result` is what it returned, when it completed. */
+export type WorkflowEnd = { closed: false } | { closed: true; result?: unknown };
 
-/** Whether the workflow closed before `deadline` (epoch ms) or `signal`; a workflow not found counts as closed. */
-export async function waitForClose(client: Client, namespace: string, workflowId: string, deadline: number, signal?: AbortSignal): Promise<boolean> {
-  while (Date.now() < deadline && !signal?.aborted) {
-    try {
-      const poll = () =>
-        client.workflowService.getWorkflowExecutionHistory({
-          namespace,
-          execution: { workflowId },
-          waitNewEvent: true,
-          historyEventFilterType: temporal.api.enums.v1.HistoryEventFilterType.HISTORY_EVENT_FILTER_TYPE_CLOSE_EVENT,
-          skipArchival: true,
-        });
-      const bounded = () => client.connection.withDeadline(deadline, poll);
-      const answer = await (signal ? client.connection.withAbortSignal(signal, bounded) : bounded());
-      if ((answer.history?.events?.length ?? 0) > 0) return true;
-    } catch (err) {
-      if (isNotFound(err)) return true;
-      if (Date.now() >= deadline || signal?.aborted || isDeadline(err)) return false;
-      throw err;
-    }
+/**
+ * Whether the workflow closed before `deadline` (epoch ms) or `signal`, and with what result; a
+ * workflow not found counts as closed, and one that failed, was cancelled or terminated closed
+ * without a result.
+ */
+export async function waitForEnd(client: Client, workflowId: string, deadline: number, signal?: AbortSignal): Promise<WorkflowEnd> {
+  try {
+    const bounded = () => client.connection.withDeadline(deadline, () => client.workflow.getHandle(workflowId).result());
+    const result: unknown = await (signal ? client.connection.withAbortSignal(signal, bounded) : bounded());
+    return { closed: true, result };
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError || err instanceof WorkflowFailedError) return { closed: true };
+    if (Date.now() >= deadline || signal?.aborted || isDeadline(err)) return { closed: false };
+    throw err;
   }
-  return false;
 }
 
 /** gRPC status codes (https://grpc.github.io/grpc/core/md_doc_statuscodes.html). */
 const DEADLINE_EXCEEDED = 4;
-const NOT_FOUND = 5;
 const CANCELLED = 1;
 
+/** The gRPC code of an error, or of the gRPC error the client wrapped in it. */
 function codeOf(err: unknown): number | undefined {
-  const code = (err as { code?: unknown } | undefined)?.code;
-  return typeof code === 'number' ? code : undefined;
-}
-
-function isNotFound(err: unknown): boolean {
-  return codeOf(err) === NOT_FOUND;
+  let e = err;
+  for (let depth = 0; depth < 3 && typeof e === 'object' && e !== null; depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'number') return code;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return undefined;
 }
 
 function isDeadline(err: unknown): boolean {

@@ -212,15 +212,7 @@ export function recordProgress(
 export function finishPromotion(state: ProjectState, done: FinishedPromotion, nowMs: number): void {
   const promotion = findPromotion(state, done.name);
   if (!promotion || TERMINAL_PHASES.includes(promotion.phase)) return;
-  promotion.phase = done.phase;
-  promotion.steps = done.steps;
-  promotion.state = done.state;
-  promotion.finishedAt = done.finishedAt;
-  if (done.message !== undefined) promotion.message = done.message;
-  else delete promotion.message;
-  delete promotion.waitingForApproval;
-  if (done.approvals?.length) promotion.approvals = done.approvals;
-  if (done.workspace) promotion.workspace = done.workspace;
+  recordEnd(promotion, done);
   const s = stageState(state, promotion.stage);
   if (s.currentPromotion === promotion.name) delete s.currentPromotion;
   s.queue = s.queue.filter((n) => n !== promotion.name);
@@ -246,6 +238,19 @@ export function finishPromotion(state: ProjectState, done: FinishedPromotion, no
   prunePromotions(state, promotion.stage);
   settleControlFlowStages(state, done.finishedAt);
   state.updatedAt = done.finishedAt;
+}
+
+/** What a promotion's own record says once it has ended as `done` reports (the stage's part is finishPromotion's). */
+export function recordEnd(promotion: PromotionRecord, done: FinishedPromotion): void {
+  promotion.phase = done.phase;
+  promotion.steps = done.steps;
+  promotion.state = done.state;
+  promotion.finishedAt = done.finishedAt;
+  if (done.message !== undefined) promotion.message = done.message;
+  else delete promotion.message;
+  delete promotion.waitingForApproval;
+  if (done.approvals?.length) promotion.approvals = done.approvals;
+  if (done.workspace) promotion.workspace = done.workspace;
 }
 
 /** Freight leaves a stage: its continuous occupancy counts toward `longestSoak`. */

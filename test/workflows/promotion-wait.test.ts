@@ -1,7 +1,8 @@
 /**
  * Reading a promotion with a wait (GET …/promotions/:name?wait=, `shunt promote --wait`): the
- * api long-polls the promotion workflow's close instead of polling the project, then reads the
- * project afresh, past its read snapshot. Against a real server and the real workflows.
+ * api long-polls the promotion workflow's close instead of polling the project, and answers from
+ * the end the workflow returned; later reads of the project read it afresh, past its read
+ * snapshot. Against a real server and the real workflows.
  */
 import { TemporalBackend } from '../../api/temporal-backend.js';
 import { uniqueName } from '../support/temporal.js';
@@ -65,12 +66,15 @@ describe('a read of a promotion that waits for its end', () => {
     // Still running: the read waits.
     await new Promise((r) => setTimeout(r, 1000));
     expect(answered).toBe(false);
+    const queriesBefore = backend.reads.queries;
     openGate();
     const ended = await waited;
     expect(ended.phase).toBe('Succeeded');
     expect(ended.steps.map((s) => s.status)).toEqual(['Succeeded']);
-    // That fresh read is the snapshot now: later readers see the end too.
-    expect((await backend.getPromotion(project, name)).phase).toBe('Succeeded');
+    // Answered from the promotion's result: the project, busy recording ends, was not asked.
+    expect(backend.reads.queries).toBe(queriesBefore);
+    // Later readers see the end too, past the snapshot, and the same record.
+    expect(await backend.getPromotion(project, name)).toEqual(ended);
   }, 120_000);
 
   it('answers the promotion as it is after the wait, or when the reader goes away', async () => {
