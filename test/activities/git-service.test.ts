@@ -1,6 +1,9 @@
+import { jest } from '@jest/globals';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { commitURL, GitService, isCommitId, isValidRefName, redact } from '../../activities/adapters/git/index.js';
+import { GitCommand } from '../../activities/adapters/git/git-command.js';
+import { POOL_PER_MIRROR } from '../../activities/adapters/git/worktree-pool.js';
 import { createWorkspace } from '../../activities/adapters/workspace.js';
 import { commitToOrigin, createOrigin, Disposer, git, hermeticEnv, originHead, originLog, tempDir } from '../support/git-repos.js';
 import { newGitService } from './harness.js';
@@ -141,6 +144,63 @@ describe('GitService mirrors', () => {
     expect(list).not.toContain(drop.root);
     expect(fs.existsSync(path.join(drop.root, 'README.md'))).toBe(false);
     expect(fs.existsSync(keep.resolve('src/README.md'))).toBe(true);
+  });
+
+  it('releases without a git process in the mirror unless an entry is stale, which it prunes', async () => {
+    const origin = await createOrigin(disposer);
+    const dataDir = await tempDir(disposer);
+    const svc = newGitService(dataDir);
+    const names = ['a', 'b', 'gone', ...Array.from({ length: POOL_PER_MIRROR }, (_, i) => `parked${i}`)];
+    const spaces = await Promise.all(names.map((k) => createWorkspace(path.join(dataDir, 'work'), k)));
+    for (const ws of spaces) await svc.checkout({ repoURL: origin.url, dir: ws.resolve('src'), branch: 'main' });
+    const [a, b, gone, ...toPark] = spaces as [(typeof spaces)[0], (typeof spaces)[0], (typeof spaces)[0], ...typeof spaces];
+    // The pool is full: the releases below delete their checkouts.
+    for (const ws of toPark) await svc.releaseWorktrees(ws.root);
+    await svc.idle();
+    const mirror = svc.mirrorDir(origin.url);
+    const ran: string[] = [];
+    const run = GitCommand.prototype.run;
+    const spy = jest.spyOn(GitCommand.prototype, 'run').mockImplementation(async function (this: GitCommand, ...args: Parameters<typeof run>) {
+      ran.push(args[0].join(' '));
+      return run.apply(this, args);
+    });
+    try {
+      await svc.releaseWorktrees(a.root);
+      expect(ran).toEqual([]);
+      // A worker that died left `gone` behind: the next release prunes its entry.
+      await fs.promises.rm(gone.root, { recursive: true, force: true });
+      await svc.releaseWorktrees(b.root);
+      expect(ran).toEqual(['worktree prune']);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(fs.existsSync(a.resolve('src'))).toBe(false);
+    expect(fs.existsSync(b.resolve('src'))).toBe(false);
+    const listed = (await git(mirror, ['worktree', 'list', '--porcelain'])).split('\n').filter((l) => l.startsWith('worktree '));
+    expect(listed).toHaveLength(1 + POOL_PER_MIRROR);
+    expect(listed.filter((l) => l.includes(`${path.sep}work${path.sep}`))).toEqual([]);
+  });
+
+  it.each([
+    ['a full checkout', undefined],
+    ['a sparse checkout', ['env']],
+  ])('adopts %s a crash left added but unrecorded, writing its files again', async (_, sparse) => {
+    const origin = await createOrigin(disposer, { files: { 'README.md': 'hello\n', 'env/dev/k.yaml': 'a: 1\n' } });
+    const dataDir = await tempDir(disposer);
+    const svc = newGitService(dataDir);
+    const ws = await createWorkspace(path.join(dataDir, 'work'), 'w');
+    await svc.checkout({ repoURL: origin.url, dir: ws.resolve('first'), branch: 'main' });
+    // What a worker that died right after `worktree add` (which writes no files) leaves behind.
+    const dir = ws.resolve('src');
+    await git(svc.mirrorDir(origin.url), ['worktree', 'add', '--quiet', '--detach', '--no-checkout', dir, await originHead(origin)]);
+
+    const res = await svc.checkout({ repoURL: origin.url, dir, branch: 'main', sparse });
+
+    expect(res).toMatchObject({ commit: await originHead(origin), reused: true });
+    expect(fs.readFileSync(path.join(dir, 'env/dev/k.yaml'), 'utf8')).toBe('a: 1\n');
+    expect(fs.existsSync(path.join(dir, 'README.md'))).toBe(true);
+    expect((await git(dir, ['status', '--porcelain'])).trim()).toBe('');
+    expect((await git(dir, ['config', '--worktree', 'shunt.ref'])).trim()).toBe('branch:main');
   });
 
   it('checks out again at a path whose worktree was deleted without release', async () => {

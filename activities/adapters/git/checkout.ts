@@ -93,11 +93,13 @@ export async function checkout(deps: CheckoutDeps, req: CheckoutRequest): Promis
   if (existing && !reuse) {
     const sameMirror = fs.existsSync(mirror) && existing.commonDir === fs.realpathSync(mirror);
     if (sameMirror && (existing.ref === undefined || existing.ref === wantedRef || wantedRef === 'default')) {
+      const head = await git.revParse(req.dir, 'HEAD');
       if (existing.ref === undefined) {
-        // Crashed between `worktree add` and recording what it is for: adopt it.
+        // Crashed between `worktree add` and recording what it is for: no step ran in it, and its
+        // files may not all be there. Write them again and adopt it.
+        await writeFiles(git, req, head);
         await recordCheckout(deps, req, wantedRef, req.branch);
       }
-      const head = await git.revParse(req.dir, 'HEAD');
       const result: CheckoutResult = { commit: head, reused: true };
       const branch = existing.branch ?? req.branch;
       if (branch) result.branch = branch;
@@ -145,27 +147,48 @@ export async function checkout(deps: CheckoutDeps, req: CheckoutRequest): Promis
     // A partial (blobless) mirror first gets the file contents of this commit, with credentials.
     await mirrors.fetchBlobsFor(mirror, req.repoURL, start, req.sparse, req, req);
     if (!reuse && deps.pool) reuse = await deps.pool.take(mirror, sparseKey(req.sparse), req.dir, req);
-    if (reuse && deps.pool) {
-      await deps.pool.reset(req.dir, start, { heartbeat: req.heartbeat, signal: req.signal, dirty: interruptedTake });
-    } else {
-      await git.run(['worktree', 'prune'], { cwd: mirror });
-      const args = ['worktree', 'add', '--quiet', '--detach'];
-      if (req.sparse && req.sparse.length > 0) args.push('--no-checkout');
-      await git.run([...args, req.dir, start], { cwd: mirror, heartbeat: req.heartbeat, signal: req.signal });
-    }
-    // Still under the lock: git reads every worktree's admin files, which another checkout may
-    // be writing (a `worktree add` seen half-made fails other commands).
-    await recordCheckout(deps, req, wantedRef, branch);
+    if (!reuse) await addWorktree(git, mirror, req, start);
     return start;
   });
-  if (!reuse && req.sparse && req.sparse.length > 0) {
-    await git.run(['sparse-checkout', 'set', '--cone', '--', ...req.sparse], { cwd: req.dir });
-    await git.run(['reset', '--quiet', '--hard'], { cwd: req.dir, heartbeat: req.heartbeat, signal: req.signal });
-  }
+  // The mirror's lock covers what other commands in the mirror read: the worktree's entry, whole
+  // once `worktree add` (without the files) or the pool's move returns. What follows is this
+  // worktree's own (its files, index and config, the config written whole and renamed), so the
+  // repository's other checkouts need not wait for it.
+  if (reuse && deps.pool) await deps.pool.reset(req.dir, head, { heartbeat: req.heartbeat, signal: req.signal, dirty: interruptedTake });
+  else await writeFiles(git, req, head);
+  // Last: a checkout recorded is complete. One a crash left unrecorded is adopted, its files
+  // written again; one taken from the pool still carries the pool's mark.
+  await recordCheckout(deps, req, wantedRef, branch);
   // HEAD is the commit checked out (detached), so it needs no asking.
   const result: CheckoutResult = { commit: head, reused: false };
   if (branch) result.branch = branch;
   return result;
+}
+
+/**
+ * `git worktree add` of `req.dir` at `start`. The mirror is pruned only when git refuses: a
+ * worktree deleted without being released (a worker that died) leaves an entry that a checkout
+ * at its path trips on; releasing a workspace removes its entries itself (release-worktrees.ts).
+ */
+async function addWorktree(git: GitCommand, mirror: string, req: CheckoutRequest, start: string): Promise<void> {
+  // Its files are written after the lock (writeFiles): `worktree add` would write them with
+  // `reset --hard`, which costs twice a `checkout`.
+  const args = ['worktree', 'add', '--quiet', '--detach', '--no-checkout', req.dir, start];
+  const opts = { cwd: mirror, heartbeat: req.heartbeat, signal: req.signal };
+  if ((await git.run(args, { ...opts, allowFailure: true })).code === 0) return;
+  await git.run(['worktree', 'prune'], { cwd: mirror });
+  await git.run(args, opts);
+}
+
+/** Writes the files and index of a worktree added without them, at `commit` (its HEAD). */
+async function writeFiles(git: GitCommand, req: CheckoutRequest, commit: string): Promise<void> {
+  const hooks = { heartbeat: req.heartbeat, signal: req.signal };
+  if (req.sparse && req.sparse.length > 0) {
+    await git.run(['sparse-checkout', 'set', '--cone', '--', ...req.sparse], { cwd: req.dir });
+    await git.run(['reset', '--quiet', '--hard'], { cwd: req.dir, ...hooks });
+  } else {
+    await git.run(['checkout', '--quiet', '--force', '--detach', commit], { cwd: req.dir, ...hooks });
+  }
 }
 
 /** Records in the worktree's own config what it is for, and its commit author. */

@@ -8,8 +8,12 @@ import type { WorktreePool } from './worktree-pool.js';
 
 /**
  * Releases every worktree under `root` in every mirror: parked in `pool` for the next promotion
- * while it has room (its leftovers removed in the background), else deleted and the mirror pruned. Idempotent. The caller deletes `root`
- * itself afterwards.
+ * while it has room (its leftovers removed in the background), else deleted. Idempotent. The
+ * caller deletes `root` itself afterwards.
+ *
+ * A deleted worktree's entry in the mirror is removed directly, as `git worktree prune` would
+ * once its files are gone, and its files after the mirror's lock is released: with the lock
+ * held, every other promotion of the repository waits.
  */
 export async function releaseWorktrees(git: GitCommand, mirrors: Mirrors, root: string, pool?: WorktreePool): Promise<void> {
   const roots = new Set([path.resolve(root)]);
@@ -34,32 +38,47 @@ export async function releaseWorktrees(git: GitCommand, mirrors: Mirrors, root: 
     } catch {
       continue;
     }
-    const mine: string[] = [];
+    /** This workspace's worktrees, by their entry in the mirror. */
+    const mine = new Map<string, string>();
+    /** Entries of worktrees gone without a release (or half made): git prunes those. */
+    let stale = false;
     for (const id of ids) {
       try {
         const gitdir = (await fs.promises.readFile(path.join(admin, id, 'gitdir'), 'utf8')).trim();
         const wt = path.dirname(gitdir);
-        if (within(wt)) mine.push(wt);
+        if (within(wt)) mine.set(wt, path.join(admin, id));
+        else if (!fs.existsSync(gitdir)) stale = true;
       } catch {
-        /* half-created entry: prune handles it */
+        stale = true;
       }
     }
-    if (mine.length === 0) continue;
+    if (mine.size === 0) continue;
     const parked: string[] = [];
+    const removed: string[] = [];
     await mirrors.withLock(mirror, async () => {
-      // Deepest first, so a checkout nested in another is removed before its parent.
-      for (const wt of mine.sort((a, b) => b.length - a.length)) {
+      // Deepest first, so a checkout nested in another is gone before its parent is parked.
+      for (const wt of [...mine.keys()].sort((a, b) => b.length - a.length)) {
         await forgetSigningKey(wt);
-        const dest = pool && fs.existsSync(wt) ? await pool.park(mirror, wt) : undefined;
+        let dest: string | undefined;
+        if (pool && fs.existsSync(wt)) {
+          // A checkout nested in this one, deleted above, does not go into the pool with it.
+          for (const inner of removed) if (isInside(wt, inner)) await removeFiles(inner);
+          dest = await pool.park(mirror, wt);
+        }
         if (dest) {
           parked.push(dest);
           continue;
         }
-        await fs.promises.rm(wt, { recursive: true, force: true, maxRetries: 3 });
+        await fs.promises.rm(mine.get(wt)!, { recursive: true, force: true, maxRetries: 3 });
+        removed.push(wt);
       }
-      // A parked worktree keeps its admin entry (moved with it): only removals leave some to prune.
-      if (parked.length < mine.length) await git.run(['worktree', 'prune'], { cwd: mirror, allowFailure: true });
+      if (stale) await git.run(['worktree', 'prune'], { cwd: mirror, allowFailure: true });
     });
+    for (const wt of removed) await removeFiles(wt);
     for (const dest of parked) pool?.cleanLater(dest);
   }
+}
+
+async function removeFiles(dir: string): Promise<void> {
+  await fs.promises.rm(dir, { recursive: true, force: true, maxRetries: 3 });
 }
