@@ -105,6 +105,35 @@ describe('GitService mirrors', () => {
     expect(svc.stats.mirrorFetches - fetchesBefore).toBe(3);
   });
 
+  it('pushes a commit on the remote\'s tip with one git process before the push, and pushes nothing when the remote has it', async () => {
+    const origin = await createOrigin(disposer);
+    const dataDir = await tempDir(disposer);
+    const svc = newGitService(dataDir);
+    const ws = await createWorkspace(path.join(dataDir, 'work'), 'w');
+    const dir = ws.resolve('src');
+    await svc.checkout({ repoURL: origin.url, dir, branch: 'main' });
+    await fs.promises.writeFile(path.join(dir, 'new.txt'), 'new\n');
+    const { commit } = await svc.commit(dir, { message: 'add new.txt' });
+    const ran: string[] = [];
+    const run = GitCommand.prototype.run;
+    const spy = jest.spyOn(GitCommand.prototype, 'run').mockImplementation(async function (this: GitCommand, ...args: Parameters<typeof run>) {
+      ran.push(args[0].filter((a) => !a.startsWith('-c') && !a.includes('=')).join(' '));
+      return run.apply(this, args);
+    });
+    try {
+      expect(await svc.push(dir)).toEqual({ branch: 'main', commit, pushed: true, attempts: 1 });
+      const pushAt = ran.findIndex((c) => c.startsWith('push'));
+      expect(ran.slice(0, pushAt).filter((c) => !c.startsWith('config'))).toEqual(['rev-parse HEAD refs/remotes/origin/main^{commit} HEAD^@ --']);
+      ran.length = 0;
+      // Again: the remote branch is HEAD now, so nothing is pushed.
+      expect(await svc.push(dir)).toEqual({ branch: 'main', commit, pushed: false, attempts: 1 });
+      expect(ran.filter((c) => !c.startsWith('config'))).toEqual(['rev-parse HEAD refs/remotes/origin/main^{commit} HEAD^@ --']);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(await originHead(origin)).toBe(commit);
+  });
+
   it('pushes from two workspaces of the same branch; the second integrates the first', async () => {
     const origin = await createOrigin(disposer);
     const dataDir = await tempDir(disposer);

@@ -50,6 +50,8 @@ export interface PushJob {
   placedOn?: string | undefined;
   /** Its HEAD once placed in the batch's chain: the commit it pushes as. */
   head?: string | undefined;
+  /** Its HEAD and HEAD's parents, read with the remote's tip `remote` (headAndRemote). */
+  seen?: { head: string; parents: string[]; remote: string } | undefined;
   settle: (outcome: { result: PushResult } | { error: unknown }) => void;
 }
 
@@ -153,7 +155,12 @@ async function pushTogether(deps: PushDeps, target: PushTarget, jobs: PushJob[])
   let delay = deps.backoffMs;
   // The mirror was fetched when the checkouts were made, usually moments ago: push at once and
   // fetch only if the remote says it moved on (this try counts as no attempt, and costs no wait).
-  let remote = target.force ? undefined : await git.tryRevParse(open[0]!.dir, `${remoteRef}^{commit}`);
+  let remote: string | undefined;
+  if (!target.force) {
+    const tips = await headAndRemote(git, open[0]!.dir, remoteRef);
+    remote = tips.remote;
+    if (tips.seen) open[0]!.seen = tips.seen;
+  }
   let optimistic = remote !== undefined;
 
   for (let attempt = 1; ; attempt++) {
@@ -242,11 +249,12 @@ async function place(
     return { head: job.head, contained: false };
   }
   if (onRemote && job.placedOn === undefined) {
-    const head = await git.revParse(job.dir, 'HEAD');
+    const seen = job.seen?.remote === base ? job.seen : undefined;
+    const head = seen?.head ?? (await git.revParse(job.dir, 'HEAD'));
     job.head = head;
     if (head === base) return { head, contained: true };
     // The usual case first: HEAD is the remote branch plus this promotion's commit.
-    if (await git.isAncestor(job.dir, base, head)) return { head, contained: false };
+    if (seen?.parents.includes(base) || (await git.isAncestor(job.dir, base, head))) return { head, contained: false };
     if (await git.isAncestor(job.dir, head, base)) return { head, contained: true };
   }
   // On another job's commit, or placed before (a retry), there is nothing to ask first: the
@@ -260,6 +268,19 @@ async function place(
   job.head = await rebase(git, job.dir, base, target.branch, target.repoURL, job.placedOn);
   job.placedOn = base;
   return { head: job.head, contained: job.head === base };
+}
+
+/**
+ * The remote branch's tip as the mirror last saw it (undefined: no such branch) and, when there
+ * is one, the checkout's HEAD and HEAD's parents: one git process for what a push usually needs
+ * to know (HEAD is that tip plus one commit).
+ */
+async function headAndRemote(git: GitCommand, dir: string, remoteRef: string): Promise<{ remote?: string; seen?: PushJob['seen'] }> {
+  const res = await git.run(['rev-parse', 'HEAD', `${remoteRef}^{commit}`, 'HEAD^@', '--'], { cwd: dir, allowFailure: true });
+  if (res.code !== 0) return { remote: await git.tryRevParse(dir, `${remoteRef}^{commit}`) };
+  const [head, remote, ...rest] = res.stdout.trim().split('\n');
+  if (!head || !remote || rest[rest.length - 1] !== '--') return { remote: await git.tryRevParse(dir, `${remoteRef}^{commit}`) };
+  return { remote, seen: { head, parents: rest.slice(0, -1), remote } };
 }
 
 /** A job whose activity was cancelled while it waited is settled with that and left out. */
