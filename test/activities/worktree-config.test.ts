@@ -1,7 +1,8 @@
 /** Shunt's worktree settings written straight into config.worktree, and read back by git itself. */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { cleanMessage } from '../../activities/adapters/git/commit.js';
+import { spawnSync } from 'node:child_process';
+import { cleanMessage, withTrailersPlainly } from '../../activities/adapters/git/commit.js';
 import {
   parseShuntSection,
   quoteConfigValue,
@@ -11,7 +12,7 @@ import {
   writeShuntSetting,
 } from '../../activities/adapters/git/worktree-config.js';
 import { createWorkspace } from '../../activities/adapters/workspace.js';
-import { createOrigin, Disposer, git, tempDir } from '../support/git-repos.js';
+import { createOrigin, Disposer, git, hermeticEnv, tempDir } from '../support/git-repos.js';
 import { newGitService } from './harness.js';
 
 const disposer = new Disposer();
@@ -84,6 +85,37 @@ describe('commit message clean-up (git commit -F without an editor)', () => {
   it('drops trailing whitespace, leading and trailing blank lines, and runs of blank lines; keeps # lines', () => {
     expect(cleanMessage('\n\nsubject  \n\n\n\nbody\t\n# not a comment here\n\n')).toBe('subject\n\nbody\n# not a comment here\n');
     expect(cleanMessage(' \n\t\n')).toBe('');
+  });
+});
+
+describe('trailers added without git (withTrailersPlainly)', () => {
+  const cases: [string, [string, string][]][] = [
+    ['subject\n', [['Shunt-Promotion', 'dev.01j0000000000000000000000.abc1234']]],
+    ['fix: a thing\n', [['Shunt-Promotion', 'p']]],
+    ['Signed-off-by: A <a@x>\n', [['Shunt-Promotion', 'p']]],
+    ['line one\nKey: value\n', [['Shunt-Promotion', 'p'], ['Reviewed-by', 'Bob Example <bob@x>']]],
+    ['subject\n\nbody\n', [['Shunt-Promotion', 'p']]],
+    ['subject\n\nKey: value\n', [['Shunt-Promotion', 'p']]],
+    ['subject\n--- not a divider?\n', [['Shunt-Promotion', 'p']]],
+    ['# a comment\nsubject\n', [['Shunt-Promotion', 'p']]],
+    ['subject\n', [['Shunt-Promotion', 'p'], ['shunt-promotion', 'q']]],
+    ['subject\n', [['Shunt Promotion', 'p']]],
+    ['subject\n', [['Shunt-Promotion', ' padded ']]],
+  ];
+
+  it.each(cases)('adds to %j what git interpret-trailers adds, or leaves it to git', async (message, trailers) => {
+    const dir = await tempDir(disposer, 'trailers-');
+    const args = ['interpret-trailers', ...trailers.map(([k, v]) => `--trailer=${k}: ${v}`)];
+    const fromGit = spawnSync('git', args, { cwd: dir, input: message, env: hermeticEnv(), encoding: 'utf8' }).stdout;
+
+    const plain = withTrailersPlainly(message, trailers);
+
+    if (plain !== undefined) expect(plain).toBe(fromGit);
+  });
+
+  it('takes the plain messages a promotion commits, and leaves the others to git', () => {
+    const taken = cases.filter(([m, t]) => withTrailersPlainly(m, t) !== undefined).map(([m]) => m);
+    expect(taken).toEqual(['subject\n', 'fix: a thing\n', 'Signed-off-by: A <a@x>\n', 'line one\nKey: value\n']);
   });
 });
 

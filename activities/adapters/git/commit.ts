@@ -47,6 +47,21 @@ export function cleanMessage(message: string): string {
 }
 
 /**
+ * A cleaned message with `trailers` added as `git interpret-trailers --trailer` adds them, when
+ * that needs no git: a message of one paragraph (git never takes a message's first paragraph for
+ * trailers) with no line git could take for a patch divider (`---`) or a comment (`#`), and
+ * trailers with plain, distinct keys and one-line values, get a blank line and `Key: value`
+ * lines. Undefined for anything else: git adds them then.
+ */
+export function withTrailersPlainly(message: string, trailers: [string, string][]): string | undefined {
+  const body = message.endsWith('\n') ? message.slice(0, -1) : message;
+  if (body.includes('\n\n') || body.split('\n').some((line) => line.startsWith('---') || line.startsWith('#'))) return undefined;
+  const keys = new Set(trailers.map(([k]) => k.toLowerCase()));
+  if (keys.size !== trailers.length || trailers.some(([k, v]) => !/^[A-Za-z0-9][A-Za-z0-9-]*$/.test(k) || !/^\S(?:[^\n]*\S)?$/.test(v))) return undefined;
+  return `${body}\n\n${trailers.map(([k, v]) => `${k}: ${v}`).join('\n')}\n`;
+}
+
+/**
  * Stages what changed and commits. Nothing to commit is not an error: the result is the current
  * HEAD with `created: false`.
  *
@@ -63,8 +78,11 @@ export function cleanMessage(message: string): string {
 export async function commit(git: GitCommand, dir: string, req: CommitRequest, only?: string[]): Promise<CommitResult> {
   if (req.signingKey) await recordSigningKey(dir, req.signingKey);
   await stage(git, dir, only);
-  const tree = (await git.run(['write-tree'], { cwd: dir })).stdout.trim();
-  const heads = await git.run(['rev-parse', '--quiet', 'HEAD', 'HEAD^{tree}'], { cwd: dir, allowFailure: true });
+  const [written, heads] = await Promise.all([
+    git.run(['write-tree'], { cwd: dir }),
+    git.run(['rev-parse', '--quiet', 'HEAD', 'HEAD^{tree}'], { cwd: dir, allowFailure: true }),
+  ]);
+  const tree = written.stdout.trim();
   const [head, headTree] = heads.code === 0 ? heads.stdout.trim().split('\n') : [];
   if (head && headTree === tree) return { commit: head, created: false };
 
@@ -74,7 +92,7 @@ export async function commit(git: GitCommand, dir: string, req: CommitRequest, o
   if (trailers.length > 0) {
     const args = ['interpret-trailers'];
     for (const [k, v] of trailers) args.push(`--trailer=${k}: ${v}`);
-    message = (await git.run(args, { cwd: dir, input: message })).stdout;
+    message = withTrailersPlainly(message, trailers) ?? (await git.run(args, { cwd: dir, input: message })).stdout;
   }
   const extraEnv = req.author
     ? { GIT_AUTHOR_NAME: req.author.name, GIT_AUTHOR_EMAIL: req.author.email }
