@@ -97,6 +97,7 @@ export async function createShuntWorkers(opts: ShuntWorkerOptions): Promise<Shun
   const cleanUp = async (): Promise<void> => {
     try {
       const done = await removeLeftoverWorkspaces(workRoot, workerRun, { beforeRemove: (root) => git.releaseWorktrees(root) });
+      await git.pruneMirrors();
       if (done.removed.length > 0) opts.onWorkspaceNotice?.('removed the workspaces an earlier run of this worker left', { workspaces: done.removed });
       if (done.keptAlive.length > 0) {
         opts.onWorkspaceNotice?.('left workspaces of this worker id alone: the run that made them may still be alive (another process with the same SHUNT_WORKER_ID on this data dir?)', {

@@ -12,7 +12,7 @@ import { FormingBatches } from './forming-batches.js';
 import { MAX_PUSHES_TOGETHER, push, type PushDeps, type PushJob, type PushRequest, type PushResult } from './push.js';
 import { pushHeadToRef, resetToRemoteBranch } from './remote-ref.js';
 import { displayURL } from './redact.js';
-import { releaseWorktrees } from './release-worktrees.js';
+import { pruneMirrors, releaseWorktrees } from './release-worktrees.js';
 import { ALLOW_LOCAL_SUBMODULES_ENV, checkoutSubmodules, type SubmoduleCheckout, type SubmoduleRequest } from './submodules.js';
 import { pushTag, tag, type PushTagRequest, type TagRequest, type TagResult } from './tag.js';
 import type { GitIdentity, GitStats, OperationHooks, RemoteAccess } from './types.js';
@@ -236,12 +236,17 @@ export class GitService {
   }
 
   /**
-   * Forgets every worktree under `root` in every mirror: their directories are deleted and the
-   * mirrors pruned. Idempotent. The caller deletes `root` itself afterwards.
+   * Forgets every worktree under `root` in every mirror: parked for reuse or deleted, their
+   * entries gone from the mirrors. Idempotent. The caller deletes `root` itself afterwards.
    */
   async releaseWorktrees(root: string): Promise<void> {
     this.writes?.forgetUnder(root);
-    return releaseWorktrees(this.git, this.mirrors, root, this.pool);
+    return releaseWorktrees(this.mirrors, root, this.pool);
+  }
+
+  /** Prunes every mirror of worktrees deleted without a release (once, when a worker starts). */
+  async pruneMirrors(): Promise<void> {
+    return pruneMirrors(this.git, this.mirrors);
   }
 
   /** Resolves once the background work of released checkouts (see worktree-pool.ts) is done. */

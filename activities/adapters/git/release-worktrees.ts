@@ -13,9 +13,10 @@ import type { WorktreePool } from './worktree-pool.js';
  *
  * A deleted worktree's entry in the mirror is removed directly, as `git worktree prune` would
  * once its files are gone, and its files after the mirror's lock is released: with the lock
- * held, every other promotion of the repository waits.
+ * held, every other promotion of the repository waits. Entries of worktrees gone without a
+ * release are pruneMirrors' job.
  */
-export async function releaseWorktrees(git: GitCommand, mirrors: Mirrors, root: string, pool?: WorktreePool): Promise<void> {
+export async function releaseWorktrees(mirrors: Mirrors, root: string, pool?: WorktreePool): Promise<void> {
   const roots = new Set([path.resolve(root)]);
   try {
     roots.add(fs.realpathSync(root));
@@ -40,16 +41,12 @@ export async function releaseWorktrees(git: GitCommand, mirrors: Mirrors, root: 
     }
     /** This workspace's worktrees, by their entry in the mirror. */
     const mine = new Map<string, string>();
-    /** Entries of worktrees gone without a release (or half made): git prunes those. */
-    let stale = false;
     for (const id of ids) {
       try {
-        const gitdir = (await fs.promises.readFile(path.join(admin, id, 'gitdir'), 'utf8')).trim();
-        const wt = path.dirname(gitdir);
+        const wt = path.dirname((await fs.promises.readFile(path.join(admin, id, 'gitdir'), 'utf8')).trim());
         if (within(wt)) mine.set(wt, path.join(admin, id));
-        else if (!fs.existsSync(gitdir)) stale = true;
       } catch {
-        stale = true;
+        /* half made, or gone without a release: pruneMirrors */
       }
     }
     if (mine.size === 0) continue;
@@ -69,13 +66,32 @@ export async function releaseWorktrees(git: GitCommand, mirrors: Mirrors, root: 
           parked.push(dest);
           continue;
         }
-        await fs.promises.rm(mine.get(wt)!, { recursive: true, force: true, maxRetries: 3 });
+        await removeFiles(mine.get(wt)!);
         removed.push(wt);
       }
-      if (stale) await git.run(['worktree', 'prune'], { cwd: mirror, allowFailure: true });
     });
     for (const wt of removed) await removeFiles(wt);
     for (const dest of parked) pool?.cleanLater(dest);
+  }
+}
+
+/**
+ * `git worktree prune` in every mirror: the entries of worktrees deleted without a release (a
+ * data dir's work folder removed by hand, a crash in the middle of a release). Once, when a
+ * worker starts, after it released the workspaces its earlier run left; a checkout at a path
+ * such an entry names prunes by itself (checkout.ts).
+ */
+export async function pruneMirrors(git: GitCommand, mirrors: Mirrors): Promise<void> {
+  let names: string[];
+  try {
+    names = (await fs.promises.readdir(mirrors.root)).filter((n) => n.endsWith('.git'));
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const mirror = path.join(mirrors.root, name);
+    if (!fs.existsSync(path.join(mirror, 'worktrees'))) continue;
+    await mirrors.withLock(mirror, () => git.run(['worktree', 'prune'], { cwd: mirror, allowFailure: true }));
   }
 }
 
