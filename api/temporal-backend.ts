@@ -84,7 +84,7 @@ import { payloadSizeInterceptor } from './payload-size-interceptor.js';
 import { GitReads } from './git-reads.js';
 import { KeyedLimit } from './keyed-limit.js';
 import { ProjectReads } from './project-reads.js';
-import { waitForEnd } from './workflow-close.js';
+import { waitForEnd } from './workflow-end.js';
 import { endedRecord, withLiveStatus } from '../core/project/promotion-end.js';
 import { refreshWarehouseScan } from './warehouse-refresh.js';
 

@@ -4,7 +4,7 @@
  * the poll when the workflow closes, or empty after its own long-poll timeout; then it asks again
  * until the deadline.
  */
-import { WorkflowFailedError, type Client } from '@temporalio/client';
+import { isGrpcCancelledError, isGrpcDeadlineError, WorkflowFailedError, type Client } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/common';
 
 /** How a wait for a workflow's close ended: `result` is what it returned, when it completed. */
@@ -22,27 +22,7 @@ export async function waitForEnd(client: Client, workflowId: string, deadline: n
     return { closed: true, result };
   } catch (err) {
     if (err instanceof WorkflowNotFoundError || err instanceof WorkflowFailedError) return { closed: true };
-    if (Date.now() >= deadline || signal?.aborted || isDeadline(err)) return { closed: false };
+    if (Date.now() >= deadline || signal?.aborted || isGrpcDeadlineError(err) || isGrpcCancelledError(err)) return { closed: false };
     throw err;
   }
-}
-
-/** gRPC status codes (https://grpc.github.io/grpc/core/md_doc_statuscodes.html). */
-const DEADLINE_EXCEEDED = 4;
-const CANCELLED = 1;
-
-/** The gRPC code of an error, or of the gRPC error the client wrapped in it. */
-function codeOf(err: unknown): number | undefined {
-  let e = err;
-  for (let depth = 0; depth < 3 && typeof e === 'object' && e !== null; depth++) {
-    const code = (e as { code?: unknown }).code;
-    if (typeof code === 'number') return code;
-    e = (e as { cause?: unknown }).cause;
-  }
-  return undefined;
-}
-
-function isDeadline(err: unknown): boolean {
-  const code = codeOf(err);
-  return code === DEADLINE_EXCEEDED || code === CANCELLED;
 }
