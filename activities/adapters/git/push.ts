@@ -277,10 +277,10 @@ async function place(
  */
 async function headAndRemote(git: GitCommand, dir: string, remoteRef: string): Promise<{ remote?: string; seen?: PushJob['seen'] }> {
   const res = await git.run(['rev-parse', 'HEAD', `${remoteRef}^{commit}`, 'HEAD^@', '--'], { cwd: dir, allowFailure: true });
-  if (res.code !== 0) return { remote: await git.tryRevParse(dir, `${remoteRef}^{commit}`) };
-  const [head, remote, ...rest] = res.stdout.trim().split('\n');
-  if (!head || !remote || rest[rest.length - 1] !== '--') return { remote: await git.tryRevParse(dir, `${remoteRef}^{commit}`) };
-  return { remote, seen: { head, parents: rest.slice(0, -1), remote } };
+  const [head, remote, ...rest] = res.code === 0 ? res.stdout.trim().split('\n') : [];
+  // No such branch (or no HEAD): git answered nothing, so ask for the branch alone.
+  if (!head || !remote || rest.pop() !== '--') return { remote: await git.tryRevParse(dir, `${remoteRef}^{commit}`) };
+  return { remote, seen: { head, parents: rest, remote } };
 }
 
 /** A job whose activity was cancelled while it waited is settled with that and left out. */
