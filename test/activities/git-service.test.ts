@@ -175,18 +175,48 @@ describe('GitService mirrors', () => {
     expect(fs.existsSync(keep.resolve('src/README.md'))).toBe(true);
   });
 
-  it('releases without a git process in the mirror unless an entry is stale, which it prunes', async () => {
+  it('a checkout holds the mirror\'s lock only for its worktree entry: its files are written after it, and nothing is pruned; a plain commit message gets its trailer without git', async () => {
     const origin = await createOrigin(disposer);
     const dataDir = await tempDir(disposer);
     const svc = newGitService(dataDir);
-    const names = ['a', 'b', 'gone', ...Array.from({ length: POOL_PER_MIRROR }, (_, i) => `parked${i}`)];
+    await svc.checkout({ repoURL: origin.url, dir: (await createWorkspace(path.join(dataDir, 'work'), 'first')).resolve('src'), branch: 'main' });
+    const lock = `${svc.mirrorDir(origin.url)}.lock`;
+    const ran: { cmd: string; locked: boolean }[] = [];
+    const run = GitCommand.prototype.run;
+    const spy = jest.spyOn(GitCommand.prototype, 'run').mockImplementation(async function (this: GitCommand, ...args: Parameters<typeof run>) {
+      ran.push({ cmd: args[0].filter((a) => !a.startsWith('/')).join(' '), locked: fs.existsSync(lock) });
+      return run.apply(this, args);
+    });
+    const dir = (await createWorkspace(path.join(dataDir, 'work'), 'second')).resolve('src');
+    try {
+      await svc.checkout({ repoURL: origin.url, dir, branch: 'main' });
+      await fs.promises.writeFile(path.join(dir, 'new.txt'), 'new\n');
+      await svc.commit(dir, { message: 'add new.txt', trailers: { 'Shunt-Promotion': 'dev.p1' } });
+    } finally {
+      spy.mockRestore();
+    }
+    const head = await originHead(origin);
+    expect(ran).toContainEqual({ cmd: `worktree add --quiet --detach --no-checkout ${head}`, locked: true });
+    expect(ran).toContainEqual({ cmd: `checkout --quiet --force --detach ${head}`, locked: false });
+    expect(ran.map((r) => r.cmd)).not.toContain('worktree prune');
+    expect(ran.map((r) => r.cmd)).not.toContainEqual(expect.stringMatching(/^interpret-trailers/));
+    // `log --format=%B` ends with a line of its own.
+    expect(await svc.headMessage(dir)).toBe('add new.txt\n\nShunt-Promotion: dev.p1\n\n');
+  });
+
+  it('releases without a git process; pruneMirrors (a worker starting) drops the entries of worktrees deleted without a release', async () => {
+    const origin = await createOrigin(disposer);
+    const dataDir = await tempDir(disposer);
+    const svc = newGitService(dataDir);
+    const names = ['a', 'gone', ...Array.from({ length: POOL_PER_MIRROR }, (_, i) => `parked${i}`)];
     const spaces = await Promise.all(names.map((k) => createWorkspace(path.join(dataDir, 'work'), k)));
     for (const ws of spaces) await svc.checkout({ repoURL: origin.url, dir: ws.resolve('src'), branch: 'main' });
-    const [a, b, gone, ...toPark] = spaces as [(typeof spaces)[0], (typeof spaces)[0], (typeof spaces)[0], ...typeof spaces];
-    // The pool is full: the releases below delete their checkouts.
+    const [a, gone, ...toPark] = spaces as [(typeof spaces)[0], (typeof spaces)[0], ...typeof spaces];
+    // The pool is full: the release below deletes its checkout.
     for (const ws of toPark) await svc.releaseWorktrees(ws.root);
     await svc.idle();
     const mirror = svc.mirrorDir(origin.url);
+    const listed = async (): Promise<string[]> => (await git(mirror, ['worktree', 'list', '--porcelain'])).split('\n').filter((l) => l.startsWith('worktree ') && l.includes(`${path.sep}work${path.sep}`));
     const ran: string[] = [];
     const run = GitCommand.prototype.run;
     const spy = jest.spyOn(GitCommand.prototype, 'run').mockImplementation(async function (this: GitCommand, ...args: Parameters<typeof run>) {
@@ -196,18 +226,17 @@ describe('GitService mirrors', () => {
     try {
       await svc.releaseWorktrees(a.root);
       expect(ran).toEqual([]);
-      // A worker that died left `gone` behind: the next release prunes its entry.
-      await fs.promises.rm(gone.root, { recursive: true, force: true });
-      await svc.releaseWorktrees(b.root);
-      expect(ran).toEqual(['worktree prune']);
     } finally {
       spy.mockRestore();
     }
     expect(fs.existsSync(a.resolve('src'))).toBe(false);
-    expect(fs.existsSync(b.resolve('src'))).toBe(false);
-    const listed = (await git(mirror, ['worktree', 'list', '--porcelain'])).split('\n').filter((l) => l.startsWith('worktree '));
-    expect(listed).toHaveLength(1 + POOL_PER_MIRROR);
-    expect(listed.filter((l) => l.includes(`${path.sep}work${path.sep}`))).toEqual([]);
+    expect(await listed()).toEqual([`worktree ${gone.resolve('src')}`]);
+
+    // Deleted by hand: its entry stays until a worker starts.
+    await fs.promises.rm(gone.root, { recursive: true, force: true });
+    expect(await listed()).toHaveLength(1);
+    await svc.pruneMirrors();
+    expect(await listed()).toEqual([]);
   });
 
   it.each([
