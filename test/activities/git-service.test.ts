@@ -72,6 +72,75 @@ describe('GitService mirrors', () => {
     expect(fs.existsSync(`${svc.mirrorDir(origin.url)}.lock`)).toBe(false);
   });
 
+  it('lets checkouts that wait for the mirror together add their worktrees in one turn of its lock, none refused', async () => {
+    const origin = await createOrigin(disposer);
+    const dataDir = await tempDir(disposer);
+    const svc = newGitService(dataDir);
+    await svc.syncMirror(origin.url);
+    const workspaces = await Promise.all(['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'].map((k) => createWorkspace(path.join(dataDir, 'work'), k)));
+    const lock = `${svc.mirrorDir(origin.url)}.lock`;
+    const ran: { cmd: string; code: number; stderr: string }[] = [];
+    let inLock = 0;
+    let mostInLock = 0;
+    const run = GitCommand.prototype.run;
+    const spy = jest.spyOn(GitCommand.prototype, 'run').mockImplementation(async function (this: GitCommand, ...args: Parameters<typeof run>) {
+      const adding = args[0][0] === 'worktree' && args[0][1] === 'add';
+      if (adding) {
+        expect(fs.existsSync(lock)).toBe(true);
+        mostInLock = Math.max(mostInLock, ++inLock);
+      }
+      try {
+        const res = await run.apply(this, args);
+        ran.push({ cmd: args[0].slice(0, 2).join(' '), code: res.code, stderr: res.stderr });
+        return res;
+      } finally {
+        if (adding) inLock--;
+      }
+    });
+    let results;
+    try {
+      results = await Promise.all(workspaces.map((ws) => svc.checkout({ repoURL: origin.url, dir: ws.resolve('src'), branch: 'main' })));
+    } finally {
+      spy.mockRestore();
+    }
+    const head = await originHead(origin);
+    expect(results.map((r) => r.commit)).toEqual(Array(8).fill(head));
+    // Each added once; an add that read another's entry while it was being written (git dies on
+    // its empty commondir) was tried again, and nothing was pruned.
+    const adds = ran.filter((r) => r.cmd === 'worktree add');
+    expect(adds.filter((r) => r.code === 0)).toHaveLength(8);
+    for (const refused of adds.filter((r) => r.code !== 0)) expect(refused.stderr).toMatch(/^fatal: failed to read worktrees\/src\d*\/commondir/);
+    expect(ran.map((r) => r.cmd)).not.toContain('worktree prune');
+    expect(mostInLock).toBeGreaterThan(1);
+    for (const ws of workspaces) expect((await git(ws.resolve('src'), ['status', '--porcelain'])).trim()).toBe('');
+    expect(fs.existsSync(lock)).toBe(false);
+  });
+
+  it("tries an add again when git died reading another add's entry half written, without pruning anything", async () => {
+    const origin = await createOrigin(disposer);
+    const dataDir = await tempDir(disposer);
+    const svc = newGitService(dataDir);
+    await svc.syncMirror(origin.url);
+    const dir = (await createWorkspace(path.join(dataDir, 'work'), 'a')).resolve('src');
+    const ran: string[] = [];
+    const run = GitCommand.prototype.run;
+    // The race cannot be made to happen on demand: the first add answers what git answers then.
+    const spy = jest.spyOn(GitCommand.prototype, 'run').mockImplementation(async function (this: GitCommand, ...args: Parameters<typeof run>) {
+      const cmd = args[0].slice(0, 2).join(' ');
+      ran.push(cmd);
+      if (cmd === 'worktree add' && ran.filter((c) => c === cmd).length === 1) return { code: 128, stdout: '', stderr: 'fatal: failed to read worktrees/src3/commondir: Success\n' };
+      return run.apply(this, args);
+    });
+    try {
+      await svc.checkout({ repoURL: origin.url, dir, branch: 'main' });
+    } finally {
+      spy.mockRestore();
+    }
+    expect(ran.filter((c) => c === 'worktree add')).toHaveLength(2);
+    expect(ran).not.toContain('worktree prune');
+    expect((await git(dir, ['status', '--porcelain'])).trim()).toBe('');
+  });
+
   it('lets checkouts that start together share a fetch: one that waits joins the one queued, which starts after it asked', async () => {
     const origin = await createOrigin(disposer);
     const dataDir = await tempDir(disposer);

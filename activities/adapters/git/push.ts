@@ -259,9 +259,10 @@ async function place(
   }
   // On another job's commit, or placed before (a retry), there is nothing to ask first: the
   // rebase takes only this job's own commits (a HEAD without any fast-forwards to `base`).
-  if (optimistic) {
+  if (optimistic && (await mirrors.isPartial(target.mirror))) {
     // The tip moved since the checkout was made (usually a push queued before this one): a
-    // partial mirror may lack blobs of it that the rebase reads.
+    // partial mirror may lack blobs of it that the rebase reads. A complete mirror (partial only
+    // when made so) has them, and its lock, for which checkouts may queue, is not taken.
     const remoteRef = `refs/remotes/origin/${target.branch}`;
     await mirrors.withLock(target.mirror, () => mirrors.fetchBlobsForWorktree(job.dir, target.mirror, target.repoURL, remoteRef, target, job.req));
   }
