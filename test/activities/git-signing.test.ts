@@ -11,9 +11,10 @@ import { promisify } from 'node:util';
 import { gitClone } from '../../activities/steps/git-clone.js';
 import { gitCommit } from '../../activities/steps/git-commit.js';
 import { gitPush } from '../../activities/steps/git-push.js';
-import { commitToOrigin, createOrigin, Disposer, git, originHead, tempDir } from '../support/git-repos.js';
+import { commitToOrigin, createOrigin, Disposer, git, originHead, originLog, tempDir } from '../support/git-repos.js';
 import { generateSSHKey } from '../support/ssh-server.js';
 import { createHarness } from './harness.js';
+import { holdPushLock, pushesWaiting, stagesCommitted } from './push-batches.js';
 
 const execFileAsync = promisify(execFile);
 const disposer = new Disposer();
@@ -77,6 +78,26 @@ describe('signed commits', () => {
     expect(fs.readdirSync(path.join(h.dataDir, 'git', 'secrets'))).toEqual([]);
     await h.git.releaseWorktrees(h.workspace.root);
     noKeyIn(h.dataDir, armored);
+  });
+
+  it('GPG: checkouts that push to one branch as one are rebased each (fast-import cannot sign), and every pushed commit verifies', async () => {
+    const origin = await createOrigin(disposer);
+    const { home, armored } = await gpgKey();
+    const author = { name: 'Shunt Signer', email: 'signer@example.test', signingKey: armored };
+    const { first, harnesses } = await stagesCommitted(
+      disposer,
+      origin,
+      ['env-a', 'env-b', 'env-c'].map((stage) => ({ stage, file: `${stage}/values.yaml`, content: 'replicas: 2\n' })),
+      author,
+    );
+    const release = await holdPushLock(disposer, first, origin.url, 'main');
+    const pushing = await pushesWaiting(first, harnesses);
+    await release();
+    const results = (await Promise.all(pushing)) as { status?: string; output?: Record<string, unknown> }[];
+
+    expect(results.map((r) => r.status)).toEqual(['Succeeded', 'Succeeded', 'Succeeded']);
+    expect(await originLog(origin)).toEqual(['Promote env-c', 'Promote env-b', 'Promote env-a', 'seed']);
+    for (const r of results) expect(await verify(origin.dir, r.output?.['commit'] as string, { GNUPGHOME: home })).toMatch(/GOODSIG/);
   });
 
   it('SSH (gpg.format=ssh): the commit verifies against an allowed-signers file', async () => {

@@ -1,10 +1,6 @@
-import { spawn } from 'node:child_process';
 import { jest } from '@jest/globals';
 import * as fs from 'node:fs';
-import { hostname } from 'node:os';
 import * as path from 'node:path';
-import { normalizeGitURL } from '../../core/freight/normalize.js';
-import { sha1Hex } from '../../core/hash.js';
 import { gitClone } from '../../activities/steps/git-clone.js';
 import { gitCommit } from '../../activities/steps/git-commit.js';
 import { gitPush } from '../../activities/steps/git-push.js';
@@ -22,9 +18,8 @@ import {
   tagOrigin,
   type Origin,
 } from '../support/git-repos.js';
-import { eventually } from '../support/poll.js';
-import type { StepContext } from '../../activities/steps/step.js';
 import { createHarness, PROMOTION, type Harness } from './harness.js';
+import { holdPushLock, pushesWaiting, stagesCommitted } from './push-batches.js';
 
 const disposer = new Disposer();
 afterEach(() => disposer.dispose());
@@ -53,56 +48,6 @@ git update-ref refs/heads/main "$racer" "$parent"
 `,
     { mode: 0o755 },
   );
-}
-
-/**
- * A harness per stage sharing one worker's git (as promotions of many stages on one worker do),
- * each with a checkout of main made before any push and one commit of its own.
- */
-async function stagesCommitted(origin: Origin, edits: { stage: string; file: string; content: string }[]) {
-  const first = await createHarness(disposer);
-  const harnesses = await Promise.all(
-    edits.map(({ stage }) => createHarness(disposer, { git: first.git, dataDir: first.dataDir, workspaceKey: stage, promotion: `${stage}.01j0000000000000000000000.abc1234` })),
-  );
-  for (const [i, h] of harnesses.entries()) {
-    const { stage, file, content } = edits[i]!;
-    await h.run(gitClone, { repoURL: origin.url, checkout: [{ path: './src', branch: 'main' }] });
-    const target = path.join(h.workspace.resolve('src'), file);
-    await fs.promises.mkdir(path.dirname(target), { recursive: true });
-    await fs.promises.writeFile(target, content);
-    await h.run(gitCommit, { path: './src', message: `Promote ${stage}` });
-  }
-  return { first, harnesses };
-}
-
-/**
- * Holds the push lock of `branch` in the worker's mirror of `repoURL` as another worker sharing
- * its data dir would (a live process of this host named in the lock file); the returned
- * function lets it go.
- */
-async function holdPushLock(h: Harness, repoURL: string, branch: string): Promise<() => Promise<void>> {
-  const mirror = path.join(h.git.mirrorsRoot, `${sha1Hex(normalizeGitURL(repoURL))}.git`);
-  const lock = `${mirror}.push-${sha1Hex(branch)}.lock`;
-  const holder = spawn('sleep', ['600'], { stdio: 'ignore' });
-  disposer.add(() => void holder.kill());
-  await fs.promises.writeFile(lock, `${holder.pid} ${new Date().toISOString()} ${hostname()}\n`);
-  return async () => {
-    await fs.promises.rm(lock, { force: true });
-    holder.kill();
-  };
-}
-
-/**
- * Starts each harness's push in turn, the next once the one before it waits in its branch's
- * batch (its lock held elsewhere); answers the runs, a failure as its error.
- */
-async function pushesWaiting(first: Harness, harnesses: Harness[], context: (i: number) => Partial<StepContext> = () => ({})): Promise<Promise<unknown>[]> {
-  const pushing: Promise<unknown>[] = [];
-  for (const [i, h] of harnesses.entries()) {
-    pushing.push(h.run(gitPush, { path: './src' }, context(i)).catch((e: unknown) => e));
-    await eventually(async () => (first.git.pushesWaiting() === pushing.length ? true : undefined), () => `${pushing.length} pushes waiting (${first.git.pushesWaiting()})`);
-  }
-  return pushing;
 }
 
 describe('git-clone', () => {
@@ -443,7 +388,7 @@ describe('git-push', () => {
   it('queues 20 pushes to one branch from one worker: those that wait go as one push, each its own commit, none is rejected', async () => {
     const origin = await createOrigin(disposer);
     const stages = Array.from({ length: 20 }, (_, i) => `env-${String(i).padStart(2, '0')}`);
-    const { first, harnesses } = await stagesCommitted(origin, stages.map((stage, i) => ({ stage, file: `${stage}/values.yaml`, content: `replicas: ${i}\n` })));
+    const { first, harnesses } = await stagesCommitted(disposer, origin, stages.map((stage, i) => ({ stage, file: `${stage}/values.yaml`, content: `replicas: ${i}\n` })));
     const pushesBefore = first.git.stats.pushes;
     const fetchesBefore = first.git.stats.mirrorFetches;
 
@@ -464,12 +409,12 @@ describe('git-push', () => {
 
   it('pushes that wait for their branch go as one push; one that conflicts with those before it fails alone', async () => {
     const origin = await createOrigin(disposer);
-    const { first, harnesses } = await stagesCommitted(origin, [
+    const { first, harnesses } = await stagesCommitted(disposer, origin, [
       { stage: 'env-a', file: 'env-a/values.yaml', content: 'replicas: 1\n' },
       { stage: 'env-b', file: 'shared.yaml', content: 'owner: b\n' },
       { stage: 'env-c', file: 'shared.yaml', content: 'owner: c\n' },
     ]);
-    const release = await holdPushLock(first, origin.url, 'main');
+    const release = await holdPushLock(disposer, first, origin.url, 'main');
     const pushesBefore = first.git.stats.pushes;
 
     const pushing = await pushesWaiting(first, harnesses);
@@ -486,12 +431,12 @@ describe('git-push', () => {
 
   it('a push cancelled while it waits for its branch leaves its batch at once; the others go as one', async () => {
     const origin = await createOrigin(disposer);
-    const { first, harnesses } = await stagesCommitted(origin, [
+    const { first, harnesses } = await stagesCommitted(disposer, origin, [
       { stage: 'env-a', file: 'env-a/values.yaml', content: 'replicas: 1\n' },
       { stage: 'env-b', file: 'env-b/values.yaml', content: 'replicas: 2\n' },
       { stage: 'env-c', file: 'env-c/values.yaml', content: 'replicas: 3\n' },
     ]);
-    const release = await holdPushLock(first, origin.url, 'main');
+    const release = await holdPushLock(disposer, first, origin.url, 'main');
     const pushesBefore = first.git.stats.pushes;
     const cancel = new AbortController();
 
@@ -520,12 +465,12 @@ done
 `,
       { mode: 0o755 },
     );
-    const { first, harnesses } = await stagesCommitted(origin, [
+    const { first, harnesses } = await stagesCommitted(disposer, origin, [
       { stage: 'env-a', file: 'env-a/values.yaml', content: 'replicas: 1\n' },
       { stage: 'forbidden', file: 'forbidden/values.yaml', content: 'replicas: 2\n' },
       { stage: 'env-c', file: 'env-c/values.yaml', content: 'replicas: 3\n' },
     ]);
-    const release = await holdPushLock(first, origin.url, 'main');
+    const release = await holdPushLock(disposer, first, origin.url, 'main');
     const pushesBefore = first.git.stats.pushes;
 
     const pushing = await pushesWaiting(first, harnesses);

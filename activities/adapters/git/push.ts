@@ -9,7 +9,8 @@ import { isValidRefName } from './refs.js';
 import type { GitStats, OperationHooks, RemoteAccess } from './types.js';
 import { checkGitRemote } from '../egress/egress-connect.js';
 import { ownCheckoutOf, type Checkout } from './own-checkout.js';
-import { withSigning } from './signing.js';
+import { hasSigningKey, withSigning } from './signing.js';
+import { combineCommits } from './combine-commits.js';
 import { sha1Hex } from '../../../core/hash.js';
 import type { FormingBatches } from './forming-batches.js';
 
@@ -50,6 +51,8 @@ export interface PushJob {
   placedOn?: string | undefined;
   /** Its HEAD once placed in the batch's chain: the commit it pushes as. */
   head?: string | undefined;
+  /** Its own commit, when combineCommits placed it (its checkout then is at `head`). */
+  own?: string | undefined;
   /** Its HEAD and HEAD's parents, read with the remote's tip `remote` (headAndRemote). */
   seen?: { head: string; parents: string[]; remote: string } | undefined;
   settle: (outcome: { result: PushResult } | { error: unknown }) => void;
@@ -173,10 +176,13 @@ async function pushTogether(deps: PushDeps, target: PushTarget, jobs: PushJob[])
       stats.mirrorFetches++;
       remote = await git.tryRevParse(open[0]!.dir, `${remoteRef}^{commit}`);
     }
-    // The chain: each checkout on top of the one before it.
+    // The chain: each checkout on top of the one before it; all at once when the paths tell how
+    // (combineCommits), else one rebase after another.
     let base = remote;
-    const chained: PushJob[] = [];
-    for (const job of open) {
+    const together = await placeTogether(deps, target, open.filter((job) => !gaveUp(job)), remote, attempt);
+    const chained: PushJob[] = together ?? [];
+    if (together) base = together[together.length - 1]?.head ?? remote;
+    for (const job of together ? [] : open) {
       if (gaveUp(job)) continue;
       try {
         const placed = await place(deps, target, job, base, { onRemote: base === remote, optimistic });
@@ -230,6 +236,63 @@ async function pushTogether(deps: PushDeps, target: PushTarget, jobs: PushJob[])
     delay = Math.min(30_000, delay * 1.5);
   }
 }
+/**
+ * Places every job at once with combineCommits, for two or more jobs not placed before, or
+ * placed by it in an earlier attempt (then from their own commits again): the commits are made
+ * in the mirror, then each checkout is brought to its new commit (all of them at once), as the
+ * rebase would have left it. Jobs whose commit the remote holds already are settled. Returns
+ * the jobs to push in chain order, or undefined when the jobs are to be rebased one by one
+ * (nothing was changed then).
+ */
+async function placeTogether(deps: PushDeps, target: PushTarget, jobs: PushJob[], remote: string | undefined, attempt: number): Promise<PushJob[] | undefined> {
+  const { git, mirrors } = deps;
+  if (remote === undefined || target.force || jobs.length < 2 || jobs.some((job) => job.placedOn !== undefined && job.own === undefined)) return undefined;
+  // A partial mirror may lack blobs a checkout needs; a signing checkout signs what it makes.
+  if ((await mirrors.isPartial(target.mirror)) || (await Promise.all(jobs.map((job) => hasSigningKey(job.dir)))).some(Boolean)) return undefined;
+  const known = jobs.map((job) => job.own ?? (job.seen?.remote === remote ? job.seen.head : undefined));
+  const combined = await combineCommits(git, jobs.map((job) => job.dir), remote, known);
+  if (!combined) return undefined;
+  // Where each checkout is now: its own commit, or where an earlier attempt put it.
+  const at = jobs.map((job, i) => (job.own !== undefined ? job.head! : combined[i]!.from));
+  // Each checkout to its new commit, as a rebase would leave it; like a rebase, not one with
+  // changes that are not committed (a checkout would carry them along).
+  const moved = await Promise.all(
+    jobs.map(async (job, i) => {
+      const { head, contained } = combined[i]!;
+      if (contained || head === at[i]) return true;
+      const opts = { cwd: job.dir, allowFailure: true, heartbeat: job.req.heartbeat, signal: job.req.signal };
+      if ((await git.run(['diff-index', '--quiet', 'HEAD', '--'], opts)).code !== 0) return false;
+      return (await git.run(['checkout', '--quiet', '--detach', head], opts)).code === 0;
+    }),
+  );
+  if (moved.includes(false)) {
+    // Back to where they were: one rebase after another reports the changes as it always has.
+    await Promise.all(
+      jobs.map((job, i) => {
+        const { head, contained } = combined[i]!;
+        if (!moved[i] || contained || head === at[i]) return undefined;
+        return git.run(['checkout', '--quiet', '--detach', at[i]!], { cwd: job.dir, heartbeat: job.req.heartbeat, signal: job.req.signal });
+      }),
+    );
+    return undefined;
+  }
+  const chained: PushJob[] = [];
+  let tip = remote;
+  for (const [i, job] of jobs.entries()) {
+    const { from, head, contained } = combined[i]!;
+    if (contained) {
+      job.settle({ result: { branch: target.branch, commit: head, pushed: false, attempts: attempt } });
+      continue;
+    }
+    job.own = from;
+    job.head = head;
+    job.placedOn = tip;
+    tip = head;
+    chained.push(job);
+  }
+  return chained;
+}
+
 /**
  * Puts a job's own commits on `base`: the remote's tip (`onRemote`), or the HEAD of the job
  * before it in the chain. Returns its HEAD afterwards, and whether `base` already held its

@@ -49,6 +49,11 @@ export async function forgetSigningKey(dir: string): Promise<void> {
   }
 }
 
+/** Whether the checkout at `dir` signs its commits (a signingKey was recorded for it). */
+export async function hasSigningKey(dir: string): Promise<boolean> {
+  return (await readSigningKey(dir)) !== undefined;
+}
+
 async function readSigningKey(dir: string): Promise<string | undefined> {
   try {
     return await fs.promises.readFile(path.join(await worktreeGitDir(dir), KEY_FILE), 'utf8');
