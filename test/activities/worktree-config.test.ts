@@ -101,6 +101,15 @@ describe('trailers added without git (withTrailersPlainly)', () => {
     ['subject\n', [['Shunt-Promotion', 'p'], ['shunt-promotion', 'q']]],
     ['subject\n', [['Shunt Promotion', 'p']]],
     ['subject\n', [['Shunt-Promotion', ' padded ']]],
+    ['Updated ./stages/dev to use new image\n\n- ghcr.io/acme/guestbook:1.2.3\n', [['Shunt-Promotion', 'p']]],
+    ['Updated ./stages/dev to use new images\n\n- a:1\n- b@sha256:0123\n', [['Shunt-Promotion', 'p']]],
+    ['subject\n\nbody line one\nbody line two\n\n- a list\n', [['Shunt-Promotion', 'p']]],
+    ['subject\n\nbody\nReviewed-by: Bob <bob@x>\n', [['Shunt-Promotion', 'p']]],
+    ['subject\n\n- item\n  continued\n', [['Shunt-Promotion', 'p']]],
+    ['subject\n\n-: odd\n', [['Shunt-Promotion', 'p']]],
+    ['subject\n\nKey : spaced\n', [['Shunt-Promotion', 'p']]],
+    ['subject\n\n(cherry picked from commit 0123)\n', [['Shunt-Promotion', 'p']]],
+    ['subject\n\nnote: lower case\n', [['Shunt-Promotion', 'p']]],
   ];
 
   it.each(cases)('adds to %j what git interpret-trailers adds, or leaves it to git', async (message, trailers) => {
@@ -115,7 +124,16 @@ describe('trailers added without git (withTrailersPlainly)', () => {
 
   it('takes the plain messages a promotion commits, and leaves the others to git', () => {
     const taken = cases.filter(([m, t]) => withTrailersPlainly(m, t) !== undefined).map(([m]) => m);
-    expect(taken).toEqual(['subject\n', 'fix: a thing\n', 'Signed-off-by: A <a@x>\n', 'line one\nKey: value\n']);
+    expect(taken).toEqual([
+      'subject\n',
+      'fix: a thing\n',
+      'Signed-off-by: A <a@x>\n',
+      'line one\nKey: value\n',
+      'subject\n\nbody\n',
+      'Updated ./stages/dev to use new image\n\n- ghcr.io/acme/guestbook:1.2.3\n',
+      'Updated ./stages/dev to use new images\n\n- a:1\n- b@sha256:0123\n',
+      'subject\n\nbody line one\nbody line two\n\n- a list\n',
+    ]);
   });
 });
 

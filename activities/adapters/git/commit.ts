@@ -48,17 +48,28 @@ export function cleanMessage(message: string): string {
 
 /**
  * A cleaned message with `trailers` added as `git interpret-trailers --trailer` adds them, when
- * that needs no git: a message of one paragraph (git never takes a message's first paragraph for
- * trailers) with no line git could take for a patch divider (`---`) or a comment (`#`), and
- * trailers with plain, distinct keys and one-line values, get a blank line and `Key: value`
- * lines. Undefined for anything else: git adds them then.
+ * that needs no git: trailers with plain, distinct keys and one-line values, and a message with
+ * no line git could take for a patch divider (`---`) or a comment (`#`) whose last paragraph git
+ * cannot take for trailers: the only paragraph (git never takes the first, the subject), or one
+ * of lines that are neither `Token: …` (git's separator after a word of letters, digits and
+ * dashes) nor a continuation (leading whitespace) nor one of git's own (`Signed-off-by: `,
+ * `(cherry picked from commit `); kustomize-set-image's `- image:tag` lines are such. Then git
+ * adds a blank line and `Key: value` lines. Undefined for anything else: git adds them then.
  */
 export function withTrailersPlainly(message: string, trailers: [string, string][]): string | undefined {
   const body = message.endsWith('\n') ? message.slice(0, -1) : message;
-  if (body.includes('\n\n') || body.split('\n').some((line) => line.startsWith('---') || line.startsWith('#'))) return undefined;
+  const lines = body.split('\n');
+  if (lines.some((line) => line.startsWith('---') || line.startsWith('#'))) return undefined;
+  const lastParagraph = body.lastIndexOf('\n\n');
+  if (lastParagraph >= 0 && body.slice(lastParagraph + 2).split('\n').some(mayBeTrailer)) return undefined;
   const keys = new Set(trailers.map(([k]) => k.toLowerCase()));
   if (keys.size !== trailers.length || trailers.some(([k, v]) => !/^[A-Za-z0-9][A-Za-z0-9-]*$/.test(k) || !/^\S(?:[^\n]*\S)?$/.test(v))) return undefined;
   return `${body}\n\n${trailers.map(([k, v]) => `${k}: ${v}`).join('\n')}\n`;
+}
+
+/** A line git's trailer parser could count as a trailer, or as part of one (trailer.c). */
+function mayBeTrailer(line: string): boolean {
+  return /^[A-Za-z0-9-]+[ \t]*:/.test(line) || /^\s/.test(line) || line.startsWith('(cherry picked from commit ') || line === '';
 }
 
 /**
