@@ -75,9 +75,10 @@ interface PushTarget extends RemoteAccess {
  * (own-checkout.ts `Checkout`).
  *
  * Pushes to one branch queue for its push lock. Those of this worker that wait meanwhile, with
- * the same remote and credentials, go as one: each checkout is rebased onto the one before it and
- * the last is pushed, so N promotions into a shared branch cost one push, not N (each still
- * gets its own commit, and a conflict fails only its own push).
+ * the same remote and credentials, go as one: each checkout's commit is put on the one before it
+ * (all by one fast-import when the paths tell the result, see combine-commits.ts; else a rebase
+ * each) and the last is pushed, so N promotions into a shared branch cost one push, not N (each
+ * still gets its own commit, and a conflict fails only its own push).
  *
  * @throws DomainError('StepFailed') on a rebase conflict or when there is no branch to push to.
  */
@@ -144,8 +145,9 @@ export async function push(deps: PushDeps, checkout: Checkout, req: PushRequest)
 
 /**
  * Pushes a batch, with the branch's push lock held (so the remote-tracking ref is the tip this
- * worker last saw or pushed): each checkout is rebased onto the one before it (the first onto
- * the remote's tip) and the last one's HEAD is pushed. Settles every job.
+ * worker last saw or pushed): each checkout is placed on the one before it (the first on the
+ * remote's tip; placeTogether, or place for each) and the last one's HEAD is pushed. Settles
+ * every job.
  */
 async function pushTogether(deps: PushDeps, target: PushTarget, jobs: PushJob[]): Promise<void> {
   const { git, mirrors, stats } = deps;
