@@ -11,6 +11,7 @@ import { median, percentile } from './stats.js';
 import { launchShunt, temporalClientOf } from './support/launch.js';
 import { describeTimelines, promotionTimeline } from './support/promotion-timeline.js';
 import type { BenchModule } from './types.js';
+import { oneCommitEach, stagesAt } from './support/branch-commits.js';
 
 const QUICK_LOAD: LoadShape = { projects: 2, stages: 5, rounds: 2 };
 
@@ -39,6 +40,12 @@ const bench: BenchModule = async ({ workDir, quick, log }) => {
     const timelines = await Promise.all(run.promotions.filter((p) => p.item.status.workflowId).map((p) => promotionTimeline(client, p.item.status.workflowId!)));
     log(`where the time goes (each promotion from its own start; its wait in its stage's queue is not in it):\n${describeTimelines(timelines)}`);
     const load = `${shape.projects} projects × ${shape.stages} stages × ${shape.rounds} freight`;
+    // Each promotion's own commit on its project's branch, once, and every stage at the last tag.
+    const commits = await oneCommitEach(pipeline.repos, run.promotions.map((p) => ({ project: p.project, name: p.item.metadata.name })));
+    const lastTag = pipeline.tags[pipeline.tags.length - 1]!;
+    const atLast = await stagesAt(pipeline.repos, pipeline.stages, lastTag);
+    const stageCount = shape.projects * shape.stages;
+    log(`on the branches: ${commits.once} of ${total} promotions with exactly one commit, ${commits.others} other commits; ${atLast} of ${stageCount} stages at ${lastTag}`);
     return [
       {
         name: 'concurrent.promotions-per-minute',
@@ -55,6 +62,22 @@ const bench: BenchModule = async ({ workDir, quick, log }) => {
         median: succeeded,
         samples: [succeeded],
         target: { op: '>=', value: total },
+      },
+      {
+        name: 'concurrent.one-commit-each',
+        title: `Promotions with exactly one commit of their own on their branch, less any other commit there (of ${total}; ${commits.others} other)`,
+        unit: 'count',
+        median: commits.once - commits.others,
+        samples: [commits.once],
+        target: { op: '>=', value: total },
+      },
+      {
+        name: 'concurrent.stages-at-last-tag',
+        title: `Stages whose folder on their branch holds the tag of their last promotion (of ${stageCount})`,
+        unit: 'count',
+        median: atLast,
+        samples: [atLast],
+        target: { op: '>=', value: stageCount },
       },
       {
         name: 'concurrent.promotion-duration',

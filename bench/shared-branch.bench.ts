@@ -13,6 +13,7 @@ import { describeTimelines, promotionTimeline } from './support/promotion-timeli
 import { describeProjectTasks, projectTasks } from './support/project-timeline.js';
 import { projectWorkflowId } from '../workflows/definitions.js';
 import { median } from './stats.js';
+import { oneCommitEach, stagesAt } from './support/branch-commits.js';
 import type { BenchModule } from './types.js';
 
 const FULL: LoadShape = { projects: 1, stages: 20, rounds: 2 };
@@ -64,7 +65,27 @@ const bench: BenchModule = async ({ workDir, quick, log }) => {
     log(`  the api said each had ended ${Math.round(median(lags))} ms after its workflow closed (median; at most ${Math.round(Math.max(...lags))} ms)`);
     log(`  the ${stages.length} promote requests answered within ${requestsMs} ms; the first promotion started ${Math.round(Math.min(...atOnce.map((t) => t.started)) - concurrentStart)} ms and the last closed ${Math.round(Math.max(...atOnce.map((t) => t.closed)) - concurrentStart)} ms after they were sent`);
     const ratio = concurrentMs / sequentialMs;
+    // Each promotion's own commit on the branch, once, and every stage at the second freight's tag.
+    const commits = await oneCommitEach(pipeline.repos, [...sequential, ...concurrent].map((p) => ({ project, name: p.metadata.name })));
+    const atSecond = await stagesAt(pipeline.repos, pipeline.stages, pipeline.tags[1]!);
+    log(`  on the branch: ${commits.once} of ${stages.length * 2} promotions with exactly one commit, ${commits.others} other commits; ${atSecond} of ${stages.length} stages at ${pipeline.tags[1]}`);
     return [
+      {
+        name: 'shared-branch.one-commit-each',
+        title: `Promotions with exactly one commit of their own on the branch, less any other commit there (of ${stages.length * 2}; ${commits.others} other)`,
+        unit: 'count',
+        median: commits.once - commits.others,
+        samples: [commits.once],
+        target: { op: '>=', value: stages.length * 2 },
+      },
+      {
+        name: 'shared-branch.stages-at-last-tag',
+        title: `Stages whose folder on the branch holds the tag of their last promotion (of ${stages.length})`,
+        unit: 'count',
+        median: atSecond,
+        samples: [atSecond],
+        target: { op: '>=', value: stages.length },
+      },
       {
         name: 'shared-branch.completed',
         title: `Promotions succeeded of ${stages.length} into one branch at once`,
