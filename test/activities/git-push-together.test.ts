@@ -3,14 +3,14 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { GitCommand } from '../../activities/adapters/git/git-command.js';
 import { commitToOrigin, createOrigin, Disposer, git, originHead, originLog, tempDir, type Origin } from '../support/git-repos.js';
-import { holdPushLock, pushesWaiting, stagesCommitted, type StageEdit } from './push-batches.js';
+import { eventually } from '../support/poll.js';
+import { holdMirrorLock, holdPushLock, pushesWaiting, stagesCommitted, type StageEdit } from './push-batches.js';
 
 const disposer = new Disposer();
 afterEach(() => disposer.dispose());
 
 /** The git subcommands run while `fn` runs. */
-async function gitCommandsDuring<T>(fn: () => Promise<T>): Promise<{ result: T; ran: string[] }> {
-  const ran: string[] = [];
+async function gitCommandsDuring<T>(fn: () => Promise<T>, ran: string[] = []): Promise<{ result: T; ran: string[] }> {
   const run = GitCommand.prototype.run;
   const spy = jest.spyOn(GitCommand.prototype, 'run').mockImplementation(async function (this: GitCommand, ...args: Parameters<typeof run>) {
     ran.push(args[0].find((a, i) => !a.startsWith('-') && args[0][i - 1] !== '-c') ?? '');
@@ -148,6 +148,36 @@ describe('pushes to one branch that go as one', () => {
     // Left on its own commit, its change kept.
     expect((await git(dirty, ['rev-parse', 'HEAD'])).trim()).toBe(ownHead);
     expect(fs.readFileSync(path.join(dirty, 'env-b', 'values.yaml'), 'utf8')).toBe('replicas: 20\n');
+  });
+});
+
+describe('pushes to one branch that go one rebase after another', () => {
+  it("rebase a complete mirror's checkouts without waiting for the mirror's lock (only the push takes it)", async () => {
+    const origin = await createOrigin(disposer);
+    const values = (from: string, to: string) => async (src: string): Promise<void> => {
+      const file = path.join(src, 'charts', 'guestbook', 'values.yaml');
+      await fs.promises.writeFile(file, fs.readFileSync(file, 'utf8').replace(from, to));
+    };
+    // The same file, different lines: no fast chain, a rebase merges them.
+    const { first, harnesses } = await stagesCommitted(disposer, origin, [
+      { stage: 'env-a', file: 'env-a/values.yaml', content: 'replicas: 1\n', edit: values('replicaCount: 2', 'replicaCount: 3') },
+      { stage: 'env-b', file: 'env-b/values.yaml', content: 'replicas: 2\n', edit: values('enabled: false', 'enabled: true') },
+    ]);
+    const releasePush = await holdPushLock(disposer, first, origin.url, 'main');
+    const pushing = await pushesWaiting(first, harnesses);
+    const releaseMirror = await holdMirrorLock(disposer, first, origin.url);
+
+    const ran: string[] = [];
+    const { result } = await gitCommandsDuring(async () => {
+      await releasePush();
+      await eventually(async () => (ran.includes('rebase') ? true : undefined), () => 'a rebase while the mirror is locked');
+      expect(ran).not.toContain('push');
+      await releaseMirror();
+      return Promise.all(pushing);
+    }, ran);
+
+    expect((result as { status?: string }[]).map((r) => r.status)).toEqual(['Succeeded', 'Succeeded']);
+    expect(await originLog(origin)).toEqual(['Promote env-b', 'Promote env-a', 'seed']);
   });
 });
 

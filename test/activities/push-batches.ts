@@ -61,8 +61,19 @@ export async function stagesCommitted(
  * function lets it go.
  */
 export async function holdPushLock(disposer: Disposer, h: Harness, repoURL: string, branch: string): Promise<() => Promise<void>> {
-  const mirror = path.join(h.git.mirrorsRoot, `${sha1Hex(normalizeGitURL(repoURL))}.git`);
-  const lock = `${mirror}.push-${sha1Hex(branch)}.lock`;
+  return holdLockFile(disposer, `${mirrorOf(h, repoURL)}.push-${sha1Hex(branch)}.lock`);
+}
+
+/** Holds the lock of the worker's mirror of `repoURL` itself, the same way. */
+export async function holdMirrorLock(disposer: Disposer, h: Harness, repoURL: string): Promise<() => Promise<void>> {
+  return holdLockFile(disposer, `${mirrorOf(h, repoURL)}.lock`);
+}
+
+function mirrorOf(h: Harness, repoURL: string): string {
+  return path.join(h.git.mirrorsRoot, `${sha1Hex(normalizeGitURL(repoURL))}.git`);
+}
+
+async function holdLockFile(disposer: Disposer, lock: string): Promise<() => Promise<void>> {
   const holder = spawn('sleep', ['600'], { stdio: 'ignore' });
   disposer.add(() => void holder.kill());
   await fs.promises.writeFile(lock, `${holder.pid} ${new Date().toISOString()} ${hostname()}\n`);

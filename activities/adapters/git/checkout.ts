@@ -121,17 +121,12 @@ export async function checkout(deps: CheckoutDeps, req: CheckoutRequest): Promis
   await mirrors.sync(req.repoURL, { ...req, fullHistory: req.depth === undefined });
   let branch = req.branch;
   const author = req.author ?? deps.defaultAuthor;
-  // Checkouts of the repository that wait for its lock meanwhile take it together: their
-  // `worktree add`s (each its own entry) run at once. What touches the mirror's shared state (a
-  // fetch, a new branch) runs `alone`; a path git refuses is retried after the turn (its prune
-  // must not run alongside others' adds).
-  let added = true;
-  const head = await mirrors.withLockTogether(mirror, async (alone): Promise<string> => {
+  const head = await mirrors.withLock(mirror, async (): Promise<string> => {
     let start: string | undefined;
     if (req.commit) {
       start = await git.tryRevParse(mirror, `${req.commit}^{commit}`);
       // A shallow mirror may lack an older commit: unshallow it and look again.
-      if (!start && (await alone(() => mirrors.unshallow(mirror, req.repoURL, req, req)))) start = await git.tryRevParse(mirror, `${req.commit}^{commit}`);
+      if (!start && (await mirrors.unshallow(mirror, req.repoURL, req, req))) start = await git.tryRevParse(mirror, `${req.commit}^{commit}`);
       if (!start) throw new DomainError('StepFailed', `commit ${req.commit} not found in ${shown}`);
     } else if (req.tag) {
       start = await git.tryRevParse(mirror, `refs/tags/${req.tag}^{commit}`);
@@ -146,18 +141,15 @@ export async function checkout(deps: CheckoutDeps, req: CheckoutRequest): Promis
             `remote branch ${JSON.stringify(branch)} of ${shown} does not exist; set create: true to create it`,
           );
         }
-        const name = branch;
-        start = await alone(() => createRemoteBranch(deps, mirror, req, name, author));
+        start = await createRemoteBranch(deps, mirror, req, branch, author);
       }
     }
     // A partial (blobless) mirror first gets the file contents of this commit, with credentials.
-    const commit = start;
-    if (await mirrors.isPartial(mirror)) await alone(() => mirrors.fetchBlobsFor(mirror, req.repoURL, commit, req.sparse, req, req));
+    await mirrors.fetchBlobsFor(mirror, req.repoURL, start, req.sparse, req, req);
     if (!reuse && deps.pool) reuse = await deps.pool.take(mirror, sparseKey(req.sparse), req.dir, req);
-    if (!reuse) added = await addWorktree(git, mirror, req, start);
+    if (!reuse) await addWorktree(git, mirror, req, start);
     return start;
   });
-  if (!added) await mirrors.withLock(mirror, () => addWorktreePruned(git, mirror, req, head));
   // The mirror's lock covers what other commands in the mirror read: the worktree's entry, whole
   // once `worktree add` (without the files) or the pool's move returns. What follows is this
   // worktree's own (its files, index and config, the config written whole and renamed), so the
@@ -174,38 +166,18 @@ export async function checkout(deps: CheckoutDeps, req: CheckoutRequest): Promis
 }
 
 /**
- * `git worktree add` of `req.dir` at `start`, without its files: they are written after the lock
- * (writeFiles), since `worktree add` would write them with `reset --hard`, which costs twice a
- * `checkout`. False when git refuses the path: see addWorktreePruned.
- *
- * Adds that share a turn of the lock run at once, and git is not quite ready for that: an add
- * reads every other entry, and dies on one whose `commondir` another add has created but not
- * yet written. That add is tried again.
+ * `git worktree add` of `req.dir` at `start`. The mirror is pruned only when git refuses: a
+ * worktree deleted without being released (a worker that died) leaves an entry that a checkout
+ * at its path trips on; releasing a workspace removes its entries itself (release-worktrees.ts).
  */
-async function addWorktree(git: GitCommand, mirror: string, req: CheckoutRequest, start: string): Promise<boolean> {
-  for (let attempt = 1; ; attempt++) {
-    const res = await git.run(worktreeAddArgs(req, start), { cwd: mirror, heartbeat: req.heartbeat, signal: req.signal, allowFailure: true });
-    if (res.code === 0) return true;
-    if (attempt >= 5 || !ENTRY_BEING_WRITTEN.test(res.stderr)) return false;
-  }
-}
-
-/** What `git worktree add` says when it reads an entry another add is writing. */
-const ENTRY_BEING_WRITTEN = /failed to read (?:\S*\/)?worktrees\/[^/\s]+\/commondir/;
-
-/**
- * `git worktree add` after `git worktree prune`, with the mirror's lock held alone. The mirror is
- * pruned only when git refuses a path: a worktree deleted without being released (a worker that
- * died) leaves an entry that a checkout at its path trips on; releasing a workspace removes its
- * entries itself (release-worktrees.ts).
- */
-async function addWorktreePruned(git: GitCommand, mirror: string, req: CheckoutRequest, start: string): Promise<void> {
+async function addWorktree(git: GitCommand, mirror: string, req: CheckoutRequest, start: string): Promise<void> {
+  // Its files are written after the lock (writeFiles): `worktree add` would write them with
+  // `reset --hard`, which costs twice a `checkout`.
+  const args = ['worktree', 'add', '--quiet', '--detach', '--no-checkout', req.dir, start];
+  const opts = { cwd: mirror, heartbeat: req.heartbeat, signal: req.signal };
+  if ((await git.run(args, { ...opts, allowFailure: true })).code === 0) return;
   await git.run(['worktree', 'prune'], { cwd: mirror });
-  await git.run(worktreeAddArgs(req, start), { cwd: mirror, heartbeat: req.heartbeat, signal: req.signal });
-}
-
-function worktreeAddArgs(req: CheckoutRequest, start: string): string[] {
-  return ['worktree', 'add', '--quiet', '--detach', '--no-checkout', req.dir, start];
+  await git.run(args, opts);
 }
 
 /** Writes the files and index of a worktree added without them, at `commit` (its HEAD). */

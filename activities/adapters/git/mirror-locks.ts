@@ -4,25 +4,10 @@ import * as path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DomainError } from '../../../core/errors.js';
 import { processAlive } from '../process-alive.js';
-import { FormingBatches } from './forming-batches.js';
-
-/** Runs `fn` one at a time among the holders of one shared turn (see MirrorLocks.together). */
-export type Alone = <U>(fn: () => Promise<U>) => Promise<U>;
-
-/** At most this many callers share one turn of a lock. */
-export const MAX_TOGETHER = 32;
-
-interface TurnJob {
-  run: (alone: Alone) => Promise<void>;
-  /** Hands the caller what its `fn` gave, once the lock is released. */
-  settle: () => void;
-  fail: (error: unknown) => void;
-}
 
 /** Serializes work per key: in-process promise chain plus a lock file for other processes. */
 export class MirrorLocks {
   private readonly tails = new Map<string, Promise<void>>();
-  private readonly turns = new FormingBatches<TurnJob>(MAX_TOGETHER);
   constructor(
     private readonly timeoutMs: number,
     private readonly staleMs: number,
@@ -52,49 +37,6 @@ export class MirrorLocks {
       release();
       if (this.tails.get(lockFile) === tail) this.tails.delete(lockFile);
     }
-  }
-
-  /**
-   * Runs `fn` holding the lock, together with the other callers of `together` that wait for the
-   * same lock meanwhile: one hold of the lock, and their `fn`s at once. For work that may run
-   * alongside the same work of others (each on its own worktree's entry) but not alongside any
-   * other holder of the lock; what may not, a caller runs through `alone`, one at a time among
-   * those sharing the turn.
-   */
-  async together<T>(lockFile: string, fn: (alone: Alone) => Promise<T>): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      // Each caller goes on once the lock is released, as after `with`.
-      let outcome: (() => void) | undefined;
-      const job: TurnJob = {
-        run: (alone) =>
-          fn(alone).then(
-            (value) => void (outcome = () => resolve(value)),
-            (error: unknown) => void (outcome = () => reject(error)),
-          ),
-        settle: () => outcome?.(),
-        fail: reject,
-      };
-      this.turns.add(lockFile, job, (close) => {
-        let jobs: TurnJob[] | undefined;
-        this.with(lockFile, async () => {
-          jobs = close();
-          let tail: Promise<unknown> = Promise.resolve();
-          const alone: Alone = (f) => {
-            const mine = tail.then(f);
-            tail = mine.catch(() => undefined);
-            return mine;
-          };
-          await Promise.all(jobs.map((j) => j.run(alone)));
-        }).then(
-          () => {
-            for (const j of jobs!) j.settle();
-          },
-          (error: unknown) => {
-            for (const j of jobs ?? close()) j.fail(error);
-          },
-        );
-      });
-    });
   }
 
   private async acquireFile(lockFile: string): Promise<void> {

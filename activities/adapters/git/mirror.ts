@@ -21,7 +21,7 @@ import { normalizeGitURL } from '../../../core/freight/normalize.js';
 import { sha1Hex } from '../../../core/hash.js';
 import { checkGitRemote } from '../egress/egress-connect.js';
 import type { GitCommand } from './git-command.js';
-import type { Alone, MirrorLocks } from './mirror-locks.js';
+import type { MirrorLocks } from './mirror-locks.js';
 import type { GitStats, OperationHooks, RemoteAccess } from './types.js';
 
 /** How a mirror is made or brought up to date (see the file's comment). */
@@ -55,16 +55,6 @@ export class Mirrors {
   async withLock<T>(mirror: string, fn: () => Promise<T>): Promise<T> {
     await fs.promises.mkdir(path.dirname(mirror), { recursive: true });
     return this.locks.with(`${mirror}.lock`, fn);
-  }
-
-  /**
-   * Runs `fn` holding the lock of the mirror at `mirror`, together with the other callers of this
-   * that wait for it meanwhile (MirrorLocks.together): checkouts that start together add their
-   * worktrees at once, under one hold of the lock, instead of one after another.
-   */
-  async withLockTogether<T>(mirror: string, fn: (alone: Alone) => Promise<T>): Promise<T> {
-    await fs.promises.mkdir(path.dirname(mirror), { recursive: true });
-    return this.locks.together(`${mirror}.lock`, fn);
   }
 
   /**
