@@ -51,6 +51,15 @@ export class Mirrors {
     return path.join(this.root, `${sha1Hex(normalizeGitURL(repoURL))}.git`);
   }
 
+  /** The directories of every mirror there is (none when the root does not exist yet). */
+  async list(): Promise<string[]> {
+    try {
+      return (await fs.promises.readdir(this.root)).filter((n) => n.endsWith('.git')).map((n) => path.join(this.root, n));
+    } catch {
+      return [];
+    }
+  }
+
   /** Runs `fn` holding the lock of the mirror at `mirror`. */
   async withLock<T>(mirror: string, fn: () => Promise<T>): Promise<T> {
     await fs.promises.mkdir(path.dirname(mirror), { recursive: true });

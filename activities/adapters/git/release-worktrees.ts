@@ -24,14 +24,7 @@ export async function releaseWorktrees(mirrors: Mirrors, root: string, pool?: Wo
     /* already gone */
   }
   const within = (p: string): boolean => [...roots].some((r) => isInside(r, p));
-  let names: string[];
-  try {
-    names = (await fs.promises.readdir(mirrors.root)).filter((n) => n.endsWith('.git'));
-  } catch {
-    return;
-  }
-  for (const name of names) {
-    const mirror = path.join(mirrors.root, name);
+  for (const mirror of await mirrors.list()) {
     const admin = path.join(mirror, 'worktrees');
     let ids: string[];
     try {
@@ -82,14 +75,7 @@ export async function releaseWorktrees(mirrors: Mirrors, root: string, pool?: Wo
  * such an entry names prunes by itself (checkout.ts).
  */
 export async function pruneMirrors(git: GitCommand, mirrors: Mirrors): Promise<void> {
-  let names: string[];
-  try {
-    names = (await fs.promises.readdir(mirrors.root)).filter((n) => n.endsWith('.git'));
-  } catch {
-    return;
-  }
-  for (const name of names) {
-    const mirror = path.join(mirrors.root, name);
+  for (const mirror of await mirrors.list()) {
     if (!fs.existsSync(path.join(mirror, 'worktrees'))) continue;
     await mirrors.withLock(mirror, () => git.run(['worktree', 'prune'], { cwd: mirror, allowFailure: true }));
   }
