@@ -180,27 +180,12 @@ async function pushTogether(deps: PushDeps, target: PushTarget, jobs: PushJob[])
     }
     // The chain: each checkout on top of the one before it; all at once when the paths tell how
     // (combineCommits), else one rebase after another.
-    let base = remote;
-    const together = await placeTogether(deps, target, open.filter((job) => !gaveUp(job)), remote, attempt);
-    const chained: PushJob[] = together ?? [];
-    if (together) base = together[together.length - 1]?.head ?? remote;
-    for (const job of together ? [] : open) {
-      if (gaveUp(job)) continue;
-      try {
-        const placed = await place(deps, target, job, base, { onRemote: base === remote, optimistic });
-        if (placed.contained) {
-          job.settle({ result: { branch, commit: placed.head, pushed: false, attempts: attempt } });
-          continue;
-        }
-        chained.push(job);
-        base = placed.head;
-      } catch (error) {
-        job.settle({ error });
-      }
-    }
+    const placing = open.filter((job) => !gaveUp(job));
+    const chained = (await placeTogether(deps, target, placing, remote, attempt)) ?? (await placeOneByOne(deps, target, placing, remote, attempt, optimistic));
     open = chained;
     const last = chained[chained.length - 1];
-    if (!last || base === undefined) return;
+    if (!last) return;
+    const base = last.head!;
     const args = ['push', '--porcelain', 'origin', `${base}:refs/heads/${branch}`];
     if (target.force) args.splice(1, 0, '--force');
     args.unshift(...(await checkGitRemote(repoURL)));
@@ -238,6 +223,32 @@ async function pushTogether(deps: PushDeps, target: PushTarget, jobs: PushJob[])
     delay = Math.min(30_000, delay * 1.5);
   }
 }
+
+/**
+ * Places each job on the one before it (the first on the remote's tip), a rebase each where one
+ * is needed; a job whose commit the chain holds already, or that fails, is settled. Returns the
+ * jobs to push in chain order.
+ */
+async function placeOneByOne(deps: PushDeps, target: PushTarget, jobs: PushJob[], remote: string | undefined, attempt: number, optimistic: boolean): Promise<PushJob[]> {
+  const chained: PushJob[] = [];
+  let base = remote;
+  for (const job of jobs) {
+    if (gaveUp(job)) continue;
+    try {
+      const placed = await place(deps, target, job, base, { onRemote: base === remote, optimistic });
+      if (placed.contained) {
+        job.settle({ result: { branch: target.branch, commit: placed.head, pushed: false, attempts: attempt } });
+        continue;
+      }
+      chained.push(job);
+      base = placed.head;
+    } catch (error) {
+      job.settle({ error });
+    }
+  }
+  return chained;
+}
+
 /**
  * Places every job at once with combineCommits, for two or more jobs not placed before, or
  * placed by it in an earlier attempt (then from their own commits again): the commits are made
