@@ -2,7 +2,7 @@ import { jest } from '@jest/globals';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { GitCommand } from '../../activities/adapters/git/git-command.js';
-import { commitToOrigin, createOrigin, Disposer, git, originHead, originLog, tempDir, type Origin } from '../support/git-repos.js';
+import { commitToOrigin, createOrigin, Disposer, git, originFile, originHead, originLog, tempDir, type Origin } from '../support/git-repos.js';
 import { eventually } from '../support/poll.js';
 import { holdMirrorLock, holdPushLock, pushesWaiting, stagesCommitted, type StageEdit } from './push-batches.js';
 
@@ -122,6 +122,33 @@ describe('pushes to one branch that go as one', () => {
       expect(await git(src, ['merge-base', '--is-ancestor', theirs, 'HEAD']).then(() => true)).toBe(true);
       expect(fs.readFileSync(path.join(src, 'other', 'file.txt'), 'utf8')).toBe('someone else\n');
     }
+  });
+
+  it("on a remote that moved in a file a commit changes too: the rebase's way, which merges the two", async () => {
+    const origin = await createOrigin(disposer);
+    const values = (from: string, to: string) => async (src: string): Promise<void> => {
+      const file = path.join(src, 'charts', 'guestbook', 'values.yaml');
+      await fs.promises.writeFile(file, fs.readFileSync(file, 'utf8').replace(from, to));
+    };
+    const { first, harnesses } = await stagesCommitted(disposer, origin, [
+      { stage: 'env-a', file: 'env-a/values.yaml', content: 'replicas: 1\n', edit: values('replicaCount: 2', 'replicaCount: 3') },
+      { stage: 'env-b', file: 'env-b/values.yaml', content: 'replicas: 2\n' },
+    ]);
+    const seeded = await originFile(origin, 'charts/guestbook/values.yaml');
+    await commitToOrigin(disposer, origin, { 'charts/guestbook/values.yaml': seeded.replace('enabled: false', 'enabled: true') }, 'someone else');
+    const release = await holdPushLock(disposer, first, origin.url, 'main');
+
+    const { result, ran } = await gitCommandsDuring(async () => {
+      const pushing = await pushesWaiting(first, harnesses);
+      await release();
+      return Promise.all(pushing);
+    });
+
+    expect((result as { status?: string }[]).map((r) => r.status)).toEqual(['Succeeded', 'Succeeded']);
+    expect(await originLog(origin)).toEqual(['Promote env-b', 'Promote env-a', 'someone else', 'seed']);
+    // Both changes to the file: env-a's commit was merged with the remote's, not laid over it.
+    expect(await originFile(origin, 'charts/guestbook/values.yaml')).toBe(seeded.replace('replicaCount: 2', 'replicaCount: 3').replace('enabled: false', 'enabled: true'));
+    expect(ran).toContain('rebase');
   });
 
   it('a checkout with changes it did not commit goes the rebase\'s way, which refuses it; the others are pushed', async () => {

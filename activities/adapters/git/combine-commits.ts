@@ -47,14 +47,10 @@ async function readHead(dir: string): Promise<string | undefined> {
 export async function combineCommits(git: GitCommand, dirs: string[], remote: string, known: (string | undefined)[] = []): Promise<Combined[] | undefined> {
   const cwd = dirs[0];
   if (cwd === undefined) return [];
-  const heads: string[] = [];
-  for (const [i, dir] of dirs.entries()) {
-    const head = known[i] ?? (await readHead(dir));
-    if (!head) return undefined;
-    heads.push(head);
-  }
-  const distinct = [...new Set(heads)];
-  if (distinct.length !== heads.length) return undefined;
+  const read = await Promise.all(dirs.map(async (dir, i) => known[i] ?? (await readHead(dir))));
+  if (read.some((head) => head === undefined)) return undefined;
+  const heads = read as string[];
+  if (new Set(heads).size !== heads.length) return undefined;
   const [listed, objects] = await Promise.all([
     git.run(['rev-list', ...heads, `^${remote}`, '--'], { cwd, allowFailure: true }),
     git.run(['cat-file', '--batch'], { cwd, input: `${heads.join('\n')}\n`, allowFailure: true }),
@@ -73,19 +69,17 @@ export async function combineCommits(git: GitCommand, dirs: string[], remote: st
     picks.push(commit);
   }
 
+  // Each commit's changes, and what changed between each parent and the remote's tip: asked as
+  // "<parent> <remote>" (git prints a line's diff under its first id, from the others to it), so
+  // that each has an id of its own, and turned round.
   const parents = [...new Set(picks.map((c) => c.parents[0]!))].filter((p) => p !== remote);
-  // What changed between each parent and the remote's tip: the diff of a "<remote> <parent>"
-  // line is printed under the remote's id, so the usual single parent is asked with the commits
-  // and any other on its own.
-  const lines = [...picks.map((c) => c.id), ...parents.slice(0, 1).map((p) => `${remote} ${p}`)];
+  const lines = [...picks.map((c) => c.id), ...parents.map((p) => `${p} ${remote}`)];
   const diffed = picks.length === 0 ? new Map<string, PathChange[]>() : await diffTrees(git, cwd, lines);
   if (!diffed) return undefined;
   const sinceParent = new Map<string, ChangedPaths>([[remote, new ChangedPaths()]]);
-  for (const [i, parent] of parents.entries()) {
-    const diffs = i === 0 ? diffed : await diffTrees(git, cwd, [`${remote} ${parent}`]);
-    if (!diffs) return undefined;
+  for (const parent of parents) {
     const changed = new ChangedPaths();
-    changed.add(diffs.get(remote) ?? []);
+    changed.add(reversed(diffed.get(parent) ?? []));
     sinceParent.set(parent, changed);
   }
 
@@ -119,6 +113,11 @@ async function diffTrees(git: GitCommand, cwd: string, lines: string[]): Promise
   const res = await git.run(['diff-tree', '--stdin', '-r', '--no-renames', '--no-abbrev', '-z'], { cwd, input: `${lines.join('\n')}\n`, allowFailure: true });
   if (res.code !== 0 || res.stdout.includes('\uFFFD')) return undefined;
   return parseRawDiffs(res.stdout);
+}
+
+/** Changes from `b` to `a` as changes from `a` to `b`: what one adds the other deletes (ChangedPaths reads status and path only). */
+function reversed(changes: PathChange[]): PathChange[] {
+  return changes.map((c) => ({ ...c, status: c.status === 'A' ? 'D' : c.status === 'D' ? 'A' : c.status }));
 }
 
 /** A path as fast-import reads it: quoted C-style when it starts with a quote or holds a newline. */
