@@ -58,8 +58,7 @@ export function cleanMessage(message: string): string {
  */
 export function withTrailersPlainly(message: string, trailers: [string, string][]): string | undefined {
   const body = message.endsWith('\n') ? message.slice(0, -1) : message;
-  const lines = body.split('\n');
-  if (lines.some((line) => line.startsWith('---') || line.startsWith('#'))) return undefined;
+  if (body.split('\n').some((line) => line.startsWith('---') || line.startsWith('#'))) return undefined;
   const lastParagraph = body.lastIndexOf('\n\n');
   if (lastParagraph >= 0 && body.slice(lastParagraph + 2).split('\n').some(mayBeTrailer)) return undefined;
   const keys = new Set(trailers.map(([k]) => k.toLowerCase()));
@@ -69,7 +68,7 @@ export function withTrailersPlainly(message: string, trailers: [string, string][
 
 /** A line git's trailer parser could count as a trailer, or as part of one (trailer.c). */
 function mayBeTrailer(line: string): boolean {
-  return /^[A-Za-z0-9-]+[ \t]*:/.test(line) || /^\s/.test(line) || line.startsWith('(cherry picked from commit ') || line === '';
+  return /^[A-Za-z0-9-]+[ \t]*:/.test(line) || /^\s/.test(line) || line.startsWith('(cherry picked from commit ');
 }
 
 /**
