@@ -86,7 +86,7 @@ export async function ownCheckout(
   if (!back || real(path.resolve(gitDir, back)) !== real(dotGit)) throw foreign('the worktree belongs to another path');
   // Only now may git look at it. Where its git dirs are is known from the files just checked,
   // so git is asked for its config only.
-  const info = await worktreeSettings(git, dir, mirror);
+  const info = await worktreeSettings(git, dir, mirror, gitDir);
   if (!info.repoURL || real(mirrors.dir(info.repoURL)) !== mirror) throw foreign('the mirror is not the worker\'s mirror of its repository');
   return info;
 }

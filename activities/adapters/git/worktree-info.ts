@@ -1,3 +1,5 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import type { GitCommand } from './git-command.js';
 
 /** What a directory holds, when it is the top of a git worktree. */
@@ -15,13 +17,63 @@ export interface WorktreeInfo {
   insecureSkipTLSVerify?: boolean;
 }
 
+/** The config files a worktree's settings come from (git reads no system or global config: hermetic-env.ts), as they are now. */
+interface ConfigTexts {
+  /** `<commonDir>/config`: the mirror's, with `remote.origin.url`. */
+  common: string;
+  /** `<gitDir>/config.worktree`: Shunt's `[shunt]`, `[user]`, `[http]` of this checkout; '' when absent. */
+  worktree: string;
+}
+
+interface Remembered {
+  texts: ConfigTexts;
+  settings: Omit<WorktreeInfo, 'dir' | 'commonDir'>;
+}
+
+/** How many checkouts' settings each git runner remembers. */
+const REMEMBERED_CHECKOUTS = 256;
+
 /**
- * What the config of the worktree at `dir`, of the repository whose common git dir is
- * `commonDir`, says it is for: one `git config` process, for a caller that has found the
- * worktree's git dirs itself (own-checkout.ts, from the files that name them).
+ * What `git config` answered for a checkout, per git runner (its environment is part of what git
+ * reads), with the config files' texts it answered for: the same texts give the same answer, so
+ * a checkout's later steps (git-commit, then git-push) ask git once.
  */
-export async function worktreeSettings(git: GitCommand, dir: string, commonDir: string): Promise<WorktreeInfo> {
-  const info: WorktreeInfo = { dir, commonDir };
+const remembered = new WeakMap<GitCommand, Map<string, Remembered>>();
+
+async function readText(file: string): Promise<string | undefined> {
+  try {
+    return await fs.promises.readFile(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return '';
+    return undefined;
+  }
+}
+
+/** The texts, or undefined when one cannot be read or names another file git would read too (an include). */
+async function configTexts(gitDir: string, commonDir: string): Promise<ConfigTexts | undefined> {
+  const [common, worktree] = await Promise.all([readText(path.join(commonDir, 'config')), readText(path.join(gitDir, 'config.worktree'))]);
+  if (common === undefined || worktree === undefined) return undefined;
+  if (/^\s*\[\s*include/im.test(common) || /^\s*\[\s*include/im.test(worktree)) return undefined;
+  return { common, worktree };
+}
+
+/**
+ * What the config of the worktree at `dir` (private git dir `gitDir`), of the repository whose
+ * common git dir is `commonDir`, says it is for: one `git config` process, for a caller that has
+ * found the worktree's git dirs itself (own-checkout.ts, from the files that name them); none
+ * when git answered for the same config files' texts before.
+ */
+export async function worktreeSettings(git: GitCommand, dir: string, commonDir: string, gitDir: string): Promise<WorktreeInfo> {
+  // Read before git runs: a file changed meanwhile makes the next texts differ from these.
+  const texts = await configTexts(gitDir, commonDir);
+  let byDir = remembered.get(git);
+  const known = byDir?.get(dir);
+  if (texts && byDir && known && known.texts.common === texts.common && known.texts.worktree === texts.worktree) {
+    byDir.delete(dir);
+    byDir.set(dir, known);
+    return { dir, commonDir, ...known.settings };
+  }
+  const settings: Remembered['settings'] = {};
   const cfg = await git.run(['config', '--get-regexp', '^(shunt\\.|remote\\.origin\\.url$|http\\.sslverify$)'], {
     cwd: dir,
     allowFailure: true,
@@ -31,10 +83,17 @@ export async function worktreeSettings(git: GitCommand, dir: string, commonDir: 
     if (sp < 0) continue;
     const key = line.slice(0, sp);
     const value = line.slice(sp + 1);
-    if (key === 'remote.origin.url') info.repoURL = value;
-    else if (key === 'shunt.branch') info.branch = value;
-    else if (key === 'shunt.ref') info.ref = value;
-    else if (key === 'http.sslverify') info.insecureSkipTLSVerify = value === 'false';
+    if (key === 'remote.origin.url') settings.repoURL = value;
+    else if (key === 'shunt.branch') settings.branch = value;
+    else if (key === 'shunt.ref') settings.ref = value;
+    else if (key === 'http.sslverify') settings.insecureSkipTLSVerify = value === 'false';
   }
-  return info;
+  // 1: no such key; any other failure (a config git cannot parse) is asked again next time.
+  if (texts && (cfg.code === 0 || cfg.code === 1)) {
+    if (!byDir) remembered.set(git, (byDir = new Map()));
+    byDir.delete(dir);
+    byDir.set(dir, { texts, settings });
+    if (byDir.size > REMEMBERED_CHECKOUTS) byDir.delete(byDir.keys().next().value!);
+  }
+  return { dir, commonDir, ...settings };
 }
