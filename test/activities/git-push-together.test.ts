@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { GitCommand } from '../../activities/adapters/git/git-command.js';
 import { commitToOrigin, createOrigin, Disposer, git, originFile, originHead, originLog, tempDir, type Origin } from '../support/git-repos.js';
 import { eventually } from '../support/poll.js';
+import type { Harness } from './harness.js';
 import { holdMirrorLock, holdPushLock, pushesWaiting, stagesCommitted, type StageEdit } from './push-batches.js';
 
 const disposer = new Disposer();
@@ -32,6 +33,17 @@ async function changesOf(repo: string, commit: string): Promise<string[]> {
   return changes.sort();
 }
 
+/** Pushes of `harnesses` queued behind a held push lock, then let go as one batch; the git subcommands they ran. */
+async function pushedAsOne(origin: Origin, first: Harness, harnesses: Harness[]) {
+  const release = await holdPushLock(disposer, first, origin.url, 'main');
+  const { result, ran } = await gitCommandsDuring(async () => {
+    const pushing = await pushesWaiting(first, harnesses);
+    await release();
+    return Promise.all(pushing);
+  });
+  return { results: result as { status?: string; output?: Record<string, unknown>; code?: string; message?: string }[], ran };
+}
+
 async function pushAsOne(origin: Origin, edits: StageEdit[]) {
   const { first, harnesses } = await stagesCommitted(disposer, origin, edits);
   const own = await Promise.all(harnesses.map(async (h) => {
@@ -39,13 +51,7 @@ async function pushAsOne(origin: Origin, edits: StageEdit[]) {
     const head = (await git(src, ['rev-parse', 'HEAD'])).trim();
     return { src, head, changes: await changesOf(src, head), raw: await git(src, ['cat-file', 'commit', head]) };
   }));
-  const release = await holdPushLock(disposer, first, origin.url, 'main');
-  const { result: results, ran } = await gitCommandsDuring(async () => {
-    const pushing = await pushesWaiting(first, harnesses);
-    await release();
-    return Promise.all(pushing);
-  });
-  return { first, harnesses, own, results: results as { status?: string; output?: Record<string, unknown>; code?: string; message?: string }[], ran };
+  return { first, harnesses, own, ...(await pushedAsOne(origin, first, harnesses)) };
 }
 
 describe('pushes to one branch that go as one', () => {
@@ -104,15 +110,9 @@ describe('pushes to one branch that go as one', () => {
       { stage: 'env-b', file: 'env-b/values.yaml', content: 'replicas: 2\n' },
     ]);
     const theirs = await commitToOrigin(disposer, origin, { 'other/file.txt': 'someone else\n' }, 'someone else');
-    const release = await holdPushLock(disposer, first, origin.url, 'main');
+    const { results, ran } = await pushedAsOne(origin, first, harnesses);
 
-    const { result, ran } = await gitCommandsDuring(async () => {
-      const pushing = await pushesWaiting(first, harnesses);
-      await release();
-      return Promise.all(pushing);
-    });
-
-    expect((result as { status?: string }[]).map((r) => r.status)).toEqual(['Succeeded', 'Succeeded']);
+    expect(results.map((r) => r.status)).toEqual(['Succeeded', 'Succeeded']);
     expect(await originLog(origin)).toEqual(['Promote env-b', 'Promote env-a', 'someone else', 'seed']);
     // Put on the tip the mirror knew, refused, fetched; then on the new tip, both at once again.
     expect(ran.filter((c) => c === 'fast-import')).toHaveLength(2);
@@ -136,15 +136,9 @@ describe('pushes to one branch that go as one', () => {
     ]);
     const seeded = await originFile(origin, 'charts/guestbook/values.yaml');
     await commitToOrigin(disposer, origin, { 'charts/guestbook/values.yaml': seeded.replace('enabled: false', 'enabled: true') }, 'someone else');
-    const release = await holdPushLock(disposer, first, origin.url, 'main');
+    const { results, ran } = await pushedAsOne(origin, first, harnesses);
 
-    const { result, ran } = await gitCommandsDuring(async () => {
-      const pushing = await pushesWaiting(first, harnesses);
-      await release();
-      return Promise.all(pushing);
-    });
-
-    expect((result as { status?: string }[]).map((r) => r.status)).toEqual(['Succeeded', 'Succeeded']);
+    expect(results.map((r) => r.status)).toEqual(['Succeeded', 'Succeeded']);
     expect(await originLog(origin)).toEqual(['Promote env-b', 'Promote env-a', 'someone else', 'seed']);
     // Both changes to the file: env-a's commit was merged with the remote's, not laid over it.
     expect(await originFile(origin, 'charts/guestbook/values.yaml')).toBe(seeded.replace('replicaCount: 2', 'replicaCount: 3').replace('enabled: false', 'enabled: true'));
