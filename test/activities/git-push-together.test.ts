@@ -33,6 +33,12 @@ async function changesOf(repo: string, commit: string): Promise<string[]> {
   return changes.sort();
 }
 
+/** An edit of the seeded chart's values file in a checkout: `from` replaced by `to`. */
+const values = (from: string, to: string) => async (src: string): Promise<void> => {
+  const file = path.join(src, 'charts', 'guestbook', 'values.yaml');
+  await fs.promises.writeFile(file, fs.readFileSync(file, 'utf8').replace(from, to));
+};
+
 /** Pushes of `harnesses` queued behind a held push lock, then let go as one batch; the git subcommands they ran. */
 async function pushedAsOne(origin: Origin, first: Harness, harnesses: Harness[]) {
   const release = await holdPushLock(disposer, first, origin.url, 'main');
@@ -126,10 +132,6 @@ describe('pushes to one branch that go as one', () => {
 
   it("on a remote that moved in a file a commit changes too: the rebase's way, which merges the two", async () => {
     const origin = await createOrigin(disposer);
-    const values = (from: string, to: string) => async (src: string): Promise<void> => {
-      const file = path.join(src, 'charts', 'guestbook', 'values.yaml');
-      await fs.promises.writeFile(file, fs.readFileSync(file, 'utf8').replace(from, to));
-    };
     const { first, harnesses } = await stagesCommitted(disposer, origin, [
       { stage: 'env-a', file: 'env-a/values.yaml', content: 'replicas: 1\n', edit: values('replicaCount: 2', 'replicaCount: 3') },
       { stage: 'env-b', file: 'env-b/values.yaml', content: 'replicas: 2\n' },
@@ -175,10 +177,6 @@ describe('pushes to one branch that go as one', () => {
 describe('pushes to one branch that go one rebase after another', () => {
   it("rebase a complete mirror's checkouts without waiting for the mirror's lock (only the push takes it)", async () => {
     const origin = await createOrigin(disposer);
-    const values = (from: string, to: string) => async (src: string): Promise<void> => {
-      const file = path.join(src, 'charts', 'guestbook', 'values.yaml');
-      await fs.promises.writeFile(file, fs.readFileSync(file, 'utf8').replace(from, to));
-    };
     // The same file, different lines: no fast chain, a rebase merges them.
     const { first, harnesses } = await stagesCommitted(disposer, origin, [
       { stage: 'env-a', file: 'env-a/values.yaml', content: 'replicas: 1\n', edit: values('replicaCount: 2', 'replicaCount: 3') },
