@@ -53,7 +53,7 @@ const bench: BenchModule = async ({ workDir, quick, log }) => {
     }
     const client = await temporalClientOf(disposer, shunt);
     const timelines = await Promise.all(workflowIds.map((id) => promotionTimeline(client, id)));
-    log(`where the time goes:\n${describeTimelines(timelines)}\n${describeAround(timelines, asked)}`);
+    log(`where the time goes:\n${describeTimelines(timelines)}\n${describeAround(timelines, asked)}\n${describeSlowest(timelines, asked, samples)}`);
     return [
       {
         name: 'promotion-latency.small-repo',
@@ -78,5 +78,18 @@ function describeAround(timelines: PromotionTimeline[], asked: { posted: number;
     `  around it: POST → workflow started ${ms(timelines.map((t, i) => t.started - asked[i]!.posted))}, ` +
     `started → reported to its project ${ms(timelines.map((t) => t.reported - t.started))}, ` +
     `reported → the api says it ended ${ms(timelines.map((t, i) => asked[i]!.answered - t.reported))} (clocks of one machine)`
+  );
+}
+
+/** The slowest sample, event by event (ms since its POST): where an outlier lost its time. */
+function describeSlowest(timelines: PromotionTimeline[], asked: { posted: number; answered: number }[], samples: number[]): string {
+  const i = samples.indexOf(Math.max(...samples));
+  const t = timelines[i]!;
+  const at = (ms: number): number => Math.round(ms - asked[i]!.posted);
+  const tasks = t.workflowTasks.map((w) => `${at(w.scheduled)}→${at(w.started)}→${at(w.completed)}`).join(', ');
+  const activities = t.activities.map((a) => `${a.name} ${at(a.scheduled)}→${at(a.started)}→${at(a.completed)}`).join(', ');
+  return (
+    `  the slowest, ${Math.round(samples[i]!)} ms (ms after its POST): started ${at(t.started)}, workflow tasks ${tasks}; ` +
+    `${activities}; reported ${at(t.reported)}, closed ${at(t.closed)}, the api answered ${at(asked[i]!.answered)}`
   );
 }
