@@ -11,6 +11,7 @@ import { loadApiConfig } from './config.js';
 import { readManifestFiles } from './manifest-files.js';
 import { ProjectStreams } from './project-streams.js';
 import { TemporalBackend } from './temporal-backend.js';
+import { apiGrpcInterceptors } from './temporal-retry.js';
 import { FileCredentialStore } from '../activities/adapters/credentials.js';
 import { webhookSecrets } from './webhooks/receivers.js';
 
@@ -32,7 +33,7 @@ if (access.mode === 'open') {
   log.info({ authConfig: config.authConfigPath }, 'access control is on: requests need a bearer token');
 }
 
-const connection = Connection.lazy(config.temporalConnection);
+const connection = Connection.lazy({ ...config.temporalConnection, interceptors: apiGrpcInterceptors() });
 const backend = new TemporalBackend({
   connection,
   namespace: config.namespace,

@@ -59,6 +59,14 @@ export const TRANSFER_QUEUE_POLL_RPS = 1000;
 export const IN_FLIGHT_UPDATE_LIMIT = 100;
 
 /**
+ * Queries to one workflow the server holds while a workflow task of it is in flight (Temporal's
+ * default: 1). Past it a query is refused ("consistent query buffer is full"), and the Temporal
+ * client sends it again only ~1.7 s later: a `promote --wait` read that came while another read
+ * of the project waited answered that late (api/temporal-retry.ts, which also sends it sooner).
+ */
+export const BUFFERED_QUERY_LIMIT = 100;
+
+/**
  * What the api keeps in flight to one project against a server with IN_FLIGHT_UPDATE_LIMIT
  * (SHUNT_UPDATES_IN_FLIGHT_PER_PROJECT; api/temporal-backend.ts says why it must stay below):
  * half of it, for the cluster workflow and another api. With 8, 20 promote requests at once were
@@ -80,6 +88,7 @@ export const DYNAMIC_CONFIG: Record<string, string | number | boolean> = {
   'frontend.enableUpdateWorkflowExecutionAsyncAccepted': true,
   'history.transferProcessorMaxPollRPS': TRANSFER_QUEUE_POLL_RPS,
   'history.maxInFlightUpdates': IN_FLIGHT_UPDATE_LIMIT,
+  'history.MaxBufferedQueryCount': BUFFERED_QUERY_LIMIT,
 };
 
 /**

@@ -1,0 +1,44 @@
+/**
+ * How the api's calls to Temporal are sent again: the Temporal client's own rules, but for one
+ * refusal. A workflow with a workflow task in flight buffers a query until the task is done, and
+ * refuses more than `history.MaxBufferedQueryCount` of them (Temporal's default: 1) with
+ * RESOURCE_EXHAUSTED, "consistent query buffer is full". The client waits 1.36–2.04 s before it
+ * sends such a call again (1 s × 1.7, ± 20 %), as for a server out of capacity; the buffer empties
+ * when the task ends, a few milliseconds later. Two reads of one project at once, the second while
+ * the first waited for a task, made `shunt promote --wait` answer ~1.7 s after the promotion had
+ * ended (`npm run bench -- promotion-latency`). That refusal is sent again after ~25 ms, growing
+ * by the client's factor; every other status keeps the client's intervals.
+ */
+import { defaultGrpcRetryOptions, makeGrpcRetryInterceptor, type GrpcRetryOptions } from '@temporalio/client';
+
+type Status = Parameters<GrpcRetryOptions['delayFunction']>[1];
+
+/** gRPC's status code RESOURCE_EXHAUSTED (fixed by the gRPC protocol). */
+const RESOURCE_EXHAUSTED = 8;
+
+/** The first wait before a refused query is sent again, before the client's factor (1.7) and jitter. */
+export const QUERY_BUFFER_INITIAL_INTERVAL_MS = 15;
+
+/** The Temporal client's initial intervals for the other statuses (its grpc-retry.ts). */
+const CLIENT_INITIAL_INTERVAL_MS = { resourceExhausted: 1000, other: 100 };
+
+/** The server refused a query because the workflow's buffer of queries waiting for a workflow task is full. */
+export function isQueryBufferFull(status: Pick<Status, 'code' | 'details'>): boolean {
+  return status.code === RESOURCE_EXHAUSTED && /consistent query buffer is full/i.test(status.details ?? '');
+}
+
+export function apiGrpcRetryOptions(): GrpcRetryOptions {
+  return defaultGrpcRetryOptions({
+    initialIntervalMs: (status) =>
+      isQueryBufferFull(status)
+        ? QUERY_BUFFER_INITIAL_INTERVAL_MS
+        : status.code === RESOURCE_EXHAUSTED
+          ? CLIENT_INITIAL_INTERVAL_MS.resourceExhausted
+          : CLIENT_INITIAL_INTERVAL_MS.other,
+  });
+}
+
+/** The interceptors of the api's Temporal connection. */
+export function apiGrpcInterceptors(options: GrpcRetryOptions = apiGrpcRetryOptions()): ReturnType<typeof makeGrpcRetryInterceptor>[] {
+  return [makeGrpcRetryInterceptor(options)];
+}
