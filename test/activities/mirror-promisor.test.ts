@@ -1,11 +1,14 @@
 /**
  * What a mirror's config file says, read without a `git config` process (mirror.ts): whether the
  * mirror is partial (originIsPromisor), and whether origin already has the URL in use
- * (originURLIs); git's own spellings, checked against what git itself answers.
+ * (originURLIs); git's own spellings, checked against what git itself answers. A file that names
+ * another (an include) is not read alone: the mirror asks git.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { originIsPromisor, originURLIs } from '../../activities/adapters/git/mirror.js';
+import { GitCommand } from '../../activities/adapters/git/git-command.js';
+import { MirrorLocks } from '../../activities/adapters/git/mirror-locks.js';
+import { Mirrors, originIsPromisor, originURLIs } from '../../activities/adapters/git/mirror.js';
 import { Disposer, git, tempDir } from '../support/git-repos.js';
 
 const disposer = new Disposer();
@@ -58,5 +61,29 @@ describe('originURLIs', () => {
     await git(dir, ['init', '--quiet', '--bare']);
     fs.appendFileSync(path.join(dir, 'config'), text);
     expect((await git(dir, ['config', '--get-all', 'remote.origin.url'])).trim()).toBe(url);
+  });
+});
+
+describe('a config that names another file (an include)', () => {
+  it.each([
+    ['true', true],
+    ['false', false],
+  ])('is not read alone: isPartial asks git, which reads the included promisor = %s', async (value, expected) => {
+    const dir = await tempDir(disposer);
+    await git(dir, ['init', '--quiet', '--bare']);
+    fs.writeFileSync(path.join(dir, 'origin.config'), `[remote "origin"]\n\tpromisor = ${value}\n`);
+    fs.appendFileSync(path.join(dir, 'config'), '[include]\n\tpath = origin.config\n');
+    expect(originIsPromisor(fs.readFileSync(path.join(dir, 'config'), 'utf8'))).toBeUndefined();
+
+    const gitCommand = new GitCommand({ dataDir: await tempDir(disposer), env: process.env, allowCredentialsOverHTTP: false, heartbeatIntervalMs: 10_000 });
+    const mirrors = new Mirrors(path.dirname(dir), gitCommand, new MirrorLocks(10_000, 60_000), { mirrorsCreated: 0, mirrorFetches: 0, pushes: 0 });
+    expect(await mirrors.isPartial(dir)).toBe(expected);
+  });
+
+  it.each([
+    ['[include]', `[remote "origin"]\n\turl = ${URL}\n[include]\n\tpath = other.config\n`],
+    ['[includeIf]', `[includeIf "gitdir:/srv/"]\n\tpath = other.config\n[remote "origin"]\n\turl = ${URL}\n`],
+  ])('%s: originURLIs is never sure, so the url is set with git', (_what, text) => {
+    expect(originURLIs(text, URL)).toBe(false);
   });
 });

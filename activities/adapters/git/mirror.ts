@@ -20,6 +20,7 @@ import * as path from 'node:path';
 import { normalizeGitURL } from '../../../core/freight/normalize.js';
 import { sha1Hex } from '../../../core/hash.js';
 import { checkGitRemote } from '../egress/egress-connect.js';
+import { namesAnotherFile } from './config-include.js';
 import type { GitCommand } from './git-command.js';
 import type { MirrorLocks } from './mirror-locks.js';
 import type { GitStats, OperationHooks, RemoteAccess } from './types.js';
@@ -127,7 +128,8 @@ export class Mirrors {
   /**
    * Whether the mirror at `dir` is a partial clone (made for a blobless checkout): its config's
    * `remote.origin.promisor`, which git's first filtered fetch wrote. Read from the file, not with
-   * a git process: every checkout and push asks, with the mirror's lock held.
+   * a git process: every checkout and push asks, with the mirror's lock held. A file that names
+   * another is asked of git.
    */
   async isPartial(dir: string): Promise<boolean> {
     let text: string;
@@ -136,7 +138,10 @@ export class Mirrors {
     } catch {
       return false;
     }
-    return originIsPromisor(text);
+    const answer = originIsPromisor(text);
+    if (answer !== undefined) return answer;
+    const asked = await this.git.run(['config', '--type=bool', '--get', 'remote.origin.promisor'], { cwd: dir, allowFailure: true });
+    return asked.code === 0 && asked.stdout.trim() === 'true';
   }
 
   /**
@@ -311,17 +316,21 @@ function originValues(configText: string, key: string): (string | undefined)[] {
 
 /**
  * Whether a git config file's text sets `remote.origin.url` once, to exactly `url`, a value git
- * writes unquoted. False whenever unsure (a url git would quote or escape, several urls): then
- * the caller sets it with git.
+ * writes unquoted. False whenever unsure (a url git would quote or escape, several urls, a file
+ * that names another): then the caller sets it with git.
  */
 export function originURLIs(configText: string, url: string): boolean {
-  if (url === '' || /["\\;#\s]/.test(url)) return false;
+  if (url === '' || /["\\;#\s]/.test(url) || namesAnotherFile(configText)) return false;
   const urls = originValues(configText, 'url');
   return urls.length === 1 && urls[0] === url;
 }
 
-/** Whether a git config file's text sets `remote.origin.promisor` true (git's boolean spellings; the last value wins). */
-export function originIsPromisor(configText: string): boolean {
+/**
+ * Whether a git config file's text sets `remote.origin.promisor` true (git's boolean spellings;
+ * the last value wins); undefined when the text names another file git reads too.
+ */
+export function originIsPromisor(configText: string): boolean | undefined {
+  if (namesAnotherFile(configText)) return undefined;
   const values = originValues(configText, 'promisor');
   if (values.length === 0) return false;
   const last = values[values.length - 1];

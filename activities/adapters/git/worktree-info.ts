@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { namesAnotherFile } from './config-include.js';
 import type { GitCommand } from './git-command.js';
 
 /** What a directory holds, when it is the top of a git worktree. */
@@ -53,7 +54,7 @@ async function readText(file: string): Promise<string | undefined> {
 async function configTexts(gitDir: string, commonDir: string): Promise<ConfigTexts | undefined> {
   const [common, worktree] = await Promise.all([readText(path.join(commonDir, 'config')), readText(path.join(gitDir, 'config.worktree'))]);
   if (common === undefined || worktree === undefined) return undefined;
-  if (/^\s*\[\s*include/im.test(common) || /^\s*\[\s*include/im.test(worktree)) return undefined;
+  if (namesAnotherFile(common) || namesAnotherFile(worktree)) return undefined;
   return { common, worktree };
 }
 
