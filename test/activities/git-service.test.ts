@@ -1,5 +1,6 @@
 import { jest } from '@jest/globals';
 import * as fs from 'node:fs';
+import { hostname } from 'node:os';
 import * as path from 'node:path';
 import { commitURL, GitService, isCommitId, isValidRefName, redact } from '../../activities/adapters/git/index.js';
 import { GitCommand } from '../../activities/adapters/git/git-command.js';
@@ -87,6 +88,63 @@ describe('GitService mirrors', () => {
     expect(results.map((r) => r.commit)).toEqual(Array(6).fill(newer));
     expect(svc.stats.mirrorFetches).toBeGreaterThanOrEqual(1);
     expect(svc.stats.mirrorFetches).toBeLessThanOrEqual(2);
+  });
+
+  /** Runs `fn` while another live process (this one's parent) holds the mirror's lock file, so that the syncs it starts queue behind it. */
+  async function whileLocked(mirror: string, fn: () => Promise<void>): Promise<void> {
+    const lockFile = `${mirror}.lock`;
+    await fs.promises.writeFile(lockFile, `${process.ppid} ${new Date().toISOString()} ${hostname()}\n`, { flag: 'wx' });
+    try {
+      await fn();
+    } finally {
+      await fs.promises.rm(lockFile, { force: true });
+    }
+  }
+
+  it('fails every sync that shared a fetch that failed, with its error, after that one fetch: none fetches again on its own', async () => {
+    const origin = await createOrigin(disposer);
+    const dataDir = await tempDir(disposer);
+    const svc = newGitService(dataDir);
+    await svc.syncMirror(origin.url);
+    const fetchesBefore = svc.stats.mirrorFetches;
+    await fs.promises.rename(origin.dir, `${origin.dir}.gone`);
+
+    let syncs: Promise<PromiseSettledResult<string>[]> | undefined;
+    await whileLocked(svc.mirrorDir(origin.url), async () => {
+      syncs = Promise.allSettled([1, 2, 3, 4].map(() => svc.syncMirror(origin.url)));
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    });
+    const settled = await syncs!;
+
+    expect(settled.map((s) => s.status)).toEqual(['rejected', 'rejected', 'rejected', 'rejected']);
+    const reasons = settled.map((s) => String((s as PromiseRejectedResult).reason));
+    expect(new Set(reasons).size).toBe(1);
+    expect(svc.stats.mirrorFetches - fetchesBefore).toBe(1);
+  });
+
+  it('lets the syncs that shared a fetch its own caller cancelled fetch on their own', async () => {
+    const origin = await createOrigin(disposer);
+    const dataDir = await tempDir(disposer);
+    const svc = newGitService(dataDir);
+    await svc.syncMirror(origin.url);
+    const newer = await commitToOrigin(disposer, origin, { 'n.txt': 'n\n' }, 'newer');
+    const cancel = new AbortController();
+
+    let first: Promise<PromiseSettledResult<string>> | undefined;
+    let others: Promise<string[]> | undefined;
+    await whileLocked(svc.mirrorDir(origin.url), async () => {
+      first = svc.syncMirror(origin.url, { signal: cancel.signal }).then(
+        (dir): PromiseSettledResult<string> => ({ status: 'fulfilled', value: dir }),
+        (reason: unknown): PromiseSettledResult<string> => ({ status: 'rejected', reason }),
+      );
+      others = Promise.all([1, 2, 3].map(() => svc.syncMirror(origin.url)));
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      cancel.abort(new Error('cancelled by its caller'));
+    });
+
+    expect((await first!).status).toBe('rejected');
+    await others!;
+    expect((await git(svc.mirrorDir(origin.url), ['rev-parse', 'refs/remotes/origin/main'])).trim()).toBe(newer);
   });
 
   it('does not let a sync with other credentials join: each fetches with its own', async () => {

@@ -44,8 +44,8 @@ export class Mirrors {
     private readonly stats: GitStats,
   ) {}
 
-  /** Syncs waiting for their mirror's lock, by mirror, URL, credentials and options (see sync). */
-  private readonly waitingSyncs = new Map<string, Promise<void>>();
+  /** Syncs waiting for their mirror's lock, by mirror, URL, credentials and options (see sync), with their caller's signal. */
+  private readonly waitingSyncs = new Map<string, { done: Promise<void>; signal: AbortSignal | undefined }>();
 
   /** `<root>/<sha1(normalized url)>.git`: every spelling of one repository shares it. */
   dir(repoURL: string): string {
@@ -94,20 +94,26 @@ export class Mirrors {
     const waiting = this.waitingSyncs.get(key);
     if (waiting) {
       try {
-        await waiting;
+        await waiting.done;
         return dir;
-      } catch {
-        // The shared fetch failed for its own caller (cancelled, say): this one tries on its own.
+      } catch (err) {
+        // A fetch that failed (the remote, the credentials) fails every sync that shared it, as
+        // their own would have: twenty checkouts of an unreachable remote wait for one failure,
+        // not for twenty one after another. Only its own caller's cancellation is not theirs.
+        if (!waiting.signal?.aborted) throw err;
         if (opts.signal?.aborted) throw opts.signal.reason;
       }
     }
-    const mine = this.withLock(dir, () => {
-      if (this.waitingSyncs.get(key) === mine) this.waitingSyncs.delete(key);
-      return this.syncLocked(dir, repoURL, opts);
-    });
+    const mine: { done: Promise<void>; signal: AbortSignal | undefined } = {
+      done: this.withLock(dir, () => {
+        if (this.waitingSyncs.get(key) === mine) this.waitingSyncs.delete(key);
+        return this.syncLocked(dir, repoURL, opts);
+      }),
+      signal: opts.signal,
+    };
     if (!waiting) this.waitingSyncs.set(key, mine);
     try {
-      await mine;
+      await mine.done;
     } finally {
       if (this.waitingSyncs.get(key) === mine) this.waitingSyncs.delete(key);
     }
