@@ -19,32 +19,25 @@ const RESOURCE_EXHAUSTED = 8;
 /** The first wait before a refused query is sent again, before the client's factor (1.7) and jitter. */
 export const QUERY_BUFFER_INITIAL_INTERVAL_MS = 15;
 
-/** The Temporal client's initial intervals for the other statuses (its grpc-retry.ts). */
-const CLIENT_INITIAL_INTERVAL_MS = { resourceExhausted: 1000, other: 100 };
-
-/** The server refused a query because the workflow's buffer of queries waiting for a workflow task is full. */
-export function isQueryBufferFull(status: Pick<Status, 'code' | 'details'>): boolean {
-  return status.code === RESOURCE_EXHAUSTED && /consistent query buffer is full/i.test(status.details ?? '');
-}
-
 /**
  * How many times a refused query is sent in all. Its waits start shorter, so it is sent more often
  * than the client's 10: a workflow busy for long still gets ~52 s of tries (the client's: ~40 s).
  */
 export const QUERY_BUFFER_ATTEMPTS = 20;
 
+/** The server refused a query because the workflow's buffer of queries waiting for a workflow task is full. */
+export function isQueryBufferFull(status: Pick<Status, 'code' | 'details'>): boolean {
+  return status.code === RESOURCE_EXHAUSTED && /consistent query buffer is full/i.test(status.details ?? '');
+}
+
+/** The client's own rules, and its backoff from a shorter start with more attempts for a refused query. */
 export function apiGrpcRetryOptions(): GrpcRetryOptions {
-  const client = defaultGrpcRetryOptions({
-    initialIntervalMs: (status) =>
-      isQueryBufferFull(status)
-        ? QUERY_BUFFER_INITIAL_INTERVAL_MS
-        : status.code === RESOURCE_EXHAUSTED
-          ? CLIENT_INITIAL_INTERVAL_MS.resourceExhausted
-          : CLIENT_INITIAL_INTERVAL_MS.other,
-  });
+  const client = defaultGrpcRetryOptions();
+  const refused = defaultGrpcRetryOptions({ initialIntervalMs: () => QUERY_BUFFER_INITIAL_INTERVAL_MS, maxAttempts: QUERY_BUFFER_ATTEMPTS });
+  const rules = (status: Status): GrpcRetryOptions => (isQueryBufferFull(status) ? refused : client);
   return {
-    delayFunction: client.delayFunction,
-    retryableDecider: (attempt, status) => (isQueryBufferFull(status) ? attempt < QUERY_BUFFER_ATTEMPTS : client.retryableDecider(attempt, status)),
+    delayFunction: (attempt, status) => rules(status).delayFunction(attempt, status),
+    retryableDecider: (attempt, status) => rules(status).retryableDecider(attempt, status),
   };
 }
 
