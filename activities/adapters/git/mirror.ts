@@ -35,6 +35,12 @@ export interface SyncOptions extends RemoteAccess, OperationHooks {
   fullHistory?: boolean | undefined;
 }
 
+/** A sync others may join while it waits for the mirror's lock, with its caller's signal. */
+interface SharedSync {
+  done: Promise<void>;
+  signal: AbortSignal | undefined;
+}
+
 export class Mirrors {
   constructor(
     /** `<dataDir>/git/mirrors`. */
@@ -44,8 +50,8 @@ export class Mirrors {
     private readonly stats: GitStats,
   ) {}
 
-  /** Syncs waiting for their mirror's lock, by mirror, URL, credentials and options (see sync), with their caller's signal. */
-  private readonly waitingSyncs = new Map<string, { done: Promise<void>; signal: AbortSignal | undefined }>();
+  /** Syncs waiting for their mirror's lock, by mirror, URL, credentials and options (see sync). */
+  private readonly waitingSyncs = new Map<string, SharedSync>();
 
   /** `<root>/<sha1(normalized url)>.git`: every spelling of one repository shares it. */
   dir(repoURL: string): string {
@@ -104,7 +110,7 @@ export class Mirrors {
         if (opts.signal?.aborted) throw opts.signal.reason;
       }
     }
-    const mine: { done: Promise<void>; signal: AbortSignal | undefined } = {
+    const mine: SharedSync = {
       done: this.withLock(dir, () => {
         if (this.waitingSyncs.get(key) === mine) this.waitingSyncs.delete(key);
         return this.syncLocked(dir, repoURL, opts);
