@@ -73,11 +73,17 @@ describe('GitService mirrors', () => {
     expect(fs.existsSync(`${svc.mirrorDir(origin.url)}.lock`)).toBe(false);
   });
 
-  it('lets checkouts that start together share a fetch: one that waits joins the one queued, which starts after it asked', async () => {
+  /** An origin and a service that has made its mirror already: the next sync of it fetches. */
+  async function mirrored() {
     const origin = await createOrigin(disposer);
     const dataDir = await tempDir(disposer);
     const svc = newGitService(dataDir);
     await svc.syncMirror(origin.url);
+    return { origin, dataDir, svc, fetchesBefore: svc.stats.mirrorFetches };
+  }
+
+  it('lets checkouts that start together share a fetch: one that waits joins the one queued, which starts after it asked', async () => {
+    const { origin, dataDir, svc } = await mirrored();
     const newer = await commitToOrigin(disposer, origin, { 'n.txt': 'n\n' }, 'newer');
     const workspaces = await Promise.all(['a', 'b', 'c', 'd', 'e', 'f'].map((k) => createWorkspace(path.join(dataDir, 'work'), k)));
 
@@ -102,11 +108,7 @@ describe('GitService mirrors', () => {
   }
 
   it('fails every sync that shared a fetch that failed, with its error, after that one fetch: none fetches again on its own', async () => {
-    const origin = await createOrigin(disposer);
-    const dataDir = await tempDir(disposer);
-    const svc = newGitService(dataDir);
-    await svc.syncMirror(origin.url);
-    const fetchesBefore = svc.stats.mirrorFetches;
+    const { origin, svc, fetchesBefore } = await mirrored();
     await fs.promises.rename(origin.dir, `${origin.dir}.gone`);
 
     let syncs: Promise<PromiseSettledResult<string>[]> | undefined;
@@ -123,36 +125,26 @@ describe('GitService mirrors', () => {
   });
 
   it('lets the syncs that shared a fetch its own caller cancelled fetch on their own', async () => {
-    const origin = await createOrigin(disposer);
-    const dataDir = await tempDir(disposer);
-    const svc = newGitService(dataDir);
-    await svc.syncMirror(origin.url);
+    const { origin, svc } = await mirrored();
     const newer = await commitToOrigin(disposer, origin, { 'n.txt': 'n\n' }, 'newer');
     const cancel = new AbortController();
 
-    let first: Promise<PromiseSettledResult<string>> | undefined;
+    let first: Promise<PromiseSettledResult<string>[]> | undefined;
     let others: Promise<string[]> | undefined;
     await whileLocked(svc.mirrorDir(origin.url), async () => {
-      first = svc.syncMirror(origin.url, { signal: cancel.signal }).then(
-        (dir): PromiseSettledResult<string> => ({ status: 'fulfilled', value: dir }),
-        (reason: unknown): PromiseSettledResult<string> => ({ status: 'rejected', reason }),
-      );
+      first = Promise.allSettled([svc.syncMirror(origin.url, { signal: cancel.signal })]);
       others = Promise.all([1, 2, 3].map(() => svc.syncMirror(origin.url)));
       await new Promise((resolve) => setTimeout(resolve, 200));
       cancel.abort(new Error('cancelled by its caller'));
     });
 
-    expect((await first!).status).toBe('rejected');
+    expect((await first!).map((r) => r.status)).toEqual(['rejected']);
     await others!;
     expect((await git(svc.mirrorDir(origin.url), ['rev-parse', 'refs/remotes/origin/main'])).trim()).toBe(newer);
   });
 
   it('does not let a sync with other credentials join: each fetches with its own', async () => {
-    const origin = await createOrigin(disposer);
-    const dataDir = await tempDir(disposer);
-    const svc = newGitService(dataDir);
-    await svc.syncMirror(origin.url);
-    const fetchesBefore = svc.stats.mirrorFetches;
+    const { origin, svc, fetchesBefore } = await mirrored();
 
     await Promise.all([
       svc.syncMirror(origin.url),

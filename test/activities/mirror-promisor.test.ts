@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { GitCommand } from '../../activities/adapters/git/git-command.js';
 import { MirrorLocks } from '../../activities/adapters/git/mirror-locks.js';
 import { Mirrors, originIsPromisor, originURLIs } from '../../activities/adapters/git/mirror.js';
-import { Disposer, git, tempDir } from '../support/git-repos.js';
+import { Disposer, git, hermeticEnv, tempDir } from '../support/git-repos.js';
 
 const disposer = new Disposer();
 afterAll(() => disposer.dispose());
@@ -75,7 +75,7 @@ describe('a config that names another file (an include)', () => {
     fs.appendFileSync(path.join(dir, 'config'), '[include]\n\tpath = origin.config\n');
     expect(originIsPromisor(fs.readFileSync(path.join(dir, 'config'), 'utf8'))).toBeUndefined();
 
-    const gitCommand = new GitCommand({ dataDir: await tempDir(disposer), env: process.env, allowCredentialsOverHTTP: false, heartbeatIntervalMs: 10_000 });
+    const gitCommand = new GitCommand({ dataDir: await tempDir(disposer), env: hermeticEnv(), allowCredentialsOverHTTP: false, heartbeatIntervalMs: 10_000 });
     const mirrors = new Mirrors(path.dirname(dir), gitCommand, new MirrorLocks(10_000, 60_000), { mirrorsCreated: 0, mirrorFetches: 0, pushes: 0 });
     expect(await mirrors.isPartial(dir)).toBe(expected);
   });
