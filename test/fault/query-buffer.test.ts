@@ -70,25 +70,27 @@ async function queriesDuringATask(admin: Connection, queries: Connection, holdMs
   expect(task.taskToken?.length).toBeGreaterThan(0);
 
   const handle = new Client({ connection: queries, namespace: NAMESPACE }).workflow.getHandle(workflowId);
-  let settled = 0;
-  const outcomes = Array.from({ length: QUERIES }, () =>
-    handle
-      .query<string>('state')
-      .then(
-        (answer): QueryOutcome => ({ answer }),
-        (err: { cause?: { code?: number; details?: string }; code?: number; details?: string }): QueryOutcome => {
-          const status = err.cause ?? err;
-          return { code: status.code ?? -1, details: status.details ?? String(err) };
-        },
-      )
-      .finally(() => settled++),
+  const outcomes = Promise.all(
+    Array.from({ length: QUERIES }, () =>
+      handle
+        .query<string>('state')
+        .then(
+          (answer): QueryOutcome => ({ answer }),
+          (err: { cause?: { code?: number; details?: string }; code?: number; details?: string }): QueryOutcome => {
+            const status = err.cause ?? err;
+            return { code: status.code ?? -1, details: status.details ?? String(err) };
+          },
+        ),
+    ),
   );
+  let allSettled = false;
+  void outcomes.then(() => (allSettled = true));
 
   await new Promise((resolve) => setTimeout(resolve, holdMs));
   await service.respondWorkflowTaskCompleted({ namespace: NAMESPACE, taskToken: task.taskToken, commands: [], identity: 'test' });
   // Queries held or sent once the task is done come as query tasks of their own.
-  while (settled < QUERIES) {
-    const queryTask = await Promise.race([poll().catch(() => undefined), Promise.all(outcomes).then(() => undefined)]);
+  while (!allSettled) {
+    const queryTask = await Promise.race([poll().catch(() => undefined), outcomes.then(() => undefined)]);
     if (!queryTask?.taskToken?.length || !queryTask.query) continue;
     await service.respondQueryTaskCompleted({
       namespace: NAMESPACE,
@@ -97,7 +99,7 @@ async function queriesDuringATask(admin: Connection, queries: Connection, holdMs
       queryResult: { payloads: [defaultPayloadConverter.toPayload('the answer')] },
     });
   }
-  return Promise.all(outcomes);
+  return outcomes;
 }
 
 describe(`${QUERIES} queries at once to a workflow whose workflow task is in flight`, () => {
