@@ -15,6 +15,7 @@ import { allHandlersFinished, condition, patched } from '@temporalio/workflow';
 
 export const HANDLERS_FIRST_PATCH = 'update-completions-before-commands';
 
-export async function handlersFirst(): Promise<void> {
-  if (patched(HANDLERS_FIRST_PATCH)) await condition(allHandlersFinished);
+/** `isPatched`: how the workflow asks for the patch (a promotion asks through its patch set). */
+export async function handlersFirst(isPatched: (patchId: typeof HANDLERS_FIRST_PATCH) => boolean = patched): Promise<void> {
+  if (isPatched(HANDLERS_FIRST_PATCH)) await condition(allHandlersFinished);
 }

@@ -12,7 +12,6 @@ import {
   getExternalWorkflowHandle,
   isCancellation,
   log,
-  patched,
   proxyActivities,
   proxyLocalActivities,
   setCurrentDetails,
@@ -21,7 +20,8 @@ import {
   TimeoutFailure,
 } from '@temporalio/workflow';
 import { approverIssue } from '../core/project/approval-gate.js';
-import { handlersFirst } from './handlers-first.js';
+import { handlersFirst, HANDLERS_FIRST_PATCH } from './handlers-first.js';
+import { patchSet } from './patch-set.js';
 import type { ApprovalRequest, KeptWorkspace, PromotionApproval, StepRecord } from '../core/project/state.js';
 import { applyEffectsToSnapshot, type MetadataSnapshot, type StepEffect } from '../core/project/effects.js';
 import { parseDuration } from '../core/duration.js';
@@ -123,7 +123,27 @@ const local = proxyLocalActivities<Activities>({
   retry: { initialInterval: '1s', maximumInterval: '30s' },
 });
 
+/**
+ * The marker of every behaviour below, recorded once by each promotion started since it (see
+ * patch-set.ts): one marker and one visibility write a promotion instead of five.
+ */
+export const PROMOTION_PATCHES_2026_12 = 'promotion-patches-2026-12';
+
+const PROMOTION_PATCHES = [
+  PREPARE_WORKSPACE_LOCALLY_PATCH,
+  'step-heartbeat-failover',
+  RUN_STEPS_TOGETHER_PATCH,
+  RELEASE_WITH_LAST_STEPS_PATCH,
+  'kargo-step-timeout',
+  'refresh-during-check',
+  'refresh-wakes-running-step',
+  'keep-failed-workspace',
+  REPORT_BEFORE_RELEASE_PATCH,
+  HANDLERS_FIRST_PATCH,
+] as const;
+
 export async function promotionWorkflow(input: PromotionWorkflowInput): Promise<PromotionFinished> {
+  const patched = patchSet(PROMOTION_PATCHES_2026_12, PROMOTION_PATCHES);
   const steps: StepRecord[] = input.plan.steps.map((s) => ({
     alias: s.alias,
     uses: s.uses,
@@ -191,7 +211,7 @@ export async function promotionWorkflow(input: PromotionWorkflowInput): Promise<
     setCurrentDetails(`Waiting for approval (${request.gate})${request.message ? `: ${request.message}` : ''}`);
     await tellProject({ name: input.promotion, waitingForApproval: request, approvals: [...approvals] });
     await condition(() => granted !== undefined);
-    await handlersFirst();
+    await handlersFirst(patched);
     const approval = granted!;
     waiting = undefined;
     approvals.push(approval);

@@ -80,6 +80,15 @@ const REPRESENTATIVE: { history: string; shows: string; check: (h: SavedHistory)
     check: (h) => patches(h).includes('release-with-last-steps') && scheduled(h).join(',') === 'runSteps' && has(h, 'WORKFLOW_EXECUTION_COMPLETED'),
   },
   {
+    history: 'promotion/one-patch-marker',
+    shows: "a promotion that recorded its patch set's one marker (promotion-patches-2026-12) and none of the set's own, with one search attribute upsert",
+    check: (h) =>
+      patches(h).join(',') === 'promotion-patches-2026-12' &&
+      events(h).filter((e) => e.eventType === 'EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES').length === 1 &&
+      localActivities(h).includes('prepareWorkspace') &&
+      scheduled(h).join(',') === 'runSteps',
+  },
+  {
     history: 'promotion/steps-together-later-step-retried',
     shows: 'a promotion whose later step errored among steps run together and was retried alone',
     check: (h) => patches(h).includes('run-steps-together') && scheduled(h).join(',').includes('runSteps,runStep,runStep,runSteps'),

@@ -11,7 +11,7 @@ import type { PlannedStep } from '../../core/promotion/types.js';
 import { workflowBundlePath } from '../../worker/create-workers.js';
 import { WorkerMetrics } from '../../worker/metrics.js';
 import { promotionStatusQuery, type PromotionFinished } from '../../workflows/definitions.js';
-import type { PromotionWorkflowInput } from '../../workflows/promotion.js';
+import { PROMOTION_PATCHES_2026_12, type PromotionWorkflowInput } from '../../workflows/promotion.js';
 import { connectClient, connectWorker, uniqueName } from '../support/temporal.js';
 import { localActivityType, saveHistory } from '../support/histories.js';
 import { withRunSteps } from '../support/workflow-harness.js';
@@ -121,6 +121,16 @@ async function runPromotion(
   return { result: result as PromotionFinished, calls, attempts, workspaces, released, workflowId };
 }
 
+/** The patch ids of a promotion's markers, and how many times it upserted search attributes (sdk-core does once a patch). */
+async function patchMarkers(workflowId: string): Promise<{ patches: string[]; upserts: number }> {
+  const events = (await client.workflow.getHandle(workflowId).fetchHistory()).events ?? [];
+  const patches = events.flatMap((e) => {
+    const data = e.markerRecordedEventAttributes?.details?.['patch-data']?.payloads?.[0]?.data;
+    return data ? [(JSON.parse(Buffer.from(data).toString('utf8')) as { id: string }).id] : [];
+  });
+  return { patches, upserts: events.filter((e) => e.upsertWorkflowSearchAttributesEventAttributes).length };
+}
+
 /** The activities a promotion scheduled, in order (its history); a local activity as `local:<type>` (its marker). */
 async function activitiesScheduled(workflowId: string): Promise<string[]> {
   const history = await client.workflow.getHandle(workflowId).fetchHistory();
@@ -153,9 +163,11 @@ describe('promotionWorkflow', () => {
       clone: () => ({ status: 'Succeeded', output: { commits: { repo: 'abc' } } }),
       edit: (call) => ({ status: 'Succeeded', output: { saw: Object.keys(call.outputs) }, message: 'edited values.yaml' }),
       commit: (call) => ({ status: call.statuses.every((s) => s.status === 'Succeeded') ? 'Succeeded' : 'Skipped', output: { commit: 'c0ffee' } }),
-    }, ['steps-together', 'prepared-locally', 'released-with-last-steps']);
+    }, ['steps-together', 'prepared-locally', 'released-with-last-steps', 'one-patch-marker']);
     // The runSteps that ran the last steps released the workspace: no activity of its own for that.
     expect(await activitiesScheduled(workflowId)).toEqual(['local:prepareWorkspace', 'runSteps']);
+    // One marker (and one visibility write) for the promotion's patches, not one for each it asked.
+    expect(await patchMarkers(workflowId)).toEqual({ patches: [PROMOTION_PATCHES_2026_12], upserts: 1 });
     expect(released).toEqual(['ws-1']);
     expect(calls.map((c) => c.step.alias)).toEqual(['clone', 'edit', 'commit', 'push']);
     expect(calls[3]!.outputs).toEqual({ clone: { commits: { repo: 'abc' } }, edit: { saw: ['clone'] }, commit: { commit: 'c0ffee' } });
