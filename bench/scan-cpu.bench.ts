@@ -11,30 +11,15 @@
 import { join } from 'node:path';
 import { warehouseScheduleId } from '../workflows/warehouse-definitions.js';
 import { Disposer } from '../test/support/git-repos.js';
-import { processesUsing, statFields } from '../test/support/launched-shunt.js';
 import { aProject, aWarehouse, yamlOf } from '../test/support/manifests.js';
 import { pushImage } from '../test/support/oci-images.js';
 import { startRegistry } from '../test/support/oci-registry.js';
 import { launchShunt, temporalClientOf } from './support/launch.js';
+import { cpuSeconds } from './support/process-cpu.js';
 import type { BenchModule } from './types.js';
 
 const PROJECT = 'scans';
 const INTERVAL_S = 300;
-const TICKS_PER_S = 100;
-
-/** CPU seconds used so far by the launch's processes, with the children they waited for. */
-function cpuSeconds(dataDir: string): number {
-  let ticks = 0;
-  for (const { pid } of processesUsing(dataDir)) {
-    try {
-      const fields = statFields(pid);
-      ticks += [11, 12, 13, 14].reduce((sum, i) => sum + Number(fields[i]), 0);
-    } catch {
-      // The process ended between the listing and the read.
-    }
-  }
-  return ticks / TICKS_PER_S;
-}
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 

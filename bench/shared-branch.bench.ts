@@ -6,6 +6,7 @@
  * wait for promotions the same way (a read of each that waits for its end, as `shunt promote
  * --wait` makes).
  */
+import { cpus } from 'node:os';
 import { Disposer } from '../test/support/git-repos.js';
 import { prepareLoad, type LoadShape } from '../test/support/load-scenario.js';
 import { launchShunt, temporalClientOf } from './support/launch.js';
@@ -14,6 +15,7 @@ import { describeProjectTasks, projectTasks } from './support/project-timeline.j
 import { projectWorkflowId } from '../workflows/definitions.js';
 import { median } from './stats.js';
 import { oneCommitEach, stagesAt } from './support/branch-commits.js';
+import { cpuBetween, cpuSecondsByRole, type CpuByRole } from './support/process-cpu.js';
 import type { BenchModule } from './types.js';
 
 const FULL: LoadShape = { projects: 1, stages: 20, rounds: 2 };
@@ -31,12 +33,15 @@ const bench: BenchModule = async ({ workDir, quick, log }) => {
     const stages = pipeline.stages[project]!;
     const [first, second] = pipeline.freight[project] as [string, string];
 
+    const dataDir = shunt.dataDir;
+    const cpuBefore = cpuSecondsByRole(dataDir);
     const sequentialStart = Date.now();
     const sequential = [];
     for (const stage of stages) {
       sequential.push(await api.finished(project, await api.promote(project, stage, first), 300_000));
     }
     const sequentialMs = Date.now() - sequentialStart;
+    const cpuBetweenPhases = cpuSecondsByRole(dataDir);
 
     const concurrentStart = Date.now();
     const names = await Promise.all(stages.map((stage) => api.promote(project, stage, second)));
@@ -51,11 +56,15 @@ const bench: BenchModule = async ({ workDir, quick, log }) => {
       }),
     );
     const concurrentMs = Date.now() - concurrentStart;
+    const cpuAfter = cpuSecondsByRole(dataDir);
+    const cpuSequential = cpuPerPromotion(cpuBetween(cpuBefore, cpuBetweenPhases), stages.length, sequentialMs);
+    const cpuConcurrent = cpuPerPromotion(cpuBetween(cpuBetweenPhases, cpuAfter), stages.length, concurrentMs);
 
     const succeeded = (items: typeof concurrent): number => items.filter((p) => p.status.phase === 'Succeeded').length;
     const failures = concurrent.filter((p) => p.status.phase !== 'Succeeded').map((p) => `${p.metadata.name}: ${p.status.message ?? p.status.phase}`);
     log(`${stages.length} stages, one branch: one after another ${Math.round(sequentialMs)} ms (${succeeded(sequential)} succeeded), at once ${Math.round(concurrentMs)} ms (${succeeded(concurrent)} succeeded)`);
     for (const f of failures) log(`failed: ${f}`);
+    log(`CPU a promotion, one after another: ${cpuSequential.text}; at once: ${cpuConcurrent.text}`);
     log(`where the time goes, one after another:\n${describeTimelines(await timelines(sequential))}`);
     const atOnce = await timelines(concurrent);
     log(`where the time goes, at once:\n${describeTimelines(atOnce)}`);
@@ -95,6 +104,20 @@ const bench: BenchModule = async ({ workDir, quick, log }) => {
         target: { op: '>=', value: stages.length },
       },
       {
+        name: 'shared-branch.cpu-one-by-one',
+        title: `CPU of Shunt's processes a promotion, ${stages.length} into one branch one after another (${cpuSequential.text})`,
+        unit: 'ms',
+        median: cpuSequential.totalMs,
+        samples: [cpuSequential.totalMs],
+      },
+      {
+        name: 'shared-branch.cpu-at-once',
+        title: `CPU of Shunt's processes a promotion, ${stages.length} into one branch at once (${cpuConcurrent.text})`,
+        unit: 'ms',
+        median: cpuConcurrent.totalMs,
+        samples: [cpuConcurrent.totalMs],
+      },
+      {
         name: 'shared-branch.at-once-vs-one-by-one',
         title: `${stages.length} promotions into one branch: at once ÷ one after another`,
         unit: 'ratio',
@@ -108,5 +131,17 @@ const bench: BenchModule = async ({ workDir, quick, log }) => {
     await disposer.dispose();
   }
 };
+
+/**
+ * A phase's CPU per promotion (ms), in all and by process, and how busy it kept the cores: at
+ * once is bound by the cores, one after another by its latency (bench/README.md, stop 31).
+ */
+function cpuPerPromotion(cpu: CpuByRole, promotions: number, wallMs: number): { totalMs: number; text: string } {
+  const ms = (s: number): number => Math.round((s * 1000) / promotions);
+  const total = Object.values(cpu).reduce((a, b) => a + b, 0);
+  const busy = Math.round(((total * 1000) / (wallMs * cpus().length)) * 100);
+  const text = `${ms(total)} ms: Temporal ${ms(cpu.temporal)}, worker ${ms(cpu.worker)}, git and its spawn helper ${ms(cpu['spawn helper and git'])}, api ${ms(cpu.api)}; ${busy} % of ${cpus().length} cores busy`;
+  return { totalMs: ms(total), text };
+}
 
 export default bench;
