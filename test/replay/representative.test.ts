@@ -3,7 +3,7 @@
  * the thing that makes it representative (a history that no longer does is as good as none):
  * a deletion or a re-capture that loses one of these fails here, not silently.
  */
-import { loadHistories, localActivityType, type SavedHistory } from '../support/histories.js';
+import { loadHistories, localActivityType, patchId, type SavedHistory } from '../support/histories.js';
 
 interface HistoryEvent {
   eventType?: string;
@@ -42,8 +42,8 @@ const localActivities = (h: SavedHistory): string[] =>
 /** The patch ids of the history's markers (workflows/handlers-first.ts and the others). */
 const patches = (h: SavedHistory): string[] =>
   events(h).flatMap((e) => {
-    const data = (e as { markerRecordedEventAttributes?: { details?: Record<string, { payloads?: { data?: string }[] }> } }).markerRecordedEventAttributes?.details?.['patch-data']?.payloads?.[0]?.data;
-    return data ? [(JSON.parse(Buffer.from(data, 'base64').toString('utf8')) as { id: string }).id] : [];
+    const id = patchId((e as { markerRecordedEventAttributes?: Parameters<typeof patchId>[0] }).markerRecordedEventAttributes);
+    return id ? [id] : [];
   });
 
 /** Every update that was accepted completed before any other command of its workflow task. */

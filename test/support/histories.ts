@@ -69,15 +69,28 @@ export function historyText(history: unknown): string {
   return `${JSON.stringify(history)}\n${decoded.join('\n')}`;
 }
 
-/**
- * The activity type a local activity's marker records (`core_local_activity`), from the marker's
- * `details.data` payload: base64 text in a saved history, bytes from a live server; undefined
- * for any other marker.
- */
-export function localActivityType(marker: { markerName?: string | null; details?: Record<string, { payloads?: { data?: string | Uint8Array | null }[] | null }> | null } | null | undefined): string | undefined {
-  if (marker?.markerName !== 'core_local_activity') return undefined;
-  const data = marker.details?.['data']?.payloads?.[0]?.data;
+/** A marker event's attributes, as a saved history (base64 payload text) or a live server (bytes) gives them. */
+type MarkerAttributes = { markerName?: string | null; details?: Record<string, { payloads?: { data?: string | Uint8Array | null }[] | null }> | null } | null | undefined;
+
+/** The JSON of a marker's first payload under `key`: base64 text in a saved history, bytes from a live server. */
+function markerJson<T>(marker: MarkerAttributes, key: string): T | undefined {
+  const data = marker?.details?.[key]?.payloads?.[0]?.data;
   if (!data) return undefined;
   const bytes = typeof data === 'string' ? Buffer.from(data, 'base64') : Buffer.from(data);
-  return (JSON.parse(bytes.toString('utf8')) as { activity_type?: string }).activity_type;
+  return JSON.parse(bytes.toString('utf8')) as T;
+}
+
+/**
+ * The activity type a local activity's marker records (`core_local_activity`), from the marker's
+ * `details.data` payload; undefined for any other marker.
+ */
+export function localActivityType(marker: MarkerAttributes): string | undefined {
+  if (marker?.markerName !== 'core_local_activity') return undefined;
+  return markerJson<{ activity_type?: string }>(marker, 'data')?.activity_type;
+}
+
+/** The patch id a `patched()` marker (`core_patch`) records; undefined for any other marker. */
+export function patchId(marker: MarkerAttributes): string | undefined {
+  if (marker?.markerName !== 'core_patch') return undefined;
+  return markerJson<{ id?: string }>(marker, 'patch-data')?.id;
 }

@@ -13,7 +13,7 @@ import { WorkerMetrics } from '../../worker/metrics.js';
 import { promotionStatusQuery, type PromotionFinished } from '../../workflows/definitions.js';
 import { PROMOTION_PATCHES_2026_12, type PromotionWorkflowInput } from '../../workflows/promotion.js';
 import { connectClient, connectWorker, uniqueName } from '../support/temporal.js';
-import { localActivityType, saveHistory } from '../support/histories.js';
+import { localActivityType, patchId, saveHistory } from '../support/histories.js';
 import { withRunSteps } from '../support/workflow-harness.js';
 
 const namespace = 'workflows';
@@ -125,8 +125,8 @@ async function runPromotion(
 async function patchMarkers(workflowId: string): Promise<{ patches: string[]; upserts: number }> {
   const events = (await client.workflow.getHandle(workflowId).fetchHistory()).events ?? [];
   const patches = events.flatMap((e) => {
-    const data = e.markerRecordedEventAttributes?.details?.['patch-data']?.payloads?.[0]?.data;
-    return data ? [(JSON.parse(Buffer.from(data).toString('utf8')) as { id: string }).id] : [];
+    const id = patchId(e.markerRecordedEventAttributes);
+    return id ? [id] : [];
   });
   return { patches, upserts: events.filter((e) => e.upsertWorkflowSearchAttributesEventAttributes).length };
 }
