@@ -1,9 +1,9 @@
 import { jest } from '@jest/globals';
 import * as fs from 'node:fs';
-import { hostname } from 'node:os';
 import * as path from 'node:path';
 import { commitURL, GitService, isCommitId, isValidRefName, redact } from '../../activities/adapters/git/index.js';
 import { GitCommand } from '../../activities/adapters/git/git-command.js';
+import { lockHolderText } from '../../activities/adapters/git/mirror-locks.js';
 import { POOL_PER_MIRROR } from '../../activities/adapters/git/worktree-pool.js';
 import { createWorkspace } from '../../activities/adapters/workspace.js';
 import { commitToOrigin, createOrigin, Disposer, git, hermeticEnv, originHead, originLog, tempDir } from '../support/git-repos.js';
@@ -99,7 +99,7 @@ describe('GitService mirrors', () => {
   /** Runs `fn` while another live process (this one's parent) holds the mirror's lock file, so that the syncs it starts queue behind it. */
   async function whileLocked(mirror: string, fn: () => Promise<void>): Promise<void> {
     const lockFile = `${mirror}.lock`;
-    await fs.promises.writeFile(lockFile, `${process.ppid} ${new Date().toISOString()} ${hostname()}\n`, { flag: 'wx' });
+    await fs.promises.writeFile(lockFile, lockHolderText(process.ppid), { flag: 'wx' });
     try {
       await fn();
     } finally {

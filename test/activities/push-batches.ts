@@ -5,10 +5,10 @@
  */
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
-import { hostname } from 'node:os';
 import * as path from 'node:path';
 import { normalizeGitURL } from '../../core/freight/normalize.js';
 import { sha1Hex } from '../../core/hash.js';
+import { lockHolderText } from '../../activities/adapters/git/mirror-locks.js';
 import { gitClone } from '../../activities/steps/git-clone.js';
 import { gitCommit } from '../../activities/steps/git-commit.js';
 import { gitPush } from '../../activities/steps/git-push.js';
@@ -76,7 +76,7 @@ function mirrorOf(h: Harness, repoURL: string): string {
 async function holdLockFile(disposer: Disposer, lock: string): Promise<() => Promise<void>> {
   const holder = spawn('sleep', ['600'], { stdio: 'ignore' });
   disposer.add(() => void holder.kill());
-  await fs.promises.writeFile(lock, `${holder.pid} ${new Date().toISOString()} ${hostname()}\n`);
+  await fs.promises.writeFile(lock, lockHolderText(holder.pid!));
   return async () => {
     await fs.promises.rm(lock, { force: true });
     holder.kill();

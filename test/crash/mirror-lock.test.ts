@@ -6,9 +6,9 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { hostname, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { MirrorLocks } from '../../activities/adapters/git/mirror-locks.js';
+import { lockHolderText, MirrorLocks } from '../../activities/adapters/git/mirror-locks.js';
 
 let dir: string;
 beforeEach(async () => {
@@ -28,7 +28,7 @@ async function deadPid(): Promise<number> {
 describe('git mirror locks after a crash', () => {
   it('takes over a lock whose holder was killed', async () => {
     const lock = join(dir, 'mirror.lock');
-    await writeFile(lock, `${await deadPid()} ${new Date().toISOString()} ${hostname()}\n`);
+    await writeFile(lock, lockHolderText(await deadPid()));
     // Lock timeout 1 s, stale after 10 min: only the dead holder lets this through.
     const locks = new MirrorLocks(1000, 10 * 60_000);
     await expect(locks.with(lock, async () => 'ran')).resolves.toBe('ran');
@@ -36,13 +36,13 @@ describe('git mirror locks after a crash', () => {
 
   it('takes over a lock naming this very process (an earlier process with the same pid)', async () => {
     const lock = join(dir, 'mirror.lock');
-    await writeFile(lock, `${process.pid} ${new Date().toISOString()} ${hostname()}\n`);
+    await writeFile(lock, lockHolderText(process.pid));
     await expect(new MirrorLocks(1000, 10 * 60_000).with(lock, async () => 'ran')).resolves.toBe('ran');
   });
 
   it('waits for a lock whose holder still runs, and says so when it gives up', async () => {
     const lock = join(dir, 'mirror.lock');
-    await writeFile(lock, `${process.ppid} ${new Date().toISOString()} ${hostname()}\n`);
+    await writeFile(lock, lockHolderText(process.ppid));
     await expect(new MirrorLocks(300, 10 * 60_000).with(lock, async () => 'ran')).rejects.toThrow(
       'git mirror is busy: lock mirror.lock held by another process',
     );

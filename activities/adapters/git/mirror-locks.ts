@@ -45,7 +45,7 @@ export class MirrorLocks {
     for (;;) {
       try {
         const fh = await fs.promises.open(lockFile, 'wx');
-        await fh.writeFile(`${process.pid} ${new Date().toISOString()} ${hostname()}\n`);
+        await fh.writeFile(lockHolderText(process.pid));
         await fh.close();
         return;
       } catch (err) {
@@ -67,6 +67,11 @@ export class MirrorLocks {
       delay = Math.min(delay * 2, 500);
     }
   }
+}
+
+/** What a lock file says of its holder: its pid, when it took the lock, and its host (holderIsGone reads it). */
+export function lockHolderText(pid: number): string {
+  return `${pid} ${new Date().toISOString()} ${hostname()}\n`;
 }
 
 /**
