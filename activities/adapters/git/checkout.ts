@@ -151,7 +151,9 @@ export async function checkout(deps: CheckoutDeps, req: CheckoutRequest): Promis
     return start;
   });
   // The mirror's lock covers what other commands in the mirror read: the worktree's entry, whole
-  // once `worktree add` (without the files) or the pool's move returns. What follows is this
+  // once `worktree add` (without the files) or the pool's move returns. A fetch reads every
+  // worktree's HEAD, and one beside an unfinished `worktree add` fails ("bad object
+  // worktrees/<id>/HEAD": bench/README.md, stop 33). What follows is this
   // worktree's own (its files, index and config, the config written whole and renamed), so the
   // repository's other checkouts need not wait for it.
   if (reuse && deps.pool) await deps.pool.reset(req.dir, head, { heartbeat: req.heartbeat, signal: req.signal, dirty: interruptedTake });
