@@ -97,6 +97,7 @@ describe('GitService mirrors', () => {
       }
       return n;
     })();
+    fetching.catch(() => undefined); // its failure is reported where it is awaited, below
 
     // Started a few milliseconds apart, so that the checkouts' own fetches and worktrees interleave.
     const settled = await Promise.allSettled(
