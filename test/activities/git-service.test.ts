@@ -76,7 +76,8 @@ describe('GitService mirrors', () => {
   it('makes fresh worktrees while the mirror fetches, and every checkout succeeds (worktree add holds the mirror lock)', async () => {
     // A fetch that brings new commits reads every worktree's HEAD: beside an unfinished
     // `worktree add` it failed, "bad object worktrees/<id>/HEAD", when the add ran outside the
-    // mirror's lock (bench/README.md, stop 33).
+    // mirror's lock (bench/README.md, stop 33). This meets that race about half the time; the
+    // next test checks the lock itself.
     const origin = await createOrigin(disposer);
     const dataDir = await tempDir(disposer);
     const svc = newGitService(dataDir);
@@ -111,6 +112,32 @@ describe('GitService mirrors', () => {
     expect(settled.filter((s) => s.status === 'rejected').map((s) => String((s as PromiseRejectedResult).reason))).toEqual([]);
     expect(await fetching).toBeGreaterThan(1);
     for (const ws of workspaces) expect(fs.existsSync(path.join(ws.resolve('src'), 'README.md'))).toBe(true);
+  });
+
+  it('makes a fresh worktree while it holds the mirror lock, so no fetch sees its entry half made', async () => {
+    const origin = await createOrigin(disposer);
+    const dataDir = await tempDir(disposer);
+    const shim = await tempDir(disposer);
+    const svc = new GitService({ dataDir, env: hermeticEnv({ PATH: `${shim}${path.delimiter}${process.env['PATH'] ?? ''}` }), heartbeatIntervalMs: 50 });
+    // A `git` first on PATH that notes, at each `worktree add`, whether the mirror's lock file is there.
+    const notes = path.join(shim, 'adds.log');
+    const lockFile = `${svc.mirrorDir(origin.url)}.lock`;
+    const realGit = (process.env['PATH'] ?? '').split(path.delimiter).map((d) => path.join(d, 'git')).find((f) => fs.existsSync(f))!;
+    const script = [
+      '#!/bin/sh',
+      'prev=',
+      'for a in "$@"; do',
+      `  if [ "$prev" = worktree ] && [ "$a" = add ]; then if [ -e '${lockFile}' ]; then echo held; else echo free; fi >> '${notes}'; fi`,
+      '  prev=$a',
+      'done',
+      `exec '${realGit}' "$@"`,
+    ].join('\n');
+    fs.writeFileSync(path.join(shim, 'git'), `${script}\n`, { mode: 0o755 });
+    const workspaces = await Promise.all(['a', 'b', 'c'].map((k) => createWorkspace(path.join(dataDir, 'work'), k)));
+
+    for (const ws of workspaces) await svc.checkout({ repoURL: origin.url, dir: ws.resolve('src'), branch: 'main' });
+
+    expect(fs.readFileSync(notes, 'utf8').trim().split('\n')).toEqual(['held', 'held', 'held']);
   });
 
   /** An origin and a service that has made its mirror already: the next sync of it fetches. */
