@@ -3,13 +3,14 @@
  * the thing that makes it representative (a history that no longer does is as good as none):
  * a deletion or a re-capture that loses one of these fails here, not silently.
  */
-import { loadHistories, localActivityType, patchId, type SavedHistory } from '../support/histories.js';
+import { loadHistories, localActivityType, patchIds, type MarkerAttributes, type SavedHistory } from '../support/histories.js';
 
 interface HistoryEvent {
   eventType?: string;
   workflowExecutionStartedEventAttributes?: { continuedExecutionRunId?: string; workflowType?: { name?: string } };
   activityTaskTimedOutEventAttributes?: { failure?: { timeoutFailureInfo?: { timeoutType?: string } } };
   activityTaskStartedEventAttributes?: { attempt?: number; lastFailure?: { timeoutFailureInfo?: { timeoutType?: string } } };
+  markerRecordedEventAttributes?: MarkerAttributes;
 }
 
 const events = (h: SavedHistory): HistoryEvent[] => (h.history as { events: HistoryEvent[] }).events;
@@ -35,16 +36,12 @@ const scheduled = (h: SavedHistory): string[] =>
 /** The activity types of the history's local activities (their markers), in order. */
 const localActivities = (h: SavedHistory): string[] =>
   events(h).flatMap((e) => {
-    const type = localActivityType((e as { markerRecordedEventAttributes?: Parameters<typeof localActivityType>[0] }).markerRecordedEventAttributes);
+    const type = localActivityType(e.markerRecordedEventAttributes);
     return type ? [type] : [];
   });
 
 /** The patch ids of the history's markers (workflows/handlers-first.ts and the others). */
-const patches = (h: SavedHistory): string[] =>
-  events(h).flatMap((e) => {
-    const id = patchId((e as { markerRecordedEventAttributes?: Parameters<typeof patchId>[0] }).markerRecordedEventAttributes);
-    return id ? [id] : [];
-  });
+const patches = (h: SavedHistory): string[] => patchIds(events(h));
 
 /** Every update that was accepted completed before any other command of its workflow task. */
 const completionsFirst = (h: SavedHistory): boolean => {

@@ -70,7 +70,7 @@ export function historyText(history: unknown): string {
 }
 
 /** A marker event's attributes, as a saved history (base64 payload text) or a live server (bytes) gives them. */
-type MarkerAttributes = { markerName?: string | null; details?: Record<string, { payloads?: { data?: string | Uint8Array | null }[] | null }> | null } | null | undefined;
+export type MarkerAttributes = { markerName?: string | null; details?: Record<string, { payloads?: { data?: string | Uint8Array | null }[] | null }> | null } | null | undefined;
 
 /** The JSON of a marker's first payload under `key`: base64 text in a saved history, bytes from a live server. */
 function markerJson<T>(marker: MarkerAttributes, key: string): T | undefined {
@@ -90,7 +90,15 @@ export function localActivityType(marker: MarkerAttributes): string | undefined 
 }
 
 /** The patch id a `patched()` marker (`core_patch`) records; undefined for any other marker. */
-export function patchId(marker: MarkerAttributes): string | undefined {
+function patchId(marker: MarkerAttributes): string | undefined {
   if (marker?.markerName !== 'core_patch') return undefined;
   return markerJson<{ id?: string }>(marker, 'patch-data')?.id;
+}
+
+/** The patch ids of a history's `patched()` markers, in order. */
+export function patchIds(events: readonly { markerRecordedEventAttributes?: MarkerAttributes }[]): string[] {
+  return events.flatMap((e) => {
+    const id = patchId(e.markerRecordedEventAttributes);
+    return id ? [id] : [];
+  });
 }

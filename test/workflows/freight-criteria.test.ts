@@ -9,7 +9,7 @@ import type { DiscoveredArtifacts } from '../../core/warehouse/discovered.js';
 import { projectWorkflowId } from '../../workflows/definitions.js';
 import { KARGO_CRITERIA_PATCH } from '../../workflows/project-discovery.js';
 import { warehouseScannedSignal, warehouseScanTargetQuery } from '../../workflows/warehouse-definitions.js';
-import { patchId, saveHistory } from '../support/histories.js';
+import { patchIds, saveHistory } from '../support/histories.js';
 import { aProject, aWarehouse, WAREHOUSE, yamlOf } from '../support/manifests.js';
 import { eventually } from '../support/poll.js';
 import { startWorkflowHarness, type WorkflowHarness } from '../support/workflow-harness.js';
@@ -69,11 +69,7 @@ describe('freight creation criteria in the project workflow', () => {
     );
 
     const history = await client.workflow.getHandle(projectWorkflowId('crit')).fetchHistory();
-    const patchIds = (history.events ?? []).flatMap((e) => {
-      const id = patchId(e.markerRecordedEventAttributes);
-      return id ? [id] : [];
-    });
-    expect(patchIds).toContain(KARGO_CRITERIA_PATCH);
+    expect(patchIds(history.events ?? [])).toContain(KARGO_CRITERIA_PATCH);
     await saveHistory(client, projectWorkflowId('crit'), 'project', 'freight-creation-criteria');
   });
 });

@@ -13,7 +13,7 @@ import { WorkerMetrics } from '../../worker/metrics.js';
 import { promotionStatusQuery, type PromotionFinished } from '../../workflows/definitions.js';
 import { PROMOTION_PATCHES_2026_12, type PromotionWorkflowInput } from '../../workflows/promotion.js';
 import { connectClient, connectWorker, uniqueName } from '../support/temporal.js';
-import { localActivityType, patchId, saveHistory } from '../support/histories.js';
+import { localActivityType, patchIds, saveHistory } from '../support/histories.js';
 import { withRunSteps } from '../support/workflow-harness.js';
 
 const namespace = 'workflows';
@@ -124,11 +124,7 @@ async function runPromotion(
 /** The patch ids of a promotion's markers, and how many times it upserted search attributes (sdk-core does once a patch). */
 async function patchMarkers(workflowId: string): Promise<{ patches: string[]; upserts: number }> {
   const events = (await client.workflow.getHandle(workflowId).fetchHistory()).events ?? [];
-  const patches = events.flatMap((e) => {
-    const id = patchId(e.markerRecordedEventAttributes);
-    return id ? [id] : [];
-  });
-  return { patches, upserts: events.filter((e) => e.upsertWorkflowSearchAttributesEventAttributes).length };
+  return { patches: patchIds(events), upserts: events.filter((e) => e.upsertWorkflowSearchAttributesEventAttributes).length };
 }
 
 /** The activities a promotion scheduled, in order (its history); a local activity as `local:<type>` (its marker). */
