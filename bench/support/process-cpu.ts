@@ -8,8 +8,8 @@ import { processesUsing, processTree, statFields } from '../../test/support/laun
 
 const TICKS_PER_S = 100;
 
-export const PROCESS_ROLES = ['temporal', 'worker', 'api', 'spawn helper and git', 'other'] as const;
-export type ProcessRole = (typeof PROCESS_ROLES)[number];
+const PROCESS_ROLES = ['temporal', 'worker', 'api', 'spawn helper and git', 'other'] as const;
+type ProcessRole = (typeof PROCESS_ROLES)[number];
 export type CpuByRole = Record<ProcessRole, number>;
 
 /** What a process started for the data dir is, from its command line. */
