@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { commitURL, GitService, isCommitId, isValidRefName, redact } from '../../activities/adapters/git/index.js';
 import { GitCommand } from '../../activities/adapters/git/git-command.js';
 import { lockHolderText } from '../../activities/adapters/git/mirror-locks.js';
+import { Mirrors } from '../../activities/adapters/git/mirror.js';
 import { POOL_PER_MIRROR } from '../../activities/adapters/git/worktree-pool.js';
 import { createWorkspace } from '../../activities/adapters/workspace.js';
 import { commitToOrigin, createOrigin, Disposer, git, hermeticEnv, originHead, originLog, tempDir } from '../support/git-repos.js';
@@ -73,33 +74,33 @@ describe('GitService mirrors', () => {
     expect(fs.existsSync(`${svc.mirrorDir(origin.url)}.lock`)).toBe(false);
   });
 
-  it('makes a fresh worktree while it holds the mirror lock, so no fetch sees its entry half made', async () => {
-    // A fetch that brings new commits reads every worktree's HEAD: beside an unfinished
-    // `worktree add` it failed, "bad object worktrees/<id>/HEAD", when the add ran outside the
-    // mirror's lock (bench/README.md, stop 33).
+  it('makes a fresh worktree\'s entry while it holds the mirror lock, so no fetch sees it half made', async () => {
+    // A fetch that brings new commits reads every worktree's HEAD: beside an unfinished entry it
+    // failed, "bad object worktrees/<id>/HEAD", when `worktree add` ran outside the mirror's
+    // lock (bench/README.md, stop 33). Each locked section notes whether the checkout's `.git`
+    // (written last, once its entry is whole) was there when it began and when it ended.
     const origin = await createOrigin(disposer);
     const dataDir = await tempDir(disposer);
-    const shim = await tempDir(disposer);
-    const svc = newGitService(dataDir, { PATH: `${shim}${path.delimiter}${process.env['PATH'] ?? ''}` });
-    // A `git` first on PATH that notes, at each `worktree add`, whether the mirror's lock file is there.
-    const notes = path.join(shim, 'adds.log');
-    const lockFile = `${svc.mirrorDir(origin.url)}.lock`;
-    const realGit = (process.env['PATH'] ?? '').split(path.delimiter).map((d) => path.join(d, 'git')).find((f) => fs.existsSync(f))!;
-    const script = [
-      '#!/bin/sh',
-      'prev=',
-      'for a in "$@"; do',
-      `  if [ "$prev" = worktree ] && [ "$a" = add ]; then if [ -e '${lockFile}' ]; then echo held; else echo free; fi >> '${notes}'; fi`,
-      '  prev=$a',
-      'done',
-      `exec '${realGit}' "$@"`,
-    ].join('\n');
-    fs.writeFileSync(path.join(shim, 'git'), `${script}\n`, { mode: 0o755 });
+    const svc = newGitService(dataDir);
     const workspaces = await Promise.all(['a', 'b', 'c'].map((k) => createWorkspace(path.join(dataDir, 'work'), k)));
+    const dirs = workspaces.map((ws) => ws.resolve('src'));
+    const sections: string[] = [];
+    const withLock = Mirrors.prototype.withLock;
+    const spy = jest.spyOn(Mirrors.prototype, 'withLock').mockImplementation(async function <T>(this: Mirrors, mirror: string, fn: () => Promise<T>): Promise<T> {
+      const had = dirs.map((d) => fs.existsSync(path.join(d, '.git')));
+      const result = await withLock.call(this, mirror, fn);
+      dirs.forEach((d, i) => {
+        if (!had[i] && fs.existsSync(path.join(d, '.git'))) sections.push(`made ${path.basename(path.dirname(d))}`);
+      });
+      return result as T;
+    });
+    try {
+      for (const dir of dirs) await svc.checkout({ repoURL: origin.url, dir, branch: 'main' });
+    } finally {
+      spy.mockRestore();
+    }
 
-    for (const ws of workspaces) await svc.checkout({ repoURL: origin.url, dir: ws.resolve('src'), branch: 'main' });
-
-    expect(fs.readFileSync(notes, 'utf8').trim().split('\n')).toEqual(['held', 'held', 'held']);
+    expect(sections).toEqual(['made a', 'made b', 'made c']);
   });
 
   /** An origin and a service that has made its mirror already: the next sync of it fetches. */
@@ -254,7 +255,7 @@ describe('GitService mirrors', () => {
     expect(fs.existsSync(keep.resolve('src/README.md'))).toBe(true);
   });
 
-  it('a checkout holds the mirror\'s lock only for its worktree entry: its files are written after it, and nothing is pruned; a plain commit message gets its trailer without git', async () => {
+  it('a checkout holds the mirror\'s lock only for its worktree entry, made without git: its files are written after it; a plain commit message gets its trailer without git', async () => {
     const origin = await createOrigin(disposer);
     const dataDir = await tempDir(disposer);
     const svc = newGitService(dataDir);
@@ -275,9 +276,9 @@ describe('GitService mirrors', () => {
       spy.mockRestore();
     }
     const head = await originHead(origin);
-    expect(ran).toContainEqual({ cmd: `worktree add --quiet --detach --no-checkout ${head}`, locked: true });
+    // Its entry is files written under the lock (worktree-entry.ts), not a git process.
+    expect(ran.map((r) => r.cmd)).not.toContainEqual(expect.stringMatching(/^worktree/));
     expect(ran).toContainEqual({ cmd: `checkout --quiet --force --detach ${head}`, locked: false });
-    expect(ran.map((r) => r.cmd)).not.toContain('worktree prune');
     expect(ran.map((r) => r.cmd)).not.toContainEqual(expect.stringMatching(/^interpret-trailers/));
     // `log --format=%B` ends with a line of its own.
     expect(await svc.headMessage(dir)).toBe('add new.txt\n\nShunt-Promotion: dev.p1\n\n');
@@ -316,6 +317,32 @@ describe('GitService mirrors', () => {
     expect(await listed()).toHaveLength(1);
     await svc.pruneMirrors();
     expect(await listed()).toEqual([]);
+  });
+
+  it('checks out again at the path of a worktree deleted without a release (a worker that died), its old entry replaced', async () => {
+    const origin = await createOrigin(disposer);
+    const dataDir = await tempDir(disposer);
+    const svc = newGitService(dataDir);
+    // The pool full, so the second checkout below is a fresh worktree at the same path, not a parked one.
+    const parked = await Promise.all(Array.from({ length: POOL_PER_MIRROR }, (_, i) => createWorkspace(path.join(dataDir, 'work'), `parked${i}`)));
+    for (const ws of parked) await svc.checkout({ repoURL: origin.url, dir: ws.resolve('src'), branch: 'main' });
+    for (const ws of parked) await svc.releaseWorktrees(ws.root);
+    await svc.idle();
+    let ws = await createWorkspace(path.join(dataDir, 'work'), 'p1');
+    await svc.checkout({ repoURL: origin.url, dir: ws.resolve('src'), branch: 'main' });
+    const mirror = svc.mirrorDir(origin.url);
+    const entries = fs.readdirSync(path.join(mirror, 'worktrees')).length;
+    await fs.promises.rm(ws.root, { recursive: true, force: true });
+    const head = await commitToOrigin(disposer, origin, { 'next.txt': 'next\n' }, 'next');
+
+    ws = await createWorkspace(path.join(dataDir, 'work'), 'p1');
+    const again = await svc.checkout({ repoURL: origin.url, dir: ws.resolve('src'), branch: 'main' });
+
+    expect(again).toMatchObject({ commit: head, reused: false });
+    expect(fs.readFileSync(ws.resolve('src/next.txt'), 'utf8')).toBe('next\n');
+    expect(fs.readdirSync(path.join(mirror, 'worktrees'))).toHaveLength(entries);
+    const here = (await git(mirror, ['worktree', 'list', '--porcelain'])).split('\n').filter((l) => l === `worktree ${ws.resolve('src')}`);
+    expect(here).toHaveLength(1);
   });
 
   it.each([

@@ -10,6 +10,7 @@ import type { GitIdentity, GitStats, OperationHooks, RemoteAccess } from './type
 import { ownCheckout } from './own-checkout.js';
 import { recordSigningKey } from './signing.js';
 import { writeWorktreeSettings } from './worktree-config.js';
+import { addWorktreeEntry } from './worktree-entry.js';
 import { PARKED_REF, isParked, sparseKey, type WorktreePool } from './worktree-pool.js';
 import { checkGitRemote } from '../egress/egress-connect.js';
 
@@ -147,13 +148,13 @@ export async function checkout(deps: CheckoutDeps, req: CheckoutRequest): Promis
     // A partial (blobless) mirror first gets the file contents of this commit, with credentials.
     await mirrors.fetchBlobsFor(mirror, req.repoURL, start, req.sparse, req, req);
     if (!reuse && deps.pool) reuse = await deps.pool.take(mirror, sparseKey(req.sparse), req.dir, req);
-    if (!reuse) await addWorktree(git, mirror, req, start);
+    if (!reuse) addWorktreeEntry(mirror, req.dir, start);
     return start;
   });
   // The mirror's lock covers what other commands in the mirror read: the worktree's entry, whole
-  // once `worktree add` (without the files) or the pool's move returns. A fetch reads every
-  // worktree's HEAD, and one beside an unfinished `worktree add` fails ("bad object
-  // worktrees/<id>/HEAD": bench/README.md, stop 33). What follows is this
+  // once addWorktreeEntry (without the files) or the pool's move returns. A fetch reads every
+  // worktree's HEAD, and one beside an unfinished entry fails ("bad object worktrees/<id>/HEAD":
+  // bench/README.md, stop 33). What follows is this
   // worktree's own (its files, index and config, the config written whole and renamed), so the
   // repository's other checkouts need not wait for it.
   if (reuse && deps.pool) await deps.pool.reset(req.dir, head, { heartbeat: req.heartbeat, signal: req.signal, dirty: interruptedTake });
@@ -165,21 +166,6 @@ export async function checkout(deps: CheckoutDeps, req: CheckoutRequest): Promis
   const result: CheckoutResult = { commit: head, reused: false };
   if (branch) result.branch = branch;
   return result;
-}
-
-/**
- * `git worktree add` of `req.dir` at `start`. The mirror is pruned only when git refuses: a
- * worktree deleted without being released (a worker that died) leaves an entry that a checkout
- * at its path trips on; releasing a workspace removes its entries itself (release-worktrees.ts).
- */
-async function addWorktree(git: GitCommand, mirror: string, req: CheckoutRequest, start: string): Promise<void> {
-  // Its files are written after the lock (writeFiles): `worktree add` would write them with
-  // `reset --hard`, which costs twice a `checkout`.
-  const args = ['worktree', 'add', '--quiet', '--detach', '--no-checkout', req.dir, start];
-  const opts = { cwd: mirror, heartbeat: req.heartbeat, signal: req.signal };
-  if ((await git.run(args, { ...opts, allowFailure: true })).code === 0) return;
-  await git.run(['worktree', 'prune'], { cwd: mirror });
-  await git.run(args, opts);
 }
 
 /** Writes the files and index of a worktree added without them, at `commit` (its HEAD). */

@@ -5,6 +5,7 @@ import type { GitCommand } from './git-command.js';
 import type { Mirrors } from './mirror.js';
 import { forgetSigningKey } from './signing.js';
 import type { WorktreePool } from './worktree-pool.js';
+import { worktreeEntries } from './worktree-entry.js';
 
 /**
  * Releases every worktree under `root` in every mirror: parked in `pool` for the next promotion
@@ -25,22 +26,11 @@ export async function releaseWorktrees(mirrors: Mirrors, root: string, pool?: Wo
   }
   const within = (p: string): boolean => [...roots].some((r) => isInside(r, p));
   for (const mirror of await mirrors.list()) {
-    const admin = path.join(mirror, 'worktrees');
-    let ids: string[];
-    try {
-      ids = await fs.promises.readdir(admin);
-    } catch {
-      continue;
-    }
     /** This workspace's worktrees, by their entry in the mirror. */
     const mine = new Map<string, string>();
-    for (const id of ids) {
-      try {
-        const wt = path.dirname((await fs.promises.readFile(path.join(admin, id, 'gitdir'), 'utf8')).trim());
-        if (within(wt)) mine.set(wt, path.join(admin, id));
-      } catch {
-        /* half made, or gone without a release: pruneMirrors */
-      }
+    for (const { entry, dotGit } of worktreeEntries(mirror)) {
+      const wt = path.dirname(dotGit);
+      if (within(wt)) mine.set(wt, entry);
     }
     if (mine.size === 0) continue;
     const parked: string[] = [];
