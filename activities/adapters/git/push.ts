@@ -268,22 +268,24 @@ async function placeTogether(deps: PushDeps, target: PushTarget, jobs: PushJob[]
   // Where each checkout is now: its own commit, or where an earlier attempt put it.
   const at = jobs.map((job, i) => (job.own !== undefined ? job.head! : combined[i]!.from));
   // Each checkout to its new commit, as a rebase would leave it; like a rebase, not one with
-  // changes that are not committed (a checkout would carry them along).
+  // changes that are not committed. A checkout carries such changes along and lists them ("M\t<path>"
+  // on its output, unless --quiet): one process, where asking `diff-index` first made two.
   const moved = await Promise.all(
-    jobs.map(async (job, i) => {
+    jobs.map(async (job, i): Promise<'clean' | 'carried' | 'refused'> => {
       const { head, contained } = combined[i]!;
-      if (contained || head === at[i]) return true;
-      const opts = { cwd: job.dir, allowFailure: true, heartbeat: job.req.heartbeat, signal: job.req.signal };
-      if ((await git.run(['diff-index', '--quiet', 'HEAD', '--'], opts)).code !== 0) return false;
-      return (await git.run(['checkout', '--quiet', '--detach', head], opts)).code === 0;
+      if (contained || head === at[i]) return 'clean';
+      const res = await git.run(['checkout', '--detach', head], { cwd: job.dir, allowFailure: true, heartbeat: job.req.heartbeat, signal: job.req.signal });
+      if (res.code !== 0) return 'refused';
+      return res.stdout.trim() === '' ? 'clean' : 'carried';
     }),
   );
-  if (moved.includes(false)) {
-    // Back to where they were: one rebase after another reports the changes as it always has.
+  if (moved.some((m) => m !== 'clean')) {
+    // Back to where they were, their changes with them: one rebase after another reports the
+    // changes as it always has.
     await Promise.all(
       jobs.map((job, i) => {
         const { head, contained } = combined[i]!;
-        if (!moved[i] || contained || head === at[i]) return undefined;
+        if (moved[i] === 'refused' || contained || head === at[i]) return undefined;
         return git.run(['checkout', '--quiet', '--detach', at[i]!], { cwd: job.dir, heartbeat: job.req.heartbeat, signal: job.req.signal });
       }),
     );
