@@ -61,8 +61,9 @@ export function worktreeEntries(mirror: string): WorktreeEntry[] {
  * Registers `dir` (empty or missing) as a worktree of `mirror` with a detached HEAD at `commit`
  * (a full object id), without its files (checkout.ts writes them). Call with the mirror's lock
  * held: a fetch in the mirror reads every worktree's HEAD. The worktree's `.git` is written last,
- * so a `.git` there means its entry is whole; a crash before it leaves an entry the next try
- * removes, as prune would.
+ * so a `.git` there means its entry is whole. An entry a crash left half made is removed by the
+ * prune of the worker starting again (pruneMirrors), and, once its `gitdir` was written, by the
+ * next checkout at the path too.
  *
  * Synchronous: a dozen calls on small files under the lock, each costing far less than a round
  * trip through the thread pool would.
