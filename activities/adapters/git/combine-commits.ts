@@ -13,6 +13,7 @@ import type { GitCommand } from './git-command.js';
 import { ChangedPaths, parseRawDiffs, type PathChange } from './path-changes.js';
 import { parseCatFileBatch, type RawCommit } from './raw-commit.js';
 import { worktreeGitDir } from './worktree-config.js';
+import { isObjectId } from './refs.js';
 
 /** Where a checkout's commit went in the chain. */
 export interface Combined {
@@ -24,13 +25,12 @@ export interface Combined {
   contained: boolean;
 }
 
-const OBJECT_ID = /^[0-9a-f]{40}(?:[0-9a-f]{24})?$/;
 
 /** A detached HEAD, read from the worktree's own git dir (Shunt's, never a step's). */
 async function readHead(dir: string): Promise<string | undefined> {
   try {
     const text = (await fs.promises.readFile(path.join(await worktreeGitDir(dir), 'HEAD'), 'utf8')).trim();
-    return OBJECT_ID.test(text) ? text : undefined;
+    return isObjectId(text) ? text : undefined;
   } catch {
     return undefined;
   }
@@ -153,6 +153,6 @@ async function fastImport(git: GitCommand, cwd: string, commands: string[], mark
   const input = `${commands.join('\n')}\n${asks.join('\n')}\nreset ${COMBINE_REF}\n\ndone\n`;
   const res = await git.run(['fast-import', '--quiet', '--done', '--cat-blob-fd=1'], { cwd, input, allowFailure: true });
   const made = res.stdout.split('\n').filter((l) => l !== '');
-  if (res.code !== 0 || made.length !== marks || !made.every((id) => OBJECT_ID.test(id))) return undefined;
+  if (res.code !== 0 || made.length !== marks || !made.every(isObjectId)) return undefined;
   return made;
 }

@@ -3,6 +3,7 @@
  * changes can be put together by path alone: the result a three-way merge (a rebase) would give
  * when each path was changed on one side only.
  */
+import { isObjectId } from './refs.js';
 
 /** A, D, M or T (type change), as `git diff-tree --raw` prints them. */
 export type ChangeStatus = 'A' | 'D' | 'M' | 'T';
@@ -17,7 +18,6 @@ export interface PathChange {
 }
 
 const RAW_ENTRY = /^:(\d{6}) (\d{6}) ([0-9a-f]{40,64}) ([0-9a-f]{40,64}) ([ADMT])$/;
-const OBJECT_ID = /^[0-9a-f]{40}(?:[0-9a-f]{24})?$/;
 
 /**
  * The output of `git diff-tree --stdin -r --no-renames -z` by the commit each diff is for (the
@@ -41,7 +41,7 @@ export function parseRawDiffs(output: string): Map<string, PathChange[]> | undef
     }
     // The header before each diff: the commit it is for (a line of its own without -z's NUL).
     const id = field.replace(/^\n+|\n+$/g, '');
-    if (!OBJECT_ID.test(id) || diffs.has(id)) return undefined;
+    if (!isObjectId(id) || diffs.has(id)) return undefined;
     current = [];
     diffs.set(id, current);
   }

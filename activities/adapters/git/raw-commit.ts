@@ -1,4 +1,5 @@
 /** Commits as `git cat-file --batch` prints them. */
+import { isObjectId } from './refs.js';
 
 export interface RawCommit {
   id: string;
@@ -12,7 +13,6 @@ export interface RawCommit {
   message: string;
 }
 
-const OBJECT_ID = /^[0-9a-f]{40}(?:[0-9a-f]{24})?$/;
 
 /** One commit object's text; undefined when it is not spelled as git writes commits. */
 export function parseCommit(id: string, text: string): RawCommit | undefined {
@@ -23,8 +23,8 @@ export function parseCommit(id: string, text: string): RawCommit | undefined {
   for (const line of head.split('\n')) {
     const sp = line.indexOf(' ');
     const [key, value] = sp < 0 ? [line, ''] : [line.slice(0, sp), line.slice(sp + 1)];
-    if (key === 'tree' && OBJECT_ID.test(value) && commit.tree === '') commit.tree = value;
-    else if (key === 'parent' && OBJECT_ID.test(value)) commit.parents.push(value);
+    if (key === 'tree' && isObjectId(value) && commit.tree === '') commit.tree = value;
+    else if (key === 'parent' && isObjectId(value)) commit.parents.push(value);
     else if (key === 'author' && commit.author === '') commit.author = value;
     else if (key === 'committer' && commit.committer === '') commit.committer = value;
     else commit.otherHeaders = true;

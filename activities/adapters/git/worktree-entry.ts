@@ -13,6 +13,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { isFullCommitId } from '../../../core/changes/git-reads.js';
 
 /** What git names an entry after: the worktree folder's name, in characters a ref may hold. */
 function entryName(dir: string): string {
@@ -33,8 +34,8 @@ export interface WorktreeEntry {
 }
 
 /**
- * The mirror's worktree entries whose `gitdir` can be read (one half made, or whose worktree is
- * gone without a release, may lack it: pruneMirrors' job). Read without the thread pool: a round
+ * The mirror's worktree entries whose `gitdir` can be read (one a crash left half made may lack
+ * it: pruneMirrors' job). Read without the thread pool: a round
  * trip through it costs ~25 × the CPU of a small read here, and with many checkouts of one
  * repository out, every release reads every entry (bench/README.md, stop 34).
  */
@@ -69,7 +70,7 @@ export function worktreeEntries(mirror: string): WorktreeEntry[] {
  * trip through the thread pool would.
  */
 export function addWorktreeEntry(mirror: string, dir: string, commit: string): void {
-  if (!/^(?:[0-9a-f]{40}|[0-9a-f]{64})$/.test(commit)) throw new Error(`worktree entry: ${JSON.stringify(commit)} is not a full commit id`);
+  if (!isFullCommitId(commit)) throw new Error(`worktree entry: ${JSON.stringify(commit)} is not a full commit id`);
   fs.mkdirSync(dir, { recursive: true });
   const realMirror = fs.realpathSync(mirror);
   const dotGit = path.join(fs.realpathSync(dir), '.git');
