@@ -70,9 +70,8 @@ export interface Harness {
   run<C>(step: StepDefinition<C>, config: unknown, overrides?: Partial<StepContext>): Promise<StepResult>;
 }
 
-/** A git service for tests; `env` is added to the hermetic environment its git processes get. */
-export function newGitService(dataDir: string, env: Record<string, string> = {}): GitService {
-  return new GitService({ dataDir, env: hermeticEnv(env), pushBackoffMs: 10, heartbeatIntervalMs: 50 });
+export function newGitService(dataDir: string): GitService {
+  return new GitService({ dataDir, env: hermeticEnv(), pushBackoffMs: 10, heartbeatIntervalMs: 50 });
 }
 
 export async function createHarness(
