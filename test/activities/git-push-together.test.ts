@@ -147,7 +147,12 @@ describe('pushes to one branch that go as one', () => {
     expect(ran).toContain('rebase');
   });
 
-  it('a checkout with changes it did not commit goes the rebase\'s way, which refuses it; the others are pushed', async () => {
+  it.each([
+    // Moving it would carry the change along (its file is the same in both commits): the move lists it.
+    ['a change moving it would carry along', 'env-b/values.yaml'],
+    // Moving it would overwrite the file (the commit before it in the chain adds it): the move refuses.
+    ['a file moving it would overwrite', 'env-a/values.yaml'],
+  ])('a checkout with %s, not committed, goes the rebase\'s way, which refuses it; the others are pushed', async (_, dirtyFile) => {
     const origin = await createOrigin(disposer);
     const edits: StageEdit[] = [
       { stage: 'env-a', file: 'env-a/values.yaml', content: 'replicas: 1\n' },
@@ -157,7 +162,8 @@ describe('pushes to one branch that go as one', () => {
     const { first, harnesses } = await stagesCommitted(disposer, origin, edits);
     const dirty = harnesses[1]!.workspace.resolve('src');
     const ownHead = (await git(dirty, ['rev-parse', 'HEAD'])).trim();
-    await fs.promises.writeFile(path.join(dirty, 'env-b', 'values.yaml'), 'replicas: 20\n');
+    await fs.promises.mkdir(path.dirname(path.join(dirty, dirtyFile)), { recursive: true });
+    await fs.promises.writeFile(path.join(dirty, dirtyFile), 'replicas: 20\n');
     const release = await holdPushLock(disposer, first, origin.url, 'main');
 
     const pushing = await pushesWaiting(first, harnesses);
@@ -170,7 +176,7 @@ describe('pushes to one branch that go as one', () => {
     expect(await originLog(origin)).toEqual(['Promote env-c', 'Promote env-a', 'seed']);
     // Left on its own commit, its change kept.
     expect((await git(dirty, ['rev-parse', 'HEAD'])).trim()).toBe(ownHead);
-    expect(fs.readFileSync(path.join(dirty, 'env-b', 'values.yaml'), 'utf8')).toBe('replicas: 20\n');
+    expect(fs.readFileSync(path.join(dirty, dirtyFile), 'utf8')).toBe('replicas: 20\n');
   });
 });
 
